@@ -1,0 +1,49 @@
+import { createRequire } from "node:module";
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { defineConfig } from "hardhat/config";
+
+// Compilers come from npm's wasm builds so that nothing is downloaded at build time.
+const require = createRequire(import.meta.url);
+const solcPath = (pkg: string) => require.resolve(`${pkg}/soljson.js`);
+
+// Every contract of the suite is built with one pinned compiler; storageLayout feeds the
+// slot decoder of the conflict analyzer.
+const SUITE_SOLC = {
+  version: "0.8.30",
+  path: solcPath("solc"),
+  settings: {
+    evmVersion: "cancun",
+    optimizer: { enabled: true, runs: 10_000 },
+    outputSelection: { "*": { "*": ["storageLayout"] } },
+  },
+};
+
+// Morpho Blue pins 0.8.19; it is a benchmark baseline only.
+const MORPHO_SOLC = {
+  version: "0.8.19",
+  path: solcPath("solc-0.8.19"),
+  settings: { optimizer: { enabled: true, runs: 999_999 }, evmVersion: "paris" },
+};
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    profiles: {
+      default: { compilers: [SUITE_SOLC, MORPHO_SOLC] },
+      production: { compilers: [SUITE_SOLC, MORPHO_SOLC] },
+    },
+    npmFilesToBuild: ["@morpho-org/morpho-blue/src/Morpho.sol"],
+  },
+  typechain: { outDir: "typechain-types" },
+  paths: {
+    tests: { mocha: "test", solidity: "test" },
+  },
+  networks: {
+    default: {
+      type: "edr-simulated",
+      chainType: "l1",
+      hardfork: "cancun",
+      allowUnlimitedContractSize: false,
+    },
+  },
+});

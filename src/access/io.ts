@@ -1,0 +1,84 @@
+/** Loading and saving access-set files: validated on load, written atomically. */
+import { readFile, rename, writeFile, unlink } from "node:fs/promises";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { AccessSetFile, FORMAT_NAME, FORMAT_VERSION } from "./format.js";
+
+/** A file that is not a valid access-set file; the message names file, path and problem. */
+export class AccessSetFormatError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: { path: string; message: string }[],
+  ) {
+    const lines = problems.slice(0, 10).map((p) => `  at ${p.path || "(top level)"}: ${p.message}`);
+    const more = problems.length > 10 ? `\n  ... and ${problems.length - 10} more` : "";
+    super(`${file} is not a valid ${FORMAT_NAME} v${FORMAT_VERSION} file:\n${lines.join("\n")}${more}`);
+    this.name = "AccessSetFormatError";
+  }
+}
+
+/** Validates parsed JSON as an access-set file. */
+export function parseAccessSetFile(json: unknown, file = "<input>"): AccessSetFile {
+  if (typeof json === "object" && json !== null && "version" in json && "format" in json) {
+    const { format, version } = json as { format: unknown; version: unknown };
+    if (format === FORMAT_NAME && version !== FORMAT_VERSION) {
+      throw new AccessSetFormatError(file, [
+        {
+          path: "version",
+          message: `version ${String(version)} is not supported; this build reads version ${FORMAT_VERSION} (re-capture the file with this version of disjoint)`,
+        },
+      ]);
+    }
+  }
+  const result = AccessSetFile.safeParse(json);
+  if (!result.success) {
+    throw new AccessSetFormatError(
+      file,
+      result.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
+    );
+  }
+  return result.data;
+}
+
+/** Reads a .json or .json.gz access-set file. */
+export async function loadAccessSetFile(file: string): Promise<AccessSetFile> {
+  let raw: Buffer;
+  try {
+    raw = await readFile(file);
+  } catch (e) {
+    throw new Error(`cannot read access-set file ${file}: ${(e as Error).message}`);
+  }
+  let text: string;
+  try {
+    text = (file.endsWith(".gz") ? gunzipSync(raw) : raw).toString("utf8");
+  } catch (e) {
+    throw new AccessSetFormatError(file, [{ path: "", message: `not valid gzip data (${(e as Error).message})` }]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new AccessSetFormatError(file, [
+      { path: "", message: `not valid JSON (${(e as Error).message}); is the file truncated?` },
+    ]);
+  }
+  return parseAccessSetFile(json, file);
+}
+
+/** Writes text to `file` through a temporary file and a rename, so no partial file is left. */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, file);
+  } catch (e) {
+    await unlink(tmp).catch(() => {});
+    throw e;
+  }
+}
+
+/** Validates and writes an access-set file (.json, or gzipped when the name ends in .gz). */
+export async function saveAccessSetFile(file: string, data: AccessSetFile): Promise<void> {
+  const checked = parseAccessSetFile(data, file);
+  const text = JSON.stringify(checked);
+  await writeFileAtomic(file, file.endsWith(".gz") ? gzipSync(text) : text);
+}
