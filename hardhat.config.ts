@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { defineConfig } from "hardhat/config";
+import { tasks } from "./tasks/index.js";
 
 // Compilers come from npm's wasm builds so that nothing is downloaded at build time.
 const require = createRequire(import.meta.url);
@@ -27,6 +28,7 @@ const MORPHO_SOLC = {
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
+  tasks,
   solidity: {
     profiles: {
       default: { compilers: [SUITE_SOLC, MORPHO_SOLC] },
