@@ -47,5 +47,14 @@ export default defineConfig({
       hardfork: "cancun",
       allowUnlimitedContractSize: false,
     },
+    // Blocks of 1,000+ transactions for workload capture: a large gas limit, and FIFO
+    // ordering so that the block holds the transactions in the order they were sent.
+    workload: {
+      type: "edr-simulated",
+      chainType: "l1",
+      hardfork: "cancun",
+      blockGasLimit: 3_000_000_000n,
+      mining: { auto: true, mempool: { order: "fifo" } },
+    },
   },
 });

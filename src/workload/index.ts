@@ -1,0 +1,3 @@
+export * from "./operations.js";
+export * from "./random.js";
+export { generateWorkload, poolTokens, type WorkloadKind, type WorkloadOptions } from "./generate.js";
