@@ -1,0 +1,62 @@
+/**
+ * Runs one workload on one design: deploy, set the users up, then every operation as one
+ * transaction of a single block. The block is what capture and analysis look at.
+ */
+import { impersonateAll, sendAsOneBlock, userAddress, type TxRequest } from "./chain.js";
+import type { Design, DriverEnv } from "./drivers/types.js";
+import type { Operation, Product, Workload } from "./operations.js";
+
+export interface WorkloadTx {
+  hash: string;
+  label: string;
+  op: Operation;
+  gasUsed: bigint;
+}
+
+export interface WorkloadRun {
+  design: string;
+  workload: string;
+  blockNumber: number;
+  txs: WorkloadTx[];
+  /** Contract name -> address, of every design contract the block may touch. */
+  addresses: Record<string, string>;
+}
+
+export type Progress = (stage: string) => void;
+
+export async function runWorkload(env: DriverEnv, design: Design, workload: Workload, progress: Progress = () => {}): Promise<WorkloadRun> {
+  const products = [...new Set(workload.ops.map((op) => op.product))] as Product[];
+  for (const p of products) {
+    if (!design.drivers[p]) throw new Error(`design ${design.name} has no ${p} driver, but workload ${workload.name} needs one`);
+  }
+  const drivers = products.map((p) => design.drivers[p]!);
+  for (const d of drivers) {
+    progress(`${design.name}: deploying ${d.system}`);
+    await d.deploy(env, workload);
+  }
+  const users = [...new Set(workload.ops.map((op) => op.user))].map(userAddress);
+  progress(`${design.name}: impersonating ${users.length} users`);
+  await impersonateAll(env.chain, users);
+  for (const d of drivers) {
+    progress(`${design.name}: setting up ${d.system}`);
+    await d.setup(env, workload.ops.filter((op) => op.product === d.product));
+  }
+  for (const d of drivers) await d.beforeBlock?.(env);
+  const txs: TxRequest[] = workload.ops.map((op) => design.drivers[op.product]!.transaction(env, op));
+  progress(`${design.name}: sending ${txs.length} transactions into one block`);
+  const sent = await sendAsOneBlock(env.chain, txs);
+  const failed = sent.status.flatMap((ok, i) => (ok ? [] : [i]));
+  if (failed.length > 0) {
+    const first = failed.slice(0, 5).map((i) => `#${i} ${txs[i].label} (${JSON.stringify(workload.ops[i])})`);
+    throw new Error(`${design.name}: ${failed.length} of ${txs.length} workload transactions reverted, first: ${first.join("; ")}`);
+  }
+  const addresses: Record<string, string> = {};
+  for (const d of drivers) Object.assign(addresses, d.addresses());
+  return {
+    design: design.name,
+    workload: workload.name,
+    blockNumber: sent.number,
+    txs: sent.hashes.map((hash, i) => ({ hash, label: txs[i].label, op: workload.ops[i], gasUsed: sent.gasUsed[i] })),
+    addresses,
+  };
+}
