@@ -1,0 +1,132 @@
+/**
+ * Morpho Blue, built from its published sources (solc 0.8.19): the lending incumbent of the
+ * benchmark. One market per workload market, loan and collateral tokens priced 1:1, LLTV 86%,
+ * a fixed 5% borrow rate, and 1,000,000 tokens of supplied liquidity, as the disjoint market has.
+ */
+import { Contract, type BaseContract } from "ethers";
+import { impersonateAll, sendSetup, userAddress, type TxRequest } from "../chain.js";
+import { call, deployArtifact, fundUsers, units } from "../deploy-helpers.js";
+import type { LendingOp, Operation, Workload } from "../operations.js";
+import type { DriverEnv, ProductDriver } from "./types.js";
+
+export const LLTV = 860_000_000_000_000_000n;
+export const PRICE_ONE = 10n ** 36n;
+/** 5% a year, per second, scaled by 1e18. */
+export const RATE_PER_SECOND = 1_585_489_599n;
+const LIQUIDITY = 1_000_000;
+const USER_FUNDS = 100_000;
+
+interface Market {
+  loan: BaseContract;
+  collateral: BaseContract;
+  oracle: BaseContract;
+  params: [string, string, string, string, bigint];
+  hasVictims: boolean;
+}
+
+export function morphoBlueDriver(): ProductDriver {
+  let morpho: Contract;
+  let markets: Market[] = [];
+  const names: Record<string, string> = {};
+
+  return {
+    product: "lending",
+    system: "Morpho Blue",
+    async deploy(env: DriverEnv, workload: Workload) {
+      const deployer = await env.deployer.getAddress();
+      morpho = (await deployArtifact(env, "Morpho", [deployer])) as Contract;
+      const irm = await deployArtifact(env, "BenchMorphoIrm", [RATE_PER_SECOND]);
+      const morphoAddr = await morpho.getAddress();
+      names.Morpho = morphoAddr;
+      await call(morpho, "enableIrm", await irm.getAddress());
+      await call(morpho, "enableLltv", LLTV);
+      markets = [];
+      for (let m = 0; m < workload.markets; m++) {
+        const loan = await deployArtifact(env, "BenchToken", [`Loan ${m}`, `L${m}`, 18]);
+        const collateral = await deployArtifact(env, "BenchToken", [`Collateral ${m}`, `C${m}`, 18]);
+        const oracle = await deployArtifact(env, "BenchMorphoOracle", [PRICE_ONE]);
+        const params: Market["params"] = [
+          await loan.getAddress(),
+          await collateral.getAddress(),
+          await oracle.getAddress(),
+          await irm.getAddress(),
+          LLTV,
+        ];
+        await call(morpho, "createMarket", params);
+        await call(loan, "fund", [deployer], units(LIQUIDITY * 2), morphoAddr);
+        await call(collateral, "fund", [deployer], units(LIQUIDITY * 2), morphoAddr);
+        await call(morpho, "supply", params, units(LIQUIDITY), 0, deployer, "0x");
+        markets.push({ loan, collateral, oracle, params, hasVictims: false });
+        Object.assign(names, { [`L${m}`]: params[0], [`C${m}`]: params[1], [`BenchMorphoOracle${m}`]: params[2] });
+      }
+    },
+    async setup(env: DriverEnv, ops: readonly Operation[]) {
+      const morphoAddr = await morpho.getAddress();
+      const lendingOps = ops.filter((op): op is LendingOp => op.product === "lending");
+      const needLoan = markets.map(() => new Set<string>());
+      const needCollateral = markets.map(() => new Set<string>());
+      const borrows: TxRequest[] = [];
+      const victims: string[] = [];
+      for (const op of lendingOps) {
+        const user = userAddress(op.user);
+        const mk = markets[op.market];
+        const p = op.position ?? {};
+        if (op.kind === "supply" || op.kind === "repay" || op.kind === "liquidate") needLoan[op.market].add(user);
+        if (op.kind === "supplyCollateral") needCollateral[op.market].add(user);
+        if (p.supplied) await call(morpho, "supply", mk.params, units(p.supplied), 0, user, "0x");
+        if (p.collateral) await call(morpho, "supplyCollateral", mk.params, units(p.collateral), user, "0x");
+        if (p.borrowed) borrows.push(borrowTx(user, mk, units(p.borrowed)));
+        if (op.kind === "liquidate") {
+          // The victim borrows 85% of its collateral's value; a 10% price drop makes it liquidatable.
+          const victim = userAddress(op.victim!);
+          victims.push(victim);
+          await call(morpho, "supplyCollateral", mk.params, units(op.amount * 2), victim, "0x");
+          borrows.push(borrowTx(victim, mk, units(op.amount * 2 * 0.85)));
+          mk.hasVictims = true;
+        }
+      }
+      for (const [m, mk] of markets.entries()) {
+        await fundUsers(mk.loan, [...needLoan[m]], units(USER_FUNDS), morphoAddr);
+        await fundUsers(mk.collateral, [...needCollateral[m]], units(USER_FUNDS), morphoAddr);
+      }
+      await impersonateAll(env.chain, victims);
+      await sendSetup(env.chain, borrows, "Morpho Blue borrowers");
+
+      function borrowTx(user: string, mk: Market, assets: bigint): TxRequest {
+        return {
+          from: user,
+          to: morphoAddr,
+          data: morpho.interface.encodeFunctionData("borrow", [mk.params, assets, 0, user, user]),
+          label: "Morpho.borrow",
+        };
+      }
+    },
+    async beforeBlock() {
+      for (const mk of markets) if (mk.hasVictims) await call(mk.oracle, "setPrice", (PRICE_ONE * 9n) / 10n);
+    },
+    transaction(_env: DriverEnv, op: Operation): TxRequest {
+      if (op.product !== "lending") throw new Error(`Morpho Blue driver got a ${op.product} operation`);
+      const user = userAddress(op.user);
+      const mk = markets[op.market];
+      const to = morpho.target as string;
+      const amount = units(op.amount);
+      const encode = (fn: string, args: unknown[]) => ({ from: user, to, data: morpho.interface.encodeFunctionData(fn, args), label: `Morpho.${fn}` });
+      switch (op.kind) {
+        case "supply":
+          return encode("supply", [mk.params, amount, 0, user, "0x"]);
+        case "withdraw":
+          return encode("withdraw", [mk.params, amount, 0, user, user]);
+        case "supplyCollateral":
+          return encode("supplyCollateral", [mk.params, amount, user, "0x"]);
+        case "borrow":
+          return encode("borrow", [mk.params, amount, 0, user, user]);
+        case "repay":
+          return encode("repay", [mk.params, amount, 0, user, "0x"]);
+        case "liquidate":
+          // Seize half of the victim's collateral.
+          return encode("liquidate", [mk.params, userAddress(op.victim!), amount, 0, "0x"]);
+      }
+    },
+    addresses: () => ({ ...names }),
+  };
+}
