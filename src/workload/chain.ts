@@ -2,7 +2,7 @@
  * The little a workload needs from a node: an EIP-1193 `request`, impersonation, and sending
  * many transactions into one block. Plain ethers and JSON-RPC, no Hardhat import.
  */
-import { getAddress, keccak256, toUtf8Bytes, type InterfaceAbi } from "ethers";
+import { Wallet, keccak256, toUtf8Bytes, type InterfaceAbi } from "ethers";
 
 export interface Eip1193 {
   request(args: { method: string; params?: unknown[] }): Promise<unknown>;
@@ -24,19 +24,38 @@ export interface TxRequest {
   gas?: bigint;
 }
 
-/** Deterministic, keyless user addresses; the node impersonates them. */
+const wallets = new Map<number, Wallet>();
+const signers = new Map<string, Wallet>();
+
+/**
+ * Deterministic users with real keys (the key is keccak256 of "disjoint-user-<index>"), so
+ * their transactions are properly signed and a block of them can be re-executed elsewhere.
+ * Test keys only: anyone can derive them.
+ */
+export function userWallet(index: number): Wallet {
+  let w = wallets.get(index);
+  if (!w) {
+    w = new Wallet(keccak256(toUtf8Bytes(`disjoint-user-${index}`)));
+    wallets.set(index, w);
+    signers.set(w.address.toLowerCase(), w);
+  }
+  return w;
+}
+
 export function userAddress(index: number): string {
-  return getAddress("0x" + keccak256(toUtf8Bytes(`disjoint-user-${index}`)).slice(-40));
+  return userWallet(index).address;
+}
+
+/** Lets sendAsOneBlock sign for an address: every user, and any other wallet registered here. */
+export function registerSigner(wallet: Wallet): void {
+  signers.set(wallet.address.toLowerCase(), wallet);
 }
 
 const ONE_THOUSAND_ETH = "0x3635c9adc5dea00000";
 
-/** Lets the node send for `users` and gives each enough ether for gas. */
-export async function impersonateAll(chain: Eip1193, users: readonly string[]): Promise<void> {
-  for (const u of users) {
-    await chain.request({ method: "hardhat_impersonateAccount", params: [u] });
-    await chain.request({ method: "hardhat_setBalance", params: [u, ONE_THOUSAND_ETH] });
-  }
+/** Gives each user enough ether for gas (hardhat_setBalance; no transaction). */
+export async function fundEther(chain: Eip1193, users: readonly string[]): Promise<void> {
+  for (const u of users) await chain.request({ method: "hardhat_setBalance", params: [u, ONE_THOUSAND_ETH] });
 }
 
 export interface SentBlock {
@@ -47,9 +66,10 @@ export interface SentBlock {
 }
 
 /**
- * Sends `txs` into one block: automine off, explicit nonces and fees (without them the node
- * re-runs its pending block for every send, which is quadratic), then one evm_mine. Restores
- * automine. Fails if the block did not take every transaction.
+ * Sends `txs` into one block: each signed by its sender's wallet, with explicit nonces and fees
+ * (asking the node to fill them in re-runs its pending block for every send, which is
+ * quadratic), automine off, then one evm_mine. Restores automine. Fails if the block did not
+ * take every transaction.
  */
 export async function sendAsOneBlock(chain: Eip1193, txs: readonly TxRequest[]): Promise<SentBlock> {
   const nonces = new Map<string, number>();
@@ -64,30 +84,32 @@ export async function sendAsOneBlock(chain: Eip1193, txs: readonly TxRequest[]):
     baseFeePerGas?: string;
   };
   // Twice the base fee covers the next block's increase; the tip is irrelevant in FIFO order.
-  const maxFee = "0x" + (BigInt(latest.baseFeePerGas ?? "0x0") * 2n + 1n).toString(16);
+  const maxFeePerGas = BigInt(latest.baseFeePerGas ?? "0x0") * 2n + 1n;
+  const chainId = BigInt((await chain.request({ method: "eth_chainId", params: [] })) as string);
+  const raw: string[] = [];
+  for (const tx of txs) {
+    const from = tx.from.toLowerCase();
+    const wallet = signers.get(from);
+    if (!wallet) throw new Error(`no key for sender ${tx.from}: workload senders must be userWallet(i) or registered`);
+    const nonce = nonces.get(from)!;
+    nonces.set(from, nonce + 1);
+    raw.push(
+      await wallet.signTransaction({
+        type: 2,
+        chainId,
+        to: tx.to,
+        data: tx.data,
+        gasLimit: tx.gas ?? 1_500_000n,
+        nonce,
+        maxFeePerGas,
+        maxPriorityFeePerGas: 0n,
+      }),
+    );
+  }
   await chain.request({ method: "evm_setAutomine", params: [false] });
   const hashes: string[] = [];
   try {
-    for (const tx of txs) {
-      const from = tx.from.toLowerCase();
-      const nonce = nonces.get(from)!;
-      nonces.set(from, nonce + 1);
-      const hash = (await chain.request({
-        method: "eth_sendTransaction",
-        params: [
-          {
-            from: tx.from,
-            to: tx.to,
-            data: tx.data,
-            gas: "0x" + (tx.gas ?? 1_500_000n).toString(16),
-            nonce: "0x" + nonce.toString(16),
-            maxFeePerGas: maxFee,
-            maxPriorityFeePerGas: "0x0",
-          },
-        ],
-      })) as string;
-      hashes.push(hash);
-    }
+    for (const r of raw) hashes.push((await chain.request({ method: "eth_sendRawTransaction", params: [r] })) as string);
     await chain.request({ method: "evm_mine", params: [] });
   } finally {
     await chain.request({ method: "evm_setAutomine", params: [true] });

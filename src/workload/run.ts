@@ -2,7 +2,7 @@
  * Runs one workload on one design: deploy, set the users up, then every operation as one
  * transaction of a single block. The block is what capture and analysis look at.
  */
-import { impersonateAll, sendAsOneBlock, userAddress, type TxRequest } from "./chain.js";
+import { fundEther, sendAsOneBlock, userAddress, type TxRequest } from "./chain.js";
 import type { Design, DriverEnv } from "./drivers/types.js";
 import type { Operation, Product, Workload } from "./operations.js";
 
@@ -35,8 +35,8 @@ export async function runWorkload(env: DriverEnv, design: Design, workload: Work
     await d.deploy(env, workload);
   }
   const users = [...new Set(workload.ops.map((op) => op.user))].map(userAddress);
-  progress(`${design.name}: impersonating ${users.length} users`);
-  await impersonateAll(env.chain, users);
+  progress(`${design.name}: funding ${users.length} users with ether`);
+  await fundEther(env.chain, users);
   for (const d of drivers) {
     progress(`${design.name}: setting up ${d.system}`);
     await d.setup(env, workload.ops.filter((op) => op.product === d.product));

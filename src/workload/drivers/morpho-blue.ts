@@ -4,7 +4,7 @@
  * a fixed 5% borrow rate, and 1,000,000 tokens of supplied liquidity, as the disjoint market has.
  */
 import { Contract, type BaseContract } from "ethers";
-import { impersonateAll, sendSetup, userAddress, type TxRequest } from "../chain.js";
+import { fundEther, sendSetup, userAddress, type TxRequest } from "../chain.js";
 import { call, deployArtifact, fundUsers, units } from "../deploy-helpers.js";
 import type { LendingOp, Operation, Workload } from "../operations.js";
 import type { DriverEnv, ProductDriver } from "./types.js";
@@ -89,7 +89,7 @@ export function morphoBlueDriver(): ProductDriver {
         await fundUsers(mk.loan, [...needLoan[m]], units(USER_FUNDS), morphoAddr);
         await fundUsers(mk.collateral, [...needCollateral[m]], units(USER_FUNDS), morphoAddr);
       }
-      await impersonateAll(env.chain, victims);
+      await fundEther(env.chain, victims);
       await sendSetup(env.chain, borrows, "Morpho Blue borrowers");
 
       function borrowTx(user: string, mk: Market, assets: bigint): TxRequest {

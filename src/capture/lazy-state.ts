@@ -1,0 +1,93 @@
+/**
+ * An @ethereumjs state manager that reads the state before a block lazily from a JSON-RPC
+ * node (an in-process Hardhat network, or any node with eth_getStorageAt at old blocks).
+ * Re-executing a block on it gives every transaction's accesses in one pass, where
+ * debug_traceTransaction re-runs the block's prefix for each transaction (quadratic).
+ */
+import { SimpleStateManager } from "@ethereumjs/statemanager";
+import { Account, bytesToHex, hexToBytes, setLengthLeft, type Address as EthAddress } from "@ethereumjs/util";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+
+export interface Eip1193 {
+  request(args: { method: string; params?: unknown[] }): Promise<unknown>;
+}
+
+type Stack<V> = Map<string, V>[];
+
+/** Counts of what was fetched, for progress and benchmarks. */
+export interface LazyStateStats {
+  accounts: number;
+  slots: number;
+}
+
+export class LazyRpcStateManager extends SimpleStateManager {
+  readonly stats: LazyStateStats = { accounts: 0, slots: 0 };
+  private readonly tag: string;
+
+  /** @param blockTag The block whose post-state is the pre-state to replay on (hex number). */
+  constructor(
+    private readonly node: Eip1193,
+    blockTag: number,
+  ) {
+    super();
+    this.tag = "0x" + blockTag.toString(16);
+  }
+
+  /** Puts a fetched pre-state value under every checkpoint level, as if it had always been there. */
+  private seed<V>(stack: Stack<V>, key: string, value: V): void {
+    for (const level of stack) if (!level.has(key)) level.set(key, value);
+  }
+
+  private get stacks() {
+    const self = this as unknown as { accountStack: Stack<Account | undefined>; codeStack: Stack<Uint8Array>; storageStack: Stack<Uint8Array> };
+    return self;
+  }
+
+  private async fetchAccount(address: EthAddress): Promise<void> {
+    const a = address.toString();
+    const [balance, nonce, code] = (await Promise.all([
+      this.node.request({ method: "eth_getBalance", params: [a, this.tag] }),
+      this.node.request({ method: "eth_getTransactionCount", params: [a, this.tag] }),
+      this.node.request({ method: "eth_getCode", params: [a, this.tag] }),
+    ])) as [string, string, string];
+    this.stats.accounts++;
+    const codeBytes = hexToBytes(code as `0x${string}`);
+    const empty = BigInt(balance) === 0n && BigInt(nonce) === 0n && codeBytes.length === 0;
+    const account = empty
+      ? undefined
+      : new Account(BigInt(nonce), BigInt(balance), undefined, codeBytes.length > 0 ? keccak_256(codeBytes) : undefined);
+    this.seed(this.stacks.accountStack, address.toString(), account);
+    this.seed(this.stacks.codeStack, address.toString(), codeBytes);
+  }
+
+  override async getAccount(address: EthAddress): Promise<Account | undefined> {
+    if (!this.topAccountStack().has(address.toString())) await this.fetchAccount(address);
+    return super.getAccount(address);
+  }
+
+  override async getCode(address: EthAddress): Promise<Uint8Array> {
+    if (!this.topAccountStack().has(address.toString())) await this.fetchAccount(address);
+    return super.getCode(address);
+  }
+
+  override async getStorage(address: EthAddress, key: Uint8Array): Promise<Uint8Array> {
+    const k = `${address.toString()}_${bytesToHex(key)}`;
+    if (!this.topStorageStack().has(k)) {
+      const value = (await this.node.request({
+        method: "eth_getStorageAt",
+        params: [address.toString(), bytesToHex(setLengthLeft(key, 32)), this.tag],
+      })) as string;
+      this.stats.slots++;
+      // ethereumjs keeps storage values without leading zeros.
+      const bytes = hexToBytes(value as `0x${string}`);
+      let i = 0;
+      while (i < bytes.length && bytes[i] === 0) i++;
+      this.seed(this.stacks.storageStack, k, bytes.subarray(i));
+    }
+    return super.getStorage(address, key);
+  }
+
+  override shallowCopy(): SimpleStateManager {
+    throw new Error("LazyRpcStateManager cannot be copied; re-create it for another block");
+  }
+}
