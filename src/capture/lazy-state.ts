@@ -87,6 +87,22 @@ export class LazyRpcStateManager extends SimpleStateManager {
     return super.getStorage(address, key);
   }
 
+  /**
+   * A lazily fetched state has no root. runBlock asks for one to fill in the header it
+   * generates; the capture never compares it (gas and the receipts root are compared).
+   */
+  override async getStateRoot(): Promise<Uint8Array> {
+    return new Uint8Array(32);
+  }
+
+  override async setStateRoot(): Promise<void> {
+    throw new Error("LazyRpcStateManager follows one block's pre-state and cannot move to another root");
+  }
+
+  override async hasStateRoot(): Promise<boolean> {
+    return false;
+  }
+
   override shallowCopy(): SimpleStateManager {
     throw new Error("LazyRpcStateManager cannot be copied; re-create it for another block");
   }
