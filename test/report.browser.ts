@@ -158,7 +158,7 @@ describe("HTML report in headless Chromium", function () {
 
       // Tables: hot slots (decoded names shown) and the speedup table.
       const hotRows = await page.locator("table.hot tbody tr").count();
-      expect(hotRows).to.equal(Math.min(40, sample.hotSlots.length));
+      expect(hotRows).to.equal(Math.min(20, sample.hotSlots.length));
       const named = sample.hotSlots.find((h) => h.name)!;
       expect(await page.locator("table.hot").innerText()).to.contain(named.name!);
       expect(await page.locator("table.speedups tbody tr").count()).to.equal(sp.series.length);

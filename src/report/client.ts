@@ -58,11 +58,29 @@ export const CLIENT_SCRIPT = String.raw`
   }
   function dataLen(opt, i) { return (opt.series[i] && opt.series[i].data) ? opt.series[i].data.length : 0; }
 
+  // Piecewise color bins with readable bounds (1, 2-4, 5-9, 10-24, 25-49, 50-99, ...), at most 6.
+  function pieces(max) {
+    var HEAT = ["#fed7aa", "#fdba74", "#fb923c", "#f97316", "#ea580c", "#c2410c", "#9a3412", "#7c2d12"];
+    var bounds = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000], i;
+    var bs = bounds.filter(function (b) { return b <= max; });
+    while (bs.length > 6) bs.splice(1, 1);
+    var out = [];
+    for (i = 0; i < bs.length; i++) {
+      var lo = bs[i], hi = i + 1 < bs.length ? bs[i + 1] - 1 : Infinity;
+      var label = hi === Infinity ? (lo === max ? fmt(lo) : fmt(lo) + "+") : (hi === lo ? fmt(lo) : fmt(lo) + "\u2013" + fmt(hi));
+      out.push({ gte: lo, lte: hi === Infinity ? undefined : hi, label: label, color: HEAT[Math.round(i * (HEAT.length - 1) / Math.max(1, bs.length - 1))] });
+    }
+    return out;
+  }
+
   // Function-by-function conflict matrix.
   mount("chart-matrix", function () {
     var m = view.matrix;
     if (!m.points.length) return null;
     var narrow = window.innerWidth < 700;
+    var longest = 0;
+    m.functions.forEach(function (f) { longest = Math.max(longest, f.length); });
+    var labelW = Math.min(narrow ? 110 : 200, longest * 6.4 + 4);
     return {
       count: function (opt) { return { points: dataLen(opt, 0), functions: opt.xAxis[0].data.length }; },
       option: {
@@ -72,16 +90,16 @@ export const CLIENT_SCRIPT = String.raw`
             fmt(v[2]) + " conflicting pair" + (v[2] === 1 ? "" : "s") + " &middot; " + esc(v[3]) +
             (v[4] ? "<br>mostly on <code>" + esc(v[4]) + "</code>" : "");
         } }),
-        grid: { left: 8, right: narrow ? 8 : 24, top: 16, bottom: narrow ? 64 : 56, containLabel: true },
+        grid: { left: labelW + 14, right: narrow ? 8 : 24, top: 8, bottom: Math.min(narrow ? 110 : 150, longest * 3.7 + 12) + 44 },
         xAxis: { type: "category", data: m.functions, splitArea: { show: false }, axisTick: { show: false }, axisLine: { show: false },
-          axisLabel: { rotate: 35, color: MUTED, fontSize: 11, interval: 0, width: 150, overflow: "truncate" } },
+          axisLabel: { rotate: 35, color: MUTED, fontSize: 11, interval: 0, width: narrow ? 170 : 240, overflow: "truncate" } },
         yAxis: { type: "category", data: m.functions, inverse: true, axisTick: { show: false }, axisLine: { show: false },
-          axisLabel: { color: MUTED, fontSize: 11, interval: 0, width: narrow ? 110 : 190, overflow: "truncate" } },
-        visualMap: { min: 0, max: Math.max(1, m.max), calculable: true, orient: "horizontal", left: "center", bottom: 0, itemHeight: narrow ? 160 : 240, itemWidth: 12,
-          text: ["more", "fewer"], textStyle: { color: MUTED, fontSize: 11 },
-          inRange: { color: ["#fff7ed", "#fed7aa", "#fb923c", "#ea580c", "#9a3412"] } },
+          splitArea: { show: true, areaStyle: { color: ["#f8fafc", "#f1f5f9"] } },
+          axisLabel: { color: MUTED, fontSize: 11, interval: 0, width: labelW, overflow: "truncate" } },
+        visualMap: { type: "piecewise", dimension: 2, pieces: pieces(m.max), orient: "horizontal", left: "center", bottom: 0,
+          itemWidth: 14, itemHeight: 12, itemGap: 6, textStyle: { color: MUTED, fontSize: 11 }, selectedMode: false },
         series: [{ type: "heatmap", data: m.points, encode: { x: 0, y: 1, value: 2 },
-          label: { show: m.functions.length <= 14, fontSize: 11, color: INK, formatter: function (p) { return fmt(p.data[2]); } },
+          label: { show: m.functions.length <= 14, fontSize: 11, fontWeight: 600, color: INK, textBorderColor: "rgba(255,255,255,0.85)", textBorderWidth: 2, formatter: function (p) { return fmt(p.data[2]); } },
           itemStyle: { borderColor: "#fff", borderWidth: 2, borderRadius: 4 },
           emphasis: { itemStyle: { borderColor: INK, borderWidth: 1 } } }]
       }
@@ -103,8 +121,8 @@ export const CLIENT_SCRIPT = String.raw`
         emphasis: { focus: "series" }, z: x.isLimit ? 1 : 3
       };
     });
-    var ideal = { name: "linear", type: "line", data: ts.map(function (t) { return [t, t]; }), symbol: "none", silent: true, color: "#cbd5e1",
-      lineStyle: { width: 1, type: "dotted" }, z: 0, tooltip: { show: false } };
+    var ideal = { name: "linear", type: "line", data: ts.map(function (t) { return [t, t]; }), symbol: "none", silent: true, color: "#94a3b8",
+      lineStyle: { width: 1.5, type: [2, 4], opacity: 0.7 }, z: 0, tooltip: { show: false } };
     var yMax = Math.max(1, Math.ceil(s.max * 1.15));
     var narrow = window.innerWidth < 700;
     return {
@@ -207,7 +225,8 @@ export const CLIENT_SCRIPT = String.raw`
         itemStyle: n.tx === gr.root ? { borderColor: INK, borderWidth: 2 } : undefined };
     });
     var edges = gr.edges.map(function (e) { return { source: e.source, target: e.target, kind: e.kind, variable: e.variable }; });
-    var big = nodes.length > 120;
+    var n = nodes.length, big = n > 120;
+    var repulsion = n < 80 ? 110 : n < 160 ? 70 : 40;
     return {
       count: function (opt) { return { nodes: dataLen(opt, 0), edges: (opt.series[0].links || opt.series[0].edges || []).length, categories: gr.categories.length }; },
       option: {
@@ -225,7 +244,7 @@ export const CLIENT_SCRIPT = String.raw`
         series: [{
           type: "graph", layout: "force", top: 44, bottom: 8, left: 8, right: 8, roam: true, draggable: false,
           data: nodes, links: edges, categories: gr.categories.map(function (c) { return { name: c }; }),
-          force: { repulsion: big ? 60 : 120, gravity: big ? 0.12 : 0.08, edgeLength: big ? [12, 40] : [24, 70], friction: 0.2, layoutAnimation: false },
+          force: { repulsion: repulsion, gravity: big ? 0.22 : 0.16, edgeLength: big ? [12, 40] : [24, 70], friction: 0.2, layoutAnimation: false },
           edgeSymbol: ["none", "arrow"], edgeSymbolSize: [0, 5],
           lineStyle: { color: "#94a3b8", opacity: 0.55, width: 1, curveness: 0.08 },
           itemStyle: { borderColor: "#fff", borderWidth: 1 },

@@ -11,7 +11,7 @@ import { buildReportView, type ReportView, type ViewOptions } from "./view.js";
 export interface RenderOptions extends ViewOptions {
   /** The echarts browser bundle; read from node_modules (loadEchartsSource) when omitted. */
   echartsSource?: string;
-  /** Hot-slot table rows shown; the rest are counted in a note. Default 40. */
+  /** Hot-slot table rows shown; the rest are counted in a note. Default 20. */
   maxHotSlots?: number;
 }
 
@@ -91,7 +91,7 @@ function hotSlotsSection(d: ReportData, maxRows: number): string {
         ? `<span class="var">${escapeHtml(r.name)}</span>`
         : `<span class="undecoded">undecoded slot</span>`;
       const where = `${r.contract ? `<span class="contract">${escapeHtml(r.contract)}</span> ` : ""}<code title="${escapeHtml(r.address)}">${escapeHtml(short(r.address.toLowerCase()))}</code>`;
-      return `<tr><td class="num rank">${i + 1}</td><th scope="row">${name}</th><td>${where}</td><td><code title="${escapeHtml(r.slot)}">${escapeHtml(shortSlot(r.slot.toLowerCase()))}</code></td><td class="num txs"><span class="inline-bar" aria-hidden="true"><span style="width:${((r.txCount / max) * 100).toFixed(1)}%"></span></span>${int(r.txCount)}</td><td class="num">${int(r.writers)}</td><td class="num">${int(r.readers)}</td></tr>`;
+      return `<tr><td class="num rank">${i + 1}</td><th scope="row">${name}</th><td>${where}</td><td><code title="${escapeHtml(r.slot)}">${escapeHtml(shortSlot(r.slot.toLowerCase()))}</code></td><td class="num txs"><span class="inline-bar" aria-hidden="true"><span style="width:${((r.txCount / max) * 100).toFixed(1)}%"></span></span><span class="n">${int(r.txCount)}</span></td><td class="num">${int(r.writers)}</td><td class="num">${int(r.readers)}</td></tr>`;
     })
     .join("");
   const more =
@@ -141,17 +141,20 @@ function speedupSection(v: ReportView): string {
   return `<section aria-labelledby="h-speed"><h2 id="h-speed">Speedup against threads</h2><p class="lede">Simulated makespan of each scheduler relative to serial execution. The dashed <b>dag</b> line is the limit the dependencies allow; the dotted line is linear speedup.</p><div id="chart-speedups" class="chart" style="height:380px" role="img" aria-label="Line chart of speedup against thread count for ${s.series.length} schedulers" data-series="${s.series.length}" data-points="${points}"></div><div class="table-wrap" tabindex="0" role="region" aria-label="Speedup table"><table class="speedups"><caption>Speedup (× serial) by scheduler and thread count.</caption><thead><tr><th scope="col">Scheduler</th>${head}</tr></thead><tbody>${rows}</tbody></table></div></section>`;
 }
 
+const SCHEDULER_NAMES: Record<string, string> = { "block-stm": "Block-STM", dag: "DAG", serial: "Serial", locks: "Declared-locks" };
+
 function ganttSection(v: ReportView): string {
   const g = v.gantt;
   const st = g.stats;
   const height = Math.max(240, Math.min(900, g.threads * 38 + 90));
   const blockText = g.block !== null ? `block ${int(g.block)}` : "one block";
+  const name = SCHEDULER_NAMES[g.scheduler] ?? g.scheduler;
   const legend = `<ul class="legend" aria-label="Legend"><li><span class="sw exec"></span>execution</li><li><span class="sw reexec"></span>re-execution</li><li><span class="sw aborted"></span>aborted execution</li><li><span class="sw validate"></span>validation</li><li><span class="sw failed"></span>failed validation</li></ul>`;
   const stats = `<dl class="stats"><div><dt>Threads</dt><dd>${int(g.threads)}</dd></div><div><dt>Transactions</dt><dd>${int(st.txs)}</dd></div><div><dt>Executions</dt><dd>${int(st.executions)}</dd></div><div><dt>Re-executions</dt><dd>${int(st.reExecutions)}</dd></div><div><dt>Aborted</dt><dd>${int(st.abortedExecutions)}</dd></div><div><dt>Validations</dt><dd>${int(st.validations)}</dd></div><div><dt>Makespan</dt><dd>${int(st.makespan)} ${escapeHtml(g.unit)}</dd></div></dl>`;
   const chart = g.tasks.length
-    ? `<div id="chart-gantt" class="chart" style="height:${height}px" role="img" aria-label="Gantt chart of ${escapeHtml(g.scheduler)} on ${blockText}: ${g.tasks.length} tasks on ${g.threads} threads, ${st.abortedExecutions} aborted executions" data-tasks="${g.tasks.length}" data-aborted="${st.abortedExecutions}" data-threads="${g.threads}"></div>`
+    ? `<div id="chart-gantt" class="chart" style="height:${height}px" role="img" aria-label="Gantt chart of ${escapeHtml(name)} on ${blockText}: ${g.tasks.length} tasks on ${g.threads} threads, ${st.abortedExecutions} aborted executions" data-tasks="${g.tasks.length}" data-aborted="${st.abortedExecutions}" data-threads="${g.threads}"></div>`
     : `<p class="empty">The schedule has no tasks.</p>`;
-  return `<section aria-labelledby="h-gantt"><h2 id="h-gantt">${escapeHtml(g.scheduler)} schedule of ${blockText}</h2><p class="lede">Each bar is one incarnation of a transaction on a thread. Red bars were aborted by a conflicting earlier write and executed again; thin bars are validations. Drag the slider or scroll to zoom.</p>${stats}${legend}${chart}</section>`;
+  return `<section aria-labelledby="h-gantt"><h2 id="h-gantt">${escapeHtml(name)} schedule of ${blockText}</h2><p class="lede">Each bar is one incarnation of a transaction on a thread. Red bars were aborted by a conflicting earlier write and executed again; thin bars are validations. Drag the slider or scroll to zoom.</p>${stats}${legend}${chart}</section>`;
 }
 
 function graphSection(v: ReportView): string {
@@ -184,7 +187,7 @@ main.wrap{margin-top:-40px;padding-bottom:40px}
 section{background:var(--card);border:1px solid var(--line);border-radius:14px;padding:22px 24px 24px;margin:0 0 20px;box-shadow:0 1px 2px rgba(15,23,42,.04),0 6px 24px rgba(15,23,42,.05)}
 h2{font-size:19px;margin:0 0 4px;letter-spacing:-.01em}
 .lede{color:var(--muted);margin:0 0 14px;font-size:14px;max-width:860px}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(170px,1fr));gap:12px;margin:12px 0 0}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:12px;margin:12px 0 0}
 .card{border:1px solid var(--line);border-radius:12px;padding:12px 14px;background:linear-gradient(180deg,#fff,#fafbff)}
 .card dt{font-size:12px;color:var(--muted);font-weight:600;text-transform:uppercase;letter-spacing:.05em}
 .card dd{margin:2px 0 0}
@@ -208,7 +211,7 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:
 .var{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px;color:#7c2d12}
 .undecoded{color:var(--muted);font-style:italic;font-weight:400}
 .contract{font-weight:600}
-.txs{min-width:150px}
+.txs{min-width:150px}.txs .n{display:inline-block;min-width:4ch}
 .inline-bar{display:inline-block;vertical-align:middle;width:80px;height:8px;background:#fff7ed;border-radius:99px;margin-right:10px;overflow:hidden}
 .inline-bar span{display:block;height:100%;background:linear-gradient(90deg,#fdba74,#ea580c);border-radius:99px}
 .speedups td .sub{display:block;font-size:11px;color:var(--muted)}
@@ -264,7 +267,7 @@ export function renderReportHtml(data: ReportData, options: RenderOptions = {}):
 </div></header>
 <main id="main" class="wrap">
 ${summarySection(data, view)}
-${hotSlotsSection(data, options.maxHotSlots ?? 40)}
+${hotSlotsSection(data, options.maxHotSlots ?? 20)}
 ${matrixSection(data, view)}
 ${speedupSection(view)}
 ${ganttSection(view)}
