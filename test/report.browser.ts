@@ -17,6 +17,10 @@ import { renderReportHtml } from "../src/report/html.js";
 import { parseReportData, type ReportData } from "../src/report/model.js";
 import { loadReportData } from "../src/report/write.js";
 
+// Browser globals for the page.evaluate callbacks (the project compiles without the DOM lib).
+declare const window: any;
+declare const document: any;
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SAMPLE = "fixtures/report/sample.json";
 const SCREENSHOT = "bench/results/report.png";
@@ -136,7 +140,7 @@ describe("HTML report in headless Chromium", function () {
 
       // The containers advertise the same counts, and each chart drew a canvas of real size.
       const attrs = await page.evaluate(() =>
-        [...document.querySelectorAll<HTMLElement>(".chart")].map((el) => {
+        [...document.querySelectorAll(".chart")].map((el: any) => {
           const c = el.querySelector("canvas");
           return {
             id: el.id,
@@ -217,11 +221,11 @@ describe("HTML report in headless Chromium", function () {
       ] as const) {
         const tip = await page.evaluate(
           ([elId, ex]) => {
-            const w = window as unknown as { echarts: { getInstanceByDom(el: Element): { dispatchAction(a: object): void } } };
+            const w = window as unknown as { echarts: { getInstanceByDom(el: unknown): { dispatchAction(a: object): void } } };
             const el = document.getElementById(elId)!;
             w.echarts.getInstanceByDom(el).dispatchAction({ type: "showTip", seriesIndex: 0, ...ex });
-            const tips = [...el.querySelectorAll("div")].filter((x) => x.style.position === "absolute" && x.innerText.length > 0);
-            return tips.map((t) => t.innerText).join("\n");
+            const tips = [...el.querySelectorAll("div")].filter((x: any) => x.style.position === "absolute" && x.innerText.length > 0);
+            return tips.map((t: any) => t.innerText).join("\n");
           },
           [id, extra] as const,
         );
