@@ -74,13 +74,14 @@ export const CLIENT_SCRIPT = String.raw`
   }
 
   // Function-by-function conflict matrix.
-  mount("chart-matrix", function () {
+  mount("chart-matrix", function (el) {
     var m = view.matrix;
     if (!m.points.length) return null;
     var narrow = window.innerWidth < 700;
     var longest = 0;
     m.functions.forEach(function (f) { longest = Math.max(longest, f.length); });
     var labelW = Math.min(narrow ? 110 : 200, longest * 6.4 + 4);
+    var cellW = (el.clientWidth - labelW - (narrow ? 30 : 46)) / Math.max(1, m.functions.length);
     return {
       count: function (opt) { return { points: dataLen(opt, 0), functions: opt.xAxis[0].data.length }; },
       option: {
@@ -97,9 +98,10 @@ export const CLIENT_SCRIPT = String.raw`
           splitArea: { show: true, areaStyle: { color: ["#f8fafc", "#f1f5f9"] } },
           axisLabel: { color: MUTED, fontSize: 11, interval: 0, width: labelW, overflow: "truncate" } },
         visualMap: { type: "piecewise", dimension: 2, pieces: pieces(m.max), orient: "horizontal", left: "center", bottom: 0,
-          itemWidth: 14, itemHeight: 12, itemGap: 6, textStyle: { color: MUTED, fontSize: 11 }, selectedMode: false },
+          itemWidth: narrow ? 10 : 14, itemHeight: narrow ? 10 : 12, itemGap: narrow ? 3 : 6, textGap: narrow ? 2 : 5,
+          textStyle: { color: MUTED, fontSize: narrow ? 10 : 11 }, selectedMode: false },
         series: [{ type: "heatmap", data: m.points, encode: { x: 0, y: 1, value: 2 },
-          label: { show: m.functions.length <= 14, fontSize: 11, fontWeight: 600, color: INK, textBorderColor: "rgba(255,255,255,0.85)", textBorderWidth: 2, formatter: function (p) { return fmt(p.data[2]); } },
+          label: { show: cellW >= 30, fontSize: cellW >= 40 ? 11 : 10, fontWeight: 600, color: INK, textBorderColor: "rgba(255,255,255,0.85)", textBorderWidth: 2, formatter: function (p) { return fmt(p.data[2]); } },
           itemStyle: { borderColor: "#fff", borderWidth: 2, borderRadius: 4 },
           emphasis: { itemStyle: { borderColor: INK, borderWidth: 1 } } }]
       }
@@ -109,6 +111,7 @@ export const CLIENT_SCRIPT = String.raw`
   // Speedup against threads, every scheduler, with the DAG limit dashed.
   mount("chart-speedups", function () {
     var s = view.speedups;
+    var narrow = window.innerWidth < 700;
     var ts = s.threads, maxT = ts[ts.length - 1];
     var extra = 0;
     var series = s.series.map(function (x) {
@@ -117,14 +120,13 @@ export const CLIENT_SCRIPT = String.raw`
         name: x.label, type: "line", data: x.data, color: color, symbol: x.isLimit ? "none" : "circle", symbolSize: 7,
         lineStyle: { width: x.isLimit ? 2 : 3, type: x.isLimit ? "dashed" : "solid" },
         areaStyle: x.isLimit ? { color: "rgba(15,23,42,0.04)" } : undefined,
-        endLabel: { show: true, formatter: function (p) { return x.isLimit ? x.label + " (limit)" : x.label; }, color: color, fontWeight: 600, fontSize: 12 },
+        endLabel: { show: !narrow, formatter: function () { return x.label; }, color: color, fontWeight: 600, fontSize: 12 },
         emphasis: { focus: "series" }, z: x.isLimit ? 1 : 3
       };
     });
     var ideal = { name: "linear", type: "line", data: ts.map(function (t) { return [t, t]; }), symbol: "none", silent: true, color: "#94a3b8",
       lineStyle: { width: 1.5, type: [2, 4], opacity: 0.7 }, z: 0, tooltip: { show: false } };
     var yMax = Math.max(1, Math.ceil(s.max * 1.15));
-    var narrow = window.innerWidth < 700;
     return {
       count: function (opt) {
         var n = opt.series.length - 1, pts = 0, i;
@@ -132,7 +134,9 @@ export const CLIENT_SCRIPT = String.raw`
         return { series: n, points: pts, limit: s.series.some(function (x) { return x.isLimit; }) };
       },
       option: {
-        grid: { left: 8, right: narrow ? 90 : 130, top: 24, bottom: 8, containLabel: true },
+        legend: narrow ? { top: 0, left: 0, right: 0, icon: "roundRect", itemWidth: 14, itemHeight: 4, textStyle: { color: MUTED, fontSize: 11 },
+          data: s.series.map(function (x) { return x.label; }) } : undefined,
+        grid: { left: 8, right: narrow ? 16 : 130, top: narrow ? 64 : 30, bottom: 30, containLabel: true },
         tooltip: merge(tooltipBase, { trigger: "axis", formatter: function (ps) {
           var t = ps[0].data[0], i = ts.indexOf(t), rows = "";
           ps.forEach(function (p) {
@@ -178,15 +182,22 @@ export const CLIENT_SCRIPT = String.raw`
         { x: cs.x, y: cs.y, width: cs.width, height: cs.height });
       if (!shape) return null;
       var v = [api.value(0), api.value(1), api.value(2), api.value(3), api.value(4), api.value(5), api.value(6)];
-      var label = !isVal && shape.width > 34 ? (v[6] ? "\u2715 " : "") + "tx" + v[3] + (v[4] > 0 ? "\u00b7" + v[4] : "") : "";
+      // The longest label that fits: "✕ tx12·1", "tx12·1", "tx12", or none.
+      var label = "";
+      if (!isVal) {
+        var full = "tx" + v[3] + (v[4] > 0 ? "\u00b7" + v[4] : "");
+        var options = [(v[6] ? "\u2715 " : "") + full, full, "tx" + v[3]];
+        for (var o = 0; o < options.length && !label; o++) if (options[o].length * 6.2 + 8 <= shape.width) label = options[o];
+      }
       return {
         type: "rect", transition: ["shape"], shape: shape,
         style: { fill: colorOf(v), stroke: "rgba(255,255,255,0.9)", lineWidth: 1 },
-        textContent: label ? { style: { text: label, fill: "#fff", fontSize: 10, fontWeight: 600, fontFamily: FONT, overflow: "truncate", width: shape.width - 4 } } : undefined,
+        textContent: label ? { style: { text: label, fill: "#fff", fontSize: 10, fontWeight: 600, fontFamily: FONT } } : undefined,
         textConfig: label ? { position: "inside" } : undefined
       };
     }
     var narrow = window.innerWidth < 700;
+    var zoomEnd = g.tasks.length > 600 ? Math.max(5, Math.round(100 * 400 / g.tasks.length)) : 100;
     return {
       count: function (opt) {
         var d = opt.series[0].data, aborted = 0, k;
@@ -201,8 +212,9 @@ export const CLIENT_SCRIPT = String.raw`
             "<br>" + fmt(v[1]) + " &rarr; " + fmt(v[2]) + " " + esc(g.unit) + " (" + fmt(v[2] - v[1]) + ")";
         } }),
         grid: { left: 8, right: 16, top: 8, bottom: 56, containLabel: true },
-        dataZoom: [{ type: "slider", xAxisIndex: 0, filterMode: "weakFilter", height: 18, bottom: 8, borderColor: GRID, showDetail: false },
-                   { type: "inside", xAxisIndex: 0, filterMode: "weakFilter" }],
+        // Long schedules open on their first ~400 tasks; the slider shows the rest.
+        dataZoom: [{ type: "slider", xAxisIndex: 0, filterMode: "weakFilter", height: 18, bottom: 8, borderColor: GRID, showDetail: false, start: 0, end: zoomEnd },
+                   { type: "inside", xAxisIndex: 0, filterMode: "weakFilter", start: 0, end: zoomEnd }],
         xAxis: { type: "value", min: 0, max: g.stats.makespan, name: g.unit, nameLocation: "end", nameTextStyle: { color: MUTED },
           axisLabel: { color: MUTED, hideOverlap: true, formatter: function (v) { return v >= 1e6 ? fmt(v / 1e6, 1) + "M" : v >= 1e3 ? fmt(v / 1e3, 0) + "k" : fmt(v); } },
           splitLine: { lineStyle: { color: GRID } } },
@@ -217,16 +229,16 @@ export const CLIENT_SCRIPT = String.raw`
   mount("chart-graph", function () {
     var gr = view.graph;
     if (!gr.nodes.length) return null;
+    var count = gr.nodes.length, big = count > 120;
     var maxDeg = 1;
     gr.nodes.forEach(function (n) { if (n.degree > maxDeg) maxDeg = n.degree; });
     var nodes = gr.nodes.map(function (n) {
-      var size = 7 + 17 * Math.sqrt(n.degree / maxDeg);
+      var size = big ? 5 + 9 * Math.sqrt(n.degree / maxDeg) : 7 + 15 * Math.sqrt(n.degree / maxDeg);
       return { id: n.id, name: "tx " + n.tx, category: n.category, symbolSize: size, value: n.degree, tx: n.tx, block: n.block,
         itemStyle: n.tx === gr.root ? { borderColor: INK, borderWidth: 2 } : undefined };
     });
     var edges = gr.edges.map(function (e) { return { source: e.source, target: e.target, kind: e.kind, variable: e.variable }; });
-    var n = nodes.length, big = n > 120;
-    var repulsion = n < 80 ? 110 : n < 160 ? 70 : 40;
+    var repulsion = count < 80 ? 110 : count < 160 ? 90 : 150;
     return {
       count: function (opt) { return { nodes: dataLen(opt, 0), edges: (opt.series[0].links || opt.series[0].edges || []).length, categories: gr.categories.length }; },
       option: {
@@ -244,9 +256,9 @@ export const CLIENT_SCRIPT = String.raw`
         series: [{
           type: "graph", layout: "force", top: 44, bottom: 8, left: 8, right: 8, roam: true, draggable: false,
           data: nodes, links: edges, categories: gr.categories.map(function (c) { return { name: c }; }),
-          force: { repulsion: repulsion, gravity: big ? 0.22 : 0.16, edgeLength: big ? [12, 40] : [24, 70], friction: 0.2, layoutAnimation: false },
+          force: { repulsion: repulsion, gravity: big ? 0.05 : 0.16, edgeLength: big ? [30, 90] : [24, 70], friction: 0.2, layoutAnimation: false },
           edgeSymbol: ["none", "arrow"], edgeSymbolSize: [0, 5],
-          lineStyle: { color: "#94a3b8", opacity: 0.55, width: 1, curveness: 0.08 },
+          lineStyle: { color: "#94a3b8", opacity: big ? 0.25 : 0.55, width: big ? 0.6 : 1, curveness: 0.08 },
           itemStyle: { borderColor: "#fff", borderWidth: 1 },
           label: { show: false },
           emphasis: { focus: "adjacency", lineStyle: { width: 2, opacity: 1 }, label: { show: true, position: "right", fontSize: 11, color: INK } }
