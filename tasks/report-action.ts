@@ -4,14 +4,14 @@ import { writeReport, ReportInputError } from "../src/report/write.js";
 interface Args {
   file: string;
   html: string;
-  maxGraphNodes: string;
+  maxGraphNodes: number;
 }
 
 export default async function reportAction(args: Args): Promise<void> {
   try {
-    const maxGraphNodes = Number(args.maxGraphNodes);
+    const maxGraphNodes = args.maxGraphNodes;
     if (!Number.isInteger(maxGraphNodes) || maxGraphNodes < 1) {
-      throw new ReportInputError(`--max-graph-nodes must be a positive integer, got "${args.maxGraphNodes}"`);
+      throw new ReportInputError(`--max-graph-nodes must be a positive integer, got ${maxGraphNodes}`);
     }
     if (args.html === "") {
       throw new ReportInputError("no output given: pass --html out.html to write the HTML report");

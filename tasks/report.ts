@@ -1,5 +1,6 @@
 /** `npx hardhat conflicts report FILE --html out.html`: the self-contained HTML report. */
 import { task } from "hardhat/config";
+import { ArgumentType } from "hardhat/types/arguments";
 
 export default task(["conflicts", "report"])
   .setDescription("Write a self-contained HTML report (charts inlined, works offline) from report data")
@@ -15,7 +16,8 @@ export default task(["conflicts", "report"])
   .addOption({
     name: "maxGraphNodes",
     description: "Cap on the dependency-graph nodes drawn (largest component, breadth-first)",
-    defaultValue: "250",
+    type: ArgumentType.INT,
+    defaultValue: 250,
   })
   .setAction(() => import("./report-action.js"))
   .build();

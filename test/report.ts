@@ -212,7 +212,7 @@ describe("conflicts report task", function () {
   });
 
   const run = (args: Record<string, unknown>) =>
-    hre.tasks.getTask(["conflicts", "report"]).run({ maxGraphNodes: "250", html: "", ...args });
+    hre.tasks.getTask(["conflicts", "report"]).run({ maxGraphNodes: 250, html: "", ...args });
 
   it("writes the HTML report from a ReportData file (also gzipped), creating the directory", async function () {
     const out = join(dir, "nested", "out.html");
@@ -226,7 +226,7 @@ describe("conflicts report task", function () {
 
     const gz = join(dir, "sample.json.gz");
     await writeFile(gz, gzipSync(await readFile(SAMPLE)));
-    await run({ file: gz, html: join(dir, "gz.html"), maxGraphNodes: "10" });
+    await run({ file: gz, html: join(dir, "gz.html"), maxGraphNodes: 10 });
     expect(logs.join("\n")).to.match(/graph 10\/300 nodes drawn/);
   });
 
@@ -257,8 +257,8 @@ describe("conflicts report task", function () {
     await run({ file: SAMPLE });
     expect(errors.join("\n")).to.match(/pass --html out\.html/);
     errors = [];
-    await run({ file: SAMPLE, html: join(dir, "x.html"), maxGraphNodes: "zero" });
-    expect(errors.join("\n")).to.match(/--max-graph-nodes must be a positive integer, got "zero"/);
+    await run({ file: SAMPLE, html: join(dir, "x.html"), maxGraphNodes: 0 });
+    expect(errors.join("\n")).to.match(/--max-graph-nodes must be a positive integer, got 0/);
     expect(existsSync(join(dir, "x.html"))).to.equal(false);
   });
 
