@@ -1,0 +1,74 @@
+/** Reading report data from disk and writing the HTML report: the engine side of `conflicts report`. */
+import { mkdir, readFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { writeFileAtomic } from "../access/io.js";
+import { FORMAT_NAME as ACCESS_SET_FORMAT } from "../access/format.js";
+import { renderReportHtml, type RenderOptions } from "./html.js";
+import { parseReportData, REPORT_FORMAT, ReportDataError, type ReportData } from "./model.js";
+import { buildGraphView } from "./view.js";
+
+/** Bad input to the report (file missing, not JSON, wrong format); the message says what to do. */
+export class ReportInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ReportInputError";
+  }
+}
+
+/** Reads and validates a ReportData file (.json or .json.gz). Throws ReportInputError / ReportDataError. */
+export async function loadReportData(file: string): Promise<ReportData> {
+  let raw: Buffer;
+  try {
+    raw = await readFile(file);
+  } catch (e) {
+    throw new ReportInputError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  let text: string;
+  try {
+    text = (file.endsWith(".gz") ? gunzipSync(raw) : raw).toString("utf8");
+  } catch (e) {
+    throw new ReportInputError(`${file} is not valid gzip data (${(e as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ReportInputError(`${file} is not valid JSON (${(e as Error).message}); is the file truncated?`);
+  }
+  const format = typeof json === "object" && json !== null ? (json as { format?: unknown }).format : undefined;
+  if (format === ACCESS_SET_FORMAT) {
+    throw new ReportInputError(
+      `${file} is an access-set file (${ACCESS_SET_FORMAT}); this build reports from ${REPORT_FORMAT} data only: ` +
+        `produce it from the analyzer and simulator, then pass that file`,
+    );
+  }
+  if (format !== REPORT_FORMAT) {
+    throw new ReportDataError(file, [
+      {
+        path: "format",
+        message: `expected "${REPORT_FORMAT}", found ${format === undefined ? "no format field" : JSON.stringify(format)}`,
+      },
+    ]);
+  }
+  return parseReportData(json, file);
+}
+
+/** Renders validated data and writes it atomically; creates the output's directory if needed. */
+export async function writeReportHtml(data: ReportData, out: string, options: RenderOptions = {}): Promise<number> {
+  const html = renderReportHtml(data, options);
+  await mkdir(dirname(out), { recursive: true });
+  await writeFileAtomic(out, html);
+  return Buffer.byteLength(html);
+}
+
+/** loadReportData + writeReportHtml; returns what was written. */
+export async function writeReport(
+  file: string,
+  out: string,
+  options: RenderOptions = {},
+): Promise<{ data: ReportData; bytes: number; graphNodes: number }> {
+  const data = await loadReportData(file);
+  const bytes = await writeReportHtml(data, out, options);
+  return { data, bytes, graphNodes: buildGraphView(data.graph, options.maxGraphNodes).nodes.length };
+}
