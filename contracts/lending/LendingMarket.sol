@@ -351,10 +351,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     /// @param onBehalf Borrower whose debt is reduced.
     /// @return repaid Assets taken from the caller.
     /// @return shares Borrow shares burned (rounded down unless the whole debt is repaid).
-    function repay(
-        uint256 assets,
-        address onBehalf
-    ) external nonReentrant returns (uint256 repaid, uint256 shares) {
+    function repay(uint256 assets, address onBehalf) external nonReentrant returns (uint256 repaid, uint256 shares) {
         if (assets == 0) revert ZeroAmount();
         if (onBehalf == address(0)) revert ZeroAddress();
         Snapshot memory snap = _accrue();
@@ -497,8 +494,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     /// @param s Shard index.
     /// @return The escrow's address.
     function escrowOf(uint256 s) public view returns (address) {
-        return
-            address(uint160(uint256(keccak256(abi.encodePacked(bytes1(0xff), address(this), s, ESCROW_CODE_HASH)))));
+        return address(uint160(uint256(keccak256(abi.encodePacked(bytes1(0xff), address(this), s, ESCROW_CODE_HASH)))));
     }
 
     /// @notice The stored snapshot (as of the last interaction, not accrued to now).
@@ -592,71 +588,97 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         bytes4 sel = bytes4(data[:4]);
         accesses = new Access[](2 * shardCount + 10);
         uint256 n;
-        if (sel == this.supply.selector) {
-            n = _declareSnapshot(accesses);
-            n = _add(accesses, n, address(this), bytes32(SLOT_CONFIG), READ);
-            n = _declareShard(accesses, n, shardOf(sender));
-            n = _add(accesses, n, address(this), _positionSlot(sender), WRITE);
-            n = _add(accesses, n, address(loanToken), ANY_SLOT, WRITE);
-        } else if (sel == this.withdraw.selector) {
-            (, , uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
-            _checkSources(sources);
-            n = _declareSnapshot(accesses);
-            n = _declareShard(accesses, n, shardOf(sender));
-            n = _declareSources(accesses, n, sources);
-            n = _add(accesses, n, address(this), _positionSlot(sender), WRITE);
-            n = _add(accesses, n, address(loanToken), ANY_SLOT, WRITE);
-        } else if (sel == this.depositCollateral.selector) {
-            n = _add(accesses, n, address(this), bytes32(uint256(_positionSlot(sender)) + 1), WRITE);
-            n = _add(accesses, n, address(collateralToken), ANY_SLOT, WRITE);
-        } else if (sel == this.withdrawCollateral.selector) {
-            n = _declareSnapshot(accesses);
-            n = _add(accesses, n, address(this), _positionSlot(sender), READ);
-            n = _add(accesses, n, address(this), bytes32(uint256(_positionSlot(sender)) + 1), WRITE);
-            n = _add(accesses, n, address(oracle), ANY_SLOT, READ);
-            n = _add(accesses, n, address(collateralToken), ANY_SLOT, WRITE);
-        } else if (sel == this.borrow.selector) {
-            (, , uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
-            _checkSources(sources);
-            n = _declareSnapshot(accesses);
-            n = _add(accesses, n, address(this), bytes32(SLOT_CONFIG), READ);
-            n = _declareShard(accesses, n, shardOf(sender));
-            n = _declareSources(accesses, n, sources);
-            n = _add(accesses, n, address(this), _positionSlot(sender), WRITE);
-            n = _add(accesses, n, address(this), bytes32(uint256(_positionSlot(sender)) + 1), READ);
-            n = _add(accesses, n, address(oracle), ANY_SLOT, READ);
-            n = _add(accesses, n, address(loanToken), ANY_SLOT, WRITE);
-        } else if (sel == this.repay.selector) {
-            (, address onBehalf) = abi.decode(data[4:], (uint256, address));
-            n = _declareSnapshot(accesses);
-            n = _declareShard(accesses, n, shardOf(onBehalf));
-            n = _add(accesses, n, address(this), _positionSlot(onBehalf), WRITE);
-            n = _add(accesses, n, address(loanToken), ANY_SLOT, WRITE);
-        } else if (sel == this.liquidate.selector) {
-            (address borrower, ) = abi.decode(data[4:], (address, uint256));
-            n = _declareSnapshot(accesses);
-            n = _declareShard(accesses, n, shardOf(borrower));
-            n = _add(accesses, n, address(this), _positionSlot(borrower), WRITE);
-            n = _add(accesses, n, address(this), bytes32(uint256(_positionSlot(borrower)) + 1), WRITE);
-            n = _add(accesses, n, address(oracle), ANY_SLOT, READ);
-            n = _add(accesses, n, address(loanToken), ANY_SLOT, WRITE);
-            n = _add(accesses, n, address(collateralToken), ANY_SLOT, WRITE);
+        if (sel == this.supply.selector || sel == this.withdraw.selector || sel == this.repay.selector) {
+            n = _declareLoanSide(accesses, sel, sender, data);
+        } else if (
+            sel == this.depositCollateral.selector ||
+            sel == this.withdrawCollateral.selector ||
+            sel == this.borrow.selector ||
+            sel == this.liquidate.selector
+        ) {
+            n = _declareBorrowSide(accesses, sel, sender, data);
         } else if (sel == this.accrue.selector) {
             n = _declareSnapshot(accesses);
-        } else if (sel == this.setPaused.selector || sel == this.setCaps.selector) {
-            n = _add(accesses, n, address(this), bytes32(SLOT_OWNER), READ);
-            n = _add(accesses, n, address(this), bytes32(SLOT_CONFIG), WRITE);
-        } else if (sel == this.transferOwnership.selector) {
-            n = _add(accesses, n, address(this), bytes32(SLOT_OWNER), READ);
-            n = _add(accesses, n, address(this), bytes32(SLOT_PENDING_OWNER), WRITE);
-        } else if (sel == this.acceptOwnership.selector || sel == this.renounceOwnership.selector) {
-            n = _add(accesses, n, address(this), bytes32(SLOT_OWNER), WRITE);
-            n = _add(accesses, n, address(this), bytes32(SLOT_PENDING_OWNER), WRITE);
         } else {
-            revert UnknownSelector(sel);
+            n = _declareOwner(accesses, sel);
         }
         assembly ("memory-safe") {
             mstore(accesses, n)
+        }
+    }
+
+    function _declareLoanSide(
+        Access[] memory a,
+        bytes4 sel,
+        address sender,
+        bytes calldata data
+    ) internal view returns (uint256 n) {
+        n = _declareSnapshot(a);
+        if (sel == this.supply.selector) {
+            n = _add(a, n, address(this), bytes32(SLOT_CONFIG), READ);
+            n = _declareShard(a, n, shardOf(sender));
+            n = _add(a, n, address(this), _positionSlot(sender), WRITE);
+        } else if (sel == this.withdraw.selector) {
+            (, , uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
+            _checkSources(sources);
+            n = _declareShard(a, n, shardOf(sender));
+            n = _declareSources(a, n, sources);
+            n = _add(a, n, address(this), _positionSlot(sender), WRITE);
+        } else {
+            (, address onBehalf) = abi.decode(data[4:], (uint256, address));
+            n = _declareShard(a, n, shardOf(onBehalf));
+            n = _add(a, n, address(this), _positionSlot(onBehalf), WRITE);
+        }
+        n = _add(a, n, address(loanToken), ANY_SLOT, WRITE);
+    }
+
+    function _declareBorrowSide(
+        Access[] memory a,
+        bytes4 sel,
+        address sender,
+        bytes calldata data
+    ) internal view returns (uint256 n) {
+        if (sel == this.depositCollateral.selector) {
+            n = _add(a, n, address(this), bytes32(uint256(_positionSlot(sender)) + 1), WRITE);
+            return _add(a, n, address(collateralToken), ANY_SLOT, WRITE);
+        }
+        n = _declareSnapshot(a);
+        n = _add(a, n, address(oracle), ANY_SLOT, READ);
+        if (sel == this.withdrawCollateral.selector) {
+            n = _add(a, n, address(this), _positionSlot(sender), READ);
+            n = _add(a, n, address(this), bytes32(uint256(_positionSlot(sender)) + 1), WRITE);
+            n = _add(a, n, address(collateralToken), ANY_SLOT, WRITE);
+        } else if (sel == this.borrow.selector) {
+            (, , uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
+            _checkSources(sources);
+            n = _add(a, n, address(this), bytes32(SLOT_CONFIG), READ);
+            n = _declareShard(a, n, shardOf(sender));
+            n = _declareSources(a, n, sources);
+            n = _add(a, n, address(this), _positionSlot(sender), WRITE);
+            n = _add(a, n, address(this), bytes32(uint256(_positionSlot(sender)) + 1), READ);
+            n = _add(a, n, address(loanToken), ANY_SLOT, WRITE);
+        } else {
+            (address borrower, ) = abi.decode(data[4:], (address, uint256));
+            n = _declareShard(a, n, shardOf(borrower));
+            n = _add(a, n, address(this), _positionSlot(borrower), WRITE);
+            n = _add(a, n, address(this), bytes32(uint256(_positionSlot(borrower)) + 1), WRITE);
+            n = _add(a, n, address(loanToken), ANY_SLOT, WRITE);
+            n = _add(a, n, address(collateralToken), ANY_SLOT, WRITE);
+        }
+    }
+
+    function _declareOwner(Access[] memory a, bytes4 sel) internal view returns (uint256 n) {
+        if (sel == this.setPaused.selector || sel == this.setCaps.selector) {
+            n = _add(a, n, address(this), bytes32(SLOT_OWNER), READ);
+            n = _add(a, n, address(this), bytes32(SLOT_CONFIG), WRITE);
+        } else if (sel == this.transferOwnership.selector) {
+            n = _add(a, n, address(this), bytes32(SLOT_OWNER), READ);
+            n = _add(a, n, address(this), bytes32(SLOT_PENDING_OWNER), WRITE);
+        } else if (sel == this.acceptOwnership.selector || sel == this.renounceOwnership.selector) {
+            n = _add(a, n, address(this), bytes32(SLOT_OWNER), WRITE);
+            n = _add(a, n, address(this), bytes32(SLOT_PENDING_OWNER), WRITE);
+        } else {
+            revert UnknownSelector(sel);
         }
     }
 
@@ -685,7 +707,13 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     }
 
     /// @dev Appends a location, or ORs the mode into its existing entry.
-    function _add(Access[] memory a, uint256 n, address account, bytes32 slot, uint8 mode) internal pure returns (uint256) {
+    function _add(
+        Access[] memory a,
+        uint256 n,
+        address account,
+        bytes32 slot,
+        uint8 mode
+    ) internal pure returns (uint256) {
         for (uint256 i = 0; i < n; ++i) {
             if (a[i].account == account && a[i].slot == slot) {
                 a[i].mode |= mode;

@@ -2,7 +2,6 @@
 pragma solidity 0.8.30;
 
 import {IIrm} from "@morpho-org/morpho-blue/src/interfaces/IIrm.sol";
-import {IOracle} from "@morpho-org/morpho-blue/src/interfaces/IOracle.sol";
 import {MarketParams, Market} from "@morpho-org/morpho-blue/src/interfaces/IMorpho.sol";
 
 /// @notice Kinked IRM for the Morpho Blue gas baseline, with the same parameters as the
@@ -25,38 +24,20 @@ contract MorphoBenchIrm is IIrm {
     }
 
     /// @inheritdoc IIrm
-    function borrowRate(MarketParams memory, Market memory market) external view returns (uint256) {
+    function borrowRate(MarketParams calldata, Market calldata market) external view returns (uint256) {
         return _rate(market);
     }
 
     /// @inheritdoc IIrm
-    function borrowRateView(MarketParams memory, Market memory market) external view returns (uint256) {
+    function borrowRateView(MarketParams calldata, Market calldata market) external view returns (uint256) {
         return _rate(market);
     }
 
-    function _rate(Market memory market) internal view returns (uint256) {
-        uint256 u = market.totalSupplyAssets == 0
-            ? 0
-            : (uint256(market.totalBorrowAssets) * 1e18) / market.totalSupplyAssets;
+    function _rate(Market calldata market) internal view returns (uint256) {
+        uint256 u =
+            market.totalSupplyAssets == 0 ? 0 : (uint256(market.totalBorrowAssets) * 1e18) / market.totalSupplyAssets;
         if (u > 1e18) u = 1e18;
         if (u <= kink) return baseRate + (slope1 * u) / kink;
         return baseRate + slope1 + (slope2 * (u - kink)) / (1e18 - kink);
-    }
-}
-
-/// @notice Settable price for the Morpho Blue gas baseline.
-contract MorphoBenchOracle is IOracle {
-    /// @inheritdoc IOracle
-    uint256 public price;
-
-    /// @param price_ Initial price (1e36 scale).
-    constructor(uint256 price_) {
-        price = price_;
-    }
-
-    /// @notice Sets the price.
-    /// @param price_ New price (1e36 scale).
-    function setPrice(uint256 price_) external {
-        price = price_;
     }
 }
