@@ -17,10 +17,10 @@ import {LendingEscrow} from "./LendingEscrow.sol";
 /// user's shard is fixed by their address), liquidity sits in K escrow contracts, and the
 /// interest indices form a snapshot written at most once per block. See docs/lending.md.
 /// @dev Storage map (slot numbers are part of the access-list interface and are tested):
-/// 0 owner, 1 pending owner (Ownable2Step); 2 config; 3 snapshot (supplyIndex, borrowIndex,
-/// lastUpdate); 4 bad debt already socialized; 5 + 2i shard i (supplyShares, borrowShares);
-/// 6 + 2i shard i (cash, badDebt); keccak(user, 37) position (supplyShares, borrowShares);
-/// keccak(user, 37) + 1 position collateral.
+/// 0 owner, 1 pending owner (Ownable2Step); 2 caps; 3 snapshot (supplyIndex, borrowIndex,
+/// lastUpdate, flags); 4 bad debt already socialized (amount, events); 5 + 2i shard i
+/// (supplyShares, borrowShares, badDebtEvents); 6 + 2i shard i (cash, badDebt);
+/// keccak(user, 37) position (supplyShares, borrowShares); keccak(user, 37) + 1 collateral.
 contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -50,19 +50,27 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         uint256 kink;
     }
 
-    /// @dev Owner controls; read by supply and borrow, written only by the owner.
+    /// @dev Owner-set caps; read by supply and borrow only while the snapshot's CAPPED flag is set.
     struct Config {
-        uint120 supplyCap;
-        uint120 borrowCap;
-        bool paused;
+        uint128 supplyCap;
+        uint128 borrowCap;
     }
 
-    /// @dev Two slots per shard: the snapshot's inputs in the first, cash and bad debt in the second.
+    /// @dev Two slots per shard: the snapshot's inputs in the first (with a count of bad-debt
+    /// events, so that the snapshot reads the second slot only when bad debt is new), cash and
+    /// cumulative bad debt in the second.
     struct Shard {
-        uint128 supplyShares;
-        uint128 borrowShares;
+        uint112 supplyShares;
+        uint112 borrowShares;
+        uint32 badDebtEvents;
         uint128 cash;
         uint128 badDebt;
+    }
+
+    /// @dev Bad debt already charged to suppliers, and how many events it covers.
+    struct BadDebtBook {
+        uint128 applied;
+        uint128 events;
     }
 
     /// @dev Two slots per user: shares in the first, collateral in the second.
@@ -77,13 +85,16 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         uint256 supplyIndex;
         uint256 borrowIndex;
         uint256 lastUpdate;
+        uint256 flags;
     }
 
     uint256 internal constant WAD = 1e18;
     uint256 internal constant ORACLE_SCALE = 1e36;
     /// @notice Largest supported shard count.
     uint256 public constant MAX_SHARDS = 16;
-    uint256 internal constant INDEX_MASK = (1 << 104) - 1;
+    uint256 internal constant INDEX_MASK = (1 << 96) - 1;
+    uint256 internal constant FLAG_PAUSED = 1;
+    uint256 internal constant FLAG_CAPPED = 2;
 
     uint256 internal constant SLOT_OWNER = 0;
     uint256 internal constant SLOT_PENDING_OWNER = 1;
@@ -123,8 +134,8 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     bytes32 internal immutable ESCROW_CODE_HASH;
 
     Config internal _config; // slot 2
-    uint256 internal _snapshot; // slot 3: supplyIndex (104) | borrowIndex (104) | lastUpdate (48)
-    uint256 internal _badDebtApplied; // slot 4
+    uint256 internal _snapshot; // slot 3: supplyIndex (96) | borrowIndex (96) | lastUpdate (40) | flags (24)
+    BadDebtBook internal _badDebtBook; // slot 4
     Shard[MAX_SHARDS] internal _shards; // slots 5..36
     mapping(address user => Position) internal _positions; // slot 37
 
@@ -219,8 +230,8 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
             if (escrow == address(0)) revert InvalidParams("escrow");
         }
 
-        _config = Config({supplyCap: type(uint120).max, borrowCap: type(uint120).max, paused: false});
-        _snapshot = _pack(WAD, WAD, block.timestamp);
+        _config = Config({supplyCap: type(uint128).max, borrowCap: type(uint128).max});
+        _snapshot = _pack(WAD, WAD, block.timestamp, 0);
     }
 
     // ------------------------------------------------------------------ lender side
@@ -230,21 +241,22 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     /// @return shares Supply shares minted (rounded down).
     function supply(uint256 assets) external nonReentrant returns (uint256 shares) {
         if (assets == 0) revert ZeroAmount();
-        Config memory cfg = _config;
-        if (cfg.paused) revert Paused();
         Snapshot memory snap = _accrue();
+        if (snap.flags & FLAG_PAUSED != 0) revert Paused();
         shares = (assets * WAD) / snap.supplyIndex;
         if (shares == 0) revert ZeroShares();
 
         uint256 s = shardOf(msg.sender);
         Shard storage shard = _shards[s];
         uint256 shardShares = shard.supplyShares + shares;
-        uint256 shardSupply = (shardShares * snap.supplyIndex) / WAD;
-        uint256 shardCap = cfg.supplyCap / shardCount;
-        if (shardSupply > shardCap) revert SupplyCapExceeded(shardSupply, shardCap);
+        if (snap.flags & FLAG_CAPPED != 0) {
+            uint256 shardSupply = (shardShares * snap.supplyIndex) / WAD;
+            uint256 shardCap = _config.supplyCap / shardCount;
+            if (shardSupply > shardCap) revert SupplyCapExceeded(shardSupply, shardCap);
+        }
 
         _positions[msg.sender].supplyShares += SafeCast.toUint128(shares);
-        shard.supplyShares = SafeCast.toUint128(shardShares);
+        shard.supplyShares = SafeCast.toUint112(shardShares);
         shard.cash += SafeCast.toUint128(assets);
 
         loanToken.safeTransferFrom(msg.sender, escrowOf(s), assets);
@@ -281,7 +293,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
 
         uint256 s = shardOf(msg.sender);
         pos.supplyShares = uint128(have - shares);
-        _shards[s].supplyShares -= uint128(shares);
+        _shards[s].supplyShares -= uint112(shares);
         _payOut(s, sources, withdrawn, receiver);
         emit Withdraw(msg.sender, receiver, withdrawn, shares);
     }
@@ -325,23 +337,24 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         if (assets == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         _checkSources(sources);
-        Config memory cfg = _config;
-        if (cfg.paused) revert Paused();
         Snapshot memory snap = _accrue();
+        if (snap.flags & FLAG_PAUSED != 0) revert Paused();
         shares = _divUp(assets * WAD, snap.borrowIndex);
 
         uint256 s = shardOf(msg.sender);
         Shard storage shard = _shards[s];
         uint256 shardShares = shard.borrowShares + shares;
-        uint256 shardBorrow = _divUp(shardShares * snap.borrowIndex, WAD);
-        uint256 shardCap = cfg.borrowCap / shardCount;
-        if (shardBorrow > shardCap) revert BorrowCapExceeded(shardBorrow, shardCap);
+        if (snap.flags & FLAG_CAPPED != 0) {
+            uint256 shardBorrow = _divUp(shardShares * snap.borrowIndex, WAD);
+            uint256 shardCap = _config.borrowCap / shardCount;
+            if (shardBorrow > shardCap) revert BorrowCapExceeded(shardBorrow, shardCap);
+        }
 
         Position storage pos = _positions[msg.sender];
         uint256 newShares = pos.borrowShares + shares;
         _requireHealthy(newShares, pos.collateral, snap.borrowIndex);
         pos.borrowShares = SafeCast.toUint128(newShares);
-        shard.borrowShares = SafeCast.toUint128(shardShares);
+        shard.borrowShares = SafeCast.toUint112(shardShares);
         _payOut(s, sources, assets, receiver);
         emit Borrow(msg.sender, receiver, assets, shares);
     }
@@ -371,7 +384,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         uint256 s = shardOf(onBehalf);
         Shard storage shard = _shards[s];
         pos.borrowShares = uint128(debtShares - shares);
-        shard.borrowShares -= uint128(shares);
+        shard.borrowShares -= uint112(shares);
         shard.cash += SafeCast.toUint128(repaid);
         loanToken.safeTransferFrom(msg.sender, escrowOf(s), repaid);
         emit Repay(msg.sender, onBehalf, repaid, shares);
@@ -448,11 +461,12 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
             burned += leftShares;
             leftShares = 0;
             sh.badDebt += SafeCast.toUint128(badDebt);
+            sh.badDebtEvents += 1;
         }
         pos.borrowShares = uint128(leftShares);
         pos.collateral = uint128(leftCollateral);
         _positions[borrower] = pos;
-        sh.borrowShares -= uint128(burned);
+        sh.borrowShares -= uint112(burned);
         sh.cash += SafeCast.toUint128(repaid);
     }
 
@@ -467,18 +481,33 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     /// liquidation stay open so that users can always leave and positions can be closed).
     /// @param paused_ The new flag.
     function setPaused(bool paused_) external onlyOwner {
-        _config.paused = paused_;
+        Snapshot memory snap = _accrue();
+        _setFlag(snap, FLAG_PAUSED, paused_);
         emit PausedSet(paused_);
     }
 
     /// @notice Sets the market-wide caps. Each shard may hold at most cap / K, so the market
     /// never exceeds the cap while no operation reads another shard.
-    /// @param supplyCap Cap on supplied assets (type(uint120).max = none).
-    /// @param borrowCap Cap on borrowed assets (type(uint120).max = none).
-    function setCaps(uint120 supplyCap, uint120 borrowCap) external onlyOwner {
-        _config.supplyCap = supplyCap;
-        _config.borrowCap = borrowCap;
+    /// @param supplyCap Cap on supplied assets (type(uint128).max = none).
+    /// @param borrowCap Cap on borrowed assets (type(uint128).max = none).
+    function setCaps(uint128 supplyCap, uint128 borrowCap) external onlyOwner {
+        Snapshot memory snap = _accrue();
+        _config = Config({supplyCap: supplyCap, borrowCap: borrowCap});
+        _setFlag(snap, FLAG_CAPPED, supplyCap != type(uint128).max || borrowCap != type(uint128).max);
         emit CapsSet(supplyCap, borrowCap);
+    }
+
+    /// @dev Owner flags live in the snapshot slot so that supply and borrow read one slot fewer.
+    /// Setting one first brings the snapshot up to date, so the block's snapshot is unaffected.
+    function _setFlag(Snapshot memory snap, uint256 flag, bool on) internal {
+        uint256 flags = on ? snap.flags | flag : snap.flags & ~flag;
+        _snapshot = _pack(snap.supplyIndex, snap.borrowIndex, snap.lastUpdate, flags);
+    }
+
+    /// @notice Whether supply and borrow are paused.
+    /// @return True when paused.
+    function paused() external view returns (bool) {
+        return _unpack(_snapshot).flags & FLAG_PAUSED != 0;
     }
 
     // ------------------------------------------------------------------ views
@@ -526,7 +555,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     /// @notice Bad debt already charged to suppliers.
     /// @return Cumulative socialized bad debt, in loan assets.
     function badDebtSocialized() external view returns (uint256) {
-        return _badDebtApplied;
+        return _badDebtBook.applied;
     }
 
     /// @notice Sums of the shards, at the stored snapshot's indices.
@@ -559,7 +588,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         Snapshot memory snap = _unpack(_snapshot);
         supplyAssets = (supplyShares * snap.supplyIndex) / WAD;
         borrowAssets = _divUp(borrowShares * snap.borrowIndex, WAD);
-        pendingBadDebt = badDebt - _badDebtApplied;
+        pendingBadDebt = badDebt - _badDebtBook.applied;
     }
 
     /// @notice The most `user` may owe at `price` before becoming liquidatable.
@@ -599,6 +628,12 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
             n = _declareBorrowSide(accesses, sel, sender, data);
         } else if (sel == this.accrue.selector) {
             n = _declareSnapshot(accesses);
+        } else if (sel == this.setPaused.selector || sel == this.setCaps.selector) {
+            // Owner flags share the snapshot slot: a real write, serialized against everyone.
+            n = _declareSnapshot(accesses);
+            n = _add(accesses, n, address(this), bytes32(SLOT_SNAPSHOT), WRITE);
+            n = _add(accesses, n, address(this), bytes32(SLOT_OWNER), READ);
+            if (sel == this.setCaps.selector) n = _add(accesses, n, address(this), bytes32(SLOT_CONFIG), WRITE);
         } else {
             n = _declareOwner(accesses, sel);
         }
@@ -668,10 +703,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     }
 
     function _declareOwner(Access[] memory a, bytes4 sel) internal view returns (uint256 n) {
-        if (sel == this.setPaused.selector || sel == this.setCaps.selector) {
-            n = _add(a, n, address(this), bytes32(SLOT_OWNER), READ);
-            n = _add(a, n, address(this), bytes32(SLOT_CONFIG), WRITE);
-        } else if (sel == this.transferOwnership.selector) {
+        if (sel == this.transferOwnership.selector) {
             n = _add(a, n, address(this), bytes32(SLOT_OWNER), READ);
             n = _add(a, n, address(this), bytes32(SLOT_PENDING_OWNER), WRITE);
         } else if (sel == this.acceptOwnership.selector || sel == this.renounceOwnership.selector) {
@@ -741,13 +773,13 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
 
         uint256 supplyShares;
         uint256 borrowShares;
-        uint256 badDebt;
+        uint256 events;
         uint256 k = shardCount;
         for (uint256 i = 0; i < k; ++i) {
             Shard storage sh = _shards[i];
             supplyShares += sh.supplyShares;
             borrowShares += sh.borrowShares;
-            badDebt += sh.badDebt;
+            events += sh.badDebtEvents;
         }
 
         uint256 rate;
@@ -763,7 +795,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
             interest = (borrowShares * growth) / WAD;
         }
 
-        uint256 newBadDebt = badDebt == 0 ? 0 : badDebt - _badDebtApplied;
+        uint256 newBadDebt = events == 0 ? 0 : _takeNewBadDebt(events);
         if (supplyShares != 0) {
             // Interest to suppliers rounded down, losses charged rounded up.
             uint256 gain = (interest * WAD) / supplyShares;
@@ -772,11 +804,21 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
             // A loss beyond all supply leaves the smallest index, never zero.
             snap.supplyIndex = index > loss ? index - loss : 1;
         }
-        if (newBadDebt != 0) _badDebtApplied = badDebt;
         if (snap.supplyIndex > INDEX_MASK || snap.borrowIndex > INDEX_MASK) revert InvalidParams("index overflow");
         snap.lastUpdate = block.timestamp;
-        _snapshot = _pack(snap.supplyIndex, snap.borrowIndex, block.timestamp);
+        _snapshot = _pack(snap.supplyIndex, snap.borrowIndex, block.timestamp, snap.flags);
         emit Accrue(snap.supplyIndex, snap.borrowIndex, rate, newBadDebt);
+    }
+
+    /// @dev Bad debt recorded since the last snapshot. Reads the shards' second slots only when
+    /// the count of bad-debt events moved, and books them as charged.
+    function _takeNewBadDebt(uint256 events) internal returns (uint256 newBadDebt) {
+        BadDebtBook memory book = _badDebtBook;
+        if (events == book.events) return 0;
+        uint256 total;
+        for (uint256 i = 0; i < shardCount; ++i) total += _shards[i].badDebt;
+        newBadDebt = total - book.applied;
+        _badDebtBook = BadDebtBook({applied: uint128(total), events: uint128(events)});
     }
 
     /// @dev Sends `amount` loan assets to `to`: from shard `s` first, then from the shards in
@@ -829,14 +871,20 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         }
     }
 
-    function _pack(uint256 supplyIndex, uint256 borrowIndex, uint256 lastUpdate) internal pure returns (uint256) {
-        return supplyIndex | (borrowIndex << 104) | (lastUpdate << 208);
+    function _pack(
+        uint256 supplyIndex,
+        uint256 borrowIndex,
+        uint256 lastUpdate,
+        uint256 flags
+    ) internal pure returns (uint256) {
+        return supplyIndex | (borrowIndex << 96) | (lastUpdate << 192) | (flags << 232);
     }
 
     function _unpack(uint256 packed) internal pure returns (Snapshot memory snap) {
         snap.supplyIndex = packed & INDEX_MASK;
-        snap.borrowIndex = (packed >> 104) & INDEX_MASK;
-        snap.lastUpdate = packed >> 208;
+        snap.borrowIndex = (packed >> 96) & INDEX_MASK;
+        snap.lastUpdate = (packed >> 192) & ((1 << 40) - 1);
+        snap.flags = packed >> 232;
     }
 
     function _divUp(uint256 x, uint256 d) internal pure returns (uint256) {
