@@ -393,6 +393,9 @@ contract LendingHandler is TestBase {
     uint256 public time;
     uint256 public calls;
     bool public healthyLiquidated;
+    uint256 public okBorrows;
+    uint256 public okLiquidations;
+    uint256 public badDebts;
 
     constructor(LendingMarket m, MockERC20 l, MockERC20 c, MockPriceOracle o, address[] memory u, uint256 t) {
         market = m;
@@ -411,11 +414,17 @@ contract LendingHandler is TestBase {
         return users[i];
     }
 
+    /// The runner may reset the block environment between calls: pin the handler's clock.
+    modifier clock() {
+        vm.warp(time);
+        _;
+    }
+
     function _pick(uint256 seed) internal view returns (address) {
         return users[seed % users.length];
     }
 
-    function supply(uint256 u, uint256 amount) external {
+    function supply(uint256 u, uint256 amount) external clock {
         calls++;
         address user = _pick(u);
         amount = bound(amount, 1e9, 1e24);
@@ -424,15 +433,16 @@ contract LendingHandler is TestBase {
         market.supply(amount);
     }
 
-    function withdraw(uint256 u, uint256 amount, bool all) external {
+    function withdraw(uint256 u, uint256 amount, bool all) external clock {
         calls++;
         address user = _pick(u);
         amount = all ? type(uint256).max : bound(amount, 1, 1e24);
+        uint256 all = (1 << market.shardCount()) - 1;
         vm.prank(user);
-        try market.withdraw(amount, user, (1 << market.shardCount()) - 1) {} catch {}
+        try market.withdraw(amount, user, all) {} catch {}
     }
 
-    function depositCollateral(uint256 u, uint256 amount) external {
+    function depositCollateral(uint256 u, uint256 amount) external clock {
         calls++;
         address user = _pick(u);
         amount = bound(amount, 1, 1e21);
@@ -441,23 +451,31 @@ contract LendingHandler is TestBase {
         market.depositCollateral(amount);
     }
 
-    function withdrawCollateral(uint256 u, uint256 amount) external {
+    function withdrawCollateral(uint256 u, uint256 amount) external clock {
         calls++;
         address user = _pick(u);
-        amount = bound(amount, 1, 1e21);
+        uint256 have = market.position(user).collateral;
+        if (have == 0) return;
+        amount = bound(amount, 1, have);
         vm.prank(user);
         try market.withdrawCollateral(amount, user) {} catch {}
     }
 
-    function borrow(uint256 u, uint256 amount) external {
+    function borrow(uint256 u, uint256 amount) external clock {
         calls++;
         address user = _pick(u);
-        amount = bound(amount, 1, 1e24);
+        market.accrue();
+        (uint256 debt, uint256 maxDebt) = market.health(user, oracle.price());
+        if (debt >= maxDebt) return;
+        amount = bound(amount, 1, maxDebt - debt);
+        uint256 all = (1 << market.shardCount()) - 1;
         vm.prank(user);
-        try market.borrow(amount, user, (1 << market.shardCount()) - 1) {} catch {}
+        try market.borrow(amount, user, all) {
+            okBorrows++;
+        } catch {}
     }
 
-    function repay(uint256 u, uint256 p, uint256 amount, bool all) external {
+    function repay(uint256 u, uint256 p, uint256 amount, bool all) external clock {
         calls++;
         address onBehalf = _pick(u);
         address payer = _pick(p);
@@ -467,7 +485,7 @@ contract LendingHandler is TestBase {
         try market.repay(amount, onBehalf) {} catch {}
     }
 
-    function liquidate(uint256 u, uint256 l, uint256 amount) external {
+    function liquidate(uint256 u, uint256 l, uint256 amount) external clock {
         calls++;
         address borrower = _pick(u);
         address liquidator = _pick(l);
@@ -476,7 +494,9 @@ contract LendingHandler is TestBase {
         (uint256 debt, uint256 maxDebt) = market.health(borrower, oracle.price());
         loan.mint(liquidator, 1e25);
         vm.prank(liquidator);
-        try market.liquidate(borrower, amount) {
+        try market.liquidate(borrower, amount) returns (uint256, uint256, uint256 bad) {
+            okLiquidations++;
+            if (bad > 0) badDebts++;
             if (debt <= maxDebt) healthyLiquidated = true;
         } catch {}
     }
@@ -488,7 +508,7 @@ contract LendingHandler is TestBase {
         oracle.setPrice(oracle.price());
     }
 
-    function movePrice(uint256 price) external {
+    function movePrice(uint256 price) external clock {
         calls++;
         oracle.setPrice(bound(price, 100e36, 4000e36));
     }
@@ -516,8 +536,8 @@ contract LendingInvariantTest is LendingFixture {
         targets[0] = address(handler);
     }
 
-    /// forge-config: default.invariant.runs = 24
-    /// forge-config: default.invariant.depth = 40
+    /// forge-config: default.invariant.runs = 32
+    /// forge-config: default.invariant.depth = 50
     function invariant_shardsSumToPositions() public view {
         uint256 supplyShares;
         uint256 borrowShares;
@@ -531,8 +551,8 @@ contract LendingInvariantTest is LendingFixture {
         assertEq(b, borrowShares, "borrow shares: shards != positions");
     }
 
-    /// forge-config: default.invariant.runs = 24
-    /// forge-config: default.invariant.depth = 40
+    /// forge-config: default.invariant.runs = 32
+    /// forge-config: default.invariant.depth = 50
     function invariant_holdingsCoverWithdrawableSupply() public view {
         (, , uint256 supplyAssets, uint256 borrowAssets, uint256 cash, uint256 pending) = market.totals();
         uint256 held;
@@ -555,16 +575,16 @@ contract LendingInvariantTest is LendingFixture {
 
     /// Borrowed never exceeds supplied, up to the rounding dust that stays in the escrows
     /// (at most 3 wei per operation; see docs/lending.md).
-    /// forge-config: default.invariant.runs = 24
-    /// forge-config: default.invariant.depth = 40
+    /// forge-config: default.invariant.runs = 32
+    /// forge-config: default.invariant.depth = 50
     function invariant_borrowedNotAboveSupplied() public view {
         (, , uint256 supplyAssets, uint256 borrowAssets, , uint256 pending) = market.totals();
         uint256 supplied = supplyAssets > pending ? supplyAssets - pending : 0;
         assertLe(borrowAssets, supplied + 3 * handler.calls() + K, "borrowed > supplied");
     }
 
-    /// forge-config: default.invariant.runs = 24
-    /// forge-config: default.invariant.depth = 40
+    /// forge-config: default.invariant.runs = 32
+    /// forge-config: default.invariant.depth = 50
     function invariant_noHealthyPositionLiquidated() public view {
         assertTrue(!handler.healthyLiquidated(), "a healthy position was liquidated");
     }
