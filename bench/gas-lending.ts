@@ -214,7 +214,8 @@ solc 0.8.30 at 10,000 optimizer runs, Morpho Blue 1.0.0 with its own solc 0.8.19
 runs), ${new Date().toISOString().slice(0, 10)}. Transaction gasUsed, including the 21,000 base.
 
 - Same tokens (OpenZeppelin ERC20 mocks), same kinked rate model (Morpho through
-  \`MorphoBenchIrm\`), price 2,000 loan per collateral, LLTV 80%.
+  \`MorphoBenchIrm\`), price 2,000 loan per collateral, LLTV 80%. Both oracle mocks read one
+  storage slot per price (disjoint's also returns the observation time for its staleness check).
 - Steady state before measuring: 100,000 supplied by the lender plus 10,000 by a background
   lender in each of 8 address classes (so every shard of every K holds supply), 10 collateral,
   8,000 borrowed, one hour of interest. Existing positions except "first supply" (a new lender).
