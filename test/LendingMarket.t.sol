@@ -374,6 +374,30 @@ contract LendingFuzzTest is LendingFixture {
         assertEq(first.borrowIndex, second.borrowIndex, "borrow index moved within a block");
     }
 
+    /// The kinked model is monotone in utilization and continuous at the kink.
+    function testFuzz_rateMonotoneAndContinuous(uint256 u1, uint256 u2) public view {
+        u1 = bound(u1, 0, 1e18);
+        u2 = bound(u2, u1, 1e18);
+        assertLe(market.borrowRate(u1), market.borrowRate(u2), "rate fell as utilization rose");
+        uint256 atKink = market.borrowRate(0.8e18);
+        assertEq(atKink, market.baseRate() + market.slope1(), "rate at the kink");
+        assertLe(market.borrowRate(0.8e18 + 1) - atKink, 1, "jump above the kink");
+    }
+
+    /// Without bad debt, neither index ever falls, and the borrow index grows at least as fast
+    /// as the supply index (suppliers never earn more than borrowers pay).
+    function testFuzz_indicesMonotone(uint256 s, uint256 b, uint256 dt, uint256 dt2) public {
+        _age(s, b, dt);
+        LendingMarket.Snapshot memory a = market.snapshot();
+        _nextBlock(bound(dt2, 1, YEAR));
+        market.accrue();
+        LendingMarket.Snapshot memory c = market.snapshot();
+        assertGe(c.supplyIndex, a.supplyIndex, "supply index fell");
+        assertGe(c.borrowIndex, a.borrowIndex, "borrow index fell");
+        (, , uint256 supplied, uint256 borrowed, uint256 cash, ) = market.totals();
+        assertGe(cash + borrowed, supplied, "books do not cover supply");
+    }
+
     function _claim(address user) internal view returns (uint256) {
         return (uint256(market.position(user).supplyShares) * market.snapshot().supplyIndex) / 1e18;
     }
