@@ -741,7 +741,7 @@ describe("LendingMarket", function () {
       await run(other, i.encodeFunctionData("repay", [1_000n * WAD, b]));
       await oracle.setPrice(200n * E36);
       await run(liq, i.encodeFunctionData("liquidate", [b, MAX]));
-      await run(lender, i.encodeFunctionData("accrue", []));
+      await run(lender, i.encodeFunctionData("accrue"));
       await run(
         lender,
         i.encodeFunctionData("withdraw", [
