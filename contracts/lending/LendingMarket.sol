@@ -1,0 +1,893 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
+import {IPriceOracle} from "./IPriceOracle.sol";
+import {KinkedRate} from "./KinkedRate.sol";
+import {LendingEscrow} from "./LendingEscrow.sol";
+
+/// @title LendingMarket
+/// @notice An isolated lending market (one loan asset, one collateral asset) whose
+/// transactions touch disjoint storage: positions are per user, totals live in K shards (a
+/// user's shard is fixed by their address), liquidity sits in K escrow contracts, and the
+/// interest indices form a snapshot written at most once per block. See docs/lending.md.
+/// @dev Storage map (slot numbers are part of the access-list interface and are tested):
+/// 0 owner, 1 pending owner (Ownable2Step); 2 caps; 3 snapshot (supplyIndex, borrowIndex,
+/// lastUpdate, flags); 4 bad debt already socialized (amount, events); 5 + 2i shard i
+/// (supplyShares, borrowShares, badDebtEvents); 6 + 2i shard i (cash, badDebt);
+/// keccak(user, 37) position (supplyShares, borrowShares); keccak(user, 37) + 1 collateral.
+contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    /// @notice Construction parameters of a market.
+    /// @param loanToken Asset supplied and borrowed.
+    /// @param collateralToken Asset pledged by borrowers.
+    /// @param oracle Price of one collateral unit in loan units, scaled by 1e36.
+    /// @param shardCount K, the number of shards and escrows (1 to 16).
+    /// @param lltv Liquidation loan-to-value, 1e18 = 100%.
+    /// @param liquidationBonus Collateral paid per unit of repaid debt value, 1e18 = no bonus.
+    /// @param maxPriceAge Oldest accepted oracle observation, in seconds.
+    /// @param baseRate Borrow rate per second at 0% utilization, 1e18 scale.
+    /// @param slope1 Rate added from 0% up to the kink.
+    /// @param slope2 Rate added from the kink up to 100%.
+    /// @param kink Target utilization, 1e18 scale.
+    struct Params {
+        IERC20 loanToken;
+        IERC20 collateralToken;
+        IPriceOracle oracle;
+        uint256 shardCount;
+        uint256 lltv;
+        uint256 liquidationBonus;
+        uint256 maxPriceAge;
+        uint256 baseRate;
+        uint256 slope1;
+        uint256 slope2;
+        uint256 kink;
+    }
+
+    /// @dev Owner-set caps; read by supply and borrow only while the snapshot's CAPPED flag is set.
+    struct Config {
+        uint128 supplyCap;
+        uint128 borrowCap;
+    }
+
+    /// @dev Two slots per shard: the snapshot's inputs in the first (with a count of bad-debt
+    /// events, so that the snapshot reads the second slot only when bad debt is new), cash and
+    /// cumulative bad debt in the second.
+    struct Shard {
+        uint112 supplyShares;
+        uint112 borrowShares;
+        uint32 badDebtEvents;
+        uint128 cash;
+        uint128 badDebt;
+    }
+
+    /// @dev Bad debt already charged to suppliers, and how many events it covers.
+    struct BadDebtBook {
+        uint128 applied;
+        uint128 events;
+    }
+
+    /// @dev Two slots per user: shares in the first, collateral in the second.
+    struct Position {
+        uint128 supplyShares;
+        uint128 borrowShares;
+        uint128 collateral;
+    }
+
+    /// @notice The index snapshot as unpacked from storage.
+    struct Snapshot {
+        uint256 supplyIndex;
+        uint256 borrowIndex;
+        uint256 lastUpdate;
+        uint256 flags;
+    }
+
+    uint256 internal constant WAD = 1e18;
+    uint256 internal constant ORACLE_SCALE = 1e36;
+    /// @notice Largest supported shard count.
+    uint256 public constant MAX_SHARDS = 16;
+    uint256 internal constant INDEX_MASK = (1 << 96) - 1;
+    uint256 internal constant FLAG_PAUSED = 1;
+    uint256 internal constant FLAG_CAPPED = 2;
+
+    uint256 internal constant SLOT_OWNER = 0;
+    uint256 internal constant SLOT_PENDING_OWNER = 1;
+    uint256 internal constant SLOT_CONFIG = 2;
+    uint256 internal constant SLOT_SNAPSHOT = 3;
+    uint256 internal constant SLOT_BAD_DEBT_APPLIED = 4;
+    uint256 internal constant SLOT_SHARDS = 5;
+    uint256 internal constant SLOT_POSITIONS = 5 + 2 * MAX_SHARDS;
+
+    uint8 internal constant READ = 1;
+    uint8 internal constant WRITE = 2;
+    uint8 internal constant SNAPSHOT = 4;
+    bytes32 internal constant ANY_SLOT = bytes32(type(uint256).max);
+
+    /// @notice Asset supplied and borrowed.
+    IERC20 public immutable loanToken;
+    /// @notice Asset pledged as collateral.
+    IERC20 public immutable collateralToken;
+    /// @notice Collateral price feed.
+    IPriceOracle public immutable oracle;
+    /// @notice K: number of shards and escrows.
+    uint256 public immutable shardCount;
+    /// @notice Liquidation loan-to-value (1e18 = 100%).
+    uint256 public immutable lltv;
+    /// @notice Liquidation bonus factor (1e18 = none).
+    uint256 public immutable liquidationBonus;
+    /// @notice Oldest accepted oracle observation, in seconds.
+    uint256 public immutable maxPriceAge;
+    /// @notice Interest-rate model parameters (per second, 1e18 scale).
+    uint256 public immutable baseRate;
+    /// @notice Rate added from 0% up to the kink.
+    uint256 public immutable slope1;
+    /// @notice Rate added from the kink up to 100%.
+    uint256 public immutable slope2;
+    /// @notice Target utilization.
+    uint256 public immutable kink;
+    bytes32 internal immutable ESCROW_CODE_HASH;
+
+    Config internal _config; // slot 2
+    uint256 internal _snapshot; // slot 3: supplyIndex (96) | borrowIndex (96) | lastUpdate (40) | flags (24)
+    BadDebtBook internal _badDebtBook; // slot 4
+    Shard[MAX_SHARDS] internal _shards; // slots 5..36
+    mapping(address user => Position) internal _positions; // slot 37
+
+    /// @notice Loan assets supplied.
+    event Supply(address indexed user, uint256 assets, uint256 shares);
+    /// @notice Loan assets withdrawn.
+    event Withdraw(address indexed user, address indexed receiver, uint256 assets, uint256 shares);
+    /// @notice Collateral deposited.
+    event DepositCollateral(address indexed user, uint256 assets);
+    /// @notice Collateral withdrawn.
+    event WithdrawCollateral(address indexed user, address indexed receiver, uint256 assets);
+    /// @notice Loan assets borrowed.
+    event Borrow(address indexed user, address indexed receiver, uint256 assets, uint256 shares);
+    /// @notice Debt repaid.
+    event Repay(address indexed payer, address indexed onBehalf, uint256 assets, uint256 shares);
+    /// @notice An unhealthy position was liquidated; `badDebt` is debt left without collateral.
+    event Liquidate(
+        address indexed liquidator,
+        address indexed borrower,
+        uint256 repaid,
+        uint256 seized,
+        uint256 badDebt
+    );
+    /// @notice The per-block snapshot was taken; `socializedBadDebt` was charged to suppliers.
+    event Accrue(uint256 supplyIndex, uint256 borrowIndex, uint256 borrowRate, uint256 socializedBadDebt);
+    /// @notice Pause flag changed.
+    event PausedSet(bool paused);
+    /// @notice Caps changed.
+    event CapsSet(uint256 supplyCap, uint256 borrowCap);
+
+    error InvalidParams(string what);
+    error ZeroAmount();
+    error ZeroShares();
+    error ZeroAddress();
+    error Paused();
+    error InsufficientShares(uint256 have, uint256 need);
+    error InsufficientCollateral(uint256 have, uint256 need);
+    error InsufficientLiquidity(uint256 requested, uint256 available);
+    error InvalidSources(uint256 sources);
+    error SupplyCapExceeded(uint256 shardSupply, uint256 shardCap);
+    error BorrowCapExceeded(uint256 shardBorrow, uint256 shardCap);
+    error UnhealthyPosition(uint256 debt, uint256 maxDebt);
+    error HealthyPosition(uint256 debt, uint256 maxDebt);
+    error NoDebt();
+    error RepayExceedsDebt(uint256 shares, uint256 debtShares);
+    error StalePrice(uint256 updatedAt, uint256 maxAge);
+    error InvalidPrice();
+    error UnknownSelector(bytes4 selector);
+
+    /// @notice Deploys the market and its K escrows.
+    /// @param p Market parameters (see Params).
+    /// @param initialOwner Holder of the pause and cap controls.
+    constructor(Params memory p, address initialOwner) Ownable(initialOwner) {
+        if (address(p.loanToken) == address(0) || address(p.collateralToken) == address(0)) {
+            revert InvalidParams("token");
+        }
+        if (p.loanToken == p.collateralToken) revert InvalidParams("same token");
+        if (address(p.oracle) == address(0)) revert InvalidParams("oracle");
+        if (p.shardCount == 0 || p.shardCount > MAX_SHARDS) revert InvalidParams("shardCount");
+        if (p.lltv == 0 || p.lltv >= WAD) revert InvalidParams("lltv");
+        // A position liquidated at the boundary must leave collateral for the rest of its debt.
+        if (p.liquidationBonus < WAD || (p.lltv * p.liquidationBonus) / WAD >= WAD) {
+            revert InvalidParams("liquidationBonus");
+        }
+        if (p.maxPriceAge == 0) revert InvalidParams("maxPriceAge");
+        if (p.kink == 0 || p.kink >= WAD) revert InvalidParams("kink");
+        // Keeps index growth far from overflow: at most ~3,150% APR at 100% utilization.
+        if (p.baseRate + p.slope1 + p.slope2 > 1e12) revert InvalidParams("rate");
+
+        loanToken = p.loanToken;
+        collateralToken = p.collateralToken;
+        oracle = p.oracle;
+        shardCount = p.shardCount;
+        lltv = p.lltv;
+        liquidationBonus = p.liquidationBonus;
+        maxPriceAge = p.maxPriceAge;
+        baseRate = p.baseRate;
+        slope1 = p.slope1;
+        slope2 = p.slope2;
+        kink = p.kink;
+
+        bytes memory initCode = abi.encodePacked(
+            type(LendingEscrow).creationCode,
+            abi.encode(p.loanToken, p.collateralToken)
+        );
+        ESCROW_CODE_HASH = keccak256(initCode);
+        for (uint256 i = 0; i < p.shardCount; ++i) {
+            address escrow;
+            assembly ("memory-safe") {
+                escrow := create2(0, add(initCode, 0x20), mload(initCode), i)
+            }
+            if (escrow == address(0)) revert InvalidParams("escrow");
+        }
+
+        _config = Config({supplyCap: type(uint128).max, borrowCap: type(uint128).max});
+        _snapshot = _pack(WAD, WAD, block.timestamp, 0);
+    }
+
+    // ------------------------------------------------------------------ lender side
+
+    /// @notice Supplies `assets` of the loan asset from the caller, into the caller's shard.
+    /// @param assets Amount to supply.
+    /// @return shares Supply shares minted (rounded down).
+    function supply(uint256 assets) external nonReentrant returns (uint256 shares) {
+        if (assets == 0) revert ZeroAmount();
+        Snapshot memory snap = _accrue();
+        if (snap.flags & FLAG_PAUSED != 0) revert Paused();
+        shares = (assets * WAD) / snap.supplyIndex;
+        if (shares == 0) revert ZeroShares();
+
+        uint256 s = shardOf(msg.sender);
+        Shard storage shard = _shards[s];
+        uint256 shardShares = shard.supplyShares + shares;
+        if (snap.flags & FLAG_CAPPED != 0) {
+            uint256 shardSupply = (shardShares * snap.supplyIndex) / WAD;
+            uint256 shardCap = _config.supplyCap / shardCount;
+            if (shardSupply > shardCap) revert SupplyCapExceeded(shardSupply, shardCap);
+        }
+
+        _positions[msg.sender].supplyShares += SafeCast.toUint128(shares);
+        shard.supplyShares = SafeCast.toUint112(shardShares);
+        shard.cash += SafeCast.toUint128(assets);
+
+        loanToken.safeTransferFrom(msg.sender, escrowOf(s), assets);
+        emit Supply(msg.sender, assets, shares);
+    }
+
+    /// @notice Withdraws supplied loan assets to `receiver`.
+    /// @param assets Amount to withdraw; type(uint256).max withdraws the whole position.
+    /// @param receiver Recipient of the tokens.
+    /// @param sources Bit i set lets the withdrawal draw on escrow shard i once the caller's own
+    /// shard runs dry (the fallback; see docs/lending.md). 0 uses the own shard only.
+    /// @return withdrawn Assets sent.
+    /// @return shares Supply shares burned (rounded up).
+    function withdraw(
+        uint256 assets,
+        address receiver,
+        uint256 sources
+    ) external nonReentrant returns (uint256 withdrawn, uint256 shares) {
+        if (assets == 0) revert ZeroAmount();
+        if (receiver == address(0)) revert ZeroAddress();
+        _checkSources(sources);
+        Snapshot memory snap = _accrue();
+        Position storage pos = _positions[msg.sender];
+        uint256 have = pos.supplyShares;
+        if (assets == type(uint256).max) {
+            shares = have;
+            withdrawn = (shares * snap.supplyIndex) / WAD;
+        } else {
+            shares = _divUp(assets * WAD, snap.supplyIndex);
+            withdrawn = assets;
+        }
+        if (shares > have) revert InsufficientShares(have, shares);
+        if (withdrawn == 0) revert ZeroAmount();
+
+        uint256 s = shardOf(msg.sender);
+        pos.supplyShares = uint128(have - shares);
+        _shards[s].supplyShares -= uint112(shares);
+        _payOut(s, sources, withdrawn, receiver);
+        emit Withdraw(msg.sender, receiver, withdrawn, shares);
+    }
+
+    // ------------------------------------------------------------------ borrower side
+
+    /// @notice Deposits collateral from the caller into the caller's escrow shard.
+    /// @dev Touches only the caller's collateral slot: no snapshot, no shard total.
+    /// @param assets Amount of collateral.
+    function depositCollateral(uint256 assets) external nonReentrant {
+        if (assets == 0) revert ZeroAmount();
+        _positions[msg.sender].collateral += SafeCast.toUint128(assets);
+        collateralToken.safeTransferFrom(msg.sender, escrowOf(shardOf(msg.sender)), assets);
+        emit DepositCollateral(msg.sender, assets);
+    }
+
+    /// @notice Withdraws collateral; the position must stay healthy.
+    /// @param assets Amount of collateral.
+    /// @param receiver Recipient of the tokens.
+    function withdrawCollateral(uint256 assets, address receiver) external nonReentrant {
+        if (assets == 0) revert ZeroAmount();
+        if (receiver == address(0)) revert ZeroAddress();
+        Snapshot memory snap = _accrue();
+        Position storage pos = _positions[msg.sender];
+        uint256 have = pos.collateral;
+        if (assets > have) revert InsufficientCollateral(have, assets);
+        uint256 left = have - assets;
+        pos.collateral = uint128(left);
+        uint256 borrowShares = pos.borrowShares;
+        if (borrowShares != 0) _requireHealthy(borrowShares, left, snap.borrowIndex);
+        collateralToken.safeTransferFrom(escrowOf(shardOf(msg.sender)), receiver, assets);
+        emit WithdrawCollateral(msg.sender, receiver, assets);
+    }
+
+    /// @notice Borrows loan assets against the caller's collateral.
+    /// @param assets Amount to borrow.
+    /// @param receiver Recipient of the tokens.
+    /// @param sources Fallback escrow shards, as in withdraw.
+    /// @return shares Borrow shares minted (rounded up).
+    function borrow(uint256 assets, address receiver, uint256 sources) external nonReentrant returns (uint256 shares) {
+        if (assets == 0) revert ZeroAmount();
+        if (receiver == address(0)) revert ZeroAddress();
+        _checkSources(sources);
+        Snapshot memory snap = _accrue();
+        if (snap.flags & FLAG_PAUSED != 0) revert Paused();
+        shares = _divUp(assets * WAD, snap.borrowIndex);
+
+        uint256 s = shardOf(msg.sender);
+        Shard storage shard = _shards[s];
+        uint256 shardShares = shard.borrowShares + shares;
+        if (snap.flags & FLAG_CAPPED != 0) {
+            uint256 shardBorrow = _divUp(shardShares * snap.borrowIndex, WAD);
+            uint256 shardCap = _config.borrowCap / shardCount;
+            if (shardBorrow > shardCap) revert BorrowCapExceeded(shardBorrow, shardCap);
+        }
+
+        Position storage pos = _positions[msg.sender];
+        uint256 newShares = pos.borrowShares + shares;
+        _requireHealthy(newShares, pos.collateral, snap.borrowIndex);
+        pos.borrowShares = SafeCast.toUint128(newShares);
+        shard.borrowShares = SafeCast.toUint112(shardShares);
+        _payOut(s, sources, assets, receiver);
+        emit Borrow(msg.sender, receiver, assets, shares);
+    }
+
+    /// @notice Repays debt of `onBehalf` with the caller's loan assets.
+    /// @param assets Amount to repay; type(uint256).max repays the whole debt.
+    /// @param onBehalf Borrower whose debt is reduced.
+    /// @return repaid Assets taken from the caller.
+    /// @return shares Borrow shares burned (rounded down unless the whole debt is repaid).
+    function repay(uint256 assets, address onBehalf) external nonReentrant returns (uint256 repaid, uint256 shares) {
+        if (assets == 0) revert ZeroAmount();
+        if (onBehalf == address(0)) revert ZeroAddress();
+        Snapshot memory snap = _accrue();
+        Position storage pos = _positions[onBehalf];
+        uint256 debtShares = pos.borrowShares;
+        if (debtShares == 0) revert NoDebt();
+        if (assets == type(uint256).max) {
+            shares = debtShares;
+            repaid = _divUp(shares * snap.borrowIndex, WAD);
+        } else {
+            shares = (assets * WAD) / snap.borrowIndex;
+            repaid = assets;
+            if (shares == 0) revert ZeroShares();
+            if (shares > debtShares) revert RepayExceedsDebt(shares, debtShares);
+        }
+
+        uint256 s = shardOf(onBehalf);
+        Shard storage shard = _shards[s];
+        pos.borrowShares = uint128(debtShares - shares);
+        shard.borrowShares -= uint112(shares);
+        shard.cash += SafeCast.toUint128(repaid);
+        loanToken.safeTransferFrom(msg.sender, escrowOf(s), repaid);
+        emit Repay(msg.sender, onBehalf, repaid, shares);
+    }
+
+    /// @notice Repays part or all of an unhealthy position's debt and seizes collateral worth
+    /// the repaid value times the liquidation bonus. If the collateral runs out, the rest of the
+    /// debt is bad debt: it leaves the books now and is charged to all suppliers at the next
+    /// block's snapshot.
+    /// @param borrower The unhealthy position.
+    /// @param assets Debt to repay; type(uint256).max repays as much as the collateral covers.
+    /// @return repaid Assets taken from the liquidator.
+    /// @return seized Collateral sent to the liquidator.
+    /// @return badDebt Debt written off.
+    function liquidate(
+        address borrower,
+        uint256 assets
+    ) external nonReentrant returns (uint256 repaid, uint256 seized, uint256 badDebt) {
+        if (assets == 0) revert ZeroAmount();
+        Snapshot memory snap = _accrue();
+        Position memory pos = _positions[borrower];
+        uint256 shares;
+        (repaid, seized, shares) = _liquidationAmounts(pos, snap.borrowIndex, assets);
+        uint256 s = shardOf(borrower);
+        badDebt = _settleLiquidation(borrower, s, pos, shares, seized, repaid, snap.borrowIndex);
+
+        address escrow = escrowOf(s);
+        loanToken.safeTransferFrom(msg.sender, escrow, repaid);
+        if (seized != 0) collateralToken.safeTransferFrom(escrow, msg.sender, seized);
+        emit Liquidate(msg.sender, borrower, repaid, seized, badDebt);
+    }
+
+    /// @dev What a liquidation repays, seizes and burns; reverts unless the position is unhealthy.
+    function _liquidationAmounts(
+        Position memory pos,
+        uint256 borrowIndex,
+        uint256 assets
+    ) internal view returns (uint256 repaid, uint256 seized, uint256 shares) {
+        if (pos.borrowShares == 0) revert NoDebt();
+        uint256 price = _price();
+        uint256 debt = _divUp(uint256(pos.borrowShares) * borrowIndex, WAD);
+        uint256 maxDebt = _maxDebt(pos.collateral, price);
+        if (debt <= maxDebt) revert HealthyPosition(debt, maxDebt);
+
+        repaid = assets < debt ? assets : debt;
+        // Collateral for the repaid value plus the bonus, rounded down (protocol's favour).
+        seized = (((repaid * liquidationBonus) / WAD) * ORACLE_SCALE) / price;
+        if (seized >= pos.collateral) {
+            seized = pos.collateral;
+            // The liquidator pays for all the collateral, rounded up.
+            uint256 cost = _divUp(_divUp(seized * price, ORACLE_SCALE) * WAD, liquidationBonus);
+            if (cost < repaid) repaid = cost;
+        }
+        shares = repaid == debt ? pos.borrowShares : (repaid * WAD) / borrowIndex;
+        if (shares == 0) revert ZeroShares();
+    }
+
+    /// @dev Writes the liquidated position and its shard; writes off debt left without collateral.
+    function _settleLiquidation(
+        address borrower,
+        uint256 s,
+        Position memory pos,
+        uint256 shares,
+        uint256 seized,
+        uint256 repaid,
+        uint256 borrowIndex
+    ) internal returns (uint256 badDebt) {
+        uint256 leftShares = pos.borrowShares - shares;
+        uint256 leftCollateral = pos.collateral - seized;
+        Shard storage sh = _shards[s];
+        uint256 burned = shares;
+        if (leftCollateral == 0 && leftShares != 0) {
+            badDebt = _divUp(leftShares * borrowIndex, WAD);
+            burned += leftShares;
+            leftShares = 0;
+            sh.badDebt += SafeCast.toUint128(badDebt);
+            sh.badDebtEvents += 1;
+        }
+        pos.borrowShares = uint128(leftShares);
+        pos.collateral = uint128(leftCollateral);
+        _positions[borrower] = pos;
+        sh.borrowShares -= uint112(burned);
+        sh.cash += SafeCast.toUint128(repaid);
+    }
+
+    /// @notice Takes this block's snapshot if no interaction has yet (anyone may call).
+    function accrue() external nonReentrant {
+        _accrue();
+    }
+
+    // ------------------------------------------------------------------ owner
+
+    /// @notice Pauses or resumes supply and borrow (withdraw, repay, collateral and
+    /// liquidation stay open so that users can always leave and positions can be closed).
+    /// @param paused_ The new flag.
+    function setPaused(bool paused_) external onlyOwner {
+        Snapshot memory snap = _accrue();
+        _setFlag(snap, FLAG_PAUSED, paused_);
+        emit PausedSet(paused_);
+    }
+
+    /// @notice Sets the market-wide caps. Each shard may hold at most cap / K, so the market
+    /// never exceeds the cap while no operation reads another shard.
+    /// @param supplyCap Cap on supplied assets (type(uint128).max = none).
+    /// @param borrowCap Cap on borrowed assets (type(uint128).max = none).
+    function setCaps(uint128 supplyCap, uint128 borrowCap) external onlyOwner {
+        Snapshot memory snap = _accrue();
+        _config = Config({supplyCap: supplyCap, borrowCap: borrowCap});
+        _setFlag(snap, FLAG_CAPPED, supplyCap != type(uint128).max || borrowCap != type(uint128).max);
+        emit CapsSet(supplyCap, borrowCap);
+    }
+
+    /// @dev Owner flags live in the snapshot slot so that supply and borrow read one slot fewer.
+    /// Setting one first brings the snapshot up to date, so the block's snapshot is unaffected.
+    function _setFlag(Snapshot memory snap, uint256 flag, bool on) internal {
+        uint256 flags = on ? snap.flags | flag : snap.flags & ~flag;
+        _snapshot = _pack(snap.supplyIndex, snap.borrowIndex, snap.lastUpdate, flags);
+    }
+
+    /// @notice Whether supply and borrow are paused.
+    /// @return True when paused.
+    function paused() external view returns (bool) {
+        return _unpack(_snapshot).flags & FLAG_PAUSED != 0;
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice The shard of `user`: fixed by the address.
+    /// @param user Any account.
+    /// @return The shard index in [0, K).
+    function shardOf(address user) public view returns (uint256) {
+        return uint256(uint160(user)) % shardCount;
+    }
+
+    /// @notice The escrow contract of shard `s` (CREATE2 address, no storage read).
+    /// @param s Shard index.
+    /// @return The escrow's address.
+    function escrowOf(uint256 s) public view returns (address) {
+        return address(uint160(uint256(keccak256(abi.encodePacked(bytes1(0xff), address(this), s, ESCROW_CODE_HASH)))));
+    }
+
+    /// @notice The stored snapshot (as of the last interaction, not accrued to now).
+    /// @return snap Supply index, borrow index (1e18 scale) and timestamp.
+    function snapshot() external view returns (Snapshot memory snap) {
+        return _unpack(_snapshot);
+    }
+
+    /// @notice One shard's totals.
+    /// @param s Shard index.
+    /// @return The shard.
+    function shardTotals(uint256 s) external view returns (Shard memory) {
+        return _shards[s];
+    }
+
+    /// @notice A user's position.
+    /// @param user Any account.
+    /// @return The position.
+    function position(address user) external view returns (Position memory) {
+        return _positions[user];
+    }
+
+    /// @notice Owner controls.
+    /// @return The config.
+    function getConfig() external view returns (Config memory) {
+        return _config;
+    }
+
+    /// @notice Bad debt already charged to suppliers.
+    /// @return Cumulative socialized bad debt, in loan assets.
+    function badDebtSocialized() external view returns (uint256) {
+        return _badDebtBook.applied;
+    }
+
+    /// @notice Sums of the shards, at the stored snapshot's indices.
+    /// @return supplyShares Total supply shares.
+    /// @return borrowShares Total borrow shares.
+    /// @return supplyAssets Total supply in assets (rounded down), before pending bad debt.
+    /// @return borrowAssets Total debt in assets (rounded up).
+    /// @return cash Loan assets held by the escrows on the books.
+    /// @return pendingBadDebt Bad debt recorded but not yet charged to suppliers.
+    function totals()
+        external
+        view
+        returns (
+            uint256 supplyShares,
+            uint256 borrowShares,
+            uint256 supplyAssets,
+            uint256 borrowAssets,
+            uint256 cash,
+            uint256 pendingBadDebt
+        )
+    {
+        uint256 badDebt;
+        for (uint256 i = 0; i < shardCount; ++i) {
+            Shard memory sh = _shards[i];
+            supplyShares += sh.supplyShares;
+            borrowShares += sh.borrowShares;
+            cash += sh.cash;
+            badDebt += sh.badDebt;
+        }
+        Snapshot memory snap = _unpack(_snapshot);
+        supplyAssets = (supplyShares * snap.supplyIndex) / WAD;
+        borrowAssets = _divUp(borrowShares * snap.borrowIndex, WAD);
+        pendingBadDebt = badDebt - _badDebtBook.applied;
+    }
+
+    /// @notice The most `user` may owe at `price` before becoming liquidatable.
+    /// @param user Any account.
+    /// @param price Oracle price (1e36 scale).
+    /// @return debt Current debt at the stored borrow index (rounded up).
+    /// @return maxDebt Collateral value times LLTV (rounded down).
+    function health(address user, uint256 price) external view returns (uint256 debt, uint256 maxDebt) {
+        Position memory pos = _positions[user];
+        debt = _divUp(uint256(pos.borrowShares) * _unpack(_snapshot).borrowIndex, WAD);
+        maxDebt = _maxDebt(pos.collateral, price);
+    }
+
+    /// @notice Borrow rate per second at a utilization (1e18 scale).
+    /// @param utilization Borrowed over supplied, at most 1e18.
+    /// @return The rate per second.
+    function borrowRate(uint256 utilization) external view returns (uint256) {
+        return KinkedRate.borrowRate(utilization, baseRate, slope1, slope2, kink);
+    }
+
+    // ------------------------------------------------------------------ access lists
+
+    /// @inheritdoc IAccessDeclaring
+    function declareAccess(address sender, bytes calldata data) external view returns (Access[] memory accesses) {
+        if (data.length < 4) revert UnknownSelector(bytes4(0));
+        bytes4 sel = bytes4(data[:4]);
+        accesses = new Access[](2 * shardCount + 10);
+        uint256 n;
+        if (sel == this.supply.selector || sel == this.withdraw.selector || sel == this.repay.selector) {
+            n = _declareLoanSide(accesses, sel, sender, data);
+        } else if (
+            sel == this.depositCollateral.selector ||
+            sel == this.withdrawCollateral.selector ||
+            sel == this.borrow.selector ||
+            sel == this.liquidate.selector
+        ) {
+            n = _declareBorrowSide(accesses, sel, sender, data);
+        } else if (sel == this.accrue.selector) {
+            n = _declareSnapshot(accesses);
+        } else if (sel == this.setPaused.selector || sel == this.setCaps.selector) {
+            // Owner flags share the snapshot slot: a real write, serialized against everyone.
+            n = _declareSnapshot(accesses);
+            n = _add(accesses, n, address(this), bytes32(SLOT_SNAPSHOT), WRITE);
+            n = _add(accesses, n, address(this), bytes32(SLOT_OWNER), READ);
+            if (sel == this.setCaps.selector) n = _add(accesses, n, address(this), bytes32(SLOT_CONFIG), WRITE);
+        } else {
+            n = _declareOwner(accesses, sel);
+        }
+        assembly ("memory-safe") {
+            mstore(accesses, n)
+        }
+    }
+
+    function _declareLoanSide(
+        Access[] memory a,
+        bytes4 sel,
+        address sender,
+        bytes calldata data
+    ) internal view returns (uint256 n) {
+        n = _declareSnapshot(a);
+        if (sel == this.supply.selector) {
+            n = _add(a, n, address(this), bytes32(SLOT_CONFIG), READ);
+            n = _declareShard(a, n, shardOf(sender));
+            n = _add(a, n, address(this), _positionSlot(sender), WRITE);
+        } else if (sel == this.withdraw.selector) {
+            (, , uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
+            _checkSources(sources);
+            n = _declareShard(a, n, shardOf(sender));
+            n = _declareSources(a, n, sources);
+            n = _add(a, n, address(this), _positionSlot(sender), WRITE);
+        } else {
+            (, address onBehalf) = abi.decode(data[4:], (uint256, address));
+            n = _declareShard(a, n, shardOf(onBehalf));
+            n = _add(a, n, address(this), _positionSlot(onBehalf), WRITE);
+        }
+        n = _add(a, n, address(loanToken), ANY_SLOT, WRITE);
+    }
+
+    function _declareBorrowSide(
+        Access[] memory a,
+        bytes4 sel,
+        address sender,
+        bytes calldata data
+    ) internal view returns (uint256 n) {
+        if (sel == this.depositCollateral.selector) {
+            n = _add(a, n, address(this), bytes32(uint256(_positionSlot(sender)) + 1), WRITE);
+            return _add(a, n, address(collateralToken), ANY_SLOT, WRITE);
+        }
+        n = _declareSnapshot(a);
+        n = _add(a, n, address(oracle), ANY_SLOT, READ);
+        if (sel == this.withdrawCollateral.selector) {
+            n = _add(a, n, address(this), _positionSlot(sender), READ);
+            n = _add(a, n, address(this), bytes32(uint256(_positionSlot(sender)) + 1), WRITE);
+            n = _add(a, n, address(collateralToken), ANY_SLOT, WRITE);
+        } else if (sel == this.borrow.selector) {
+            (, , uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
+            _checkSources(sources);
+            n = _add(a, n, address(this), bytes32(SLOT_CONFIG), READ);
+            n = _declareShard(a, n, shardOf(sender));
+            n = _declareSources(a, n, sources);
+            n = _add(a, n, address(this), _positionSlot(sender), WRITE);
+            n = _add(a, n, address(this), bytes32(uint256(_positionSlot(sender)) + 1), READ);
+            n = _add(a, n, address(loanToken), ANY_SLOT, WRITE);
+        } else {
+            (address borrower, ) = abi.decode(data[4:], (address, uint256));
+            n = _declareShard(a, n, shardOf(borrower));
+            n = _add(a, n, address(this), _positionSlot(borrower), WRITE);
+            n = _add(a, n, address(this), bytes32(uint256(_positionSlot(borrower)) + 1), WRITE);
+            n = _add(a, n, address(loanToken), ANY_SLOT, WRITE);
+            n = _add(a, n, address(collateralToken), ANY_SLOT, WRITE);
+        }
+    }
+
+    function _declareOwner(Access[] memory a, bytes4 sel) internal view returns (uint256 n) {
+        if (sel == this.transferOwnership.selector) {
+            n = _add(a, n, address(this), bytes32(SLOT_OWNER), READ);
+            n = _add(a, n, address(this), bytes32(SLOT_PENDING_OWNER), WRITE);
+        } else if (sel == this.acceptOwnership.selector || sel == this.renounceOwnership.selector) {
+            n = _add(a, n, address(this), bytes32(SLOT_OWNER), WRITE);
+            n = _add(a, n, address(this), bytes32(SLOT_PENDING_OWNER), WRITE);
+        } else {
+            revert UnknownSelector(sel);
+        }
+    }
+
+    /// @dev The snapshot block: the snapshot slot is read by everyone and written by the
+    /// block's first interaction; its inputs (every shard, the socialized bad debt) are read
+    /// only while taking it, so they are SNAPSHOT accesses (docs/access-lists.md, rule 5).
+    function _declareSnapshot(Access[] memory a) internal view returns (uint256 n) {
+        n = _add(a, 0, address(this), bytes32(SLOT_SNAPSHOT), READ | SNAPSHOT);
+        n = _add(a, n, address(this), bytes32(SLOT_BAD_DEBT_APPLIED), SNAPSHOT);
+        for (uint256 i = 0; i < shardCount; ++i) {
+            n = _add(a, n, address(this), bytes32(SLOT_SHARDS + 2 * i), SNAPSHOT);
+            n = _add(a, n, address(this), bytes32(SLOT_SHARDS + 2 * i + 1), SNAPSHOT);
+        }
+    }
+
+    function _declareShard(Access[] memory a, uint256 n, uint256 s) internal view returns (uint256) {
+        n = _add(a, n, address(this), bytes32(SLOT_SHARDS + 2 * s), WRITE);
+        return _add(a, n, address(this), bytes32(SLOT_SHARDS + 2 * s + 1), WRITE);
+    }
+
+    function _declareSources(Access[] memory a, uint256 n, uint256 sources) internal view returns (uint256) {
+        for (uint256 i = 0; i < shardCount; ++i) {
+            if ((sources >> i) & 1 == 1) n = _add(a, n, address(this), bytes32(SLOT_SHARDS + 2 * i + 1), WRITE);
+        }
+        return n;
+    }
+
+    /// @dev Appends a location, or ORs the mode into its existing entry.
+    function _add(
+        Access[] memory a,
+        uint256 n,
+        address account,
+        bytes32 slot,
+        uint8 mode
+    ) internal pure returns (uint256) {
+        for (uint256 i = 0; i < n; ++i) {
+            if (a[i].account == account && a[i].slot == slot) {
+                a[i].mode |= mode;
+                return n;
+            }
+        }
+        a[n] = Access({account: account, slot: slot, mode: mode});
+        return n + 1;
+    }
+
+    function _positionSlot(address user) internal pure returns (bytes32) {
+        return keccak256(abi.encode(user, SLOT_POSITIONS));
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /// @dev Brings the snapshot to this block. Only the block's first interaction writes: it
+    /// reads every shard (reads only) and the pre-block indices, so the value depends only on
+    /// the state before the block and block.timestamp. Every function that writes a shard's
+    /// totals or bad debt calls this first (the soundness invariant of docs/access-lists.md).
+    function _accrue() internal returns (Snapshot memory snap) {
+        uint256 packed = _snapshot;
+        snap = _unpack(packed);
+        if (snap.lastUpdate == block.timestamp) return snap;
+
+        uint256 supplyShares;
+        uint256 borrowShares;
+        uint256 events;
+        uint256 k = shardCount;
+        for (uint256 i = 0; i < k; ++i) {
+            Shard storage sh = _shards[i];
+            supplyShares += sh.supplyShares;
+            borrowShares += sh.borrowShares;
+            events += sh.badDebtEvents;
+        }
+
+        uint256 rate;
+        uint256 interest;
+        if (borrowShares != 0) {
+            uint256 supplied = (supplyShares * snap.supplyIndex) / WAD;
+            uint256 borrowed = _divUp(borrowShares * snap.borrowIndex, WAD);
+            uint256 utilization = supplied == 0 || borrowed >= supplied ? WAD : (borrowed * WAD) / supplied;
+            rate = KinkedRate.borrowRate(utilization, baseRate, slope1, slope2, kink);
+            // Linear interest over the elapsed time, the borrow index rounded up.
+            uint256 growth = _divUp(snap.borrowIndex * rate * (block.timestamp - snap.lastUpdate), WAD);
+            snap.borrowIndex += growth;
+            interest = (borrowShares * growth) / WAD;
+        }
+
+        uint256 newBadDebt = events == 0 ? 0 : _takeNewBadDebt(events);
+        if (supplyShares != 0) {
+            // Interest to suppliers rounded down, losses charged rounded up.
+            uint256 gain = (interest * WAD) / supplyShares;
+            uint256 loss = _divUp(newBadDebt * WAD, supplyShares);
+            uint256 index = snap.supplyIndex + gain;
+            // A loss beyond all supply leaves the smallest index, never zero.
+            snap.supplyIndex = index > loss ? index - loss : 1;
+        }
+        if (snap.supplyIndex > INDEX_MASK || snap.borrowIndex > INDEX_MASK) revert InvalidParams("index overflow");
+        snap.lastUpdate = block.timestamp;
+        _snapshot = _pack(snap.supplyIndex, snap.borrowIndex, block.timestamp, snap.flags);
+        emit Accrue(snap.supplyIndex, snap.borrowIndex, rate, newBadDebt);
+    }
+
+    /// @dev Bad debt recorded since the last snapshot. Reads the shards' second slots only when
+    /// the count of bad-debt events moved, and books them as charged.
+    function _takeNewBadDebt(uint256 events) internal returns (uint256 newBadDebt) {
+        BadDebtBook memory book = _badDebtBook;
+        if (events == book.events) return 0;
+        uint256 total;
+        for (uint256 i = 0; i < shardCount; ++i) total += _shards[i].badDebt;
+        newBadDebt = total - book.applied;
+        _badDebtBook = BadDebtBook({applied: uint128(total), events: uint128(events)});
+    }
+
+    /// @dev Sends `amount` loan assets to `to`: from shard `s` first, then from the shards in
+    /// `sources` in index order. Reverts unless the books of those shards hold enough.
+    function _payOut(uint256 s, uint256 sources, uint256 amount, address to) internal {
+        uint256 fromOwn = _drawCash(s, amount);
+        if (fromOwn != 0) loanToken.safeTransferFrom(escrowOf(s), to, fromOwn);
+        uint256 left = amount - fromOwn;
+        if (left == 0) return;
+        sources &= ~(uint256(1) << s);
+        for (uint256 i = 0; i < shardCount && left != 0 && sources != 0; ++i) {
+            if ((sources >> i) & 1 == 0) continue;
+            sources &= ~(uint256(1) << i);
+            uint256 taken = _drawCash(i, left);
+            if (taken != 0) {
+                left -= taken;
+                loanToken.safeTransferFrom(escrowOf(i), to, taken);
+            }
+        }
+        if (left != 0) revert InsufficientLiquidity(amount, amount - left);
+    }
+
+    function _drawCash(uint256 s, uint256 want) internal returns (uint256 taken) {
+        Shard storage sh = _shards[s];
+        uint256 cash = sh.cash;
+        taken = want < cash ? want : cash;
+        if (taken != 0) sh.cash = uint128(cash - taken);
+    }
+
+    function _checkSources(uint256 sources) internal view {
+        if (sources >> shardCount != 0) revert InvalidSources(sources);
+    }
+
+    function _requireHealthy(uint256 borrowShares, uint256 collateral, uint256 borrowIndex) internal view {
+        uint256 debt = _divUp(borrowShares * borrowIndex, WAD);
+        uint256 maxDebt = _maxDebt(collateral, _price());
+        if (debt > maxDebt) revert UnhealthyPosition(debt, maxDebt);
+    }
+
+    function _maxDebt(uint256 collateral, uint256 price) internal view returns (uint256) {
+        return (((collateral * price) / ORACLE_SCALE) * lltv) / WAD;
+    }
+
+    function _price() internal view returns (uint256 price) {
+        uint256 updatedAt;
+        (price, updatedAt) = oracle.latestPrice();
+        if (price == 0) revert InvalidPrice();
+        if (updatedAt > block.timestamp || block.timestamp - updatedAt > maxPriceAge) {
+            revert StalePrice(updatedAt, maxPriceAge);
+        }
+    }
+
+    function _pack(
+        uint256 supplyIndex,
+        uint256 borrowIndex,
+        uint256 lastUpdate,
+        uint256 flags
+    ) internal pure returns (uint256) {
+        return supplyIndex | (borrowIndex << 96) | (lastUpdate << 192) | (flags << 232);
+    }
+
+    function _unpack(uint256 packed) internal pure returns (Snapshot memory snap) {
+        snap.supplyIndex = packed & INDEX_MASK;
+        snap.borrowIndex = (packed >> 96) & INDEX_MASK;
+        snap.lastUpdate = (packed >> 192) & ((1 << 40) - 1);
+        snap.flags = packed >> 232;
+    }
+
+    function _divUp(uint256 x, uint256 d) internal pure returns (uint256) {
+        return x == 0 ? 0 : (x - 1) / d + 1;
+    }
+}
