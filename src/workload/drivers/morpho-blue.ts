@@ -1,19 +1,15 @@
 /**
  * Morpho Blue, built from its published sources (solc 0.8.19): the lending incumbent of the
- * benchmark. One market per workload market, loan and collateral tokens priced 1:1, LLTV 86%,
- * a fixed 5% borrow rate, and 1,000,000 tokens of supplied liquidity, as the disjoint market has.
+ * benchmark. One market per workload market with the parameters of lending-params.ts, the
+ * same kinked rate model (contracts/mocks/MorphoBenchIrm.sol) and liquidity as the disjoint market.
  */
 import { Contract, type BaseContract } from "ethers";
 import { fundEther, sendSetup, userAddress, type TxRequest } from "../chain.js";
 import { call, deployArtifact, fundUsers, units } from "../deploy-helpers.js";
 import type { LendingOp, Operation, Workload } from "../operations.js";
+import { LIQUIDITY, LLTV, PRICE_AFTER_DROP, PRICE_ONE, RATES, VICTIM_LTV } from "./lending-params.js";
 import type { DriverEnv, ProductDriver } from "./types.js";
 
-export const LLTV = 860_000_000_000_000_000n;
-export const PRICE_ONE = 10n ** 36n;
-/** 5% a year, per second, scaled by 1e18. */
-export const RATE_PER_SECOND = 1_585_489_599n;
-const LIQUIDITY = 1_000_000;
 const USER_FUNDS = 100_000;
 
 interface Market {
@@ -35,7 +31,7 @@ export function morphoBlueDriver(): ProductDriver {
     async deploy(env: DriverEnv, workload: Workload) {
       const deployer = await env.deployer.getAddress();
       morpho = (await deployArtifact(env, "Morpho", [deployer])) as Contract;
-      const irm = await deployArtifact(env, "BenchMorphoIrm", [RATE_PER_SECOND]);
+      const irm = await deployArtifact(env, "MorphoBenchIrm", [RATES.base, RATES.slope1, RATES.slope2, RATES.kink]);
       const morphoAddr = await morpho.getAddress();
       names.Morpho = morphoAddr;
       await call(morpho, "enableIrm", await irm.getAddress());
@@ -44,7 +40,7 @@ export function morphoBlueDriver(): ProductDriver {
       for (let m = 0; m < workload.markets; m++) {
         const loan = await deployArtifact(env, "BenchToken", [`Loan ${m}`, `L${m}`, 18]);
         const collateral = await deployArtifact(env, "BenchToken", [`Collateral ${m}`, `C${m}`, 18]);
-        const oracle = await deployArtifact(env, "BenchMorphoOracle", [PRICE_ONE]);
+        const oracle = await deployArtifact(env, "MorphoBenchOracle", [PRICE_ONE]);
         const params: Market["params"] = [
           await loan.getAddress(),
           await collateral.getAddress(),
@@ -57,7 +53,7 @@ export function morphoBlueDriver(): ProductDriver {
         await call(collateral, "fund", [deployer], units(LIQUIDITY * 2), morphoAddr);
         await call(morpho, "supply", params, units(LIQUIDITY), 0, deployer, "0x");
         markets.push({ loan, collateral, oracle, params, hasVictims: false });
-        Object.assign(names, { [`L${m}`]: params[0], [`C${m}`]: params[1], [`BenchMorphoOracle${m}`]: params[2] });
+        Object.assign(names, { [`L${m}`]: params[0], [`C${m}`]: params[1], [`MorphoBenchOracle${m}`]: params[2] });
       }
     },
     async setup(env: DriverEnv, ops: readonly Operation[]) {
@@ -77,11 +73,11 @@ export function morphoBlueDriver(): ProductDriver {
         if (p.collateral) await call(morpho, "supplyCollateral", mk.params, units(p.collateral), user, "0x");
         if (p.borrowed) borrows.push(borrowTx(user, mk, units(p.borrowed)));
         if (op.kind === "liquidate") {
-          // The victim borrows 85% of its collateral's value; a 10% price drop makes it liquidatable.
+          // The victim borrows VICTIM_LTV of its collateral's value; the price drop makes it liquidatable.
           const victim = userAddress(op.victim!);
           victims.push(victim);
           await call(morpho, "supplyCollateral", mk.params, units(op.amount * 2), victim, "0x");
-          borrows.push(borrowTx(victim, mk, units(op.amount * 2 * 0.85)));
+          borrows.push(borrowTx(victim, mk, units(op.amount * 2 * VICTIM_LTV)));
           mk.hasVictims = true;
         }
       }
@@ -102,7 +98,7 @@ export function morphoBlueDriver(): ProductDriver {
       }
     },
     async beforeBlock() {
-      for (const mk of markets) if (mk.hasVictims) await call(mk.oracle, "setPrice", (PRICE_ONE * 9n) / 10n);
+      for (const mk of markets) if (mk.hasVictims) await call(mk.oracle, "setPrice", PRICE_AFTER_DROP);
     },
     transaction(_env: DriverEnv, op: Operation): TxRequest {
       if (op.product !== "lending") throw new Error(`Morpho Blue driver got a ${op.product} operation`);
