@@ -14,6 +14,8 @@
  */
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { computeAddress } from "ethers";
 import { network } from "hardhat";
 import { loadRecording, startRecordedRpc, type RecordedRpcServer, type Recording } from "../../src/replay/index.js";
 
@@ -34,15 +36,26 @@ export interface Fork {
 }
 
 /** Starts the recorded-state server for `forkBlock` (N-1; the corpus must hold N-1 and N) and a forked connection. */
-export async function startFork(forkBlock = FORK_BLOCK): Promise<Fork> {
+export async function startFork(forkBlock = FORK_BLOCK, hardfork = "berlin"): Promise<Fork> {
   const blockDir = join(CORPUS, String(forkBlock));
   const stateDir = join(CORPUS, String(forkBlock + 1));
   const recordingFile = join(stateDir, "rpc-recording.json.gz");
   const recording = await loadRecording(join(blockDir, "block.json.gz"), join(stateDir, "pre_state.json.gz"), recordingFile);
   const upstream = process.env.MAINNET_RPC_URL;
   const server = await startRecordedRpc(recording, upstream ? { upstream } : {});
+  // Hardhat's default accounts and coinbase are real mainnet addresses whose state the recording
+  // does not hold: the fork uses fresh random keys and coinbase instead, which are empty on mainnet.
+  const keys = [0, 1].map(() => `0x${randomBytes(32).toString("hex")}`);
+  const coinbase = `0x${randomBytes(20).toString("hex")}`;
+  server.assumeEmpty(coinbase, ...keys.map((k) => computeAddress(k)));
   const connection = await network.create({
-    override: { forking: { enabled: true, url: server.url, blockNumber: forkBlock } },
+    override: {
+      forking: { enabled: true, url: server.url, blockNumber: forkBlock },
+      accounts: keys.map((privateKey) => ({ privateKey, balance: 10n ** 21n })),
+      coinbase,
+      // the local chain continues the fork block's era (12,243,999 is Berlin: no EIP-1559, no PUSH0)
+      hardfork,
+    },
   });
   const { ethers } = connection;
   const provider = connection.provider;
