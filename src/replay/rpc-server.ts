@@ -73,7 +73,13 @@ export async function loadRecording(forkBlockFile: string, preStateFile: string,
     }
   }
   const lower: PreState = {};
-  for (const [a, v] of Object.entries(state)) lower[a.toLowerCase()] = v;
+  // Slots are looked up as 0x + 64 hex digits; the corpus writes small slots unpadded ("0xa").
+  const pad = (k: string) => `0x${BigInt(k).toString(16).padStart(64, "0")}`;
+  for (const [a, v] of Object.entries(state)) {
+    const storage: Record<string, string> = {};
+    for (const [k, val] of Object.entries(v.storage ?? {})) storage[pad(k)] = val;
+    lower[a.toLowerCase()] = { ...v, storage };
+  }
   return { chainId: 1, forkBlock, state: lower, recorded, ...(recordingFile ? { recordingFile } : {}) };
 }
 
