@@ -30,7 +30,7 @@ const lines = [
   "# Replay throughput",
   "",
   `Measured ${new Date().toISOString()} on ${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} cores, shared with other jobs), Node ${process.version}.`,
-  "Command: `npx hardhat run bench/replay.ts` (engine: src/replay, @ethereumjs/vm, access recorder on, fidelity checks on).",
+  "Command: `node --import tsx bench/replay.ts` (engine: src/replay, @ethereumjs/vm, access recorder on, fidelity checks on).",
   "",
   "| blocks | txs | gas | execution (s) | wall incl. loading (s) | txs/s (execution) | txs/s (wall) | Mgas/s (execution) |",
   "|---:|---:|---:|---:|---:|---:|---:|---:|",

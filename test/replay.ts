@@ -6,6 +6,7 @@ import { loadAccessSetFile } from "../src/access/io.js";
 import { AccessSetFile } from "../src/access/format.js";
 import {
   ACCESS_SET_FILE_NAME,
+  listCorpusBlocks,
   loadCorpusBlock,
   replayBlock,
   replayCorpusBlock,
@@ -44,6 +45,20 @@ describe("mainnet block replay", function () {
     const committed = await loadAccessSetFile(join(CORPUS, "4370000", ACCESS_SET_FILE_NAME));
     expect(committed.blocks[0]).to.deep.equal(r.access);
     expect(r.txs.reduce((s, t) => s + t.gasUsed, 0)).to.equal(r.access.gasUsed);
+  });
+
+  it("ships valid access sets for every corpus block, with the header's gas and tx hashes", async function () {
+    const numbers = await listCorpusBlocks(CORPUS);
+    expect(numbers.length).to.be.greaterThanOrEqual(50);
+    for (const n of numbers) {
+      const file = await loadAccessSetFile(join(CORPUS, String(n), ACCESS_SET_FILE_NAME));
+      const { block } = await load(n);
+      const b = file.blocks[0]!;
+      expect(file.source.kind).to.equal("replay");
+      expect(b.number).to.equal(n);
+      expect(b.txs.reduce((s, t) => s + t.gasUsed, 0)).to.equal(Number(BigInt(block.gasUsed)));
+      expect(b.txs.map((t) => t.hash)).to.deep.equal(block.transactions.map((t) => t.hash.toLowerCase()));
+    }
   });
 
   it("replays a Cancun block with a point-evaluation call and a blob transaction", async function () {
