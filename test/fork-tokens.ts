@@ -120,6 +120,7 @@ describe("offline mainnet fork (recorded state of block 12,244,000)", function (
   });
 
   it("rejects a request the recording does not hold, naming it and how to record it", async function () {
+    if (process.env.MAINNET_RPC_URL) this.skip(); // record mode answers everything from the node
     const c = new fork.ethers.Contract(USDC, ["function totalSupply() view returns (uint256)"], fork.ethers.provider);
     let message = "";
     await c.totalSupply().catch((e: Error) => (message = e.message));
