@@ -19,6 +19,11 @@ const SUITE_SOLC = {
   },
 };
 
+// Offline fork tests run under the fork block's rules (Berlin: no PUSH0, no MCOPY); the one
+// helper they place on the fork is built for that target.
+const FORK_PROBE_SOLC = { ...SUITE_SOLC, settings: { ...SUITE_SOLC.settings, evmVersion: "berlin" } };
+const OVERRIDES = { "contracts/mocks/SafeTransferProbe.sol": FORK_PROBE_SOLC };
+
 // Morpho Blue pins 0.8.19; it is a benchmark baseline only.
 const MORPHO_SOLC = {
   version: "0.8.19",
@@ -31,8 +36,8 @@ export default defineConfig({
   tasks,
   solidity: {
     profiles: {
-      default: { compilers: [SUITE_SOLC, MORPHO_SOLC] },
-      production: { compilers: [SUITE_SOLC, MORPHO_SOLC] },
+      default: { compilers: [SUITE_SOLC, MORPHO_SOLC], overrides: OVERRIDES },
+      production: { compilers: [SUITE_SOLC, MORPHO_SOLC], overrides: OVERRIDES },
     },
     npmFilesToBuild: ["@morpho-org/morpho-blue/src/Morpho.sol"],
   },

@@ -1,0 +1,49 @@
+/** Replaying corpus directories into access-set files. */
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { AccessSetFile, BlockAccess } from "../access/format.js";
+import { FORMAT_NAME, FORMAT_VERSION } from "../access/format.js";
+import { loadCorpusBlock } from "./corpus.js";
+import { replayBlock, type ReplayResult } from "./replay.js";
+
+/** The default place of the shipped corpus: fixtures/mainnet/<number>/. */
+export const ACCESS_SET_FILE_NAME = "access-sets.json.gz";
+
+/** Wraps replayed blocks into an access-set file. */
+export function toAccessSetFile(blocks: BlockAccess[], description: string): AccessSetFile {
+  return {
+    format: FORMAT_NAME,
+    version: FORMAT_VERSION,
+    source: { kind: "replay", description, chainId: 1 },
+    precision: { reads: "tx", writes: "tx" },
+    blocks,
+  };
+}
+
+/** Block numbers of a corpus root (subdirectories named by a decimal number), ascending. */
+export async function listCorpusBlocks(root: string): Promise<number[]> {
+  let entries;
+  try {
+    entries = await readdir(root, { withFileTypes: true });
+  } catch (e) {
+    throw new Error(`cannot list the corpus directory ${root}: ${(e as Error).message}`);
+  }
+  return entries
+    .filter((e) => e.isDirectory() && /^\d+$/.test(e.name))
+    .map((e) => Number(e.name))
+    .sort((a, b) => a - b);
+}
+
+/** Replays `<root>/<number>/` and returns the result; the fidelity checks throw on a mismatch. */
+export async function replayCorpusBlock(root: string, number: number): Promise<ReplayResult> {
+  const dir = join(root, String(number));
+  const input = await loadCorpusBlock(dir).catch(async (e: Error) => {
+    const known = await listCorpusBlocks(root).catch(() => []);
+    const list = known.length ? ` (available: ${known.join(", ")})` : "";
+    throw new Error(`block ${number} is not in the corpus at ${root}${list}: ${e.message}`);
+  });
+  if (Number(BigInt(input.block.number)) !== number) {
+    throw new Error(`${dir}/block.json.gz holds block ${Number(BigInt(input.block.number))}, not ${number}`);
+  }
+  return replayBlock(input);
+}

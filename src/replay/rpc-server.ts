@@ -1,0 +1,234 @@
+/**
+ * A recorded-state JSON-RPC server for offline fork tests: it answers what a Hardhat/EDR fork
+ * asks (chain id, the fork block's header, balances, nonces, code, storage) from a corpus block:
+ * the fork block is block N-1 (its real header) and the state is the pre-state of block N, which
+ * is exactly the state after block N-1. A request the recording cannot answer is a JSON-RPC error
+ * naming the method, the params and how to record it; nothing is invented.
+ *
+ * Record mode (`upstream`): every request is proxied to a real node and the answers are saved,
+ * so a test that needs more than the pre-state can be re-run offline afterwards.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { readFile } from "node:fs/promises";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { writeFileAtomic } from "../access/io.js";
+import type { PreState, RpcBlock } from "./corpus.js";
+
+/** What the server answers from. */
+export interface Recording {
+  chainId: number;
+  /** The fork block (N-1): its real header as eth_getBlockByNumber returned it. */
+  forkBlock: RpcBlock;
+  /** State after the fork block: the pre-state of block N. */
+  state: PreState;
+  /** Answers recorded from a real node, keyed by `method JSON(params)`. */
+  recorded: Record<string, unknown>;
+  /** Where record mode saves `recorded` (a .json.gz file); named in "not recorded" errors. */
+  recordingFile?: string;
+}
+
+export interface RecordedRpcServer {
+  url: string;
+  /** Every request served, in order, as `method JSON(params)`. */
+  readonly requests: string[];
+  /** Requests the recording could not answer (each also returned as an error). */
+  readonly misses: string[];
+  /**
+   * Declares addresses the test itself created (fresh random keys, their contracts): empty on
+   * mainnet with overwhelming probability, so their balance, nonce, code and storage are zero.
+   */
+  assumeEmpty(...addresses: string[]): void;
+  close(): Promise<void>;
+}
+
+export interface RecordedRpcOptions {
+  /** A real node to proxy to and record from (record mode). */
+  upstream?: string;
+}
+
+class RpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const hex = (n: bigint | number) => `0x${BigInt(n).toString(16)}`;
+const key = (method: string, params: unknown) => `${method} ${JSON.stringify(params ?? [])}`;
+
+/** Loads `<dir>/block.json.gz` of N-1 and `<dir>/pre_state.json.gz` of N into a recording. */
+export async function loadRecording(forkBlockFile: string, preStateFile: string, recordingFile?: string): Promise<Recording> {
+  const read = async (f: string) => JSON.parse(gunzipSync(await readFile(f)).toString("utf8"));
+  const forkBlock = (await read(forkBlockFile)) as RpcBlock;
+  const state = (await read(preStateFile)) as PreState;
+  let recorded: Record<string, unknown> = {};
+  if (recordingFile !== undefined) {
+    try {
+      recorded = await read(recordingFile);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`cannot read ${recordingFile}: ${(e as Error).message}`);
+    }
+  }
+  const lower: PreState = {};
+  // Slots are looked up as 0x + 64 hex digits; the corpus writes small slots unpadded ("0xa").
+  const pad = (k: string) => `0x${BigInt(k).toString(16).padStart(64, "0")}`;
+  for (const [a, v] of Object.entries(state)) {
+    const storage: Record<string, string> = {};
+    for (const [k, val] of Object.entries(v.storage ?? {})) storage[pad(k)] = val;
+    lower[a.toLowerCase()] = { ...v, storage };
+  }
+  return { chainId: 1, forkBlock, state: lower, recorded, ...(recordingFile ? { recordingFile } : {}) };
+}
+
+/** Starts the server on 127.0.0.1 and a random port. */
+export async function startRecordedRpc(recording: Recording, options: RecordedRpcOptions = {}): Promise<RecordedRpcServer> {
+  const forkNumber = BigInt(recording.forkBlock.number);
+  const empty = new Set<string>();
+  const requests: string[] = [];
+  const misses: string[] = [];
+  const recordHint = `run the test once with MAINNET_RPC_URL set to an archive node to record it${recording.recordingFile ? ` into ${recording.recordingFile}` : ""}`;
+
+  const notRecorded = (method: string, params: unknown, why: string) =>
+    new RpcError(-32001, `${method}(${JSON.stringify(params ?? [])}) is not in the recording (${why}); ${recordHint}`);
+
+  const checkTag = (method: string, params: unknown[], tag: unknown) => {
+    if (tag === undefined || tag === "latest" || tag === "pending" || tag === "safe" || tag === "finalized") return;
+    const n = typeof tag === "object" && tag !== null && "blockNumber" in tag ? (tag as { blockNumber: string }).blockNumber : tag;
+    if (typeof n === "string" && n.startsWith("0x") && BigInt(n) === forkNumber) return;
+    if (typeof tag === "object" && tag !== null && "blockHash" in tag && (tag as { blockHash: string }).blockHash.toLowerCase() === recording.forkBlock.hash.toLowerCase()) return;
+    throw notRecorded(method, params, `only the state at block ${forkNumber} is recorded`);
+  };
+
+  const account = (method: string, params: unknown[]) => {
+    const addr = String(params[0]).toLowerCase();
+    checkTag(method, params, params[params.length - 1]);
+    const acc = recording.state[addr];
+    if (acc === undefined && !empty.has(addr)) throw notRecorded(method, params, `account ${addr} is not in the pre-state`);
+    return acc;
+  };
+
+  const blockAnswer = (full: boolean) => {
+    const b = recording.forkBlock;
+    return { ...b, transactions: full ? b.transactions : b.transactions.map((t) => t.hash) };
+  };
+
+  // Answers from the pre-state first, then from what record mode saved.
+  const local = (method: string, params: unknown[]): unknown => {
+    try {
+      return fromState(method, params);
+    } catch (e) {
+      const k = key(method, params);
+      if (e instanceof RpcError && e.code === -32001 && k in recording.recorded) return recording.recorded[k];
+      throw e;
+    }
+  };
+
+  const fromState = (method: string, params: unknown[]): unknown => {
+    switch (method) {
+      case "eth_chainId":
+        return hex(recording.chainId);
+      case "net_version":
+        return String(recording.chainId);
+      case "eth_blockNumber":
+        return hex(forkNumber);
+      case "eth_getBlockByNumber": {
+        const tag = params[0];
+        if (tag === "latest" || tag === "safe" || tag === "finalized" || (typeof tag === "string" && tag.startsWith("0x") && BigInt(tag) === forkNumber)) {
+          return blockAnswer(params[1] === true);
+        }
+        break;
+      }
+      case "eth_getBlockByHash":
+        if (String(params[0]).toLowerCase() === recording.forkBlock.hash.toLowerCase()) return blockAnswer(params[1] === true);
+        break;
+      case "eth_getBalance":
+        return hex(BigInt(account(method, params)?.basic.balance ?? 0));
+      case "eth_getTransactionCount":
+        return hex(BigInt(account(method, params)?.basic.nonce ?? 0));
+      case "eth_getCode": {
+        const code = account(method, params)?.code;
+        return code ? code.bytecode.slice(0, 2 + 2 * code.original_len) : "0x";
+      }
+      case "eth_getStorageAt": {
+        const acc = account(method, params);
+        if (acc === undefined) return `0x${"0".repeat(64)}`;
+        const slot = `0x${BigInt(String(params[1])).toString(16).padStart(64, "0")}`;
+        const value = acc.storage[slot];
+        if (value === undefined) {
+          throw notRecorded(method, params, `slot ${slot} of ${String(params[0]).toLowerCase()} is not in the pre-state`);
+        }
+        return `0x${BigInt(value).toString(16).padStart(64, "0")}`;
+      }
+    }
+    throw notRecorded(method, params, "no recorded answer");
+  };
+
+  const recorded: Record<string, unknown> = { ...recording.recorded };
+  let upstreamId = 0;
+  const proxy = async (method: string, params: unknown[]): Promise<unknown> => {
+    const res = await fetch(options.upstream!, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: ++upstreamId, method, params }),
+    });
+    const body = (await res.json()) as { result?: unknown; error?: { code: number; message: string } };
+    if (body.error) throw new RpcError(body.error.code, body.error.message);
+    recorded[key(method, params)] = body.result;
+    return body.result;
+  };
+
+  const handleOne = async (req: { id?: unknown; method?: unknown; params?: unknown }) => {
+    const method = String(req.method);
+    const params = Array.isArray(req.params) ? req.params : [];
+    requests.push(key(method, params));
+    try {
+      const result = options.upstream ? await proxy(method, params) : local(method, params);
+      return { jsonrpc: "2.0", id: req.id ?? null, result };
+    } catch (e) {
+      const code = e instanceof RpcError ? e.code : -32603;
+      if (code === -32001) misses.push(key(method, params));
+      return { jsonrpc: "2.0", id: req.id ?? null, error: { code, message: (e as Error).message } };
+    }
+  };
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      void (async () => {
+        let body: unknown;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        } catch {
+          res.writeHead(400, { "content-type": "application/json" });
+          res.end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "parse error" } }));
+          return;
+        }
+        const answer = Array.isArray(body) ? await Promise.all(body.map(handleOne)) : await handleOne(body as object);
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(answer));
+      })();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    misses,
+    assumeEmpty(...addresses: string[]) {
+      for (const a of addresses) empty.add(a.toLowerCase());
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (options.upstream && recording.recordingFile) {
+        await writeFileAtomic(recording.recordingFile, gzipSync(JSON.stringify(recorded)));
+      }
+    },
+  };
+}
