@@ -4,7 +4,7 @@
  * the header's gasUsed and, from Byzantium on, the receipts root must equal the header's.
  */
 import { createBlockFromRPC } from "@ethereumjs/block";
-import { Common, Mainnet } from "@ethereumjs/common";
+import { Common, Mainnet, type StateManagerInterface } from "@ethereumjs/common";
 import type { JSONRPCBlock } from "@ethereumjs/block";
 import { createVM, runBlock } from "@ethereumjs/vm";
 import type { RunBlockResult } from "@ethereumjs/vm";
@@ -47,6 +47,18 @@ export interface ReplayOptions {
   expectedReceipts?: ExpectedReceipt[];
   /** Skip the fidelity checks (never used by the CLI; for diagnosing a broken replay). */
   unchecked?: boolean;
+  /**
+   * Run on another chain and state than a corpus block's: a Common for the chain (its id signs
+   * the transactions), a state manager holding (or fetching) the pre-state, and block hashes
+   * for BLOCKHASH. Used to re-execute blocks of a local network (src/capture/reexecute.ts).
+   */
+  environment?: ReplayEnvironment;
+}
+
+export interface ReplayEnvironment {
+  common: Common;
+  stateManager: StateManagerInterface;
+  blockHash(number: number): Promise<string>;
 }
 
 export interface ReplayTxResult {
@@ -140,13 +152,14 @@ export async function replayBlock(input: CorpusBlock, options: ReplayOptions = {
   const number = num(rpc.number);
   const timestamp = num(rpc.timestamp);
   const kzgCounter = { proofsAssumed: 0 };
-  const common = new Common({ chain: Mainnet, customCrypto: { kzg: replayKzg(kzgCounter) } });
-  const hardfork = common.setHardforkBy({ blockNumber: BigInt(number), timestamp: BigInt(timestamp) });
+  const env = options.environment;
+  const common = env?.common ?? new Common({ chain: Mainnet, customCrypto: { kzg: replayKzg(kzgCounter) } });
+  const hardfork = env ? common.hardfork() : common.setHardforkBy({ blockNumber: BigInt(number), timestamp: BigInt(timestamp) });
 
   const hashes = input.blockHashes;
   const blockchain = {
     async getBlock(n: number) {
-      const h = hashes[String(n)];
+      const h = env ? await env.blockHash(n) : hashes[String(n)];
       if (h === undefined) {
         throw new Error(
           `block ${number} executes BLOCKHASH(${n}), which block_hashes.json.gz does not hold; add "${n}": hash to it`,
@@ -159,7 +172,7 @@ export async function replayBlock(input: CorpusBlock, options: ReplayOptions = {
       return this;
     },
   };
-  const vm = await createVM({ common, blockchain });
+  const vm = await createVM({ common, blockchain, ...(env ? { stateManager: env.stateManager } : {}) });
   const misses = await loadPreState(vm, input.preState);
   const precompiles = Array.from({ length: 0x12 }, (_, i) => `0x${(i + 1).toString(16).padStart(40, "0")}`);
   const recorder = new AccessRecorder(vm, Object.keys(input.preState), misses, precompiles);
@@ -234,7 +247,8 @@ export async function replayBlock(input: CorpusBlock, options: ReplayOptions = {
 
   const gasUsed = txs.reduce((s, t) => s + t.gasUsed, 0);
   const receiptsRoot = bytesToHex(result.receiptsRoot);
-  const receiptsRootChecked = number >= BYZANTIUM_BLOCK;
+  // A local chain (environment given) has status receipts from its first block.
+  const receiptsRootChecked = env !== undefined || number >= BYZANTIUM_BLOCK;
   if (!options.unchecked) {
     checkFidelity(number, rpc, txs, gasUsed, receiptsRoot, receiptsRootChecked, options.expectedReceipts);
   }
