@@ -56,6 +56,12 @@ describe("capture by re-execution", function () {
   });
 
   it("fails with a clear error for a block the node does not have", async function () {
-    await expect(captureByReexecution(provider, 10_000_000)).to.be.rejectedWith(/the node has no block 10000000/);
+    let error: Error | undefined;
+    try {
+      await captureByReexecution(provider, 10_000_000);
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error?.message).to.match(/the node has no block 10000000/);
   });
 });

@@ -46,6 +46,24 @@ export function userAddress(index: number): string {
   return userWallet(index).address;
 }
 
+/**
+ * A helper account of a driver (a keeper, a seed lender): keyed by `name`, registered so that
+ * sendAsOneBlock can sign for it. Never one of the workload's users.
+ */
+export function helperWallet(name: string): Wallet {
+  const w = new Wallet(keccak256(toUtf8Bytes(`disjoint-helper-${name}`)));
+  signers.set(w.address.toLowerCase(), w);
+  return w;
+}
+
+/** A helper wallet whose address is `shard` modulo `shards` (for per-shard seeding). */
+export function helperWalletInShard(name: string, shard: number, shards: number): Wallet {
+  for (let i = 0; ; i++) {
+    const w = helperWallet(`${name}-${i}`);
+    if (BigInt(w.address) % BigInt(shards) === BigInt(shard)) return w;
+  }
+}
+
 /** Lets sendAsOneBlock sign for an address: every user, and any other wallet registered here. */
 export function registerSigner(wallet: Wallet): void {
   signers.set(wallet.address.toLowerCase(), wallet);
