@@ -4,8 +4,11 @@
  */
 import { emptyTask } from "hardhat/config";
 import type { TaskDefinition } from "hardhat/types/tasks";
+import conflictsAnalyze from "./conflicts-analyze.js";
+import conflictsCapture from "./conflicts-capture.js";
+import conflictsCheckDeclared from "./conflicts-check-declared.js";
 
 const conflicts = emptyTask("conflicts", "Capture access sets, analyze storage conflicts, simulate parallel schedulers").build();
 
 // Task files add themselves here, one import and one entry each.
-export const tasks: TaskDefinition[] = [conflicts];
+export const tasks: TaskDefinition[] = [conflicts, conflictsCapture, conflictsAnalyze, conflictsCheckDeclared];

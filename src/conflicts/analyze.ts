@@ -194,7 +194,7 @@ export function analyzeGraph(file: AccessSetFile, graph: ConflictGraph, opts: An
     ks.serialized[a]! - ks.serialized[b]! || ks.writers[a]! - ks.writers[b]! || ks.txs[a]! - ks.txs[b]!;
   const top: number[] = [];
   for (let k = 0; k < graph.keyAccount.length; k++) {
-    if (ks.serialized[k]! === 0 && ks.writers[k]! === 0) continue;
+    if (ks.serialized[k]! === 0 && (ks.writers[k]! === 0 || ks.txs[k]! < 2)) continue;
     if (top.length < topSlots) {
       top.push(k);
       top.sort((a, b) => better(b, a));
