@@ -4,7 +4,15 @@
  * linear in transactions + edges.
  */
 import type { AccessSetFile } from "../access/format.js";
-import { buildConflictGraph, EDGE_RAW, EDGE_WAR, EDGE_WW, type ConflictGraph, type GraphOptions } from "./graph.js";
+import {
+  buildConflictGraph,
+  EDGE_RAW,
+  EDGE_WAR,
+  EDGE_WW,
+  type CompactAccessSets,
+  type ConflictGraph,
+  type GraphOptions,
+} from "./graph.js";
 
 export interface AnalyzeOptions extends GraphOptions {
   /** How many hot slots to list (default 20). */
@@ -100,10 +108,18 @@ export function variableOf(
 }
 
 /** Analyzes an already built graph. */
-export function analyzeGraph(file: AccessSetFile, graph: ConflictGraph, opts: AnalyzeOptions = {}): AnalysisResult {
+/** What the analysis needs to know about the input besides the graph. */
+export interface AnalysisInput {
+  source: AccessSetFile["source"];
+  precision: AccessSetFile["precision"];
+  names?: AccessSetFile["names"];
+}
+
+export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: AnalyzeOptions = {}): AnalysisResult {
   const topSlots = opts.topSlots ?? 20;
   const topCells = opts.topCells ?? 50;
-  const n = graph.txs.length;
+  const n = graph.txCount;
+  const gas = graph.input.txGas;
   const { from, to, kind, key, count } = graph.edges;
 
   // Union-find for components; dependency DP for chains (edges go earlier -> later, and are
@@ -122,7 +138,6 @@ export function analyzeGraph(file: AccessSetFile, graph: ConflictGraph, opts: An
   const depth = new Int32Array(n).fill(1);
   const prev = new Int32Array(n).fill(-1);
   const cpGas = new Float64Array(n);
-  for (let i = 0; i < n; i++) cpGas[i] = graph.txs[i]!.gasUsed;
   let raw = 0,
     ww = 0,
     war = 0;
@@ -153,7 +168,7 @@ export function analyzeGraph(file: AccessSetFile, graph: ConflictGraph, opts: An
     }
     depth[t] = bestDepth + 1;
     prev[t] = bestPrev;
-    cpGas[t] = graph.txs[t]!.gasUsed + bestGas;
+    cpGas[t] = gas[t]! + bestGas;
   }
   if (e !== count) throw new Error("internal: conflict edges are not ordered by their later transaction");
 
@@ -176,7 +191,7 @@ export function analyzeGraph(file: AccessSetFile, graph: ConflictGraph, opts: An
   for (let i = 0; i < n; i++) {
     conflictingTxs += involved[i]!;
     dependentTxs += dependent[i]!;
-    totalGas += graph.txs[i]!.gasUsed;
+    totalGas += gas[i]!;
     if (cpGas[i]! > criticalPathGas) criticalPathGas = cpGas[i]!;
     if (chainEnd < 0 || depth[i]! > depth[chainEnd]!) chainEnd = i;
   }
@@ -184,7 +199,7 @@ export function analyzeGraph(file: AccessSetFile, graph: ConflictGraph, opts: An
   for (let t = chainEnd; t >= 0; t = prev[t]!) chain.push(t);
   chain.reverse();
   const ref = (t: number): TxRef => {
-    const x = graph.txs[t]!;
+    const x = graph.tx(t);
     return { block: x.block, index: x.index, hash: x.hash, function: x.function };
   };
 
@@ -220,19 +235,8 @@ export function analyzeGraph(file: AccessSetFile, graph: ConflictGraph, opts: An
   });
 
   // Function x function matrix.
-  const fnIds = new Map<string, number>();
-  const fnNames: string[] = [];
-  const txFn = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const f = graph.txs[i]!.function;
-    let id = fnIds.get(f);
-    if (id === undefined) {
-      id = fnNames.length;
-      fnNames.push(f);
-      fnIds.set(f, id);
-    }
-    txFn[i] = id;
-  }
+  const fnNames = graph.input.fnNames;
+  const txFn = graph.input.txFn;
   const F = fnNames.length;
   const varCache = new Map<number, string>();
   const varOf = (k: number) => {
@@ -341,7 +345,7 @@ export function analyzeGraph(file: AccessSetFile, graph: ConflictGraph, opts: An
       singletons: sizeHist.get(1) ?? 0,
       sizes: [...sizeHist].map(([size, c]) => ({ size, count: c })).sort((a, b) => b.size - a.size),
     },
-    longestChain: { length: chain.length, gas: chain.reduce((s, t) => s + graph.txs[t]!.gasUsed, 0), txs: chain.map(ref) },
+    longestChain: { length: chain.length, gas: chain.reduce((s, t) => s + gas[t]!, 0), txs: chain.map(ref) },
     criticalPathGas,
     totalGas,
     hotSlots,
@@ -351,7 +355,10 @@ export function analyzeGraph(file: AccessSetFile, graph: ConflictGraph, opts: An
 }
 
 /** Builds the conflict graph of `file` and analyzes it. */
-export function analyze(file: AccessSetFile, opts: AnalyzeOptions = {}): { graph: ConflictGraph; result: AnalysisResult } {
-  const graph = buildConflictGraph(file, opts);
+export function analyze(
+  file: AccessSetFile | (AnalysisInput & { compact: CompactAccessSets }),
+  opts: AnalyzeOptions = {},
+): { graph: ConflictGraph; result: AnalysisResult } {
+  const graph = buildConflictGraph("compact" in file ? file.compact : file, opts);
   return { graph, result: analyzeGraph(file, graph, opts) };
 }

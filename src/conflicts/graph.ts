@@ -3,6 +3,10 @@
  * number of accesses: for every storage slot (or account field) we keep its last writer and
  * the readers since that write, never comparing transactions pairwise.
  *
+ * Input is either an AccessSetFile or its compact, columnar form (CompactAccessSets: interned
+ * keys, one Int32Array of key ids per access), which `CompactBuilder` fills in a stream, so
+ * millions of transactions need no per-access objects.
+ *
  * Semantics (documented in docs/access-set-format.md):
  * - Transactions conflict only with transactions of the same block, in block order.
  * - A write implies a read (the EVM charges for and may observe the original value).
@@ -27,18 +31,41 @@ export interface GraphOptions {
   includeFeeRecipient?: boolean;
 }
 
-/** One transaction as the graph knows it; `pos` is its index in `ConflictGraph.txs`. */
+/** One transaction as the graph knows it; `pos` is its position over all blocks. */
 export interface TxNode {
   pos: number;
   block: number;
   /** Index in its block. */
   index: number;
   hash: string | null;
-  from: string;
+  from: string | null;
   to: string | null;
   /** "Contract.function", else "<to>.<selector>", "transfer" or "create". */
   function: string;
   gasUsed: number;
+}
+
+/** Columnar, interned access sets: what the graph builder reads. */
+export interface CompactAccessSets {
+  /** Key id -> account address. */
+  keyAccount: string[];
+  /** Key id -> 32-byte slot, or "balance" | "nonce" | "code". */
+  keyField: string[];
+  /** Accesses of tx t are txKeys[txStart[t] .. txStart[t+1]), modes 1 read, 2 write, 3 both. */
+  txStart: Int32Array;
+  txKeys: Int32Array;
+  txModes: Uint8Array;
+  /** Per tx: block ordinal, index in block, gas, function id (into fnNames). */
+  txBlock: Int32Array;
+  txIndex: Int32Array;
+  txGas: Float64Array;
+  txFn: Int32Array;
+  fnNames: string[];
+  txHash: (string | null)[];
+  txFrom: (string | null)[];
+  txTo: (string | null)[];
+  blocks: { number: number; coinbase: string; start: number; end: number }[];
+  names?: AccessSetFile["names"];
 }
 
 /** Per storage location (or account field) counters over the whole input. */
@@ -53,17 +80,17 @@ export interface KeyStats {
 
 export interface ConflictGraph {
   options: Required<GraphOptions>;
-  txs: TxNode[];
-  /** First tx position of each block, and its number: blocks[i] covers txs[start[i] .. start[i+1]). */
-  blocks: { number: number; coinbase: string; start: number; end: number }[];
-  /** Key id -> account address. */
+  input: CompactAccessSets;
+  txCount: number;
+  /** The transaction at position `pos` (built on demand). */
+  tx(pos: number): TxNode;
+  blocks: CompactAccessSets["blocks"];
   keyAccount: string[];
-  /** Key id -> 32-byte slot, or "balance" | "nonce" | "code". */
   keyField: string[];
   keyStats: KeyStats;
-  /** Edges earlier -> later, deduplicated per pair; `kind` is a bit set, `key` the key of the strongest kind. */
+  /** Edges earlier -> later, ordered by `to`, one per pair; `kind` a bit set, `key` the key of the strongest kind. */
   edges: { from: Int32Array; to: Int32Array; kind: Uint8Array; key: Int32Array; count: number };
-  /** Number of (tx, key) accesses after per-tx deduplication. */
+  /** Number of (tx, key) accesses after per-tx deduplication and the fee-recipient filter. */
   accesses: number;
 }
 
@@ -83,7 +110,7 @@ class GrowI32 {
     return this.n++;
   }
   view(): Int32Array {
-    return this.a.subarray(0, this.n);
+    return this.a.slice(0, this.n);
   }
 }
 
@@ -103,11 +130,29 @@ class GrowU8 {
     return this.n++;
   }
   view(): Uint8Array {
-    return this.a.subarray(0, this.n);
+    return this.a.slice(0, this.n);
   }
 }
 
-/** A typed array indexed by key id that grows as keys are interned. */
+class GrowF64 {
+  a: Float64Array<ArrayBuffer>;
+  n = 0;
+  constructor(cap = 1024) {
+    this.a = new Float64Array(cap);
+  }
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new Float64Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+  view(): Float64Array {
+    return this.a.slice(0, this.n);
+  }
+}
+
 function ensure(arr: Int32Array<ArrayBuffer>, size: number, fill = 0): Int32Array<ArrayBuffer> {
   if (size <= arr.length) return arr;
   const b = new Int32Array(Math.max(size, arr.length * 2));
@@ -126,84 +171,176 @@ export function txFunctionLabel(
   return `${accountName?.(tx.to) ?? tx.to}.${tx.selector}`;
 }
 
-/** Builds the conflict graph of every block of `file`, in time linear in its accesses. */
-export function buildConflictGraph(file: AccessSetFile, opts: GraphOptions = {}): ConflictGraph {
-  const options = { includeFeeRecipient: opts.includeFeeRecipient ?? false };
-  const accountNames = file.names?.accounts ?? {};
-  const nameOf = (a: string) => accountNames[a];
+/**
+ * Streams transactions into CompactAccessSets. Keys are interned by (account, field); callers
+ * holding integer ids of their own may intern once and reuse the returned key ids.
+ */
+export class CompactBuilder {
+  private readonly intern = new Map<string, Map<string, number>>();
+  private lastAccount = "";
+  private lastInner: Map<string, number> | undefined;
+  readonly keyAccount: string[] = [];
+  readonly keyField: string[] = [];
+  private readonly txStart = new GrowI32(1 << 12);
+  private readonly txKeys = new GrowI32(1 << 14);
+  private readonly txModes = new GrowU8(1 << 14);
+  private readonly txBlock = new GrowI32(1 << 12);
+  private readonly txIndex = new GrowI32(1 << 12);
+  private readonly txGas = new GrowF64(1 << 12);
+  private readonly txFn = new GrowI32(1 << 12);
+  private readonly fnIds = new Map<string, number>();
+  private readonly fnNames: string[] = [];
+  private readonly txHash: (string | null)[] = [];
+  private readonly txFrom: (string | null)[] = [];
+  private readonly txTo: (string | null)[] = [];
+  private readonly blocks: CompactAccessSets["blocks"] = [];
+  /** Per-tx dedupe: position in txKeys where key k was recorded for the current tx, or -1. */
+  private seenAt = new Int32Array(1024).fill(-1);
+  private seenTx = new Int32Array(1024).fill(-1);
+  private txCount = 0;
 
-  // Interning: address -> (field -> key id). Two levels avoid building "addr:slot" strings.
-  const intern = new Map<string, Map<string, number>>();
-  const keyAccount: string[] = [];
-  const keyField: string[] = [];
-  const keyOf = (account: string, field: string): number => {
-    let inner = intern.get(account);
+  /** The key id of (account, field). */
+  key(account: string, field: string): number {
+    let inner = account === this.lastAccount ? this.lastInner : this.intern.get(account);
     if (inner === undefined) {
       inner = new Map();
-      intern.set(account, inner);
+      this.intern.set(account, inner);
     }
-    let id = inner.get(field);
-    if (id === undefined) {
-      id = keyAccount.length;
-      keyAccount.push(account);
-      keyField.push(field);
-      inner.set(field, id);
+    this.lastAccount = account;
+    this.lastInner = inner;
+    let k = inner.get(field);
+    if (k === undefined) {
+      k = this.keyAccount.length;
+      this.keyAccount.push(account);
+      this.keyField.push(field);
+      inner.set(field, k);
+      if (k >= this.seenTx.length) {
+        this.seenTx = ensure(this.seenTx, k + 1, -1);
+        this.seenAt = ensure(this.seenAt, k + 1, -1);
+      }
     }
-    return id;
-  };
+    return k;
+  }
 
-  let cap = 1024;
-  let lastWriter = new Int32Array(cap).fill(-1); // tx position, -1 none (valid only if keyBlock matches)
-  let keyBlock = new Int32Array(cap).fill(-1); // block ordinal in which lastWriter/readers are valid
-  let readerHead = new Int32Array(cap).fill(-1); // head of the readers-since list (node index)
-  let seenTx = new Int32Array(cap).fill(-1); // tx position that last touched the key (per-tx dedupe)
-  let seenMode = new Int32Array(cap); // 1 read, 2 write, for the tx in seenTx
-  let statTxs = new Int32Array(cap);
-  let statWriters = new Int32Array(cap);
-  let statSerialized = new Int32Array(cap);
-  const grow = (size: number) => {
-    if (size <= cap) return;
-    const n = Math.max(size, cap * 2);
-    lastWriter = ensure(lastWriter, n, -1);
-    keyBlock = ensure(keyBlock, n, -1);
-    readerHead = ensure(readerHead, n, -1);
-    seenTx = ensure(seenTx, n, -1);
-    seenMode = ensure(seenMode, n);
-    statTxs = ensure(statTxs, n);
-    statWriters = ensure(statWriters, n);
-    statSerialized = ensure(statSerialized, n);
-    cap = n;
-  };
+  beginBlock(number: number, coinbase: string): void {
+    this.endBlock();
+    this.blocks.push({ number, coinbase, start: this.txCount, end: -1 });
+  }
 
-  // Readers-since lists: node = (tx position, next node).
+  private endBlock(): void {
+    const last = this.blocks[this.blocks.length - 1];
+    if (last && last.end < 0) last.end = this.txCount;
+  }
+
+  /** Starts a transaction; then call `access` for each of its accesses. */
+  beginTx(meta: { index: number; hash: string | null; from: string | null; to: string | null; function: string; gasUsed: number }): void {
+    if (this.blocks.length === 0) throw new Error("CompactBuilder: beginBlock before beginTx");
+    this.txStart.push(this.txKeys.n);
+    this.txBlock.push(this.blocks.length - 1);
+    this.txIndex.push(meta.index);
+    this.txGas.push(meta.gasUsed);
+    let f = this.fnIds.get(meta.function);
+    if (f === undefined) {
+      f = this.fnNames.length;
+      this.fnNames.push(meta.function);
+      this.fnIds.set(meta.function, f);
+    }
+    this.txFn.push(f);
+    this.txHash.push(meta.hash);
+    this.txFrom.push(meta.from);
+    this.txTo.push(meta.to);
+    this.txCount++;
+  }
+
+  /** Records an access of key `k` by the current transaction: mode 1 read, 2 write. */
+  access(k: number, mode: number): void {
+    const t = this.txCount - 1;
+    if (this.seenTx[k] === t) {
+      this.txModes.a[this.seenAt[k]!]! |= mode;
+      return;
+    }
+    this.seenTx[k] = t;
+    this.seenAt[k] = this.txKeys.n;
+    this.txKeys.push(k);
+    this.txModes.push(mode);
+  }
+
+  build(names?: AccessSetFile["names"]): CompactAccessSets {
+    this.endBlock();
+    const start = new Int32Array(this.txCount + 1);
+    start.set(this.txStart.a.subarray(0, this.txCount));
+    start[this.txCount] = this.txKeys.n;
+    const out: CompactAccessSets = {
+      keyAccount: this.keyAccount,
+      keyField: this.keyField,
+      txStart: start,
+      txKeys: this.txKeys.view(),
+      txModes: this.txModes.view(),
+      txBlock: this.txBlock.view(),
+      txIndex: this.txIndex.view(),
+      txGas: this.txGas.view(),
+      txFn: this.txFn.view(),
+      fnNames: this.fnNames,
+      txHash: this.txHash,
+      txFrom: this.txFrom,
+      txTo: this.txTo,
+      blocks: this.blocks,
+    };
+    if (names) out.names = names;
+    return out;
+  }
+}
+
+/** Converts an access-set file to its compact form. */
+export function compactAccessSets(file: AccessSetFile): CompactAccessSets {
+  const b = new CompactBuilder();
+  const accountNames = file.names?.accounts ?? {};
+  const nameOf = (a: string) => accountNames[a];
+  for (const block of file.blocks) {
+    b.beginBlock(block.number, block.coinbase);
+    for (const tx of block.txs) {
+      b.beginTx({ index: tx.index, hash: tx.hash, from: tx.from, to: tx.to, function: txFunctionLabel(tx, nameOf), gasUsed: tx.gasUsed });
+      for (const [a, s] of tx.storage.reads) b.access(b.key(a, s), 1);
+      for (const [a, f] of tx.accounts.reads) b.access(b.key(a, f), 1);
+      for (const [a, s] of tx.storage.writes) b.access(b.key(a, s), 2);
+      for (const [a, f] of tx.accounts.writes) b.access(b.key(a, f), 2);
+    }
+  }
+  return b.build(file.names);
+}
+
+const isCompact = (x: AccessSetFile | CompactAccessSets): x is CompactAccessSets => "txKeys" in x;
+
+/** Builds the conflict graph, in time linear in the number of accesses. */
+export function buildConflictGraph(input: AccessSetFile | CompactAccessSets, opts: GraphOptions = {}): ConflictGraph {
+  const options = { includeFeeRecipient: opts.includeFeeRecipient ?? false };
+  const c = isCompact(input) ? input : compactAccessSets(input);
+  const K = c.keyAccount.length;
+  const n = c.txBlock.length;
+
+  const lastWriter = new Int32Array(K).fill(-1); // valid only when keyBlock[k] is the current block
+  const keyBlock = new Int32Array(K).fill(-1);
+  const readerHead = new Int32Array(K).fill(-1); // head of the readers-since list (node index)
+  const skipBlock = new Int32Array(K).fill(-1); // fee-recipient keys of block b have skipBlock = b
+  const statTxs = new Int32Array(K);
+  const statWriters = new Int32Array(K);
+  const statSerialized = new Int32Array(K);
+  const predStamp = new Int32Array(n).fill(-1); // predStamp[p] === t: edge p -> t exists, at predEdge[p]
+  const predEdge = new Int32Array(n);
+
+  // Readers-since lists: node = (tx position, next node), reset per block.
   const nodeTx = new GrowI32(1 << 16);
   const nodeNext = new GrowI32(1 << 16);
-
   const eFrom = new GrowI32(1 << 16);
   const eTo = new GrowI32(1 << 16);
   const eKind = new GrowU8(1 << 16);
   const eKey = new GrowI32(1 << 16);
-
-  const txs: TxNode[] = [];
-  const blocks: ConflictGraph["blocks"] = [];
-  let accesses = 0;
-
-  // Per-tx predecessor dedupe: predEdge[p] is the edge index from p into the current tx.
-  let predStamp = new Int32Array(1024).fill(-1);
-  let predEdge = new Int32Array(1024);
-
-  const touchedKeys = new GrowI32(64);
+  const rank = (k: number) => (k & EDGE_WW ? 3 : k & EDGE_RAW ? 2 : 1);
 
   const addEdge = (from: number, to: number, kind: number, key: number) => {
-    if (from >= predStamp.length) {
-      predStamp = ensure(predStamp, from + 1, -1);
-      predEdge = ensure(predEdge, from + 1);
-    }
     if (predStamp[from] === to) {
       const e = predEdge[from]!;
       const old = eKind.a[e]!;
-      // Keep the key of the strongest kind: WW > RAW > WAR.
-      const rank = (k: number) => (k & EDGE_WW ? 3 : k & EDGE_RAW ? 2 : 1);
       if (rank(kind) > rank(old)) eKey.a[e] = key;
       eKind.a[e] = old | kind;
       return;
@@ -216,47 +353,33 @@ export function buildConflictGraph(file: AccessSetFile, opts: GraphOptions = {})
     eKey.push(key);
   };
 
-  file.blocks.forEach((block, b) => {
-    const start = txs.length;
-    const coinbase = block.coinbase;
-    const skipAccount = options.includeFeeRecipient ? null : coinbase;
-    for (const tx of block.txs) {
-      const pos = txs.length;
-      txs.push({
-        pos,
-        block: block.number,
-        index: tx.index,
-        hash: tx.hash,
-        from: tx.from,
-        to: tx.to,
-        function: txFunctionLabel(tx, nameOf),
-        gasUsed: tx.gasUsed,
-      });
-      touchedKeys.n = 0;
-      const touch = (account: string, field: string, mode: number) => {
-        if (account === skipAccount) return;
-        const k = keyOf(account, field);
-        if (k >= cap) grow(k + 1);
-        if (seenTx[k] !== pos) {
-          seenTx[k] = pos;
-          seenMode[k] = mode;
-          touchedKeys.push(k);
-        } else seenMode[k]! |= mode;
-      };
-      for (const [a, s] of tx.storage.reads) touch(a, s, 1);
-      for (const [a, f] of tx.accounts.reads) touch(a, f, 1);
-      for (const [a, s] of tx.storage.writes) touch(a, s, 2);
-      for (const [a, f] of tx.accounts.writes) touch(a, f, 2);
-      if (pos >= predStamp.length) {
-        predStamp = ensure(predStamp, pos + 1, -1);
-        predEdge = ensure(predEdge, pos + 1);
+  // Fee-recipient keys per block: look the coinbase's account fields up once per block.
+  const coinbaseKeys = new Map<string, number[]>();
+  if (!options.includeFeeRecipient) {
+    const wanted = new Set(c.blocks.map((b) => b.coinbase));
+    for (let k = 0; k < K; k++) {
+      const a = c.keyAccount[k]!;
+      if (wanted.has(a) && !c.keyField[k]!.startsWith("0x")) {
+        const l = coinbaseKeys.get(a) ?? [];
+        l.push(k);
+        coinbaseKeys.set(a, l);
       }
-      const keys = touchedKeys.a;
-      for (let i = 0; i < touchedKeys.n; i++) {
-        const k = keys[i]!;
+    }
+  }
+
+  let accesses = 0;
+  const { txStart, txKeys, txModes } = c;
+  for (let b = 0; b < c.blocks.length; b++) {
+    const blk = c.blocks[b]!;
+    for (const k of coinbaseKeys.get(blk.coinbase) ?? []) skipBlock[k] = b;
+    for (let pos = blk.start; pos < blk.end; pos++) {
+      const end = txStart[pos + 1]!;
+      for (let i = txStart[pos]!; i < end; i++) {
+        const k = txKeys[i]!;
+        if (skipBlock[k] === b) continue;
         accesses++;
         statTxs[k]!++;
-        const writes = (seenMode[k]! & 2) !== 0;
+        const writes = (txModes[i]! & 2) !== 0;
         if (keyBlock[k] !== b) {
           keyBlock[k] = b;
           lastWriter[k] = -1;
@@ -269,7 +392,7 @@ export function buildConflictGraph(file: AccessSetFile, opts: GraphOptions = {})
         }
         if (writes) {
           statWriters[k]!++;
-          for (let n = readerHead[k]!; n >= 0; n = nodeNext.a[n]!) addEdge(nodeTx.a[n]!, pos, EDGE_WAR, k);
+          for (let nd = readerHead[k]!; nd >= 0; nd = nodeNext.a[nd]!) addEdge(nodeTx.a[nd]!, pos, EDGE_WAR, k);
           readerHead[k] = -1;
           lastWriter[k] = pos;
         } else {
@@ -279,23 +402,30 @@ export function buildConflictGraph(file: AccessSetFile, opts: GraphOptions = {})
         }
       }
     }
-    // Lists of readers are only valid within a block: drop them to bound memory.
     nodeTx.n = 0;
     nodeNext.n = 0;
-    blocks.push({ number: block.number, coinbase, start, end: txs.length });
+  }
+
+  const tx = (pos: number): TxNode => ({
+    pos,
+    block: c.blocks[c.txBlock[pos]!]!.number,
+    index: c.txIndex[pos]!,
+    hash: c.txHash[pos] ?? null,
+    from: c.txFrom[pos] ?? null,
+    to: c.txTo[pos] ?? null,
+    function: c.fnNames[c.txFn[pos]!]!,
+    gasUsed: c.txGas[pos]!,
   });
 
   return {
     options,
-    txs,
-    blocks,
-    keyAccount,
-    keyField,
-    keyStats: {
-      txs: statTxs.subarray(0, keyAccount.length),
-      writers: statWriters.subarray(0, keyAccount.length),
-      serialized: statSerialized.subarray(0, keyAccount.length),
-    },
+    input: c,
+    txCount: n,
+    tx,
+    blocks: c.blocks,
+    keyAccount: c.keyAccount,
+    keyField: c.keyField,
+    keyStats: { txs: statTxs, writers: statWriters, serialized: statSerialized },
     edges: { from: eFrom.view(), to: eTo.view(), kind: eKind.view(), key: eKey.view(), count: eFrom.n },
     accesses,
   };

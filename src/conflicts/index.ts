@@ -4,11 +4,14 @@
  */
 export {
   buildConflictGraph,
+  compactAccessSets,
+  CompactBuilder,
   txFunctionLabel,
   EDGE_RAW,
   EDGE_WW,
   EDGE_WAR,
   type ConflictGraph,
+  type CompactAccessSets,
   type GraphOptions,
   type TxNode,
   type KeyStats,
@@ -20,6 +23,7 @@ export {
   variableOf,
   type AnalyzeOptions,
   type AnalysisResult,
+  type AnalysisInput,
   type BlockSummary,
   type HotSlot,
   type MatrixCell,
