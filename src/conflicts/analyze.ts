@@ -88,8 +88,6 @@ export interface AnalysisResult {
   perBlock: BlockSummary[];
 }
 
-const KIND_LABEL = { [EDGE_WW]: "write-write", [EDGE_RAW]: "read-after-write", [EDGE_WAR]: "write-after-read" } as const;
-
 function strongest(kind: number): 1 | 2 | 4 {
   return kind & EDGE_WW ? EDGE_WW : kind & EDGE_RAW ? EDGE_RAW : EDGE_WAR;
 }
@@ -238,22 +236,41 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
   const fnNames = graph.input.fnNames;
   const txFn = graph.input.txFn;
   const F = fnNames.length;
-  const varCache = new Map<number, string>();
-  const varOf = (k: number) => {
-    let v = varCache.get(k);
-    if (v === undefined) {
-      v = variableOf(graph.keyAccount[k]!, graph.keyField[k]!, names);
-      varCache.set(k, v);
+  // Variables by number: a named slot's variable (mapping keys elided) gets an id >= K; an
+  // unnamed key is its own variable (its id is the key id). Strings are built only for output.
+  const K = graph.keyAccount.length;
+  const varId = new Int32Array(K).fill(-1);
+  const varIds = new Map<string, number>();
+  const varNames: string[] = [];
+  const slotNames = names?.slots;
+  const varOfKey = (k: number): number => {
+    let v = varId[k]!;
+    if (v >= 0) return v;
+    const field = graph.keyField[k]!;
+    const named = slotNames && field.startsWith("0x") ? slotNames[`${graph.keyAccount[k]!}:${field}`] : undefined;
+    if (named === undefined) v = k;
+    else {
+      const label = named.replace(/\[[^\]]*\]/g, "[]");
+      let id = varIds.get(label);
+      if (id === undefined) {
+        id = K + varNames.length;
+        varNames.push(label);
+        varIds.set(label, id);
+      }
+      v = id;
     }
+    varId[k] = v;
     return v;
   };
+  const varLabel = (v: number) => (v >= K ? varNames[v - K]! : variableOf(graph.keyAccount[v]!, graph.keyField[v]!, names));
   interface Cell {
     raw: number;
     ww: number;
     war: number;
-    on: Map<string, number>;
+    on: Map<number, number>;
   }
   const cells = new Map<number, Cell>();
+  const VSPAN = 2 * K + 2;
   for (let i = 0; i < count; i++) {
     const id = txFn[from[i]!]! * F + txFn[to[i]!]!;
     let c = cells.get(id);
@@ -265,27 +282,36 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
     if (k & EDGE_RAW) c.raw++;
     if (k & EDGE_WW) c.ww++;
     if (k & EDGE_WAR) c.war++;
-    const label = `${strongest(k)}|${varOf(key[i]!)}`;
-    c.on.set(label, (c.on.get(label) ?? 0) + 1);
+    const st = strongest(k);
+    const code = (st === EDGE_WW ? 0 : st === EDGE_RAW ? 1 : 2) * VSPAN + varOfKey(key[i]!);
+    c.on.set(code, (c.on.get(code) ?? 0) + 1);
   }
+  const top3 = (m: Map<number, number>) => {
+    const best: [number, number][] = [];
+    for (const e of m) {
+      if (best.length < 3) best.push(e);
+      else if (e[1] > best[2]![1]) best[2] = e;
+      else continue;
+      best.sort((a, b) => b[1] - a[1]);
+    }
+    return best.sort((a, b) => b[1] - a[1]);
+  };
+  const KINDS = ["write-write", "read-after-write", "write-after-read"] as const;
   const matrix: MatrixCell[] = [...cells]
+    .sort((a, b) => b[1].raw + b[1].ww + b[1].war - (a[1].raw + a[1].ww + a[1].war))
+    .slice(0, topCells)
     .map(([id, c]) => ({
       earlier: fnNames[Math.floor(id / F)]!,
       later: fnNames[id % F]!,
       raw: c.raw,
       ww: c.ww,
       war: c.war,
-      on: [...c.on]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 3)
-        .map(([label, edges]) => {
-          const bar = label.indexOf("|");
-          const kindBit = Number(label.slice(0, bar)) as 1 | 2 | 4;
-          return { kind: KIND_LABEL[kindBit], variable: label.slice(bar + 1), edges };
-        }),
-    }))
-    .sort((a, b) => b.raw + b.ww + b.war - (a.raw + a.ww + a.war))
-    .slice(0, topCells);
+      on: top3(c.on).map(([code, edges]) => ({
+        kind: KINDS[Math.floor(code / VSPAN)]!,
+        variable: varLabel(code % VSPAN),
+        edges,
+      })),
+    }));
 
   // Per block.
   let ePos = 0;
