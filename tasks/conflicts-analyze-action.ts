@@ -1,3 +1,4 @@
+import { asUserErrors } from "./user-error.js";
 import { loadAccessSetFile, writeFileAtomic } from "../src/access/index.js";
 import { analyze, renderMarkdown, renderText } from "../src/conflicts/index.js";
 
@@ -10,7 +11,7 @@ interface Args {
   quiet: boolean;
 }
 
-export default async function conflictsAnalyze(args: Args): Promise<void> {
+async function conflictsAnalyzeBody(args: Args): Promise<void> {
   const file = await loadAccessSetFile(args.file);
   const { result } = analyze(file, { includeFeeRecipient: args.includeFeeRecipient, topSlots: args.top });
   if (!args.quiet) console.log(renderText(result));
@@ -22,4 +23,8 @@ export default async function conflictsAnalyze(args: Args): Promise<void> {
     await writeFileAtomic(args.md, renderMarkdown(result));
     console.log(`wrote ${args.md}`);
   }
+}
+
+export default async function conflictsAnalyze(args: Args): Promise<void> {
+  await asUserErrors(() => conflictsAnalyzeBody(args));
 }

@@ -1,3 +1,4 @@
+import { asUserErrors } from "./user-error.js";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
@@ -42,7 +43,7 @@ function parseRequests(json: unknown, file: string): TxRequest[] {
   });
 }
 
-export default async function conflictsCapture(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
+async function conflictsCaptureBody(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   let file;
   if (args.source === "bal") {
     if (args.inputs.length === 0) throw new Error("conflicts capture --source bal: give one or more BAL files");
@@ -96,4 +97,8 @@ export default async function conflictsCapture(args: Args, hre: HardhatRuntimeEn
   await saveAccessSetFile(args.out, file);
   const txs = file.blocks.reduce((n, b) => n + b.txs.length, 0);
   console.log(`wrote ${args.out}: ${file.blocks.length} block(s), ${txs} transaction(s)`);
+}
+
+export default async function conflictsCapture(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
+  await asUserErrors(() => conflictsCaptureBody(args, hre));
 }

@@ -36,10 +36,12 @@ function sections(r: AnalysisResult) {
     ["conflicting transactions", `${r.conflictingTxs} (${pct(r.conflictRate)})`],
     ["dependent transactions (RAW/WW in)", r.dependentTxs],
     ["connected components", `${r.components.count} (largest ${r.components.largest}, ${r.components.singletons} singletons)`],
-    ["longest dependency chain", `${r.longestChain.length} txs, ${r.longestChain.gas} gas`],
+    ["longest dependency chain", `${r.longestChain.length} txs${r.totalGas > 0 ? `, ${r.longestChain.gas} gas` : ""}`],
     [
       "critical-path gas / total gas",
-      `${r.criticalPathGas} / ${r.totalGas}${r.criticalPathGas > 0 ? ` (ideal speedup ${(r.totalGas / r.criticalPathGas).toFixed(2)}x)` : ""}`,
+      r.totalGas === 0
+        ? "unknown (no per-transaction gas in the input)"
+        : `${r.criticalPathGas} / ${r.totalGas}${r.criticalPathGas > 0 ? ` (ideal speedup ${(r.totalGas / r.criticalPathGas).toFixed(2)}x)` : ""}`,
     ],
   ];
   const hot = r.hotSlots.map((h, i) => [i + 1, h.name ?? `${short(h.account)}:${short(h.slot)}`, h.serialized, h.writers, h.txs]);
