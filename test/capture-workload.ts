@@ -5,6 +5,7 @@ import path from "node:path";
 import { parseAccessSetFile } from "../src/access/index.js";
 import {
   analyze,
+  applyAddressBook,
   captureFile,
   checkDeclared,
   ContractBook,
@@ -148,6 +149,17 @@ describe("slot decoding from the storage layout", function () {
     const entry = keccak256(coder.encode(["uint256", "bytes32"], [7n, mapSlot(user, 1n)]));
     expect(nested.decode(entry, p2)).to.equal(null);
     expect(nested.decode("0x" + "ff".repeat(32), p2)).to.equal(null);
+  });
+
+  it("takes an address book for contracts not matched by code, and rejects unknown names", async function () {
+    const book = new ContractBook(await loadBuildInfoContracts(BUILD_INFO));
+    const addr = "0x" + "ab".repeat(20);
+    applyAddressBook(book, { [addr]: { contract: "Counter", label: "Counter A" } }, "book.json");
+    expect(book.label(addr)).to.equal("Counter A");
+    expect(book.functionName(addr, "0xd09de08a")).to.equal("Counter A.increment");
+    expect(book.decodeSlot(addr, "0x" + "0".repeat(64), new Map())).to.equal("Counter A.count");
+    expect(() => applyAddressBook(book, { [addr]: "NoSuchContract" }, "book.json")).to.throw(/no compiled contract named NoSuchContract/);
+    expect(() => applyAddressBook(book, { nope: "Counter" }, "book.json")).to.throw(/book\.json: key nope is not an address/);
   });
 
   it("maps deployed code to its artifact, ignoring the metadata hash", async function () {

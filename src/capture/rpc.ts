@@ -126,10 +126,11 @@ export class WorkloadSource implements AccessSource {
         hashes.push((await p.request({ method: "eth_sendTransaction", params: [req] })) as string);
       }
       // Mine until every transaction is in (a batch may exceed the block gas limit).
-      for (let round = 0; round < batch.length + 1; round++) {
+      let pending = [...hashes];
+      for (let round = 0; round < batch.length + 1 && pending.length > 0; round++) {
         await p.request({ method: "evm_mine", params: [] });
-        const last = hashes[hashes.length - 1]!;
-        if (await p.request({ method: "eth_getTransactionReceipt", params: [last] })) break;
+        const got = await Promise.all(pending.map((h) => p.request({ method: "eth_getTransactionReceipt", params: [h] })));
+        pending = pending.filter((_, i) => !got[i]);
       }
     } finally {
       await p.request({ method: "evm_setAutomine", params: [true] });
