@@ -201,7 +201,8 @@ export function balToBlock(accounts: BalAccount[], file: string, opts: BalOption
       from: t.senders[0] ?? "0x" + "0".repeat(40),
       to: null,
       selector: null,
-      function: "unknown",
+      // Calldata is not in a BAL: label by the first contract whose storage the tx wrote.
+      function: t.sw.length > 0 ? `writes ${t.sw[0]![0]}` : "no storage writes",
       gasUsed: 0,
       storage: { reads: t.sw, writes: t.sw },
       accounts: { reads: t.aw, writes: t.aw },
