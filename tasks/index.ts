@@ -4,12 +4,24 @@
  */
 import { emptyTask } from "hardhat/config";
 import type { TaskDefinition } from "hardhat/types/tasks";
+import conflictsAnalyze from "./conflicts-analyze.js";
+import conflictsCapture from "./conflicts-capture.js";
+import conflictsCheckDeclared from "./conflicts-check-declared.js";
+import conflictsReport from "./report.js";
 import { mainnetCaptureTask } from "./mainnet-capture.js";
 import { mainnetReplayTask } from "./mainnet-replay.js";
-import conflictsReport from "./report.js";
 
 const conflicts = emptyTask("conflicts", "Capture access sets, analyze storage conflicts, simulate parallel schedulers").build();
 const mainnet = emptyTask("mainnet", "Replay and capture real mainnet blocks: per-transaction access sets").build();
 
 // Task files add themselves here, one import and one entry each.
-export const tasks: TaskDefinition[] = [conflicts, conflictsReport, mainnet, mainnetReplayTask, mainnetCaptureTask];
+export const tasks: TaskDefinition[] = [
+  conflicts,
+  conflictsCapture,
+  conflictsAnalyze,
+  conflictsCheckDeclared,
+  conflictsReport,
+  mainnet,
+  mainnetReplayTask,
+  mainnetCaptureTask,
+];

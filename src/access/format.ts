@@ -75,6 +75,19 @@ export const BlockAccess = z
   })
   .strict();
 
+/** "address:slot", the key of `names.slots`. */
+export const SlotRef = z
+  .string()
+  .regex(/^0x[0-9a-f]{40}:0x[0-9a-f]{64}$/, "slot reference: expected 0x<40 hex>:0x<64 hex>, lowercase");
+
+/** Decoded names: contract names of accounts, and `Contract.variable[key].field` of slots. */
+export const Names = z
+  .object({
+    accounts: z.record(Address, z.string()).optional(),
+    slots: z.record(SlotRef, z.string()).optional(),
+  })
+  .strict();
+
 export const AccessSetFile = z
   .object({
     format: z.literal(FORMAT_NAME),
@@ -89,6 +102,8 @@ export const AccessSetFile = z
     /** How writes were attributed: "exact" per transaction, or "block" where only per-block data exists. */
     precision: z.object({ reads: z.enum(["tx", "block"]), writes: z.enum(["tx", "block"]) }).strict(),
     blocks: z.array(BlockAccess),
+    /** Optional (added in v1, additive): human names for accounts and storage slots. */
+    names: Names.optional(),
   })
   .strict();
 
@@ -100,3 +115,6 @@ export type DeclaredAccess = z.infer<typeof DeclaredAccess>;
 export type TxAccess = z.infer<typeof TxAccess>;
 export type BlockAccess = z.infer<typeof BlockAccess>;
 export type AccessSetFile = z.infer<typeof AccessSetFile>;
+export type Names = z.infer<typeof Names>;
+export type SourceKind = AccessSetFile["source"]["kind"];
+export type Precision = AccessSetFile["precision"];

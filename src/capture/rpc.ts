@@ -1,0 +1,212 @@
+/**
+ * Capture from a JSON-RPC node with debug_traceTransaction (a Hardhat network, anvil, geth):
+ * send a batch of transactions into one block (automine off, send, mine), then read each
+ * transaction's accesses with the prestateTracer (plain: reads; diffMode: writes).
+ * Takes an EIP-1193 `request` function, never Hardhat itself.
+ */
+import { AbiCoder, Interface } from "ethers";
+import type { BlockAccess, Names, StorageKey, TxAccess } from "../access/format.js";
+import { toDeclaredAccess } from "../access/declared.js";
+import type { ContractBook } from "../decode/artifacts.js";
+import { preimagesFromStructLogs, type Preimages } from "../decode/layout.js";
+import { txAccessFromPrestate, type Prestate, type PrestateDiff } from "./prestate.js";
+import type { AccessSource } from "./source.js";
+
+export interface Eip1193 {
+  request(args: { method: string; params?: unknown[] | Record<string, unknown> }): Promise<unknown>;
+}
+
+/** One transaction of a workload. */
+export interface TxRequest {
+  from: string;
+  to?: string | null;
+  data?: string;
+  value?: bigint;
+  gas?: bigint;
+  /** A name for reports when the target is unknown ("Pool.swap"). */
+  function?: string;
+}
+
+export interface WorkloadCaptureOptions {
+  description: string;
+  /** Transactions per block (default: all in one block). */
+  blockSize?: number;
+  /** Ask IAccessDeclaring targets for their declaration before mining (default true). */
+  declared?: boolean;
+  /** Contracts known by address (artifacts, address book) for function and slot names. */
+  book?: ContractBook;
+  /** Record KECCAK256 preimages (default tracer, enableMemory) to decode mapping keys (default true when a book is given). */
+  preimages?: boolean;
+  /** Progress callback. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+const DECLARE = new Interface([
+  "function declareAccess(address sender, bytes data) view returns ((address account, bytes32 slot, uint8 mode)[] accesses)",
+]);
+const hexq = (v: bigint) => "0x" + v.toString(16);
+const lower = (s: string) => s.toLowerCase();
+
+/** eth_call declareAccess(from, data) on `to`; undefined if `to` does not declare (reverts or answers garbage). */
+export async function fetchDeclared(provider: Eip1193, tx: TxRequest, block = "latest"): Promise<TxAccess["declared"]> {
+  if (!tx.to || !tx.data || tx.data.length < 10) return undefined;
+  let answer: string;
+  try {
+    answer = (await provider.request({
+      method: "eth_call",
+      params: [{ from: tx.from, to: tx.to, data: DECLARE.encodeFunctionData("declareAccess", [tx.from, tx.data]) }, block],
+    })) as string;
+  } catch {
+    return undefined;
+  }
+  try {
+    const [entries] = AbiCoder.defaultAbiCoder().decode(["(address account, bytes32 slot, uint8 mode)[]"], answer) as unknown as [
+      { account: string; slot: string; mode: bigint }[],
+    ];
+    return toDeclaredAccess(entries.map((e) => ({ account: e.account, slot: e.slot, mode: e.mode })));
+  } catch {
+    return undefined;
+  }
+}
+
+interface Receipt {
+  transactionHash: string;
+  transactionIndex: string;
+  blockNumber: string;
+  gasUsed: string;
+  status?: string;
+}
+
+/** Sends `txs` in blocks of `blockSize` and captures each transaction's accesses. */
+export class WorkloadSource implements AccessSource {
+  readonly kind = "workload" as const;
+  readonly precision = { reads: "tx", writes: "tx" } as const;
+  readonly description: string;
+  private readonly preimages: Preimages = new Map();
+  private readonly touched: StorageKey[] = [];
+
+  constructor(
+    private readonly provider: Eip1193,
+    private readonly txs: readonly TxRequest[],
+    private readonly opts: WorkloadCaptureOptions,
+  ) {
+    this.description = opts.description;
+  }
+
+  async *blocks(): AsyncIterable<BlockAccess> {
+    const size = this.opts.blockSize ?? this.txs.length;
+    if (size < 1) throw new Error("blockSize must be at least 1");
+    const book = this.opts.book;
+    if (book) await book.identify(this.provider, new Set(this.txs.flatMap((t) => (t.to ? [t.to] : []))));
+    let done = 0;
+    for (let i = 0; i < this.txs.length; i += size) {
+      for (const b of await this.captureBatch(this.txs.slice(i, i + size))) yield b;
+      done = Math.min(this.txs.length, i + size);
+      this.opts.onProgress?.(done, this.txs.length);
+    }
+  }
+
+  names(): Names | undefined {
+    return this.opts.book?.names(this.touched, this.preimages);
+  }
+
+  private async captureBatch(batch: readonly TxRequest[]): Promise<BlockAccess[]> {
+    const p = this.provider;
+    const declared =
+      this.opts.declared === false ? batch.map(() => undefined) : await Promise.all(batch.map((t) => fetchDeclared(p, t)));
+    const hashes: string[] = [];
+    await p.request({ method: "evm_setAutomine", params: [false] });
+    try {
+      for (const t of batch) {
+        const req: Record<string, string> = { from: t.from };
+        if (t.to) req.to = t.to;
+        if (t.data) req.data = t.data;
+        if (t.value !== undefined) req.value = hexq(t.value);
+        if (t.gas !== undefined) req.gas = hexq(t.gas);
+        hashes.push((await p.request({ method: "eth_sendTransaction", params: [req] })) as string);
+      }
+      // Mine until every transaction is in (a batch may exceed the block gas limit).
+      let pending = [...hashes];
+      for (let round = 0; round < batch.length + 1 && pending.length > 0; round++) {
+        await p.request({ method: "evm_mine", params: [] });
+        const got = await Promise.all(pending.map((h) => p.request({ method: "eth_getTransactionReceipt", params: [h] })));
+        pending = pending.filter((_, i) => !got[i]);
+      }
+    } finally {
+      await p.request({ method: "evm_setAutomine", params: [true] });
+    }
+    const receipts = (await Promise.all(hashes.map((h) => p.request({ method: "eth_getTransactionReceipt", params: [h] })))) as (Receipt | null)[];
+    const byBlock = new Map<number, { req: TxRequest; receipt: Receipt; declared: TxAccess["declared"] }[]>();
+    receipts.forEach((r, i) => {
+      if (!r) throw new Error(`transaction ${hashes[i]} was not mined (is the node's block gas limit too low?)`);
+      const n = Number(BigInt(r.blockNumber));
+      const list = byBlock.get(n) ?? [];
+      list.push({ req: batch[i]!, receipt: r, declared: declared[i] });
+      byBlock.set(n, list);
+    });
+    const blocks: BlockAccess[] = [];
+    for (const [number, list] of [...byBlock].sort((a, b) => a[0] - b[0])) {
+      const header = (await p.request({ method: "eth_getBlockByNumber", params: [hexq(BigInt(number)), false] })) as {
+        hash: string;
+        miner: string;
+        gasUsed: string;
+        timestamp: string;
+        transactions: string[];
+      };
+      if (header.transactions.length !== list.length)
+        throw new Error(
+          `block ${number} holds ${header.transactions.length} transactions but the workload sent ${list.length} into it: another client is sending transactions to this node`,
+        );
+      list.sort((a, b) => Number(BigInt(a.receipt.transactionIndex)) - Number(BigInt(b.receipt.transactionIndex)));
+      const txs: TxAccess[] = [];
+      for (const { req, receipt, declared: decl } of list) txs.push(await this.traceTx(req, receipt, decl));
+      blocks.push({
+        number,
+        hash: lower(header.hash),
+        coinbase: lower(header.miner),
+        gasUsed: Number(BigInt(header.gasUsed)),
+        timestamp: Number(BigInt(header.timestamp)),
+        txs,
+      });
+    }
+    return blocks;
+  }
+
+  private async traceTx(req: TxRequest, receipt: Receipt, declared: TxAccess["declared"]): Promise<TxAccess> {
+    const p = this.provider;
+    const hash = receipt.transactionHash;
+    const plain = (await p.request({ method: "debug_traceTransaction", params: [hash, { tracer: "prestateTracer" }] })) as Prestate;
+    const diff = (await p.request({
+      method: "debug_traceTransaction",
+      params: [hash, { tracer: "prestateTracer", tracerConfig: { diffMode: true } }],
+    })) as PrestateDiff;
+    const observed = txAccessFromPrestate(plain, diff);
+    const book = this.opts.book;
+    if (book && (this.opts.preimages ?? true)) {
+      const trace = (await p.request({
+        method: "debug_traceTransaction",
+        params: [hash, { enableMemory: true, disableStorage: true, disableStack: false }],
+      })) as { structLogs: { op: string; stack?: string[]; memory?: string[] }[] };
+      preimagesFromStructLogs(trace.structLogs, this.preimages);
+      // Candidate keys: every account the transaction touched.
+      book.addCandidateKeys([...new Set(observed.accounts.reads.map(([a]) => a))], this.preimages);
+    }
+    this.touched.push(...observed.storage.reads);
+    const to = req.to ? lower(req.to) : null;
+    const selector = to && req.data && req.data.length >= 10 ? lower(req.data.slice(0, 10)) : null;
+    const fn = book?.functionName(to, selector) ?? req.function;
+    const tx: TxAccess = {
+      index: Number(BigInt(receipt.transactionIndex)),
+      hash: lower(hash),
+      from: lower(req.from),
+      to,
+      selector,
+      gasUsed: Number(BigInt(receipt.gasUsed)),
+      status: receipt.status === "0x0" ? "reverted" : "success",
+      ...observed,
+    };
+    if (fn) tx.function = fn;
+    if (declared) tx.declared = declared;
+    return tx;
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Declared vs observed: every observed storage access of a transaction must be covered by its
+ * declared access list (IAccessDeclaring). "*" covers a whole account; a SNAPSHOT slot counts
+ * as a write. Account fields (balance, nonce, code) are not declared and not checked.
+ */
+import type { AccessSetFile } from "../access/format.js";
+import { txFunctionLabel } from "./graph.js";
+
+export interface UncoveredAccess {
+  block: number;
+  index: number;
+  hash: string | null;
+  function: string;
+  account: string;
+  slot: string;
+  /** Decoded slot name where known. */
+  name: string | null;
+  /** "write" when the tx wrote a slot declared READ only (or not at all); "read" otherwise. */
+  access: "read" | "write";
+  /** What the declaration said about it: "none" or "read". */
+  declared: "none" | "read";
+}
+
+export interface TxDeclarationReport {
+  block: number;
+  index: number;
+  hash: string | null;
+  function: string;
+  /** Declared exact slots (not "*") the tx did not touch. */
+  unused: { account: string; slot: string; name: string | null }[];
+  declaredSlots: number;
+  /** unused.length / declaredSlots (0 when nothing exact is declared). */
+  overDeclaration: number;
+}
+
+export interface DeclarationCheck {
+  checkedTxs: number;
+  /** Transactions with no `declared` field (not checked). */
+  undeclaredTxs: number;
+  uncovered: UncoveredAccess[];
+  txs: TxDeclarationReport[];
+  /** Over all checked txs: unused exact declared slots / exact declared slots. */
+  overDeclaration: number;
+  ok: boolean;
+}
+
+export function checkDeclared(file: AccessSetFile): DeclarationCheck {
+  const slotNames = file.names?.slots ?? {};
+  const accountNames = file.names?.accounts ?? {};
+  const uncovered: UncoveredAccess[] = [];
+  const txs: TxDeclarationReport[] = [];
+  let checked = 0,
+    undeclared = 0,
+    declaredTotal = 0,
+    unusedTotal = 0;
+  for (const block of file.blocks) {
+    for (const tx of block.txs) {
+      if (!tx.declared) {
+        undeclared++;
+        continue;
+      }
+      checked++;
+      const fn = txFunctionLabel(tx, (a) => accountNames[a]);
+      const wholeRead = new Set<string>();
+      const wholeWrite = new Set<string>();
+      const read = new Set<string>();
+      const write = new Set<string>();
+      for (const [a, s] of tx.declared.reads) (s === "*" ? wholeRead : read).add(s === "*" ? a : `${a}:${s}`);
+      for (const [a, s] of tx.declared.writes) (s === "*" ? wholeWrite : write).add(s === "*" ? a : `${a}:${s}`);
+      for (const [a, s] of tx.declared.snapshots ?? []) write.add(`${a}:${s}`);
+      const used = new Set<string>();
+      const writes = new Set(tx.storage.writes.map(([a, s]) => `${a}:${s}`));
+      const visit = (a: string, s: string, isWrite: boolean) => {
+        const ref = `${a}:${s}`;
+        used.add(ref);
+        const canWrite = write.has(ref) || wholeWrite.has(a);
+        const canRead = canWrite || read.has(ref) || wholeRead.has(a);
+        if (isWrite ? canWrite : canRead) return;
+        uncovered.push({
+          block: block.number,
+          index: tx.index,
+          hash: tx.hash,
+          function: fn,
+          account: a,
+          slot: s,
+          name: slotNames[ref] ?? null,
+          access: isWrite ? "write" : "read",
+          declared: canRead ? "read" : "none",
+        });
+      };
+      for (const [a, s] of tx.storage.writes) visit(a, s, true);
+      for (const [a, s] of tx.storage.reads) if (!writes.has(`${a}:${s}`)) visit(a, s, false);
+      const exact = new Set([...read, ...write]);
+      const unused = [...exact]
+        .filter((r) => !used.has(r))
+        .map((r) => {
+          const [account, slot] = r.split(":") as [string, string];
+          return { account, slot, name: slotNames[r] ?? null };
+        });
+      declaredTotal += exact.size;
+      unusedTotal += unused.length;
+      txs.push({
+        block: block.number,
+        index: tx.index,
+        hash: tx.hash,
+        function: fn,
+        unused,
+        declaredSlots: exact.size,
+        overDeclaration: exact.size === 0 ? 0 : unused.length / exact.size,
+      });
+    }
+  }
+  return {
+    checkedTxs: checked,
+    undeclaredTxs: undeclared,
+    uncovered,
+    txs,
+    overDeclaration: declaredTotal === 0 ? 0 : unusedTotal / declaredTotal,
+    ok: uncovered.length === 0,
+  };
+}
+
+export function renderDeclarationCheck(c: DeclarationCheck): string {
+  const lines: string[] = [];
+  lines.push(`Checked ${c.checkedTxs} transactions with a declared access list (${c.undeclaredTxs} without one, not checked).`);
+  if (c.uncovered.length === 0) lines.push("Under-declaration: none; every observed storage access is declared.");
+  else {
+    lines.push(`Under-declaration: ${c.uncovered.length} observed access(es) not covered by the declaration:`);
+    for (const u of c.uncovered.slice(0, 100))
+      lines.push(
+        `  ERROR block ${u.block} tx ${u.index}${u.hash ? ` (${u.hash})` : ""} ${u.function}: ${u.access} of ${u.name ?? `${u.account} slot ${u.slot}`}` +
+          ` (${u.name ? `${u.account} ${u.slot}, ` : ""}declared: ${u.declared})`,
+      );
+    if (c.uncovered.length > 100) lines.push(`  ... and ${c.uncovered.length - 100} more`);
+  }
+  lines.push(`Over-declaration: ${(c.overDeclaration * 100).toFixed(1)}% of exactly declared slots were not touched.`);
+  const worst = c.txs.filter((t) => t.unused.length > 0).sort((a, b) => b.overDeclaration - a.overDeclaration);
+  for (const t of worst.slice(0, 20))
+    lines.push(
+      `  block ${t.block} tx ${t.index} ${t.function}: ${t.unused.length}/${t.declaredSlots} declared slots unused (${(t.overDeclaration * 100).toFixed(0)}%): ` +
+        t.unused
+          .slice(0, 5)
+          .map((u) => u.name ?? `${u.account}:${u.slot}`)
+          .join(", ") +
+        (t.unused.length > 5 ? ", ..." : ""),
+    );
+  return lines.join("\n");
+}

@@ -1,0 +1,13 @@
+import { task } from "hardhat/config";
+import { ArgumentType } from "hardhat/types/arguments";
+
+export default task(["conflicts", "analyze"])
+  .setDescription("Analyze an access-set file: dependency graph, conflict rate, chains, hot slots, function matrix")
+  .addPositionalArgument({ name: "file", description: "Access-set file (.json or .json.gz)" })
+  .addOption({ name: "json", description: "Write the full result as JSON to this file", defaultValue: "" })
+  .addOption({ name: "md", description: "Write a Markdown report to this file", defaultValue: "" })
+  .addOption({ name: "top", description: "Hot slots to list", type: ArgumentType.INT, defaultValue: 20 })
+  .addFlag({ name: "includeFeeRecipient", description: "Count the fee recipient's balance as a conflict (excluded by default)" })
+  .addFlag({ name: "quiet", description: "Do not print the terminal report" })
+  .setAction(() => import("./conflicts-analyze-action.js"))
+  .build();

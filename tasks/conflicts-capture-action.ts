@@ -1,0 +1,104 @@
+import { asUserErrors } from "./user-error.js";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { saveAccessSetFile } from "../src/access/index.js";
+import {
+  applyAddressBook,
+  BalSource,
+  captureFile,
+  ContractBook,
+  loadBuildInfoContracts,
+  WorkloadSource,
+  type TxRequest,
+} from "../src/conflicts/index.js";
+import { sampleMints, sampleWorkload } from "../src/capture/sample-workload.js";
+
+interface Args {
+  source: string;
+  out: string;
+  requests: string;
+  txs: number;
+  blockSize: number;
+  addressBook: string;
+  noDeclared: boolean;
+  noDecode: boolean;
+  coinbase: string;
+  block: number;
+  indexBase: string;
+  inputs: string[];
+}
+
+function parseRequests(json: unknown, file: string): TxRequest[] {
+  if (!Array.isArray(json)) throw new Error(`${file}: expected a JSON array of transaction requests`);
+  return json.map((r: any, i: number) => {
+    if (typeof r?.from !== "string") throw new Error(`${file}: [${i}].from: missing sender address`);
+    const req: TxRequest = { from: r.from };
+    if (r.to !== undefined && r.to !== null) req.to = String(r.to);
+    if (r.data !== undefined) req.data = String(r.data);
+    if (r.value !== undefined) req.value = BigInt(r.value);
+    if (r.gas !== undefined) req.gas = BigInt(r.gas);
+    if (typeof r.function === "string") req.function = r.function;
+    return req;
+  });
+}
+
+async function conflictsCaptureBody(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
+  let file;
+  if (args.source === "bal") {
+    if (args.inputs.length === 0) throw new Error("conflicts capture --source bal: give one or more BAL files");
+    const base = args.indexBase === "auto" ? "auto" : args.indexBase === "0" ? 0 : args.indexBase === "1" ? 1 : null;
+    if (base === null) throw new Error(`--index-base must be auto, 0 or 1 (got ${args.indexBase})`);
+    const files = await Promise.all(args.inputs.map(async (name) => ({ name, bytes: await readFile(name) })));
+    const source = new BalSource(files, {
+      indexBase: base,
+      ...(args.coinbase ? { coinbase: args.coinbase } : {}),
+      ...(args.block >= 0 ? { number: args.block } : {}),
+      chainId: 1,
+    });
+    file = await captureFile(source);
+    for (const n of source.conversionNotes()) console.log(`block ${n}`);
+  } else if (args.source === "workload") {
+    const conn = await hre.network.getOrCreate();
+    const { ethers, provider } = conn;
+    const book = args.noDecode ? undefined : new ContractBook(await loadBuildInfoContracts(path.join(hre.config.paths.artifacts, "build-info")));
+    if (book && args.addressBook) applyAddressBook(book, JSON.parse(await readFile(args.addressBook, "utf8")), args.addressBook);
+    let requests: TxRequest[];
+    let description: string;
+    if (args.requests) {
+      requests = parseRequests(JSON.parse(await readFile(args.requests, "utf8")), args.requests);
+      description = `workload ${args.requests} on network ${conn.networkName}`;
+    } else {
+      const signers = (await ethers.getSigners()).slice(0, 10);
+      const counter = await ethers.deployContract("Counter");
+      const token = await ethers.deployContract("ERC20Mock", ["Mock", "MOCK"]);
+      const targets = {
+        counter: (await counter.getAddress()).toLowerCase(),
+        token: (await token.getAddress()).toLowerCase(),
+        senders: signers.map((s) => s.address.toLowerCase()),
+      };
+      for (const m of sampleMints(targets)) await (await signers[0]!.sendTransaction({ to: m.to!, data: m.data! })).wait();
+      requests = sampleWorkload(targets, args.txs);
+      description = `sample workload (Counter.increment/bump, ERC20Mock.transfer), ${args.txs} txs on network ${conn.networkName}`;
+    }
+    const started = performance.now();
+    const source = new WorkloadSource(provider, requests, {
+      description,
+      ...(args.blockSize > 0 ? { blockSize: args.blockSize } : {}),
+      declared: !args.noDeclared,
+      ...(book ? { book } : {}),
+    });
+    file = await captureFile(source);
+    const secs = (performance.now() - started) / 1000;
+    console.log(`captured ${requests.length} txs in ${secs.toFixed(2)} s (${(requests.length / secs).toFixed(1)} txs/s)`);
+  } else {
+    throw new Error(`--source must be workload or bal (got ${args.source})`);
+  }
+  await saveAccessSetFile(args.out, file);
+  const txs = file.blocks.reduce((n, b) => n + b.txs.length, 0);
+  console.log(`wrote ${args.out}: ${file.blocks.length} block(s), ${txs} transaction(s)`);
+}
+
+export default async function conflictsCapture(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
+  await asUserErrors(() => conflictsCaptureBody(args, hre));
+}
