@@ -4,8 +4,9 @@
  */
 import { emptyTask } from "hardhat/config";
 import type { TaskDefinition } from "hardhat/types/tasks";
+import { simulateTask } from "./simulate.js";
 
 const conflicts = emptyTask("conflicts", "Capture access sets, analyze storage conflicts, simulate parallel schedulers").build();
 
 // Task files add themselves here, one import and one entry each.
-export const tasks: TaskDefinition[] = [conflicts];
+export const tasks: TaskDefinition[] = [conflicts, simulateTask];

@@ -106,7 +106,7 @@ describe("schedule engine", function () {
           simulateSerial(block, { recordReads: true }),
           simulateDag(block, { threads, recordReads: true }),
           simulateBlockStm(block, { threads, recordReads: true, validationFraction: rnd.next() * 0.3 }),
-          simulateBlockStm(block, { threads, recordReads: true, validationFraction: 0, suspendCost: rnd.int(0, 2) }),
+          simulateBlockStm(block, { threads, recordReads: true, validationFraction: 0, suspendFraction: rnd.int(0, 2) / 4 }),
           simulateLocks(block, { threads, recordReads: true }),
         ];
         for (const r of runs) {
@@ -153,7 +153,7 @@ describe("schedule engine", function () {
       const rnd = prng(3);
       for (const threads of [1, 2, 4, 8, 16, 32]) {
         const equal = syntheticBlock(Array.from({ length: 256 }, (_, i) => ({ cost: 100, reads: [2 * i], writes: [2 * i + 1] })));
-        const r = simulateBlockStm(equal, { threads, validationFraction: 0 });
+        const r = simulateBlockStm(equal, { threads, validationFraction: 0, suspendFraction: 0 });
         expect(r.makespan).to.equal((256 * 100) / threads);
         expect(r.aborts).to.equal(0);
         const mixedTxs = Array.from({ length: 200 }, (_, i) => ({ cost: rnd.int(1, 50), reads: [i], writes: [i] }));

@@ -9,7 +9,9 @@
  * time. Model assumptions (docs/schedulers.md):
  *  - an execution of tx i takes cost[i]; it reads its whole read set at its start and
  *    publishes its write set at its end (widest conflict window, conservative);
- *  - reading an ESTIMATE suspends the execution after `suspendCost` (default 0);
+ *  - reading an ESTIMATE suspends the execution after suspendFraction * cost[i] (default
+ *    0.05: start-up and the reads up to the ESTIMATE); a zero cost lets a thread sweep the
+ *    whole block in no time, re-suspending every woken dependent, which no machine does;
  *  - a validation takes validationFixed + validationPerRead * reads + validationFraction * cost[i]
  *    and checks the read set at its end;
  *  - every incarnation reads and writes the same locations as the observed sets (the
@@ -26,8 +28,8 @@ export interface BlockStmOptions extends CommonOptions {
   validationPerRead?: number;
   /** Fixed validation cost (default 0). */
   validationFixed?: number;
-  /** Time an execution runs before it is suspended on an ESTIMATE (default 0). */
-  suspendCost?: number;
+  /** Time an execution runs before it is suspended on an ESTIMATE, as a fraction of its cost (default 0.05). */
+  suspendFraction?: number;
   /** Record every execution and validation (for a Gantt chart). */
   timeline?: boolean;
 }
@@ -44,6 +46,46 @@ const T_EXEC = 1;
 const T_VAL = 2;
 const T_SUSPEND = 3;
 
+function lowBit(x: number): number {
+  return 31 - Math.clz32(x & -x);
+}
+
+/** A set of integers in [0, n) with "first member >= k": a two-level bitset. */
+class IndexSet {
+  private readonly b0: Uint32Array;
+  private readonly b1: Uint32Array;
+  constructor(private readonly n: number) {
+    this.b0 = new Uint32Array((n >> 5) + 1);
+    this.b1 = new Uint32Array((n >> 10) + 1);
+  }
+  add(i: number): void {
+    this.b0[i >> 5]! |= 1 << (i & 31);
+    this.b1[i >> 10]! |= 1 << ((i >> 5) & 31);
+  }
+  delete(i: number): void {
+    const w = i >> 5;
+    this.b0[w]! &= ~(1 << (i & 31));
+    if (this.b0[w] === 0) this.b1[i >> 10]! &= ~(1 << (w & 31));
+  }
+  /** Smallest member >= k, or -1. */
+  next(k: number): number {
+    if (k >= this.n) return -1;
+    let w = k >> 5;
+    const m = this.b0[w]! & ~((1 << (k & 31)) - 1);
+    if (m !== 0) return (w << 5) + lowBit(m);
+    let g = w >> 5;
+    let gm = (w & 31) === 31 ? 0 : this.b1[g]! & ~((1 << ((w & 31) + 1)) - 1);
+    for (;;) {
+      if (gm !== 0) {
+        w = (g << 5) + lowBit(gm);
+        return (w << 5) + lowBit(this.b0[w]!);
+      }
+      if (++g >= this.b1.length) return -1;
+      gm = this.b1[g]!;
+    }
+  }
+}
+
 /** Simulates Block-STM on `threads` threads. */
 export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): SimulationResult {
   const threads = opts.threads;
@@ -51,8 +93,8 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
   const vFrac = opts.validationFraction ?? 0.05;
   const vRead = opts.validationPerRead ?? 0;
   const vFixed = opts.validationFixed ?? 0;
-  const suspendCost = opts.suspendCost ?? 0;
-  for (const [k, v] of [["validationFraction", vFrac], ["validationPerRead", vRead], ["validationFixed", vFixed], ["suspendCost", suspendCost]] as const) {
+  const suspendFraction = opts.suspendFraction ?? 0.05;
+  for (const [k, v] of [["validationFraction", vFrac], ["validationPerRead", vRead], ["validationFixed", vFixed], ["suspendFraction", suspendFraction]] as const) {
     if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`${k} must be a finite number >= 0, got ${v}`);
   }
   const txs = block.txs;
@@ -105,11 +147,44 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
   let vTx = -1;
   let vInc = 0;
   /** MVMemory.read: sets vTx/vInc, or returns false with `blocking` set on an ESTIMATE. */
+  // Entries ever written (value or ESTIMATE), as a two-level bitset so that a read finds the
+  // highest written entry below it without walking over never-written ones.
+  const bits0 = new Uint32Array((wTx.length >> 5) + 1);
+  const bits1 = new Uint32Array((wTx.length >> 10) + 1);
+  const markWritten = (e: number) => {
+    bits0[e >> 5]! |= 1 << (e & 31);
+    bits1[e >> 10]! |= 1 << ((e >> 5) & 31);
+  };
+  const highBit = (x: number) => 31 - Math.clz32(x);
+  /** Highest written entry in [lo, p], or -1. */
+  const prevWritten = (p: number, lo: number): number => {
+    if (p < lo) return -1;
+    let w = p >> 5;
+    let m = bits0[w]! & (((p & 31) === 31 ? 0 : 1 << ((p & 31) + 1)) - 1);
+    if (m !== 0) {
+      const e = (w << 5) + highBit(m);
+      return e >= lo ? e : -1;
+    }
+    // Words below w in w's 1024-entry group, then whole groups below.
+    let g = w >> 5;
+    let gm = bits1[g]! & ((1 << (w & 31)) - 1);
+    const loG = lo >> 10;
+    for (;;) {
+      if (gm !== 0) {
+        w = (g << 5) + highBit(gm);
+        m = bits0[w]!;
+        const e = (w << 5) + highBit(m);
+        return e >= lo ? e : -1;
+      }
+      if (--g < loG) return -1;
+      gm = bits1[g]!;
+    }
+  };
   const mvRead = (r: number): boolean => {
     const lo = readLo[r]!;
-    for (let e = readTop[r]!; e >= lo; e--) {
+    const e = prevWritten(readTop[r]!, lo);
+    if (e >= 0) {
       const s = entry[e]!;
-      if (s === NOT_WRITTEN) continue;
       if (s === ESTIMATE) {
         blocking = wTx[e]!;
         return false;
@@ -126,6 +201,19 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
   // ---- Scheduler state.
   const status = new Uint8Array(n);
   const inc = new Int32Array(n);
+  // READY and EXECUTED txs, so that a run of failed next_task calls is one jump.
+  const readySet = new IndexSet(n);
+  const executedSet = new IndexSet(n);
+  for (let i = 0; i < n; i++) readySet.add(i);
+  const setStatus = (i: number, st: number) => {
+    const old = status[i]!;
+    if (old === st) return;
+    if (old === READY) readySet.delete(i);
+    else if (old === EXECUTED) executedSet.delete(i);
+    if (st === READY) readySet.add(i);
+    else if (st === EXECUTED) executedSet.add(i);
+    status[i] = st;
+  };
   const deps: (number[] | null)[] = new Array(n).fill(null);
   let executionIdx = 0;
   let validationIdx = 0;
@@ -139,7 +227,7 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
   };
   const setReady = (i: number) => {
     inc[i]!++;
-    status[i] = READY;
+    setStatus(i, READY);
   };
   // Task returned by scheduler functions: kind and tx (the incarnation is inc[tx] at hand-out).
   let taskKind = T_NONE;
@@ -153,36 +241,49 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
   };
   const tryIncarnate = (i: number): boolean => {
     if (i < n && status[i] === READY) {
-      status[i] = EXECUTING;
+      setStatus(i, EXECUTING);
       return setTask(T_EXEC, i, inc[i]!);
     }
     return false;
   };
+  /**
+   * next_task, with a run of consecutive failing calls of one kind folded into one step:
+   * a validation fetch fails on every index that is not EXECUTED, an execution fetch on every
+   * index that is not READY_TO_EXECUTE, and each failure only advances its index (the
+   * num_active_tasks increment and decrement cancel). The indices end where the unfolded
+   * calls would leave them.
+   */
   const nextTask = (): boolean => {
     if (validationIdx < executionIdx) {
       if (validationIdx >= n) return false;
-      numActive++;
-      const i = validationIdx++;
-      if (i < n && status[i] === EXECUTED) return setTask(T_VAL, i, inc[i]!);
-      numActive--;
+      const j = executedSet.next(validationIdx);
+      if (j >= 0 && j < executionIdx) {
+        validationIdx = j + 1;
+        numActive++;
+        return setTask(T_VAL, j, inc[j]!);
+      }
+      validationIdx = Math.min(executionIdx, n);
       return false;
     }
     if (executionIdx >= n) return false;
-    numActive++;
-    const i = executionIdx++;
-    if (tryIncarnate(i)) return true;
-    numActive--;
+    const j = readySet.next(executionIdx);
+    if (j >= 0 && j <= validationIdx) {
+      executionIdx = j + 1;
+      numActive++;
+      return tryIncarnate(j);
+    }
+    executionIdx = Math.min(validationIdx + 1, n);
     return false;
   };
   const addDependency = (i: number, b: number): boolean => {
     if (status[b] === EXECUTED) return false;
-    status[i] = ABORTING;
+    setStatus(i, ABORTING);
     (deps[b] ??= []).push(i);
     numActive--;
     return true;
   };
   const finishExecution = (i: number, c: number, wroteNew: boolean): boolean => {
-    status[i] = EXECUTED;
+    setStatus(i, EXECUTED);
     const d = deps[i];
     deps[i] = null;
     if (d) {
@@ -235,7 +336,7 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
   const timeline: TimelineEntry[] | undefined = opts.timeline ? [] : undefined;
   let makespan = 0;
 
-  const occupy = (th: number, kind: number, tx: number, c: number, duration: number, bar?: TimelineEntry) => {
+  const occupy = (th: number, kind: number, tx: number, c: number, duration: number, bar?: TimelineEntry | undefined) => {
     idle[th] = 0;
     busyKind[th] = kind;
     busyTx[th] = tx;
@@ -268,7 +369,7 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
       if (taskKind === T_VAL) {
         stats.validations++;
         stats.validationWork += vcost[i]!;
-        occupy(th, T_VAL, i, c, vcost[i]!, { tx: i, incarnation: c, thread: th, kind: "validate", start: now, end: now + vcost[i]!, outcome: "valid" });
+        occupy(th, T_VAL, i, c, vcost[i]!, timeline && { tx: i, incarnation: c, thread: th, kind: "validate", start: now, end: now + vcost[i]!, outcome: "valid" });
         return;
       }
       // Execution: read the whole read set now.
@@ -285,10 +386,11 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
       if (!blocked) {
         execWork[i]! += cost[i]!;
         finalStart[i] = now;
-        occupy(th, T_EXEC, i, c, cost[i]!, { tx: i, incarnation: c, thread: th, kind: "execute", start: now, end: now + cost[i]!, outcome: "committed" });
+        occupy(th, T_EXEC, i, c, cost[i]!, timeline && { tx: i, incarnation: c, thread: th, kind: "execute", start: now, end: now + cost[i]!, outcome: "committed" });
         return;
       }
       if (addDependency(i, blocking)) {
+        const suspendCost = suspendFraction * cost[i]!;
         stats.suspensions++;
         execWork[i]! += suspendCost;
         if (timeline) timeline.push({ tx: i, incarnation: c, thread: th, kind: "execute", start: now, end: now + suspendCost, outcome: "suspended", blockedBy: blocking });
@@ -315,7 +417,10 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
       let wroteNew = false;
       const we = writeEntry[i]!;
       for (let k = 0; k < we.length; k++) {
-        if (entry[we[k]!] === NOT_WRITTEN) wroteNew = true;
+        if (entry[we[k]!] === NOT_WRITTEN) {
+          wroteNew = true;
+          markWritten(we[k]!);
+        }
         entry[we[k]!] = c;
       }
       finalEnd[i] = now;
@@ -325,7 +430,7 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
       const valid = validateReadSet(i);
       let aborted = false;
       if (!valid && inc[i] === c && status[i] === EXECUTED) {
-        status[i] = ABORTING;
+        setStatus(i, ABORTING);
         aborted = true;
         stats.validationAborts++;
         const we = writeEntry[i]!;

@@ -32,3 +32,4 @@ export {
 } from "./simulate.js";
 export { renderText, renderMarkdown, table, markdownTable } from "./report.js";
 export { SCHEDULERS, type SchedulerName, type SimulationResult, type TimelineEntry, type BlockStmStats, type CommonOptions } from "./types.js";
+export { p2pBlock, syntheticFile, prng } from "./synthetic.js";

@@ -39,7 +39,7 @@ function settings(r: CorpusReport): string[] {
   return [
     `source: ${r.source}`,
     `${r.blocks.length} block(s), ${r.txs} tx; cost column: ${r.costColumn}; coinbase balance: ${r.coinbase}`,
-    `Block-STM validation cost: ${r.blockStm.validationFraction} x tx cost + ${r.blockStm.validationPerRead} per read + ${r.blockStm.validationFixed}; suspend cost ${r.blockStm.suspendCost}`,
+    `Block-STM validation cost: ${r.blockStm.validationFraction} x tx cost + ${r.blockStm.validationPerRead} per read + ${r.blockStm.validationFixed}; suspension after ${r.blockStm.suspendFraction} x tx cost`,
   ];
 }
 

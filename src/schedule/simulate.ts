@@ -53,7 +53,7 @@ export interface CorpusReport {
   coinbase: "excluded" | "included";
   threads: number[];
   schedulers: SchedulerName[];
-  blockStm: { validationFraction: number; validationPerRead: number; validationFixed: number; suspendCost: number };
+  blockStm: { validationFraction: number; validationPerRead: number; validationFixed: number; suspendFraction: number };
   txs: number;
   blocks: BlockReport[];
   aggregate: Row[];
@@ -174,7 +174,7 @@ export function simulateFile(file: AccessSetFile, opts: SimulateOptions, onBlock
       validationFraction: opts.blockStm?.validationFraction ?? 0.05,
       validationPerRead: opts.blockStm?.validationPerRead ?? 0,
       validationFixed: opts.blockStm?.validationFixed ?? 0,
-      suspendCost: opts.blockStm?.suspendCost ?? 0,
+      suspendFraction: opts.blockStm?.suspendFraction ?? 0.05,
     },
     txs: blocks.reduce((s, b) => s + b.txs, 0),
     blocks,
