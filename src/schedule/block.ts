@@ -112,6 +112,7 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): Pre
   const accountIds = new Map<string, number>();
   const accountLocks: string[] = [];
   const locAccount: string[] = [];
+  const locIsField: boolean[] = [];
   const notes: string[] = [];
   const coinbaseBalance = `${block.coinbase}/balance`;
   const intern = (address: string, slot: string): number => {
@@ -122,6 +123,7 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): Pre
       ids.set(key, id);
       locations.push(key);
       locAccount.push(address);
+      locIsField.push(slot.length < 10);
     }
     return id;
   };
@@ -223,13 +225,12 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): Pre
         if (locks.get(id) !== LOCK_WRITE) locks.set(id, LOCK_SNAPSHOT);
       }
       // Account fields are not declared: their locks come from the observed sets.
-      const isField = (loc: string) => /\/(balance|nonce|code)$/.test(loc);
-      for (const id of r) if (isField(locations[id]!) && !locks.has(id)) locks.set(id, LOCK_READ);
-      for (const id of w) if (isField(locations[id]!)) locks.set(id, LOCK_WRITE);
+      for (const id of r) if (locIsField[id] && !locks.has(id)) locks.set(id, LOCK_READ);
+      for (const id of w) if (locIsField[id]) locks.set(id, LOCK_WRITE);
       // Coverage check of observed storage accesses.
       const check = (id: number, access: "read" | "write", k: number) => {
+        if (locIsField[id]) return;
         const loc = locations[id]!;
-        if (isField(loc)) return;
         const a = locAccount[id]!;
         const isSnap = snaps.has(loc) && !dWrites.has(loc);
         if (isSnap) {

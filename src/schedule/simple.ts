@@ -103,20 +103,30 @@ export function simulateDagMany(block: PreparedBlock, threadCounts: readonly num
   const a = opts.analysis ?? analyzeDag(block);
   const n = a.cost.length;
   const before = (x: number, y: number) => a.priority[x]! > a.priority[y]! || (a.priority[x] === a.priority[y] && x < y);
-  const maxT = Math.max(...threadCounts);
-  const bestAt: ListSchedule[] = [];
-  let best: ListSchedule | undefined;
-  for (let m = 1; m <= maxT; m++) {
-    if (best && (best.makespan <= a.criticalPath || m > n)) {
-      bestAt[m] = best;
-      continue;
+  // list(m) can never beat max(critical path, work / m), which grows as m shrinks: walking m
+  // down from N stops at the first m whose bound is no better than the best so far.
+  const cache = new Map<number, ListSchedule>();
+  const list = (m: number) => {
+    let s = cache.get(m);
+    if (!s) {
+      s = listSchedule(a.dag, a.cost, m, before);
+      cache.set(m, s);
     }
-    const s = listSchedule(a.dag, a.cost, m, before);
-    if (!best || s.makespan < best.makespan) best = s;
-    bestAt[m] = best;
+    return s;
+  };
+  const bestAt = new Map<number, ListSchedule>();
+  for (const threads of threadCounts) {
+    const top = Math.min(threads, Math.max(1, n));
+    let best = list(top);
+    for (let m = top - 1; m >= 1; m--) {
+      if (Math.max(a.criticalPath, a.work / m) >= best.makespan) break;
+      const s = list(m);
+      if (s.makespan < best.makespan) best = s;
+    }
+    bestAt.set(threads, best);
   }
   return threadCounts.map((threads) => {
-    const s = bestAt[threads]!;
+    const s = bestAt.get(threads)!;
     const r: SimulationResult = {
       scheduler: "dag",
       threads,
