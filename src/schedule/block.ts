@@ -115,11 +115,19 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): Pre
   const locIsField: boolean[] = [];
   const notes: string[] = [];
   const coinbaseBalance = `${block.coinbase}/balance`;
+  // Two-level map (address, then slot): no key string is built for a location seen before.
+  const byAddress = new Map<string, Map<string, number>>();
   const intern = (address: string, slot: string): number => {
-    const key = `${address}/${slot}`;
-    let id = ids.get(key);
+    let slots = byAddress.get(address);
+    if (slots === undefined) {
+      slots = new Map();
+      byAddress.set(address, slots);
+    }
+    let id = slots.get(slot);
     if (id === undefined) {
       id = locations.length;
+      slots.set(slot, id);
+      const key = `${address}/${slot}`;
       ids.set(key, id);
       locations.push(key);
       locAccount.push(address);
@@ -192,7 +200,7 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): Pre
     const locks = new Map<number, number>();
     const acctLocks = new Map<number, number>();
     const d = tx.declared;
-    if (d) {
+    if (d !== undefined) {
       const snaps = new Set((d.snapshots ?? []).map(([a, s]) => `${a}/${s}`));
       const dWrites = new Set<string>();
       const dReads = new Set<string>();
@@ -248,8 +256,23 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): Pre
       r.forEach((id, k) => check(id, "read", k));
       w.forEach((id, k) => check(id, "write", k));
     } else {
-      for (const id of r) locks.set(id, LOCK_READ);
-      for (const id of w) locks.set(id, LOCK_WRITE);
+      // Observed sets: merge the two sorted lists; a location read and written is a WRITE.
+      const ids = new Int32Array(r.length + w.length);
+      const modes = new Uint8Array(r.length + w.length);
+      let a = 0;
+      let b = 0;
+      let k = 0;
+      while (a < r.length || b < w.length) {
+        if (b >= w.length || (a < r.length && r[a]! < w[b]!)) {
+          ids[k] = r[a++]!;
+          modes[k++] = LOCK_READ;
+        } else {
+          if (a < r.length && r[a] === w[b]) a++;
+          ids[k] = w[b++]!;
+          modes[k++] = LOCK_WRITE;
+        }
+      }
+      return { index: i, cost, reads: r, writes: w, snapReads, snapWrites, lockIds: ids.subarray(0, k), lockModes: modes.subarray(0, k), declared: false };
     }
     const lockIds: number[] = [];
     const lockModes: number[] = [];

@@ -170,17 +170,18 @@ export function lockDag(block: PreparedBlock): Dag {
   const off = new Int32Array(n + 1);
   const pred: number[] = [];
   const mark = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  const dep = (j: number) => {
+    if (j >= 0 && j !== i && mark[j] !== i) {
+      mark[j] = i;
+      pred.push(j);
+    }
+  };
+  const deps = (js: number[] | undefined) => {
+    if (js) for (const j of js) dep(j);
+  };
+  for (i = 0; i < n; i++) {
     off[i] = pred.length;
-    const dep = (j: number) => {
-      if (j >= 0 && j !== i && mark[j] !== i) {
-        mark[j] = i;
-        pred.push(j);
-      }
-    };
-    const deps = (js: number[] | undefined) => {
-      if (js) for (const j of js) dep(j);
-    };
     const t = block.txs[i]!;
     for (let k = 0; k < t.lockIds.length; k++) {
       const id = t.lockIds[k]!;
