@@ -181,6 +181,11 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): Pre
   if (opts.precision?.writes === "block") notes.push("file precision: writes are per block; per-tx write sets may be inexact");
 
   const underDeclared: UnderDeclaration[] = [];
+  const markS: number[] = [];
+  const markW: number[] = [];
+  const markR: number[] = [];
+  const starW: number[] = [];
+  const starR: number[] = [];
   const accountLock = (address: string): number => {
     let id = accountIds.get(address);
     if (id === undefined) {
@@ -201,33 +206,31 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): Pre
     const acctLocks = new Map<number, number>();
     const d = tx.declared;
     if (d !== undefined) {
-      const snaps = new Set((d.snapshots ?? []).map(([a, s]) => `${a}/${s}`));
-      const dWrites = new Set<string>();
-      const dReads = new Set<string>();
-      const starW = new Set<string>();
-      const starR = new Set<string>();
+      // Per-location and per-account stamps (= i when this tx declared it): no per-tx sets.
+      for (const [a, s] of d.snapshots ?? []) markS[intern(a, s)] = i;
       for (const [a, s] of d.writes) {
         if (s === "*") {
-          starW.add(a);
-          acctLocks.set(accountLock(a), LOCK_WRITE);
+          const id = accountLock(a);
+          starW[id] = i;
+          acctLocks.set(id, LOCK_WRITE);
         } else {
-          dWrites.add(`${a}/${s}`);
-          locks.set(intern(a, s), LOCK_WRITE);
+          const id = intern(a, s);
+          markW[id] = i;
+          locks.set(id, LOCK_WRITE);
         }
       }
       for (const [a, s] of d.reads) {
         if (s === "*") {
-          starR.add(a);
           const id = accountLock(a);
+          starR[id] = i;
           if (!acctLocks.has(id)) acctLocks.set(id, LOCK_READ);
         } else {
-          dReads.add(`${a}/${s}`);
           const id = intern(a, s);
-          if (!locks.has(id)) locks.set(id, snaps.has(`${a}/${s}`) ? LOCK_SNAPSHOT : LOCK_READ);
+          markR[id] = i;
+          if (!locks.has(id)) locks.set(id, markS[id] === i ? LOCK_SNAPSHOT : LOCK_READ);
         }
       }
-      for (const key of snaps) {
-        const [a, s] = key.split("/") as [string, string];
+      for (const [a, s] of d.snapshots ?? []) {
         const id = intern(a, s);
         // WRITE together with SNAPSHOT is treated as a plain write (conservative).
         if (locks.get(id) !== LOCK_WRITE) locks.set(id, LOCK_SNAPSHOT);
@@ -238,20 +241,19 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): Pre
       // Coverage check of observed storage accesses.
       const check = (id: number, access: "read" | "write", k: number) => {
         if (locIsField[id]) return;
-        const loc = locations[id]!;
-        const a = locAccount[id]!;
-        const isSnap = snaps.has(loc) && !dWrites.has(loc);
-        if (isSnap) {
+        if (markS[id] === i && markW[id] !== i) {
           if (access === "read") snapReads[k] = 1;
           else snapWrites[k] = 1;
           return;
         }
-        const covered = access === "write" ? dWrites.has(loc) || starW.has(a) : dWrites.has(loc) || dReads.has(loc) || starW.has(a) || starR.has(a);
-        if (!covered) {
-          const u: UnderDeclaration = { tx: i, address: a, slot: loc.slice(a.length + 1), access };
-          if (tx.function) u.function = tx.function;
-          underDeclared.push(u);
-        }
+        if (markW[id] === i || (access === "read" && markR[id] === i)) return;
+        const a = locAccount[id]!;
+        const acct = accountIds.get(a);
+        if (acct !== undefined && (starW[acct] === i || (access === "read" && starR[acct] === i))) return;
+        const loc = locations[id]!;
+        const u: UnderDeclaration = { tx: i, address: a, slot: loc.slice(a.length + 1), access };
+        if (tx.function) u.function = tx.function;
+        underDeclared.push(u);
       };
       r.forEach((id, k) => check(id, "read", k));
       w.forEach((id, k) => check(id, "write", k));

@@ -465,7 +465,7 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
     makespan,
     work,
     busy,
-    aborts: stats.validationAborts + stats.suspensions,
+    aborts: stats.validationAborts,
     reExecutions: stats.executions - n,
     wastedWork: wasted,
     sound: true,

@@ -39,6 +39,7 @@ function settings(r: CorpusReport): string[] {
   return [
     `source: ${r.source}`,
     `${r.blocks.length} block(s), ${r.txs} tx; cost column: ${r.costColumn}; coinbase balance: ${r.coinbase}`,
+    "aborts: Block-STM incarnations that failed validation; re-exec: executions beyond one per tx (after aborts and ESTIMATE suspensions); wasted: execution time that did not commit",
     `Block-STM validation cost: ${r.blockStm.validationFraction} x tx cost + ${r.blockStm.validationPerRead} per read + ${r.blockStm.validationFixed}; suspension after ${r.blockStm.suspendFraction} x tx cost`,
   ];
 }
@@ -48,6 +49,18 @@ function unsoundLines(b: BlockReport): string[] {
   const shown = b.underDeclared.slice(0, 10).map((u) => `  tx ${u.tx}${u.function ? ` (${u.function})` : ""} ${u.access}s ${u.address} ${u.slot} outside its declaration`);
   const more = b.underDeclared.length > 10 ? [`  ... and ${b.underDeclared.length - 10} more`] : [];
   return [`block ${b.number}: locks is UNSOUND, under-declared accesses:`, ...shown, ...more];
+}
+
+function aggregateNotes(r: CorpusReport): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const row of r.aggregate) {
+    if (row.unsoundBlocks > 0 && !seen.has(row.scheduler)) {
+      seen.add(row.scheduler);
+      out.push(`${row.scheduler}: ${row.unsoundBlocks} of ${r.blocks.length} blocks unsound (under-declared txs), left out of its rows`);
+    }
+  }
+  return out;
 }
 
 /** The terminal report: settings, per-block tables (up to `maxBlocks`), the aggregate. */
@@ -60,14 +73,14 @@ export function renderText(r: CorpusReport, maxBlocks = 5): string {
   });
   if (r.blocks.length > maxBlocks) out.push(`(${r.blocks.length - maxBlocks} more blocks: see --json / --md)`, "");
   for (const b of r.blocks.slice(maxBlocks)) out.push(...unsoundLines(b));
-  if (r.blocks.length > 1) out.push(`aggregate over ${r.blocks.length} blocks (unsound blocks left out of their scheduler's rows):`, table(r.aggregate));
+  if (r.blocks.length > 1) out.push(`aggregate over ${r.blocks.length} blocks:`, table(r.aggregate), ...aggregateNotes(r));
   return out.join("\n");
 }
 
 /** The Markdown report. */
 export function renderMarkdown(r: CorpusReport): string {
   const out = ["# Parallel schedule simulation", "", ...settings(r).map((s) => `- ${s}`), ""];
-  if (r.blocks.length > 1) out.push(`## Aggregate over ${r.blocks.length} blocks`, "", markdownTable(r.aggregate), "");
+  if (r.blocks.length > 1) out.push(`## Aggregate over ${r.blocks.length} blocks`, "", markdownTable(r.aggregate), "", ...aggregateNotes(r).map((n) => `- ${n}`), "");
   for (const b of r.blocks) {
     out.push(`## Block ${b.number}`, "", `${b.txs} tx, work ${fmtNum(b.work)}, critical path ${fmtNum(b.criticalPath)}.`, "");
     for (const n of b.notes) out.push(`- note: ${n}`);

@@ -97,7 +97,9 @@ export function simulatePrepared(block: PreparedBlock, opts: SimulateOptions): B
   for (const s of schedulers) {
     threads.forEach((t, k) => {
       const dagMakespan = dag[k]!.makespan;
-      if (s === "serial") rows.push(row({ ...serial, threads: t }, dagMakespan));
+      if (s === "serial") {
+        if (k === 0) rows.push(row(serial, simulateDagMany(block, [1], { analysis })[0]!.makespan));
+      }
       else if (s === "dag") rows.push(row(dag[k]!, dagMakespan));
       else if (s === "block-stm") rows.push(row(simulateBlockStm(block, { ...opts.blockStm, threads: t }), dagMakespan));
       else {

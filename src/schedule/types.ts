@@ -44,9 +44,9 @@ export interface SimulationResult {
   work: number;
   /** Busy time summed over threads (all executions and validations, useful or not). */
   busy: number;
-  /** Incarnations that did not commit (Block-STM: validation aborts + ESTIMATE suspensions); 0 elsewhere. */
+  /** Block-STM: incarnations that ran to completion and then failed validation; 0 elsewhere. */
   aborts: number;
-  /** Executions beyond one per transaction. */
+  /** Executions beyond one per transaction (after a validation abort or an ESTIMATE suspension). */
   reExecutions: number;
   /** Execution time of incarnations that did not commit. */
   wastedWork: number;
