@@ -206,6 +206,13 @@ describe("schedule engine", function () {
     });
   });
 
+  it("handles an empty block", function () {
+    const empty = syntheticBlock([]);
+    for (const r of [simulateSerial(empty), simulateDag(empty, { threads: 4 }), simulateBlockStm(empty, { threads: 4 }), simulateLocks(empty, { threads: 4 })]) {
+      expect(r.makespan, r.scheduler).to.equal(0);
+    }
+  });
+
   describe("locks model", function () {
     it("runs SNAPSHOT/SNAPSHOT in parallel but orders SNAPSHOT against READ", function () {
       const snap = syntheticBlock([
