@@ -29,9 +29,12 @@ export interface PreparedTx {
   reads: Int32Array;
   /** Observed writes (sorted, unique location ids). */
   writes: Int32Array;
-  /** 1 where the read at the same position is a SNAPSHOT-mode access (declared SNAPSHOT). */
+  /**
+   * 1 where the read at the same position is a SNAPSHOT-mode access (declared SNAPSHOT).
+   * Empty (shared) when the tx has no SNAPSHOT-mode read: index it as `snapReads[k] === 1`.
+   */
   snapReads: Uint8Array;
-  /** 1 where the write at the same position is a SNAPSHOT-mode access. */
+  /** 1 where the write at the same position is a SNAPSHOT-mode access; empty when none. */
   snapWrites: Uint8Array;
   /** Lock set for the `locks` scheduler: resource ids and LOCK_* modes (see `lockResources`). */
   lockIds: Int32Array;
@@ -90,11 +93,13 @@ function txCost(tx: TxAccess, column: string, block: number): number {
 }
 
 const sortedUnique = (xs: number[]): Int32Array => {
-  const a = Int32Array.from(xs).sort();
+  if (xs.length > 1) xs.sort((a, b) => a - b);
   let k = 0;
-  for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[k - 1]) a[k++] = a[i];
-  return a.slice(0, k);
+  for (let i = 0; i < xs.length; i++) if (i === 0 || xs[i] !== xs[k - 1]) xs[k++] = xs[i]!;
+  xs.length = k;
+  return Int32Array.from(xs);
 };
+const NONE = new Uint8Array(0);
 
 /**
  * Interns locations and builds the read/write/lock sets of one block.
@@ -199,8 +204,8 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): Pre
   const txs: PreparedTx[] = raw.map(({ tx, reads, writes, cost }, i) => {
     const r = sortedUnique(reads);
     const w = sortedUnique(writes);
-    const snapReads = new Uint8Array(r.length);
-    const snapWrites = new Uint8Array(w.length);
+    let snapReads = NONE;
+    let snapWrites = NONE;
     // Lock set: resource id -> mode; whole-account resources are offset later.
     const locks = new Map<number, number>();
     const acctLocks = new Map<number, number>();
@@ -242,8 +247,13 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): Pre
       const check = (id: number, access: "read" | "write", k: number) => {
         if (locIsField[id]) return;
         if (markS[id] === i && markW[id] !== i) {
-          if (access === "read") snapReads[k] = 1;
-          else snapWrites[k] = 1;
+          if (access === "read") {
+            if (snapReads === NONE) snapReads = new Uint8Array(r.length);
+            snapReads[k] = 1;
+          } else {
+            if (snapWrites === NONE) snapWrites = new Uint8Array(w.length);
+            snapWrites[k] = 1;
+          }
           return;
         }
         if (markW[id] === i || (access === "read" && markR[id] === i)) return;
