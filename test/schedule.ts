@@ -255,6 +255,22 @@ describe("schedule engine", function () {
       expect(simulateDag(prepareBlock(rw), { threads: 2 }).makespan).to.equal(21000);
     });
 
+    it("counts block-level reads of written slots as read by every tx, and ignores the rest", function () {
+      const pool = addr(0x50);
+      const b: BlockAccess = {
+        ...block([
+          tx(0, { storage: { reads: [], writes: [[pool, slot(1)]] } }),
+          tx(1, { storage: { reads: [], writes: [[pool, slot(2)]] } }),
+        ]),
+        blockReads: [[pool, slot(1)], [pool, slot(9)]],
+      };
+      const p = prepareBlock(b);
+      expect(p.notes.join()).to.match(/1 are of slots no tx writes .*1 of written slots assumed read by every tx/);
+      // tx1 is now assumed to read tx0's write: serial.
+      expect(simulateDag(p, { threads: 2 }).makespan).to.equal(42000);
+      expect(simulateDag(prepareBlock({ ...b, blockReads: [[pool, slot(9)]] }), { threads: 2 }).makespan).to.equal(21000);
+    });
+
     it("uses a named cost column and names the missing one", function () {
       const b = block([tx(0, { costs: { time: 3 } }), tx(1, { costs: { time: 5 } })]);
       expect(simulateSerial(prepareBlock(b, { cost: "time" })).makespan).to.equal(8);
