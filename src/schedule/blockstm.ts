@@ -111,14 +111,18 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
   for (let l = 0; l < nLoc; l++) wOff[l + 1]! += wOff[l]!;
   const wTx = new Int32Array(wOff[nLoc]!);
   const fill = wOff.slice(0, nLoc);
-  const writeEntry: Int32Array[] = txs.map((t, i) => {
-    const e = new Int32Array(t.writes.length);
-    t.writes.forEach((l, k) => {
-      e[k] = fill[l]!;
+  // Entry of each write, flat: tx i's are writeEntry[weOff[i] .. weOff[i+1]).
+  const weOff = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) weOff[i + 1] = weOff[i]! + txs[i]!.writes.length;
+  const writeEntry = new Int32Array(weOff[n]!);
+  for (let i = 0; i < n; i++) {
+    const w = txs[i]!.writes;
+    for (let k = 0; k < w.length; k++) {
+      const l = w[k]!;
+      writeEntry[weOff[i]! + k] = fill[l]!;
       wTx[fill[l]!++] = i;
-    });
-    return e;
-  });
+    }
+  }
   const entry = new Int32Array(wTx.length).fill(NOT_WRITTEN);
   // Per read: the entry of the highest writer below the reader (or wOff[l] - 1 for none).
   const rOff = new Int32Array(n + 1);
@@ -415,13 +419,13 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
     const kind = busyKind[th]!;
     if (kind === T_EXEC) {
       let wroteNew = false;
-      const we = writeEntry[i]!;
-      for (let k = 0; k < we.length; k++) {
-        if (entry[we[k]!] === NOT_WRITTEN) {
+      for (let k = weOff[i]!; k < weOff[i + 1]!; k++) {
+        const e = writeEntry[k]!;
+        if (entry[e] === NOT_WRITTEN) {
           wroteNew = true;
-          markWritten(we[k]!);
+          markWritten(e);
         }
-        entry[we[k]!] = c;
+        entry[e] = c;
       }
       finalEnd[i] = now;
       return finishExecution(i, c, wroteNew);
@@ -433,8 +437,7 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
         setStatus(i, ABORTING);
         aborted = true;
         stats.validationAborts++;
-        const we = writeEntry[i]!;
-        for (let k = 0; k < we.length; k++) entry[we[k]!] = ESTIMATE;
+        for (let k = weOff[i]!; k < weOff[i + 1]!; k++) entry[writeEntry[k]!] = ESTIMATE;
       }
       if (timeline) timeline[busyBar[th]!]!.outcome = valid ? "valid" : aborted ? "abort" : "stale";
       return finishValidation(i, aborted);
