@@ -7,6 +7,7 @@ interface Args {
   scheduler: string;
   cost: string;
   validationCost: number;
+  suspendCost: number;
   json: string;
   md: string;
   blocks: number;
@@ -38,13 +39,14 @@ export default async function simulateAction(args: Args): Promise<void> {
     const threads = parseThreads(args.threads);
     const schedulers = parseSchedulers(args.scheduler);
     if (!(args.validationCost >= 0)) throw new UsageError(`--validation-cost must be >= 0, got ${args.validationCost}`);
+    if (!(args.suspendCost >= 0)) throw new UsageError(`--suspend-cost must be >= 0, got ${args.suspendCost}`);
     const file = await loadAccessSetFile(args.file);
     const report = simulateFile(file, {
       threads,
       schedulers,
       cost: args.cost,
       includeCoinbase: args.includeCoinbase,
-      blockStm: { validationFraction: args.validationCost },
+      blockStm: { validationFraction: args.validationCost, suspendFraction: args.suspendCost },
     });
     console.log(renderText(report, args.blocks));
     if (args.json) {
