@@ -10,6 +10,7 @@ import conflictsCheckDeclared from "./conflicts-check-declared.js";
 import conflictsReport from "./report.js";
 import { mainnetCaptureTask } from "./mainnet-capture.js";
 import { mainnetReplayTask } from "./mainnet-replay.js";
+import { simulateTask } from "./simulate.js";
 
 const conflicts = emptyTask("conflicts", "Capture access sets, analyze storage conflicts, simulate parallel schedulers").build();
 const mainnet = emptyTask("mainnet", "Replay and capture real mainnet blocks: per-transaction access sets").build();
@@ -20,6 +21,7 @@ export const tasks: TaskDefinition[] = [
   conflictsCapture,
   conflictsAnalyze,
   conflictsCheckDeclared,
+  simulateTask,
   conflictsReport,
   mainnet,
   mainnetReplayTask,

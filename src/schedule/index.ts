@@ -1,0 +1,35 @@
+/**
+ * The schedule engine: predicts how fast a block runs on N threads under serial, the
+ * read-after-write DAG limit, Block-STM and declared-access-list locks. No Hardhat import.
+ * Models and assumptions: docs/schedulers.md.
+ */
+export {
+  prepareBlock,
+  syntheticBlock,
+  SimulationInputError,
+  LOCK_READ,
+  LOCK_WRITE,
+  LOCK_SNAPSHOT,
+  type PreparedBlock,
+  type PreparedTx,
+  type PrepareOptions,
+  type SyntheticTx,
+  type UnderDeclaration,
+} from "./block.js";
+export { simulateBlockStm, type BlockStmOptions } from "./blockstm.js";
+export { simulateSerial, simulateDag, simulateDagMany, simulateLocks, analyzeDag, lockDag, type DagAnalysis } from "./simple.js";
+export { rawDag, serialVersions, criticalPath, listSchedule, type Dag, type ListSchedule } from "./graph.js";
+export { checkSerialEquivalence, checkScheduleShape, type ReadMismatch } from "./check.js";
+export {
+  simulateFile,
+  simulateBlock,
+  simulatePrepared,
+  aggregate,
+  type SimulateOptions,
+  type CorpusReport,
+  type BlockReport,
+  type Row,
+} from "./simulate.js";
+export { renderText, renderMarkdown, table, markdownTable } from "./report.js";
+export { SCHEDULERS, type SchedulerName, type SimulationResult, type TimelineEntry, type BlockStmStats, type CommonOptions } from "./types.js";
+export { p2pBlock, syntheticFile, prng } from "./synthetic.js";

@@ -1,0 +1,92 @@
+/** Text renderings of simulation reports: a terminal table and Markdown. */
+import type { BlockReport, CorpusReport, Row } from "./simulate.js";
+
+const fmtNum = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e4 ? `${(x / 1e3).toFixed(1)}k` : `${Math.round(x * 100) / 100}`);
+const pct = (x: number | null) => (x === null ? "-" : `${(x * 100).toFixed(1)}%`);
+
+const HEADER = ["scheduler", "threads", "makespan", "speedup", "efficiency", "aborts", "re-exec", "wasted", "gap to dag"];
+
+function cells(r: Row): string[] {
+  const unsound = r.makespan === null;
+  return [
+    r.scheduler,
+    String(r.threads),
+    unsound ? "UNSOUND" : fmtNum(r.makespan!),
+    unsound ? "-" : `${r.speedup!.toFixed(2)}x`,
+    pct(r.efficiency),
+    String(r.aborts),
+    String(r.reExecutions),
+    fmtNum(r.wastedWork),
+    unsound ? "-" : r.gapToDag === 0 ? "0" : `+${pct(r.gapToDag)}`,
+  ];
+}
+
+/** Fixed-width table of rows. */
+export function table(rows: readonly Row[]): string {
+  const body = rows.map(cells);
+  const widths = HEADER.map((h, c) => Math.max(h.length, ...body.map((r) => r[c]!.length)));
+  const line = (r: string[]) => r.map((x, c) => (c < 1 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join("  ");
+  return [line(HEADER), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
+}
+
+/** Markdown table of rows. */
+export function markdownTable(rows: readonly Row[]): string {
+  const body = rows.map(cells);
+  return [`| ${HEADER.join(" | ")} |`, `|${HEADER.map((_, c) => (c < 1 ? "---" : "---:")).join("|")}|`, ...body.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+function settings(r: CorpusReport): string[] {
+  return [
+    `source: ${r.source}`,
+    `${r.blocks.length} block(s), ${r.txs} tx; cost column: ${r.costColumn}; coinbase balance: ${r.coinbase}`,
+    "aborts: Block-STM incarnations that failed validation; re-exec: executions beyond one per tx (after aborts and ESTIMATE suspensions); wasted: execution time that did not commit",
+    `Block-STM validation cost: ${r.blockStm.validationFraction} x tx cost + ${r.blockStm.validationPerRead} per read + ${r.blockStm.validationFixed}; suspension after ${r.blockStm.suspendFraction} x tx cost`,
+  ];
+}
+
+function unsoundLines(b: BlockReport): string[] {
+  if (!b.underDeclared) return [];
+  const shown = b.underDeclared.slice(0, 10).map((u) => `  tx ${u.tx}${u.function ? ` (${u.function})` : ""} ${u.access}s ${u.address} ${u.slot} outside its declaration`);
+  const more = b.underDeclared.length > 10 ? [`  ... and ${b.underDeclared.length - 10} more`] : [];
+  return [`block ${b.number}: locks is UNSOUND, under-declared accesses:`, ...shown, ...more];
+}
+
+function aggregateNotes(r: CorpusReport): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const row of r.aggregate) {
+    if (row.unsoundBlocks > 0 && !seen.has(row.scheduler)) {
+      seen.add(row.scheduler);
+      out.push(`${row.scheduler}: ${row.unsoundBlocks} of ${r.blocks.length} blocks unsound (under-declared txs), left out of its rows`);
+    }
+  }
+  return out;
+}
+
+/** The terminal report: settings, per-block tables (up to `maxBlocks`), the aggregate. */
+export function renderText(r: CorpusReport, maxBlocks = 5): string {
+  const out = [...settings(r), ""];
+  r.blocks.slice(0, maxBlocks).forEach((b) => {
+    out.push(`block ${b.number}: ${b.txs} tx, work ${fmtNum(b.work)}, critical path ${fmtNum(b.criticalPath)} (limit ${(b.criticalPath > 0 ? b.work / b.criticalPath : 1).toFixed(2)}x)`);
+    for (const n of b.notes) out.push(`  note: ${n}`);
+    out.push(...unsoundLines(b), table(b.rows), "");
+  });
+  if (r.blocks.length > maxBlocks) out.push(`(${r.blocks.length - maxBlocks} more blocks: see --json / --md)`, "");
+  for (const b of r.blocks.slice(maxBlocks)) out.push(...unsoundLines(b));
+  if (r.blocks.length > 1) out.push(`aggregate over ${r.blocks.length} blocks:`, table(r.aggregate), ...aggregateNotes(r));
+  return out.join("\n");
+}
+
+/** The Markdown report. */
+export function renderMarkdown(r: CorpusReport): string {
+  const out = ["# Parallel schedule simulation", "", ...settings(r).map((s) => `- ${s}`), ""];
+  if (r.blocks.length > 1) out.push(`## Aggregate over ${r.blocks.length} blocks`, "", markdownTable(r.aggregate), "", ...aggregateNotes(r).map((n) => `- ${n}`), "");
+  for (const b of r.blocks) {
+    out.push(`## Block ${b.number}`, "", `${b.txs} tx, work ${fmtNum(b.work)}, critical path ${fmtNum(b.criticalPath)}.`, "");
+    for (const n of b.notes) out.push(`- note: ${n}`);
+    const u = unsoundLines(b);
+    if (u.length > 0) out.push("```", ...u, "```");
+    out.push("", markdownTable(b.rows), "");
+  }
+  return out.join("\n");
+}

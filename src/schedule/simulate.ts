@@ -1,0 +1,185 @@
+/**
+ * Runs the scheduler models over every block of an access-set file and aggregates them.
+ */
+import type { AccessSetFile, BlockAccess } from "../access/format.js";
+import { prepareBlock, type PreparedBlock, type UnderDeclaration } from "./block.js";
+import { simulateBlockStm, type BlockStmOptions } from "./blockstm.js";
+import { analyzeDag, simulateDagMany, simulateLocks, simulateSerial } from "./simple.js";
+import { SCHEDULERS, type SchedulerName, type SimulationResult } from "./types.js";
+
+export interface SimulateOptions {
+  threads: readonly number[];
+  schedulers?: readonly SchedulerName[];
+  /** Cost column: "gasUsed" (default) or a key of tx.costs. */
+  cost?: string;
+  includeCoinbase?: boolean;
+  blockStm?: Omit<BlockStmOptions, "threads" | "recordReads" | "timeline">;
+}
+
+/** One scheduler at one thread count, for one block or aggregated over a corpus. */
+export interface Row {
+  scheduler: SchedulerName;
+  threads: number;
+  /** null when the schedule is unsound (locks with under-declared txs). */
+  makespan: number | null;
+  /** serial makespan / makespan. */
+  speedup: number | null;
+  /** speedup / threads. */
+  efficiency: number | null;
+  aborts: number;
+  reExecutions: number;
+  wastedWork: number;
+  /** makespan / dag makespan - 1 (0 = reaches the dag limit). */
+  gapToDag: number | null;
+  /** Blocks counted in this row (aggregate rows leave out unsound blocks). */
+  blocks: number;
+  unsoundBlocks: number;
+}
+
+export interface BlockReport {
+  number: number;
+  txs: number;
+  /** Serial makespan. */
+  work: number;
+  criticalPath: number;
+  notes: string[];
+  rows: Row[];
+  underDeclared?: UnderDeclaration[];
+}
+
+export interface CorpusReport {
+  source: string;
+  costColumn: string;
+  coinbase: "excluded" | "included";
+  threads: number[];
+  schedulers: SchedulerName[];
+  blockStm: { validationFraction: number; validationPerRead: number; validationFixed: number; suspendFraction: number };
+  txs: number;
+  blocks: BlockReport[];
+  aggregate: Row[];
+}
+
+function normalize(opts: SimulateOptions): { threads: number[]; schedulers: SchedulerName[] } {
+  const threads = [...new Set(opts.threads)].sort((a, b) => a - b);
+  if (threads.length === 0) throw new RangeError("no thread counts given");
+  for (const t of threads) if (!Number.isInteger(t) || t < 1 || t > 4096) throw new RangeError(`thread count ${t} is not an integer in 1..4096`);
+  const schedulers = opts.schedulers ? [...new Set(opts.schedulers)] : [...SCHEDULERS];
+  for (const s of schedulers) if (!SCHEDULERS.includes(s)) throw new RangeError(`unknown scheduler "${s}" (known: ${SCHEDULERS.join(", ")})`);
+  return { threads, schedulers: SCHEDULERS.filter((s) => schedulers.includes(s)) };
+}
+
+/** Simulates every requested scheduler and thread count on one prepared block. */
+export function simulatePrepared(block: PreparedBlock, opts: SimulateOptions): BlockReport {
+  const { threads, schedulers } = normalize(opts);
+  const serial = simulateSerial(block);
+  const analysis = analyzeDag(block);
+  const dag = simulateDagMany(block, threads, { analysis });
+  const rows: Row[] = [];
+  const row = (r: SimulationResult, dagMakespan: number): Row => {
+    const ok = r.sound;
+    const makespan = ok ? r.makespan : null;
+    const speedup = makespan === null ? null : makespan > 0 ? serial.makespan / makespan : 1;
+    return {
+      scheduler: r.scheduler,
+      threads: r.threads,
+      makespan,
+      speedup,
+      efficiency: speedup === null ? null : speedup / r.threads,
+      aborts: r.aborts,
+      reExecutions: r.reExecutions,
+      wastedWork: r.wastedWork,
+      gapToDag: makespan === null ? null : dagMakespan > 0 ? makespan / dagMakespan - 1 : 0,
+      blocks: ok ? 1 : 0,
+      unsoundBlocks: ok ? 0 : 1,
+    };
+  };
+  let underDeclared: UnderDeclaration[] | undefined;
+  for (const s of schedulers) {
+    threads.forEach((t, k) => {
+      const dagMakespan = dag[k]!.makespan;
+      if (s === "serial") {
+        if (k === 0) rows.push(row(serial, simulateDagMany(block, [1], { analysis })[0]!.makespan));
+      }
+      else if (s === "dag") rows.push(row(dag[k]!, dagMakespan));
+      else if (s === "block-stm") rows.push(row(simulateBlockStm(block, { ...opts.blockStm, threads: t }), dagMakespan));
+      else {
+        const r = simulateLocks(block, { threads: t });
+        if (!r.sound) underDeclared = r.underDeclared;
+        rows.push(row(r, dagMakespan));
+      }
+    });
+  }
+  const report: BlockReport = { number: block.number, txs: block.txs.length, work: serial.makespan, criticalPath: analysis.criticalPath, notes: block.notes, rows };
+  if (underDeclared) report.underDeclared = underDeclared;
+  return report;
+}
+
+/** Simulates one block of an access-set file. */
+export function simulateBlock(block: BlockAccess, opts: SimulateOptions, precision?: AccessSetFile["precision"]): BlockReport {
+  const prepOpts: Parameters<typeof prepareBlock>[1] = { cost: opts.cost ?? "gasUsed", includeCoinbase: opts.includeCoinbase ?? false };
+  if (precision) prepOpts.precision = precision;
+  return simulatePrepared(prepareBlock(block, prepOpts), opts);
+}
+
+/**
+ * Aggregates block reports: per scheduler and thread count, makespans add up over blocks
+ * (blocks run one after another); speedup = summed serial work / summed makespan over the
+ * blocks where the scheduler is sound, gap to dag over the same blocks.
+ */
+export function aggregate(blocks: readonly BlockReport[]): Row[] {
+  const out = new Map<string, Row & { work: number; dag: number }>();
+  for (const b of blocks) {
+    const dagAt = new Map<number, number>();
+    for (const r of b.rows) if (r.scheduler === "dag") dagAt.set(r.threads, r.makespan!);
+    for (const r of b.rows) {
+      const key = `${r.scheduler}@${r.threads}`;
+      let a = out.get(key);
+      if (!a) {
+        a = { ...r, makespan: 0, speedup: null, efficiency: null, gapToDag: null, aborts: 0, reExecutions: 0, wastedWork: 0, blocks: 0, unsoundBlocks: 0, work: 0, dag: 0 };
+        out.set(key, a);
+      }
+      a.unsoundBlocks += r.unsoundBlocks;
+      if (r.makespan === null) continue;
+      a.blocks++;
+      a.makespan! += r.makespan;
+      a.work += b.work;
+      // When dag rows were not requested, gaps are relative to the block's own dag makespan
+      // as recorded in gapToDag.
+      a.dag += dagAt.get(r.threads) ?? (r.gapToDag !== null ? r.makespan / (1 + r.gapToDag) : r.makespan);
+      a.aborts += r.aborts;
+      a.reExecutions += r.reExecutions;
+      a.wastedWork += r.wastedWork;
+    }
+  }
+  return [...out.values()].map(({ work, dag, ...r }) => {
+    if (r.blocks === 0) return { ...r, makespan: null };
+    const speedup = r.makespan! > 0 ? work / r.makespan! : 1;
+    return { ...r, speedup, efficiency: speedup / r.threads, gapToDag: dag > 0 ? r.makespan! / dag - 1 : 0 };
+  });
+}
+
+/** Simulates every block of a file; `onBlock` sees each report as it is produced. */
+export function simulateFile(file: AccessSetFile, opts: SimulateOptions, onBlock?: (r: BlockReport, i: number) => void): CorpusReport {
+  const { threads, schedulers } = normalize(opts);
+  const blocks = file.blocks.map((b, i) => {
+    const r = simulateBlock(b, opts, file.precision);
+    onBlock?.(r, i);
+    return r;
+  });
+  return {
+    source: file.source.description,
+    costColumn: opts.cost ?? "gasUsed",
+    coinbase: opts.includeCoinbase ? "included" : "excluded",
+    threads,
+    schedulers,
+    blockStm: {
+      validationFraction: opts.blockStm?.validationFraction ?? 0.05,
+      validationPerRead: opts.blockStm?.validationPerRead ?? 0,
+      validationFixed: opts.blockStm?.validationFixed ?? 0,
+      suspendFraction: opts.blockStm?.suspendFraction ?? 0.05,
+    },
+    txs: blocks.reduce((s, b) => s + b.txs, 0),
+    blocks,
+    aggregate: aggregate(blocks),
+  };
+}

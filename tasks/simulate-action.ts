@@ -1,0 +1,68 @@
+import { AccessSetFormatError, loadAccessSetFile, writeFileAtomic } from "../src/access/io.js";
+import { renderMarkdown, renderText, SCHEDULERS, type SchedulerName, simulateFile, SimulationInputError } from "../src/schedule/index.js";
+
+interface Args {
+  file: string;
+  threads: string;
+  scheduler: string;
+  cost: string;
+  validationCost: number;
+  suspendCost: number;
+  json: string;
+  md: string;
+  blocks: number;
+  includeCoinbase: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseThreads(s: string): number[] {
+  const parts = s.split(",").map((x) => x.trim()).filter((x) => x !== "");
+  const out = parts.map((x) => Number(x));
+  if (out.length === 0 || out.some((t) => !Number.isInteger(t) || t < 1 || t > 4096)) {
+    throw new UsageError(`--threads "${s}": expected comma-separated integers in 1..4096, e.g. --threads 1,2,4,8`);
+  }
+  return out;
+}
+
+function parseSchedulers(s: string): SchedulerName[] {
+  const out = s.split(",").map((x) => x.trim()).filter((x) => x !== "");
+  for (const x of out) {
+    if (!(SCHEDULERS as readonly string[]).includes(x)) throw new UsageError(`--scheduler: unknown scheduler "${x}"; choose from ${SCHEDULERS.join(",")}`);
+  }
+  if (out.length === 0) throw new UsageError(`--scheduler is empty; choose from ${SCHEDULERS.join(",")}`);
+  return out as SchedulerName[];
+}
+
+export default async function simulateAction(args: Args): Promise<void> {
+  try {
+    const threads = parseThreads(args.threads);
+    const schedulers = parseSchedulers(args.scheduler);
+    if (!(args.validationCost >= 0)) throw new UsageError(`--validation-cost must be >= 0, got ${args.validationCost}`);
+    if (!(args.suspendCost >= 0)) throw new UsageError(`--suspend-cost must be >= 0, got ${args.suspendCost}`);
+    const file = await loadAccessSetFile(args.file);
+    const report = simulateFile(file, {
+      threads,
+      schedulers,
+      cost: args.cost,
+      includeCoinbase: args.includeCoinbase,
+      blockStm: { validationFraction: args.validationCost, suspendFraction: args.suspendCost },
+    });
+    console.log(renderText(report, args.blocks));
+    if (args.json) {
+      await writeFileAtomic(args.json, JSON.stringify(report, null, 2) + "\n");
+      console.log(`\nwrote ${args.json}`);
+    }
+    if (args.md) {
+      await writeFileAtomic(args.md, renderMarkdown(report));
+      console.log(`wrote ${args.md}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof SimulationInputError || e instanceof AccessSetFormatError || (e instanceof Error && e.message.startsWith("cannot read access-set file"))) {
+      console.error(`conflicts simulate: ${e.message}`);
+      process.exitCode = 1;
+      return;
+    }
+    throw e;
+  }
+}

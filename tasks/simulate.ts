@@ -1,0 +1,17 @@
+import { task } from "hardhat/config";
+import { ArgumentType } from "hardhat/types/arguments";
+
+/** `npx hardhat conflicts simulate FILE`: predicted makespans and speedups per scheduler and thread count. */
+export const simulateTask = task(["conflicts", "simulate"], "Simulate serial, dag-limit, Block-STM and declared-lock schedulers on an access-set file")
+  .addPositionalArgument({ name: "file", description: "Access-set file (.json or .json.gz)" })
+  .addOption({ name: "threads", description: "Comma-separated thread counts", defaultValue: "1,2,4,8,16,32" })
+  .addOption({ name: "scheduler", description: "Comma-separated schedulers: serial,dag,block-stm,locks", defaultValue: "serial,dag,block-stm,locks" })
+  .addOption({ name: "cost", description: 'Cost per tx: "gasUsed" or a column of tx.costs', defaultValue: "gasUsed" })
+  .addOption({ name: "validationCost", description: "Block-STM validation cost as a fraction of the tx's cost", type: ArgumentType.FLOAT, defaultValue: 0.05 })
+  .addOption({ name: "suspendCost", description: "Block-STM time before an execution that read an ESTIMATE is suspended, as a fraction of the tx's cost", type: ArgumentType.FLOAT, defaultValue: 0.05 })
+  .addOption({ name: "json", description: "Write the full report as JSON to this file", defaultValue: "" })
+  .addOption({ name: "md", description: "Write the report as Markdown to this file", defaultValue: "" })
+  .addOption({ name: "blocks", description: "Blocks shown in the terminal (all go to --json/--md)", type: ArgumentType.INT, defaultValue: 5 })
+  .addFlag({ name: "includeCoinbase", description: "Keep the fee recipient's balance as a location (excluded by default)" })
+  .setAction(() => import("./simulate-action.js"))
+  .build();
