@@ -142,7 +142,7 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
         }
         if (count == 0 || count > MAX_SHARDS) revert InvalidShardCount(count);
         (address token0, address token1) = PairAddress.sortTokens(tokenA, tokenB);
-        AccessListBuilder.List memory list = AccessListBuilder.create(count + 5);
+        AccessListBuilder.List memory list = AccessListBuilder.create(2 * count + 4);
         list.add(address(this), _getPairSlot(token0, token1), created ? 1 : 3);
         if (!created) list.add(address(this), _getPairSlot(token1, token0), AccessListBuilder.READ_WRITE);
         uint256 length = allPairs.length;

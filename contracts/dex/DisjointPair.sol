@@ -117,7 +117,8 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
     /// @return reserve1 Reserve of token1.
     /// @return shards The shard count (0 on shards other than 0).
     function getReservesAndShardCount() external view returns (uint112 reserve0, uint112 reserve1, uint256 shards) {
-        return (_reserve0, _reserve1, shardCount());
+        // Other shards skip the shard-info slot, so reading them touches only their reserves.
+        return (_reserve0, _reserve1, shardIndex == 0 ? shardCount() : 0);
     }
 
     // ------------------------------------------------------------------ factory

@@ -346,7 +346,7 @@ contract DisjointRouter is IAccessDeclaring {
     function homeShard(address tokenA, address tokenB, address owner) public view returns (uint256 index, address pool) {
         (address token0, address token1) = PairAddress.sortTokens(tokenA, tokenB);
         address shard0 = _compute(token0, token1, 0);
-        (, , uint256 count) = _reservesAndCount(shard0);
+        uint256 count = _shardCount(shard0);
         index = uint256(uint160(owner)) % count;
         pool = index == 0 ? shard0 : _compute(token0, token1, index);
     }
@@ -621,7 +621,7 @@ contract DisjointRouter is IAccessDeclaring {
         address tokenIn,
         address tokenOut
     ) private view returns (uint256 reserveIn, uint256 reserveOut) {
-        (uint256 r0, uint256 r1, ) = _reservesAndCount(pool);
+        (uint256 r0, uint256 r1, ) = _staticWords(pool, IDisjointPair.getReserves.selector);
         (reserveIn, reserveOut) = tokenIn < tokenOut ? (r0, r1) : (r1, r0);
     }
 
@@ -703,7 +703,26 @@ contract DisjointRouter is IAccessDeclaring {
 
     /// @dev Reserves and shard count in one static call; a missing pool is a named error.
     function _reservesAndCount(address pool) private view returns (uint256 r0, uint256 r1, uint256 count) {
-        bytes4 selector = DisjointPair.getReservesAndShardCount.selector;
+        return _staticWords(pool, DisjointPair.getReservesAndShardCount.selector);
+    }
+
+    /// @dev The shard count in force, read from shard 0 (its shard-info slot only).
+    function _shardCount(address shard0) private view returns (uint256 count) {
+        bytes4 selector = DisjointPair.shardCount.selector;
+        bool ok;
+        assembly ("memory-safe") {
+            let buffer := mload(0x40)
+            mstore(buffer, selector)
+            ok := staticcall(gas(), shard0, buffer, 0x04, buffer, 0x20)
+            // Yul evaluates arguments right to left: check the size after the call.
+            ok := and(ok, eq(returndatasize(), 0x20))
+            count := mload(buffer)
+        }
+        if (!ok) revert PairNotFound(shard0);
+    }
+
+    /// @dev Calls a pool view that returns three words; a missing pool is a named error.
+    function _staticWords(address pool, bytes4 selector) private view returns (uint256 a, uint256 b, uint256 c) {
         bool ok;
         assembly ("memory-safe") {
             // Scratch space past the free memory pointer: nothing is allocated.
@@ -711,9 +730,9 @@ contract DisjointRouter is IAccessDeclaring {
             mstore(buffer, selector)
             ok := staticcall(gas(), pool, buffer, 0x04, buffer, 0x60)
             ok := and(ok, eq(returndatasize(), 0x60))
-            r0 := mload(buffer)
-            r1 := mload(add(buffer, 0x20))
-            count := mload(add(buffer, 0x40))
+            a := mload(buffer)
+            b := mload(add(buffer, 0x20))
+            c := mload(add(buffer, 0x40))
         }
         if (!ok) revert PairNotFound(pool);
     }
