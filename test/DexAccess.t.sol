@@ -152,7 +152,14 @@ contract DexAccessTest is DexBase {
             address(router),
             abi.encodeCall(
                 router.swapTokensForExactTokensOnShards,
-                (1e17, type(uint256).max, _path(address(tokenA), address(tokenB), address(tokenC)), shards, ALICE, DEADLINE)
+                (
+                    1e17,
+                    type(uint256).max,
+                    _path(address(tokenA), address(tokenB), address(tokenC)),
+                    shards,
+                    ALICE,
+                    DEADLINE
+                )
             )
         );
     }
@@ -270,9 +277,7 @@ contract DexAccessTest is DexBase {
     function test_pairPermit() public {
         uint256 key = 0xA11CE5;
         address owner = vm.addr(key);
-        bytes32 structHash = keccak256(
-            abi.encode(ab0.PERMIT_TYPEHASH(), owner, ALICE, 7, ab0.nonces(owner), DEADLINE)
-        );
+        bytes32 structHash = keccak256(abi.encode(ab0.PERMIT_TYPEHASH(), owner, ALICE, 7, ab0.nonces(owner), DEADLINE));
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(
             key,
             keccak256(abi.encodePacked("\x19\x01", ab0.DOMAIN_SEPARATOR(), structHash))
@@ -335,11 +340,17 @@ contract DexAccessTest is DexBase {
         // Owners 3 and 4 have home shards 0 and 1 of 3.
         IAccessDeclaring.Access[] memory p = router.declareAccess(
             address(this),
-            abi.encodeCall(router.addLiquidity, (address(tokenA), address(tokenB), 1e18, 1e18, 0, 0, address(3), DEADLINE))
+            abi.encodeCall(
+                router.addLiquidity,
+                (address(tokenA), address(tokenB), 1e18, 1e18, 0, 0, address(3), DEADLINE)
+            )
         );
         IAccessDeclaring.Access[] memory q = router.declareAccess(
             address(this),
-            abi.encodeCall(router.addLiquidity, (address(tokenA), address(tokenB), 1e18, 1e18, 0, 0, address(4), DEADLINE))
+            abi.encodeCall(
+                router.addLiquidity,
+                (address(tokenA), address(tokenB), 1e18, 1e18, 0, 0, address(4), DEADLINE)
+            )
         );
         assertEq(_sharedPoolWrites(p, q), 0, "adds of different home shards share a pool slot");
     }
@@ -370,9 +381,7 @@ contract DexAccessTest is DexBase {
         return
             address(
                 uint160(
-                    uint256(
-                        keccak256(abi.encodePacked(hex"ff", address(factory), salt, factory.PAIR_INIT_CODE_HASH()))
-                    )
+                    uint256(keccak256(abi.encodePacked(hex"ff", address(factory), salt, factory.PAIR_INIT_CODE_HASH())))
                 )
             );
     }

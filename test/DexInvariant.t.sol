@@ -76,7 +76,14 @@ contract DexHandler is TestBase {
         } else if (exactIn) {
             router.swapExactTokensForTokens(amount, 0, p, address(0xdead), block.timestamp);
         } else if (explicit) {
-            router.swapTokensForExactTokensOnShards(amount, type(uint256).max, p, shard, address(0xdead), block.timestamp);
+            router.swapTokensForExactTokensOnShards(
+                amount,
+                type(uint256).max,
+                p,
+                shard,
+                address(0xdead),
+                block.timestamp
+            );
         } else {
             router.swapTokensForExactTokens(amount, type(uint256).max, p, address(0xdead), block.timestamp);
         }

@@ -22,18 +22,23 @@ abstract contract DisjointLPToken {
     event Approval(address indexed owner, address indexed spender, uint256 value);
 
     /// @notice EIP-2612's permit type hash.
-    bytes32 public constant PERMIT_TYPEHASH =
-        keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
-    bytes32 private constant DOMAIN_TYPEHASH =
-        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 public constant PERMIT_TYPEHASH = keccak256(
+        "Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant DOMAIN_TYPEHASH = keccak256(
+        "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+    );
     bytes32 private constant NAME_HASH = keccak256("Disjoint LP");
     bytes32 private constant VERSION_HASH = keccak256("1");
 
     /// @notice The token's name.
+    // solhint-disable-next-line const-name-snakecase
     string public constant name = "Disjoint LP";
     /// @notice The token's symbol.
+    // solhint-disable-next-line const-name-snakecase
     string public constant symbol = "DJ-LP";
     /// @notice The token's decimals.
+    // solhint-disable-next-line const-name-snakecase
     uint8 public constant decimals = 18;
 
     uint256 private immutable _cachedChainId;

@@ -195,13 +195,7 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
         if (amount0Out > 0) IERC20(t0).safeTransfer(to, amount0Out);
         if (amount1Out > 0) IERC20(t1).safeTransfer(to, amount1Out);
         if (data.length > 0) IDisjointCallee(to).uniswapV2Call(msg.sender, amount0Out, amount1Out, data);
-        _settle(
-            IERC20(t0).balanceOf(address(this)),
-            IERC20(t1).balanceOf(address(this)),
-            amount0Out,
-            amount1Out,
-            to
-        );
+        _settle(IERC20(t0).balanceOf(address(this)), IERC20(t1).balanceOf(address(this)), amount0Out, amount1Out, to);
     }
 
     /// @dev Second half of `swap`: derives the inputs, checks the fee-adjusted product,
@@ -323,7 +317,23 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
         } else if (selector == this.sync.selector) {
             _declarePool(list, true);
             _declareTokens(list, AccessListBuilder.READ);
-        } else if (selector == this.transfer.selector) {
+        } else if (selector == this.setShardInfo.selector) {
+            (, , , bytes32 shards) = poolSlots();
+            list.add(address(this), shards, AccessListBuilder.READ_WRITE);
+        } else {
+            _declareLPToken(list, sender, selector, data);
+        }
+        return list.finish();
+    }
+
+    /// @dev Declarations of the LP token's own functions.
+    function _declareLPToken(
+        AccessListBuilder.List memory list,
+        address sender,
+        bytes4 selector,
+        bytes calldata data
+    ) private view {
+        if (selector == this.transfer.selector) {
             (address to, ) = abi.decode(data[4:], (address, uint256));
             list.add(address(this), _balanceSlot(sender), AccessListBuilder.READ_WRITE);
             list.add(address(this), _balanceSlot(to), AccessListBuilder.READ_WRITE);
@@ -339,13 +349,9 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
             (address owner, address spender) = abi.decode(data[4:], (address, address));
             list.add(address(this), _nonceSlot(owner), AccessListBuilder.READ_WRITE);
             list.add(address(this), _allowanceSlot(owner, spender), AccessListBuilder.READ_WRITE);
-        } else if (selector == this.setShardInfo.selector) {
-            (, , , bytes32 shards) = poolSlots();
-            list.add(address(this), shards, AccessListBuilder.READ_WRITE);
         } else {
             revert UnknownSelector(selector);
         }
-        return list.finish();
     }
 
     /// @dev The reserves slot (written when `writes`), and the accumulators as snapshots.

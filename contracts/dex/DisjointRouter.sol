@@ -89,7 +89,15 @@ contract DisjointRouter is IAccessDeclaring {
         uint256 deadline
     ) external ensure(deadline) returns (uint256 amountA, uint256 amountB, uint256 liquidity) {
         address pool = _homeShardOrCreate(tokenA, tokenB, to);
-        (amountA, amountB) = _amountsToAdd(pool, tokenA, tokenB, amountADesired, amountBDesired, amountAMin, amountBMin);
+        (amountA, amountB) = _amountsToAdd(
+            pool,
+            tokenA,
+            tokenB,
+            amountADesired,
+            amountBDesired,
+            amountAMin,
+            amountBMin
+        );
         liquidity = _deposit(pool, tokenA, tokenB, amountA, amountB, to);
     }
 
@@ -118,7 +126,15 @@ contract DisjointRouter is IAccessDeclaring {
         uint256 deadline
     ) external ensure(deadline) returns (uint256 amountA, uint256 amountB, uint256 liquidity) {
         address pool = _pool(tokenA, tokenB, shard);
-        (amountA, amountB) = _amountsToAdd(pool, tokenA, tokenB, amountADesired, amountBDesired, amountAMin, amountBMin);
+        (amountA, amountB) = _amountsToAdd(
+            pool,
+            tokenA,
+            tokenB,
+            amountADesired,
+            amountBDesired,
+            amountAMin,
+            amountBMin
+        );
         liquidity = _deposit(pool, tokenA, tokenB, amountA, amountB, to);
     }
 
@@ -343,7 +359,11 @@ contract DisjointRouter is IAccessDeclaring {
     /// @param owner The LP owner.
     /// @return index Shard index.
     /// @return pool Shard address.
-    function homeShard(address tokenA, address tokenB, address owner) public view returns (uint256 index, address pool) {
+    function homeShard(
+        address tokenA,
+        address tokenB,
+        address owner
+    ) public view returns (uint256 index, address pool) {
         (address token0, address token1) = PairAddress.sortTokens(tokenA, tokenB);
         address shard0 = _compute(token0, token1, 0);
         uint256 count = _shardCount(shard0);
@@ -361,9 +381,7 @@ contract DisjointRouter is IAccessDeclaring {
     /// shard-count slot where the count is read, and each pool's own declaration.
     function declareAccess(address sender, bytes calldata data) external view returns (Access[] memory) {
         bytes4 selector = bytes4(data[:4]);
-        if (
-            selector == this.swapExactTokensForTokens.selector || selector == this.swapTokensForExactTokens.selector
-        ) {
+        if (selector == this.swapExactTokensForTokens.selector || selector == this.swapTokensForExactTokens.selector) {
             (, , address[] memory path) = abi.decode(data[4:], (uint256, uint256, address[]));
             return _declareSwap(path, new uint256[](0), false);
         }

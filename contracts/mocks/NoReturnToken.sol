@@ -13,10 +13,13 @@ contract NoReturnToken {
     event Approval(address indexed owner, address indexed spender, uint256 value);
 
     /// @notice Token name.
+    // solhint-disable-next-line const-name-snakecase
     string public constant name = "No Return";
     /// @notice Token symbol.
+    // solhint-disable-next-line const-name-snakecase
     string public constant symbol = "NRT";
     /// @notice Token decimals.
+    // solhint-disable-next-line const-name-snakecase
     uint8 public constant decimals = 6;
     /// @notice Total supply.
     uint256 public totalSupply;
