@@ -306,6 +306,14 @@ contract DexAccessTest is DexBase {
         assertEq(factory.allPairsLength(), n + 3, "shards");
     }
 
+    function test_factorySetShardAdmin() public {
+        address[] memory accounts = new address[](1);
+        accounts[0] = address(factory);
+        bytes memory data = abi.encodeCall(factory.setShardAdmin, (ALICE));
+        _runAndCheck(address(factory), data, factory.declareAccess(address(this), data), accounts);
+        assertTrue(factory.shardAdmin() == ALICE, "admin");
+    }
+
     function test_factoryCreateShardedPair() public {
         address[] memory accounts = new address[](4);
         accounts[0] = address(factory);

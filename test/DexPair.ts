@@ -102,6 +102,22 @@ describe("DisjointPair and DisjointFactory", function () {
       expect(await c.factory.shardsOf(await t3.getAddress(), a0)).to.equal(4n);
     });
 
+    it("lets only the shard admin create shards, and hand the role on", async function () {
+      const c = await networkHelpers.loadFixture(deploy);
+      const a0 = await c.token0.getAddress();
+      const a1 = await c.token1.getAddress();
+      const t3 = await (await new MockERC20__factory(c.owner).deploy("Z", "Z")).getAddress();
+      expect(await c.factory.shardAdmin()).to.equal(c.owner.address);
+      await expect(c.factory.connect(c.alice).addShards(a0, a1, 2)).to.be.revertedWithCustomError(c.factory, "NotShardAdmin");
+      await expect(c.factory.connect(c.alice).createShardedPair(a0, t3, 2)).to.be.revertedWithCustomError(c.factory, "NotShardAdmin");
+      await expect(c.factory.connect(c.alice).setShardAdmin(c.alice.address)).to.be.revertedWithCustomError(c.factory, "NotShardAdmin");
+      await expect(c.factory.setShardAdmin(c.alice.address)).to.emit(c.factory, "ShardAdminSet").withArgs(c.alice.address);
+      await c.factory.connect(c.alice).addShards(a0, a1, 2);
+      await expect(c.factory.addShards(a0, a1, 3)).to.be.revertedWithCustomError(c.factory, "NotShardAdmin");
+      // createPair stays permissionless, as in V2.
+      await c.factory.connect(c.bob).createPair(a0, t3);
+    });
+
     it("lets only the factory set shard info", async function () {
       const c = await networkHelpers.loadFixture(deploy);
       await expect(c.pair.setShardInfo(1, 2, 0)).to.be.revertedWithCustomError(c.pair, "Forbidden");

@@ -11,7 +11,9 @@ import {PairAddress} from "./libraries/PairAddress.sol";
 /// @notice Creates pairs with Uniswap V2's factory interface, and up to MAX_SHARDS shards per
 /// token pair. Nothing here is written on swap or liquidity paths: the factory is touched only
 /// when pools are created. Pool addresses are CREATE2-derived from (token0, token1, index).
-/// @dev Storage layout: slot 0 getPair, slot 1 allPairs.
+/// Shard counts are set by the shard admin (the deployer, transferable): unrestricted shard
+/// creation would let anyone make every swap routed by the shard rule read 16 pools.
+/// @dev Storage layout: slot 0 getPair, slot 1 allPairs, slot 2 shardAdmin.
 contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDeclaring {
     using AccessListBuilder for AccessListBuilder.List;
 
@@ -27,6 +29,11 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
     error InvalidShardCount(uint256 count);
     /// @notice `declareAccess` was asked about a selector this contract does not declare.
     error UnknownSelector(bytes4 selector);
+    /// @notice Only the shard admin may create shards.
+    error NotShardAdmin();
+
+    /// @notice The shard admin changed.
+    event ShardAdminSet(address indexed admin);
 
     /// @notice Most shards a token pair can have.
     uint256 public constant MAX_SHARDS = 16;
@@ -37,6 +44,8 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
     mapping(address tokenA => mapping(address tokenB => address pair)) public getPair;
     /// @inheritdoc IDisjointFactory
     address[] public allPairs;
+    /// @notice Who may create shards (`createShardedPair`, `addShards`).
+    address public shardAdmin;
 
     // Deployment parameters, transient: read by the pair's constructor.
     bytes32 private constant PARAM_TOKEN0 = keccak256("disjoint.factory.token0");
@@ -45,6 +54,20 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
 
     constructor() {
         PAIR_INIT_CODE_HASH = keccak256(type(DisjointPair).creationCode);
+        shardAdmin = msg.sender;
+        emit ShardAdminSet(msg.sender);
+    }
+
+    modifier onlyShardAdmin() {
+        if (msg.sender != shardAdmin) revert NotShardAdmin();
+        _;
+    }
+
+    /// @notice Hands the shard admin role to `admin` (zero renounces it for good).
+    /// @param admin The new shard admin.
+    function setShardAdmin(address admin) external onlyShardAdmin {
+        shardAdmin = admin;
+        emit ShardAdminSet(admin);
     }
 
     /// @inheritdoc IDisjointFactory
@@ -75,7 +98,11 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
     /// @param tokenB The other token.
     /// @param count The number of shards, 1 to MAX_SHARDS.
     /// @return pair Shard 0.
-    function createShardedPair(address tokenA, address tokenB, uint256 count) external returns (address pair) {
+    function createShardedPair(
+        address tokenA,
+        address tokenB,
+        uint256 count
+    ) external onlyShardAdmin returns (address pair) {
         if (count == 0 || count > MAX_SHARDS) revert InvalidShardCount(count);
         (address token0, address token1) = _newPair(tokenA, tokenB);
         pair = _deploy(token0, token1, 0);
@@ -91,7 +118,7 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
     /// @param tokenA One token.
     /// @param tokenB The other token.
     /// @param count The new number of shards, above the current one and at most MAX_SHARDS.
-    function addShards(address tokenA, address tokenB, uint256 count) external {
+    function addShards(address tokenA, address tokenB, uint256 count) external onlyShardAdmin {
         (address token0, address token1) = PairAddress.sortTokens(tokenA, tokenB);
         address shard0 = getPair[token0][token1];
         if (shard0 == address(0)) revert PairNotFound();
@@ -122,9 +149,19 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
 
     /// @inheritdoc IAccessDeclaring
     /// @dev createPair/createShardedPair write getPair (both orders), allPairs' length and new
-    /// elements, and the new pools' whole accounts; addShards also writes shard 0's shard info.
+    /// elements, and the new pools' whole accounts; addShards also writes shard 0's shard info;
+    /// the shard-admin functions read (setShardAdmin writes) slot 2.
     function declareAccess(address, bytes calldata data) external view returns (Access[] memory) {
         bytes4 selector = bytes4(data[:4]);
+        bytes32 adminSlot;
+        assembly ("memory-safe") {
+            adminSlot := shardAdmin.slot
+        }
+        if (selector == this.setShardAdmin.selector) {
+            AccessListBuilder.List memory only = AccessListBuilder.create(1);
+            only.add(address(this), adminSlot, AccessListBuilder.READ_WRITE);
+            return only.finish();
+        }
         uint256 count;
         address tokenA;
         address tokenB;
@@ -142,7 +179,8 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
         }
         if (count == 0 || count > MAX_SHARDS) revert InvalidShardCount(count);
         (address token0, address token1) = PairAddress.sortTokens(tokenA, tokenB);
-        AccessListBuilder.List memory list = AccessListBuilder.create(2 * count + 4);
+        AccessListBuilder.List memory list = AccessListBuilder.create(2 * count + 5);
+        if (selector != this.createPair.selector) list.add(address(this), adminSlot, AccessListBuilder.READ);
         list.add(address(this), _getPairSlot(token0, token1), created ? 1 : 3);
         if (!created) list.add(address(this), _getPairSlot(token1, token0), AccessListBuilder.READ_WRITE);
         uint256 length = allPairs.length;
