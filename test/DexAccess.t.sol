@@ -81,7 +81,19 @@ contract DexAccessTest is DexBase {
         IAccessDeclaring.Access[] memory decl,
         address[] memory accounts
     ) internal returns (uint256 observed) {
+        return _runAndCheckAs(address(this), target, data, decl, accounts);
+    }
+
+    /// @dev `_runAndCheck` with `sender` as the caller.
+    function _runAndCheckAs(
+        address sender,
+        address target,
+        bytes memory data,
+        IAccessDeclaring.Access[] memory decl,
+        address[] memory accounts
+    ) internal returns (uint256 observed) {
         vm.record();
+        if (sender != address(this)) vm.prank(sender);
         (bool ok, bytes memory ret) = target.call(data);
         if (!ok) {
             assembly ("memory-safe") {
@@ -189,6 +201,31 @@ contract DexAccessTest is DexBase {
             address(router),
             abi.encodeCall(router.removeLiquidity, (address(tokenA), address(tokenB), 1e15, 0, 0, ALICE, DEADLINE))
         );
+    }
+
+    function test_routerRemoveLiquidityWithPermit() public {
+        uint256 key = 0xB0B;
+        address owner = vm.addr(key);
+        (, address home) = router.homeShard(address(tokenA), address(tokenB), owner);
+        DisjointPair pool = DisjointPair(home);
+        tokenA.transfer(home, 1e18);
+        tokenB.transfer(home, 1e18);
+        uint256 liquidity = pool.mint(owner);
+        bytes32 digest = keccak256(
+            abi.encodePacked(
+                "\x19\x01",
+                pool.DOMAIN_SEPARATOR(),
+                keccak256(abi.encode(pool.PERMIT_TYPEHASH(), owner, address(router), liquidity, 0, DEADLINE))
+            )
+        );
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
+        bytes memory data = abi.encodeCall(
+            router.removeLiquidityWithPermit,
+            (address(tokenA), address(tokenB), liquidity, 0, 0, ALICE, DEADLINE, false, v, r, s)
+        );
+        IAccessDeclaring.Access[] memory decl = router.declareAccess(owner, data);
+        _runAndCheckAs(owner, address(router), data, decl, _accounts());
+        assertEq(pool.balanceOf(owner), 0, "burned");
     }
 
     function test_routerAddLiquidityCreatesPair() public {

@@ -106,6 +106,41 @@ describe("DisjointRouter", function () {
       expect(await x.B.balanceOf(x.bob.address)).to.equal(eB);
     });
 
+    it("removeLiquidityWithPermit takes the LP allowance from an EIP-2612 signature", async function () {
+      const x = await networkHelpers.loadFixture(withPools);
+      const pair = await pairOf(x, x.a, x.b);
+      const liquidity = (await pair.balanceOf(x.owner.address)) / 4n;
+      const { chainId } = await ethers.provider.getNetwork();
+      const domain = { name: "Disjoint LP", version: "1", chainId, verifyingContract: await pair.getAddress() };
+      const types = {
+        Permit: [
+          { name: "owner", type: "address" },
+          { name: "spender", type: "address" },
+          { name: "value", type: "uint256" },
+          { name: "nonce", type: "uint256" },
+          { name: "deadline", type: "uint256" },
+        ],
+      };
+      const spender = await x.router.getAddress();
+      const sign = async (value: bigint, nonce: bigint) =>
+        ethers.Signature.from(await x.owner.signTypedData(domain, types, { owner: x.owner.address, spender, value, nonce, deadline: MAX }));
+      const sig = await sign(liquidity, 0n);
+      const before = await pair.balanceOf(x.owner.address);
+      await x.router.removeLiquidityWithPermit(x.a, x.b, liquidity, 0, 0, x.bob.address, MAX, false, sig.v, sig.r, sig.s);
+      expect(before - (await pair.balanceOf(x.owner.address))).to.equal(liquidity);
+      expect(await x.A.balanceOf(x.bob.address)).to.be.greaterThan(0n);
+      expect(await pair.allowance(x.owner.address, spender)).to.equal(0n);
+      const maxSig = await sign(MAX, 1n);
+      await x.router.removeLiquidityWithPermit(x.a, x.b, liquidity, 0, 0, x.bob.address, MAX, true, maxSig.v, maxSig.r, maxSig.s);
+      expect(await pair.allowance(x.owner.address, spender)).to.equal(MAX);
+      await expect(
+        x.router.removeLiquidityWithPermit(x.a, x.b, liquidity, 0, 0, x.bob.address, MAX, false, sig.v, sig.r, sig.s),
+      ).to.be.revertedWithCustomError(pair, "InvalidSignature");
+      await expect(
+        x.router.removeLiquidityWithPermit(x.a, x.b, liquidity, 0, 0, x.bob.address, 1, false, sig.v, sig.r, sig.s),
+      ).to.be.revertedWithCustomError(x.router, "Expired");
+    });
+
     it("places liquidity in the owner's home shard, uint160(owner) % K", async function () {
       const x = await networkHelpers.loadFixture(withShards);
       for (const who of [x.owner, x.alice, x.bob]) {

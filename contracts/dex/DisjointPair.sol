@@ -279,6 +279,13 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
         }
     }
 
+    /// @notice The slot of `nonces[owner]`, for callers that compose declarations.
+    /// @param owner The permit signer.
+    /// @return The storage slot.
+    function nonceSlot(address owner) external pure returns (bytes32) {
+        return _nonceSlot(owner);
+    }
+
     /// @inheritdoc IAccessDeclaring
     /// @dev The price accumulators are per-block snapshots (READ|SNAPSHOT): only the first
     /// reserve update of a block writes them, with the reserves from before the block, and

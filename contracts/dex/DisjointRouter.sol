@@ -161,6 +161,39 @@ contract DisjointRouter is IAccessDeclaring {
         (amountA, amountB) = _withdraw(pool, tokenA, tokenB, liquidity, amountAMin, amountBMin, to);
     }
 
+    /// @notice V2's removeLiquidityWithPermit: removeLiquidity from the caller's home shard,
+    /// with the LP allowance given by an EIP-2612 signature instead of an approval.
+    /// @param tokenA One token.
+    /// @param tokenB The other token.
+    /// @param liquidity LP tokens to burn.
+    /// @param amountAMin Least of token A to receive.
+    /// @param amountBMin Least of token B to receive.
+    /// @param to Recipient of the tokens.
+    /// @param deadline Last valid timestamp (of the removal and of the permit).
+    /// @param approveMax Whether the signature approves type(uint256).max instead of `liquidity`.
+    /// @param v Signature v.
+    /// @param r Signature r.
+    /// @param s Signature s.
+    /// @return amountA Token A received.
+    /// @return amountB Token B received.
+    function removeLiquidityWithPermit(
+        address tokenA,
+        address tokenB,
+        uint256 liquidity,
+        uint256 amountAMin,
+        uint256 amountBMin,
+        address to,
+        uint256 deadline,
+        bool approveMax,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external ensure(deadline) returns (uint256 amountA, uint256 amountB) {
+        // Eleven arguments leave no stack room: the helpers read them from calldata.
+        (tokenA, tokenB, liquidity, amountAMin, amountBMin, to, approveMax, v, r, s);
+        return _removeWithPermit();
+    }
+
     /// @notice removeLiquidity from an explicit shard.
     /// @param tokenA One token.
     /// @param tokenB The other token.
@@ -416,6 +449,14 @@ contract DisjointRouter is IAccessDeclaring {
             );
             return _declareRemove(tokenA, tokenB, type(uint256).max, liquidity, sender, to);
         }
+        if (selector == this.removeLiquidityWithPermit.selector) {
+            (address tokenA, address tokenB, uint256 liquidity, , , address to) = abi.decode(
+                data[4:],
+                (address, address, uint256, uint256, uint256, address)
+            );
+            (, address pool) = homeShard(tokenA, tokenB, sender);
+            return _withNonce(_declareRemove(tokenA, tokenB, type(uint256).max, liquidity, sender, to), pool, sender);
+        }
         if (selector == this.removeLiquidityFromShard.selector) {
             (address tokenA, address tokenB, uint256 shard, uint256 liquidity, , , address to) = abi.decode(
                 data[4:],
@@ -490,6 +531,15 @@ contract DisjointRouter is IAccessDeclaring {
             _requirePool(pool);
         }
         list.addAll(DisjointPair(pool).declareAccess(address(this), abi.encodeCall(IDisjointPair.mint, (to))));
+        return list.finish();
+    }
+
+    /// @dev Adds the permit's nonce slot of `owner` on the pool burned from (the permit's
+    /// allowance slot is the one transferFrom already declares).
+    function _withNonce(Access[] memory base, address pool, address owner) private pure returns (Access[] memory) {
+        AccessListBuilder.List memory list = AccessListBuilder.create(base.length + 1);
+        list.addAll(base);
+        list.add(pool, DisjointPair(pool).nonceSlot(owner), AccessListBuilder.READ_WRITE);
         return list.finish();
     }
 
@@ -703,6 +753,42 @@ contract DisjointRouter is IAccessDeclaring {
         (amountA, amountB) = tokenA < tokenB ? (amount0, amount1) : (amount1, amount0);
         if (amountA < amountAMin) revert InsufficientAAmount();
         if (amountB < amountBMin) revert InsufficientBAmount();
+    }
+
+    function _removeWithPermit() private returns (uint256, uint256) {
+        (address tokenA, address tokenB, uint256 liquidity, uint256 amountAMin, uint256 amountBMin, address to) = abi
+            .decode(msg.data[4:196], (address, address, uint256, uint256, uint256, address));
+        address pool = _homeShard(tokenA, tokenB, msg.sender);
+        _permitFromCalldata(pool);
+        return _withdraw(pool, tokenA, tokenB, liquidity, amountAMin, amountBMin, to);
+    }
+
+    /// @dev removeLiquidityWithPermit's permit, its arguments read at their fixed calldata
+    /// offsets: liquidity (word 2), deadline (6), approveMax (7), v (8), r (9), s (10).
+    function _permitFromCalldata(address pool) private {
+        uint256 liquidity;
+        uint256 deadline;
+        bool approveMax;
+        uint8 v;
+        bytes32 r;
+        bytes32 s;
+        assembly ("memory-safe") {
+            liquidity := calldataload(68)
+            deadline := calldataload(196)
+            approveMax := iszero(iszero(calldataload(228)))
+            v := and(calldataload(260), 0xff)
+            r := calldataload(292)
+            s := calldataload(324)
+        }
+        DisjointPair(pool).permit(
+            msg.sender,
+            address(this),
+            approveMax ? type(uint256).max : liquidity,
+            deadline,
+            v,
+            r,
+            s
+        );
     }
 
     function _pool(address tokenA, address tokenB, uint256 shard) private view returns (address pool) {
