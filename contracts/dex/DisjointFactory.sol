@@ -162,21 +162,7 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
             only.add(address(this), adminSlot, AccessListBuilder.READ_WRITE);
             return only.finish();
         }
-        uint256 count;
-        address tokenA;
-        address tokenB;
-        bool created;
-        if (selector == this.createPair.selector) {
-            (tokenA, tokenB) = abi.decode(data[4:], (address, address));
-            count = 1;
-        } else if (selector == this.createShardedPair.selector) {
-            (tokenA, tokenB, count) = abi.decode(data[4:], (address, address, uint256));
-        } else if (selector == this.addShards.selector) {
-            (tokenA, tokenB, count) = abi.decode(data[4:], (address, address, uint256));
-            created = true;
-        } else {
-            revert UnknownSelector(selector);
-        }
+        (address tokenA, address tokenB, uint256 count, bool created) = _parseCreation(selector, data);
         if (count == 0 || count > MAX_SHARDS) revert InvalidShardCount(count);
         (address token0, address token1) = PairAddress.sortTokens(tokenA, tokenB);
         AccessListBuilder.List memory list = AccessListBuilder.create(2 * count + 5);
@@ -206,6 +192,24 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
             list.add(address(this), bytes32(uint256(base) + length + i - first), AccessListBuilder.READ_WRITE);
         }
         return list.finish();
+    }
+
+    /// @dev The arguments of a pool-creating call: `created` when the pair already exists (addShards).
+    function _parseCreation(
+        bytes4 selector,
+        bytes calldata data
+    ) private pure returns (address tokenA, address tokenB, uint256 count, bool created) {
+        if (selector == this.createPair.selector) {
+            (tokenA, tokenB) = abi.decode(data[4:], (address, address));
+            count = 1;
+        } else if (selector == this.createShardedPair.selector) {
+            (tokenA, tokenB, count) = abi.decode(data[4:], (address, address, uint256));
+        } else if (selector == this.addShards.selector) {
+            (tokenA, tokenB, count) = abi.decode(data[4:], (address, address, uint256));
+            created = true;
+        } else {
+            revert UnknownSelector(selector);
+        }
     }
 
     function _newPair(address tokenA, address tokenB) private view returns (address token0, address token1) {

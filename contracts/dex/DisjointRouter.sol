@@ -428,6 +428,15 @@ contract DisjointRouter is IAccessDeclaring {
             );
             return _declareSwap(path, shards, true);
         }
+        return _declareLiquidity(sender, selector, data);
+    }
+
+    /// @dev declareAccess for the liquidity functions.
+    function _declareLiquidity(
+        address sender,
+        bytes4 selector,
+        bytes calldata data
+    ) private view returns (Access[] memory) {
         if (selector == this.addLiquidity.selector) {
             (address tokenA, address tokenB, , , , , address to) = abi.decode(
                 data[4:],
