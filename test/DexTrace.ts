@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import type { TransactionResponse } from "ethers";
 import { network } from "hardhat";
 import { fetchDeclaredEntries } from "../src/access/declare-call.js";
 import { ANY_SLOT, type DeclaredEntry } from "../src/access/declared.js";
@@ -68,7 +69,7 @@ describe("declared ⊇ observed on real transactions of one block (debug_traceTr
     const decls = await Promise.all(txs.map((t) => fetchDeclaredEntries(ethers.provider, routerAddr, t.from.address, t.data)));
 
     await ethers.provider.send("evm_setAutomine", [false]);
-    const sent = [];
+    const sent: TransactionResponse[] = [];
     // Fixed gas limits (no estimation against a moving state); the pair creation needs more.
     for (const [i, t] of txs.entries()) {
       const gasLimit = i === txs.length - 1 ? 8_000_000n : 1_000_000n;
