@@ -323,6 +323,19 @@ contract DexAccessTest is DexBase {
         assertEq(ab0.allowance(owner, ALICE), 7, "permit");
     }
 
+    /// Borrow token1, repay in token0: the repaid token is written by the callee's transfer.
+    function test_flashSwapRepaidInOtherToken() public {
+        FlashSwapCallee callee = new FlashSwapCallee();
+        tokenA.transfer(address(callee), 2e18);
+        bytes memory data = abi.encodeCall(IDisjointPair.swap, (0, 1e18, address(callee), abi.encode(0, 1.1e18, 0)));
+        IAccessDeclaring.Access[] memory decl = ab0.declareAccess(address(this), data);
+        address[] memory accounts = new address[](10);
+        address[] memory base = _accounts();
+        for (uint256 i = 0; i < 9; ++i) accounts[i] = base[i];
+        accounts[9] = address(callee);
+        _runAndCheck(address(ab0), data, decl, accounts);
+    }
+
     function test_flashSwapDeclaresCallee() public {
         FlashSwapCallee callee = new FlashSwapCallee();
         tokenB.transfer(address(callee), 1e18);

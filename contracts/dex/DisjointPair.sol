@@ -301,8 +301,10 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
                 (uint256, uint256, address, bytes)
             );
             _declarePool(list, true);
-            list.add(token0, AccessListBuilder.ANY_SLOT, amount0Out > 0 ? 3 : 1);
-            list.add(token1, AccessListBuilder.ANY_SLOT, amount1Out > 0 ? 3 : 1);
+            // A token is written when it goes out, or when a flash-swap callee may repay in it.
+            bool flash = callback.length > 0;
+            list.add(token0, AccessListBuilder.ANY_SLOT, amount0Out > 0 || flash ? 3 : 1);
+            list.add(token1, AccessListBuilder.ANY_SLOT, amount1Out > 0 || flash ? 3 : 1);
             if (callback.length > 0) list.add(to, AccessListBuilder.ANY_SLOT, AccessListBuilder.READ_WRITE);
         } else if (selector == this.mint.selector) {
             address to = abi.decode(data[4:], (address));
