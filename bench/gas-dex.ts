@@ -91,6 +91,35 @@ for (const [op, fn] of [
   rows.push({ op, dj: await measure(() => fn(djRouter)), v2: await measure(() => fn(v2)) });
 }
 
+// removeLiquidityWithPermit: each system's LP token signs its own EIP-712 domain.
+const permitTypes = {
+  Permit: [
+    { name: "owner", type: "address" },
+    { name: "spender", type: "address" },
+    { name: "value", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+};
+const { chainId } = await ethers.provider.getNetwork();
+async function withPermit(r: typeof djRouter, pairAddr: string, name: string) {
+  const lp = new ethers.Contract(pairAddr, ["function nonces(address) view returns (uint256)", "function approve(address,uint256) returns (bool)"], owner);
+  await (await lp.getFunction("approve")(await r.getAddress(), 0n)).wait(); // the permit sets it
+  const value = E18 / 2n;
+  const nonce = (await lp.getFunction("nonces")(owner.address)) as bigint;
+  const domain = { name, version: "1", chainId, verifyingContract: pairAddr };
+  const sig = ethers.Signature.from(
+    await owner.signTypedData(domain, permitTypes, { owner: owner.address, spender: await r.getAddress(), value, nonce, deadline: MAX }),
+  );
+  return r.removeLiquidityWithPermit(a, b, value, 0, 0, owner.address, MAX, false, sig.v, sig.r, sig.s);
+}
+const v2PairAddr = await v2Pair.getAddress();
+rows.push({
+  op: "removeLiquidityWithPermit",
+  dj: await measure(() => withPermit(djRouter, djPairAddr, "Disjoint LP")),
+  v2: await measure(() => withPermit(v2, v2PairAddr, "Uniswap V2")),
+});
+
 // Sharded pair (K = 4): only disjoint has these.
 const d = await new MockERC20__factory(owner).deploy("D", "D");
 const dAddr = await d.getAddress();
