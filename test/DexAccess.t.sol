@@ -374,6 +374,48 @@ contract DexAccessTest is DexBase {
         _runAndCheck(address(factory), data, factory.declareAccess(address(this), data), accounts);
     }
 
+    // ------------------------------------------------------------------ snapshot invariant
+
+    /// The accumulators (declared SNAPSHOT) are written only by the first reserve update of a
+    /// block, with the reserves from before the block: later swaps, mints, burns and syncs of
+    /// the same block leave them unchanged (docs/access-lists.md rule 5).
+    function test_accumulatorsAreAPerBlockSnapshot() public {
+        (uint112 r0, uint112 r1, uint32 last) = ab1.getReserves();
+        uint256 p0 = ab1.price0CumulativeLast();
+        uint256 p1 = ab1.price1CumulativeLast();
+        vm.warp(block.timestamp + 100);
+        vm.roll(block.number + 1);
+        uint256 elapsed = uint32(block.timestamp) - last;
+        uint256 expected0 = p0 + ((uint256(r1) << 112) / r0) * elapsed;
+        uint256 expected1 = p1 + ((uint256(r0) << 112) / r1) * elapsed;
+        // Four writers of the reserves in one block, in an order that moves the reserves.
+        router.swapExactTokensForTokensOnShards(
+            1e18,
+            0,
+            _path(address(tokenA), address(tokenB)),
+            _one(1),
+            ALICE,
+            DEADLINE
+        );
+        assertEq(ab1.price0CumulativeLast(), expected0, "first writer: pre-block price0");
+        assertEq(ab1.price1CumulativeLast(), expected1, "first writer: pre-block price1");
+        router.swapExactTokensForTokensOnShards(
+            2e18,
+            0,
+            _path(address(tokenB), address(tokenA)),
+            _one(1),
+            ALICE,
+            DEADLINE
+        );
+        router.addLiquidityToShard(address(tokenA), address(tokenB), 1, 1e18, 1e18, 0, 0, ALICE, DEADLINE);
+        ab1.transfer(address(ab1), 1e17);
+        ab1.burn(ALICE);
+        tokenA.transfer(address(ab1), 3);
+        ab1.sync();
+        assertEq(ab1.price0CumulativeLast(), expected0, "later writer changed price0");
+        assertEq(ab1.price1CumulativeLast(), expected1, "later writer changed price1");
+    }
+
     // ------------------------------------------------------------------ disjointness
 
     /// Explicit-shard swaps on different shards write no common pool slot, and LP adds of
