@@ -29,6 +29,7 @@ contract DexAccessTest is DexBase {
         ab1 = DisjointPair(factory.getShard(address(tokenA), address(tokenB), 1));
         ab2 = DisjointPair(factory.getShard(address(tokenA), address(tokenB), 2));
         bc0 = DisjointPair(factory.createPair(address(tokenB), address(tokenC)));
+        vm.roll(block.number + 1); // shard counts apply from the next block
         _seed(ab0, 100e18, 100e18, address(this));
         _seed(ab1, 30e18, 30e18, address(this));
         _seed(ab2, 10e18, 10e18, address(this));
@@ -273,6 +274,26 @@ contract DexAccessTest is DexBase {
         (, address[] memory afterwards) = router.routeExactIn(9e16, _path(address(tokenA), address(tokenB)));
         assertTrue(before[0] != afterwards[0], "route did not move");
         _runAndCheck(address(router), data, decl, _accounts());
+    }
+
+    /// addLiquidity declared before its pair existed (the createPair path) still covers what
+    /// runs after the shard admin created the pair with 3 shards earlier in the block.
+    function test_addLiquidityDeclaredBeforeShardedPairCreated() public {
+        // 0xBEEF5 % 3 == 2: under three shards its home would be shard 2.
+        bytes memory data = abi.encodeCall(
+            router.addLiquidity,
+            (address(tokenA), address(tokenC), 1e18, 1e18, 0, 0, address(0xBEEF5), DEADLINE)
+        );
+        IAccessDeclaring.Access[] memory decl = router.declareAccess(address(this), data);
+        factory.createShardedPair(address(tokenA), address(tokenC), 3);
+        address[] memory accounts = new address[](12);
+        address[] memory base = _accounts();
+        for (uint256 i = 0; i < 9; ++i) accounts[i] = base[i];
+        for (uint256 i = 0; i < 3; ++i) accounts[9 + i] = _futureShard(address(tokenA), address(tokenC), i);
+        _runAndCheck(address(router), data, decl, accounts);
+        vm.roll(block.number + 1);
+        (uint256 index, ) = router.homeShard(address(tokenA), address(tokenC), address(0xBEEF5));
+        assertEq(index, 2, "home shard from the next block");
     }
 
     /// addShards in the block does not move anyone's home shard until the next block.

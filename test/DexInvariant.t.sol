@@ -145,6 +145,7 @@ contract DexInvariantTest is DexBase {
         _deployDex();
         s0 = DisjointPair(factory.createShardedPair(address(tokenA), address(tokenB), 2));
         s1 = DisjointPair(factory.getShard(address(tokenA), address(tokenB), 1));
+        vm.roll(block.number + 1); // shard counts apply from the next block
         _seed(s0, 100e18, 100e18, address(this));
         _seed(s1, 40e18, 40e18, address(this));
         handler = new DexHandler(router, tokenA, tokenB, s0, s1);

@@ -99,6 +99,8 @@ describe("DisjointPair and DisjointFactory", function () {
       expect(await s2.shardCount()).to.equal(0n);
       await expect(c.factory.createShardedPair(a0, await t3.getAddress(), 0)).to.be.revertedWithCustomError(c.factory, "InvalidShardCount");
       await expect(c.factory.createShardedPair(a0, await t3.getAddress(), 4)).to.emit(c.factory, "ShardCountSet");
+      expect(await c.factory.shardsOf(await t3.getAddress(), a0)).to.equal(1n); // its own block: one shard
+      await networkHelpers.mine(1);
       expect(await c.factory.shardsOf(await t3.getAddress(), a0)).to.equal(4n);
     });
 

@@ -93,7 +93,7 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
         pair = _deploy(token0, token1, 0);
     }
 
-    /// @notice Creates a new token pair with `count` shards, all in use at once.
+    /// @notice Creates a new token pair with `count` shards, all in use from the next block.
     /// @param tokenA One token.
     /// @param tokenB The other token.
     /// @param count The number of shards, 1 to MAX_SHARDS.
@@ -107,9 +107,11 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
         (address token0, address token1) = _newPair(tokenA, tokenB);
         pair = _deploy(token0, token1, 0);
         for (uint256 i = 1; i < count; ++i) _deploy(token0, token1, i);
-        // A new pair has no state from before this block, so the count can apply at once.
-        DisjointPair(pair).setShardInfo(uint8(count), uint8(count), 0);
-        emit ShardCountSet(token0, token1, count, block.number);
+        // Like addShards, the count applies from the next block: in this block the pair has
+        // one shard, as if made by createPair, so a declaration made before the pair existed
+        // (addLiquidity into shard 0 via createPair) stays a superset.
+        DisjointPair(pair).setShardInfo(1, uint8(count), uint64(block.number + 1));
+        emit ShardCountSet(token0, token1, count, block.number + 1);
     }
 
     /// @notice Grows an existing token pair to `count` shards. The new shards exist at once
