@@ -141,6 +141,16 @@ contract DexAccessTest is DexBase {
         );
     }
 
+    function test_routerSwapSupportingFeeOnTransfer() public {
+        _check(
+            address(router),
+            abi.encodeCall(
+                router.swapExactTokensForTokensSupportingFeeOnTransferTokens,
+                (1e18, 0, _path(address(tokenA), address(tokenB), address(tokenC)), ALICE, DEADLINE)
+            )
+        );
+    }
+
     function test_routerSwapExactOutTwoHops() public {
         _check(
             address(router),

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import {
+  FeeOnTransferToken__factory,
   DisjointFactory__factory,
   DisjointPair__factory,
   DisjointRouter__factory,
@@ -227,6 +228,44 @@ describe("DisjointRouter", function () {
       await expect(x.router.quote(0n, 1n, 1n)).to.be.revertedWithCustomError(x.router, "InsufficientAmount");
       await expect(x.router.quote(1n, 0n, 1n)).to.be.revertedWithCustomError(x.router, "InsufficientLiquidity");
       expect(await x.router.maxTradeBps()).to.equal(100n);
+    });
+
+    it("swaps fee-on-transfer tokens with the ...SupportingFeeOnTransferTokens entry point", async function () {
+      const x = await networkHelpers.loadFixture(withPools);
+      const fot = await new FeeOnTransferToken__factory(x.owner).deploy(100); // 1% per transfer
+      const f = await fot.getAddress();
+      await fot.mint(x.owner.address, 10n ** 24n);
+      await fot.approve(await x.router.getAddress(), MAX);
+      await x.router.addLiquidity(f, x.a, 100n * E18, 100n * E18, 0, 0, x.owner.address, MAX);
+      const pool = await pairOf(x, f, x.a);
+      const fotIs0 = (await pool.token0()) === f;
+      // In: the pool receives 99% of amountIn; two hops f -> a -> b.
+      const [r0, r1] = await pool.getReserves();
+      const [rF, rA] = fotIs0 ? [r0, r1] : [r1, r0];
+      const mid = out((E18 * 99n) / 100n, rF, rA);
+      const ab = await pairOf(x, x.a, x.b);
+      const [s0, s1] = await ab.getReserves();
+      const last = out(mid, s0, s1);
+      // The exact-amount entry point fails on the fee (the pool sees less than quoted).
+      await expect(x.router.swapExactTokensForTokens(E18, 0, [f, x.a], x.alice.address, MAX)).to.be.revertedWithCustomError(pool, "K");
+      await expect(
+        x.router.swapExactTokensForTokensSupportingFeeOnTransferTokens(E18, last + 1n, [f, x.a, x.b], x.alice.address, MAX),
+      ).to.be.revertedWithCustomError(x.router, "InsufficientOutputAmount");
+      await x.router.swapExactTokensForTokensSupportingFeeOnTransferTokens(E18, last, [f, x.a, x.b], x.alice.address, MAX);
+      expect(await x.B.balanceOf(x.alice.address)).to.equal(last);
+      // Out: the recipient receives 99% of the pool's output, and the limit applies to that.
+      const [n0, n1] = await pool.getReserves();
+      const [nF, nA] = fotIs0 ? [n0, n1] : [n1, n0];
+      const sent = out(E18, nA, nF);
+      const arrives = sent - (sent * 100n) / 10_000n;
+      await expect(
+        x.router.swapExactTokensForTokensSupportingFeeOnTransferTokens(E18, arrives + 1n, [x.a, f], x.bob.address, MAX),
+      ).to.be.revertedWithCustomError(x.router, "InsufficientOutputAmount");
+      await x.router.swapExactTokensForTokensSupportingFeeOnTransferTokens(E18, arrives, [x.a, f], x.bob.address, MAX);
+      expect(await fot.balanceOf(x.bob.address)).to.equal(arrives);
+      await expect(
+        x.router.swapExactTokensForTokensSupportingFeeOnTransferTokens(E18, 0, [x.a, f], x.bob.address, 1),
+      ).to.be.revertedWithCustomError(x.router, "Expired");
     });
 
     it("moves a USDT-like token (no return value) through the router", async function () {

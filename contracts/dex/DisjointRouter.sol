@@ -261,6 +261,30 @@ contract DisjointRouter is IAccessDeclaring {
         _swap(amounts, path, pools, to);
     }
 
+    /// @notice V2's swapExactTokensForTokensSupportingFeeOnTransferTokens: the shard rule picks
+    /// each hop's pool from the nominal amounts, then every hop swaps what its pool actually
+    /// received, and the slippage limit is checked on what `to` actually received.
+    /// @param amountIn Exact input of path[0] sent by the caller.
+    /// @param amountOutMin Least increase of `to`'s balance of the last token.
+    /// @param path Token path, at least two tokens.
+    /// @param to Recipient of the output.
+    /// @param deadline Last valid timestamp.
+    function swapExactTokensForTokensSupportingFeeOnTransferTokens(
+        uint256 amountIn,
+        uint256 amountOutMin,
+        address[] calldata path,
+        address to,
+        uint256 deadline
+    ) external ensure(deadline) {
+        (, address[] memory pools) = _routeExactIn(amountIn, path);
+        IERC20(path[0]).safeTransferFrom(msg.sender, pools[0], amountIn);
+        IERC20 output = IERC20(path[path.length - 1]);
+        uint256 before = output.balanceOf(to);
+        uint256 last = pools.length - 1;
+        for (uint256 i = 0; i <= last; ++i) _swapReceived(pools[i], path[i], path[i + 1], i < last ? pools[i + 1] : to);
+        if (output.balanceOf(to) - before < amountOutMin) revert InsufficientOutputAmount();
+    }
+
     /// @notice swapExactTokensForTokens on explicit shards: hop i uses shard `shards[i]`.
     /// @param amountIn Exact input of path[0].
     /// @param amountOutMin Least output of the last token.
@@ -414,7 +438,11 @@ contract DisjointRouter is IAccessDeclaring {
     /// shard-count slot where the count is read, and each pool's own declaration.
     function declareAccess(address sender, bytes calldata data) external view returns (Access[] memory) {
         bytes4 selector = bytes4(data[:4]);
-        if (selector == this.swapExactTokensForTokens.selector || selector == this.swapTokensForExactTokens.selector) {
+        if (
+            selector == this.swapExactTokensForTokens.selector ||
+            selector == this.swapTokensForExactTokens.selector ||
+            selector == this.swapExactTokensForTokensSupportingFeeOnTransferTokens.selector
+        ) {
             (, , address[] memory path) = abi.decode(data[4:], (uint256, uint256, address[]));
             return _declareSwap(path, new uint256[](0), false);
         }
@@ -593,6 +621,14 @@ contract DisjointRouter is IAccessDeclaring {
             (uint256 amount0Out, uint256 amount1Out) = path[i] < path[i + 1] ? (uint256(0), out) : (out, uint256(0));
             IDisjointPair(pools[i]).swap(amount0Out, amount1Out, i < last ? pools[i + 1] : to, "");
         }
+    }
+
+    /// @dev One fee-on-transfer hop: swaps what `pool` received above its reserve.
+    function _swapReceived(address pool, address tokenIn, address tokenOut, address to) private {
+        (uint256 reserveIn, uint256 reserveOut) = _reservesFor(pool, tokenIn, tokenOut);
+        uint256 out = SwapMath.getAmountOut(IERC20(tokenIn).balanceOf(pool) - reserveIn, reserveIn, reserveOut);
+        (uint256 amount0Out, uint256 amount1Out) = tokenIn < tokenOut ? (uint256(0), out) : (out, uint256(0));
+        IDisjointPair(pool).swap(amount0Out, amount1Out, to, "");
     }
 
     function _routeExactIn(
