@@ -93,7 +93,7 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
         pair = _deploy(token0, token1, 0);
     }
 
-    /// @notice Creates a new token pair with `count` shards, all in use from the next block.
+    /// @notice Creates a new token pair with `count` shards, in force from the next block.
     /// @param tokenA One token.
     /// @param tokenB The other token.
     /// @param count The number of shards, 1 to MAX_SHARDS.

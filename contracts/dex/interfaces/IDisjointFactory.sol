@@ -24,4 +24,12 @@ interface IDisjointFactory {
     function shardsOf(address tokenA, address tokenB) external view returns (uint256);
     /// @notice Shard `index` of the pair, or zero if it was not created.
     function getShard(address tokenA, address tokenB, uint256 index) external view returns (address);
+    /// @notice Shard admin only: creates a new token pair with `count` shards (in force from the next block).
+    function createShardedPair(address tokenA, address tokenB, uint256 count) external returns (address pair);
+    /// @notice Shard admin only: grows a pair to `count` shards (in force from the next block).
+    function addShards(address tokenA, address tokenB, uint256 count) external;
+    /// @notice Who may create shards.
+    function shardAdmin() external view returns (address);
+    /// @notice Shard admin only: hands the role on (zero renounces it).
+    function setShardAdmin(address admin) external;
 }
