@@ -1,0 +1,25 @@
+import { network } from "hardhat";
+import { generateWorkload } from "../src/workload/index.js";
+import { runWorkload } from "../src/workload/run.js";
+import { uniswapV2Driver } from "../src/workload/drivers/uniswap-v2.js";
+import { morphoBlueDriver } from "../src/workload/drivers/morpho-blue.js";
+import { ozErc4626Driver } from "../src/workload/drivers/oz-erc4626.js";
+import { disjointLendingDriver } from "../src/workload/drivers/disjoint-lending.js";
+import { userAddress } from "../src/workload/chain.js";
+import hre from "hardhat";
+const { ethers, provider } = await network.create("workload");
+const [deployer] = await ethers.getSigners();
+const env = { chain: provider, deployer, user: userAddress, artifact: async (n: string) => { const a = await hre.artifacts.readArtifact(n); return { contractName: a.contractName, abi: a.abi as any, bytecode: a.bytecode }; } };
+const w = generateWorkload({ kind: (process.env.K ?? "dex") as any, txs: Number(process.env.N ?? 300), seed: 1 });
+const t = Date.now();
+const run = await runWorkload(env, { name: "incumbent", drivers: { dex: uniswapV2Driver(), lending: process.env.D === "ours" ? disjointLendingDriver() : morphoBlueDriver(), vault: ozErc4626Driver() } }, w, (s) => console.log(((Date.now()-t)/1000).toFixed(1), s));
+const byLabel = new Map<string, bigint[]>();
+for (const tx of run.txs) { const l = byLabel.get(tx.label) ?? []; l.push(tx.gasUsed); byLabel.set(tx.label, l); }
+for (const [l, g] of byLabel) console.log(l, g.length, "avg gas", Number(g.reduce((a, b) => a + b, 0n)) / g.length);
+console.log("block", run.blockNumber, "ms", Date.now() - t);
+import { captureByReexecution } from "../src/capture/reexecute.js";
+const t2 = Date.now();
+const cap = await captureByReexecution(provider as any, run.blockNumber);
+console.log("reexecute ms", Date.now() - t2, "fetched", cap.fetched, "txs", cap.block.txs.length, "gas", cap.replay.gasUsed);
+console.log(JSON.stringify(cap.block.txs[0]).slice(0, 700));
+console.log("receiptsRoot checked", cap.replay.receiptsRootChecked, cap.replay.receiptsRoot);
