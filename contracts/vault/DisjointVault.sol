@@ -41,7 +41,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
     /// @notice Largest performance fee, in basis points.
     uint16 public constant MAX_FEE_BPS = 5_000;
     uint256 internal constant BPS = 10_000;
-    uint128 internal constant NO_LIMIT = type(uint128).max;
+    uint120 internal constant NO_LIMIT = type(uint120).max;
 
     /// One shard: the shares held by its users and the idle assets in its escrow.
     struct Shard {
@@ -55,10 +55,11 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
         uint192 assets;
     }
 
-    /// The price snapshot of the current block (second half), and the deposit limit.
+    /// The price snapshot of the current block (second half), and the deposit limit. Shard
+    /// supplies are uint128, so the total of at most 64 shards fits 136 bits.
     struct SupplyAndLimit {
-        uint128 supply;
-        uint128 depositLimit;
+        uint136 supply;
+        uint120 depositLimit;
     }
 
     /// What the vault lent its strategy, and the part of reported profit not yet unlocked.
@@ -265,8 +266,8 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
         return _toAssets(shares, a, s, Math.Rounding.Floor);
     }
 
-    /// @notice Largest `deposit` for `receiver` now: unlimited, or what is left of the
-    /// receiver shard's part (depositLimit / shardCount) of the deposit limit.
+    /// @notice Largest `deposit` for `receiver` now: what is left of the receiver shard's part
+    /// (depositLimit / shardCount) of the deposit limit, and of its 128-bit counters.
     /// @param receiver Who would receive the shares.
     function maxDeposit(address receiver) public view returns (uint256) {
         (uint256 a, uint256 s, uint256 limit) = _price();
@@ -493,7 +494,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
     /// each shard's shares may be worth at most limit / shardCount.
     /// @param limit The cap in assets.
     function setDepositLimit(uint256 limit) external onlyOwner {
-        uint128 stored = limit >= NO_LIMIT ? NO_LIMIT : uint128(limit);
+        uint120 stored = limit >= NO_LIMIT ? NO_LIMIT : uint120(limit);
         _snapSupply.depositLimit = stored;
         emit DepositLimitSet(limit);
     }
@@ -719,12 +720,12 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
         if (p.blockNumber == block.number) return (p.assets, sl.supply, limit);
         (assets, supply) = _live();
         _snap = PriceSnapshot(uint64(block.number), assets.toUint192());
-        _snapSupply = SupplyAndLimit(supply.toUint128(), uint128(limit));
+        _snapSupply = SupplyAndLimit(uint136(supply), uint120(limit));
     }
 
     function _writeSnapshot(uint256 assets, uint256 supply) internal {
         _snap = PriceSnapshot(uint64(block.number), assets.toUint192());
-        _snapSupply.supply = supply.toUint128();
+        _snapSupply.supply = uint136(supply);
     }
 
     function _toShares(uint256 assets, uint256 a, uint256 s, Math.Rounding r) internal pure returns (uint256) {
@@ -735,15 +736,20 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
         return Math.mulDiv(shares, a + 1, s + VIRTUAL_SHARES, r);
     }
 
-    function _maxDeposit(uint256 k, uint256 a, uint256 s, uint256 limit) internal view returns (uint256) {
-        if (limit == NO_LIMIT) return type(uint256).max;
+    /// Room in shard k: its uint128 counters, and its part of the deposit limit.
+    function _maxDeposit(uint256 k, uint256 a, uint256 s, uint256 limit) internal view returns (uint256 max) {
+        Shard memory sh = _shards[k];
+        max = Math.min(
+            type(uint128).max - sh.idle,
+            _toAssets(type(uint128).max - sh.supply, a, s, Math.Rounding.Floor)
+        );
+        if (limit == NO_LIMIT) return max;
         uint256 cap = limit / shardCount;
-        uint256 value = _toAssets(_shards[k].supply, a, s, Math.Rounding.Ceil);
-        return value >= cap ? 0 : cap - value;
+        uint256 value = _toAssets(sh.supply, a, s, Math.Rounding.Ceil);
+        return value >= cap ? 0 : Math.min(max, cap - value);
     }
 
     function _maxMint(uint256 k, uint256 a, uint256 s, uint256 limit) internal view returns (uint256) {
-        if (limit == NO_LIMIT) return type(uint256).max;
         return _toShares(_maxDeposit(k, a, s, limit), a, s, Math.Rounding.Floor);
     }
 
