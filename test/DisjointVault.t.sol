@@ -528,3 +528,65 @@ contract DisjointVaultInvariantTest is TestBase {
         assertTrue(!handler.userFavoured(), "a conversion favoured the user");
     }
 }
+
+/// @notice The soundness invariant of SNAPSHOT: whichever call of a block comes first, the
+/// stored snapshot equals the totals before the block.
+contract DisjointVaultSnapshotTest is VaultSetup {
+    address internal constant ALICE = address(0xA11CE);
+    address internal constant BOB = address(0xB0B);
+
+    function setUp() public {
+        _deploy();
+        _deposit(ALICE, 100e18);
+        _deposit(BOB, 50e18);
+        _fund(ALICE, 1e24);
+        _fund(BOB, 1e24);
+        vault.allocate(vault.shardOf(ALICE), 40e18);
+        strategy.gain(9e18);
+        vault.harvest();
+        vm.warp(block.timestamp + 1 hours); // part of the profit unlocked
+        _nextBlock();
+    }
+
+    function _assertPreBlock(uint256 a, uint256 s) internal view {
+        (uint256 b, uint256 sa, uint256 ss) = vault.snapshot();
+        assertEq(b, block.number, "snapshot not taken this block");
+        assertEq(sa, a, "snapshot assets != pre-block total");
+        assertEq(ss, s, "snapshot supply != pre-block total");
+    }
+
+    /// forge-config: default.fuzz.runs = 64
+    function testFuzz_snapshotIsPreBlockWhateverComesFirst(uint8 first, uint256 amount) public {
+        uint256 a = vault.totalAssets();
+        uint256 s = vault.totalSupply();
+        amount = bound(amount, 1e6, 10e18);
+        uint256 which = first % 6;
+        if (which == 0) {
+            vm.prank(ALICE);
+            vault.deposit(amount, ALICE);
+        } else if (which == 1) {
+            vm.prank(BOB);
+            vault.mint(amount, BOB);
+        } else if (which == 2) {
+            vm.prank(BOB);
+            vault.withdraw(amount, BOB, BOB);
+        } else if (which == 3) {
+            vm.prank(ALICE);
+            vault.redeem(amount, ALICE, ALICE);
+        } else if (which == 4) {
+            // A transfer changes two shards but not their sum: it takes no snapshot.
+            vm.prank(ALICE);
+            vault.transfer(BOB, amount);
+        } else {
+            vault.allocate(vault.shardOf(BOB), amount);
+        }
+        // Then others act in the same block; the snapshot must still be the pre-block one.
+        vm.prank(BOB);
+        vault.deposit(1e18, BOB);
+        vm.prank(ALICE);
+        vault.withdraw(1e18, ALICE, ALICE);
+        _assertPreBlock(a, s);
+        // Within the block every conversion uses that price.
+        assertEq(vault.convertToShares(1e18), Math.mulDiv(1e18, s + V, a + 1), "price moved in the block");
+    }
+}

@@ -30,7 +30,10 @@ async function deployFixture() {
     owner.address,
     feeRecipient.address,
   );
-  const strategy = await new MockStrategy__factory(owner).deploy(await token.getAddress(), await vault.getAddress());
+  const strategy = await new MockStrategy__factory(owner).deploy(
+    await token.getAddress(),
+    await vault.getAddress(),
+  );
   await vault.setStrategy(await strategy.getAddress());
   const users = signers.slice(1, 9);
   for (const u of users) {
@@ -44,7 +47,11 @@ const shardOf = (a: string) => BigInt(a) % SHARDS;
 /** Two users in different shards, and two in the same shard. */
 function pick(users: Signer[]) {
   const byShard = new Map<bigint, Signer[]>();
-  for (const u of users) byShard.set(shardOf(u.address), [...(byShard.get(shardOf(u.address)) ?? []), u]);
+  for (const u of users)
+    byShard.set(shardOf(u.address), [
+      ...(byShard.get(shardOf(u.address)) ?? []),
+      u,
+    ]);
   const distinct = [...byShard.values()].map((l) => l[0]);
   const same = [...byShard.values()].find((l) => l.length >= 2);
   return { a: distinct[0], b: distinct[1], same };
@@ -69,7 +76,8 @@ describe("DisjointVault", function () {
   let vaultAddr: string;
 
   beforeEach(async function () {
-    ({ owner, feeRecipient, users, token, vault, strategy } = await networkHelpers.loadFixture(deployFixture));
+    ({ owner, feeRecipient, users, token, vault, strategy } =
+      await networkHelpers.loadFixture(deployFixture));
     vaultAddr = await vault.getAddress();
   });
 
@@ -102,26 +110,21 @@ describe("DisjointVault", function () {
     it("rejects a bad shard count or zero addresses", async function () {
       const f = new DisjointVault__factory(owner);
       const t = await token.getAddress();
-      await expect(f.deploy(t, "n", "s", 0, owner.address, owner.address)).to.be.revertedWithCustomError(
-        vault,
-        "InvalidShardCount",
-      );
-      await expect(f.deploy(t, "n", "s", 65, owner.address, owner.address)).to.be.revertedWithCustomError(
-        vault,
-        "InvalidShardCount",
-      );
-      await expect(f.deploy(ethers.ZeroAddress, "n", "s", 2, owner.address, owner.address)).to.be.revertedWithCustomError(
-        vault,
-        "InvalidAddress",
-      );
-      await expect(f.deploy(t, "n", "s", 2, ethers.ZeroAddress, owner.address)).to.be.revertedWithCustomError(
-        vault,
-        "InvalidAddress",
-      );
-      await expect(f.deploy(t, "n", "s", 2, owner.address, ethers.ZeroAddress)).to.be.revertedWithCustomError(
-        vault,
-        "InvalidAddress",
-      );
+      await expect(
+        f.deploy(t, "n", "s", 0, owner.address, owner.address),
+      ).to.be.revertedWithCustomError(vault, "InvalidShardCount");
+      await expect(
+        f.deploy(t, "n", "s", 65, owner.address, owner.address),
+      ).to.be.revertedWithCustomError(vault, "InvalidShardCount");
+      await expect(
+        f.deploy(ethers.ZeroAddress, "n", "s", 2, owner.address, owner.address),
+      ).to.be.revertedWithCustomError(vault, "InvalidAddress");
+      await expect(
+        f.deploy(t, "n", "s", 2, ethers.ZeroAddress, owner.address),
+      ).to.be.revertedWithCustomError(vault, "InvalidAddress");
+      await expect(
+        f.deploy(t, "n", "s", 2, owner.address, ethers.ZeroAddress),
+      ).to.be.revertedWithCustomError(vault, "InvalidAddress");
     });
   });
 
@@ -145,8 +148,12 @@ describe("DisjointVault", function () {
     it("deposit returns previewDeposit and reverts with ZeroShares when nothing would be minted", async function () {
       const u = users[0];
       const preview = await vault.previewDeposit(123n);
-      expect(await vault.connect(u).deposit.staticCall(123n, u.address)).to.equal(preview);
-      await expect(vault.connect(u).deposit(0n, u.address)).to.be.revertedWithCustomError(vault, "ZeroShares");
+      expect(
+        await vault.connect(u).deposit.staticCall(123n, u.address),
+      ).to.equal(preview);
+      await expect(
+        vault.connect(u).deposit(0n, u.address),
+      ).to.be.revertedWithCustomError(vault, "ZeroShares");
     });
 
     it("mint takes previewMint assets, rounded up", async function () {
@@ -164,17 +171,20 @@ describe("DisjointVault", function () {
       const ts = await vault.totalSupply();
       expect(preview).to.equal((shares * (ta + 1n) + ts + V - 1n) / (ts + V));
       const before = await token.balanceOf(u.address);
-      await expect(vault.connect(u).mint(shares, u.address)).to.emit(vault, "Deposit").withArgs(u.address, u.address, preview, shares);
+      await expect(vault.connect(u).mint(shares, u.address))
+        .to.emit(vault, "Deposit")
+        .withArgs(u.address, u.address, preview, shares);
       expect(before - (await token.balanceOf(u.address))).to.equal(preview);
-      await expect(vault.connect(u).mint(0n, u.address)).to.be.revertedWithCustomError(vault, "ZeroShares");
+      await expect(
+        vault.connect(u).mint(0n, u.address),
+      ).to.be.revertedWithCustomError(vault, "ZeroShares");
     });
 
     it("reverts when the asset transfer fails (no allowance)", async function () {
       await token.mint(owner.address, E18);
-      await expect(vault.connect(owner).deposit(E18, owner.address)).to.be.revertedWithCustomError(
-        token,
-        "ERC20InsufficientAllowance",
-      );
+      await expect(
+        vault.connect(owner).deposit(E18, owner.address),
+      ).to.be.revertedWithCustomError(token, "ERC20InsufficientAllowance");
     });
   });
 
@@ -183,11 +193,15 @@ describe("DisjointVault", function () {
       const u = users[0];
       await vault.connect(u).deposit(10n * E18, u.address);
       const shares = await vault.previewWithdraw(4n * E18);
-      await expect(vault.connect(u).withdraw(4n * E18, users[1].address, u.address))
+      await expect(
+        vault.connect(u).withdraw(4n * E18, users[1].address, u.address),
+      )
         .to.emit(vault, "Withdraw")
         .withArgs(u.address, users[1].address, u.address, 4n * E18, shares);
       expect(await vault.balanceOf(u.address)).to.equal(10n * E18 * V - shares);
-      expect(await token.balanceOf(await vault.escrowOf(shardOf(u.address)))).to.equal(6n * E18);
+      expect(
+        await token.balanceOf(await vault.escrowOf(shardOf(u.address))),
+      ).to.equal(6n * E18);
     });
 
     it("redeem pays previewRedeem assets", async function () {
@@ -202,15 +216,21 @@ describe("DisjointVault", function () {
     it("spends the caller's allowance when it is not the owner; max allowance is kept", async function () {
       const [u, spender] = [users[0], users[1]];
       await vault.connect(u).deposit(10n * E18, u.address);
-      await expect(vault.connect(spender).redeem(E18, spender.address, u.address))
+      await expect(
+        vault.connect(spender).redeem(E18, spender.address, u.address),
+      )
         .to.be.revertedWithCustomError(vault, "InsufficientAllowance")
         .withArgs(spender.address, 0n, E18);
       await vault.connect(u).approve(spender.address, 5n * E18 * V);
       await vault.connect(spender).redeem(E18 * V, spender.address, u.address);
-      expect(await vault.allowance(u.address, spender.address)).to.equal(4n * E18 * V);
+      expect(await vault.allowance(u.address, spender.address)).to.equal(
+        4n * E18 * V,
+      );
       const shares = await vault.previewWithdraw(E18);
       await vault.connect(spender).withdraw(E18, spender.address, u.address);
-      expect(await vault.allowance(u.address, spender.address)).to.equal(4n * E18 * V - shares);
+      expect(await vault.allowance(u.address, spender.address)).to.equal(
+        4n * E18 * V - shares,
+      );
       await vault.connect(u).approve(spender.address, MAX);
       await vault.connect(spender).redeem(E18, spender.address, u.address);
       expect(await vault.allowance(u.address, spender.address)).to.equal(MAX);
@@ -225,8 +245,12 @@ describe("DisjointVault", function () {
       await expect(vault.connect(u).redeem(E18 * V + 1n, u.address, u.address))
         .to.be.revertedWithCustomError(vault, "ExceededMaxRedeem")
         .withArgs(u.address, E18 * V + 1n, E18 * V);
-      await expect(vault.connect(u).withdraw(0n, u.address, u.address)).to.be.revertedWithCustomError(vault, "ZeroAssets");
-      await expect(vault.connect(u).redeem(0n, u.address, u.address)).to.be.revertedWithCustomError(vault, "ZeroAssets");
+      await expect(
+        vault.connect(u).withdraw(0n, u.address, u.address),
+      ).to.be.revertedWithCustomError(vault, "ZeroAssets");
+      await expect(
+        vault.connect(u).redeem(0n, u.address, u.address),
+      ).to.be.revertedWithCustomError(vault, "ZeroAssets");
     });
 
     it("falls back to the strategy when the owner's shard escrow runs dry", async function () {
@@ -241,7 +265,9 @@ describe("DisjointVault", function () {
       expect(await vault.shardState(k)).to.deep.equal([5n * E18 * V, 0n]);
       const [debt] = await vault.ledger();
       expect(debt).to.equal(5n * E18);
-      expect(await token.balanceOf(await strategy.getAddress())).to.equal(5n * E18);
+      expect(await token.balanceOf(await strategy.getAddress())).to.equal(
+        5n * E18,
+      );
     });
 
     it("caps maxWithdraw/maxRedeem by liquidity and reverts with InsufficientLiquidity past it", async function () {
@@ -268,17 +294,23 @@ describe("DisjointVault", function () {
       const { a, b } = pick(users);
       await vault.connect(a).deposit(3n * E18, a.address);
       const total = await vault.totalSupply();
-      await expect(vault.connect(a).transfer(b.address, E18)).to.emit(vault, "Transfer").withArgs(a.address, b.address, E18);
+      await expect(vault.connect(a).transfer(b.address, E18))
+        .to.emit(vault, "Transfer")
+        .withArgs(a.address, b.address, E18);
       expect(await vault.balanceOf(b.address)).to.equal(E18);
       expect((await vault.shardState(shardOf(b.address)))[0]).to.equal(E18);
-      expect((await vault.shardState(shardOf(a.address)))[0]).to.equal(3n * E18 * V - E18);
+      expect((await vault.shardState(shardOf(a.address)))[0]).to.equal(
+        3n * E18 * V - E18,
+      );
       expect(await vault.totalSupply()).to.equal(total);
     });
 
     it("transfer reverts to zero and beyond the balance", async function () {
       const u = users[0];
       await vault.connect(u).deposit(E18, u.address);
-      await expect(vault.connect(u).transfer(ethers.ZeroAddress, 1n)).to.be.revertedWithCustomError(vault, "InvalidAddress");
+      await expect(
+        vault.connect(u).transfer(ethers.ZeroAddress, 1n),
+      ).to.be.revertedWithCustomError(vault, "InvalidAddress");
       await expect(vault.connect(u).transfer(users[1].address, E18 * V + 1n))
         .to.be.revertedWithCustomError(vault, "InsufficientBalance")
         .withArgs(u.address, E18 * V, E18 * V + 1n);
@@ -287,12 +319,15 @@ describe("DisjointVault", function () {
     it("approve and transferFrom", async function () {
       const [u, s] = [users[0], users[1]];
       await vault.connect(u).deposit(E18, u.address);
-      await expect(vault.connect(u).approve(ethers.ZeroAddress, 1n)).to.be.revertedWithCustomError(vault, "InvalidAddress");
-      await expect(vault.connect(u).approve(s.address, 10n)).to.emit(vault, "Approval").withArgs(u.address, s.address, 10n);
-      await expect(vault.connect(s).transferFrom(u.address, s.address, 11n)).to.be.revertedWithCustomError(
-        vault,
-        "InsufficientAllowance",
-      );
+      await expect(
+        vault.connect(u).approve(ethers.ZeroAddress, 1n),
+      ).to.be.revertedWithCustomError(vault, "InvalidAddress");
+      await expect(vault.connect(u).approve(s.address, 10n))
+        .to.emit(vault, "Approval")
+        .withArgs(u.address, s.address, 10n);
+      await expect(
+        vault.connect(s).transferFrom(u.address, s.address, 11n),
+      ).to.be.revertedWithCustomError(vault, "InsufficientAllowance");
       await vault.connect(s).transferFrom(u.address, s.address, 10n);
       expect(await vault.balanceOf(s.address)).to.equal(10n);
       expect(await vault.allowance(u.address, s.address)).to.equal(0n);
@@ -302,8 +337,12 @@ describe("DisjointVault", function () {
   describe("deposit limit", function () {
     it("caps each shard at limit / shardCount, in maxDeposit, maxMint, deposit and mint", async function () {
       const u = users[0];
-      await expect(vault.connect(u).setDepositLimit(1n)).to.be.revertedWithCustomError(vault, "NotOwner");
-      await expect(vault.setDepositLimit(40n * E18)).to.emit(vault, "DepositLimitSet").withArgs(40n * E18);
+      await expect(
+        vault.connect(u).setDepositLimit(1n),
+      ).to.be.revertedWithCustomError(vault, "NotOwner");
+      await expect(vault.setDepositLimit(40n * E18))
+        .to.emit(vault, "DepositLimitSet")
+        .withArgs(40n * E18);
       expect(await vault.depositLimit()).to.equal(40n * E18);
       expect(await vault.maxDeposit(u.address)).to.equal(10n * E18);
       expect(await vault.maxMint(u.address)).to.equal(10n * E18 * V);
@@ -313,7 +352,9 @@ describe("DisjointVault", function () {
         .to.be.revertedWithCustomError(vault, "ExceededMaxDeposit")
         .withArgs(u.address, 6n * E18 + 1n, 6n * E18);
       const maxMint = await vault.maxMint(u.address);
-      await expect(vault.connect(u).mint(maxMint + 1n, u.address)).to.be.revertedWithCustomError(vault, "ExceededMaxMint");
+      await expect(
+        vault.connect(u).mint(maxMint + 1n, u.address),
+      ).to.be.revertedWithCustomError(vault, "ExceededMaxMint");
       await vault.connect(u).mint(maxMint, u.address);
       expect(await vault.maxDeposit(u.address)).to.equal(0n);
       await vault.setDepositLimit(MAX);
@@ -327,18 +368,39 @@ describe("DisjointVault", function () {
       const u = users[0];
       const k = shardOf(u.address);
       await vault.connect(u).deposit(10n * E18, u.address);
-      await expect(vault.connect(u).allocate(k, 1n)).to.be.revertedWithCustomError(vault, "NotOwner");
-      await expect(vault.allocate(SHARDS, 1n)).to.be.revertedWithCustomError(vault, "InvalidShard");
-      await expect(vault.allocate(k, 11n * E18)).to.be.revertedWithCustomError(vault, "InsufficientLiquidity");
-      await expect(vault.allocate(k, 6n * E18)).to.emit(vault, "Allocated").withArgs(k, 6n * E18);
+      await expect(
+        vault.connect(u).allocate(k, 1n),
+      ).to.be.revertedWithCustomError(vault, "NotOwner");
+      await expect(vault.allocate(SHARDS, 1n)).to.be.revertedWithCustomError(
+        vault,
+        "InvalidShard",
+      );
+      await expect(vault.allocate(k, 11n * E18)).to.be.revertedWithCustomError(
+        vault,
+        "InsufficientLiquidity",
+      );
+      await expect(vault.allocate(k, 6n * E18))
+        .to.emit(vault, "Allocated")
+        .withArgs(k, 6n * E18);
       expect((await vault.ledger())[0]).to.equal(6n * E18);
       expect(await vault.totalAssets()).to.equal(10n * E18);
       const other = (k + 1n) % SHARDS;
-      await expect(vault.deallocate(other, 2n * E18)).to.emit(vault, "Deallocated").withArgs(other, 2n * E18);
-      expect(await token.balanceOf(await vault.escrowOf(other))).to.equal(2n * E18);
-      await expect(vault.deallocate(other, 5n * E18)).to.be.revertedWithCustomError(vault, "InsufficientLiquidity");
-      await expect(vault.deallocate(SHARDS, 1n)).to.be.revertedWithCustomError(vault, "InvalidShard");
-      await expect(vault.connect(u).deallocate(k, 1n)).to.be.revertedWithCustomError(vault, "NotOwner");
+      await expect(vault.deallocate(other, 2n * E18))
+        .to.emit(vault, "Deallocated")
+        .withArgs(other, 2n * E18);
+      expect(await token.balanceOf(await vault.escrowOf(other))).to.equal(
+        2n * E18,
+      );
+      await expect(
+        vault.deallocate(other, 5n * E18),
+      ).to.be.revertedWithCustomError(vault, "InsufficientLiquidity");
+      await expect(vault.deallocate(SHARDS, 1n)).to.be.revertedWithCustomError(
+        vault,
+        "InvalidShard",
+      );
+      await expect(
+        vault.connect(u).deallocate(k, 1n),
+      ).to.be.revertedWithCustomError(vault, "NotOwner");
       expect(await vault.totalAssets()).to.equal(10n * E18);
     });
 
@@ -353,13 +415,19 @@ describe("DisjointVault", function () {
       const feeShares = await vault.balanceOf(feeRecipient.address);
       expect(await vault.convertToAssets(feeShares)).to.be.closeTo(E18, 2n);
       // Price unchanged right after the harvest (profit locked, fee paid at the old price).
-      expect(await vault.convertToAssets(E18 * V)).to.be.closeTo(priceBefore, 1n);
+      expect(await vault.convertToAssets(E18 * V)).to.be.closeTo(
+        priceBefore,
+        1n,
+      );
       expect(await vault.totalAssets()).to.be.closeTo(101n * E18, 1n);
       const [, locked, , period] = await vault.ledger();
       expect(locked).to.equal(9n * E18);
       await networkHelpers.time.increase(period / 2n - 1n); // next block is at period/2
       await networkHelpers.mine();
-      expect(await vault.totalAssets()).to.be.closeTo(105n * E18 + E18 / 2n, E18 / 1000n);
+      expect(await vault.totalAssets()).to.be.closeTo(
+        105n * E18 + E18 / 2n,
+        E18 / 1000n,
+      );
       await networkHelpers.time.increase(period);
       await networkHelpers.mine();
       expect(await vault.totalAssets()).to.equal(110n * E18);
@@ -392,39 +460,76 @@ describe("DisjointVault", function () {
     });
 
     it("harvest guards: owner only, needs a strategy", async function () {
-      await expect(vault.connect(users[0]).harvest()).to.be.revertedWithCustomError(vault, "NotOwner");
+      await expect(
+        vault.connect(users[0]).harvest(),
+      ).to.be.revertedWithCustomError(vault, "NotOwner");
       await vault.setStrategy(ethers.ZeroAddress);
-      await expect(vault.harvest()).to.be.revertedWithCustomError(vault, "NoStrategy");
-      await expect(vault.allocate(0, 1n)).to.be.revertedWithCustomError(vault, "NoStrategy");
-      await expect(vault.deallocate(0, 1n)).to.be.revertedWithCustomError(vault, "NoStrategy");
+      await expect(vault.harvest()).to.be.revertedWithCustomError(
+        vault,
+        "NoStrategy",
+      );
+      await expect(vault.allocate(0, 1n)).to.be.revertedWithCustomError(
+        vault,
+        "NoStrategy",
+      );
+      await expect(vault.deallocate(0, 1n)).to.be.revertedWithCustomError(
+        vault,
+        "NoStrategy",
+      );
     });
 
     it("setStrategy checks asset and vault and refuses while assets are lent", async function () {
       const u = users[0];
-      const wrong = await new MockStrategy__factory(owner).deploy(await token.getAddress(), owner.address);
-      await expect(vault.setStrategy(await wrong.getAddress())).to.be.revertedWithCustomError(vault, "StrategyMismatch");
-      await expect(vault.connect(u).setStrategy(ethers.ZeroAddress)).to.be.revertedWithCustomError(vault, "NotOwner");
+      const wrong = await new MockStrategy__factory(owner).deploy(
+        await token.getAddress(),
+        owner.address,
+      );
+      await expect(
+        vault.setStrategy(await wrong.getAddress()),
+      ).to.be.revertedWithCustomError(vault, "StrategyMismatch");
+      await expect(
+        vault.connect(u).setStrategy(ethers.ZeroAddress),
+      ).to.be.revertedWithCustomError(vault, "NotOwner");
       await vault.connect(u).deposit(E18, u.address);
       await vault.allocate(shardOf(u.address), E18);
-      await expect(vault.setStrategy(ethers.ZeroAddress)).to.be.revertedWithCustomError(vault, "StrategyInUse");
+      await expect(
+        vault.setStrategy(ethers.ZeroAddress),
+      ).to.be.revertedWithCustomError(vault, "StrategyInUse");
     });
 
     it("fee and unlock settings", async function () {
-      await expect(vault.setPerformanceFee(5001)).to.be.revertedWithCustomError(vault, "FeeTooHigh");
-      await expect(vault.connect(users[0]).setPerformanceFee(1)).to.be.revertedWithCustomError(vault, "NotOwner");
-      await expect(vault.setPerformanceFee(5000)).to.emit(vault, "PerformanceFeeSet").withArgs(5000);
-      await expect(vault.connect(users[0]).setProfitUnlockPeriod(1)).to.be.revertedWithCustomError(vault, "NotOwner");
-      await expect(vault.setProfitUnlockPeriod(60)).to.emit(vault, "ProfitUnlockPeriodSet").withArgs(60);
+      await expect(vault.setPerformanceFee(5001)).to.be.revertedWithCustomError(
+        vault,
+        "FeeTooHigh",
+      );
+      await expect(
+        vault.connect(users[0]).setPerformanceFee(1),
+      ).to.be.revertedWithCustomError(vault, "NotOwner");
+      await expect(vault.setPerformanceFee(5000))
+        .to.emit(vault, "PerformanceFeeSet")
+        .withArgs(5000);
+      await expect(
+        vault.connect(users[0]).setProfitUnlockPeriod(1),
+      ).to.be.revertedWithCustomError(vault, "NotOwner");
+      await expect(vault.setProfitUnlockPeriod(60))
+        .to.emit(vault, "ProfitUnlockPeriodSet")
+        .withArgs(60);
       expect((await vault.ledger())[4]).to.equal(5000n);
       expect((await vault.ledger())[3]).to.equal(60n);
     });
 
     it("two-step ownership", async function () {
       const [u, w] = [users[0], users[1]];
-      await expect(vault.connect(u).transferOwnership(u.address)).to.be.revertedWithCustomError(vault, "NotOwner");
+      await expect(
+        vault.connect(u).transferOwnership(u.address),
+      ).to.be.revertedWithCustomError(vault, "NotOwner");
       await vault.transferOwnership(u.address);
-      await expect(vault.connect(w).acceptOwnership()).to.be.revertedWithCustomError(vault, "NotPendingOwner");
-      await expect(vault.connect(u).acceptOwnership()).to.emit(vault, "OwnershipTransferred").withArgs(owner.address, u.address);
+      await expect(
+        vault.connect(w).acceptOwnership(),
+      ).to.be.revertedWithCustomError(vault, "NotPendingOwner");
+      await expect(vault.connect(u).acceptOwnership())
+        .to.emit(vault, "OwnershipTransferred")
+        .withArgs(owner.address, u.address);
       expect(await vault.owner()).to.equal(u.address);
       expect(await vault.pendingOwner()).to.equal(ethers.ZeroAddress);
     });
@@ -442,7 +547,9 @@ describe("DisjointVault", function () {
         () => vault.connect(b).deposit(E18, b.address),
       ]);
       const [blockNumber] = await vault.snapshot();
-      expect(blockNumber).to.equal(BigInt(await ethers.provider.getBlockNumber()));
+      expect(blockNumber).to.equal(
+        BigInt(await ethers.provider.getBlockNumber()),
+      );
       expect(await vault.balanceOf(a.address)).to.equal(2n * E18 * V);
       expect(await vault.balanceOf(b.address)).to.equal(2n * E18 * V);
     });
@@ -473,7 +580,10 @@ describe("DisjointVault", function () {
       await oneBlock([
         () => vault.connect(b).deposit(E18, b.address),
         () => token.connect(a).transfer(vaultAddr, 5n * E18),
-        () => token.connect(a).transfer(vault.escrowOf(shardOf(b.address)), 5n * E18),
+        () =>
+          token
+            .connect(a)
+            .transfer(vault.escrowOf(shardOf(b.address)), 5n * E18),
         () => vault.connect(b).redeem(E18 * V, b.address, b.address),
       ]);
       expect(await vault.convertToAssets(E18 * V)).to.equal(price);
@@ -503,7 +613,10 @@ describe("DisjointVault", function () {
       const fair = await vault.previewRedeem(bShares);
       await strategy.lose(120n * E18); // more than the (unlocked) 50 profit
       const before = await token.balanceOf(b.address);
-      await oneBlock([() => vault.harvest(), () => vault.connect(b).redeem(bShares, b.address, b.address)]);
+      await oneBlock([
+        () => vault.harvest(),
+        () => vault.connect(b).redeem(bShares, b.address, b.address),
+      ]);
       const got = (await token.balanceOf(b.address)) - before;
       expect(got).to.be.lt(fair);
     });
@@ -511,20 +624,31 @@ describe("DisjointVault", function () {
 
   describe("declareAccess", function () {
     it("reverts on an unknown selector or short calldata", async function () {
-      await expect(vault.declareAccess(owner.address, "0x12345678")).to.be.revertedWithCustomError(vault, "UnknownSelector");
-      await expect(vault.declareAccess(owner.address, "0x12")).to.be.revertedWithCustomError(vault, "UnknownSelector");
+      await expect(
+        vault.declareAccess(owner.address, "0x12345678"),
+      ).to.be.revertedWithCustomError(vault, "UnknownSelector");
+      await expect(
+        vault.declareAccess(owner.address, "0x12"),
+      ).to.be.revertedWithCustomError(vault, "UnknownSelector");
     });
 
     it("declares the receiver's shard as WRITE, other shards as SNAPSHOT, the token as a whole account", async function () {
       const u = users[0];
-      const data = vault.interface.encodeFunctionData("deposit", [E18, u.address]);
+      const data = vault.interface.encodeFunctionData("deposit", [
+        E18,
+        u.address,
+      ]);
       const list = await vault.declareAccess(u.address, data);
       const token_ = (await token.getAddress()).toLowerCase();
       const tok = list.find((e) => e.account.toLowerCase() === token_);
       expect(tok?.slot).to.equal("0x" + "f".repeat(64));
       expect(tok?.mode).to.equal(2n);
-      const modes = list.filter((e) => e.account === vaultAddr).map((e) => Number(e.mode));
-      expect(modes.filter((m) => m === 4).length).to.equal(Number(SHARDS) - 1 + 2); // other shards, ledger, timing
+      const modes = list
+        .filter((e) => e.account === vaultAddr)
+        .map((e) => Number(e.mode));
+      expect(modes.filter((m) => m === 4).length).to.equal(
+        Number(SHARDS) - 1 + 2,
+      ); // other shards, ledger, timing
       expect(modes.filter((m) => m === 6).length).to.equal(1); // own shard
       expect(modes.filter((m) => m === 5).length).to.equal(2); // the snapshot slots
       const keys = list.map((e) => `${e.account}:${e.slot}`);

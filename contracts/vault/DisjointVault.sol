@@ -370,11 +370,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
     /// @param receiver Who receives the assets.
     /// @param owner_ Whose shares are burnt; the caller spends its allowance if not the owner.
     /// @return shares Shares burnt.
-    function withdraw(
-        uint256 assets,
-        address receiver,
-        address owner_
-    ) external nonReentrant returns (uint256 shares) {
+    function withdraw(uint256 assets, address receiver, address owner_) external nonReentrant returns (uint256 shares) {
         (uint256 a, uint256 s, ) = _takeSnapshot();
         if (assets == 0) revert ZeroAssets();
         shares = _toShares(assets, a, s, Math.Rounding.Ceil);
@@ -416,18 +412,18 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
         if (address(strat) == address(0)) revert NoStrategy();
         uint256 value = strat.totalAssets();
         (uint256 a, uint256 s) = _live();
-        Ledger memory l = _ledger;
+        Ledger memory led = _ledger;
         Timing memory t = _timing;
-        uint256 locked = _lockedNow(l.lockedProfit, t);
+        uint256 locked = _lockedNow(led.lockedProfit, t);
         uint256 fee;
         uint256 feeShares;
-        if (value >= l.debt) {
-            profit = value - l.debt;
+        if (value >= led.debt) {
+            profit = value - led.debt;
             fee = (profit * t.performanceFeeBps) / BPS;
             feeShares = _toShares(fee, a, s, Math.Rounding.Floor);
             locked += profit - fee;
         } else {
-            loss = l.debt - value;
+            loss = led.debt - value;
             locked -= Math.min(loss, locked);
         }
         _ledger = Ledger(value.toUint128(), locked.toUint128());
@@ -547,10 +543,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
     /// @notice The escrow of shard `shard`: the address of this contract's CREATE at nonce shard + 1.
     /// @param shard Shard index (< MAX_SHARDS).
     function escrowOf(uint256 shard) public view returns (address) {
-        return
-            address(
-                uint160(uint256(keccak256(abi.encodePacked(bytes2(0xd694), address(this), uint8(shard + 1)))))
-            );
+        return address(uint160(uint256(keccak256(abi.encodePacked(bytes2(0xd694), address(this), uint8(shard + 1))))));
     }
 
     /// @notice Shard `shard`'s share supply and idle assets.
@@ -567,8 +560,8 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
 
     /// @notice The deposit limit (type(uint256).max: none).
     function depositLimit() external view returns (uint256) {
-        uint256 l = _snapSupply.depositLimit;
-        return l == NO_LIMIT ? type(uint256).max : l;
+        uint256 limit = _snapSupply.depositLimit;
+        return limit == NO_LIMIT ? type(uint256).max : limit;
     }
 
     /// @notice Strategy debt, locked profit as stored, last report time, unlock period, fee.
@@ -577,9 +570,9 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
         view
         returns (uint256 debt, uint256 lockedProfit, uint256 lastReport, uint256 unlockPeriod, uint256 feeBps)
     {
-        Ledger memory l = _ledger;
+        Ledger memory led = _ledger;
         Timing memory t = _timing;
-        return (l.debt, l.lockedProfit, t.lastReport, t.profitUnlockPeriod, t.performanceFeeBps);
+        return (led.debt, led.lockedProfit, t.lastReport, t.profitUnlockPeriod, t.performanceFeeBps);
     }
 
     // =====================================================================================
@@ -591,6 +584,23 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
         if (data.length < 4) revert UnknownSelector(bytes4(0));
         bytes4 sel = bytes4(data[:4]);
         List memory list = _newList(shardCount + 24);
+        if (!_declareUserCall(list, sel, sender, data) && !_declareManagerCall(list, sel, data)) {
+            revert UnknownSelector(sel);
+        }
+        accesses = list.items;
+        uint256 n = list.length;
+        assembly ("memory-safe") {
+            mstore(accesses, n)
+        }
+    }
+
+    /// Declarations of the user-facing functions; false if `sel` is not one of them.
+    function _declareUserCall(
+        List memory list,
+        bytes4 sel,
+        address sender,
+        bytes calldata data
+    ) private view returns (bool) {
         if (sel == this.deposit.selector || sel == this.mint.selector) {
             (, address receiver) = abi.decode(data[4:], (uint256, address));
             _declareSnapshotInputs(list);
@@ -619,9 +629,17 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
         } else if (sel == this.approve.selector) {
             (address spender, ) = abi.decode(data[4:], (address, uint256));
             _add(list, address(this), _allowanceSlot(sender, spender), WRITE);
-        } else if (sel == this.harvest.selector) {
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    /// Declarations of the manager's functions; false if `sel` is not one of them.
+    function _declareManagerCall(List memory list, bytes4 sel, bytes calldata data) private view returns (bool) {
+        _add(list, address(this), _slotOf(3), READ); // every one checks the owner
+        if (sel == this.harvest.selector) {
             // Harvest re-takes the snapshot: a plain WRITE, ordered against every reader.
-            _add(list, address(this), _slotOf(3), READ); // owner
             _add(list, address(this), _slotOf(-2), WRITE);
             _add(list, address(this), _slotOf(-1), WRITE);
             uint256 k = shardCount;
@@ -633,7 +651,6 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
             _declareStrategy(list, IStrategy.totalAssets.selector);
         } else if (sel == this.allocate.selector || sel == this.deallocate.selector) {
             (uint256 shard, ) = abi.decode(data[4:], (uint256, uint256));
-            _add(list, address(this), _slotOf(3), READ);
             _add(list, address(this), _slotOf(2), READ);
             _declareSnapshotInputs(list);
             if (shard < shardCount) _add(list, address(this), _shardSlot(shard), WRITE);
@@ -645,35 +662,26 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
             );
         } else if (sel == this.setStrategy.selector) {
             address next = abi.decode(data[4:], (address));
-            _add(list, address(this), _slotOf(3), READ);
             _add(list, address(this), _slotOf(1), READ);
             _add(list, address(this), _slotOf(2), WRITE);
             if (next != address(0)) _add(list, next, ANY_SLOT, READ);
         } else if (sel == this.setDepositLimit.selector) {
-            _add(list, address(this), _slotOf(3), READ);
             _add(list, address(this), _slotOf(-1), WRITE);
         } else if (sel == this.setPerformanceFee.selector) {
-            _add(list, address(this), _slotOf(3), READ);
             _add(list, address(this), _slotOf(0), WRITE);
         } else if (sel == this.setProfitUnlockPeriod.selector) {
-            _add(list, address(this), _slotOf(3), READ);
             _declareSnapshotInputs(list);
             _add(list, address(this), _slotOf(1), WRITE);
             _add(list, address(this), _slotOf(0), WRITE);
         } else if (sel == this.transferOwnership.selector) {
-            _add(list, address(this), _slotOf(3), READ);
             _add(list, address(this), _slotOf(4), WRITE);
         } else if (sel == this.acceptOwnership.selector) {
             _add(list, address(this), _slotOf(3), WRITE);
             _add(list, address(this), _slotOf(4), WRITE);
         } else {
-            revert UnknownSelector(sel);
+            return false;
         }
-        accesses = list.items;
-        uint256 n = list.length;
-        assembly ("memory-safe") {
-            mstore(accesses, n)
-        }
+        return true;
     }
 
     // =====================================================================================
@@ -688,9 +696,9 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
             assets += sh.idle;
             supply += sh.supply;
         }
-        Ledger memory l = _ledger;
-        assets += l.debt;
-        assets -= _lockedNow(l.lockedProfit, _timing);
+        Ledger memory led = _ledger;
+        assets += led.debt;
+        assets -= _lockedNow(led.lockedProfit, _timing);
     }
 
     /// Profit still locked at this block's timestamp, rounded up (never counts profit early).
@@ -830,9 +838,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
     }
 
     function _assetDecimals(IERC20 asset_) private view returns (uint8) {
-        (bool ok, bytes memory data) = address(asset_).staticcall(
-            abi.encodeCall(IERC20Metadata.decimals, ())
-        );
+        (bool ok, bytes memory data) = address(asset_).staticcall(abi.encodeCall(IERC20Metadata.decimals, ()));
         if (ok && data.length == 32) {
             uint256 d = abi.decode(data, (uint256));
             if (d <= 64) return uint8(d);
