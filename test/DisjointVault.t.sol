@@ -283,10 +283,10 @@ contract DisjointVaultAccessTest is VaultSetup {
         bytes memory data = abi.encodeCall(vault.deposit, (1e18, ALICE));
         IAccessDeclaring.Access[] memory d = vault.declareAccess(ALICE, data);
         // Drop the receiver's balance slot from the declaration: the checker must object.
-        bytes32 balanceSlot = keccak256(abi.encode(ALICE, uint256(68)));
+        bytes32 balanceSlot = keccak256(abi.encode(ALICE, uint256(70)));
         uint256 n;
         for (uint256 i = 0; i < d.length; ++i) if (d[i].slot != balanceSlot) d[n++] = d[i];
-        assertEq(d.length - n, 1, "balance slot (68) not in the declaration");
+        assertEq(d.length - n, 1, "balance slot (70) not in the declaration");
         assembly ("memory-safe") {
             mstore(d, n)
         }
@@ -301,6 +301,14 @@ contract DisjointVaultAccessTest is VaultSetup {
         _check(ALICE, abi.encodeCall(vault.deposit, (1e18, ALICE))); // takes the snapshot
         _check(BOB, abi.encodeCall(vault.deposit, (2e18, BOB))); // uses it
         _check(BOB, abi.encodeCall(vault.deposit, (2e18, ALICE))); // for someone else
+    }
+
+    function test_wideSnapshotDeclared() public {
+        _deposit(ALICE, 1e33);
+        vault.setDepositLimit(1e40);
+        _nextBlock();
+        _check(BOB, abi.encodeCall(vault.deposit, (1e18, BOB)));
+        _check(ALICE, abi.encodeCall(vault.redeem, (1e30, ALICE, ALICE)));
     }
 
     function test_mint() public {
@@ -588,5 +596,33 @@ contract DisjointVaultSnapshotTest is VaultSetup {
         _assertPreBlock(a, s);
         // Within the block every conversion uses that price.
         assertEq(vault.convertToShares(1e18), Math.mulDiv(1e18, s + V, a + 1), "price moved in the block");
+    }
+
+    /// Totals beyond 107 bits go to the wide slots; the price and access lists still hold.
+    function test_wideSnapshot() public {
+        _deposit(ALICE, 1e33); // 1e36 shares > 2**107
+        vault.setDepositLimit(1e40);
+        _nextBlock();
+        uint256 a = vault.totalAssets();
+        uint256 s = vault.totalSupply();
+        assertTrue(s > 2 ** 107, "not wide");
+        vm.prank(BOB);
+        uint256 shares = vault.deposit(1e18, BOB);
+        _assertPreBlock(a, s);
+        assertEq(shares, Math.mulDiv(1e18, s + V, a + 1), "wide price");
+        vm.prank(BOB);
+        assertLe(vault.redeem(shares, BOB, BOB), 1e18, "wide round trip profit");
+        assertEq(vault.depositLimit(), 1e40, "limit lost");
+        _nextBlock();
+        uint256 all = vault.balanceOf(ALICE);
+        vm.prank(ALICE);
+        vault.redeem(all, ALICE, ALICE);
+        _nextBlock();
+        // Back to the compact word, limit flag kept.
+        vm.prank(BOB);
+        vault.deposit(1e18, BOB);
+        (uint256 b, , ) = vault.snapshot();
+        assertEq(b, block.number, "compact snapshot");
+        assertEq(vault.depositLimit(), 1e40, "limit lost after compact");
     }
 }

@@ -650,7 +650,8 @@ describe("DisjointVault", function () {
         Number(SHARDS) - 1 + 2,
       ); // other shards, ledger, timing
       expect(modes.filter((m) => m === 6).length).to.equal(1); // own shard
-      expect(modes.filter((m) => m === 5).length).to.equal(2); // the snapshot slots
+      expect(modes.filter((m) => m === 5).length).to.equal(3); // the snapshot word and its two wide slots
+      expect(modes.filter((m) => m === 1).length).to.equal(1); // the deposit limit
       const keys = list.map((e) => `${e.account}:${e.slot}`);
       expect(new Set(keys).size).to.equal(keys.length);
     });

@@ -41,25 +41,19 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
     /// @notice Largest performance fee, in basis points.
     uint16 public constant MAX_FEE_BPS = 5_000;
     uint256 internal constant BPS = 10_000;
-    uint120 internal constant NO_LIMIT = type(uint120).max;
+    uint256 internal constant NO_LIMIT = type(uint256).max;
+    // The packed snapshot word: block number (40 bits), WIDE, LIMITED, assets and supply (107 bits each).
+    uint256 internal constant BLOCK_MASK = (1 << 40) - 1;
+    uint256 internal constant WIDE = 1 << 40;
+    uint256 internal constant LIMITED = 1 << 41;
+    uint256 internal constant ASSETS_SHIFT = 42;
+    uint256 internal constant SUPPLY_SHIFT = 149;
+    uint256 internal constant FIELD_MAX = (1 << 107) - 1;
 
     /// One shard: the shares held by its users and the idle assets in its escrow.
     struct Shard {
         uint128 supply;
         uint128 idle;
-    }
-
-    /// The price snapshot of the current block (first half).
-    struct PriceSnapshot {
-        uint64 blockNumber;
-        uint192 assets;
-    }
-
-    /// The price snapshot of the current block (second half), and the deposit limit. Shard
-    /// supplies are uint128, so the total of at most 64 shards fits 136 bits.
-    struct SupplyAndLimit {
-        uint136 supply;
-        uint120 depositLimit;
     }
 
     /// What the vault lent its strategy, and the part of reported profit not yet unlocked.
@@ -77,8 +71,13 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
 
     // ---- storage (declareAccess names these slots) ----
     Shard[MAX_SHARDS] internal _shards;
-    PriceSnapshot internal _snap;
-    SupplyAndLimit internal _snapSupply;
+    /// The block's price snapshot in one word: `block.number` mod 2**40, a WIDE flag (totals too
+    /// large for 107 bits: they are in the two wide slots), a LIMITED flag (a deposit limit is
+    /// set), then assets and supply. One cold read gives a deposit its price and limit flag.
+    uint256 internal _snap;
+    uint256 internal _snapWideAssets;
+    uint256 internal _snapWideSupply;
+    uint256 internal _depositLimit;
     Ledger internal _ledger;
     Timing internal _timing;
     /// @notice Share balances.
@@ -171,7 +170,6 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
         owner = owner_;
         _name = name_;
         _symbol = symbol_;
-        _snapSupply.depositLimit = NO_LIMIT;
         _timing.profitUnlockPeriod = 6 hours;
         // Escrows take this contract's nonces 1..shards, so their addresses are computed, not stored.
         for (uint256 k = 0; k < shards; ++k) {
@@ -270,15 +268,15 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
     /// (depositLimit / shardCount) of the deposit limit, and of its 128-bit counters.
     /// @param receiver Who would receive the shares.
     function maxDeposit(address receiver) public view returns (uint256) {
-        (uint256 a, uint256 s, uint256 limit) = _price();
-        return _maxDeposit(_shardOf(receiver), a, s, limit);
+        (uint256 a, uint256 s, uint256 w) = _price();
+        return _maxDeposit(_shardOf(receiver), a, s, _limitOf(w));
     }
 
     /// @notice Largest `mint` for `receiver` now.
     /// @param receiver Who would receive the shares.
     function maxMint(address receiver) public view returns (uint256) {
-        (uint256 a, uint256 s, uint256 limit) = _price();
-        return _maxMint(_shardOf(receiver), a, s, limit);
+        (uint256 a, uint256 s, uint256 w) = _price();
+        return _maxMint(_shardOf(receiver), a, s, _limitOf(w));
     }
 
     /// @notice Largest `withdraw` by `owner_` now: its shares' worth, capped by the liquidity
@@ -337,7 +335,8 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
     /// @param receiver Who receives the shares.
     /// @return shares Shares minted.
     function deposit(uint256 assets, address receiver) external nonReentrant returns (uint256 shares) {
-        (uint256 a, uint256 s, uint256 limit) = _takeSnapshot();
+        (uint256 a, uint256 s, uint256 w) = _takeSnapshot();
+        uint256 limit = _limitOf(w);
         uint256 k = _shardOf(receiver);
         if (limit != NO_LIMIT) {
             uint256 max = _maxDeposit(k, a, s, limit);
@@ -353,7 +352,8 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
     /// @param receiver Who receives the shares.
     /// @return assets Assets taken.
     function mint(uint256 shares, address receiver) external nonReentrant returns (uint256 assets) {
-        (uint256 a, uint256 s, uint256 limit) = _takeSnapshot();
+        (uint256 a, uint256 s, uint256 w) = _takeSnapshot();
+        uint256 limit = _limitOf(w);
         uint256 k = _shardOf(receiver);
         if (limit != NO_LIMIT) {
             uint256 max = _maxMint(k, a, s, limit);
@@ -490,8 +490,8 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
     /// each shard's shares may be worth at most limit / shardCount.
     /// @param limit The cap in assets.
     function setDepositLimit(uint256 limit) external onlyOwner {
-        uint120 stored = limit >= NO_LIMIT ? NO_LIMIT : uint120(limit);
-        _snapSupply.depositLimit = stored;
+        _depositLimit = limit;
+        _snap = limit == NO_LIMIT ? _snap & ~LIMITED : _snap | LIMITED;
         emit DepositLimitSet(limit);
     }
 
@@ -553,15 +553,16 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
         return (sh.supply, sh.idle);
     }
 
-    /// @notice The stored price snapshot (valid only if blockNumber is the current block).
+    /// @notice The stored price snapshot (valid only if blockNumber is the current block mod 2**40).
     function snapshot() external view returns (uint256 blockNumber, uint256 assets, uint256 supply) {
-        return (_snap.blockNumber, _snap.assets, _snapSupply.supply);
+        uint256 w = _snap;
+        if (w & WIDE != 0) return (w & BLOCK_MASK, _snapWideAssets, _snapWideSupply);
+        return (w & BLOCK_MASK, (w >> ASSETS_SHIFT) & FIELD_MAX, w >> SUPPLY_SHIFT);
     }
 
     /// @notice The deposit limit (type(uint256).max: none).
     function depositLimit() external view returns (uint256) {
-        uint256 limit = _snapSupply.depositLimit;
-        return limit == NO_LIMIT ? type(uint256).max : limit;
+        return _snap & LIMITED == 0 ? NO_LIMIT : _depositLimit;
     }
 
     /// @notice Strategy debt, locked profit as stored, last report time, unlock period, fee.
@@ -606,6 +607,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
             _declareSnapshotInputs(list);
             _add(list, address(this), _shardSlot(_shardOf(receiver)), WRITE);
             _add(list, address(this), _balanceSlot(receiver), WRITE);
+            _add(list, address(this), _slotOf(5), READ); // deposit limit, when one is set
             _add(list, address(_asset), ANY_SLOT, WRITE);
         } else if (sel == this.withdraw.selector || sel == this.redeem.selector) {
             (, , address owner_) = abi.decode(data[4:], (uint256, address, address));
@@ -641,6 +643,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
         if (sel == this.harvest.selector) {
             // Harvest re-takes the snapshot: a plain WRITE, ordered against every reader.
             _add(list, address(this), _slotOf(-2), WRITE);
+            _add(list, address(this), _slotOf(-3), WRITE);
             _add(list, address(this), _slotOf(-1), WRITE);
             uint256 k = shardCount;
             for (uint256 i = 0; i < k; ++i) _add(list, address(this), _shardSlot(i), WRITE);
@@ -666,7 +669,8 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
             _add(list, address(this), _slotOf(2), WRITE);
             if (next != address(0)) _add(list, next, ANY_SLOT, READ);
         } else if (sel == this.setDepositLimit.selector) {
-            _add(list, address(this), _slotOf(-1), WRITE);
+            _add(list, address(this), _slotOf(-2), WRITE);
+            _add(list, address(this), _slotOf(5), WRITE);
         } else if (sel == this.setPerformanceFee.selector) {
             _add(list, address(this), _slotOf(0), WRITE);
         } else if (sel == this.setProfitUnlockPeriod.selector) {
@@ -709,31 +713,52 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
         return Math.mulDiv(locked, t.profitUnlockPeriod - elapsed, t.profitUnlockPeriod, Math.Rounding.Ceil);
     }
 
+    /// Reads the snapshot word: whether it is this block's, and its totals.
+    function _readSnapshot() internal view returns (uint256 w, bool current, uint256 assets, uint256 supply) {
+        w = _snap;
+        current = (w & BLOCK_MASK) == (block.number & BLOCK_MASK);
+        if (!current) return (w, false, 0, 0);
+        if (w & WIDE == 0) return (w, true, (w >> ASSETS_SHIFT) & FIELD_MAX, w >> SUPPLY_SHIFT);
+        return (w, true, _snapWideAssets, _snapWideSupply);
+    }
+
+    /// The deposit limit, given the snapshot word (its slot is read only when one is set).
+    function _limitOf(uint256 w) internal view returns (uint256) {
+        return w & LIMITED == 0 ? NO_LIMIT : _depositLimit;
+    }
+
     /// This block's price, without writing: the stored snapshot if taken in this block, else
-    /// the live totals that the block's first interaction will store.
-    function _price() internal view returns (uint256 assets, uint256 supply, uint256 limit) {
-        PriceSnapshot memory p = _snap;
-        SupplyAndLimit memory sl = _snapSupply;
-        if (p.blockNumber == block.number) return (p.assets, sl.supply, sl.depositLimit);
-        (assets, supply) = _live();
-        limit = sl.depositLimit;
+    /// the live totals that the block's first interaction will store. Also the snapshot word.
+    function _price() internal view returns (uint256 assets, uint256 supply, uint256 w) {
+        bool current;
+        (w, current, assets, supply) = _readSnapshot();
+        if (!current) (assets, supply) = _live();
     }
 
     /// This block's price; the block's first interaction stores it. Every function that
     /// changes total assets or total supply calls this before the change.
-    function _takeSnapshot() internal returns (uint256 assets, uint256 supply, uint256 limit) {
-        PriceSnapshot memory p = _snap;
-        SupplyAndLimit memory sl = _snapSupply;
-        limit = sl.depositLimit;
-        if (p.blockNumber == block.number) return (p.assets, sl.supply, limit);
+    function _takeSnapshot() internal returns (uint256 assets, uint256 supply, uint256 w) {
+        bool current;
+        (w, current, assets, supply) = _readSnapshot();
+        if (current) return (assets, supply, w);
         (assets, supply) = _live();
-        _snap = PriceSnapshot(uint64(block.number), assets.toUint192());
-        _snapSupply = SupplyAndLimit(uint136(supply), uint120(limit));
+        _storeSnapshot(w, assets, supply);
     }
 
     function _writeSnapshot(uint256 assets, uint256 supply) internal {
-        _snap = PriceSnapshot(uint64(block.number), assets.toUint192());
-        _snapSupply.supply = uint136(supply);
+        _storeSnapshot(_snap, assets, supply);
+    }
+
+    /// Stores (this block, assets, supply), keeping the LIMITED flag of the old word `w`.
+    function _storeSnapshot(uint256 w, uint256 assets, uint256 supply) private {
+        uint256 word = (block.number & BLOCK_MASK) | (w & LIMITED);
+        if (assets <= FIELD_MAX && supply <= FIELD_MAX) {
+            _snap = word | (assets << ASSETS_SHIFT) | (supply << SUPPLY_SHIFT);
+        } else {
+            _snap = word | WIDE;
+            _snapWideAssets = assets;
+            _snapWideSupply = supply;
+        }
     }
 
     function _toShares(uint256 assets, uint256 a, uint256 s, Math.Rounding r) internal pure returns (uint256) {
@@ -881,6 +906,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
     /// interaction, which sees their pre-block values (SNAPSHOT).
     function _declareSnapshotInputs(List memory list) private view {
         _add(list, address(this), _slotOf(-2), SNAPSHOT | READ);
+        _add(list, address(this), _slotOf(-3), SNAPSHOT | READ);
         _add(list, address(this), _slotOf(-1), SNAPSHOT | READ);
         uint256 k = shardCount;
         for (uint256 i = 0; i < k; ++i) _add(list, address(this), _shardSlot(i), SNAPSHOT);
@@ -912,18 +938,25 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
         }
     }
 
-    /// Slots of the scalar state, relative to `_timing` (0): -2 snapshot, -1 snapshot supply and
-    /// limit, 1 balances' base... see the mapping below.
-    /// 0 = _timing, 1 = _ledger, 2 = strategy, 3 = owner, 4 = pendingOwner.
+    /// Slots of the scalar state: -3 = _snapWideAssets, -2 = _snap, -1 = _snapWideSupply,
+    /// 0 = _timing, 1 = _ledger, 2 = strategy, 3 = owner, 4 = pendingOwner, 5 = _depositLimit.
     function _slotOf(int256 which) private pure returns (bytes32 slot) {
         uint256 base;
-        if (which == -2) {
+        if (which == -3) {
+            assembly ("memory-safe") {
+                base := _snapWideAssets.slot
+            }
+        } else if (which == -2) {
             assembly ("memory-safe") {
                 base := _snap.slot
             }
         } else if (which == -1) {
             assembly ("memory-safe") {
-                base := _snapSupply.slot
+                base := _snapWideSupply.slot
+            }
+        } else if (which == 5) {
+            assembly ("memory-safe") {
+                base := _depositLimit.slot
             }
         } else if (which == 0) {
             assembly ("memory-safe") {
