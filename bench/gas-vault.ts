@@ -67,7 +67,11 @@ function send(vault: Vaultish, op: Op, u: (typeof signers)[number]) {
 }
 
 /** Runs `op` by each user in one block (in order) and returns each transaction's gas. */
-async function inOneBlock(vault: Vaultish, op: Op, users: typeof signers): Promise<bigint[]> {
+async function inOneBlock(
+  vault: Vaultish,
+  op: Op,
+  users: typeof signers,
+): Promise<bigint[]> {
   await ethers.provider.send("evm_setAutomine", [false]);
   const hashes: string[] = [];
   try {
@@ -79,21 +83,36 @@ async function inOneBlock(vault: Vaultish, op: Op, users: typeof signers): Promi
   const gas: bigint[] = [];
   for (const h of hashes) {
     const r = await ethers.provider.getTransactionReceipt(h);
-    if (!r || r.status !== 1) throw new Error(`benchmark transaction ${h} (${op}) failed`);
+    if (!r || r.status !== 1)
+      throw new Error(`benchmark transaction ${h} (${op}) failed`);
     gas.push(r.gasUsed);
   }
   const blocks = new Set(
-    await Promise.all(hashes.map(async (h) => (await ethers.provider.getTransactionReceipt(h))!.blockNumber)),
+    await Promise.all(
+      hashes.map(
+        async (h) =>
+          (await ethers.provider.getTransactionReceipt(h))!.blockNumber,
+      ),
+    ),
   );
-  if (blocks.size !== 1) throw new Error(`benchmark ${op}: transactions landed in ${blocks.size} blocks, expected 1`);
+  if (blocks.size !== 1)
+    throw new Error(
+      `benchmark ${op}: transactions landed in ${blocks.size} blocks, expected 1`,
+    );
   return gas;
 }
 
 const users = signers.slice(1, 4);
-const oz = await new OZVault__factory(deployer).deploy(await token.getAddress());
+const oz = await new OZVault__factory(deployer).deploy(
+  await token.getAddress(),
+);
 await prepare(oz as unknown as Vaultish, users);
 const ozGas = new Map<Op, bigint>();
-for (const op of OPS) ozGas.set(op, (await inOneBlock(oz as unknown as Vaultish, op, users.slice(0, 1)))[0]);
+for (const op of OPS)
+  ozGas.set(
+    op,
+    (await inOneBlock(oz as unknown as Vaultish, op, users.slice(0, 1)))[0],
+  );
 
 const rows: string[][] = [];
 for (const k of SHARD_COUNTS) {
@@ -105,14 +124,30 @@ for (const k of SHARD_COUNTS) {
     deployer.address,
     deployer.address,
   );
-  const strategy = await new MockStrategy__factory(deployer).deploy(await token.getAddress(), await vault.getAddress());
+  const strategy = await new MockStrategy__factory(deployer).deploy(
+    await token.getAddress(),
+    await vault.getAddress(),
+  );
   await vault.setStrategy(await strategy.getAddress());
   await prepare(vault as unknown as Vaultish, users);
   for (const op of OPS) {
-    const [first, later] = await inOneBlock(vault as unknown as Vaultish, op, users.slice(0, 2));
+    const [first, later] = await inOneBlock(
+      vault as unknown as Vaultish,
+      op,
+      users.slice(0, 2),
+    );
     const base = ozGas.get(op)!;
-    const pct = (g: bigint) => `${g > base ? "+" : ""}${((Number(g - base) / Number(base)) * 100).toFixed(1)}%`;
-    rows.push([op, String(k), String(base), String(later), pct(later), String(first), pct(first)]);
+    const pct = (g: bigint) =>
+      `${g > base ? "+" : ""}${((Number(g - base) / Number(base)) * 100).toFixed(1)}%`;
+    rows.push([
+      op,
+      String(k),
+      String(base),
+      String(later),
+      pct(later),
+      String(first),
+      pct(first),
+    ]);
   }
 }
 
@@ -125,7 +160,9 @@ const header = [
   "DisjointVault (first in block)",
   "Δ",
 ];
-const table = [header, header.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
+const table = [header, header.map(() => "---"), ...rows]
+  .map((r) => `| ${r.join(" | ")} |`)
+  .join("\n");
 console.log(table);
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -141,6 +178,13 @@ user's own shard escrow (no strategy fallback).
 
 "First in block" is the block's first vault interaction, which stores the block's price snapshot
 (it reads every shard, so it grows with the shard count); "later in block" is every other one.
+
+Where the later-in-block gap comes from (opcode trace, \`npx hardhat run bench/trace-ops.ts\`):
+a deposit reads 6 cold slots where OZ reads 5 (the price snapshot word is a slot of its own,
+while OZ's price reads \`totalSupply\`, which its mint then writes warm); a withdrawal or redeem
+also reads the escrow's allowance to the vault in the token (the escrow pays with
+\`transferFrom\`). The rest (about 900 gas) is the transient reentrancy lock, computing the
+escrow address and unpacking the snapshot.
 
 ${table}
 `;

@@ -802,10 +802,8 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
     }
 
     function _enter(uint256 k, address receiver, uint256 assets, uint256 shares) internal {
-        Shard storage sh = _shards[k];
-        Shard memory m = sh;
-        sh.supply = (m.supply + shares).toUint128();
-        sh.idle = (m.idle + assets).toUint128();
+        Shard memory m = _shards[k];
+        _shards[k] = Shard((m.supply + shares).toUint128(), (m.idle + assets).toUint128());
         balanceOf[receiver] += shares;
         emit Transfer(address(0), receiver, shares);
         emit Deposit(msg.sender, receiver, assets, shares);
@@ -815,14 +813,13 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
     function _exit(address owner_, address receiver, uint256 assets, uint256 shares) internal {
         if (msg.sender != owner_) _spendAllowance(owner_, msg.sender, shares);
         uint256 k = _shardOf(owner_);
-        Shard storage sh = _shards[k];
-        Shard memory m = sh;
+        Shard memory m = _shards[k];
         balanceOf[owner_] -= shares;
         emit Transfer(owner_, address(0), shares);
         emit Withdraw(msg.sender, receiver, owner_, assets, shares);
         if (assets <= m.idle) {
-            sh.supply = m.supply - uint128(shares);
-            sh.idle = m.idle - uint128(assets);
+            // shares <= owner's balance <= its shard's supply; assets <= idle: no underflow.
+            _shards[k] = Shard(m.supply - uint128(shares), m.idle - uint128(assets));
             _asset.safeTransferFrom(escrowOf(k), receiver, assets);
             return;
         }
@@ -832,8 +829,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
         IStrategy strat = strategy;
         uint256 available = address(strat) == address(0) ? 0 : Math.min(strat.maxWithdraw(), debt);
         if (rest > available) revert InsufficientLiquidity(assets, m.idle + available);
-        sh.supply = m.supply - uint128(shares);
-        sh.idle = 0;
+        _shards[k] = Shard(m.supply - uint128(shares), 0);
         _ledger.debt = uint128(debt - rest);
         if (m.idle != 0) _asset.safeTransferFrom(escrowOf(k), receiver, m.idle);
         strat.withdraw(rest, receiver);
