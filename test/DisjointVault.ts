@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
+import { toDeclaredAccess, toEip2930 } from "../src/access/declared.js";
 import {
   DisjointVault__factory,
   MockERC20__factory,
@@ -654,6 +655,49 @@ describe("DisjointVault", function () {
       expect(modes.filter((m) => m === 1).length).to.equal(1); // the deposit limit
       const keys = list.map((e) => `${e.account}:${e.slot}`);
       expect(new Set(keys).size).to.equal(keys.length);
+    });
+  });
+  describe("declareAccess in the access-set format", function () {
+    it("every state-changing function's declaration converts; user calls carry snapshots", async function () {
+      const { a, b } = pick(users);
+      const calls: [string, Signer, unknown[]][] = [
+        ["deposit", a, [E18, a.address]],
+        ["mint", a, [E18, b.address]],
+        ["withdraw", a, [E18, a.address, a.address]],
+        ["redeem", b, [E18, b.address, a.address]],
+        ["transfer", a, [b.address, 1n]],
+        ["transferFrom", b, [a.address, b.address, 1n]],
+        ["approve", a, [b.address, 1n]],
+        ["harvest", owner, []],
+        ["allocate", owner, [0n, 1n]],
+        ["deallocate", owner, [0n, 1n]],
+        ["setStrategy", owner, [ethers.ZeroAddress]],
+        ["setDepositLimit", owner, [1n]],
+        ["setPerformanceFee", owner, [1n]],
+        ["setProfitUnlockPeriod", owner, [1n]],
+        ["transferOwnership", owner, [a.address]],
+        ["acceptOwnership", a, []],
+      ];
+      for (const [fn, sender, args] of calls) {
+        const data = vault.interface.encodeFunctionData(
+          fn as "deposit",
+          args as [bigint, string],
+        );
+        const list = await vault.declareAccess(sender.address, data);
+        const declared = toDeclaredAccess(list);
+        expect(declared.writes.length, fn).to.be.greaterThan(0);
+        const user = ["deposit", "mint", "withdraw", "redeem"].includes(fn);
+        expect((declared.snapshots ?? []).length > 0, fn).to.equal(
+          user ||
+            fn === "allocate" ||
+            fn === "deallocate" ||
+            fn === "setProfitUnlockPeriod",
+        );
+        expect(
+          toEip2930(list).some((e) => e.address === vaultAddr.toLowerCase()),
+          fn,
+        ).to.equal(true);
+      }
     });
   });
 });

@@ -335,6 +335,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
     /// @param receiver Who receives the shares.
     /// @return shares Shares minted.
     function deposit(uint256 assets, address receiver) external nonReentrant returns (uint256 shares) {
+        if (receiver == address(0)) revert InvalidAddress();
         (uint256 a, uint256 s, uint256 w) = _takeSnapshot();
         uint256 limit = _limitOf(w);
         uint256 k = _shardOf(receiver);
@@ -352,6 +353,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
     /// @param receiver Who receives the shares.
     /// @return assets Assets taken.
     function mint(uint256 shares, address receiver) external nonReentrant returns (uint256 assets) {
+        if (receiver == address(0)) revert InvalidAddress();
         (uint256 a, uint256 s, uint256 w) = _takeSnapshot();
         uint256 limit = _limitOf(w);
         uint256 k = _shardOf(receiver);
