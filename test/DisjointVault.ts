@@ -5,6 +5,7 @@ import {
   DisjointVault__factory,
   MockERC20__factory,
   MockStrategy__factory,
+  ReentrantToken__factory,
   type DisjointVault,
   type MockERC20,
   type MockStrategy,
@@ -179,6 +180,29 @@ describe("DisjointVault", function () {
       await expect(
         vault.connect(u).mint(0n, u.address),
       ).to.be.revertedWithCustomError(vault, "ZeroShares");
+    });
+
+    it("maps addresses to shards by address modulo shardCount", async function () {
+      for (const u of users) expect(await vault.shardOf(u.address)).to.equal(shardOf(u.address));
+    });
+
+    it("the transient lock stops reentry from a token hook", async function () {
+      const re = await new ReentrantToken__factory(owner).deploy();
+      const v = await new DisjointVault__factory(owner).deploy(
+        await re.getAddress(),
+        "R",
+        "R",
+        2,
+        owner.address,
+        owner.address,
+      );
+      await re.mint(owner.address, 10n * E18);
+      await re.approve(await v.getAddress(), MAX);
+      await re.arm(await v.getAddress(), v.interface.encodeFunctionData("deposit", [E18, owner.address]));
+      await expect(v.deposit(E18, owner.address)).to.be.revertedWithCustomError(v, "ReentrancyGuardReentrantCall");
+      await re.arm(ethers.ZeroAddress, "0x");
+      await v.deposit(E18, owner.address);
+      expect(await v.balanceOf(owner.address)).to.equal(E18 * V);
     });
 
     it("reverts when the asset transfer fails (no allowance)", async function () {
