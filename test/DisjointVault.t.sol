@@ -626,3 +626,91 @@ contract DisjointVaultSnapshotTest is VaultSetup {
         assertEq(vault.depositLimit(), 1e40, "limit lost after compact");
     }
 }
+
+/// @notice The point of the design, observed: four users of four shards deposit, mint,
+/// withdraw and redeem in one block; no transaction writes a slot (vault or token) that
+/// another one reads or writes, except the snapshot word written by the block's first.
+contract DisjointVaultDisjointnessTest is VaultSetup {
+    struct Touch {
+        bytes32[] vaultReads;
+        bytes32[] vaultWrites;
+        bytes32[] tokenReads;
+        bytes32[] tokenWrites;
+    }
+
+    address[4] internal users = [address(0x1000), address(0x1001), address(0x1002), address(0x1003)];
+
+    function setUp() public {
+        _deploy();
+        for (uint256 i = 0; i < 4; ++i) {
+            _deposit(users[i], 100e18);
+            _fund(users[i], 100e18);
+        }
+        _nextBlock();
+    }
+
+    function _run(address who, bytes memory data) internal returns (Touch memory t) {
+        vm.record();
+        vm.prank(who);
+        (bool ok, ) = address(vault).call(data);
+        assertTrue(ok, "call failed");
+        (t.vaultReads, t.vaultWrites) = vm.accesses(address(vault));
+        (t.tokenReads, t.tokenWrites) = vm.accesses(address(token));
+    }
+
+    function _meets(bytes32[] memory a, bytes32[] memory b, bytes32 except) internal pure returns (bool) {
+        for (uint256 i = 0; i < a.length; ++i) {
+            if (a[i] == except) continue;
+            for (uint256 j = 0; j < b.length; ++j) if (a[i] == b[j]) return true;
+        }
+        return false;
+    }
+
+    function test_usersOfDifferentShardsTouchDisjointSlots() public {
+        for (uint256 i = 0; i < 4; ++i) assertEq(vault.shardOf(users[i]), i, "user shard");
+        Touch[4] memory t;
+        t[0] = _run(users[0], abi.encodeCall(vault.deposit, (1e18, users[0]))); // first: takes the snapshot
+        t[1] = _run(users[1], abi.encodeCall(vault.withdraw, (1e18, users[1], users[1])));
+        t[2] = _run(users[2], abi.encodeCall(vault.mint, (1e21, users[2])));
+        t[3] = _run(users[3], abi.encodeCall(vault.redeem, (1e21, users[3], users[3])));
+        bytes32 snap = bytes32(uint256(64));
+        bool snapWrittenByFirst;
+        for (uint256 k = 0; k < t[0].vaultWrites.length; ++k)
+            if (t[0].vaultWrites[k] == snap) snapWrittenByFirst = true;
+        assertTrue(snapWrittenByFirst, "first call did not store the snapshot");
+        // Block order: a later transaction must not read what an earlier one wrote (the only
+        // dependency Block-STM re-executes for), and no two may write the same slot. The first
+        // call also reads every shard to take the snapshot; later calls writing their shard after
+        // that read is no dependency (and those reads see pre-block values whatever the order).
+        for (uint256 i = 0; i < 4; ++i) {
+            for (uint256 j = 0; j < 4; ++j) {
+                if (i == j) continue;
+                bytes32 except = i == 0 ? snap : bytes32(type(uint256).max);
+                assertTrue(!_meets(t[i].vaultWrites, t[j].vaultWrites, except), "vault write-write overlap");
+                assertTrue(!_meets(t[i].tokenWrites, t[j].tokenWrites, bytes32(0)), "token write-write overlap");
+                if (i < j) {
+                    assertTrue(!_meets(t[i].vaultWrites, t[j].vaultReads, except), "vault read of an earlier write");
+                    assertTrue(
+                        !_meets(t[i].tokenWrites, t[j].tokenReads, bytes32(0)),
+                        "token read of an earlier write"
+                    );
+                }
+                if (i > 0) {
+                    for (uint256 k = 0; k < t[i].vaultWrites.length; ++k) {
+                        assertTrue(t[i].vaultWrites[k] != snap, "a later call wrote the snapshot");
+                    }
+                }
+            }
+        }
+    }
+
+    /// The check above is not vacuous: two users of the same shard do collide.
+    function test_usersOfOneShardCollide() public {
+        address other = address(0x1004); // shard 0, like users[0]
+        _fund(other, 100e18);
+        Touch memory a = _run(users[0], abi.encodeCall(vault.deposit, (1e18, users[0])));
+        Touch memory b = _run(other, abi.encodeCall(vault.deposit, (1e18, other)));
+        assertTrue(_meets(a.vaultWrites, b.vaultWrites, bytes32(uint256(64))), "same shard did not collide");
+        assertTrue(_meets(a.tokenWrites, b.tokenWrites, bytes32(0)), "same escrow did not collide");
+    }
+}

@@ -561,7 +561,7 @@ describe("DisjointVault", function () {
   });
 
   describe("per-block snapshot", function () {
-    it("deposits and withdrawals by users of different shards write disjoint vault slots", async function () {
+    it("deposits by users of different shards in one block use the snapshot of the first", async function () {
       const { a, b } = pick(users);
       await vault.connect(a).deposit(E18, a.address);
       await vault.connect(b).deposit(E18, b.address);
