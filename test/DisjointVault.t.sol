@@ -323,6 +323,11 @@ contract DisjointVaultAccessTest is VaultSetup {
         _check(BOB, abi.encodeCall(vault.redeem, (1e21, address(0xCAFE), BOB)));
     }
 
+    function test_shardOnlyVariants() public {
+        _check(ALICE, abi.encodeCall(vault.withdrawFromShard, (1e18, ALICE, ALICE)));
+        _check(BOB, abi.encodeCall(vault.redeemFromShard, (1e21, BOB, BOB)));
+    }
+
     function test_withdrawFallbackToStrategy() public {
         vault.allocate(vault.shardOf(ALICE), 90e18);
         _nextBlock();

@@ -295,6 +295,36 @@ describe("DisjointVault", function () {
       );
     });
 
+    it("withdrawFromShard/redeemFromShard pay from the shard only and never fall back", async function () {
+      const u = users[0];
+      const k = shardOf(u.address);
+      await vault.connect(u).deposit(10n * E18, u.address);
+      await vault.allocate(k, 8n * E18);
+      const shares = await vault.previewWithdraw(E18);
+      await expect(vault.connect(u).withdrawFromShard(E18, u.address, u.address))
+        .to.emit(vault, "Withdraw")
+        .withArgs(u.address, u.address, u.address, E18, shares);
+      await vault.connect(u).redeemFromShard(E18 * V, u.address, u.address);
+      expect((await vault.shardState(k))[1]).to.equal(0n);
+      await expect(vault.connect(u).withdrawFromShard(1n, u.address, u.address))
+        .to.be.revertedWithCustomError(vault, "InsufficientLiquidity")
+        .withArgs(1n, 0n);
+      await expect(vault.connect(u).redeemFromShard(E18, u.address, u.address)).to.be.revertedWithCustomError(
+        vault,
+        "InsufficientLiquidity",
+      );
+      await expect(vault.connect(u).redeemFromShard(0n, u.address, u.address)).to.be.revertedWithCustomError(vault, "ZeroAssets");
+      // Their declarations leave out the strategy fallback: no ledger WRITE, no strategy slots.
+      const ledgerSlot = ethers.toBeHex(68, 32);
+      const local = await vault.declareAccess(u.address, vault.interface.encodeFunctionData("redeemFromShard", [1n, u.address, u.address]));
+      const full = await vault.declareAccess(u.address, vault.interface.encodeFunctionData("redeem", [1n, u.address, u.address]));
+      expect(local.find((e) => e.slot === ledgerSlot)?.mode).to.equal(4n);
+      expect(full.find((e) => e.slot === ledgerSlot)?.mode).to.equal(6n);
+      const strategyAddr = await strategy.getAddress();
+      expect(local.some((e) => e.account === strategyAddr)).to.equal(false);
+      expect(full.some((e) => e.account === strategyAddr)).to.equal(true);
+    });
+
     it("caps maxWithdraw/maxRedeem by liquidity and reverts with InsufficientLiquidity past it", async function () {
       const u = users[0];
       const k = shardOf(u.address);
@@ -689,6 +719,8 @@ describe("DisjointVault", function () {
         ["mint", a, [E18, b.address]],
         ["withdraw", a, [E18, a.address, a.address]],
         ["redeem", b, [E18, b.address, a.address]],
+        ["withdrawFromShard", a, [E18, a.address, a.address]],
+        ["redeemFromShard", a, [E18, a.address, a.address]],
         ["transfer", a, [b.address, 1n]],
         ["transferFrom", b, [a.address, b.address, 1n]],
         ["approve", a, [b.address, 1n]],
@@ -710,7 +742,7 @@ describe("DisjointVault", function () {
         const list = await vault.declareAccess(sender.address, data);
         const declared = toDeclaredAccess(list);
         expect(declared.writes.length, fn).to.be.greaterThan(0);
-        const user = ["deposit", "mint", "withdraw", "redeem"].includes(fn);
+        const user = ["deposit", "mint", "withdraw", "redeem", "withdrawFromShard", "redeemFromShard"].includes(fn);
         expect((declared.snapshots ?? []).length > 0, fn).to.equal(
           user ||
             fn === "allocate" ||

@@ -373,12 +373,49 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
     /// @param owner_ Whose shares are burnt; the caller spends its allowance if not the owner.
     /// @return shares Shares burnt.
     function withdraw(uint256 assets, address receiver, address owner_) external nonReentrant returns (uint256 shares) {
+        return _withdraw(assets, receiver, owner_, true);
+    }
+
+    /// @notice `withdraw` paid only from `owner_`'s shard escrow: reverts with
+    /// InsufficientLiquidity instead of falling back to the strategy, so its declared access
+    /// list names no shared slot besides the snapshot (see docs/vault.md).
+    /// @param assets Amount of assets.
+    /// @param receiver Who receives the assets.
+    /// @param owner_ Whose shares are burnt.
+    /// @return shares Shares burnt.
+    function withdrawFromShard(
+        uint256 assets,
+        address receiver,
+        address owner_
+    ) external nonReentrant returns (uint256 shares) {
+        return _withdraw(assets, receiver, owner_, false);
+    }
+
+    /// @notice `redeem` paid only from `owner_`'s shard escrow (no strategy fallback).
+    /// @param shares Amount of shares.
+    /// @param receiver Who receives the assets.
+    /// @param owner_ Whose shares are burnt.
+    /// @return assets Assets paid.
+    function redeemFromShard(
+        uint256 shares,
+        address receiver,
+        address owner_
+    ) external nonReentrant returns (uint256 assets) {
+        return _redeem(shares, receiver, owner_, false);
+    }
+
+    function _withdraw(
+        uint256 assets,
+        address receiver,
+        address owner_,
+        bool fallbackToStrategy
+    ) internal returns (uint256 shares) {
         (uint256 a, uint256 s, ) = _takeSnapshot();
         if (assets == 0) revert ZeroAssets();
         shares = _toShares(assets, a, s, Math.Rounding.Ceil);
         uint256 bal = balanceOf[owner_];
         if (shares > bal) revert ExceededMaxWithdraw(owner_, assets, _toAssets(bal, a, s, Math.Rounding.Floor));
-        _exit(owner_, receiver, assets, shares);
+        _exit(owner_, receiver, assets, shares, fallbackToStrategy);
     }
 
     /// @notice Burns exactly `shares` of `owner_` and pays their worth (rounded down) to
@@ -388,12 +425,21 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
     /// @param owner_ Whose shares are burnt; the caller spends its allowance if not the owner.
     /// @return assets Assets paid.
     function redeem(uint256 shares, address receiver, address owner_) external nonReentrant returns (uint256 assets) {
+        return _redeem(shares, receiver, owner_, true);
+    }
+
+    function _redeem(
+        uint256 shares,
+        address receiver,
+        address owner_,
+        bool fallbackToStrategy
+    ) internal returns (uint256 assets) {
         (uint256 a, uint256 s, ) = _takeSnapshot();
         uint256 bal = balanceOf[owner_];
         if (shares > bal) revert ExceededMaxRedeem(owner_, shares, bal);
         assets = _toAssets(shares, a, s, Math.Rounding.Floor);
         if (assets == 0) revert ZeroAssets();
-        _exit(owner_, receiver, assets, shares);
+        _exit(owner_, receiver, assets, shares, fallbackToStrategy);
     }
 
     // =====================================================================================
@@ -611,14 +657,20 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
             _add(list, address(this), _balanceSlot(receiver), WRITE);
             _add(list, address(this), _slotOf(5), READ); // deposit limit, when one is set
             _add(list, address(_asset), ANY_SLOT, WRITE);
-        } else if (sel == this.withdraw.selector || sel == this.redeem.selector) {
+        } else if (
+            sel == this.withdraw.selector ||
+            sel == this.redeem.selector ||
+            sel == this.withdrawFromShard.selector ||
+            sel == this.redeemFromShard.selector
+        ) {
             (, , address owner_) = abi.decode(data[4:], (uint256, address, address));
             _declareSnapshotInputs(list);
             _add(list, address(this), _shardSlot(_shardOf(owner_)), WRITE);
             _add(list, address(this), _balanceSlot(owner_), WRITE);
             if (sender != owner_) _add(list, address(this), _allowanceSlot(owner_, sender), WRITE);
             _add(list, address(_asset), ANY_SLOT, WRITE);
-            // Fallback when the shard's escrow runs dry: the strategy pays the rest.
+            // The shard-only variants stop here; the others may fall back to the strategy.
+            if (sel == this.withdrawFromShard.selector || sel == this.redeemFromShard.selector) return true;
             _add(list, address(this), _slotOf(1), WRITE);
             _add(list, address(this), _slotOf(2), READ);
             _declareStrategy(list, IStrategy.maxWithdraw.selector);
@@ -812,7 +864,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
         _asset.safeTransferFrom(msg.sender, escrowOf(k), assets);
     }
 
-    function _exit(address owner_, address receiver, uint256 assets, uint256 shares) internal {
+    function _exit(address owner_, address receiver, uint256 assets, uint256 shares, bool fallbackToStrategy) internal {
         if (msg.sender != owner_) _spendAllowance(owner_, msg.sender, shares);
         uint256 k = _shardOf(owner_);
         Shard memory m = _shards[k];
@@ -826,6 +878,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
             return;
         }
         // Fallback: the escrow pays all it has, the strategy the rest.
+        if (!fallbackToStrategy) revert InsufficientLiquidity(assets, m.idle);
         uint256 rest = assets - m.idle;
         uint256 debt = _ledger.debt;
         IStrategy strat = strategy;
