@@ -469,6 +469,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
             profit = value - led.debt;
             fee = (profit * t.performanceFeeBps) / BPS;
             feeShares = _toShares(fee, a, s, Math.Rounding.Floor);
+            if (feeShares == 0) fee = 0; // too small to pay: locked with the rest
             locked += profit - fee;
         } else {
             loss = led.debt - value;
@@ -557,7 +558,8 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
     function setProfitUnlockPeriod(uint32 period) external onlyOwner {
         _takeSnapshot();
         Timing memory t = _timing;
-        // Re-base what is still locked so the change does not move the price.
+        // Re-base what is still locked so the change does not move the price at this timestamp
+        // (period 0 releases it: visible from the next block, as this block's price is taken).
         _ledger.lockedProfit = _lockedNow(_ledger.lockedProfit, t).toUint128();
         _timing = Timing(uint64(block.timestamp), period, t.performanceFeeBps);
         emit ProfitUnlockPeriodSet(period);
