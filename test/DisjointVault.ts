@@ -756,4 +756,77 @@ describe("DisjointVault", function () {
       }
     });
   });
+  describe("observed ⊆ declared on the node (prestateTracer)", function () {
+    type Prestate = Record<string, { storage?: Record<string, string> }>;
+
+    /** Declares at the block before `send` runs, sends it in a block with the others, then checks. */
+    async function checkBlock(calls: { from: Signer; fn: string; args: unknown[] }[]) {
+      const declared = [];
+      for (const c of calls) {
+        const data = vault.interface.encodeFunctionData(c.fn as "deposit", c.args as [bigint, string]);
+        declared.push({ c, data, list: await vault.declareAccess(c.from.address, data) });
+      }
+      await ethers.provider.send("evm_setAutomine", [false]);
+      const hashes: string[] = [];
+      try {
+        for (const d of declared) hashes.push((await d.c.from.sendTransaction({ to: vaultAddr, data: d.data })).hash);
+        await networkHelpers.mine();
+      } finally {
+        await ethers.provider.send("evm_setAutomine", [true]);
+      }
+      const checked = new Set<string>([vaultAddr.toLowerCase(), (await strategy.getAddress()).toLowerCase()]);
+      for (let i = 0; i < hashes.length; i++) {
+        const receipt = await ethers.provider.getTransactionReceipt(hashes[i]);
+        expect(receipt?.status, declared[i].c.fn).to.equal(1);
+        const entries = declared[i].list.map((e) => ({ a: e.account.toLowerCase(), s: e.slot.toLowerCase(), m: Number(e.mode) }));
+        const covers = (a: string, slot: string, anyOf: number) =>
+          entries.some((e) => e.a === a && (e.s === slot || e.s === "0x" + "f".repeat(64)) && (e.m & anyOf) !== 0);
+        const touched: Prestate = await ethers.provider.send("debug_traceTransaction", [hashes[i], { tracer: "prestateTracer" }]);
+        const diff: { post: Prestate } = await ethers.provider.send("debug_traceTransaction", [
+          hashes[i],
+          { tracer: "prestateTracer", tracerConfig: { diffMode: true } },
+        ]);
+        let seen = 0;
+        for (const [account, st] of Object.entries(touched)) {
+          for (const slot of Object.keys(st.storage ?? {})) {
+            const a = account.toLowerCase();
+            if (checked.has(a) || a === (await token.getAddress()).toLowerCase()) {
+              expect(covers(a, slot.toLowerCase(), 7), `${declared[i].c.fn} reads ${a}/${slot}`).to.equal(true);
+              seen++;
+            } else {
+              expect.fail(`${declared[i].c.fn} touched storage of undeclared account ${a}`);
+            }
+          }
+        }
+        for (const [account, st] of Object.entries(diff.post)) {
+          for (const slot of Object.keys(st.storage ?? {})) {
+            expect(covers(account.toLowerCase(), slot.toLowerCase(), 6), `${declared[i].c.fn} writes ${account}/${slot}`).to.equal(true);
+          }
+        }
+        expect(seen, declared[i].c.fn).to.be.greaterThan(0);
+      }
+    }
+
+    it("deposits, exits with and without the strategy fallback, transfers, harvest", async function () {
+      const { a, b } = pick(users);
+      await vault.connect(a).deposit(10n * E18, a.address);
+      await vault.connect(b).deposit(10n * E18, b.address);
+      await vault.allocate(shardOf(a.address), 9n * E18);
+      await networkHelpers.mine();
+      await checkBlock([
+        { from: a, fn: "deposit", args: [E18, a.address] },
+        { from: b, fn: "mint", args: [E18, b.address] },
+        { from: b, fn: "withdraw", args: [E18, b.address, b.address] },
+        { from: a, fn: "withdraw", args: [5n * E18, a.address, a.address] }, // escrow short: fallback
+        { from: b, fn: "redeemFromShard", args: [E18, b.address, b.address] },
+        { from: a, fn: "transfer", args: [b.address, E18] },
+      ]);
+      await strategy.gain(E18);
+      await vault.setPerformanceFee(1000);
+      await checkBlock([
+        { from: owner, fn: "harvest", args: [] },
+        { from: b, fn: "redeem", args: [E18, b.address, b.address] },
+      ]);
+    });
+  });
 });
