@@ -15,8 +15,8 @@ import { fileURLToPath } from "node:url";
 import { network } from "hardhat";
 import {
   DisjointVault__factory,
-  MockERC20__factory,
-  MockStrategy__factory,
+  VaultAsset__factory,
+  VaultMockStrategy__factory,
   OZVault__factory,
 } from "../typechain-types/index.js";
 
@@ -40,7 +40,7 @@ interface Vaultish {
 
 const signers = await ethers.getSigners();
 const [deployer] = signers;
-const token = await new MockERC20__factory(deployer).deploy("Asset", "AST", 18);
+const token = await new VaultAsset__factory(deployer).deploy("Asset", "AST", 18);
 
 async function prepare(vault: Vaultish, users: typeof signers) {
   const addr = await vault.getAddress();
@@ -124,7 +124,7 @@ for (const k of SHARD_COUNTS) {
     deployer.address,
     deployer.address,
   );
-  const strategy = await new MockStrategy__factory(deployer).deploy(
+  const strategy = await new VaultMockStrategy__factory(deployer).deploy(
     await token.getAddress(),
     await vault.getAddress(),
   );
@@ -171,7 +171,7 @@ mkdirSync(outDir, { recursive: true });
 const md = `# Vault gas: DisjointVault vs OpenZeppelin ERC4626
 
 Command: \`npx hardhat run bench/gas-vault.ts\` (Hardhat EDR, cancun, solc 0.8.30, optimizer 10,000 runs).
-Same MockERC20 asset (OpenZeppelin ERC20) for both vaults. Gas is the transaction's \`gasUsed\`
+Same VaultAsset asset (OpenZeppelin ERC20) for both vaults. Gas is the transaction's \`gasUsed\`
 (21,000 intrinsic and calldata included). Steady state: the user holds shares and tokens already,
 the shard escrow holds assets, amounts are 1e18 (assets or shares), withdrawals are paid from the
 user's own shard escrow (no strategy fallback).

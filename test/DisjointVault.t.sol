@@ -5,22 +5,22 @@ import {TestBase} from "./utils/Vm.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {DisjointVault} from "../contracts/vault/DisjointVault.sol";
 import {IAccessDeclaring} from "../contracts/interfaces/IAccessDeclaring.sol";
-import {MockERC20} from "../contracts/mocks/MockERC20.sol";
-import {MockStrategy} from "../contracts/mocks/MockStrategy.sol";
+import {VaultAsset} from "../contracts/mocks/VaultAsset.sol";
+import {VaultMockStrategy} from "../contracts/mocks/VaultMockStrategy.sol";
 
 /// @notice Shared setup: a 4-shard vault over an 18-decimal token, with a strategy.
 abstract contract VaultSetup is TestBase {
     uint256 internal constant V = 1000; // virtual shares
     uint256 internal constant SHARDS = 4;
     address internal constant FEE = address(0xFEE);
-    MockERC20 internal token;
+    VaultAsset internal token;
     DisjointVault internal vault;
-    MockStrategy internal strategy;
+    VaultMockStrategy internal strategy;
 
     function _deploy() internal {
-        token = new MockERC20("Asset", "AST", 18);
+        token = new VaultAsset("Asset", "AST", 18);
         vault = new DisjointVault(token, "Disjoint Vault", "djV", SHARDS, address(this), FEE);
-        strategy = new MockStrategy(address(token), address(vault));
+        strategy = new VaultMockStrategy(address(token), address(vault));
         vault.setStrategy(strategy);
     }
 
@@ -365,7 +365,7 @@ contract DisjointVaultAccessTest is VaultSetup {
         _check(address(this), abi.encodeCall(vault.setProfitUnlockPeriod, (60)));
         _check(address(this), abi.encodeCall(vault.transferOwnership, (ALICE)));
         _check(ALICE, abi.encodeCall(vault.acceptOwnership, ()));
-        MockStrategy next = new MockStrategy(address(token), address(vault));
+        VaultMockStrategy next = new VaultMockStrategy(address(token), address(vault));
         _check(ALICE, abi.encodeCall(vault.setStrategy, (next)));
     }
 }
@@ -375,9 +375,9 @@ contract DisjointVaultAccessTest is VaultSetup {
 contract VaultHandler is TestBase {
     uint256 internal constant SHARDS = 4;
     address internal constant FEE = address(0xFEE);
-    MockERC20 public token;
+    VaultAsset public token;
     DisjointVault public vault;
-    MockStrategy public strategy;
+    VaultMockStrategy public strategy;
     address[] public actors;
     /// Any action that paid a user more than the exact price of what it gave.
     bool public userFavoured;
@@ -385,9 +385,9 @@ contract VaultHandler is TestBase {
     uint256 public userOps;
 
     constructor() {
-        token = new MockERC20("Asset", "AST", 18);
+        token = new VaultAsset("Asset", "AST", 18);
         vault = new DisjointVault(token, "Disjoint Vault", "djV", SHARDS, address(this), FEE);
-        strategy = new MockStrategy(address(token), address(vault));
+        strategy = new VaultMockStrategy(address(token), address(vault));
         vault.setStrategy(strategy);
         vault.setPerformanceFee(1000);
         vault.setProfitUnlockPeriod(600);
@@ -507,7 +507,7 @@ contract VaultHandler is TestBase {
 contract DisjointVaultInvariantTest is TestBase {
     VaultHandler internal handler;
     DisjointVault internal vault;
-    MockERC20 internal token;
+    VaultAsset internal token;
 
     function setUp() public {
         handler = new VaultHandler();

@@ -3,12 +3,12 @@ import { network } from "hardhat";
 import { toDeclaredAccess, toEip2930 } from "../src/access/declared.js";
 import {
   DisjointVault__factory,
-  MockERC20__factory,
-  MockStrategy__factory,
-  ReentrantToken__factory,
+  VaultAsset__factory,
+  VaultMockStrategy__factory,
+  VaultReentrantToken__factory,
   type DisjointVault,
-  type MockERC20,
-  type MockStrategy,
+  type VaultAsset,
+  type VaultMockStrategy,
 } from "../typechain-types/index.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -23,7 +23,7 @@ async function deployFixture() {
   const signers = await ethers.getSigners();
   const [owner] = signers;
   const feeRecipient = signers[9];
-  const token = await new MockERC20__factory(owner).deploy("Asset", "AST", 18);
+  const token = await new VaultAsset__factory(owner).deploy("Asset", "AST", 18);
   const vault = await new DisjointVault__factory(owner).deploy(
     await token.getAddress(),
     "Disjoint Vault",
@@ -32,7 +32,7 @@ async function deployFixture() {
     owner.address,
     feeRecipient.address,
   );
-  const strategy = await new MockStrategy__factory(owner).deploy(
+  const strategy = await new VaultMockStrategy__factory(owner).deploy(
     await token.getAddress(),
     await vault.getAddress(),
   );
@@ -74,7 +74,7 @@ async function oneBlock(send: (() => Promise<unknown>)[]) {
 
 describe("DisjointVault", function () {
   let owner: Signer, feeRecipient: Signer, users: Signer[];
-  let token: MockERC20, vault: DisjointVault, strategy: MockStrategy;
+  let token: VaultAsset, vault: DisjointVault, strategy: VaultMockStrategy;
   let vaultAddr: string;
 
   beforeEach(async function () {
@@ -187,7 +187,7 @@ describe("DisjointVault", function () {
     });
 
     it("the transient lock stops reentry from a token hook", async function () {
-      const re = await new ReentrantToken__factory(owner).deploy();
+      const re = await new VaultReentrantToken__factory(owner).deploy();
       const v = await new DisjointVault__factory(owner).deploy(
         await re.getAddress(),
         "R",
@@ -535,7 +535,7 @@ describe("DisjointVault", function () {
 
     it("setStrategy checks asset and vault and refuses while assets are lent", async function () {
       const u = users[0];
-      const wrong = await new MockStrategy__factory(owner).deploy(
+      const wrong = await new VaultMockStrategy__factory(owner).deploy(
         await token.getAddress(),
         owner.address,
       );

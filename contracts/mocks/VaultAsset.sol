@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 
 /// @notice Test token: anyone may mint or burn anyone's balance. Tests only.
-contract MockERC20 is ERC20 {
+contract VaultAsset is ERC20 {
     uint8 private immutable _dec;
 
     /// @param name_ Token name.

@@ -5,11 +5,11 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {IStrategy} from "../interfaces/IStrategy.sol";
-import {MockERC20} from "./MockERC20.sol";
+import {VaultAsset} from "./VaultAsset.sol";
 
 /// @notice Test strategy that holds the vault's assets and can gain (`gain`: minted tokens)
 /// and lose (`lose`: burnt tokens) on demand, with an optional liquidity cap. Tests only.
-contract MockStrategy is IStrategy {
+contract VaultMockStrategy is IStrategy {
     using SafeERC20 for IERC20;
 
     /// @notice Asset held.
@@ -22,7 +22,7 @@ contract MockStrategy is IStrategy {
     error NotVault(address caller);
     error Illiquid(uint256 assets, uint256 available);
 
-    /// @param asset_ The vault's asset (a MockERC20).
+    /// @param asset_ The vault's asset (a VaultAsset).
     /// @param vault_ The vault.
     constructor(address asset_, address vault_) {
         asset = asset_;
@@ -68,13 +68,13 @@ contract MockStrategy is IStrategy {
     /// @notice Test hook: the strategy earns `amount` (minted to it).
     /// @param amount Gain.
     function gain(uint256 amount) external {
-        MockERC20(asset).mint(address(this), amount);
+        VaultAsset(asset).mint(address(this), amount);
     }
 
     /// @notice Test hook: the strategy loses `amount` (burnt).
     /// @param amount Loss.
     function lose(uint256 amount) external {
-        MockERC20(asset).burn(address(this), amount);
+        VaultAsset(asset).burn(address(this), amount);
     }
 
     /// @notice Test hook: caps withdrawable liquidity.
