@@ -1,0 +1,1053 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
+import {IStrategy} from "../interfaces/IStrategy.sol";
+import {ShardEscrow} from "./ShardEscrow.sol";
+
+/// @title DisjointVault
+/// @notice An ERC-4626 vault whose deposits and withdrawals by different users in one block
+/// write different storage slots. Share supply and idle assets are kept per shard (a user's
+/// shard is fixed by address), deposits are paid into per-shard escrow contracts, and every
+/// conversion in a block uses one share price snapshotted by the block's first interaction.
+/// Idle assets are lent to one strategy; a harvest books its profit (unlocked linearly over
+/// time, net of a performance fee) or loss (shared pro rata). See docs/vault.md.
+/// @dev Assets are tracked internally: tokens sent to the vault or its escrows without a
+/// deposit are not part of `totalAssets`, which with the virtual shares of the conversion
+/// defeats first-depositor inflation and donation attacks.
+contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+
+    /// @notice Whole-account slot marker of IAccessDeclaring.
+    bytes32 public constant ANY_SLOT = bytes32(type(uint256).max);
+    uint8 internal constant READ = 1;
+    uint8 internal constant WRITE = 2;
+    uint8 internal constant SNAPSHOT = 4;
+
+    /// @notice Shares carry this many more decimals than the asset; the conversion adds
+    /// 10**DECIMALS_OFFSET virtual shares and one virtual asset.
+    uint8 public constant DECIMALS_OFFSET = 3;
+    uint256 internal constant VIRTUAL_SHARES = 10 ** DECIMALS_OFFSET;
+    /// @notice Largest number of shards.
+    uint256 public constant MAX_SHARDS = 64;
+    /// @notice Largest performance fee, in basis points.
+    uint16 public constant MAX_FEE_BPS = 5_000;
+    uint256 internal constant BPS = 10_000;
+    uint256 internal constant NO_LIMIT = type(uint256).max;
+    // The packed snapshot word: block number (40 bits), WIDE, LIMITED, assets and supply (107 bits each).
+    uint256 internal constant BLOCK_MASK = (1 << 40) - 1;
+    uint256 internal constant WIDE = 1 << 40;
+    uint256 internal constant LIMITED = 1 << 41;
+    uint256 internal constant ASSETS_SHIFT = 42;
+    uint256 internal constant SUPPLY_SHIFT = 149;
+    uint256 internal constant FIELD_MAX = (1 << 107) - 1;
+
+    /// One shard: the shares held by its users and the idle assets in its escrow.
+    struct Shard {
+        uint128 supply;
+        uint128 idle;
+    }
+
+    /// What the vault lent its strategy, and the part of reported profit not yet unlocked.
+    struct Ledger {
+        uint128 debt;
+        uint128 lockedProfit;
+    }
+
+    /// When the last harvest ran, how long its profit takes to unlock, and the fee.
+    struct Timing {
+        uint64 lastReport;
+        uint32 profitUnlockPeriod;
+        uint16 performanceFeeBps;
+    }
+
+    // ---- storage (declareAccess names these slots) ----
+    Shard[MAX_SHARDS] internal _shards;
+    /// The block's price snapshot in one word: `block.number` mod 2**40, a WIDE flag (totals too
+    /// large for 107 bits: they are in the two wide slots), a LIMITED flag (a deposit limit is
+    /// set), then assets and supply. One cold read gives a deposit its price and limit flag.
+    uint256 internal _snap;
+    uint256 internal _snapWideAssets;
+    uint256 internal _snapWideSupply;
+    uint256 internal _depositLimit;
+    Ledger internal _ledger;
+    Timing internal _timing;
+    /// @notice Share balances.
+    mapping(address account => uint256) public balanceOf;
+    /// @notice Share allowances.
+    mapping(address owner => mapping(address spender => uint256)) public allowance;
+    /// @notice The strategy idle assets are lent to (zero until set).
+    IStrategy public strategy;
+    /// @notice The manager: harvests, allocates, sets limits and fees.
+    address public owner;
+    /// @notice The address a two-step ownership transfer waits for.
+    address public pendingOwner;
+    string private _name;
+    string private _symbol;
+
+    IERC20 private immutable _asset;
+    uint8 private immutable _decimals;
+    /// @notice Number of shards (and escrows).
+    uint256 public immutable shardCount;
+    /// @notice Receives the performance fee, as shares.
+    address public immutable feeRecipient;
+
+    /// @notice A harvest booked `profit` or `loss`; `fee` assets of profit were paid as `feeShares`.
+    event Harvested(uint256 profit, uint256 loss, uint256 fee, uint256 feeShares);
+    /// @notice `assets` moved from shard `shard`'s escrow to the strategy.
+    event Allocated(uint256 indexed shard, uint256 assets);
+    /// @notice `assets` moved from the strategy to shard `shard`'s escrow.
+    event Deallocated(uint256 indexed shard, uint256 assets);
+    /// @notice The strategy was set.
+    event StrategySet(address indexed strategy);
+    /// @notice The deposit limit (total assets) was set.
+    event DepositLimitSet(uint256 limit);
+    /// @notice The performance fee was set.
+    event PerformanceFeeSet(uint16 bps);
+    /// @notice The profit unlock period was set.
+    event ProfitUnlockPeriodSet(uint32 period);
+    /// @notice Ownership transfer started.
+    event OwnershipTransferStarted(address indexed previousOwner, address indexed newOwner);
+    /// @notice Ownership transferred.
+    event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
+
+    error InvalidShardCount(uint256 count);
+    error InvalidAddress();
+    error EscrowAddressMismatch(uint256 shard);
+    error ExceededMaxDeposit(address receiver, uint256 assets, uint256 max);
+    error ExceededMaxMint(address receiver, uint256 shares, uint256 max);
+    error ExceededMaxWithdraw(address owner, uint256 assets, uint256 max);
+    error ExceededMaxRedeem(address owner, uint256 shares, uint256 max);
+    error ZeroShares();
+    error ZeroAssets();
+    error InsufficientBalance(address account, uint256 balance, uint256 needed);
+    error InsufficientAllowance(address spender, uint256 allowance, uint256 needed);
+    error InsufficientLiquidity(uint256 needed, uint256 available);
+    error NotOwner(address caller);
+    error NotPendingOwner(address caller);
+    error NoStrategy();
+    error StrategyInUse(uint256 debt);
+    error StrategyMismatch();
+    error InvalidShard(uint256 shard);
+    error FeeTooHigh(uint16 bps);
+    error UnknownSelector(bytes4 selector);
+
+    modifier onlyOwner() {
+        if (msg.sender != owner) revert NotOwner(msg.sender);
+        _;
+    }
+
+    /// @param asset_ The underlying token.
+    /// @param name_ Share token name.
+    /// @param symbol_ Share token symbol.
+    /// @param shards Number of shards and escrows, 1..MAX_SHARDS.
+    /// @param owner_ The manager.
+    /// @param feeRecipient_ Receives performance-fee shares (fixed, so harvest's access list is exact).
+    constructor(
+        IERC20 asset_,
+        string memory name_,
+        string memory symbol_,
+        uint256 shards,
+        address owner_,
+        address feeRecipient_
+    ) {
+        if (shards == 0 || shards > MAX_SHARDS) revert InvalidShardCount(shards);
+        if (address(asset_) == address(0) || owner_ == address(0) || feeRecipient_ == address(0)) {
+            revert InvalidAddress();
+        }
+        _asset = asset_;
+        _decimals = _assetDecimals(asset_) + DECIMALS_OFFSET;
+        shardCount = shards;
+        feeRecipient = feeRecipient_;
+        owner = owner_;
+        _name = name_;
+        _symbol = symbol_;
+        _timing.profitUnlockPeriod = 6 hours;
+        // Escrows take this contract's nonces 1..shards, so their addresses are computed, not stored.
+        for (uint256 k = 0; k < shards; ++k) {
+            address escrow = address(new ShardEscrow(asset_));
+            if (escrow != escrowOf(k)) revert EscrowAddressMismatch(k);
+        }
+        emit OwnershipTransferred(address(0), owner_);
+    }
+
+    // =====================================================================================
+    // ERC-20 metadata and shares
+    // =====================================================================================
+
+    /// @notice Share token name.
+    function name() external view returns (string memory) {
+        return _name;
+    }
+
+    /// @notice Share token symbol.
+    function symbol() external view returns (string memory) {
+        return _symbol;
+    }
+
+    /// @notice Share decimals: the asset's plus DECIMALS_OFFSET.
+    function decimals() external view returns (uint8) {
+        return _decimals;
+    }
+
+    /// @notice Exact total of shares: the sum of every shard's supply.
+    function totalSupply() public view returns (uint256 supply) {
+        uint256 k = shardCount;
+        for (uint256 i = 0; i < k; ++i) supply += _shards[i].supply;
+    }
+
+    /// @notice Moves `amount` shares from the caller to `to`.
+    /// @param to Receiver (not zero).
+    /// @param amount Shares.
+    /// @return Always true.
+    function transfer(address to, uint256 amount) external returns (bool) {
+        _transfer(msg.sender, to, amount);
+        return true;
+    }
+
+    /// @notice Moves `amount` shares from `from` to `to`, spending the caller's allowance.
+    /// @param from Owner of the shares.
+    /// @param to Receiver (not zero).
+    /// @param amount Shares.
+    /// @return Always true.
+    function transferFrom(address from, address to, uint256 amount) external returns (bool) {
+        _spendAllowance(from, msg.sender, amount);
+        _transfer(from, to, amount);
+        return true;
+    }
+
+    /// @notice Lets `spender` move up to `amount` of the caller's shares.
+    /// @param spender The spender (not zero).
+    /// @param amount Allowance; type(uint256).max is never decreased.
+    /// @return Always true.
+    function approve(address spender, uint256 amount) external returns (bool) {
+        if (spender == address(0)) revert InvalidAddress();
+        allowance[msg.sender][spender] = amount;
+        emit Approval(msg.sender, spender, amount);
+        return true;
+    }
+
+    // =====================================================================================
+    // ERC-4626 views
+    // =====================================================================================
+
+    /// @notice The underlying token.
+    function asset() external view returns (address) {
+        return address(_asset);
+    }
+
+    /// @notice Assets under management now: idle assets of every shard plus the strategy
+    /// debt, minus profit not yet unlocked. Tokens sent without a deposit are not counted.
+    function totalAssets() public view returns (uint256 assets) {
+        (assets, ) = _live();
+    }
+
+    /// @notice Shares that `assets` buy at this block's price, rounded down.
+    /// @param assets Amount of assets.
+    function convertToShares(uint256 assets) external view returns (uint256) {
+        (uint256 a, uint256 s, ) = _price();
+        return _toShares(assets, a, s, Math.Rounding.Floor);
+    }
+
+    /// @notice Assets that `shares` are worth at this block's price, rounded down.
+    /// @param shares Amount of shares.
+    function convertToAssets(uint256 shares) external view returns (uint256) {
+        (uint256 a, uint256 s, ) = _price();
+        return _toAssets(shares, a, s, Math.Rounding.Floor);
+    }
+
+    /// @notice Largest `deposit` for `receiver` now: what is left of the receiver shard's part
+    /// (depositLimit / shardCount) of the deposit limit, and of its 128-bit counters.
+    /// @param receiver Who would receive the shares.
+    function maxDeposit(address receiver) public view returns (uint256) {
+        (uint256 a, uint256 s, uint256 w) = _price();
+        return _maxDeposit(_shardOf(receiver), a, s, _limitOf(w));
+    }
+
+    /// @notice Largest `mint` for `receiver` now.
+    /// @param receiver Who would receive the shares.
+    function maxMint(address receiver) public view returns (uint256) {
+        (uint256 a, uint256 s, uint256 w) = _price();
+        return _maxMint(_shardOf(receiver), a, s, _limitOf(w));
+    }
+
+    /// @notice Largest `withdraw` by `owner_` now: its shares' worth, capped by the liquidity
+    /// of its shard's escrow plus what the strategy can return.
+    /// @param owner_ Owner of the shares.
+    function maxWithdraw(address owner_) public view returns (uint256) {
+        (uint256 a, uint256 s, ) = _price();
+        return Math.min(_toAssets(balanceOf[owner_], a, s, Math.Rounding.Floor), _liquidity(_shardOf(owner_)));
+    }
+
+    /// @notice Largest `redeem` by `owner_` now.
+    /// @param owner_ Owner of the shares.
+    function maxRedeem(address owner_) public view returns (uint256) {
+        (uint256 a, uint256 s, ) = _price();
+        uint256 bal = balanceOf[owner_];
+        uint256 liquidity = _liquidity(_shardOf(owner_));
+        if (_toAssets(bal, a, s, Math.Rounding.Floor) <= liquidity) return bal;
+        return _toShares(liquidity, a, s, Math.Rounding.Floor);
+    }
+
+    /// @notice Shares `deposit(assets)` would mint now (rounded down).
+    /// @param assets Amount of assets.
+    function previewDeposit(uint256 assets) external view returns (uint256) {
+        (uint256 a, uint256 s, ) = _price();
+        return _toShares(assets, a, s, Math.Rounding.Floor);
+    }
+
+    /// @notice Assets `mint(shares)` would take now (rounded up).
+    /// @param shares Amount of shares.
+    function previewMint(uint256 shares) external view returns (uint256) {
+        (uint256 a, uint256 s, ) = _price();
+        return _toAssets(shares, a, s, Math.Rounding.Ceil);
+    }
+
+    /// @notice Shares `withdraw(assets)` would burn now (rounded up).
+    /// @param assets Amount of assets.
+    function previewWithdraw(uint256 assets) external view returns (uint256) {
+        (uint256 a, uint256 s, ) = _price();
+        return _toShares(assets, a, s, Math.Rounding.Ceil);
+    }
+
+    /// @notice Assets `redeem(shares)` would pay now (rounded down).
+    /// @param shares Amount of shares.
+    function previewRedeem(uint256 shares) external view returns (uint256) {
+        (uint256 a, uint256 s, ) = _price();
+        return _toAssets(shares, a, s, Math.Rounding.Floor);
+    }
+
+    // =====================================================================================
+    // ERC-4626 actions
+    // =====================================================================================
+
+    /// @notice Deposits `assets` from the caller into `receiver`'s shard escrow and mints
+    /// shares to `receiver` at this block's price, rounded down.
+    /// @param assets Amount of assets.
+    /// @param receiver Who receives the shares.
+    /// @return shares Shares minted.
+    function deposit(uint256 assets, address receiver) external nonReentrant returns (uint256 shares) {
+        if (receiver == address(0)) revert InvalidAddress();
+        (uint256 a, uint256 s, uint256 w) = _takeSnapshot();
+        uint256 limit = _limitOf(w);
+        uint256 k = _shardOf(receiver);
+        if (limit != NO_LIMIT) {
+            uint256 max = _maxDeposit(k, a, s, limit);
+            if (assets > max) revert ExceededMaxDeposit(receiver, assets, max);
+        }
+        shares = _toShares(assets, a, s, Math.Rounding.Floor);
+        if (shares == 0) revert ZeroShares();
+        _enter(k, receiver, assets, shares);
+    }
+
+    /// @notice Mints exactly `shares` to `receiver`, taking the assets (rounded up) from the caller.
+    /// @param shares Amount of shares.
+    /// @param receiver Who receives the shares.
+    /// @return assets Assets taken.
+    function mint(uint256 shares, address receiver) external nonReentrant returns (uint256 assets) {
+        if (receiver == address(0)) revert InvalidAddress();
+        (uint256 a, uint256 s, uint256 w) = _takeSnapshot();
+        uint256 limit = _limitOf(w);
+        uint256 k = _shardOf(receiver);
+        if (limit != NO_LIMIT) {
+            uint256 max = _maxMint(k, a, s, limit);
+            if (shares > max) revert ExceededMaxMint(receiver, shares, max);
+        }
+        if (shares == 0) revert ZeroShares();
+        assets = _toAssets(shares, a, s, Math.Rounding.Ceil);
+        _enter(k, receiver, assets, shares);
+    }
+
+    /// @notice Burns `owner_`'s shares (rounded up) and pays exactly `assets` to `receiver`,
+    /// from `owner_`'s shard escrow, falling back to the strategy for the part it lacks.
+    /// @param assets Amount of assets.
+    /// @param receiver Who receives the assets.
+    /// @param owner_ Whose shares are burnt; the caller spends its allowance if not the owner.
+    /// @return shares Shares burnt.
+    function withdraw(uint256 assets, address receiver, address owner_) external nonReentrant returns (uint256 shares) {
+        return _withdraw(assets, receiver, owner_, true);
+    }
+
+    /// @notice `withdraw` paid only from `owner_`'s shard escrow: reverts with
+    /// InsufficientLiquidity instead of falling back to the strategy, so its declared access
+    /// list names no shared slot besides the snapshot (see docs/vault.md).
+    /// @param assets Amount of assets.
+    /// @param receiver Who receives the assets.
+    /// @param owner_ Whose shares are burnt.
+    /// @return shares Shares burnt.
+    function withdrawFromShard(
+        uint256 assets,
+        address receiver,
+        address owner_
+    ) external nonReentrant returns (uint256 shares) {
+        return _withdraw(assets, receiver, owner_, false);
+    }
+
+    /// @notice `redeem` paid only from `owner_`'s shard escrow (no strategy fallback).
+    /// @param shares Amount of shares.
+    /// @param receiver Who receives the assets.
+    /// @param owner_ Whose shares are burnt.
+    /// @return assets Assets paid.
+    function redeemFromShard(
+        uint256 shares,
+        address receiver,
+        address owner_
+    ) external nonReentrant returns (uint256 assets) {
+        return _redeem(shares, receiver, owner_, false);
+    }
+
+    function _withdraw(
+        uint256 assets,
+        address receiver,
+        address owner_,
+        bool fallbackToStrategy
+    ) internal returns (uint256 shares) {
+        (uint256 a, uint256 s, ) = _takeSnapshot();
+        if (assets == 0) revert ZeroAssets();
+        shares = _toShares(assets, a, s, Math.Rounding.Ceil);
+        uint256 bal = balanceOf[owner_];
+        if (shares > bal) revert ExceededMaxWithdraw(owner_, assets, _toAssets(bal, a, s, Math.Rounding.Floor));
+        _exit(owner_, receiver, assets, shares, fallbackToStrategy);
+    }
+
+    /// @notice Burns exactly `shares` of `owner_` and pays their worth (rounded down) to
+    /// `receiver`, from `owner_`'s shard escrow, falling back to the strategy.
+    /// @param shares Amount of shares.
+    /// @param receiver Who receives the assets.
+    /// @param owner_ Whose shares are burnt; the caller spends its allowance if not the owner.
+    /// @return assets Assets paid.
+    function redeem(uint256 shares, address receiver, address owner_) external nonReentrant returns (uint256 assets) {
+        return _redeem(shares, receiver, owner_, true);
+    }
+
+    function _redeem(
+        uint256 shares,
+        address receiver,
+        address owner_,
+        bool fallbackToStrategy
+    ) internal returns (uint256 assets) {
+        (uint256 a, uint256 s, ) = _takeSnapshot();
+        uint256 bal = balanceOf[owner_];
+        if (shares > bal) revert ExceededMaxRedeem(owner_, shares, bal);
+        assets = _toAssets(shares, a, s, Math.Rounding.Floor);
+        if (assets == 0) revert ZeroAssets();
+        _exit(owner_, receiver, assets, shares, fallbackToStrategy);
+    }
+
+    // =====================================================================================
+    // Strategy management
+    // =====================================================================================
+
+    /// @notice Books the strategy's gain or loss since the last harvest. Profit net of the
+    /// performance fee is locked and unlocks linearly over the unlock period; the fee is
+    /// minted as shares to feeRecipient at the pre-harvest price; a loss first consumes
+    /// locked profit, then lowers the share price for every holder pro rata. The harvest
+    /// re-takes this block's snapshot, so a loss is visible to every later transaction of
+    /// the block.
+    /// @return profit Gain since the last harvest.
+    /// @return loss Loss since the last harvest.
+    function harvest() external onlyOwner nonReentrant returns (uint256 profit, uint256 loss) {
+        _takeSnapshot();
+        IStrategy strat = strategy;
+        if (address(strat) == address(0)) revert NoStrategy();
+        uint256 value = strat.totalAssets();
+        (uint256 a, uint256 s) = _live();
+        Ledger memory led = _ledger;
+        Timing memory t = _timing;
+        uint256 locked = _lockedNow(led.lockedProfit, t);
+        uint256 fee;
+        uint256 feeShares;
+        if (value >= led.debt) {
+            profit = value - led.debt;
+            fee = (profit * t.performanceFeeBps) / BPS;
+            feeShares = _toShares(fee, a, s, Math.Rounding.Floor);
+            if (feeShares == 0) fee = 0; // too small to pay: locked with the rest
+            locked += profit - fee;
+        } else {
+            loss = led.debt - value;
+            locked -= Math.min(loss, locked);
+        }
+        _ledger = Ledger(value.toUint128(), locked.toUint128());
+        _timing.lastReport = uint64(block.timestamp);
+        if (feeShares != 0) {
+            address recipient = feeRecipient;
+            Shard storage sh = _shards[_shardOf(recipient)];
+            sh.supply = (sh.supply + feeShares).toUint128();
+            balanceOf[recipient] += feeShares;
+            emit Transfer(address(0), recipient, feeShares);
+        }
+        (a, s) = _live();
+        _writeSnapshot(a, s);
+        emit Harvested(profit, loss, fee, feeShares);
+    }
+
+    /// @notice Lends `assets` of shard `shard`'s idle assets to the strategy.
+    /// @param shard The shard whose escrow pays.
+    /// @param assets Amount.
+    function allocate(uint256 shard, uint256 assets) external onlyOwner nonReentrant {
+        if (shard >= shardCount) revert InvalidShard(shard);
+        IStrategy strat = strategy;
+        if (address(strat) == address(0)) revert NoStrategy();
+        _takeSnapshot();
+        Shard storage sh = _shards[shard];
+        if (assets > sh.idle) revert InsufficientLiquidity(assets, sh.idle);
+        sh.idle -= uint128(assets);
+        _ledger.debt = (_ledger.debt + assets).toUint128();
+        emit Allocated(shard, assets);
+        _asset.safeTransferFrom(escrowOf(shard), address(strat), assets);
+        strat.deposit(assets);
+    }
+
+    /// @notice Takes `assets` back from the strategy into shard `shard`'s escrow.
+    /// @param shard The shard whose escrow receives.
+    /// @param assets Amount (at most the debt).
+    function deallocate(uint256 shard, uint256 assets) external onlyOwner nonReentrant {
+        if (shard >= shardCount) revert InvalidShard(shard);
+        IStrategy strat = strategy;
+        if (address(strat) == address(0)) revert NoStrategy();
+        _takeSnapshot();
+        uint256 debt = _ledger.debt;
+        if (assets > debt) revert InsufficientLiquidity(assets, debt);
+        _ledger.debt = uint128(debt - assets);
+        Shard storage sh = _shards[shard];
+        sh.idle = (sh.idle + assets).toUint128();
+        emit Deallocated(shard, assets);
+        strat.withdraw(assets, escrowOf(shard));
+    }
+
+    /// @notice Sets the strategy; only while nothing is lent.
+    /// @param newStrategy The strategy (its asset and vault must match), or zero.
+    function setStrategy(IStrategy newStrategy) external onlyOwner {
+        if (_ledger.debt != 0) revert StrategyInUse(_ledger.debt);
+        if (
+            address(newStrategy) != address(0) &&
+            (newStrategy.asset() != address(_asset) || newStrategy.vault() != address(this))
+        ) revert StrategyMismatch();
+        strategy = newStrategy;
+        emit StrategySet(address(newStrategy));
+    }
+
+    /// @notice Caps total assets at `limit` (type(uint256).max: no cap). Enforced per shard:
+    /// each shard's shares may be worth at most limit / shardCount.
+    /// @param limit The cap in assets.
+    function setDepositLimit(uint256 limit) external onlyOwner {
+        _depositLimit = limit;
+        _snap = limit == NO_LIMIT ? _snap & ~LIMITED : _snap | LIMITED;
+        emit DepositLimitSet(limit);
+    }
+
+    /// @notice Sets the performance fee on harvested profit.
+    /// @param bps Fee in basis points, at most MAX_FEE_BPS.
+    function setPerformanceFee(uint16 bps) external onlyOwner {
+        if (bps > MAX_FEE_BPS) revert FeeTooHigh(bps);
+        _timing.performanceFeeBps = bps;
+        emit PerformanceFeeSet(bps);
+    }
+
+    /// @notice Sets how long harvested profit takes to unlock (0: at once). Takes the block's
+    /// snapshot first, as it changes an input of the price.
+    /// @param period Seconds.
+    function setProfitUnlockPeriod(uint32 period) external onlyOwner {
+        _takeSnapshot();
+        Timing memory t = _timing;
+        // Re-base what is still locked so the change does not move the price at this timestamp
+        // (period 0 releases it: visible from the next block, as this block's price is taken).
+        _ledger.lockedProfit = _lockedNow(_ledger.lockedProfit, t).toUint128();
+        _timing = Timing(uint64(block.timestamp), period, t.performanceFeeBps);
+        emit ProfitUnlockPeriodSet(period);
+    }
+
+    /// @notice Starts handing the manager role to `newOwner`.
+    /// @param newOwner The next owner; must call acceptOwnership.
+    function transferOwnership(address newOwner) external onlyOwner {
+        pendingOwner = newOwner;
+        emit OwnershipTransferStarted(owner, newOwner);
+    }
+
+    /// @notice Completes an ownership transfer; callable by the pending owner only.
+    function acceptOwnership() external {
+        if (msg.sender != pendingOwner) revert NotPendingOwner(msg.sender);
+        emit OwnershipTransferred(owner, msg.sender);
+        owner = msg.sender;
+        pendingOwner = address(0);
+    }
+
+    // =====================================================================================
+    // Shards
+    // =====================================================================================
+
+    /// @notice The shard of `account`: its address modulo shardCount.
+    /// @param account Any address.
+    function shardOf(address account) external view returns (uint256) {
+        return _shardOf(account);
+    }
+
+    /// @notice The escrow of shard `shard`: the address of this contract's CREATE at nonce shard + 1.
+    /// @param shard Shard index (< MAX_SHARDS).
+    function escrowOf(uint256 shard) public view returns (address) {
+        return address(uint160(uint256(keccak256(abi.encodePacked(bytes2(0xd694), address(this), uint8(shard + 1))))));
+    }
+
+    /// @notice Shard `shard`'s share supply and idle assets.
+    /// @param shard Shard index.
+    function shardState(uint256 shard) external view returns (uint256 supply, uint256 idle) {
+        Shard memory sh = _shards[shard];
+        return (sh.supply, sh.idle);
+    }
+
+    /// @notice The stored price snapshot (valid only if blockNumber is the current block mod 2**40).
+    function snapshot() external view returns (uint256 blockNumber, uint256 assets, uint256 supply) {
+        uint256 w = _snap;
+        if (w & WIDE != 0) return (w & BLOCK_MASK, _snapWideAssets, _snapWideSupply);
+        return (w & BLOCK_MASK, (w >> ASSETS_SHIFT) & FIELD_MAX, w >> SUPPLY_SHIFT);
+    }
+
+    /// @notice The deposit limit (type(uint256).max: none).
+    function depositLimit() external view returns (uint256) {
+        return _snap & LIMITED == 0 ? NO_LIMIT : _depositLimit;
+    }
+
+    /// @notice Strategy debt, locked profit as stored, last report time, unlock period, fee.
+    function ledger()
+        external
+        view
+        returns (uint256 debt, uint256 lockedProfit, uint256 lastReport, uint256 unlockPeriod, uint256 feeBps)
+    {
+        Ledger memory led = _ledger;
+        Timing memory t = _timing;
+        return (led.debt, led.lockedProfit, t.lastReport, t.profitUnlockPeriod, t.performanceFeeBps);
+    }
+
+    // =====================================================================================
+    // Declared access lists
+    // =====================================================================================
+
+    /// @inheritdoc IAccessDeclaring
+    function declareAccess(address sender, bytes calldata data) external view returns (Access[] memory accesses) {
+        if (data.length < 4) revert UnknownSelector(bytes4(0));
+        bytes4 sel = bytes4(data[:4]);
+        List memory list = _newList(shardCount + 24);
+        if (!_declareUserCall(list, sel, sender, data) && !_declareManagerCall(list, sel, data)) {
+            revert UnknownSelector(sel);
+        }
+        accesses = list.items;
+        uint256 n = list.length;
+        assembly ("memory-safe") {
+            mstore(accesses, n)
+        }
+    }
+
+    /// Declarations of the user-facing functions; false if `sel` is not one of them.
+    function _declareUserCall(
+        List memory list,
+        bytes4 sel,
+        address sender,
+        bytes calldata data
+    ) private view returns (bool) {
+        if (sel == this.deposit.selector || sel == this.mint.selector) {
+            (, address receiver) = abi.decode(data[4:], (uint256, address));
+            _declareSnapshotInputs(list);
+            _add(list, address(this), _shardSlot(_shardOf(receiver)), WRITE);
+            _add(list, address(this), _balanceSlot(receiver), WRITE);
+            _add(list, address(this), _slotOf(5), READ); // deposit limit, when one is set
+            _add(list, address(_asset), ANY_SLOT, WRITE);
+        } else if (
+            sel == this.withdraw.selector ||
+            sel == this.redeem.selector ||
+            sel == this.withdrawFromShard.selector ||
+            sel == this.redeemFromShard.selector
+        ) {
+            (, , address owner_) = abi.decode(data[4:], (uint256, address, address));
+            _declareSnapshotInputs(list);
+            _add(list, address(this), _shardSlot(_shardOf(owner_)), WRITE);
+            _add(list, address(this), _balanceSlot(owner_), WRITE);
+            if (sender != owner_) _add(list, address(this), _allowanceSlot(owner_, sender), WRITE);
+            _add(list, address(_asset), ANY_SLOT, WRITE);
+            // The shard-only variants stop here; the others may fall back to the strategy.
+            if (sel == this.withdrawFromShard.selector || sel == this.redeemFromShard.selector) return true;
+            _add(list, address(this), _slotOf(1), WRITE);
+            _add(list, address(this), _slotOf(2), READ);
+            _declareStrategy(list, IStrategy.maxWithdraw.selector);
+            _declareStrategy(list, IStrategy.withdraw.selector);
+        } else if (sel == this.transfer.selector) {
+            (address to, ) = abi.decode(data[4:], (address, uint256));
+            _declareTransfer(list, sender, to);
+        } else if (sel == this.transferFrom.selector) {
+            (address from, address to, ) = abi.decode(data[4:], (address, address, uint256));
+            _add(list, address(this), _allowanceSlot(from, sender), WRITE);
+            _declareTransfer(list, from, to);
+        } else if (sel == this.approve.selector) {
+            (address spender, ) = abi.decode(data[4:], (address, uint256));
+            _add(list, address(this), _allowanceSlot(sender, spender), WRITE);
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    /// Declarations of the manager's functions; false if `sel` is not one of them.
+    function _declareManagerCall(List memory list, bytes4 sel, bytes calldata data) private view returns (bool) {
+        _add(list, address(this), _slotOf(3), READ); // every one checks the owner
+        if (sel == this.harvest.selector) {
+            // Harvest re-takes the snapshot: a plain WRITE, ordered against every reader.
+            _add(list, address(this), _slotOf(-2), WRITE);
+            _add(list, address(this), _slotOf(-3), WRITE);
+            _add(list, address(this), _slotOf(-1), WRITE);
+            uint256 k = shardCount;
+            for (uint256 i = 0; i < k; ++i) _add(list, address(this), _shardSlot(i), WRITE);
+            _add(list, address(this), _slotOf(1), WRITE);
+            _add(list, address(this), _slotOf(0), WRITE);
+            _add(list, address(this), _slotOf(2), READ);
+            _add(list, address(this), _balanceSlot(feeRecipient), WRITE);
+            _declareStrategy(list, IStrategy.totalAssets.selector);
+        } else if (sel == this.allocate.selector || sel == this.deallocate.selector) {
+            (uint256 shard, ) = abi.decode(data[4:], (uint256, uint256));
+            _add(list, address(this), _slotOf(2), READ);
+            _declareSnapshotInputs(list);
+            if (shard < shardCount) _add(list, address(this), _shardSlot(shard), WRITE);
+            _add(list, address(this), _slotOf(1), WRITE);
+            _add(list, address(_asset), ANY_SLOT, WRITE);
+            _declareStrategy(
+                list,
+                sel == this.allocate.selector ? IStrategy.deposit.selector : IStrategy.withdraw.selector
+            );
+        } else if (sel == this.setStrategy.selector) {
+            address next = abi.decode(data[4:], (address));
+            _add(list, address(this), _slotOf(1), READ);
+            _add(list, address(this), _slotOf(2), WRITE);
+            if (next != address(0)) _add(list, next, ANY_SLOT, READ);
+        } else if (sel == this.setDepositLimit.selector) {
+            _add(list, address(this), _slotOf(-2), WRITE);
+            _add(list, address(this), _slotOf(5), WRITE);
+        } else if (sel == this.setPerformanceFee.selector) {
+            _add(list, address(this), _slotOf(0), WRITE);
+        } else if (sel == this.setProfitUnlockPeriod.selector) {
+            _declareSnapshotInputs(list);
+            _add(list, address(this), _slotOf(1), WRITE);
+            _add(list, address(this), _slotOf(0), WRITE);
+        } else if (sel == this.transferOwnership.selector) {
+            _add(list, address(this), _slotOf(4), WRITE);
+        } else if (sel == this.acceptOwnership.selector) {
+            _add(list, address(this), _slotOf(3), WRITE);
+            _add(list, address(this), _slotOf(4), WRITE);
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    // =====================================================================================
+    // Internals: price
+    // =====================================================================================
+
+    /// Exact live totals: every shard's idle assets and supply, plus unlocked strategy value.
+    function _live() internal view returns (uint256 assets, uint256 supply) {
+        uint256 k = shardCount;
+        for (uint256 i = 0; i < k; ++i) {
+            Shard memory sh = _shards[i];
+            assets += sh.idle;
+            supply += sh.supply;
+        }
+        Ledger memory led = _ledger;
+        assets += led.debt;
+        assets -= _lockedNow(led.lockedProfit, _timing);
+    }
+
+    /// Profit still locked at this block's timestamp, rounded up (never counts profit early).
+    function _lockedNow(uint256 locked, Timing memory t) internal view returns (uint256) {
+        if (locked == 0) return 0;
+        uint256 elapsed = block.timestamp - t.lastReport;
+        if (elapsed >= t.profitUnlockPeriod) return 0;
+        return Math.mulDiv(locked, t.profitUnlockPeriod - elapsed, t.profitUnlockPeriod, Math.Rounding.Ceil);
+    }
+
+    /// Reads the snapshot word: whether it is this block's, and its totals.
+    function _readSnapshot() internal view returns (uint256 w, bool current, uint256 assets, uint256 supply) {
+        w = _snap;
+        current = (w & BLOCK_MASK) == (block.number & BLOCK_MASK);
+        if (!current) return (w, false, 0, 0);
+        if (w & WIDE == 0) return (w, true, (w >> ASSETS_SHIFT) & FIELD_MAX, w >> SUPPLY_SHIFT);
+        return (w, true, _snapWideAssets, _snapWideSupply);
+    }
+
+    /// The deposit limit, given the snapshot word (its slot is read only when one is set).
+    function _limitOf(uint256 w) internal view returns (uint256) {
+        return w & LIMITED == 0 ? NO_LIMIT : _depositLimit;
+    }
+
+    /// This block's price, without writing: the stored snapshot if taken in this block, else
+    /// the live totals that the block's first interaction will store. Also the snapshot word.
+    function _price() internal view returns (uint256 assets, uint256 supply, uint256 w) {
+        bool current;
+        (w, current, assets, supply) = _readSnapshot();
+        if (!current) (assets, supply) = _live();
+    }
+
+    /// This block's price; the block's first interaction stores it. Every function that
+    /// changes total assets or total supply calls this before the change.
+    function _takeSnapshot() internal returns (uint256 assets, uint256 supply, uint256 w) {
+        bool current;
+        (w, current, assets, supply) = _readSnapshot();
+        if (current) return (assets, supply, w);
+        (assets, supply) = _live();
+        _storeSnapshot(w, assets, supply);
+    }
+
+    function _writeSnapshot(uint256 assets, uint256 supply) internal {
+        _storeSnapshot(_snap, assets, supply);
+    }
+
+    /// Stores (this block, assets, supply), keeping the LIMITED flag of the old word `w`.
+    function _storeSnapshot(uint256 w, uint256 assets, uint256 supply) private {
+        uint256 word = (block.number & BLOCK_MASK) | (w & LIMITED);
+        if (assets <= FIELD_MAX && supply <= FIELD_MAX) {
+            _snap = word | (assets << ASSETS_SHIFT) | (supply << SUPPLY_SHIFT);
+        } else {
+            _snap = word | WIDE;
+            _snapWideAssets = assets;
+            _snapWideSupply = supply;
+        }
+    }
+
+    function _toShares(uint256 assets, uint256 a, uint256 s, Math.Rounding r) internal pure returns (uint256) {
+        return Math.mulDiv(assets, s + VIRTUAL_SHARES, a + 1, r);
+    }
+
+    function _toAssets(uint256 shares, uint256 a, uint256 s, Math.Rounding r) internal pure returns (uint256) {
+        return Math.mulDiv(shares, a + 1, s + VIRTUAL_SHARES, r);
+    }
+
+    /// Room in shard k: its uint128 counters, and its part of the deposit limit.
+    function _maxDeposit(uint256 k, uint256 a, uint256 s, uint256 limit) internal view returns (uint256 max) {
+        Shard memory sh = _shards[k];
+        max = Math.min(
+            type(uint128).max - sh.idle,
+            _toAssets(type(uint128).max - sh.supply, a, s, Math.Rounding.Floor)
+        );
+        if (limit == NO_LIMIT) return max;
+        uint256 cap = limit / shardCount;
+        uint256 value = _toAssets(sh.supply, a, s, Math.Rounding.Ceil);
+        return value >= cap ? 0 : Math.min(max, cap - value);
+    }
+
+    function _maxMint(uint256 k, uint256 a, uint256 s, uint256 limit) internal view returns (uint256) {
+        return _toShares(_maxDeposit(k, a, s, limit), a, s, Math.Rounding.Floor);
+    }
+
+    /// Assets a withdrawal from shard k can get: its escrow, then the strategy (up to the debt).
+    function _liquidity(uint256 k) internal view returns (uint256 liquidity) {
+        liquidity = _shards[k].idle;
+        IStrategy strat = strategy;
+        if (address(strat) != address(0)) liquidity += Math.min(strat.maxWithdraw(), _ledger.debt);
+    }
+
+    // =====================================================================================
+    // Internals: moving shares and assets
+    // =====================================================================================
+
+    function _shardOf(address account) internal view returns (uint256) {
+        return uint256(uint160(account)) % shardCount;
+    }
+
+    function _enter(uint256 k, address receiver, uint256 assets, uint256 shares) internal {
+        Shard memory m = _shards[k];
+        _shards[k] = Shard((m.supply + shares).toUint128(), (m.idle + assets).toUint128());
+        balanceOf[receiver] += shares;
+        emit Transfer(address(0), receiver, shares);
+        emit Deposit(msg.sender, receiver, assets, shares);
+        _asset.safeTransferFrom(msg.sender, escrowOf(k), assets);
+    }
+
+    function _exit(address owner_, address receiver, uint256 assets, uint256 shares, bool fallbackToStrategy) internal {
+        if (msg.sender != owner_) _spendAllowance(owner_, msg.sender, shares);
+        uint256 k = _shardOf(owner_);
+        Shard memory m = _shards[k];
+        balanceOf[owner_] -= shares;
+        emit Transfer(owner_, address(0), shares);
+        emit Withdraw(msg.sender, receiver, owner_, assets, shares);
+        if (assets <= m.idle) {
+            // shares <= owner's balance <= its shard's supply; assets <= idle: no underflow.
+            _shards[k] = Shard(m.supply - uint128(shares), m.idle - uint128(assets));
+            _asset.safeTransferFrom(escrowOf(k), receiver, assets);
+            return;
+        }
+        // Fallback: the escrow pays all it has, the strategy the rest.
+        if (!fallbackToStrategy) revert InsufficientLiquidity(assets, m.idle);
+        uint256 rest = assets - m.idle;
+        uint256 debt = _ledger.debt;
+        IStrategy strat = strategy;
+        uint256 available = address(strat) == address(0) ? 0 : Math.min(strat.maxWithdraw(), debt);
+        if (rest > available) revert InsufficientLiquidity(assets, m.idle + available);
+        _shards[k] = Shard(m.supply - uint128(shares), 0);
+        _ledger.debt = uint128(debt - rest);
+        if (m.idle != 0) _asset.safeTransferFrom(escrowOf(k), receiver, m.idle);
+        strat.withdraw(rest, receiver);
+    }
+
+    function _transfer(address from, address to, uint256 amount) internal {
+        if (to == address(0)) revert InvalidAddress();
+        uint256 bal = balanceOf[from];
+        if (amount > bal) revert InsufficientBalance(from, bal, amount);
+        balanceOf[from] = bal - amount;
+        balanceOf[to] += amount;
+        uint256 kf = _shardOf(from);
+        uint256 kt = _shardOf(to);
+        // Transfers keep the total supply, so they leave the price snapshot's inputs' sum alone.
+        if (kf != kt) {
+            _shards[kf].supply -= uint128(amount);
+            _shards[kt].supply += uint128(amount);
+        }
+        emit Transfer(from, to, amount);
+    }
+
+    function _spendAllowance(address owner_, address spender, uint256 amount) internal {
+        uint256 allowed = allowance[owner_][spender];
+        if (allowed == type(uint256).max) return;
+        if (amount > allowed) revert InsufficientAllowance(spender, allowed, amount);
+        allowance[owner_][spender] = allowed - amount;
+    }
+
+    function _assetDecimals(IERC20 asset_) private view returns (uint8) {
+        (bool ok, bytes memory data) = address(asset_).staticcall(abi.encodeCall(IERC20Metadata.decimals, ()));
+        if (ok && data.length == 32) {
+            uint256 d = abi.decode(data, (uint256));
+            if (d <= 64) return uint8(d);
+        }
+        return 18;
+    }
+
+    // =====================================================================================
+    // Internals: access lists
+    // =====================================================================================
+
+    struct List {
+        Access[] items;
+        uint256 length;
+    }
+
+    function _newList(uint256 capacity) private pure returns (List memory list) {
+        list.items = new Access[](capacity);
+    }
+
+    /// Adds an entry, or ORs the mode into an existing one for the same location.
+    function _add(List memory list, address account, bytes32 slot, uint8 mode) private pure {
+        for (uint256 i = 0; i < list.length; ++i) {
+            Access memory e = list.items[i];
+            if (e.account == account && e.slot == slot) {
+                e.mode |= mode;
+                return;
+            }
+        }
+        if (list.length == list.items.length) {
+            Access[] memory grown = new Access[](list.length * 2);
+            for (uint256 i = 0; i < list.length; ++i) grown[i] = list.items[i];
+            list.items = grown;
+        }
+        list.items[list.length++] = Access(account, slot, mode);
+    }
+
+    /// Everything that taking the block's snapshot touches. The snapshot itself is read and
+    /// maybe written (SNAPSHOT|READ); its inputs are read only by the block's first
+    /// interaction, which sees their pre-block values (SNAPSHOT).
+    function _declareSnapshotInputs(List memory list) private view {
+        _add(list, address(this), _slotOf(-2), SNAPSHOT | READ);
+        _add(list, address(this), _slotOf(-3), SNAPSHOT | READ);
+        _add(list, address(this), _slotOf(-1), SNAPSHOT | READ);
+        uint256 k = shardCount;
+        for (uint256 i = 0; i < k; ++i) _add(list, address(this), _shardSlot(i), SNAPSHOT);
+        _add(list, address(this), _slotOf(1), SNAPSHOT);
+        _add(list, address(this), _slotOf(0), SNAPSHOT);
+    }
+
+    function _declareStrategy(List memory list, bytes4 selector) private view {
+        IStrategy strat = strategy;
+        if (address(strat) == address(0)) return;
+        Access[] memory more = strat.declareStrategyAccess(selector);
+        for (uint256 i = 0; i < more.length; ++i) _add(list, more[i].account, more[i].slot, more[i].mode);
+    }
+
+    function _declareTransfer(List memory list, address from, address to) private view {
+        _add(list, address(this), _balanceSlot(from), WRITE);
+        _add(list, address(this), _balanceSlot(to), WRITE);
+        uint256 kf = _shardOf(from);
+        uint256 kt = _shardOf(to);
+        if (kf != kt) {
+            _add(list, address(this), _shardSlot(kf), WRITE);
+            _add(list, address(this), _shardSlot(kt), WRITE);
+        }
+    }
+
+    function _shardSlot(uint256 k) private pure returns (bytes32 slot) {
+        assembly ("memory-safe") {
+            slot := add(_shards.slot, k)
+        }
+    }
+
+    /// Slots of the scalar state: -3 = _snapWideAssets, -2 = _snap, -1 = _snapWideSupply,
+    /// 0 = _timing, 1 = _ledger, 2 = strategy, 3 = owner, 4 = pendingOwner, 5 = _depositLimit.
+    function _slotOf(int256 which) private pure returns (bytes32 slot) {
+        uint256 base;
+        if (which == -3) {
+            assembly ("memory-safe") {
+                base := _snapWideAssets.slot
+            }
+        } else if (which == -2) {
+            assembly ("memory-safe") {
+                base := _snap.slot
+            }
+        } else if (which == -1) {
+            assembly ("memory-safe") {
+                base := _snapWideSupply.slot
+            }
+        } else if (which == 5) {
+            assembly ("memory-safe") {
+                base := _depositLimit.slot
+            }
+        } else if (which == 0) {
+            assembly ("memory-safe") {
+                base := _timing.slot
+            }
+        } else if (which == 1) {
+            assembly ("memory-safe") {
+                base := _ledger.slot
+            }
+        } else if (which == 2) {
+            assembly ("memory-safe") {
+                base := strategy.slot
+            }
+        } else if (which == 3) {
+            assembly ("memory-safe") {
+                base := owner.slot
+            }
+        } else {
+            assembly ("memory-safe") {
+                base := pendingOwner.slot
+            }
+        }
+        slot = bytes32(base);
+    }
+
+    function _balanceSlot(address account) private pure returns (bytes32) {
+        uint256 base;
+        assembly ("memory-safe") {
+            base := balanceOf.slot
+        }
+        return keccak256(abi.encode(account, base));
+    }
+
+    function _allowanceSlot(address owner_, address spender) private pure returns (bytes32) {
+        uint256 base;
+        assembly ("memory-safe") {
+            base := allowance.slot
+        }
+        return keccak256(abi.encode(spender, keccak256(abi.encode(owner_, base))));
+    }
+}
