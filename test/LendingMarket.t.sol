@@ -457,13 +457,13 @@ contract LendingHandler is TestBase {
         market.supply(amount);
     }
 
-    function withdraw(uint256 u, uint256 amount, bool all) external clock {
+    function withdraw(uint256 u, uint256 amount, bool everything) external clock {
         calls++;
         address user = _pick(u);
-        amount = all ? type(uint256).max : bound(amount, 1, 1e24);
-        uint256 all = (1 << market.shardCount()) - 1;
+        amount = everything ? type(uint256).max : bound(amount, 1, 1e24);
+        uint256 allShards = (1 << market.shardCount()) - 1;
         vm.prank(user);
-        try market.withdraw(amount, user, all) {} catch {}
+        try market.withdraw(amount, user, allShards) {} catch {}
     }
 
     function depositCollateral(uint256 u, uint256 amount) external clock {
