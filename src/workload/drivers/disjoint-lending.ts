@@ -51,14 +51,28 @@ export function disjointLendingDriver(shards = 16): ProductDriver {
         };
         const market = (await deployArtifact(env, "LendingMarket", [params, owner])) as Contract;
         const addr = await market.getAddress();
-        // One seed lender per shard supplies LIQUIDITY / K into that shard's escrow.
+        // One seed account per shard supplies LIQUIDITY / K into that shard's escrow and
+        // borrows a little against collateral, so every shard is in the steady state Morpho's
+        // single market is in (nonzero supply and borrow totals) before the block.
         const seeds = Array.from({ length: shards }, (_, s) => helperWalletInShard(`lender-m${m}`, s, shards));
-        await fundEther(env.chain, seeds.map((w) => w.address));
-        await fundUsers(loan, seeds.map((w) => w.address), units(LIQUIDITY / shards), addr);
+        const seedAddrs = seeds.map((w) => w.address);
+        await fundEther(env.chain, seedAddrs);
+        await fundUsers(loan, seedAddrs, units(LIQUIDITY / shards), addr);
+        await fundUsers(collateral, seedAddrs, units(100), addr);
+        const seedTx = (from: string, fn: string, args: unknown[]): TxRequest => ({
+          from,
+          to: addr,
+          data: market.interface.encodeFunctionData(fn, args),
+          label: `LendingMarket.${fn}`,
+        });
         await sendSetup(
           env.chain,
-          seeds.map((w) => ({ from: w.address, to: addr, data: market.interface.encodeFunctionData("supply", [units(LIQUIDITY / shards)]), label: "LendingMarket.supply" })),
-          "disjoint lending seed liquidity",
+          seedAddrs.flatMap((a) => [
+            seedTx(a, "supply", [units(LIQUIDITY / shards)]),
+            seedTx(a, "depositCollateral", [units(100)]),
+            seedTx(a, "borrow", [units(10), a, 0]),
+          ]),
+          "disjoint lending seed positions",
         );
         markets.push({ market, loan, collateral, oracle, hasVictims: false });
         Object.assign(names, { [`LendingMarket${m}`]: addr, [`L${m}`]: params.loanToken, [`C${m}`]: params.collateralToken, [`MockPriceOracle${m}`]: params.oracle });
