@@ -7,6 +7,7 @@ import type { TaskDefinition } from "hardhat/types/tasks";
 import conflictsAnalyze from "./conflicts-analyze.js";
 import conflictsCapture from "./conflicts-capture.js";
 import conflictsCheckDeclared from "./conflicts-check-declared.js";
+import { demoTask } from "./demo.js";
 import conflictsReport from "./report.js";
 import { mainnetCaptureTask } from "./mainnet-capture.js";
 import { mainnetReplayTask } from "./mainnet-replay.js";
@@ -17,6 +18,7 @@ const mainnet = emptyTask("mainnet", "Replay and capture real mainnet blocks: pe
 
 // Task files add themselves here, one import and one entry each.
 export const tasks: TaskDefinition[] = [
+  demoTask,
   conflicts,
   conflictsCapture,
   conflictsAnalyze,

@@ -142,8 +142,9 @@ export class ContractBook {
     return this.byAddress.get(address.toLowerCase())?.decoder?.decode(slot, pre) ?? null;
   }
 
-  addCandidateKeys(keys: readonly string[], pre: Preimages): void {
-    for (const e of this.byAddress.values()) e.decoder?.addCandidateKeys(keys, pre);
+  /** See LayoutDecoder.addCandidateKeys; `levels` 1 keeps thousands of keys cheap (no key pairs). */
+  addCandidateKeys(keys: readonly string[], pre: Preimages, levels = 2): void {
+    for (const e of this.byAddress.values()) e.decoder?.addCandidateKeys(keys, pre, levels);
   }
 
   /** Names for every known account and every decodable slot among `slots`. */

@@ -9,6 +9,7 @@ import type { Operation, Product, Workload } from "./operations.js";
 export interface WorkloadTx {
   hash: string;
   label: string;
+  request: TxRequest;
   op: Operation;
   gasUsed: bigint;
 }
@@ -56,7 +57,7 @@ export async function runWorkload(env: DriverEnv, design: Design, workload: Work
     design: design.name,
     workload: workload.name,
     blockNumber: sent.number,
-    txs: sent.hashes.map((hash, i) => ({ hash, label: txs[i].label, op: workload.ops[i], gasUsed: sent.gasUsed[i] })),
+    txs: sent.hashes.map((hash, i) => ({ hash, label: txs[i].label, request: txs[i], op: workload.ops[i], gasUsed: sent.gasUsed[i] })),
     addresses,
   };
 }

@@ -1,0 +1,149 @@
+/**
+ * One workload, two designs, side by side: run the block on each design, capture its access
+ * sets, analyze conflicts, simulate the schedulers, and compare gas per operation. What the
+ * demo task prints and the suite benchmark writes.
+ */
+import type { AccessSetFile } from "../access/format.js";
+import { captureWorkloadBlock, uniswapV2PairSlotName } from "../capture/workload-block.js";
+import { analyze, type AnalysisResult, type ConflictGraph } from "../conflicts/index.js";
+import type { ContractBook } from "../decode/artifacts.js";
+import { prepareBlock, simulateBlockStm, simulateFile, type CorpusReport, type SimulationResult } from "../schedule/index.js";
+import type { Design, DriverEnv } from "../workload/drivers/types.js";
+import type { Operation, Workload } from "../workload/operations.js";
+import { runWorkload, type WorkloadRun } from "../workload/run.js";
+
+export const DEFAULT_THREADS = [1, 2, 4, 8, 16, 32];
+/** Threads of the Block-STM run whose timeline the report draws. */
+export const GANTT_THREADS = 16;
+
+export interface GasStat {
+  count: number;
+  mean: number;
+}
+
+export interface DesignOutcome {
+  design: string;
+  systems: string[];
+  run: WorkloadRun;
+  file: AccessSetFile;
+  analysis: AnalysisResult;
+  graph: ConflictGraph;
+  simulation: CorpusReport;
+  gantt: SimulationResult;
+  gas: Record<string, GasStat>;
+  /** Wall time of each stage, in milliseconds. */
+  timings: { run: number; capture: number; analyze: number; simulate: number };
+}
+
+/** The operation's kind as the comparison groups it: "dex swap (1 hop)", "lending borrow", ... */
+export function operationKind(op: Operation): string {
+  if (op.product === "dex" && op.kind === "swap") {
+    const hops = op.path.length - 1;
+    return `dex swap (${hops} hop${hops === 1 ? "" : "s"})`;
+  }
+  return `${op.product} ${op.kind}`;
+}
+
+export function gasByOperation(run: WorkloadRun): Record<string, GasStat> {
+  const sums = new Map<string, { count: number; total: bigint }>();
+  for (const tx of run.txs) {
+    const k = operationKind(tx.op);
+    const s = sums.get(k) ?? { count: 0, total: 0n };
+    s.count++;
+    s.total += tx.gasUsed;
+    sums.set(k, s);
+  }
+  return Object.fromEntries([...sums].sort(([a], [b]) => a.localeCompare(b)).map(([k, s]) => [k, { count: s.count, mean: Number(s.total) / s.count }]));
+}
+
+export interface RunDesignOptions {
+  book?: ContractBook;
+  threads?: number[];
+  progress?: (stage: string) => void;
+}
+
+export async function runDesign(env: DriverEnv, design: Design, workload: Workload, opts: RunDesignOptions = {}): Promise<DesignOutcome> {
+  const progress = opts.progress ?? (() => {});
+  const threads = opts.threads ?? DEFAULT_THREADS;
+  let t = performance.now();
+  const run = await runWorkload(env, design, workload, progress);
+  const tRun = performance.now() - t;
+
+  progress(`${design.name}: capturing ${run.txs.length} transactions by re-execution`);
+  t = performance.now();
+  const { file } = await captureWorkloadBlock(env.chain, run, {
+    description: `${workload.name} workload (seed ${workload.seed}, ${workload.ops.length} txs) on ${design.name}`,
+    book: opts.book,
+    extraSlotNames: uniswapV2PairSlotName,
+  });
+  const tCapture = performance.now() - t;
+
+  progress(`${design.name}: analyzing conflicts`);
+  t = performance.now();
+  const { graph, result: analysis } = analyze(file);
+  const tAnalyze = performance.now() - t;
+
+  progress(`${design.name}: simulating schedulers at ${threads.join(", ")} threads`);
+  t = performance.now();
+  const simulation = simulateFile(file, { threads, schedulers: ["serial", "dag", "block-stm", "locks"] });
+  const gantt = simulateBlockStm(prepareBlock(file.blocks[0]!, { precision: file.precision }), { threads: GANTT_THREADS, timeline: true });
+  const tSimulate = performance.now() - t;
+
+  return {
+    design: design.name,
+    systems: Object.values(design.drivers).map((d) => d!.system),
+    run,
+    file,
+    analysis,
+    graph,
+    simulation,
+    gantt,
+    gas: gasByOperation(run),
+    timings: { run: tRun, capture: tCapture, analyze: tAnalyze, simulate: tSimulate },
+  };
+}
+
+/** Speedup of `scheduler` at `threads` in an outcome, or null (absent, or unsound). */
+export function speedupAt(o: DesignOutcome, scheduler: string, threads: number): number | null {
+  return o.simulation.aggregate.find((r) => r.scheduler === scheduler && r.threads === threads)?.speedup ?? null;
+}
+
+const fmtX = (x: number | null) => (x === null ? "unsound" : `${x.toFixed(2)}x`);
+const fmtPct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const fmtGas = (x: number) => Math.round(x).toLocaleString("en-US");
+
+/** The headline rows: conflict rate, longest chain, speedups; one column per design. */
+export function comparisonRows(outcomes: readonly DesignOutcome[], threads: readonly number[] = [8, 16]): string[][] {
+  const rows: string[][] = [["", ...outcomes.map((o) => o.design)]];
+  rows.push(["conflict rate", ...outcomes.map((o) => fmtPct(o.analysis.conflictRate))]);
+  rows.push(["longest dependency chain", ...outcomes.map((o) => String(o.analysis.longestChain.length))]);
+  for (const t of threads) {
+    rows.push([`dag bound @${t}`, ...outcomes.map((o) => fmtX(speedupAt(o, "dag", t)))]);
+    rows.push([`Block-STM @${t}`, ...outcomes.map((o) => fmtX(speedupAt(o, "block-stm", t)))]);
+    rows.push([`declared locks @${t}`, ...outcomes.map((o) => fmtX(speedupAt(o, "locks", t)))]);
+  }
+  return rows;
+}
+
+/** Gas per operation kind, one column per design, and the relative difference of the first to the second. */
+export function gasRows(outcomes: readonly DesignOutcome[]): string[][] {
+  const kinds = [...new Set(outcomes.flatMap((o) => Object.keys(o.gas)))].sort();
+  const rows: string[][] = [["operation (mean gas)", ...outcomes.map((o) => o.design), ...(outcomes.length === 2 ? ["difference"] : [])]];
+  for (const k of kinds) {
+    const g = outcomes.map((o) => o.gas[k]);
+    const row = [k, ...g.map((s) => (s ? `${fmtGas(s.mean)} (${s.count})` : "-"))];
+    if (outcomes.length === 2) row.push(g[0] && g[1] ? `${(((g[0].mean - g[1].mean) / g[1].mean) * 100).toFixed(1)}%` : "-");
+    rows.push(row);
+  }
+  return rows;
+}
+
+export function markdownTable(rows: string[][]): string {
+  const [head, ...body] = rows;
+  return [`| ${head.join(" | ")} |`, `|${head.map((_, i) => (i === 0 ? " --- " : " ---: ")).join("|")}|`, ...body.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+export function textTable(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ")).join("\n");
+}
