@@ -8,9 +8,9 @@ import { toReportData } from "../src/report/from-results.js";
 import { writeReportHtml } from "../src/report/write.js";
 import { disjointDesign, incumbentDesign } from "../src/workload/designs.js";
 import { generateWorkload, type WorkloadKind } from "../src/workload/index.js";
-import { userAddress } from "../src/workload/chain.js";
 import type { Design } from "../src/workload/drivers/types.js";
 import { asUserErrors } from "./user-error.js";
+import { freshWorkloadEnv } from "./workload-env.js";
 
 interface DemoArgs {
   txs: number;
@@ -42,18 +42,7 @@ async function run(args: DemoArgs, hre: HardhatRuntimeEnvironment): Promise<void
 
   const outcomes: DesignOutcome[] = [];
   for (const design of [disjointDesign(), incumbentDesign()] as Design[]) {
-    // A fresh in-process chain per design, so neither sees the other's state.
-    const { ethers, provider } = await hre.network.create("workload");
-    const [deployer] = await ethers.getSigners();
-    const env = {
-      chain: provider,
-      deployer,
-      user: userAddress,
-      artifact: async (name: string) => {
-        const a = await hre.artifacts.readArtifact(name);
-        return { contractName: a.contractName, abi: a.abi as never, bytecode: a.bytecode };
-      },
-    };
+    const env = await freshWorkloadEnv(hre);
     outcomes.push(await runDesign(env, design, workload, { book: new ContractBook(contracts), progress: say }));
   }
 
