@@ -23,7 +23,7 @@ export default async function reportAction(args: Args): Promise<void> {
         `graph ${r.graphNodes}/${r.data.graph.nodes.length} nodes drawn`,
     );
   } catch (e) {
-    if (e instanceof ReportInputError || (e as Error).name === "ReportDataError") {
+    if (e instanceof ReportInputError || ["ReportDataError", "AccessSetFormatError"].includes((e as Error).name)) {
       console.error(`conflicts report: ${(e as Error).message}`);
       process.exitCode = 1;
       return;

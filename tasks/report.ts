@@ -3,10 +3,10 @@ import { task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
 
 export default task(["conflicts", "report"])
-  .setDescription("Write a self-contained HTML report (charts inlined, works offline) from report data")
+  .setDescription("Write a self-contained HTML report (charts inlined, works offline) from access sets or report data")
   .addPositionalArgument({
     name: "file",
-    description: "ReportData JSON file (format disjoint.report, .json or .json.gz)",
+    description: "An access-set file (analyzed and simulated on the way) or ReportData JSON (.json or .json.gz)",
   })
   .addOption({
     name: "html",

@@ -3,7 +3,11 @@ import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { writeFileAtomic } from "../access/io.js";
-import { FORMAT_NAME as ACCESS_SET_FORMAT } from "../access/format.js";
+import { FORMAT_NAME as ACCESS_SET_FORMAT, type AccessSetFile } from "../access/format.js";
+import { parseAccessSetFile } from "../access/io.js";
+import { analyze } from "../conflicts/index.js";
+import { prepareBlock, simulateBlockStm, simulateFile } from "../schedule/index.js";
+import { toReportData } from "./from-results.js";
 import { renderReportHtml, type RenderOptions } from "./html.js";
 import { parseReportData, REPORT_FORMAT, ReportDataError, type ReportData } from "./model.js";
 import { buildGraphView } from "./view.js";
@@ -16,7 +20,10 @@ export class ReportInputError extends Error {
   }
 }
 
-/** Reads and validates a ReportData file (.json or .json.gz). Throws ReportInputError / ReportDataError. */
+/**
+ * Reads a ReportData file, or an access-set file (analyzed and simulated on the way), as
+ * .json or .json.gz. Throws ReportInputError / ReportDataError / AccessSetFormatError.
+ */
 export async function loadReportData(file: string): Promise<ReportData> {
   let raw: Buffer;
   try {
@@ -37,12 +44,7 @@ export async function loadReportData(file: string): Promise<ReportData> {
     throw new ReportInputError(`${file} is not valid JSON (${(e as Error).message}); is the file truncated?`);
   }
   const format = typeof json === "object" && json !== null ? (json as { format?: unknown }).format : undefined;
-  if (format === ACCESS_SET_FORMAT) {
-    throw new ReportInputError(
-      `${file} is an access-set file (${ACCESS_SET_FORMAT}); this build reports from ${REPORT_FORMAT} data only: ` +
-        `produce it from the analyzer and simulator, then pass that file`,
-    );
-  }
+  if (format === ACCESS_SET_FORMAT) return reportFromAccessSets(parseAccessSetFile(json, file), file);
   if (format !== REPORT_FORMAT) {
     throw new ReportDataError(file, [
       {
@@ -52,6 +54,23 @@ export async function loadReportData(file: string): Promise<ReportData> {
     ]);
   }
   return parseReportData(json, file);
+}
+
+/** Threads of the report's speedup curves and of the Gantt chart's Block-STM run. */
+const REPORT_THREADS = [1, 2, 4, 8, 16, 32];
+const GANTT_THREADS = 16;
+
+/**
+ * Report data straight from an access-set file: analysis, every scheduler, and a Block-STM
+ * timeline of the block with the most transactions (the Gantt chart).
+ */
+export function reportFromAccessSets(file: AccessSetFile, name: string): ReportData {
+  if (file.blocks.length === 0) throw new ReportInputError(`${name} holds no blocks: nothing to report`);
+  const { graph, result: analysis } = analyze(file);
+  const simulation = simulateFile(file, { threads: REPORT_THREADS });
+  const busiest = file.blocks.reduce((a, b) => (b.txs.length > a.txs.length ? b : a));
+  const result = simulateBlockStm(prepareBlock(busiest, { precision: file.precision }), { threads: GANTT_THREADS, timeline: true });
+  return toReportData({ title: file.source.description, file, analysis, graph, simulation, blockStm: { block: busiest.number, result } });
 }
 
 /** Renders validated data and writes it atomically; creates the output's directory if needed. */
