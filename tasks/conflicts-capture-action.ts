@@ -91,8 +91,15 @@ async function conflictsCaptureBody(args: Args, hre: HardhatRuntimeEnvironment):
     file = await captureFile(source);
     const secs = (performance.now() - started) / 1000;
     console.log(`captured ${requests.length} txs in ${secs.toFixed(2)} s (${(requests.length / secs).toFixed(1)} txs/s)`);
+  } else if (args.source === "replay") {
+    // A corpus block re-executed offline (src/replay): the same engine as `mainnet replay`.
+    if (args.block < 0) throw new Error("conflicts capture --source replay: give --block N (a block under fixtures/mainnet/)");
+    const { replayCorpusBlock, toAccessSetFile } = await import("../src/replay/index.js");
+    const r = await replayCorpusBlock(path.join(hre.config.paths.root, "fixtures", "mainnet"), args.block);
+    file = toAccessSetFile([r.access], `mainnet block ${args.block}, replayed offline (${r.hardfork})`);
+    console.log(`replayed block ${args.block}: ${r.txs.length} txs, gas ${r.gasUsed} matches the header${r.receiptsRootChecked ? ", receipts root matches" : ""}`);
   } else {
-    throw new Error(`--source must be workload or bal (got ${args.source})`);
+    throw new Error(`--source must be workload, bal or replay (got ${args.source})`);
   }
   await saveAccessSetFile(args.out, file);
   const txs = file.blocks.reduce((n, b) => n + b.txs.length, 0);
