@@ -16,17 +16,11 @@ import {
   type SimulationResult,
   type SyntheticTx,
 } from "../src/schedule/index.js";
+import { createRng } from "../src/workload/random.js";
 
-/** mulberry32: a small seeded PRNG so that failures reproduce. */
+/** A seeded PRNG (the workload generators') so that failures reproduce. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = createRng(seed);
   return { next, int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)) };
 }
 

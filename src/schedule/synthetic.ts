@@ -2,18 +2,10 @@
  * Synthetic workloads in the access-set format, for benchmarks and demos.
  */
 import type { AccessSetFile, BlockAccess, TxAccess } from "../access/format.js";
+import { createRng } from "../workload/random.js";
 
-/** mulberry32: small seeded PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The workload generators' seeded PRNG (mulberry32), under the name the schedule engine exports. */
+export const prng = createRng;
 
 const address = (k: number) => "0x" + k.toString(16).padStart(40, "0");
 const COINBASE = address(0xc0ffee);
