@@ -45,12 +45,16 @@ function hotTable(s: Study): string {
 }
 
 const a = study.aggregate;
+const multi = study.blocks.filter((b) => b.txs >= 2);
+const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
 const sp = (sch: string, t: number) => a.rows.find((r) => r.scheduler === sch && r.threads === t)?.speedup?.toFixed(2) ?? "n/a";
 const headline = [
   `${study.blocks.length} blocks, ${a.txs} transactions, ${(a.totalGas / 1e6).toFixed(1)} M gas.`,
   `Conflict rate (txs with any conflict edge): ${(100 * a.conflictRate).toFixed(1)}% over all transactions (mean of per-block rates: ${(100 * a.meanConflictRate).toFixed(1)}%);`,
   `${(100 * (1 - a.conflictRate)).toFixed(1)}% of transactions touch no location another transaction of their block writes (or read one it writes).`,
-  `Dependent txs (must observe an earlier tx's write): ${(100 * a.dependentRate).toFixed(1)}%. Longest dependency chain in any block: ${a.longestChain} txs.`,
+  `Storage slots only (account balance/nonce/code left out): conflict rate ${(100 * a.storageConflictRate).toFixed(1)}% over all transactions, mean of per-block rates ${(100 * mean(multi.map((b) => b.storageConflictRate))).toFixed(1)}%; ${multi.filter((b) => b.storageConflictRate <= 0.4).length} of ${multi.length} blocks (>= 2 txs) have at least 60% of their transactions disjoint on storage.`,
+  `Blocks with at least 60% of transactions needing no earlier write (RAW DAG): ${multi.filter((b) => b.rawDependentRate <= 0.4).length} of ${multi.length}.`,
+  `Dependent txs (incoming RAW or WW edge): ${(100 * a.dependentRate).toFixed(1)}%; txs with a read that must observe an earlier tx's write (the scheduler's RAW DAG; blind writes such as plain ETH credits need none): ${(100 * a.rawDependentRate).toFixed(1)}%. Longest RAW/WW dependency chain in any block: ${a.longestChain} txs.`,
   `Aggregate speedup over serial, dag (limit) at 4/8/16/32 threads: ${[4, 8, 16, 32].map((t) => sp("dag", t)).join(" / ")}x;`,
   `block-stm: ${[4, 8, 16, 32].map((t) => sp("block-stm", t)).join(" / ")}x; locks on observed sets: ${[4, 8, 16, 32].map((t) => sp("locks", t)).join(" / ")}x.`,
   `Mean of per-block speedups (blocks with >= 2 txs), block-stm at 8 / 16 threads: ${a.meanSpeedup["block-stm@8"]?.toFixed(2)} / ${a.meanSpeedup["block-stm@16"]?.toFixed(2)}x; dag: ${a.meanSpeedup["dag@8"]?.toFixed(2)} / ${a.meanSpeedup["dag@16"]?.toFixed(2)}x.`,

@@ -21,6 +21,8 @@ describe("mainnet study", function () {
       expect(b.longestChain).to.be.within(1, b.txs);
       expect(b.conflictRate).to.be.within(0, 1);
       expect(b.dependentRate).to.be.at.most(b.conflictRate);
+      expect(b.storageConflictRate).to.be.at.most(b.conflictRate);
+      expect(b.rawDependentRate).to.be.at.most(b.dependentRate);
       expect(b.criticalPathGas).to.be.within(1, b.totalGas);
       // the RAW DAG drops write-write orders, so its critical path is at most the analyzer's
       expect(b.dagCriticalPath).to.be.within(1, b.criticalPathGas);

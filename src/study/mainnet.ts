@@ -19,7 +19,7 @@ import { keccak256 } from "ethers";
 import { FORMAT_NAME, FORMAT_VERSION, type AccessSetFile, type BlockAccess } from "../access/format.js";
 import { parseAccessSetFile } from "../access/io.js";
 import { analyze, type HotSlot } from "../conflicts/index.js";
-import { simulateFile, type Row, type SchedulerName } from "../schedule/index.js";
+import { prepareBlock, rawDag, simulateFile, type Row, type SchedulerName } from "../schedule/index.js";
 
 /** Well-known mainnet contracts (lowercase address -> label). */
 export const KNOWN_CONTRACTS: Readonly<Record<string, string>> = {
@@ -134,6 +134,22 @@ export function mainnetNames(block: BlockAccess, calldata: readonly string[] = [
   return { names: { accounts, slots }, coverage };
 }
 
+/**
+ * Transactions with a predecessor in the scheduler's read-after-write DAG: some read must
+ * observe an earlier transaction's write (a blind write, such as a plain ETH credit, needs none).
+ */
+export function rawDependents(block: BlockAccess): number {
+  const dag = rawDag(prepareBlock(block, { cost: "gasUsed", includeCoinbase: false }));
+  let n = 0;
+  for (let i = 0; i < dag.n; i++) if (dag.off[i + 1]! > dag.off[i]!) n++;
+  return n;
+}
+
+/** The block with every account-field access dropped (storage slots only). */
+export function storageOnly(block: BlockAccess): BlockAccess {
+  return { ...block, txs: block.txs.map((t) => ({ ...t, accounts: { reads: [], writes: [] } })) };
+}
+
 export interface StudyBlock {
   number: number;
   hardfork: string;
@@ -143,6 +159,10 @@ export interface StudyBlock {
   conflictRate: number;
   /** Transactions with an incoming RAW/WW edge / txs: they must observe an earlier tx's write. */
   dependentRate: number;
+  /** Conflict rate counting storage slots only (account balance / nonce / code left out). */
+  storageConflictRate: number;
+  /** Transactions with a predecessor in the scheduler's read-after-write DAG / txs. */
+  rawDependentRate: number;
   /** Longest dependency chain (RAW/WW), in transactions. */
   longestChain: number;
   /** Gas of the heaviest RAW/WW dependency path (the analyzer's; write-write counted as an order). */
@@ -164,6 +184,8 @@ export interface Study {
     totalGas: number;
     conflictRate: number;
     dependentRate: number;
+    rawDependentRate: number;
+    storageConflictRate: number;
     /** Mean over blocks with at least 2 transactions. */
     meanConflictRate: number;
     longestChain: number;
@@ -224,6 +246,8 @@ export function runStudy(inputs: readonly StudyInput[], opts: { threads?: number
         totalGas: result.totalGas,
         conflictRate: result.conflictRate,
         dependentRate: block.txs.length ? result.dependentTxs / block.txs.length : 0,
+        storageConflictRate: analyze({ ...one, blocks: [storageOnly(block)] }).result.conflictRate,
+        rawDependentRate: block.txs.length ? rawDependents(block) / block.txs.length : 0,
         longestChain: result.longestChain.length,
         criticalPathGas: result.criticalPathGas,
         dagCriticalPath: b.criticalPath,
@@ -262,6 +286,8 @@ export function runStudy(inputs: readonly StudyInput[], opts: { threads?: number
       totalGas: result.totalGas,
       conflictRate: result.conflictRate,
       dependentRate: result.txs ? result.dependentTxs / result.txs : 0,
+      rawDependentRate: result.txs ? allBlocks.reduce((n, b) => n + rawDependents(b), 0) / result.txs : 0,
+      storageConflictRate: analyze({ ...all, blocks: allBlocks.map(storageOnly) }).result.conflictRate,
       meanConflictRate: multi.length ? multi.reduce((a, b) => a + b.conflictRate, 0) / multi.length : 0,
       longestChain: result.longestChain.length,
       hotSlots: result.hotSlots,
@@ -292,13 +318,13 @@ function speed(rows: readonly Row[], s: SchedulerName, t: number): number | null
 export function renderStudyTables(study: Study): string {
   const out: string[] = [];
   const spHead = study.schedulers.flatMap((s) => study.threads.map((t) => `${s} ${t}`));
-  out.push(`| block | hardfork | txs | gas (M) | conflict rate | dependent | longest chain | RAW-DAG critical path / gas | hottest slots (txs serialized) | ${spHead.join(" | ")} |`);
-  out.push(`|---:|---|---:|---:|---:|---:|---:|---:|---|${spHead.map(() => "---:").join("|")}|`);
+  out.push(`| block | hardfork | txs | gas (M) | conflict rate | storage-only conflict rate | dependent (RAW/WW) | reads an earlier write (DAG) | longest chain (RAW/WW) | RAW-DAG critical path / gas | hottest slots (txs serialized) | ${spHead.join(" | ")} |`);
+  out.push(`|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|${spHead.map(() => "---:").join("|")}|`);
   for (const b of study.blocks) {
     const hot = b.hotSlots.filter((h) => h.serialized > 0).map((h) => `${slotLabel(h)} (${h.serialized})`).join("; ") || "none";
     const sp = study.schedulers.flatMap((s) => study.threads.map((t) => fx(speed(b.rows, s, t))));
     out.push(
-      `| ${b.number} | ${b.hardfork} | ${b.txs} | ${(b.totalGas / 1e6).toFixed(2)} | ${pct(b.conflictRate)} | ${pct(b.dependentRate)} | ${b.longestChain} | ${b.totalGas ? pct(b.dagCriticalPath / b.totalGas) : "n/a"} | ${hot} | ${sp.join(" | ")} |`,
+      `| ${b.number} | ${b.hardfork} | ${b.txs} | ${(b.totalGas / 1e6).toFixed(2)} | ${pct(b.conflictRate)} | ${pct(b.storageConflictRate)} | ${pct(b.dependentRate)} | ${pct(b.rawDependentRate)} | ${b.longestChain} | ${b.totalGas ? pct(b.dagCriticalPath / b.totalGas) : "n/a"} | ${hot} | ${sp.join(" | ")} |`,
     );
   }
   const a = study.aggregate;
