@@ -59,11 +59,94 @@ class RpcError extends Error {
 const hex = (n: bigint | number) => `0x${BigInt(n).toString(16)}`;
 const key = (method: string, params: unknown) => `${method} ${JSON.stringify(params ?? [])}`;
 
+const ZERO32 = `0x${"0".repeat(64)}`;
+/** Root of an empty Merkle-Patricia trie (no transactions, receipts or withdrawals). */
+const EMPTY_TRIE_ROOT = "0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421";
+/** keccak256(rlp([])): no uncles. */
+const EMPTY_UNCLES = "0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347";
+/** EIP-4844's target blob gas per block (Cancun). */
+const BLOB_GAS_TARGET = 0x60000n;
+
+/**
+ * The header of block N-1, synthesized from block N, for forking at N-1 when the corpus holds
+ * only N. The state served is N's pre-state, which is exactly N-1's post-state; only header
+ * fields are synthesized, chosen so that the block the fork mines next gets N's values:
+ *
+ * - number N-1, hash = N.parentHash (real), timestamp N.timestamp - 12, gasLimit N.gasLimit,
+ *   totalDifficulty N.totalDifficulty and difficulty 0 (post-merge: N adds none).
+ * - baseFeePerGas = N.baseFeePerGas with gasUsed = gasLimit / 2 (the EIP-1559 target), so the
+ *   next base fee equals N's real one.
+ * - excessBlobGas = N.excessBlobGas with blobGasUsed = the target (0x60000), so the next excess
+ *   blob gas equals N's (Cancun only; omitted before).
+ * - Unknown, set to neutral values: parentHash, stateRoot, mixHash (prevrandao) and
+ *   parentBeaconBlockRoot are zero, miner is the zero address, extraData empty, and the body is
+ *   empty (no transactions, uncles or withdrawals; roots of empty tries, zero logsBloom).
+ *
+ * So `block.number`, `block.timestamp`, `blockhash(N-1)`, base fee and blob fee seen by the
+ * fork are consistent with mainnet; `block.prevrandao` of N-1 and N-1's transactions are not.
+ */
+export function synthesizeParentHeader(block: RpcBlock): RpcBlock {
+  const n = BigInt(block.number);
+  if (n === 0n) throw new Error("block 0 has no parent to synthesize");
+  const need = (k: string) => {
+    const v = block[k];
+    if (typeof v !== "string") throw new Error(`cannot synthesize the header of block ${n - 1n}: block ${n} has no "${k}" field`);
+    return v;
+  };
+  const gasLimit = BigInt(need("gasLimit"));
+  const out: RpcBlock = {
+    number: hex(n - 1n),
+    hash: need("parentHash"),
+    parentHash: ZERO32,
+    sha3Uncles: EMPTY_UNCLES,
+    miner: `0x${"0".repeat(40)}`,
+    stateRoot: ZERO32,
+    transactionsRoot: EMPTY_TRIE_ROOT,
+    receiptsRoot: EMPTY_TRIE_ROOT,
+    logsBloom: `0x${"0".repeat(512)}`,
+    difficulty: "0x0",
+    gasLimit: hex(gasLimit),
+    gasUsed: hex(gasLimit / 2n),
+    timestamp: hex(BigInt(need("timestamp")) - 12n),
+    extraData: "0x",
+    mixHash: ZERO32,
+    nonce: "0x0000000000000000",
+    uncles: [],
+    transactions: [],
+    size: "0x0",
+  };
+  if (typeof block.totalDifficulty === "string") out.totalDifficulty = block.totalDifficulty;
+  if (typeof block.baseFeePerGas === "string") out.baseFeePerGas = block.baseFeePerGas;
+  if (Array.isArray(block.withdrawals)) {
+    out.withdrawals = [];
+    out.withdrawalsRoot = EMPTY_TRIE_ROOT;
+  }
+  if (typeof block.excessBlobGas === "string") {
+    out.excessBlobGas = block.excessBlobGas;
+    out.blobGasUsed = hex(BLOB_GAS_TARGET);
+    out.parentBeaconBlockRoot = ZERO32;
+  }
+  return out;
+}
+
+/**
+ * Loads block N's `block.json.gz` and `pre_state.json.gz` into a recording forked at N-1 whose
+ * header is synthesized by `synthesizeParentHeader` (for corpus blocks whose parent is not in
+ * the corpus, e.g. every Cancun-era block).
+ */
+export async function loadSynthesizedRecording(blockFile: string, preStateFile: string, recordingFile?: string): Promise<Recording> {
+  const read = async (f: string) => JSON.parse(gunzipSync(await readFile(f)).toString("utf8"));
+  return fromParts(synthesizeParentHeader((await read(blockFile)) as RpcBlock), (await read(preStateFile)) as PreState, recordingFile);
+}
+
 /** Loads `<dir>/block.json.gz` of N-1 and `<dir>/pre_state.json.gz` of N into a recording. */
 export async function loadRecording(forkBlockFile: string, preStateFile: string, recordingFile?: string): Promise<Recording> {
   const read = async (f: string) => JSON.parse(gunzipSync(await readFile(f)).toString("utf8"));
-  const forkBlock = (await read(forkBlockFile)) as RpcBlock;
-  const state = (await read(preStateFile)) as PreState;
+  return fromParts((await read(forkBlockFile)) as RpcBlock, (await read(preStateFile)) as PreState, recordingFile);
+}
+
+async function fromParts(forkBlock: RpcBlock, state: PreState, recordingFile?: string): Promise<Recording> {
+  const read = async (f: string) => JSON.parse(gunzipSync(await readFile(f)).toString("utf8"));
   let recorded: Record<string, unknown> = {};
   if (recordingFile !== undefined) {
     try {
