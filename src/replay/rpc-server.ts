@@ -12,6 +12,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { readFile } from "node:fs/promises";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+import { hexToBytes } from "@noble/hashes/utils.js";
 import { writeFileAtomic } from "../access/io.js";
 import type { PreState, RpcBlock } from "./corpus.js";
 
@@ -37,6 +39,11 @@ export interface RecordedRpcServer {
   /**
    * Declares addresses the test itself created (fresh random keys, their contracts): empty on
    * mainnet with overwhelming probability, so their balance, nonce, code and storage are zero.
+   * So are the entries keyed by them in other contracts' mappings (a token's balance of a new
+   * pool): a slot missing from the pre-state reads as zero when it is
+   * `keccak(pad32(fresh) . pad32(p))` or `keccak(pad32(k) . keccak(pad32(fresh) . pad32(p)))`
+   * / `keccak(pad32(fresh) . keccak(pad32(k) . pad32(p)))` for a mapping slot p < 32 and k a
+   * pre-state account or fresh address (nested mappings such as allowances).
    */
   assumeEmpty(...addresses: string[]): void;
   close(): Promise<void>;
@@ -170,6 +177,32 @@ async function fromParts(forkBlock: RpcBlock, state: PreState, recordingFile?: s
 export async function startRecordedRpc(recording: Recording, options: RecordedRpcOptions = {}): Promise<RecordedRpcServer> {
   const forkNumber = BigInt(recording.forkBlock.number);
   const empty = new Set<string>();
+  // Mapping entries keyed by fresh addresses (see assumeEmpty).
+  const zeroSlots = new Set<string>();
+  const MAPPING_SLOTS = 32;
+  const word = (a: string) => hexToBytes(a.replace(/^0x/, "").toLowerCase().padStart(64, "0"));
+  const cat = (x: Uint8Array, y: Uint8Array) => {
+    const b = new Uint8Array(64);
+    b.set(x, 0);
+    b.set(y, 32);
+    return b;
+  };
+  const slotHex = (b: Uint8Array) => `0x${Buffer.from(b).toString("hex")}`;
+  const slotWords = Array.from({ length: MAPPING_SLOTS }, (_, p) => word(p.toString(16)));
+  let innerOfKnown: { key: Uint8Array; inner: Uint8Array[] }[] | undefined;
+  const inners = (k: Uint8Array) => slotWords.map((p) => keccak_256(cat(k, p)));
+  const addZeroSlots = (fresh: string) => {
+    const f = word(fresh);
+    const freshInner = inners(f);
+    for (const h of freshInner) zeroSlots.add(slotHex(h));
+    innerOfKnown ??= [...Object.keys(recording.state), ...empty].map((a) => ({ key: word(a), inner: inners(word(a)) }));
+    for (const { key: k, inner } of innerOfKnown) {
+      for (const h of inner) zeroSlots.add(slotHex(keccak_256(cat(f, h)))); // m[known][fresh]
+      for (const h of freshInner) zeroSlots.add(slotHex(keccak_256(cat(k, h)))); // m[fresh][known]
+    }
+    innerOfKnown.push({ key: f, inner: freshInner });
+    for (const h of freshInner) zeroSlots.add(slotHex(keccak_256(cat(f, h)))); // m[fresh][fresh]
+  };
   const requests: string[] = [];
   const misses: string[] = [];
   const recordHint = `run the test once with MAINNET_RPC_URL set to an archive node to record it${recording.recordingFile ? ` into ${recording.recordingFile}` : ""}`;
@@ -240,6 +273,7 @@ export async function startRecordedRpc(recording: Recording, options: RecordedRp
         if (acc === undefined) return `0x${"0".repeat(64)}`;
         const slot = `0x${BigInt(String(params[1])).toString(16).padStart(64, "0")}`;
         const value = acc.storage[slot];
+        if (value === undefined && zeroSlots.has(slot)) return ZERO32;
         if (value === undefined) {
           throw notRecorded(method, params, `slot ${slot} of ${String(params[0]).toLowerCase()} is not in the pre-state`);
         }
@@ -304,7 +338,13 @@ export async function startRecordedRpc(recording: Recording, options: RecordedRp
     requests,
     misses,
     assumeEmpty(...addresses: string[]) {
-      for (const a of addresses) empty.add(a.toLowerCase());
+      for (const a of addresses) {
+        const lower = a.toLowerCase();
+        if (empty.has(lower)) continue;
+        if (recording.state[lower] !== undefined) throw new Error(`assumeEmpty: ${lower} is in the pre-state, so it is not a fresh address`);
+        empty.add(lower);
+        addZeroSlots(lower);
+      }
     },
     async close() {
       server.closeAllConnections();

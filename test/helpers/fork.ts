@@ -35,8 +35,8 @@ export interface Fork {
   close(): Promise<void>;
 }
 
-/** A Cancun-era fork: block 19,933,596, header synthesized from 19,933,597, state = 19,933,597's pre-state. */
-export const CANCUN_FORK_BLOCK = 19_933_596;
+/** A Cancun-era fork: block 19,932,702, header synthesized from 19,932,703, state = 19,932,703's pre-state. */
+export const CANCUN_FORK_BLOCK = 19_932_702;
 
 /**
  * Starts the recorded-state server for `forkBlock` (N-1) and a forked connection. The state is
@@ -63,7 +63,7 @@ export async function startFork(forkBlock = FORK_BLOCK, hardfork = "berlin", opt
       accounts: keys.map((privateKey) => ({ privateKey, balance: 10n ** 21n })),
       coinbase,
       // the local chain continues the fork block's era (12,243,999 is Berlin: no EIP-1559, no PUSH0;
-      // 19,933,596 is Cancun)
+      // 19,932,702 is Cancun)
       hardfork,
     },
   });
@@ -88,7 +88,7 @@ export async function startFork(forkBlock = FORK_BLOCK, hardfork = "berlin", opt
   };
 }
 
-/** The Cancun-era fork (synthesized header of 19,933,596, pre-state of 19,933,597), under Cancun rules. */
+/** The Cancun-era fork (synthesized header of 19,932,702, pre-state of 19,932,703), under Cancun rules. */
 export function startCancunFork(): Promise<Fork> {
   return startFork(CANCUN_FORK_BLOCK, "cancun", { synthesizeHeader: true });
 }
