@@ -11,13 +11,23 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { writeFileAtomic } from "../src/access/io.js";
 import { listCorpusBlocks } from "../src/replay/index.js";
-import { loadStudyBlock, renderStudyTables, runStudy, slotLabel, type Study } from "../src/study/mainnet.js";
+import { keccak256 } from "ethers";
+import { loadStudyBlock, renderStudyTables, runStudy, slotLabel, type KnownCode, type Study } from "../src/study/mainnet.js";
 
 const root = fileURLToPath(new URL("../fixtures/mainnet", import.meta.url));
 const numbers = await listCorpusBlocks(root);
 const t0 = performance.now();
 const inputs = await Promise.all(numbers.map((n) => loadStudyBlock(join(root, String(n)))));
-const study = runStudy(inputs);
+// Uniswap V2 pairs are recognised by runtime code: the @uniswap/v2-core build's UniswapV2Pair
+// (identical to the deployed pairs' code). Slot layout: UniswapV2ERC20 (0-4), then the pair (5-12).
+const v2 = JSON.parse(await readFile(fileURLToPath(new URL("../node_modules/@uniswap/v2-core/build/UniswapV2Pair.json", import.meta.url)), "utf8")) as { evm: { deployedBytecode: { object: string } } };
+const knownCode: KnownCode = {
+  [keccak256("0x" + v2.evm.deployedBytecode.object.replace(/^0x/, ""))]: {
+    label: "UniswapV2Pair",
+    slots: { 0: "totalSupply", 5: "factory", 6: "token0", 7: "token1", 8: "reserves", 9: "price0CumulativeLast", 10: "price1CumulativeLast", 11: "kLast", 12: "unlocked" },
+  },
+};
+const study = runStudy(inputs, { knownCode });
 const seconds = (performance.now() - t0) / 1000;
 
 function coverageTable(s: Study): string {

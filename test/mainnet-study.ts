@@ -80,6 +80,13 @@ describe("mainnet study", function () {
     expect(names.slots![`${weth}:${other}`]).to.equal(undefined); // 0x..bb appears nowhere in the block
     expect(names.accounts![weth]).to.equal("WETH");
     expect(coverage).to.deep.equal([{ token: "WETH", accessed: 2, named: 1, txs: 2, txsOnNamed: 1 }]);
+    // contracts recognised by code hash get a label and small-slot names
+    const pool = "0x00000000000000000000000000000000000000cc";
+    const slot8 = "0x" + "8".padStart(64, "0");
+    const block = { number: 1, hash: null, coinbase: "0x" + "00".repeat(20), txs: [{ ...tx(0, s), storage: { reads: [[pool, slot8]] as [string, string][], writes: [] } }] };
+    const named = mainnetNames(block, [], { [pool]: "0xc0de" }, { "0xc0de": { label: "Pool", slots: { 8: "reserves" } } });
+    expect(named.names.slots![`${pool}:${slot8}`]).to.equal("Pool(0x000000…00cc).reserves");
+    expect(mainnetNames(block).names.slots![`${pool}:${slot8}`]).to.equal(undefined);
   });
 
   it("finds addresses in calldata and eras from number and timestamp", () => {

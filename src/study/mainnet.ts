@@ -76,6 +76,9 @@ export function calldataAddresses(input: string): string[] {
   return out;
 }
 
+/** Contracts recognised by runtime code: keccak256(code) -> label and names of small slots. */
+export type KnownCode = Record<string, { label: string; slots: Record<number, string> }>;
+
 export interface TokenCoverage {
   token: string;
   /** Distinct slots of the token the block accessed. */
@@ -89,7 +92,12 @@ export interface TokenCoverage {
 }
 
 /** Names for a block: known accounts, and balance slots of WETH/USDC/USDT/DAI for candidate holders. */
-export function mainnetNames(block: BlockAccess, calldata: readonly string[] = []): { names: NonNullable<AccessSetFile["names"]>; coverage: TokenCoverage[] } {
+export function mainnetNames(
+  block: BlockAccess,
+  calldata: readonly string[] = [],
+  codeHashes: Readonly<Record<string, string>> = {},
+  knownCode: KnownCode = {},
+): { names: NonNullable<AccessSetFile["names"]>; coverage: TokenCoverage[] } {
   const candidates = new Set<string>();
   const add = (a: string | null | undefined) => {
     if (a) candidates.add(a.toLowerCase());
@@ -110,6 +118,16 @@ export function mainnetNames(block: BlockAccess, calldata: readonly string[] = [
   const coverage: TokenCoverage[] = [];
   for (const tx of block.txs) for (const [a] of [...tx.storage.reads, ...tx.storage.writes]) if (KNOWN_CONTRACTS[a]) accounts[a] = KNOWN_CONTRACTS[a]!;
   for (const a of candidates) if (KNOWN_CONTRACTS[a]) accounts[a] = KNOWN_CONTRACTS[a]!;
+  // Contracts recognised by code (e.g. every Uniswap V2 pair): label and small-slot names.
+  for (const tx of block.txs)
+    for (const [a, slot] of [...tx.storage.reads, ...tx.storage.writes]) {
+      const known = codeHashes[a] !== undefined ? knownCode[codeHashes[a]!] : undefined;
+      if (!known) continue;
+      const label = KNOWN_CONTRACTS[a] ?? `${known.label}(${a.slice(0, 8)}…${a.slice(-4)})`;
+      accounts[a] ??= label;
+      const n = BigInt(slot);
+      if (n < 256n && known.slots[Number(n)]) slots[`${a}:${slot}`] = `${label}.${known.slots[Number(n)]}`;
+    }
 
   for (const [token, [label, mappingSlot, variable]] of Object.entries(BALANCE_MAPPINGS)) {
     const accessed = new Set<string>();
@@ -200,6 +218,8 @@ export interface StudyInput {
   file: AccessSetFile;
   /** Raw calldata of the block's transactions, in order (optional; improves slot naming). */
   calldata?: string[];
+  /** keccak256 of the runtime code of the pre-state's contracts (optional; for `knownCode`). */
+  codeHashes?: Record<string, string>;
 }
 
 /** Loads fixtures/mainnet/<n>/access-sets.json.gz (and the calldata from block.json.gz, when present). */
@@ -219,11 +239,19 @@ export async function loadStudyBlock(dir: string): Promise<StudyInput> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`cannot read ${join(dir, "block.json.gz")}: ${(e as Error).message}`);
   }
-  return calldata ? { file: parsed, calldata } : { file: parsed };
+  const out: StudyInput = calldata ? { file: parsed, calldata } : { file: parsed };
+  try {
+    const pre = JSON.parse(gunzipSync(await readFile(join(dir, "pre_state.json.gz"))).toString("utf8")) as Record<string, { code?: { bytecode: string; original_len: number } | null }>;
+    out.codeHashes = {};
+    for (const [a, acc] of Object.entries(pre)) if (acc.code) out.codeHashes[a.toLowerCase()] = keccak256(acc.code.bytecode.slice(0, 2 + 2 * acc.code.original_len));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`cannot read ${join(dir, "pre_state.json.gz")}: ${(e as Error).message}`);
+  }
+  return out;
 }
 
 /** Runs the analyzer and the scheduler models on every block of every input. */
-export function runStudy(inputs: readonly StudyInput[], opts: { threads?: number[]; schedulers?: SchedulerName[]; topSlots?: number } = {}): Study {
+export function runStudy(inputs: readonly StudyInput[], opts: { threads?: number[]; schedulers?: SchedulerName[]; topSlots?: number; knownCode?: KnownCode } = {}): Study {
   const threads = opts.threads ?? [4, 8, 16, 32];
   const schedulers = opts.schedulers ?? ["dag", "block-stm", "locks"];
   const topSlots = opts.topSlots ?? 3;
@@ -232,7 +260,7 @@ export function runStudy(inputs: readonly StudyInput[], opts: { threads?: number
   const allNames: NonNullable<AccessSetFile["names"]> = { accounts: {}, slots: {} };
   for (const input of inputs) {
     for (const block of input.file.blocks) {
-      const { names, coverage } = mainnetNames(block, input.calldata ?? []);
+      const { names, coverage } = mainnetNames(block, input.calldata ?? [], input.codeHashes ?? {}, opts.knownCode ?? {});
       Object.assign(allNames.accounts!, names.accounts);
       Object.assign(allNames.slots!, names.slots);
       const one: AccessSetFile = { ...input.file, blocks: [block], names };
