@@ -49,8 +49,10 @@ function coverageTable(s: Study): string {
 }
 
 function hotTable(s: Study): string {
-  const rows = ["| slot | txs touching it | writers | txs serialized behind an earlier writer |", "|---|---:|---:|---:|"];
+  const rows = ["All locations:", "", "| location | txs touching it | writers | txs serialized behind an earlier writer |", "|---|---:|---:|---:|"];
   for (const h of s.aggregate.hotSlots) rows.push(`| ${slotLabel(h)} | ${h.txs} | ${h.writers} | ${h.serialized} |`);
+  rows.push("", "Storage slots only:", "", "| slot | txs touching it | writers | txs serialized behind an earlier writer |", "|---|---:|---:|---:|");
+  for (const h of s.aggregate.storageHotSlots) rows.push(`| ${slotLabel(h)} | ${h.txs} | ${h.writers} | ${h.serialized} |`);
   return rows.join("\n");
 }
 

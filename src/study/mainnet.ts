@@ -204,6 +204,8 @@ export interface Study {
     dependentRate: number;
     rawDependentRate: number;
     storageConflictRate: number;
+    /** Hot slots counting storage only (account fields left out). */
+    storageHotSlots: HotSlot[];
     /** Mean over blocks with at least 2 transactions. */
     meanConflictRate: number;
     longestChain: number;
@@ -297,6 +299,7 @@ export function runStudy(inputs: readonly StudyInput[], opts: { threads?: number
     names: allNames,
   };
   const { result } = analyze(all, { topSlots: 10 });
+  const storageResult = analyze({ ...all, blocks: allBlocks.map(storageOnly) }, { topSlots: 15 }).result;
   const sim = simulateFile(all, { threads, schedulers: ["serial", ...schedulers] });
   const multi = blocks.filter((b) => b.txs >= 2);
   const meanSpeedup: Record<string, number> = {};
@@ -315,7 +318,8 @@ export function runStudy(inputs: readonly StudyInput[], opts: { threads?: number
       conflictRate: result.conflictRate,
       dependentRate: result.txs ? result.dependentTxs / result.txs : 0,
       rawDependentRate: result.txs ? allBlocks.reduce((n, b) => n + rawDependents(b), 0) / result.txs : 0,
-      storageConflictRate: analyze({ ...all, blocks: allBlocks.map(storageOnly) }).result.conflictRate,
+      storageConflictRate: storageResult.conflictRate,
+      storageHotSlots: storageResult.hotSlots,
       meanConflictRate: multi.length ? multi.reduce((a, b) => a + b.conflictRate, 0) / multi.length : 0,
       longestChain: result.longestChain.length,
       hotSlots: result.hotSlots,
