@@ -4,7 +4,10 @@ import type { AddressInfo } from "node:net";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startRecordedRpc, loadRecording, type Recording } from "../src/replay/index.js";
+import { startRecordedRpc, loadRecording, loadSynthesizedRecording, synthesizeParentHeader, type Recording } from "../src/replay/index.js";
+import { gunzipSync } from "node:zlib";
+import { readFile } from "node:fs/promises";
+import { AbiCoder, keccak256 } from "ethers";
 import { fileURLToPath } from "node:url";
 
 const CORPUS = fileURLToPath(new URL("../fixtures/mainnet", import.meta.url));
@@ -97,5 +100,86 @@ describe("recorded-state JSON-RPC server", function () {
       upstream.close();
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  describe("synthesized fork block (N-1 from N)", function () {
+    const readBlock = async (n: number) => JSON.parse(gunzipSync(await readFile(join(CORPUS, String(n), "block.json.gz"))).toString("utf8"));
+
+    it("matches the real parent where the corpus has it: number, hash, total difficulty", async function () {
+      const real = await readBlock(15_537_393);
+      const syn = synthesizeParentHeader(await readBlock(15_537_394));
+      expect(syn.number).to.equal(real.number);
+      expect(syn.hash).to.equal(real.hash);
+      // the merge block adds no difficulty: its total difficulty is its parent's
+      expect(syn.totalDifficulty).to.equal(real.totalDifficulty);
+      expect(syn.transactions).to.deep.equal([]);
+    });
+
+    it("makes the next block's base fee and excess blob gas equal block N's (EIP-1559, EIP-4844)", async function () {
+      const n = await readBlock(19_932_703);
+      const syn = synthesizeParentHeader(n);
+      expect(BigInt(syn.number)).to.equal(BigInt(n.number) - 1n);
+      expect(syn.hash).to.equal(n.parentHash);
+      expect(BigInt(syn.timestamp)).to.equal(BigInt(n.timestamp) - 12n);
+      // EIP-1559: parent at its gas target => next base fee = parent base fee
+      const gasLimit = BigInt(syn.gasLimit as string);
+      const target = gasLimit / 2n;
+      expect(BigInt(syn.gasUsed)).to.equal(target);
+      expect(BigInt(syn.baseFeePerGas as string)).to.equal(BigInt(n.baseFeePerGas));
+      // EIP-4844: next excess = parent excess + parent blob gas used - target (0x60000)
+      expect(BigInt(syn.excessBlobGas as string) + BigInt(syn.blobGasUsed as string) - 0x60000n).to.equal(BigInt(n.excessBlobGas));
+      expect(syn.withdrawals).to.deep.equal([]);
+      expect(syn.parentBeaconBlockRoot).to.match(/^0x0{64}$/);
+    });
+
+    it("names a block without the needed fields", function () {
+      expect(() => synthesizeParentHeader({ number: "0x5", hash: "0x", timestamp: "0x1", miner: "0x", gasUsed: "0x0", receiptsRoot: "0x", transactions: [] })).to.throw(
+        /cannot synthesize the header of block 4: block 5 has no "gasLimit"/,
+      );
+    });
+
+    it("serves the synthesized header with N's pre-state", async function () {
+      const rec = await loadSynthesizedRecording(join(CORPUS, "19932703", "block.json.gz"), join(CORPUS, "19932703", "pre_state.json.gz"));
+      const s = await startRecordedRpc(rec);
+      try {
+        const tag = "0x130261e"; // 19,932,702
+        const block = await rpc(s.url, req("eth_getBlockByNumber", [tag, true]));
+        expect(block.result.hash).to.equal((await readBlock(19_932_703)).parentHash);
+        const bal = await rpc(s.url, req("eth_getBalance", [WETH, tag]));
+        expect(BigInt(bal.result)).to.equal(BigInt(rec.state[WETH]!.basic.balance));
+      } finally {
+        await s.close();
+      }
+    });
+  });
+
+  describe("assumeEmpty", function () {
+    const slotOf = (key: string, p: number) => keccak256(AbiCoder.defaultAbiCoder().encode(["address", "uint256"], [key, p]));
+    const nested = (k1: string, k2: string, p: number) => keccak256(AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [k2, slotOf(k1, p)]));
+
+    it("reads mapping entries keyed by fresh addresses as zero, and nothing else", async function () {
+      const s = await startRecordedRpc(recording);
+      try {
+        const tag = "0xbad41f";
+        const fresh = "0x00000000000000000000000000000000deadbeef";
+        const fresh2 = "0x00000000000000000000000000000000cafebabe";
+        const holder = Object.keys(recording.state).find((a) => a !== WETH)!;
+        const get = async (slot: string) => rpc(s.url, req("eth_getStorageAt", [WETH, slot, tag]));
+        // before: unknown
+        expect((await get(slotOf(fresh, 3))).error.message).to.contain("is not in the recording");
+        s.assumeEmpty(fresh, fresh2);
+        for (const slot of [slotOf(fresh, 3), nested(holder, fresh, 4), nested(fresh, holder, 4), nested(fresh, fresh2, 4), nested(fresh2, fresh, 4)]) {
+          expect((await get(slot)).result).to.equal(`0x${"0".repeat(64)}`);
+        }
+        // a mapping entry of a real account, or a slot not derived from a fresh address, is still refused
+        const unknown = Object.keys(recording.state).find((a) => recording.state[WETH]!.storage[slotOf(a, 3)] === undefined)!;
+        expect((await get(slotOf(unknown, 3))).error.message).to.contain("is not in the recording");
+        expect((await get("0x2")).error.message).to.contain("is not in the recording");
+        // a pre-state account is not fresh
+        expect(() => s.assumeEmpty(WETH)).to.throw(/is in the pre-state/);
+      } finally {
+        await s.close();
+      }
+    });
   });
 });

@@ -12,6 +12,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { readFile } from "node:fs/promises";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+import { hexToBytes } from "@noble/hashes/utils.js";
 import { writeFileAtomic } from "../access/io.js";
 import type { PreState, RpcBlock } from "./corpus.js";
 
@@ -37,6 +39,11 @@ export interface RecordedRpcServer {
   /**
    * Declares addresses the test itself created (fresh random keys, their contracts): empty on
    * mainnet with overwhelming probability, so their balance, nonce, code and storage are zero.
+   * So are the entries keyed by them in other contracts' mappings (a token's balance of a new
+   * pool): a slot missing from the pre-state reads as zero when it is
+   * `keccak(pad32(fresh) . pad32(p))` or `keccak(pad32(k) . keccak(pad32(fresh) . pad32(p)))`
+   * / `keccak(pad32(fresh) . keccak(pad32(k) . pad32(p)))` for a mapping slot p < 32 and k a
+   * pre-state account or fresh address (nested mappings such as allowances).
    */
   assumeEmpty(...addresses: string[]): void;
   close(): Promise<void>;
@@ -59,11 +66,94 @@ class RpcError extends Error {
 const hex = (n: bigint | number) => `0x${BigInt(n).toString(16)}`;
 const key = (method: string, params: unknown) => `${method} ${JSON.stringify(params ?? [])}`;
 
+const ZERO32 = `0x${"0".repeat(64)}`;
+/** Root of an empty Merkle-Patricia trie (no transactions, receipts or withdrawals). */
+const EMPTY_TRIE_ROOT = "0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421";
+/** keccak256(rlp([])): no uncles. */
+const EMPTY_UNCLES = "0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347";
+/** EIP-4844's target blob gas per block (Cancun). */
+const BLOB_GAS_TARGET = 0x60000n;
+
+/**
+ * The header of block N-1, synthesized from block N, for forking at N-1 when the corpus holds
+ * only N. The state served is N's pre-state, which is exactly N-1's post-state; only header
+ * fields are synthesized, chosen so that the block the fork mines next gets N's values:
+ *
+ * - number N-1, hash = N.parentHash (real), timestamp N.timestamp - 12, gasLimit N.gasLimit,
+ *   totalDifficulty N.totalDifficulty and difficulty 0 (post-merge: N adds none).
+ * - baseFeePerGas = N.baseFeePerGas with gasUsed = gasLimit / 2 (the EIP-1559 target), so the
+ *   next base fee equals N's real one.
+ * - excessBlobGas = N.excessBlobGas with blobGasUsed = the target (0x60000), so the next excess
+ *   blob gas equals N's (Cancun only; omitted before).
+ * - Unknown, set to neutral values: parentHash, stateRoot, mixHash (prevrandao) and
+ *   parentBeaconBlockRoot are zero, miner is the zero address, extraData empty, and the body is
+ *   empty (no transactions, uncles or withdrawals; roots of empty tries, zero logsBloom).
+ *
+ * So `block.number`, `block.timestamp`, `blockhash(N-1)`, base fee and blob fee seen by the
+ * fork are consistent with mainnet; `block.prevrandao` of N-1 and N-1's transactions are not.
+ */
+export function synthesizeParentHeader(block: RpcBlock): RpcBlock {
+  const n = BigInt(block.number);
+  if (n === 0n) throw new Error("block 0 has no parent to synthesize");
+  const need = (k: string) => {
+    const v = block[k];
+    if (typeof v !== "string") throw new Error(`cannot synthesize the header of block ${n - 1n}: block ${n} has no "${k}" field`);
+    return v;
+  };
+  const gasLimit = BigInt(need("gasLimit"));
+  const out: RpcBlock = {
+    number: hex(n - 1n),
+    hash: need("parentHash"),
+    parentHash: ZERO32,
+    sha3Uncles: EMPTY_UNCLES,
+    miner: `0x${"0".repeat(40)}`,
+    stateRoot: ZERO32,
+    transactionsRoot: EMPTY_TRIE_ROOT,
+    receiptsRoot: EMPTY_TRIE_ROOT,
+    logsBloom: `0x${"0".repeat(512)}`,
+    difficulty: "0x0",
+    gasLimit: hex(gasLimit),
+    gasUsed: hex(gasLimit / 2n),
+    timestamp: hex(BigInt(need("timestamp")) - 12n),
+    extraData: "0x",
+    mixHash: ZERO32,
+    nonce: "0x0000000000000000",
+    uncles: [],
+    transactions: [],
+    size: "0x0",
+  };
+  if (typeof block.totalDifficulty === "string") out.totalDifficulty = block.totalDifficulty;
+  if (typeof block.baseFeePerGas === "string") out.baseFeePerGas = block.baseFeePerGas;
+  if (Array.isArray(block.withdrawals)) {
+    out.withdrawals = [];
+    out.withdrawalsRoot = EMPTY_TRIE_ROOT;
+  }
+  if (typeof block.excessBlobGas === "string") {
+    out.excessBlobGas = block.excessBlobGas;
+    out.blobGasUsed = hex(BLOB_GAS_TARGET);
+    out.parentBeaconBlockRoot = ZERO32;
+  }
+  return out;
+}
+
+/**
+ * Loads block N's `block.json.gz` and `pre_state.json.gz` into a recording forked at N-1 whose
+ * header is synthesized by `synthesizeParentHeader` (for corpus blocks whose parent is not in
+ * the corpus, e.g. every Cancun-era block).
+ */
+export async function loadSynthesizedRecording(blockFile: string, preStateFile: string, recordingFile?: string): Promise<Recording> {
+  const read = async (f: string) => JSON.parse(gunzipSync(await readFile(f)).toString("utf8"));
+  return fromParts(synthesizeParentHeader((await read(blockFile)) as RpcBlock), (await read(preStateFile)) as PreState, recordingFile);
+}
+
 /** Loads `<dir>/block.json.gz` of N-1 and `<dir>/pre_state.json.gz` of N into a recording. */
 export async function loadRecording(forkBlockFile: string, preStateFile: string, recordingFile?: string): Promise<Recording> {
   const read = async (f: string) => JSON.parse(gunzipSync(await readFile(f)).toString("utf8"));
-  const forkBlock = (await read(forkBlockFile)) as RpcBlock;
-  const state = (await read(preStateFile)) as PreState;
+  return fromParts((await read(forkBlockFile)) as RpcBlock, (await read(preStateFile)) as PreState, recordingFile);
+}
+
+async function fromParts(forkBlock: RpcBlock, state: PreState, recordingFile?: string): Promise<Recording> {
+  const read = async (f: string) => JSON.parse(gunzipSync(await readFile(f)).toString("utf8"));
   let recorded: Record<string, unknown> = {};
   if (recordingFile !== undefined) {
     try {
@@ -87,6 +177,32 @@ export async function loadRecording(forkBlockFile: string, preStateFile: string,
 export async function startRecordedRpc(recording: Recording, options: RecordedRpcOptions = {}): Promise<RecordedRpcServer> {
   const forkNumber = BigInt(recording.forkBlock.number);
   const empty = new Set<string>();
+  // Mapping entries keyed by fresh addresses (see assumeEmpty).
+  const zeroSlots = new Set<string>();
+  const MAPPING_SLOTS = 32;
+  const word = (a: string) => hexToBytes(a.replace(/^0x/, "").toLowerCase().padStart(64, "0"));
+  const cat = (x: Uint8Array, y: Uint8Array) => {
+    const b = new Uint8Array(64);
+    b.set(x, 0);
+    b.set(y, 32);
+    return b;
+  };
+  const slotHex = (b: Uint8Array) => `0x${Buffer.from(b).toString("hex")}`;
+  const slotWords = Array.from({ length: MAPPING_SLOTS }, (_, p) => word(p.toString(16)));
+  let innerOfKnown: { key: Uint8Array; inner: Uint8Array[] }[] | undefined;
+  const inners = (k: Uint8Array) => slotWords.map((p) => keccak_256(cat(k, p)));
+  const addZeroSlots = (fresh: string) => {
+    const f = word(fresh);
+    const freshInner = inners(f);
+    for (const h of freshInner) zeroSlots.add(slotHex(h));
+    innerOfKnown ??= [...Object.keys(recording.state), ...empty].map((a) => ({ key: word(a), inner: inners(word(a)) }));
+    for (const { key: k, inner } of innerOfKnown) {
+      for (const h of inner) zeroSlots.add(slotHex(keccak_256(cat(f, h)))); // m[known][fresh]
+      for (const h of freshInner) zeroSlots.add(slotHex(keccak_256(cat(k, h)))); // m[fresh][known]
+    }
+    innerOfKnown.push({ key: f, inner: freshInner });
+    for (const h of freshInner) zeroSlots.add(slotHex(keccak_256(cat(f, h)))); // m[fresh][fresh]
+  };
   const requests: string[] = [];
   const misses: string[] = [];
   const recordHint = `run the test once with MAINNET_RPC_URL set to an archive node to record it${recording.recordingFile ? ` into ${recording.recordingFile}` : ""}`;
@@ -157,6 +273,7 @@ export async function startRecordedRpc(recording: Recording, options: RecordedRp
         if (acc === undefined) return `0x${"0".repeat(64)}`;
         const slot = `0x${BigInt(String(params[1])).toString(16).padStart(64, "0")}`;
         const value = acc.storage[slot];
+        if (value === undefined && zeroSlots.has(slot)) return ZERO32;
         if (value === undefined) {
           throw notRecorded(method, params, `slot ${slot} of ${String(params[0]).toLowerCase()} is not in the pre-state`);
         }
@@ -221,7 +338,13 @@ export async function startRecordedRpc(recording: Recording, options: RecordedRp
     requests,
     misses,
     assumeEmpty(...addresses: string[]) {
-      for (const a of addresses) empty.add(a.toLowerCase());
+      for (const a of addresses) {
+        const lower = a.toLowerCase();
+        if (empty.has(lower)) continue;
+        if (recording.state[lower] !== undefined) throw new Error(`assumeEmpty: ${lower} is in the pre-state, so it is not a fresh address`);
+        empty.add(lower);
+        addZeroSlots(lower);
+      }
     },
     async close() {
       server.closeAllConnections();

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { computeAddress } from "ethers";
 import { network } from "hardhat";
-import { loadRecording, startRecordedRpc, type RecordedRpcServer, type Recording } from "../../src/replay/index.js";
+import { loadRecording, loadSynthesizedRecording, startRecordedRpc, type RecordedRpcServer, type Recording } from "../../src/replay/index.js";
 
 /** The fork block: 12,243,999 (its header is in the corpus), with the pre-state of block 12,244,000. */
 export const FORK_BLOCK = 12_243_999;
@@ -35,12 +35,21 @@ export interface Fork {
   close(): Promise<void>;
 }
 
-/** Starts the recorded-state server for `forkBlock` (N-1; the corpus must hold N-1 and N) and a forked connection. */
-export async function startFork(forkBlock = FORK_BLOCK, hardfork = "berlin"): Promise<Fork> {
+/** A Cancun-era fork: block 19,932,702, header synthesized from 19,932,703, state = 19,932,703's pre-state. */
+export const CANCUN_FORK_BLOCK = 19_932_702;
+
+/**
+ * Starts the recorded-state server for `forkBlock` (N-1) and a forked connection. The state is
+ * N's pre-state. N-1's header is the corpus's real one, or, with `synthesizeHeader`,
+ * synthesized from N's (`synthesizeParentHeader`, docs/replay.md): the corpus then needs only N.
+ */
+export async function startFork(forkBlock = FORK_BLOCK, hardfork = "berlin", opts: { synthesizeHeader?: boolean } = {}): Promise<Fork> {
   const blockDir = join(CORPUS, String(forkBlock));
   const stateDir = join(CORPUS, String(forkBlock + 1));
   const recordingFile = join(stateDir, "rpc-recording.json.gz");
-  const recording = await loadRecording(join(blockDir, "block.json.gz"), join(stateDir, "pre_state.json.gz"), recordingFile);
+  const recording = opts.synthesizeHeader
+    ? await loadSynthesizedRecording(join(stateDir, "block.json.gz"), join(stateDir, "pre_state.json.gz"), recordingFile)
+    : await loadRecording(join(blockDir, "block.json.gz"), join(stateDir, "pre_state.json.gz"), recordingFile);
   const upstream = process.env.MAINNET_RPC_URL;
   const server = await startRecordedRpc(recording, upstream ? { upstream } : {});
   // Hardhat's default accounts and coinbase are real mainnet addresses whose state the recording
@@ -53,7 +62,8 @@ export async function startFork(forkBlock = FORK_BLOCK, hardfork = "berlin"): Pr
       forking: { enabled: true, url: server.url, blockNumber: forkBlock },
       accounts: keys.map((privateKey) => ({ privateKey, balance: 10n ** 21n })),
       coinbase,
-      // the local chain continues the fork block's era (12,243,999 is Berlin: no EIP-1559, no PUSH0)
+      // the local chain continues the fork block's era (12,243,999 is Berlin: no EIP-1559, no PUSH0;
+      // 19,932,702 is Cancun)
       hardfork,
     },
   });
@@ -76,4 +86,9 @@ export async function startFork(forkBlock = FORK_BLOCK, hardfork = "berlin"): Pr
       await server.close();
     },
   };
+}
+
+/** The Cancun-era fork (synthesized header of 19,932,702, pre-state of 19,932,703), under Cancun rules. */
+export function startCancunFork(): Promise<Fork> {
+  return startFork(CANCUN_FORK_BLOCK, "cancun", { synthesizeHeader: true });
 }
