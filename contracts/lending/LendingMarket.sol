@@ -20,7 +20,7 @@ import {LendingEscrow} from "./LendingEscrow.sol";
 /// 0 owner, 1 pending owner (Ownable2Step); 2 caps; 3 snapshot (supplyIndex, borrowIndex,
 /// lastUpdate, flags); 4 bad debt already socialized (amount, events); 5 + 2i shard i
 /// (supplyShares, borrowShares, badDebtEvents); 6 + 2i shard i (cash, badDebt);
-/// keccak(user, 37) position (supplyShares, borrowShares); keccak(user, 37) + 1 collateral.
+/// keccak(user, 37) supply shares; keccak(user, 37) + 1 loan (borrowShares, collateral).
 contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -73,9 +73,23 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         uint128 events;
     }
 
-    /// @dev Two slots per user: shares in the first, collateral in the second.
+    /// @dev A borrower's side of a position, in one slot: a borrow against collateral deposited
+    /// earlier, a repayment and a liquidation each write this slot alone.
+    struct Loan {
+        uint128 borrowShares;
+        uint128 collateral;
+    }
+
+    /// @dev Two slots per user: supply shares alone in the first (lender paths), the loan in the
+    /// second (borrower paths).
+    struct Account {
+        uint256 supplyShares;
+        Loan loan;
+    }
+
+    /// @notice A user's position as returned by `position`.
     struct Position {
-        uint128 supplyShares;
+        uint256 supplyShares;
         uint128 borrowShares;
         uint128 collateral;
     }
@@ -137,7 +151,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     uint256 internal _snapshot; // slot 3: supplyIndex (96) | borrowIndex (96) | lastUpdate (40) | flags (24)
     BadDebtBook internal _badDebtBook; // slot 4
     Shard[MAX_SHARDS] internal _shards; // slots 5..36
-    mapping(address user => Position) internal _positions; // slot 37
+    mapping(address user => Account) internal _accounts; // slot 37
 
     /// @notice Loan assets supplied.
     event Supply(address indexed user, uint256 assets, uint256 shares);
@@ -255,7 +269,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
             if (shardSupply > shardCap) revert SupplyCapExceeded(shardSupply, shardCap);
         }
 
-        _positions[msg.sender].supplyShares += SafeCast.toUint128(shares);
+        _accounts[msg.sender].supplyShares += shares;
         shard.supplyShares = SafeCast.toUint112(shardShares);
         shard.cash += SafeCast.toUint128(assets);
 
@@ -279,8 +293,8 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         if (receiver == address(0)) revert ZeroAddress();
         _checkSources(sources);
         Snapshot memory snap = _accrue();
-        Position storage pos = _positions[msg.sender];
-        uint256 have = pos.supplyShares;
+        Account storage acc = _accounts[msg.sender];
+        uint256 have = acc.supplyShares;
         if (assets == type(uint256).max) {
             shares = have;
             withdrawn = (shares * snap.supplyIndex) / WAD;
@@ -292,7 +306,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         if (withdrawn == 0) revert ZeroAmount();
 
         uint256 s = shardOf(msg.sender);
-        pos.supplyShares = uint128(have - shares);
+        acc.supplyShares = have - shares;
         _shards[s].supplyShares -= uint112(shares);
         _payOut(s, sources, withdrawn, receiver);
         emit Withdraw(msg.sender, receiver, withdrawn, shares);
@@ -305,7 +319,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     /// @param assets Amount of collateral.
     function depositCollateral(uint256 assets) external nonReentrant {
         if (assets == 0) revert ZeroAmount();
-        _positions[msg.sender].collateral += SafeCast.toUint128(assets);
+        _accounts[msg.sender].loan.collateral += SafeCast.toUint128(assets);
         collateralToken.safeTransferFrom(msg.sender, escrowOf(shardOf(msg.sender)), assets);
         emit DepositCollateral(msg.sender, assets);
     }
@@ -317,13 +331,12 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         if (assets == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         Snapshot memory snap = _accrue();
-        Position storage pos = _positions[msg.sender];
-        uint256 have = pos.collateral;
-        if (assets > have) revert InsufficientCollateral(have, assets);
-        uint256 left = have - assets;
-        pos.collateral = uint128(left);
-        uint256 borrowShares = pos.borrowShares;
-        if (borrowShares != 0) _requireHealthy(borrowShares, left, snap.borrowIndex);
+        Loan storage loan = _accounts[msg.sender].loan;
+        Loan memory l = loan;
+        if (assets > l.collateral) revert InsufficientCollateral(l.collateral, assets);
+        uint256 left = l.collateral - assets;
+        loan.collateral = uint128(left);
+        if (l.borrowShares != 0) _requireHealthy(l.borrowShares, left, snap.borrowIndex);
         collateralToken.safeTransferFrom(escrowOf(shardOf(msg.sender)), receiver, assets);
         emit WithdrawCollateral(msg.sender, receiver, assets);
     }
@@ -350,10 +363,11 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
             if (shardBorrow > shardCap) revert BorrowCapExceeded(shardBorrow, shardCap);
         }
 
-        Position storage pos = _positions[msg.sender];
-        uint256 newShares = pos.borrowShares + shares;
-        _requireHealthy(newShares, pos.collateral, snap.borrowIndex);
-        pos.borrowShares = SafeCast.toUint128(newShares);
+        Loan storage loan = _accounts[msg.sender].loan;
+        Loan memory l = loan;
+        uint256 newShares = l.borrowShares + shares;
+        _requireHealthy(newShares, l.collateral, snap.borrowIndex);
+        loan.borrowShares = SafeCast.toUint128(newShares);
         shard.borrowShares = SafeCast.toUint112(shardShares);
         _payOut(s, sources, assets, receiver);
         emit Borrow(msg.sender, receiver, assets, shares);
@@ -368,8 +382,8 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         if (assets == 0) revert ZeroAmount();
         if (onBehalf == address(0)) revert ZeroAddress();
         Snapshot memory snap = _accrue();
-        Position storage pos = _positions[onBehalf];
-        uint256 debtShares = pos.borrowShares;
+        Loan storage loan = _accounts[onBehalf].loan;
+        uint256 debtShares = loan.borrowShares;
         if (debtShares == 0) revert NoDebt();
         if (assets == type(uint256).max) {
             shares = debtShares;
@@ -383,7 +397,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
 
         uint256 s = shardOf(onBehalf);
         Shard storage shard = _shards[s];
-        pos.borrowShares = uint128(debtShares - shares);
+        loan.borrowShares = uint128(debtShares - shares);
         shard.borrowShares -= uint112(shares);
         shard.cash += SafeCast.toUint128(repaid);
         loanToken.safeTransferFrom(msg.sender, escrowOf(s), repaid);
@@ -405,11 +419,11 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     ) external nonReentrant returns (uint256 repaid, uint256 seized, uint256 badDebt) {
         if (assets == 0) revert ZeroAmount();
         Snapshot memory snap = _accrue();
-        Position memory pos = _positions[borrower];
+        Loan memory l = _accounts[borrower].loan;
         uint256 shares;
-        (repaid, seized, shares) = _liquidationAmounts(pos, snap.borrowIndex, assets);
+        (repaid, seized, shares) = _liquidationAmounts(l, snap.borrowIndex, assets);
         uint256 s = shardOf(borrower);
-        badDebt = _settleLiquidation(borrower, s, pos, shares, seized, repaid, snap.borrowIndex);
+        badDebt = _settleLiquidation(borrower, s, l, shares, seized, repaid, snap.borrowIndex);
 
         address escrow = escrowOf(s);
         loanToken.safeTransferFrom(msg.sender, escrow, repaid);
@@ -419,7 +433,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
 
     /// @dev What a liquidation repays, seizes and burns; reverts unless the position is unhealthy.
     function _liquidationAmounts(
-        Position memory pos,
+        Loan memory pos,
         uint256 borrowIndex,
         uint256 assets
     ) internal view returns (uint256 repaid, uint256 seized, uint256 shares) {
@@ -446,7 +460,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     function _settleLiquidation(
         address borrower,
         uint256 s,
-        Position memory pos,
+        Loan memory pos,
         uint256 shares,
         uint256 seized,
         uint256 repaid,
@@ -465,7 +479,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         }
         pos.borrowShares = uint128(leftShares);
         pos.collateral = uint128(leftCollateral);
-        _positions[borrower] = pos;
+        _accounts[borrower].loan = pos;
         sh.borrowShares -= uint112(burned);
         sh.cash += SafeCast.toUint128(repaid);
     }
@@ -543,7 +557,9 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     /// @param user Any account.
     /// @return The position.
     function position(address user) external view returns (Position memory) {
-        return _positions[user];
+        Account storage acc = _accounts[user];
+        Loan memory l = acc.loan;
+        return Position({supplyShares: acc.supplyShares, borrowShares: l.borrowShares, collateral: l.collateral});
     }
 
     /// @notice Owner controls.
@@ -597,7 +613,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     /// @return debt Current debt at the stored borrow index (rounded up).
     /// @return maxDebt Collateral value times LLTV (rounded down).
     function health(address user, uint256 price) external view returns (uint256 debt, uint256 maxDebt) {
-        Position memory pos = _positions[user];
+        Loan memory pos = _accounts[user].loan;
         debt = _divUp(uint256(pos.borrowShares) * _unpack(_snapshot).borrowIndex, WAD);
         maxDebt = _maxDebt(pos.collateral, price);
     }
@@ -662,7 +678,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         } else {
             (, address onBehalf) = abi.decode(data[4:], (uint256, address));
             n = _declareShard(a, n, shardOf(onBehalf));
-            n = _add(a, n, address(this), _positionSlot(onBehalf), WRITE);
+            n = _add(a, n, address(this), _loanSlot(onBehalf), WRITE);
         }
         n = _add(a, n, address(loanToken), ANY_SLOT, WRITE);
     }
@@ -674,14 +690,13 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         bytes calldata data
     ) internal view returns (uint256 n) {
         if (sel == this.depositCollateral.selector) {
-            n = _add(a, n, address(this), bytes32(uint256(_positionSlot(sender)) + 1), WRITE);
+            n = _add(a, n, address(this), _loanSlot(sender), WRITE);
             return _add(a, n, address(collateralToken), ANY_SLOT, WRITE);
         }
         n = _declareSnapshot(a);
         n = _add(a, n, address(oracle), ANY_SLOT, READ);
         if (sel == this.withdrawCollateral.selector) {
-            n = _add(a, n, address(this), _positionSlot(sender), READ);
-            n = _add(a, n, address(this), bytes32(uint256(_positionSlot(sender)) + 1), WRITE);
+            n = _add(a, n, address(this), _loanSlot(sender), WRITE);
             n = _add(a, n, address(collateralToken), ANY_SLOT, WRITE);
         } else if (sel == this.borrow.selector) {
             (, , uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
@@ -689,14 +704,12 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
             n = _add(a, n, address(this), bytes32(SLOT_CONFIG), READ);
             n = _declareShard(a, n, shardOf(sender));
             n = _declareSources(a, n, sources);
-            n = _add(a, n, address(this), _positionSlot(sender), WRITE);
-            n = _add(a, n, address(this), bytes32(uint256(_positionSlot(sender)) + 1), READ);
+            n = _add(a, n, address(this), _loanSlot(sender), WRITE);
             n = _add(a, n, address(loanToken), ANY_SLOT, WRITE);
         } else {
             (address borrower, ) = abi.decode(data[4:], (address, uint256));
             n = _declareShard(a, n, shardOf(borrower));
-            n = _add(a, n, address(this), _positionSlot(borrower), WRITE);
-            n = _add(a, n, address(this), bytes32(uint256(_positionSlot(borrower)) + 1), WRITE);
+            n = _add(a, n, address(this), _loanSlot(borrower), WRITE);
             n = _add(a, n, address(loanToken), ANY_SLOT, WRITE);
             n = _add(a, n, address(collateralToken), ANY_SLOT, WRITE);
         }
@@ -756,8 +769,14 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         return n + 1;
     }
 
+    /// @dev A user's supply shares.
     function _positionSlot(address user) internal pure returns (bytes32) {
         return keccak256(abi.encode(user, SLOT_POSITIONS));
+    }
+
+    /// @dev A user's loan: borrow shares and collateral.
+    function _loanSlot(address user) internal pure returns (bytes32) {
+        return bytes32(uint256(_positionSlot(user)) + 1);
     }
 
     // ------------------------------------------------------------------ internals
