@@ -19,7 +19,8 @@ import {LendingEscrow} from "./LendingEscrow.sol";
 /// @dev Storage map (slot numbers are part of the access-list interface and are tested):
 /// 0 owner, 1 pending owner (Ownable2Step); 2 caps; 3 snapshot (supplyIndex, borrowIndex,
 /// lastUpdate, flags); 4 bad debt already socialized (amount, events); 5 + 2i shard i
-/// (supplyShares, borrowShares, badDebtEvents); 6 + 2i shard i (cash, badDebt);
+/// (supplyShares, borrowShares, badDebtEvents); 6 + 2i shard i (badDebt); a shard's cash is its
+/// escrow's loan-token balance (no market slot);
 /// keccak(user, 37) supply shares; keccak(user, 37) + 1 loan (borrowShares, collateral).
 contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -57,14 +58,23 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     }
 
     /// @dev Two slots per shard: the snapshot's inputs in the first (with a count of bad-debt
-    /// events, so that the snapshot reads the second slot only when bad debt is new), cash and
-    /// cumulative bad debt in the second.
+    /// events, so that the snapshot reads the second slot only when bad debt is new), cumulative
+    /// bad debt in the second. The shard's liquidity is not booked here: it is its escrow's
+    /// loan-token balance, which every transfer in or out writes anyway.
     struct Shard {
         uint112 supplyShares;
         uint112 borrowShares;
         uint32 badDebtEvents;
-        uint128 cash;
         uint128 badDebt;
+    }
+
+    /// @notice One shard as returned by `shardTotals`.
+    struct ShardTotals {
+        uint256 supplyShares;
+        uint256 borrowShares;
+        uint256 badDebtEvents;
+        uint256 cash;
+        uint256 badDebt;
     }
 
     /// @dev Bad debt already charged to suppliers, and how many events it covers.
@@ -271,7 +281,6 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
 
         _accounts[msg.sender].supplyShares += shares;
         shard.supplyShares = SafeCast.toUint112(shardShares);
-        shard.cash += SafeCast.toUint128(assets);
 
         loanToken.safeTransferFrom(msg.sender, escrowOf(s), assets);
         emit Supply(msg.sender, assets, shares);
@@ -332,11 +341,11 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         if (receiver == address(0)) revert ZeroAddress();
         Snapshot memory snap = _accrue();
         Loan storage loan = _accounts[msg.sender].loan;
-        Loan memory l = loan;
-        if (assets > l.collateral) revert InsufficientCollateral(l.collateral, assets);
-        uint256 left = l.collateral - assets;
+        Loan memory cur = loan;
+        if (assets > cur.collateral) revert InsufficientCollateral(cur.collateral, assets);
+        uint256 left = cur.collateral - assets;
         loan.collateral = uint128(left);
-        if (l.borrowShares != 0) _requireHealthy(l.borrowShares, left, snap.borrowIndex);
+        if (cur.borrowShares != 0) _requireHealthy(cur.borrowShares, left, snap.borrowIndex);
         collateralToken.safeTransferFrom(escrowOf(shardOf(msg.sender)), receiver, assets);
         emit WithdrawCollateral(msg.sender, receiver, assets);
     }
@@ -364,9 +373,9 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         }
 
         Loan storage loan = _accounts[msg.sender].loan;
-        Loan memory l = loan;
-        uint256 newShares = l.borrowShares + shares;
-        _requireHealthy(newShares, l.collateral, snap.borrowIndex);
+        Loan memory cur = loan;
+        uint256 newShares = cur.borrowShares + shares;
+        _requireHealthy(newShares, cur.collateral, snap.borrowIndex);
         loan.borrowShares = SafeCast.toUint128(newShares);
         shard.borrowShares = SafeCast.toUint112(shardShares);
         _payOut(s, sources, assets, receiver);
@@ -399,7 +408,6 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         Shard storage shard = _shards[s];
         loan.borrowShares = uint128(debtShares - shares);
         shard.borrowShares -= uint112(shares);
-        shard.cash += SafeCast.toUint128(repaid);
         loanToken.safeTransferFrom(msg.sender, escrowOf(s), repaid);
         emit Repay(msg.sender, onBehalf, repaid, shares);
     }
@@ -419,11 +427,11 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     ) external nonReentrant returns (uint256 repaid, uint256 seized, uint256 badDebt) {
         if (assets == 0) revert ZeroAmount();
         Snapshot memory snap = _accrue();
-        Loan memory l = _accounts[borrower].loan;
+        Loan memory cur = _accounts[borrower].loan;
         uint256 shares;
-        (repaid, seized, shares) = _liquidationAmounts(l, snap.borrowIndex, assets);
+        (repaid, seized, shares) = _liquidationAmounts(cur, snap.borrowIndex, assets);
         uint256 s = shardOf(borrower);
-        badDebt = _settleLiquidation(borrower, s, l, shares, seized, repaid, snap.borrowIndex);
+        badDebt = _settleLiquidation(borrower, s, cur, shares, seized, snap.borrowIndex);
 
         address escrow = escrowOf(s);
         loanToken.safeTransferFrom(msg.sender, escrow, repaid);
@@ -463,7 +471,6 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         Loan memory pos,
         uint256 shares,
         uint256 seized,
-        uint256 repaid,
         uint256 borrowIndex
     ) internal returns (uint256 badDebt) {
         uint256 leftShares = pos.borrowShares - shares;
@@ -481,7 +488,6 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         pos.collateral = uint128(leftCollateral);
         _accounts[borrower].loan = pos;
         sh.borrowShares -= uint112(burned);
-        sh.cash += SafeCast.toUint128(repaid);
     }
 
     /// @notice Takes this block's snapshot if no interaction has yet (anyone may call).
@@ -548,9 +554,14 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
 
     /// @notice One shard's totals.
     /// @param s Shard index.
-    /// @return The shard.
-    function shardTotals(uint256 s) external view returns (Shard memory) {
-        return _shards[s];
+    /// @return t The shard's books; `cash` is its escrow's loan-token balance.
+    function shardTotals(uint256 s) external view returns (ShardTotals memory t) {
+        Shard memory sh = _shards[s];
+        t.supplyShares = sh.supplyShares;
+        t.borrowShares = sh.borrowShares;
+        t.badDebtEvents = sh.badDebtEvents;
+        t.cash = loanToken.balanceOf(escrowOf(s));
+        t.badDebt = sh.badDebt;
     }
 
     /// @notice A user's position.
@@ -558,8 +569,8 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     /// @return The position.
     function position(address user) external view returns (Position memory) {
         Account storage acc = _accounts[user];
-        Loan memory l = acc.loan;
-        return Position({supplyShares: acc.supplyShares, borrowShares: l.borrowShares, collateral: l.collateral});
+        Loan memory cur = acc.loan;
+        return Position({supplyShares: acc.supplyShares, borrowShares: cur.borrowShares, collateral: cur.collateral});
     }
 
     /// @notice Owner controls.
@@ -579,7 +590,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     /// @return borrowShares Total borrow shares.
     /// @return supplyAssets Total supply in assets (rounded down), before pending bad debt.
     /// @return borrowAssets Total debt in assets (rounded up).
-    /// @return cash Loan assets held by the escrows on the books.
+    /// @return cash Loan assets held by the escrows.
     /// @return pendingBadDebt Bad debt recorded but not yet charged to suppliers.
     function totals()
         external
@@ -598,7 +609,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
             Shard memory sh = _shards[i];
             supplyShares += sh.supplyShares;
             borrowShares += sh.borrowShares;
-            cash += sh.cash;
+            cash += loanToken.balanceOf(escrowOf(i));
             badDebt += sh.badDebt;
         }
         Snapshot memory snap = _unpack(_snapshot);
@@ -667,17 +678,16 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         n = _declareSnapshot(a);
         if (sel == this.supply.selector) {
             n = _add(a, n, address(this), bytes32(SLOT_CONFIG), READ);
-            n = _declareShard(a, n, shardOf(sender));
+            n = _add(a, n, address(this), _shardSlot(shardOf(sender)), WRITE);
             n = _add(a, n, address(this), _positionSlot(sender), WRITE);
         } else if (sel == this.withdraw.selector) {
             (, , uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
             _checkSources(sources);
-            n = _declareShard(a, n, shardOf(sender));
-            n = _declareSources(a, n, sources);
+            n = _add(a, n, address(this), _shardSlot(shardOf(sender)), WRITE);
             n = _add(a, n, address(this), _positionSlot(sender), WRITE);
         } else {
             (, address onBehalf) = abi.decode(data[4:], (uint256, address));
-            n = _declareShard(a, n, shardOf(onBehalf));
+            n = _add(a, n, address(this), _shardSlot(shardOf(onBehalf)), WRITE);
             n = _add(a, n, address(this), _loanSlot(onBehalf), WRITE);
         }
         n = _add(a, n, address(loanToken), ANY_SLOT, WRITE);
@@ -702,13 +712,14 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
             (, , uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
             _checkSources(sources);
             n = _add(a, n, address(this), bytes32(SLOT_CONFIG), READ);
-            n = _declareShard(a, n, shardOf(sender));
-            n = _declareSources(a, n, sources);
+            n = _add(a, n, address(this), _shardSlot(shardOf(sender)), WRITE);
             n = _add(a, n, address(this), _loanSlot(sender), WRITE);
             n = _add(a, n, address(loanToken), ANY_SLOT, WRITE);
         } else {
             (address borrower, ) = abi.decode(data[4:], (address, uint256));
-            n = _declareShard(a, n, shardOf(borrower));
+            // Both shard slots: a liquidation that exhausts the collateral books bad debt.
+            n = _add(a, n, address(this), _shardSlot(shardOf(borrower)), WRITE);
+            n = _add(a, n, address(this), bytes32(uint256(_shardSlot(shardOf(borrower))) + 1), WRITE);
             n = _add(a, n, address(this), _loanSlot(borrower), WRITE);
             n = _add(a, n, address(loanToken), ANY_SLOT, WRITE);
             n = _add(a, n, address(collateralToken), ANY_SLOT, WRITE);
@@ -739,16 +750,9 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         }
     }
 
-    function _declareShard(Access[] memory a, uint256 n, uint256 s) internal view returns (uint256) {
-        n = _add(a, n, address(this), bytes32(SLOT_SHARDS + 2 * s), WRITE);
-        return _add(a, n, address(this), bytes32(SLOT_SHARDS + 2 * s + 1), WRITE);
-    }
-
-    function _declareSources(Access[] memory a, uint256 n, uint256 sources) internal view returns (uint256) {
-        for (uint256 i = 0; i < shardCount; ++i) {
-            if ((sources >> i) & 1 == 1) n = _add(a, n, address(this), bytes32(SLOT_SHARDS + 2 * i + 1), WRITE);
-        }
-        return n;
+    /// @dev Shard s's first slot (share totals, bad-debt events); the second follows it.
+    function _shardSlot(uint256 s) internal pure returns (bytes32) {
+        return bytes32(SLOT_SHARDS + 2 * s);
     }
 
     /// @dev Appends a location, or ORs the mode into its existing entry.
@@ -840,31 +844,29 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         _badDebtBook = BadDebtBook({applied: uint128(total), events: uint128(events)});
     }
 
-    /// @dev Sends `amount` loan assets to `to`: from shard `s` first, then from the shards in
-    /// `sources` in index order. Reverts unless the books of those shards hold enough.
+    /// @dev Sends `amount` loan assets to `to`: from shard `s`'s escrow first, then from the
+    /// escrows of the shards in `sources` in index order. Each escrow gives at most its balance;
+    /// reverts unless together they hold enough. Reading a balance warms the slot the transfer
+    /// then writes, so this costs far less than booking cash in a market slot.
     function _payOut(uint256 s, uint256 sources, uint256 amount, address to) internal {
-        uint256 fromOwn = _drawCash(s, amount);
-        if (fromOwn != 0) loanToken.safeTransferFrom(escrowOf(s), to, fromOwn);
+        uint256 fromOwn = _drawCash(s, amount, to);
         uint256 left = amount - fromOwn;
         if (left == 0) return;
         sources &= ~(uint256(1) << s);
         for (uint256 i = 0; i < shardCount && left != 0 && sources != 0; ++i) {
             if ((sources >> i) & 1 == 0) continue;
             sources &= ~(uint256(1) << i);
-            uint256 taken = _drawCash(i, left);
-            if (taken != 0) {
-                left -= taken;
-                loanToken.safeTransferFrom(escrowOf(i), to, taken);
-            }
+            left -= _drawCash(i, left, to);
         }
         if (left != 0) revert InsufficientLiquidity(amount, amount - left);
     }
 
-    function _drawCash(uint256 s, uint256 want) internal returns (uint256 taken) {
-        Shard storage sh = _shards[s];
-        uint256 cash = sh.cash;
+    /// @dev Moves up to `want` loan assets from shard `s`'s escrow to `to`.
+    function _drawCash(uint256 s, uint256 want, address to) internal returns (uint256 taken) {
+        address escrow = escrowOf(s);
+        uint256 cash = loanToken.balanceOf(escrow);
         taken = want < cash ? want : cash;
-        if (taken != 0) sh.cash = uint128(cash - taken);
+        if (taken != 0) loanToken.safeTransferFrom(escrow, to, taken);
     }
 
     function _checkSources(uint256 sources) internal view {
