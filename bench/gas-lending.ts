@@ -33,13 +33,22 @@ const PRICE = 2000n * E36;
 const LLTV = (8n * WAD) / 10n;
 const RATES = { base: (2n * WAD) / 100n / YEAR, slope1: WAD / 10n / YEAR, slope2: WAD / YEAR, kink: (8n * WAD) / 10n };
 const SHARD_COUNTS = [1n, 4n, 8n];
-const OPS = ["first supply", "supply", "withdraw", "deposit collateral", "borrow", "repay", "liquidate"] as const;
+const OPS = [
+  "first supply",
+  "supply",
+  "withdraw",
+  "deposit collateral",
+  "first borrow",
+  "borrow",
+  "repay",
+  "liquidate",
+] as const;
 type Op = (typeof OPS)[number];
 type Mode = "first" | "later";
 type Row = Record<Op, Record<Mode, bigint>>;
 
 const signers = await ethers.getSigners();
-const [owner, lender, borrower, liquidator, newcomer] = signers;
+const [owner, lender, borrower, liquidator, newcomer, debtor] = signers;
 /** Background lenders: one per shard of the largest K, so that no measured call meets an empty shard. */
 const background: Signer[] = [];
 for (let i = 0; background.length < 8; i++) {
@@ -51,14 +60,18 @@ for (let i = 0; background.length < 8; i++) {
 }
 const funded = [lender, borrower, liquidator, newcomer, ...background];
 
-async function token(name: string): Promise<MockERC20> {
+/**
+ * `debtor` (the "first borrow" row) holds collateral only: it deposits in the setup, then
+ * borrows for the first time holding no loan tokens, as a new borrower does.
+ */
+async function token(name: string, holders: Signer[]): Promise<MockERC20> {
   const t = await new MockERC20__factory(owner).deploy(name, name, 18);
-  for (const s of funded) await t.mint(await s.getAddress(), 10n ** 30n);
+  for (const s of holders) await t.mint(await s.getAddress(), 10n ** 30n);
   return t;
 }
 
 async function approveAll(t: MockERC20, spender: string) {
-  for (const s of funded) await t.connect(s).approve(spender, ethers.MaxUint256);
+  for (const s of [...funded, debtor]) await t.connect(s).approve(spender, ethers.MaxUint256);
 }
 
 /** Gas of `send()` as the first interaction of a new block, or after `poke()` in the same block. */
@@ -93,8 +106,8 @@ interface Market {
 }
 
 async function disjointMarket(k: bigint): Promise<Market> {
-  const loan = await token("LOAN");
-  const coll = await token("COLL");
+  const loan = await token("LOAN", funded);
+  const coll = await token("COLL", [...funded, debtor]);
   const oracle = await new MockPriceOracle__factory(owner).deploy(PRICE);
   const m = await new LendingMarket__factory(owner).deploy(
     {
@@ -128,8 +141,8 @@ async function disjointMarket(k: bigint): Promise<Market> {
 }
 
 async function morphoMarket(): Promise<Market> {
-  const loan = await token("LOAN");
-  const coll = await token("COLL");
+  const loan = await token("LOAN", funded);
+  const coll = await token("COLL", [...funded, debtor]);
   const oracle = await new MorphoBenchOracle__factory(owner).deploy(PRICE);
   const irm = await new MorphoBenchIrm__factory(owner).deploy(RATES.base, RATES.slope1, RATES.slope2, RATES.kink);
   const m = await new Morpho__factory(owner).deploy(owner.address);
@@ -169,6 +182,7 @@ async function run(make: () => Promise<Market>): Promise<Row> {
     await m.supply(lender, 100_000n * WAD);
     for (const b of background) await m.supply(b, 10_000n * WAD);
     await m.deposit(borrower, 10n * WAD);
+    await m.deposit(debtor, 10n * WAD);
     await m.borrow(borrower, 8_000n * WAD);
     await networkHelpers.time.increase(3600);
     await m.poke();
@@ -177,6 +191,7 @@ async function run(make: () => Promise<Market>): Promise<Row> {
     put("supply", await measure(mode, m.poke, () => m.supply(lender, 1_000n * WAD)));
     put("withdraw", await measure(mode, m.poke, () => m.withdraw(lender, 500n * WAD)));
     put("deposit collateral", await measure(mode, m.poke, () => m.deposit(borrower, WAD)));
+    put("first borrow", await measure(mode, m.poke, () => m.borrow(debtor, 1_000n * WAD)));
     put("borrow", await measure(mode, m.poke, () => m.borrow(borrower, 100n * WAD)));
     put("repay", await measure(mode, m.poke, () => m.repay(borrower, 100n * WAD)));
     await m.setPrice(PRICE_DROPPED); // 11 collateral worth 8,800; 80% of it is below the 8,000 debt
@@ -218,7 +233,9 @@ runs), ${new Date().toISOString().slice(0, 10)}. Transaction gasUsed, including 
   storage slot per price (disjoint's also returns the observation time for its staleness check).
 - Steady state before measuring: 100,000 supplied by the lender plus 10,000 by a background
   lender in each of 8 address classes (so every shard of every K holds supply), 10 collateral,
-  8,000 borrowed, one hour of interest. Existing positions except "first supply" (a new lender).
+  8,000 borrowed, one hour of interest. Existing positions except "first supply" (a new lender)
+  and "first borrow" (a borrower who deposited 10 collateral in an earlier block, has no debt and
+  holds no loan tokens, borrows 1,000).
 - "first in block": the operation is the block's first interaction with the market, so it
   accrues interest (Morpho writes its totals; disjoint takes the per-block snapshot, summing the
   K shards). "later in block": an \`accrue()\`/\`accrueInterest()\` call came earlier in the same

@@ -19,8 +19,9 @@ import {LendingEscrow} from "./LendingEscrow.sol";
 /// @dev Storage map (slot numbers are part of the access-list interface and are tested):
 /// 0 owner, 1 pending owner (Ownable2Step); 2 caps; 3 snapshot (supplyIndex, borrowIndex,
 /// lastUpdate, flags); 4 bad debt already socialized (amount, events); 5 + 2i shard i
-/// (supplyShares, borrowShares, badDebtEvents); 6 + 2i shard i (cash, badDebt);
-/// keccak(user, 37) position (supplyShares, borrowShares); keccak(user, 37) + 1 collateral.
+/// (supplyShares, borrowShares, badDebtEvents); 6 + 2i shard i (badDebt); a shard's cash is its
+/// escrow's loan-token balance (no market slot);
+/// keccak(user, 37) supply shares; keccak(user, 37) + 1 loan (borrowShares, collateral).
 contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -57,14 +58,23 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     }
 
     /// @dev Two slots per shard: the snapshot's inputs in the first (with a count of bad-debt
-    /// events, so that the snapshot reads the second slot only when bad debt is new), cash and
-    /// cumulative bad debt in the second.
+    /// events, so that the snapshot reads the second slot only when bad debt is new), cumulative
+    /// bad debt in the second. The shard's liquidity is not booked here: it is its escrow's
+    /// loan-token balance, which every transfer in or out writes anyway.
     struct Shard {
         uint112 supplyShares;
         uint112 borrowShares;
         uint32 badDebtEvents;
-        uint128 cash;
         uint128 badDebt;
+    }
+
+    /// @notice One shard as returned by `shardTotals`.
+    struct ShardTotals {
+        uint256 supplyShares;
+        uint256 borrowShares;
+        uint256 badDebtEvents;
+        uint256 cash;
+        uint256 badDebt;
     }
 
     /// @dev Bad debt already charged to suppliers, and how many events it covers.
@@ -73,9 +83,23 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         uint128 events;
     }
 
-    /// @dev Two slots per user: shares in the first, collateral in the second.
+    /// @dev A borrower's side of a position, in one slot: a borrow against collateral deposited
+    /// earlier, a repayment and a liquidation each write this slot alone.
+    struct Loan {
+        uint128 borrowShares;
+        uint128 collateral;
+    }
+
+    /// @dev Two slots per user: supply shares alone in the first (lender paths), the loan in the
+    /// second (borrower paths).
+    struct Account {
+        uint256 supplyShares;
+        Loan loan;
+    }
+
+    /// @notice A user's position as returned by `position`.
     struct Position {
-        uint128 supplyShares;
+        uint256 supplyShares;
         uint128 borrowShares;
         uint128 collateral;
     }
@@ -137,7 +161,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     uint256 internal _snapshot; // slot 3: supplyIndex (96) | borrowIndex (96) | lastUpdate (40) | flags (24)
     BadDebtBook internal _badDebtBook; // slot 4
     Shard[MAX_SHARDS] internal _shards; // slots 5..36
-    mapping(address user => Position) internal _positions; // slot 37
+    mapping(address user => Account) internal _accounts; // slot 37
 
     /// @notice Loan assets supplied.
     event Supply(address indexed user, uint256 assets, uint256 shares);
@@ -255,9 +279,8 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
             if (shardSupply > shardCap) revert SupplyCapExceeded(shardSupply, shardCap);
         }
 
-        _positions[msg.sender].supplyShares += SafeCast.toUint128(shares);
+        _accounts[msg.sender].supplyShares += shares;
         shard.supplyShares = SafeCast.toUint112(shardShares);
-        shard.cash += SafeCast.toUint128(assets);
 
         loanToken.safeTransferFrom(msg.sender, escrowOf(s), assets);
         emit Supply(msg.sender, assets, shares);
@@ -279,8 +302,8 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         if (receiver == address(0)) revert ZeroAddress();
         _checkSources(sources);
         Snapshot memory snap = _accrue();
-        Position storage pos = _positions[msg.sender];
-        uint256 have = pos.supplyShares;
+        Account storage acc = _accounts[msg.sender];
+        uint256 have = acc.supplyShares;
         if (assets == type(uint256).max) {
             shares = have;
             withdrawn = (shares * snap.supplyIndex) / WAD;
@@ -292,7 +315,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         if (withdrawn == 0) revert ZeroAmount();
 
         uint256 s = shardOf(msg.sender);
-        pos.supplyShares = uint128(have - shares);
+        acc.supplyShares = have - shares;
         _shards[s].supplyShares -= uint112(shares);
         _payOut(s, sources, withdrawn, receiver);
         emit Withdraw(msg.sender, receiver, withdrawn, shares);
@@ -305,7 +328,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     /// @param assets Amount of collateral.
     function depositCollateral(uint256 assets) external nonReentrant {
         if (assets == 0) revert ZeroAmount();
-        _positions[msg.sender].collateral += SafeCast.toUint128(assets);
+        _accounts[msg.sender].loan.collateral += SafeCast.toUint128(assets);
         collateralToken.safeTransferFrom(msg.sender, escrowOf(shardOf(msg.sender)), assets);
         emit DepositCollateral(msg.sender, assets);
     }
@@ -317,13 +340,12 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         if (assets == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         Snapshot memory snap = _accrue();
-        Position storage pos = _positions[msg.sender];
-        uint256 have = pos.collateral;
-        if (assets > have) revert InsufficientCollateral(have, assets);
-        uint256 left = have - assets;
-        pos.collateral = uint128(left);
-        uint256 borrowShares = pos.borrowShares;
-        if (borrowShares != 0) _requireHealthy(borrowShares, left, snap.borrowIndex);
+        Loan storage loan = _accounts[msg.sender].loan;
+        Loan memory cur = loan;
+        if (assets > cur.collateral) revert InsufficientCollateral(cur.collateral, assets);
+        uint256 left = cur.collateral - assets;
+        loan.collateral = uint128(left);
+        if (cur.borrowShares != 0) _requireHealthy(cur.borrowShares, left, snap.borrowIndex);
         collateralToken.safeTransferFrom(escrowOf(shardOf(msg.sender)), receiver, assets);
         emit WithdrawCollateral(msg.sender, receiver, assets);
     }
@@ -350,10 +372,11 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
             if (shardBorrow > shardCap) revert BorrowCapExceeded(shardBorrow, shardCap);
         }
 
-        Position storage pos = _positions[msg.sender];
-        uint256 newShares = pos.borrowShares + shares;
-        _requireHealthy(newShares, pos.collateral, snap.borrowIndex);
-        pos.borrowShares = SafeCast.toUint128(newShares);
+        Loan storage loan = _accounts[msg.sender].loan;
+        Loan memory cur = loan;
+        uint256 newShares = cur.borrowShares + shares;
+        _requireHealthy(newShares, cur.collateral, snap.borrowIndex);
+        loan.borrowShares = SafeCast.toUint128(newShares);
         shard.borrowShares = SafeCast.toUint112(shardShares);
         _payOut(s, sources, assets, receiver);
         emit Borrow(msg.sender, receiver, assets, shares);
@@ -368,8 +391,8 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         if (assets == 0) revert ZeroAmount();
         if (onBehalf == address(0)) revert ZeroAddress();
         Snapshot memory snap = _accrue();
-        Position storage pos = _positions[onBehalf];
-        uint256 debtShares = pos.borrowShares;
+        Loan storage loan = _accounts[onBehalf].loan;
+        uint256 debtShares = loan.borrowShares;
         if (debtShares == 0) revert NoDebt();
         if (assets == type(uint256).max) {
             shares = debtShares;
@@ -383,9 +406,8 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
 
         uint256 s = shardOf(onBehalf);
         Shard storage shard = _shards[s];
-        pos.borrowShares = uint128(debtShares - shares);
+        loan.borrowShares = uint128(debtShares - shares);
         shard.borrowShares -= uint112(shares);
-        shard.cash += SafeCast.toUint128(repaid);
         loanToken.safeTransferFrom(msg.sender, escrowOf(s), repaid);
         emit Repay(msg.sender, onBehalf, repaid, shares);
     }
@@ -405,11 +427,11 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     ) external nonReentrant returns (uint256 repaid, uint256 seized, uint256 badDebt) {
         if (assets == 0) revert ZeroAmount();
         Snapshot memory snap = _accrue();
-        Position memory pos = _positions[borrower];
+        Loan memory cur = _accounts[borrower].loan;
         uint256 shares;
-        (repaid, seized, shares) = _liquidationAmounts(pos, snap.borrowIndex, assets);
+        (repaid, seized, shares) = _liquidationAmounts(cur, snap.borrowIndex, assets);
         uint256 s = shardOf(borrower);
-        badDebt = _settleLiquidation(borrower, s, pos, shares, seized, repaid, snap.borrowIndex);
+        badDebt = _settleLiquidation(borrower, s, cur, shares, seized, snap.borrowIndex);
 
         address escrow = escrowOf(s);
         loanToken.safeTransferFrom(msg.sender, escrow, repaid);
@@ -419,7 +441,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
 
     /// @dev What a liquidation repays, seizes and burns; reverts unless the position is unhealthy.
     function _liquidationAmounts(
-        Position memory pos,
+        Loan memory pos,
         uint256 borrowIndex,
         uint256 assets
     ) internal view returns (uint256 repaid, uint256 seized, uint256 shares) {
@@ -446,10 +468,9 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     function _settleLiquidation(
         address borrower,
         uint256 s,
-        Position memory pos,
+        Loan memory pos,
         uint256 shares,
         uint256 seized,
-        uint256 repaid,
         uint256 borrowIndex
     ) internal returns (uint256 badDebt) {
         uint256 leftShares = pos.borrowShares - shares;
@@ -465,9 +486,8 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         }
         pos.borrowShares = uint128(leftShares);
         pos.collateral = uint128(leftCollateral);
-        _positions[borrower] = pos;
+        _accounts[borrower].loan = pos;
         sh.borrowShares -= uint112(burned);
-        sh.cash += SafeCast.toUint128(repaid);
     }
 
     /// @notice Takes this block's snapshot if no interaction has yet (anyone may call).
@@ -534,16 +554,23 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
 
     /// @notice One shard's totals.
     /// @param s Shard index.
-    /// @return The shard.
-    function shardTotals(uint256 s) external view returns (Shard memory) {
-        return _shards[s];
+    /// @return t The shard's books; `cash` is its escrow's loan-token balance.
+    function shardTotals(uint256 s) external view returns (ShardTotals memory t) {
+        Shard memory sh = _shards[s];
+        t.supplyShares = sh.supplyShares;
+        t.borrowShares = sh.borrowShares;
+        t.badDebtEvents = sh.badDebtEvents;
+        t.cash = loanToken.balanceOf(escrowOf(s));
+        t.badDebt = sh.badDebt;
     }
 
     /// @notice A user's position.
     /// @param user Any account.
     /// @return The position.
     function position(address user) external view returns (Position memory) {
-        return _positions[user];
+        Account storage acc = _accounts[user];
+        Loan memory cur = acc.loan;
+        return Position({supplyShares: acc.supplyShares, borrowShares: cur.borrowShares, collateral: cur.collateral});
     }
 
     /// @notice Owner controls.
@@ -563,7 +590,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     /// @return borrowShares Total borrow shares.
     /// @return supplyAssets Total supply in assets (rounded down), before pending bad debt.
     /// @return borrowAssets Total debt in assets (rounded up).
-    /// @return cash Loan assets held by the escrows on the books.
+    /// @return cash Loan assets held by the escrows.
     /// @return pendingBadDebt Bad debt recorded but not yet charged to suppliers.
     function totals()
         external
@@ -582,7 +609,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
             Shard memory sh = _shards[i];
             supplyShares += sh.supplyShares;
             borrowShares += sh.borrowShares;
-            cash += sh.cash;
+            cash += loanToken.balanceOf(escrowOf(i));
             badDebt += sh.badDebt;
         }
         Snapshot memory snap = _unpack(_snapshot);
@@ -597,7 +624,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     /// @return debt Current debt at the stored borrow index (rounded up).
     /// @return maxDebt Collateral value times LLTV (rounded down).
     function health(address user, uint256 price) external view returns (uint256 debt, uint256 maxDebt) {
-        Position memory pos = _positions[user];
+        Loan memory pos = _accounts[user].loan;
         debt = _divUp(uint256(pos.borrowShares) * _unpack(_snapshot).borrowIndex, WAD);
         maxDebt = _maxDebt(pos.collateral, price);
     }
@@ -651,18 +678,17 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         n = _declareSnapshot(a);
         if (sel == this.supply.selector) {
             n = _add(a, n, address(this), bytes32(SLOT_CONFIG), READ);
-            n = _declareShard(a, n, shardOf(sender));
+            n = _add(a, n, address(this), _shardSlot(shardOf(sender)), WRITE);
             n = _add(a, n, address(this), _positionSlot(sender), WRITE);
         } else if (sel == this.withdraw.selector) {
             (, , uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
             _checkSources(sources);
-            n = _declareShard(a, n, shardOf(sender));
-            n = _declareSources(a, n, sources);
+            n = _add(a, n, address(this), _shardSlot(shardOf(sender)), WRITE);
             n = _add(a, n, address(this), _positionSlot(sender), WRITE);
         } else {
             (, address onBehalf) = abi.decode(data[4:], (uint256, address));
-            n = _declareShard(a, n, shardOf(onBehalf));
-            n = _add(a, n, address(this), _positionSlot(onBehalf), WRITE);
+            n = _add(a, n, address(this), _shardSlot(shardOf(onBehalf)), WRITE);
+            n = _add(a, n, address(this), _loanSlot(onBehalf), WRITE);
         }
         n = _add(a, n, address(loanToken), ANY_SLOT, WRITE);
     }
@@ -674,29 +700,27 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         bytes calldata data
     ) internal view returns (uint256 n) {
         if (sel == this.depositCollateral.selector) {
-            n = _add(a, n, address(this), bytes32(uint256(_positionSlot(sender)) + 1), WRITE);
+            n = _add(a, n, address(this), _loanSlot(sender), WRITE);
             return _add(a, n, address(collateralToken), ANY_SLOT, WRITE);
         }
         n = _declareSnapshot(a);
         n = _add(a, n, address(oracle), ANY_SLOT, READ);
         if (sel == this.withdrawCollateral.selector) {
-            n = _add(a, n, address(this), _positionSlot(sender), READ);
-            n = _add(a, n, address(this), bytes32(uint256(_positionSlot(sender)) + 1), WRITE);
+            n = _add(a, n, address(this), _loanSlot(sender), WRITE);
             n = _add(a, n, address(collateralToken), ANY_SLOT, WRITE);
         } else if (sel == this.borrow.selector) {
             (, , uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
             _checkSources(sources);
             n = _add(a, n, address(this), bytes32(SLOT_CONFIG), READ);
-            n = _declareShard(a, n, shardOf(sender));
-            n = _declareSources(a, n, sources);
-            n = _add(a, n, address(this), _positionSlot(sender), WRITE);
-            n = _add(a, n, address(this), bytes32(uint256(_positionSlot(sender)) + 1), READ);
+            n = _add(a, n, address(this), _shardSlot(shardOf(sender)), WRITE);
+            n = _add(a, n, address(this), _loanSlot(sender), WRITE);
             n = _add(a, n, address(loanToken), ANY_SLOT, WRITE);
         } else {
             (address borrower, ) = abi.decode(data[4:], (address, uint256));
-            n = _declareShard(a, n, shardOf(borrower));
-            n = _add(a, n, address(this), _positionSlot(borrower), WRITE);
-            n = _add(a, n, address(this), bytes32(uint256(_positionSlot(borrower)) + 1), WRITE);
+            // Both shard slots: a liquidation that exhausts the collateral books bad debt.
+            n = _add(a, n, address(this), _shardSlot(shardOf(borrower)), WRITE);
+            n = _add(a, n, address(this), bytes32(uint256(_shardSlot(shardOf(borrower))) + 1), WRITE);
+            n = _add(a, n, address(this), _loanSlot(borrower), WRITE);
             n = _add(a, n, address(loanToken), ANY_SLOT, WRITE);
             n = _add(a, n, address(collateralToken), ANY_SLOT, WRITE);
         }
@@ -726,16 +750,9 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         }
     }
 
-    function _declareShard(Access[] memory a, uint256 n, uint256 s) internal view returns (uint256) {
-        n = _add(a, n, address(this), bytes32(SLOT_SHARDS + 2 * s), WRITE);
-        return _add(a, n, address(this), bytes32(SLOT_SHARDS + 2 * s + 1), WRITE);
-    }
-
-    function _declareSources(Access[] memory a, uint256 n, uint256 sources) internal view returns (uint256) {
-        for (uint256 i = 0; i < shardCount; ++i) {
-            if ((sources >> i) & 1 == 1) n = _add(a, n, address(this), bytes32(SLOT_SHARDS + 2 * i + 1), WRITE);
-        }
-        return n;
+    /// @dev Shard s's first slot (share totals, bad-debt events); the second follows it.
+    function _shardSlot(uint256 s) internal pure returns (bytes32) {
+        return bytes32(SLOT_SHARDS + 2 * s);
     }
 
     /// @dev Appends a location, or ORs the mode into its existing entry.
@@ -756,8 +773,14 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         return n + 1;
     }
 
+    /// @dev A user's supply shares.
     function _positionSlot(address user) internal pure returns (bytes32) {
         return keccak256(abi.encode(user, SLOT_POSITIONS));
+    }
+
+    /// @dev A user's loan: borrow shares and collateral.
+    function _loanSlot(address user) internal pure returns (bytes32) {
+        return bytes32(uint256(_positionSlot(user)) + 1);
     }
 
     // ------------------------------------------------------------------ internals
@@ -821,31 +844,29 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         _badDebtBook = BadDebtBook({applied: uint128(total), events: uint128(events)});
     }
 
-    /// @dev Sends `amount` loan assets to `to`: from shard `s` first, then from the shards in
-    /// `sources` in index order. Reverts unless the books of those shards hold enough.
+    /// @dev Sends `amount` loan assets to `to`: from shard `s`'s escrow first, then from the
+    /// escrows of the shards in `sources` in index order. Each escrow gives at most its balance;
+    /// reverts unless together they hold enough. Reading a balance warms the slot the transfer
+    /// then writes, so this costs far less than booking cash in a market slot.
     function _payOut(uint256 s, uint256 sources, uint256 amount, address to) internal {
-        uint256 fromOwn = _drawCash(s, amount);
-        if (fromOwn != 0) loanToken.safeTransferFrom(escrowOf(s), to, fromOwn);
+        uint256 fromOwn = _drawCash(s, amount, to);
         uint256 left = amount - fromOwn;
         if (left == 0) return;
         sources &= ~(uint256(1) << s);
         for (uint256 i = 0; i < shardCount && left != 0 && sources != 0; ++i) {
             if ((sources >> i) & 1 == 0) continue;
             sources &= ~(uint256(1) << i);
-            uint256 taken = _drawCash(i, left);
-            if (taken != 0) {
-                left -= taken;
-                loanToken.safeTransferFrom(escrowOf(i), to, taken);
-            }
+            left -= _drawCash(i, left, to);
         }
         if (left != 0) revert InsufficientLiquidity(amount, amount - left);
     }
 
-    function _drawCash(uint256 s, uint256 want) internal returns (uint256 taken) {
-        Shard storage sh = _shards[s];
-        uint256 cash = sh.cash;
+    /// @dev Moves up to `want` loan assets from shard `s`'s escrow to `to`.
+    function _drawCash(uint256 s, uint256 want, address to) internal returns (uint256 taken) {
+        address escrow = escrowOf(s);
+        uint256 cash = loanToken.balanceOf(escrow);
         taken = want < cash ? want : cash;
-        if (taken != 0) sh.cash = uint128(cash - taken);
+        if (taken != 0) loanToken.safeTransferFrom(escrow, to, taken);
     }
 
     function _checkSources(uint256 sources) internal view {
