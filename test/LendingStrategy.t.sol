@@ -107,6 +107,11 @@ contract LendingStrategyLifecycleTest is LendingStrategySetup {
         assertEq(strategy.sources() | (1 << strategy.ownShard()), (1 << SHARDS) - 1, "every other shard is");
     }
 
+    function test_unknownSelectorReverts() public {
+        vm.expectRevert(abi.encodeWithSelector(LendingStrategy.UnknownSelector.selector, IStrategy.asset.selector));
+        strategy.declareStrategyAccess(IStrategy.asset.selector);
+    }
+
     function test_onlyVault() public {
         vm.expectRevert(abi.encodeWithSelector(LendingStrategy.NotVault.selector, address(this)));
         strategy.deposit(1);

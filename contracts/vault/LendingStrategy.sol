@@ -43,6 +43,7 @@ contract LendingStrategy is IStrategy {
     error NotVault(address caller);
     error AssetMismatch(address vaultAsset, address loanToken);
     error InvalidSources(uint256 sources);
+    error UnknownSelector(bytes4 selector);
 
     /// @param market_ The lending market (its loan token must be the vault's asset).
     /// @param vault_ The vault this adapter serves.
@@ -111,7 +112,7 @@ contract LendingStrategy is IStrategy {
                 );
         }
         if (selector != IStrategy.totalAssets.selector && selector != IStrategy.maxWithdraw.selector) {
-            revert LendingMarket.UnknownSelector(selector);
+            revert UnknownSelector(selector);
         }
         uint256 k = market.shardCount();
         accesses = new IAccessDeclaring.Access[](2 * k + 4);
