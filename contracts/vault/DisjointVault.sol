@@ -7,7 +7,6 @@ import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {IStrategy} from "../interfaces/IStrategy.sol";
 import {ShardEscrow} from "./ShardEscrow.sol";
@@ -22,7 +21,7 @@ import {ShardEscrow} from "./ShardEscrow.sol";
 /// @dev Assets are tracked internally: tokens sent to the vault or its escrows without a
 /// deposit are not part of `totalAssets`, which with the virtual shares of the conversion
 /// defeats first-depositor inflation and donation attacks.
-contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
+contract DisjointVault is IERC4626, IAccessDeclaring {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
@@ -49,6 +48,8 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
     uint256 internal constant ASSETS_SHIFT = 42;
     uint256 internal constant SUPPLY_SHIFT = 149;
     uint256 internal constant FIELD_MAX = (1 << 107) - 1;
+    /// Transient slot of the reentrancy lock (OpenZeppelin's ReentrancyGuardTransient slot).
+    bytes32 internal constant LOCK_SLOT = 0x9b779b17422d0df92223018b32b4d1fa46e071723d6817e2486d003becc55f00;
 
     /// One shard: the shares held by its users and the idle assets in its escrow.
     struct Shard {
@@ -139,6 +140,24 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
     error InvalidShard(uint256 shard);
     error FeeTooHigh(uint16 bps);
     error UnknownSelector(bytes4 selector);
+    error ReentrancyGuardReentrantCall();
+
+    /// Transient-storage reentrancy lock, inlined (same semantics and slot as OpenZeppelin's
+    /// ReentrancyGuardTransient, without its internal calls).
+    modifier nonReentrant() {
+        bool entered;
+        assembly ("memory-safe") {
+            entered := tload(LOCK_SLOT)
+        }
+        if (entered) revert ReentrancyGuardReentrantCall();
+        assembly ("memory-safe") {
+            tstore(LOCK_SLOT, 1)
+        }
+        _;
+        assembly ("memory-safe") {
+            tstore(LOCK_SLOT, 0)
+        }
+    }
 
     modifier onlyOwner() {
         if (msg.sender != owner) revert NotOwner(msg.sender);
@@ -415,7 +434,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
         shares = _toShares(assets, a, s, Math.Rounding.Ceil);
         uint256 bal = balanceOf[owner_];
         if (shares > bal) revert ExceededMaxWithdraw(owner_, assets, _toAssets(bal, a, s, Math.Rounding.Floor));
-        _exit(owner_, receiver, assets, shares, fallbackToStrategy);
+        _exit(owner_, receiver, assets, shares, bal, fallbackToStrategy);
     }
 
     /// @notice Burns exactly `shares` of `owner_` and pays their worth (rounded down) to
@@ -439,7 +458,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
         if (shares > bal) revert ExceededMaxRedeem(owner_, shares, bal);
         assets = _toAssets(shares, a, s, Math.Rounding.Floor);
         if (assets == 0) revert ZeroAssets();
-        _exit(owner_, receiver, assets, shares, fallbackToStrategy);
+        _exit(owner_, receiver, assets, shares, bal, fallbackToStrategy);
     }
 
     // =====================================================================================
@@ -592,8 +611,13 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
 
     /// @notice The escrow of shard `shard`: the address of this contract's CREATE at nonce shard + 1.
     /// @param shard Shard index (< MAX_SHARDS).
-    function escrowOf(uint256 shard) public view returns (address) {
-        return address(uint160(uint256(keccak256(abi.encodePacked(bytes2(0xd694), address(this), uint8(shard + 1))))));
+    function escrowOf(uint256 shard) public view returns (address escrow) {
+        uint8 nonce = uint8(shard + 1);
+        // keccak256(rlp([this, nonce])) = keccak256(0xd6 0x94 ‖ this ‖ nonce), 23 bytes in scratch space.
+        assembly ("memory-safe") {
+            mstore(0x00, or(or(shl(240, 0xd694), shl(80, address())), shl(72, nonce)))
+            escrow := and(keccak256(0x00, 23), 0xffffffffffffffffffffffffffffffffffffffff)
+        }
     }
 
     /// @notice Shard `shard`'s share supply and idle assets.
@@ -818,11 +842,22 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
     }
 
     function _toShares(uint256 assets, uint256 a, uint256 s, Math.Rounding r) internal pure returns (uint256) {
-        return Math.mulDiv(assets, s + VIRTUAL_SHARES, a + 1, r);
+        return _mulDiv(assets, s + VIRTUAL_SHARES, a + 1, r);
     }
 
     function _toAssets(uint256 shares, uint256 a, uint256 s, Math.Rounding r) internal pure returns (uint256) {
-        return Math.mulDiv(shares, a + 1, s + VIRTUAL_SHARES, r);
+        return _mulDiv(shares, a + 1, s + VIRTUAL_SHARES, r);
+    }
+
+    /// x * y / d rounded as `r`: one multiplication when x * y fits in 256 bits (always, for
+    /// amounts below 2**128), else OpenZeppelin's 512-bit mulDiv. `d` is never zero here.
+    function _mulDiv(uint256 x, uint256 y, uint256 d, Math.Rounding r) private pure returns (uint256 z) {
+        if (x > type(uint128).max || y > type(uint128).max) return Math.mulDiv(x, y, d, r);
+        unchecked {
+            uint256 p = x * y; // < 2**256: both factors are below 2**128
+            z = p / d;
+            if (r == Math.Rounding.Ceil && p % d != 0) ++z;
+        }
     }
 
     /// Room in shard k: its uint128 counters, and its part of the deposit limit.
@@ -866,11 +901,21 @@ contract DisjointVault is IERC4626, IAccessDeclaring, ReentrancyGuardTransient {
         _asset.safeTransferFrom(msg.sender, escrowOf(k), assets);
     }
 
-    function _exit(address owner_, address receiver, uint256 assets, uint256 shares, bool fallbackToStrategy) internal {
+    /// Burns `shares` of `owner_` (whose balance `bal` the caller read and checked: shares <= bal).
+    function _exit(
+        address owner_,
+        address receiver,
+        uint256 assets,
+        uint256 shares,
+        uint256 bal,
+        bool fallbackToStrategy
+    ) internal {
         if (msg.sender != owner_) _spendAllowance(owner_, msg.sender, shares);
         uint256 k = _shardOf(owner_);
         Shard memory m = _shards[k];
-        balanceOf[owner_] -= shares;
+        unchecked {
+            balanceOf[owner_] = bal - shares; // shares <= bal, checked by the caller
+        }
         emit Transfer(owner_, address(0), shares);
         emit Withdraw(msg.sender, receiver, owner_, assets, shares);
         if (assets <= m.idle) {

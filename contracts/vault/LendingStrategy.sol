@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
+import {IStrategy} from "../interfaces/IStrategy.sol";
+import {LendingMarket} from "../lending/LendingMarket.sol";
+
+/// @title LendingStrategy
+/// @notice IStrategy adapter that lends a DisjointVault's assets on one LendingMarket of the
+/// suite: `deposit` supplies the loan asset, `withdraw` withdraws it to the receiver. The
+/// adapter is one address, so its market position and its liquidity live in one market shard
+/// (`shardOf(adapter)`); withdrawals may fall back to the market shards in `sources` (fixed
+/// at construction) when that shard's cash runs dry, and the declarations name exactly them.
+/// @dev The adapter keeps no storage (everything is immutable): every access it causes is in
+/// the market (exact slots, per docs/lending.md's storage map) or the loan token (whole
+/// account). Its views value the position at the supply index the market's next interaction
+/// in this block will use, so `maxWithdraw` never promises what `withdraw` cannot deliver.
+contract LendingStrategy is IStrategy {
+    using SafeERC20 for IERC20;
+
+    uint256 internal constant WAD = 1e18;
+    uint8 internal constant READ = 1;
+    bytes32 internal constant ANY_SLOT = bytes32(type(uint256).max);
+    // Market storage map (docs/lending.md): snapshot 3, bad-debt book 4, shard i at 5 + 2i and
+    // 6 + 2i, positions mapping at 5 + 2 * MAX_SHARDS.
+    uint256 internal constant MARKET_SLOT_SNAPSHOT = 3;
+    uint256 internal constant MARKET_SLOT_BAD_DEBT = 4;
+    uint256 internal constant MARKET_SLOT_SHARDS = 5;
+
+    /// @notice The market the vault's assets are supplied to.
+    LendingMarket public immutable market;
+    /// @notice The vault's asset, the market's loan token.
+    address public immutable asset;
+    /// @notice The only caller of `deposit` and `withdraw`.
+    address public immutable vault;
+    /// @notice Market shards (bit i = shard i) a withdrawal may draw on after the adapter's own.
+    uint256 public immutable sources;
+    /// @notice The adapter's own market shard.
+    uint256 public immutable ownShard;
+
+    error NotVault(address caller);
+    error AssetMismatch(address vaultAsset, address loanToken);
+    error InvalidSources(uint256 sources);
+    error UnknownSelector(bytes4 selector);
+
+    /// @param market_ The lending market (its loan token must be the vault's asset).
+    /// @param vault_ The vault this adapter serves.
+    /// @param sources_ Fallback shards of the market for withdrawals (bit i = shard i; bits at
+    /// or above the market's shard count are rejected; the own shard's bit is ignored).
+    constructor(LendingMarket market_, address vault_, uint256 sources_) {
+        address loan = address(market_.loanToken());
+        address vaultAsset = IStrategy(vault_).asset();
+        if (vaultAsset != loan) revert AssetMismatch(vaultAsset, loan);
+        uint256 k = market_.shardCount();
+        if (sources_ >> k != 0) revert InvalidSources(sources_);
+        market = market_;
+        asset = loan;
+        vault = vault_;
+        ownShard = uint256(uint160(address(this))) % k;
+        sources = sources_ & ~(uint256(1) << (uint256(uint160(address(this))) % k));
+        IERC20(loan).forceApprove(address(market_), type(uint256).max);
+    }
+
+    modifier onlyVault() {
+        if (msg.sender != vault) revert NotVault(msg.sender);
+        _;
+    }
+
+    /// @inheritdoc IStrategy
+    /// @dev The supply shares the adapter holds, valued at this block's supply index, rounded down.
+    function totalAssets() public view returns (uint256) {
+        (uint256 index, ) = _indexAndCash();
+        return (uint256(market.position(address(this)).supplyShares) * index) / WAD;
+    }
+
+    /// @inheritdoc IStrategy
+    /// @dev The position's value, capped by the cash of the own shard and of the `sources` shards.
+    function maxWithdraw() external view returns (uint256) {
+        (uint256 index, uint256 cash) = _indexAndCash();
+        uint256 value = (uint256(market.position(address(this)).supplyShares) * index) / WAD;
+        return value < cash ? value : cash;
+    }
+
+    /// @inheritdoc IStrategy
+    function deposit(uint256 assets) external onlyVault {
+        if (assets == 0) return;
+        market.supply(assets);
+    }
+
+    /// @inheritdoc IStrategy
+    function withdraw(uint256 assets, address receiver) external onlyVault {
+        if (assets == 0) return;
+        market.withdraw(assets, receiver, sources);
+    }
+
+    /// @inheritdoc IStrategy
+    /// @dev `deposit` and `withdraw`: the market's own declaration of the call the adapter makes
+    /// (rule 4 of docs/access-lists.md). The views: the market's snapshot, bad-debt book and
+    /// every shard's two slots (READ: the index of this block is computed from them when the
+    /// snapshot is stale), and the adapter's position (both slots). The adapter itself has no storage.
+    function declareStrategyAccess(bytes4 selector) external view returns (IAccessDeclaring.Access[] memory accesses) {
+        if (selector == IStrategy.deposit.selector) {
+            return market.declareAccess(address(this), abi.encodeCall(LendingMarket.supply, (1)));
+        }
+        if (selector == IStrategy.withdraw.selector) {
+            return
+                market.declareAccess(
+                    address(this),
+                    abi.encodeCall(LendingMarket.withdraw, (1, address(this), sources))
+                );
+        }
+        if (selector != IStrategy.totalAssets.selector && selector != IStrategy.maxWithdraw.selector) {
+            revert UnknownSelector(selector);
+        }
+        uint256 k = market.shardCount();
+        accesses = new IAccessDeclaring.Access[](2 * k + 4);
+        address m = address(market);
+        accesses[0] = IAccessDeclaring.Access(m, bytes32(MARKET_SLOT_SNAPSHOT), READ);
+        accesses[1] = IAccessDeclaring.Access(m, bytes32(MARKET_SLOT_BAD_DEBT), READ);
+        for (uint256 i = 0; i < 2 * k; ++i) {
+            accesses[2 + i] = IAccessDeclaring.Access(m, bytes32(MARKET_SLOT_SHARDS + i), READ);
+        }
+        uint256 positions = MARKET_SLOT_SHARDS + 2 * market.MAX_SHARDS();
+        bytes32 pos = keccak256(abi.encode(address(this), positions));
+        accesses[2 + 2 * k] = IAccessDeclaring.Access(m, pos, READ);
+        // `position()` returns both slots of the position (shares, then collateral).
+        accesses[3 + 2 * k] = IAccessDeclaring.Access(m, bytes32(uint256(pos) + 1), READ);
+    }
+
+    /// @dev The supply index the market's next interaction in this block uses (the stored one
+    /// if the snapshot is from this timestamp, else the stored one plus interest since, minus
+    /// bad debt not yet charged, with the market's rounding), and the cash a withdrawal may take.
+    function _indexAndCash() internal view returns (uint256 index, uint256 cash) {
+        LendingMarket.Snapshot memory snap = market.snapshot();
+        index = snap.supplyIndex;
+        uint256 k = market.shardCount();
+        uint256 supplyShares;
+        uint256 borrowShares;
+        uint256 pendingBadDebt;
+        {
+            uint256 totalBadDebt;
+            uint256 allowed = sources | (uint256(1) << ownShard);
+            for (uint256 i = 0; i < k; ++i) {
+                LendingMarket.Shard memory sh = market.shardTotals(i);
+                supplyShares += sh.supplyShares;
+                borrowShares += sh.borrowShares;
+                totalBadDebt += sh.badDebt;
+                if ((allowed >> i) & 1 == 1) cash += sh.cash;
+            }
+            pendingBadDebt = totalBadDebt - market.badDebtSocialized();
+        }
+        if (snap.lastUpdate == block.timestamp || supplyShares == 0) return (index, cash);
+        uint256 interest;
+        if (borrowShares != 0) {
+            uint256 supplied = (supplyShares * index) / WAD;
+            uint256 borrowed = _divUp(borrowShares * snap.borrowIndex, WAD);
+            uint256 utilization = supplied == 0 || borrowed >= supplied ? WAD : (borrowed * WAD) / supplied;
+            uint256 rate = market.borrowRate(utilization);
+            uint256 growth = _divUp(snap.borrowIndex * rate * (block.timestamp - snap.lastUpdate), WAD);
+            interest = (borrowShares * growth) / WAD;
+        }
+        uint256 gain = (interest * WAD) / supplyShares;
+        uint256 loss = _divUp(pendingBadDebt * WAD, supplyShares);
+        index += gain;
+        index = index > loss ? index - loss : 1;
+    }
+
+    function _divUp(uint256 x, uint256 d) internal pure returns (uint256) {
+        return x == 0 ? 0 : (x - 1) / d + 1;
+    }
+}
