@@ -99,7 +99,8 @@ contract LendingStrategy is IStrategy {
     /// @dev `deposit` and `withdraw`: the market's own declaration of the call the adapter makes
     /// (rule 4 of docs/access-lists.md). The views: the market's snapshot, bad-debt book and
     /// every shard's two slots (READ: the index of this block is computed from them when the
-    /// snapshot is stale), and the adapter's position (both slots). The adapter itself has no storage.
+    /// snapshot is stale), the adapter's position (both slots), and the loan token (the
+    /// escrows' balances are the shards' cash). The adapter itself has no storage.
     function declareStrategyAccess(bytes4 selector) external view returns (IAccessDeclaring.Access[] memory accesses) {
         if (selector == IStrategy.deposit.selector) {
             return market.declareAccess(address(this), abi.encodeCall(LendingMarket.supply, (1)));
@@ -115,7 +116,7 @@ contract LendingStrategy is IStrategy {
             revert UnknownSelector(selector);
         }
         uint256 k = market.shardCount();
-        accesses = new IAccessDeclaring.Access[](2 * k + 4);
+        accesses = new IAccessDeclaring.Access[](2 * k + 5);
         address m = address(market);
         accesses[0] = IAccessDeclaring.Access(m, bytes32(MARKET_SLOT_SNAPSHOT), READ);
         accesses[1] = IAccessDeclaring.Access(m, bytes32(MARKET_SLOT_BAD_DEBT), READ);
@@ -127,6 +128,8 @@ contract LendingStrategy is IStrategy {
         accesses[2 + 2 * k] = IAccessDeclaring.Access(m, pos, READ);
         // `position()` returns both slots of the position (shares, then collateral).
         accesses[3 + 2 * k] = IAccessDeclaring.Access(m, bytes32(uint256(pos) + 1), READ);
+        // A shard's cash is its escrow's balance in the loan token (`shardTotals`).
+        accesses[4 + 2 * k] = IAccessDeclaring.Access(asset, ANY_SLOT, READ);
     }
 
     /// @dev The supply index the market's next interaction in this block uses (the stored one
@@ -143,7 +146,7 @@ contract LendingStrategy is IStrategy {
             uint256 totalBadDebt;
             uint256 allowed = sources | (uint256(1) << ownShard);
             for (uint256 i = 0; i < k; ++i) {
-                LendingMarket.Shard memory sh = market.shardTotals(i);
+                LendingMarket.ShardTotals memory sh = market.shardTotals(i);
                 supplyShares += sh.supplyShares;
                 borrowShares += sh.borrowShares;
                 totalBadDebt += sh.badDebt;
