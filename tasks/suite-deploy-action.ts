@@ -1,5 +1,6 @@
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
+import type { ArtifactManager } from "hardhat/types/artifacts";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { checkCode, DeployParameterError, ignitionParameters, planSuite, stableJson } from "../deploy/config.js";
@@ -27,12 +28,54 @@ export interface SuiteRecord {
   pendingOwnership: string[];
 }
 
+/**
+ * A run killed between Ignition's "future started" and "network interaction requested" journal
+ * entries leaves a future Ignition cannot resume (an invariant error on the rerun). Such a future
+ * sent nothing, so clearing it with Ignition's own wipe is safe: the rerun starts it afresh.
+ */
+async function clearUnsentFutures(deploymentDir: string, artifacts: ArtifactManager, log: (s: string) => void): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(path.join(deploymentDir, "journal.jsonl"), "utf8");
+  } catch {
+    return; // a new deployment
+  }
+  const started = new Set<string>();
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    const msg = JSON.parse(line) as { type: string; futureId?: string };
+    if (msg.futureId === undefined) continue;
+    if (/^(DEPLOYMENT|CALL|SEND_DATA)_EXECUTION_STATE_INITIALIZE$/.test(msg.type)) started.add(msg.futureId);
+    else if (msg.type === "NETWORK_INTERACTION_REQUEST" || msg.type === "WIPE_APPLY" || msg.type.endsWith("_EXECUTION_STATE_COMPLETE")) started.delete(msg.futureId);
+  }
+  if (started.size === 0) return;
+  const { wipe } = await import("@nomicfoundation/ignition-core");
+  const { HardhatArtifactResolver } = await import("@nomicfoundation/hardhat-ignition/helpers");
+  for (const id of started) {
+    await wipe(deploymentDir, new HardhatArtifactResolver(artifacts), id);
+    log(`  ${id}: started by an interrupted run but nothing was sent; cleared (ignition wipe) so that it runs again`);
+  }
+}
+
 const OWNABLE_ABI = ["function pendingOwner() view returns (address)", "function acceptOwnership()"];
 
+/** deploy/parameters/<network>.json; local chains (in-process networks, localhost) fall back to local.json. */
+async function defaultParameters(root: string, network: string, inProcess: boolean): Promise<string> {
+  const own = path.join(root, "deploy", "parameters", `${network}.json`);
+  if (!inProcess && network !== "localhost") return own;
+  return (await stat(own).catch(() => undefined)) !== undefined ? own : path.join(root, "deploy", "parameters", "local.json");
+}
+
 /** Deploys the suite on `connection`; validates everything before the first transaction. */
-export async function deploySuite(connection: NetworkConnection, args: SuiteDeployArgs, root: string, log: (s: string) => void = console.log): Promise<SuiteRecord> {
+export async function deploySuite(
+  connection: NetworkConnection,
+  args: SuiteDeployArgs,
+  root: string,
+  log: (s: string) => void = console.log,
+  journals?: { ignitionDir: string; artifacts: ArtifactManager },
+): Promise<SuiteRecord> {
   const network = connection.networkName;
-  const file = args.parameters !== "" ? args.parameters : path.join(root, "deploy", "parameters", `${network}.json`);
+  const file = args.parameters !== "" ? args.parameters : await defaultParameters(root, network, connection.networkConfig.type === "edr-simulated");
   let json: unknown;
   try {
     json = JSON.parse(await readFile(file, "utf8"));
@@ -57,9 +100,15 @@ export async function deploySuite(connection: NetworkConnection, args: SuiteDepl
   const deploymentId = args.deploymentId !== "" ? args.deploymentId : `disjoint-suite-${chainId}`;
   log(`suite deploy: network ${network} (chain ${chainId}), deployer ${deployer}, owner ${owner}, deployment ${deploymentId}`);
   const contracts: Record<string, string> = {};
+  // Journals live on disk for every network but the in-process one.
+  if (journals !== undefined && connection.networkConfig.type !== "edr-simulated") {
+    for (const id of [deploymentId, `${deploymentId}-mocks`]) await clearUnsentFutures(path.join(journals.ignitionDir, "deployments", id), journals.artifacts, log);
+  }
   let mocks: { loanToken: string; collateralToken: string; oracle: string } | undefined;
   if (plan.mocks !== undefined) {
-    const m = await connection.ignition.deploy(Mocks, { parameters: { DisjointMocks: plan.mocks }, deploymentId });
+    // A deployment of its own: Ignition judges a deployment by every future in its journal, so
+    // rerunning the mocks inside the suite's deployment would fail while the suite is half done.
+    const m = await connection.ignition.deploy(Mocks, { parameters: { DisjointMocks: plan.mocks }, deploymentId: `${deploymentId}-mocks` });
     mocks = { loanToken: await m.loanToken.getAddress(), collateralToken: await m.collateralToken.getAddress(), oracle: await m.oracle.getAddress() };
     contracts["mocks.loanToken"] = mocks.loanToken;
     contracts["mocks.collateralToken"] = mocks.collateralToken;
@@ -94,15 +143,15 @@ export async function deploySuite(connection: NetworkConnection, args: SuiteDepl
   const width = Math.max(...Object.keys(contracts).map((k) => k.length));
   for (const k of Object.keys(contracts).sort()) log(`  ${k.padEnd(width)}  ${contracts[k]}`);
   for (const k of pendingOwnership) log(`  ${k}: ownership offered to ${owner}; the owner must call acceptOwnership()`);
-  log(`wrote ${path.relative(root, outFile)}`);
+  log(`wrote ${outFile.startsWith(root + path.sep) ? path.relative(root, outFile) : outFile}`);
   return record;
 }
 
 export default async function suiteDeployAction(args: SuiteDeployArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   await asUserErrors(async () => {
-    const connection = await hre.network.connect(args.rpcUrl !== "" ? { override: { url: args.rpcUrl } } : undefined);
+    const connection = await hre.network.create(args.rpcUrl !== "" ? { override: { url: args.rpcUrl } } : undefined);
     try {
-      await deploySuite(connection, args, hre.config.paths.root);
+      await deploySuite(connection, args, hre.config.paths.root, console.log, { ignitionDir: hre.config.paths.ignition, artifacts: hre.artifacts });
     } finally {
       await connection.close();
     }
