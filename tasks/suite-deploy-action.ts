@@ -28,6 +28,19 @@ export interface SuiteRecord {
   pendingOwnership: string[];
 }
 
+/** Futures an Ignition journal shows started (deploy, call, send) but with no transaction requested. */
+export function unsentFutures(journal: string): string[] {
+  const started = new Set<string>();
+  for (const line of journal.split("\n")) {
+    if (line.trim() === "") continue;
+    const msg = JSON.parse(line) as { type: string; futureId?: string };
+    if (msg.futureId === undefined) continue;
+    if (/^(DEPLOYMENT|CALL|SEND_DATA)_EXECUTION_STATE_INITIALIZE$/.test(msg.type)) started.add(msg.futureId);
+    else if (msg.type === "NETWORK_INTERACTION_REQUEST" || msg.type === "WIPE_APPLY" || msg.type.endsWith("_EXECUTION_STATE_COMPLETE")) started.delete(msg.futureId);
+  }
+  return [...started];
+}
+
 /**
  * A run killed between Ignition's "future started" and "network interaction requested" journal
  * entries leaves a future Ignition cannot resume (an invariant error on the rerun). Such a future
@@ -40,15 +53,8 @@ async function clearUnsentFutures(deploymentDir: string, artifacts: ArtifactMana
   } catch {
     return; // a new deployment
   }
-  const started = new Set<string>();
-  for (const line of text.split("\n")) {
-    if (line.trim() === "") continue;
-    const msg = JSON.parse(line) as { type: string; futureId?: string };
-    if (msg.futureId === undefined) continue;
-    if (/^(DEPLOYMENT|CALL|SEND_DATA)_EXECUTION_STATE_INITIALIZE$/.test(msg.type)) started.add(msg.futureId);
-    else if (msg.type === "NETWORK_INTERACTION_REQUEST" || msg.type === "WIPE_APPLY" || msg.type.endsWith("_EXECUTION_STATE_COMPLETE")) started.delete(msg.futureId);
-  }
-  if (started.size === 0) return;
+  const started = unsentFutures(text);
+  if (started.length === 0) return;
   const { wipe } = await import("@nomicfoundation/ignition-core");
   const { HardhatArtifactResolver } = await import("@nomicfoundation/hardhat-ignition/helpers");
   for (const id of started) {

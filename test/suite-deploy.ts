@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeployParameterError } from "../deploy/config.js";
-import { deploySuite, type SuiteRecord } from "../tasks/suite-deploy-action.js";
+import { deploySuite, type SuiteRecord, unsentFutures } from "../tasks/suite-deploy-action.js";
 import { DisjointRouter__factory, DisjointVault__factory, LendingMarket__factory, MockERC20__factory, DisjointFactory__factory } from "../typechain-types/index.js";
 
 const ROOT = process.cwd();
@@ -178,5 +178,26 @@ describe("suite deploy (in-process network)", function () {
       expect((missing as Error).message).to.match(/cannot read parameters file .*nope\.json \(no such file\); pass --parameters FILE/);
       await connection.close();
     });
+  });
+
+  it("finds the futures an interrupted run started but sent nothing for (the ones it clears before resuming)", function () {
+    const j = (type: string, futureId?: string) => JSON.stringify(futureId === undefined ? { type } : { type, futureId });
+    const journal = [
+      j("DEPLOYMENT_INITIALIZE"),
+      j("DEPLOYMENT_EXECUTION_STATE_INITIALIZE", "D#Done"),
+      j("NETWORK_INTERACTION_REQUEST", "D#Done"),
+      j("DEPLOYMENT_EXECUTION_STATE_COMPLETE", "D#Done"),
+      j("DEPLOYMENT_EXECUTION_STATE_INITIALIZE", "D#Pending"),
+      j("NETWORK_INTERACTION_REQUEST", "D#Pending"),
+      j("TRANSACTION_SEND", "D#Pending"),
+      j("CALL_EXECUTION_STATE_INITIALIZE", "L#SetCaps"),
+      j("STATIC_CALL_EXECUTION_STATE_INITIALIZE", "L#Read"),
+      j("SEND_DATA_EXECUTION_STATE_INITIALIZE", "V#Wiped"),
+      j("WIPE_APPLY", "V#Wiped"),
+      "",
+    ].join("\n");
+    // Only the call with no transaction requested: a sent or completed future is Ignition's to resume.
+    expect(unsentFutures(journal)).to.deep.equal(["L#SetCaps"]);
+    expect(unsentFutures("")).to.deep.equal([]);
   });
 });
