@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,8 +14,9 @@ import { join } from "node:path";
 const ROOT = process.cwd();
 const CLI = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 const DEPLOYMENT_ID = `test-resume-${process.pid}`;
-const JOURNAL_DIRS = [DEPLOYMENT_ID, `${DEPLOYMENT_ID}-mocks`].map((id) => join(ROOT, "ignition", "deployments", id));
-const JOURNALS = JOURNAL_DIRS.map((d) => join(d, "journal.jsonl"));
+const GAP_ID = `${DEPLOYMENT_ID}-gap`;
+const JOURNAL_DIRS = [DEPLOYMENT_ID, GAP_ID].flatMap((id) => [id, `${id}-mocks`]).map((id) => join(ROOT, "ignition", "deployments", id));
+const journalFile = (id: string) => join(ROOT, "ignition", "deployments", id, "journal.jsonl");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface JournalLine {
@@ -23,11 +24,12 @@ interface JournalLine {
   futureId?: string;
   result?: { type: string; address?: string };
   nonce?: number;
+  transaction?: { hash: string };
 }
 
 /** The lines of one journal (0: the suite, 1: the local mocks). */
-function readJournal(which = 0): JournalLine[] {
-  const file = JOURNALS[which]!;
+function readJournal(which = 0, id = DEPLOYMENT_ID): JournalLine[] {
+  const file = journalFile(which === 0 ? id : `${id}-mocks`);
   if (!existsSync(file)) return [];
   return readFileSync(file, "utf8")
     .split("\n")
@@ -89,7 +91,32 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
     }
   }
 
-  const deployArgs = () => ["suite", "deploy", "--network", "localhost", "--rpc-url", url, "--parameters", "deploy/parameters/local.json", "--deployment-id", DEPLOYMENT_ID, "--out", out];
+  const deployArgs = (id = DEPLOYMENT_ID) => ["suite", "deploy", "--network", "localhost", "--rpc-url", url, "--parameters", "deploy/parameters/local.json", "--deployment-id", id, "--out", out];
+
+  /** Runs a deploy child to its end (bounded); returns its exit code and output. */
+  async function runToEnd(id: string): Promise<{ code: number | null | "timeout"; text: string }> {
+    const run = start(deployArgs(id));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), 150_000)));
+    const code = await Promise.race([run.exited, timeout]);
+    clearTimeout(timer);
+    return { code, text: run.output() };
+  }
+
+  /** Starts a deploy child with automine off, mines a block at a time, kills it once the suite's journal has a contract. */
+  async function killAfterFirstContract(id: string): Promise<void> {
+    await rpc("evm_setAutomine", [false]);
+    const run = start(deployArgs(id));
+    const deadline = Date.now() + 120_000;
+    while (deployed(readJournal(0, id)).size === 0) {
+      if (Date.now() > deadline) throw new Error(`no contract journaled in time:\n${run.output()}`);
+      if (run.child.exitCode !== null) throw new Error(`deploy exited early (${run.child.exitCode}):\n${run.output()}`);
+      await rpc("evm_mine");
+      await sleep(200);
+    }
+    kill(run.child);
+    await run.exited;
+  }
 
   before(async function () {
     for (const d of JOURNAL_DIRS) rmSync(d, { recursive: true, force: true });
@@ -167,5 +194,40 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
     expect(record.contracts["mocks.loanToken"]).to.equal(mocksBefore.get("DisjointMocks#LoanToken"));
     for (const a of Object.values(record.contracts)) expect(await rpc("eth_getCode", [a, "latest"])).to.not.equal("0x");
     expect(second.output()).to.match(/wrote .*31337\.json/);
+  });
+
+  it("resumes a run killed after a future started but before its transaction was requested", async function () {
+    await killAfterFirstContract(GAP_ID);
+    // Cut the journal where such a kill leaves it: right after the last future start whose
+    // later transactions are all still unmined, and drop those transactions from the mempool
+    // (a run killed at that line had not sent them).
+    const file = journalFile(GAP_ID);
+    const raw = readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "");
+    const lines = raw.map((l) => JSON.parse(l) as JournalLine);
+    const mined = async (l: JournalLine) => (await rpc("eth_getTransactionReceipt", [l.transaction!.hash])) !== null;
+    let cut = -1;
+    for (let i = lines.length - 1; i >= 0 && cut < 0; i--) {
+      if (!/^(DEPLOYMENT|CALL)_EXECUTION_STATE_INITIALIZE$/.test(lines[i]!.type)) continue;
+      const later = lines.slice(i + 1).filter((l) => l.type === "TRANSACTION_SEND");
+      if ((await Promise.all(later.map(mined))).every((m) => !m)) {
+        cut = i;
+        for (const l of later) expect(await rpc("hardhat_dropTransaction", [l.transaction!.hash])).to.equal(true);
+      }
+    }
+    expect(cut, "a future start with nothing mined after it").to.be.greaterThan(0);
+    const gapFuture = lines[cut]!.futureId!;
+    writeFileSync(file, raw.slice(0, cut + 1).join("\n") + "\n");
+    const kept = deployed(lines.slice(0, cut + 1));
+
+    await rpc("evm_setAutomine", [true]);
+    const { code, text } = await runToEnd(GAP_ID);
+    expect(code, text).to.equal(0);
+    expect(text).to.include(`${gapFuture}: started by an interrupted run but nothing was sent; cleared (ignition wipe)`);
+    const journal = readJournal(0, GAP_ID);
+    const after = deployed(journal);
+    for (const [id, address] of kept) expect(after.get(id), id).to.equal(address);
+    expect(after.size).to.equal(4);
+    const completed = journal.filter((l) => l.type.endsWith("_EXECUTION_STATE_COMPLETE") && l.futureId === gapFuture);
+    expect(completed, `${gapFuture} ran once after the wipe`).to.have.length(1);
   });
 });
