@@ -103,16 +103,28 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
     return { code, text: run.output() };
   }
 
-  /** Starts a deploy child with automine off, mines a block at a time, kills it once the suite's journal has a contract. */
+  /**
+   * Starts a deploy child with automine off and mines a block at a time until the suite's
+   * journal has a deployed contract; then stops mining, waits until the journal is quiet (the
+   * run is waiting for its sent transactions to be mined, all of them journaled) and kills it.
+   */
   async function killAfterFirstContract(id: string): Promise<void> {
     await rpc("evm_setAutomine", [false]);
     const run = start(deployArgs(id));
     const deadline = Date.now() + 120_000;
-    while (deployed(readJournal(0, id)).size === 0) {
-      if (Date.now() > deadline) throw new Error(`no contract journaled in time:\n${run.output()}`);
+    const alive = () => {
+      if (Date.now() > deadline) throw new Error(`deploy did not reach the kill point in time:\n${run.output()}`);
       if (run.child.exitCode !== null) throw new Error(`deploy exited early (${run.child.exitCode}):\n${run.output()}`);
+    };
+    while (deployed(readJournal(0, id)).size === 0) {
+      alive();
       await rpc("evm_mine");
       await sleep(200);
+    }
+    for (let size = -1, quietSince = Date.now(); Date.now() - quietSince < 1500; await sleep(100)) {
+      alive();
+      const now = readJournal(0, id).length;
+      if (now !== size) [size, quietSince] = [now, Date.now()];
     }
     kill(run.child);
     await run.exited;
@@ -146,18 +158,7 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
   });
 
   it("keeps the contracts deployed before the kill and deploys only the rest", async function () {
-    await rpc("evm_setAutomine", [false]);
-    const first = start(deployArgs());
-    // Mine a block at a time until the journal has a deployed contract, then kill.
-    const deadline = Date.now() + 120_000;
-    while (deployed(readJournal()).size === 0) {
-      if (Date.now() > deadline) throw new Error(`no contract journaled in time:\n${first.output()}`);
-      if (first.child.exitCode !== null) throw new Error(`deploy exited early (${first.child.exitCode}):\n${first.output()}`);
-      await rpc("evm_mine");
-      await sleep(200);
-    }
-    kill(first.child);
-    await first.exited;
+    await killAfterFirstContract(DEPLOYMENT_ID);
     const before = deployed(readJournal());
     const linesBefore = readJournal().length;
     const mocksBefore = deployed(readJournal(1));
@@ -168,12 +169,8 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
 
     await rpc("evm_setAutomine", [true]);
     await rpc("evm_mine"); // anything the killed run left in the mempool
-    const second = start(deployArgs());
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), 150_000)));
-    const code = await Promise.race([second.exited, timeout]);
-    clearTimeout(timer);
-    expect(code, second.output()).to.equal(0);
+    const { code, text } = await runToEnd(DEPLOYMENT_ID);
+    expect(code, text).to.equal(0);
 
     const journal = readJournal();
     const after = deployed(journal);
@@ -193,7 +190,7 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
     expect(record.contracts["dex.factory"]).to.equal(after.get("DisjointDex#DisjointFactory"));
     expect(record.contracts["mocks.loanToken"]).to.equal(mocksBefore.get("DisjointMocks#LoanToken"));
     for (const a of Object.values(record.contracts)) expect(await rpc("eth_getCode", [a, "latest"])).to.not.equal("0x");
-    expect(second.output()).to.match(/wrote .*31337\.json/);
+    expect(text).to.match(/wrote .*31337\.json/);
   });
 
   it("resumes a run killed after a future started but before its transaction was requested", async function () {
