@@ -12,8 +12,10 @@ import conflictsReport from "./report.js";
 import { mainnetCaptureTask } from "./mainnet-capture.js";
 import { mainnetReplayTask } from "./mainnet-replay.js";
 import { simulateTask } from "./simulate.js";
+import { suiteDeployTask } from "./suite-deploy.js";
 
 const conflicts = emptyTask("conflicts", "Capture access sets, analyze storage conflicts, simulate parallel schedulers").build();
+const suite = emptyTask("suite", "Deploy the disjoint suite (DEX, lending market, vault) with Ignition").build();
 const mainnet = emptyTask("mainnet", "Replay and capture real mainnet blocks: per-transaction access sets").build();
 
 // Task files add themselves here, one import and one entry each.
@@ -28,4 +30,6 @@ export const tasks: TaskDefinition[] = [
   mainnet,
   mainnetReplayTask,
   mainnetCaptureTask,
+  suite,
+  suiteDeployTask,
 ];

@@ -1,0 +1,274 @@
+/**
+ * The per-network parameters file of `suite deploy` (deploy/parameters/<network>.json): parsing,
+ * range checks that mirror the constructors, on-chain checks (code at every address), and the
+ * mapping to Ignition's per-module parameters. No hardhat import: the chain is reached through
+ * the `getCode` callback.
+ */
+import { getAddress, isAddress, ZeroAddress } from "ethers";
+import { z } from "zod";
+
+/** A parameter is wrong; the message names it and says how to fix it. */
+export class DeployParameterError extends Error {}
+
+const MAX_UINT128 = (1n << 128n) - 1n;
+const MAX_UINT256 = (1n << 256n) - 1n;
+const WAD = 10n ** 18n;
+/** LendingMarket.MAX_SHARDS, DisjointVault.MAX_SHARDS, DisjointFactory.MAX_SHARDS, DisjointVault.MAX_FEE_BPS. */
+export const LIMITS = { lendingShards: 16n, vaultShards: 64n, pairShards: 16n, vaultFeeBps: 5_000n } as const;
+
+// Integers may be JSON numbers (small) or decimal strings (any size, e.g. "900000000000000000").
+const int = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/, "a decimal integer string")]);
+const cap = z.union([int, z.literal("max")]);
+const addr = z.string();
+const mockToken = z.object({ name: z.string().min(1), symbol: z.string().min(1), decimals: z.number().int().min(0).max(36) }).strict();
+
+const fileSchema = z
+  .object({
+    owner: addr.describe('"deployer" or an address'),
+    local: z
+      .object({ loanToken: mockToken.optional(), collateralToken: mockToken.optional(), price: int })
+      .strict()
+      .optional(),
+    dex: z.object({ tokenA: addr.optional(), tokenB: addr.optional(), pairShards: int, maxTradeBps: int }).strict(),
+    lending: z
+      .object({
+        loanToken: addr.optional(),
+        collateralToken: addr.optional(),
+        oracle: addr.optional(),
+        shardCount: int,
+        lltv: int,
+        liquidationBonus: int,
+        maxPriceAge: int,
+        baseRate: int,
+        slope1: int,
+        slope2: int,
+        kink: int,
+        supplyCap: cap.optional(),
+        borrowCap: cap.optional(),
+      })
+      .strict(),
+    vault: z
+      .object({
+        asset: addr.optional(),
+        name: z.string().min(1),
+        symbol: z.string().min(1),
+        shardCount: int,
+        feeRecipient: addr.optional(),
+        performanceFeeBps: int,
+        depositLimit: cap.optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type SuiteParametersFile = z.infer<typeof fileSchema>;
+
+/** Where an address comes from: given in the file, or the local mock of that name. */
+export type AddressSource = { kind: "given"; address: string } | { kind: "mock"; mock: "loanToken" | "collateralToken" | "oracle" };
+
+export interface SuitePlan {
+  owner: string | "deployer";
+  /** Parameters of the DisjointMocks module, when any mock is used. */
+  mocks?: { loanName: string; loanSymbol: string; loanDecimals: number; collateralName: string; collateralSymbol: string; collateralDecimals: number; price: bigint };
+  dex: { tokenA: AddressSource; tokenB: AddressSource; pairShards: bigint; maxTradeBps: bigint };
+  lending: {
+    loanToken: AddressSource;
+    collateralToken: AddressSource;
+    oracle: AddressSource;
+    shardCount: bigint;
+    lltv: bigint;
+    liquidationBonus: bigint;
+    maxPriceAge: bigint;
+    baseRate: bigint;
+    slope1: bigint;
+    slope2: bigint;
+    kink: bigint;
+    supplyCap: bigint;
+    borrowCap: bigint;
+  };
+  vault: { asset: AddressSource; name: string; symbol: string; shardCount: bigint; feeRecipient: string | "owner"; performanceFeeBps: bigint; depositLimit: bigint };
+}
+
+function fail(path: string, problem: string, fix: string): never {
+  throw new DeployParameterError(`${path}: ${problem}; ${fix}`);
+}
+
+function checkAddress(path: string, value: string): string {
+  if (!isAddress(value)) fail(path, `"${value}" is not an address`, "give a 0x-prefixed 20-byte hex address");
+  const a = getAddress(value.toLowerCase());
+  if (a === ZeroAddress) fail(path, "is the zero address", "give the address of the deployed contract or account");
+  return a;
+}
+
+function inRange(path: string, v: string | number, lo: bigint, hi: bigint, what: string): bigint {
+  const n = BigInt(v);
+  if (n < lo || n > hi) fail(path, `${n} is out of range`, `use ${what}`);
+  return n;
+}
+
+const MOCK_HINT = 'or add a "local" section (with a "price") so that `suite deploy` deploys mocks on a local chain';
+
+function source(path: string, value: string | undefined, mock: "loanToken" | "collateralToken" | "oracle", hasLocal: boolean, what: string): AddressSource {
+  if (value !== undefined) return { kind: "given", address: checkAddress(path, value) };
+  if (!hasLocal) fail(path, "is missing", `give the address of ${what}, ${MOCK_HINT}`);
+  return { kind: "mock", mock };
+}
+
+/** Parses and range-checks a parameters file (JSON already read). Throws DeployParameterError. */
+export function planSuite(json: unknown, file = "<parameters>"): SuitePlan {
+  const parsed = fileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.length > 0 ? issue.path.join(".") : "(top level)";
+    const fix = issue.code === "unrecognized_keys" ? "remove it or fix its spelling (see docs/deploy.md)" : "see docs/deploy.md for the format";
+    throw new DeployParameterError(`${file}: ${where}: ${issue.message}; ${fix}`);
+  }
+  const f = parsed.data;
+  const hasLocal = f.local !== undefined;
+  const owner = f.owner === "deployer" ? "deployer" : checkAddress("owner", f.owner);
+
+  const dex = {
+    tokenA: source("dex.tokenA", f.dex.tokenA, "loanToken", hasLocal, "an ERC-20 token"),
+    tokenB: source("dex.tokenB", f.dex.tokenB, "collateralToken", hasLocal, "an ERC-20 token"),
+    pairShards: inRange("dex.pairShards", f.dex.pairShards, 1n, LIMITS.pairShards, `1..${LIMITS.pairShards} (DisjointFactory.MAX_SHARDS)`),
+    maxTradeBps: inRange("dex.maxTradeBps", f.dex.maxTradeBps, 1n, 10_000n, "1..10000 basis points of a shard's reserve"),
+  };
+  if (dex.tokenA.kind === "given" && dex.tokenB.kind === "given" && dex.tokenA.address === dex.tokenB.address) {
+    fail("dex.tokenB", "equals dex.tokenA", "a pair needs two different tokens");
+  }
+
+  const l = f.lending;
+  const lltv = inRange("lending.lltv", l.lltv, 1n, WAD - 1n, "a WAD fraction in (0, 1e18), e.g. 860000000000000000 for 86%");
+  const liquidationBonus = inRange("lending.liquidationBonus", l.liquidationBonus, WAD, MAX_UINT256, "a WAD factor >= 1e18, e.g. 1050000000000000000 for +5%");
+  if ((lltv * liquidationBonus) / WAD >= WAD) {
+    fail("lending.liquidationBonus", `lltv * liquidationBonus = ${(lltv * liquidationBonus) / WAD} is not below 1e18`, "lower the bonus or lltv so that a boundary liquidation leaves collateral");
+  }
+  const baseRate = inRange("lending.baseRate", l.baseRate, 0n, 10n ** 12n, "a per-second WAD rate");
+  const slope1 = inRange("lending.slope1", l.slope1, 0n, 10n ** 12n, "a per-second WAD rate");
+  const slope2 = inRange("lending.slope2", l.slope2, 0n, 10n ** 12n, "a per-second WAD rate");
+  if (baseRate + slope1 + slope2 > 10n ** 12n) fail("lending.slope2", "baseRate + slope1 + slope2 exceeds 1e12 per second", "lower the rates (LendingMarket caps them)");
+  const capOf = (path: string, v: string | number | undefined) => (v === undefined || v === "max" ? MAX_UINT128 : inRange(path, v, 0n, MAX_UINT128, 'an amount that fits uint128, or "max" for no cap'));
+  const lending = {
+    loanToken: source("lending.loanToken", l.loanToken, "loanToken", hasLocal, "the ERC-20 lent"),
+    collateralToken: source("lending.collateralToken", l.collateralToken, "collateralToken", hasLocal, "the ERC-20 posted as collateral"),
+    oracle: source("lending.oracle", l.oracle, "oracle", hasLocal, "a deployed IPriceOracle (collateral price in loan units, 1e36-scaled)"),
+    shardCount: inRange("lending.shardCount", l.shardCount, 1n, LIMITS.lendingShards, `1..${LIMITS.lendingShards} (LendingMarket.MAX_SHARDS)`),
+    lltv,
+    liquidationBonus,
+    maxPriceAge: inRange("lending.maxPriceAge", l.maxPriceAge, 1n, MAX_UINT256, "a positive number of seconds, e.g. 3600"),
+    baseRate,
+    slope1,
+    slope2,
+    kink: inRange("lending.kink", l.kink, 1n, WAD - 1n, "a WAD utilization in (0, 1e18), e.g. 800000000000000000"),
+    supplyCap: capOf("lending.supplyCap", l.supplyCap),
+    borrowCap: capOf("lending.borrowCap", l.borrowCap),
+  };
+  if (lending.loanToken.kind === "given" && lending.collateralToken.kind === "given" && lending.loanToken.address === lending.collateralToken.address) {
+    fail("lending.collateralToken", "equals lending.loanToken", "the market needs two different tokens");
+  }
+
+  const v = f.vault;
+  const vault = {
+    asset: source("vault.asset", v.asset, "loanToken", hasLocal, "the vault's ERC-20 asset"),
+    name: v.name,
+    symbol: v.symbol,
+    shardCount: inRange("vault.shardCount", v.shardCount, 1n, LIMITS.vaultShards, `1..${LIMITS.vaultShards} (DisjointVault.MAX_SHARDS)`),
+    feeRecipient: v.feeRecipient === undefined ? "owner" : checkAddress("vault.feeRecipient", v.feeRecipient),
+    performanceFeeBps: inRange("vault.performanceFeeBps", v.performanceFeeBps, 0n, LIMITS.vaultFeeBps, `0..${LIMITS.vaultFeeBps} (DisjointVault.MAX_FEE_BPS)`),
+    depositLimit: v.depositLimit === undefined || v.depositLimit === "max" ? MAX_UINT256 : inRange("vault.depositLimit", v.depositLimit, 0n, MAX_UINT256, 'an amount, or "max"'),
+  };
+
+  const plan: SuitePlan = { owner, dex, lending, vault };
+  const usesMocks = [dex.tokenA, dex.tokenB, lending.loanToken, lending.collateralToken, lending.oracle, vault.asset].some((s) => s.kind === "mock");
+  if (usesMocks && f.local) {
+    const lt = f.local.loanToken ?? { name: "Loan USD", symbol: "lUSD", decimals: 6 };
+    const ct = f.local.collateralToken ?? { name: "Collateral ETH", symbol: "cETH", decimals: 18 };
+    plan.mocks = {
+      loanName: lt.name,
+      loanSymbol: lt.symbol,
+      loanDecimals: lt.decimals,
+      collateralName: ct.name,
+      collateralSymbol: ct.symbol,
+      collateralDecimals: ct.decimals,
+      price: inRange("local.price", f.local.price, 1n, MAX_UINT256, "a positive 1e36-scaled price"),
+    };
+  }
+  return plan;
+}
+
+/** Every address the plan takes from the file, with its parameter path. */
+export function givenAddresses(plan: SuitePlan): { path: string; address: string }[] {
+  const out: { path: string; address: string }[] = [];
+  const add = (path: string, s: AddressSource) => s.kind === "given" && out.push({ path, address: s.address });
+  add("dex.tokenA", plan.dex.tokenA);
+  add("dex.tokenB", plan.dex.tokenB);
+  add("lending.loanToken", plan.lending.loanToken);
+  add("lending.collateralToken", plan.lending.collateralToken);
+  add("lending.oracle", plan.lending.oracle);
+  add("vault.asset", plan.vault.asset);
+  return out;
+}
+
+/** Checks that every given contract address has code on the target chain. */
+export async function checkCode(plan: SuitePlan, getCode: (address: string) => Promise<string>, chain: string): Promise<void> {
+  for (const { path, address } of givenAddresses(plan)) {
+    const code = await getCode(address);
+    if (code === "0x" || code === "") {
+      fail(path, `${address} has no contract code on ${chain}`, "check the address and the --network, or deploy that contract first");
+    }
+  }
+}
+
+/** Ignition parameters of DisjointDex, DisjointLending and DisjointVault, with mocks and owner resolved. */
+export function ignitionParameters(
+  plan: SuitePlan,
+  resolved: { owner: string; mocks?: { loanToken: string; collateralToken: string; oracle: string } },
+): Record<string, Record<string, string | bigint>> {
+  const at = (s: AddressSource): string => {
+    if (s.kind === "given") return s.address;
+    if (resolved.mocks === undefined) throw new Error(`internal: mock ${s.mock} used but not deployed`);
+    return resolved.mocks[s.mock];
+  };
+  const { dex, lending: l, vault: v } = plan;
+  return {
+    DisjointDex: { tokenA: at(dex.tokenA), tokenB: at(dex.tokenB), pairShards: dex.pairShards, maxTradeBps: dex.maxTradeBps, owner: resolved.owner },
+    DisjointLending: {
+      loanToken: at(l.loanToken),
+      collateralToken: at(l.collateralToken),
+      oracle: at(l.oracle),
+      shardCount: l.shardCount,
+      lltv: l.lltv,
+      liquidationBonus: l.liquidationBonus,
+      maxPriceAge: l.maxPriceAge,
+      baseRate: l.baseRate,
+      slope1: l.slope1,
+      slope2: l.slope2,
+      kink: l.kink,
+      supplyCap: l.supplyCap,
+      borrowCap: l.borrowCap,
+      owner: resolved.owner,
+    },
+    DisjointVault: {
+      asset: at(v.asset),
+      name: v.name,
+      symbol: v.symbol,
+      shardCount: v.shardCount,
+      feeRecipient: v.feeRecipient === "owner" ? resolved.owner : v.feeRecipient,
+      performanceFeeBps: v.performanceFeeBps,
+      depositLimit: v.depositLimit,
+      owner: resolved.owner,
+    },
+  };
+}
+
+/** JSON with keys sorted at every level (stable diffs for committed files). */
+export function stableJson(value: unknown): string {
+  const sort = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(sort);
+    if (x !== null && typeof x === "object") {
+      return Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort((x as Record<string, unknown>)[k])]));
+    }
+    return typeof x === "bigint" ? x.toString() : x;
+  };
+  return JSON.stringify(sort(value), null, 2) + "\n";
+}
