@@ -1,3 +1,4 @@
+import { createProgress } from "../src/report/progress.js";
 import { isAbsolute, join, resolve } from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { saveAccessSetFile } from "../src/access/io.js";
@@ -35,9 +36,15 @@ export default async function mainnetReplay(args: Args, hre: HardhatRuntimeEnvir
   const results: ReplayResult[] = [];
   let txs = 0;
   let ms = 0;
+  // Rows go to stdout; the bar (stderr, silent under CI=true) shows how far a long --all run is.
+  const bar = createProgress({ label: "replay", total: numbers.length, unit: "blocks" });
   for (const n of numbers) {
-    const r = await replayCorpusBlock(corpus, n);
-    console.log(row(r));
+    const r = await replayCorpusBlock(corpus, n).catch((e) => {
+      bar.stop();
+      throw e;
+    });
+    bar.log(row(r));
+    bar.tick();
     results.push(r);
     txs += r.access.txs.length;
     ms += r.executionMs;
@@ -48,6 +55,7 @@ export default async function mainnetReplay(args: Args, hre: HardhatRuntimeEnvir
       );
     }
   }
+  bar.finish();
   if (args.out !== "") {
     const out = isAbsolute(args.out) ? args.out : resolve(process.cwd(), args.out);
     await saveAccessSetFile(

@@ -66,6 +66,25 @@ describe("progress bar", function () {
     expect(b2.out).to.deep.equal(["\r\x1b[2Kx  1  0.0s", "\r\x1b[2K"]);
   });
 
+  it("prints log lines without tearing the bar: clear, line, redraw", function () {
+    let t = 0;
+    const { out, stream } = fakeStream(true, 90);
+    const log = fakeStream(false);
+    const bar = createProgress({ label: "replay", total: 2, unit: "blocks", stream, env: {}, now: () => t, minIntervalMs: 0 });
+    bar.tick();
+    t = 5;
+    bar.log("block 1 ok", log.stream);
+    expect(log.out).to.deep.equal(["block 1 ok\n"]);
+    expect(out[1]).to.equal("\r\x1b[2K");
+    expect(out[2]).to.match(/^\r\x1b\[2Kreplay {2}\[.*\] {3}50% {2}1\/2 blocks/);
+    // Under CI the line still prints, and the bar stays silent.
+    const quiet = fakeStream(true);
+    const silent = createProgress({ label: "replay", total: 2, stream: quiet.stream, env: { CI: "true" } });
+    silent.log("block 2 ok", log.stream);
+    expect(log.out[1]).to.equal("block 2 ok\n");
+    expect(quiet.out).to.deep.equal([]);
+  });
+
   it("formats durations compactly", function () {
     expect(formatDuration(400)).to.equal("0.4s");
     expect(formatDuration(125_000)).to.equal("2m05s");

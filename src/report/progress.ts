@@ -49,6 +49,11 @@ export interface Progress {
   finish(message?: string): void;
   /** Ends the bar without a summary (e.g. on error): clears the terminal line. */
   stop(): void;
+  /**
+   * Prints a line of output (to `out`, default stdout) without tearing the bar: on a terminal
+   * the bar's line is cleared first and redrawn after.
+   */
+  log(message: string, out?: ProgressStream): void;
 }
 
 /** CI=true means quiet; so does any other CI value except "", "0" and "false". */
@@ -135,6 +140,11 @@ export function createProgress(options: ProgressOptions): Progress {
       if (ended) return;
       if (mode === "tty" && drawn) stream.write("\r\x1b[2K");
       ended = true;
+    },
+    log(message: string, out: ProgressStream = process.stdout) {
+      if (mode === "tty" && drawn && !ended) stream.write("\r\x1b[2K");
+      out.write(`${message}\n`);
+      if (drawn) draw(true);
     },
   };
 }
