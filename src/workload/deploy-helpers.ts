@@ -1,5 +1,6 @@
 /** Deploying from artifacts and encoding calls, shared by the drivers. */
 import { BaseContract, ContractFactory, Interface, parseUnits, type InterfaceAbi } from "ethers";
+import type { TxRequest } from "./chain.js";
 import type { DriverEnv } from "./drivers/types.js";
 
 export async function deployArtifact(env: DriverEnv, name: string, args: unknown[] = []): Promise<BaseContract> {
@@ -31,4 +32,28 @@ export async function fundUsers(token: BaseContract, users: readonly string[], a
   for (let i = 0; i < users.length; i += 250) {
     await call(token, "fund", users.slice(i, i + 250), amount, spender);
   }
+}
+
+/** A workload transaction calling `fn` on `contract`, labelled "`name`.`fn`" for reports. */
+export function callTx(contract: BaseContract, name: string, from: string, fn: string, args: readonly unknown[]): TxRequest {
+  return { from, to: String(contract.target), data: contract.interface.encodeFunctionData(fn, args), label: `${name}.${fn}` };
+}
+
+/** The V2 router calls both DEX designs share: add liquidity, and remove a fraction of the LP held. */
+export function v2LiquidityTx(
+  router: BaseContract,
+  name: string,
+  user: string,
+  op: { kind: "addLiquidity"; amount: number } | { kind: "removeLiquidity"; fraction: number },
+  pair: [string, string],
+  heldLp: bigint | undefined,
+  deadline: bigint,
+): TxRequest {
+  const [a, b] = pair;
+  if (op.kind === "addLiquidity") {
+    return callTx(router, name, user, "addLiquidity", [a, b, units(op.amount), units(op.amount), 0, 0, user, deadline]);
+  }
+  if (heldLp === undefined) throw new Error(`${user} has no liquidity from setup`);
+  const liquidity = (heldLp * BigInt(Math.round(op.fraction * 100))) / 100n;
+  return callTx(router, name, user, "removeLiquidity", [a, b, liquidity, 0, 0, user, deadline]);
 }

@@ -9,7 +9,7 @@
  */
 import { Contract, MaxUint256, type BaseContract } from "ethers";
 import { sendSetup, userAddress, type TxRequest } from "../chain.js";
-import { call, deployArtifact, fundUsers, units } from "../deploy-helpers.js";
+import { call, callTx, deployArtifact, fundUsers, units, v2LiquidityTx } from "../deploy-helpers.js";
 import type { Operation, Workload } from "../operations.js";
 import { POOL_DEPTH } from "./uniswap-v2.js";
 import type { DriverEnv, ProductDriver } from "./types.js";
@@ -105,40 +105,15 @@ export function disjointDexDriver(maxShards = 16): ProductDriver {
     transaction(_env: DriverEnv, op: Operation): TxRequest {
       if (op.product !== "dex") throw new Error(`disjoint DEX driver got a ${op.product} operation`);
       const user = userAddress(op.user);
-      const to = String(router.target);
       if (op.kind === "swap") {
         const path = op.path.map((t) => tokenAddrs[t]);
         // Every shard of a pool is equally deep and carries these trades (at most 50 tokens
         // against >= 62,500 per shard: under the 1% limit), so the sender's address picks one.
-        const shards = op.path.slice(1).map((t, h) => {
-          const pool = Math.min(t, op.path[h]);
-          return BigInt(user) % BigInt(shardCounts[pool]);
-        });
-        return {
-          from: user,
-          to,
-          data: router.interface.encodeFunctionData("swapExactTokensForTokensOnShards", [units(op.amountIn), 0, path, shards, user, DEADLINE]),
-          label: "DisjointRouter.swapExactTokensForTokensOnShards",
-        };
+        const shards = op.path.slice(1).map((t, h) => BigInt(user) % BigInt(shardCounts[Math.min(t, op.path[h])]));
+        return callTx(router, "DisjointRouter", user, "swapExactTokensForTokensOnShards", [units(op.amountIn), 0, path, shards, user, DEADLINE]);
       }
-      const [a, b] = op.tokens.map((t) => tokenAddrs[t]);
-      if (op.kind === "addLiquidity") {
-        return {
-          from: user,
-          to,
-          data: router.interface.encodeFunctionData("addLiquidity", [a, b, units(op.amount), units(op.amount), 0, 0, user, DEADLINE]),
-          label: "DisjointRouter.addLiquidity",
-        };
-      }
-      const held = lp.get(op.user);
-      if (held === undefined) throw new Error(`user ${op.user} has no liquidity from setup`);
-      const liquidity = (held.amount * BigInt(Math.round(op.fraction * 100))) / 100n;
-      return {
-        from: user,
-        to,
-        data: router.interface.encodeFunctionData("removeLiquidity", [a, b, liquidity, 0, 0, user, DEADLINE]),
-        label: "DisjointRouter.removeLiquidity",
-      };
+      const pair = op.tokens.map((t) => tokenAddrs[t]) as [string, string];
+      return v2LiquidityTx(router, "DisjointRouter", user, op, pair, lp.get(op.user)?.amount, DEADLINE);
     },
     addresses: () => ({ ...names }),
   };

@@ -6,7 +6,7 @@
  */
 import { Contract, type BaseContract } from "ethers";
 import { fundEther, helperWalletInShard, sendSetup, userAddress, type TxRequest } from "../chain.js";
-import { call, deployArtifact, fundUsers, units } from "../deploy-helpers.js";
+import { call, callTx, deployArtifact, fundUsers, units } from "../deploy-helpers.js";
 import type { LendingOp, Operation, Workload } from "../operations.js";
 import { LIQUIDATION_BONUS, LIQUIDITY, LLTV, PRICE_AFTER_DROP, PRICE_ONE, RATES, VICTIM_LTV } from "./lending-params.js";
 import type { DriverEnv, ProductDriver } from "./types.js";
@@ -59,12 +59,7 @@ export function disjointLendingDriver(shards = 16): ProductDriver {
         await fundEther(env.chain, seedAddrs);
         await fundUsers(loan, seedAddrs, units(LIQUIDITY / shards), addr);
         await fundUsers(collateral, seedAddrs, units(100), addr);
-        const seedTx = (from: string, fn: string, args: unknown[]): TxRequest => ({
-          from,
-          to: addr,
-          data: market.interface.encodeFunctionData(fn, args),
-          label: `LendingMarket.${fn}`,
-        });
+        const seedTx = (from: string, fn: string, args: unknown[]) => callTx(market, "LendingMarket", from, fn, args);
         await sendSetup(
           env.chain,
           seedAddrs.flatMap((a) => [
@@ -84,12 +79,7 @@ export function disjointLendingDriver(shards = 16): ProductDriver {
       const needCollateral = markets.map(() => new Set<string>());
       const positions: TxRequest[] = [];
       const victims: string[] = [];
-      const tx = (mk: Market, from: string, fn: string, args: unknown[]): TxRequest => ({
-        from,
-        to: String(mk.market.target),
-        data: mk.market.interface.encodeFunctionData(fn, args),
-        label: `LendingMarket.${fn}`,
-      });
+      const tx = (mk: Market, from: string, fn: string, args: unknown[]) => callTx(mk.market, "LendingMarket", from, fn, args);
       for (const op of lendingOps) {
         const user = userAddress(op.user);
         const mk = markets[op.market];
@@ -124,12 +114,7 @@ export function disjointLendingDriver(shards = 16): ProductDriver {
       const user = userAddress(op.user);
       const mk = markets[op.market];
       const amount = units(op.amount);
-      const encode = (fn: string, args: unknown[]): TxRequest => ({
-        from: user,
-        to: String(mk.market.target),
-        data: mk.market.interface.encodeFunctionData(fn, args),
-        label: `LendingMarket.${fn}`,
-      });
+      const encode = (fn: string, args: unknown[]): TxRequest => callTx(mk.market, "LendingMarket", user, fn, args);
       switch (op.kind) {
         case "supply":
           return encode("supply", [amount]);

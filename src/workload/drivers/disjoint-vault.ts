@@ -7,7 +7,7 @@
  */
 import { Contract, type BaseContract } from "ethers";
 import { fundEther, helperWallet, helperWalletInShard, sendSetup, userAddress, type TxRequest } from "../chain.js";
-import { call, deployArtifact, fundUsers, units } from "../deploy-helpers.js";
+import { call, callTx, deployArtifact, fundUsers, units } from "../deploy-helpers.js";
 import type { Operation, VaultOp } from "../operations.js";
 import type { DriverEnv, ProductDriver } from "./types.js";
 
@@ -22,12 +22,7 @@ export function disjointVaultDriver(shards = 16): ProductDriver {
   let strategy: BaseContract;
   const owner = helperWallet("vault-owner");
   const names: Record<string, string> = {};
-  const encode = (from: string, fn: string, args: unknown[]): TxRequest => ({
-    from,
-    to: String(vault.target),
-    data: vault.interface.encodeFunctionData(fn, args),
-    label: `DisjointVault.${fn}`,
-  });
+  const encode = (from: string, fn: string, args: unknown[]): TxRequest => callTx(vault, "DisjointVault", from, fn, args);
 
   return {
     product: "vault",

@@ -5,7 +5,7 @@
  */
 import { Contract, type BaseContract } from "ethers";
 import { fundEther, sendSetup, userAddress, type TxRequest } from "../chain.js";
-import { call, deployArtifact, fundUsers, units } from "../deploy-helpers.js";
+import { call, callTx, deployArtifact, fundUsers, units } from "../deploy-helpers.js";
 import type { LendingOp, Operation, Workload } from "../operations.js";
 import { LIQUIDITY, LLTV, PRICE_AFTER_DROP, PRICE_ONE, RATES, VICTIM_LTV } from "./lending-params.js";
 import type { DriverEnv, ProductDriver } from "./types.js";
@@ -89,12 +89,7 @@ export function morphoBlueDriver(): ProductDriver {
       await sendSetup(env.chain, borrows, "Morpho Blue borrowers");
 
       function borrowTx(user: string, mk: Market, assets: bigint): TxRequest {
-        return {
-          from: user,
-          to: morphoAddr,
-          data: morpho.interface.encodeFunctionData("borrow", [mk.params, assets, 0, user, user]),
-          label: "Morpho.borrow",
-        };
+        return callTx(morpho, "Morpho", user, "borrow", [mk.params, assets, 0, user, user]);
       }
     },
     async beforeBlock() {
@@ -104,9 +99,8 @@ export function morphoBlueDriver(): ProductDriver {
       if (op.product !== "lending") throw new Error(`Morpho Blue driver got a ${op.product} operation`);
       const user = userAddress(op.user);
       const mk = markets[op.market];
-      const to = morpho.target as string;
       const amount = units(op.amount);
-      const encode = (fn: string, args: unknown[]) => ({ from: user, to, data: morpho.interface.encodeFunctionData(fn, args), label: `Morpho.${fn}` });
+      const encode = (fn: string, args: unknown[]) => callTx(morpho, "Morpho", user, fn, args);
       switch (op.kind) {
         case "supply":
           return encode("supply", [mk.params, amount, 0, user, "0x"]);

@@ -6,7 +6,7 @@
  */
 import { Contract, type BaseContract } from "ethers";
 import { userAddress, type TxRequest } from "../chain.js";
-import { call, deployArtifact, fundUsers, units } from "../deploy-helpers.js";
+import { call, callTx, deployArtifact, fundUsers, units } from "../deploy-helpers.js";
 import type { Operation, VaultOp } from "../operations.js";
 import type { DriverEnv, ProductDriver } from "./types.js";
 
@@ -51,12 +51,7 @@ export function ozErc4626Driver(): ProductDriver {
       const user = userAddress(op.user);
       const to = vault.target as string;
       const amount = units(op.amount);
-      const encode = (fn: string, args: unknown[]): TxRequest => ({
-        from: user,
-        to,
-        data: vault.interface.encodeFunctionData(fn, args),
-        label: `OZVault.${fn}`,
-      });
+      const encode = (fn: string, args: unknown[]): TxRequest => callTx(vault, "OZVault", user, fn, args);
       switch (op.kind) {
         case "deposit":
           return encode("deposit", [amount, user]);

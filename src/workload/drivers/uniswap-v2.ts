@@ -5,7 +5,7 @@
 import { createRequire } from "node:module";
 import { Contract, ContractFactory, MaxUint256, type BaseContract, type InterfaceAbi } from "ethers";
 import { sendSetup, userAddress, type TxRequest } from "../chain.js";
-import { call, deployArtifact, fundUsers, units } from "../deploy-helpers.js";
+import { call, callTx, deployArtifact, fundUsers, units, v2LiquidityTx } from "../deploy-helpers.js";
 import type { Operation, Workload } from "../operations.js";
 import type { DriverEnv, ProductDriver } from "./types.js";
 
@@ -99,34 +99,12 @@ export function uniswapV2Driver(): ProductDriver {
     transaction(_env: DriverEnv, op: Operation): TxRequest {
       if (op.product !== "dex") throw new Error(`Uniswap V2 driver got a ${op.product} operation`);
       const user = userAddress(op.user);
-      const to = router.target as string;
       if (op.kind === "swap") {
         const path = op.path.map((t) => tokenAddrs[t]);
-        return {
-          from: user,
-          to,
-          data: router.interface.encodeFunctionData("swapExactTokensForTokens", [units(op.amountIn), 0, path, user, DEADLINE]),
-          label: "UniswapV2Router02.swapExactTokensForTokens",
-        };
+        return callTx(router, "UniswapV2Router02", user, "swapExactTokensForTokens", [units(op.amountIn), 0, path, user, DEADLINE]);
       }
-      const [a, b] = op.tokens.map((t) => tokenAddrs[t]);
-      if (op.kind === "addLiquidity") {
-        return {
-          from: user,
-          to,
-          data: router.interface.encodeFunctionData("addLiquidity", [a, b, units(op.amount), units(op.amount), 0, 0, user, DEADLINE]),
-          label: "UniswapV2Router02.addLiquidity",
-        };
-      }
-      const held = lp.get(op.user);
-      if (held === undefined) throw new Error(`user ${op.user} has no liquidity from setup`);
-      const liquidity = (held * BigInt(Math.round(op.fraction * 100))) / 100n;
-      return {
-        from: user,
-        to,
-        data: router.interface.encodeFunctionData("removeLiquidity", [a, b, liquidity, 0, 0, user, DEADLINE]),
-        label: "UniswapV2Router02.removeLiquidity",
-      };
+      const pair = op.tokens.map((t) => tokenAddrs[t]) as [string, string];
+      return v2LiquidityTx(router, "UniswapV2Router02", user, op, pair, lp.get(op.user), DEADLINE);
     },
     addresses: () => ({ ...names }),
   };
