@@ -2,7 +2,7 @@ import { mkdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ArtifactManager } from "hardhat/types/artifacts";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import type { NetworkConnection } from "hardhat/types/network";
+import type { ChainType, NetworkConnection } from "hardhat/types/network";
 import { checkCode, DeployParameterError, ignitionParameters, planSuite, stableJson } from "../deploy/config.js";
 import Mocks from "../deploy/modules/Mocks.js";
 import Suite from "../deploy/modules/Suite.js";
@@ -72,9 +72,12 @@ async function defaultParameters(root: string, network: string, inProcess: boole
   return (await stat(own).catch(() => undefined)) !== undefined ? own : path.join(root, "deploy", "parameters", "local.json");
 }
 
-/** Deploys the suite on `connection`; validates everything before the first transaction. */
-export async function deploySuite(
-  connection: NetworkConnection,
+/**
+ * Deploys the suite on `connection` (any open connection: the task's `--network`, an in-process
+ * network, a fork); validates everything before the first transaction.
+ */
+export async function deploySuite<T extends ChainType | string>(
+  connection: NetworkConnection<T>,
   args: SuiteDeployArgs,
   root: string,
   log: (s: string) => void = console.log,
