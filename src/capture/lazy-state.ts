@@ -7,10 +7,9 @@
 import { SimpleStateManager } from "@ethereumjs/statemanager";
 import { Account, bytesToHex, hexToBytes, setLengthLeft, type Address as EthAddress } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
+import type { Eip1193 } from "../util/eip1193.js";
 
-export interface Eip1193 {
-  request(args: { method: string; params?: unknown[] }): Promise<unknown>;
-}
+export type { Eip1193 } from "../util/eip1193.js";
 
 type Stack<V> = Map<string, V>[];
 

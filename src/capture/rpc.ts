@@ -11,10 +11,9 @@ import type { ContractBook } from "../decode/artifacts.js";
 import { preimagesFromStructLogs, type Preimages } from "../decode/layout.js";
 import { txAccessFromPrestate, type Prestate, type PrestateDiff } from "./prestate.js";
 import type { AccessSource } from "./source.js";
+import type { Eip1193 } from "../util/eip1193.js";
 
-export interface Eip1193 {
-  request(args: { method: string; params?: unknown[] | Record<string, unknown> }): Promise<unknown>;
-}
+export type { Eip1193 } from "../util/eip1193.js";
 
 /** One transaction of a workload. */
 export interface TxRequest {

@@ -138,12 +138,4 @@ export function gasRows(outcomes: readonly DesignOutcome[]): string[][] {
   return rows;
 }
 
-export function markdownTable(rows: string[][]): string {
-  const [head, ...body] = rows;
-  return [`| ${head.join(" | ")} |`, `|${head.map((_, i) => (i === 0 ? " --- " : " ---: ")).join("|")}|`, ...body.map((r) => `| ${r.join(" | ")} |`)].join("\n");
-}
-
-export function textTable(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ")).join("\n");
-}
+export { markdownTable, textTable } from "../util/tables.js";

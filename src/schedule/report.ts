@@ -1,4 +1,5 @@
 /** Text renderings of simulation reports: a terminal table and Markdown. */
+import { markdownTable as markdownRows, textTable } from "../util/tables.js";
 import type { BlockReport, CorpusReport, Row } from "./simulate.js";
 
 const fmtNum = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e4 ? `${(x / 1e3).toFixed(1)}k` : `${Math.round(x * 100) / 100}`);
@@ -23,16 +24,12 @@ function cells(r: Row): string[] {
 
 /** Fixed-width table of rows. */
 export function table(rows: readonly Row[]): string {
-  const body = rows.map(cells);
-  const widths = HEADER.map((h, c) => Math.max(h.length, ...body.map((r) => r[c]!.length)));
-  const line = (r: string[]) => r.map((x, c) => (c < 1 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join("  ");
-  return [line(HEADER), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
+  return textTable([HEADER, ...rows.map(cells)]);
 }
 
 /** Markdown table of rows. */
 export function markdownTable(rows: readonly Row[]): string {
-  const body = rows.map(cells);
-  return [`| ${HEADER.join(" | ")} |`, `|${HEADER.map((_, c) => (c < 1 ? "---" : "---:")).join("|")}|`, ...body.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+  return markdownRows([HEADER, ...rows.map(cells)]);
 }
 
 function settings(r: CorpusReport): string[] {

@@ -3,10 +3,9 @@
  * many transactions into one block. Plain ethers and JSON-RPC, no Hardhat import.
  */
 import { Wallet, keccak256, toUtf8Bytes, type InterfaceAbi } from "ethers";
+import type { Eip1193 } from "../util/eip1193.js";
 
-export interface Eip1193 {
-  request(args: { method: string; params?: unknown[] }): Promise<unknown>;
-}
+export type { Eip1193 } from "../util/eip1193.js";
 
 export interface Artifact {
   contractName: string;
