@@ -27,7 +27,8 @@ import {
   WorkloadSource,
   type CompactAccessSets,
 } from "../src/conflicts/index.js";
-import { sampleMints, sampleWorkload } from "../src/capture/sample-workload.js";
+import { sampleWorkload } from "../src/capture/sample-workload.js";
+import { deploySampleTargets } from "../tasks/sample-targets.js";
 
 const N = Number(process.env.BENCH_TXS ?? 1_000_000);
 const CAPTURE_TXS = Number(process.env.BENCH_CAPTURE_TXS ?? 300);
@@ -123,15 +124,7 @@ for (const layout of ["one-block", "blocks"]) {
 
 // Capture throughput from a local workload (Hardhat in-process network).
 const { ethers, provider } = await network.create();
-const signers = (await ethers.getSigners()).slice(0, 10);
-const counter = await ethers.deployContract("Counter");
-const token = await ethers.deployContract("ERC20Mock", ["Mock", "MOCK"]);
-const targets = {
-  counter: (await counter.getAddress()).toLowerCase(),
-  token: (await token.getAddress()).toLowerCase(),
-  senders: signers.map((s) => s.address.toLowerCase()),
-};
-for (const m of sampleMints(targets)) await (await signers[0]!.sendTransaction({ to: m.to!, data: m.data! })).wait();
+const targets = await deploySampleTargets(ethers);
 const capRows: string[][] = [];
 for (const decode of CAPTURE_TXS > 0 ? [false, true] : []) {
   const reqs = sampleWorkload(targets, CAPTURE_TXS);

@@ -4,9 +4,10 @@
  *   npx hardhat run bench/replay.ts            (or: node --import tsx bench/replay.ts)
  * BENCH_BLOCKS=46147,4370000 limits the run to some blocks.
  */
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
+import { writeFileAtomic } from "../src/access/io.js";
 import { listCorpusBlocks, replayCorpusBlock } from "../src/replay/index.js";
 
 const corpus = fileURLToPath(new URL("../fixtures/mainnet", import.meta.url));
@@ -48,7 +49,6 @@ console.log(table);
 if (only === undefined) {
   await mkdir(resultsDir, { recursive: true });
   const out = `${resultsDir}replay.md`;
-  await writeFile(`${out}.tmp`, table);
-  await rename(`${out}.tmp`, out);
+  await writeFileAtomic(out, table);
   console.log(`wrote ${out}`);
 }

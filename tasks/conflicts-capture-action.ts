@@ -12,7 +12,8 @@ import {
   WorkloadSource,
   type TxRequest,
 } from "../src/conflicts/index.js";
-import { sampleMints, sampleWorkload } from "../src/capture/sample-workload.js";
+import { sampleWorkload } from "../src/capture/sample-workload.js";
+import { deploySampleTargets } from "./sample-targets.js";
 
 interface Args {
   source: string;
@@ -69,15 +70,7 @@ async function conflictsCaptureBody(args: Args, hre: HardhatRuntimeEnvironment):
       requests = parseRequests(JSON.parse(await readFile(args.requests, "utf8")), args.requests);
       description = `workload ${args.requests} on network ${conn.networkName}`;
     } else {
-      const signers = (await ethers.getSigners()).slice(0, 10);
-      const counter = await ethers.deployContract("Counter");
-      const token = await ethers.deployContract("ERC20Mock", ["Mock", "MOCK"]);
-      const targets = {
-        counter: (await counter.getAddress()).toLowerCase(),
-        token: (await token.getAddress()).toLowerCase(),
-        senders: signers.map((s) => s.address.toLowerCase()),
-      };
-      for (const m of sampleMints(targets)) await (await signers[0]!.sendTransaction({ to: m.to!, data: m.data! })).wait();
+      const targets = await deploySampleTargets(ethers);
       requests = sampleWorkload(targets, args.txs);
       description = `sample workload (Counter.increment/bump, ERC20Mock.transfer), ${args.txs} txs on network ${conn.networkName}`;
     }
