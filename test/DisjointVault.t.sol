@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {TestBase} from "./utils/Vm.sol";
+import {AccessCheck} from "./utils/AccessCheck.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {DisjointVault} from "../contracts/vault/DisjointVault.sol";
 import {IAccessDeclaring} from "../contracts/interfaces/IAccessDeclaring.sol";
@@ -9,7 +10,7 @@ import {VaultAsset} from "../contracts/mocks/VaultAsset.sol";
 import {VaultMockStrategy} from "../contracts/mocks/VaultMockStrategy.sol";
 
 /// @notice Shared setup: a 4-shard vault over an 18-decimal token, with a strategy.
-abstract contract VaultSetup is TestBase {
+abstract contract VaultSetup is AccessCheck {
     uint256 internal constant V = 1000; // virtual shares
     uint256 internal constant SHARDS = 4;
     address internal constant FEE = address(0xFEE);
@@ -228,44 +229,11 @@ contract DisjointVaultAccessTest is VaultSetup {
         _nextBlock();
     }
 
-    function _covered(
-        IAccessDeclaring.Access[] memory d,
-        address account,
-        bytes32[] memory reads,
-        bytes32[] memory writes
-    ) internal pure returns (bool) {
-        for (uint256 i = 0; i < reads.length; ++i) if (!_has(d, account, reads[i], 7)) return false;
-        for (uint256 i = 0; i < writes.length; ++i) if (!_has(d, account, writes[i], 6)) return false;
-        return true;
-    }
-
-    function _has(
-        IAccessDeclaring.Access[] memory d,
-        address account,
-        bytes32 slot,
-        uint8 anyOf
-    ) internal pure returns (bool) {
-        for (uint256 j = 0; j < d.length; ++j) {
-            if (d[j].account != account) continue;
-            if ((d[j].slot == slot || d[j].slot == bytes32(type(uint256).max)) && (d[j].mode & anyOf) != 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /// Runs `data` from `sender`, recording storage, and checks observed <= declared for the
     /// vault, the strategy, the token (account level) and every escrow (no storage at all).
     function _check(address sender, bytes memory data) internal {
         IAccessDeclaring.Access[] memory d = vault.declareAccess(sender, data);
-        vm.record();
-        vm.prank(sender);
-        (bool ok, bytes memory ret) = address(vault).call(data);
-        if (!ok) {
-            assembly ("memory-safe") {
-                revert(add(ret, 32), mload(ret))
-            }
-        }
+        _recordedCall(address(vault), sender, data);
         (bytes32[] memory r, bytes32[] memory w) = vm.accesses(address(vault));
         assertTrue(r.length > 0, "nothing recorded");
         assertTrue(_covered(d, address(vault), r, w), "vault access not declared");

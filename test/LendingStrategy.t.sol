@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {TestBase} from "./utils/Vm.sol";
+import {AccessCheck} from "./utils/AccessCheck.sol";
 import {DisjointVault} from "../contracts/vault/DisjointVault.sol";
 import {LendingStrategy} from "../contracts/vault/LendingStrategy.sol";
 import {LendingMarket} from "../contracts/lending/LendingMarket.sol";
@@ -14,7 +14,7 @@ import {MockERC20} from "../contracts/mocks/MockERC20.sol";
 import {MockPriceOracle} from "../contracts/mocks/MockPriceOracle.sol";
 
 /// @notice A DisjointVault (4 shards) lending through LendingStrategy to a 4-shard LendingMarket.
-abstract contract LendingStrategySetup is TestBase {
+abstract contract LendingStrategySetup is AccessCheck {
     uint256 internal constant YEAR = 365 days;
     uint256 internal constant SHARDS = 4;
     address internal constant FEE = address(0xFEE);
@@ -271,36 +271,9 @@ contract LendingStrategyAccessTest is LendingStrategySetup {
         _nextBlock(1 days);
     }
 
-    function _has(
-        IAccessDeclaring.Access[] memory d,
-        address account,
-        bytes32 slot,
-        uint8 anyOf
-    ) internal pure returns (bool) {
-        for (uint256 j = 0; j < d.length; ++j) {
-            if (d[j].account != account) continue;
-            if ((d[j].slot == slot || d[j].slot == bytes32(type(uint256).max)) && (d[j].mode & anyOf) != 0) return true;
-        }
-        return false;
-    }
-
-    function _covered(IAccessDeclaring.Access[] memory d, address account) internal returns (bool) {
-        (bytes32[] memory reads, bytes32[] memory writes) = vm.accesses(account);
-        for (uint256 i = 0; i < reads.length; ++i) if (!_has(d, account, reads[i], 7)) return false;
-        for (uint256 i = 0; i < writes.length; ++i) if (!_has(d, account, writes[i], 6)) return false;
-        return true;
-    }
-
     function _check(address sender, bytes memory data) internal returns (IAccessDeclaring.Access[] memory d) {
         d = vault.declareAccess(sender, data);
-        vm.record();
-        vm.prank(sender);
-        (bool ok, bytes memory ret) = address(vault).call(data);
-        if (!ok) {
-            assembly ("memory-safe") {
-                revert(add(ret, 32), mload(ret))
-            }
-        }
+        _recordedCall(address(vault), sender, data);
         (bytes32[] memory r, bytes32[] memory w) = vm.accesses(address(market));
         assertTrue(r.length > 0, "the call did not reach the market");
         assertTrue(_covered(d, address(vault)), "vault access not declared");
