@@ -67,8 +67,10 @@ export function morphoBlueDriver(): ProductDriver {
         const user = userAddress(op.user);
         const mk = markets[op.market];
         const p = op.position ?? {};
-        if (op.kind === "supply" || op.kind === "repay" || op.kind === "liquidate") needLoan[op.market].add(user);
-        if (op.kind === "supplyCollateral") needCollateral[op.market].add(user);
+        // Funded exactly as the disjoint driver funds its users, so a payout never lands on a zero
+        // token balance on one side only (a zero-to-nonzero write costs 17,100 gas more).
+        if (op.kind === "supply" || op.kind === "repay" || op.kind === "liquidate" || p.supplied) needLoan[op.market].add(user);
+        if (op.kind === "supplyCollateral" || p.collateral) needCollateral[op.market].add(user);
         if (p.supplied) await call(morpho, "supply", mk.params, units(p.supplied), 0, user, "0x");
         if (p.collateral) await call(morpho, "supplyCollateral", mk.params, units(p.collateral), user, "0x");
         if (p.borrowed) borrows.push(borrowTx(user, mk, units(p.borrowed)));
@@ -76,6 +78,7 @@ export function morphoBlueDriver(): ProductDriver {
           // The victim borrows VICTIM_LTV of its collateral's value; the price drop makes it liquidatable.
           const victim = userAddress(op.victim!);
           victims.push(victim);
+          needCollateral[op.market].add(victim);
           await call(morpho, "supplyCollateral", mk.params, units(op.amount * 2), victim, "0x");
           borrows.push(borrowTx(victim, mk, units(op.amount * 2 * VICTIM_LTV)));
           mk.hasVictims = true;

@@ -41,8 +41,12 @@ export function ozErc4626Driver(): ProductDriver {
         const user = userAddress(op.user);
         if (op.kind === "harvest") keeper = user;
         if (op.kind === "deposit" || op.kind === "mint" || op.kind === "harvest") depositors.add(user);
-        // Holders get their shares from the funder depositing on their behalf.
-        if (op.held) await call(vault, "deposit", units(op.held), user);
+        // Holders get their shares from the funder depositing on their behalf, and hold tokens
+        // as the disjoint driver's holders do (a payout to a zero balance costs 17,100 gas more).
+        if (op.held) {
+          depositors.add(user);
+          await call(vault, "deposit", units(op.held), user);
+        }
       }
       await fundUsers(asset, [...depositors], units(USER_FUNDS), vaultAddr);
     },
