@@ -2,19 +2,9 @@
 import { readFile, rename, writeFile, unlink } from "node:fs/promises";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { AccessSetFile, FORMAT_NAME, FORMAT_VERSION } from "./format.js";
+import { AccessSetFormatError } from "./errors.js";
 
-/** A file that is not a valid access-set file; the message names file, path and problem. */
-export class AccessSetFormatError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: { path: string; message: string }[],
-  ) {
-    const lines = problems.slice(0, 10).map((p) => `  at ${p.path || "(top level)"}: ${p.message}`);
-    const more = problems.length > 10 ? `\n  ... and ${problems.length - 10} more` : "";
-    super(`${file} is not a valid ${FORMAT_NAME} v${FORMAT_VERSION} file:\n${lines.join("\n")}${more}`);
-    this.name = "AccessSetFormatError";
-  }
-}
+export { AccessSetFormatError } from "./errors.js";
 
 /** Validates parsed JSON as an access-set file. */
 export function parseAccessSetFile(json: unknown, file = "<input>"): AccessSetFile {

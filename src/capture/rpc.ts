@@ -50,6 +50,8 @@ export interface WorkloadCaptureOptions {
    *   signed by their senders' keys (not impersonated). Same file as "trace".
    */
   method?: CaptureMethod;
+  /** "reexec": the hardfork the node runs (default "cancun"). */
+  hardfork?: string;
 }
 
 export type CaptureMethod = "trace" | "reexec";
@@ -119,6 +121,22 @@ export class WorkloadSource implements AccessSource {
     }
   }
 
+  /**
+   * Fee fields for a batch: the node's suggested tip (so the fee recipient is paid, as when the
+   * node fills fees in) and a fee cap that covers the base fee's rise over the blocks the
+   * batch may fill (at most 12.5% a block: doubled every 5 blocks); the gas price before London.
+   */
+  private async fees(batch: readonly TxRequest[]): Promise<Record<string, string>> {
+    const p = this.provider;
+    const latest = (await p.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as { baseFeePerGas?: string; gasLimit: string };
+    if (latest.baseFeePerGas === undefined) return { gasPrice: (await p.request({ method: "eth_gasPrice", params: [] })) as string };
+    const tip = BigInt((await p.request({ method: "eth_maxPriorityFeePerGas", params: [] })) as string);
+    const gas = batch.reduce((s, t) => s + (t.gas ?? 1_000_000n), 0n);
+    const blocks = Number(gas / BigInt(latest.gasLimit)) + 1;
+    const doublings = BigInt(Math.min(8, Math.ceil(blocks / 5)));
+    return { maxFeePerGas: hexq(BigInt(latest.baseFeePerGas) * 2n ** (doublings + 1n) + tip), maxPriorityFeePerGas: hexq(tip) };
+  }
+
   names(): Names | undefined {
     return this.opts.book?.names(this.touched, this.preimages);
   }
@@ -128,10 +146,22 @@ export class WorkloadSource implements AccessSource {
     const declared =
       this.opts.declared === false ? batch.map(() => undefined) : await Promise.all(batch.map((t) => fetchDeclared(p, t)));
     const hashes: string[] = [];
+    // Nonces and fees are filled in here: left to the node, EDR re-runs its pending block for
+    // every eth_sendTransaction, which makes sending a block of n transactions O(n^2).
+    const nonces = new Map<string, bigint>();
+    for (const t of batch) {
+      const from = lower(t.from);
+      if (!nonces.has(from)) nonces.set(from, BigInt((await p.request({ method: "eth_getTransactionCount", params: [t.from, "latest"] })) as string));
+    }
+    const fees = await this.fees(batch);
     await p.request({ method: "evm_setAutomine", params: [false] });
     try {
       for (const t of batch) {
-        const req: Record<string, string> = { from: t.from };
+        const req: Record<string, string> = { from: t.from, ...fees };
+        const from = lower(t.from);
+        const nonce = nonces.get(from)!;
+        nonces.set(from, nonce + 1n);
+        req.nonce = hexq(nonce);
         if (t.to) req.to = t.to;
         if (t.data) req.data = t.data;
         if (t.value !== undefined) req.value = hexq(t.value);
@@ -217,6 +247,7 @@ export class WorkloadSource implements AccessSource {
     try {
       result = await captureByReexecution(this.provider, number, {
         touchedAccounts: true,
+        ...(this.opts.hardfork ? { hardfork: this.opts.hardfork } : {}),
         ...(wantPreimages ? { preimages: this.preimages } : {}),
       });
     } catch (e) {
