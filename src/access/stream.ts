@@ -18,6 +18,8 @@
  */
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, unlink } from "node:fs/promises";
+import { once } from "node:events";
+import { finished } from "node:stream/promises";
 import { StringDecoder } from "node:string_decoder";
 import { createGunzip, createGzip } from "node:zlib";
 import { z } from "zod";
@@ -525,13 +527,12 @@ export async function saveAccessSetFileStreaming(file: string, data: AccessSetFi
   const out = createWriteStream(tmp);
   const gz = file.endsWith(".gz") ? createGzip() : null;
   const sink = gz ?? out;
-  const done = new Promise<void>((resolve, reject) => {
-    out.on("finish", resolve);
-    out.on("error", reject);
-    gz?.on("error", reject);
-  });
-  if (gz) gz.pipe(out);
+  let failure: Error | null = null;
+  out.on("error", (e) => (failure ??= e));
+  gz?.on("error", (e) => (failure ??= e));
   try {
+    await once(out, "open");
+    if (gz) gz.pipe(out);
     let pending: string[] = [];
     let size = 0;
     const flush = async () => {
@@ -539,24 +540,23 @@ export async function saveAccessSetFileStreaming(file: string, data: AccessSetFi
       const ok = sink.write(pending.join(""));
       pending = [];
       size = 0;
-      if (!ok) await new Promise<void>((resolve, reject) => {
-        sink.once("drain", resolve);
-        sink.once("error", reject);
-      });
+      if (!ok) await once(sink, "drain");
     };
     for (const piece of accessSetFileText(data, file)) {
       pending.push(piece);
       size += piece.length;
       if (size >= 1 << 20) await flush();
+      if (failure) throw failure;
     }
     await flush();
     sink.end();
-    await done;
+    await finished(out);
+    if (failure) throw failure;
     await rename(tmp, file);
   } catch (e) {
-    sink.destroy();
+    gz?.destroy();
     out.destroy();
-    await done.catch(() => {});
+    await finished(out).catch(() => {});
     await unlink(tmp).catch(() => {});
     throw e;
   }
