@@ -268,15 +268,18 @@ export class AccessSetStreamParser {
     }
   }
 
-  /** The index after the closing quote of a string whose body starts at `from`, or -1 if not in the buffer yet. */
-  private stringEnd(from: number): number {
+  /**
+   * The index after the closing quote of a string whose body starts at `body`, searching from
+   * `from`; -1 if the closing quote is not in the buffer yet.
+   */
+  private stringEnd(from: number, body = from): number {
     const buf = this.buf;
     let i = from;
     for (;;) {
       const q = buf.indexOf('"', i);
       if (q < 0) return -1;
       let b = q - 1;
-      while (b >= from && buf.charCodeAt(b) === 0x5c) b--;
+      while (b >= body && buf.charCodeAt(b) === 0x5c) b--;
       if ((q - 1 - b) % 2 === 0) return q + 1;
       i = q + 1;
     }
@@ -288,7 +291,7 @@ export class AccessSetStreamParser {
     const buf = this.buf;
     const n = buf.length;
     if (r.kind === "string") {
-      const end = this.stringEnd(r.at);
+      const end = this.stringEnd(r.at, r.start + 1);
       if (end < 0) {
         r.at = Math.max(r.at, n - 1);
         return -1;
