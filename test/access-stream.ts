@@ -142,6 +142,44 @@ describe("streaming access-set files", function () {
     expect(errorOf(() => parseInPieces(JSON.stringify(h), 100)).problems[0]!.path).to.equal("blocks.0.txs.2");
   });
 
+  it("rejects every kind of bad transaction field the schema rejects", function () {
+    const base = () => {
+      const f = small() as unknown as { blocks: { txs: Record<string, unknown>[] }[] };
+      f.blocks[0]!.txs[0]!.declared = { reads: [[A, "*"]], writes: [[A, S0]], snapshots: [[A, S0]] };
+      f.blocks[0]!.txs[0]!.costs = { cpu: 1.5 };
+      return f;
+    };
+    // The valid variant loads (the fast check and the schema both accept it).
+    expect(parseInPieces(JSON.stringify(base()), 1000).blocks[0]!.txs[0]!.declared!.reads).to.deep.equal([[A, "*"]]);
+    const mutations: [string, (t: Record<string, any>) => void][] = [
+      ["index", (t) => (t.index = -1)],
+      ["index", (t) => (t.index = 1.5)],
+      ["gasUsed", (t) => (t.gasUsed = "21000")],
+      ["hash", (t) => (t.hash = "0xAB")],
+      ["to", (t) => (t.to = "0x1234")],
+      ["selector", (t) => (t.selector = "0x123")],
+      ["status", (t) => (t.status = "ok")],
+      ["function", (t) => (t.function = 7)],
+      ["costs.cpu", (t) => (t.costs.cpu = -1)],
+      ["storage.reads.0", (t) => (t.storage.reads[0] = [A])],
+      ["storage.reads.0.1", (t) => (t.storage.reads[0] = [A, "0x00"])],
+      ["storage", (t) => (t.storage.extra = [])],
+      ["storage.writes", (t) => delete t.storage.writes],
+      ["accounts.reads.0.1", (t) => (t.accounts.reads[0] = [A, "storage"])],
+      ["declared.reads.0.1", (t) => (t.declared.reads[0] = [A, "**"])],
+      ["declared.snapshots.0.1", (t) => (t.declared.snapshots[0] = [A, "*"])],
+      ["declared", (t) => (t.declared.other = [])],
+      ["", (t) => (t.extra = 1)],
+      ["from", (t) => delete t.from],
+    ];
+    for (const [field, mutate] of mutations) {
+      const f = base();
+      mutate(f.blocks[0]!.txs[0]!);
+      const e = errorOf(() => parseInPieces(JSON.stringify(f), 1000));
+      expect(e.problems[0]!.path, `${field}: ${e.message}`).to.equal(field ? `blocks.0.txs.0.${field}` : "blocks.0.txs.0");
+    }
+  });
+
   it("rejects broken JSON syntax, a wrong version, and text after the end", function () {
     const text = JSON.stringify(small());
     const broken = text.replace('"index":1,', '"index":1,,');

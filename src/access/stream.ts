@@ -81,6 +81,64 @@ function zodProblems(error: z.ZodError, prefix: Path): { path: string; message: 
   return error.issues.map((i) => ({ path: [...prefix, ...i.path.map(String)].join("."), message: i.message }));
 }
 
+// A fast check equivalent to the TxAccess schema, on JSON.parse output, without copying it:
+// zod builds a new object for every transaction, which for a million of them costs most of
+// the load time and doubles the garbage. Anything it rejects goes to the schema for the error.
+const ADDRESS = /^0x[0-9a-f]{40}$/;
+const SLOT = /^0x[0-9a-f]{64}$/;
+const SELECTOR = /^0x[0-9a-f]{8}$/;
+const TX_KEYS = new Set(["index", "hash", "from", "to", "selector", "function", "gasUsed", "costs", "status", "storage", "accounts", "declared"]);
+const LISTS_KEYS = new Set(["reads", "writes"]);
+const DECLARED_KEYS = new Set(["reads", "writes", "snapshots"]);
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+const isUint = (x: unknown) => typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
+const isAddress = (x: unknown) => typeof x === "string" && ADDRESS.test(x);
+const isSlot = (x: unknown) => typeof x === "string" && SLOT.test(x);
+const isField = (x: unknown) => x === "balance" || x === "nonce" || x === "code";
+const isDeclaredSlot = (x: unknown) => x === "*" || isSlot(x);
+
+function onlyKeys(o: Record<string, unknown>, allowed: Set<string>): boolean {
+  for (const k in o) if (!allowed.has(k)) return false;
+  return true;
+}
+
+function isPairs(list: unknown, second: (x: unknown) => boolean): boolean {
+  if (!Array.isArray(list)) return false;
+  for (const p of list) {
+    if (!Array.isArray(p) || p.length !== 2 || !isAddress(p[0]) || !second(p[1])) return false;
+  }
+  return true;
+}
+
+function isLists(o: unknown, second: (x: unknown) => boolean): boolean {
+  return isObject(o) && onlyKeys(o, LISTS_KEYS) && isPairs(o.reads, second) && isPairs(o.writes, second);
+}
+
+function isTxAccess(t: unknown): t is TxAccessT {
+  if (!isObject(t) || !onlyKeys(t, TX_KEYS)) return false;
+  if (!isUint(t.index) || !isUint(t.gasUsed) || !isAddress(t.from)) return false;
+  if (!(t.hash === null || isSlot(t.hash))) return false;
+  if (!(t.to === null || isAddress(t.to))) return false;
+  if (!(t.selector === null || (typeof t.selector === "string" && SELECTOR.test(t.selector)))) return false;
+  if (t.function !== undefined && typeof t.function !== "string") return false;
+  if (t.status !== undefined && t.status !== "success" && t.status !== "reverted") return false;
+  if (t.costs !== undefined) {
+    if (!isObject(t.costs)) return false;
+    for (const k in t.costs) {
+      const v = t.costs[k];
+      if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)) return false;
+    }
+  }
+  if (!isLists(t.storage, isSlot) || !isLists(t.accounts, isField)) return false;
+  if (t.declared !== undefined) {
+    const d = t.declared;
+    if (!isObject(d) || !onlyKeys(d, DECLARED_KEYS) || !isPairs(d.reads, isDeclaredSlot) || !isPairs(d.writes, isDeclaredSlot)) return false;
+    if (d.snapshots !== undefined && !isPairs(d.snapshots, isSlot)) return false;
+  }
+  return true;
+}
+
 /** Incremental parser of one access-set file's text; feed chunks, then `end()`. */
 export class AccessSetStreamParser {
   private buf = "";
@@ -367,9 +425,14 @@ export class AccessSetStreamParser {
   }
 
   private checkTx(value: unknown, txsPath: Path, index: number): TxAccessT {
-    const r = TxAccess.safeParse(value);
-    if (!r.success) throw new AccessSetFormatError(this.file, zodProblems(r.error, [...txsPath, index]));
-    const tx = r.data;
+    let tx: TxAccessT;
+    if (isTxAccess(value)) tx = value;
+    else {
+      // The schema names the problem (and stays the authority if the fast check was too strict).
+      const r = TxAccess.safeParse(value);
+      if (!r.success) throw new AccessSetFormatError(this.file, zodProblems(r.error, [...txsPath, index]));
+      tx = r.data;
+    }
     this.internPairs(tx.storage.reads);
     this.internPairs(tx.storage.writes);
     this.internPairs(tx.accounts.reads);
