@@ -133,7 +133,7 @@ try {
     "| step | what | wall s | peak RSS MiB |",
     "| --- | --- | --- | --- |",
     `| write | \`saveAccessSetFile\` (validated per transaction, streamed to a temp file, renamed) | ${w.secs!.toFixed(2)} | ${mib(w.peak!)} (file held in memory) |`,
-    `| load | \`loadAccessSetFile\` (streamed: chunked text, one transaction per JSON.parse, zod per transaction, strings shared): ${l.txs} txs, ${l.accesses} accesses | ${l.secs!.toFixed(2)} | ${mib(l.peak!)} |`,
+    `| load | \`loadAccessSetFile\` (streamed: chunked text, one transaction per JSON.parse, a check equivalent to the zod schema per transaction, strings shared): ${l.txs} txs, ${l.accesses} accesses | ${l.secs!.toFixed(2)} | ${mib(l.peak!)} |`,
     `| analyze | \`npx hardhat conflicts analyze FILE --quiet --md ...\`, end to end (Hardhat start, load, analysis, report) | ${cliSecs.toFixed(2)} | ${mib(cliPeak)} |`,
     "",
   ].join("\n");

@@ -161,6 +161,37 @@ describe("capture methods: prestate traces and re-execution", function () {
   });
 });
 
+describe("capture method choice and failure", function () {
+  it("re-executes by default on an in-process network, traces elsewhere, and rejects unknown methods", async function () {
+    const { captureMethod } = await import("../tasks/conflicts-capture-action.js");
+    expect(captureMethod("auto", { type: "edr-simulated", hardfork: "prague" }, "default")).to.deep.equal({ method: "reexec", hardfork: "prague" });
+    expect(captureMethod("auto", { type: "http" }, "remote")).to.deep.equal({ method: "trace" });
+    expect(captureMethod("trace", { type: "edr-simulated", hardfork: "cancun" }, "default")).to.deep.equal({ method: "trace" });
+    expect(captureMethod("reexec", { type: "http" }, "remote")).to.deep.equal({ method: "reexec" });
+    expect(() => captureMethod("fast", { type: "http" }, "remote")).to.throw(/--method must be auto, reexec or trace \(got fast\)/);
+  });
+
+  it("says why re-execution failed and names --method trace (impersonated sender, no valid signature)", async function () {
+    const [deployer] = await ethers.getSigners();
+    const counter = await new Counter__factory(deployer!).deploy();
+    const ghost = "0x" + "7e".repeat(20);
+    await provider.request({ method: "hardhat_impersonateAccount", params: [ghost] });
+    await provider.request({ method: "hardhat_setBalance", params: [ghost, "0x56bc75e2d63100000"] });
+    const reqs: TxRequest[] = [{ from: ghost, to: await counter.getAddress(), data: counter.interface.encodeFunctionData("increment"), gas: 100_000n }];
+    let error: Error | undefined;
+    try {
+      await captureFile(new WorkloadSource(provider, reqs, { description: "ghost", declared: false, method: "reexec" }));
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error?.message).to.match(/capture by re-execution failed on block \d+/);
+    expect(error?.message).to.match(/impersonated senders have none\); capture with --method trace instead/);
+    // The trace method captures the same transactions.
+    const file = await captureFile(new WorkloadSource(provider, reqs, { description: "ghost", declared: false, method: "trace" }));
+    expect(file.blocks[0]!.txs[0]!.from).to.equal(ghost);
+  });
+});
+
 describe("slot decoding from the storage layout", function () {
   it("decodes nested mappings of structs from KECCAK256 preimages in the trace", async function () {
     const [, a] = await ethers.getSigners();
