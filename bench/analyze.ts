@@ -10,7 +10,7 @@
  * reserve slots (write, hot), 1 pool-config read, and 3 reads from 1,000,000 cold slots; senders
  * are drawn from 100,000 users. Slot and address strings are interned (one string per distinct
  * value), as a loader that interns would produce, and streamed into CompactBuilder (a 1M-tx
- * JSON file would exceed V8's maximum string length, so large inputs must be streamed). Two layouts: one block of N transactions
+ * JSON file exceeds V8's maximum string length for one JSON.parse; loadAccessSetFile streams such files, see bench/load.ts). Two layouts: one block of N transactions
  * (a single dependency domain) and blocks of 1,000.
  */
 import { network } from "hardhat";

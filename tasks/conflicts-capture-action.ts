@@ -12,6 +12,7 @@ import {
   WorkloadSource,
   type TxRequest,
 } from "../src/conflicts/index.js";
+import type { CaptureMethod } from "../src/capture/rpc.js";
 import { sampleWorkload } from "../src/capture/sample-workload.js";
 import { deploySampleTargets } from "./sample-targets.js";
 
@@ -21,6 +22,7 @@ interface Args {
   requests: string;
   txs: number;
   blockSize: number;
+  method: string;
   addressBook: string;
   noDeclared: boolean;
   noDecode: boolean;
@@ -44,6 +46,23 @@ function parseRequests(json: unknown, file: string): TxRequest[] {
   });
 }
 
+/**
+ * --method: auto picks re-execution on an in-process (EDR) network, whose state at any past
+ * block the re-execution reads, and traces elsewhere (an external node may lack old state).
+ */
+export function captureMethod(
+  option: string,
+  config: { type: string; hardfork?: string },
+  networkName: string,
+): { method: CaptureMethod; hardfork?: string } {
+  const inProcess = config.type === "edr-simulated";
+  const hardfork = inProcess ? config.hardfork : undefined;
+  if (option === "trace") return { method: "trace" };
+  if (option === "reexec" || (option === "auto" && inProcess)) return { method: "reexec", ...(hardfork ? { hardfork } : {}) };
+  if (option === "auto") return { method: "trace" };
+  throw new Error(`--method must be auto, reexec or trace (got ${option}) for network ${networkName}`);
+}
+
 async function conflictsCaptureBody(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   let file;
   if (args.source === "bal") {
@@ -62,6 +81,7 @@ async function conflictsCaptureBody(args: Args, hre: HardhatRuntimeEnvironment):
   } else if (args.source === "workload") {
     const conn = await hre.network.getOrCreate();
     const { ethers, provider } = conn;
+    const method = captureMethod(args.method, conn.networkConfig, conn.networkName);
     const book = args.noDecode ? undefined : new ContractBook(await loadBuildInfoContracts(path.join(hre.config.paths.artifacts, "build-info")));
     if (book && args.addressBook) applyAddressBook(book, JSON.parse(await readFile(args.addressBook, "utf8")), args.addressBook);
     let requests: TxRequest[];
@@ -80,10 +100,14 @@ async function conflictsCaptureBody(args: Args, hre: HardhatRuntimeEnvironment):
       ...(args.blockSize > 0 ? { blockSize: args.blockSize } : {}),
       declared: !args.noDeclared,
       ...(book ? { book } : {}),
+      method: method.method,
+      ...(method.hardfork ? { hardfork: method.hardfork } : {}),
     });
     file = await captureFile(source);
     const secs = (performance.now() - started) / 1000;
-    console.log(`captured ${requests.length} txs in ${secs.toFixed(2)} s (${(requests.length / secs).toFixed(1)} txs/s)`);
+    console.log(
+      `captured ${requests.length} txs in ${file.blocks.length} block(s) by ${method.method === "reexec" ? "re-execution" : "prestate traces"} in ${secs.toFixed(2)} s (${(requests.length / secs).toFixed(1)} txs/s)`,
+    );
   } else if (args.source === "replay") {
     // A corpus block re-executed offline (src/replay): the same engine as `mainnet replay`.
     if (args.block < 0) throw new Error("conflicts capture --source replay: give --block N (a block under fixtures/mainnet/)");

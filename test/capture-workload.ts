@@ -106,6 +106,92 @@ describe("capture from a workload on a Hardhat network", function () {
   });
 });
 
+describe("capture methods: prestate traces and re-execution", function () {
+  /** Runs `reqs` into the same block twice (state and timestamp reset between), once per method. */
+  async function captureBoth(reqs: TxRequest[]) {
+    const snapshot = (await provider.request({ method: "evm_snapshot", params: [] })) as string;
+    const latest = (await provider.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as { timestamp: string };
+    const timestamp = Number(BigInt(latest.timestamp)) + 100;
+    const run = async (method: "trace" | "reexec") => {
+      await provider.request({ method: "evm_setNextBlockTimestamp", params: [timestamp] });
+      const book = new ContractBook(await loadBuildInfoContracts(BUILD_INFO));
+      return captureFile(new WorkloadSource(provider, reqs, { description: "mixed", book, method }));
+    };
+    const traced = await run("trace");
+    await provider.request({ method: "evm_revert", params: [snapshot] });
+    const reexecuted = await run("reexec");
+    return { traced, reexecuted };
+  }
+
+  it("agree slot for slot and account for account on a mixed block, names included", async function () {
+    const [deployer, a, b, c] = await ethers.getSigners();
+    const counter = await new Counter__factory(deployer!).deploy();
+    const token = await new ERC20Mock__factory(deployer!).deploy("Mock", "MOCK");
+    const store = await new NestedStore__factory(deployer!).deploy();
+    await (await token.mint(a!.address, 1000n)).wait();
+    const [C, T, S] = [await counter.getAddress(), await token.getAddress(), await store.getAddress()];
+    const fresh = "0x" + "5a".repeat(20);
+    const reqs: TxRequest[] = [
+      { from: a!.address, to: C, data: counter.interface.encodeFunctionData("increment") },
+      { from: b!.address, to: C, data: counter.interface.encodeFunctionData("bump") },
+      { from: a!.address, to: T, data: token.interface.encodeFunctionData("transfer", [b!.address, 10n]) },
+      // Reverts (b holds only what a just sent): reads, no storage writes, gas still paid.
+      { from: b!.address, to: T, data: token.interface.encodeFunctionData("transfer", [c!.address, 10_000n]), gas: 100_000n },
+      { from: c!.address, to: S, data: store.interface.encodeFunctionData("put", [7n, 5n]) },
+      // A plain transfer creating an account, and a contract creation.
+      { from: c!.address, to: fresh, value: 1n },
+      { from: b!.address, data: Counter__factory.bytecode, gas: 500_000n },
+      { from: a!.address, to: C, data: counter.interface.encodeFunctionData("increment") },
+      { from: b!.address, to: T, data: token.interface.encodeFunctionData("transfer", [b!.address, 0n]) },
+    ];
+    const { traced, reexecuted } = await captureBoth(reqs);
+    const txs = traced.blocks[0]!.txs;
+    expect(txs).to.have.length(reqs.length);
+    expect(txs[3]!.status).to.equal("reverted");
+    expect(txs[6]!.to).to.equal(null);
+    // The same block both times (same hash), so the whole files must be equal.
+    expect(reexecuted.blocks[0]!.hash).to.equal(traced.blocks[0]!.hash);
+    for (const [i, t] of txs.entries()) {
+      const r = reexecuted.blocks[0]!.txs[i]!;
+      expect(r.storage, `storage of tx ${i}`).to.deep.equal(t.storage);
+      expect(r.accounts, `accounts of tx ${i}`).to.deep.equal(t.accounts);
+    }
+    expect(reexecuted).to.deep.equal(traced);
+    expect(Object.keys(traced.names?.slots ?? {}).length).to.be.greaterThan(5);
+  });
+});
+
+describe("capture method choice and failure", function () {
+  it("re-executes by default on an in-process network, traces elsewhere, and rejects unknown methods", async function () {
+    const { captureMethod } = await import("../tasks/conflicts-capture-action.js");
+    expect(captureMethod("auto", { type: "edr-simulated", hardfork: "prague" }, "default")).to.deep.equal({ method: "reexec", hardfork: "prague" });
+    expect(captureMethod("auto", { type: "http" }, "remote")).to.deep.equal({ method: "trace" });
+    expect(captureMethod("trace", { type: "edr-simulated", hardfork: "cancun" }, "default")).to.deep.equal({ method: "trace" });
+    expect(captureMethod("reexec", { type: "http" }, "remote")).to.deep.equal({ method: "reexec" });
+    expect(() => captureMethod("fast", { type: "http" }, "remote")).to.throw(/--method must be auto, reexec or trace \(got fast\)/);
+  });
+
+  it("says why re-execution failed and names --method trace (impersonated sender, no valid signature)", async function () {
+    const [deployer] = await ethers.getSigners();
+    const counter = await new Counter__factory(deployer!).deploy();
+    const ghost = "0x" + "7e".repeat(20);
+    await provider.request({ method: "hardhat_impersonateAccount", params: [ghost] });
+    await provider.request({ method: "hardhat_setBalance", params: [ghost, "0x56bc75e2d63100000"] });
+    const reqs: TxRequest[] = [{ from: ghost, to: await counter.getAddress(), data: counter.interface.encodeFunctionData("increment"), gas: 100_000n }];
+    let error: Error | undefined;
+    try {
+      await captureFile(new WorkloadSource(provider, reqs, { description: "ghost", declared: false, method: "reexec" }));
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error?.message).to.match(/capture by re-execution failed on block \d+/);
+    expect(error?.message).to.match(/impersonated senders have none\); capture with --method trace instead/);
+    // The trace method captures the same transactions.
+    const file = await captureFile(new WorkloadSource(provider, reqs, { description: "ghost", declared: false, method: "trace" }));
+    expect(file.blocks[0]!.txs[0]!.from).to.equal(ghost);
+  });
+});
+
 describe("slot decoding from the storage layout", function () {
   it("decodes nested mappings of structs from KECCAK256 preimages in the trace", async function () {
     const [, a] = await ethers.getSigners();

@@ -6,7 +6,16 @@ export {
   loadAccessSetFile,
   saveAccessSetFile,
   writeFileAtomic,
+  STREAMING_THRESHOLD_BYTES,
 } from "./io.js";
+export {
+  AccessSetStreamParser,
+  accessSetFileText,
+  loadAccessSetFileStreaming,
+  parseAccessSetStream,
+  readTextChunks,
+  saveAccessSetFileStreaming,
+} from "./stream.js";
 export {
   ANY_SLOT,
   MODE_READ,

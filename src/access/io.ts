@@ -1,20 +1,11 @@
 /** Loading and saving access-set files: validated on load, written atomically. */
-import { readFile, rename, writeFile, unlink } from "node:fs/promises";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { readFile, rename, stat, writeFile, unlink } from "node:fs/promises";
+import { gunzipSync } from "node:zlib";
+import { loadAccessSetFileStreaming, saveAccessSetFileStreaming } from "./stream.js";
 import { AccessSetFile, FORMAT_NAME, FORMAT_VERSION } from "./format.js";
+import { AccessSetFormatError } from "./errors.js";
 
-/** A file that is not a valid access-set file; the message names file, path and problem. */
-export class AccessSetFormatError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: { path: string; message: string }[],
-  ) {
-    const lines = problems.slice(0, 10).map((p) => `  at ${p.path || "(top level)"}: ${p.message}`);
-    const more = problems.length > 10 ? `\n  ... and ${problems.length - 10} more` : "";
-    super(`${file} is not a valid ${FORMAT_NAME} v${FORMAT_VERSION} file:\n${lines.join("\n")}${more}`);
-    this.name = "AccessSetFormatError";
-  }
-}
+export { AccessSetFormatError } from "./errors.js";
 
 /** Validates parsed JSON as an access-set file. */
 export function parseAccessSetFile(json: unknown, file = "<input>"): AccessSetFile {
@@ -39,8 +30,23 @@ export function parseAccessSetFile(json: unknown, file = "<input>"): AccessSetFi
   return result.data;
 }
 
-/** Reads a .json or .json.gz access-set file. */
+/**
+ * Files at least this large on disk are read by streaming (stream.ts): a whole-file
+ * JSON.parse needs the text as one string, which V8 caps (about 512 MiB), and the streaming
+ * reader shares equal strings. Smaller files are parsed whole, which is faster for them.
+ */
+export const STREAMING_THRESHOLD_BYTES = 32 * 1024 * 1024;
+
+/** Reads a .json or .json.gz access-set file of any size. */
 export async function loadAccessSetFile(file: string): Promise<AccessSetFile> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (e) {
+    throw new Error(`cannot read access-set file ${file}: ${(e as Error).message}`);
+  }
+  // A gzipped file expands about tenfold.
+  if (size * (file.endsWith(".gz") ? 10 : 1) >= STREAMING_THRESHOLD_BYTES) return loadAccessSetFileStreaming(file);
   let raw: Buffer;
   try {
     raw = await readFile(file);
@@ -76,9 +82,11 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   }
 }
 
-/** Validates and writes an access-set file (.json, or gzipped when the name ends in .gz). */
+/**
+ * Validates and writes an access-set file (.json, or gzipped when the name ends in .gz),
+ * streamed one transaction at a time through a temporary file and a rename: no single string
+ * of the whole file is built, so files of any size can be written.
+ */
 export async function saveAccessSetFile(file: string, data: AccessSetFile): Promise<void> {
-  const checked = parseAccessSetFile(data, file);
-  const text = JSON.stringify(checked);
-  await writeFileAtomic(file, file.endsWith(".gz") ? gzipSync(text) : text);
+  await saveAccessSetFileStreaming(file, data);
 }

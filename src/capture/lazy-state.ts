@@ -19,8 +19,26 @@ export interface LazyStateStats {
   slots: number;
 }
 
+/** An account as first seen by a transaction: its state before the transaction changed it. */
+export interface TouchedAccount {
+  balance: bigint;
+  nonce: bigint;
+  /** Whether the account had code. */
+  hasCode: boolean;
+}
+
+const copyAccount = (a: Account | undefined) =>
+  a === undefined ? undefined : new Account(a._nonce, a._balance, a._storageRoot, a._codeHash, a._codeSize, a._version);
+
+const KECCAK_EMPTY = bytesToHex(keccak_256(new Uint8Array()));
+
 export class LazyRpcStateManager extends SimpleStateManager {
   readonly stats: LazyStateStats = { accounts: 0, slots: 0 };
+  /**
+   * When set, every account the EVM looks up or changes is added (lowercase address) with
+   * its state at the first look-up; the caller resets it between transactions.
+   */
+  touched: Map<string, TouchedAccount> | null = null;
   private readonly tag: string;
 
   /** @param blockTag The block whose post-state is the pre-state to replay on (hex number). */
@@ -59,13 +77,43 @@ export class LazyRpcStateManager extends SimpleStateManager {
     this.seed(this.stacks.codeStack, address.toString(), codeBytes);
   }
 
-  override async getAccount(address: EthAddress): Promise<Account | undefined> {
+  private async touch(address: EthAddress): Promise<void> {
     if (!this.topAccountStack().has(address.toString())) await this.fetchAccount(address);
-    return super.getAccount(address);
+    const log = this.touched;
+    if (log === null) return;
+    const a = address.toString().toLowerCase();
+    if (log.has(a)) return;
+    const acc = await super.getAccount(address);
+    log.set(a, {
+      balance: acc?.balance ?? 0n,
+      nonce: acc?.nonce ?? 0n,
+      hasCode: acc !== undefined && bytesToHex(acc.codeHash) !== KECCAK_EMPTY,
+    });
+  }
+
+  /**
+   * SimpleStateManager hands out the stored Account object itself, and the VM changes accounts
+   * in place (runTx debits the sender on the object it read): that would change every
+   * checkpoint level at once, so a revert could not undo it and a before/after diff would see
+   * no change. Accounts are copied in and out here.
+   */
+  override async getAccount(address: EthAddress): Promise<Account | undefined> {
+    await this.touch(address);
+    return copyAccount(await super.getAccount(address));
+  }
+
+  override async putAccount(address: EthAddress, account?: Account): Promise<void> {
+    await this.touch(address);
+    return super.putAccount(address, copyAccount(account));
+  }
+
+  override async deleteAccount(address: EthAddress): Promise<void> {
+    await this.touch(address);
+    return super.deleteAccount(address);
   }
 
   override async getCode(address: EthAddress): Promise<Uint8Array> {
-    if (!this.topAccountStack().has(address.toString())) await this.fetchAccount(address);
+    await this.touch(address);
     return super.getCode(address);
   }
 

@@ -75,3 +75,34 @@ export function txAccessFromPrestate(plain: Prestate, diff: PrestateDiff): Obser
     accounts: { reads: uniq([...aReads, ...aWrites]), writes: uniq(aWrites) },
   };
 }
+
+/** What re-execution (reexecute.ts) knows of one transaction: its recorded writes and every location it touched. */
+export interface ReexecutedTx {
+  storage: { reads: StorageKey[]; writes: StorageKey[] };
+  accounts: { writes: AccountKey[] };
+  /** Every account the transaction looked up or changed, with its state before the transaction. */
+  touched: ReadonlyMap<string, { nonce: bigint; hasCode: boolean }>;
+}
+
+/**
+ * The accesses prestate traces would give, from a re-executed transaction: the plain mode's
+ * reads are every touched account's balance (nonce and code where non-empty) and every touched
+ * slot; diffMode's writes are the locations whose value changed. Same rules as
+ * txAccessFromPrestate, so both capture methods write the same file.
+ */
+export function txAccessFromReexecution(tx: ReexecutedTx): ObservedAccess {
+  const aReads: AccountKey[] = [];
+  for (const [a0, acct] of tx.touched) {
+    const a = addr(a0);
+    aReads.push([a, "balance"]);
+    if (acct.nonce !== 0n) aReads.push([a, "nonce"]);
+    if (acct.hasCode) aReads.push([a, "code"]);
+  }
+  const sWrites = tx.storage.writes.map(([a, s]) => [addr(a), hex32(s)] as StorageKey);
+  const sReads = tx.storage.reads.map(([a, s]) => [addr(a), hex32(s)] as StorageKey);
+  const aWrites = tx.accounts.writes.map(([a, f]) => [addr(a), f] as AccountKey);
+  return {
+    storage: { reads: uniq([...sReads, ...sWrites]), writes: uniq(sWrites) },
+    accounts: { reads: uniq([...aReads, ...aWrites]), writes: uniq(aWrites) },
+  };
+}

@@ -9,7 +9,8 @@ import type { BlockAccess, Names, StorageKey, TxAccess } from "../access/format.
 import { toDeclaredAccess } from "../access/declared.js";
 import type { ContractBook } from "../decode/artifacts.js";
 import { preimagesFromStructLogs, type Preimages } from "../decode/layout.js";
-import { txAccessFromPrestate, type Prestate, type PrestateDiff } from "./prestate.js";
+import { txAccessFromPrestate, txAccessFromReexecution, type ObservedAccess, type Prestate, type PrestateDiff } from "./prestate.js";
+import { captureByReexecution } from "./reexecute.js";
 import type { AccessSource } from "./source.js";
 import type { Eip1193 } from "../util/eip1193.js";
 
@@ -38,7 +39,22 @@ export interface WorkloadCaptureOptions {
   preimages?: boolean;
   /** Progress callback. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * How each mined block's accesses are read (default "trace"):
+   * - "trace": debug_traceTransaction with the prestateTracer, plain and diffMode, per
+   *   transaction. Works on any node with the debug namespace; on EDR each trace re-runs the
+   *   block's prefix, so a block of n transactions costs O(n^2).
+   * - "reexec": the block is re-executed once in @ethereumjs/vm on the node's state before it
+   *   (reexecute.ts), every transaction's gas and the receipts root checked against the node.
+   *   Needs eth_getStorageAt/eth_getBalance/eth_getCode at the parent block and transactions
+   *   signed by their senders' keys (not impersonated). Same file as "trace".
+   */
+  method?: CaptureMethod;
+  /** "reexec": the hardfork the node runs (default "cancun"). */
+  hardfork?: string;
 }
+
+export type CaptureMethod = "trace" | "reexec";
 
 const DECLARE = new Interface([
   "function declareAccess(address sender, bytes data) view returns ((address account, bytes32 slot, uint8 mode)[] accesses)",
@@ -105,6 +121,22 @@ export class WorkloadSource implements AccessSource {
     }
   }
 
+  /**
+   * Fee fields for a batch: the node's suggested tip (so the fee recipient is paid, as when the
+   * node fills fees in) and a fee cap that covers the base fee's rise over the blocks the
+   * batch may fill (at most 12.5% a block: doubled every 5 blocks); the gas price before London.
+   */
+  private async fees(batch: readonly TxRequest[]): Promise<Record<string, string>> {
+    const p = this.provider;
+    const latest = (await p.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as { baseFeePerGas?: string; gasLimit: string };
+    if (latest.baseFeePerGas === undefined) return { gasPrice: (await p.request({ method: "eth_gasPrice", params: [] })) as string };
+    const tip = BigInt((await p.request({ method: "eth_maxPriorityFeePerGas", params: [] })) as string);
+    const gas = batch.reduce((s, t) => s + (t.gas ?? 1_000_000n), 0n);
+    const blocks = Number(gas / BigInt(latest.gasLimit)) + 1;
+    const doublings = BigInt(Math.min(8, Math.ceil(blocks / 5)));
+    return { maxFeePerGas: hexq(BigInt(latest.baseFeePerGas) * 2n ** (doublings + 1n) + tip), maxPriorityFeePerGas: hexq(tip) };
+  }
+
   names(): Names | undefined {
     return this.opts.book?.names(this.touched, this.preimages);
   }
@@ -114,10 +146,22 @@ export class WorkloadSource implements AccessSource {
     const declared =
       this.opts.declared === false ? batch.map(() => undefined) : await Promise.all(batch.map((t) => fetchDeclared(p, t)));
     const hashes: string[] = [];
+    // Nonces and fees are filled in here: left to the node, EDR re-runs its pending block for
+    // every eth_sendTransaction, which makes sending a block of n transactions O(n^2).
+    const nonces = new Map<string, bigint>();
+    for (const t of batch) {
+      const from = lower(t.from);
+      if (!nonces.has(from)) nonces.set(from, BigInt((await p.request({ method: "eth_getTransactionCount", params: [t.from, "latest"] })) as string));
+    }
+    const fees = await this.fees(batch);
     await p.request({ method: "evm_setAutomine", params: [false] });
     try {
       for (const t of batch) {
-        const req: Record<string, string> = { from: t.from };
+        const req: Record<string, string> = { from: t.from, ...fees };
+        const from = lower(t.from);
+        const nonce = nonces.get(from)!;
+        nonces.set(from, nonce + 1n);
+        req.nonce = hexq(nonce);
         if (t.to) req.to = t.to;
         if (t.data) req.data = t.data;
         if (t.value !== undefined) req.value = hexq(t.value);
@@ -158,7 +202,12 @@ export class WorkloadSource implements AccessSource {
         );
       list.sort((a, b) => Number(BigInt(a.receipt.transactionIndex)) - Number(BigInt(b.receipt.transactionIndex)));
       const txs: TxAccess[] = [];
-      for (const { req, receipt, declared: decl } of list) txs.push(await this.traceTx(req, receipt, decl));
+      if ((this.opts.method ?? "trace") === "reexec") {
+        const observed = await this.reexecute(number, list.map((t) => t.receipt.transactionHash));
+        list.forEach(({ req, receipt, declared: decl }, i) => txs.push(this.toTxAccess(req, receipt, decl, observed[i]!)));
+      } else {
+        for (const { req, receipt, declared: decl } of list) txs.push(this.toTxAccess(req, receipt, decl, await this.traceTx(receipt)));
+      }
       blocks.push({
         number,
         hash: lower(header.hash),
@@ -171,7 +220,8 @@ export class WorkloadSource implements AccessSource {
     return blocks;
   }
 
-  private async traceTx(req: TxRequest, receipt: Receipt, declared: TxAccess["declared"]): Promise<TxAccess> {
+  /** Accesses of one transaction from its prestate traces (plain and diffMode), plus preimages from a memory trace. */
+  private async traceTx(receipt: Receipt): Promise<ObservedAccess> {
     const p = this.provider;
     const hash = receipt.transactionHash;
     const plain = (await p.request({ method: "debug_traceTransaction", params: [hash, { tracer: "prestateTracer" }] })) as Prestate;
@@ -180,13 +230,44 @@ export class WorkloadSource implements AccessSource {
       params: [hash, { tracer: "prestateTracer", tracerConfig: { diffMode: true } }],
     })) as PrestateDiff;
     const observed = txAccessFromPrestate(plain, diff);
-    const book = this.opts.book;
-    if (book && (this.opts.preimages ?? true)) {
+    if (this.opts.book && (this.opts.preimages ?? true)) {
       const trace = (await p.request({
         method: "debug_traceTransaction",
         params: [hash, { enableMemory: true, disableStorage: true, disableStack: false }],
       })) as { structLogs: { op: string; stack?: string[]; memory?: string[] }[] };
       preimagesFromStructLogs(trace.structLogs, this.preimages);
+    }
+    return observed;
+  }
+
+  /** Accesses of every transaction of a mined block, by re-executing it once (and its KECCAK256 preimages). */
+  private async reexecute(number: number, hashes: string[]): Promise<ObservedAccess[]> {
+    const wantPreimages = this.opts.book !== undefined && (this.opts.preimages ?? true);
+    let result;
+    try {
+      result = await captureByReexecution(this.provider, number, {
+        touchedAccounts: true,
+        ...(this.opts.hardfork ? { hardfork: this.opts.hardfork } : {}),
+        ...(wantPreimages ? { preimages: this.preimages } : {}),
+      });
+    } catch (e) {
+      throw new Error(
+        `capture by re-execution failed on block ${number}: ${(e as Error).message}\n` +
+          `  re-execution needs the node's state at the parent block (eth_getStorageAt, eth_getBalance, eth_getCode) and transactions signed by their senders' keys (impersonated senders have none); capture with --method trace instead`,
+      );
+    }
+    const txs = result.block.txs;
+    if (txs.length !== hashes.length || txs.some((t, i) => t.hash !== lower(hashes[i]!))) {
+      throw new Error(`block ${number} does not hold exactly the workload's transactions: another client is sending transactions to this node`);
+    }
+    return txs.map((t, i) =>
+      txAccessFromReexecution({ storage: t.storage, accounts: t.accounts, touched: result.touched![i]! }),
+    );
+  }
+
+  private toTxAccess(req: TxRequest, receipt: Receipt, declared: TxAccess["declared"], observed: ObservedAccess): TxAccess {
+    const book = this.opts.book;
+    if (book && (this.opts.preimages ?? true)) {
       // Candidate keys: every account the transaction touched.
       book.addCandidateKeys([...new Set(observed.accounts.reads.map(([a]) => a))], this.preimages);
     }
@@ -196,7 +277,7 @@ export class WorkloadSource implements AccessSource {
     const fn = book?.functionName(to, selector) ?? req.function;
     const tx: TxAccess = {
       index: Number(BigInt(receipt.transactionIndex)),
-      hash: lower(hash),
+      hash: lower(receipt.transactionHash),
       from: lower(req.from),
       to,
       selector,

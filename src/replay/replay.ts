@@ -7,7 +7,7 @@ import { createBlockFromRPC } from "@ethereumjs/block";
 import { Common, Mainnet, type StateManagerInterface } from "@ethereumjs/common";
 import type { JSONRPCBlock } from "@ethereumjs/block";
 import { createVM, runBlock } from "@ethereumjs/vm";
-import type { RunBlockResult } from "@ethereumjs/vm";
+import type { RunBlockResult, VM } from "@ethereumjs/vm";
 import {
   Account,
   createAddressFromString,
@@ -59,6 +59,8 @@ export interface ReplayEnvironment {
   common: Common;
   stateManager: StateManagerInterface;
   blockHash(number: number): Promise<string>;
+  /** Called once with the VM before the block runs, to attach more instrumentation (e.g. KECCAK256 preimages). */
+  instrument?(vm: VM): void;
 }
 
 export interface ReplayTxResult {
@@ -173,6 +175,7 @@ export async function replayBlock(input: CorpusBlock, options: ReplayOptions = {
     },
   };
   const vm = await createVM({ common, blockchain, ...(env ? { stateManager: env.stateManager } : {}) });
+  env?.instrument?.(vm);
   const misses = await loadPreState(vm, input.preState);
   const precompiles = Array.from({ length: 0x12 }, (_, i) => `0x${(i + 1).toString(16).padStart(40, "0")}`);
   const recorder = new AccessRecorder(vm, Object.keys(input.preState), misses, precompiles);
