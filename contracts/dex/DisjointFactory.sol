@@ -6,6 +6,7 @@ import {IDisjointFactory} from "./interfaces/IDisjointFactory.sol";
 import {DisjointPair, IDisjointPairDeployer} from "./DisjointPair.sol";
 import {AccessListBuilder} from "./libraries/AccessListBuilder.sol";
 import {PairAddress} from "./libraries/PairAddress.sol";
+import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 
 /// @title DisjointFactory
 /// @notice Creates pairs with Uniswap V2's factory interface, and up to MAX_SHARDS shards per
@@ -39,6 +40,9 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
     uint256 public constant MAX_SHARDS = 16;
     /// @notice keccak256 of the pair's creation code, for CREATE2 address derivation.
     bytes32 public immutable PAIR_INIT_CODE_HASH;
+    /// @notice The token layout registry that the pairs' and the router's `declareAccess` read
+    /// (zero: none, every token access is declared as the token's whole account).
+    ITokenLayoutRegistry public immutable tokenLayouts;
 
     /// @inheritdoc IDisjointFactory
     mapping(address tokenA => mapping(address tokenB => address pair)) public getPair;
@@ -52,8 +56,10 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
     bytes32 private constant PARAM_TOKEN1 = keccak256("disjoint.factory.token1");
     bytes32 private constant PARAM_INDEX = keccak256("disjoint.factory.index");
 
-    constructor() {
+    /// @param tokenLayouts_ Token layout registry for access declarations (zero for none).
+    constructor(ITokenLayoutRegistry tokenLayouts_) {
         PAIR_INIT_CODE_HASH = keccak256(type(DisjointPair).creationCode);
+        tokenLayouts = tokenLayouts_;
         shardAdmin = msg.sender;
         emit ShardAdminSet(msg.sender);
     }

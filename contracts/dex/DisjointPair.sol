@@ -10,11 +10,16 @@ import {IDisjointPair} from "./interfaces/IDisjointPair.sol";
 import {IDisjointCallee} from "./interfaces/IDisjointCallee.sol";
 import {DisjointLPToken} from "./DisjointLPToken.sol";
 import {AccessListBuilder} from "./libraries/AccessListBuilder.sol";
+import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
+import {TokenSlots} from "../tokens/TokenSlots.sol";
 
-/// @notice What a pair asks its deployer for in its constructor.
+/// @notice What a pair asks its deployer (the factory) for.
 interface IDisjointPairDeployer {
-    /// @notice The token pair and shard index of the pair being deployed.
+    /// @notice The token pair and shard index of the pair being deployed (constructor only).
     function deployParameters() external view returns (address token0, address token1, uint256 shardIndex);
+
+    /// @notice The token layout registry the pair's `declareAccess` reads (zero for none).
+    function tokenLayouts() external view returns (ITokenLayoutRegistry);
 }
 
 /// @title DisjointPair
@@ -29,6 +34,7 @@ interface IDisjointPairDeployer {
 contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using AccessListBuilder for AccessListBuilder.List;
+    using TokenSlots for TokenSlots.Layout;
 
     /// @notice Only the factory may call this.
     error Forbidden();
@@ -290,42 +296,51 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
     /// @dev The price accumulators are per-block snapshots (READ|SNAPSHOT): only the first
     /// reserve update of a block writes them, with the reserves from before the block, and
     /// every function that writes the reserves goes through `_update`, which accumulates first.
-    /// A flash swap (non-empty `data`) also declares the callee's whole account; whatever the
-    /// callee touches elsewhere is the callee's to declare.
+    /// Token slots: the pair's balance (read; written when a token goes out) and the balance of
+    /// the recipient of what goes out, exact when the factory's token layout registry knows the
+    /// token, else the token's whole account. A flash swap (non-empty `data`) declares both
+    /// tokens and the callee whole: the callee may move tokens from anywhere; whatever it
+    /// touches elsewhere is the callee's to declare.
     function declareAccess(address sender, bytes calldata data) external view returns (Access[] memory) {
         bytes4 selector = bytes4(data[:4]);
-        AccessListBuilder.List memory list = AccessListBuilder.create(8);
+        AccessListBuilder.List memory list = AccessListBuilder.create(12);
         if (selector == this.swap.selector) {
             (uint256 amount0Out, uint256 amount1Out, address to, bytes memory callback) = abi.decode(
                 data[4:],
                 (uint256, uint256, address, bytes)
             );
             _declarePool(list, true);
-            // A token is written when it goes out, or when a flash-swap callee may repay in it.
-            bool flash = callback.length > 0;
-            list.add(token0, AccessListBuilder.ANY_SLOT, amount0Out > 0 || flash ? 3 : 1);
-            list.add(token1, AccessListBuilder.ANY_SLOT, amount1Out > 0 || flash ? 3 : 1);
-            if (callback.length > 0) list.add(to, AccessListBuilder.ANY_SLOT, AccessListBuilder.READ_WRITE);
+            if (callback.length > 0) {
+                list.add(token0, AccessListBuilder.ANY_SLOT, AccessListBuilder.READ_WRITE);
+                list.add(token1, AccessListBuilder.ANY_SLOT, AccessListBuilder.READ_WRITE);
+                list.add(to, AccessListBuilder.ANY_SLOT, AccessListBuilder.READ_WRITE);
+            } else {
+                (TokenSlots.Layout memory t0, TokenSlots.Layout memory t1) = _tokenLayouts();
+                _declareToken(list, t0, amount0Out > 0, to);
+                _declareToken(list, t1, amount1Out > 0, to);
+            }
         } else if (selector == this.mint.selector) {
             address to = abi.decode(data[4:], (address));
             _declarePool(list, true);
-            _declareTokens(list, AccessListBuilder.READ);
+            _declareTokens(list, false, address(0));
             list.add(address(this), _totalSupplySlot(), AccessListBuilder.READ_WRITE);
             list.add(address(this), _balanceSlot(to), AccessListBuilder.READ_WRITE);
             // The minimum liquidity is minted only while the supply is zero; once minted it
             // is locked, so a supply above zero at the start of the block stays above zero.
             if (totalSupply == 0) list.add(address(this), _balanceSlot(address(0)), AccessListBuilder.READ_WRITE);
         } else if (selector == this.burn.selector) {
+            address to = abi.decode(data[4:], (address));
             _declarePool(list, true);
-            _declareTokens(list, AccessListBuilder.READ_WRITE);
+            _declareTokens(list, true, to);
             list.add(address(this), _totalSupplySlot(), AccessListBuilder.READ_WRITE);
             list.add(address(this), _balanceSlot(address(this)), AccessListBuilder.READ_WRITE);
         } else if (selector == this.skim.selector) {
+            address to = abi.decode(data[4:], (address));
             _declarePool(list, false);
-            _declareTokens(list, AccessListBuilder.READ_WRITE);
+            _declareTokens(list, true, to);
         } else if (selector == this.sync.selector) {
             _declarePool(list, true);
-            _declareTokens(list, AccessListBuilder.READ);
+            _declareTokens(list, false, address(0));
         } else if (selector == this.setShardInfo.selector) {
             (, , , bytes32 shards) = poolSlots();
             list.add(address(this), shards, AccessListBuilder.READ_WRITE);
@@ -373,8 +388,33 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
         }
     }
 
-    function _declareTokens(AccessListBuilder.List memory list, uint8 mode) private view {
-        list.add(token0, AccessListBuilder.ANY_SLOT, mode);
-        list.add(token1, AccessListBuilder.ANY_SLOT, mode);
+    /// @dev Both tokens: the pair's balance, read, and when `pays`, written with `to`'s.
+    function _declareTokens(AccessListBuilder.List memory list, bool pays, address to) private view {
+        (TokenSlots.Layout memory t0, TokenSlots.Layout memory t1) = _tokenLayouts();
+        _declareToken(list, t0, pays, to);
+        _declareToken(list, t1, pays, to);
+    }
+
+    /// @dev One token: a payment from the pair to `to` (both balances written, even when `to` is
+    /// the pair itself), or else a read of the pair's balance.
+    function _declareToken(
+        AccessListBuilder.List memory list,
+        TokenSlots.Layout memory t,
+        bool pays,
+        address to
+    ) private view {
+        if (!pays) {
+            list.add(t.token, t.balance(address(this)), AccessListBuilder.READ);
+            return;
+        }
+        list.add(t.token, t.balance(address(this)), AccessListBuilder.READ_WRITE);
+        list.add(t.token, t.balance(to), AccessListBuilder.READ_WRITE);
+    }
+
+    /// @dev The tokens' layouts from the factory's registry (the whole account when unknown).
+    function _tokenLayouts() private view returns (TokenSlots.Layout memory t0, TokenSlots.Layout memory t1) {
+        ITokenLayoutRegistry registry = IDisjointPairDeployer(factory).tokenLayouts();
+        t0 = TokenSlots.load(registry, token0);
+        t1 = TokenSlots.load(registry, token1);
     }
 }
