@@ -9,7 +9,7 @@
  */
 import { expect } from "chai";
 import hre from "hardhat";
-import { AbiCoder, getCreate2Address, getCreateAddress, keccak256, solidityPacked, zeroPadValue, toBeHex, type Signer } from "ethers";
+import { AbiCoder, ZeroAddress, getCreate2Address, getCreateAddress, keccak256, solidityPacked, zeroPadValue, toBeHex, type Signer } from "ethers";
 import {
   DisjointFactory__factory,
   DisjointRouter__factory,
@@ -99,7 +99,7 @@ describe("suite on a Cancun-era mainnet fork (recorded state of block 19,932,703
   it("DEX: a DisjointFactory/DisjointRouter pool of real USDC/WETH (add liquidity, swap)", async function () {
     const { ethers } = fork;
     await nextDeployment();
-    const factory = await new DisjointFactory__factory(deployer).deploy();
+    const factory = await new DisjointFactory__factory(deployer).deploy(ZeroAddress);
     await nextDeployment();
     const router = await new DisjointRouter__factory(deployer).deploy(await factory.getAddress(), 100);
     // the pair is a CREATE2 child of the factory: declare its address fresh before creating it
@@ -170,6 +170,7 @@ describe("suite on a Cancun-era mainnet fork (recorded state of block 19,932,703
         kink: (8n * WAD) / 10n,
       },
       await deployer.getAddress(),
+      ZeroAddress,
     );
     expect(await market.getAddress()).to.equal(marketAddr);
     for (let s = 0n; s < shardCount; s++) expect((await market.escrowOf(s)).toLowerCase()).to.equal(escrows[Number(s)]!.toLowerCase());
@@ -222,7 +223,7 @@ describe("suite on a Cancun-era mainnet fork (recorded state of block 19,932,703
     // ...so the test states WETH9's constant explicitly, on the fork only.
     await fork.connection.provider.request({ method: "hardhat_setStorageAt", params: [WETH, "0x2", zeroPadValue("0x12", 32)] });
     expect(await decimals.decimals()).to.equal(18n);
-    const vault = await new DisjointVault__factory(deployer).deploy(WETH, "Disjoint WETH", "dWETH", shards, await deployer.getAddress(), feeRecipient);
+    const vault = await new DisjointVault__factory(deployer).deploy(WETH, "Disjoint WETH", "dWETH", shards, await deployer.getAddress(), feeRecipient, ZeroAddress);
     expect(await vault.getAddress()).to.equal(vaultAddr);
     const weth = new ethers.Contract(WETH, ERC20, ethers.provider);
     const start = (await weth.balanceOf(WETH_HOLDER)) as bigint;

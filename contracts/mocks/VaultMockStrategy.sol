@@ -6,6 +6,8 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {IStrategy} from "../interfaces/IStrategy.sol";
 import {VaultAsset} from "./VaultAsset.sol";
+import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
+import {TokenSlots} from "../tokens/TokenSlots.sol";
 
 /// @notice Test strategy that holds the vault's assets and can gain (`gain`: minted tokens)
 /// and lose (`lose`: burnt tokens) on demand, with an optional liquidity cap. Tests only.
@@ -61,8 +63,17 @@ contract VaultMockStrategy is IStrategy {
         }
         bool writes = selector == IStrategy.withdraw.selector || selector == IStrategy.deposit.selector;
         a = new IAccessDeclaring.Access[](2);
-        a[0] = IAccessDeclaring.Access(asset, bytes32(type(uint256).max), writes ? 2 : 1);
+        a[0] = IAccessDeclaring.Access(asset, _ownBalanceSlot(), writes ? 2 : 1);
         a[1] = IAccessDeclaring.Access(address(this), capSlot, 1);
+    }
+
+    /// @dev This strategy's balance slot in the asset, from the vault's token layout registry
+    /// when the vault has one that knows the asset; else the asset's whole account.
+    function _ownBalanceSlot() private view returns (bytes32) {
+        (bool ok, bytes memory ret) = vault.staticcall(abi.encodeWithSignature("tokenLayouts()"));
+        if (!ok || ret.length != 32) return TokenSlots.ANY_SLOT;
+        ITokenLayoutRegistry registry = abi.decode(ret, (ITokenLayoutRegistry));
+        return TokenSlots.balance(TokenSlots.load(registry, asset), address(this));
     }
 
     /// @notice Test hook: the strategy earns `amount` (minted to it).

@@ -6,7 +6,7 @@
  */
 import { Contract, type BaseContract } from "ethers";
 import { fundEther, helperWalletInShard, sendSetup, userAddress, type TxRequest } from "../chain.js";
-import { call, callTx, deployArtifact, fundUsers, units } from "../deploy-helpers.js";
+import { call, callTx, deployArtifact, deployTokenLayouts, fundUsers, units } from "../deploy-helpers.js";
 import type { LendingOp, Operation, Workload } from "../operations.js";
 import { LIQUIDATION_BONUS, LIQUIDITY, LLTV, PRICE_AFTER_DROP, PRICE_ONE, RATES, VICTIM_LTV } from "./lending-params.js";
 import type { DriverEnv, ProductDriver } from "./types.js";
@@ -49,7 +49,8 @@ export function disjointLendingDriver(shards = 16): ProductDriver {
           slope2: RATES.slope2,
           kink: RATES.kink,
         };
-        const market = (await deployArtifact(env, "LendingMarket", [params, owner])) as Contract;
+        const layouts = await deployTokenLayouts(env, [params.loanToken, params.collateralToken]);
+        const market = (await deployArtifact(env, "LendingMarket", [params, owner, await layouts.getAddress()])) as Contract;
         const addr = await market.getAddress();
         // One seed account per shard supplies LIQUIDITY / K into that shard's escrow and
         // borrows a little against collateral, so every shard is in the steady state Morpho's

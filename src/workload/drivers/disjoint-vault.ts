@@ -7,7 +7,7 @@
  */
 import { Contract, type BaseContract } from "ethers";
 import { fundEther, helperWallet, helperWalletInShard, sendSetup, userAddress, type TxRequest } from "../chain.js";
-import { call, callTx, deployArtifact, fundUsers, units } from "../deploy-helpers.js";
+import { call, callTx, deployArtifact, deployTokenLayouts, fundUsers, units } from "../deploy-helpers.js";
 import type { Operation, VaultOp } from "../operations.js";
 import type { DriverEnv, ProductDriver } from "./types.js";
 
@@ -30,7 +30,8 @@ export function disjointVaultDriver(shards = 16): ProductDriver {
     async deploy(env: DriverEnv) {
       asset = await deployArtifact(env, "BenchToken", ["Vault asset", "VA", 18]);
       const assetAddr = await asset.getAddress();
-      vault = (await deployArtifact(env, "DisjointVault", [assetAddr, "disjoint vault", "djV", shards, owner.address, owner.address])) as Contract;
+      const layouts = await deployTokenLayouts(env, [assetAddr]);
+      vault = (await deployArtifact(env, "DisjointVault", [assetAddr, "disjoint vault", "djV", shards, owner.address, owner.address, await layouts.getAddress()])) as Contract;
       const vaultAddr = await vault.getAddress();
       strategy = await deployArtifact(env, "VaultMockStrategy", [assetAddr, vaultAddr]);
       Object.assign(names, { DisjointVault: vaultAddr, VA: assetAddr, VaultMockStrategy: await strategy.getAddress() });
