@@ -35,7 +35,7 @@ const E18 = 10n ** 18n;
 // 1 WETH (1e18 units) = 3,000 USDC (3e9 units), 1e36-scaled
 const PRICE = 3_000n * E6 * E18;
 /** Transactions the Suite deployment sends from the deployer (11) plus the two acceptOwnership calls. */
-const DEPLOYER_TXS = 13;
+const DEPLOYER_TXS = 15;
 
 describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)", function () {
   this.timeout(600_000);
@@ -83,7 +83,7 @@ describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)
     // Every CREATE address the deployer's next transactions could take.
     const created = Array.from({ length: DEPLOYER_TXS }, (_, k) => getCreateAddress({ from, nonce: n + k }));
     fork.server.assumeEmpty(...created);
-    const [factoryAt, marketAt, vaultAt] = created as [string, string, string];
+    const [layoutsAt, factoryAt, marketAt, vaultAt] = created as [string, string, string, string];
     // DEX: the factory's pair shards are CREATE2 children (salt: tokens and shard index).
     const pairInitCodeHash = keccak256((await hre.artifacts.readArtifact("DisjointPair")).bytecode);
     const [t0, t1] = USDC.toLowerCase() < WETH.toLowerCase() ? [USDC, WETH] : [WETH, USDC];
@@ -113,8 +113,12 @@ describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)
     const onDisk = JSON.parse(readFileSync(join(dir, "deployments", `${record.chainId}.json`), "utf8")) as SuiteRecord;
     expect(onDisk).to.deep.equal(JSON.parse(JSON.stringify(record)));
     const c = onDisk.contracts;
-    expect(Object.keys(c).sort()).to.deep.equal(["dex.factory", "dex.pair", "dex.router", "lending.market", "vault.vault"]);
-    expect([c["dex.factory"], c["lending.market"], c["vault.vault"], c["dex.pair"]]).to.deep.equal([factoryAt, marketAt, vaultAt, pairs[0]]);
+    expect(Object.keys(c).sort()).to.deep.equal(["dex.factory", "dex.pair", "dex.router", "lending.market", "tokens.layouts", "vault.vault"]);
+    expect([c["tokens.layouts"], c["dex.factory"], c["lending.market"], c["vault.vault"], c["dex.pair"]]).to.deep.equal([layoutsAt, factoryAt, marketAt, vaultAt, pairs[0]]);
+    // mainnet.json registers WETH9's layout (balanceOf slot 3, allowance slot 4) and not USDC's.
+    const layouts = new ethers.Contract(c["tokens.layouts"]!, ["function layoutOf(address) view returns (bool, uint256, uint256)"], ethers.provider);
+    expect(await layouts.getFunction("layoutOf")(WETH)).to.deep.equal([true, 3n, 4n]);
+    expect(await layouts.getFunction("layoutOf")(USDC)).to.deep.equal([false, 0n, 0n]);
     expect(created).to.include(c["dex.router"]);
     expect(onDisk.owner).to.equal(from);
     expect(onDisk.pendingOwnership).to.deep.equal([]);
