@@ -418,7 +418,10 @@ contract DisjointVaultExactTokenSlotsTest is VaultSetup {
         IAccessDeclaring.Access[] memory d = vault.declareAccess(address(this), data);
         address escrow = vault.escrowOf(vault.shardOf(ALICE));
         assertTrue(_has(d, address(token), keccak256(abi.encode(escrow, uint256(0))), 2), "escrow balance");
-        assertTrue(_has(d, address(token), keccak256(abi.encode(address(strategy), uint256(0))), 2), "strategy balance");
+        assertTrue(
+            _has(d, address(token), keccak256(abi.encode(address(strategy), uint256(0))), 2),
+            "strategy balance"
+        );
         _recordedCall(address(vault), address(this), data);
         assertTrue(_covered(d, address(token)), "token access not declared");
     }

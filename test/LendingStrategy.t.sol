@@ -334,9 +334,8 @@ contract LendingStrategyAccessTest is LendingStrategySetup {
         uint256 own = strategy.ownShard();
         // Fallback shards pay from their escrows: their balances (the whole token if unregistered).
         for (uint256 k = 0; k < SHARDS; ++k) {
-            bytes32 slot = _useLayouts()
-                ? keccak256(abi.encode(market.escrowOf(k), uint256(0)))
-                : bytes32(type(uint256).max);
+            bytes32 slot =
+                _useLayouts() ? keccak256(abi.encode(market.escrowOf(k), uint256(0))) : bytes32(type(uint256).max);
             assertTrue(_exactHas(d, address(token), slot, 2), "escrow balance in the token");
         }
         assertEq(_declaredShardWrites(), 1, "no other shard's totals are written");

@@ -91,7 +91,7 @@ describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)
       getCreate2Address(factoryAt, keccak256(AbiCoder.defaultAbiCoder().encode(["address", "address", "uint256"], [t0, t1, i])), pairInitCodeHash),
     );
     // Lending: the escrows are CREATE2 children of the market (salt: shard index).
-    const escrowCode = (await hre.artifacts.readArtifact("LendingEscrow")).bytecode;
+    const escrowCode = await embeddedCreationCode("LendingMarket", "LendingEscrow");
     const escrowInitCodeHash = keccak256(solidityPacked(["bytes", "bytes"], [escrowCode, AbiCoder.defaultAbiCoder().encode(["address", "address"], [USDC, WETH])]));
     const marketEscrows = Array.from({ length: mainnet.lending.shardCount }, (_, i) => getCreate2Address(marketAt, zeroPadValue(toBeHex(i), 32), escrowInitCodeHash));
     // Vault: the ShardEscrows take the vault's nonces 1..shardCount.
@@ -182,3 +182,17 @@ describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)
     expect(await usdc.balanceOf(USDC_HOLDER)).to.equal(before - 1_000n * E6);
   });
 });
+
+/**
+ * The creation code of `inner` as `outer` embeds it (`type(inner).creationCode`): the same code
+ * as inner's artifact except, possibly, the metadata hash at its end (solc hashes the metadata of
+ * each compilation job), so CREATE2 addresses are computed from what `outer` really deploys.
+ */
+async function embeddedCreationCode(outer: string, inner: string): Promise<string> {
+  const code = (await hre.artifacts.readArtifact(inner)).bytecode.slice(2);
+  const host = (await hre.artifacts.readArtifact(outer)).bytecode.slice(2);
+  const metadata = (parseInt(code.slice(-4), 16) + 2) * 2; // CBOR length (last two bytes) + those two bytes, in hex digits
+  const at = host.indexOf(code.slice(0, code.length - metadata));
+  if (at < 0) throw new Error(`${outer} does not embed ${inner}'s creation code`);
+  return "0x" + host.slice(at, at + code.length);
+}

@@ -229,7 +229,7 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
     const journal = readJournal(0, GAP_ID);
     const after = deployed(journal);
     for (const [id, address] of kept) expect(after.get(id), id).to.equal(address);
-    expect(after.size).to.equal(4);
+    expect(after.size).to.equal(5);
     const completed = journal.filter((l) => l.type.endsWith("_EXECUTION_STATE_COMPLETE") && l.futureId === gapFuture);
     expect(completed, `${gapFuture} ran once after the wipe`).to.have.length(1);
   });

@@ -219,11 +219,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     /// @param p Market parameters (see Params).
     /// @param initialOwner Holder of the pause and cap controls.
     /// @param tokenLayouts_ Token layout registry read by `declareAccess` (zero for none).
-    constructor(
-        Params memory p,
-        address initialOwner,
-        ITokenLayoutRegistry tokenLayouts_
-    ) Ownable(initialOwner) {
+    constructor(Params memory p, address initialOwner, ITokenLayoutRegistry tokenLayouts_) Ownable(initialOwner) {
         if (address(p.loanToken) == address(0) || address(p.collateralToken) == address(0)) {
             revert InvalidParams("token");
         }

@@ -26,29 +26,29 @@ library TokenSlots {
     /// @notice The layout of `token` in `registry` (no registry: whole account).
     /// @param registry The registry, or the zero address.
     /// @param token The token.
-    /// @return l The layout.
-    function load(ITokenLayoutRegistry registry, address token) internal view returns (Layout memory l) {
-        l.token = token;
-        if (address(registry) == address(0)) return l;
-        (l.exact, l.balancesSlot, l.allowancesSlot) = registry.layoutOf(token);
+    /// @return layout The layout.
+    function load(ITokenLayoutRegistry registry, address token) internal view returns (Layout memory layout) {
+        layout.token = token;
+        if (address(registry) == address(0)) return layout;
+        (layout.exact, layout.balancesSlot, layout.allowancesSlot) = registry.layoutOf(token);
     }
 
     /// @notice The slot of `balanceOf[account]`, or ANY_SLOT.
-    /// @param l The token's layout.
+    /// @param layout The token's layout.
     /// @param account The holder.
     /// @return The slot.
-    function balance(Layout memory l, address account) internal pure returns (bytes32) {
-        if (!l.exact) return ANY_SLOT;
-        return keccak256(abi.encode(account, l.balancesSlot));
+    function balance(Layout memory layout, address account) internal pure returns (bytes32) {
+        if (!layout.exact) return ANY_SLOT;
+        return keccak256(abi.encode(account, layout.balancesSlot));
     }
 
     /// @notice The slot of `allowance[owner][spender]`, or ANY_SLOT.
-    /// @param l The token's layout.
+    /// @param layout The token's layout.
     /// @param owner The holder.
     /// @param spender The spender.
     /// @return The slot.
-    function allowance(Layout memory l, address owner, address spender) internal pure returns (bytes32) {
-        if (!l.exact) return ANY_SLOT;
-        return keccak256(abi.encode(spender, keccak256(abi.encode(owner, l.allowancesSlot))));
+    function allowance(Layout memory layout, address owner, address spender) internal pure returns (bytes32) {
+        if (!layout.exact) return ANY_SLOT;
+        return keccak256(abi.encode(spender, keccak256(abi.encode(owner, layout.allowancesSlot))));
     }
 }

@@ -744,26 +744,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
             _add(list, address(this), _balanceSlot(feeRecipient), WRITE);
             _declareStrategy(list, IStrategy.totalAssets.selector);
         } else if (sel == this.allocate.selector || sel == this.deallocate.selector) {
-            (uint256 shard, ) = abi.decode(data[4:], (uint256, uint256));
-            _add(list, address(this), _slotOf(2), READ);
-            _declareSnapshotInputs(list);
-            _add(list, address(this), _slotOf(1), WRITE);
-            if (shard < shardCount) {
-                _add(list, address(this), _shardSlot(shard), WRITE);
-                address strat = address(strategy);
-                if (sel == this.allocate.selector) {
-                    // The escrow pays the strategy, which then deposits (its declaration).
-                    _declareTransferFrom(list, escrowOf(shard), strat);
-                } else {
-                    // The strategy pays the escrow (the receiver of its withdraw).
-                    TokenSlots.Layout memory t = TokenSlots.load(tokenLayouts, address(_asset));
-                    _add(list, address(_asset), t.balance(escrowOf(shard)), WRITE);
-                }
-            }
-            _declareStrategy(
-                list,
-                sel == this.allocate.selector ? IStrategy.deposit.selector : IStrategy.withdraw.selector
-            );
+            _declareAllocation(list, sel, data);
         } else if (sel == this.setStrategy.selector) {
             address next = abi.decode(data[4:], (address));
             _add(list, address(this), _slotOf(1), READ);
@@ -787,6 +768,31 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
             return false;
         }
         return true;
+    }
+
+    /// `allocate` and `deallocate`: the snapshot inputs, the shard and the ledger, the asset
+    /// transfer between the shard's escrow and the strategy, and the strategy's own call.
+    function _declareAllocation(List memory list, bytes4 sel, bytes calldata data) private view {
+        (uint256 shard, ) = abi.decode(data[4:], (uint256, uint256));
+        _add(list, address(this), _slotOf(2), READ);
+        _declareSnapshotInputs(list);
+        _add(list, address(this), _slotOf(1), WRITE);
+        if (shard < shardCount) {
+            _add(list, address(this), _shardSlot(shard), WRITE);
+            address strat = address(strategy);
+            if (sel == this.allocate.selector) {
+                // The escrow pays the strategy, which then deposits (its declaration).
+                _declareTransferFrom(list, escrowOf(shard), strat);
+            } else {
+                // The strategy pays the escrow (the receiver of its withdraw).
+                TokenSlots.Layout memory t = TokenSlots.load(tokenLayouts, address(_asset));
+                _add(list, address(_asset), t.balance(escrowOf(shard)), WRITE);
+            }
+        }
+        _declareStrategy(
+            list,
+            sel == this.allocate.selector ? IStrategy.deposit.selector : IStrategy.withdraw.selector
+        );
     }
 
     // =====================================================================================
