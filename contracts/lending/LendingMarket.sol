@@ -647,6 +647,8 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     // ------------------------------------------------------------------ access lists
 
     /// @inheritdoc IAccessDeclaring
+    /// @dev Token slots are exact for tokens `tokenLayouts` knows (see `_declareTransferFrom`),
+    /// the whole token account otherwise; the oracle is declared as the whole account.
     function declareAccess(address sender, bytes calldata data) external view returns (Access[] memory accesses) {
         if (data.length < 4) revert UnknownSelector(bytes4(0));
         bytes4 sel = bytes4(data[:4]);

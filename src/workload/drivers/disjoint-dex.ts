@@ -6,6 +6,8 @@
  * 1% limit; among equal candidates, the one the sender's address picks) and sends it through
  * the explicit-shard entry point, so its declared access list names only that shard.
  * Liquidity goes to the provider's home shard (address mod K), as the router does.
+ * The tokens' layouts are registered in a TokenLayoutRegistry given to the factory, so the
+ * declarations name exact token slots (balances, allowances) rather than whole token accounts.
  */
 import { Contract, MaxUint256, type BaseContract } from "ethers";
 import { sendSetup, userAddress, type TxRequest } from "../chain.js";

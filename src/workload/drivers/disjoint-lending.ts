@@ -3,6 +3,8 @@
  * market, K shards, the parameters of lending-params.ts. Liquidity is seeded into every
  * escrow shard by a lender living in that shard, so each user borrows and withdraws from
  * their own shard (sources = 0: no fallback, so no other shard is declared or touched).
+ * Both tokens' layouts are registered in a TokenLayoutRegistry given to the market, so the
+ * declarations name exact token slots rather than whole token accounts.
  */
 import { Contract, type BaseContract } from "ethers";
 import { fundEther, helperWalletInShard, sendSetup, userAddress, type TxRequest } from "../chain.js";

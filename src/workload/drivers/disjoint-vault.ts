@@ -4,6 +4,8 @@
  * baseline holds), a mock strategy holding a small allocation that gains before the block, and
  * the owner's harvest in the block. Withdrawals use the shard-only entry points
  * (withdrawFromShard, redeemFromShard): their declared lists name only the owner's shard.
+ * The asset's layout is registered in a TokenLayoutRegistry given to the vault, so the
+ * declarations name exact asset slots rather than the asset's whole account.
  */
 import { Contract, type BaseContract } from "ethers";
 import { fundEther, helperWallet, helperWalletInShard, sendSetup, userAddress, type TxRequest } from "../chain.js";
