@@ -11,7 +11,6 @@ import {IDisjointCallee} from "./interfaces/IDisjointCallee.sol";
 import {DisjointLPToken} from "./DisjointLPToken.sol";
 import {AccessListBuilder} from "./libraries/AccessListBuilder.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
-import {TokenSlots} from "../tokens/TokenSlots.sol";
 
 /// @notice What a pair asks its deployer (the factory) for.
 interface IDisjointPairDeployer {
@@ -20,6 +19,15 @@ interface IDisjointPairDeployer {
 
     /// @notice The token layout registry the pair's `declareAccess` reads (zero for none).
     function tokenLayouts() external view returns (ITokenLayoutRegistry);
+
+    /// @notice The token slots a pair's call touches (see DisjointFactory.pairTokenAccess).
+    function pairTokenAccess(
+        address pair,
+        address token0,
+        address token1,
+        uint256 pays,
+        address to
+    ) external view returns (IAccessDeclaring.Access[] memory);
 }
 
 /// @title DisjointPair
@@ -34,7 +42,6 @@ interface IDisjointPairDeployer {
 contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using AccessListBuilder for AccessListBuilder.List;
-    using TokenSlots for TokenSlots.Layout;
 
     /// @notice Only the factory may call this.
     error Forbidden();
@@ -315,14 +322,12 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
                 list.add(token1, AccessListBuilder.ANY_SLOT, AccessListBuilder.READ_WRITE);
                 list.add(to, AccessListBuilder.ANY_SLOT, AccessListBuilder.READ_WRITE);
             } else {
-                (TokenSlots.Layout memory t0, TokenSlots.Layout memory t1) = _tokenLayouts();
-                _declareToken(list, t0, amount0Out > 0, to);
-                _declareToken(list, t1, amount1Out > 0, to);
+                _declareTokens(list, (amount0Out > 0 ? 1 : 0) | (amount1Out > 0 ? 2 : 0), to);
             }
         } else if (selector == this.mint.selector) {
             address to = abi.decode(data[4:], (address));
             _declarePool(list, true);
-            _declareTokens(list, false, address(0));
+            _declareTokens(list, 0, address(0));
             list.add(address(this), _totalSupplySlot(), AccessListBuilder.READ_WRITE);
             list.add(address(this), _balanceSlot(to), AccessListBuilder.READ_WRITE);
             // The minimum liquidity is minted only while the supply is zero; once minted it
@@ -331,16 +336,16 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
         } else if (selector == this.burn.selector) {
             address to = abi.decode(data[4:], (address));
             _declarePool(list, true);
-            _declareTokens(list, true, to);
+            _declareTokens(list, 3, to);
             list.add(address(this), _totalSupplySlot(), AccessListBuilder.READ_WRITE);
             list.add(address(this), _balanceSlot(address(this)), AccessListBuilder.READ_WRITE);
         } else if (selector == this.skim.selector) {
             address to = abi.decode(data[4:], (address));
             _declarePool(list, false);
-            _declareTokens(list, true, to);
+            _declareTokens(list, 3, to);
         } else if (selector == this.sync.selector) {
             _declarePool(list, true);
-            _declareTokens(list, false, address(0));
+            _declareTokens(list, 0, address(0));
         } else if (selector == this.setShardInfo.selector) {
             (, , , bytes32 shards) = poolSlots();
             list.add(address(this), shards, AccessListBuilder.READ_WRITE);
@@ -388,33 +393,10 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
         }
     }
 
-    /// @dev Both tokens: the pair's balance, read, and when `pays`, written with `to`'s.
-    function _declareTokens(AccessListBuilder.List memory list, bool pays, address to) private view {
-        (TokenSlots.Layout memory t0, TokenSlots.Layout memory t1) = _tokenLayouts();
-        _declareToken(list, t0, pays, to);
-        _declareToken(list, t1, pays, to);
-    }
-
-    /// @dev One token: a payment from the pair to `to` (both balances written, even when `to` is
-    /// the pair itself), or else a read of the pair's balance.
-    function _declareToken(
-        AccessListBuilder.List memory list,
-        TokenSlots.Layout memory t,
-        bool pays,
-        address to
-    ) private view {
-        if (!pays) {
-            list.add(t.token, t.balance(address(this)), AccessListBuilder.READ);
-            return;
-        }
-        list.add(t.token, t.balance(address(this)), AccessListBuilder.READ_WRITE);
-        list.add(t.token, t.balance(to), AccessListBuilder.READ_WRITE);
-    }
-
-    /// @dev The tokens' layouts from the factory's registry (the whole account when unknown).
-    function _tokenLayouts() private view returns (TokenSlots.Layout memory t0, TokenSlots.Layout memory t1) {
-        ITokenLayoutRegistry registry = IDisjointPairDeployer(factory).tokenLayouts();
-        t0 = TokenSlots.load(registry, token0);
-        t1 = TokenSlots.load(registry, token1);
+    /// @dev Both tokens' slots, from the factory (which reads the token layout registry): the
+    /// pair's balance of each, read, and written with `to`'s when the pair pays that token out
+    /// (`pays` bit 0: token0, bit 1: token1).
+    function _declareTokens(AccessListBuilder.List memory list, uint256 pays, address to) private view {
+        list.addAll(IDisjointPairDeployer(factory).pairTokenAccess(address(this), token0, token1, pays, to));
     }
 }

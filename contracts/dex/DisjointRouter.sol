@@ -10,7 +10,6 @@ import {DisjointFactory} from "./DisjointFactory.sol";
 import {DisjointPair} from "./DisjointPair.sol";
 import {AccessListBuilder} from "./libraries/AccessListBuilder.sol";
 import {PairAddress} from "./libraries/PairAddress.sol";
-import {TokenSlots} from "../tokens/TokenSlots.sol";
 
 /// @title DisjointRouter
 /// @notice Uniswap V2 Router02's token functions (liquidity, exact-in/exact-out multi-hop
@@ -25,7 +24,6 @@ import {TokenSlots} from "../tokens/TokenSlots.sol";
 contract DisjointRouter is IAccessDeclaring {
     using SafeERC20 for IERC20;
     using AccessListBuilder for AccessListBuilder.List;
-    using TokenSlots for TokenSlots.Layout;
 
     /// @notice The deadline has passed.
     error Expired();
@@ -520,14 +518,13 @@ contract DisjointRouter is IAccessDeclaring {
     ) private view returns (Access[] memory) {
         if (path.length < 2 || (explicit && shards.length != path.length - 1)) revert InvalidPath();
         AccessListBuilder.List memory list = AccessListBuilder.create(4 + (path.length - 1) * (8 * 16 + 1));
-        TokenSlots.Layout memory tokenIn = _layout(path[0]);
-        list.add(tokenIn.token, tokenIn.allowance(sender, address(this)), AccessListBuilder.READ_WRITE);
-        list.add(tokenIn.token, tokenIn.balance(sender), AccessListBuilder.READ_WRITE);
+        list.add(path[0], _tokenSlot(path[0], sender, address(this)), AccessListBuilder.READ_WRITE);
+        list.add(path[0], _tokenSlot(path[0], sender, address(0)), AccessListBuilder.READ_WRITE);
         for (uint256 i = 0; i + 1 < path.length; ++i) {
-            _declareHop(list, tokenIn, path[i + 1], explicit ? shards[i] : type(uint256).max);
-            tokenIn = _layout(path[i + 1]);
+            _declareHop(list, path[i], path[i + 1], explicit ? shards[i] : type(uint256).max);
         }
-        list.add(tokenIn.token, tokenIn.balance(to), AccessListBuilder.READ_WRITE);
+        address tokenOut = path[path.length - 1];
+        list.add(tokenOut, _tokenSlot(tokenOut, to, address(0)), AccessListBuilder.READ_WRITE);
         return list.finish();
     }
 
@@ -535,11 +532,11 @@ contract DisjointRouter is IAccessDeclaring {
     /// in force, as the shard rule may pick any).
     function _declareHop(
         AccessListBuilder.List memory list,
-        TokenSlots.Layout memory tokenIn,
+        address tokenIn,
         address tokenOut,
         uint256 shard
     ) private view {
-        (address token0, address token1) = PairAddress.sortTokens(tokenIn.token, tokenOut);
+        (address token0, address token1) = PairAddress.sortTokens(tokenIn, tokenOut);
         uint256 first;
         uint256 end;
         if (shard != type(uint256).max) {
@@ -551,13 +548,13 @@ contract DisjointRouter is IAccessDeclaring {
             (, , , bytes32 shardSlot) = DisjointPair(shard0).poolSlots();
             list.add(shard0, shardSlot, AccessListBuilder.READ);
         }
-        bool inIs0 = tokenIn.token == token0;
+        bool inIs0 = tokenIn == token0;
         for (uint256 s = first; s < end; ++s) {
             address pool = _compute(token0, token1, s);
             bytes memory call = abi.encodeCall(IDisjointPair.swap, (inIs0 ? 0 : 1, inIs0 ? 1 : 0, pool, ""));
             list.addAll(DisjointPair(pool).declareAccess(address(this), call));
             // The pool receives its input from the sender or from the previous hop's pool.
-            list.add(tokenIn.token, tokenIn.balance(pool), AccessListBuilder.READ_WRITE);
+            list.add(tokenIn, _tokenSlot(tokenIn, pool, address(0)), AccessListBuilder.READ_WRITE);
         }
     }
 
@@ -605,19 +602,17 @@ contract DisjointRouter is IAccessDeclaring {
         address sender,
         address pool
     ) private view {
-        TokenSlots.Layout memory a = _layout(tokenA);
-        TokenSlots.Layout memory b = _layout(tokenB);
-        list.add(tokenA, a.allowance(sender, address(this)), AccessListBuilder.READ_WRITE);
-        list.add(tokenA, a.balance(sender), AccessListBuilder.READ_WRITE);
-        list.add(tokenA, a.balance(pool), AccessListBuilder.READ_WRITE);
-        list.add(tokenB, b.allowance(sender, address(this)), AccessListBuilder.READ_WRITE);
-        list.add(tokenB, b.balance(sender), AccessListBuilder.READ_WRITE);
-        list.add(tokenB, b.balance(pool), AccessListBuilder.READ_WRITE);
+        list.add(tokenA, _tokenSlot(tokenA, sender, address(this)), AccessListBuilder.READ_WRITE);
+        list.add(tokenA, _tokenSlot(tokenA, sender, address(0)), AccessListBuilder.READ_WRITE);
+        list.add(tokenA, _tokenSlot(tokenA, pool, address(0)), AccessListBuilder.READ_WRITE);
+        list.add(tokenB, _tokenSlot(tokenB, sender, address(this)), AccessListBuilder.READ_WRITE);
+        list.add(tokenB, _tokenSlot(tokenB, sender, address(0)), AccessListBuilder.READ_WRITE);
+        list.add(tokenB, _tokenSlot(tokenB, pool, address(0)), AccessListBuilder.READ_WRITE);
     }
 
-    /// @dev `token`'s layout in the factory's registry (the whole account when unknown).
-    function _layout(address token) private view returns (TokenSlots.Layout memory) {
-        return TokenSlots.load(DisjointFactory(factory).tokenLayouts(), token);
+    /// @dev A token slot from the factory (its token layout registry; ANY_SLOT when unknown).
+    function _tokenSlot(address token, address account, address spender) private view returns (bytes32) {
+        return DisjointFactory(factory).tokenSlot(token, account, spender);
     }
 
     /// @dev Adds the permit's nonce slot of `owner` on the pool burned from (the permit's
