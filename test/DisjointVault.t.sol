@@ -42,6 +42,7 @@ abstract contract VaultSetup is AccessCheck {
             ITokenLayoutRegistry(address(layouts))
         );
         strategy = new VaultMockStrategy(address(token), address(vault));
+        strategy.setTokenLayouts(ITokenLayoutRegistry(address(layouts)));
         vault.setStrategy(strategy);
     }
 

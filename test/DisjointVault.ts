@@ -39,6 +39,7 @@ async function deployFixture() {
     await token.getAddress(),
     await vault.getAddress(),
   );
+  await strategy.setTokenLayouts(await layouts.getAddress());
   await vault.setStrategy(await strategy.getAddress());
   const users = signers.slice(1, 9);
   for (const u of users) {

@@ -73,7 +73,7 @@ abstract contract LendingStrategySetup is AccessCheck {
             FEE,
             ITokenLayoutRegistry(address(layouts))
         );
-        strategy = new LendingStrategy(market, address(vault), sources);
+        strategy = new LendingStrategy(market, address(vault), sources, ITokenLayoutRegistry(address(layouts)));
         vault.setStrategy(strategy);
     }
 
@@ -132,9 +132,9 @@ contract LendingStrategyLifecycleTest is LendingStrategySetup {
         VaultAsset other = new VaultAsset("Other", "O", 18);
         DisjointVault v2 = new DisjointVault(other, "V", "V", 2, address(this), FEE, ITokenLayoutRegistry(address(0)));
         vm.expectRevert(abi.encodeWithSelector(LendingStrategy.AssetMismatch.selector, address(other), address(token)));
-        new LendingStrategy(market, address(v2), 0);
+        new LendingStrategy(market, address(v2), 0, ITokenLayoutRegistry(address(0)));
         vm.expectRevert(abi.encodeWithSelector(LendingStrategy.InvalidSources.selector, uint256(1 << SHARDS)));
-        new LendingStrategy(market, address(vault), 1 << SHARDS);
+        new LendingStrategy(market, address(vault), 1 << SHARDS, ITokenLayoutRegistry(address(0)));
         assertEq(strategy.sources() & (1 << strategy.ownShard()), 0, "own shard is not a fallback source");
         assertEq(strategy.sources() | (1 << strategy.ownShard()), (1 << SHARDS) - 1, "every other shard is");
     }

@@ -60,6 +60,7 @@ async function deployFixture() {
     await market.getAddress(),
     await vault.getAddress(),
     (1n << SHARDS) - 1n,
+    await layouts.getAddress(),
   );
   await vault.setStrategy(await strategy.getAddress());
   const users = signers.slice(2, 9);

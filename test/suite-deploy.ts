@@ -62,8 +62,15 @@ describe("suite deploy (in-process network)", function () {
     // The registry every product reads, with both mock tokens' layouts (OpenZeppelin ERC20: 0, 1).
     const layouts = TokenLayoutRegistry__factory.connect(c["tokens.layouts"]!, deployer);
     expect(await factory.tokenLayouts()).to.equal(c["tokens.layouts"]);
-    expect(await market.tokenLayouts()).to.equal(c["tokens.layouts"]);
-    expect(await vault.tokenLayouts()).to.equal(c["tokens.layouts"]);
+    // The market and the vault keep the registry internal: their declarations show they read it.
+    const loanSlots = async (list: { account: string; slot: string }[]) =>
+      list.filter((e) => e.account === c["mocks.loanToken"]).map((e) => e.slot);
+    const supplyDecl = await loanSlots(await market.declareAccess(alice.address, market.interface.encodeFunctionData("supply", [1n])));
+    const depositDecl = await loanSlots(await vault.declareAccess(alice.address, vault.interface.encodeFunctionData("deposit", [1n, alice.address])));
+    for (const slots of [supplyDecl, depositDecl]) {
+      expect(slots.length).to.equal(3); // the user's balance and allowance, the escrow's balance
+      expect(slots).to.not.include(ethers.toBeHex(ethers.MaxUint256, 32));
+    }
     for (const t of [c["mocks.loanToken"]!, c["mocks.collateralToken"]!]) expect(await layouts.layoutOf(t)).to.deep.equal([true, 0n, 1n]);
     expect(await layouts.owner()).to.equal(deployer.address);
 

@@ -11,7 +11,6 @@ import {IPriceOracle} from "./IPriceOracle.sol";
 import {KinkedRate} from "./KinkedRate.sol";
 import {LendingEscrow} from "./LendingEscrow.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
-import {TokenSlots} from "../tokens/TokenSlots.sol";
 
 /// @title LendingMarket
 /// @notice An isolated lending market (one loan asset, one collateral asset) whose
@@ -26,7 +25,6 @@ import {TokenSlots} from "../tokens/TokenSlots.sol";
 /// keccak(user, 37) supply shares; keccak(user, 37) + 1 loan (borrowShares, collateral).
 contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
-    using TokenSlots for TokenSlots.Layout;
 
     /// @notice Construction parameters of a market.
     /// @param loanToken Asset supplied and borrowed.
@@ -158,9 +156,10 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     uint256 public immutable slope2;
     /// @notice Target utilization.
     uint256 public immutable kink;
-    /// @notice Where `declareAccess` looks up the tokens' storage layouts (zero: none, every
-    /// token access is declared as the whole account).
-    ITokenLayoutRegistry public immutable tokenLayouts;
+    /// Where `declareAccess` looks up the tokens' storage layouts (zero: none, every token access
+    /// is declared as the whole account). Internal, not public: a getter would reshuffle the
+    /// function dispatcher and move the users' gas. The deployment record names it.
+    ITokenLayoutRegistry internal immutable tokenLayouts;
     bytes32 internal immutable ESCROW_CODE_HASH;
 
     Config internal _config; // slot 2
@@ -686,7 +685,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         bytes calldata data
     ) internal view returns (uint256 n) {
         n = _declareSnapshot(a);
-        TokenSlots.Layout memory loan = TokenSlots.load(tokenLayouts, address(loanToken));
+        address loan = address(loanToken);
         if (sel == this.supply.selector) {
             uint256 s = shardOf(sender);
             n = _add(a, n, address(this), bytes32(SLOT_CONFIG), READ);
@@ -715,7 +714,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         address sender,
         bytes calldata data
     ) internal view returns (uint256 n) {
-        TokenSlots.Layout memory collateral = TokenSlots.load(tokenLayouts, address(collateralToken));
+        address collateral = address(collateralToken);
         if (sel == this.depositCollateral.selector) {
             n = _add(a, n, address(this), _loanSlot(sender), WRITE);
             return _declareTransferFrom(a, n, collateral, sender, escrowOf(shardOf(sender)));
@@ -727,7 +726,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
             n = _add(a, n, address(this), _loanSlot(sender), WRITE);
             return _declareTransferFrom(a, n, collateral, escrowOf(shardOf(sender)), receiver);
         }
-        TokenSlots.Layout memory loan = TokenSlots.load(tokenLayouts, address(loanToken));
+        address loan = address(loanToken);
         if (sel == this.borrow.selector) {
             (, address receiver, uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
             _checkSources(sources);
@@ -754,13 +753,20 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     function _declareTransferFrom(
         Access[] memory a,
         uint256 n,
-        TokenSlots.Layout memory token,
+        address token,
         address from,
         address to
     ) internal view returns (uint256) {
-        n = _add(a, n, token.token, token.allowance(from, address(this)), WRITE);
-        n = _add(a, n, token.token, token.balance(from), WRITE);
-        return _add(a, n, token.token, token.balance(to), WRITE);
+        n = _add(a, n, token, _tokenSlot(token, from, address(this)), WRITE);
+        n = _add(a, n, token, _tokenSlot(token, from, address(0)), WRITE);
+        return _add(a, n, token, _tokenSlot(token, to, address(0)), WRITE);
+    }
+
+    /// @dev A token slot from `tokenLayouts` (ANY_SLOT without a registry or for an unknown token).
+    function _tokenSlot(address token, address account, address spender) internal view returns (bytes32) {
+        ITokenLayoutRegistry registry = tokenLayouts;
+        if (address(registry) == address(0)) return ANY_SLOT;
+        return registry.tokenSlot(token, account, spender);
     }
 
     /// @dev `_payOut`: shard `s`'s escrow, then the escrows of `sources`, each read and maybe
@@ -768,7 +774,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     function _declarePayOut(
         Access[] memory a,
         uint256 n,
-        TokenSlots.Layout memory loan,
+        address loan,
         uint256 s,
         uint256 sources,
         address receiver

@@ -20,6 +20,8 @@ contract VaultMockStrategy is IStrategy {
     address public immutable vault;
     /// @notice Withdrawable liquidity cap (type(uint256).max: all holdings).
     uint256 public liquidityCap = type(uint256).max;
+    /// @notice Token layout registry its declarations use (zero: the asset's whole account).
+    ITokenLayoutRegistry public tokenLayouts;
 
     error NotVault(address caller);
     error Illiquid(uint256 assets, uint256 available);
@@ -67,13 +69,15 @@ contract VaultMockStrategy is IStrategy {
         a[1] = IAccessDeclaring.Access(address(this), capSlot, 1);
     }
 
-    /// @dev This strategy's balance slot in the asset, from the vault's token layout registry
-    /// when the vault has one that knows the asset; else the asset's whole account.
+    /// @dev This strategy's balance slot in the asset (the whole account without a registry).
     function _ownBalanceSlot() private view returns (bytes32) {
-        (bool ok, bytes memory ret) = vault.staticcall(abi.encodeWithSignature("tokenLayouts()"));
-        if (!ok || ret.length != 32) return TokenSlots.ANY_SLOT;
-        ITokenLayoutRegistry registry = abi.decode(ret, (ITokenLayoutRegistry));
-        return TokenSlots.balance(TokenSlots.load(registry, asset), address(this));
+        return TokenSlots.balance(TokenSlots.load(tokenLayouts, asset), address(this));
+    }
+
+    /// @notice Test hook: the token layout registry the declarations use.
+    /// @param registry The registry (the vault's), or zero.
+    function setTokenLayouts(ITokenLayoutRegistry registry) external {
+        tokenLayouts = registry;
     }
 
     /// @notice Test hook: the strategy earns `amount` (minted to it).

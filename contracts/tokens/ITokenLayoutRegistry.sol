@@ -17,4 +17,13 @@ interface ITokenLayoutRegistry {
     function layoutOf(
         address token
     ) external view returns (bool registered, uint256 balancesSlot, uint256 allowancesSlot);
+
+    /// @notice The slot of `token`'s balance of `account` (`spender` zero) or of its allowance
+    /// from `account` to `spender`; type(uint256).max (ANY_SLOT: the whole account) when `token`
+    /// is not registered.
+    /// @param token The token.
+    /// @param account The holder (the owner, for an allowance).
+    /// @param spender The spender, or zero for the balance.
+    /// @return The storage slot in the token, or ANY_SLOT.
+    function tokenSlot(address token, address account, address spender) external view returns (bytes32);
 }

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {ITokenLayoutRegistry} from "./ITokenLayoutRegistry.sol";
+import {TokenSlots} from "./TokenSlots.sol";
 
 /// @title TokenLayoutRegistry
 /// @notice Write-once record of where tokens keep their balances and allowances. The suite's
@@ -72,6 +73,15 @@ contract TokenLayoutRegistry is ITokenLayoutRegistry, IAccessDeclaring, Ownable2
     ) external view returns (bool registered, uint256 balancesSlot, uint256 allowancesSlot) {
         Layout storage entry = _layouts[token];
         return (entry.registered, entry.balancesSlot, entry.allowancesSlot);
+    }
+
+    /// @inheritdoc ITokenLayoutRegistry
+    function tokenSlot(address token, address account, address spender) external view returns (bytes32) {
+        TokenSlots.Layout memory layout = TokenSlots.load(this, token);
+        return
+            spender == address(0)
+                ? TokenSlots.balance(layout, account)
+                : TokenSlots.allowance(layout, account, spender);
     }
 
     /// @notice The first of the three storage slots of `token`'s entry.

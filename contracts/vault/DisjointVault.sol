@@ -11,7 +11,6 @@ import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {IStrategy} from "../interfaces/IStrategy.sol";
 import {ShardEscrow} from "./ShardEscrow.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
-import {TokenSlots} from "../tokens/TokenSlots.sol";
 
 /// @title DisjointVault
 /// @notice An ERC-4626 vault whose deposits and withdrawals by different users in one block
@@ -26,7 +25,6 @@ import {TokenSlots} from "../tokens/TokenSlots.sol";
 contract DisjointVault is IERC4626, IAccessDeclaring {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
-    using TokenSlots for TokenSlots.Layout;
 
     /// @notice Whole-account slot marker of IAccessDeclaring.
     bytes32 public constant ANY_SLOT = bytes32(type(uint256).max);
@@ -103,9 +101,10 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     uint256 public immutable shardCount;
     /// @notice Receives the performance fee, as shares.
     address public immutable feeRecipient;
-    /// @notice Where `declareAccess` looks up the asset's storage layout (zero: none, the asset
-    /// is declared as the whole account).
-    ITokenLayoutRegistry public immutable tokenLayouts;
+    /// Where `declareAccess` looks up the asset's storage layout (zero: none, the asset is
+    /// declared as the whole account). Internal, not public: a getter would reshuffle the
+    /// function dispatcher and move the users' gas. The deployment record names it.
+    ITokenLayoutRegistry internal immutable tokenLayouts;
 
     /// @notice A harvest booked `profit` or `loss`; `fee` assets of profit were paid as `feeShares`.
     event Harvested(uint256 profit, uint256 loss, uint256 fee, uint256 feeShares);
@@ -785,8 +784,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
                 _declareTransferFrom(list, escrowOf(shard), strat);
             } else {
                 // The strategy pays the escrow (the receiver of its withdraw).
-                TokenSlots.Layout memory t = TokenSlots.load(tokenLayouts, address(_asset));
-                _add(list, address(_asset), t.balance(escrowOf(shard)), WRITE);
+                _add(list, address(_asset), _assetSlot(escrowOf(shard), address(0)), WRITE);
             }
         }
         _declareStrategy(
@@ -1043,10 +1041,17 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     /// infinite; declared written) and both balances, or the asset's whole account if its
     /// layout is not registered.
     function _declareTransferFrom(List memory list, address from, address to) private view {
-        TokenSlots.Layout memory t = TokenSlots.load(tokenLayouts, address(_asset));
-        _add(list, address(_asset), t.allowance(from, address(this)), WRITE);
-        _add(list, address(_asset), t.balance(from), WRITE);
-        _add(list, address(_asset), t.balance(to), WRITE);
+        _add(list, address(_asset), _assetSlot(from, address(this)), WRITE);
+        _add(list, address(_asset), _assetSlot(from, address(0)), WRITE);
+        _add(list, address(_asset), _assetSlot(to, address(0)), WRITE);
+    }
+
+    /// An asset slot from `tokenLayouts`: `account`'s balance (`spender` zero) or allowance to
+    /// `spender`; ANY_SLOT without a registry or when it does not know the asset.
+    function _assetSlot(address account, address spender) private view returns (bytes32) {
+        ITokenLayoutRegistry registry = tokenLayouts;
+        if (address(registry) == address(0)) return ANY_SLOT;
+        return registry.tokenSlot(address(_asset), account, spender);
     }
 
     function _declareStrategy(List memory list, bytes4 selector) private view {

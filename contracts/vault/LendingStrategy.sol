@@ -7,6 +7,7 @@ import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {IStrategy} from "../interfaces/IStrategy.sol";
 import {LendingMarket} from "../lending/LendingMarket.sol";
 import {TokenSlots} from "../tokens/TokenSlots.sol";
+import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 
 /// @title LendingStrategy
 /// @notice IStrategy adapter that lends a DisjointVault's assets on one LendingMarket of the
@@ -16,9 +17,9 @@ import {TokenSlots} from "../tokens/TokenSlots.sol";
 /// at construction) when that shard's cash runs dry, and the declarations name exactly them.
 /// @dev The adapter keeps no storage (everything is immutable): every access it causes is in
 /// the market (exact slots, per docs/lending.md's storage map) or the loan token (the
-/// escrows' balances when the market's token layout registry knows the token, else the whole
-/// account). Its views value the position at the supply index the market's next interaction
-/// in this block will use, so `maxWithdraw` never promises what `withdraw` cannot deliver.
+/// escrows' balances when the token layout registry knows the token, else the whole account).
+/// Its views value the position at the supply index the market's next interaction in this
+/// block will use, so `maxWithdraw` never promises what `withdraw` cannot deliver.
 contract LendingStrategy is IStrategy {
     using SafeERC20 for IERC20;
     using TokenSlots for TokenSlots.Layout;
@@ -41,6 +42,9 @@ contract LendingStrategy is IStrategy {
     uint256 public immutable sources;
     /// @notice The adapter's own market shard.
     uint256 public immutable ownShard;
+    /// @notice The token layout registry its views' declarations use (the market's; zero: the
+    /// loan token is declared as the whole account).
+    ITokenLayoutRegistry public immutable tokenLayouts;
 
     error NotVault(address caller);
     error AssetMismatch(address vaultAsset, address loanToken);
@@ -51,13 +55,15 @@ contract LendingStrategy is IStrategy {
     /// @param vault_ The vault this adapter serves.
     /// @param sources_ Fallback shards of the market for withdrawals (bit i = shard i; bits at
     /// or above the market's shard count are rejected; the own shard's bit is ignored).
-    constructor(LendingMarket market_, address vault_, uint256 sources_) {
+    /// @param tokenLayouts_ The token layout registry the market was deployed with (zero for none).
+    constructor(LendingMarket market_, address vault_, uint256 sources_, ITokenLayoutRegistry tokenLayouts_) {
         address loan = address(market_.loanToken());
         address vaultAsset = IStrategy(vault_).asset();
         if (vaultAsset != loan) revert AssetMismatch(vaultAsset, loan);
         uint256 k = market_.shardCount();
         if (sources_ >> k != 0) revert InvalidSources(sources_);
         market = market_;
+        tokenLayouts = tokenLayouts_;
         asset = loan;
         vault = vault_;
         ownShard = uint256(uint160(address(this))) % k;
@@ -133,7 +139,7 @@ contract LendingStrategy is IStrategy {
         // `position()` returns both slots of the position (shares, then collateral).
         accesses[3 + 2 * k] = IAccessDeclaring.Access(m, bytes32(uint256(pos) + 1), READ);
         // A shard's cash is its escrow's balance in the loan token (`shardTotals`, every shard).
-        TokenSlots.Layout memory loan = TokenSlots.load(market.tokenLayouts(), asset);
+        TokenSlots.Layout memory loan = TokenSlots.load(tokenLayouts, asset);
         uint256 n = 4 + 2 * k;
         if (!loan.exact) {
             accesses[n++] = IAccessDeclaring.Access(asset, TokenSlots.ANY_SLOT, READ);

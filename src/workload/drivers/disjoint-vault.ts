@@ -36,6 +36,7 @@ export function disjointVaultDriver(shards = 16): ProductDriver {
       vault = (await deployArtifact(env, "DisjointVault", [assetAddr, "disjoint vault", "djV", shards, owner.address, owner.address, await layouts.getAddress()])) as Contract;
       const vaultAddr = await vault.getAddress();
       strategy = await deployArtifact(env, "VaultMockStrategy", [assetAddr, vaultAddr]);
+      await call(strategy, "setTokenLayouts", await layouts.getAddress());
       Object.assign(names, { DisjointVault: vaultAddr, VA: assetAddr, VaultMockStrategy: await strategy.getAddress() });
       const seeds = Array.from({ length: shards }, (_, s) => helperWalletInShard("vault-seed", s, shards));
       await fundEther(env.chain, [owner.address, ...seeds.map((w) => w.address)]);
