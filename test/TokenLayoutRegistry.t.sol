@@ -49,6 +49,8 @@ contract TokenLayoutRegistryTest is AccessCheck {
         assertEq(b + a, 0, "slots of an unknown token");
         assertTrue(slots.balance(registry, address(token), ALICE) == ANY_SLOT, "balance of unknown token");
         assertTrue(slots.allowance(registry, address(token), ALICE, BOB) == ANY_SLOT, "allowance of unknown token");
+        assertTrue(registry.tokenSlot(address(token), ALICE, address(0)) == ANY_SLOT, "tokenSlot of unknown token");
+        assertTrue(registry.tokenSlot(address(token), ALICE, BOB) == ANY_SLOT, "tokenSlot allowance of unknown token");
         ITokenLayoutRegistry none = ITokenLayoutRegistry(address(0));
         assertTrue(slots.balance(none, address(token), ALICE) == ANY_SLOT, "no registry");
     }
@@ -103,6 +105,15 @@ contract TokenLayoutRegistryTest is AccessCheck {
             uint256(vm.load(address(token), slots.allowance(registry, address(token), ALICE, BOB))),
             456,
             "allowance"
+        );
+        assertTrue(
+            registry.tokenSlot(address(token), ALICE, address(0)) == slots.balance(registry, address(token), ALICE),
+            "tokenSlot balance"
+        );
+        assertEq(
+            uint256(vm.load(address(token), registry.tokenSlot(address(token), ALICE, BOB))),
+            456,
+            "tokenSlot allowance"
         );
         NoReturnToken plain = new NoReturnToken();
         registry.register(address(plain), 1, 2);
