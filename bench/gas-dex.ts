@@ -13,7 +13,7 @@ import { readFileSync, renameSync, writeFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { network } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
-import { DisjointFactory__factory, DisjointRouter__factory, MockERC20__factory } from "../typechain-types/index.js";
+import { DisjointFactory__factory, DisjointRouter__factory, MockERC20__factory, TokenLayoutRegistry__factory } from "../typechain-types/index.js";
 
 const require = createRequire(import.meta.url);
 const artifact = (p: string) => JSON.parse(readFileSync(require.resolve(p), "utf8")) as { abi: unknown[]; bytecode: string };
@@ -55,7 +55,12 @@ const v2Router = await deployArtifact(
   await weth.getAddress(),
 );
 // --- disjoint
-const djFactory = await new DisjointFactory__factory(owner).deploy();
+// The tokens' layouts registered, as a deployment would (declarations only: no gas effect on
+// calls). From another account, so that every other address is the same as without a registry.
+const registrar = (await ethers.getSigners())[19]!;
+const layouts = await new TokenLayoutRegistry__factory(registrar).deploy(registrar.address);
+for (const t of [a, b, c]) await (await layouts.register(t, 0n, 1n)).wait();
+const djFactory = await new DisjointFactory__factory(owner).deploy(await layouts.getAddress());
 const djRouter = await new DisjointRouter__factory(owner).deploy(await djFactory.getAddress(), 100);
 
 for (const t of tokens) {

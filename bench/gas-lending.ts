@@ -22,6 +22,7 @@ import {
   MorphoBenchOracle__factory,
   Morpho__factory,
   type MockERC20,
+  TokenLayoutRegistry__factory,
 } from "../typechain-types/index.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -109,6 +110,11 @@ async function disjointMarket(k: bigint): Promise<Market> {
   const loan = await token("LOAN", funded);
   const coll = await token("COLL", [...funded, debtor]);
   const oracle = await new MockPriceOracle__factory(owner).deploy(PRICE);
+  // Both tokens' layouts registered, as a deployment would (declarations only: no gas effect on
+  // calls). From another account, so that every other address is the same as without a registry.
+  const registrar = signers[19]!;
+  const layouts = await new TokenLayoutRegistry__factory(registrar).deploy(registrar.address);
+  for (const t of [loan, coll]) await (await layouts.register(await t.getAddress(), 0n, 1n)).wait();
   const m = await new LendingMarket__factory(owner).deploy(
     {
       loanToken: loan,
@@ -124,6 +130,7 @@ async function disjointMarket(k: bigint): Promise<Market> {
       kink: RATES.kink,
     },
     owner.address,
+    await layouts.getAddress(),
   );
   await approveAll(loan, await m.getAddress());
   await approveAll(coll, await m.getAddress());

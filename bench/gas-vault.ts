@@ -18,6 +18,7 @@ import {
   VaultAsset__factory,
   VaultMockStrategy__factory,
   OZVault__factory,
+  TokenLayoutRegistry__factory,
 } from "../typechain-types/index.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -115,6 +116,11 @@ for (const op of OPS)
   );
 
 const rows: string[][] = [];
+// The asset's layout registered, as a deployment would (declarations only: no gas effect on
+// calls). From another account, so that every other address is the same as without a registry.
+const registrar = signers[19]!;
+const layouts = await new TokenLayoutRegistry__factory(registrar).deploy(registrar.address);
+await (await layouts.register(await token.getAddress(), 0n, 1n)).wait();
 for (const k of SHARD_COUNTS) {
   const vault = await new DisjointVault__factory(deployer).deploy(
     await token.getAddress(),
@@ -123,6 +129,7 @@ for (const k of SHARD_COUNTS) {
     k,
     deployer.address,
     deployer.address,
+    await layouts.getAddress(),
   );
   const strategy = await new VaultMockStrategy__factory(deployer).deploy(
     await token.getAddress(),

@@ -20,7 +20,7 @@ const DEPTH = 1000n * E18; // per token, across all shards
 const SIZES_BPS = [1n, 10n, 50n, 100n, 200n, 500n]; // trade size in bps of the total depth
 const SHARDS = [1, 2, 4, 8];
 
-const factory = await new DisjointFactory__factory(owner).deploy();
+const factory = await new DisjointFactory__factory(owner).deploy(ethers.ZeroAddress);
 const router = await new DisjointRouter__factory(owner).deploy(await factory.getAddress(), 100);
 const routerAddr = await router.getAddress();
 

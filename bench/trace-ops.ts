@@ -15,6 +15,7 @@ const dj = await new DisjointVault__factory(d).deploy(
   4n,
   d.address,
   d.address,
+  ethers.ZeroAddress,
 );
 const oz = await new OZVault__factory(d).deploy(await token.getAddress());
 for (const v of [dj, oz]) {

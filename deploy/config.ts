@@ -20,11 +20,13 @@ export const LIMITS = { lendingShards: 16n, vaultShards: 64n, pairShards: 16n, v
 const int = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/, "a decimal integer string")]);
 const cap = z.union([int, z.literal("max")]);
 const addr = z.string();
+const layoutEntry = z.object({ token: addr, balancesSlot: int, allowancesSlot: int, note: z.string().optional() }).strict();
 const mockToken = z.object({ name: z.string().min(1), symbol: z.string().min(1), decimals: z.number().int().min(0).max(36) }).strict();
 
 const fileSchema = z
   .object({
     owner: addr.describe('"deployer" or an address'),
+    tokenLayouts: z.array(layoutEntry).optional(),
     local: z
       .object({ loanToken: mockToken.optional(), collateralToken: mockToken.optional(), price: int })
       .strict()
@@ -87,6 +89,11 @@ export interface SuitePlan {
     borrowCap: bigint;
   };
   vault: { asset: AddressSource; name: string; symbol: string; shardCount: bigint; feeRecipient: string | "owner"; performanceFeeBps: bigint; depositLimit: bigint };
+  /**
+   * Token layouts to register in the suite's TokenLayoutRegistry: the file's `tokenLayouts`, plus
+   * OpenZeppelin ERC20's layout (balances slot 0, allowances slot 1) for every mock token used.
+   */
+  tokenLayouts: { token: AddressSource; balancesSlot: bigint; allowancesSlot: bigint }[];
 }
 
 function fail(path: string, problem: string, fix: string): never {
@@ -178,7 +185,24 @@ export function planSuite(json: unknown, file = "<parameters>"): SuitePlan {
     depositLimit: v.depositLimit === undefined || v.depositLimit === "max" ? MAX_UINT256 : inRange("vault.depositLimit", v.depositLimit, 0n, MAX_UINT256, 'an amount, or "max"'),
   };
 
-  const plan: SuitePlan = { owner, dex, lending, vault };
+  const maxSlot = MAX_UINT256 - 1n; // type(uint256).max is ANY_SLOT, never a mapping's slot
+  const tokenLayouts: SuitePlan["tokenLayouts"] = (f.tokenLayouts ?? []).map((e, i) => {
+    const path = `tokenLayouts[${i}]`;
+    const entry = {
+      token: { kind: "given" as const, address: checkAddress(`${path}.token`, e.token) },
+      balancesSlot: inRange(`${path}.balancesSlot`, e.balancesSlot, 0n, maxSlot, "the slot index of the token's balances mapping"),
+      allowancesSlot: inRange(`${path}.allowancesSlot`, e.allowancesSlot, 0n, maxSlot, "the slot index of the token's allowances mapping"),
+    };
+    if (entry.balancesSlot === entry.allowancesSlot) fail(`${path}.allowancesSlot`, "equals balancesSlot", "two mappings never share a slot: check the token's storage layout");
+    return entry;
+  });
+  const seen = new Set<string>();
+  for (const [i, e] of tokenLayouts.entries()) {
+    const a = (e.token as { address: string }).address;
+    if (seen.has(a)) fail(`tokenLayouts[${i}].token`, `${a} is listed twice`, "keep one entry per token (registrations are write-once)");
+    seen.add(a);
+  }
+  const plan: SuitePlan = { owner, dex, lending, vault, tokenLayouts };
   const usesMocks = [dex.tokenA, dex.tokenB, lending.loanToken, lending.collateralToken, lending.oracle, vault.asset].some((s) => s.kind === "mock");
   if (usesMocks && f.local) {
     const lt = f.local.loanToken ?? { name: "Loan USD", symbol: "lUSD", decimals: 6 };
@@ -192,6 +216,11 @@ export function planSuite(json: unknown, file = "<parameters>"): SuitePlan {
       collateralDecimals: ct.decimals,
       price: inRange("local.price", f.local.price, 1n, MAX_UINT256, "a positive 1e36-scaled price"),
     };
+    // MockERC20 is OpenZeppelin's ERC20: balances at slot 0, allowances at slot 1.
+    const mocked = new Set([dex.tokenA, dex.tokenB, lending.loanToken, lending.collateralToken, vault.asset].flatMap((s) => (s.kind === "mock" ? [s.mock] : [])));
+    for (const mock of ["loanToken", "collateralToken"] as const) {
+      if (mocked.has(mock)) plan.tokenLayouts.push({ token: { kind: "mock", mock }, balancesSlot: 0n, allowancesSlot: 1n });
+    }
   }
   return plan;
 }
@@ -206,6 +235,7 @@ export function givenAddresses(plan: SuitePlan): { path: string; address: string
   add("lending.collateralToken", plan.lending.collateralToken);
   add("lending.oracle", plan.lending.oracle);
   add("vault.asset", plan.vault.asset);
+  plan.tokenLayouts.forEach((e, i) => add(`tokenLayouts[${i}].token`, e.token));
   return out;
 }
 
@@ -217,6 +247,18 @@ export async function checkCode(plan: SuitePlan, getCode: (address: string) => P
       fail(path, `${address} has no contract code on ${chain}`, "check the address and the --network, or deploy that contract first");
     }
   }
+}
+
+/** The token layouts to register, with mock addresses resolved. */
+export function tokenLayoutsToRegister(
+  plan: SuitePlan,
+  mocks: { loanToken: string; collateralToken: string; oracle: string } | undefined,
+): { token: string; balancesSlot: bigint; allowancesSlot: bigint }[] {
+  return plan.tokenLayouts.map((e) => {
+    if (e.token.kind === "given") return { token: e.token.address, balancesSlot: e.balancesSlot, allowancesSlot: e.allowancesSlot };
+    if (mocks === undefined) throw new Error(`internal: mock ${e.token.mock} used but not deployed`);
+    return { token: mocks[e.token.mock], balancesSlot: e.balancesSlot, allowancesSlot: e.allowancesSlot };
+  });
 }
 
 /** Ignition parameters of DisjointDex, DisjointLending and DisjointVault, with mocks and owner resolved. */

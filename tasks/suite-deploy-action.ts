@@ -3,7 +3,7 @@ import path from "node:path";
 import type { ArtifactManager } from "hardhat/types/artifacts";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { ChainType, NetworkConnection } from "hardhat/types/network";
-import { checkCode, DeployParameterError, ignitionParameters, planSuite, stableJson } from "../deploy/config.js";
+import { checkCode, DeployParameterError, ignitionParameters, planSuite, stableJson, tokenLayoutsToRegister } from "../deploy/config.js";
 import Mocks from "../deploy/modules/Mocks.js";
 import Suite from "../deploy/modules/Suite.js";
 import { writeFileAtomic } from "../src/access/io.js";
@@ -64,6 +64,13 @@ async function clearUnsentFutures(deploymentDir: string, artifacts: ArtifactMana
 }
 
 const OWNABLE_ABI = ["function pendingOwner() view returns (address)", "function acceptOwnership()"];
+const REGISTRY_ABI = [
+  "function owner() view returns (address)",
+  "function pendingOwner() view returns (address)",
+  "function transferOwnership(address)",
+  "function layoutOf(address) view returns (bool registered, uint256 balancesSlot, uint256 allowancesSlot)",
+  "function register(address token, uint256 balancesSlot, uint256 allowancesSlot)",
+];
 
 /** deploy/parameters/<network>.json; local chains (in-process networks, localhost) fall back to local.json. */
 async function defaultParameters(root: string, network: string, inProcess: boolean): Promise<string> {
@@ -130,11 +137,30 @@ export async function deploySuite<T extends ChainType | string>(
   contracts["dex.pair"] = await s.pair.getAddress();
   contracts["lending.market"] = await s.market.getAddress();
   contracts["vault.vault"] = await s.vault.getAddress();
+  contracts["tokens.layouts"] = await s.registry.getAddress();
+
+  // Token layouts: write-once, so a rerun skips what is registered and stops on a different entry.
+  const registry = await connection.ethers.getContractAt(REGISTRY_ABI, contracts["tokens.layouts"]);
+  for (const e of tokenLayoutsToRegister(plan, mocks)) {
+    const [registered, b, a] = (await registry.getFunction("layoutOf")(e.token)) as [boolean, bigint, bigint];
+    if (registered) {
+      if (b !== e.balancesSlot || a !== e.allowancesSlot) {
+        throw new DeployParameterError(`tokenLayouts: ${e.token} is registered with slots (${b}, ${a}), the file says (${e.balancesSlot}, ${e.allowancesSlot}); entries are write-once: fix the file, or deploy a new registry (a new --deployment-id)`);
+      }
+      continue;
+    }
+    await (await registry.getFunction("register")(e.token, e.balancesSlot, e.allowancesSlot)).wait();
+    log(`  registered the layout of ${e.token}: balances slot ${e.balancesSlot}, allowances slot ${e.allowancesSlot}`);
+  }
+  // The registry's owner registers further tokens later: offer it to `owner` like the products.
+  if (getAddress(await registry.getFunction("owner")()) === deployer && owner !== deployer && getAddress(await registry.getFunction("pendingOwner")()) !== owner) {
+    await (await registry.getFunction("transferOwnership")(owner)).wait();
+  }
 
   // Ownable2Step: accept at once when the owner is one of our accounts; otherwise say who must.
   const pendingOwnership: string[] = [];
   const ours = new Set(accounts.map((a) => a.toLowerCase()));
-  for (const key of ["lending.market", "vault.vault"]) {
+  for (const key of ["lending.market", "tokens.layouts", "vault.vault"]) {
     const c = await connection.ethers.getContractAt(OWNABLE_ABI, contracts[key]!);
     const pending = getAddress(await c.getFunction("pendingOwner")());
     if (pending !== owner) continue; // accepted earlier (a rerun), or not offered

@@ -450,8 +450,8 @@ contract DexAccessTest is DexBase {
     // ------------------------------------------------------------------ disjointness
 
     /// Explicit-shard swaps on different shards write no common pool slot, and LP adds of
-    /// owners with different home shards write no common pool slot: they share only the
-    /// token accounts, which are declared whole.
+    /// owners with different home shards write no common pool slot (token slots aside: see
+    /// DexExactTokenSlotsTest for those).
     function test_differentShardsAreDisjoint() public view {
         IAccessDeclaring.Access[] memory x = router.declareAccess(
             address(this),
@@ -515,5 +515,30 @@ contract DexAccessTest is DexBase {
                     uint256(keccak256(abi.encodePacked(hex"ff", address(factory), salt, factory.PAIR_INIT_CODE_HASH())))
                 )
             );
+    }
+}
+
+/// @notice The same observed-within-declared checks with no token layout registry: every token
+/// access is declared as the token's whole account (ANY_SLOT), as before registries existed.
+contract DexAccessUnregisteredTest is DexAccessTest {
+    function _useLayouts() internal pure override returns (bool) {
+        return false;
+    }
+
+    function test_tokensDeclaredAsWholeAccounts() public view {
+        IAccessDeclaring.Access[] memory d = router.declareAccess(
+            address(this),
+            abi.encodeCall(
+                router.swapExactTokensForTokensOnShards,
+                (1e17, 0, _path(address(tokenA), address(tokenB)), _one(1), ALICE, DEADLINE)
+            )
+        );
+        uint256 tokens;
+        for (uint256 i = 0; i < d.length; ++i) {
+            if (d[i].account != address(tokenA) && d[i].account != address(tokenB)) continue;
+            assertTrue(d[i].slot == bytes32(type(uint256).max), "exact slot without a registry");
+            ++tokens;
+        }
+        assertEq(tokens, 2, "each token once, whole");
     }
 }

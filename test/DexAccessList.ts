@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { declaredAccessList, declaredAccessSet } from "../src/access/declare-call.js";
 import { DisjointFactory__factory, DisjointPair__factory, DisjointRouter__factory, MockERC20__factory } from "../typechain-types/index.js";
+import { registryFor } from "./helpers/layouts.js";
 
 const { ethers } = await network.create();
 const E18 = 10n ** 18n;
@@ -10,11 +11,12 @@ const MAX = ethers.MaxUint256;
 describe("declared access list helper (eth_call declareAccess -> EIP-2930)", function () {
   it("builds a router swap's access list in one call, and the transaction runs with it", async function () {
     const [owner, alice] = await ethers.getSigners();
-    const factory = await new DisjointFactory__factory(owner).deploy();
-    const router = await new DisjointRouter__factory(owner).deploy(await factory.getAddress(), 100);
     const A = await new MockERC20__factory(owner).deploy("A", "A", 18);
     const B = await new MockERC20__factory(owner).deploy("B", "B", 18);
     const [a, b] = [await A.getAddress(), await B.getAddress()];
+    const layouts = await registryFor(owner, [a, b]);
+    const factory = await new DisjointFactory__factory(owner).deploy(await layouts.getAddress());
+    const router = await new DisjointRouter__factory(owner).deploy(await factory.getAddress(), 100);
     for (const t of [A, B]) {
       await t.mint(owner.address, 10n ** 24n);
       await t.approve(await router.getAddress(), MAX);
@@ -31,8 +33,19 @@ describe("declared access list helper (eth_call declareAccess -> EIP-2930)", fun
     const slot = (n: number) => ethers.zeroPadValue(ethers.toBeHex(n), 32);
     expect(pool?.storageKeys).to.deep.equal([slot(4), slot(5), slot(6)]);
     expect(list.find((e) => e.address === shard0)).to.equal(undefined);
-    // Tokens are declared as whole accounts: the address with no keys.
-    expect(list.find((e) => e.address === a.toLowerCase())?.storageKeys).to.deep.equal([]);
+    // Registered tokens are declared slot by slot: the sender's balance and allowance to the
+    // router and the pool's balance of the input; the pool's and the recipient's of the output.
+    const coder = ethers.AbiCoder.defaultAbiCoder();
+    const bal = (x: string) => ethers.keccak256(coder.encode(["address", "uint256"], [x, 0n]));
+    const allowance = ethers.keccak256(
+      coder.encode(["address", "bytes32"], [await router.getAddress(), ethers.keccak256(coder.encode(["address", "uint256"], [owner.address, 1n]))]),
+    );
+    expect(list.find((e) => e.address === a.toLowerCase())?.storageKeys.slice().sort()).to.deep.equal(
+      [allowance, bal(owner.address), bal(shard1)].sort(),
+    );
+    expect(list.find((e) => e.address === b.toLowerCase())?.storageKeys.slice().sort()).to.deep.equal(
+      [bal(shard1), bal(alice.address)].sort(),
+    );
 
     const set = await declaredAccessSet(ethers.provider, await router.getAddress(), owner.address, data);
     expect(set.writes.map(([acct, s]) => `${acct}:${s}`)).to.include(`${shard1}:${slot(4)}`);
@@ -47,7 +60,7 @@ describe("declared access list helper (eth_call declareAccess -> EIP-2930)", fun
 
   it("names the target and selector when declareAccess reverts", async function () {
     const [owner] = await ethers.getSigners();
-    const factory = await new DisjointFactory__factory(owner).deploy();
+    const factory = await new DisjointFactory__factory(owner).deploy(ethers.ZeroAddress);
     await declaredAccessList(ethers.provider, await factory.getAddress(), owner.address, "0xdeadbeef").then(
       () => expect.fail("no error"),
       (err: Error) => {

@@ -26,7 +26,7 @@ const amountOut = (i: bigint, rIn: bigint, rOut: bigint) => (i * 997n * rOut) / 
 describe("DisjointPair and DisjointFactory", function () {
   async function deploy() {
     const [owner, alice, bob] = await ethers.getSigners();
-    const factory = await new DisjointFactory__factory(owner).deploy();
+    const factory = await new DisjointFactory__factory(owner).deploy(ethers.ZeroAddress);
     const t1 = await new MockERC20__factory(owner).deploy("X", "X", 18);
     const t2 = await new MockERC20__factory(owner).deploy("Y", "Y", 18);
     const [token0, token1] = (await t1.getAddress()).toLowerCase() < (await t2.getAddress()).toLowerCase() ? [t1, t2] : [t2, t1];
@@ -337,7 +337,7 @@ describe("DisjointPair and DisjointFactory", function () {
   describe("unusual tokens", function () {
     it("works with a fee-on-transfer token (balances, not amounts sent, are counted)", async function () {
       const [owner, alice] = await ethers.getSigners();
-      const factory = await new DisjointFactory__factory(owner).deploy();
+      const factory = await new DisjointFactory__factory(owner).deploy(ethers.ZeroAddress);
       const fot = await new FeeOnTransferToken__factory(owner).deploy(100); // 1%
       const plain = await new MockERC20__factory(owner).deploy("P", "P", 18);
       await factory.createPair(await fot.getAddress(), await plain.getAddress());
@@ -369,7 +369,7 @@ describe("DisjointPair and DisjointFactory", function () {
 
     it("works with a token whose transfer returns nothing (USDT-like)", async function () {
       const [owner, alice] = await ethers.getSigners();
-      const factory = await new DisjointFactory__factory(owner).deploy();
+      const factory = await new DisjointFactory__factory(owner).deploy(ethers.ZeroAddress);
       const nrt = await new NoReturnToken__factory(owner).deploy();
       const plain = await new MockERC20__factory(owner).deploy("P", "P", 18);
       await factory.createPair(await nrt.getAddress(), await plain.getAddress());

@@ -18,7 +18,7 @@ const inFor = (o: bigint, rIn: bigint, rOut: bigint) => (rIn * o * 1000n) / ((rO
 describe("DisjointRouter", function () {
   async function deploy() {
     const [owner, alice, bob] = await ethers.getSigners();
-    const factory = await new DisjointFactory__factory(owner).deploy();
+    const factory = await new DisjointFactory__factory(owner).deploy(ethers.ZeroAddress);
     const router = await new DisjointRouter__factory(owner).deploy(await factory.getAddress(), 100);
     const tokens = await Promise.all(["A", "B", "C"].map((n) => new MockERC20__factory(owner).deploy(n, n, 18)));
     const addrs = await Promise.all(tokens.map((t) => t.getAddress()));

@@ -4,6 +4,7 @@ import { network } from "hardhat";
 import { fetchDeclaredEntries } from "../src/access/declare-call.js";
 import { ANY_SLOT, type DeclaredEntry } from "../src/access/declared.js";
 import { DisjointFactory__factory, DisjointPair__factory, DisjointRouter__factory, MockERC20__factory } from "../typechain-types/index.js";
+import { registryFor } from "./helpers/layouts.js";
 
 const { ethers } = await network.create();
 const E18 = 10n ** 18n;
@@ -35,11 +36,13 @@ function covers(decl: DeclaredEntry[], account: string, slot: string, write: boo
 describe("declared ⊇ observed on real transactions of one block (debug_traceTransaction, prestateTracer)", function () {
   it("holds for every transaction, with declarations taken at the start of the block", async function () {
     const [owner, alice, bob, carol, dave] = await ethers.getSigners();
-    const factory = await new DisjointFactory__factory(owner).deploy();
-    const router = await new DisjointRouter__factory(owner).deploy(await factory.getAddress(), 100);
-    const routerAddr = await router.getAddress();
     const tokens = await Promise.all(["A", "B", "C"].map((n) => new MockERC20__factory(owner).deploy(n, n, 18)));
     const [a, b, c] = await Promise.all(tokens.map((t) => t.getAddress()));
+    // The tokens' layouts are registered: declarations name exact token slots.
+    const layouts = await registryFor(owner, [a, b, c]);
+    const factory = await new DisjointFactory__factory(owner).deploy(await layouts.getAddress());
+    const router = await new DisjointRouter__factory(owner).deploy(await factory.getAddress(), 100);
+    const routerAddr = await router.getAddress();
     for (const t of tokens) {
       for (const s of [owner, alice, bob, carol, dave]) {
         await t.mint(s.address, 10n ** 24n);

@@ -8,6 +8,8 @@ import {DisjointVault} from "../contracts/vault/DisjointVault.sol";
 import {IAccessDeclaring} from "../contracts/interfaces/IAccessDeclaring.sol";
 import {VaultAsset} from "../contracts/mocks/VaultAsset.sol";
 import {VaultMockStrategy} from "../contracts/mocks/VaultMockStrategy.sol";
+import {TokenLayoutRegistry} from "../contracts/tokens/TokenLayoutRegistry.sol";
+import {ITokenLayoutRegistry} from "../contracts/tokens/ITokenLayoutRegistry.sol";
 
 /// @notice Shared setup: a 4-shard vault over an 18-decimal token, with a strategy.
 abstract contract VaultSetup is AccessCheck {
@@ -17,11 +19,30 @@ abstract contract VaultSetup is AccessCheck {
     VaultAsset internal token;
     DisjointVault internal vault;
     VaultMockStrategy internal strategy;
+    TokenLayoutRegistry internal layouts;
+
+    /// Whether the vault gets a registry with the asset's layout (false: no registry).
+    function _useLayouts() internal pure virtual returns (bool) {
+        return true;
+    }
 
     function _deploy() internal {
         token = new VaultAsset("Asset", "AST", 18);
-        vault = new DisjointVault(token, "Disjoint Vault", "djV", SHARDS, address(this), FEE);
+        if (_useLayouts()) {
+            layouts = new TokenLayoutRegistry(address(this));
+            layouts.register(address(token), 0, 1);
+        }
+        vault = new DisjointVault(
+            token,
+            "Disjoint Vault",
+            "djV",
+            SHARDS,
+            address(this),
+            FEE,
+            ITokenLayoutRegistry(address(layouts))
+        );
         strategy = new VaultMockStrategy(address(token), address(vault));
+        strategy.setTokenLayouts(ITokenLayoutRegistry(address(layouts)));
         vault.setStrategy(strategy);
     }
 
@@ -338,6 +359,75 @@ contract DisjointVaultAccessTest is VaultSetup {
     }
 }
 
+/// @notice The same observed-within-declared checks with no token layout registry: the asset
+/// is declared as the whole account (ANY_SLOT), as before registries existed.
+contract DisjointVaultAccessUnregisteredTest is DisjointVaultAccessTest {
+    function _useLayouts() internal pure override returns (bool) {
+        return false;
+    }
+
+    function test_assetDeclaredAsWholeAccount() public view {
+        IAccessDeclaring.Access[] memory d = vault.declareAccess(ALICE, abi.encodeCall(vault.deposit, (1e18, ALICE)));
+        uint256 found;
+        for (uint256 i = 0; i < d.length; ++i) {
+            if (d[i].account != address(token)) continue;
+            assertTrue(d[i].slot == bytes32(type(uint256).max), "exact slot without a registry");
+            ++found;
+        }
+        assertEq(found, 1, "asset not declared once");
+    }
+}
+
+/// @notice With the asset's layout registered, deposits and withdrawals paid from the escrow
+/// declare exactly the asset slots they touch: the payer's and the payee's balances and the
+/// allowance spent (the depositor's to the vault, the escrow's to the vault).
+contract DisjointVaultExactTokenSlotsTest is VaultSetup {
+    address internal constant ALICE = address(0xA11CE);
+    address internal constant BOB = address(0xB0B);
+
+    function setUp() public {
+        _deploy();
+        _deposit(ALICE, 100e18);
+        _fund(ALICE, 1e24);
+        _fund(BOB, 1e24);
+        // A finite allowance: the deposit then writes it.
+        vm.prank(BOB);
+        token.approve(address(vault), 1e30);
+        _nextBlock();
+    }
+
+    function _exact(address sender, bytes memory data, string memory what) internal {
+        IAccessDeclaring.Access[] memory d = vault.declareAccess(sender, data);
+        _recordedCall(address(vault), sender, data);
+        _assertExactSlots(d, address(token), what);
+    }
+
+    function test_depositAndWithdrawDeclareExactAssetSlots() public {
+        _exact(ALICE, abi.encodeCall(vault.deposit, (1e18, ALICE)), "deposit");
+        _exact(BOB, abi.encodeCall(vault.deposit, (1e18, ALICE)), "deposit for another, finite allowance");
+        _exact(BOB, abi.encodeCall(vault.mint, (1e21, BOB)), "mint");
+        // (withdraw and redeem also name the mock strategy's declaration, the whole asset account)
+        _exact(ALICE, abi.encodeCall(vault.withdrawFromShard, (1e18, address(0xCAFE), ALICE)), "withdrawFromShard");
+        _exact(ALICE, abi.encodeCall(vault.redeemFromShard, (1e21, ALICE, ALICE)), "redeemFromShard");
+        vm.prank(ALICE);
+        vault.approve(BOB, 1e24);
+        _exact(BOB, abi.encodeCall(vault.redeemFromShard, (1e21, BOB, ALICE)), "redeemFromShard by a spender");
+    }
+
+    function test_allocateDeclaresTheEscrowToStrategyTransfer() public {
+        bytes memory data = abi.encodeCall(vault.allocate, (vault.shardOf(ALICE), 10e18));
+        IAccessDeclaring.Access[] memory d = vault.declareAccess(address(this), data);
+        address escrow = vault.escrowOf(vault.shardOf(ALICE));
+        assertTrue(_has(d, address(token), keccak256(abi.encode(escrow, uint256(0))), 2), "escrow balance");
+        assertTrue(
+            _has(d, address(token), keccak256(abi.encode(address(strategy), uint256(0))), 2),
+            "strategy balance"
+        );
+        _recordedCall(address(vault), address(this), data);
+        assertTrue(_covered(d, address(token)), "token access not declared");
+    }
+}
+
 /// @notice Random deposits, mints, withdrawals, redeems, transfers, allocations, harvests
 /// and losses by many users, across blocks.
 contract VaultHandler is TestBase {
@@ -354,7 +444,15 @@ contract VaultHandler is TestBase {
 
     constructor() {
         token = new VaultAsset("Asset", "AST", 18);
-        vault = new DisjointVault(token, "Disjoint Vault", "djV", SHARDS, address(this), FEE);
+        vault = new DisjointVault(
+            token,
+            "Disjoint Vault",
+            "djV",
+            SHARDS,
+            address(this),
+            FEE,
+            ITokenLayoutRegistry(address(0))
+        );
         strategy = new VaultMockStrategy(address(token), address(vault));
         vault.setStrategy(strategy);
         vault.setPerformanceFee(1000);

@@ -10,6 +10,7 @@ import {
   type VaultAsset,
   type VaultMockStrategy,
 } from "../typechain-types/index.js";
+import { registryFor } from "./helpers/layouts.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -24,6 +25,7 @@ async function deployFixture() {
   const [owner] = signers;
   const feeRecipient = signers[9];
   const token = await new VaultAsset__factory(owner).deploy("Asset", "AST", 18);
+  const layouts = await registryFor(owner, [await token.getAddress()]);
   const vault = await new DisjointVault__factory(owner).deploy(
     await token.getAddress(),
     "Disjoint Vault",
@@ -31,11 +33,13 @@ async function deployFixture() {
     SHARDS,
     owner.address,
     feeRecipient.address,
+    await layouts.getAddress(),
   );
   const strategy = await new VaultMockStrategy__factory(owner).deploy(
     await token.getAddress(),
     await vault.getAddress(),
   );
+  await strategy.setTokenLayouts(await layouts.getAddress());
   await vault.setStrategy(await strategy.getAddress());
   const users = signers.slice(1, 9);
   for (const u of users) {
@@ -113,19 +117,19 @@ describe("DisjointVault", function () {
       const f = new DisjointVault__factory(owner);
       const t = await token.getAddress();
       await expect(
-        f.deploy(t, "n", "s", 0, owner.address, owner.address),
+        f.deploy(t, "n", "s", 0, owner.address, owner.address, ethers.ZeroAddress),
       ).to.be.revertedWithCustomError(vault, "InvalidShardCount");
       await expect(
-        f.deploy(t, "n", "s", 65, owner.address, owner.address),
+        f.deploy(t, "n", "s", 65, owner.address, owner.address, ethers.ZeroAddress),
       ).to.be.revertedWithCustomError(vault, "InvalidShardCount");
       await expect(
-        f.deploy(ethers.ZeroAddress, "n", "s", 2, owner.address, owner.address),
+        f.deploy(ethers.ZeroAddress, "n", "s", 2, owner.address, owner.address, ethers.ZeroAddress),
       ).to.be.revertedWithCustomError(vault, "InvalidAddress");
       await expect(
-        f.deploy(t, "n", "s", 2, ethers.ZeroAddress, owner.address),
+        f.deploy(t, "n", "s", 2, ethers.ZeroAddress, owner.address, ethers.ZeroAddress),
       ).to.be.revertedWithCustomError(vault, "InvalidAddress");
       await expect(
-        f.deploy(t, "n", "s", 2, owner.address, ethers.ZeroAddress),
+        f.deploy(t, "n", "s", 2, owner.address, ethers.ZeroAddress, ethers.ZeroAddress),
       ).to.be.revertedWithCustomError(vault, "InvalidAddress");
     });
   });
@@ -195,6 +199,7 @@ describe("DisjointVault", function () {
         2,
         owner.address,
         owner.address,
+        ethers.ZeroAddress,
       );
       await re.mint(owner.address, 10n * E18);
       await re.approve(await v.getAddress(), MAX);
@@ -687,7 +692,7 @@ describe("DisjointVault", function () {
       ).to.be.revertedWithCustomError(vault, "UnknownSelector");
     });
 
-    it("declares the receiver's shard as WRITE, other shards as SNAPSHOT, the token as a whole account", async function () {
+    it("declares the receiver's shard as WRITE, other shards as SNAPSHOT, the token's exact slots", async function () {
       const u = users[0];
       const data = vault.interface.encodeFunctionData("deposit", [
         E18,
@@ -695,9 +700,16 @@ describe("DisjointVault", function () {
       ]);
       const list = await vault.declareAccess(u.address, data);
       const token_ = (await token.getAddress()).toLowerCase();
-      const tok = list.find((e) => e.account.toLowerCase() === token_);
-      expect(tok?.slot).to.equal("0x" + "f".repeat(64));
-      expect(tok?.mode).to.equal(2n);
+      const tok = list.filter((e) => e.account.toLowerCase() === token_);
+      const coder = ethers.AbiCoder.defaultAbiCoder();
+      const balanceSlot = (a: string) => ethers.keccak256(coder.encode(["address", "uint256"], [a, 0n]));
+      const allowanceSlot = (o: string, sp: string) =>
+        ethers.keccak256(coder.encode(["address", "bytes32"], [sp, ethers.keccak256(coder.encode(["address", "uint256"], [o, 1n]))]));
+      // The depositor's balance and allowance to the vault, and the receiver's shard escrow's balance.
+      expect(tok.map((e) => e.slot).sort()).to.deep.equal(
+        [balanceSlot(u.address), allowanceSlot(u.address, vaultAddr), balanceSlot(await vault.escrowOf(shardOf(u.address)))].sort(),
+      );
+      expect(tok.every((e) => e.mode === 2n)).to.equal(true);
       const modes = list
         .filter((e) => e.account === vaultAddr)
         .map((e) => Number(e.mode));

@@ -2,13 +2,18 @@
 pragma solidity 0.8.30;
 
 import {TestBase} from "./utils/Vm.sol";
+import {AccessCheck} from "./utils/AccessCheck.sol";
+import {TokenLayoutRegistry} from "../contracts/tokens/TokenLayoutRegistry.sol";
+import {ITokenLayoutRegistry} from "../contracts/tokens/ITokenLayoutRegistry.sol";
 import {IAccessDeclaring} from "../contracts/interfaces/IAccessDeclaring.sol";
 import {LendingMarket} from "../contracts/lending/LendingMarket.sol";
 import {MockERC20} from "../contracts/mocks/MockERC20.sol";
 import {MockPriceOracle} from "../contracts/mocks/MockPriceOracle.sol";
 
-/// @notice Shared fixture: a 4-shard market, 2000 loan units per collateral unit, LLTV 80%.
-abstract contract LendingFixture is TestBase {
+/// @notice Shared fixture: a 4-shard market, 2000 loan units per collateral unit, LLTV 80%,
+/// both tokens' layouts registered (OpenZeppelin ERC20: balances slot 0, allowances slot 1)
+/// unless `_useLayouts` is overridden.
+abstract contract LendingFixture is AccessCheck {
     uint256 internal constant K = 4;
     uint256 internal constant PRICE = 2000e36;
     uint256 internal constant YEAR = 365 days;
@@ -17,13 +22,24 @@ abstract contract LendingFixture is TestBase {
     MockERC20 internal coll;
     MockPriceOracle internal oracle;
     LendingMarket internal market;
+    TokenLayoutRegistry internal layouts;
     uint256 internal now_ = 1_700_000_000;
+
+    /// Whether the market gets a registry with both tokens' layouts (false: no registry).
+    function _useLayouts() internal pure virtual returns (bool) {
+        return true;
+    }
 
     function _deploy() internal {
         vm.warp(now_);
         loan = new MockERC20("Loan", "LOAN", 18);
         coll = new MockERC20("Collateral", "COLL", 18);
         oracle = new MockPriceOracle(PRICE);
+        if (_useLayouts()) {
+            layouts = new TokenLayoutRegistry(address(this));
+            layouts.register(address(loan), 0, 1);
+            layouts.register(address(coll), 0, 1);
+        }
         market = new LendingMarket(
             LendingMarket.Params({
                 loanToken: loan,
@@ -38,7 +54,8 @@ abstract contract LendingFixture is TestBase {
                 slope2: uint256(1e18) / YEAR,
                 kink: 0.8e18
             }),
-            address(this)
+            address(this),
+            ITokenLayoutRegistry(address(layouts))
         );
     }
 
@@ -233,6 +250,90 @@ contract LendingAccessTest is LendingFixture {
         bytes memory data = abi.encodeCall(market.withdraw, (1, address(1), 1 << K));
         vm.expectRevert(abi.encodeWithSelector(LendingMarket.InvalidSources.selector, uint256(1 << K)));
         market.declareAccess(address(1), data);
+    }
+}
+
+/// @notice The same observed-within-declared checks with no token layout registry: every
+/// token access is declared as the whole account (ANY_SLOT), as before registries existed.
+contract LendingAccessUnregisteredTest is LendingAccessTest {
+    function _useLayouts() internal pure override returns (bool) {
+        return false;
+    }
+
+    function test_tokensDeclaredAsWholeAccount() public view {
+        IAccessDeclaring.Access[] memory d = market.declareAccess(_user(0, 0), abi.encodeCall(market.supply, (1e18)));
+        bool whole;
+        for (uint256 i = 0; i < d.length; ++i) {
+            if (d[i].account == address(loan)) {
+                assertTrue(d[i].slot == bytes32(type(uint256).max), "exact slot without a registry");
+                whole = true;
+            }
+        }
+        assertTrue(whole, "loan token not declared");
+    }
+}
+
+/// @notice With registered layouts, the token slots declared are exactly the token slots a
+/// call touches: the sender's and the escrow's balances and the allowance it spends.
+contract LendingExactTokenSlotsTest is LendingFixture {
+    function setUp() public {
+        _deploy();
+        for (uint256 s = 0; s < K; ++s) _fund(_user(s, 0), 1_000_000e18, 1_000e18);
+        _fund(_user(2, 1), 1_000_000e18, 0);
+        // A finite allowance: transferFrom then writes it.
+        vm.prank(_user(1, 0));
+        loan.approve(address(market), 1e30);
+    }
+
+    function _exact(address sender, bytes memory data, string memory what) internal {
+        IAccessDeclaring.Access[] memory d = market.declareAccess(sender, data);
+        _recordedCall(address(market), sender, data);
+        _assertExactSlots(d, address(loan), what);
+    }
+
+    function test_supplyWithdrawBorrowRepayDeclareExactLoanSlots() public {
+        address a = _user(0, 0);
+        address b = _user(1, 0);
+        address c = _user(2, 0);
+        _exact(a, abi.encodeCall(market.supply, (10_000e18)), "supply");
+        _exact(b, abi.encodeCall(market.supply, (10_000e18)), "supply, finite allowance");
+        _exact(b, abi.encodeCall(market.withdraw, (1_000e18, address(0xCAFE), 0)), "withdraw");
+        _exact(_user(2, 1), abi.encodeCall(market.supply, (5_000e18)), "supply into shard 2");
+        vm.prank(c);
+        market.depositCollateral(10e18);
+        _exact(c, abi.encodeCall(market.borrow, (1_000e18, c, 0)), "borrow");
+        _exact(a, abi.encodeCall(market.repay, (500e18, c)), "repay for another");
+        // Shard 2's escrow pays its 4,500, shard 0's the rest.
+        _exact(c, abi.encodeCall(market.borrow, (12_000e18, c, 1)), "borrow with fallback");
+    }
+
+    function test_collateralPathsDeclareExactCollateralSlots() public {
+        address c = _user(2, 0);
+        IAccessDeclaring.Access[] memory d = market.declareAccess(c, abi.encodeCall(market.depositCollateral, (5e18)));
+        _recordedCall(address(market), c, abi.encodeCall(market.depositCollateral, (5e18)));
+        _assertExactSlots(d, address(coll), "depositCollateral");
+        d = market.declareAccess(c, abi.encodeCall(market.withdrawCollateral, (1e18, address(0xCAFE))));
+        _recordedCall(address(market), c, abi.encodeCall(market.withdrawCollateral, (1e18, address(0xCAFE))));
+        _assertExactSlots(d, address(coll), "withdrawCollateral");
+    }
+
+    function test_liquidationDeclaresExactSlotsOfBothTokens() public {
+        address lender = _user(0, 0);
+        address borrower = _user(1, 0);
+        address liquidator = _user(2, 0);
+        vm.prank(lender);
+        market.supply(100_000e18);
+        vm.startPrank(borrower);
+        market.depositCollateral(10e18);
+        market.borrow(15_000e18, borrower, 1);
+        vm.stopPrank();
+        _nextBlock(1);
+        oracle.setPrice(1800e36); // 14,400 of borrowing power for 15,000 of debt
+        bytes memory data = abi.encodeCall(market.liquidate, (borrower, 1_000e18));
+        IAccessDeclaring.Access[] memory d = market.declareAccess(liquidator, data);
+        _recordedCall(address(market), liquidator, data);
+        _assertExactSlots(d, address(loan), "liquidate, loan token");
+        _assertExactSlots(d, address(coll), "liquidate, collateral");
     }
 }
 

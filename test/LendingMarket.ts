@@ -14,6 +14,7 @@ import {
   MODE_SNAPSHOT,
   MODE_WRITE,
 } from "../src/access/declared.js";
+import { registryFor } from "./helpers/layouts.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -92,6 +93,7 @@ async function deployWith(
     18,
   );
   const oracle = await new MockPriceOracle__factory(owner).deploy(PRICE);
+  const layouts = await registryFor(owner, [await loan.getAddress(), await coll.getAddress()]);
   const market = await new LendingMarket__factory(owner).deploy(
     params(
       await loan.getAddress(),
@@ -100,6 +102,7 @@ async function deployWith(
       over,
     ),
     owner.address,
+    await layouts.getAddress(),
   );
   const users: Signer[][] = [[], [], [], []];
   for (const s of signers.slice(1)) {
@@ -159,7 +162,7 @@ describe("LendingMarket", function () {
         [{ slope2: 10n ** 12n }, "rate"],
       ];
       for (const [over, what] of cases) {
-        await expect(f.deploy(params(l, c, o, over), owner))
+        await expect(f.deploy(params(l, c, o, over), owner, ethers.ZeroAddress))
           .to.be.revertedWithCustomError(
             f.attach(l) as LendingMarket,
             "InvalidParams",
@@ -665,13 +668,16 @@ describe("LendingMarket", function () {
       const slot = (n: bigint) => ethers.toBeHex(n, 32);
       expect(declared.writes).to.deep.include([m, slot(5n + 2n)]);
       // The shard's second slot (bad debt) is only a snapshot input for a supply: liquidity is
-      // the escrow's balance in the loan token, declared at account level.
+      // the escrow's balance in the loan token, declared exactly (the token's layout is registered).
       expect(declared.writes).to.not.deep.include([m, slot(5n + 3n)]);
       expect(declared.snapshots).to.deep.include([m, slot(5n + 3n)]);
-      expect(declared.writes).to.deep.include([
-        (await loan.getAddress()).toLowerCase(),
-        "*",
-      ]);
+      const coder = ethers.AbiCoder.defaultAbiCoder();
+      const balanceSlot = (a: string) => ethers.keccak256(coder.encode(["address", "uint256"], [a, 0n]));
+      const l = (await loan.getAddress()).toLowerCase();
+      const escrow = await market.escrowOf(1n);
+      expect(declared.writes).to.deep.include([l, balanceSlot(await u.getAddress())]);
+      expect(declared.writes).to.deep.include([l, balanceSlot(escrow)]);
+      expect(declared.writes).to.not.deep.include([l, "*"]);
       expect(declared.writes).to.not.deep.include([m, slot(5n)]);
       expect(declared.snapshots).to.deep.include([m, slot(5n)]);
       expect(declared.snapshots).to.deep.include([m, slot(3n)]);

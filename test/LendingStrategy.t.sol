@@ -12,6 +12,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {VaultAsset} from "../contracts/mocks/VaultAsset.sol";
 import {MockERC20} from "../contracts/mocks/MockERC20.sol";
 import {MockPriceOracle} from "../contracts/mocks/MockPriceOracle.sol";
+import {TokenLayoutRegistry} from "../contracts/tokens/TokenLayoutRegistry.sol";
+import {ITokenLayoutRegistry} from "../contracts/tokens/ITokenLayoutRegistry.sol";
 
 /// @notice A DisjointVault (4 shards) lending through LendingStrategy to a 4-shard LendingMarket.
 abstract contract LendingStrategySetup is AccessCheck {
@@ -28,12 +30,23 @@ abstract contract LendingStrategySetup is AccessCheck {
     LendingMarket internal market;
     DisjointVault internal vault;
     LendingStrategy internal strategy;
+    TokenLayoutRegistry internal layouts;
+
+    /// Whether the market and the vault get a registry with both tokens' layouts.
+    function _useLayouts() internal pure virtual returns (bool) {
+        return true;
+    }
 
     function _deploy(uint256 sources) internal {
         vm.warp(1_700_000_000);
         token = new VaultAsset("Asset", "AST", 18);
         collateral = new MockERC20("Collateral", "COL", 18);
         oracle = new MockPriceOracle(1e36);
+        if (_useLayouts()) {
+            layouts = new TokenLayoutRegistry(address(this));
+            layouts.register(address(token), 0, 1);
+            layouts.register(address(collateral), 0, 1);
+        }
         market = new LendingMarket(
             LendingMarket.Params({
                 loanToken: IERC20(address(token)),
@@ -48,10 +61,19 @@ abstract contract LendingStrategySetup is AccessCheck {
                 slope2: uint256(1e18) / YEAR,
                 kink: 0.8e18
             }),
-            address(this)
+            address(this),
+            ITokenLayoutRegistry(address(layouts))
         );
-        vault = new DisjointVault(token, "Disjoint Vault", "djV", SHARDS, address(this), FEE);
-        strategy = new LendingStrategy(market, address(vault), sources);
+        vault = new DisjointVault(
+            token,
+            "Disjoint Vault",
+            "djV",
+            SHARDS,
+            address(this),
+            FEE,
+            ITokenLayoutRegistry(address(layouts))
+        );
+        strategy = new LendingStrategy(market, address(vault), sources, ITokenLayoutRegistry(address(layouts)));
         vault.setStrategy(strategy);
     }
 
@@ -108,11 +130,11 @@ contract LendingStrategyLifecycleTest is LendingStrategySetup {
 
     function test_constructorChecks() public {
         VaultAsset other = new VaultAsset("Other", "O", 18);
-        DisjointVault v2 = new DisjointVault(other, "V", "V", 2, address(this), FEE);
+        DisjointVault v2 = new DisjointVault(other, "V", "V", 2, address(this), FEE, ITokenLayoutRegistry(address(0)));
         vm.expectRevert(abi.encodeWithSelector(LendingStrategy.AssetMismatch.selector, address(other), address(token)));
-        new LendingStrategy(market, address(v2), 0);
+        new LendingStrategy(market, address(v2), 0, ITokenLayoutRegistry(address(0)));
         vm.expectRevert(abi.encodeWithSelector(LendingStrategy.InvalidSources.selector, uint256(1 << SHARDS)));
-        new LendingStrategy(market, address(vault), 1 << SHARDS);
+        new LendingStrategy(market, address(vault), 1 << SHARDS, ITokenLayoutRegistry(address(0)));
         assertEq(strategy.sources() & (1 << strategy.ownShard()), 0, "own shard is not a fallback source");
         assertEq(strategy.sources() | (1 << strategy.ownShard()), (1 << SHARDS) - 1, "every other shard is");
     }
@@ -310,13 +332,57 @@ contract LendingStrategyAccessTest is LendingStrategySetup {
     function test_strategyDeclarationsNameTheAdapterShardAndSources() public view {
         IAccessDeclaring.Access[] memory d = strategy.declareStrategyAccess(IStrategy.withdraw.selector);
         uint256 own = strategy.ownShard();
-        // Fallback shards pay from their escrows: the token, declared whole, covers their balances.
-        assertTrue(_has(d, address(token), bytes32(type(uint256).max), 2), "escrow balances in the token");
+        // Fallback shards pay from their escrows: their balances (the whole token if unregistered).
+        for (uint256 k = 0; k < SHARDS; ++k) {
+            bytes32 slot =
+                _useLayouts() ? keccak256(abi.encode(market.escrowOf(k), uint256(0))) : bytes32(type(uint256).max);
+            assertTrue(_exactHas(d, address(token), slot, 2), "escrow balance in the token");
+        }
         assertEq(_declaredShardWrites(), 1, "no other shard's totals are written");
         assertTrue(_has(d, address(market), bytes32(5 + 2 * own), 2), "own shard's totals");
         bytes32 pos = keccak256(abi.encode(address(strategy), uint256(37)));
         assertTrue(_has(d, address(market), pos, 2), "adapter's position");
         d = strategy.declareStrategyAccess(IStrategy.maxWithdraw.selector);
         assertTrue(_has(d, address(market), pos, 1), "views read the position");
+    }
+
+    /// Whether `d` names exactly (`account`, `slot`) with a mode in `anyOf` (no whole-account match).
+    function _exactHas(
+        IAccessDeclaring.Access[] memory d,
+        address account,
+        bytes32 slot,
+        uint8 anyOf
+    ) internal pure returns (bool) {
+        for (uint256 j = 0; j < d.length; ++j) {
+            if (d[j].account == account && d[j].slot == slot && (d[j].mode & anyOf) != 0) return true;
+        }
+        return false;
+    }
+}
+
+/// @notice The same checks with no token layout registry (every token access declared whole).
+contract LendingStrategyAccessUnregisteredTest is LendingStrategyAccessTest {
+    function _useLayouts() internal pure override returns (bool) {
+        return false;
+    }
+}
+
+/// @notice With registered layouts, a vault withdrawal that falls back to the strategy
+/// declares exactly the token slots it touches: the vault escrow's balance and allowance, the
+/// market escrows' balances and allowances, the receiver's balance.
+contract LendingStrategyExactTokenSlotsTest is LendingStrategySetup {
+    function setUp() public {
+        _deploy(0);
+        _deposit(ALICE, 100e18);
+        _nextBlock(12);
+        vault.allocate(vault.shardOf(ALICE), 90e18);
+        _nextBlock(12);
+    }
+
+    function test_withdrawThroughStrategyDeclaresExactTokenSlots() public {
+        bytes memory data = abi.encodeCall(vault.withdraw, (25e18, address(0xCAFE), ALICE));
+        IAccessDeclaring.Access[] memory d = vault.declareAccess(ALICE, data);
+        _recordedCall(address(vault), ALICE, data);
+        _assertExactSlots(d, address(token), "withdraw with fallback");
     }
 }

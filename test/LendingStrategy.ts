@@ -8,6 +8,7 @@ import {
   MockPriceOracle__factory,
   VaultAsset__factory,
 } from "../typechain-types/index.js";
+import { registryFor } from "./helpers/layouts.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -28,6 +29,7 @@ async function deployFixture() {
     18,
   );
   const oracle = await new MockPriceOracle__factory(owner).deploy(10n ** 36n);
+  const layouts = await registryFor(owner, [await token.getAddress(), await coll.getAddress()]);
   const market = await new LendingMarket__factory(owner).deploy(
     {
       loanToken: await token.getAddress(),
@@ -43,6 +45,7 @@ async function deployFixture() {
       kink: (8n * E18) / 10n,
     },
     owner.address,
+    await layouts.getAddress(),
   );
   const vault = await new DisjointVault__factory(owner).deploy(
     await token.getAddress(),
@@ -51,11 +54,13 @@ async function deployFixture() {
     SHARDS,
     owner.address,
     signers[9].address,
+    await layouts.getAddress(),
   );
   const strategy = await new LendingStrategy__factory(owner).deploy(
     await market.getAddress(),
     await vault.getAddress(),
     (1n << SHARDS) - 1n,
+    await layouts.getAddress(),
   );
   await vault.setStrategy(await strategy.getAddress());
   const users = signers.slice(2, 9);

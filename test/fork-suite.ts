@@ -9,7 +9,7 @@
  */
 import { expect } from "chai";
 import hre from "hardhat";
-import { AbiCoder, getCreate2Address, getCreateAddress, keccak256, solidityPacked, zeroPadValue, toBeHex, type Signer } from "ethers";
+import { AbiCoder, ZeroAddress, getCreate2Address, getCreateAddress, keccak256, solidityPacked, zeroPadValue, toBeHex, type Signer } from "ethers";
 import {
   DisjointFactory__factory,
   DisjointRouter__factory,
@@ -99,7 +99,7 @@ describe("suite on a Cancun-era mainnet fork (recorded state of block 19,932,703
   it("DEX: a DisjointFactory/DisjointRouter pool of real USDC/WETH (add liquidity, swap)", async function () {
     const { ethers } = fork;
     await nextDeployment();
-    const factory = await new DisjointFactory__factory(deployer).deploy();
+    const factory = await new DisjointFactory__factory(deployer).deploy(ZeroAddress);
     await nextDeployment();
     const router = await new DisjointRouter__factory(deployer).deploy(await factory.getAddress(), 100);
     // the pair is a CREATE2 child of the factory: declare its address fresh before creating it
@@ -150,8 +150,8 @@ describe("suite on a Cancun-era mainnet fork (recorded state of block 19,932,703
     const marketAddr = await nextDeployment();
     const shardCount = 4n;
     // the escrows are CREATE2 children of the market, created (and approving the market) in its constructor
-    const escrowArtifact = await hre.artifacts.readArtifact("LendingEscrow");
-    const initCodeHash = keccak256(solidityPacked(["bytes", "bytes"], [escrowArtifact.bytecode, AbiCoder.defaultAbiCoder().encode(["address", "address"], [USDC, WETH])]));
+    const escrowCode = await embeddedCreationCode("LendingMarket", "LendingEscrow");
+    const initCodeHash = keccak256(solidityPacked(["bytes", "bytes"], [escrowCode, AbiCoder.defaultAbiCoder().encode(["address", "address"], [USDC, WETH])]));
     const escrows = Array.from({ length: Number(shardCount) }, (_, i) => getCreate2Address(marketAddr, zeroPadValue(toBeHex(i), 32), initCodeHash));
     fork.server.assumeEmpty(...escrows);
     const YEAR = 365n * 24n * 3600n;
@@ -170,6 +170,7 @@ describe("suite on a Cancun-era mainnet fork (recorded state of block 19,932,703
         kink: (8n * WAD) / 10n,
       },
       await deployer.getAddress(),
+      ZeroAddress,
     );
     expect(await market.getAddress()).to.equal(marketAddr);
     for (let s = 0n; s < shardCount; s++) expect((await market.escrowOf(s)).toLowerCase()).to.equal(escrows[Number(s)]!.toLowerCase());
@@ -222,7 +223,7 @@ describe("suite on a Cancun-era mainnet fork (recorded state of block 19,932,703
     // ...so the test states WETH9's constant explicitly, on the fork only.
     await fork.connection.provider.request({ method: "hardhat_setStorageAt", params: [WETH, "0x2", zeroPadValue("0x12", 32)] });
     expect(await decimals.decimals()).to.equal(18n);
-    const vault = await new DisjointVault__factory(deployer).deploy(WETH, "Disjoint WETH", "dWETH", shards, await deployer.getAddress(), feeRecipient);
+    const vault = await new DisjointVault__factory(deployer).deploy(WETH, "Disjoint WETH", "dWETH", shards, await deployer.getAddress(), feeRecipient, ZeroAddress);
     expect(await vault.getAddress()).to.equal(vaultAddr);
     const weth = new ethers.Contract(WETH, ERC20, ethers.provider);
     const start = (await weth.balanceOf(WETH_HOLDER)) as bigint;
@@ -261,3 +262,17 @@ describe("suite on a Cancun-era mainnet fork (recorded state of block 19,932,703
     expect(message).to.contain(USDC);
   });
 });
+
+/**
+ * The creation code of `inner` as `outer` embeds it (`type(inner).creationCode`): the same code
+ * as inner's artifact except, possibly, the metadata hash at its end (solc hashes the metadata of
+ * each compilation job), so CREATE2 addresses are computed from what `outer` really deploys.
+ */
+async function embeddedCreationCode(outer: string, inner: string): Promise<string> {
+  const code = (await hre.artifacts.readArtifact(inner)).bytecode.slice(2);
+  const host = (await hre.artifacts.readArtifact(outer)).bytecode.slice(2);
+  const metadata = (parseInt(code.slice(-4), 16) + 2) * 2; // CBOR length (last two bytes) + those two bytes, in hex digits
+  const at = host.indexOf(code.slice(0, code.length - metadata));
+  if (at < 0) throw new Error(`${outer} does not embed ${inner}'s creation code`);
+  return "0x" + host.slice(at, at + code.length);
+}

@@ -35,7 +35,7 @@ const E18 = 10n ** 18n;
 // 1 WETH (1e18 units) = 3,000 USDC (3e9 units), 1e36-scaled
 const PRICE = 3_000n * E6 * E18;
 /** Transactions the Suite deployment sends from the deployer (11) plus the two acceptOwnership calls. */
-const DEPLOYER_TXS = 13;
+const DEPLOYER_TXS = 15;
 
 describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)", function () {
   this.timeout(600_000);
@@ -83,7 +83,7 @@ describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)
     // Every CREATE address the deployer's next transactions could take.
     const created = Array.from({ length: DEPLOYER_TXS }, (_, k) => getCreateAddress({ from, nonce: n + k }));
     fork.server.assumeEmpty(...created);
-    const [factoryAt, marketAt, vaultAt] = created as [string, string, string];
+    const [layoutsAt, factoryAt, marketAt, vaultAt] = created as [string, string, string, string];
     // DEX: the factory's pair shards are CREATE2 children (salt: tokens and shard index).
     const pairInitCodeHash = keccak256((await hre.artifacts.readArtifact("DisjointPair")).bytecode);
     const [t0, t1] = USDC.toLowerCase() < WETH.toLowerCase() ? [USDC, WETH] : [WETH, USDC];
@@ -91,7 +91,7 @@ describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)
       getCreate2Address(factoryAt, keccak256(AbiCoder.defaultAbiCoder().encode(["address", "address", "uint256"], [t0, t1, i])), pairInitCodeHash),
     );
     // Lending: the escrows are CREATE2 children of the market (salt: shard index).
-    const escrowCode = (await hre.artifacts.readArtifact("LendingEscrow")).bytecode;
+    const escrowCode = await embeddedCreationCode("LendingMarket", "LendingEscrow");
     const escrowInitCodeHash = keccak256(solidityPacked(["bytes", "bytes"], [escrowCode, AbiCoder.defaultAbiCoder().encode(["address", "address"], [USDC, WETH])]));
     const marketEscrows = Array.from({ length: mainnet.lending.shardCount }, (_, i) => getCreate2Address(marketAt, zeroPadValue(toBeHex(i), 32), escrowInitCodeHash));
     // Vault: the ShardEscrows take the vault's nonces 1..shardCount.
@@ -113,8 +113,12 @@ describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)
     const onDisk = JSON.parse(readFileSync(join(dir, "deployments", `${record.chainId}.json`), "utf8")) as SuiteRecord;
     expect(onDisk).to.deep.equal(JSON.parse(JSON.stringify(record)));
     const c = onDisk.contracts;
-    expect(Object.keys(c).sort()).to.deep.equal(["dex.factory", "dex.pair", "dex.router", "lending.market", "vault.vault"]);
-    expect([c["dex.factory"], c["lending.market"], c["vault.vault"], c["dex.pair"]]).to.deep.equal([factoryAt, marketAt, vaultAt, pairs[0]]);
+    expect(Object.keys(c).sort()).to.deep.equal(["dex.factory", "dex.pair", "dex.router", "lending.market", "tokens.layouts", "vault.vault"]);
+    expect([c["tokens.layouts"], c["dex.factory"], c["lending.market"], c["vault.vault"], c["dex.pair"]]).to.deep.equal([layoutsAt, factoryAt, marketAt, vaultAt, pairs[0]]);
+    // mainnet.json registers WETH9's layout (balanceOf slot 3, allowance slot 4) and not USDC's.
+    const layouts = new ethers.Contract(c["tokens.layouts"]!, ["function layoutOf(address) view returns (bool, uint256, uint256)"], ethers.provider);
+    expect(await layouts.getFunction("layoutOf")(WETH)).to.deep.equal([true, 3n, 4n]);
+    expect(await layouts.getFunction("layoutOf")(USDC)).to.deep.equal([false, 0n, 0n]);
     expect(created).to.include(c["dex.router"]);
     expect(onDisk.owner).to.equal(from);
     expect(onDisk.pendingOwnership).to.deep.equal([]);
@@ -178,3 +182,17 @@ describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)
     expect(await usdc.balanceOf(USDC_HOLDER)).to.equal(before - 1_000n * E6);
   });
 });
+
+/**
+ * The creation code of `inner` as `outer` embeds it (`type(inner).creationCode`): the same code
+ * as inner's artifact except, possibly, the metadata hash at its end (solc hashes the metadata of
+ * each compilation job), so CREATE2 addresses are computed from what `outer` really deploys.
+ */
+async function embeddedCreationCode(outer: string, inner: string): Promise<string> {
+  const code = (await hre.artifacts.readArtifact(inner)).bytecode.slice(2);
+  const host = (await hre.artifacts.readArtifact(outer)).bytecode.slice(2);
+  const metadata = (parseInt(code.slice(-4), 16) + 2) * 2; // CBOR length (last two bytes) + those two bytes, in hex digits
+  const at = host.indexOf(code.slice(0, code.length - metadata));
+  if (at < 0) throw new Error(`${outer} does not embed ${inner}'s creation code`);
+  return "0x" + host.slice(at, at + code.length);
+}

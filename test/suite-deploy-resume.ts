@@ -184,8 +184,14 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
     const sentNonces = new Set(all.filter((l) => l.type === "TRANSACTION_SEND").map((l) => l.nonce));
     const record = JSON.parse(readFileSync(join(out, "31337.json"), "utf8")) as { deployer: string; contracts: Record<string, string> };
     const nonce = Number(await rpc("eth_getTransactionCount", [record.deployer, "latest"]));
-    expect(nonce).to.equal(sentNonces.size + 2);
-    expect([...after.keys()].sort()).to.deep.equal(["DisjointDex#DisjointFactory", "DisjointDex#DisjointRouter", "DisjointLending#LendingMarket", "DisjointVault#DisjointVault"]);
+    expect(nonce).to.equal(sentNonces.size + 2 + 2); // + the two mock tokens' layout registrations
+    expect([...after.keys()].sort()).to.deep.equal([
+      "DisjointDex#DisjointFactory",
+      "DisjointDex#DisjointRouter",
+      "DisjointLending#LendingMarket",
+      "DisjointTokenLayouts#TokenLayoutRegistry",
+      "DisjointVault#DisjointVault",
+    ]);
     expect(deployed(readJournal(1))).to.deep.equal(mocksBefore);
     expect(record.contracts["dex.factory"]).to.equal(after.get("DisjointDex#DisjointFactory"));
     expect(record.contracts["mocks.loanToken"]).to.equal(mocksBefore.get("DisjointMocks#LoanToken"));
@@ -223,7 +229,7 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
     const journal = readJournal(0, GAP_ID);
     const after = deployed(journal);
     for (const [id, address] of kept) expect(after.get(id), id).to.equal(address);
-    expect(after.size).to.equal(4);
+    expect(after.size).to.equal(5);
     const completed = journal.filter((l) => l.type.endsWith("_EXECUTION_STATE_COMPLETE") && l.futureId === gapFuture);
     expect(completed, `${gapFuture} ran once after the wipe`).to.have.length(1);
   });

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeployParameterError } from "../deploy/config.js";
 import { deploySuite, type SuiteRecord, unsentFutures } from "../tasks/suite-deploy-action.js";
-import { DisjointRouter__factory, DisjointVault__factory, LendingMarket__factory, MockERC20__factory, DisjointFactory__factory } from "../typechain-types/index.js";
+import { DisjointRouter__factory, DisjointVault__factory, LendingMarket__factory, MockERC20__factory, DisjointFactory__factory, TokenLayoutRegistry__factory } from "../typechain-types/index.js";
 
 const ROOT = process.cwd();
 const LOCAL = JSON.parse(readFileSync(join(ROOT, "deploy/parameters/local.json"), "utf8"));
@@ -36,7 +36,7 @@ describe("suite deploy (in-process network)", function () {
     expect(onDisk).to.deep.equal(JSON.parse(JSON.stringify(record)));
     expect(Object.keys(onDisk)).to.deep.equal([...Object.keys(onDisk)].sort());
     expect(Object.keys(onDisk.contracts).sort()).to.deep.equal([
-      "dex.factory", "dex.pair", "dex.router", "lending.market", "mocks.collateralToken", "mocks.loanToken", "mocks.oracle", "vault.vault",
+      "dex.factory", "dex.pair", "dex.router", "lending.market", "mocks.collateralToken", "mocks.loanToken", "mocks.oracle", "tokens.layouts", "vault.vault",
     ]);
     for (const a of Object.values(onDisk.contracts)) expect(await ethers.provider.getCode(a)).to.not.equal("0x");
     expect(lines.join("\n")).to.match(/lending\.market\s+0x[0-9a-fA-F]{40}/);
@@ -59,6 +59,20 @@ describe("suite deploy (in-process network)", function () {
     expect(await factory.shardAdmin()).to.equal(deployer.address);
     expect(await factory.getPair(c["mocks.loanToken"]!, c["mocks.collateralToken"]!)).to.equal(c["dex.pair"]);
     expect(await factory.shardsOf(c["mocks.loanToken"]!, c["mocks.collateralToken"]!)).to.equal(4n);
+    // The registry every product reads, with both mock tokens' layouts (OpenZeppelin ERC20: 0, 1).
+    const layouts = TokenLayoutRegistry__factory.connect(c["tokens.layouts"]!, deployer);
+    expect(await factory.tokenLayouts()).to.equal(c["tokens.layouts"]);
+    // The market and the vault keep the registry internal: their declarations show they read it.
+    const loanSlots = async (list: { account: string; slot: string }[]) =>
+      list.filter((e) => e.account === c["mocks.loanToken"]).map((e) => e.slot);
+    const supplyDecl = await loanSlots(await market.declareAccess(alice.address, market.interface.encodeFunctionData("supply", [1n])));
+    const depositDecl = await loanSlots(await vault.declareAccess(alice.address, vault.interface.encodeFunctionData("deposit", [1n, alice.address])));
+    for (const slots of [supplyDecl, depositDecl]) {
+      expect(slots.length).to.equal(3); // the user's balance and allowance, the escrow's balance
+      expect(slots).to.not.include(ethers.toBeHex(ethers.MaxUint256, 32));
+    }
+    for (const t of [c["mocks.loanToken"]!, c["mocks.collateralToken"]!]) expect(await layouts.layoutOf(t)).to.deep.equal([true, 0n, 1n]);
+    expect(await layouts.owner()).to.equal(deployer.address);
 
     // DEX: liquidity in every shard, then a swap through the router.
     const router = DisjointRouter__factory.connect(c["dex.router"]!, deployer);
@@ -98,7 +112,8 @@ describe("suite deploy (in-process network)", function () {
     writeFileSync(params, JSON.stringify({ ...LOCAL, owner }));
     const record = await deploySuite(connection, args({ parameters: params, out: join(dir, "owned") }), ROOT, quiet);
     expect(record.owner).to.equal(owner);
-    expect(record.pendingOwnership).to.deep.equal(["lending.market", "vault.vault"]);
+    expect(record.pendingOwnership).to.deep.equal(["lending.market", "tokens.layouts", "vault.vault"]);
+    expect(await TokenLayoutRegistry__factory.connect(record.contracts["tokens.layouts"]!, connection.ethers.provider).pendingOwner()).to.equal(owner);
     const market = LendingMarket__factory.connect(record.contracts["lending.market"]!, connection.ethers.provider);
     const vault = DisjointVault__factory.connect(record.contracts["vault.vault"]!, connection.ethers.provider);
     expect(await market.pendingOwner()).to.equal(owner);

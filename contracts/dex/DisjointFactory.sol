@@ -6,6 +6,8 @@ import {IDisjointFactory} from "./interfaces/IDisjointFactory.sol";
 import {DisjointPair, IDisjointPairDeployer} from "./DisjointPair.sol";
 import {AccessListBuilder} from "./libraries/AccessListBuilder.sol";
 import {PairAddress} from "./libraries/PairAddress.sol";
+import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
+import {TokenSlots} from "../tokens/TokenSlots.sol";
 
 /// @title DisjointFactory
 /// @notice Creates pairs with Uniswap V2's factory interface, and up to MAX_SHARDS shards per
@@ -16,6 +18,7 @@ import {PairAddress} from "./libraries/PairAddress.sol";
 /// @dev Storage layout: slot 0 getPair, slot 1 allPairs, slot 2 shardAdmin.
 contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDeclaring {
     using AccessListBuilder for AccessListBuilder.List;
+    using TokenSlots for TokenSlots.Layout;
 
     /// @notice Both tokens are the same.
     error IdenticalAddresses();
@@ -39,6 +42,9 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
     uint256 public constant MAX_SHARDS = 16;
     /// @notice keccak256 of the pair's creation code, for CREATE2 address derivation.
     bytes32 public immutable PAIR_INIT_CODE_HASH;
+    /// @notice The token layout registry that the pairs' and the router's `declareAccess` read
+    /// (zero: none, every token access is declared as the token's whole account).
+    ITokenLayoutRegistry public immutable tokenLayouts;
 
     /// @inheritdoc IDisjointFactory
     mapping(address tokenA => mapping(address tokenB => address pair)) public getPair;
@@ -52,8 +58,10 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
     bytes32 private constant PARAM_TOKEN1 = keccak256("disjoint.factory.token1");
     bytes32 private constant PARAM_INDEX = keccak256("disjoint.factory.index");
 
-    constructor() {
+    /// @param tokenLayouts_ Token layout registry for access declarations (zero for none).
+    constructor(ITokenLayoutRegistry tokenLayouts_) {
         PAIR_INIT_CODE_HASH = keccak256(type(DisjointPair).creationCode);
+        tokenLayouts = tokenLayouts_;
         shardAdmin = msg.sender;
         emit ShardAdminSet(msg.sender);
     }
@@ -194,6 +202,57 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
             list.add(address(this), bytes32(uint256(base) + length + i - first), AccessListBuilder.READ_WRITE);
         }
         return list.finish();
+    }
+
+    /// @notice For the router's `declareAccess` (a view, called off-chain): the slot of `token`'s
+    /// balance of `account` (`spender` zero) or of its allowance from `account` to `spender`;
+    /// ANY_SLOT when `tokenLayouts` does not know the token.
+    /// @param token The token.
+    /// @param account The holder (the owner, for an allowance).
+    /// @param spender The spender, or zero for the balance.
+    /// @return The storage slot in the token.
+    function tokenSlot(address token, address account, address spender) external view returns (bytes32) {
+        TokenSlots.Layout memory t = TokenSlots.load(tokenLayouts, token);
+        return spender == address(0) ? t.balance(account) : t.allowance(account, spender);
+    }
+
+    /// @notice For the pairs' `declareAccess` (a view, called off-chain): the token slots a call
+    /// of `pair` touches. For each token, the pair's balance (read), and, when the pair pays that
+    /// token out, the pair's and `to`'s balances (written). Exact for tokens whose layout
+    /// `tokenLayouts` knows, the token's whole account otherwise. Kept here, not in the pair, so
+    /// that the pair's bytecode (and the gas of its swaps) stays as it was.
+    /// @param pair The pool.
+    /// @param token0 Its token0.
+    /// @param token1 Its token1.
+    /// @param pays Bit 0: token0 is paid out to `to`; bit 1: token1 is.
+    /// @param to The recipient of what is paid out.
+    /// @return accesses The token entries.
+    function pairTokenAccess(
+        address pair,
+        address token0,
+        address token1,
+        uint256 pays,
+        address to
+    ) external view returns (Access[] memory accesses) {
+        AccessListBuilder.List memory list = AccessListBuilder.create(4);
+        _addPayment(list, TokenSlots.load(tokenLayouts, token0), pair, pays & 1 != 0, to);
+        _addPayment(list, TokenSlots.load(tokenLayouts, token1), pair, pays & 2 != 0, to);
+        return list.finish();
+    }
+
+    function _addPayment(
+        AccessListBuilder.List memory list,
+        TokenSlots.Layout memory t,
+        address pair,
+        bool pays,
+        address to
+    ) private pure {
+        if (!pays) {
+            list.add(t.token, t.balance(pair), AccessListBuilder.READ);
+            return;
+        }
+        list.add(t.token, t.balance(pair), AccessListBuilder.READ_WRITE);
+        list.add(t.token, t.balance(to), AccessListBuilder.READ_WRITE);
     }
 
     /// @dev The arguments of a pool-creating call: `created` when the pair already exists (addShards).

@@ -10,11 +10,24 @@ import {IDisjointPair} from "./interfaces/IDisjointPair.sol";
 import {IDisjointCallee} from "./interfaces/IDisjointCallee.sol";
 import {DisjointLPToken} from "./DisjointLPToken.sol";
 import {AccessListBuilder} from "./libraries/AccessListBuilder.sol";
+import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 
-/// @notice What a pair asks its deployer for in its constructor.
+/// @notice What a pair asks its deployer (the factory) for.
 interface IDisjointPairDeployer {
-    /// @notice The token pair and shard index of the pair being deployed.
+    /// @notice The token pair and shard index of the pair being deployed (constructor only).
     function deployParameters() external view returns (address token0, address token1, uint256 shardIndex);
+
+    /// @notice The token layout registry the pair's `declareAccess` reads (zero for none).
+    function tokenLayouts() external view returns (ITokenLayoutRegistry);
+
+    /// @notice The token slots a pair's call touches (see DisjointFactory.pairTokenAccess).
+    function pairTokenAccess(
+        address pair,
+        address token0,
+        address token1,
+        uint256 pays,
+        address to
+    ) external view returns (IAccessDeclaring.Access[] memory);
 }
 
 /// @title DisjointPair
@@ -290,42 +303,49 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
     /// @dev The price accumulators are per-block snapshots (READ|SNAPSHOT): only the first
     /// reserve update of a block writes them, with the reserves from before the block, and
     /// every function that writes the reserves goes through `_update`, which accumulates first.
-    /// A flash swap (non-empty `data`) also declares the callee's whole account; whatever the
-    /// callee touches elsewhere is the callee's to declare.
+    /// Token slots: the pair's balance (read; written when a token goes out) and the balance of
+    /// the recipient of what goes out, exact when the factory's token layout registry knows the
+    /// token, else the token's whole account. A flash swap (non-empty `data`) declares both
+    /// tokens and the callee whole: the callee may move tokens from anywhere; whatever it
+    /// touches elsewhere is the callee's to declare.
     function declareAccess(address sender, bytes calldata data) external view returns (Access[] memory) {
         bytes4 selector = bytes4(data[:4]);
-        AccessListBuilder.List memory list = AccessListBuilder.create(8);
+        AccessListBuilder.List memory list = AccessListBuilder.create(12);
         if (selector == this.swap.selector) {
             (uint256 amount0Out, uint256 amount1Out, address to, bytes memory callback) = abi.decode(
                 data[4:],
                 (uint256, uint256, address, bytes)
             );
             _declarePool(list, true);
-            // A token is written when it goes out, or when a flash-swap callee may repay in it.
-            bool flash = callback.length > 0;
-            list.add(token0, AccessListBuilder.ANY_SLOT, amount0Out > 0 || flash ? 3 : 1);
-            list.add(token1, AccessListBuilder.ANY_SLOT, amount1Out > 0 || flash ? 3 : 1);
-            if (callback.length > 0) list.add(to, AccessListBuilder.ANY_SLOT, AccessListBuilder.READ_WRITE);
+            if (callback.length > 0) {
+                list.add(token0, AccessListBuilder.ANY_SLOT, AccessListBuilder.READ_WRITE);
+                list.add(token1, AccessListBuilder.ANY_SLOT, AccessListBuilder.READ_WRITE);
+                list.add(to, AccessListBuilder.ANY_SLOT, AccessListBuilder.READ_WRITE);
+            } else {
+                _declareTokens(list, (amount0Out > 0 ? 1 : 0) | (amount1Out > 0 ? 2 : 0), to);
+            }
         } else if (selector == this.mint.selector) {
             address to = abi.decode(data[4:], (address));
             _declarePool(list, true);
-            _declareTokens(list, AccessListBuilder.READ);
+            _declareTokens(list, 0, address(0));
             list.add(address(this), _totalSupplySlot(), AccessListBuilder.READ_WRITE);
             list.add(address(this), _balanceSlot(to), AccessListBuilder.READ_WRITE);
             // The minimum liquidity is minted only while the supply is zero; once minted it
             // is locked, so a supply above zero at the start of the block stays above zero.
             if (totalSupply == 0) list.add(address(this), _balanceSlot(address(0)), AccessListBuilder.READ_WRITE);
         } else if (selector == this.burn.selector) {
+            address to = abi.decode(data[4:], (address));
             _declarePool(list, true);
-            _declareTokens(list, AccessListBuilder.READ_WRITE);
+            _declareTokens(list, 3, to);
             list.add(address(this), _totalSupplySlot(), AccessListBuilder.READ_WRITE);
             list.add(address(this), _balanceSlot(address(this)), AccessListBuilder.READ_WRITE);
         } else if (selector == this.skim.selector) {
+            address to = abi.decode(data[4:], (address));
             _declarePool(list, false);
-            _declareTokens(list, AccessListBuilder.READ_WRITE);
+            _declareTokens(list, 3, to);
         } else if (selector == this.sync.selector) {
             _declarePool(list, true);
-            _declareTokens(list, AccessListBuilder.READ);
+            _declareTokens(list, 0, address(0));
         } else if (selector == this.setShardInfo.selector) {
             (, , , bytes32 shards) = poolSlots();
             list.add(address(this), shards, AccessListBuilder.READ_WRITE);
@@ -373,8 +393,10 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
         }
     }
 
-    function _declareTokens(AccessListBuilder.List memory list, uint8 mode) private view {
-        list.add(token0, AccessListBuilder.ANY_SLOT, mode);
-        list.add(token1, AccessListBuilder.ANY_SLOT, mode);
+    /// @dev Both tokens' slots, from the factory (which reads the token layout registry): the
+    /// pair's balance of each, read, and written with `to`'s when the pair pays that token out
+    /// (`pays` bit 0: token0, bit 1: token1).
+    function _declareTokens(AccessListBuilder.List memory list, uint256 pays, address to) private view {
+        list.addAll(IDisjointPairDeployer(factory).pairTokenAccess(address(this), token0, token1, pays, to));
     }
 }

@@ -431,8 +431,10 @@ contract DisjointRouter is IAccessDeclaring {
     // ------------------------------------------------------------------ access lists
 
     /// @inheritdoc IAccessDeclaring
-    /// @dev The union of what the router's calls touch: the input tokens pulled from the
-    /// sender (whole accounts), every pool each hop may use (the shard rule reads reserves
+    /// @dev The union of what the router's calls touch: the token slots of every transfer
+    /// (the sender's balance and allowance to the router, the balances of the pools and of the
+    /// recipient; exact when the factory's token layout registry knows the token, else the
+    /// token's whole account), every pool each hop may use (the shard rule reads reserves
     /// that earlier transactions of the block may change, so every in-force shard of the pair
     /// is declared; the *OnShards entry points name exactly one pool per hop), shard 0's
     /// shard-count slot where the count is read, and each pool's own declaration.
@@ -443,18 +445,18 @@ contract DisjointRouter is IAccessDeclaring {
             selector == this.swapTokensForExactTokens.selector ||
             selector == this.swapExactTokensForTokensSupportingFeeOnTransferTokens.selector
         ) {
-            (, , address[] memory path) = abi.decode(data[4:], (uint256, uint256, address[]));
-            return _declareSwap(path, new uint256[](0), false);
+            (, , address[] memory path, address to) = abi.decode(data[4:], (uint256, uint256, address[], address));
+            return _declareSwap(path, new uint256[](0), false, sender, to);
         }
         if (
             selector == this.swapExactTokensForTokensOnShards.selector ||
             selector == this.swapTokensForExactTokensOnShards.selector
         ) {
-            (, , address[] memory path, uint256[] memory shards) = abi.decode(
+            (, , address[] memory path, uint256[] memory shards, address to) = abi.decode(
                 data[4:],
-                (uint256, uint256, address[], uint256[])
+                (uint256, uint256, address[], uint256[], address)
             );
-            return _declareSwap(path, shards, true);
+            return _declareSwap(path, shards, true, sender, to);
         }
         return _declareLiquidity(sender, selector, data);
     }
@@ -470,14 +472,14 @@ contract DisjointRouter is IAccessDeclaring {
                 data[4:],
                 (address, address, uint256, uint256, uint256, uint256, address)
             );
-            return _declareAdd(tokenA, tokenB, type(uint256).max, to);
+            return _declareAdd(tokenA, tokenB, type(uint256).max, sender, to);
         }
         if (selector == this.addLiquidityToShard.selector) {
             (address tokenA, address tokenB, uint256 shard, , , , , address to) = abi.decode(
                 data[4:],
                 (address, address, uint256, uint256, uint256, uint256, uint256, address)
             );
-            return _declareAdd(tokenA, tokenB, shard, to);
+            return _declareAdd(tokenA, tokenB, shard, sender, to);
         }
         if (selector == this.removeLiquidity.selector) {
             (address tokenA, address tokenB, uint256 liquidity, , , address to) = abi.decode(
@@ -504,47 +506,66 @@ contract DisjointRouter is IAccessDeclaring {
         revert UnknownSelector(selector);
     }
 
+    /// @dev A swap along `path`: the input pulled from `sender` into the first hop's pool, every
+    /// candidate pool of every hop (its own declaration, asked with the pool as the recipient,
+    /// and its balance of the token it receives), and `to`'s balance of the output.
     function _declareSwap(
         address[] memory path,
         uint256[] memory shards,
-        bool explicit
+        bool explicit,
+        address sender,
+        address to
     ) private view returns (Access[] memory) {
         if (path.length < 2 || (explicit && shards.length != path.length - 1)) revert InvalidPath();
-        AccessListBuilder.List memory list = AccessListBuilder.create(2 + (path.length - 1) * (6 * 16 + 1));
-        list.add(path[0], AccessListBuilder.ANY_SLOT, AccessListBuilder.READ_WRITE);
+        AccessListBuilder.List memory list = AccessListBuilder.create(4 + (path.length - 1) * (8 * 16 + 1));
+        list.add(path[0], _tokenSlot(path[0], sender, address(this)), AccessListBuilder.READ_WRITE);
+        list.add(path[0], _tokenSlot(path[0], sender, address(0)), AccessListBuilder.READ_WRITE);
         for (uint256 i = 0; i + 1 < path.length; ++i) {
-            (address token0, address token1) = PairAddress.sortTokens(path[i], path[i + 1]);
-            bytes memory call = abi.encodeCall(
-                IDisjointPair.swap,
-                (path[i] == token0 ? 0 : 1, path[i] == token0 ? 1 : 0, address(this), "")
-            );
-            if (explicit) {
-                address pool = _compute(token0, token1, shards[i]);
-                _requirePool(pool);
-                list.addAll(DisjointPair(pool).declareAccess(address(this), call));
-                continue;
-            }
+            _declareHop(list, path[i], path[i + 1], explicit ? shards[i] : type(uint256).max);
+        }
+        address tokenOut = path[path.length - 1];
+        list.add(tokenOut, _tokenSlot(tokenOut, to, address(0)), AccessListBuilder.READ_WRITE);
+        return list.finish();
+    }
+
+    /// @dev One hop from `tokenIn` to `tokenOut` on `shard` (type(uint256).max: every shard
+    /// in force, as the shard rule may pick any).
+    function _declareHop(
+        AccessListBuilder.List memory list,
+        address tokenIn,
+        address tokenOut,
+        uint256 shard
+    ) private view {
+        (address token0, address token1) = PairAddress.sortTokens(tokenIn, tokenOut);
+        uint256 first;
+        uint256 end;
+        if (shard != type(uint256).max) {
+            (first, end) = (shard, shard + 1);
+            _requirePool(_compute(token0, token1, first));
+        } else {
             address shard0 = _compute(token0, token1, 0);
-            (, , uint256 count) = _reservesAndCount(shard0);
+            (, , end) = _reservesAndCount(shard0);
             (, , , bytes32 shardSlot) = DisjointPair(shard0).poolSlots();
             list.add(shard0, shardSlot, AccessListBuilder.READ);
-            for (uint256 s = 0; s < count; ++s) {
-                address pool = s == 0 ? shard0 : _compute(token0, token1, s);
-                list.addAll(DisjointPair(pool).declareAccess(address(this), call));
-            }
         }
-        return list.finish();
+        bool inIs0 = tokenIn == token0;
+        for (uint256 s = first; s < end; ++s) {
+            address pool = _compute(token0, token1, s);
+            bytes memory call = abi.encodeCall(IDisjointPair.swap, (inIs0 ? 0 : 1, inIs0 ? 1 : 0, pool, ""));
+            list.addAll(DisjointPair(pool).declareAccess(address(this), call));
+            // The pool receives its input from the sender or from the previous hop's pool.
+            list.add(tokenIn, _tokenSlot(tokenIn, pool, address(0)), AccessListBuilder.READ_WRITE);
+        }
     }
 
     function _declareAdd(
         address tokenA,
         address tokenB,
         uint256 shard,
+        address sender,
         address to
     ) private view returns (Access[] memory) {
         AccessListBuilder.List memory list = AccessListBuilder.create(32);
-        list.add(tokenA, AccessListBuilder.ANY_SLOT, AccessListBuilder.READ_WRITE);
-        list.add(tokenB, AccessListBuilder.ANY_SLOT, AccessListBuilder.READ_WRITE);
         (address token0, address token1) = PairAddress.sortTokens(tokenA, tokenB);
         address shard0 = _compute(token0, token1, 0);
         address pool;
@@ -558,6 +579,7 @@ contract DisjointRouter is IAccessDeclaring {
                         abi.encodeCall(DisjointFactory.createPair, (tokenA, tokenB))
                     )
                 );
+                _declarePull(list, tokenA, tokenB, sender, shard0);
                 return list.finish();
             }
             (, , , bytes32 shardSlot) = DisjointPair(shard0).poolSlots();
@@ -567,8 +589,30 @@ contract DisjointRouter is IAccessDeclaring {
             pool = _compute(token0, token1, shard);
             _requirePool(pool);
         }
+        _declarePull(list, tokenA, tokenB, sender, pool);
         list.addAll(DisjointPair(pool).declareAccess(address(this), abi.encodeCall(IDisjointPair.mint, (to))));
         return list.finish();
+    }
+
+    /// @dev `transferFrom(sender, pool)` of both tokens by the router.
+    function _declarePull(
+        AccessListBuilder.List memory list,
+        address tokenA,
+        address tokenB,
+        address sender,
+        address pool
+    ) private view {
+        list.add(tokenA, _tokenSlot(tokenA, sender, address(this)), AccessListBuilder.READ_WRITE);
+        list.add(tokenA, _tokenSlot(tokenA, sender, address(0)), AccessListBuilder.READ_WRITE);
+        list.add(tokenA, _tokenSlot(tokenA, pool, address(0)), AccessListBuilder.READ_WRITE);
+        list.add(tokenB, _tokenSlot(tokenB, sender, address(this)), AccessListBuilder.READ_WRITE);
+        list.add(tokenB, _tokenSlot(tokenB, sender, address(0)), AccessListBuilder.READ_WRITE);
+        list.add(tokenB, _tokenSlot(tokenB, pool, address(0)), AccessListBuilder.READ_WRITE);
+    }
+
+    /// @dev A token slot from the factory (its token layout registry; ANY_SLOT when unknown).
+    function _tokenSlot(address token, address account, address spender) private view returns (bytes32) {
+        return DisjointFactory(factory).tokenSlot(token, account, spender);
     }
 
     /// @dev Adds the permit's nonce slot of `owner` on the pool burned from (the permit's

@@ -6,8 +6,9 @@ pragma solidity ^0.8.24;
 /// storage location that a call to it may read or write. Clients turn the answer into an
 /// EIP-2930 access list; parallel schedulers take it as the transaction's lock set.
 /// @dev Conventions shared by every product of the suite (see docs/access-lists.md):
-/// - `slot == ANY_SLOT` declares the whole account: used for token contracts whose layout
-///   the suite cannot know.
+/// - `slot == ANY_SLOT` declares the whole account: used for token contracts whose layout is
+///   not registered in the product's token layout registry (contracts/tokens), and for other
+///   foreign contracts. Registered tokens are declared slot by slot.
 /// - `mode` is a bit set: READ = 1, WRITE = 2, SNAPSHOT = 4. WRITE implies READ (a write
 ///   pays for the original value). SNAPSHOT marks a per-block snapshot slot: written at most
 ///   once per block, by whichever transaction touches it first, with a value that depends

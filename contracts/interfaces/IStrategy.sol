@@ -35,9 +35,11 @@ interface IStrategy {
     /// @param receiver Who receives the assets.
     function withdraw(uint256 assets, address receiver) external;
 
-    /// @notice Every storage location of the strategy (and of contracts it calls, other than
-    /// the asset token) that a call of `selector` (one of `deposit`, `withdraw`,
-    /// `totalAssets`, `maxWithdraw`) may touch, in the IAccessDeclaring conventions.
+    /// @notice Every storage location of the strategy and of the contracts it calls, the asset
+    /// token included, that a call of `selector` (one of `deposit`, `withdraw`, `totalAssets`,
+    /// `maxWithdraw`) may touch, in the IAccessDeclaring conventions. Two asset-token slots are
+    /// the vault's to declare, since only the vault knows them: the balance of `withdraw`'s
+    /// receiver, and the vault's own transfer to the strategy before `deposit`.
     /// @param selector The IStrategy function the vault will call.
     /// @return accesses The locations, each listed once.
     function declareStrategyAccess(bytes4 selector) external view returns (IAccessDeclaring.Access[] memory accesses);

@@ -10,6 +10,7 @@ import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {IPriceOracle} from "./IPriceOracle.sol";
 import {KinkedRate} from "./KinkedRate.sol";
 import {LendingEscrow} from "./LendingEscrow.sol";
+import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 
 /// @title LendingMarket
 /// @notice An isolated lending market (one loan asset, one collateral asset) whose
@@ -155,6 +156,10 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     uint256 public immutable slope2;
     /// @notice Target utilization.
     uint256 public immutable kink;
+    /// Where `declareAccess` looks up the tokens' storage layouts (zero: none, every token access
+    /// is declared as the whole account). Internal, not public: a getter would reshuffle the
+    /// function dispatcher and move the users' gas. The deployment record names it.
+    ITokenLayoutRegistry internal immutable tokenLayouts;
     bytes32 internal immutable ESCROW_CODE_HASH;
 
     Config internal _config; // slot 2
@@ -212,7 +217,8 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     /// @notice Deploys the market and its K escrows.
     /// @param p Market parameters (see Params).
     /// @param initialOwner Holder of the pause and cap controls.
-    constructor(Params memory p, address initialOwner) Ownable(initialOwner) {
+    /// @param tokenLayouts_ Token layout registry read by `declareAccess` (zero for none).
+    constructor(Params memory p, address initialOwner, ITokenLayoutRegistry tokenLayouts_) Ownable(initialOwner) {
         if (address(p.loanToken) == address(0) || address(p.collateralToken) == address(0)) {
             revert InvalidParams("token");
         }
@@ -240,6 +246,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         slope1 = p.slope1;
         slope2 = p.slope2;
         kink = p.kink;
+        tokenLayouts = tokenLayouts_;
 
         bytes memory initCode = abi.encodePacked(
             type(LendingEscrow).creationCode,
@@ -639,10 +646,12 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     // ------------------------------------------------------------------ access lists
 
     /// @inheritdoc IAccessDeclaring
+    /// @dev Token slots are exact for tokens `tokenLayouts` knows (see `_declareTransferFrom`),
+    /// the whole token account otherwise; the oracle is declared as the whole account.
     function declareAccess(address sender, bytes calldata data) external view returns (Access[] memory accesses) {
         if (data.length < 4) revert UnknownSelector(bytes4(0));
         bytes4 sel = bytes4(data[:4]);
-        accesses = new Access[](2 * shardCount + 10);
+        accesses = new Access[](4 * shardCount + 16);
         uint256 n;
         if (sel == this.supply.selector || sel == this.withdraw.selector || sel == this.repay.selector) {
             n = _declareLoanSide(accesses, sel, sender, data);
@@ -676,21 +685,27 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         bytes calldata data
     ) internal view returns (uint256 n) {
         n = _declareSnapshot(a);
+        address loan = address(loanToken);
         if (sel == this.supply.selector) {
+            uint256 s = shardOf(sender);
             n = _add(a, n, address(this), bytes32(SLOT_CONFIG), READ);
-            n = _add(a, n, address(this), _shardSlot(shardOf(sender)), WRITE);
+            n = _add(a, n, address(this), _shardSlot(s), WRITE);
             n = _add(a, n, address(this), _positionSlot(sender), WRITE);
+            n = _declareTransferFrom(a, n, loan, sender, escrowOf(s));
         } else if (sel == this.withdraw.selector) {
-            (, , uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
+            (, address receiver, uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
             _checkSources(sources);
-            n = _add(a, n, address(this), _shardSlot(shardOf(sender)), WRITE);
+            uint256 s = shardOf(sender);
+            n = _add(a, n, address(this), _shardSlot(s), WRITE);
             n = _add(a, n, address(this), _positionSlot(sender), WRITE);
+            n = _declarePayOut(a, n, loan, s, sources, receiver);
         } else {
             (, address onBehalf) = abi.decode(data[4:], (uint256, address));
-            n = _add(a, n, address(this), _shardSlot(shardOf(onBehalf)), WRITE);
+            uint256 s = shardOf(onBehalf);
+            n = _add(a, n, address(this), _shardSlot(s), WRITE);
             n = _add(a, n, address(this), _loanSlot(onBehalf), WRITE);
+            n = _declareTransferFrom(a, n, loan, sender, escrowOf(s));
         }
-        n = _add(a, n, address(loanToken), ANY_SLOT, WRITE);
     }
 
     function _declareBorrowSide(
@@ -699,31 +714,76 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         address sender,
         bytes calldata data
     ) internal view returns (uint256 n) {
+        address collateral = address(collateralToken);
         if (sel == this.depositCollateral.selector) {
             n = _add(a, n, address(this), _loanSlot(sender), WRITE);
-            return _add(a, n, address(collateralToken), ANY_SLOT, WRITE);
+            return _declareTransferFrom(a, n, collateral, sender, escrowOf(shardOf(sender)));
         }
         n = _declareSnapshot(a);
         n = _add(a, n, address(oracle), ANY_SLOT, READ);
         if (sel == this.withdrawCollateral.selector) {
+            (, address receiver) = abi.decode(data[4:], (uint256, address));
             n = _add(a, n, address(this), _loanSlot(sender), WRITE);
-            n = _add(a, n, address(collateralToken), ANY_SLOT, WRITE);
-        } else if (sel == this.borrow.selector) {
-            (, , uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
+            return _declareTransferFrom(a, n, collateral, escrowOf(shardOf(sender)), receiver);
+        }
+        address loan = address(loanToken);
+        if (sel == this.borrow.selector) {
+            (, address receiver, uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
             _checkSources(sources);
+            uint256 s = shardOf(sender);
             n = _add(a, n, address(this), bytes32(SLOT_CONFIG), READ);
-            n = _add(a, n, address(this), _shardSlot(shardOf(sender)), WRITE);
+            n = _add(a, n, address(this), _shardSlot(s), WRITE);
             n = _add(a, n, address(this), _loanSlot(sender), WRITE);
-            n = _add(a, n, address(loanToken), ANY_SLOT, WRITE);
+            n = _declarePayOut(a, n, loan, s, sources, receiver);
         } else {
             (address borrower, ) = abi.decode(data[4:], (address, uint256));
+            uint256 s = shardOf(borrower);
             // Both shard slots: a liquidation that exhausts the collateral books bad debt.
-            n = _add(a, n, address(this), _shardSlot(shardOf(borrower)), WRITE);
-            n = _add(a, n, address(this), bytes32(uint256(_shardSlot(shardOf(borrower))) + 1), WRITE);
+            n = _add(a, n, address(this), _shardSlot(s), WRITE);
+            n = _add(a, n, address(this), bytes32(uint256(_shardSlot(s)) + 1), WRITE);
             n = _add(a, n, address(this), _loanSlot(borrower), WRITE);
-            n = _add(a, n, address(loanToken), ANY_SLOT, WRITE);
-            n = _add(a, n, address(collateralToken), ANY_SLOT, WRITE);
+            address escrow = escrowOf(s);
+            n = _declareTransferFrom(a, n, loan, sender, escrow);
+            n = _declareTransferFrom(a, n, collateral, escrow, sender);
         }
+    }
+
+    /// @dev A `transferFrom(from, to)` by this market: the allowance (written unless infinite;
+    /// declared written) and both balances, or the token's whole account if its layout is unknown.
+    function _declareTransferFrom(
+        Access[] memory a,
+        uint256 n,
+        address token,
+        address from,
+        address to
+    ) internal view returns (uint256) {
+        n = _add(a, n, token, _tokenSlot(token, from, address(this)), WRITE);
+        n = _add(a, n, token, _tokenSlot(token, from, address(0)), WRITE);
+        return _add(a, n, token, _tokenSlot(token, to, address(0)), WRITE);
+    }
+
+    /// @dev A token slot from `tokenLayouts` (ANY_SLOT without a registry or for an unknown token).
+    function _tokenSlot(address token, address account, address spender) internal view returns (bytes32) {
+        ITokenLayoutRegistry registry = tokenLayouts;
+        if (address(registry) == address(0)) return ANY_SLOT;
+        return registry.tokenSlot(token, account, spender);
+    }
+
+    /// @dev `_payOut`: shard `s`'s escrow, then the escrows of `sources`, each read and maybe
+    /// paying `receiver`.
+    function _declarePayOut(
+        Access[] memory a,
+        uint256 n,
+        address loan,
+        uint256 s,
+        uint256 sources,
+        address receiver
+    ) internal view returns (uint256) {
+        n = _declareTransferFrom(a, n, loan, escrowOf(s), receiver);
+        for (uint256 i = 0; i < shardCount; ++i) {
+            if (i != s && (sources >> i) & 1 == 1) n = _declareTransferFrom(a, n, loan, escrowOf(i), receiver);
+        }
+        return n;
     }
 
     function _declareOwner(Access[] memory a, bytes4 sel) internal view returns (uint256 n) {

@@ -6,6 +6,8 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {IStrategy} from "../interfaces/IStrategy.sol";
 import {VaultAsset} from "./VaultAsset.sol";
+import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
+import {TokenSlots} from "../tokens/TokenSlots.sol";
 
 /// @notice Test strategy that holds the vault's assets and can gain (`gain`: minted tokens)
 /// and lose (`lose`: burnt tokens) on demand, with an optional liquidity cap. Tests only.
@@ -18,6 +20,8 @@ contract VaultMockStrategy is IStrategy {
     address public immutable vault;
     /// @notice Withdrawable liquidity cap (type(uint256).max: all holdings).
     uint256 public liquidityCap = type(uint256).max;
+    /// @notice Token layout registry its declarations use (zero: the asset's whole account).
+    ITokenLayoutRegistry public tokenLayouts;
 
     error NotVault(address caller);
     error Illiquid(uint256 assets, uint256 available);
@@ -61,8 +65,19 @@ contract VaultMockStrategy is IStrategy {
         }
         bool writes = selector == IStrategy.withdraw.selector || selector == IStrategy.deposit.selector;
         a = new IAccessDeclaring.Access[](2);
-        a[0] = IAccessDeclaring.Access(asset, bytes32(type(uint256).max), writes ? 2 : 1);
+        a[0] = IAccessDeclaring.Access(asset, _ownBalanceSlot(), writes ? 2 : 1);
         a[1] = IAccessDeclaring.Access(address(this), capSlot, 1);
+    }
+
+    /// @dev This strategy's balance slot in the asset (the whole account without a registry).
+    function _ownBalanceSlot() private view returns (bytes32) {
+        return TokenSlots.balance(TokenSlots.load(tokenLayouts, asset), address(this));
+    }
+
+    /// @notice Test hook: the token layout registry the declarations use.
+    /// @param registry The registry (the vault's), or zero.
+    function setTokenLayouts(ITokenLayoutRegistry registry) external {
+        tokenLayouts = registry;
     }
 
     /// @notice Test hook: the strategy earns `amount` (minted to it).

@@ -10,6 +10,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {IStrategy} from "../interfaces/IStrategy.sol";
 import {ShardEscrow} from "./ShardEscrow.sol";
+import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 
 /// @title DisjointVault
 /// @notice An ERC-4626 vault whose deposits and withdrawals by different users in one block
@@ -100,6 +101,10 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     uint256 public immutable shardCount;
     /// @notice Receives the performance fee, as shares.
     address public immutable feeRecipient;
+    /// Where `declareAccess` looks up the asset's storage layout (zero: none, the asset is
+    /// declared as the whole account). Internal, not public: a getter would reshuffle the
+    /// function dispatcher and move the users' gas. The deployment record names it.
+    ITokenLayoutRegistry internal immutable tokenLayouts;
 
     /// @notice A harvest booked `profit` or `loss`; `fee` assets of profit were paid as `feeShares`.
     event Harvested(uint256 profit, uint256 loss, uint256 fee, uint256 feeShares);
@@ -170,13 +175,15 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     /// @param shards Number of shards and escrows, 1..MAX_SHARDS.
     /// @param owner_ The manager.
     /// @param feeRecipient_ Receives performance-fee shares (fixed, so harvest's access list is exact).
+    /// @param tokenLayouts_ Token layout registry read by `declareAccess` (zero for none).
     constructor(
         IERC20 asset_,
         string memory name_,
         string memory symbol_,
         uint256 shards,
         address owner_,
-        address feeRecipient_
+        address feeRecipient_,
+        ITokenLayoutRegistry tokenLayouts_
     ) {
         if (shards == 0 || shards > MAX_SHARDS) revert InvalidShardCount(shards);
         if (address(asset_) == address(0) || owner_ == address(0) || feeRecipient_ == address(0)) {
@@ -186,6 +193,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         _decimals = _assetDecimals(asset_) + DECIMALS_OFFSET;
         shardCount = shards;
         feeRecipient = feeRecipient_;
+        tokenLayouts = tokenLayouts_;
         owner = owner_;
         _name = name_;
         _symbol = symbol_;
@@ -682,19 +690,21 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
             _add(list, address(this), _shardSlot(_shardOf(receiver)), WRITE);
             _add(list, address(this), _balanceSlot(receiver), WRITE);
             _add(list, address(this), _slotOf(5), READ); // deposit limit, when one is set
-            _add(list, address(_asset), ANY_SLOT, WRITE);
+            _declareTransferFrom(list, sender, escrowOf(_shardOf(receiver)));
         } else if (
             sel == this.withdraw.selector ||
             sel == this.redeem.selector ||
             sel == this.withdrawFromShard.selector ||
             sel == this.redeemFromShard.selector
         ) {
-            (, , address owner_) = abi.decode(data[4:], (uint256, address, address));
+            (, address receiver, address owner_) = abi.decode(data[4:], (uint256, address, address));
             _declareSnapshotInputs(list);
             _add(list, address(this), _shardSlot(_shardOf(owner_)), WRITE);
             _add(list, address(this), _balanceSlot(owner_), WRITE);
             if (sender != owner_) _add(list, address(this), _allowanceSlot(owner_, sender), WRITE);
-            _add(list, address(_asset), ANY_SLOT, WRITE);
+            // The escrow pays the receiver; on the fallback path the strategy pays it the rest
+            // (its declaration covers everything else it touches, IStrategy).
+            _declareTransferFrom(list, escrowOf(_shardOf(owner_)), receiver);
             // The shard-only variants stop here; the others may fall back to the strategy.
             if (sel == this.withdrawFromShard.selector || sel == this.redeemFromShard.selector) return true;
             _add(list, address(this), _slotOf(1), WRITE);
@@ -733,16 +743,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
             _add(list, address(this), _balanceSlot(feeRecipient), WRITE);
             _declareStrategy(list, IStrategy.totalAssets.selector);
         } else if (sel == this.allocate.selector || sel == this.deallocate.selector) {
-            (uint256 shard, ) = abi.decode(data[4:], (uint256, uint256));
-            _add(list, address(this), _slotOf(2), READ);
-            _declareSnapshotInputs(list);
-            if (shard < shardCount) _add(list, address(this), _shardSlot(shard), WRITE);
-            _add(list, address(this), _slotOf(1), WRITE);
-            _add(list, address(_asset), ANY_SLOT, WRITE);
-            _declareStrategy(
-                list,
-                sel == this.allocate.selector ? IStrategy.deposit.selector : IStrategy.withdraw.selector
-            );
+            _declareAllocation(list, sel, data);
         } else if (sel == this.setStrategy.selector) {
             address next = abi.decode(data[4:], (address));
             _add(list, address(this), _slotOf(1), READ);
@@ -766,6 +767,30 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
             return false;
         }
         return true;
+    }
+
+    /// `allocate` and `deallocate`: the snapshot inputs, the shard and the ledger, the asset
+    /// transfer between the shard's escrow and the strategy, and the strategy's own call.
+    function _declareAllocation(List memory list, bytes4 sel, bytes calldata data) private view {
+        (uint256 shard, ) = abi.decode(data[4:], (uint256, uint256));
+        _add(list, address(this), _slotOf(2), READ);
+        _declareSnapshotInputs(list);
+        _add(list, address(this), _slotOf(1), WRITE);
+        if (shard < shardCount) {
+            _add(list, address(this), _shardSlot(shard), WRITE);
+            address strat = address(strategy);
+            if (sel == this.allocate.selector) {
+                // The escrow pays the strategy, which then deposits (its declaration).
+                _declareTransferFrom(list, escrowOf(shard), strat);
+            } else {
+                // The strategy pays the escrow (the receiver of its withdraw).
+                _add(list, address(_asset), _assetSlot(escrowOf(shard), address(0)), WRITE);
+            }
+        }
+        _declareStrategy(
+            list,
+            sel == this.allocate.selector ? IStrategy.deposit.selector : IStrategy.withdraw.selector
+        );
     }
 
     // =====================================================================================
@@ -1010,6 +1035,23 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         for (uint256 i = 0; i < k; ++i) _add(list, address(this), _shardSlot(i), SNAPSHOT);
         _add(list, address(this), _slotOf(1), SNAPSHOT);
         _add(list, address(this), _slotOf(0), SNAPSHOT);
+    }
+
+    /// A `transferFrom(from, to)` of the asset by this vault: the allowance (written unless
+    /// infinite; declared written) and both balances, or the asset's whole account if its
+    /// layout is not registered.
+    function _declareTransferFrom(List memory list, address from, address to) private view {
+        _add(list, address(_asset), _assetSlot(from, address(this)), WRITE);
+        _add(list, address(_asset), _assetSlot(from, address(0)), WRITE);
+        _add(list, address(_asset), _assetSlot(to, address(0)), WRITE);
+    }
+
+    /// An asset slot from `tokenLayouts`: `account`'s balance (`spender` zero) or allowance to
+    /// `spender`; ANY_SLOT without a registry or when it does not know the asset.
+    function _assetSlot(address account, address spender) private view returns (bytes32) {
+        ITokenLayoutRegistry registry = tokenLayouts;
+        if (address(registry) == address(0)) return ANY_SLOT;
+        return registry.tokenSlot(address(_asset), account, spender);
     }
 
     function _declareStrategy(List memory list, bytes4 selector) private view {

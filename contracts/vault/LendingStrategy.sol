@@ -6,6 +6,8 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {IStrategy} from "../interfaces/IStrategy.sol";
 import {LendingMarket} from "../lending/LendingMarket.sol";
+import {TokenSlots} from "../tokens/TokenSlots.sol";
+import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 
 /// @title LendingStrategy
 /// @notice IStrategy adapter that lends a DisjointVault's assets on one LendingMarket of the
@@ -14,15 +16,16 @@ import {LendingMarket} from "../lending/LendingMarket.sol";
 /// (`shardOf(adapter)`); withdrawals may fall back to the market shards in `sources` (fixed
 /// at construction) when that shard's cash runs dry, and the declarations name exactly them.
 /// @dev The adapter keeps no storage (everything is immutable): every access it causes is in
-/// the market (exact slots, per docs/lending.md's storage map) or the loan token (whole
-/// account). Its views value the position at the supply index the market's next interaction
-/// in this block will use, so `maxWithdraw` never promises what `withdraw` cannot deliver.
+/// the market (exact slots, per docs/lending.md's storage map) or the loan token (the
+/// escrows' balances when the token layout registry knows the token, else the whole account).
+/// Its views value the position at the supply index the market's next interaction in this
+/// block will use, so `maxWithdraw` never promises what `withdraw` cannot deliver.
 contract LendingStrategy is IStrategy {
     using SafeERC20 for IERC20;
+    using TokenSlots for TokenSlots.Layout;
 
     uint256 internal constant WAD = 1e18;
     uint8 internal constant READ = 1;
-    bytes32 internal constant ANY_SLOT = bytes32(type(uint256).max);
     // Market storage map (docs/lending.md): snapshot 3, bad-debt book 4, shard i at 5 + 2i and
     // 6 + 2i, positions mapping at 5 + 2 * MAX_SHARDS.
     uint256 internal constant MARKET_SLOT_SNAPSHOT = 3;
@@ -39,6 +42,9 @@ contract LendingStrategy is IStrategy {
     uint256 public immutable sources;
     /// @notice The adapter's own market shard.
     uint256 public immutable ownShard;
+    /// @notice The token layout registry its views' declarations use (the market's; zero: the
+    /// loan token is declared as the whole account).
+    ITokenLayoutRegistry public immutable tokenLayouts;
 
     error NotVault(address caller);
     error AssetMismatch(address vaultAsset, address loanToken);
@@ -49,13 +55,15 @@ contract LendingStrategy is IStrategy {
     /// @param vault_ The vault this adapter serves.
     /// @param sources_ Fallback shards of the market for withdrawals (bit i = shard i; bits at
     /// or above the market's shard count are rejected; the own shard's bit is ignored).
-    constructor(LendingMarket market_, address vault_, uint256 sources_) {
+    /// @param tokenLayouts_ The token layout registry the market was deployed with (zero for none).
+    constructor(LendingMarket market_, address vault_, uint256 sources_, ITokenLayoutRegistry tokenLayouts_) {
         address loan = address(market_.loanToken());
         address vaultAsset = IStrategy(vault_).asset();
         if (vaultAsset != loan) revert AssetMismatch(vaultAsset, loan);
         uint256 k = market_.shardCount();
         if (sources_ >> k != 0) revert InvalidSources(sources_);
         market = market_;
+        tokenLayouts = tokenLayouts_;
         asset = loan;
         vault = vault_;
         ownShard = uint256(uint160(address(this))) % k;
@@ -97,7 +105,9 @@ contract LendingStrategy is IStrategy {
 
     /// @inheritdoc IStrategy
     /// @dev `deposit` and `withdraw`: the market's own declaration of the call the adapter makes
-    /// (rule 4 of docs/access-lists.md). The views: the market's snapshot, bad-debt book and
+    /// (rule 4 of docs/access-lists.md). `withdraw` is asked with the own shard's escrow as the
+    /// receiver (a balance that call touches anyway): the real receiver's balance is the
+    /// vault's to declare (see IStrategy). The views: the market's snapshot, bad-debt book and
     /// every shard's two slots (READ: the index of this block is computed from them when the
     /// snapshot is stale), the adapter's position (both slots), and the loan token (the
     /// escrows' balances are the shards' cash). The adapter itself has no storage.
@@ -109,14 +119,14 @@ contract LendingStrategy is IStrategy {
             return
                 market.declareAccess(
                     address(this),
-                    abi.encodeCall(LendingMarket.withdraw, (1, address(this), sources))
+                    abi.encodeCall(LendingMarket.withdraw, (1, market.escrowOf(ownShard), sources))
                 );
         }
         if (selector != IStrategy.totalAssets.selector && selector != IStrategy.maxWithdraw.selector) {
             revert UnknownSelector(selector);
         }
         uint256 k = market.shardCount();
-        accesses = new IAccessDeclaring.Access[](2 * k + 5);
+        accesses = new IAccessDeclaring.Access[](3 * k + 4);
         address m = address(market);
         accesses[0] = IAccessDeclaring.Access(m, bytes32(MARKET_SLOT_SNAPSHOT), READ);
         accesses[1] = IAccessDeclaring.Access(m, bytes32(MARKET_SLOT_BAD_DEBT), READ);
@@ -128,8 +138,19 @@ contract LendingStrategy is IStrategy {
         accesses[2 + 2 * k] = IAccessDeclaring.Access(m, pos, READ);
         // `position()` returns both slots of the position (shares, then collateral).
         accesses[3 + 2 * k] = IAccessDeclaring.Access(m, bytes32(uint256(pos) + 1), READ);
-        // A shard's cash is its escrow's balance in the loan token (`shardTotals`).
-        accesses[4 + 2 * k] = IAccessDeclaring.Access(asset, ANY_SLOT, READ);
+        // A shard's cash is its escrow's balance in the loan token (`shardTotals`, every shard).
+        TokenSlots.Layout memory loan = TokenSlots.load(tokenLayouts, asset);
+        uint256 n = 4 + 2 * k;
+        if (!loan.exact) {
+            accesses[n++] = IAccessDeclaring.Access(asset, TokenSlots.ANY_SLOT, READ);
+        } else {
+            for (uint256 i = 0; i < k; ++i) {
+                accesses[n++] = IAccessDeclaring.Access(asset, loan.balance(market.escrowOf(i)), READ);
+            }
+        }
+        assembly ("memory-safe") {
+            mstore(accesses, n)
+        }
     }
 
     /// @dev The supply index the market's next interaction in this block uses (the stored one

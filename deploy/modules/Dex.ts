@@ -1,4 +1,5 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import TokenLayouts from "./TokenLayouts.js";
 
 /**
  * The DEX: factory, router, and one sharded pair. The deployer creates the pair (the factory's
@@ -9,7 +10,8 @@ export default buildModule("DisjointDex", (m) => {
   const tokenB = m.getParameter<string>("tokenB");
   const owner = m.getParameter<string>("owner");
 
-  const factory = m.contract("DisjointFactory", []);
+  const { registry } = m.useModule(TokenLayouts);
+  const factory = m.contract("DisjointFactory", [registry]);
   const router = m.contract("DisjointRouter", [factory, m.getParameter<bigint>("maxTradeBps")]);
   const created = m.call(factory, "createShardedPair", [tokenA, tokenB, m.getParameter<bigint>("pairShards")], { id: "CreatePair" });
   const pairAddress = m.readEventArgument(created, "PairCreated", "pair", { id: "PairAddress" });

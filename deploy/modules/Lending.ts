@@ -1,4 +1,5 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import TokenLayouts from "./TokenLayouts.js";
 
 /**
  * The lending market. It is deployed with the deployer as owner so that the caps can be set
@@ -20,7 +21,8 @@ export default buildModule("DisjointLending", (m) => {
     slope2: m.getParameter<bigint>("slope2"),
     kink: m.getParameter<bigint>("kink"),
   };
-  const market = m.contract("LendingMarket", [params, deployer]);
+  const { registry } = m.useModule(TokenLayouts);
+  const market = m.contract("LendingMarket", [params, deployer, registry]);
   const caps = m.call(market, "setCaps", [m.getParameter<bigint>("supplyCap"), m.getParameter<bigint>("borrowCap")], { id: "SetCaps" });
   m.call(market, "transferOwnership", [m.getParameter<string>("owner")], { id: "OfferOwnership", after: [caps] });
   return { market };

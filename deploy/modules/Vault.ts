@@ -1,4 +1,5 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import TokenLayouts from "./TokenLayouts.js";
 
 /**
  * The ERC-4626 vault. Deployed with the deployer as owner so that the deposit limit and the
@@ -8,6 +9,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
  */
 export default buildModule("DisjointVault", (m) => {
   const deployer = m.getAccount(0);
+  const { registry } = m.useModule(TokenLayouts);
   const vault = m.contract("DisjointVault", [
     m.getParameter<string>("asset"),
     m.getParameter<string>("name"),
@@ -15,6 +17,7 @@ export default buildModule("DisjointVault", (m) => {
     m.getParameter<bigint>("shardCount"),
     deployer,
     m.getParameter<string>("feeRecipient"),
+    registry,
   ]);
   const limit = m.call(vault, "setDepositLimit", [m.getParameter<bigint>("depositLimit")], { id: "SetDepositLimit" });
   const fee = m.call(vault, "setPerformanceFee", [m.getParameter<bigint>("performanceFeeBps")], { id: "SetPerformanceFee" });

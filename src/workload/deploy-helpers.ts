@@ -57,3 +57,20 @@ export function v2LiquidityTx(
   const liquidity = (heldLp * BigInt(Math.round(op.fraction * 100))) / 100n;
   return callTx(router, name, user, "removeLiquidity", [a, b, liquidity, 0, 0, user, deadline]);
 }
+
+/**
+ * Storage layout of OpenZeppelin's ERC20 (v5), which BenchToken, MockERC20, VaultAsset and
+ * ERC20Mock inherit with no storage before it: `_balances` at slot 0, `_allowances` at slot 1
+ * (the build's storageLayout; test/TokenLayoutRegistry.t.sol checks it against real tokens).
+ */
+export const OZ_ERC20_LAYOUT = { balancesSlot: 0n, allowancesSlot: 1n } as const;
+
+/**
+ * Deploys a TokenLayoutRegistry owned by the deployer and registers `tokens` with the
+ * OpenZeppelin ERC20 layout, so that the suite's declarations name exact token slots.
+ */
+export async function deployTokenLayouts(env: DriverEnv, tokens: readonly string[]): Promise<BaseContract> {
+  const registry = await deployArtifact(env, "TokenLayoutRegistry", [await env.deployer.getAddress()]);
+  for (const token of tokens) await call(registry, "register", token, OZ_ERC20_LAYOUT.balancesSlot, OZ_ERC20_LAYOUT.allowancesSlot);
+  return registry;
+}

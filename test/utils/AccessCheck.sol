@@ -54,4 +54,33 @@ abstract contract AccessCheck is TestBase {
         (bytes32[] memory reads, bytes32[] memory writes) = vm.accesses(account);
         return _covered(d, account, reads, writes);
     }
+
+    /// Asserts that the slots `d` declares for `account` are exactly the slots recorded for it
+    /// since the last vm.record() (reads and writes together), none of them ANY_SLOT, and that
+    /// every recorded write is declared with WRITE.
+    function _assertExactSlots(IAccessDeclaring.Access[] memory d, address account, string memory what) internal {
+        (bytes32[] memory reads, bytes32[] memory writes) = vm.accesses(account);
+        uint256 declared;
+        for (uint256 j = 0; j < d.length; ++j) {
+            if (d[j].account != account) continue;
+            ++declared;
+            assertTrue(d[j].slot != bytes32(type(uint256).max), string.concat(what, ": whole account declared"));
+            assertTrue(
+                _in(reads, d[j].slot) || _in(writes, d[j].slot),
+                string.concat(what, ": declared slot not touched")
+            );
+        }
+        assertTrue(declared > 0, string.concat(what, ": nothing declared"));
+        for (uint256 i = 0; i < reads.length; ++i) {
+            assertTrue(_has(d, account, reads[i], ANY_MODE), string.concat(what, ": read not declared"));
+        }
+        for (uint256 i = 0; i < writes.length; ++i) {
+            assertTrue(_has(d, account, writes[i], 2), string.concat(what, ": write not declared as WRITE"));
+        }
+    }
+
+    function _in(bytes32[] memory xs, bytes32 x) internal pure returns (bool) {
+        for (uint256 i = 0; i < xs.length; ++i) if (xs[i] == x) return true;
+        return false;
+    }
 }

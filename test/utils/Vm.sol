@@ -13,6 +13,7 @@ interface Vm {
     function roll(uint256 blockNumber) external;
     function deal(address account, uint256 balance) external;
     function expectRevert() external;
+    function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData, address emitter) external;
     function expectRevert(bytes4 selector) external;
     function expectRevert(bytes calldata revertData) external;
     function label(address account, string calldata name) external;

@@ -6,10 +6,12 @@
  * 1% limit; among equal candidates, the one the sender's address picks) and sends it through
  * the explicit-shard entry point, so its declared access list names only that shard.
  * Liquidity goes to the provider's home shard (address mod K), as the router does.
+ * The tokens' layouts are registered in a TokenLayoutRegistry given to the factory, so the
+ * declarations name exact token slots (balances, allowances) rather than whole token accounts.
  */
 import { Contract, MaxUint256, type BaseContract } from "ethers";
 import { sendSetup, userAddress, type TxRequest } from "../chain.js";
-import { call, callTx, deployArtifact, fundUsers, units, v2LiquidityTx } from "../deploy-helpers.js";
+import { call, callTx, deployArtifact, fundUsers, units, v2LiquidityTx, deployTokenLayouts } from "../deploy-helpers.js";
 import type { Operation, Workload } from "../operations.js";
 import { POOL_DEPTH } from "./uniswap-v2.js";
 import type { DriverEnv, ProductDriver } from "./types.js";
@@ -41,7 +43,8 @@ export function disjointDexDriver(maxShards = 16): ProductDriver {
       tokens = [];
       for (let i = 0; i < workload.tokens; i++) tokens.push(await deployArtifact(env, "BenchToken", [`Token ${i}`, `T${i}`, 18]));
       tokenAddrs = await Promise.all(tokens.map((t) => t.getAddress()));
-      factory = (await deployArtifact(env, "DisjointFactory")) as Contract;
+      const layouts = await deployTokenLayouts(env, tokenAddrs);
+      factory = (await deployArtifact(env, "DisjointFactory", [await layouts.getAddress()])) as Contract;
       router = (await deployArtifact(env, "DisjointRouter", [await factory.getAddress(), MAX_TRADE_BPS])) as Contract;
       const deployer = await env.deployer.getAddress();
       names.DisjointFactory = await factory.getAddress();

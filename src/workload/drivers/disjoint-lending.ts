@@ -3,10 +3,12 @@
  * market, K shards, the parameters of lending-params.ts. Liquidity is seeded into every
  * escrow shard by a lender living in that shard, so each user borrows and withdraws from
  * their own shard (sources = 0: no fallback, so no other shard is declared or touched).
+ * Both tokens' layouts are registered in a TokenLayoutRegistry given to the market, so the
+ * declarations name exact token slots rather than whole token accounts.
  */
 import { Contract, type BaseContract } from "ethers";
 import { fundEther, helperWalletInShard, sendSetup, userAddress, type TxRequest } from "../chain.js";
-import { call, callTx, deployArtifact, fundUsers, units } from "../deploy-helpers.js";
+import { call, callTx, deployArtifact, deployTokenLayouts, fundUsers, units } from "../deploy-helpers.js";
 import type { LendingOp, Operation, Workload } from "../operations.js";
 import { LIQUIDATION_BONUS, LIQUIDITY, LLTV, PRICE_AFTER_DROP, PRICE_ONE, RATES, VICTIM_LTV } from "./lending-params.js";
 import type { DriverEnv, ProductDriver } from "./types.js";
@@ -49,7 +51,8 @@ export function disjointLendingDriver(shards = 16): ProductDriver {
           slope2: RATES.slope2,
           kink: RATES.kink,
         };
-        const market = (await deployArtifact(env, "LendingMarket", [params, owner])) as Contract;
+        const layouts = await deployTokenLayouts(env, [params.loanToken, params.collateralToken]);
+        const market = (await deployArtifact(env, "LendingMarket", [params, owner, await layouts.getAddress()])) as Contract;
         const addr = await market.getAddress();
         // One seed account per shard supplies LIQUIDITY / K into that shard's escrow and
         // borrows a little against collateral, so every shard is in the steady state Morpho's

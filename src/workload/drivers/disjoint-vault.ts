@@ -4,10 +4,12 @@
  * baseline holds), a mock strategy holding a small allocation that gains before the block, and
  * the owner's harvest in the block. Withdrawals use the shard-only entry points
  * (withdrawFromShard, redeemFromShard): their declared lists name only the owner's shard.
+ * The asset's layout is registered in a TokenLayoutRegistry given to the vault, so the
+ * declarations name exact asset slots rather than the asset's whole account.
  */
 import { Contract, type BaseContract } from "ethers";
 import { fundEther, helperWallet, helperWalletInShard, sendSetup, userAddress, type TxRequest } from "../chain.js";
-import { call, callTx, deployArtifact, fundUsers, units } from "../deploy-helpers.js";
+import { call, callTx, deployArtifact, deployTokenLayouts, fundUsers, units } from "../deploy-helpers.js";
 import type { Operation, VaultOp } from "../operations.js";
 import type { DriverEnv, ProductDriver } from "./types.js";
 
@@ -30,9 +32,11 @@ export function disjointVaultDriver(shards = 16): ProductDriver {
     async deploy(env: DriverEnv) {
       asset = await deployArtifact(env, "BenchToken", ["Vault asset", "VA", 18]);
       const assetAddr = await asset.getAddress();
-      vault = (await deployArtifact(env, "DisjointVault", [assetAddr, "disjoint vault", "djV", shards, owner.address, owner.address])) as Contract;
+      const layouts = await deployTokenLayouts(env, [assetAddr]);
+      vault = (await deployArtifact(env, "DisjointVault", [assetAddr, "disjoint vault", "djV", shards, owner.address, owner.address, await layouts.getAddress()])) as Contract;
       const vaultAddr = await vault.getAddress();
       strategy = await deployArtifact(env, "VaultMockStrategy", [assetAddr, vaultAddr]);
+      await call(strategy, "setTokenLayouts", await layouts.getAddress());
       Object.assign(names, { DisjointVault: vaultAddr, VA: assetAddr, VaultMockStrategy: await strategy.getAddress() });
       const seeds = Array.from({ length: shards }, (_, s) => helperWalletInShard("vault-seed", s, shards));
       await fundEther(env.chain, [owner.address, ...seeds.map((w) => w.address)]);
