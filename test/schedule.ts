@@ -289,6 +289,49 @@ describe("schedule engine", function () {
       ]);
     });
 
+    describe("snapshot takers under locks", function () {
+      // A vault-like contract: word = the per-block snapshot (SNAPSHOT|READ), shards 1..4 its
+      // inputs (SNAPSHOT); each user writes its own shard. tx0 takes the snapshot.
+      const vault = addr(0x90);
+      const word = slot(0);
+      const shards = [1, 2, 3, 4].map(slot);
+      const declared = (own: number) => ({
+        reads: [[vault, word]] as [string, string][],
+        writes: [[vault, shards[own]!]] as [string, string][],
+        snapshots: [[vault, word], ...shards.map((s) => [vault, s])] as [string, string][],
+      });
+      const taker = (i: number, own: number): TxAccess =>
+        tx(i, { storage: { reads: [[vault, word], ...shards.map((s): [string, string] => [vault, s])], writes: [[vault, word], [vault, shards[own]!]] }, declared: declared(own) });
+      const follower = (i: number, own: number): TxAccess =>
+        tx(i, { storage: { reads: [[vault, word], [vault, shards[own]!]], writes: [[vault, shards[own]!]] }, declared: declared(own) });
+
+      it("runs later users of other shards in parallel once the first interaction took the snapshot", function () {
+        const p = prepareBlock(block([taker(0, 0), follower(1, 1), follower(2, 2), follower(3, 3), follower(4, 0)]));
+        expect(p.underDeclared).to.deep.equal([]);
+        const r = simulateLocks(p, { threads: 4, recordReads: true });
+        // tx0, then tx1..tx3 side by side, tx4 (tx0's shard) after tx0: 2 x 21,000 in all.
+        expect(r.makespan).to.equal(42000);
+        expect(checkSerialEquivalence(p, r)).to.deep.equal([]);
+        // Without a taker (no one writes the word), every input lock stays: serial.
+        const none = prepareBlock(block([1, 2, 3].map((i) => tx(i - 1, { ...follower(i - 1, i), storage: { reads: [[vault, word]], writes: [[vault, shards[i]!]] } }))));
+        expect(simulateLocks(none, { threads: 4 }).makespan).to.equal(63000);
+      });
+
+      it("keeps a write of an input after the taker ordered after it", function () {
+        const p = prepareBlock(block([taker(0, 0), follower(1, 1)]));
+        const r = simulateLocks(p, { threads: 2, recordReads: true });
+        expect(r.start[1]).to.equal(21000);
+        expect(checkSerialEquivalence(p, r)).to.deep.equal([]);
+      });
+
+      it("reports a later transaction that reads an input of a snapshot already taken as uncovered", function () {
+        const broken = tx(1, { function: "Vault.deposit", storage: { reads: [[vault, word], [vault, shards[2]!]], writes: [[vault, shards[1]!]] }, declared: declared(1) });
+        const p = prepareBlock(block([taker(0, 0), broken]));
+        expect(p.underDeclared).to.deep.equal([{ tx: 1, function: "Vault.deposit", address: vault, slot: shards[2], access: "read" }]);
+        expect(simulateLocks(p, { threads: 2 }).sound).to.equal(false);
+      });
+    });
+
     it("simulates a file, reports unsound locks and aggregates over blocks", function () {
       const token = addr(0x70);
       const good = block([0, 1, 2, 3].map((i) => tx(i, { storage: { reads: [[token, slot(i)]], writes: [[token, slot(i)]] } })));

@@ -201,6 +201,46 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): Pre
     return id;
   };
 
+  // The block's snapshot takers, per account (docs/schedulers.md, "locks"): the first
+  // transaction that declares SNAPSHOT|READ on a location of the account and writes one.
+  const takers = new Map<string, { tx: number; wrote: Set<number> }>();
+  /**
+   * Rule 5 of docs/access-lists.md says a snapshot is taken once per block, by the first
+   * interaction, and that later transactions read the stored value and none of its inputs.
+   * So once an earlier transaction of the block has taken (written) an account's snapshot
+   * word, a later one that declares that word reads it after the taker (READ, ordered after
+   * the taker's WRITE) and its SNAPSHOT-only input locks on the account are dropped. The
+   * taker's own word lock becomes a WRITE. Returns the dropped location ids (an observed read
+   * of one is then an uncovered access, so a contract breaking the rule shows as UNSOUND).
+   */
+  const applySnapshotTaker = (i: number, snapshots: readonly (readonly [string, string])[], locks: Map<number, number>, w: Int32Array): Set<number> | undefined => {
+    const words = new Map<string, number[]>();
+    for (const [a, s] of snapshots) {
+      const id = intern(a, s);
+      if (markR[id] === i && markW[id] !== i) (words.get(a) ?? words.set(a, []).get(a)!).push(id);
+    }
+    let dropped: Set<number> | undefined;
+    for (const [account, ids] of words) {
+      const taker = takers.get(account);
+      if (taker === undefined) {
+        const wrote = new Set(ids.filter((id) => w.includes(id)));
+        if (wrote.size === 0) continue;
+        takers.set(account, { tx: i, wrote });
+        for (const id of wrote) locks.set(id, LOCK_WRITE);
+        continue;
+      }
+      if (!ids.some((id) => taker.wrote.has(id))) continue;
+      for (const id of ids) locks.set(id, LOCK_READ);
+      for (const [a, s] of snapshots) {
+        if (a !== account) continue;
+        const id = intern(a, s);
+        if (locks.get(id) !== LOCK_SNAPSHOT) continue;
+        locks.delete(id);
+        (dropped ??= new Set()).add(id);
+      }
+    }
+    return dropped;
+  };
   const txs: PreparedTx[] = raw.map(({ tx, reads, writes, cost }, i) => {
     const r = sortedUnique(reads);
     const w = sortedUnique(writes);
@@ -240,12 +280,20 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): Pre
         // WRITE together with SNAPSHOT is treated as a plain write (conservative).
         if (locks.get(id) !== LOCK_WRITE) locks.set(id, LOCK_SNAPSHOT);
       }
+      const dropped = applySnapshotTaker(i, d.snapshots ?? [], locks, w);
       // Account fields are not declared: their locks come from the observed sets.
       for (const id of r) if (locIsField[id] && !locks.has(id)) locks.set(id, LOCK_READ);
       for (const id of w) if (locIsField[id]) locks.set(id, LOCK_WRITE);
       // Coverage check of observed storage accesses.
       const check = (id: number, access: "read" | "write", k: number) => {
         if (locIsField[id]) return;
+        // A follower reading an input of a snapshot already taken breaks rule 5: not covered.
+        if (dropped !== undefined && dropped.has(id)) {
+          const u: UnderDeclaration = { tx: i, address: locAccount[id]!, slot: locations[id]!.slice(locAccount[id]!.length + 1), access };
+          if (tx.function) u.function = tx.function;
+          underDeclared.push(u);
+          return;
+        }
         if (markS[id] === i && markW[id] !== i) {
           if (access === "read") {
             if (snapReads === NONE) snapReads = new Uint8Array(r.length);
