@@ -320,7 +320,7 @@ describe("schedule engine", function () {
       it("keeps a write of an input after the taker ordered after it", function () {
         const p = prepareBlock(block([taker(0, 0), follower(1, 1)]));
         const r = simulateLocks(p, { threads: 2, recordReads: true });
-        expect(r.start[1]).to.equal(21000);
+        expect(r.start![1]).to.equal(21000);
         expect(checkSerialEquivalence(p, r)).to.deep.equal([]);
       });
 
