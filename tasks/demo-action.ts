@@ -65,8 +65,9 @@ async function run(args: DemoArgs, hre: HardhatRuntimeEnvironment): Promise<void
     written.push(`${base}.html`, `${base}.access-sets.json.gz`);
   }
   const caveats = [
-    "declared locks: disjoint schedules by its declared access lists, which declare token contracts as whole accounts;",
-    "  the incumbents declare nothing, so their observed accesses stand in (an optimistic bound).",
+    "declared locks: disjoint schedules by its declared access lists (token slots exact for registered layouts, snapshot",
+    "  inputs unlocked once the block's snapshot is stored); the incumbents declare nothing, so their observed accesses",
+    "  stand in (an optimistic bound).",
     "vault harvest gas is not comparable: disjoint's harvest books a strategy report; the baseline's is a token transfer.",
   ];
   const summary = comparisonRows(outcomes);
