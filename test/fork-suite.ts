@@ -8,7 +8,6 @@
  * server's "is not in the recording" error.
  */
 import { expect } from "chai";
-import hre from "hardhat";
 import { AbiCoder, ZeroAddress, getCreate2Address, getCreateAddress, keccak256, solidityPacked, zeroPadValue, toBeHex, type Signer } from "ethers";
 import {
   DisjointFactory__factory,
@@ -17,7 +16,7 @@ import {
   LendingMarket__factory,
   MockPriceOracle__factory,
 } from "../typechain-types/index.js";
-import { CANCUN_FORK_BLOCK, startCancunFork, type Fork } from "./helpers/fork.js";
+import { CANCUN_FORK_BLOCK, embeddedCreationCode, startCancunFork, type Fork } from "./helpers/fork.js";
 
 const USDC = "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48";
 const WETH = "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2";
@@ -262,17 +261,3 @@ describe("suite on a Cancun-era mainnet fork (recorded state of block 19,932,703
     expect(message).to.contain(USDC);
   });
 });
-
-/**
- * The creation code of `inner` as `outer` embeds it (`type(inner).creationCode`): the same code
- * as inner's artifact except, possibly, the metadata hash at its end (solc hashes the metadata of
- * each compilation job), so CREATE2 addresses are computed from what `outer` really deploys.
- */
-async function embeddedCreationCode(outer: string, inner: string): Promise<string> {
-  const code = (await hre.artifacts.readArtifact(inner)).bytecode.slice(2);
-  const host = (await hre.artifacts.readArtifact(outer)).bytecode.slice(2);
-  const metadata = (parseInt(code.slice(-4), 16) + 2) * 2; // CBOR length (last two bytes) + those two bytes, in hex digits
-  const at = host.indexOf(code.slice(0, code.length - metadata));
-  if (at < 0) throw new Error(`${outer} does not embed ${inner}'s creation code`);
-  return "0x" + host.slice(at, at + code.length);
-}

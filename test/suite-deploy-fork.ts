@@ -21,7 +21,7 @@ import { AbiCoder, getCreate2Address, getCreateAddress, keccak256, solidityPacke
 import { DeployParameterError } from "../deploy/config.js";
 import { deploySuite, type SuiteRecord } from "../tasks/suite-deploy-action.js";
 import { DisjointFactory__factory, DisjointRouter__factory, DisjointVault__factory, LendingMarket__factory, MockPriceOracle__factory } from "../typechain-types/index.js";
-import { startCancunFork, type Fork } from "./helpers/fork.js";
+import { embeddedCreationCode, startCancunFork, type Fork } from "./helpers/fork.js";
 
 const ROOT = process.cwd();
 const USDC = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48";
@@ -182,17 +182,3 @@ describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)
     expect(await usdc.balanceOf(USDC_HOLDER)).to.equal(before - 1_000n * E6);
   });
 });
-
-/**
- * The creation code of `inner` as `outer` embeds it (`type(inner).creationCode`): the same code
- * as inner's artifact except, possibly, the metadata hash at its end (solc hashes the metadata of
- * each compilation job), so CREATE2 addresses are computed from what `outer` really deploys.
- */
-async function embeddedCreationCode(outer: string, inner: string): Promise<string> {
-  const code = (await hre.artifacts.readArtifact(inner)).bytecode.slice(2);
-  const host = (await hre.artifacts.readArtifact(outer)).bytecode.slice(2);
-  const metadata = (parseInt(code.slice(-4), 16) + 2) * 2; // CBOR length (last two bytes) + those two bytes, in hex digits
-  const at = host.indexOf(code.slice(0, code.length - metadata));
-  if (at < 0) throw new Error(`${outer} does not embed ${inner}'s creation code`);
-  return "0x" + host.slice(at, at + code.length);
-}

@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { computeAddress } from "ethers";
-import { network } from "hardhat";
+import { artifacts, network } from "hardhat";
 import { loadRecording, loadSynthesizedRecording, startRecordedRpc, type RecordedRpcServer, type Recording } from "../../src/replay/index.js";
 
 /** The fork block: 12,243,999 (its header is in the corpus), with the pre-state of block 12,244,000. */
@@ -91,4 +91,18 @@ export async function startFork(forkBlock = FORK_BLOCK, hardfork = "berlin", opt
 /** The Cancun-era fork (synthesized header of 19,932,702, pre-state of 19,932,703), under Cancun rules. */
 export function startCancunFork(): Promise<Fork> {
   return startFork(CANCUN_FORK_BLOCK, "cancun", { synthesizeHeader: true });
+}
+
+/**
+ * The creation code of `inner` as `outer` embeds it (`type(inner).creationCode`): the same code
+ * as inner's artifact except, possibly, the metadata hash at its end (solc hashes the metadata of
+ * each compilation job), so CREATE2 addresses are computed from what `outer` really deploys.
+ */
+export async function embeddedCreationCode(outer: string, inner: string): Promise<string> {
+  const code = (await artifacts.readArtifact(inner)).bytecode.slice(2);
+  const host = (await artifacts.readArtifact(outer)).bytecode.slice(2);
+  const metadata = (parseInt(code.slice(-4), 16) + 2) * 2; // CBOR length (last two bytes) + those two bytes, in hex digits
+  const at = host.indexOf(code.slice(0, code.length - metadata));
+  if (at < 0) throw new Error(`${outer} does not embed ${inner}'s creation code`);
+  return "0x" + host.slice(at, at + code.length);
 }
