@@ -272,6 +272,8 @@ export class WorkloadSource implements AccessSource {
       book.addCandidateKeys([...new Set(observed.accounts.reads.map(([a]) => a))], this.preimages);
     }
     this.touched.push(...observed.storage.reads);
+    // Declared slots get names too, so check-declared can name over-declared ones.
+    if (declared) for (const [a, sl] of [...declared.reads, ...declared.writes, ...(declared.snapshots ?? [])]) if (sl !== "*") this.touched.push([a, sl]);
     const to = req.to ? lower(req.to) : null;
     const selector = to && req.data && req.data.length >= 10 ? lower(req.data.slice(0, 10)) : null;
     const fn = book?.functionName(to, selector) ?? req.function;

@@ -50,11 +50,17 @@ export async function captureWorkloadBlock(node: Eip1193, run: WorkloadRun, opts
       if (c) book.add(address, c, label);
     }
     // Mapping keys: every user and contract of the run (one level: mapping[key]).
-    const keys = [...new Set([...run.txs.map((t) => t.request.from.toLowerCase()), ...labels.keys()])];
+    // Plus every address-shaped argument of the calls (a liquidation's borrower, a receiver).
+    const keys = [...new Set([...run.txs.flatMap((t) => [t.request.from.toLowerCase(), ...addressArguments(t.request.data)]), ...labels.keys()])];
     book.addCandidateKeys(keys, pre, 1);
   }
   const touched = new Set<string>();
   for (const tx of block.txs) for (const [a, s] of [...tx.storage.reads, ...tx.storage.writes]) touched.add(`${a}:${s}`);
+  // Declared slots get names too, so check-declared can name over-declared ones.
+  for (const tx of block.txs) {
+    const d = tx.declared;
+    if (d) for (const [a, s] of [...d.reads, ...d.writes, ...(d.snapshots ?? [])]) if (s !== "*") touched.add(`${a}:${s}`);
+  }
   for (const key of touched) {
     const [a, s] = key.split(":") as [string, string];
     const name = book?.decodeSlot(a, s, pre) ?? (labels.has(a) ? opts.extraSlotNames?.(labels.get(a)!, s) : null);
@@ -84,4 +90,15 @@ export function uniswapV2PairSlotName(label: string, slot: string): string | nul
   };
   const n = BigInt(slot).toString();
   return fixed[n] ? `${label}.${fixed[n]}` : null;
+}
+
+/** 32-byte calldata words after the selector that hold an address (12 zero bytes, then non-zero). */
+export function addressArguments(data: string | undefined): string[] {
+  if (!data || data.length < 10) return [];
+  const out: string[] = [];
+  for (let at = 10; at + 64 <= data.length; at += 64) {
+    const word = data.slice(at, at + 64).toLowerCase();
+    if (word.startsWith("000000000000000000000000") && !/^0*$/.test(word.slice(24)) && !word.startsWith("0000000000000000000000000000000000")) out.push("0x" + word.slice(24));
+  }
+  return out;
 }
