@@ -16,6 +16,13 @@
  *    and checks the read set at its end;
  *  - every incarnation reads and writes the same locations as the observed sets (the
  *    values may differ, the locations do not).
+ * Engine overheads (all default 0, which is the idealized model; a calibrated engine
+ * profile, src/schedule/cost-model.ts, sets them): every execution, re-executions included,
+ * takes cost[i] + executionFixed + executionPerRead * reads + executionPerWrite * writes
+ * (the multi-version memory's reads and writes); thread k (0-based) starts at
+ * (k + 1) * threadStart (threads are spawned one after another); after the last thread is
+ * done, a serial commit of commitFixed + commitPerTx * txs follows (collecting results in
+ * block order, evaluating lazily updated accounts).
  */
 import type { PreparedBlock } from "./block.js";
 import { IntHeap } from "./graph.js";
@@ -32,6 +39,18 @@ export interface BlockStmOptions extends CommonOptions {
   suspendFraction?: number;
   /** Record every execution and validation (for a Gantt chart). */
   timeline?: boolean;
+  /** Fixed time added to every execution, re-executions included (default 0). */
+  executionFixed?: number;
+  /** Time per read location added to every execution: the multi-version memory read (default 0). */
+  executionPerRead?: number;
+  /** Time per written location added to every execution: the multi-version memory write (default 0). */
+  executionPerWrite?: number;
+  /** Spawn time of one thread: thread k starts at (k + 1) * threadStart (default 0). */
+  threadStart?: number;
+  /** Serial time after all threads are done, fixed part (default 0). */
+  commitFixed?: number;
+  /** Serial time after all threads are done, per transaction (default 0). */
+  commitPerTx?: number;
 }
 
 const READY = 0;
@@ -45,6 +64,7 @@ const T_NONE = 0;
 const T_EXEC = 1;
 const T_VAL = 2;
 const T_SUSPEND = 3;
+const T_START = 4;
 
 function lowBit(x: number): number {
   return 31 - Math.clz32(x & -x);
@@ -94,13 +114,32 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
   const vRead = opts.validationPerRead ?? 0;
   const vFixed = opts.validationFixed ?? 0;
   const suspendFraction = opts.suspendFraction ?? 0.05;
-  for (const [k, v] of [["validationFraction", vFrac], ["validationPerRead", vRead], ["validationFixed", vFixed], ["suspendFraction", suspendFraction]] as const) {
+  const xFixed = opts.executionFixed ?? 0;
+  const xRead = opts.executionPerRead ?? 0;
+  const xWrite = opts.executionPerWrite ?? 0;
+  const threadStart = opts.threadStart ?? 0;
+  const commitFixed = opts.commitFixed ?? 0;
+  const commitPerTx = opts.commitPerTx ?? 0;
+  for (const [k, v] of [
+    ["validationFraction", vFrac],
+    ["validationPerRead", vRead],
+    ["validationFixed", vFixed],
+    ["suspendFraction", suspendFraction],
+    ["executionFixed", xFixed],
+    ["executionPerRead", xRead],
+    ["executionPerWrite", xWrite],
+    ["threadStart", threadStart],
+    ["commitFixed", commitFixed],
+    ["commitPerTx", commitPerTx],
+  ] as const) {
     if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`${k} must be a finite number >= 0, got ${v}`);
   }
   const txs = block.txs;
   const n = txs.length;
   const nLoc = block.locations.length;
   const cost = Float64Array.from(txs, (t) => t.cost);
+  // Duration of one execution: the tx's cost plus the engine's per-execution overheads.
+  const xcost = xFixed === 0 && xRead === 0 && xWrite === 0 ? cost : Float64Array.from(txs, (t) => t.cost + xFixed + xRead * t.reads.length + xWrite * t.writes.length);
   const vcost = Float64Array.from(txs, (t) => vFixed + vRead * t.reads.length + vFrac * t.cost);
   let work = 0;
   for (const c of cost) work += c;
@@ -388,13 +427,13 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
         readInc[r] = vInc;
       }
       if (!blocked) {
-        execWork[i]! += cost[i]!;
+        execWork[i]! += xcost[i]!;
         finalStart[i] = now;
-        occupy(th, T_EXEC, i, c, cost[i]!, timeline && { tx: i, incarnation: c, thread: th, kind: "execute", start: now, end: now + cost[i]!, outcome: "committed" });
+        occupy(th, T_EXEC, i, c, xcost[i]!, timeline && { tx: i, incarnation: c, thread: th, kind: "execute", start: now, end: now + xcost[i]!, outcome: "committed" });
         return;
       }
       if (addDependency(i, blocking)) {
-        const suspendCost = suspendFraction * cost[i]!;
+        const suspendCost = suspendFraction * xcost[i]!;
         stats.suspensions++;
         execWork[i]! += suspendCost;
         if (timeline) timeline.push({ tx: i, incarnation: c, thread: th, kind: "execute", start: now, end: now + suspendCost, outcome: "suspended", blockedBy: blocking });
@@ -445,7 +484,13 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
     return false; // suspension over
   };
 
-  for (let th = 0; th < threads; th++) run(th, false);
+  if (threadStart > 0) {
+    // Staggered spawn: a thread is busy (not counted as work) until its start time.
+    for (let th = 0; th < threads; th++) {
+      occupy(th, T_START, -1, 0, (th + 1) * threadStart);
+      busy -= (th + 1) * threadStart;
+    }
+  } else for (let th = 0; th < threads; th++) run(th, false);
   while (events.size > 0) {
     const th = events.pop();
     now = busyEnd[th]!;
@@ -460,7 +505,12 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
   for (let i = 0; i < n; i++) if (status[i] !== EXECUTED) throw new Error(`Block-STM simulation ended with tx ${i} not executed: internal error`);
 
   let wasted = 0;
-  for (let i = 0; i < n; i++) wasted += execWork[i]! - cost[i]!;
+  for (let i = 0; i < n; i++) wasted += execWork[i]! - xcost[i]!;
+  if (n > 0 && (commitFixed > 0 || commitPerTx > 0)) {
+    const tail = commitFixed + commitPerTx * n;
+    makespan += tail;
+    busy += tail;
+  }
   if (timeline) for (const b of timeline) if (b.kind === "execute" && b.outcome === "committed" && b.incarnation !== inc[b.tx]) b.outcome = "aborted";
   const result: SimulationResult = {
     scheduler: "block-stm",
