@@ -19,7 +19,7 @@ const ROOT = "fixtures/mainnet";
 const OUT = "fixtures/pevm/block-facts.json.gz";
 
 const numbers = (await readdir(ROOT)).filter((d) => /^\d+$/.test(d)).map(Number).sort((a, b) => a - b);
-const blocks: Record<string, { txs: number; rawTransfers: number[]; selfDestructReads: [number, string, number][] }> = {};
+const blocks: Record<string, { hash: string | null; txs: number; rawTransfers: number[]; selfDestructReads: [number, string, number][] }> = {};
 for (const n of numbers) {
   const dir = join(ROOT, String(n));
   const { file } = await loadStudyBlock(dir);
@@ -27,7 +27,7 @@ for (const n of numbers) {
   const withCode = new Set(Object.entries(pre).filter(([, a]) => a.code && a.code.original_len > 0).map(([a]) => a.toLowerCase()));
   const block = file.blocks[0]!;
   const f = blockFacts(block, (a) => withCode.has(a));
-  blocks[n] = { txs: block.txs.length, rawTransfers: f.rawTransfer.flatMap((r, i) => (r ? [i] : [])), selfDestructReads: f.selfDestructReads };
+  blocks[n] = { hash: block.hash, txs: block.txs.length, rawTransfers: f.rawTransfer.flatMap((r, i) => (r ? [i] : [])), selfDestructReads: f.selfDestructReads };
   console.log(`${n}: ${block.txs.length} txs, ${blocks[n].rawTransfers.length} raw transfers, ${f.selfDestructReads.length} self-destructed reads`);
 }
 const out = {

@@ -1,4 +1,8 @@
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import type { BlockAccess } from "../src/access/format.js";
 import { AccessSetFormatError, loadAccessSetFile, writeFileAtomic } from "../src/access/io.js";
+import { factsFromFile, inferFacts, loadEngineProfile, type BlockFacts } from "../src/schedule/cost-model.js";
 import { renderMarkdown, renderText, SCHEDULERS, type SchedulerName, simulateFile, SimulationInputError } from "../src/schedule/index.js";
 
 interface Args {
@@ -12,9 +16,21 @@ interface Args {
   md: string;
   blocks: number;
   includeCoinbase: boolean;
+  engine?: string;
 }
 
 class UsageError extends Error {}
+
+/** Exact facts for the shipped mainnet blocks (fixtures/pevm/block-facts.json.gz), inferred ones otherwise. */
+function blockFactsLookup(): (b: BlockAccess) => BlockFacts {
+  let shipped: unknown = null;
+  try {
+    shipped = JSON.parse(gunzipSync(readFileSync(new URL("../fixtures/pevm/block-facts.json.gz", import.meta.url))).toString("utf8"));
+  } catch {
+    shipped = null; // not in this checkout: every block's facts are inferred
+  }
+  return (b) => (shipped ? factsFromFile(shipped, b) : undefined) ?? inferFacts(b);
+}
 
 function parseThreads(s: string): number[] {
   const parts = s.split(",").map((x) => x.trim()).filter((x) => x !== "");
@@ -40,6 +56,16 @@ export default async function simulateAction(args: Args): Promise<void> {
     const schedulers = parseSchedulers(args.scheduler);
     if (!(args.validationCost >= 0)) throw new UsageError(`--validation-cost must be >= 0, got ${args.validationCost}`);
     if (!(args.suspendCost >= 0)) throw new UsageError(`--suspend-cost must be >= 0, got ${args.suspendCost}`);
+    const engineName = args.engine ?? "pevm-graviton3-c12";
+    let engine;
+    if (engineName !== "none") {
+      try {
+        engine = { profile: loadEngineProfile(engineName), facts: blockFactsLookup() };
+      } catch (e) {
+        if (e instanceof RangeError) throw new UsageError(`--engine: ${e.message}, or "none"`);
+        throw e;
+      }
+    }
     const file = await loadAccessSetFile(args.file);
     const report = simulateFile(file, {
       threads,
@@ -47,7 +73,9 @@ export default async function simulateAction(args: Args): Promise<void> {
       cost: args.cost,
       includeCoinbase: args.includeCoinbase,
       blockStm: { validationFraction: args.validationCost, suspendFraction: args.suspendCost },
+      ...(engine ? { engine } : {}),
     });
+    if (!engine) console.log("--engine none: idealized model only; every speedup below is an upper bound, not a prediction");
     console.log(renderText(report, args.blocks));
     if (args.json) {
       await writeFileAtomic(args.json, JSON.stringify(report, null, 2) + "\n");

@@ -12,6 +12,7 @@ export const simulateTask = task(["conflicts", "simulate"], "Simulate serial, da
   .addOption({ name: "json", description: "Write the full report as JSON to this file", defaultValue: "" })
   .addOption({ name: "md", description: "Write the report as Markdown to this file", defaultValue: "" })
   .addOption({ name: "blocks", description: "Blocks shown in the terminal (all go to --json/--md)", type: ArgumentType.INT, defaultValue: 5 })
+  .addOption({ name: "engine", description: 'Calibrated engine profile for the predicted speedup: pevm-graviton3-c12 (default), pevm-i9-12900k-c8, or "none" (idealized upper bounds only)', defaultValue: "pevm-graviton3-c12" })
   .addFlag({ name: "includeCoinbase", description: "Keep the fee recipient's balance as a location (excluded by default)" })
   .setAction(() => import("./simulate-action.js"))
   .build();

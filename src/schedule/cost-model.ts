@@ -64,7 +64,7 @@ export interface EngineProfile {
   lazy: LazyRules & { provenance: string };
   params: Record<ParamName, ProfileParam>;
   /** How the parameters were obtained (bench/calibrate.ts writes it). */
-  fit: { command: string; rule: string; fitting: number[]; validation: number[]; objective: string; note?: string };
+  fit: { command: string; rule: string; fitting: number[]; validation: number[]; objective: string; validationSummary?: string; note?: string };
 }
 
 export const ENGINE_PROFILES = ["pevm-graviton3-c12", "pevm-i9-12900k-c8"] as const;
@@ -263,12 +263,16 @@ export function inferFacts(block: BlockAccess): BlockFacts {
   return { rawTransfer, selfDestructReads: [] };
 }
 
-/** The facts file written by bench/block-features.ts: facts of the block with this number and tx count, or undefined. */
-export function factsFromFile(json: unknown, number: number, txs: number): BlockFacts | undefined {
-  const f = json as { format?: string; blocks?: Record<string, { txs: number; rawTransfers: number[]; selfDestructReads: [number, string, number][] }> };
+/**
+ * The facts file written by bench/block-features.ts (fixtures/pevm/block-facts.json.gz): the
+ * facts of this block (same number, tx count and hash when both have one), or undefined.
+ */
+export function factsFromFile(json: unknown, block: Pick<BlockAccess, "number" | "hash" | "txs">): BlockFacts | undefined {
+  const f = json as { format?: string; blocks?: Record<string, { hash?: string | null; txs: number; rawTransfers: number[]; selfDestructReads: [number, string, number][] }> };
   if (f?.format !== "disjoint.block-facts") throw new Error("not a block-facts file (expected format disjoint.block-facts; regenerate it with bench/block-features.ts)");
-  const b = f.blocks?.[String(number)];
-  if (!b || b.txs !== txs) return undefined;
+  const b = f.blocks?.[String(block.number)];
+  const txs = block.txs.length;
+  if (!b || b.txs !== txs || (b.hash && block.hash && b.hash !== block.hash)) return undefined;
   const rawTransfer = new Array<boolean>(txs).fill(false);
   for (const i of b.rawTransfers) rawTransfer[i] = true;
   return { rawTransfer, selfDestructReads: b.selfDestructReads };

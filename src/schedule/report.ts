@@ -1,6 +1,6 @@
 /** Text renderings of simulation reports: a terminal table and Markdown. */
 import { markdownTable as markdownRows, textTable } from "../util/tables.js";
-import type { BlockReport, CorpusReport, Row } from "./simulate.js";
+import type { BlockReport, CorpusReport, EngineRow, Row } from "./simulate.js";
 
 const fmtNum = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e4 ? `${(x / 1e3).toFixed(1)}k` : `${Math.round(x * 100) / 100}`);
 const pct = (x: number | null) => (x === null ? "-" : `${(x * 100).toFixed(1)}%`);
@@ -41,6 +41,24 @@ function settings(r: CorpusReport): string[] {
   ];
 }
 
+/** The calibrated engine's figures: what the engine and machine are, how far off the calibration was. */
+function engineHeader(r: CorpusReport): string[] {
+  const e = r.engine;
+  if (!e) return [];
+  return [
+    `predicted speedup: engine profile ${e.name} (${e.hardware}; calibrated at ${e.calibratedThreads} threads; validation: ${e.validation})`,
+    `engine relaxations: ${e.relaxation}`,
+    "the scheduler rows below are the idealized model (a tx takes its cost, no engine overheads): upper bounds, not predictions",
+  ];
+}
+
+function engineLine(rows: readonly EngineRow[] | undefined, name: string): string[] {
+  if (!rows || rows.length === 0) return [];
+  const cells = rows.map((e) => `${e.speedup.toFixed(2)}x @${e.threads}`).join(", ");
+  const fb = rows[0]!.fallback ? ` (${rows[0]!.fallback})` : rows[0]!.fallbacks > 0 ? ` (${rows[0]!.fallbacks} blocks run sequentially)` : "";
+  return [`predicted speedup (${name}, calibrated): ${cells}${fb}`];
+}
+
 function unsoundLines(b: BlockReport): string[] {
   if (!b.underDeclared) return [];
   const shown = b.underDeclared.slice(0, 10).map((u) => `  tx ${u.tx}${u.function ? ` (${u.function})` : ""} ${u.access}s ${u.address} ${u.slot} outside its declaration`);
@@ -62,25 +80,26 @@ function aggregateNotes(r: CorpusReport): string[] {
 
 /** The terminal report: settings, per-block tables (up to `maxBlocks`), the aggregate. */
 export function renderText(r: CorpusReport, maxBlocks = 5): string {
-  const out = [...settings(r), ""];
+  const out = [...settings(r), ...engineHeader(r), ""];
   r.blocks.slice(0, maxBlocks).forEach((b) => {
     out.push(`block ${b.number}: ${b.txs} tx, work ${fmtNum(b.work)}, critical path ${fmtNum(b.criticalPath)} (limit ${(b.criticalPath > 0 ? b.work / b.criticalPath : 1).toFixed(2)}x)`);
     for (const n of b.notes) out.push(`  note: ${n}`);
-    out.push(...unsoundLines(b), table(b.rows), "");
+    out.push(...engineLine(b.engine, r.engine?.name ?? ""), ...unsoundLines(b), table(b.rows), "");
   });
   if (r.blocks.length > maxBlocks) out.push(`(${r.blocks.length - maxBlocks} more blocks: see --json / --md)`, "");
   for (const b of r.blocks.slice(maxBlocks)) out.push(...unsoundLines(b));
-  if (r.blocks.length > 1) out.push(`aggregate over ${r.blocks.length} blocks:`, table(r.aggregate), ...aggregateNotes(r));
+  if (r.blocks.length > 1) out.push(`aggregate over ${r.blocks.length} blocks:`, ...engineLine(r.engine?.aggregate, r.engine?.name ?? ""), table(r.aggregate), ...aggregateNotes(r));
   return out.join("\n");
 }
 
 /** The Markdown report. */
 export function renderMarkdown(r: CorpusReport): string {
-  const out = ["# Parallel schedule simulation", "", ...settings(r).map((s) => `- ${s}`), ""];
-  if (r.blocks.length > 1) out.push(`## Aggregate over ${r.blocks.length} blocks`, "", markdownTable(r.aggregate), "", ...aggregateNotes(r).map((n) => `- ${n}`), "");
+  const out = ["# Parallel schedule simulation", "", ...[...settings(r), ...engineHeader(r)].map((s) => `- ${s}`), ""];
+  if (r.blocks.length > 1) out.push(`## Aggregate over ${r.blocks.length} blocks`, "", ...engineLine(r.engine?.aggregate, r.engine?.name ?? ""), "", markdownTable(r.aggregate), "", ...aggregateNotes(r).map((n) => `- ${n}`), "");
   for (const b of r.blocks) {
     out.push(`## Block ${b.number}`, "", `${b.txs} tx, work ${fmtNum(b.work)}, critical path ${fmtNum(b.criticalPath)}.`, "");
     for (const n of b.notes) out.push(`- note: ${n}`);
+    out.push(...engineLine(b.engine, r.engine?.name ?? "").map((l) => `- ${l}`));
     const u = unsoundLines(b);
     if (u.length > 0) out.push("```", ...u, "```");
     out.push("", markdownTable(b.rows), "");

@@ -6,6 +6,7 @@ import { prepareBlock, type PreparedBlock, type UnderDeclaration } from "./block
 import { simulateBlockStm, type BlockStmOptions } from "./blockstm.js";
 import { analyzeDag, simulateDagMany, simulateLocks, simulateSerial } from "./simple.js";
 import { SCHEDULERS, type SchedulerName, type SimulationResult } from "./types.js";
+import { engineBlock, predictEngineBlock, type BlockFacts, type EngineProfile } from "./cost-model.js";
 
 export interface SimulateOptions {
   threads: readonly number[];
@@ -14,6 +15,25 @@ export interface SimulateOptions {
   cost?: string;
   includeCoinbase?: boolean;
   blockStm?: Omit<BlockStmOptions, "threads" | "recordReads" | "timeline">;
+  /**
+   * A calibrated engine profile (src/schedule/cost-model.ts): adds the engine's predicted
+   * speedup per thread count to every block and the aggregate. `facts` gives a block's raw
+   * transfers and self-destructs (cost-model.ts blockFacts / factsFromFile / inferFacts).
+   */
+  engine?: { profile: EngineProfile; facts: (block: BlockAccess) => BlockFacts };
+}
+
+/** The calibrated engine's prediction at one thread count, for one block or a corpus. */
+export interface EngineRow {
+  threads: number;
+  /** Predicted sequential and parallel time (µs, the engine's machine). */
+  sequential: number;
+  parallel: number;
+  speedup: number;
+  /** Blocks the engine runs sequentially (size threshold or self-destruct abort). */
+  fallbacks: number;
+  /** Per block: why it ran sequentially, or null. */
+  fallback?: string | null;
 }
 
 /** One scheduler at one thread count, for one block or aggregated over a corpus. */
@@ -45,6 +65,8 @@ export interface BlockReport {
   notes: string[];
   rows: Row[];
   underDeclared?: UnderDeclaration[];
+  /** With `engine`: the calibrated prediction per thread count. */
+  engine?: EngineRow[];
 }
 
 export interface CorpusReport {
@@ -57,6 +79,8 @@ export interface CorpusReport {
   txs: number;
   blocks: BlockReport[];
   aggregate: Row[];
+  /** With `engine`: the profile and the aggregate prediction (sums of times over blocks). */
+  engine?: { name: string; description: string; hardware: string; calibratedThreads: number; validation: string; relaxation: string; aggregate: EngineRow[] };
 }
 
 function normalize(opts: SimulateOptions): { threads: number[]; schedulers: SchedulerName[] } {
@@ -118,7 +142,34 @@ export function simulatePrepared(block: PreparedBlock, opts: SimulateOptions): B
 export function simulateBlock(block: BlockAccess, opts: SimulateOptions, precision?: AccessSetFile["precision"]): BlockReport {
   const prepOpts: Parameters<typeof prepareBlock>[1] = { cost: opts.cost ?? "gasUsed", includeCoinbase: opts.includeCoinbase ?? false };
   if (precision) prepOpts.precision = precision;
-  return simulatePrepared(prepareBlock(block, prepOpts), opts);
+  const report = simulatePrepared(prepareBlock(block, prepOpts), opts);
+  if (opts.engine) {
+    const { threads } = normalize(opts);
+    const eb = engineBlock(block, opts.engine.profile, opts.engine.facts(block));
+    report.engine = threads.map((t) => {
+      const p = predictEngineBlock(eb, opts.engine!.profile, undefined, t);
+      return { threads: t, sequential: p.sequential, parallel: p.parallel, speedup: p.speedup, fallbacks: p.fallback ? 1 : 0, fallback: p.fallback };
+    });
+    report.notes = [...report.notes, `engine ${opts.engine.profile.name}: ${eb.note}`];
+  }
+  return report;
+}
+
+/** Sums engine predictions over blocks (blocks run one after another). */
+function aggregateEngine(blocks: readonly BlockReport[], threads: readonly number[]): EngineRow[] {
+  return threads.map((t) => {
+    let sequential = 0;
+    let parallel = 0;
+    let fallbacks = 0;
+    for (const b of blocks) {
+      const r = b.engine?.find((e) => e.threads === t);
+      if (!r) continue;
+      sequential += r.sequential;
+      parallel += r.parallel;
+      fallbacks += r.fallbacks;
+    }
+    return { threads: t, sequential, parallel, speedup: parallel > 0 ? sequential / parallel : 1, fallbacks };
+  });
 }
 
 /**
@@ -166,7 +217,7 @@ export function simulateFile(file: AccessSetFile, opts: SimulateOptions, onBlock
     onBlock?.(r, i);
     return r;
   });
-  return {
+  const report: CorpusReport = {
     source: file.source.description,
     costColumn: opts.cost ?? "gasUsed",
     coinbase: opts.includeCoinbase ? "included" : "excluded",
@@ -182,4 +233,17 @@ export function simulateFile(file: AccessSetFile, opts: SimulateOptions, onBlock
     blocks,
     aggregate: aggregate(blocks),
   };
+  if (opts.engine) {
+    const p = opts.engine.profile;
+    report.engine = {
+      name: p.name,
+      description: p.description,
+      hardware: p.hardware,
+      calibratedThreads: p.threads,
+      validation: p.fit.validationSummary ?? "not calibrated",
+      relaxation: `lazy ${[p.lazy.beneficiary ? "fee-recipient credits" : "", p.lazy.rawTransfers ? "raw-transfer sender/recipient updates" : ""].filter((x) => x).join(" and ") || "nothing"}, for scheduling only (the analyzer's dependencies are unchanged)`,
+      aggregate: aggregateEngine(blocks, threads),
+    };
+  }
+  return report;
 }
