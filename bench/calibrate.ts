@@ -113,12 +113,13 @@ const PARAM_DOCS: Record<ParamName, { unit: string; doc: string }> = {
   execFixed: { unit: "µs", doc: "fixed time added to every parallel execution, re-executions included (VM set-up, scheduler calls)" },
   execPerAccess: { unit: "µs", doc: "time per read and per written location of every parallel execution (multi-version memory)" },
   validationPerRead: { unit: "µs", doc: "validation time per read location" },
-  suspendFraction: { unit: "ratio", doc: "share of an execution spent before it is suspended on an ESTIMATE (not fitted: the simulator's default)" },
+  suspendFraction: { unit: "ratio", doc: "share of an execution spent before it is suspended on an ESTIMATE" },
+  suspendFixed: { unit: "µs", doc: "fixed time of a suspension on an ESTIMATE (dependency registered, thread released, tx woken later)" },
   threadStart: { unit: "µs", doc: "spawn time of one worker thread: thread k starts at (k + 1) * threadStart" },
   commitPerTx: { unit: "µs", doc: "serial time per transaction after the threads join (results in block order, lazy accounts evaluated)" },
 };
 const SEQ: ParamName[] = ["seqPerTx", "seqPerKGas", "seqPerStorageRead", "seqPerStorageWrite", "seqPerAccount"];
-const PAR: ParamName[] = ["execScale", "execFixed", "execPerAccess", "validationPerRead", "threadStart", "commitPerTx"];
+const PAR: ParamName[] = ["execScale", "execFixed", "execPerAccess", "validationPerRead", "suspendFraction", "suspendFixed", "threadStart", "commitPerTx"];
 
 // ---- Data.
 const facts = JSON.parse(gunzipSync(readFileSync("fixtures/pevm/block-facts.json.gz")).toString("utf8")) as unknown;
@@ -295,8 +296,6 @@ for (const prof of PROFILES) {
     },
   };
   for (const k of PARAM_NAMES) profile.params[k] = { value: 0, unit: PARAM_DOCS[k].unit, doc: PARAM_DOCS[k].doc, provenance: "" };
-  profile.params.suspendFraction.value = 0.05;
-  profile.params.suspendFraction.provenance = "the simulator's default (docs/schedulers.md); not fitted";
 
   // Engine blocks for every table block (the relaxation does not depend on parameters).
   const eb = new Map<number, EngineBlock>();
@@ -332,7 +331,6 @@ for (const prof of PROFILES) {
   const beta = nnlsRelative(X, y);
   const values = {} as ParamValues;
   SEQ.forEach((k, i) => (values[k] = beta[i]!));
-  values.suspendFraction = 0.05;
 
   // 2. Parallel parameters.
   const parFit = fitSet.filter((m) => eb.get(m.block)!.prepared !== null);
@@ -346,18 +344,16 @@ for (const prof of PROFILES) {
     return sb / Math.max(1, parFit.length) + sg / giga.length;
   };
   // Start: execution as fast as sequential, 1 µs per tx of overheads, 20 µs per thread spawn.
-  const x0 = [Math.log(1), Math.log(1), Math.log(0.05), Math.log(0.05), Math.log(20), Math.log(1)];
-  let best = nelderMead(objective, x0, 1, 150);
-  best = nelderMead(objective, best.x, 0.3, 100);
+  const x0 = [Math.log(1), Math.log(1), Math.log(0.05), Math.log(0.05), Math.log(0.05), Math.log(0.5), Math.log(20), Math.log(1)];
+  let best = nelderMead(objective, x0, 1, 200);
+  best = nelderMead(objective, best.x, 0.3, 150);
   PAR.forEach((k, i) => (values[k] = Math.exp(best.x[i]!)));
   const objectiveValue = best.fx;
   for (const k of PARAM_NAMES) {
     profile.params[k].value = Number(values[k].toPrecision(4));
-    if (k !== "suspendFraction") {
-      profile.params[k].provenance = SEQ.includes(k)
-        ? `fitted by bench/calibrate.ts on the sequential times of ${prof.file}'s fitting blocks and gigagas blocks`
-        : `fitted by bench/calibrate.ts on the speedups of ${prof.file}'s fitting blocks and gigagas blocks`;
-    }
+    profile.params[k].provenance = SEQ.includes(k)
+      ? `fitted by bench/calibrate.ts on the sequential times of ${prof.file}'s fitting blocks and gigagas blocks`
+      : `fitted by bench/calibrate.ts on the speedups of ${prof.file}'s fitting blocks and gigagas blocks`;
   }
   const fitted = {} as ParamValues;
   for (const k of PARAM_NAMES) fitted[k] = profile.params[k].value;

@@ -20,7 +20,8 @@
  * profile, src/schedule/cost-model.ts, sets them): every execution, re-executions included,
  * takes cost[i] + executionFixed + executionPerRead * reads + executionPerWrite * writes
  * (the multi-version memory's reads and writes); thread k (0-based) starts at
- * (k + 1) * threadStart (threads are spawned one after another); after the last thread is
+ * (k + 1) * threadStart (threads are spawned one after another); a suspension on an ESTIMATE
+ * takes suspendFixed more; after the last thread is
  * done, a serial commit of commitFixed + commitPerTx * txs follows (collecting results in
  * block order, evaluating lazily updated accounts).
  */
@@ -47,6 +48,8 @@ export interface BlockStmOptions extends CommonOptions {
   executionPerWrite?: number;
   /** Spawn time of one thread: thread k starts at (k + 1) * threadStart (default 0). */
   threadStart?: number;
+  /** Fixed time added to every suspension on an ESTIMATE: registering the dependency, waking up (default 0). */
+  suspendFixed?: number;
   /** Serial time after all threads are done, fixed part (default 0). */
   commitFixed?: number;
   /** Serial time after all threads are done, per transaction (default 0). */
@@ -118,6 +121,7 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
   const xRead = opts.executionPerRead ?? 0;
   const xWrite = opts.executionPerWrite ?? 0;
   const threadStart = opts.threadStart ?? 0;
+  const suspendFixed = opts.suspendFixed ?? 0;
   const commitFixed = opts.commitFixed ?? 0;
   const commitPerTx = opts.commitPerTx ?? 0;
   for (const [k, v] of [
@@ -129,6 +133,7 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
     ["executionPerRead", xRead],
     ["executionPerWrite", xWrite],
     ["threadStart", threadStart],
+    ["suspendFixed", suspendFixed],
     ["commitFixed", commitFixed],
     ["commitPerTx", commitPerTx],
   ] as const) {
@@ -433,7 +438,7 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
         return;
       }
       if (addDependency(i, blocking)) {
-        const suspendCost = suspendFraction * xcost[i]!;
+        const suspendCost = suspendFraction * xcost[i]! + suspendFixed;
         stats.suspensions++;
         execWork[i]! += suspendCost;
         if (timeline) timeline.push({ tx: i, incarnation: c, thread: th, kind: "execute", start: now, end: now + suspendCost, outcome: "suspended", blockedBy: blocking });

@@ -8,7 +8,7 @@
  *  - in the parallel run each execution (re-executions too) takes execScale * sequential time
  *    plus execFixed plus execPerAccess per read and written location (multi-version memory),
  *    a validation validationPerRead per read, a suspended execution suspendFraction of an
- *    execution; thread k starts at (k + 1) * threadStart; after the threads join, a serial
+ *    execution plus suspendFixed; thread k starts at (k + 1) * threadStart; after the threads join, a serial
  *    commit of commitPerTx per tx (results in block order, lazy accounts evaluated);
  *  - the engine's lazy updates relax the dependencies for scheduling only (engine-relax.ts);
  *  - small blocks run sequentially (fewer than fallback.minTxs txs or under fallback.minGas
@@ -43,6 +43,7 @@ export const PARAM_NAMES = [
   "execPerAccess",
   "validationPerRead",
   "suspendFraction",
+  "suspendFixed",
   "threadStart",
   "commitPerTx",
 ] as const;
@@ -180,6 +181,7 @@ export function blockStmOptions(p: ParamValues, threads: number): BlockStmOption
     validationPerRead: p.validationPerRead,
     validationFixed: 0,
     suspendFraction: p.suspendFraction,
+    suspendFixed: p.suspendFixed,
     executionFixed: p.execFixed,
     executionPerRead: p.execPerAccess,
     executionPerWrite: p.execPerAccess,
