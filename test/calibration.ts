@@ -38,20 +38,12 @@ function committedPrediction(profile: string, block: number): number {
 
 const a = (k: number) => "0x" + k.toString(16).padStart(40, "0");
 const COINBASE = a(0xc0ffee);
+/** A value transfer as the replay records it (the recipient's code is read; the fee recipient is credited). */
 function transfer(i: number, from: string, to: string): TxAccess {
-  return {
-    index: i,
-    hash: null,
-    from,
-    to,
-    selector: null,
-    gasUsed: 21000,
-    storage: { reads: [], writes: [] },
-    accounts: {
-      reads: [[from, "balance"], [from, "nonce"], [to, "code"]],
-      writes: [[from, "balance"], [from, "nonce"], [to, "balance"], [COINBASE, "balance"]],
-    },
-  };
+  const fields = (list: [string, "balance" | "nonce" | "code"][]) => list;
+  const reads = fields([[from, "balance"], [from, "nonce"], [to, "code"]]);
+  const writes = fields([[from, "balance"], [from, "nonce"], [to, "balance"], [COINBASE, "balance"]]);
+  return { index: i, hash: null, from, to, selector: null, gasUsed: 21000, storage: { reads: [], writes: [] }, accounts: { reads, writes } };
 }
 
 describe("engine cost model and calibration", function () {
