@@ -16,6 +16,7 @@ import {
 import { LAZY_PREFIX, relaxForEngine } from "../src/schedule/engine-relax.js";
 import { prepareBlock, simulateBlockStm, simulateDag, syntheticBlock, p2pBlock } from "../src/schedule/index.js";
 import { loadStudyBlock } from "../src/study/mainnet.js";
+import simulateAction from "../tasks/simulate-action.js";
 
 const root = fileURLToPath(new URL("../fixtures/mainnet", import.meta.url));
 const factsJson = JSON.parse(gunzipSync(readFileSync(new URL("../fixtures/pevm/block-facts.json.gz", import.meta.url))).toString("utf8")) as unknown;
@@ -164,6 +165,44 @@ describe("engine cost model and calibration", function () {
     it("infers raw transfers when no pre-state is at hand", () => {
       const f = inferFacts({ number: 1, hash: null, coinbase: COINBASE, txs: [transfer(0, a(1), a(2)), { ...transfer(1, a(3), a(4)), selector: "0xa9059cbb" }] });
       expect(f.rawTransfer).to.deep.equal([true, false]);
+    });
+  });
+
+  describe("conflicts simulate --engine", () => {
+    const base = { threads: "8,12", scheduler: "serial,block-stm", cost: "gasUsed", validationCost: 0.05, suspendCost: 0.05, json: "", md: "", blocks: 5, includeCoinbase: false };
+    const file = join(root, "12520364", "access-sets.json.gz");
+    let log: string[] = [];
+    const orig = [console.log, console.error] as const;
+    beforeEach(() => {
+      log = [];
+      console.log = console.error = (...x: unknown[]) => void log.push(x.join(" "));
+      process.exitCode = 0;
+    });
+    afterEach(() => {
+      [console.log, console.error] = orig;
+      process.exitCode = 0;
+    });
+
+    it("prints the calibrated prediction first, labels the idealized rows as upper bounds, and says which relaxation it used", async () => {
+      await simulateAction({ ...base, file });
+      const text = log.join("\n");
+      expect(text).to.match(/predicted speedup: engine profile pevm-graviton3-c12 \(AWS c7g\.8xlarge, Graviton3.*validation: median abs error/);
+      expect(text).to.match(/upper bounds, not predictions/);
+      expect(text).to.match(/relaxes dependencies for scheduling only/);
+      const expected = committedPrediction("pevm-graviton3-c12", 12520364).toFixed(2);
+      expect(text).to.include(`${expected}x @12`);
+    });
+
+    it("names the known profiles on a bad --engine, and --engine none keeps the idealized model only", async () => {
+      await simulateAction({ ...base, file, engine: "geth" });
+      expect(process.exitCode).to.equal(1);
+      expect(log.join("\n")).to.match(/--engine: unknown engine profile "geth" \(known: pevm-graviton3-c12, pevm-i9-12900k-c8\).*or "none"/);
+      log = [];
+      process.exitCode = 0;
+      await simulateAction({ ...base, file, engine: "none" });
+      expect(process.exitCode).to.equal(0);
+      expect(log.join("\n")).to.match(/--engine none: idealized model only/);
+      expect(log.join("\n")).to.not.match(/predicted speedup/);
     });
   });
 });
