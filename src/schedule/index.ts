@@ -33,3 +33,19 @@ export {
 export { renderText, renderMarkdown, table, markdownTable } from "./report.js";
 export { SCHEDULERS, type SchedulerName, type SimulationResult, type TimelineEntry, type BlockStmStats, type CommonOptions } from "./types.js";
 export { p2pBlock, syntheticFile, prng } from "./synthetic.js";
+export {
+  loadEngineProfile,
+  predictBlock,
+  engineBlock,
+  predictEngineBlock,
+  blockFacts,
+  inferFacts,
+  factsFromFile,
+  txFeatures,
+  ENGINE_PROFILES,
+  DEFAULT_ENGINE,
+  type EngineProfile,
+  type EnginePrediction,
+  type BlockFacts,
+} from "./cost-model.js";
+export { relaxForEngine, type LazyRules, type RelaxedBlock } from "./engine-relax.js";
