@@ -21,7 +21,8 @@
  * Encoding: a lazy write of account field F of address A by tx k becomes a write of its own
  * location, the storage key [A, LAZY_PREFIX + field + k]; an absolute read of [A, F] also
  * reads the lazy locations of the writers between the nearest absolute writer below it and
- * itself. No two lazy writers share a location, so they never conflict.
+ * itself. No two lazy writers share a location, so they never conflict. A lazy entry that no
+ * absolute reader evaluates orders nothing and is left out of the block.
  */
 import type { AccountKey, BlockAccess, StorageKey, TxAccess } from "../access/format.js";
 
@@ -43,7 +44,7 @@ function lazySlot(field: "balance" | "nonce", tx: number): StorageKey[1] {
 
 export interface RelaxedBlock {
   block: BlockAccess;
-  /** Lazy entries created (one per lazily written account field per tx). */
+  /** Lazy writes (one per lazily written account field per tx), read or not. */
   lazyWrites: number;
   /** Reads added because an absolute read must evaluate lazy entries. */
   lazyReads: number;
@@ -66,51 +67,63 @@ export function relaxForEngine(block: BlockAccess, rules: LazyRules, rawTransfer
     );
   }
   const cb = block.coinbase;
-  // Per account field "addr/field": the lazy writers since the last absolute write.
-  const pending = new Map<string, number[]>();
+  // Per account field: the lazy entries written since the last absolute write, as codes
+  // 4 * tx + k (the tx's k-th lazy write). No key strings are built per access.
+  const pending: Record<"balance" | "nonce", Map<string, number[]>> = { balance: new Map(), nonce: new Map() };
+  // Lazy entries some absolute reader evaluates; an entry no one reads orders nothing and is
+  // left out, so a block of independent lazy transfers adds no locations.
+  const needed = new Set<number>();
   let lazyWrites = 0;
   let lazyReads = 0;
   let lazyTxs = 0;
-  const txs: TxAccess[] = block.txs.map((tx, i) => {
-    const lazyKeys = new Set<string>();
-    const isRaw = rules.rawTransfers && rawTransfer![i] === true && tx.to !== null;
-    if (isRaw) {
-      lazyTxs++;
-      lazyKeys.add(`${tx.from}/balance`).add(`${tx.from}/nonce`).add(`${tx.to}/balance`);
-    }
-    if (rules.beneficiary) {
-      const readsCb = tx.accounts.reads.some(([a, f]) => a === cb && (f === "balance" || f === "nonce"));
-      if (!readsCb) lazyKeys.add(`${cb}/balance`);
-    }
+  const lazyOf: [string, "balance" | "nonce"][][] = [];
+  const isField = (f: string): f is "balance" | "nonce" => f === "balance" || f === "nonce";
+  const staged = block.txs.map((tx, i) => {
+    const raw = rules.rawTransfers && rawTransfer![i] === true && tx.to !== null;
+    if (raw) lazyTxs++;
+    const cbLazy = rules.beneficiary && !tx.accounts.reads.some(([x, f]) => x === cb && isField(f));
+    // Is [address, field] updated lazily by this tx?
+    const lazyHere = (x: string, f: string): boolean =>
+      (raw && ((x === tx.from && isField(f)) || (x === tx.to && f === "balance"))) || (cbLazy && x === cb && f === "balance");
     const accReads: AccountKey[] = [];
     const extraReads: StorageKey[] = [];
     for (const k of tx.accounts.reads) {
-      const key = `${k[0]}/${k[1]}`;
-      if (lazyKeys.has(key)) continue; // a lazy tx does not read what it updates lazily
+      if (lazyHere(k[0], k[1])) continue; // a lazy tx does not read what it updates lazily
       accReads.push(k);
-      for (const w of pending.get(key) ?? []) {
-        extraReads.push([k[0], lazySlot(k[1] as "balance" | "nonce", w)]);
+      if (!isField(k[1])) continue;
+      for (const code of pending[k[1]].get(k[0]) ?? []) {
+        extraReads.push([k[0], lazySlot(k[1], code >> 2)]);
+        needed.add(code);
         lazyReads++;
       }
     }
     const accWrites: AccountKey[] = [];
-    const lazyOut: StorageKey[] = [];
+    const lazy: [string, "balance" | "nonce"][] = [];
     for (const k of tx.accounts.writes) {
-      const key = `${k[0]}/${k[1]}`;
-      if (lazyKeys.has(key) && (k[1] === "balance" || k[1] === "nonce")) {
-        lazyOut.push([k[0], lazySlot(k[1], i)]);
+      const f = k[1];
+      if (isField(f) && lazyHere(k[0], f)) {
+        const list = pending[f].get(k[0]);
+        const code = 4 * i + lazy.length;
+        if (list) list.push(code);
+        else pending[f].set(k[0], [code]);
+        lazy.push([k[0], f]);
         lazyWrites++;
-        (pending.get(key) ?? pending.set(key, []).get(key)!).push(i);
       } else {
         accWrites.push(k);
-        pending.delete(key); // an absolute write: later readers start from here
+        if (isField(f)) pending[f].delete(k[0]); // an absolute write: later readers start from here
       }
     }
-    return {
-      ...tx,
-      storage: { reads: [...tx.storage.reads, ...extraReads], writes: [...tx.storage.writes, ...lazyOut] },
-      accounts: { reads: accReads, writes: accWrites },
-    };
+    lazyOf.push(lazy);
+    return { accReads, accWrites, extraReads };
+  });
+  const txs: TxAccess[] = block.txs.map((tx, i) => {
+    const { accReads, accWrites, extraReads } = staged[i]!;
+    const lazyOut: StorageKey[] = [];
+    lazyOf[i]!.forEach(([x, f], k) => {
+      if (needed.has(4 * i + k)) lazyOut.push([x, lazySlot(f, i)]);
+    });
+    const storage = extraReads.length + lazyOut.length === 0 ? tx.storage : { reads: [...tx.storage.reads, ...extraReads], writes: [...tx.storage.writes, ...lazyOut] };
+    return { ...tx, storage, accounts: { reads: accReads, writes: accWrites } };
   });
   const parts: string[] = [];
   if (rules.beneficiary) parts.push("fee-recipient credits");
