@@ -282,7 +282,7 @@ contract BatchPoolTest is BatchBase {
         for (uint256 i = 0; i < 40; ++i) {
             bool side = i % 2 == 0;
             uint256 amount = (i + 1) * 2000e18;
-            uint256 minOut = (amount * (1000 - 12 * (40 - i) / 10)) / 1000;
+            uint256 minOut = (amount * (1000 - (12 * (40 - i)) / 10)) / 1000;
             _submit(pool, _trader(i), side, amount, minOut);
         }
         address[] memory t = new address[](40);
@@ -475,7 +475,9 @@ contract BatchPoolTest is BatchBase {
         // 3. A donation to the pool does not move the price the batch clears at.
         token1.mint(address(pool), 1000e18);
         // 4. No atomic swap: the pool has no swap function.
-        (bool ok, ) = address(pool).call(abi.encodeWithSignature("swap(uint256,uint256,address,bytes)", 1, 0, attacker, ""));
+        (bool ok, ) = address(pool).call(
+            abi.encodeWithSignature("swap(uint256,uint256,address,bytes)", 1, 0, attacker, "")
+        );
         assertTrue(!ok, "no swap entry point");
         pool.settle(batch, _lists(pool, _one(victim)));
         clean.settle(batch, _lists(clean, _one(victim)));

@@ -203,7 +203,10 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
     /// @return count Orders.
     /// @return sum0 Token0 offered.
     /// @return sum1 Token1 offered.
-    function shardBatch(uint256 batch, uint256 shard) external view returns (uint256 count, uint256 sum0, uint256 sum1) {
+    function shardBatch(
+        uint256 batch,
+        uint256 shard
+    ) external view returns (uint256 count, uint256 sum0, uint256 sum1) {
         ShardBatch memory sb = _shardBatches[batch][shard];
         return (sb.count, sb.sum0, sb.sum1);
     }
@@ -517,7 +520,8 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
                 if (block.number <= batch + SETTLE_WINDOW) revert NotClaimable();
             } else if (o.flags & EXCLUDED == 0) {
                 filled = true;
-                amount = sells1 ? (o.amountIn * uint256(res.pot0)) / res.in1 : (o.amountIn * uint256(res.pot1)) / res.in0;
+                amount =
+                    sells1 ? (o.amountIn * uint256(res.pot0)) / res.in1 : (o.amountIn * uint256(res.pot1)) / res.in0;
             }
         }
         if (!filled) amount = o.amountIn;
@@ -630,26 +634,7 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
             list.add(t.token, t.allowance(sender, address(this)), AccessListBuilder.READ_WRITE);
             list.add(t.token, t.balance(escrowOf(shardOf(sender))), AccessListBuilder.READ_WRITE);
         } else if (selector == this.claim.selector || selector == this.claimMany.selector) {
-            uint256 batch = abi.decode(data[4:], (uint256));
-            address[] memory traders;
-            if (selector == this.claim.selector) {
-                traders = new address[](1);
-                (, traders[0]) = abi.decode(data[4:], (uint256, address));
-            } else {
-                (, traders) = abi.decode(data[4:], (uint256, address[]));
-            }
-            list = AccessListBuilder.create(2 + 7 * traders.length);
-            bytes32 res = _mapSlot(batch, 8);
-            list.add(address(this), res, AccessListBuilder.READ);
-            list.add(address(this), bytes32(uint256(res) + 1), AccessListBuilder.READ);
-            TokenSlots.Layout memory t0 = TokenSlots.load(tokenLayouts, token0);
-            TokenSlots.Layout memory t1 = TokenSlots.load(tokenLayouts, token1);
-            for (uint256 i = 0; i < traders.length; ++i) {
-                list.add(address(this), _orderSlot(batch, traders[i]), AccessListBuilder.READ_WRITE);
-                address escrow = escrowOf(shardOf(traders[i]));
-                _declarePayment(list, t0, escrow, traders[i]);
-                _declarePayment(list, t1, escrow, traders[i]);
-            }
+            list = _declareClaims(selector, data);
         } else if (selector == this.mint.selector || selector == this.burn.selector) {
             bool minting = selector == this.mint.selector;
             (, , , address to) = abi.decode(data[4:], (uint256, uint256, uint256, address));
@@ -660,7 +645,10 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
             list.add(address(this), _slot(4), AccessListBuilder.READ);
             list.add(address(this), _mapSlot(uint160(minting ? to : sender), 2), AccessListBuilder.READ_WRITE);
             if (minting && totalShares == 0) list.add(address(this), _mapSlot(0, 2), AccessListBuilder.READ_WRITE);
-            TokenSlots.Layout[2] memory ts = [TokenSlots.load(tokenLayouts, token0), TokenSlots.load(tokenLayouts, token1)];
+            TokenSlots.Layout[2] memory ts = [
+                TokenSlots.load(tokenLayouts, token0),
+                TokenSlots.load(tokenLayouts, token1)
+            ];
             for (uint256 k = 0; k < 2; ++k) {
                 list.add(ts[k].token, ts[k].balance(address(this)), AccessListBuilder.READ_WRITE);
                 if (minting) {
@@ -674,6 +662,35 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
             revert UnknownSelector(selector);
         }
         return list.finish();
+    }
+
+    /// @dev `claim` and `claimMany`: each order, the batch's result, and per trader both
+    /// tokens' payments (a fill pays one token, a refund the other; the settlement may run
+    /// earlier in the block).
+    function _declareClaims(
+        bytes4 selector,
+        bytes calldata data
+    ) private view returns (AccessListBuilder.List memory list) {
+        uint256 batch = abi.decode(data[4:], (uint256));
+        address[] memory traders;
+        if (selector == this.claim.selector) {
+            traders = new address[](1);
+            (, traders[0]) = abi.decode(data[4:], (uint256, address));
+        } else {
+            (, traders) = abi.decode(data[4:], (uint256, address[]));
+        }
+        list = AccessListBuilder.create(2 + 7 * traders.length);
+        bytes32 res = _mapSlot(batch, 8);
+        list.add(address(this), res, AccessListBuilder.READ);
+        list.add(address(this), bytes32(uint256(res) + 1), AccessListBuilder.READ);
+        TokenSlots.Layout memory t0 = TokenSlots.load(tokenLayouts, token0);
+        TokenSlots.Layout memory t1 = TokenSlots.load(tokenLayouts, token1);
+        for (uint256 i = 0; i < traders.length; ++i) {
+            list.add(address(this), _orderSlot(batch, traders[i]), AccessListBuilder.READ_WRITE);
+            address escrow = escrowOf(shardOf(traders[i]));
+            _declarePayment(list, t0, escrow, traders[i]);
+            _declarePayment(list, t1, escrow, traders[i]);
+        }
     }
 
     /// @dev Settlement reads many orders: entries are distinct by construction, so they are

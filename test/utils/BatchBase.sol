@@ -30,7 +30,13 @@ abstract contract BatchBase is TestBase {
     }
 
     function _newPool(uint256 r0, uint256 r1) internal returns (DisjointBatchPool p) {
-        p = new DisjointBatchPool(address(token0), address(token1), SHARDS, WINDOW, ITokenLayoutRegistry(address(layouts)));
+        p = new DisjointBatchPool(
+            address(token0),
+            address(token1),
+            SHARDS,
+            WINDOW,
+            ITokenLayoutRegistry(address(layouts))
+        );
         if (r0 > 0) _addLiquidity(p, LP, r0, r1);
     }
 
