@@ -21,7 +21,7 @@ contract BatchAccessTest is BatchBase, AccessCheck {
         assertTrue(_covered(d, address(pool)), string.concat(what, ": pool"));
         assertTrue(_covered(d, address(token0)), string.concat(what, ": token0"));
         assertTrue(_covered(d, address(token1)), string.concat(what, ": token1"));
-        for (uint256 s = 0; s < SHARDS; ++s) {
+        for (uint256 s = 0; s < 2 * SHARDS; ++s) {
             assertTrue(_covered(d, pool.escrowOf(s)), string.concat(what, ": escrow"));
         }
     }

@@ -141,19 +141,19 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
 
     /// @param tokenA One token of the pair.
     /// @param tokenB The other token.
-    /// @param shards Trader shards, 1 to 256.
+    /// @param shards Trader shards, 1 to 128 (each with two escrows, for even and odd batches).
     /// @param settleWindow Blocks in which a batch can be settled, at least 1.
     /// @param layouts Token layout registry for declarations (zero for none).
     constructor(address tokenA, address tokenB, uint256 shards, uint256 settleWindow, ITokenLayoutRegistry layouts) {
         if (tokenA == tokenB || tokenA == address(0) || tokenB == address(0)) revert BadConfig();
-        if (shards == 0 || shards > 256 || settleWindow == 0) revert BadConfig();
+        if (shards == 0 || shards > 128 || settleWindow == 0) revert BadConfig();
         (token0, token1) = tokenA < tokenB ? (tokenA, tokenB) : (tokenB, tokenA);
         SHARDS = shards;
         SETTLE_WINDOW = settleWindow;
         tokenLayouts = layouts;
         bytes memory code = abi.encodePacked(type(BatchEscrow).creationCode, abi.encode(token0, token1));
         _escrowCodeHash = keccak256(code);
-        for (uint256 s = 0; s < shards; ++s) {
+        for (uint256 s = 0; s < 2 * shards; ++s) {
             new BatchEscrow{salt: bytes32(s)}(IERC20(token0), IERC20(token1));
         }
     }
@@ -174,12 +174,23 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
         return uint160(trader) % SHARDS;
     }
 
-    /// @notice The escrow of a shard (CREATE2 address; no storage read).
-    /// @param shard The shard index.
+    /// @notice Escrow number `index` (CREATE2 address; no storage read). Shard s keeps the
+    /// orders of even batches in escrow s and of odd batches in escrow SHARDS + s, so that a
+    /// settlement (which moves tokens in the escrows of its batch) and the next block's orders
+    /// (which pay into the other ones) touch no common token balance.
+    /// @param index 0 to 2 * SHARDS - 1.
     /// @return The escrow's address.
-    function escrowOf(uint256 shard) public view returns (address) {
-        bytes32 h = keccak256(abi.encodePacked(bytes1(0xff), address(this), bytes32(shard), _escrowCodeHash));
+    function escrowOf(uint256 index) public view returns (address) {
+        bytes32 h = keccak256(abi.encodePacked(bytes1(0xff), address(this), bytes32(index), _escrowCodeHash));
         return address(uint160(uint256(h)));
+    }
+
+    /// @notice The escrow of `shard` for the orders of `batch`.
+    /// @param batch The batch.
+    /// @param shard The shard.
+    /// @return The escrow's address.
+    function escrowFor(uint256 batch, uint256 shard) public view returns (address) {
+        return escrowOf(shard + SHARDS * (batch & 1));
     }
 
     /// @notice A trader's order in a batch.
@@ -306,7 +317,7 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
         if (sum0 > type(uint112).max || sum1 > type(uint112).max) revert BadAmount();
         _shardBatches[batch][shard] = ShardBatch(sb.count + 1, uint112(sum0), uint112(sum1));
         emit OrderSubmitted(batch, msg.sender, zeroForOne, amountIn, minOut);
-        IERC20(zeroForOne ? token0 : token1).safeTransferFrom(msg.sender, escrowOf(shard), amountIn);
+        IERC20(zeroForOne ? token0 : token1).safeTransferFrom(msg.sender, escrowFor(batch, shard), amountIn);
     }
 
     /// @dev Orders of a batch loaded for settlement.
@@ -348,7 +359,7 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
                 ++excluded;
             }
         }
-        (r0, r1) = _moveShards(book, res, r0, r1);
+        (r0, r1) = _moveShards(batch, book, res, r0, r1);
         _reserve0 = uint112(r0);
         _reserve1 = uint112(r1);
         emit BatchSettled(batch, res.in0, res.in1, res.pot0, res.pot1, excluded);
@@ -433,6 +444,7 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
     /// @dev Per shard: the filled inputs go to the pool, the fills to the escrow, netted per
     /// token into at most one transfer each way. Returns the new reserves (k checked).
     function _moveShards(
+        uint256 batch,
         Book memory book,
         Result memory res,
         uint256 r0,
@@ -462,8 +474,9 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
         // more than it holds at any point.
         for (uint256 pass = 0; pass < 2; ++pass) {
             for (uint256 s = 0; s < shards; ++s) {
-                n0 = _net(IERC20(token0), escrowOf(s), n0, give0[s], get0[s], pass == 0);
-                n1 = _net(IERC20(token1), escrowOf(s), n1, give1[s], get1[s], pass == 0);
+                address escrow = escrowFor(batch, s);
+                n0 = _net(IERC20(token0), escrow, n0, [give0[s], get0[s]], pass == 0);
+                n1 = _net(IERC20(token1), escrow, n1, [give1[s], get1[s]], pass == 0);
             }
         }
         if (n0 > type(uint112).max || n1 > type(uint112).max) revert Overflow();
@@ -476,10 +489,10 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
         IERC20 token,
         address escrow,
         uint256 reserve,
-        uint256 give,
-        uint256 get,
+        uint256[2] memory giveGet,
         bool pulling
     ) private returns (uint256) {
+        (uint256 give, uint256 get) = (giveGet[0], giveGet[1]);
         if (pulling && give > get) {
             token.safeTransferFrom(escrow, address(this), give - get);
             return reserve + (give - get);
@@ -529,7 +542,7 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
         emit Claimed(batch, trader, filled, amount);
         // A fill pays the other token; a refund returns the input token.
         address token = filled == sells1 ? token0 : token1;
-        if (amount > 0) IERC20(token).safeTransferFrom(escrowOf(shardOf(trader)), trader, amount);
+        if (amount > 0) IERC20(token).safeTransferFrom(escrowFor(batch, shardOf(trader)), trader, amount);
     }
 
     // ------------------------------------------------------------------ liquidity
@@ -551,6 +564,7 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
         uint256 supply = totalShares;
         uint256 amount0;
         uint256 amount1;
+        bool dust;
         if (supply == 0) {
             (amount0, amount1) = (amount0Max, amount1Max);
             uint256 root = Math.sqrt(amount0 * amount1);
@@ -558,6 +572,7 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
             minted = root - MINIMUM_SHARES;
             shares[address(0)] = MINIMUM_SHARES;
             supply = MINIMUM_SHARES;
+            dust = true;
         } else {
             minted = Math.min((amount0Max * supply) / r0, (amount1Max * supply) / r1);
             // Round the inputs up: the pool never gives away value.
@@ -573,6 +588,17 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
         emit Mint(msg.sender, to, amount0, amount1, minted);
         IERC20(token0).safeTransferFrom(msg.sender, address(this), amount0);
         IERC20(token1).safeTransferFrom(msg.sender, address(this), amount1);
+        if (dust) _dustEscrows();
+    }
+
+    /// @dev The first liquidity provider leaves 1 wei of each token in every escrow, for good:
+    /// an escrow's balance then never returns to zero, so no order pays for a zero-to-nonzero
+    /// balance write (20,000 gas more) after its escrow was emptied by claims.
+    function _dustEscrows() private {
+        for (uint256 i = 0; i < 2 * SHARDS; ++i) {
+            IERC20(token0).safeTransferFrom(msg.sender, escrowOf(i), 1);
+            IERC20(token1).safeTransferFrom(msg.sender, escrowOf(i), 1);
+        }
     }
 
     /// @notice Removes liquidity pro rata (rounded down); only while no batch is pending.
@@ -632,19 +658,22 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
             TokenSlots.Layout memory t = TokenSlots.load(tokenLayouts, zeroForOne ? token0 : token1);
             list.add(t.token, t.balance(sender), AccessListBuilder.READ_WRITE);
             list.add(t.token, t.allowance(sender, address(this)), AccessListBuilder.READ_WRITE);
-            list.add(t.token, t.balance(escrowOf(shardOf(sender))), AccessListBuilder.READ_WRITE);
+            list.add(t.token, t.balance(escrowFor(batch, shardOf(sender))), AccessListBuilder.READ_WRITE);
         } else if (selector == this.claim.selector || selector == this.claimMany.selector) {
             list = _declareClaims(selector, data);
         } else if (selector == this.mint.selector || selector == this.burn.selector) {
             bool minting = selector == this.mint.selector;
             (, , , address to) = abi.decode(data[4:], (uint256, uint256, uint256, address));
-            list = AccessListBuilder.create(13);
+            list = AccessListBuilder.create(13 + (minting && totalShares == 0 ? 4 * SHARDS : 0));
             list.add(address(this), _slot(0), AccessListBuilder.READ_WRITE);
             list.add(address(this), _slot(1), AccessListBuilder.READ_WRITE);
             list.add(address(this), _slot(3), AccessListBuilder.READ);
             list.add(address(this), _slot(4), AccessListBuilder.READ);
             list.add(address(this), _mapSlot(uint160(minting ? to : sender), 2), AccessListBuilder.READ_WRITE);
-            if (minting && totalShares == 0) list.add(address(this), _mapSlot(0, 2), AccessListBuilder.READ_WRITE);
+            if (minting && totalShares == 0) {
+                list = _declareFirstMint(list);
+                list.add(address(this), _mapSlot(0, 2), AccessListBuilder.READ_WRITE);
+            }
             TokenSlots.Layout[2] memory ts = [
                 TokenSlots.load(tokenLayouts, token0),
                 TokenSlots.load(tokenLayouts, token1)
@@ -687,7 +716,7 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
         TokenSlots.Layout memory t1 = TokenSlots.load(tokenLayouts, token1);
         for (uint256 i = 0; i < traders.length; ++i) {
             list.add(address(this), _orderSlot(batch, traders[i]), AccessListBuilder.READ_WRITE);
-            address escrow = escrowOf(shardOf(traders[i]));
+            address escrow = escrowFor(batch, shardOf(traders[i]));
             _declarePayment(list, t0, escrow, traders[i]);
             _declarePayment(list, t1, escrow, traders[i]);
         }
@@ -728,12 +757,25 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
         d[k++] = Access(token0, t0.balance(address(this)), AccessListBuilder.READ_WRITE);
         d[k++] = Access(token1, t1.balance(address(this)), AccessListBuilder.READ_WRITE);
         for (uint256 s = 0; s < shards; ++s) {
-            address escrow = escrowOf(s);
+            address escrow = escrowFor(batch, s);
             d[k++] = Access(token0, t0.balance(escrow), AccessListBuilder.READ_WRITE);
             d[k++] = Access(token1, t1.balance(escrow), AccessListBuilder.READ_WRITE);
             d[k++] = Access(token0, t0.allowance(escrow, address(this)), AccessListBuilder.READ);
             d[k++] = Access(token1, t1.allowance(escrow, address(this)), AccessListBuilder.READ);
         }
+    }
+
+    /// @dev The first mint's dust: both tokens' balances of every escrow.
+    function _declareFirstMint(
+        AccessListBuilder.List memory list
+    ) private view returns (AccessListBuilder.List memory) {
+        TokenSlots.Layout memory t0 = TokenSlots.load(tokenLayouts, token0);
+        TokenSlots.Layout memory t1 = TokenSlots.load(tokenLayouts, token1);
+        for (uint256 i = 0; i < 2 * SHARDS; ++i) {
+            list.add(token0, t0.balance(escrowOf(i)), AccessListBuilder.READ_WRITE);
+            list.add(token1, t1.balance(escrowOf(i)), AccessListBuilder.READ_WRITE);
+        }
+        return list;
     }
 
     /// @dev An escrow paying `to` one token (claim): the escrow's and `to`'s balances and the
