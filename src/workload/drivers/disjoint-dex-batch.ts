@@ -33,7 +33,8 @@ export function disjointBatchDexDriver(shards = 32): BatchDexDriver {
   let ops: SwapOp[] = [];
   let batch = 0;
   const settlements: TxRequest[] = [];
-  const keeper = helperWallet("batch-keeper");
+  // One keeper per pool: settlements of different pools share no sender account.
+  const keeper = (pool: number) => helperWallet(`batch-keeper-${pool}`);
 
   const poolOf = (op: SwapOp) => {
     if (op.path.length !== 2) throw new Error(`batch DEX driver: orders are single-hop, got path ${op.path.join("-")}`);
@@ -95,7 +96,8 @@ export function disjointBatchDexDriver(shards = 32): BatchDexDriver {
         const [token, pool] = key.split(":").map(Number);
         await fundUsers(tokens[token], [...users], units(USER_FUNDS), await pools.get(pool)!.getAddress());
       }
-      await fundEther(env.chain, [keeper.address, ...ops.map((_, i) => helperWallet(`batch-prior-${i}`).address)]);
+      const keepers = [...pools.keys()].map((p) => keeper(p).address);
+      await fundEther(env.chain, [...keepers, ...ops.map((_, i) => helperWallet(`batch-prior-${i}`).address)]);
     },
     async beforeBlock(env: DriverEnv) {
       // The previous batch: the same orders from helpers, in the block before the measured one.
@@ -108,7 +110,7 @@ export function disjointBatchDexDriver(shards = 32): BatchDexDriver {
       for (const [p, pool] of pools) {
         const traders = ops.flatMap((op, i) => (poolOf(op) === p ? [helperWallet(`batch-prior-${i}`).address] : []));
         if (traders.length === 0) continue;
-        const tx = callTx(pool, "DisjointBatchPool", keeper.address, "settle", [prior, lists(traders)]);
+        const tx = callTx(pool, "DisjointBatchPool", keeper(p).address, "settle", [prior, lists(traders)]);
         settlements.push({ ...tx, gas: 60_000_000n });
       }
     },
