@@ -35,6 +35,15 @@ contract BatchAccessTest is BatchBase, AccessCheck {
         vm.stopPrank();
     }
 
+    /// `a` sells 5 token0 in this block's batch; rolls to the next block; returns the batch.
+    function _orderThenRoll(address a) internal returns (uint256 batch) {
+        _fund(a, 10e18);
+        vm.prank(a);
+        pool.submit(block.number, true, 5e18, 0);
+        batch = block.number;
+        vm.roll(batch + 1);
+    }
+
     function _submitData(bool zeroForOne, uint256 amount) internal view returns (bytes memory) {
         return abi.encodeCall(DisjointBatchPool.submit, (block.number, zeroForOne, amount, 0));
     }
@@ -97,12 +106,8 @@ contract BatchAccessTest is BatchBase, AccessCheck {
     function test_settleDeclaredBeforeAnEarlierSettlementInTheBlock() public {
         address a = _trader(1);
         address b = _trader(2);
-        _fund(a, 10e18);
         _fund(b, 10e18);
-        vm.prank(a);
-        pool.submit(block.number, true, 5e18, 0);
-        uint256 first = block.number;
-        vm.roll(first + 1);
+        uint256 first = _orderThenRoll(a);
         vm.prank(b);
         pool.submit(block.number, false, 1e18, 2e18); // excluded at settlement
         vm.prank(a);
@@ -169,12 +174,8 @@ contract BatchAccessTest is BatchBase, AccessCheck {
 
     function test_liquidityDeclaredBeforeSettlementInTheBlock() public {
         address a = _trader(1);
-        _fund(a, 10e18);
         _fund(LP, 100e18);
-        vm.prank(a);
-        pool.submit(block.number, true, 5e18, 0);
-        uint256 batch = block.number;
-        vm.roll(batch + 1);
+        uint256 batch = _orderThenRoll(a);
         bytes memory m = abi.encodeCall(DisjointBatchPool.mint, (10e18, 10e18, 0, LP));
         bytes memory bu = abi.encodeCall(DisjointBatchPool.burn, (1e18, 0, 0, address(0xBEEF)));
         IAccessDeclaring.Access[] memory dm = pool.declareAccess(LP, m);

@@ -2,7 +2,6 @@
 pragma solidity 0.8.30;
 
 import {BatchBase} from "./utils/BatchBase.sol";
-import {TestBase} from "./utils/Vm.sol";
 import {MockERC20} from "../contracts/mocks/MockERC20.sol";
 import {DisjointBatchPool} from "../contracts/dex/DisjointBatchPool.sol";
 import {DisjointFactory} from "../contracts/dex/DisjointFactory.sol";
@@ -13,12 +12,8 @@ import {SwapMath} from "../contracts/libraries/SwapMath.sol";
 /// @notice Random orders (limits binding or not) by eight traders, block rolls, settlements of
 /// the oldest pending batch, claims (fills, exclusions, expiries), liquidity moves and atomic
 /// swaps by the same users on an ordinary pair of the same tokens. Counts every broken rule.
-contract BatchHandler is TestBase {
-    DisjointBatchPool internal immutable pool;
+contract BatchHandler is BatchBase {
     DisjointPair internal immutable pair;
-    MockERC20 internal immutable token0;
-    MockERC20 internal immutable token1;
-    address internal constant LP = address(0xA11CE);
 
     struct Open {
         uint256 batch;
@@ -64,12 +59,7 @@ contract BatchHandler is TestBase {
         limitBps = bound(limitBps, 0, 10_100);
         // Below 9,000 bps: no limit; above: a limit near the 1:1 spot price.
         uint256 minOut = limitBps < 9000 ? 0 : (amount * limitBps) / 10_000;
-        MockERC20 t = zeroForOne ? token0 : token1;
-        t.mint(who, amount);
-        vm.startPrank(who);
-        t.approve(address(pool), type(uint256).max);
-        pool.submit(block.number, zeroForOne, amount, minOut);
-        vm.stopPrank();
+        _submit(pool, who, zeroForOne, amount, minOut);
         _open.push(Open(block.number, who, amount, minOut, !zeroForOne));
         if (_tradersOf[block.number].length == 0) _batches.push(block.number);
         _tradersOf[block.number].push(who);

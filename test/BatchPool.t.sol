@@ -18,6 +18,17 @@ contract BatchPoolTest is BatchBase {
         vm.roll(100);
     }
 
+    function _pair(address a, address b) internal pure returns (address[] memory t) {
+        t = new address[](2);
+        (t[0], t[1]) = (a, b);
+    }
+
+    /// Rolls to the next block and settles the previous one's batch.
+    function _settleNext(address[] memory traders) internal {
+        vm.roll(block.number + 1);
+        pool.settle(block.number - 1, _lists(pool, traders));
+    }
+
     function _settleOne(address trader) internal {
         address[] memory t = _one(trader);
         pool.settle(block.number - 1, _lists(pool, t));
@@ -102,10 +113,7 @@ contract BatchPoolTest is BatchBase {
         address b = _trader(2);
         _submit(pool, a, true, 2e18, 0);
         _submit(pool, b, false, 2e18, 0);
-        address[] memory t = new address[](2);
-        (t[0], t[1]) = (a, b);
-        vm.roll(block.number + 1);
-        pool.settle(block.number - 1, _lists(pool, t));
+        _settleNext(_pair(a, b));
         (uint112 r0, uint112 r1) = pool.getReserves();
         assertEq(r0, R, "reserve0 untouched");
         assertEq(r1, R, "reserve1 untouched");
@@ -121,10 +129,7 @@ contract BatchPoolTest is BatchBase {
         address b = _trader(2);
         _submit(pool, a, true, 10e18, 0);
         _submit(pool, b, false, 4e18, 0);
-        address[] memory t = new address[](2);
-        (t[0], t[1]) = (a, b);
-        vm.roll(block.number + 1);
-        pool.settle(block.number - 1, _lists(pool, t));
+        _settleNext(_pair(a, b));
         pool.claim(block.number - 1, a);
         pool.claim(block.number - 1, b);
         // V2 in this order: a first, then b on the moved reserves.
@@ -142,10 +147,7 @@ contract BatchPoolTest is BatchBase {
         _submit(pool, a, true, 1000e18, 0);
         // Wants more than the spot price even before impact: cannot fill.
         _submit(pool, greedy, true, 10e18, 10e18);
-        address[] memory t = new address[](2);
-        (t[0], t[1]) = (a, greedy);
-        vm.roll(block.number + 1);
-        pool.settle(block.number - 1, _lists(pool, t));
+        _settleNext(_pair(a, greedy));
         (, , , bool excluded) = pool.orderOf(block.number - 1, greedy);
         assertTrue(excluded, "greedy excluded");
         pool.claim(block.number - 1, greedy);
@@ -171,10 +173,7 @@ contract BatchPoolTest is BatchBase {
         address s1 = _trader(2);
         _submit(pool, s0, true, 100e18, 0);
         _submit(pool, s1, false, 50e18, 50e18); // wants 1:1, impossible while token0 floods in? no: better
-        address[] memory t = new address[](2);
-        (t[0], t[1]) = (s0, s1);
-        vm.roll(block.number + 1);
-        pool.settle(block.number - 1, _lists(pool, t));
+        _settleNext(_pair(s0, s1));
         (, uint256 in0, uint256 in1, uint256 pot0, uint256 pot1) = pool.resultOf(block.number - 1);
         // Net token0 in excess: token0 is cheap, so s1 gets more than 50 token0 and stays in.
         assertEq(in0, 100e18, "in0");
