@@ -14,7 +14,7 @@ const REWIND = new Set(["evm_revert", "hardhat_reset"]);
 
 export class TestCaptureSession {
   readonly capture: MinedBlockCapture;
-  /** Networks the tests sent transactions to that are not in-process: nothing was captured there. */
+  /** Networks the tests connected to that are not in-process: nothing is captured there. */
   readonly skippedNetworks = new Map<string, string>();
   /** Per connection: the last block read (or known to hold nothing to read). */
   private readonly last = new Map<number, number>();
@@ -25,14 +25,16 @@ export class TestCaptureSession {
     this.capture = new MinedBlockCapture(opts);
   }
 
+  /** Called by the network hook for every new connection: one to a network that is not in-process is noted (and not captured). */
+  noteConnection(conn: NetworkConnection): void {
+    if (conn.networkConfig.type !== "edr-simulated") this.skippedNetworks.set(conn.networkName, conn.networkConfig.type);
+  }
+
   /** Called by the network hook after every request of a connection; `node` bypasses the hook. */
   async afterRequest(conn: NetworkConnection, method: string, node: Eip1193): Promise<void> {
     if (!MINING.has(method) && !REWIND.has(method)) return;
     const config = conn.networkConfig;
-    if (config.type !== "edr-simulated") {
-      if (MINING.has(method)) this.skippedNetworks.set(conn.networkName, config.type);
-      return;
-    }
+    if (config.type !== "edr-simulated") return;
     const head = Number(BigInt((await node.request({ method: "eth_blockNumber", params: [] })) as string));
     if (REWIND.has(method)) {
       this.last.set(conn.id, head);

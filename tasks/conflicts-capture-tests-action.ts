@@ -49,7 +49,7 @@ async function body(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   if (cap.blocks.length === 0)
     throw new Error(
       skipped
-        ? `the tests sent transactions only to networks that are not in-process: ${skipped}. Capture records edr-simulated networks only: run the tests on one (Hardhat's default network is)`
+        ? `the tests used only networks that are not in-process: ${skipped}. Capture records edr-simulated networks only: run the tests on one (Hardhat's default network is; drop --network)`
         : "the tests mined no transaction on an in-process network: nothing to capture (do the tests send transactions?)",
     );
   if (skipped) console.warn(`warning: not captured, not in-process: ${skipped} (capture records edr-simulated networks only)`);

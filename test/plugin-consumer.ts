@@ -90,6 +90,12 @@ describe("plugin in a consumer project (npm pack, capture from its tests, analyz
     expect(missing.out).to.match(/cannot read access-set file no-such-file\.json/);
   });
 
+  it("refuses a network that is not in-process, naming the fix", async function () {
+    const r = await hardhat("conflicts", "capture", "tests", "--network", "remote", "--out", "remote.json");
+    expect(r.code).to.not.equal(0);
+    expect(r.out).to.match(/not in-process: remote \(type http\).*edr-simulated/);
+  });
+
   it("captures the consumer's tests, names the hot variables and the fix, excludes same-sender pairs", async function () {
     const cap = await hardhat("conflicts", "capture", "tests", "--out", "tests.json");
     expect(cap.code, cap.out).to.equal(0);

@@ -10,6 +10,15 @@ import { activeTestCapture } from "../test-capture.js";
 let internalId = 0;
 
 export default async (): Promise<Partial<NetworkHooks>> => ({
+  async newConnection<ChainTypeT extends ChainType | string>(
+    context: HookContext,
+    next: (c: HookContext) => Promise<NetworkConnection<ChainTypeT>>,
+  ): Promise<NetworkConnection<ChainTypeT>> {
+    const conn = await next(context);
+    activeTestCapture()?.noteConnection(conn as NetworkConnection);
+    return conn;
+  },
+
   async onRequest<ChainTypeT extends ChainType | string>(
     context: HookContext,
     conn: NetworkConnection<ChainTypeT>,
