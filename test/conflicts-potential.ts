@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import type { AccessSetFile, TxAccess } from "../src/access/index.js";
 import { adviseOn, potentialConflicts, potentialReport, renderPotentialMarkdown, renderPotentialText } from "../src/conflicts/index.js";
+import { renderReportHtml } from "../src/report/html.js";
+import { reportFromAccessSets } from "../src/report/write.js";
 
 const TOKEN = "0x" + "aa".repeat(20);
 const VAULT = "0x" + "bb".repeat(20);
@@ -148,5 +150,17 @@ describe("potential conflicts across senders, and advice", function () {
     expect(text).to.include("Tally.visit");
     expect(text).to.include("3 of 3 blocks hold one transaction");
     expect(renderPotentialMarkdown(r)).to.include("### Advice");
+  });
+
+  it("the HTML report of a many-block capture carries the advice; a one-block file has none", function () {
+    const txs = [call(1, TALLY, "Tally.visit", [[TALLY, 6]]), call(2, TALLY, "Tally.visit", [[TALLY, 6]]), call(3, TALLY, "Tally.visit", [[TALLY, 6]])];
+    const data = reportFromAccessSets(capture(txs), "test");
+    expect(data.advice?.map((a) => [a.subject, a.pattern, a.fix])).to.deep.equal([["Tally.total", "global-total", true]]);
+    const html = renderReportHtml(data, { echartsSource: "" });
+    expect(html).to.include("Potential conflicts across senders, and the fix");
+    expect(html).to.include("sharded totals");
+    const one = capture(txs);
+    one.blocks = [{ ...one.blocks[0]!, txs: txs.map((t, i) => ({ ...t, index: i })) }];
+    expect(reportFromAccessSets(one, "test").advice).to.equal(undefined);
   });
 });

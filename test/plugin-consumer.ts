@@ -129,5 +129,12 @@ describe("plugin in a consumer project (npm pack, capture from its tests, analyz
 
     const check = await hardhat("conflicts", "check-declared", "tests.json");
     expect(check.code, check.out).to.equal(0);
+    expect(check.out).to.include("18 without one, not checked");
+
+    const report = await hardhat("conflicts", "report", "tests.json", "--html", "report.html");
+    expect(report.code, report.out).to.equal(0);
+    const html = await readFile(path.join(consumer, "report.html"), "utf8");
+    expect(html).to.include("Potential conflicts across senders, and the fix");
+    expect(html).to.include("Tally.total");
   });
 });

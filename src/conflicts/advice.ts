@@ -107,7 +107,8 @@ const PRICE_LIKE = /price|index|rate|cumulative|accru|lastupdate|timestamp|snap|
 const ENUMERABLE = /\.length$|\._values|\._positions|\._indexes|\._inner\b/;
 const KEY = /\[(0x[0-9a-f]{40})\]/g;
 
-function classify(k: PotentialKey, contracts: Set<string>): { pattern: Pattern; because: string } {
+function classify(k: PotentialKey, contracts: Set<string>, labels: Record<string, string>): { pattern: Pattern; because: string } {
+  const named = (a: string) => (labels[a] ? `${labels[a]} (${a})` : a);
   if (!k.slot.startsWith("0x")) {
     if (k.slot === "balance" && contracts.has(k.account))
       return { pattern: "own-balance", because: "the ether balance of a contract, written by calls of several senders" };
@@ -119,9 +120,9 @@ function classify(k: PotentialKey, contracts: Set<string>): { pattern: Pattern; 
   if (k.name.includes("[")) {
     const owner = mapped.find((a) => contracts.has(a));
     if (owner !== undefined && /balance/i.test(k.variable))
-      return { pattern: "own-balance", because: `a balance entry keyed by the contract ${owner}, written by calls of ${k.writerSenders} senders` };
+      return { pattern: "own-balance", because: `a balance entry keyed by the contract ${named(owner)}, written by calls of ${k.writerSenders} senders` };
     if (owner !== undefined && k.writerSenders > 1)
-      return { pattern: "own-balance", because: `an entry keyed by the contract ${owner}, written by calls of ${k.writerSenders} senders` };
+      return { pattern: "own-balance", because: `an entry keyed by the contract ${named(owner)}, written by calls of ${k.writerSenders} senders` };
     return { pattern: "per-user", because: "a mapping entry keyed by a user or an index" };
   }
   if (k.writerSenders <= 1) return { pattern: "admin-setting", because: "written by a single sender" };
@@ -141,7 +142,7 @@ export function adviseOn(potential: PotentialResult, file: Pick<AccessSetFile, "
   const out: Advice[] = [];
   const folded = new Map<string, Advice>();
   for (const k of potential.allKeys) {
-    const { pattern, because } = classify(k, contracts);
+    const { pattern, because } = classify(k, contracts, file.names?.accounts ?? {});
     if (pattern === "per-user") {
       const subject = k.slot.startsWith("0x") ? k.variable : `<user>.${k.slot}`;
       const a = folded.get(subject);
