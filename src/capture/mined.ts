@@ -18,6 +18,7 @@ import { preimagesFromStructLogs, type Preimages } from "../decode/layout.js";
 import type { Eip1193 } from "../util/eip1193.js";
 import { txAccessFromPrestate, txAccessFromReexecution, type ObservedAccess, type Prestate, type PrestateDiff } from "./prestate.js";
 import { captureByReexecution } from "./reexecute.js";
+import { blockRecord, txRecord } from "./tx-record.js";
 import { fetchDeclared } from "./rpc.js";
 
 export interface MinedCaptureOptions {
@@ -84,14 +85,7 @@ export class MinedBlockCapture {
         this.opts.declared === false || !t.to ? undefined : await fetchDeclared(p, { from: t.from, to: t.to, data: t.input }, parent);
       txs.push(await this.toTxAccess(p, number, i, t, receipts[i]!, observed[i]!, declared));
     }
-    this.blocks.push({
-      number,
-      hash: lower(block.hash),
-      coinbase: lower(block.miner),
-      gasUsed: Number(BigInt(block.gasUsed)),
-      timestamp: Number(BigInt(block.timestamp)),
-      txs,
-    });
+    this.blocks.push(blockRecord(number, block, txs));
   }
 
   /** Names of every contract seen and of every decodable slot touched so far. */
@@ -197,19 +191,7 @@ export class MinedBlockCapture {
       const created = await this.fileAddress(node, receipt.contractAddress, number);
       fn = `${book?.label(created) ?? created}.constructor`;
     }
-    const tx: TxAccess = {
-      index,
-      hash: lower(t.hash),
-      from: lower(t.from),
-      to,
-      selector,
-      gasUsed: Number(BigInt(receipt.gasUsed)),
-      status: receipt.status === "0x0" ? "reverted" : "success",
-      ...obs,
-    };
-    if (fn) tx.function = fn;
-    if (decl) tx.declared = decl;
-    return tx;
+    return txRecord({ index, hash: t.hash, from: t.from, to, selector, receipt, function: fn, declared: decl }, obs);
   }
 }
 
