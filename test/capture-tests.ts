@@ -9,12 +9,14 @@ import path from "node:path";
 import { network, config } from "hardhat";
 import { ContractBook, loadBuildInfoContracts } from "../src/conflicts/index.js";
 import { aliasAddress, testCaptureFile } from "../src/capture/mined.js";
-import { endTestCapture, startTestCapture } from "../plugin/test-capture.js";
+import { activeTestCapture, endTestCapture, startTestCapture } from "../plugin/test-capture.js";
 
 describe("conflicts capture tests: the blocks a test run mines", function () {
   this.timeout(120_000);
 
   it("reads every mined block, names functions, keeps a reverted address's contracts apart", async function () {
+    // Under `conflicts capture tests` itself a session is already running: nothing to test here.
+    if (activeTestCapture() !== undefined) this.skip();
     const book = new ContractBook(await loadBuildInfoContracts(path.join(config.paths.artifacts, "build-info")));
     const session = startTestCapture({ book });
     let file;
