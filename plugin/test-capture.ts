@@ -30,9 +30,20 @@ export class TestCaptureSession {
     if (conn.networkConfig.type !== "edr-simulated") this.skippedNetworks.set(conn.networkName, conn.networkConfig.type);
   }
 
+  /** Reads run one at a time: tests may send transactions concurrently, and each block must be read once. */
+  private queue: Promise<void> = Promise.resolve();
+
   /** Called by the network hook after every request of a connection; `node` bypasses the hook. */
   async afterRequest(conn: NetworkConnection, method: string, node: Eip1193): Promise<void> {
     if (!MINING.has(method) && !REWIND.has(method)) return;
+    // A failure is kept for the task to report; the test's own request is not failed by it.
+    this.queue = this.queue.then(() => this.step(conn, method, node)).catch((e: Error) => {
+      this.failure ??= e;
+    });
+    return this.queue;
+  }
+
+  private async step(conn: NetworkConnection, method: string, node: Eip1193): Promise<void> {
     const config = conn.networkConfig;
     if (config.type !== "edr-simulated") return;
     const head = Number(BigInt((await node.request({ method: "eth_blockNumber", params: [] })) as string));
@@ -46,12 +57,8 @@ export class TestCaptureSession {
     // hardhat_mine(n) puts pending transactions in its first block only; the rest are empty
     // (and may be millions, for time travel), so only that one is read.
     const upto = method === "hardhat_mine" ? last + 1 : head;
-    try {
-      for (let n = last + 1; n <= upto; n++) await this.capture.capture(node, n, config.hardfork);
-    } catch (e) {
-      this.failure ??= e as Error;
-    }
     this.last.set(conn.id, head);
+    for (let n = last + 1; n <= upto; n++) await this.capture.capture(node, n, config.hardfork);
   }
 }
 

@@ -28,6 +28,12 @@ describe("conflicts capture tests: the blocks a test run mines", function () {
       await (await counter.connect(a!).getFunction("increment")()).wait();
       await (await counter.connect(b!).getFunction("increment")()).wait();
       await (await counter.connect(b!).getFunction("bump")()).wait();
+      // Sent concurrently: each block is still read exactly once.
+      const to = await counter.getAddress();
+      await Promise.all([
+        provider.request({ method: "eth_sendTransaction", params: [{ from: a!.address, to, data: counter.interface.encodeFunctionData("bump") }] }),
+        provider.request({ method: "eth_sendTransaction", params: [{ from: b!.address, to, data: counter.interface.encodeFunctionData("increment") }] }),
+      ]);
       const counterAddress = (await counter.getAddress()).toLowerCase();
       await provider.request({ method: "evm_revert", params: [snapshot] });
       // Same deployer nonce: the token lands where the counter was.
@@ -44,7 +50,7 @@ describe("conflicts capture tests: the blocks a test run mines", function () {
       file = testCaptureFile(session.capture, "capture-tests");
       expect(session.failure).to.equal(undefined);
       expect(session.capture.methods.trace).to.equal(1);
-      expect(session.capture.methods.reexec).to.equal(6);
+      expect(session.capture.methods.reexec).to.equal(8);
 
       const txs = file.blocks.flatMap((bl) => bl.txs);
       expect(txs.map((t) => t.function)).to.deep.equal([
@@ -52,6 +58,8 @@ describe("conflicts capture tests: the blocks a test run mines", function () {
         "Counter.increment",
         "Counter.increment",
         "Counter.bump",
+        "Counter.bump",
+        "Counter.increment",
         "ERC20Mock.constructor",
         "ERC20Mock.mint",
         "ERC20Mock.mint",
@@ -61,12 +69,12 @@ describe("conflicts capture tests: the blocks a test run mines", function () {
       const alias = aliasAddress(counterAddress, 2);
       expect(file.names?.accounts?.[counterAddress]).to.equal("Counter");
       expect(file.names?.accounts?.[alias]).to.equal("ERC20Mock");
-      expect(txs[5]!.to).to.equal(alias);
-      expect(txs[5]!.storage.writes.every(([acct]) => acct === alias)).to.equal(true);
+      expect(txs[7]!.to).to.equal(alias);
+      expect(txs[7]!.storage.writes.every(([acct]) => acct === alias)).to.equal(true);
       expect(txs[1]!.storage.writes.every(([acct]) => acct === counterAddress)).to.equal(true);
       expect(file.names?.slots?.[`${counterAddress}:${"0x" + "0".repeat(64)}`]).to.equal("Counter.count");
       // The traced block is decoded too.
-      expect(txs[6]!.storage.writes.map(([acct, s]) => file!.names?.slots?.[`${acct}:${s}`])).to.include(`ERC20Mock._balances[${ghost}]`);
+      expect(txs[8]!.storage.writes.map(([acct, s]) => file!.names?.slots?.[`${acct}:${s}`])).to.include(`ERC20Mock._balances[${ghost}]`);
     } finally {
       endTestCapture();
     }
