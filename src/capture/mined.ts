@@ -55,7 +55,6 @@ export class MinedBlockCapture {
   readonly methods = { reexec: 0, trace: 0, fallbackReasons: new Set<string>() };
   private readonly preimages: Preimages = new Map();
   private readonly touched: StorageKey[] = [];
-  private readonly candidates = new Set<string>();
   /** Real address -> the file address of each code it held (by code hash), and of the latest. */
   private readonly codes = new Map<string, { byCode: Map<string, string>; last: string }>();
   private readonly labels = new Map<string, number>();
@@ -91,10 +90,7 @@ export class MinedBlockCapture {
 
   /** Names of every contract seen and of every decodable slot touched so far. */
   names(): Names | undefined {
-    const book = this.opts.book;
-    if (!book) return undefined;
-    book.addCandidateKeys([...this.candidates], this.preimages);
-    return book.names(this.touched, this.preimages);
+    return this.opts.book?.names(this.touched, this.preimages);
   }
 
   private async observe(node: Eip1193, number: number, txs: RpcTx[], hardfork: string | undefined): Promise<ObservedAccess[]> {
@@ -179,8 +175,8 @@ export class MinedBlockCapture {
       storage: { reads: storage(observed.storage.reads), writes: storage(observed.storage.writes) },
       accounts: { reads: accounts(observed.accounts.reads), writes: accounts(observed.accounts.writes) },
     };
-    // Mapping keys are real addresses: every account a transaction touched is a candidate (tried once, in names()).
-    for (const a of real) this.candidates.add(a);
+    // Mapping keys are real addresses: every account the transaction touched is a candidate.
+    if (book) book.addCandidateKeys([...real], this.preimages);
     this.touched.push(...obs.storage.reads);
     const decl: TxAccess["declared"] = declared && {
       reads: declared.reads.map(([a, s]) => [at(a), s]),
