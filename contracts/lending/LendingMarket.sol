@@ -118,6 +118,11 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     /// @notice Largest supported shard count.
     uint256 public constant MAX_SHARDS = 16;
     uint256 internal constant INDEX_MASK = (1 << 96) - 1;
+    /// @notice Highest borrow rate a market accepts, per second (1e18 scale): about 315% a year.
+    /// An index compounded at this rate, however often, stays below 2^96 for ln(2^96 / 1e18) /
+    /// MAX_RATE = 2.5e8 seconds (7.9 years) of uninterrupted full utilization; past that, accrual
+    /// saturates instead of reverting (docs/lending.md, "Liveness").
+    uint256 public constant MAX_RATE = 1e11;
     uint256 internal constant FLAG_PAUSED = 1;
     uint256 internal constant FLAG_CAPPED = 2;
 
@@ -232,8 +237,8 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         }
         if (p.maxPriceAge == 0) revert InvalidParams("maxPriceAge");
         if (p.kink == 0 || p.kink >= WAD) revert InvalidParams("kink");
-        // Keeps index growth far from overflow: at most ~3,150% APR at 100% utilization.
-        if (p.baseRate + p.slope1 + p.slope2 > 1e12) revert InvalidParams("rate");
+        // Bounds index growth: no index can reach 2^96 within INDEX_HORIZON (docs/lending.md).
+        if (p.baseRate + p.slope1 + p.slope2 > MAX_RATE) revert InvalidParams("rate");
 
         loanToken = p.loanToken;
         collateralToken = p.collateralToken;
@@ -346,13 +351,14 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     function withdrawCollateral(uint256 assets, address receiver) external nonReentrant {
         if (assets == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
-        Snapshot memory snap = _accrue();
         Loan storage loan = _accounts[msg.sender].loan;
         Loan memory cur = loan;
         if (assets > cur.collateral) revert InsufficientCollateral(cur.collateral, assets);
         uint256 left = cur.collateral - assets;
         loan.collateral = uint128(left);
-        if (cur.borrowShares != 0) _requireHealthy(cur.borrowShares, left, snap.borrowIndex);
+        // A debt-free position reads neither the snapshot nor the oracle: whatever the market's
+        // state, its collateral comes back.
+        if (cur.borrowShares != 0) _requireHealthy(cur.borrowShares, left, _accrue().borrowIndex);
         collateralToken.safeTransferFrom(escrowOf(shardOf(msg.sender)), receiver, assets);
         emit WithdrawCollateral(msg.sender, receiver, assets);
     }
@@ -872,10 +878,15 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
             uint256 borrowed = _divUp(borrowShares * snap.borrowIndex, WAD);
             uint256 utilization = supplied == 0 || borrowed >= supplied ? WAD : (borrowed * WAD) / supplied;
             rate = KinkedRate.borrowRate(utilization, baseRate, slope1, slope2, kink);
-            // Linear interest over the elapsed time, the borrow index rounded up.
+            // Linear interest over the elapsed time, the borrow index rounded up and saturating
+            // at the largest storable index rather than reverting.
             uint256 growth = _divUp(snap.borrowIndex * rate * (block.timestamp - snap.lastUpdate), WAD);
+            if (growth > INDEX_MASK - snap.borrowIndex) growth = INDEX_MASK - snap.borrowIndex;
             snap.borrowIndex += growth;
             interest = (borrowShares * growth) / WAD;
+            // Suppliers earn interest only on what they provided: a loan of cash no share backs
+            // (a donation to an escrow) pays interest that is credited to no one.
+            if (borrowed > supplied) interest = (interest * supplied) / borrowed;
         }
 
         uint256 newBadDebt = events == 0 ? 0 : _takeNewBadDebt(events);
@@ -884,10 +895,10 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
             uint256 gain = (interest * WAD) / supplyShares;
             uint256 loss = _divUp(newBadDebt * WAD, supplyShares);
             uint256 index = snap.supplyIndex + gain;
+            if (index > INDEX_MASK) index = INDEX_MASK;
             // A loss beyond all supply leaves the smallest index, never zero.
             snap.supplyIndex = index > loss ? index - loss : 1;
         }
-        if (snap.supplyIndex > INDEX_MASK || snap.borrowIndex > INDEX_MASK) revert InvalidParams("index overflow");
         snap.lastUpdate = block.timestamp;
         _snapshot = _pack(snap.supplyIndex, snap.borrowIndex, block.timestamp, snap.flags);
         emit Accrue(snap.supplyIndex, snap.borrowIndex, rate, newBadDebt);
