@@ -14,7 +14,7 @@ const MAX_UINT128 = (1n << 128n) - 1n;
 const MAX_UINT256 = (1n << 256n) - 1n;
 const WAD = 10n ** 18n;
 /** LendingMarket.MAX_SHARDS, DisjointVault.MAX_SHARDS, DisjointFactory.MAX_SHARDS, DisjointVault.MAX_FEE_BPS. */
-export const LIMITS = { lendingShards: 16n, vaultShards: 64n, pairShards: 16n, vaultFeeBps: 5_000n } as const;
+export const LIMITS = { lendingShards: 64n, vaultShards: 64n, pairShards: 16n, vaultFeeBps: 5_000n } as const;
 
 // Integers may be JSON numbers (small) or decimal strings (any size, e.g. "900000000000000000").
 const int = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/, "a decimal integer string")]);
