@@ -987,9 +987,16 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     /// rounded up, the supply index down, each saturating at 2^96 - 1.
     function _grow(Snapshot memory snap, RateBook memory rb, uint256 dt) internal pure {
         if (dt == 0) return;
-        uint256 borrowIndex = snap.borrowIndex + _divUp(snap.borrowIndex * rb.borrowRate * dt, WAD);
-        uint256 supplyIndex = snap.supplyIndex + (snap.supplyIndex * rb.supplyRate * dt) / WAD;
-        snap.borrowIndex = borrowIndex > INDEX_MASK ? INDEX_MASK : borrowIndex;
+        uint256 borrowGrowth = _divUp(snap.borrowIndex * rb.borrowRate * dt, WAD);
+        uint256 supplyGrowth = (snap.supplyIndex * rb.supplyRate * dt) / WAD;
+        if (borrowGrowth > INDEX_MASK - snap.borrowIndex) {
+            // Saturated: debt grows only this much, so suppliers are credited the same fraction.
+            uint256 room = INDEX_MASK - snap.borrowIndex;
+            supplyGrowth = (supplyGrowth * room) / borrowGrowth;
+            borrowGrowth = room;
+        }
+        snap.borrowIndex += borrowGrowth;
+        uint256 supplyIndex = snap.supplyIndex + supplyGrowth;
         snap.supplyIndex = supplyIndex > INDEX_MASK ? INDEX_MASK : supplyIndex;
     }
 
