@@ -140,7 +140,11 @@ contract LendingStaleRateTest is LendingFixture {
         market.accrue();
         uint256 claimAfter = (market.position(lender).supplyShares * market.snapshot().supplyIndex) / 1e18;
         // The lender earned at least the stored supply rate over the half epoch.
-        assertGe(claimAfter - claimBefore + 1, (claimBefore * uint256(stored.supplyRate) * (EPOCH / 2)) / 1e18, "lender");
+        assertGe(
+            claimAfter - claimBefore + 1,
+            (claimBefore * uint256(stored.supplyRate) * (EPOCH / 2)) / 1e18,
+            "lender"
+        );
         uint256 fresh = market.borrowRate(0.95e18);
         uint256 bound = (550e18 * (fresh - uint256(stored.borrowRate)) * (EPOCH / 2)) / 1e18;
         emit log_named_uint("lenders' shortfall bound (wei)", bound);

@@ -294,8 +294,13 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
 
         _config = Config({supplyCap: type(uint128).max, borrowCap: type(uint128).max});
         _snapshot = _pack(WAD, WAD, block.timestamp, 0);
+        _initRates(p.baseRate);
+    }
+
+    /// @dev The first epoch's rates: the base rate, nothing credited (nothing is lent yet).
+    function _initRates(uint256 base) internal {
         _rates = RateBook({
-            borrowRate: uint40(p.baseRate),
+            borrowRate: uint40(base),
             supplyRate: 0,
             utilization: 0,
             epoch: uint40(block.timestamp / DEFAULT_RATE_EPOCH),

@@ -170,5 +170,4 @@ contract LendingStrategy is IStrategy {
             if ((allowed >> i) & 1 == 1) cash += market.shardTotals(i).cash;
         }
     }
-
 }
