@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {TestBase} from "./utils/Vm.sol";
-import {LendingFixture} from "./LendingMarket.t.sol";
+import {LendingFixture, LendingHandlerBase} from "./LendingMarket.t.sol";
 import {LendingMarket} from "../contracts/lending/LendingMarket.sol";
 import {MockERC20} from "../contracts/mocks/MockERC20.sol";
 import {MockPriceOracle} from "../contracts/mocks/MockPriceOracle.sol";
@@ -13,25 +12,15 @@ import {MockPriceOracle} from "../contracts/mocks/MockPriceOracle.sol";
 abstract contract LivenessBase is LendingFixture {
     uint256 internal constant MAX_RATE = 1e11;
 
+    /// User j of shard s, funded with loan and collateral tokens.
+    function _funded(uint256 s, uint256 j, uint256 loanAmount, uint256 collAmount) internal returns (address user) {
+        user = _user(s, j);
+        _fund(user, loanAmount, collAmount);
+    }
+
     /// Replaces the market by one whose borrow rate is `rate` per second at any utilization.
     function _deployAtRate(uint256 rate) internal {
-        market = new LendingMarket(
-            LendingMarket.Params({
-                loanToken: loan,
-                collateralToken: coll,
-                oracle: oracle,
-                shardCount: K,
-                lltv: 0.8e18,
-                liquidationBonus: 1.05e18,
-                maxPriceAge: 1 hours,
-                baseRate: rate,
-                slope1: 0,
-                slope2: 0,
-                kink: 0.8e18
-            }),
-            address(this),
-            layouts
-        );
+        market = _newMarket(rate, 0, 0);
     }
 }
 
@@ -44,16 +33,12 @@ contract LendingBrickRegressionTest is LivenessBase {
 
     function setUp() public {
         _deploy();
-        attacker = _user(0, 0);
-        lender = _user(1, 0);
-        borrower = _user(2, 0);
-        holder = _user(3, 0);
-        liquidator = _user(3, 1);
-        _fund(attacker, 1e18, 1e18);
-        _fund(lender, 1_000e18, 0);
-        _fund(borrower, 1_000e18, 10e18);
-        _fund(holder, 0, 10e18);
-        _fund(liquidator, 1_000e18, 0);
+        (attacker, lender, borrower) = (
+            _funded(0, 0, 1e18, 1e18),
+            _funded(1, 0, 1_000e18, 0),
+            _funded(2, 0, 1_000e18, 10e18)
+        );
+        (holder, liquidator) = (_funded(3, 0, 0, 10e18), _funded(3, 1, 1_000e18, 0));
     }
 
     /// Supply 1 wei (1 share), donate 0.2 of the loan token to one's own escrow, borrow it back.
@@ -224,15 +209,8 @@ contract LendingRateBoundTest is LivenessBase {
 
 /// @notice Random actions by honest users and attackers on a market at extreme rates; each
 /// action that liveness promises must succeed is checked in place and a failure recorded.
-contract LivenessHandler is TestBase {
-    LendingMarket internal immutable market;
-    MockERC20 internal immutable loan;
-    MockERC20 internal immutable coll;
-    MockPriceOracle internal immutable oracle;
+contract LivenessHandler is LendingHandlerBase {
     address internal immutable owner;
-    address[] internal users;
-    uint256 public time;
-    uint256 public calls;
     /// The first broken promise, for the invariant's message; 0 while none.
     uint256 public broken;
     string public brokenWhat;
@@ -247,22 +225,8 @@ contract LivenessHandler is TestBase {
         address owner_,
         address[] memory u,
         uint256 t
-    ) {
-        market = m;
-        loan = l;
-        coll = c;
-        oracle = o;
+    ) LendingHandlerBase(m, l, c, o, u, t) {
         owner = owner_;
-        users = u;
-        time = t;
-    }
-
-    function userCount() external view returns (uint256) {
-        return users.length;
-    }
-
-    function userAt(uint256 i) external view returns (address) {
-        return users[i];
     }
 
     modifier clock() {
@@ -280,10 +244,6 @@ contract LivenessHandler is TestBase {
             broken = calls;
             brokenWhat = what;
         }
-    }
-
-    function _pick(uint256 seed) internal view returns (address) {
-        return users[seed % users.length];
     }
 
     function _all() internal view returns (uint256) {
@@ -450,23 +410,7 @@ contract LendingLivenessInvariantTest is LivenessBase {
 
     function setUp() public {
         _deploy();
-        market = new LendingMarket(
-            LendingMarket.Params({
-                loanToken: loan,
-                collateralToken: coll,
-                oracle: oracle,
-                shardCount: K,
-                lltv: 0.8e18,
-                liquidationBonus: 1.05e18,
-                maxPriceAge: 1 hours,
-                baseRate: uint256(0.02e18) / YEAR,
-                slope1: uint256(0.1e18) / YEAR,
-                slope2: MAX_RATE - uint256(0.12e18) / YEAR,
-                kink: 0.8e18
-            }),
-            address(this),
-            layouts
-        );
+        market = _newMarket(uint256(0.02e18) / YEAR, uint256(0.1e18) / YEAR, MAX_RATE - uint256(0.12e18) / YEAR);
         address[] memory users = new address[](12);
         for (uint256 i = 0; i < 12; ++i) {
             users[i] = _user(i % K, i / K);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {LendingFixture} from "./LendingMarket.t.sol";
+import {LendingActorsFixture} from "./LendingMarket.t.sol";
 import {LendingMarket} from "../contracts/lending/LendingMarket.sol";
 
 interface VmState {
@@ -11,21 +11,12 @@ interface VmState {
 
 /// @notice Stored rates (issue #18): what a rate one epoch stale lets an attacker do. Lender L
 /// (1,000) and borrower B (400: 40% utilization) set the scene; the default epoch is 1 hour.
-contract LendingStaleRateTest is LendingFixture {
+contract LendingStaleRateTest is LendingActorsFixture {
     VmState internal constant state = VmState(address(uint160(uint256(keccak256("hevm cheat code")))));
     uint256 internal constant EPOCH = 1 hours;
-    address internal lender;
-    address internal borrower;
-    address internal attacker;
 
     function setUp() public {
-        _deploy();
-        lender = _user(0, 0);
-        borrower = _user(1, 0);
-        attacker = _user(2, 0);
-        _fund(lender, 1e30, 0);
-        _fund(borrower, 1e30, 1e30);
-        _fund(attacker, 1e30, 1e30);
+        _deployWithActors();
         vm.prank(lender);
         market.supply(1_000e18);
         vm.startPrank(borrower);
