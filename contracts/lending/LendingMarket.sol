@@ -16,11 +16,13 @@ import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 /// @notice An isolated lending market (one loan asset, one collateral asset) whose
 /// transactions touch disjoint storage: positions are per user, totals live in K shards (a
 /// user's shard is fixed by their address), liquidity sits in K escrow contracts, and the
-/// interest indices form a snapshot written at most once per block. See docs/lending.md.
+/// interest indices form a snapshot written at most once per block from stored rates, which
+/// are refreshed from the shards at most once per epoch. See docs/lending.md.
 /// @dev Storage map (slot numbers are part of the access-list interface and are tested):
 /// 0 owner, 1 pending owner (Ownable2Step); 2 caps; 3 snapshot (supplyIndex, borrowIndex,
-/// lastUpdate, flags); 4 bad debt already socialized (amount, events); 5 + 2i shard i
-/// (supplyShares, borrowShares, badDebtEvents); 6 + 2i shard i (badDebt); a shard's cash is its
+/// lastUpdate, flags); 4 rates (borrowRate, supplyRate, utilization, epoch, epochLength);
+/// 5 + 2i shard i < 16 (supplyShares, borrowShares, badDebtEvents); 6 + 2i shard i (badDebt);
+/// shards 16..63 at 38 + 2(i - 16); 134 bad-debt book (applied, pending); a shard's cash is its
 /// escrow's loan-token balance (no market slot);
 /// keccak(user, 37) supply shares; keccak(user, 37) + 1 loan (borrowShares, collateral).
 contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransient {
