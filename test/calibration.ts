@@ -126,11 +126,12 @@ describe("engine cost model and calibration", function () {
     it("reproduce the committed calibration table", async () => {
       for (const n of [3356896, 11114732, 13217637, 19934116]) {
         const { block, facts } = await shipped(n);
-        expect(predictBlock(block, current, { facts }).speedup, `block ${n}`).to.be.closeTo(committedPrediction(current.name, n), 0.006);
+        // (no closeTo: the ethers chai matchers loaded by the full suite redefine it for integers)
+        expect(Math.abs(predictBlock(block, current, { facts }).speedup - committedPrediction(current.name, n)), `block ${n}`).to.be.below(0.006);
       }
       for (const n of [7279999, 19923400]) {
         const { block, facts } = await shipped(n);
-        expect(predictBlock(block, earlier, { facts }).speedup, `block ${n}`).to.be.closeTo(committedPrediction(earlier.name, n), 0.006);
+        expect(Math.abs(predictBlock(block, earlier, { facts }).speedup - committedPrediction(earlier.name, n)), `block ${n}`).to.be.below(0.006);
       }
     });
 
