@@ -4,7 +4,8 @@ pragma solidity ^0.8.24;
 /// @title AggregatorV3Interface
 /// @notice The read side of a Chainlink data feed (its proxy), as the adapter uses it. Written
 /// from the published function signatures; only the functions this project calls are listed.
-// solhint-disable-next-line interface-starts-with-i -- the name Chainlink publishes it under
+// Chainlink publishes the interface under this name.
+// solhint-disable-next-line interface-starts-with-i
 interface AggregatorV3Interface {
     /// @notice Number of decimals of `answer`.
     /// @return The decimals.
