@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeployParameterError } from "../deploy/config.js";
-import { deploySuite, type SuiteRecord, unsentFutures } from "../tasks/suite-deploy-action.js";
-import { DisjointRouter__factory, DisjointVault__factory, LendingMarket__factory, MockERC20__factory, DisjointFactory__factory, TokenLayoutRegistry__factory } from "../typechain-types/index.js";
+import { deploySuite, type SuiteRecord, unsentFutures } from "../deploy/suite.js";
+import { ChainlinkPriceOracle__factory, MockAggregatorV3__factory, DisjointRouter__factory, DisjointVault__factory, LendingMarket__factory, MockERC20__factory, DisjointFactory__factory, TokenLayoutRegistry__factory } from "../typechain-types/index.js";
 
 const ROOT = process.cwd();
 const LOCAL = JSON.parse(readFileSync(join(ROOT, "deploy/parameters/local.json"), "utf8"));
@@ -124,6 +124,28 @@ describe("suite deploy (in-process network)", function () {
     await connection.close();
   });
 
+  it("deploys a ChainlinkPriceOracle for a chainlink section and wires the market to it", async function () {
+    const connection = await network.create();
+    const [d] = await connection.ethers.getSigners();
+    const now = (await connection.ethers.provider.getBlock("latest"))!.timestamp;
+    const feed = await new MockAggregatorV3__factory(d).deploy(8);
+    await (await feed.setAnswer(1, 3_000n * 10n ** 8n, now)).wait();
+    const lending = LOCAL.lending; // local.json names no oracle: the mock would be deployed without a chainlink section
+    const file = join(dir, "chainlink.json");
+    // The mock tokens take local.json's decimals (6 and 18), so the file's decimals are not checked on chain.
+    writeFileSync(file, JSON.stringify({ ...LOCAL, lending: { ...lending, chainlink: { feed: await feed.getAddress(), heartbeat: 3600, collateralDecimals: 18, loanDecimals: 6 } } }));
+    const lines: string[] = [];
+    const record = await deploySuite(connection, args({ parameters: file, out: join(dir, "chainlink-out") }), ROOT, (s) => lines.push(s));
+    expect(lines.join("\n")).to.match(/feed 0x[0-9a-fA-F]{40} answers 300000000000 \(8 decimals\), updated \d+ s ago \(heartbeat 3600 s\)/);
+    const oracle = ChainlinkPriceOracle__factory.connect(record.contracts["lending.oracle"]!, connection.ethers.provider);
+    const market = LendingMarket__factory.connect(record.contracts["lending.market"]!, connection.ethers.provider);
+    expect(await market.oracle()).to.equal(record.contracts["lending.oracle"]);
+    expect(await oracle.feed()).to.equal(await feed.getAddress());
+    expect(await oracle.heartbeat()).to.equal(3600n);
+    expect((await oracle.latestPrice())[0]).to.equal(3_000n * 10n ** 6n * 10n ** 18n); // 3,000 USD per 1e18 units, in 1e6 units, 1e36-scaled
+    await connection.close();
+  });
+
   describe("wrong parameters stop before any transaction", function () {
     async function expectRejected(params: unknown, message: RegExp, given?: NetworkConnection) {
       const connection = given ?? (await network.create());
@@ -172,7 +194,24 @@ describe("suite deploy (in-process network)", function () {
           lending: { ...noLocal.lending, loanToken: tokenA, collateralToken: tokenB },
           vault: { ...noLocal.vault, asset: tokenA },
         },
-        /^lending\.oracle: is missing; give the address of a deployed IPriceOracle \(collateral price in loan units, 1e36-scaled\), or add a "local" section/,
+        /^lending\.oracle: is missing; give the address of a deployed IPriceOracle \(collateral price in loan units, 1e36-scaled\) or a "chainlink" section, or add a "local" section/,
+        connection,
+      );
+    });
+
+    it("a chainlink section: both oracle and chainlink, a grace period without a sequencer feed, a feed that is not a feed", async function () {
+      const cl = { feed: "0x1111111111111111111111111111111111111111", heartbeat: 3600, collateralDecimals: 18, loanDecimals: 6 };
+      await expectRejected({ ...LOCAL, lending: { ...LOCAL.lending, oracle: cl.feed, chainlink: cl } }, /^lending\.oracle: is given together with lending\.chainlink; keep one/);
+      await expectRejected({ ...LOCAL, lending: { ...LOCAL.lending, chainlink: { ...cl, gracePeriod: 60 } } }, /^lending\.chainlink\.gracePeriod: is set without a sequencerUptimeFeed/);
+      await expectRejected({ ...LOCAL, lending: { ...LOCAL.lending, chainlink: { ...cl, heartbeat: 0 } } }, /^lending\.chainlink\.heartbeat: 0 is out of range/);
+      await expectRejected({ ...LOCAL, lending: { ...LOCAL.lending, chainlink: cl } }, /^lending\.chainlink\.feed: 0x1111111111111111111111111111111111111111 has no contract code on network default/);
+      // A contract that is not a feed: the pre-flight read fails with the fix.
+      const connection = await network.create();
+      const [d] = await connection.ethers.getSigners();
+      const notFeed = await (await new MockERC20__factory(d).deploy("A", "A", 18)).getAddress();
+      await expectRejected(
+        { ...LOCAL, lending: { ...LOCAL.lending, chainlink: { ...cl, feed: notFeed } } },
+        /^lending\.chainlink\.feed: latestRoundData\(\) failed on network default \(chain 31337\) .*it must be a Chainlink feed \(proxy\) on this chain/,
         connection,
       );
     });
