@@ -8,6 +8,7 @@ import conflictsAnalyze from "./conflicts-analyze.js";
 import conflictsCapture from "./conflicts-capture.js";
 import conflictsCheckDeclared from "./conflicts-check-declared.js";
 import { demoTask } from "./demo.js";
+import { forkServeTasks } from "./fork-serve.js";
 import conflictsReport from "./report.js";
 import { mainnetCaptureTask } from "./mainnet-capture.js";
 import { mainnetReplayTask } from "./mainnet-replay.js";
@@ -32,4 +33,5 @@ export const tasks: TaskDefinition[] = [
   mainnetCaptureTask,
   suite,
   suiteDeployTask,
+  ...forkServeTasks,
 ];
