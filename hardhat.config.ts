@@ -63,12 +63,18 @@ export default defineConfig({
       mining: { auto: true, mempool: { order: "fifo" } },
     },
     // A fork of a shipped block's recorded state, served by `npx hardhat fork serve --block N`
-    // (docs/replay.md). Its accounts and coinbase are ones that server declares empty.
+    // (docs/replay.md), which prints the RECORDED_FORK_URL and RECORDED_FORK_BLOCK (N-1) to set:
+    // without a block number Hardhat forks some blocks below the latest, which is not recorded.
+    // Its accounts and coinbase are ones that server declares empty.
     recordedFork: {
       type: "edr-simulated",
       chainType: "l1",
       hardfork: "cancun",
-      forking: { enabled: true, url: process.env.RECORDED_FORK_URL ?? `http://127.0.0.1:${FORK_SERVE_PORT}` },
+      forking: {
+        enabled: true,
+        url: process.env.RECORDED_FORK_URL ?? `http://127.0.0.1:${FORK_SERVE_PORT}`,
+        ...(process.env.RECORDED_FORK_BLOCK ? { blockNumber: Number(process.env.RECORDED_FORK_BLOCK) } : {}),
+      },
       accounts: FORK_ACCOUNT_KEYS.map((privateKey) => ({ privateKey, balance: 10n ** 21n })),
       coinbase: FORK_COINBASE,
     },

@@ -44,7 +44,7 @@ export default async function forkServeAction(args: ForkServeArgs, hre: HardhatR
     const fork = args.block - 1;
     console.log(`fork serve: the state before block ${args.block} (after block ${fork}; ${realParent ? "its real header" : "header synthesized from block " + args.block}), ${Object.keys(recording.state).length} accounts, ${Object.keys(recording.recorded).length} recorded answers`);
     console.log(`fork serve: listening on ${s.url}`);
-    console.log(`  hardhat: RECORDED_FORK_URL=${s.url} npx hardhat <task> --network recordedFork`);
+    console.log(`  hardhat: RECORDED_FORK_URL=${s.url} RECORDED_FORK_BLOCK=${fork} npx hardhat <task> --network recordedFork`);
     console.log(`  anvil:   anvil --fork-url ${s.url} --fork-block-number ${fork}`);
     console.log(`  ethers:  new JsonRpcProvider("${s.url}") (eth_call runs on the recorded state)`);
     console.log(
