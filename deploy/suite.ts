@@ -10,6 +10,7 @@ import type { ArtifactManager } from "hardhat/types/artifacts";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { ChainType, NetworkConnection } from "hardhat/types/network";
 import { writeFileAtomic } from "../src/access/io.js";
+import type { Progress } from "../src/report/progress.js";
 import { checkCode, DeployParameterError, ignitionParameters, planSuite, stableJson, tokenLayoutsToRegister, type SuitePlan } from "./config.js";
 import ChainlinkOracle from "./modules/ChainlinkOracle.js";
 import Mocks from "./modules/Mocks.js";
@@ -90,12 +91,16 @@ async function defaultParameters(root: string, network: string, inProcess: boole
  * Deploys the suite on `connection` (any open connection: the task's `--network`, an in-process
  * network, a fork); validates everything before the first transaction.
  */
+/** Steps `deploySuite` reports to its progress: checks, mocks, oracle, suite, token layouts, ownership, record. */
+export const DEPLOY_STEPS = 7;
+
 export async function deploySuite<T extends ChainType | string>(
   connection: NetworkConnection<T>,
   args: SuiteDeployArgs,
   root: string,
   log: (s: string) => void = console.log,
   journals?: { ignitionDir: string; artifacts: ArtifactManager },
+  progress?: Pick<Progress, "tick">,
 ): Promise<SuiteRecord> {
   const network = connection.networkName;
   const file = args.parameters !== "" ? args.parameters : await defaultParameters(root, network, connection.networkConfig.type === "edr-simulated");
@@ -140,6 +145,7 @@ export async function deploySuite<T extends ChainType | string>(
   if (journals !== undefined && connection.networkConfig.type !== "edr-simulated") {
     for (const id of [deploymentId, `${deploymentId}-mocks`, `${deploymentId}-oracle`]) await clearUnsentFutures(path.join(journals.ignitionDir, "deployments", id), journals.artifacts, log);
   }
+  progress?.tick(); // checks done
   let mocks: { loanToken: string; collateralToken: string; oracle: string } | undefined;
   if (plan.mocks !== undefined) {
     // A deployment of its own: Ignition judges a deployment by every future in its journal, so
@@ -150,6 +156,7 @@ export async function deploySuite<T extends ChainType | string>(
     contracts["mocks.collateralToken"] = mocks.collateralToken;
     contracts["mocks.oracle"] = mocks.oracle;
   }
+  progress?.tick(); // mocks
   let chainlinkOracle: string | undefined;
   if (plan.chainlink !== undefined) {
     // Its own deployment too, for the same reason as the mocks.
@@ -162,7 +169,9 @@ export async function deploySuite<T extends ChainType | string>(
     contracts["lending.oracle"] = chainlinkOracle;
   }
   const parameters = ignitionParameters(plan, { owner, mocks, chainlinkOracle });
+  progress?.tick(); // oracle
   const s = await connection.ignition.deploy(Suite, { parameters, deploymentId });
+  progress?.tick(); // suite
   contracts["dex.factory"] = await s.factory.getAddress();
   contracts["dex.router"] = await s.router.getAddress();
   contracts["dex.pair"] = await s.pair.getAddress();
@@ -188,6 +197,7 @@ export async function deploySuite<T extends ChainType | string>(
     await (await registry.getFunction("transferOwnership")(owner)).wait();
   }
 
+  progress?.tick(); // token layouts
   // Ownable2Step: accept at once when the owner is one of our accounts; otherwise say who must.
   const pendingOwnership: string[] = [];
   const ours = new Set(accounts.map((a) => a.toLowerCase()));
@@ -201,6 +211,7 @@ export async function deploySuite<T extends ChainType | string>(
     } else pendingOwnership.push(key);
   }
 
+  progress?.tick(); // ownership
   const record: SuiteRecord = { chainId, network, deploymentId, parameters: path.relative(root, path.resolve(file)), deployer, owner, contracts, pendingOwnership };
   const outDir = path.resolve(root, args.out);
   await mkdir(outDir, { recursive: true });
@@ -210,6 +221,7 @@ export async function deploySuite<T extends ChainType | string>(
   for (const k of Object.keys(contracts).sort()) log(`  ${k.padEnd(width)}  ${contracts[k]}`);
   for (const k of pendingOwnership) log(`  ${k}: ownership offered to ${owner}; the owner must call acceptOwnership()`);
   log(`wrote ${outFile.startsWith(root + path.sep) ? path.relative(root, outFile) : outFile}`);
+  progress?.tick(); // record
   return record;
 }
 
