@@ -15,6 +15,7 @@ import { checkCode, DeployParameterError, ignitionParameters, planSuite, stableJ
 import ChainlinkOracle from "./modules/ChainlinkOracle.js";
 import Mocks from "./modules/Mocks.js";
 import { checkChainlinkFeed, checkTokenDecimals } from "./oracle.js";
+import { repairOrphans } from "./orphans.js";
 import Suite from "./modules/Suite.js";
 
 export interface SuiteDeployArgs {
@@ -143,7 +144,11 @@ export async function deploySuite<T extends ChainType | string>(
   const contracts: Record<string, string> = {};
   // Journals live on disk for every network but the in-process one.
   if (journals !== undefined && connection.networkConfig.type !== "edr-simulated") {
-    for (const id of [deploymentId, `${deploymentId}-mocks`, `${deploymentId}-oracle`]) await clearUnsentFutures(path.join(journals.ignitionDir, "deployments", id), journals.artifacts, log);
+    for (const id of [deploymentId, `${deploymentId}-mocks`, `${deploymentId}-oracle`]) {
+      const dir = path.join(journals.ignitionDir, "deployments", id);
+      await clearUnsentFutures(dir, journals.artifacts, log);
+      await repairOrphans(dir, id, deployer, (method, params) => provider.request({ method, params }), log);
+    }
   }
   progress?.tick(); // checks done
   let mocks: { loanToken: string; collateralToken: string; oracle: string } | undefined;

@@ -13,7 +13,8 @@ import { freePort, jsonRpc, killGroup as kill, ROOT, sleep, spawnCli, startHardh
  */
 const DEPLOYMENT_ID = `test-resume-${process.pid}`;
 const GAP_ID = `${DEPLOYMENT_ID}-gap`;
-const JOURNAL_DIRS = [DEPLOYMENT_ID, GAP_ID].flatMap((id) => [id, `${id}-mocks`]).map((id) => join(ROOT, "ignition", "deployments", id));
+const ORPHAN_ID = `${DEPLOYMENT_ID}-orphan`;
+const JOURNAL_DIRS = [DEPLOYMENT_ID, GAP_ID, ORPHAN_ID].flatMap((id) => [id, `${id}-mocks`]).map((id) => join(ROOT, "ignition", "deployments", id));
 const journalFile = (id: string) => join(ROOT, "ignition", "deployments", id, "journal.jsonl");
 
 interface JournalLine {
@@ -187,5 +188,45 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
     expect(after.size).to.equal(5);
     const completed = journal.filter((l) => l.type.endsWith("_EXECUTION_STATE_COMPLETE") && l.futureId === gapFuture);
     expect(completed, `${gapFuture} ran once after the wipe`).to.have.length(1);
+  });
+
+  it("adopts a transaction the killed run sent but did not journal (found by the deployer's nonce)", async function () {
+    const [deployer] = (await rpc("eth_accounts")) as string[];
+    const nonceBefore = Number(await rpc("eth_getTransactionCount", [deployer, "latest"]));
+    await killAfterFirstContract(ORPHAN_ID);
+    // Cut the journal where a kill between the node accepting a transaction and Ignition
+    // journaling it leaves it: after that send's TRANSACTION_PREPARE_SEND, before its
+    // TRANSACTION_SEND. The transaction stays with the node; later sends are dropped (not sent).
+    const file = journalFile(ORPHAN_ID);
+    const raw = readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "");
+    const lines = raw.map((l) => JSON.parse(l) as JournalLine);
+    const mined = async (l: JournalLine) => (await rpc("eth_getTransactionReceipt", [l.transaction!.hash])) !== null;
+    const sends = lines.map((l, i) => [l, i] as const).filter(([l]) => l.type === "TRANSACTION_SEND");
+    let cut = -1;
+    for (const [l, i] of sends) if (cut < 0 && !(await mined(l))) cut = i;
+    expect(cut, "an unmined send").to.be.greaterThan(0);
+    const orphan = lines[cut]!;
+    expect(lines.slice(0, cut).some((l) => l.type === "TRANSACTION_PREPARE_SEND" && l.futureId === orphan.futureId && l.nonce === orphan.nonce)).to.equal(true);
+    for (const [l, i] of sends) if (i > cut) expect(await rpc("hardhat_dropTransaction", [l.transaction!.hash])).to.equal(true);
+    writeFileSync(file, raw.slice(0, cut).join("\n") + "\n");
+    const kept = deployed(lines.slice(0, cut));
+
+    await rpc("evm_setAutomine", [true]);
+    await rpc("evm_mine"); // the orphan is mined: it was really sent
+    expect(await mined(orphan)).to.equal(true);
+    const { code, text } = await runToEnd(ORPHAN_ID);
+    expect(code, text).to.equal(0);
+    expect(text).to.include(`${orphan.futureId}: its transaction ${orphan.transaction!.hash} (nonce ${orphan.nonce}) was sent but not journaled; adopted`);
+    const journal = readJournal(0, ORPHAN_ID);
+    const after = deployed(journal);
+    for (const [id, address] of kept) expect(after.get(id), id).to.equal(address);
+    expect(after.size).to.equal(5);
+    // The orphan's nonce was used once: no second transaction for that future.
+    const sendsOf = journal.filter((l) => l.type === "TRANSACTION_SEND" && l.futureId === orphan.futureId);
+    expect(sendsOf.map((l) => l.transaction!.hash)).to.deep.equal([orphan.transaction!.hash]);
+    const all = [...journal, ...readJournal(1, ORPHAN_ID)];
+    const sentNonces = new Set(all.filter((l) => l.type === "TRANSACTION_SEND").map((l) => l.nonce));
+    const nonce = Number(await rpc("eth_getTransactionCount", [deployer, "latest"]));
+    expect(nonce - nonceBefore, "no stray transaction: Ignition's nonces, the 2 layout registrations, the 2 acceptOwnership").to.equal(sentNonces.size + 2 + 2);
   });
 });

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeployParameterError } from "../deploy/config.js";
+import { repairOrphans, unjournaledSends } from "../deploy/orphans.js";
 import { deploySuite, type SuiteRecord, unsentFutures } from "../deploy/suite.js";
 import { ChainlinkPriceOracle__factory, MockAggregatorV3__factory, DisjointRouter__factory, DisjointVault__factory, LendingMarket__factory, MockERC20__factory, DisjointFactory__factory, TokenLayoutRegistry__factory } from "../typechain-types/index.js";
 
@@ -253,5 +254,54 @@ describe("suite deploy (in-process network)", function () {
     // Only the call with no transaction requested: a sent or completed future is Ignition's to resume.
     expect(unsentFutures(journal)).to.deep.equal(["L#SetCaps"]);
     expect(unsentFutures("")).to.deep.equal([]);
+  });
+
+  describe("a transaction sent but not journaled (deploy/orphans.ts)", function () {
+    const request = { futureId: "D#Factory", networkInteraction: { id: 1, type: "ONCHAIN_INTERACTION", to: undefined, data: "0x6001", value: { _kind: "bigint", value: "0" } } };
+    const journal = [
+      { type: "DEPLOYMENT_EXECUTION_STATE_INITIALIZE", futureId: "D#Factory" },
+      { type: "NETWORK_INTERACTION_REQUEST", ...request },
+      { type: "TRANSACTION_PREPARE_SEND", futureId: "D#Factory", networkInteractionId: 1, nonce: 7 },
+    ].map((l) => JSON.stringify(l)).join("\n") + "\n";
+    const chain = (tx: Record<string, string>) => async (method: string) => {
+      if (method === "eth_getTransactionCount") return "0x8"; // nonce 7 was used
+      if (method === "eth_getBlockByNumber") return { transactions: [tx] };
+      throw new Error(method);
+    };
+    const DEPLOYER = "0x00000000000000000000000000000000000000d1";
+    const tx = { hash: "0xabc", from: DEPLOYER, to: null as unknown as string, input: "0x6001", value: "0x0", nonce: "0x7", maxFeePerGas: "0x10", maxPriorityFeePerGas: "0x1" };
+
+    it("finds the send prepared but not journaled, and forgets it once sent, completed or wiped", function () {
+      expect(unjournaledSends(journal)).to.deep.equal([{ futureId: "D#Factory", networkInteractionId: 1, nonce: 7, to: undefined, data: "0x6001", value: 0n }]);
+      for (const type of ["TRANSACTION_SEND", "WIPE_APPLY", "DEPLOYMENT_EXECUTION_STATE_COMPLETE"]) {
+        expect(unjournaledSends(journal + JSON.stringify({ type, futureId: "D#Factory", networkInteractionId: 1 }) + "\n"), type).to.deep.equal([]);
+      }
+    });
+
+    it("adopts the future's own transaction (journals its TRANSACTION_SEND) and reports another one with the command that clears the future", async function () {
+      const d = mkdtempSync(join(dir, "orphan-"));
+      writeFileSync(join(d, "journal.jsonl"), journal);
+      const lines: string[] = [];
+      expect(await repairOrphans(d, "my-id", DEPLOYER, chain(tx), (s) => lines.push(s))).to.deep.equal(["D#Factory"]);
+      const last = JSON.parse(readFileSync(join(d, "journal.jsonl"), "utf8").trim().split("\n").pop()!);
+      expect(last).to.deep.equal({
+        type: "TRANSACTION_SEND",
+        futureId: "D#Factory",
+        networkInteractionId: 1,
+        nonce: 7,
+        transaction: { hash: "0xabc", fees: { maxFeePerGas: { _kind: "bigint", value: "16" }, maxPriorityFeePerGas: { _kind: "bigint", value: "1" } } },
+      });
+      expect(lines.join("\n")).to.contain("D#Factory: its transaction 0xabc (nonce 7) was sent but not journaled; adopted");
+      expect(unjournaledSends(readFileSync(join(d, "journal.jsonl"), "utf8"))).to.deep.equal([]);
+
+      writeFileSync(join(d, "journal.jsonl"), journal);
+      let err: unknown;
+      await repairOrphans(d, "my-id", DEPLOYER, chain({ ...tx, hash: "0xdef", input: "0x6002" }), () => {}).catch((e: unknown) => (err = e));
+      expect(err).to.be.instanceOf(DeployParameterError);
+      expect((err as Error).message).to.equal(
+        "D#Factory: the deployer's nonce 7 was used by 0xdef (to a new contract), which is not this future's transaction; clear the future with `npx hardhat ignition wipe my-id D#Factory` and rerun",
+      );
+      expect(readFileSync(join(d, "journal.jsonl"), "utf8"), "the journal is left as it was").to.equal(journal);
+    });
   });
 });
