@@ -1,8 +1,8 @@
 import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { defineConfig } from "hardhat/config";
+import disjoint from "./plugin/index.js";
 import { FORK_ACCOUNT_KEYS, FORK_COINBASE, FORK_SERVE_PORT } from "./src/replay/fork-accounts.js";
-import { tasks } from "./tasks/index.js";
 
 // Compilers come from npm's wasm builds so that nothing is downloaded at build time.
 const require = createRequire(import.meta.url);
@@ -33,8 +33,8 @@ const MORPHO_SOLC = {
 };
 
 export default defineConfig({
-  plugins: [hardhatToolboxMochaEthers],
-  tasks,
+  // This repository uses its own plugin the way a host project does (docs/plugin.md).
+  plugins: [hardhatToolboxMochaEthers, disjoint],
   solidity: {
     profiles: {
       default: { compilers: [SUITE_SOLC, MORPHO_SOLC], overrides: OVERRIDES },
