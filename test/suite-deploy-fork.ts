@@ -19,7 +19,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AbiCoder, getCreate2Address, getCreateAddress, keccak256, solidityPacked, toBeHex, zeroPadValue, type Signer } from "ethers";
-import { DeployParameterError } from "../deploy/config.js";
+import { DeployParameterError, LIMITS } from "../deploy/config.js";
 import { deploySuite, type SuiteRecord } from "../deploy/suite.js";
 import { DisjointFactory__factory, DisjointRouter__factory, DisjointVault__factory, LendingMarket__factory, MockPriceOracle__factory } from "../typechain-types/index.js";
 import { embeddedCreationCode, startCancunFork, type Fork } from "./helpers/fork.js";
@@ -91,7 +91,9 @@ describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)
     // DEX: the factory's pair shards are CREATE2 children (salt: tokens and shard index).
     const pairInitCodeHash = keccak256((await hre.artifacts.readArtifact("DisjointPair")).bytecode);
     const [t0, t1] = USDC.toLowerCase() < WETH.toLowerCase() ? [USDC, WETH] : [WETH, USDC];
-    const pairs = Array.from({ length: mainnet.dex.pairShards }, (_, i) =>
+    // Every shard index the factory allows (MAX_SHARDS): the router's declarations may name
+    // shards beyond the pair's count (docs/dex.md), whose addresses are fresh too.
+    const pairs = Array.from({ length: Number(LIMITS.pairShards) }, (_, i) =>
       getCreate2Address(factoryAt, keccak256(AbiCoder.defaultAbiCoder().encode(["address", "address", "uint256"], [t0, t1, i])), pairInitCodeHash),
     );
     // Lending: the escrows are CREATE2 children of the market (salt: shard index).
