@@ -9,6 +9,7 @@ import conflictsCapture from "./conflicts-capture.js";
 import conflictsCaptureTests from "./conflicts-capture-tests.js";
 import conflictsCheckDeclared from "./conflicts-check-declared.js";
 import { demoTask } from "./demo.js";
+import { forkServeTasks } from "./fork-serve.js";
 import conflictsReport from "./report.js";
 import { mainnetCaptureTask } from "./mainnet-capture.js";
 import { mainnetReplayTask } from "./mainnet-replay.js";
@@ -34,4 +35,5 @@ export const tasks: TaskDefinition[] = [
   mainnetCaptureTask,
   suite,
   suiteDeployTask,
+  ...forkServeTasks,
 ];

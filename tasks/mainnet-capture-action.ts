@@ -7,6 +7,8 @@ interface Args {
   from: number;
   to: number;
   out: string;
+  retries: number;
+  backoffMs: number;
 }
 
 export default async function mainnetCapture(args: Args): Promise<void> {
@@ -14,6 +16,7 @@ export default async function mainnetCapture(args: Args): Promise<void> {
   if (rpc === "") throw new Error("give --rpc URL (or set MAINNET_RPC_URL): a node serving the debug API");
   if (args.from < 0 || args.to < 0) throw new Error("give --from N and --to M (inclusive block range)");
   if (args.out === "") throw new Error("give --out FILE (.json or .json.gz)");
+  if (args.retries < 1 || args.backoffMs < 0) throw new Error("give --retries N >= 1 and --backoff-ms MS >= 0");
   const out = resolve(process.cwd(), args.out);
   const bar = createProgress({ label: "capture", total: args.to - args.from + 1, unit: "blocks" });
   const result = await captureRange({
@@ -21,6 +24,8 @@ export default async function mainnetCapture(args: Args): Promise<void> {
     from: args.from,
     to: args.to,
     out,
+    retries: args.retries,
+    backoffMs: args.backoffMs,
     onProgress: (p) => bar.update(p.done, p.total),
     onRetry: (r) => {
       if (!isCI()) process.stderr.write(`\nretry ${r.attempt} in ${r.delayMs} ms: ${r.error}\n`);

@@ -8,5 +8,7 @@ export const mainnetCaptureTask = task(["mainnet", "capture"])
   .addOption({ name: "from", description: "First block", type: ArgumentType.INT, defaultValue: -1 })
   .addOption({ name: "to", description: "Last block (inclusive)", type: ArgumentType.INT, defaultValue: -1 })
   .addOption({ name: "out", description: "Access-set file to write (.json or .json.gz)", defaultValue: "" })
+  .addOption({ name: "retries", description: "Attempts per request on dropped connections, HTTP 429 and 5xx", type: ArgumentType.INT, defaultValue: 5 })
+  .addOption({ name: "backoffMs", description: "First wait before a retry, in ms (doubles each time)", type: ArgumentType.INT, defaultValue: 500 })
   .setAction(() => import("./mainnet-capture-action.js"))
   .build();

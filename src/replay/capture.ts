@@ -16,11 +16,11 @@ import type { AccountKey, BlockAccess, StorageKey, TxAccess } from "../access/fo
 import { FORMAT_NAME, FORMAT_VERSION, type AccessSetFile } from "../access/format.js";
 import { saveAccessSetFile, writeFileAtomic } from "../access/io.js";
 
-/** The node does not serve debug_traceBlockByNumber with the prestateTracer. */
+/** The node serves neither debug_traceBlockByNumber nor debug_traceTransaction with the prestateTracer. */
 export class DebugApiMissingError extends Error {
   constructor(endpoint: string, detail: string) {
     super(
-      `the node at ${endpoint} does not serve debug_traceBlockByNumber with the prestateTracer (${detail}); ` +
+      `the node at ${endpoint} does not serve debug_traceBlockByNumber or debug_traceTransaction with the prestateTracer (${detail}); ` +
         `capture needs the debug API: run geth/reth/erigon with --http.api eth,debug (an archive node for old blocks) or use a provider plan with debug/trace access`,
     );
     this.name = "DebugApiMissingError";
@@ -202,8 +202,19 @@ export async function captureBlock(call: ReturnType<typeof rpcClient>, n: number
     plain = await call("debug_traceBlockByNumber", [tag, { tracer: "prestateTracer" }]);
     diff = await call("debug_traceBlockByNumber", [tag, { tracer: "prestateTracer", tracerConfig: { diffMode: true } }]);
   } catch (e) {
-    if (isMissingMethod(e)) throw new DebugApiMissingError(endpoint, e.message);
-    throw e;
+    if (!isMissingMethod(e)) throw e;
+    // Nodes without block tracing (Hardhat's node, some providers): the same tracer per transaction.
+    try {
+      plain = [];
+      diff = [];
+      for (const t of block.transactions) {
+        plain.push({ txHash: t.hash, result: await call<PrestateTrace>("debug_traceTransaction", [t.hash, { tracer: "prestateTracer" }]) });
+        diff.push({ txHash: t.hash, result: await call<DiffTrace>("debug_traceTransaction", [t.hash, { tracer: "prestateTracer", tracerConfig: { diffMode: true } }]) });
+      }
+    } catch (e2) {
+      if (isMissingMethod(e2)) throw new DebugApiMissingError(endpoint, `${e.message}; ${e2.message}`);
+      throw e2;
+    }
   }
   let receipts: Receipt[];
   try {

@@ -118,7 +118,8 @@ function storageValue(v: string): Uint8Array {
   return n === 0n ? new Uint8Array() : hexToBytes(`0x${n.toString(16).padStart(2 * Math.ceil(n.toString(16).length / 2), "0")}`);
 }
 
-async function loadPreState(vm: Awaited<ReturnType<typeof createVM>>, pre: PreState): Promise<string[]> {
+/** Puts a corpus pre-state into a VM; returns its storage locations as "addr|slot" (for AccessRecorder). */
+export async function loadPreState(vm: Awaited<ReturnType<typeof createVM>>, pre: PreState): Promise<string[]> {
   const sm = vm.stateManager;
   const slots: string[] = [];
   for (const [addrHex, acc] of Object.entries(pre)) {
