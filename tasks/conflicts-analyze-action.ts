@@ -26,5 +26,5 @@ async function conflictsAnalyzeBody(args: Args): Promise<void> {
 }
 
 export default async function conflictsAnalyze(args: Args): Promise<void> {
-  await asUserErrors(() => conflictsAnalyzeBody(args));
+  await asUserErrors("conflicts analyze", () => conflictsAnalyzeBody(args));
 }

@@ -1,3 +1,4 @@
+import { UsageError } from "../src/errors.js";
 import { asUserErrors } from "./user-error.js";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -33,9 +34,9 @@ interface Args {
 }
 
 function parseRequests(json: unknown, file: string): TxRequest[] {
-  if (!Array.isArray(json)) throw new Error(`${file}: expected a JSON array of transaction requests`);
+  if (!Array.isArray(json)) throw new UsageError(`${file}: expected a JSON array of transaction requests`);
   return json.map((r: any, i: number) => {
-    if (typeof r?.from !== "string") throw new Error(`${file}: [${i}].from: missing sender address`);
+    if (typeof r?.from !== "string") throw new UsageError(`${file}: [${i}].from: missing sender address`);
     const req: TxRequest = { from: r.from };
     if (r.to !== undefined && r.to !== null) req.to = String(r.to);
     if (r.data !== undefined) req.data = String(r.data);
@@ -60,15 +61,15 @@ export function captureMethod(
   if (option === "trace") return { method: "trace" };
   if (option === "reexec" || (option === "auto" && inProcess)) return { method: "reexec", ...(hardfork ? { hardfork } : {}) };
   if (option === "auto") return { method: "trace" };
-  throw new Error(`--method must be auto, reexec or trace (got ${option}) for network ${networkName}`);
+  throw new UsageError(`--method must be auto, reexec or trace (got ${option}) for network ${networkName}`);
 }
 
 async function conflictsCaptureBody(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   let file;
   if (args.source === "bal") {
-    if (args.inputs.length === 0) throw new Error("conflicts capture --source bal: give one or more BAL files");
+    if (args.inputs.length === 0) throw new UsageError("conflicts capture --source bal: give one or more BAL files");
     const base = args.indexBase === "auto" ? "auto" : args.indexBase === "0" ? 0 : args.indexBase === "1" ? 1 : null;
-    if (base === null) throw new Error(`--index-base must be auto, 0 or 1 (got ${args.indexBase})`);
+    if (base === null) throw new UsageError(`--index-base must be auto, 0 or 1 (got ${args.indexBase})`);
     const files = await Promise.all(args.inputs.map(async (name) => ({ name, bytes: await readFile(name) })));
     const source = new BalSource(files, {
       indexBase: base,
@@ -110,13 +111,13 @@ async function conflictsCaptureBody(args: Args, hre: HardhatRuntimeEnvironment):
     );
   } else if (args.source === "replay") {
     // A corpus block re-executed offline (src/replay): the same engine as `mainnet replay`.
-    if (args.block < 0) throw new Error("conflicts capture --source replay: give --block N (a block under fixtures/mainnet/)");
+    if (args.block < 0) throw new UsageError("conflicts capture --source replay: give --block N (a block under fixtures/mainnet/)");
     const { replayCorpusBlock, toAccessSetFile } = await import("../src/replay/index.js");
     const r = await replayCorpusBlock(path.join(hre.config.paths.root, "fixtures", "mainnet"), args.block);
     file = toAccessSetFile([r.access], `mainnet block ${args.block}, replayed offline (${r.hardfork})`);
     console.log(`replayed block ${args.block}: ${r.txs.length} txs, gas ${r.gasUsed} matches the header${r.receiptsRootChecked ? ", receipts root matches" : ""}`);
   } else {
-    throw new Error(`--source must be workload, bal or replay (got ${args.source})`);
+    throw new UsageError(`--source must be workload, bal or replay (got ${args.source})`);
   }
   await saveAccessSetFile(args.out, file);
   const txs = file.blocks.reduce((n, b) => n + b.txs.length, 0);
@@ -124,5 +125,5 @@ async function conflictsCaptureBody(args: Args, hre: HardhatRuntimeEnvironment):
 }
 
 export default async function conflictsCapture(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
-  await asUserErrors(() => conflictsCaptureBody(args, hre));
+  await asUserErrors("conflicts capture", () => conflictsCaptureBody(args, hre));
 }

@@ -1,3 +1,4 @@
+import { UsageError } from "../src/errors.js";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
@@ -22,12 +23,12 @@ interface DemoArgs {
 const KINDS = ["dex", "lending", "vault", "mix"];
 
 export default async function demo(args: DemoArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
-  return asUserErrors(() => run(args, hre));
+  return asUserErrors("demo", () => run(args, hre));
 }
 
 async function run(args: DemoArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
-  if (!KINDS.includes(args.workload)) throw new Error(`--workload must be one of ${KINDS.join(", ")}, got "${args.workload}"`);
-  if (!Number.isInteger(args.txs) || args.txs < 1 || args.txs > 20_000) throw new Error(`--txs must be between 1 and 20000, got ${args.txs}`);
+  if (!KINDS.includes(args.workload)) throw new UsageError(`--workload must be one of ${KINDS.join(", ")}, got "${args.workload}"`);
+  if (!Number.isInteger(args.txs) || args.txs < 1 || args.txs > 20_000) throw new UsageError(`--txs must be between 1 and 20000, got ${args.txs}`);
   const quiet = process.env.CI === "true";
   const start = performance.now();
   const say = (s: string) => {

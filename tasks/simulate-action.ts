@@ -1,5 +1,7 @@
-import { AccessSetFormatError, loadAccessSetFile, writeFileAtomic } from "../src/access/io.js";
-import { renderMarkdown, renderText, SCHEDULERS, type SchedulerName, simulateFile, SimulationInputError } from "../src/schedule/index.js";
+import { loadAccessSetFile, writeFileAtomic } from "../src/access/io.js";
+import { UsageError } from "../src/errors.js";
+import { asUserErrors } from "./user-error.js";
+import { renderMarkdown, renderText, SCHEDULERS, type SchedulerName, simulateFile } from "../src/schedule/index.js";
 
 interface Args {
   file: string;
@@ -13,8 +15,6 @@ interface Args {
   blocks: number;
   includeCoinbase: boolean;
 }
-
-class UsageError extends Error {}
 
 function parseThreads(s: string): number[] {
   const parts = s.split(",").map((x) => x.trim()).filter((x) => x !== "");
@@ -34,35 +34,30 @@ function parseSchedulers(s: string): SchedulerName[] {
   return out as SchedulerName[];
 }
 
-export default async function simulateAction(args: Args): Promise<void> {
-  try {
-    const threads = parseThreads(args.threads);
-    const schedulers = parseSchedulers(args.scheduler);
-    if (!(args.validationCost >= 0)) throw new UsageError(`--validation-cost must be >= 0, got ${args.validationCost}`);
-    if (!(args.suspendCost >= 0)) throw new UsageError(`--suspend-cost must be >= 0, got ${args.suspendCost}`);
-    const file = await loadAccessSetFile(args.file);
-    const report = simulateFile(file, {
-      threads,
-      schedulers,
-      cost: args.cost,
-      includeCoinbase: args.includeCoinbase,
-      blockStm: { validationFraction: args.validationCost, suspendFraction: args.suspendCost },
-    });
-    console.log(renderText(report, args.blocks));
-    if (args.json) {
-      await writeFileAtomic(args.json, JSON.stringify(report, null, 2) + "\n");
-      console.log(`\nwrote ${args.json}`);
-    }
-    if (args.md) {
-      await writeFileAtomic(args.md, renderMarkdown(report));
-      console.log(`wrote ${args.md}`);
-    }
-  } catch (e) {
-    if (e instanceof UsageError || e instanceof SimulationInputError || e instanceof AccessSetFormatError || (e instanceof Error && e.message.startsWith("cannot read access-set file"))) {
-      console.error(`conflicts simulate: ${e.message}`);
-      process.exitCode = 1;
-      return;
-    }
-    throw e;
+async function simulateBody(args: Args): Promise<void> {
+  const threads = parseThreads(args.threads);
+  const schedulers = parseSchedulers(args.scheduler);
+  if (!(args.validationCost >= 0)) throw new UsageError(`--validation-cost must be >= 0, got ${args.validationCost}`);
+  if (!(args.suspendCost >= 0)) throw new UsageError(`--suspend-cost must be >= 0, got ${args.suspendCost}`);
+  const file = await loadAccessSetFile(args.file);
+  const report = simulateFile(file, {
+    threads,
+    schedulers,
+    cost: args.cost,
+    includeCoinbase: args.includeCoinbase,
+    blockStm: { validationFraction: args.validationCost, suspendFraction: args.suspendCost },
+  });
+  console.log(renderText(report, args.blocks));
+  if (args.json) {
+    await writeFileAtomic(args.json, JSON.stringify(report, null, 2) + "\n");
+    console.log(`\nwrote ${args.json}`);
   }
+  if (args.md) {
+    await writeFileAtomic(args.md, renderMarkdown(report));
+    console.log(`wrote ${args.md}`);
+  }
+}
+
+export default async function simulateAction(args: Args): Promise<void> {
+  await asUserErrors("conflicts simulate", () => simulateBody(args));
 }

@@ -1,12 +1,18 @@
-import { HardhatPluginError } from "hardhat/plugins";
+import { isUserError } from "../src/errors.js";
 
-/** Runs a task body; expected failures (bad input files, bad options) print as one clear message, without a stack. */
-export async function asUserErrors<T>(body: () => Promise<T>): Promise<T> {
+/**
+ * The one error wrapper of every task: a user error (a DisjointError from src/) prints as one
+ * clear message (details, fix, causes) on stderr and sets exit code 1; anything else is a bug
+ * and propagates with its stack trace.
+ */
+export async function asUserErrors(task: string | (() => Promise<void>), body?: () => Promise<void>): Promise<void> {
+  const name = typeof task === "string" ? task : "disjoint";
+  const run = typeof task === "string" ? body! : task;
   try {
-    return await body();
+    await run();
   } catch (e) {
-    if (e instanceof Error && !(e instanceof TypeError) && !(e instanceof RangeError) && !(e instanceof ReferenceError))
-      throw new HardhatPluginError("disjoint", e.message, e);
-    throw e;
+    if (!isUserError(e)) throw e;
+    console.error(`${name}: ${e.describe()}`);
+    process.exitCode = 1;
   }
 }

@@ -16,6 +16,7 @@
  * The writer streams the same text JSON.stringify would give, one transaction at a time,
  * through a temporary file and a rename.
  */
+import { InputError } from "../errors.js";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, unlink } from "node:fs/promises";
 import { once } from "node:events";
@@ -523,7 +524,7 @@ export async function* readTextChunks(file: string, chunkBytes = 1 << 20): Async
     }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === "ENOENT" || err.code === "EACCES" || err.code === "EISDIR") throw new Error(`cannot read access-set file ${file}: ${err.message}`);
+    if (err.code === "ENOENT" || err.code === "EACCES" || err.code === "EISDIR") throw new InputError(`cannot read access-set file ${file}: ${err.message}`);
     if (gz && typeof err.code === "string" && err.code.startsWith("Z_")) {
       throw new AccessSetFormatError(file, [{ path: "", message: `not valid gzip data (${err.message}); is the file truncated?` }]);
     }

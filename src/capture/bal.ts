@@ -16,15 +16,15 @@
  * change at index 0 means index 0 is a transaction (base 0); otherwise base 1, and index 0
  * (system calls) and n+1 (post-execution) are dropped with a note in the description.
  */
+import { InputError } from "../errors.js";
 import { RLP } from "@ethereumjs/rlp";
 import { gunzipSync } from "node:zlib";
 import type { AccountKey, BlockAccess, StorageKey, TxAccess } from "../access/format.js";
 import type { AccessSource } from "./source.js";
 
-export class BalFormatError extends Error {
+export class BalFormatError extends InputError {
   constructor(readonly file: string, message: string) {
     super(`${file}: ${message}`);
-    this.name = "BalFormatError";
   }
 }
 

@@ -4,6 +4,7 @@
  * transaction's accesses with the prestateTracer (plain: reads; diffMode: writes).
  * Takes an EIP-1193 `request` function, never Hardhat itself.
  */
+import { NodeError } from "../errors.js";
 import { AbiCoder, Interface } from "ethers";
 import type { BlockAccess, Names, StorageKey, TxAccess } from "../access/format.js";
 import { toDeclaredAccess } from "../access/declared.js";
@@ -110,7 +111,7 @@ export class WorkloadSource implements AccessSource {
 
   async *blocks(): AsyncIterable<BlockAccess> {
     const size = this.opts.blockSize ?? this.txs.length;
-    if (size < 1) throw new Error("blockSize must be at least 1");
+    if (size < 1) throw new NodeError("blockSize must be at least 1");
     const book = this.opts.book;
     if (book) await book.identify(this.provider, new Set(this.txs.flatMap((t) => (t.to ? [t.to] : []))));
     let done = 0;
@@ -181,7 +182,7 @@ export class WorkloadSource implements AccessSource {
     const receipts = (await Promise.all(hashes.map((h) => p.request({ method: "eth_getTransactionReceipt", params: [h] })))) as (Receipt | null)[];
     const byBlock = new Map<number, { req: TxRequest; receipt: Receipt; declared: TxAccess["declared"] }[]>();
     receipts.forEach((r, i) => {
-      if (!r) throw new Error(`transaction ${hashes[i]} was not mined (is the node's block gas limit too low?)`);
+      if (!r) throw new NodeError(`transaction ${hashes[i]} was not mined (is the node's block gas limit too low?)`);
       const n = Number(BigInt(r.blockNumber));
       const list = byBlock.get(n) ?? [];
       list.push({ req: batch[i]!, receipt: r, declared: declared[i] });
@@ -197,7 +198,7 @@ export class WorkloadSource implements AccessSource {
         transactions: string[];
       };
       if (header.transactions.length !== list.length)
-        throw new Error(
+        throw new NodeError(
           `block ${number} holds ${header.transactions.length} transactions but the workload sent ${list.length} into it: another client is sending transactions to this node`,
         );
       list.sort((a, b) => Number(BigInt(a.receipt.transactionIndex)) - Number(BigInt(b.receipt.transactionIndex)));
@@ -251,14 +252,14 @@ export class WorkloadSource implements AccessSource {
         ...(wantPreimages ? { preimages: this.preimages } : {}),
       });
     } catch (e) {
-      throw new Error(
+      throw new NodeError(
         `capture by re-execution failed on block ${number}: ${(e as Error).message}\n` +
           `  re-execution needs the node's state at the parent block (eth_getStorageAt, eth_getBalance, eth_getCode) and transactions signed by their senders' keys (impersonated senders have none); capture with --method trace instead`,
       );
     }
     const txs = result.block.txs;
     if (txs.length !== hashes.length || txs.some((t, i) => t.hash !== lower(hashes[i]!))) {
-      throw new Error(`block ${number} does not hold exactly the workload's transactions: another client is sending transactions to this node`);
+      throw new NodeError(`block ${number} does not hold exactly the workload's transactions: another client is sending transactions to this node`);
     }
     return txs.map((t, i) =>
       txAccessFromReexecution({ storage: t.storage, accounts: t.accounts, touched: result.touched![i]! }),

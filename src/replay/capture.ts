@@ -10,6 +10,7 @@
  * included); writes are exact (the diff). Account reads: `balance` of every touched account and
  * `code` of every touched account with code; writes: the balance, nonce and code the diff changed.
  */
+import { NodeError } from "../errors.js";
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { AccountKey, BlockAccess, StorageKey, TxAccess } from "../access/format.js";
@@ -17,24 +18,22 @@ import { FORMAT_NAME, FORMAT_VERSION, type AccessSetFile } from "../access/forma
 import { saveAccessSetFile, writeFileAtomic } from "../access/io.js";
 
 /** The node does not serve debug_traceBlockByNumber with the prestateTracer. */
-export class DebugApiMissingError extends Error {
+export class DebugApiMissingError extends NodeError {
   constructor(endpoint: string, detail: string) {
     super(
       `the node at ${endpoint} does not serve debug_traceBlockByNumber with the prestateTracer (${detail}); ` +
         `capture needs the debug API: run geth/reth/erigon with --http.api eth,debug (an archive node for old blocks) or use a provider plan with debug/trace access`,
     );
-    this.name = "DebugApiMissingError";
   }
 }
 
 /** A JSON-RPC error answer (not retried). */
-export class RpcCallError extends Error {
+export class RpcCallError extends NodeError {
   constructor(
     readonly code: number,
     message: string,
   ) {
     super(message);
-    this.name = "RpcCallError";
   }
 }
 
@@ -118,7 +117,7 @@ export function rpcClient(url: string, retries = 5, backoffMs = 500, onRetry?: C
         await sleep(delayMs);
       }
     }
-    throw new Error(`${method} failed ${retries} times at ${redactUrl(url)}: ${lastError}`);
+    throw new NodeError(`${method} failed ${retries} times at ${redactUrl(url)}: ${lastError}`);
   };
 }
 
@@ -195,7 +194,7 @@ function isMissingMethod(e: unknown): e is RpcCallError {
 export async function captureBlock(call: ReturnType<typeof rpcClient>, n: number, endpoint: string): Promise<BlockAccess> {
   const tag = `0x${n.toString(16)}`;
   const block = await call<RpcBlockLite | null>("eth_getBlockByNumber", [tag, true]);
-  if (block === null) throw new Error(`block ${n} is not known to the node at ${endpoint} (is it synced that far?)`);
+  if (block === null) throw new NodeError(`block ${n} is not known to the node at ${endpoint} (is it synced that far?)`);
   let plain: { txHash?: string; result: PrestateTrace }[];
   let diff: { txHash?: string; result: DiffTrace }[];
   try {
@@ -214,14 +213,14 @@ export async function captureBlock(call: ReturnType<typeof rpcClient>, n: number
   }
   const count = block.transactions.length;
   if (plain.length !== count || diff.length !== count || receipts.length !== count) {
-    throw new Error(
+    throw new NodeError(
       `block ${n}: the node returned ${plain.length} plain traces, ${diff.length} diff traces and ${receipts.length} receipts for ${count} transactions`,
     );
   }
   const txs = block.transactions.map((t, i): TxAccess => {
     const to = t.to ? lower(t.to) : null;
     const r = receipts[i]!;
-    if (lower(r.transactionHash) !== lower(t.hash)) throw new Error(`block ${n}: receipt ${i} is for ${r.transactionHash}, not ${t.hash}`);
+    if (lower(r.transactionHash) !== lower(t.hash)) throw new NodeError(`block ${n}: receipt ${i} is for ${r.transactionHash}, not ${t.hash}`);
     return {
       index: i,
       hash: lower(t.hash),
@@ -235,7 +234,7 @@ export async function captureBlock(call: ReturnType<typeof rpcClient>, n: number
   });
   const gasUsed = txs.reduce((s, t) => s + t.gasUsed, 0);
   if (gasUsed !== Number(BigInt(block.gasUsed))) {
-    throw new Error(`block ${n}: the receipts' gas (${gasUsed}) does not add up to the header's gasUsed (${Number(BigInt(block.gasUsed))})`);
+    throw new NodeError(`block ${n}: the receipts' gas (${gasUsed}) does not add up to the header's gasUsed (${Number(BigInt(block.gasUsed))})`);
   }
   return {
     number: n,
@@ -250,7 +249,7 @@ export async function captureBlock(call: ReturnType<typeof rpcClient>, n: number
 /** Captures blocks from..to (inclusive) into `out`, resuming from `<out>.parts/` if present. */
 export async function captureRange(opts: CaptureOptions): Promise<CaptureResult> {
   if (!Number.isInteger(opts.from) || !Number.isInteger(opts.to) || opts.from < 0 || opts.to < opts.from) {
-    throw new Error(`invalid block range --from ${opts.from} --to ${opts.to}: expected 0 <= from <= to`);
+    throw new NodeError(`invalid block range --from ${opts.from} --to ${opts.to}: expected 0 <= from <= to`);
   }
   const endpoint = redactUrl(opts.rpc);
   const call = rpcClient(opts.rpc, opts.retries ?? 5, opts.backoffMs ?? 500, opts.onRetry);

@@ -1,4 +1,5 @@
 /** Replaying corpus directories into access-set files. */
+import { InputError } from "../errors.js";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { AccessSetFile, BlockAccess } from "../access/format.js";
@@ -26,7 +27,7 @@ export async function listCorpusBlocks(root: string): Promise<number[]> {
   try {
     entries = await readdir(root, { withFileTypes: true });
   } catch (e) {
-    throw new Error(`cannot list the corpus directory ${root}: ${(e as Error).message}`);
+    throw new InputError(`cannot list the corpus directory ${root}: ${(e as Error).message}`);
   }
   return entries
     .filter((e) => e.isDirectory() && /^\d+$/.test(e.name))
@@ -40,10 +41,10 @@ export async function replayCorpusBlock(root: string, number: number): Promise<R
   const input = await loadCorpusBlock(dir).catch(async (e: Error) => {
     const known = await listCorpusBlocks(root).catch(() => []);
     const list = known.length ? ` (available: ${known.join(", ")})` : "";
-    throw new Error(`block ${number} is not in the corpus at ${root}${list}: ${e.message}`);
+    throw new InputError(`block ${number} is not in the corpus at ${root}${list}: ${e.message}`);
   });
   if (Number(BigInt(input.block.number)) !== number) {
-    throw new Error(`${dir}/block.json.gz holds block ${Number(BigInt(input.block.number))}, not ${number}`);
+    throw new InputError(`${dir}/block.json.gz holds block ${Number(BigInt(input.block.number))}, not ${number}`);
   }
   return replayBlock(input);
 }

@@ -3,6 +3,7 @@
  * per-transaction access sets and proving fidelity: the sum of the transactions' gas must equal
  * the header's gasUsed and, from Byzantium on, the receipts root must equal the header's.
  */
+import { InputError } from "../errors.js";
 import { createBlockFromRPC } from "@ethereumjs/block";
 import { Common, Mainnet, type StateManagerInterface } from "@ethereumjs/common";
 import type { JSONRPCBlock } from "@ethereumjs/block";
@@ -24,7 +25,7 @@ import type { CorpusBlock, PreState } from "./corpus.js";
 export const BYZANTIUM_BLOCK = 4_370_000;
 
 /** Raised when a replay does not reproduce the header; names the first diverging transaction. */
-export class ReplayMismatchError extends Error {
+export class ReplayMismatchError extends InputError {
   constructor(
     readonly blockNumber: number,
     readonly field: "gasUsed" | "receiptsRoot" | "execution",
@@ -32,7 +33,6 @@ export class ReplayMismatchError extends Error {
     message: string,
   ) {
     super(message);
-    this.name = "ReplayMismatchError";
   }
 }
 
@@ -105,7 +105,7 @@ function replayKzg(counter: { proofsAssumed: number }): KZG {
         };
       }
       return () => {
-        throw new Error(`KZG ${String(prop)} was called during replay; blobs are not available offline`);
+        throw new InputError(`KZG ${String(prop)} was called during replay; blobs are not available offline`);
       };
     },
   });
@@ -128,7 +128,7 @@ async function loadPreState(vm: Awaited<ReturnType<typeof createVM>>, pre: PreSt
     if (acc.code && acc.code.original_len > 0) {
       const full = hexToBytes(acc.code.bytecode as `0x${string}`);
       if (full.length < acc.code.original_len) {
-        throw new Error(`pre-state account ${addrHex}: bytecode is shorter (${full.length}) than original_len (${acc.code.original_len})`);
+        throw new InputError(`pre-state account ${addrHex}: bytecode is shorter (${full.length}) than original_len (${acc.code.original_len})`);
       }
       await sm.putCode(address, full.subarray(0, acc.code.original_len));
     }
@@ -163,7 +163,7 @@ export async function replayBlock(input: CorpusBlock, options: ReplayOptions = {
     async getBlock(n: number) {
       const h = env ? await env.blockHash(n) : hashes[String(n)];
       if (h === undefined) {
-        throw new Error(
+        throw new InputError(
           `block ${number} executes BLOCKHASH(${n}), which block_hashes.json.gz does not hold; add "${n}": hash to it`,
         );
       }
@@ -184,7 +184,7 @@ export async function replayBlock(input: CorpusBlock, options: ReplayOptions = {
   try {
     block = createBlockFromRPC(rpc as unknown as JSONRPCBlock, [], { common, setHardfork: false });
   } catch (e) {
-    throw new Error(`block ${number}: cannot build the block from its RPC form: ${(e as Error).message}`);
+    throw new InputError(`block ${number}: cannot build the block from its RPC form: ${(e as Error).message}`);
   }
 
   const recorded: RecordedAccess[] = [];
@@ -193,7 +193,7 @@ export async function replayBlock(input: CorpusBlock, options: ReplayOptions = {
     const i = txIndex;
     const rtx = rpc.transactions[i];
     if (rtx === undefined || rtx.hash.toLowerCase() !== bytesToHex(tx.hash())) {
-      throw new Error(`block ${number}: transaction ${i} is not the one the block lists`);
+      throw new InputError(`block ${number}: transaction ${i} is not the one the block lists`);
     }
     recorder.begin(rtx.from.toLowerCase(), rtx.to ? rtx.to.toLowerCase() : null);
   });
@@ -230,7 +230,7 @@ export async function replayBlock(input: CorpusBlock, options: ReplayOptions = {
   }
   const executionMs = performance.now() - tExec;
   if (recorded.length !== rpc.transactions.length) {
-    throw new Error(`block ${number}: recorded ${recorded.length} transactions, the block has ${rpc.transactions.length}`);
+    throw new InputError(`block ${number}: recorded ${recorded.length} transactions, the block has ${rpc.transactions.length}`);
   }
 
   const txs: ReplayTxResult[] = [];

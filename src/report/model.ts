@@ -14,6 +14,7 @@
  * - Every string may come from untrusted input (decoded slot names, function signatures from
  *   a replayed block): the renderer escapes all of them.
  */
+import { InputError } from "../errors.js";
 import { z } from "zod";
 
 export const REPORT_FORMAT = "disjoint.report";
@@ -278,7 +279,7 @@ export type ReportData = z.infer<typeof ReportData>;
 export type ReportDataInput = z.input<typeof ReportData>;
 
 /** Input that is not valid report data; the message names file, path and problem. */
-export class ReportDataError extends Error {
+export class ReportDataError extends InputError {
   constructor(
     readonly file: string,
     readonly problems: { path: string; message: string }[],
@@ -286,7 +287,6 @@ export class ReportDataError extends Error {
     const lines = problems.slice(0, 10).map((p) => `  at ${p.path || "(top level)"}: ${p.message}`);
     const more = problems.length > 10 ? `\n  ... and ${problems.length - 10} more` : "";
     super(`${file} is not valid ${REPORT_FORMAT} v${REPORT_FORMAT_VERSION} data:\n${lines.join("\n")}${more}`);
-    this.name = "ReportDataError";
   }
 }
 

@@ -1,4 +1,5 @@
 /** Reading report data from disk and writing the HTML report: the engine side of `conflicts report`. */
+import { InputError } from "../errors.js";
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -13,10 +14,9 @@ import { parseReportData, REPORT_FORMAT, ReportDataError, type ReportData } from
 import { buildGraphView } from "./view.js";
 
 /** Bad input to the report (file missing, not JSON, wrong format); the message says what to do. */
-export class ReportInputError extends Error {
+export class ReportInputError extends InputError {
   constructor(message: string) {
     super(message);
-    this.name = "ReportInputError";
   }
 }
 

@@ -3,6 +3,7 @@
  * transaction, observed read and write sets as typed arrays, and the lock set each
  * transaction would take under the declared-access `locks` scheduler.
  */
+import { InputError } from "../errors.js";
 import type { BlockAccess, TxAccess } from "../access/format.js";
 
 /** Mode of a declared lock. */
@@ -73,10 +74,9 @@ export interface PrepareOptions {
 }
 
 /** Input problem: names the block, transaction and what to do about it. */
-export class SimulationInputError extends Error {
+export class SimulationInputError extends InputError {
   constructor(message: string) {
     super(message);
-    this.name = "SimulationInputError";
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Runs the scheduler models over every block of an access-set file and aggregates them.
  */
+import { UsageError } from "../errors.js";
 import type { AccessSetFile, BlockAccess } from "../access/format.js";
 import { prepareBlock, type PreparedBlock, type UnderDeclaration } from "./block.js";
 import { simulateBlockStm, type BlockStmOptions } from "./blockstm.js";
@@ -61,10 +62,10 @@ export interface CorpusReport {
 
 function normalize(opts: SimulateOptions): { threads: number[]; schedulers: SchedulerName[] } {
   const threads = [...new Set(opts.threads)].sort((a, b) => a - b);
-  if (threads.length === 0) throw new RangeError("no thread counts given");
-  for (const t of threads) if (!Number.isInteger(t) || t < 1 || t > 4096) throw new RangeError(`thread count ${t} is not an integer in 1..4096`);
+  if (threads.length === 0) throw new UsageError("no thread counts given");
+  for (const t of threads) if (!Number.isInteger(t) || t < 1 || t > 4096) throw new UsageError(`thread count ${t} is not an integer in 1..4096`);
   const schedulers = opts.schedulers ? [...new Set(opts.schedulers)] : [...SCHEDULERS];
-  for (const s of schedulers) if (!SCHEDULERS.includes(s)) throw new RangeError(`unknown scheduler "${s}" (known: ${SCHEDULERS.join(", ")})`);
+  for (const s of schedulers) if (!SCHEDULERS.includes(s)) throw new UsageError(`unknown scheduler "${s}" (known: ${SCHEDULERS.join(", ")})`);
   return { threads, schedulers: SCHEDULERS.filter((s) => schedulers.includes(s)) };
 }
 

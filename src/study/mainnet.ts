@@ -11,6 +11,7 @@
  * named `USDC.balances[0x…]`. `tokenCoverage` reports how many of each token's accessed
  * slots were named, which checks the assumed mapping slot numbers on the data.
  */
+import { InputError } from "../errors.js";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -231,7 +232,7 @@ export async function loadStudyBlock(dir: string): Promise<StudyInput> {
   try {
     json = JSON.parse(gunzipSync(await readFile(file)).toString("utf8"));
   } catch (e) {
-    throw new Error(`cannot read ${file}: ${(e as Error).message} (regenerate it with \`npx hardhat mainnet replay --all --write\`)`);
+    throw new InputError(`cannot read ${file}: ${(e as Error).message} (regenerate it with \`npx hardhat mainnet replay --all --write\`)`);
   }
   const parsed = parseAccessSetFile(json, file);
   let calldata: string[] | undefined;
@@ -239,7 +240,7 @@ export async function loadStudyBlock(dir: string): Promise<StudyInput> {
     const block = JSON.parse(gunzipSync(await readFile(join(dir, "block.json.gz"))).toString("utf8")) as { transactions: { input?: string; data?: string }[] };
     calldata = block.transactions.map((t) => t.input ?? t.data ?? "0x");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`cannot read ${join(dir, "block.json.gz")}: ${(e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new InputError(`cannot read ${join(dir, "block.json.gz")}: ${(e as Error).message}`);
   }
   const out: StudyInput = calldata ? { file: parsed, calldata } : { file: parsed };
   try {
@@ -247,7 +248,7 @@ export async function loadStudyBlock(dir: string): Promise<StudyInput> {
     out.codeHashes = {};
     for (const [a, acc] of Object.entries(pre)) if (acc.code) out.codeHashes[a.toLowerCase()] = keccak256(acc.code.bytecode.slice(0, 2 + 2 * acc.code.original_len));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`cannot read ${join(dir, "pre_state.json.gz")}: ${(e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new InputError(`cannot read ${join(dir, "pre_state.json.gz")}: ${(e as Error).message}`);
   }
   return out;
 }

@@ -1,4 +1,5 @@
 /** Seeded randomness for reproducible workloads: the same seed gives the same block. */
+import { UsageError } from "../errors.js";
 
 /** A PRNG returning floats in [0, 1): mulberry32, small and fast, good enough for workloads. */
 export type Rng = () => number;
@@ -24,8 +25,8 @@ export function randomInt(rng: Rng, min: number, max: number): number {
  * and tokens on mainnet is heavy-tailed; s = 1 is the classic choice, s = 0 is uniform.
  */
 export function zipfSampler(n: number, s: number, rng: Rng): () => number {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`zipf: n must be a positive integer, got ${n}`);
-  if (!(s >= 0)) throw new Error(`zipf: exponent must be >= 0, got ${s}`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`zipf: n must be a positive integer, got ${n}`);
+  if (!(s >= 0)) throw new UsageError(`zipf: exponent must be >= 0, got ${s}`);
   const cumulative = new Float64Array(n);
   let total = 0;
   for (let k = 0; k < n; k++) {
