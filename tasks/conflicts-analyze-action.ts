@@ -1,5 +1,6 @@
 import { asUserErrors } from "./user-error.js";
 import { loadAccessSetFile, writeFileAtomic } from "../src/access/index.js";
+import { dependencyFromFlags } from "../src/model/dependency.js";
 import { analyze, renderMarkdown, renderText } from "../src/conflicts/index.js";
 
 interface Args {
@@ -8,12 +9,13 @@ interface Args {
   md: string;
   top: number;
   includeFeeRecipient: boolean;
+  credits: string;
   quiet: boolean;
 }
 
 async function conflictsAnalyzeBody(args: Args): Promise<void> {
   const file = await loadAccessSetFile(args.file);
-  const { result } = analyze(file, { includeFeeRecipient: args.includeFeeRecipient, topSlots: args.top });
+  const { result } = analyze(file, { ...dependencyFromFlags(args), topSlots: args.top });
   if (!args.quiet) console.log(renderText(result));
   if (args.json) {
     await writeFileAtomic(args.json, JSON.stringify(result, null, 2) + "\n");

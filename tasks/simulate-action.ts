@@ -1,5 +1,6 @@
 import { loadAccessSetFile, writeFileAtomic } from "../src/access/io.js";
 import { UsageError } from "../src/errors.js";
+import { dependencyFromFlags } from "../src/model/dependency.js";
 import { asUserErrors } from "./user-error.js";
 import { renderMarkdown, renderText, SCHEDULERS, type SchedulerName, simulateFile } from "../src/schedule/index.js";
 
@@ -13,7 +14,8 @@ interface Args {
   json: string;
   md: string;
   blocks: number;
-  includeCoinbase: boolean;
+  includeFeeRecipient: boolean;
+  credits: string;
 }
 
 function parseThreads(s: string): number[] {
@@ -44,7 +46,7 @@ async function simulateBody(args: Args): Promise<void> {
     threads,
     schedulers,
     cost: args.cost,
-    includeCoinbase: args.includeCoinbase,
+    dependency: dependencyFromFlags(args),
     blockStm: { validationFraction: args.validationCost, suspendFraction: args.suspendCost },
   });
   console.log(renderText(report, args.blocks));

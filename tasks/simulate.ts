@@ -1,5 +1,6 @@
 import { task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
+import { DEPENDENCY_FLAGS } from "../src/model/dependency.js";
 
 /** `npx hardhat conflicts simulate FILE`: predicted makespans and speedups per scheduler and thread count. */
 export const simulateTask = task(["conflicts", "simulate"], "Simulate serial, dag-limit, Block-STM and declared-lock schedulers on an access-set file")
@@ -12,6 +13,7 @@ export const simulateTask = task(["conflicts", "simulate"], "Simulate serial, da
   .addOption({ name: "json", description: "Write the full report as JSON to this file", defaultValue: "" })
   .addOption({ name: "md", description: "Write the report as Markdown to this file", defaultValue: "" })
   .addOption({ name: "blocks", description: "Blocks shown in the terminal (all go to --json/--md)", type: ArgumentType.INT, defaultValue: 5 })
-  .addFlag({ name: "includeCoinbase", description: "Keep the fee recipient's balance as a location (excluded by default)" })
+  .addFlag({ name: "includeFeeRecipient", description: DEPENDENCY_FLAGS.includeFeeRecipient })
+  .addOption({ name: "credits", description: DEPENDENCY_FLAGS.credits, defaultValue: "read-modify-write" })
   .setAction(() => import("./simulate-action.js"))
   .build();

@@ -111,6 +111,7 @@ export type Address = z.infer<typeof Address>;
 export type Slot = z.infer<typeof Slot>;
 export type StorageKey = z.infer<typeof StorageKey>;
 export type AccountKey = z.infer<typeof AccountKey>;
+export type AccountField = z.infer<typeof AccountField>;
 export type DeclaredAccess = z.infer<typeof DeclaredAccess>;
 export type TxAccess = z.infer<typeof TxAccess>;
 export type BlockAccess = z.infer<typeof BlockAccess>;

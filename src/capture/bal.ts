@@ -204,8 +204,11 @@ export function balToBlock(accounts: BalAccount[], file: string, opts: BalOption
       // Calldata is not in a BAL: label by the first contract whose storage the tx wrote.
       function: t.sw.length > 0 ? `writes ${t.sw[0]![0]}` : "no storage writes",
       gasUsed: 0,
+      // Written slots are read as well (a write implies a read). Of the account changes only the
+      // sender's are known reads (it pays from its balance and bumps its nonce); any other
+      // balance change is a credit, so the fee recipient's is not taken for a read of it.
       storage: { reads: t.sw, writes: t.sw },
-      accounts: { reads: t.aw, writes: t.aw },
+      accounts: { reads: t.aw.filter(([a]) => t.senders.includes(a)), writes: t.aw },
     });
   }
   const blockReads: StorageKey[] = accounts.flatMap((a) => a.reads.map((s): StorageKey => [a.address, s]));

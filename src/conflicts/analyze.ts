@@ -4,15 +4,8 @@
  * linear in transactions + edges.
  */
 import type { AccessSetFile } from "../access/format.js";
-import {
-  buildConflictGraph,
-  EDGE_RAW,
-  EDGE_WAR,
-  EDGE_WW,
-  type CompactAccessSets,
-  type ConflictGraph,
-  type GraphOptions,
-} from "./graph.js";
+import { describeDependencyOptions, EDGE_RAW, EDGE_WAR, EDGE_WW, type DependencyOptions } from "../model/dependency.js";
+import { buildConflictGraph, type CompactAccessSets, type ConflictGraph, type GraphOptions } from "./graph.js";
 
 export interface AnalyzeOptions extends GraphOptions {
   /** How many hot slots to list (default 20). */
@@ -59,12 +52,19 @@ export interface BlockSummary {
   conflictingTxs: number;
   components: number;
   longestChain: number;
+  /** Transactions with an incoming RAW/WW edge. */
+  dependentTxs: number;
+  /** Cost of the heaviest dependency path in the block (the dag scheduler's limit at unbounded threads). */
+  criticalPath: number;
+  /** Total cost of the block's transactions (its serial time). */
+  work: number;
 }
 
 export interface AnalysisResult {
   source: AccessSetFile["source"];
   precision: AccessSetFile["precision"];
-  includeFeeRecipient: boolean;
+  /** The dependency rules the edges follow (src/model/dependency.ts). */
+  dependency: DependencyOptions;
   /** Plain-language caveats a reader must see (fee recipient, block-level reads, ...). */
   notes: string[];
   blocks: number;
@@ -322,11 +322,17 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
       ePos++;
     }
     let conflicting = 0,
-      longest = 0;
+      longest = 0,
+      critical = 0,
+      work = 0,
+      dependents = 0;
     const roots = new Set<number>();
     for (let t = b.start; t < b.end; t++) {
       conflicting += involved[t]!;
       if (depth[t]! > longest) longest = depth[t]!;
+      if (cpGas[t]! > critical) critical = cpGas[t]!;
+      work += gas[t]!;
+      dependents += dependent[t]!;
       roots.add(find(t));
     }
     return {
@@ -336,16 +342,15 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
       conflictingTxs: conflicting,
       components: roots.size,
       longestChain: longest,
+      dependentTxs: dependents,
+      criticalPath: critical,
+      work,
     };
   });
 
   const notes: string[] = [];
-  notes.push(
-    graph.options.includeFeeRecipient
-      ? "Fee-recipient (coinbase) accounting is INCLUDED: every transaction conflicts through it."
-      : "Fee-recipient (coinbase) balance/nonce/code accesses are excluded (every tx pays the fee recipient; parallel EVMs special-case it). Use --include-fee-recipient to count them.",
-  );
-  notes.push("A write implies a read. Edges: RAW and WW are dependencies; WAR (write after an earlier read) only serializes lock-based schedulers.");
+  notes.push(...describeDependencyOptions(graph.options));
+  notes.push("A write implies a read. Edges: RAW and WW are dependencies (the longest chain and critical path); WAR (write after an earlier read) only serializes lock-based schedulers.");
   if (file.precision.reads === "block")
     notes.push(
       "Reads are known per block only (EIP-7928 BAL): read-after-write edges from transactions that only read a written slot are unknown, so conflicts are a lower bound.",
@@ -355,7 +360,7 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
   return {
     source: file.source,
     precision: file.precision,
-    includeFeeRecipient: graph.options.includeFeeRecipient,
+    dependency: graph.options,
     notes,
     blocks: graph.blocks.length,
     txs: n,

@@ -7,15 +7,11 @@ export {
   compactAccessSets,
   CompactBuilder,
   txFunctionLabel,
-  EDGE_RAW,
-  EDGE_WW,
-  EDGE_WAR,
   type ConflictGraph,
   type CompactAccessSets,
   type GraphOptions,
   type TxNode,
   type KeyStats,
-  type EdgeKinds,
 } from "./graph.js";
 export {
   analyze,

@@ -3,7 +3,8 @@
  * (src/schedule) and one block's Block-STM timeline. The report draws what this produces.
  */
 import type { AccessSetFile } from "../access/format.js";
-import { EDGE_RAW, EDGE_WW, type AnalysisResult, type ConflictGraph } from "../conflicts/index.js";
+import { EDGE_RAW, EDGE_WW } from "../model/dependency.js";
+import { type AnalysisResult, type ConflictGraph } from "../conflicts/index.js";
 import type { CorpusReport, SimulationResult } from "../schedule/index.js";
 import { parseReportData, REPORT_FORMAT, REPORT_FORMAT_VERSION, type ReportData, type ReportDataInput } from "./model.js";
 

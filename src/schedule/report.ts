@@ -1,4 +1,5 @@
 /** Text renderings of simulation reports: a terminal table and Markdown. */
+import { describeDependencyOptions } from "../model/dependency.js";
 import { markdownTable as markdownRows, textTable } from "../util/tables.js";
 import type { BlockReport, CorpusReport, Row } from "./simulate.js";
 
@@ -35,7 +36,8 @@ export function markdownTable(rows: readonly Row[]): string {
 function settings(r: CorpusReport): string[] {
   return [
     `source: ${r.source}`,
-    `${r.blocks.length} block(s), ${r.txs} tx; cost column: ${r.costColumn}; coinbase balance: ${r.coinbase}`,
+    `${r.blocks.length} block(s), ${r.txs} tx; cost column: ${r.costColumn}`,
+    ...describeDependencyOptions(r.dependency),
     "aborts: Block-STM incarnations that failed validation; re-exec: executions beyond one per tx (after aborts and ESTIMATE suspensions); wasted: execution time that did not commit",
     `Block-STM validation cost: ${r.blockStm.validationFraction} x tx cost + ${r.blockStm.validationPerRead} per read + ${r.blockStm.validationFixed}; suspension after ${r.blockStm.suspendFraction} x tx cost`,
   ];

@@ -84,13 +84,20 @@ export interface DagAnalysis {
   cost: Float64Array;
   work: number;
   criticalPath: number;
+  /** Transactions on the longest dependency chain (the critical path at unit cost). */
+  longestChain: number;
+  /** Transactions with at least one dependency on an earlier one. */
+  dependentTxs: number;
   priority: Float64Array;
 }
 
 export function analyzeDag(block: PreparedBlock): DagAnalysis {
   const cost = costs(block);
   const dag = rawDag(block, true);
-  return { dag, cost, work: sum(cost), criticalPath: criticalPath(dag, cost).length, priority: bottomLevels(dag, cost) };
+  const longestChain = criticalPath(dag, new Float64Array(cost.length).fill(1)).length;
+  let dependentTxs = 0;
+  for (let i = 0; i < dag.n; i++) if (dag.off[i + 1]! > dag.off[i]!) dependentTxs++;
+  return { dag, cost, work: sum(cost), criticalPath: criticalPath(dag, cost).length, longestChain, dependentTxs, priority: bottomLevels(dag, cost) };
 }
 
 /**

@@ -3,7 +3,8 @@
  */
 import { UsageError } from "../errors.js";
 import type { AccessSetFile, BlockAccess } from "../access/format.js";
-import { prepareBlock, type PreparedBlock, type UnderDeclaration } from "./block.js";
+import { dependencyOptions, type DependencyOptions } from "../model/dependency.js";
+import { prepareBlock, type PrepareOptions, type PreparedBlock, type UnderDeclaration } from "./block.js";
 import { simulateBlockStm, type BlockStmOptions } from "./blockstm.js";
 import { analyzeDag, simulateDagMany, simulateLocks, simulateSerial } from "./simple.js";
 import { SCHEDULERS, type SchedulerName, type SimulationResult } from "./types.js";
@@ -13,7 +14,8 @@ export interface SimulateOptions {
   schedulers?: readonly SchedulerName[];
   /** Cost column: "gasUsed" (default) or a key of tx.costs. */
   cost?: string;
-  includeCoinbase?: boolean;
+  /** How dependencies are defined (src/model/dependency.ts); defaults filled in. */
+  dependency?: Partial<DependencyOptions>;
   blockStm?: Omit<BlockStmOptions, "threads" | "recordReads" | "timeline">;
 }
 
@@ -43,6 +45,10 @@ export interface BlockReport {
   /** Serial makespan. */
   work: number;
   criticalPath: number;
+  /** Transactions on the longest dependency chain (the same edges as the conflict analysis). */
+  longestChain: number;
+  /** Transactions that depend on an earlier one (RAW or WW). */
+  dependentTxs: number;
   notes: string[];
   rows: Row[];
   underDeclared?: UnderDeclaration[];
@@ -51,7 +57,8 @@ export interface BlockReport {
 export interface CorpusReport {
   source: string;
   costColumn: string;
-  coinbase: "excluded" | "included";
+  /** The dependency rules every block was simulated under. */
+  dependency: DependencyOptions;
   threads: number[];
   schedulers: SchedulerName[];
   blockStm: { validationFraction: number; validationPerRead: number; validationFixed: number; suspendFraction: number };
@@ -110,14 +117,14 @@ export function simulatePrepared(block: PreparedBlock, opts: SimulateOptions): B
       }
     });
   }
-  const report: BlockReport = { number: block.number, txs: block.txs.length, work: serial.makespan, criticalPath: analysis.criticalPath, notes: block.notes, rows };
+  const report: BlockReport = { number: block.number, txs: block.txs.length, work: serial.makespan, criticalPath: analysis.criticalPath, longestChain: analysis.longestChain, dependentTxs: analysis.dependentTxs, notes: block.notes, rows };
   if (underDeclared) report.underDeclared = underDeclared;
   return report;
 }
 
 /** Simulates one block of an access-set file. */
 export function simulateBlock(block: BlockAccess, opts: SimulateOptions, precision?: AccessSetFile["precision"]): BlockReport {
-  const prepOpts: Parameters<typeof prepareBlock>[1] = { cost: opts.cost ?? "gasUsed", includeCoinbase: opts.includeCoinbase ?? false };
+  const prepOpts: PrepareOptions = { cost: opts.cost ?? "gasUsed", dependency: dependencyOptions(opts.dependency) };
   if (precision) prepOpts.precision = precision;
   return simulatePrepared(prepareBlock(block, prepOpts), opts);
 }
@@ -170,7 +177,7 @@ export function simulateFile(file: AccessSetFile, opts: SimulateOptions, onBlock
   return {
     source: file.source.description,
     costColumn: opts.cost ?? "gasUsed",
-    coinbase: opts.includeCoinbase ? "included" : "excluded",
+    dependency: dependencyOptions(opts.dependency),
     threads,
     schedulers,
     blockStm: {

@@ -158,7 +158,7 @@ export function mainnetNames(
  * observe an earlier transaction's write (a blind write, such as a plain ETH credit, needs none).
  */
 export function rawDependents(block: BlockAccess): number {
-  const dag = rawDag(prepareBlock(block, { cost: "gasUsed", includeCoinbase: false }));
+  const dag = rawDag(prepareBlock(block, { cost: "gasUsed" }));
   let n = 0;
   for (let i = 0; i < dag.n; i++) if (dag.off[i + 1]! > dag.off[i]!) n++;
   return n;
