@@ -10,7 +10,7 @@ import type { BlockAccess, Names, StorageKey, TxAccess } from "../access/format.
 import { toDeclaredAccess } from "../access/declared.js";
 import type { ContractBook } from "../decode/artifacts.js";
 import { preimagesFromStructLogs, type Preimages } from "../decode/layout.js";
-import { txAccessFromPrestate, txAccessFromReexecution, type ObservedAccess, type Prestate, type PrestateDiff } from "./prestate.js";
+import { accessFromPrestate, accessFromReexecution, type ObservedAccess, type Prestate, type PrestateDiff, type TxParties } from "../model/convert.js";
 import { captureByReexecution } from "./reexecute.js";
 import type { AccessSource } from "./source.js";
 import type { Eip1193 } from "../util/eip1193.js";
@@ -92,6 +92,8 @@ interface Receipt {
   gasUsed: string;
   status?: string;
 }
+
+const partiesOf = (req: TxRequest, coinbase: string): TxParties => ({ coinbase, from: lower(req.from), to: req.to ? lower(req.to) : null });
 
 /** Sends `txs` in blocks of `blockSize` and captures each transaction's accesses. */
 export class WorkloadSource implements AccessSource {
@@ -204,10 +206,10 @@ export class WorkloadSource implements AccessSource {
       list.sort((a, b) => Number(BigInt(a.receipt.transactionIndex)) - Number(BigInt(b.receipt.transactionIndex)));
       const txs: TxAccess[] = [];
       if ((this.opts.method ?? "trace") === "reexec") {
-        const observed = await this.reexecute(number, list.map((t) => t.receipt.transactionHash));
+        const observed = await this.reexecute(number, list.map((t) => t.receipt.transactionHash), lower(header.miner));
         list.forEach(({ req, receipt, declared: decl }, i) => txs.push(this.toTxAccess(req, receipt, decl, observed[i]!)));
       } else {
-        for (const { req, receipt, declared: decl } of list) txs.push(this.toTxAccess(req, receipt, decl, await this.traceTx(receipt)));
+        for (const { req, receipt, declared: decl } of list) txs.push(this.toTxAccess(req, receipt, decl, await this.traceTx(receipt, partiesOf(req, lower(header.miner)))));
       }
       blocks.push({
         number,
@@ -222,7 +224,7 @@ export class WorkloadSource implements AccessSource {
   }
 
   /** Accesses of one transaction from its prestate traces (plain and diffMode), plus preimages from a memory trace. */
-  private async traceTx(receipt: Receipt): Promise<ObservedAccess> {
+  private async traceTx(receipt: Receipt, parties: TxParties): Promise<ObservedAccess> {
     const p = this.provider;
     const hash = receipt.transactionHash;
     const plain = (await p.request({ method: "debug_traceTransaction", params: [hash, { tracer: "prestateTracer" }] })) as Prestate;
@@ -230,7 +232,7 @@ export class WorkloadSource implements AccessSource {
       method: "debug_traceTransaction",
       params: [hash, { tracer: "prestateTracer", tracerConfig: { diffMode: true } }],
     })) as PrestateDiff;
-    const observed = txAccessFromPrestate(plain, diff);
+    const observed = accessFromPrestate(plain, diff, parties);
     if (this.opts.book && (this.opts.preimages ?? true)) {
       const trace = (await p.request({
         method: "debug_traceTransaction",
@@ -242,7 +244,7 @@ export class WorkloadSource implements AccessSource {
   }
 
   /** Accesses of every transaction of a mined block, by re-executing it once (and its KECCAK256 preimages). */
-  private async reexecute(number: number, hashes: string[]): Promise<ObservedAccess[]> {
+  private async reexecute(number: number, hashes: string[], coinbase: string): Promise<ObservedAccess[]> {
     const wantPreimages = this.opts.book !== undefined && (this.opts.preimages ?? true);
     let result;
     try {
@@ -262,7 +264,7 @@ export class WorkloadSource implements AccessSource {
       throw new NodeError(`block ${number} does not hold exactly the workload's transactions: another client is sending transactions to this node`);
     }
     return txs.map((t, i) =>
-      txAccessFromReexecution({ storage: t.storage, accounts: t.accounts, touched: result.touched![i]! }),
+      accessFromReexecution({ storage: t.storage, accounts: t.accounts, touched: result.touched![i]! }, { coinbase, from: t.from, to: t.to }),
     );
   }
 

@@ -4,7 +4,7 @@
  *
  * Plugging in a new source (e.g. the ethereumjs replay of src/replay/): implement
  * `AccessSource`, build each transaction's TxAccess (from a geth-style prestate pair with
- * `txAccessFromPrestate`, or directly from the VM's journal), and pass it to `captureFile`.
+ * `accessFromPrestate` (src/model/convert.ts), or directly from the VM's journal), and pass it to `captureFile`.
  */
 import type { AccessSetFile, BlockAccess, Names, Precision, SourceKind } from "../access/format.js";
 import { parseAccessSetFile } from "../access/io.js";

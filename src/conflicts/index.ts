@@ -34,7 +34,6 @@ export {
   type TxDeclarationReport,
 } from "./check-declared.js";
 export { captureFile, withNames, type AccessSource } from "../capture/source.js";
-export { txAccessFromPrestate, type Prestate, type PrestateDiff, type ObservedAccess } from "../capture/prestate.js";
 export {
   WorkloadSource,
   fetchDeclared,

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import type { AccountKey, BlockAccess, StorageKey, TxAccess } from "../access/format.js";
 import { FORMAT_NAME, FORMAT_VERSION, type AccessSetFile } from "../access/format.js";
 import { saveAccessSetFile, writeFileAtomic } from "../access/io.js";
+import { accessFromPrestate, type Prestate, type PrestateDiff } from "../model/convert.js";
 
 /** The node does not serve debug_traceBlockByNumber with the prestateTracer. */
 export class DebugApiMissingError extends NodeError {
@@ -59,18 +60,6 @@ export interface CaptureResult {
   /** Blocks taken from partial files of an earlier, interrupted run. */
   resumed: number;
   file: AccessSetFile;
-}
-
-interface TraceAccount {
-  balance?: string;
-  nonce?: number;
-  code?: string;
-  storage?: Record<string, string>;
-}
-type PrestateTrace = Record<string, TraceAccount>;
-interface DiffTrace {
-  pre: PrestateTrace;
-  post: PrestateTrace;
 }
 
 /** The origin of a URL, without path or query (which often hold API keys). */
@@ -124,45 +113,6 @@ export function rpcClient(url: string, retries = 5, backoffMs = 500, onRetry?: C
 const lower = (s: string) => s.toLowerCase();
 const pad32 = (k: string) => `0x${BigInt(k).toString(16).padStart(64, "0")}`;
 
-/** Builds one transaction's access lists from its plain and diff prestate traces. */
-export function accessFromTraces(plain: PrestateTrace, diff: DiffTrace): Pick<TxAccess, "storage" | "accounts"> {
-  const storageWrites = new Map<string, StorageKey>();
-  const accountWrites: AccountKey[] = [];
-  const addrs = new Set([...Object.keys(diff.pre ?? {}), ...Object.keys(diff.post ?? {})].map(lower));
-  for (const addr of addrs) {
-    const pre = diff.pre?.[addr] ?? Object.entries(diff.pre ?? {}).find(([a]) => lower(a) === addr)?.[1] ?? {};
-    const post = diff.post?.[addr] ?? Object.entries(diff.post ?? {}).find(([a]) => lower(a) === addr)?.[1];
-    if (post === undefined) {
-      // In the pre side only: the account was deleted (self-destructed).
-      accountWrites.push([addr, "balance"] as AccountKey, [addr, "nonce"] as AccountKey);
-      if (pre.code !== undefined && pre.code !== "0x") accountWrites.push([addr, "code"] as AccountKey);
-    } else {
-      if (post.balance !== undefined && post.balance !== pre.balance) accountWrites.push([addr, "balance"] as AccountKey);
-      if (post.nonce !== undefined && post.nonce !== pre.nonce) accountWrites.push([addr, "nonce"] as AccountKey);
-      if (post.code !== undefined && post.code !== pre.code) accountWrites.push([addr, "code"] as AccountKey);
-    }
-    // A slot in pre but not in post was set to zero; a slot in post changed.
-    const slots = new Set([...Object.keys(pre.storage ?? {}), ...Object.keys(post?.storage ?? {})].map(pad32));
-    for (const slot of slots) {
-      const before = Object.entries(pre.storage ?? {}).find(([k]) => pad32(k) === slot)?.[1] ?? "0x0";
-      const after = Object.entries(post?.storage ?? {}).find(([k]) => pad32(k) === slot)?.[1] ?? "0x0";
-      if (BigInt(before) !== BigInt(after)) storageWrites.set(`${addr}|${slot}`, [addr, slot] as StorageKey);
-    }
-  }
-  const storageReads: StorageKey[] = [];
-  const accountReads: AccountKey[] = [];
-  for (const [a, acc] of Object.entries(plain ?? {})) {
-    const addr = lower(a);
-    accountReads.push([addr, "balance"] as AccountKey);
-    if (acc.code !== undefined && acc.code !== "0x") accountReads.push([addr, "code"] as AccountKey);
-    for (const k of Object.keys(acc.storage ?? {})) storageReads.push([addr, pad32(k)] as StorageKey);
-  }
-  return {
-    storage: { reads: storageReads, writes: [...storageWrites.values()] },
-    accounts: { reads: accountReads, writes: accountWrites },
-  };
-}
-
 interface RpcTx {
   hash: string;
   from: string;
@@ -195,8 +145,8 @@ export async function captureBlock(call: ReturnType<typeof rpcClient>, n: number
   const tag = `0x${n.toString(16)}`;
   const block = await call<RpcBlockLite | null>("eth_getBlockByNumber", [tag, true]);
   if (block === null) throw new NodeError(`block ${n} is not known to the node at ${endpoint} (is it synced that far?)`);
-  let plain: { txHash?: string; result: PrestateTrace }[];
-  let diff: { txHash?: string; result: DiffTrace }[];
+  let plain: { txHash?: string; result: Prestate }[];
+  let diff: { txHash?: string; result: PrestateDiff }[];
   try {
     plain = await call("debug_traceBlockByNumber", [tag, { tracer: "prestateTracer" }]);
     diff = await call("debug_traceBlockByNumber", [tag, { tracer: "prestateTracer", tracerConfig: { diffMode: true } }]);
@@ -229,7 +179,7 @@ export async function captureBlock(call: ReturnType<typeof rpcClient>, n: number
       selector: to !== null && t.input.length >= 10 ? lower(t.input.slice(0, 10)) : null,
       gasUsed: Number(BigInt(r.gasUsed)),
       ...(r.status !== undefined ? { status: BigInt(r.status) === 1n ? ("success" as const) : ("reverted" as const) } : {}),
-      ...accessFromTraces(plain[i]!.result, diff[i]!.result),
+      ...accessFromPrestate(plain[i]!.result, diff[i]!.result, { coinbase: lower(block.miner), from: lower(t.from), to }),
     };
   });
   const gasUsed = txs.reduce((s, t) => s + t.gasUsed, 0);

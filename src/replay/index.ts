@@ -8,5 +8,5 @@ export type { RecordedAccess } from "./recorder.js";
 export { toAccessSetFile, listCorpusBlocks, replayCorpusBlock, ACCESS_SET_FILE_NAME } from "./files.js";
 export { startRecordedRpc, loadRecording, loadSynthesizedRecording, synthesizeParentHeader } from "./rpc-server.js";
 export type { Recording, RecordedRpcServer, RecordedRpcOptions } from "./rpc-server.js";
-export { captureRange, captureBlock, accessFromTraces, rpcClient, redactUrl, DebugApiMissingError, RpcCallError } from "./capture.js";
+export { captureRange, captureBlock, rpcClient, redactUrl, DebugApiMissingError, RpcCallError } from "./capture.js";
 export type { CaptureOptions, CaptureResult } from "./capture.js";

@@ -17,7 +17,7 @@ import {
   observedModes,
   type DependencyOptions,
 } from "../model/dependency.js";
-import { locationKey } from "../model/location.js";
+import { fieldOfKey, locationKey } from "../model/location.js";
 
 /** Mode of a declared lock. */
 export const LOCK_READ = 1;
@@ -32,6 +32,8 @@ export interface UnderDeclaration {
   /** Storage slot, or "balance" / "nonce" / "code" for account fields. */
   slot: string;
   access: "read" | "write";
+  /** What the declaration said about the location: "none", or "read" (for an uncovered write). */
+  declared: "none" | "read";
 }
 
 /** One transaction of a prepared block. Location ids index `PreparedBlock.locations`. */
@@ -280,27 +282,29 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): Pre
       for (const id of r) if (locIsField[id] && !locks.has(id)) locks.set(id, LOCK_READ);
       for (const id of w) if (locIsField[id]) locks.set(id, LOCK_WRITE);
       // Coverage check of observed storage accesses.
-      const check = (id: number, access: "read" | "write", k: number) => {
+      // The one coverage check of observed storage accesses against the declaration
+      // (also behind check-declared): a written location needs a WRITE (or SNAPSHOT)
+      // declaration, a location only read needs any; "*" covers the account.
+      const check = (id: number, access: "read" | "write") => {
         if (locIsField[id]) return;
-        // A follower reading an input of a snapshot already taken breaks rule 5: not covered.
-        if (dropped !== undefined && dropped.has(id)) {
-          const u: UnderDeclaration = { tx: i, address: locAccount[id]!, slot: locations[id]!.slice(locAccount[id]!.length + 1), access };
-          if (tx.function) u.function = tx.function;
-          underDeclared.push(u);
-          return;
-        }
-        if (markS[id] === i && markW[id] !== i) return;
-        if (markW[id] === i || (access === "read" && markR[id] === i)) return;
         const a = locAccount[id]!;
         const acct = accountIds.get(a);
-        if (acct !== undefined && (starW[acct] === i || (access === "read" && starR[acct] === i))) return;
-        const loc = locations[id]!;
-        const u: UnderDeclaration = { tx: i, address: a, slot: loc.slice(a.length + 1), access };
-        if (tx.function) u.function = tx.function;
-        underDeclared.push(u);
+        const declaredRead = markR[id] === i || (acct !== undefined && starR[acct] === i);
+        const uncovered = () => {
+          const u: UnderDeclaration = { tx: i, address: a, slot: fieldOfKey(locations[id]!), access, declared: declaredRead ? "read" : "none" };
+          if (tx.function) u.function = tx.function;
+          underDeclared.push(u);
+        };
+        // A follower reading an input of a snapshot already taken breaks rule 5: not covered.
+        if (dropped !== undefined && dropped.has(id)) return uncovered();
+        if (markS[id] === i && markW[id] !== i) return;
+        if (markW[id] === i || (access === "read" && declaredRead)) return;
+        if (acct !== undefined && starW[acct] === i) return;
+        uncovered();
       };
-      r.forEach((id, k) => check(id, "read", k));
-      w.forEach((id, k) => check(id, "write", k));
+      const written = (id: number) => (modeOf.get(id)! & (ACCESS_WRITE | ACCESS_CREDIT)) !== 0;
+      for (const id of w) check(id, "write");
+      for (const id of r) if (!written(id)) check(id, "read");
     } else {
       // Observed sets: merge the two sorted lists; a location read and written is a WRITE.
       const ids = new Int32Array(r.length + w.length);
@@ -398,10 +402,10 @@ export function syntheticBlock(txs: SyntheticTx[], number = 0): PreparedBlock {
       for (const l of snaps) if (!dw.has(l)) locks.set(l, LOCK_SNAPSHOT);
       for (const l of t.declared.writes) locks.set(l, LOCK_WRITE);
       sortedUnique([...t.reads]).forEach((l) => {
-        if (!dw.has(l) && !dr.has(l) && !snaps.has(l)) underDeclared.push({ tx: i, address: `loc${l}`, slot: "", access: "read" });
+        if (!dw.has(l) && !dr.has(l) && !snaps.has(l)) underDeclared.push({ tx: i, address: `loc${l}`, slot: "", access: "read", declared: "none" });
       });
       writes.forEach((l) => {
-        if (!dw.has(l) && !snaps.has(l)) underDeclared.push({ tx: i, address: `loc${l}`, slot: "", access: "write" });
+        if (!dw.has(l) && !snaps.has(l)) underDeclared.push({ tx: i, address: `loc${l}`, slot: "", access: "write", declared: dr.has(l) ? "read" : "none" });
       });
     } else {
       for (const l of reads) locks.set(l, snaps.has(l) ? LOCK_SNAPSHOT : LOCK_READ);
