@@ -10,12 +10,13 @@ interface Args {
   top: number;
   includeFeeRecipient: boolean;
   credits: string;
+  cost: string;
   quiet: boolean;
 }
 
 async function conflictsAnalyzeBody(args: Args): Promise<void> {
   const file = await loadAccessSetFile(args.file);
-  const { result } = analyze(file, { ...dependencyFromFlags(args), topSlots: args.top });
+  const { result } = analyze(file, { ...dependencyFromFlags(args), cost: args.cost, topSlots: args.top });
   if (!args.quiet) console.log(renderText(result));
   if (args.json) {
     await writeFileAtomic(args.json, JSON.stringify(result, null, 2) + "\n");

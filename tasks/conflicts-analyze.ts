@@ -1,5 +1,6 @@
 import { task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
+import { COST_HELP } from "../src/model/cost.js";
 import { DEPENDENCY_FLAGS } from "../src/model/dependency.js";
 
 export default task(["conflicts", "analyze"])
@@ -9,6 +10,7 @@ export default task(["conflicts", "analyze"])
   .addOption({ name: "md", description: "Write a Markdown report to this file", defaultValue: "" })
   .addOption({ name: "top", description: "Hot slots to list", type: ArgumentType.INT, defaultValue: 20 })
   .addFlag({ name: "includeFeeRecipient", description: DEPENDENCY_FLAGS.includeFeeRecipient })
+  .addOption({ name: "cost", description: COST_HELP, defaultValue: "auto" })
   .addOption({ name: "credits", description: DEPENDENCY_FLAGS.credits, defaultValue: "read-modify-write" })
   .addFlag({ name: "quiet", description: "Do not print the terminal report" })
   .setAction(() => import("./conflicts-analyze-action.js"))

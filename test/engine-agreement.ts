@@ -39,11 +39,39 @@ describe("one engine, one answer: analyze and simulate agree", function () {
     for (const n of blocks) expectAgreement(await loadAccessSetFile(path.join(MAINNET, n, "access-sets.json.gz")), `mainnet ${n}`);
   });
 
-  it("on the shipped EIP-7928 BALs (fixtures/bal)", async function () {
-    for (const name of readdirSync(path.join(FIX, "bal"))) {
+  it("on the shipped EIP-7928 BALs (fixtures/bal), under a stated cost model instead of zero gas", async function () {
+    const names = readdirSync(path.join(FIX, "bal")).filter((n) => n.endsWith(".gz"));
+    expect(names.length).to.be.greaterThan(1);
+    for (const name of names) {
       const file = await captureFile(new BalSource([{ name, bytes: readFileSync(path.join(FIX, "bal", name)) }]));
-      expectAgreement(file, name);
+      const [r] = expectAgreement(file, name);
+      expect(r!.limit, `${name}: a measured limit`).to.be.greaterThan(1);
+      const { result } = analyze(file);
+      expect(result.notes.join(" "), name).to.contain("cost model: one unit per distinct location");
+      const sim = simulateFile(file, { threads: [1, 8] });
+      expect(sim.costColumn).to.equal("accesses");
+      expect(sim.blocks[0]!.work).to.be.greaterThan(0);
+      expect(sim.blocks[0]!.notes.join(" ")).to.contain("no per-transaction gas");
+      for (const row of sim.aggregate) expect(row.makespan, `${name} ${row.scheduler}`).to.be.greaterThan(0);
+      // Asked for gas it does not have, the BAL gets no speedup, and the notes say why.
+      const gas = simulateFile(file, { threads: [8], cost: "gasUsed" });
+      expect(gas.aggregate.every((row) => row.speedup === null)).to.equal(true);
+      expect(gas.blocks[0]!.notes.join(" ")).to.contain("no speedup can be given");
     }
+  });
+
+  it("keeps a fee-paying transaction at BAL index 0 and marks unknown senders unknown", async function () {
+    const load = (name: string) => ({ name, bytes: readFileSync(path.join(FIX, "bal", name)) });
+    const full = await captureFile(new BalSource([load("22615922.json.gz")]));
+    const src = new BalSource([load("22615922_no_nonces.json.gz")], { number: 22615922 });
+    const bare = await captureFile(src);
+    expect(src.conversionNotes()).to.deep.equal(["22615922: index base 0"]);
+    expect(bare.blocks[0]!.txs).to.have.length(full.blocks[0]!.txs.length);
+    expect(bare.blocks[0]!.txs[0]!.accounts.writes).to.deep.include([bare.blocks[0]!.coinbase, "balance"]);
+    expect(bare.blocks[0]!.txs.every((t) => t.from === null)).to.equal(true);
+    // In the real BAL, a transaction that changes no nonce has an unknown sender, never 0x00..0.
+    expect(full.blocks[0]!.txs.some((t) => t.from === "0x" + "0".repeat(40))).to.equal(false);
+    expect(full.blocks[0]!.txs.filter((t) => t.from !== null).length).to.be.greaterThan(80);
   });
 
   it("reports the mining-pool payout block 12520364 as serial in both", async function () {

@@ -90,7 +90,7 @@ describe("mainnet block replay", function () {
       expect(tx.selector).to.equal("0xa9059cbb");
       const input = block.block.transactions[1]!.input;
       const recipient = `0x${input.slice(34, 74)}`;
-      const fromSlot = mappingSlot(tx.from, 2);
+      const fromSlot = mappingSlot(tx.from!, 2);
       const toSlot = mappingSlot(recipient, 2);
       expect(tx.storage.writes).to.deep.include([usdt, fromSlot]);
       expect(tx.storage.writes).to.deep.include([usdt, toSlot]);

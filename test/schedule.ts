@@ -1,3 +1,4 @@
+import { UsageError } from "../src/errors.js";
 import { checkDeclared } from "../src/conflicts/index.js";
 import { expect } from "chai";
 import type { AccessSetFile, BlockAccess, TxAccess } from "../src/access/format.js";
@@ -12,7 +13,6 @@ import {
   simulateLocks,
   simulateSerial,
   syntheticBlock,
-  SimulationInputError,
   type PreparedBlock,
   type SimulationResult,
   type SyntheticTx,
@@ -278,7 +278,7 @@ describe("schedule engine", function () {
     it("uses a named cost column and names the missing one", function () {
       const b = block([tx(0, { costs: { time: 3 } }), tx(1, { costs: { time: 5 } })]);
       expect(simulateSerial(prepareBlock(b, { cost: "time" })).makespan).to.equal(8);
-      expect(() => prepareBlock(b, { cost: "cycles" })).to.throw(SimulationInputError, /no cost column "cycles" \(it has: gasUsed, time\)/);
+      expect(() => prepareBlock(b, { cost: "cycles" })).to.throw(UsageError, /no cost column "cycles" \(it has: gasUsed, accesses, unit, time\)/);
     });
 
     it("treats '*' as the whole account and reports which tx and slot are under-declared", function () {

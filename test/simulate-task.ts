@@ -9,7 +9,7 @@ import simulateAction from "../tasks/simulate-action.js";
 describe("conflicts simulate (task action)", function () {
   const dir = mkdtempSync(join(tmpdir(), "disjoint-simulate-"));
   const input = join(dir, "p2p.json.gz");
-  const base = { threads: "1,4", scheduler: "serial,dag,block-stm,locks", cost: "gasUsed", validationCost: 0.05, suspendCost: 0.05, json: "", md: "", blocks: 5, includeFeeRecipient: false, credits: "read-modify-write" };
+  const base = { threads: "1,4", scheduler: "serial,dag,block-stm,locks", cost: "auto", validationCost: 0.05, suspendCost: 0.05, json: "", md: "", blocks: 5, includeFeeRecipient: false, credits: "read-modify-write" };
   let log: string[] = [];
   const origLog = console.log;
   const origErr = console.error;

@@ -118,7 +118,7 @@ function isLists(o: unknown, second: (x: unknown) => boolean): boolean {
 
 function isTxAccess(t: unknown): t is TxAccessT {
   if (!isObject(t) || !onlyKeys(t, TX_KEYS)) return false;
-  if (!isUint(t.index) || !isUint(t.gasUsed) || !isAddress(t.from)) return false;
+  if (!isUint(t.index) || !isUint(t.gasUsed) || !(t.from === null || isAddress(t.from))) return false;
   if (!(t.hash === null || isSlot(t.hash))) return false;
   if (!(t.to === null || isAddress(t.to))) return false;
   if (!(t.selector === null || (typeof t.selector === "string" && SELECTOR.test(t.selector)))) return false;
@@ -438,7 +438,7 @@ export class AccessSetStreamParser {
     this.internPairs(tx.storage.writes);
     this.internPairs(tx.accounts.reads);
     this.internPairs(tx.accounts.writes);
-    tx.from = this.intern(tx.from);
+    if (tx.from !== null) tx.from = this.intern(tx.from);
     if (tx.to !== null) tx.to = this.intern(tx.to);
     if (tx.function !== undefined) tx.function = this.intern(tx.function);
     this.txCount++;

@@ -175,7 +175,6 @@ export function balToBlock(accounts: BalAccount[], file: string, opts: BalOption
     }
     for (const i of a.code) at(i).aw.push([a.address, "code"]);
   }
-  const base: 0 | 1 = opts.indexBase === 0 || opts.indexBase === 1 ? opts.indexBase : nonceAtZero ? 0 : 1;
   let coinbase = opts.coinbase?.toLowerCase();
   if (!coinbase) {
     let best = -1;
@@ -185,6 +184,11 @@ export function balToBlock(accounts: BalAccount[], file: string, opts: BalOption
         coinbase = a;
       }
   }
+  // Index 0 is a transaction when it does what only a transaction does: change a sender's
+  // nonce, or pay the fee recipient (a system call does neither). Otherwise it is the
+  // pre-execution system calls of a base-1 BAL.
+  const feeAtZero = coinbase !== undefined && (balanceTxs.get(coinbase)?.has(0) ?? false);
+  const base: 0 | 1 = opts.indexBase === 0 || opts.indexBase === 1 ? opts.indexBase : nonceAtZero || feeAtZero ? 0 : 1;
   const first = base;
   // With base 1, the last index is post-execution (withdrawals) when it changes no nonce.
   let last = maxIndex;
@@ -197,8 +201,9 @@ export function balToBlock(accounts: BalAccount[], file: string, opts: BalOption
     txs.push({
       index: i - base,
       hash: null,
-      // The sender is the account whose nonce the transaction bumped (first one if several).
-      from: t.senders[0] ?? "0x" + "0".repeat(40),
+      // The sender is the account whose nonce the transaction bumped (first one if several);
+      // unknown (null) when it bumped none.
+      from: t.senders[0] ?? null,
       to: null,
       selector: null,
       // Calldata is not in a BAL: label by the first contract whose storage the tx wrote.

@@ -8,6 +8,8 @@ import { describeDependencyOptions, EDGE_RAW, EDGE_WAR, EDGE_WW, type Dependency
 import { buildConflictGraph, type CompactAccessSets, type ConflictGraph, type GraphOptions } from "./graph.js";
 
 export interface AnalyzeOptions extends GraphOptions {
+  /** Cost model (src/model/cost.ts): "auto" (default: gas where the block has it), "gasUsed", "accesses", "unit" or a tx.costs column. */
+  cost?: string;
   /** How many hot slots to list (default 20). */
   topSlots?: number;
   /** How many matrix cells to list (default 50). */
@@ -350,6 +352,7 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
 
   const notes: string[] = [];
   notes.push(...describeDependencyOptions(graph.options));
+  notes.push(...(graph.input.costNotes ?? []));
   notes.push("A write implies a read. Edges: RAW and WW are dependencies (the longest chain and critical path); WAR (write after an earlier read) only serializes lock-based schedulers.");
   if (file.precision.reads === "block")
     notes.push(

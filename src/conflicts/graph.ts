@@ -10,8 +10,11 @@
  * transactions of the same block, in block order.
  */
 import type { AccessSetFile } from "../access/format.js";
+import { chooseCost, txCost } from "../model/cost.js";
 import {
+  ACCESS_READ,
   ACCESS_SNAPSHOT,
+  blockLevelReads,
   DependencyTracker,
   dependencyMode,
   dependencyOptions,
@@ -59,6 +62,8 @@ export interface CompactAccessSets {
   txTo: (string | null)[];
   blocks: { number: number; coinbase: string; start: number; end: number }[];
   names?: AccessSetFile["names"];
+  /** How the input was costed where not by gas (src/model/cost.ts), one line per block that needed it. */
+  costNotes?: string[];
 }
 
 /** Per storage location (or account field) counters over the whole input. */
@@ -284,27 +289,35 @@ export class CompactBuilder {
   }
 }
 
-/** Converts an access-set file to its compact form. */
-export function compactAccessSets(file: AccessSetFile): CompactAccessSets {
+/** Converts an access-set file to its compact form; `cost` is the cost model (default "auto", src/model/cost.ts). */
+export function compactAccessSets(file: AccessSetFile, cost = "auto"): CompactAccessSets {
   const b = new CompactBuilder();
+  const costNotes: string[] = [];
   const accountNames = file.names?.accounts ?? {};
   const nameOf = (a: string) => accountNames[a];
   for (const block of file.blocks) {
     b.beginBlock(block.number, block.coinbase);
+    const choice = chooseCost(block, cost);
+    if (choice.note) costNotes.push(choice.note);
+    const extra = blockLevelReads(block).reads;
     for (const tx of block.txs) {
-      b.beginTx({ index: tx.index, hash: tx.hash, from: tx.from, to: tx.to, function: txFunctionLabel(tx, nameOf), gasUsed: tx.gasUsed });
+      const gasUsed = txCost(tx, choice.column, block.number);
+      b.beginTx({ index: tx.index, hash: tx.hash, from: tx.from, to: tx.to, function: txFunctionLabel(tx, nameOf), gasUsed });
+      for (const [a, s] of extra) b.access(b.key(a, s), ACCESS_READ);
       observedModes(tx, (a, f, m) => b.access(b.key(a, f), m));
     }
   }
-  return b.build(file.names);
+  const out = b.build(file.names);
+  if (costNotes.length > 0) out.costNotes = costNotes;
+  return out;
 }
 
 const isCompact = (x: AccessSetFile | CompactAccessSets): x is CompactAccessSets => "txKeys" in x;
 
 /** Builds the conflict graph, in time linear in the number of accesses. */
-export function buildConflictGraph(input: AccessSetFile | CompactAccessSets, opts: GraphOptions = {}): ConflictGraph {
+export function buildConflictGraph(input: AccessSetFile | CompactAccessSets, opts: GraphOptions & { cost?: string } = {}): ConflictGraph {
   const options = dependencyOptions(opts);
-  const c = isCompact(input) ? input : compactAccessSets(input);
+  const c = isCompact(input) ? input : compactAccessSets(input, opts.cost);
   const K = c.keyAccount.length;
   const n = c.txBlock.length;
 

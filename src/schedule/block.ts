@@ -4,7 +4,7 @@
  * transaction would take under the declared-access `locks` scheduler.
  */
 import type { BlockAccess, TxAccess } from "../access/format.js";
-import { InputError } from "../errors.js";
+import { chooseCost, txCost } from "../model/cost.js";
 import {
   ACCESS_CREDIT,
   ACCESS_READ,
@@ -84,27 +84,12 @@ export interface PreparedBlock {
 }
 
 export interface PrepareOptions {
-  /** "gasUsed" (default) or the name of a column of tx.costs. */
+  /** Cost model (src/model/cost.ts): "auto" (default), "gasUsed", "accesses", "unit" or a column of tx.costs. */
   cost?: string;
   /** How dependencies are defined (src/model/dependency.ts); defaults filled in. */
   dependency?: Partial<DependencyOptions>;
   /** Precision of the file's reads; "block" adds a note that per-tx reads are incomplete. */
   precision?: { reads: "tx" | "block"; writes: "tx" | "block" };
-}
-
-/** Input problem: names the block, transaction and what to do about it. */
-export class SimulationInputError extends InputError {}
-
-function txCost(tx: TxAccess, column: string, block: number): number {
-  if (column === "gasUsed") return tx.gasUsed;
-  const v = tx.costs?.[column];
-  if (v === undefined) {
-    const available = ["gasUsed", ...Object.keys(tx.costs ?? {})].join(", ");
-    throw new SimulationInputError(
-      `block ${block} tx ${tx.index} has no cost column "${column}" (it has: ${available}); pass --cost with one of those, or add "${column}" to every tx's costs`,
-    );
-  }
-  return v;
 }
 
 const sortedUnique = (xs: number[]): Int32Array => {
@@ -130,7 +115,8 @@ const snapFlags = (ids: Int32Array, modeOf: Map<number, number>): Uint8Array => 
  * no transaction is named for) follow `blockLevelReads`.
  */
 export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): PreparedBlock {
-  const column = opts.cost ?? "gasUsed";
+  const costChoice = chooseCost(block, opts.cost);
+  const column = costChoice.column;
   const dependency = dependencyOptions(opts.dependency);
   const locations: string[] = [];
   const accountIds = new Map<string, number>();
@@ -176,6 +162,7 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): Pre
     return { tx, modes, cost: txCost(tx, column, block.number) };
   });
   notes.push(...describeDependencyOptions(dependency));
+  if (costChoice.note) notes.push(costChoice.note);
   if (extra.note) notes.push(extra.note);
   if (opts.precision?.reads === "block") notes.push("file precision: reads are per block; per-tx read sets may be incomplete");
   if (opts.precision?.writes === "block") notes.push("file precision: writes are per block; per-tx write sets may be inexact");

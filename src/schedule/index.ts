@@ -6,7 +6,6 @@
 export {
   prepareBlock,
   syntheticBlock,
-  SimulationInputError,
   LOCK_READ,
   LOCK_WRITE,
   LOCK_SNAPSHOT,

@@ -12,7 +12,7 @@ import { SCHEDULERS, type SchedulerName, type SimulationResult } from "./types.j
 export interface SimulateOptions {
   threads: readonly number[];
   schedulers?: readonly SchedulerName[];
-  /** Cost column: "gasUsed" (default) or a key of tx.costs. */
+  /** Cost model (src/model/cost.ts): "auto" (default: gas where the block has it), "gasUsed", "accesses", "unit" or a key of tx.costs. */
   cost?: string;
   /** How dependencies are defined (src/model/dependency.ts); defaults filled in. */
   dependency?: Partial<DependencyOptions>;
@@ -44,6 +44,8 @@ export interface BlockReport {
   txs: number;
   /** Serial makespan. */
   work: number;
+  /** The cost model the block was simulated under ("gasUsed", "accesses", "unit" or a tx.costs column). */
+  costModel: string;
   criticalPath: number;
   /** Transactions on the longest dependency chain (the same edges as the conflict analysis). */
   longestChain: number;
@@ -86,7 +88,8 @@ export function simulatePrepared(block: PreparedBlock, opts: SimulateOptions): B
   const row = (r: SimulationResult, dagMakespan: number): Row => {
     const ok = r.sound;
     const makespan = ok ? r.makespan : null;
-    const speedup = makespan === null ? null : makespan > 0 ? serial.makespan / makespan : 1;
+    // Without costs (work 0) there is no speedup to give; the block's notes say why.
+    const speedup = makespan === null || serial.makespan === 0 ? null : makespan > 0 ? serial.makespan / makespan : 1;
     return {
       scheduler: r.scheduler,
       threads: r.threads,
@@ -117,14 +120,14 @@ export function simulatePrepared(block: PreparedBlock, opts: SimulateOptions): B
       }
     });
   }
-  const report: BlockReport = { number: block.number, txs: block.txs.length, work: serial.makespan, criticalPath: analysis.criticalPath, longestChain: analysis.longestChain, dependentTxs: analysis.dependentTxs, notes: block.notes, rows };
+  const report: BlockReport = { number: block.number, txs: block.txs.length, work: serial.makespan, costModel: block.costColumn, criticalPath: analysis.criticalPath, longestChain: analysis.longestChain, dependentTxs: analysis.dependentTxs, notes: block.notes, rows };
   if (underDeclared) report.underDeclared = underDeclared;
   return report;
 }
 
 /** Simulates one block of an access-set file. */
 export function simulateBlock(block: BlockAccess, opts: SimulateOptions, precision?: AccessSetFile["precision"]): BlockReport {
-  const prepOpts: PrepareOptions = { cost: opts.cost ?? "gasUsed", dependency: dependencyOptions(opts.dependency) };
+  const prepOpts: PrepareOptions = { cost: opts.cost ?? "auto", dependency: dependencyOptions(opts.dependency) };
   if (precision) prepOpts.precision = precision;
   return simulatePrepared(prepareBlock(block, prepOpts), opts);
 }
@@ -161,6 +164,7 @@ export function aggregate(blocks: readonly BlockReport[]): Row[] {
   }
   return [...out.values()].map(({ work, dag, ...r }) => {
     if (r.blocks === 0) return { ...r, makespan: null };
+    if (work === 0) return { ...r, speedup: null, efficiency: null, gapToDag: null };
     const speedup = r.makespan! > 0 ? work / r.makespan! : 1;
     return { ...r, speedup, efficiency: speedup / r.threads, gapToDag: dag > 0 ? r.makespan! / dag - 1 : 0 };
   });
@@ -176,7 +180,7 @@ export function simulateFile(file: AccessSetFile, opts: SimulateOptions, onBlock
   });
   return {
     source: file.source.description,
-    costColumn: opts.cost ?? "gasUsed",
+    costColumn: [...new Set(blocks.map((b) => b.costModel))].join(", ") || (opts.cost ?? "auto"),
     dependency: dependencyOptions(opts.dependency),
     threads,
     schedulers,
