@@ -48,6 +48,8 @@ export interface CorpusBlock {
   preState: PreState;
   /** Decimal block number -> 0x hash, for BLOCKHASH. */
   blockHashes: Record<string, string>;
+  /** The block's receipts (optional `receipts.json.gz`): with them a mismatch names the exact diverging tx. */
+  receipts?: { cumulativeGasUsed: number; status?: "success" | "reverted" }[];
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -111,13 +113,28 @@ export async function loadCorpusBlock(dir: string): Promise<CorpusBlock> {
     }
   }
   const hashesFile = join(dir, "block_hashes.json.gz");
-  const [block, preState, blockHashes] = await Promise.all([
+  const receiptsFile = join(dir, "receipts.json.gz");
+  const [block, preState, blockHashes, receipts] = await Promise.all([
     readJson(blockFile),
     readJson(preFile),
     (await exists(hashesFile)) ? readJson(hashesFile) : Promise.resolve({}),
+    (await exists(receiptsFile)) ? readJson(receiptsFile) : Promise.resolve(undefined),
   ]);
-  return checkCorpusBlock(
+  const out = checkCorpusBlock(
     { block: block as RpcBlock, preState: preState as PreState, blockHashes: blockHashes as Record<string, string> },
     dir,
   );
+  if (receipts !== undefined) out.receipts = parseReceipts(receipts, receiptsFile);
+  return out;
+}
+
+/** An eth_getBlockReceipts answer: cumulative gas and status per transaction. */
+function parseReceipts(json: unknown, file: string): NonNullable<CorpusBlock["receipts"]> {
+  if (!Array.isArray(json)) throw new InputError(`${file}: expected the JSON array eth_getBlockReceipts returns`);
+  return json.map((r: { cumulativeGasUsed?: unknown; status?: unknown }, i) => {
+    if (typeof r?.cumulativeGasUsed !== "string") throw new InputError(`${file}: receipt ${i} has no cumulativeGasUsed`);
+    const out: NonNullable<CorpusBlock["receipts"]>[number] = { cumulativeGasUsed: Number(BigInt(r.cumulativeGasUsed)) };
+    if (typeof r.status === "string") out.status = BigInt(r.status) === 1n ? "success" : "reverted";
+    return out;
+  });
 }

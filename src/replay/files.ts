@@ -46,5 +46,5 @@ export async function replayCorpusBlock(root: string, number: number): Promise<R
   if (Number(BigInt(input.block.number)) !== number) {
     throw new InputError(`${dir}/block.json.gz holds block ${Number(BigInt(input.block.number))}, not ${number}`);
   }
-  return replayBlock(input);
+  return replayBlock(input, input.receipts ? { expectedReceipts: input.receipts } : {});
 }
