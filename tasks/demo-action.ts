@@ -4,8 +4,7 @@ import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { saveAccessSetFile, writeFileAtomic } from "../src/access/io.js";
 import { ContractBook, loadBuildInfoContracts } from "../src/decode/artifacts.js";
-import { comparisonRows, gasRows, markdownTable, runDesign, textTable, type DesignOutcome } from "../src/report/compare.js";
-import { toReportData } from "../src/report/from-results.js";
+import { comparisonRows, designReportData, gasRows, markdownTable, runDesign, textTable, type DesignOutcome } from "../src/pipeline/compare.js";
 import { writeReportHtml } from "../src/report/write.js";
 import { disjointDesign, incumbentDesign } from "../src/workload/designs.js";
 import { generateWorkload, type WorkloadKind } from "../src/workload/index.js";
@@ -53,16 +52,7 @@ async function run(args: DemoArgs, hre: HardhatRuntimeEnvironment): Promise<void
   for (const o of outcomes) {
     const base = path.join(outDir, `demo-${o.design}`);
     await saveAccessSetFile(`${base}.access-sets.json.gz`, o.file);
-    const data = toReportData({
-      title: `${workload.name} workload on ${o.design}: ${o.systems.join(", ")}`,
-      file: o.file,
-      analysis: o.analysis,
-      graph: o.graph,
-      simulation: o.simulation,
-      blockStm: { block: o.run.blockNumber, result: o.gantt },
-      notes: [`Seeded workload (seed ${workload.seed}) run on Hardhat's in-process network; access sets captured by re-execution.`],
-    });
-    await writeReportHtml(data, `${base}.html`);
+    await writeReportHtml(designReportData(o, workload), `${base}.html`);
     written.push(`${base}.html`, `${base}.access-sets.json.gz`);
   }
   const caveats = [

@@ -1,6 +1,6 @@
 /** Action of `conflicts report`: load and validate report data, render, write atomically. */
 import { UsageError } from "../src/errors.js";
-import { writeReport } from "../src/report/write.js";
+import { writeReport } from "../src/pipeline/index.js";
 import { asUserErrors } from "./user-error.js";
 
 interface Args {

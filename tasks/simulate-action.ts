@@ -2,7 +2,7 @@ import { loadAccessSetFile, writeFileAtomic } from "../src/access/io.js";
 import { UsageError } from "../src/errors.js";
 import { dependencyFromFlags } from "../src/model/dependency.js";
 import { asUserErrors } from "./user-error.js";
-import { renderMarkdown, renderText, SCHEDULERS, type SchedulerName, simulateFile } from "../src/schedule/index.js";
+import { renderMarkdown, renderText, SCHEDULER_TABLE, schedulerSpec, type SchedulerName, simulateFile } from "../src/schedule/index.js";
 
 interface Args {
   file: string;
@@ -30,9 +30,9 @@ function parseThreads(s: string): number[] {
 function parseSchedulers(s: string): SchedulerName[] {
   const out = s.split(",").map((x) => x.trim()).filter((x) => x !== "");
   for (const x of out) {
-    if (!(SCHEDULERS as readonly string[]).includes(x)) throw new UsageError(`--scheduler: unknown scheduler "${x}"; choose from ${SCHEDULERS.join(",")}`);
+    if (!schedulerSpec(x)) throw new UsageError(`--scheduler: unknown scheduler "${x}"; choose from ${SCHEDULER_TABLE.map((s) => s.name).join(",")}`);
   }
-  if (out.length === 0) throw new UsageError(`--scheduler is empty; choose from ${SCHEDULERS.join(",")}`);
+  if (out.length === 0) throw new UsageError(`--scheduler is empty; choose from ${SCHEDULER_TABLE.map((s) => s.name).join(",")}`);
   return out as SchedulerName[];
 }
 

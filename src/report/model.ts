@@ -109,6 +109,8 @@ export const SpeedupSeries = z
     scheduler: text(100),
     /** Display name; defaults to `scheduler`. */
     label: text(200).optional(),
+    /** Chart colour (#rrggbb), from the scheduler table; a palette colour when absent. */
+    colour: z.string().regex(/^#[0-9a-f]{6}$/, "colour: expected #rrggbb").optional(),
     speedup: z.array(nonneg),
     /** Optional per-thread-count extras, same length as `speedup`. */
     efficiency: z.array(nonneg).optional(),

@@ -5,9 +5,12 @@ import { UsageError } from "../errors.js";
 import type { AccessSetFile, BlockAccess } from "../access/format.js";
 import { dependencyOptions, type DependencyOptions } from "../model/dependency.js";
 import { prepareBlock, type PrepareOptions, type PreparedBlock, type UnderDeclaration } from "./block.js";
-import { simulateBlockStm, type BlockStmOptions } from "./blockstm.js";
-import { analyzeDag, simulateDagMany, simulateLocks, simulateSerial } from "./simple.js";
-import { SCHEDULERS, type SchedulerName, type SimulationResult } from "./types.js";
+import type { BlockStmOptions } from "./blockstm.js";
+import { analyzeDag, simulateDagMany, simulateSerial } from "./simple.js";
+import { SCHEDULER_TABLE } from "./schedulers.js";
+import type { SchedulerName, SimulationResult } from "./types.js";
+
+const SCHEDULERS = SCHEDULER_TABLE.map((s) => s.name);
 
 export interface SimulateOptions {
   threads: readonly number[];
@@ -105,18 +108,17 @@ export function simulatePrepared(block: PreparedBlock, opts: SimulateOptions): B
     };
   };
   let underDeclared: UnderDeclaration[] | undefined;
-  for (const s of schedulers) {
+  const ctx = opts.blockStm ? { analysis, blockStm: opts.blockStm } : { analysis };
+  for (const spec of SCHEDULER_TABLE) {
+    if (!schedulers.includes(spec.name)) continue;
     threads.forEach((t, k) => {
-      const dagMakespan = dag[k]!.makespan;
-      if (s === "serial") {
+      if (spec.name === "serial") {
         if (k === 0) rows.push(row(serial, simulateDagMany(block, [1], { analysis })[0]!.makespan));
-      }
-      else if (s === "dag") rows.push(row(dag[k]!, dagMakespan));
-      else if (s === "block-stm") rows.push(row(simulateBlockStm(block, { ...opts.blockStm, threads: t }), dagMakespan));
+      } else if (spec.name === "dag") rows.push(row(dag[k]!, dag[k]!.makespan));
       else {
-        const r = simulateLocks(block, { threads: t });
-        if (!r.sound) underDeclared = r.underDeclared;
-        rows.push(row(r, dagMakespan));
+        const r = spec.run(block, t, ctx);
+        if (r.underDeclared && !r.sound) underDeclared = r.underDeclared;
+        rows.push(row(r, dag[k]!.makespan));
       }
     });
   }
@@ -172,14 +174,24 @@ export function aggregate(blocks: readonly BlockReport[]): Row[] {
 
 /** Simulates every block of a file; `onBlock` sees each report as it is produced. */
 export function simulateFile(file: AccessSetFile, opts: SimulateOptions, onBlock?: (r: BlockReport, i: number) => void): CorpusReport {
-  const { threads, schedulers } = normalize(opts);
+  normalize(opts);
   const blocks = file.blocks.map((b, i) => {
     const r = simulateBlock(b, opts, file.precision);
     onBlock?.(r, i);
     return r;
   });
+  return corpusReport(file.source.description, blocks, opts);
+}
+
+/** Simulates blocks prepared once by the caller (the pipeline shares them with the Gantt run). */
+export function simulatePreparedBlocks(source: string, prepared: readonly PreparedBlock[], opts: SimulateOptions): CorpusReport {
+  return corpusReport(source, prepared.map((b) => simulatePrepared(b, opts)), opts);
+}
+
+function corpusReport(source: string, blocks: BlockReport[], opts: SimulateOptions): CorpusReport {
+  const { threads, schedulers } = normalize(opts);
   return {
-    source: file.source.description,
+    source,
     costColumn: [...new Set(blocks.map((b) => b.costModel))].join(", ") || (opts.cost ?? "auto"),
     dependency: dependencyOptions(opts.dependency),
     threads,

@@ -1,20 +1,18 @@
 /**
  * One workload, two designs, side by side: run the block on each design, capture its access
- * sets, analyze conflicts, simulate the schedulers, and compare gas per operation. What the
- * demo task prints and the suite benchmark writes.
+ * sets, run the pipeline (analysis, simulation), and compare gas per operation. What the demo
+ * task prints and the suite benchmark writes.
  */
 import type { AccessSetFile } from "../access/format.js";
 import { captureWorkloadBlock, uniswapV2PairSlotName } from "../capture/workload-block.js";
-import { analyze, type AnalysisResult, type ConflictGraph } from "../conflicts/index.js";
+import type { AnalysisResult, ConflictGraph } from "../conflicts/index.js";
 import type { ContractBook } from "../decode/artifacts.js";
-import { prepareBlock, simulateBlockStm, simulateFile, type CorpusReport, type SimulationResult } from "../schedule/index.js";
+import type { CorpusReport, SimulationResult } from "../schedule/index.js";
 import type { Design, DriverEnv } from "../workload/drivers/types.js";
 import type { Operation, Workload } from "../workload/operations.js";
 import { runWorkload, type WorkloadRun } from "../workload/run.js";
-
-export const DEFAULT_THREADS = [1, 2, 4, 8, 16, 32];
-/** Threads of the Block-STM run whose timeline the report draws. */
-export const GANTT_THREADS = 16;
+import type { ReportData } from "../report/model.js";
+import { DEFAULT_THREADS, reportData, runPipeline, type PipelineResult } from "./index.js";
 
 export interface GasStat {
   count: number;
@@ -31,6 +29,8 @@ export interface DesignOutcome {
   simulation: CorpusReport;
   gantt: SimulationResult;
   gas: Record<string, GasStat>;
+  /** Everything the pipeline produced (report data is built from it). */
+  pipeline: PipelineResult;
   /** Wall time of each stage, in milliseconds. */
   timings: { run: number; capture: number; analyze: number; simulate: number };
 }
@@ -78,16 +78,10 @@ export async function runDesign(env: DriverEnv, design: Design, workload: Worklo
   });
   const tCapture = performance.now() - t;
 
-  progress(`${design.name}: analyzing conflicts`);
-  t = performance.now();
-  const { graph, result: analysis } = analyze(file);
-  const tAnalyze = performance.now() - t;
-
-  progress(`${design.name}: simulating schedulers at ${threads.join(", ")} threads`);
-  t = performance.now();
-  const simulation = simulateFile(file, { threads, schedulers: ["serial", "dag", "block-stm", "locks"] });
-  const gantt = simulateBlockStm(prepareBlock(file.blocks[0]!, { precision: file.precision }), { threads: GANTT_THREADS, timeline: true });
-  const tSimulate = performance.now() - t;
+  progress(`${design.name}: analyzing conflicts and simulating schedulers at ${threads.join(", ")} threads`);
+  const pipeline = runPipeline(file, { threads });
+  const { graph, analysis, simulation } = pipeline;
+  const gantt = pipeline.gantt!.result;
 
   return {
     design: design.name,
@@ -99,8 +93,16 @@ export async function runDesign(env: DriverEnv, design: Design, workload: Worklo
     simulation,
     gantt,
     gas: gasByOperation(run),
-    timings: { run: tRun, capture: tCapture, analyze: tAnalyze, simulate: tSimulate },
+    pipeline,
+    timings: { run: tRun, capture: tCapture, ...pipeline.timings },
   };
+}
+
+/** The HTML report's data of one design's run: what the demo and the suite benchmark write. */
+export function designReportData(o: DesignOutcome, workload: Workload): ReportData {
+  return reportData(o.pipeline, `${workload.name} workload on ${o.design}: ${o.systems.join(", ")}`, [
+    `Seeded workload (seed ${workload.seed}) run on Hardhat's in-process network; access sets captured by re-execution.`,
+  ]);
 }
 
 /** Speedup of `scheduler` at `threads` in an outcome, or null (absent, or unsound). */

@@ -5,8 +5,8 @@
 import type { AccessSetFile } from "../access/format.js";
 import { EDGE_RAW, EDGE_WW } from "../model/dependency.js";
 import { type AnalysisResult, type ConflictGraph } from "../conflicts/index.js";
-import type { CorpusReport, SimulationResult } from "../schedule/index.js";
-import { parseReportData, REPORT_FORMAT, REPORT_FORMAT_VERSION, type ReportData, type ReportDataInput } from "./model.js";
+import { parseReportData, REPORT_FORMAT, REPORT_FORMAT_VERSION, type ReportData, type ReportDataInput } from "../report/model.js";
+import { schedulerSpec, type CorpusReport, type SimulationResult } from "../schedule/index.js";
 
 export interface ReportInputs {
   title: string;
@@ -61,14 +61,15 @@ export function toReportData(inputs: ReportInputs): ReportData {
       const rows = threads.map((t) => simulation.aggregate.find((r) => r.scheduler === scheduler && r.threads === t));
       return {
         scheduler,
-        label: scheduler === "dag" ? "dag bound" : scheduler === "locks" ? "declared locks" : scheduler === "block-stm" ? "Block-STM" : scheduler,
+        label: schedulerSpec(scheduler)?.label ?? scheduler,
+        colour: schedulerSpec(scheduler)?.colour,
         speedup: rows.map((r) => r?.speedup ?? 0),
         efficiency: rows.map((r) => r?.efficiency ?? 0),
         aborts: rows.map((r) => r?.aborts ?? 0),
         wastedWork: rows.map((r) => r?.wastedWork ?? 0),
       };
     });
-  const serial = { scheduler: "serial", label: "serial", speedup: threads.map(() => 1) };
+  const serial = { scheduler: "serial", label: schedulerSpec("serial")!.label, colour: schedulerSpec("serial")!.colour, speedup: threads.map(() => 1) };
 
   const timeline = inputs.blockStm?.result.timeline ?? [];
   const gantt = {
