@@ -18,15 +18,10 @@ import { spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { writeFileAtomic } from "../src/access/index.js";
-import {
-  analyze,
-  captureFile,
-  CompactBuilder,
-  ContractBook,
-  loadBuildInfoContracts,
-  WorkloadSource,
-  type CompactAccessSets,
-} from "../src/conflicts/index.js";
+import { WorkloadSource } from "../src/capture/rpc.js";
+import { captureFile } from "../src/capture/source.js";
+import { analyze, CompactBuilder, type CompactAccessSets } from "../src/conflicts/index.js";
+import { ContractBook, loadBuildInfoContracts } from "../src/decode/artifacts.js";
 import { sampleWorkload } from "../src/capture/sample-workload.js";
 import { deploySampleTargets } from "../tasks/sample-targets.js";
 

@@ -4,15 +4,10 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { saveAccessSetFile } from "../src/access/index.js";
-import {
-  applyAddressBook,
-  BalSource,
-  captureFile,
-  ContractBook,
-  loadBuildInfoContracts,
-  WorkloadSource,
-  type TxRequest,
-} from "../src/conflicts/index.js";
+import { BalSource } from "../src/capture/bal.js";
+import { WorkloadSource, type TxRequest } from "../src/capture/rpc.js";
+import { captureFile } from "../src/capture/source.js";
+import { applyAddressBook, ContractBook, loadBuildInfoContracts } from "../src/decode/artifacts.js";
 import type { CaptureMethod } from "../src/capture/rpc.js";
 import { sampleWorkload } from "../src/capture/sample-workload.js";
 import { deploySampleTargets } from "./sample-targets.js";

@@ -3,18 +3,11 @@ import { AbiCoder, keccak256 } from "ethers";
 import { network } from "hardhat";
 import path from "node:path";
 import { parseAccessSetFile } from "../src/access/index.js";
-import {
-  analyze,
-  applyAddressBook,
-  captureFile,
-  checkDeclared,
-  ContractBook,
-  LayoutDecoder,
-  loadBuildInfoContracts,
-  matchRuntimeCode,
-  WorkloadSource,
-  type TxRequest,
-} from "../src/conflicts/index.js";
+import { WorkloadSource, type TxRequest } from "../src/capture/rpc.js";
+import { captureFile } from "../src/capture/source.js";
+import { analyze, checkDeclared } from "../src/conflicts/index.js";
+import { applyAddressBook, ContractBook, loadBuildInfoContracts, matchRuntimeCode } from "../src/decode/artifacts.js";
+import { LayoutDecoder } from "../src/decode/layout.js";
 import { Counter__factory, ERC20Mock__factory, NestedStore__factory } from "../typechain-types/index.js";
 
 const { ethers, provider } = await network.create();

@@ -17,7 +17,7 @@ import {
   type SimulationResult,
   type SyntheticTx,
 } from "../src/schedule/index.js";
-import { createRng } from "../src/workload/random.js";
+import { createRng } from "../src/util/random.js";
 
 /** A seeded PRNG (the workload generators') so that failures reproduce. */
 function prng(seed: number) {

@@ -1,6 +1,7 @@
 /**
- * Public API of the conflict engine: capture sources, slot decoding, the conflict graph,
- * its analysis and rendering, and the declared-vs-observed check. No Hardhat import.
+ * Public API of the conflict analysis: the conflict graph, its analysis and rendering, and
+ * the declared-vs-observed check. Capture (src/capture) and decoding (src/decode) have their
+ * own modules. No Hardhat import.
  */
 export {
   buildConflictGraph,
@@ -33,28 +34,3 @@ export {
   type UncoveredAccess,
   type TxDeclarationReport,
 } from "./check-declared.js";
-export { captureFile, withNames, type AccessSource } from "../capture/source.js";
-export {
-  WorkloadSource,
-  fetchDeclared,
-  type Eip1193,
-  type TxRequest,
-  type WorkloadCaptureOptions,
-} from "../capture/rpc.js";
-export { BalSource, BalFormatError, parseBal, balToBlock, type BalOptions } from "../capture/bal.js";
-export {
-  ContractBook,
-  loadBuildInfoContracts,
-  matchRuntimeCode,
-  stripMetadata,
-  applyAddressBook,
-  type ArtifactContract,
-} from "../decode/artifacts.js";
-export {
-  LayoutDecoder,
-  preimagesFromStructLogs,
-  type Preimages,
-  type StorageLayout,
-  type StorageType,
-  type StorageVar,
-} from "../decode/layout.js";

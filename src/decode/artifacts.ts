@@ -8,7 +8,7 @@ import { InputError } from "../errors.js";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Names } from "../access/format.js";
-import type { Eip1193 } from "../capture/rpc.js";
+import type { Eip1193 } from "../util/eip1193.js";
 import { LayoutDecoder, type Preimages, type StorageLayout } from "./layout.js";
 
 export interface ArtifactContract {

@@ -3,7 +3,7 @@
  */
 import { UsageError } from "../errors.js";
 import type { AccessSetFile, BlockAccess, TxAccess } from "../access/format.js";
-import { createRng } from "../workload/random.js";
+import { createRng } from "../util/random.js";
 
 /** The workload generators' seeded PRNG (mulberry32), under the name the schedule engine exports. */
 export const prng = createRng;

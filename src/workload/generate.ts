@@ -6,7 +6,8 @@
  */
 import { UsageError } from "../errors.js";
 import type { LendingKind, LendingOp, Operation, VaultKind, VaultOp, Workload } from "./operations.js";
-import { createRng, randomInt, weightedChoice, zipfSampler, type Rng } from "./random.js";
+import { createRng, randomInt, type Rng } from "../util/random.js";
+import { weightedChoice, zipfSampler } from "./random.js";
 
 export type WorkloadKind = "dex" | "lending" | "vault" | "mix";
 
