@@ -11,7 +11,8 @@ import path from "node:path";
 import hre from "hardhat";
 import { writeFileAtomic } from "../src/access/io.js";
 import { ContractBook, loadBuildInfoContracts } from "../src/decode/artifacts.js";
-import { comparisonRows, designReportData, gasRows, markdownTable, runDesign, speedupAt, textTable, type DesignOutcome } from "../src/pipeline/compare.js";
+import { comparisonRows, designReportData, gasRows, runDesign, speedupAt, type DesignOutcome } from "../src/pipeline/compare.js";
+import { markdownTable, textTable } from "../src/util/tables.js";
 import { DEFAULT_THREADS } from "../src/pipeline/index.js";
 import { writeReportHtml } from "../src/report/write.js";
 import { disjointDesign, incumbentDesign, BENCH_SHARDS } from "../src/workload/designs.js";
@@ -27,7 +28,7 @@ await hre.tasks.getTask("build").run({ quiet: true });
 const contracts = await loadBuildInfoContracts(path.join(hre.config.paths.artifacts, "build-info"));
 const started = performance.now();
 const sections: string[] = [];
-const headline: string[][] = [["workload", "design", "conflict rate", "longest chain", "dag @16", "Block-STM @16", "locks @16", "Block-STM aborts @16"]];
+const headline: string[][] = [["workload", "design", "longest chain", "dependency limit", "conflicting pairs", "dag @16", "Block-STM @16", "locks @16", "Block-STM aborts @16", "conflict rate"]];
 
 for (const kind of KINDS) {
   const workload = generateWorkload({ kind, txs: TXS, seed: SEED });
@@ -44,12 +45,14 @@ for (const kind of KINDS) {
     headline.push([
       kind,
       o.design,
-      `${(o.analysis.conflictRate * 100).toFixed(1)}%`,
       String(o.analysis.longestChain.length),
+      `${o.analysis.dependencyLimit.toFixed(2)}x`,
+      `${(o.analysis.conflictingPairShare * 100).toFixed(2)}%`,
       `${speedupAt(o, "dag", 16)?.toFixed(2)}x`,
       `${speedupAt(o, "block-stm", 16)?.toFixed(2)}x`,
       speedupAt(o, "locks", 16) === null ? "unsound" : `${speedupAt(o, "locks", 16)!.toFixed(2)}x`,
       String(r16?.aborts ?? "-"),
+      `${(o.analysis.conflictRate * 100).toFixed(1)}%`,
     ]);
     console.error(
       `  ${kind}/${o.design}: run ${(o.timings.run / 1000).toFixed(1)} s, capture ${(o.timings.capture / 1000).toFixed(1)} s, analyze ${(o.timings.analyze / 1000).toFixed(2)} s, simulate ${(o.timings.simulate / 1000).toFixed(2)} s`,

@@ -13,9 +13,7 @@ interface Args {
 
 async function mainnetCaptureBody(args: Args): Promise<void> {
   const rpc = args.rpc || process.env.MAINNET_RPC_URL || "";
-  if (rpc === "") throw new UsageError("give --rpc URL (or set MAINNET_RPC_URL): a node serving the debug API");
-  if (args.from < 0 || args.to < 0) throw new UsageError("give --from N and --to M (inclusive block range)");
-  if (args.out === "") throw new UsageError("give --out FILE (.json or .json.gz)");
+  if (rpc === "") throw new UsageError("no node given", { hint: "give --rpc URL (or set MAINNET_RPC_URL): a node serving the debug API" });
   const out = resolve(process.cwd(), args.out);
   const bar = createProgress({ label: "capture", total: args.to - args.from + 1, unit: "blocks" });
   const result = await captureRange({

@@ -13,7 +13,7 @@ import {
 } from "../src/replay/index.js";
 
 interface Args {
-  block: number;
+  blocks: number[];
   all: boolean;
   corpus: string;
   out: string;
@@ -30,10 +30,10 @@ function row(r: ReplayResult): string {
 async function mainnetReplayBody(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   const root = hre.config.paths.root;
   const corpus = isAbsolute(args.corpus) ? args.corpus : resolve(root, args.corpus);
-  if (args.all === (args.block >= 0)) {
-    throw new UsageError("give exactly one of --block N or --all (e.g. npx hardhat mainnet replay --block 19933597)");
+  if (args.all === args.blocks.length > 0) {
+    throw new UsageError("give block numbers or --all, not both and not neither", { hint: "npx hardhat mainnet replay 19933597, or npx hardhat mainnet replay --all" });
   }
-  const numbers = args.all ? await listCorpusBlocks(corpus) : [args.block];
+  const numbers = args.all ? await listCorpusBlocks(corpus) : args.blocks;
   if (numbers.length === 0) throw new UsageError(`no block directories in ${corpus}`);
   const results: ReplayResult[] = [];
   let txs = 0;

@@ -156,7 +156,7 @@ describe("capture methods: prestate traces and re-execution", function () {
 
 describe("capture method choice and failure", function () {
   it("re-executes by default on an in-process network, traces elsewhere, and rejects unknown methods", async function () {
-    const { captureMethod } = await import("../tasks/conflicts-capture-action.js");
+    const { captureMethod } = await import("../src/capture/requests.js");
     expect(captureMethod("auto", { type: "edr-simulated", hardfork: "prague" }, "default")).to.deep.equal({ method: "reexec", hardfork: "prague" });
     expect(captureMethod("auto", { type: "http" }, "remote")).to.deep.equal({ method: "trace" });
     expect(captureMethod("trace", { type: "edr-simulated", hardfork: "cancun" }, "default")).to.deep.equal({ method: "trace" });

@@ -84,6 +84,10 @@ export interface AnalysisResult {
   longestChain: { length: number; gas: number; txs: TxRef[] };
   /** Gas of the heaviest dependency path (the critical path of an ideal parallel executor). */
   criticalPathGas: number;
+  /** totalGas / criticalPathGas: the speedup no executor can beat on these dependencies (1 when there is no cost). */
+  dependencyLimit: number;
+  /** Conflict edges / pairs of transactions in the same block: how much of the block conflicts, pair by pair. */
+  conflictingPairShare: number;
   totalGas: number;
   hotSlots: HotSlot[];
   matrix: MatrixCell[];
@@ -350,6 +354,8 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
     };
   });
 
+  let pairs = 0;
+  for (const b of graph.blocks) pairs += ((b.end - b.start) * (b.end - b.start - 1)) / 2;
   const notes: string[] = [];
   notes.push(...describeDependencyOptions(graph.options));
   notes.push(...(graph.input.costNotes ?? []));
@@ -381,6 +387,8 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
     },
     longestChain: { length: chain.length, gas: chain.reduce((s, t) => s + gas[t]!, 0), txs: chain.map(ref) },
     criticalPathGas,
+    dependencyLimit: criticalPathGas > 0 ? totalGas / criticalPathGas : 1,
+    conflictingPairShare: pairs > 0 ? count / pairs : 0,
     totalGas,
     hotSlots,
     matrix,

@@ -101,10 +101,12 @@ export function toReportData(inputs: ReportInputs): ReportData {
       blocks: analysis.blocks,
       conflictRate: analysis.conflictRate,
       conflictPairs: analysis.edges.total,
+      conflictPairShare: analysis.conflictingPairShare,
       longestChain: analysis.longestChain.length,
       components: analysis.components.count,
       largestComponent: analysis.components.largest,
-      dagSpeedupBound: dag.length ? Math.max(...dag.map((r) => r.speedup!)) : undefined,
+      // The dependency limit (unbounded threads); the curves show how close each thread count gets.
+      dagSpeedupBound: analysis.totalGas > 0 ? analysis.dependencyLimit : dag.length ? Math.max(...dag.map((r) => r.speedup!)) : undefined,
       hotSlotCount: analysis.hotSlots.length,
     },
     hotSlots: analysis.hotSlots.map((h) => {

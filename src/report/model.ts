@@ -49,6 +49,8 @@ export const ReportSummary = z
     conflictRate: nonneg.refine((x) => x <= 1, "conflictRate must be in [0, 1]"),
     /** Conflicting transaction pairs (edges of the dependency graph). */
     conflictPairs: count.optional(),
+    /** Conflicting pairs / pairs of transactions in the same block, in [0, 1]. */
+    conflictPairShare: nonneg.refine((x) => x <= 1, "conflictPairShare must be in [0, 1]").optional(),
     /** Longest dependency chain, in transactions. */
     longestChain: count,
     /** Connected components of the conflict graph (an isolated transaction is one component). */

@@ -1,0 +1,23 @@
+import { isAbsolute, resolve } from "node:path";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { replayCorpusBlock, toAccessSetFile } from "../src/replay/index.js";
+import { writeCapture } from "./capture-out.js";
+import { asUserErrors } from "./user-error.js";
+
+interface Args {
+  block: number;
+  out: string;
+  corpus: string;
+}
+
+/** A corpus block re-executed offline (src/replay): the same engine as `mainnet replay`. */
+async function body(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
+  const corpus = isAbsolute(args.corpus) ? args.corpus : resolve(hre.config.paths.root, args.corpus);
+  const r = await replayCorpusBlock(corpus, args.block);
+  console.log(`replayed block ${args.block}: ${r.txs.length} txs, gas ${r.gasUsed} matches the header${r.receiptsRootChecked ? ", receipts root matches" : ""}`);
+  await writeCapture(args.out, toAccessSetFile([r.access], `mainnet block ${args.block}, replayed offline (${r.hardfork})`));
+}
+
+export default async function captureReplay(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
+  await asUserErrors("conflicts capture replay", () => body(args, hre));
+}
