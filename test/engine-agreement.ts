@@ -5,6 +5,7 @@ import { loadAccessSetFile, type AccessSetFile } from "../src/access/index.js";
 import { BalSource } from "../src/capture/bal.js";
 import { captureFile } from "../src/capture/source.js";
 import { analyze } from "../src/conflicts/index.js";
+import { ReplaySource } from "../src/replay/index.js";
 import { simulateFile } from "../src/schedule/index.js";
 
 const FIX = path.join(import.meta.dirname, "..", "fixtures");
@@ -72,6 +73,15 @@ describe("one engine, one answer: analyze and simulate agree", function () {
     // In the real BAL, a transaction that changes no nonce has an unknown sender, never 0x00..0.
     expect(full.blocks[0]!.txs.some((t) => t.from === "0x" + "0".repeat(40))).to.equal(false);
     expect(full.blocks[0]!.txs.filter((t) => t.from !== null).length).to.be.greaterThan(80);
+  });
+
+  it("the replay source yields what the shipped capture holds, through the one source interface", async function () {
+    const shipped = await loadAccessSetFile(path.join(MAINNET, "46147", "access-sets.json.gz"));
+    const seen: number[] = [];
+    const file = await captureFile(new ReplaySource(MAINNET, [46147], "block 46147", (r) => void seen.push(r.access.number)));
+    expect(seen).to.deep.equal([46147]);
+    expect(file.source.kind).to.equal("replay");
+    expect(file.blocks).to.deep.equal(shipped.blocks);
   });
 
   it("reports the mining-pool payout block 12520364 as serial in both", async function () {

@@ -29,7 +29,7 @@ export function toDeclaredAccess(entries: readonly DeclaredEntry[]): DeclaredAcc
     const account = norm(e.account);
     const slot = norm(e.slot) === ANY_SLOT ? "*" : norm(e.slot);
     const mode = Number(e.mode);
-    if (mode === 0 || mode > 7) throw new InputError(`declared access ${account}/${slot} has invalid mode ${mode}`);
+    if (mode === 0 || mode > 7) throw new InputError(`declared access ${account}:${slot} has invalid mode ${mode}`);
     const key = `${account}:${slot}`;
     if (mode & MODE_WRITE) writes.set(key, [account, slot]);
     else if (mode & MODE_READ) reads.set(key, [account, slot]);

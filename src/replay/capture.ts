@@ -10,12 +10,13 @@
  * included); writes are exact (the diff). Account reads: `balance` of every touched account and
  * `code` of every touched account with code; writes: the balance, nonce and code the diff changed.
  */
-import { NodeError } from "../errors.js";
+import { NodeError, UsageError } from "../errors.js";
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { AccountKey, BlockAccess, StorageKey, TxAccess } from "../access/format.js";
-import { FORMAT_NAME, FORMAT_VERSION, type AccessSetFile } from "../access/format.js";
+import type { AccessSetFile } from "../access/format.js";
 import { saveAccessSetFile, writeFileAtomic } from "../access/io.js";
+import { captureFile, type AccessSource } from "../capture/source.js";
 import { accessFromPrestate, type Prestate, type PrestateDiff } from "../model/convert.js";
 
 /** The node does not serve debug_traceBlockByNumber with the prestateTracer. */
@@ -196,47 +197,62 @@ export async function captureBlock(call: ReturnType<typeof rpcClient>, n: number
   };
 }
 
+/**
+ * The live-node source: blocks from..to (inclusive) from a node's debug API, each kept in
+ * `<out>.parts/` as it is captured so that an interrupted run resumes there.
+ */
+export class NodeSource implements AccessSource {
+  readonly kind = "rpc" as const;
+  readonly precision = { reads: "tx", writes: "tx" } as const;
+  readonly description: string;
+  chainId?: number;
+  /** Blocks taken from partial files of an earlier, interrupted run. */
+  resumed = 0;
+  txs = 0;
+  private readonly call: ReturnType<typeof rpcClient>;
+  private readonly endpoint: string;
+
+  constructor(private readonly opts: CaptureOptions) {
+    if (!Number.isInteger(opts.from) || !Number.isInteger(opts.to) || opts.from < 0 || opts.to < opts.from) {
+      throw new UsageError(`invalid block range ${opts.from}..${opts.to}: expected 0 <= from <= to`);
+    }
+    this.endpoint = redactUrl(opts.rpc);
+    this.call = rpcClient(opts.rpc, opts.retries ?? 5, opts.backoffMs ?? 500, opts.onRetry);
+    this.description = `blocks ${opts.from}..${opts.to} captured from ${this.endpoint} with prestateTracer (plain + diffMode); reads over-approximate (every touched slot)`;
+  }
+
+  get partsDir(): string {
+    return `${this.opts.out}.parts`;
+  }
+
+  async *blocks(): AsyncIterable<BlockAccess> {
+    const { from, to } = this.opts;
+    await mkdir(this.partsDir, { recursive: true });
+    const existing = new Set((await readdir(this.partsDir)).filter((f) => /^\d+\.json$/.test(f)));
+    for (let n = from; n <= to; n++) {
+      const part = join(this.partsDir, `${n}.json`);
+      const fromPart = existing.has(`${n}.json`);
+      let block: BlockAccess;
+      if (fromPart) {
+        block = JSON.parse(await readFile(part, "utf8")) as BlockAccess;
+        this.resumed++;
+      } else {
+        block = await captureBlock(this.call, n, this.endpoint);
+        await writeFileAtomic(part, JSON.stringify(block));
+      }
+      this.txs += block.txs.length;
+      this.opts.onProgress?.({ done: n - from + 1, total: to - from + 1, block: n, txs: this.txs, resumed: fromPart });
+      yield block;
+    }
+    this.chainId = Number(BigInt(await this.call<string>("eth_chainId", [])));
+  }
+}
+
 /** Captures blocks from..to (inclusive) into `out`, resuming from `<out>.parts/` if present. */
 export async function captureRange(opts: CaptureOptions): Promise<CaptureResult> {
-  if (!Number.isInteger(opts.from) || !Number.isInteger(opts.to) || opts.from < 0 || opts.to < opts.from) {
-    throw new NodeError(`invalid block range --from ${opts.from} --to ${opts.to}: expected 0 <= from <= to`);
-  }
-  const endpoint = redactUrl(opts.rpc);
-  const call = rpcClient(opts.rpc, opts.retries ?? 5, opts.backoffMs ?? 500, opts.onRetry);
-  const partsDir = `${opts.out}.parts`;
-  await mkdir(partsDir, { recursive: true });
-  const existing = new Set((await readdir(partsDir)).filter((f) => /^\d+\.json$/.test(f)));
-  const total = opts.to - opts.from + 1;
-  const blocks: BlockAccess[] = [];
-  let resumed = 0;
-  let txs = 0;
-  for (let n = opts.from; n <= opts.to; n++) {
-    const part = join(partsDir, `${n}.json`);
-    let block: BlockAccess;
-    const fromPart = existing.has(`${n}.json`);
-    if (fromPart) {
-      block = JSON.parse(await readFile(part, "utf8")) as BlockAccess;
-      resumed++;
-    } else {
-      block = await captureBlock(call, n, endpoint);
-      await writeFileAtomic(part, JSON.stringify(block));
-    }
-    blocks.push(block);
-    txs += block.txs.length;
-    opts.onProgress?.({ done: n - opts.from + 1, total, block: n, txs, resumed: fromPart });
-  }
-  const file: AccessSetFile = {
-    format: FORMAT_NAME,
-    version: FORMAT_VERSION,
-    source: {
-      kind: "rpc",
-      description: `blocks ${opts.from}..${opts.to} captured from ${endpoint} with prestateTracer (plain + diffMode); reads over-approximate (every touched slot)`,
-      chainId: Number(BigInt(await call<string>("eth_chainId", []))),
-    },
-    precision: { reads: "tx", writes: "tx" },
-    blocks,
-  };
+  const source = new NodeSource(opts);
+  const file = await captureFile(source);
   await saveAccessSetFile(opts.out, file);
-  await rm(partsDir, { recursive: true, force: true });
-  return { blocks: blocks.length, txs, resumed, file };
+  await rm(source.partsDir, { recursive: true, force: true });
+  return { blocks: file.blocks.length, txs: source.txs, resumed: source.resumed, file };
 }

@@ -6,6 +6,7 @@ import type { AccessSetFile, BlockAccess } from "../access/format.js";
 import { FORMAT_NAME, FORMAT_VERSION } from "../access/format.js";
 import { loadCorpusBlock } from "./corpus.js";
 import { replayBlock, type ReplayResult } from "./replay.js";
+import type { AccessSource } from "../capture/source.js";
 
 /** The default place of the shipped corpus: fixtures/mainnet/<number>/. */
 export const ACCESS_SET_FILE_NAME = "access-sets.json.gz";
@@ -19,6 +20,29 @@ export function toAccessSetFile(blocks: BlockAccess[], description: string): Acc
     precision: { reads: "tx", writes: "tx" },
     blocks,
   };
+}
+
+/** The replay source: corpus blocks re-executed offline, checked against their headers. */
+export class ReplaySource implements AccessSource {
+  readonly kind = "replay" as const;
+  readonly precision = { reads: "tx", writes: "tx" } as const;
+  readonly chainId = 1;
+
+  constructor(
+    private readonly root: string,
+    private readonly numbers: readonly number[],
+    readonly description: string,
+    /** Sees each replay's full result (timings, hardfork, receipts check) before its block is yielded. */
+    private readonly onBlock?: (r: ReplayResult) => void | Promise<void>,
+  ) {}
+
+  async *blocks(): AsyncIterable<BlockAccess> {
+    for (const n of this.numbers) {
+      const r = await replayCorpusBlock(this.root, n);
+      await this.onBlock?.(r);
+      yield r.access;
+    }
+  }
 }
 
 /** Block numbers of a corpus root (subdirectories named by a decimal number), ascending. */
