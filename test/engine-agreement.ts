@@ -6,7 +6,7 @@ import { BalSource } from "../src/capture/bal.js";
 import { captureFile } from "../src/capture/source.js";
 import { analyze } from "../src/conflicts/index.js";
 import { ReplaySource } from "../src/replay/index.js";
-import { simulateFile } from "../src/schedule/index.js";
+import { renderText, simulateFile } from "../src/schedule/index.js";
 
 const FIX = path.join(import.meta.dirname, "..", "fixtures");
 const MAINNET = path.join(FIX, "mainnet");
@@ -58,6 +58,9 @@ describe("one engine, one answer: analyze and simulate agree", function () {
       const gas = simulateFile(file, { threads: [8], cost: "gasUsed" });
       expect(gas.aggregate.every((row) => row.speedup === null)).to.equal(true);
       expect(gas.blocks[0]!.notes.join(" ")).to.contain("no speedup can be given");
+      const text = renderText(gas);
+      expect(text).to.contain("no cost: no limit given");
+      expect(text).to.match(/dag +8 +0 +n\/a/);
     }
   });
 
