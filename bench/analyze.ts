@@ -19,7 +19,7 @@ import os from "node:os";
 import path from "node:path";
 import { writeFileAtomic } from "../src/access/index.js";
 import { WorkloadSource } from "../src/capture/rpc.js";
-import { captureFile } from "../src/capture/source.js";
+import { captureFile } from "../src/model/source.js";
 import { analyze, CompactBuilder, type CompactAccessSets } from "../src/conflicts/index.js";
 import { ContractBook, loadBuildInfoContracts } from "../src/decode/artifacts.js";
 import { sampleWorkload } from "../src/capture/sample-workload.js";

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { BalSource } from "../src/capture/bal.js";
 import { parseIndexBase } from "../src/capture/requests.js";
-import { captureFile } from "../src/capture/source.js";
+import { captureFile } from "../src/model/source.js";
 import { UsageError } from "../src/errors.js";
 import { writeCapture } from "./capture-out.js";
 import { asUserErrors } from "./user-error.js";

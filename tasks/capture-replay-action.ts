@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { captureFile } from "../src/capture/source.js";
+import { captureFile } from "../src/model/source.js";
 import { ReplaySource } from "../src/replay/index.js";
 import { writeCapture } from "./capture-out.js";
 import { asUserErrors } from "./user-error.js";

@@ -4,7 +4,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { captureMethod, parseRequests } from "../src/capture/requests.js";
 import { WorkloadSource, type TxRequest } from "../src/capture/rpc.js";
 import { sampleWorkload } from "../src/capture/sample-workload.js";
-import { captureFile } from "../src/capture/source.js";
+import { captureFile } from "../src/model/source.js";
 import { applyAddressBook, ContractBook, loadBuildInfoContracts } from "../src/decode/artifacts.js";
 import { writeCapture } from "./capture-out.js";
 import { deploySampleTargets } from "./sample-targets.js";

@@ -5,7 +5,7 @@ import { gzipSync } from "node:zlib";
 import { RLP } from "@ethereumjs/rlp";
 import { parseAccessSetFile } from "../src/access/index.js";
 import { BalFormatError, BalSource, parseBal, balToBlock } from "../src/capture/bal.js";
-import { captureFile } from "../src/capture/source.js";
+import { captureFile } from "../src/model/source.js";
 import { analyze } from "../src/conflicts/index.js";
 
 const FIX = path.join(import.meta.dirname, "..", "fixtures", "bal");

@@ -4,7 +4,7 @@ import { network } from "hardhat";
 import path from "node:path";
 import { parseAccessSetFile } from "../src/access/index.js";
 import { WorkloadSource, type TxRequest } from "../src/capture/rpc.js";
-import { captureFile } from "../src/capture/source.js";
+import { captureFile } from "../src/model/source.js";
 import { analyze, checkDeclared } from "../src/conflicts/index.js";
 import { applyAddressBook, ContractBook, loadBuildInfoContracts, matchRuntimeCode } from "../src/decode/artifacts.js";
 import { LayoutDecoder } from "../src/decode/layout.js";

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { loadAccessSetFile, type AccessSetFile } from "../src/access/index.js";
 import { BalSource } from "../src/capture/bal.js";
-import { captureFile } from "../src/capture/source.js";
+import { captureFile } from "../src/model/source.js";
 import { analyze } from "../src/conflicts/index.js";
 import { ReplaySource } from "../src/replay/index.js";
 import { renderText, simulateFile } from "../src/schedule/index.js";

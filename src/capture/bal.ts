@@ -20,7 +20,7 @@ import { InputError } from "../errors.js";
 import { RLP } from "@ethereumjs/rlp";
 import { gunzipSync } from "node:zlib";
 import type { AccountKey, BlockAccess, StorageKey, TxAccess } from "../access/format.js";
-import type { AccessSource } from "./source.js";
+import type { AccessSource } from "../model/source.js";
 
 export class BalFormatError extends InputError {
   constructor(readonly file: string, message: string) {

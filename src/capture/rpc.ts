@@ -12,7 +12,7 @@ import type { ContractBook } from "../decode/artifacts.js";
 import { preimagesFromStructLogs, type Preimages } from "../decode/layout.js";
 import { accessFromPrestate, accessFromReexecution, type ObservedAccess, type Prestate, type PrestateDiff, type TxParties } from "../model/convert.js";
 import { captureByReexecution } from "./reexecute.js";
-import type { AccessSource } from "./source.js";
+import type { AccessSource } from "../model/source.js";
 import type { Eip1193 } from "../util/eip1193.js";
 
 export type { Eip1193 } from "../util/eip1193.js";

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import type { AccountKey, BlockAccess, StorageKey, TxAccess } from "../access/format.js";
 import type { AccessSetFile } from "../access/format.js";
 import { saveAccessSetFile, writeFileAtomic } from "../access/io.js";
-import { captureFile, type AccessSource } from "../capture/source.js";
+import { captureFile, type AccessSource } from "../model/source.js";
 import { accessFromPrestate, type Prestate, type PrestateDiff } from "../model/convert.js";
 
 /** The node does not serve debug_traceBlockByNumber with the prestateTracer. */

@@ -6,7 +6,7 @@ import type { AccessSetFile, BlockAccess } from "../access/format.js";
 import { FORMAT_NAME, FORMAT_VERSION } from "../access/format.js";
 import { loadCorpusBlock } from "./corpus.js";
 import { replayBlock, type ReplayResult } from "./replay.js";
-import type { AccessSource } from "../capture/source.js";
+import type { AccessSource } from "../model/source.js";
 
 /** The default place of the shipped corpus: fixtures/mainnet/<number>/. */
 export const ACCESS_SET_FILE_NAME = "access-sets.json.gz";
