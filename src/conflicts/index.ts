@@ -34,3 +34,6 @@ export {
   type UncoveredAccess,
   type TxDeclarationReport,
 } from "./check-declared.js";
+export { potentialConflicts, type PotentialResult, type PotentialCell, type PotentialKey, type PotentialOptions } from "./potential.js";
+export { adviseOn, REMEDIES, type Advice, type Pattern, type Remedy } from "./advice.js";
+export { potentialReport, potentialJson, renderPotentialText, renderPotentialMarkdown, type PotentialReport } from "./potential-render.js";

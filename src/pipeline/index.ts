@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { gunzipSync } from "node:zlib";
 import { FORMAT_NAME as ACCESS_SET_FORMAT, type AccessSetFile } from "../access/format.js";
 import { loadAccessSetFile, parseAccessSetFile } from "../access/io.js";
-import { analyze, type AnalysisResult, type ConflictGraph } from "../conflicts/index.js";
+import { analyze, potentialReport, type AnalysisResult, type ConflictGraph } from "../conflicts/index.js";
 import { InputError } from "../errors.js";
 import type { DependencyOptions } from "../model/dependency.js";
 import type { RenderOptions } from "../report/html.js";
@@ -23,7 +23,7 @@ import {
   type SchedulerName,
   type SimulationResult,
 } from "../schedule/index.js";
-import { toReportData } from "./report-data.js";
+import { adviceLines, toReportData } from "./report-data.js";
 
 export { toReportData, type ReportInputs } from "./report-data.js";
 
@@ -86,6 +86,15 @@ export function reportData(r: PipelineResult, title = r.file.source.description,
   return toReportData({ title, file: r.file, analysis: r.analysis, graph: r.graph, simulation: r.simulation, ...(r.gantt ? { blockStm: r.gantt } : {}), notes });
 }
 
+/** Report data straight from access sets: the pipeline, plus the advice of a many-block capture (a test run). */
+export function reportFromAccessSets(file: AccessSetFile, name = file.source.description): ReportData {
+  if (file.blocks.length === 0) throw new InputError(`${name} holds no blocks: nothing to report`);
+  const data = reportData(runPipeline(file));
+  // A capture of many blocks (a test run): what would conflict across senders, and the fix.
+  if (file.blocks.length > 1) data.advice = adviceLines(potentialReport(file).advice);
+  return data;
+}
+
 /** Loads an access-set file and runs the pipeline on it. */
 export async function runPipelineOnFile(path: string, opts: PipelineOptions = {}): Promise<PipelineResult> {
   return runPipeline(await loadAccessSetFile(path), opts);
@@ -115,7 +124,7 @@ export async function loadReportData(file: string): Promise<ReportData> {
     throw new InputError(`${file} is not valid JSON (${(e as Error).message}); is the file truncated?`);
   }
   const format = typeof json === "object" && json !== null ? (json as { format?: unknown }).format : undefined;
-  if (format === ACCESS_SET_FORMAT) return reportData(runPipeline(parseAccessSetFile(json, file)));
+  if (format === ACCESS_SET_FORMAT) return reportFromAccessSets(parseAccessSetFile(json, file), file);
   if (format !== REPORT_FORMAT) {
     throw new ReportDataError(file, [
       { path: "format", message: `expected "${REPORT_FORMAT}", found ${format === undefined ? "no format field" : JSON.stringify(format)}` },

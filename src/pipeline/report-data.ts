@@ -4,8 +4,8 @@
  */
 import type { AccessSetFile } from "../access/format.js";
 import { EDGE_RAW, EDGE_WW } from "../model/dependency.js";
-import { type AnalysisResult, type ConflictGraph } from "../conflicts/index.js";
-import { parseReportData, REPORT_FORMAT, REPORT_FORMAT_VERSION, type ReportData, type ReportDataInput } from "../report/model.js";
+import { type Advice, type AnalysisResult, type ConflictGraph } from "../conflicts/index.js";
+import { parseReportData, REPORT_FORMAT, REPORT_FORMAT_VERSION, type AdviceLine, type ReportData, type ReportDataInput } from "../report/model.js";
 import { schedulerSpec, type CorpusReport, type SimulationResult } from "../schedule/index.js";
 
 export interface ReportInputs {
@@ -130,4 +130,19 @@ export function toReportData(inputs: ReportInputs): ReportData {
     graph: { nodes, edges },
   };
   return parseReportData(input, inputs.title);
+}
+
+/** The report's advice lines from the potential-conflict advice (src/conflicts/advice.ts). */
+export function adviceLines(advice: Advice[]): AdviceLine[] {
+  return advice.map((a) => ({
+    subject: a.subject,
+    pattern: a.pattern,
+    because: a.because,
+    pairs: a.pairs,
+    keys: a.keys,
+    fix: a.remedy.fix,
+    remedy: a.remedy.remedy,
+    ...(a.remedy.buildingBlock ? { buildingBlock: a.remedy.buildingBlock } : {}),
+    ...(a.remedy.doc ? { doc: a.remedy.doc } : {}),
+  }));
 }
