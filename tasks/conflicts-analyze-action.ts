@@ -1,5 +1,6 @@
 import { asUserErrors } from "./user-error.js";
 import { loadAccessSetFile, writeFileAtomic } from "../src/access/index.js";
+import { dependencyFromFlags } from "../src/model/dependency.js";
 import { analyze, potentialJson, potentialReport, renderMarkdown, renderPotentialMarkdown, renderPotentialText, renderText } from "../src/conflicts/index.js";
 
 interface Args {
@@ -8,13 +9,15 @@ interface Args {
   md: string;
   top: number;
   includeFeeRecipient: boolean;
+  credits: string;
+  cost: string;
   quiet: boolean;
   noPotential: boolean;
 }
 
 async function conflictsAnalyzeBody(args: Args): Promise<void> {
   const file = await loadAccessSetFile(args.file);
-  const { result } = analyze(file, { includeFeeRecipient: args.includeFeeRecipient, topSlots: args.top });
+  const { result } = analyze(file, { ...dependencyFromFlags(args), cost: args.cost, topSlots: args.top });
   // Many blocks (a test run mines one transaction a block): also what would conflict across senders in one block.
   const potential = !args.noPotential && file.blocks.length > 1 ? potentialReport(file, { includeFeeRecipient: args.includeFeeRecipient }) : undefined;
   if (!args.quiet) console.log(renderText(result) + (potential ? "\n\n" + renderPotentialText(potential) : ""));
@@ -29,5 +32,5 @@ async function conflictsAnalyzeBody(args: Args): Promise<void> {
 }
 
 export default async function conflictsAnalyze(args: Args): Promise<void> {
-  await asUserErrors(() => conflictsAnalyzeBody(args));
+  await asUserErrors("conflicts analyze", () => conflictsAnalyzeBody(args));
 }

@@ -5,7 +5,7 @@
 import { emptyTask } from "hardhat/config";
 import type { TaskDefinition } from "hardhat/types/tasks";
 import conflictsAnalyze from "./conflicts-analyze.js";
-import conflictsCapture from "./conflicts-capture.js";
+import { captureTasks } from "./conflicts-capture.js";
 import conflictsCaptureTests from "./conflicts-capture-tests.js";
 import conflictsCheckDeclared from "./conflicts-check-declared.js";
 import { demoTask } from "./demo.js";
@@ -24,7 +24,7 @@ const mainnet = emptyTask("mainnet", "Replay and capture real mainnet blocks: pe
 export const tasks: TaskDefinition[] = [
   demoTask,
   conflicts,
-  conflictsCapture,
+  ...captureTasks,
   conflictsCaptureTests,
   conflictsAnalyze,
   conflictsCheckDeclared,
