@@ -78,12 +78,13 @@ contract DisjointVaultRoundingTest is VaultSetup {
         uint256 initial = bound(seedAssets, 1, 1e30);
         _deposit(ALICE, initial);
         vault.allocate(vault.shardOf(ALICE), initial);
-        vault.setProfitUnlockPeriod(0);
+        vault.setProfitUnlockPeriod(vault.MIN_UNLOCK_PERIOD());
         uint256 gain = bound(seedGain, 0, 1e30);
         strategy.gain(gain);
         strategy.lose(bound(seedLoss, 0, initial + gain));
         vault.harvest();
         _nextBlock();
+        vm.warp(block.timestamp + 1 hours); // the profit is unlocked
         // Before the block's first interaction the live totals are the snapshot to be.
         return (vault.totalAssets(), vault.totalSupply());
     }
@@ -190,9 +191,10 @@ contract DisjointVaultRoundingTest is VaultSetup {
         _deposit(attacker, 1);
         vault.allocate(vault.shardOf(attacker), 1);
         token.mint(address(strategy), donation);
-        vault.setProfitUnlockPeriod(0);
+        vault.setProfitUnlockPeriod(vault.MIN_UNLOCK_PERIOD());
         vault.harvest();
         _nextBlock();
+        vm.warp(block.timestamp + 1 hours); // the profit is unlocked
         uint256 shares = vault.previewDeposit(victimAssets);
         if (shares == 0) {
             _fund(ALICE, victimAssets);
@@ -351,7 +353,7 @@ contract DisjointVaultAccessTest is VaultSetup {
     function test_adminFunctions() public {
         _check(address(this), abi.encodeCall(vault.setDepositLimit, (1e30)));
         _check(address(this), abi.encodeCall(vault.setPerformanceFee, (100)));
-        _check(address(this), abi.encodeCall(vault.setProfitUnlockPeriod, (60)));
+        _check(address(this), abi.encodeCall(vault.setProfitUnlockPeriod, (3600)));
         _check(address(this), abi.encodeCall(vault.transferOwnership, (ALICE)));
         _check(ALICE, abi.encodeCall(vault.acceptOwnership, ()));
         VaultMockStrategy next = new VaultMockStrategy(address(token), address(vault));
@@ -456,7 +458,7 @@ contract VaultHandler is TestBase {
         strategy = new VaultMockStrategy(address(token), address(vault));
         vault.setStrategy(strategy);
         vault.setPerformanceFee(1000);
-        vault.setProfitUnlockPeriod(600);
+        vault.setProfitUnlockPeriod(3600);
         for (uint256 i = 0; i < 8; ++i) {
             address a = address(uint160(0x1000 + i * 7919));
             actors.push(a);

@@ -169,8 +169,9 @@ describe("DisjointVault", function () {
       // Make the price non-integer: a profit fully unlocked.
       await vault.allocate(shardOf(u.address), 10n * E18);
       await strategy.gain(3n);
-      await vault.setProfitUnlockPeriod(0);
+      await vault.setProfitUnlockPeriod(3600);
       await vault.harvest();
+      await networkHelpers.time.increase(3600); // the profit is unlocked
       const shares = 1001n;
       const preview = await vault.previewMint(shares);
       const ta = await vault.totalAssets();
@@ -571,11 +572,14 @@ describe("DisjointVault", function () {
       await expect(
         vault.connect(users[0]).setProfitUnlockPeriod(1),
       ).to.be.revertedWithCustomError(vault, "NotOwner");
-      await expect(vault.setProfitUnlockPeriod(60))
+      await expect(vault.setProfitUnlockPeriod(3599))
+        .to.be.revertedWithCustomError(vault, "UnlockPeriodTooShort")
+        .withArgs(3599, 3600);
+      await expect(vault.setProfitUnlockPeriod(7200))
         .to.emit(vault, "ProfitUnlockPeriodSet")
-        .withArgs(60);
+        .withArgs(7200);
       expect((await vault.ledger())[4]).to.equal(5000n);
-      expect((await vault.ledger())[3]).to.equal(60n);
+      expect((await vault.ledger())[3]).to.equal(7200n);
     });
 
     it("two-step ownership", async function () {
@@ -619,8 +623,9 @@ describe("DisjointVault", function () {
       await vault.connect(a).deposit(1000n * E18, a.address);
       await vault.allocate(shardOf(a.address), 500n * E18);
       await strategy.gain(7n);
-      await vault.setProfitUnlockPeriod(0);
+      await vault.setProfitUnlockPeriod(3600);
       await vault.harvest();
+      await networkHelpers.time.increase(3600); // the profit is unlocked
       await networkHelpers.mine();
       const before = await token.balanceOf(b.address);
       const shares = await vault.previewDeposit(123_456_789n);
@@ -742,7 +747,7 @@ describe("DisjointVault", function () {
         ["setStrategy", owner, [ethers.ZeroAddress]],
         ["setDepositLimit", owner, [1n]],
         ["setPerformanceFee", owner, [1n]],
-        ["setProfitUnlockPeriod", owner, [1n]],
+        ["setProfitUnlockPeriod", owner, [3600n]],
         ["transferOwnership", owner, [a.address]],
         ["acceptOwnership", a, []],
       ];

@@ -383,6 +383,25 @@ contract LendingStrategyExactTokenSlotsTest is LendingStrategySetup {
         bytes memory data = abi.encodeCall(vault.withdraw, (25e18, address(0xCAFE), ALICE));
         IAccessDeclaring.Access[] memory d = vault.declareAccess(ALICE, data);
         _recordedCall(address(vault), ALICE, data);
+        // The other vault escrows are the last resort of the fallback (issue #22): declared,
+        // as another transaction of the block may drain the strategy, but not reached here.
+        uint256 own = vault.shardOf(ALICE);
+        uint256 kept;
+        for (uint256 j = 0; j < d.length; ++j) {
+            bool otherEscrow;
+            for (uint256 k = 0; k < vault.shardCount(); ++k) {
+                if (k == own) continue;
+                address e = vault.escrowOf(k);
+                bool named = d[j].slot == layouts.tokenSlot(address(token), e, address(0)) ||
+                    d[j].slot == layouts.tokenSlot(address(token), e, address(vault));
+                if (d[j].account == address(token) && named) otherEscrow = true;
+            }
+            if (!otherEscrow) d[kept++] = d[j];
+        }
+        assertEq(d.length - kept, 2 * (vault.shardCount() - 1), "other escrows' balance and allowance");
+        assembly ("memory-safe") {
+            mstore(d, kept)
+        }
         _assertExactSlots(d, address(token), "withdraw with fallback");
     }
 }

@@ -41,6 +41,8 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     /// @notice Largest performance fee, in basis points.
     uint16 public constant MAX_FEE_BPS = 5_000;
     uint256 internal constant BPS = 10_000;
+    /// @notice Shortest profit unlock period, in seconds.
+    uint32 public constant MIN_UNLOCK_PERIOD = 1 hours;
     uint256 internal constant NO_LIMIT = type(uint256).max;
     // The packed snapshot word: block number (40 bits), WIDE, LIMITED, assets and supply (107 bits each).
     uint256 internal constant BLOCK_MASK = (1 << 40) - 1;
@@ -144,6 +146,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     error StrategyMismatch();
     error InvalidShard(uint256 shard);
     error FeeTooHigh(uint16 bps);
+    error UnlockPeriodTooShort(uint32 period, uint32 min);
     error UnknownSelector(bytes4 selector);
     error ReentrancyGuardReentrantCall();
 
@@ -311,7 +314,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     /// @param owner_ Owner of the shares.
     function maxWithdraw(address owner_) public view returns (uint256) {
         (uint256 a, uint256 s, ) = _price();
-        return Math.min(_toAssets(balanceOf[owner_], a, s, Math.Rounding.Floor), _liquidity(_shardOf(owner_)));
+        return Math.min(_toAssets(balanceOf[owner_], a, s, Math.Rounding.Floor), _liquidity());
     }
 
     /// @notice Largest `redeem` by `owner_` now.
@@ -319,7 +322,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     function maxRedeem(address owner_) public view returns (uint256) {
         (uint256 a, uint256 s, ) = _price();
         uint256 bal = balanceOf[owner_];
-        uint256 liquidity = _liquidity(_shardOf(owner_));
+        uint256 liquidity = _liquidity();
         if (_toAssets(bal, a, s, Math.Rounding.Floor) <= liquidity) return bal;
         return _toShares(liquidity, a, s, Math.Rounding.Floor);
     }
@@ -435,14 +438,14 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         uint256 assets,
         address receiver,
         address owner_,
-        bool fallbackToStrategy
+        bool withFallback
     ) internal returns (uint256 shares) {
         (uint256 a, uint256 s, ) = _takeSnapshot();
         if (assets == 0) revert ZeroAssets();
         shares = _toShares(assets, a, s, Math.Rounding.Ceil);
         uint256 bal = balanceOf[owner_];
         if (shares > bal) revert ExceededMaxWithdraw(owner_, assets, _toAssets(bal, a, s, Math.Rounding.Floor));
-        _exit(owner_, receiver, assets, shares, bal, fallbackToStrategy);
+        _exit(owner_, receiver, assets, shares, bal, withFallback);
     }
 
     /// @notice Burns exactly `shares` of `owner_` and pays their worth (rounded down) to
@@ -459,14 +462,14 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         uint256 shares,
         address receiver,
         address owner_,
-        bool fallbackToStrategy
+        bool withFallback
     ) internal returns (uint256 assets) {
         (uint256 a, uint256 s, ) = _takeSnapshot();
         uint256 bal = balanceOf[owner_];
         if (shares > bal) revert ExceededMaxRedeem(owner_, shares, bal);
         assets = _toAssets(shares, a, s, Math.Rounding.Floor);
         if (assets == 0) revert ZeroAssets();
-        _exit(owner_, receiver, assets, shares, bal, fallbackToStrategy);
+        _exit(owner_, receiver, assets, shares, bal, withFallback);
     }
 
     // =====================================================================================
@@ -579,14 +582,15 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         emit PerformanceFeeSet(bps);
     }
 
-    /// @notice Sets how long harvested profit takes to unlock (0: at once). Takes the block's
+    /// @notice Sets how long harvested profit takes to unlock, at least MIN_UNLOCK_PERIOD (a
+    /// period of 0 would let a deposit before a harvest and a redeem after it take profit). Takes the block's
     /// snapshot first, as it changes an input of the price.
     /// @param period Seconds.
     function setProfitUnlockPeriod(uint32 period) external onlyOwner {
+        if (period < MIN_UNLOCK_PERIOD) revert UnlockPeriodTooShort(period, MIN_UNLOCK_PERIOD);
         _takeSnapshot();
         Timing memory t = _timing;
-        // Re-base what is still locked so the change does not move the price at this timestamp
-        // (period 0 releases it: visible from the next block, as this block's price is taken).
+        // Re-base what is still locked so the change does not move the price at this timestamp.
         _ledger.lockedProfit = _lockedNow(_ledger.lockedProfit, t).toUint128();
         _timing = Timing(uint64(block.timestamp), period, t.performanceFeeBps);
         emit ProfitUnlockPeriodSet(period);
@@ -707,6 +711,12 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
             _declareTransferFrom(list, escrowOf(_shardOf(owner_)), receiver);
             // The shard-only variants stop here; the others may fall back to the strategy.
             if (sel == this.withdrawFromShard.selector || sel == this.redeemFromShard.selector) return true;
+            // Fallback: every other shard's escrow, then the strategy.
+            uint256 n = shardCount;
+            for (uint256 j = 0; j < n; ++j) {
+                _add(list, address(this), _shardSlot(j), WRITE);
+                _declareTransferFrom(list, escrowOf(j), receiver);
+            }
             _add(list, address(this), _slotOf(1), WRITE);
             _add(list, address(this), _slotOf(2), READ);
             _declareStrategy(list, IStrategy.maxWithdraw.selector);
@@ -902,9 +912,10 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         return _toShares(_maxDeposit(k, a, s, limit), a, s, Math.Rounding.Floor);
     }
 
-    /// Assets a withdrawal from shard k can get: its escrow, then the strategy (up to the debt).
-    function _liquidity(uint256 k) internal view returns (uint256 liquidity) {
-        liquidity = _shards[k].idle;
+    /// Assets a withdrawal can get: every shard escrow, then the strategy (up to the debt).
+    function _liquidity() internal view returns (uint256 liquidity) {
+        uint256 n = shardCount;
+        for (uint256 j = 0; j < n; ++j) liquidity += _shards[j].idle;
         IStrategy strat = strategy;
         if (address(strat) != address(0)) liquidity += Math.min(strat.maxWithdraw(), _ledger.debt);
     }
@@ -933,7 +944,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         uint256 assets,
         uint256 shares,
         uint256 bal,
-        bool fallbackToStrategy
+        bool withFallback
     ) internal {
         if (msg.sender != owner_) _spendAllowance(owner_, msg.sender, shares);
         uint256 k = _shardOf(owner_);
@@ -949,17 +960,40 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
             _asset.safeTransferFrom(escrowOf(k), receiver, assets);
             return;
         }
-        // Fallback: the escrow pays all it has, the strategy the rest.
-        if (!fallbackToStrategy) revert InsufficientLiquidity(assets, m.idle);
-        uint256 rest = assets - m.idle;
-        uint256 debt = _ledger.debt;
-        IStrategy strat = strategy;
-        uint256 available = address(strat) == address(0) ? 0 : Math.min(strat.maxWithdraw(), debt);
-        if (rest > available) revert InsufficientLiquidity(assets, m.idle + available);
+        if (!withFallback) revert InsufficientLiquidity(assets, m.idle);
         _shards[k] = Shard(m.supply - uint128(shares), 0);
-        _ledger.debt = uint128(debt - rest);
-        if (m.idle != 0) _asset.safeTransferFrom(escrowOf(k), receiver, m.idle);
-        strat.withdraw(rest, receiver);
+        _fallbackPay(k, m.idle, assets, receiver);
+    }
+
+    /// The owner's shard escrow (holding `own` < `assets`) is short: it pays all it has, the
+    /// strategy what it can (up to the debt), the other shards' escrows (from shard k + 1 on,
+    /// wrapping) the rest. Idle assets are fungible: a share's claim is on the vault, not on
+    /// the escrow its deposit went to, so a shard drained by another shard's holders (a
+    /// cross-shard transfer then an exit, issue #22) cannot block its own holders' exits.
+    function _fallbackPay(uint256 k, uint256 own, uint256 assets, address receiver) private {
+        uint256 rest = assets - own;
+        IStrategy strat = strategy;
+        uint256 debt = _ledger.debt;
+        uint256 fromStrategy = address(strat) == address(0) ? 0 : Math.min(Math.min(strat.maxWithdraw(), debt), rest);
+        rest -= fromStrategy;
+        if (fromStrategy != 0) _ledger.debt = uint128(debt - fromStrategy);
+        uint256 n = shardCount;
+        uint256[] memory drawn = new uint256[](n);
+        drawn[k] = own;
+        for (uint256 i = 1; i < n && rest != 0; ++i) {
+            uint256 j = (k + i) % n;
+            uint256 idle = _shards[j].idle;
+            uint256 take = Math.min(idle, rest);
+            if (take == 0) continue;
+            _shards[j].idle = uint128(idle - take);
+            drawn[j] = take;
+            rest -= take;
+        }
+        if (rest != 0) revert InsufficientLiquidity(assets, assets - rest);
+        for (uint256 j = 0; j < n; ++j) {
+            if (drawn[j] != 0) _asset.safeTransferFrom(escrowOf(j), receiver, drawn[j]);
+        }
+        if (fromStrategy != 0) strat.withdraw(fromStrategy, receiver);
     }
 
     function _transfer(address from, address to, uint256 amount) internal {
