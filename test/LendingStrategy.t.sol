@@ -392,8 +392,9 @@ contract LendingStrategyExactTokenSlotsTest is LendingStrategySetup {
             for (uint256 k = 0; k < vault.shardCount(); ++k) {
                 if (k == own) continue;
                 address e = vault.escrowOf(k);
-                bool named = d[j].slot == layouts.tokenSlot(address(token), e, address(0)) ||
-                    d[j].slot == layouts.tokenSlot(address(token), e, address(vault));
+                bool named =
+                    d[j].slot == layouts.tokenSlot(address(token), e, address(0)) ||
+                        d[j].slot == layouts.tokenSlot(address(token), e, address(vault));
                 if (d[j].account == address(token) && named) otherEscrow = true;
             }
             if (!otherEscrow) d[kept++] = d[j];

@@ -15,13 +15,14 @@ import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 /// @title DisjointVault
 /// @notice An ERC-4626 vault whose deposits and withdrawals by different users in one block
 /// write different storage slots. Share supply and idle assets are kept per shard (a user's
-/// shard is fixed by address), deposits are paid into per-shard escrow contracts, and every
-/// conversion in a block uses one share price snapshotted by the block's first interaction.
-/// Idle assets are lent to one strategy; a harvest books its profit (unlocked linearly over
-/// time, net of a performance fee) or loss (shared pro rata). See docs/vault.md.
-/// @dev Assets are tracked internally: tokens sent to the vault or its escrows without a
-/// deposit are not part of `totalAssets`, which with the virtual shares of the conversion
-/// defeats first-depositor inflation and donation attacks.
+/// shard is fixed by address), deposits are paid into per-shard escrow contracts, and the
+/// share price is a function of the last report (harvest) and the time: profit unlocks
+/// linearly, losses take effect at once. No deposit, mint, withdraw or redeem reads another
+/// shard (except an exit whose own escrow is short); the harvest is the one operation that
+/// aggregates the shards. See docs/vault.md.
+/// @dev Deposits and mints are priced at the schedule's end price, exits at the current one,
+/// so a depositor never takes profit reported before it joined. Assets are tracked
+/// internally: tokens sent to the vault or its escrows without a deposit are not counted.
 contract DisjointVault is IERC4626, IAccessDeclaring {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
@@ -30,7 +31,6 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     bytes32 public constant ANY_SLOT = bytes32(type(uint256).max);
     uint8 internal constant READ = 1;
     uint8 internal constant WRITE = 2;
-    uint8 internal constant SNAPSHOT = 4;
 
     /// @notice Shares carry this many more decimals than the asset; the conversion adds
     /// 10**DECIMALS_OFFSET virtual shares and one virtual asset.
@@ -44,13 +44,20 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     /// @notice Shortest profit unlock period, in seconds.
     uint32 public constant MIN_UNLOCK_PERIOD = 1 hours;
     uint256 internal constant NO_LIMIT = type(uint256).max;
-    // The packed snapshot word: block number (40 bits), WIDE, LIMITED, assets and supply (107 bits each).
-    uint256 internal constant BLOCK_MASK = (1 << 40) - 1;
-    uint256 internal constant WIDE = 1 << 40;
-    uint256 internal constant LIMITED = 1 << 41;
-    uint256 internal constant ASSETS_SHIFT = 42;
-    uint256 internal constant SUPPLY_SHIFT = 149;
-    uint256 internal constant FIELD_MAX = (1 << 107) - 1;
+    /// @notice Prices are assets per share scaled by PRICE_ONE (1e27).
+    uint256 public constant PRICE_ONE = 1e27;
+    /// @notice Largest price the schedule stores (95 bits); a higher one is stored as this.
+    uint256 public constant PRICE_MAX = (1 << 95) - 1;
+    /// @notice Longest profit unlock period (24 bits of seconds, about 194 days).
+    uint32 public constant MAX_UNLOCK_PERIOD = (1 << 24) - 1;
+    // The packed price word: LIMITED (bit 0), unlock period (24 bits), last report (40 bits),
+    // end price (95 bits), start price (95 bits).
+    uint256 internal constant LIMITED = 1;
+    uint256 internal constant PERIOD_SHIFT = 1;
+    uint256 internal constant TIME_SHIFT = 25;
+    uint256 internal constant TIME_MASK = (1 << 40) - 1;
+    uint256 internal constant END_SHIFT = 65;
+    uint256 internal constant START_SHIFT = 160;
     /// Transient slot of the reentrancy lock (OpenZeppelin's ReentrancyGuardTransient slot).
     bytes32 internal constant LOCK_SLOT = 0x9b779b17422d0df92223018b32b4d1fa46e071723d6817e2486d003becc55f00;
 
@@ -60,30 +67,32 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         uint128 idle;
     }
 
-    /// What the vault lent its strategy, and the part of reported profit not yet unlocked.
+    /// What the vault lent its strategy (as of the last report, plus allocations since), and
+    /// the performance fee.
     struct Ledger {
         uint128 debt;
-        uint128 lockedProfit;
+        uint16 performanceFeeBps;
     }
 
-    /// When the last harvest ran, how long its profit takes to unlock, and the fee.
-    struct Timing {
-        uint64 lastReport;
-        uint32 profitUnlockPeriod;
-        uint16 performanceFeeBps;
+    /// Named storage slots of the scalar state, for `declareAccess`.
+    enum Slot {
+        Price,
+        Limit,
+        Ledger,
+        Strategy,
+        Owner,
+        PendingOwner
     }
 
     // ---- storage (declareAccess names these slots) ----
     Shard[MAX_SHARDS] internal _shards;
-    /// The block's price snapshot in one word: `block.number` mod 2**40, a WIDE flag (totals too
-    /// large for 107 bits: they are in the two wide slots), a LIMITED flag (a deposit limit is
-    /// set), then assets and supply. One cold read gives a deposit its price and limit flag.
-    uint256 internal _snap;
-    uint256 internal _snapWideAssets;
-    uint256 internal _snapWideSupply;
+    /// The price schedule in one word, written only by a report and the owner's settings:
+    /// the price rises linearly from the start price at the last report to the end price over
+    /// the unlock period; the LIMITED flag says a deposit limit is set. One cold read gives
+    /// every user operation its price.
+    uint256 internal _price;
     uint256 internal _depositLimit;
     Ledger internal _ledger;
-    Timing internal _timing;
     /// @notice Share balances.
     mapping(address account => uint256) public balanceOf;
     /// @notice Share allowances.
@@ -122,6 +131,8 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     event PerformanceFeeSet(uint16 bps);
     /// @notice The profit unlock period was set.
     event ProfitUnlockPeriodSet(uint32 period);
+    /// @notice A harvest set the price schedule: from `startPrice` now to `endPrice` after the period.
+    event PriceScheduled(uint256 startPrice, uint256 endPrice, uint256 unlockPeriod);
     /// @notice Ownership transfer started.
     event OwnershipTransferStarted(address indexed previousOwner, address indexed newOwner);
     /// @notice Ownership transferred.
@@ -147,6 +158,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     error InvalidShard(uint256 shard);
     error FeeTooHigh(uint16 bps);
     error UnlockPeriodTooShort(uint32 period, uint32 min);
+    error UnlockPeriodTooLong(uint32 period, uint32 max);
     error UnknownSelector(bytes4 selector);
     error ReentrancyGuardReentrantCall();
 
@@ -200,7 +212,8 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         owner = owner_;
         _name = name_;
         _symbol = symbol_;
-        _timing.profitUnlockPeriod = 6 hours;
+        uint256 initial = PRICE_ONE / VIRTUAL_SHARES; // 10**DECIMALS_OFFSET shares per asset
+        _price = _pack(initial, initial, block.timestamp, 6 hours, 0);
         // Escrows take this contract's nonces 1..shards, so their addresses are computed, not stored.
         for (uint256 k = 0; k < shards; ++k) {
             address escrow = address(new ShardEscrow(asset_));
@@ -274,85 +287,82 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         return address(_asset);
     }
 
-    /// @notice Assets under management now: idle assets of every shard plus the strategy
-    /// debt, minus profit not yet unlocked. Tokens sent without a deposit are not counted.
+    /// @notice Assets under management: idle assets of every shard plus the strategy debt
+    /// (its value at the last report, plus allocations since). Tokens sent without a deposit
+    /// are not counted.
     function totalAssets() public view returns (uint256 assets) {
-        (assets, ) = _live();
+        (assets, ) = _sums();
+        assets += _ledger.debt;
     }
 
-    /// @notice Shares that `assets` buy at this block's price, rounded down.
+    /// @notice Shares that `assets` are worth at the current price, rounded down.
     /// @param assets Amount of assets.
     function convertToShares(uint256 assets) external view returns (uint256) {
-        (uint256 a, uint256 s, ) = _price();
-        return _toShares(assets, a, s, Math.Rounding.Floor);
+        return _toShares(assets, _priceNow(_price), Math.Rounding.Floor);
     }
 
-    /// @notice Assets that `shares` are worth at this block's price, rounded down.
+    /// @notice Assets that `shares` are worth at the current price, rounded down.
     /// @param shares Amount of shares.
     function convertToAssets(uint256 shares) external view returns (uint256) {
-        (uint256 a, uint256 s, ) = _price();
-        return _toAssets(shares, a, s, Math.Rounding.Floor);
+        return _toAssets(shares, _priceNow(_price), Math.Rounding.Floor);
     }
 
     /// @notice Largest `deposit` for `receiver` now: what is left of the receiver shard's part
     /// (depositLimit / shardCount) of the deposit limit, and of its 128-bit counters.
     /// @param receiver Who would receive the shares.
     function maxDeposit(address receiver) public view returns (uint256) {
-        (uint256 a, uint256 s, uint256 w) = _price();
-        return _maxDeposit(_shardOf(receiver), a, s, _limitOf(w));
+        uint256 w = _price;
+        return _maxDeposit(_shardOf(receiver), _endPrice(w), _limitOf(w));
     }
 
     /// @notice Largest `mint` for `receiver` now.
     /// @param receiver Who would receive the shares.
     function maxMint(address receiver) public view returns (uint256) {
-        (uint256 a, uint256 s, uint256 w) = _price();
-        return _maxMint(_shardOf(receiver), a, s, _limitOf(w));
+        uint256 w = _price;
+        uint256 p = _endPrice(w);
+        return _toShares(_maxDeposit(_shardOf(receiver), p, _limitOf(w)), p, Math.Rounding.Floor);
     }
 
-    /// @notice Largest `withdraw` by `owner_` now: its shares' worth, capped by the liquidity
-    /// of its shard's escrow plus what the strategy can return.
+    /// @notice Largest `withdraw` by `owner_` now: its shares' worth, capped by what the vault
+    /// can pay now (every shard escrow plus what the strategy can return).
     /// @param owner_ Owner of the shares.
     function maxWithdraw(address owner_) public view returns (uint256) {
-        (uint256 a, uint256 s, ) = _price();
-        return Math.min(_toAssets(balanceOf[owner_], a, s, Math.Rounding.Floor), _liquidity());
+        uint256 p = _priceNow(_price);
+        return Math.min(_toAssets(balanceOf[owner_], p, Math.Rounding.Floor), _liquidity());
     }
 
     /// @notice Largest `redeem` by `owner_` now.
     /// @param owner_ Owner of the shares.
     function maxRedeem(address owner_) public view returns (uint256) {
-        (uint256 a, uint256 s, ) = _price();
+        uint256 p = _priceNow(_price);
         uint256 bal = balanceOf[owner_];
         uint256 liquidity = _liquidity();
-        if (_toAssets(bal, a, s, Math.Rounding.Floor) <= liquidity) return bal;
-        return _toShares(liquidity, a, s, Math.Rounding.Floor);
+        if (_toAssets(bal, p, Math.Rounding.Floor) <= liquidity) return bal;
+        return _toShares(liquidity, p, Math.Rounding.Floor);
     }
 
-    /// @notice Shares `deposit(assets)` would mint now (rounded down).
+    /// @notice Shares `deposit(assets)` would mint now: at the end price, rounded down.
     /// @param assets Amount of assets.
     function previewDeposit(uint256 assets) external view returns (uint256) {
-        (uint256 a, uint256 s, ) = _price();
-        return _toShares(assets, a, s, Math.Rounding.Floor);
+        return _toShares(assets, _endPrice(_price), Math.Rounding.Floor);
     }
 
-    /// @notice Assets `mint(shares)` would take now (rounded up).
+    /// @notice Assets `mint(shares)` would take now: at the end price, rounded up.
     /// @param shares Amount of shares.
     function previewMint(uint256 shares) external view returns (uint256) {
-        (uint256 a, uint256 s, ) = _price();
-        return _toAssets(shares, a, s, Math.Rounding.Ceil);
+        return _toAssets(shares, _endPrice(_price), Math.Rounding.Ceil);
     }
 
-    /// @notice Shares `withdraw(assets)` would burn now (rounded up).
+    /// @notice Shares `withdraw(assets)` would burn now: at the current price, rounded up.
     /// @param assets Amount of assets.
     function previewWithdraw(uint256 assets) external view returns (uint256) {
-        (uint256 a, uint256 s, ) = _price();
-        return _toShares(assets, a, s, Math.Rounding.Ceil);
+        return _toShares(assets, _priceNow(_price), Math.Rounding.Ceil);
     }
 
-    /// @notice Assets `redeem(shares)` would pay now (rounded down).
+    /// @notice Assets `redeem(shares)` would pay now: at the current price, rounded down.
     /// @param shares Amount of shares.
     function previewRedeem(uint256 shares) external view returns (uint256) {
-        (uint256 a, uint256 s, ) = _price();
-        return _toAssets(shares, a, s, Math.Rounding.Floor);
+        return _toAssets(shares, _priceNow(_price), Math.Rounding.Floor);
     }
 
     // =====================================================================================
@@ -360,44 +370,46 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     // =====================================================================================
 
     /// @notice Deposits `assets` from the caller into `receiver`'s shard escrow and mints
-    /// shares to `receiver` at this block's price, rounded down.
+    /// shares to `receiver` at the end price of the schedule, rounded down.
     /// @param assets Amount of assets.
     /// @param receiver Who receives the shares.
     /// @return shares Shares minted.
     function deposit(uint256 assets, address receiver) external nonReentrant returns (uint256 shares) {
         if (receiver == address(0)) revert InvalidAddress();
-        (uint256 a, uint256 s, uint256 w) = _takeSnapshot();
-        uint256 limit = _limitOf(w);
+        uint256 w = _price;
+        uint256 p = _endPrice(w);
         uint256 k = _shardOf(receiver);
-        if (limit != NO_LIMIT) {
-            uint256 max = _maxDeposit(k, a, s, limit);
+        if (w & LIMITED != 0) {
+            uint256 max = _maxDeposit(k, p, _depositLimit);
             if (assets > max) revert ExceededMaxDeposit(receiver, assets, max);
         }
-        shares = _toShares(assets, a, s, Math.Rounding.Floor);
+        shares = _toShares(assets, p, Math.Rounding.Floor);
         if (shares == 0) revert ZeroShares();
         _enter(k, receiver, assets, shares);
     }
 
-    /// @notice Mints exactly `shares` to `receiver`, taking the assets (rounded up) from the caller.
+    /// @notice Mints exactly `shares` to `receiver`, taking their worth at the end price
+    /// (rounded up) from the caller.
     /// @param shares Amount of shares.
     /// @param receiver Who receives the shares.
     /// @return assets Assets taken.
     function mint(uint256 shares, address receiver) external nonReentrant returns (uint256 assets) {
         if (receiver == address(0)) revert InvalidAddress();
-        (uint256 a, uint256 s, uint256 w) = _takeSnapshot();
-        uint256 limit = _limitOf(w);
+        uint256 w = _price;
+        uint256 p = _endPrice(w);
         uint256 k = _shardOf(receiver);
-        if (limit != NO_LIMIT) {
-            uint256 max = _maxMint(k, a, s, limit);
+        if (w & LIMITED != 0) {
+            uint256 max = _toShares(_maxDeposit(k, p, _depositLimit), p, Math.Rounding.Floor);
             if (shares > max) revert ExceededMaxMint(receiver, shares, max);
         }
         if (shares == 0) revert ZeroShares();
-        assets = _toAssets(shares, a, s, Math.Rounding.Ceil);
+        assets = _toAssets(shares, p, Math.Rounding.Ceil);
         _enter(k, receiver, assets, shares);
     }
 
-    /// @notice Burns `owner_`'s shares (rounded up) and pays exactly `assets` to `receiver`,
-    /// from `owner_`'s shard escrow, falling back to the strategy for the part it lacks.
+    /// @notice Burns `owner_`'s shares (at the current price, rounded up) and pays exactly
+    /// `assets` to `receiver`, from `owner_`'s shard escrow; the part it lacks comes from the
+    /// strategy, then from the other shards' escrows.
     /// @param assets Amount of assets.
     /// @param receiver Who receives the assets.
     /// @param owner_ Whose shares are burnt; the caller spends its allowance if not the owner.
@@ -440,16 +452,17 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         address owner_,
         bool withFallback
     ) internal returns (uint256 shares) {
-        (uint256 a, uint256 s, ) = _takeSnapshot();
+        uint256 p = _priceNow(_price);
         if (assets == 0) revert ZeroAssets();
-        shares = _toShares(assets, a, s, Math.Rounding.Ceil);
+        shares = _toShares(assets, p, Math.Rounding.Ceil);
         uint256 bal = balanceOf[owner_];
-        if (shares > bal) revert ExceededMaxWithdraw(owner_, assets, _toAssets(bal, a, s, Math.Rounding.Floor));
+        if (shares > bal) revert ExceededMaxWithdraw(owner_, assets, _toAssets(bal, p, Math.Rounding.Floor));
         _exit(owner_, receiver, assets, shares, bal, withFallback);
     }
 
-    /// @notice Burns exactly `shares` of `owner_` and pays their worth (rounded down) to
-    /// `receiver`, from `owner_`'s shard escrow, falling back to the strategy.
+    /// @notice Burns exactly `shares` of `owner_` and pays their worth at the current price
+    /// (rounded down) to `receiver`, from `owner_`'s shard escrow, then the strategy, then the
+    /// other shards' escrows.
     /// @param shares Amount of shares.
     /// @param receiver Who receives the assets.
     /// @param owner_ Whose shares are burnt; the caller spends its allowance if not the owner.
@@ -464,10 +477,10 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         address owner_,
         bool withFallback
     ) internal returns (uint256 assets) {
-        (uint256 a, uint256 s, ) = _takeSnapshot();
+        uint256 p = _priceNow(_price);
         uint256 bal = balanceOf[owner_];
         if (shares > bal) revert ExceededMaxRedeem(owner_, shares, bal);
-        assets = _toAssets(shares, a, s, Math.Rounding.Floor);
+        assets = _toAssets(shares, p, Math.Rounding.Floor);
         if (assets == 0) revert ZeroAssets();
         _exit(owner_, receiver, assets, shares, bal, withFallback);
     }
@@ -476,37 +489,39 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     // Strategy management
     // =====================================================================================
 
-    /// @notice Books the strategy's gain or loss since the last harvest. Profit net of the
-    /// performance fee is locked and unlocks linearly over the unlock period; the fee is
-    /// minted as shares to feeRecipient at the pre-harvest price; a loss first consumes
-    /// locked profit, then lowers the share price for every holder pro rata. The harvest
-    /// re-takes this block's snapshot, so a loss is visible to every later transaction of
-    /// the block.
+    /// @notice The report: the one operation that aggregates the shards. Books the
+    /// strategy's gain or loss since the last report and sets the price schedule from the
+    /// vault's real totals: the price now stays where it is (or drops at once to what the
+    /// assets cover, on a loss), and rises linearly to the end price (every asset counted)
+    /// over the unlock period. The performance fee on the gain is minted as shares to
+    /// feeRecipient, worth the fee at the end price.
     /// @return profit Gain since the last harvest.
     /// @return loss Loss since the last harvest.
     function harvest() external onlyOwner nonReentrant returns (uint256 profit, uint256 loss) {
-        _takeSnapshot();
         IStrategy strat = strategy;
         if (address(strat) == address(0)) revert NoStrategy();
         uint256 value = strat.totalAssets();
-        (uint256 a, uint256 s) = _live();
+        (uint256 idle, uint256 supply) = _sums();
         Ledger memory led = _ledger;
-        Timing memory t = _timing;
-        uint256 locked = _lockedNow(led.lockedProfit, t);
         uint256 fee;
         uint256 feeShares;
+        uint256 real = idle + value;
         if (value >= led.debt) {
             profit = value - led.debt;
-            fee = (profit * t.performanceFeeBps) / BPS;
-            feeShares = _toShares(fee, a, s, Math.Rounding.Floor);
-            if (feeShares == 0) fee = 0; // too small to pay: locked with the rest
-            locked += profit - fee;
+            fee = (profit * led.performanceFeeBps) / BPS;
+            // Shares worth `fee` at the new end price: f·(R+1)/(S+f+V) = fee.
+            if (fee != 0) feeShares = Math.mulDiv(fee, supply + VIRTUAL_SHARES, real + 1 - fee);
+            if (feeShares == 0) fee = 0; // too small to pay: left to the holders
         } else {
             loss = led.debt - value;
-            locked -= Math.min(loss, locked);
         }
-        _ledger = Ledger(value.toUint128(), locked.toUint128());
-        _timing.lastReport = uint64(block.timestamp);
+        uint256 w = _price;
+        uint256 end = Math.mulDiv(real + 1, PRICE_ONE, supply + feeShares + VIRTUAL_SHARES);
+        end = end > PRICE_MAX ? PRICE_MAX : (end == 0 ? 1 : end);
+        uint256 start = Math.min(_priceNow(w), end);
+        uint256 period = (w >> PERIOD_SHIFT) & MAX_UNLOCK_PERIOD;
+        _ledger.debt = value.toUint128();
+        _price = _pack(start, end, block.timestamp, period, w & LIMITED);
         if (feeShares != 0) {
             address recipient = feeRecipient;
             Shard storage sh = _shards[_shardOf(recipient)];
@@ -514,9 +529,8 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
             balanceOf[recipient] += feeShares;
             emit Transfer(address(0), recipient, feeShares);
         }
-        (a, s) = _live();
-        _writeSnapshot(a, s);
         emit Harvested(profit, loss, fee, feeShares);
+        emit PriceScheduled(start, end, period);
     }
 
     /// @notice Lends `assets` of shard `shard`'s idle assets to the strategy.
@@ -526,7 +540,6 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         if (shard >= shardCount) revert InvalidShard(shard);
         IStrategy strat = strategy;
         if (address(strat) == address(0)) revert NoStrategy();
-        _takeSnapshot();
         Shard storage sh = _shards[shard];
         if (assets > sh.idle) revert InsufficientLiquidity(assets, sh.idle);
         sh.idle -= uint128(assets);
@@ -543,7 +556,6 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         if (shard >= shardCount) revert InvalidShard(shard);
         IStrategy strat = strategy;
         if (address(strat) == address(0)) revert NoStrategy();
-        _takeSnapshot();
         uint256 debt = _ledger.debt;
         if (assets > debt) revert InsufficientLiquidity(assets, debt);
         _ledger.debt = uint128(debt - assets);
@@ -570,7 +582,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     /// @param limit The cap in assets.
     function setDepositLimit(uint256 limit) external onlyOwner {
         _depositLimit = limit;
-        _snap = limit == NO_LIMIT ? _snap & ~LIMITED : _snap | LIMITED;
+        _price = limit == NO_LIMIT ? _price & ~LIMITED : _price | LIMITED;
         emit DepositLimitSet(limit);
     }
 
@@ -578,21 +590,19 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     /// @param bps Fee in basis points, at most MAX_FEE_BPS.
     function setPerformanceFee(uint16 bps) external onlyOwner {
         if (bps > MAX_FEE_BPS) revert FeeTooHigh(bps);
-        _timing.performanceFeeBps = bps;
+        _ledger.performanceFeeBps = bps;
         emit PerformanceFeeSet(bps);
     }
 
-    /// @notice Sets how long harvested profit takes to unlock, at least MIN_UNLOCK_PERIOD (a
-    /// period of 0 would let a deposit before a harvest and a redeem after it take profit). Takes the block's
-    /// snapshot first, as it changes an input of the price.
+    /// @notice Sets how long reported profit takes to unlock, MIN_UNLOCK_PERIOD to
+    /// MAX_UNLOCK_PERIOD (a period of 0 would let a deposit before a harvest and a redeem after
+    /// it take profit). The price now is kept: the rest of the rise restarts from now.
     /// @param period Seconds.
     function setProfitUnlockPeriod(uint32 period) external onlyOwner {
         if (period < MIN_UNLOCK_PERIOD) revert UnlockPeriodTooShort(period, MIN_UNLOCK_PERIOD);
-        _takeSnapshot();
-        Timing memory t = _timing;
-        // Re-base what is still locked so the change does not move the price at this timestamp.
-        _ledger.lockedProfit = _lockedNow(_ledger.lockedProfit, t).toUint128();
-        _timing = Timing(uint64(block.timestamp), period, t.performanceFeeBps);
+        if (period > MAX_UNLOCK_PERIOD) revert UnlockPeriodTooLong(period, MAX_UNLOCK_PERIOD);
+        uint256 w = _price;
+        _price = _pack(_priceNow(w), _endPrice(w), block.timestamp, period, w & LIMITED);
         emit ProfitUnlockPeriodSet(period);
     }
 
@@ -639,27 +649,47 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         return (sh.supply, sh.idle);
     }
 
-    /// @notice The stored price snapshot (valid only if blockNumber is the current block mod 2**40).
-    function snapshot() external view returns (uint256 blockNumber, uint256 assets, uint256 supply) {
-        uint256 w = _snap;
-        if (w & WIDE != 0) return (w & BLOCK_MASK, _snapWideAssets, _snapWideSupply);
-        return (w & BLOCK_MASK, (w >> ASSETS_SHIFT) & FIELD_MAX, w >> SUPPLY_SHIFT);
+    /// @notice The price schedule: the price now, the start price at the last report, the end
+    /// price (reached `unlockPeriod` seconds after it), all scaled by PRICE_ONE.
+    function priceSchedule()
+        external
+        view
+        returns (uint256 current, uint256 start, uint256 end, uint256 lastReport, uint256 unlockPeriod)
+    {
+        uint256 w = _price;
+        return (
+            _priceNow(w),
+            w >> START_SHIFT,
+            _endPrice(w),
+            (w >> TIME_SHIFT) & TIME_MASK,
+            (w >> PERIOD_SHIFT) & MAX_UNLOCK_PERIOD
+        );
     }
 
     /// @notice The deposit limit (type(uint256).max: none).
     function depositLimit() external view returns (uint256) {
-        return _snap & LIMITED == 0 ? NO_LIMIT : _depositLimit;
+        return _limitOf(_price);
     }
 
-    /// @notice Strategy debt, locked profit as stored, last report time, unlock period, fee.
+    /// @notice Strategy debt, profit still locked (assets: the holders' worth at the end price
+    /// minus their worth now), last report time, unlock period, fee.
     function ledger()
         external
         view
         returns (uint256 debt, uint256 lockedProfit, uint256 lastReport, uint256 unlockPeriod, uint256 feeBps)
     {
         Ledger memory led = _ledger;
-        Timing memory t = _timing;
-        return (led.debt, led.lockedProfit, t.lastReport, t.profitUnlockPeriod, t.performanceFeeBps);
+        uint256 w = _price;
+        (, uint256 supply) = _sums();
+        lockedProfit =
+            _toAssets(supply, _endPrice(w), Math.Rounding.Floor) - _toAssets(supply, _priceNow(w), Math.Rounding.Floor);
+        return (
+            led.debt,
+            lockedProfit,
+            (w >> TIME_SHIFT) & TIME_MASK,
+            (w >> PERIOD_SHIFT) & MAX_UNLOCK_PERIOD,
+            led.performanceFeeBps
+        );
     }
 
     // =====================================================================================
@@ -690,10 +720,10 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     ) private view returns (bool) {
         if (sel == this.deposit.selector || sel == this.mint.selector) {
             (, address receiver) = abi.decode(data[4:], (uint256, address));
-            _declareSnapshotInputs(list);
+            _add(list, address(this), _slotOf(Slot.Price), READ);
             _add(list, address(this), _shardSlot(_shardOf(receiver)), WRITE);
             _add(list, address(this), _balanceSlot(receiver), WRITE);
-            _add(list, address(this), _slotOf(5), READ); // deposit limit, when one is set
+            _add(list, address(this), _slotOf(Slot.Limit), READ); // deposit limit, when one is set
             _declareTransferFrom(list, sender, escrowOf(_shardOf(receiver)));
         } else if (
             sel == this.withdraw.selector ||
@@ -701,26 +731,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
             sel == this.withdrawFromShard.selector ||
             sel == this.redeemFromShard.selector
         ) {
-            (, address receiver, address owner_) = abi.decode(data[4:], (uint256, address, address));
-            _declareSnapshotInputs(list);
-            _add(list, address(this), _shardSlot(_shardOf(owner_)), WRITE);
-            _add(list, address(this), _balanceSlot(owner_), WRITE);
-            if (sender != owner_) _add(list, address(this), _allowanceSlot(owner_, sender), WRITE);
-            // The escrow pays the receiver; on the fallback path the strategy pays it the rest
-            // (its declaration covers everything else it touches, IStrategy).
-            _declareTransferFrom(list, escrowOf(_shardOf(owner_)), receiver);
-            // The shard-only variants stop here; the others may fall back to the strategy.
-            if (sel == this.withdrawFromShard.selector || sel == this.redeemFromShard.selector) return true;
-            // Fallback: every other shard's escrow, then the strategy.
-            uint256 n = shardCount;
-            for (uint256 j = 0; j < n; ++j) {
-                _add(list, address(this), _shardSlot(j), WRITE);
-                _declareTransferFrom(list, escrowOf(j), receiver);
-            }
-            _add(list, address(this), _slotOf(1), WRITE);
-            _add(list, address(this), _slotOf(2), READ);
-            _declareStrategy(list, IStrategy.maxWithdraw.selector);
-            _declareStrategy(list, IStrategy.withdraw.selector);
+            _declareExit(list, sel, sender, data);
         } else if (sel == this.transfer.selector) {
             (address to, ) = abi.decode(data[4:], (address, uint256));
             _declareTransfer(list, sender, to);
@@ -737,55 +748,76 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         return true;
     }
 
+    /// `withdraw`, `redeem` and their shard-only variants.
+    function _declareExit(List memory list, bytes4 sel, address sender, bytes calldata data) private view {
+        (, address receiver, address owner_) = abi.decode(data[4:], (uint256, address, address));
+        _add(list, address(this), _slotOf(Slot.Price), READ);
+        _add(list, address(this), _shardSlot(_shardOf(owner_)), WRITE);
+        _add(list, address(this), _balanceSlot(owner_), WRITE);
+        if (sender != owner_) _add(list, address(this), _allowanceSlot(owner_, sender), WRITE);
+        // The escrow pays the receiver; on the fallback path the strategy pays it the rest
+        // (its declaration covers everything else it touches, IStrategy).
+        _declareTransferFrom(list, escrowOf(_shardOf(owner_)), receiver);
+        // The shard-only variants stop here; the others may fall back to the strategy, then
+        // to every other shard's escrow (another transaction of the block may have drained
+        // the owner's escrow, so the fallback cannot be ruled out in advance).
+        if (sel == this.withdrawFromShard.selector || sel == this.redeemFromShard.selector) return;
+        uint256 n = shardCount;
+        for (uint256 j = 0; j < n; ++j) {
+            _add(list, address(this), _shardSlot(j), WRITE);
+            _declareTransferFrom(list, escrowOf(j), receiver);
+        }
+        _add(list, address(this), _slotOf(Slot.Ledger), WRITE);
+        _add(list, address(this), _slotOf(Slot.Strategy), READ);
+        _declareStrategy(list, IStrategy.maxWithdraw.selector);
+        _declareStrategy(list, IStrategy.withdraw.selector);
+    }
+
     /// Declarations of the manager's functions; false if `sel` is not one of them.
     function _declareManagerCall(List memory list, bytes4 sel, bytes calldata data) private view returns (bool) {
-        _add(list, address(this), _slotOf(3), READ); // every one checks the owner
+        _add(list, address(this), _slotOf(Slot.Owner), READ); // every one checks the owner
         if (sel == this.harvest.selector) {
-            // Harvest re-takes the snapshot: a plain WRITE, ordered against every reader.
-            _add(list, address(this), _slotOf(-2), WRITE);
-            _add(list, address(this), _slotOf(-3), WRITE);
-            _add(list, address(this), _slotOf(-1), WRITE);
+            // The report writes the price word: ordered against every user operation.
+            _add(list, address(this), _slotOf(Slot.Price), WRITE);
             uint256 k = shardCount;
-            for (uint256 i = 0; i < k; ++i) _add(list, address(this), _shardSlot(i), WRITE);
-            _add(list, address(this), _slotOf(1), WRITE);
-            _add(list, address(this), _slotOf(0), WRITE);
-            _add(list, address(this), _slotOf(2), READ);
+            for (uint256 i = 0; i < k; ++i) _add(list, address(this), _shardSlot(i), READ);
+            _add(list, address(this), _shardSlot(_shardOf(feeRecipient)), WRITE); // fee shares
+            _add(list, address(this), _slotOf(Slot.Ledger), WRITE);
+            _add(list, address(this), _slotOf(Slot.Strategy), READ);
             _add(list, address(this), _balanceSlot(feeRecipient), WRITE);
             _declareStrategy(list, IStrategy.totalAssets.selector);
         } else if (sel == this.allocate.selector || sel == this.deallocate.selector) {
             _declareAllocation(list, sel, data);
         } else if (sel == this.setStrategy.selector) {
             address next = abi.decode(data[4:], (address));
-            _add(list, address(this), _slotOf(1), READ);
-            _add(list, address(this), _slotOf(2), WRITE);
+            _add(list, address(this), _slotOf(Slot.Ledger), READ);
+            _add(list, address(this), _slotOf(Slot.Strategy), WRITE);
             if (next != address(0)) _add(list, next, ANY_SLOT, READ);
         } else if (sel == this.setDepositLimit.selector) {
-            _add(list, address(this), _slotOf(-2), WRITE);
-            _add(list, address(this), _slotOf(5), WRITE);
+            _add(list, address(this), _slotOf(Slot.Price), WRITE);
+            _add(list, address(this), _slotOf(Slot.Limit), WRITE);
         } else if (sel == this.setPerformanceFee.selector) {
-            _add(list, address(this), _slotOf(0), WRITE);
+            _add(list, address(this), _slotOf(Slot.Ledger), WRITE);
         } else if (sel == this.setProfitUnlockPeriod.selector) {
-            _declareSnapshotInputs(list);
-            _add(list, address(this), _slotOf(1), WRITE);
-            _add(list, address(this), _slotOf(0), WRITE);
+            _add(list, address(this), _slotOf(Slot.Price), WRITE);
         } else if (sel == this.transferOwnership.selector) {
-            _add(list, address(this), _slotOf(4), WRITE);
+            _add(list, address(this), _slotOf(Slot.PendingOwner), WRITE);
         } else if (sel == this.acceptOwnership.selector) {
-            _add(list, address(this), _slotOf(3), WRITE);
-            _add(list, address(this), _slotOf(4), WRITE);
+            _add(list, address(this), _slotOf(Slot.Owner), WRITE);
+            _add(list, address(this), _slotOf(Slot.PendingOwner), WRITE);
         } else {
             return false;
         }
         return true;
     }
 
-    /// `allocate` and `deallocate`: the snapshot inputs, the shard and the ledger, the asset
-    /// transfer between the shard's escrow and the strategy, and the strategy's own call.
+    /// `allocate` and `deallocate`: the shard and the ledger, the asset transfer between the
+    /// shard's escrow and the strategy, and the strategy's own call. The price is untouched
+    /// (assets only move between the escrow and the strategy).
     function _declareAllocation(List memory list, bytes4 sel, bytes calldata data) private view {
         (uint256 shard, ) = abi.decode(data[4:], (uint256, uint256));
-        _add(list, address(this), _slotOf(2), READ);
-        _declareSnapshotInputs(list);
-        _add(list, address(this), _slotOf(1), WRITE);
+        _add(list, address(this), _slotOf(Slot.Strategy), READ);
+        _add(list, address(this), _slotOf(Slot.Ledger), WRITE);
         if (shard < shardCount) {
             _add(list, address(this), _shardSlot(shard), WRITE);
             address strat = address(strategy);
@@ -807,81 +839,59 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     // Internals: price
     // =====================================================================================
 
-    /// Exact live totals: every shard's idle assets and supply, plus unlocked strategy value.
-    function _live() internal view returns (uint256 assets, uint256 supply) {
+    /// Every shard's idle assets and supply (the report's aggregation; views use it too).
+    function _sums() internal view returns (uint256 idle, uint256 supply) {
         uint256 k = shardCount;
         for (uint256 i = 0; i < k; ++i) {
             Shard memory sh = _shards[i];
-            assets += sh.idle;
+            idle += sh.idle;
             supply += sh.supply;
         }
-        Ledger memory led = _ledger;
-        assets += led.debt;
-        assets -= _lockedNow(led.lockedProfit, _timing);
     }
 
-    /// Profit still locked at this block's timestamp, rounded up (never counts profit early).
-    function _lockedNow(uint256 locked, Timing memory t) internal view returns (uint256) {
-        if (locked == 0) return 0;
-        uint256 elapsed = block.timestamp - t.lastReport;
-        if (elapsed >= t.profitUnlockPeriod) return 0;
-        return Math.mulDiv(locked, t.profitUnlockPeriod - elapsed, t.profitUnlockPeriod, Math.Rounding.Ceil);
+    function _pack(
+        uint256 start,
+        uint256 end,
+        uint256 time,
+        uint256 period,
+        uint256 limited
+    ) internal pure returns (uint256) {
+        return
+            (start << START_SHIFT) |
+            (end << END_SHIFT) |
+            ((time & TIME_MASK) << TIME_SHIFT) |
+            (period << PERIOD_SHIFT) |
+            limited;
     }
 
-    /// Reads the snapshot word: whether it is this block's, and its totals.
-    function _readSnapshot() internal view returns (uint256 w, bool current, uint256 assets, uint256 supply) {
-        w = _snap;
-        current = (w & BLOCK_MASK) == (block.number & BLOCK_MASK);
-        if (!current) return (w, false, 0, 0);
-        if (w & WIDE == 0) return (w, true, (w >> ASSETS_SHIFT) & FIELD_MAX, w >> SUPPLY_SHIFT);
-        return (w, true, _snapWideAssets, _snapWideSupply);
+    /// The schedule's end price: what deposits and mints pay.
+    function _endPrice(uint256 w) internal pure returns (uint256) {
+        return (w >> END_SHIFT) & PRICE_MAX;
     }
 
-    /// The deposit limit, given the snapshot word (its slot is read only when one is set).
+    /// The price at this block's timestamp: start + (end - start)·elapsed/period, rounded
+    /// down (never counts profit early), and the end price once the period is over.
+    function _priceNow(uint256 w) internal view returns (uint256) {
+        uint256 start = w >> START_SHIFT;
+        uint256 end = (w >> END_SHIFT) & PRICE_MAX;
+        if (start == end) return end;
+        uint256 elapsed = block.timestamp - ((w >> TIME_SHIFT) & TIME_MASK);
+        uint256 period = (w >> PERIOD_SHIFT) & MAX_UNLOCK_PERIOD;
+        if (elapsed >= period) return end;
+        return start + ((end - start) * elapsed) / period;
+    }
+
+    /// The deposit limit, given the price word (its slot is read only when one is set).
     function _limitOf(uint256 w) internal view returns (uint256) {
         return w & LIMITED == 0 ? NO_LIMIT : _depositLimit;
     }
 
-    /// This block's price, without writing: the stored snapshot if taken in this block, else
-    /// the live totals that the block's first interaction will store. Also the snapshot word.
-    function _price() internal view returns (uint256 assets, uint256 supply, uint256 w) {
-        bool current;
-        (w, current, assets, supply) = _readSnapshot();
-        if (!current) (assets, supply) = _live();
+    function _toShares(uint256 assets, uint256 price, Math.Rounding r) internal pure returns (uint256) {
+        return _mulDiv(assets, PRICE_ONE, price, r);
     }
 
-    /// This block's price; the block's first interaction stores it. Every function that
-    /// changes total assets or total supply calls this before the change.
-    function _takeSnapshot() internal returns (uint256 assets, uint256 supply, uint256 w) {
-        bool current;
-        (w, current, assets, supply) = _readSnapshot();
-        if (current) return (assets, supply, w);
-        (assets, supply) = _live();
-        _storeSnapshot(w, assets, supply);
-    }
-
-    function _writeSnapshot(uint256 assets, uint256 supply) internal {
-        _storeSnapshot(_snap, assets, supply);
-    }
-
-    /// Stores (this block, assets, supply), keeping the LIMITED flag of the old word `w`.
-    function _storeSnapshot(uint256 w, uint256 assets, uint256 supply) private {
-        uint256 word = (block.number & BLOCK_MASK) | (w & LIMITED);
-        if (assets <= FIELD_MAX && supply <= FIELD_MAX) {
-            _snap = word | (assets << ASSETS_SHIFT) | (supply << SUPPLY_SHIFT);
-        } else {
-            _snap = word | WIDE;
-            _snapWideAssets = assets;
-            _snapWideSupply = supply;
-        }
-    }
-
-    function _toShares(uint256 assets, uint256 a, uint256 s, Math.Rounding r) internal pure returns (uint256) {
-        return _mulDiv(assets, s + VIRTUAL_SHARES, a + 1, r);
-    }
-
-    function _toAssets(uint256 shares, uint256 a, uint256 s, Math.Rounding r) internal pure returns (uint256) {
-        return _mulDiv(shares, a + 1, s + VIRTUAL_SHARES, r);
+    function _toAssets(uint256 shares, uint256 price, Math.Rounding r) internal pure returns (uint256) {
+        return _mulDiv(shares, price, PRICE_ONE, r);
     }
 
     /// x * y / d rounded as `r`: one multiplication when x * y fits in 256 bits (always, for
@@ -895,21 +905,14 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         }
     }
 
-    /// Room in shard k: its uint128 counters, and its part of the deposit limit.
-    function _maxDeposit(uint256 k, uint256 a, uint256 s, uint256 limit) internal view returns (uint256 max) {
+    /// Room in shard k at price p: its uint128 counters, and its part of the deposit limit.
+    function _maxDeposit(uint256 k, uint256 p, uint256 limit) internal view returns (uint256 max) {
         Shard memory sh = _shards[k];
-        max = Math.min(
-            type(uint128).max - sh.idle,
-            _toAssets(type(uint128).max - sh.supply, a, s, Math.Rounding.Floor)
-        );
+        max = Math.min(type(uint128).max - sh.idle, _toAssets(type(uint128).max - sh.supply, p, Math.Rounding.Floor));
         if (limit == NO_LIMIT) return max;
         uint256 cap = limit / shardCount;
-        uint256 value = _toAssets(sh.supply, a, s, Math.Rounding.Ceil);
+        uint256 value = _toAssets(sh.supply, p, Math.Rounding.Ceil);
         return value >= cap ? 0 : Math.min(max, cap - value);
-    }
-
-    function _maxMint(uint256 k, uint256 a, uint256 s, uint256 limit) internal view returns (uint256) {
-        return _toShares(_maxDeposit(k, a, s, limit), a, s, Math.Rounding.Floor);
     }
 
     /// Assets a withdrawal can get: every shard escrow, then the strategy (up to the debt).
@@ -1058,19 +1061,6 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         list.items[list.length++] = Access(account, slot, mode);
     }
 
-    /// Everything that taking the block's snapshot touches. The snapshot itself is read and
-    /// maybe written (SNAPSHOT|READ); its inputs are read only by the block's first
-    /// interaction, which sees their pre-block values (SNAPSHOT).
-    function _declareSnapshotInputs(List memory list) private view {
-        _add(list, address(this), _slotOf(-2), SNAPSHOT | READ);
-        _add(list, address(this), _slotOf(-3), SNAPSHOT | READ);
-        _add(list, address(this), _slotOf(-1), SNAPSHOT | READ);
-        uint256 k = shardCount;
-        for (uint256 i = 0; i < k; ++i) _add(list, address(this), _shardSlot(i), SNAPSHOT);
-        _add(list, address(this), _slotOf(1), SNAPSHOT);
-        _add(list, address(this), _slotOf(0), SNAPSHOT);
-    }
-
     /// A `transferFrom(from, to)` of the asset by this vault: the allowance (written unless
     /// infinite; declared written) and both balances, or the asset's whole account if its
     /// layout is not registered.
@@ -1112,39 +1102,26 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         }
     }
 
-    /// Slots of the scalar state: -3 = _snapWideAssets, -2 = _snap, -1 = _snapWideSupply,
-    /// 0 = _timing, 1 = _ledger, 2 = strategy, 3 = owner, 4 = pendingOwner, 5 = _depositLimit.
-    function _slotOf(int256 which) private pure returns (bytes32 slot) {
+    /// The slot of a scalar state variable.
+    function _slotOf(Slot which) private pure returns (bytes32 slot) {
         uint256 base;
-        if (which == -3) {
+        if (which == Slot.Price) {
             assembly ("memory-safe") {
-                base := _snapWideAssets.slot
+                base := _price.slot
             }
-        } else if (which == -2) {
-            assembly ("memory-safe") {
-                base := _snap.slot
-            }
-        } else if (which == -1) {
-            assembly ("memory-safe") {
-                base := _snapWideSupply.slot
-            }
-        } else if (which == 5) {
+        } else if (which == Slot.Limit) {
             assembly ("memory-safe") {
                 base := _depositLimit.slot
             }
-        } else if (which == 0) {
-            assembly ("memory-safe") {
-                base := _timing.slot
-            }
-        } else if (which == 1) {
+        } else if (which == Slot.Ledger) {
             assembly ("memory-safe") {
                 base := _ledger.slot
             }
-        } else if (which == 2) {
+        } else if (which == Slot.Strategy) {
             assembly ("memory-safe") {
                 base := strategy.slot
             }
-        } else if (which == 3) {
+        } else if (which == Slot.Owner) {
             assembly ("memory-safe") {
                 base := owner.slot
             }
