@@ -70,6 +70,20 @@ contract DisjointVaultSecurityTest is VaultSetup {
         _victimExitsInFull(10e18);
     }
 
+    /// The deposit-limit lever: a flash-funded round trip through another shard leaves every
+    /// shard's room as it was (only holding shares in a shard fills its part, as a direct
+    /// deposit for a receiver there would).
+    function test_crossShardRoundTripLeavesEveryShardsDepositRoom() public {
+        vault.setDepositLimit(400e18); // 100e18 per shard
+        _deposit(VICTIM, 10e18);
+        uint256[4] memory room;
+        for (uint256 k = 0; k < 4; ++k) room[k] = vault.maxDeposit(address(uint160(0xC0 + k)));
+        _crossShardRoundTrip(60e18);
+        for (uint256 k = 0; k < 4; ++k) {
+            assertEq(vault.maxDeposit(address(uint160(0xC0 + k))), room[k], "a shard's room moved");
+        }
+    }
+
     /// Low: a deposit just before a harvest and a redeem just after it, in one block, must not
     /// take a share of the profit, whatever unlock period the owner is allowed to set.
     function test_unlockPeriodZeroCannotBeSandwiched() public {
