@@ -5,6 +5,7 @@ import {TestBase} from "./utils/Vm.sol";
 import {AccessCheck} from "./utils/AccessCheck.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {DisjointVault} from "../contracts/vault/DisjointVault.sol";
+import {IDisjointVault} from "../contracts/interfaces/IDisjointVault.sol";
 import {IAccessDeclaring} from "../contracts/interfaces/IAccessDeclaring.sol";
 import {VaultAsset} from "../contracts/mocks/VaultAsset.sol";
 import {VaultMockStrategy} from "../contracts/mocks/VaultMockStrategy.sol";
@@ -203,7 +204,7 @@ contract DisjointVaultRoundingTest is VaultSetup {
         if (shares == 0) {
             _fund(ALICE, victimAssets);
             vm.prank(ALICE);
-            vm.expectRevert(DisjointVault.ZeroShares.selector);
+            vm.expectRevert(IDisjointVault.ZeroShares.selector);
             vault.deposit(victimAssets, ALICE);
             return;
         }
@@ -806,9 +807,9 @@ contract DisjointVaultPriceTest is VaultSetup {
         vault.setDepositLimit(1e30);
         vault.setDepositLimit(type(uint256).max);
         assertTrue(_schedule() == h, "limit changed the schedule");
-        vm.expectRevert(abi.encodeWithSelector(DisjointVault.UnlockPeriodTooShort.selector, 0, 3600));
+        vm.expectRevert(abi.encodeWithSelector(IDisjointVault.UnlockPeriodTooShort.selector, 0, 3600));
         vault.setProfitUnlockPeriod(0);
-        vm.expectRevert(abi.encodeWithSelector(DisjointVault.UnlockPeriodTooLong.selector, 1 << 24, (1 << 24) - 1));
+        vm.expectRevert(abi.encodeWithSelector(IDisjointVault.UnlockPeriodTooLong.selector, 1 << 24, (1 << 24) - 1));
         vault.setProfitUnlockPeriod(1 << 24);
     }
 }

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {AccessCheck} from "./utils/AccessCheck.sol";
 import {DisjointVault} from "../contracts/vault/DisjointVault.sol";
+import {IDisjointVault} from "../contracts/interfaces/IDisjointVault.sol";
 import {LendingStrategy} from "../contracts/vault/LendingStrategy.sol";
 import {LendingMarket} from "../contracts/lending/LendingMarket.sol";
 import {IPriceOracle} from "../contracts/lending/IPriceOracle.sol";
@@ -244,7 +245,7 @@ contract LendingStrategyLifecycleTest is LendingStrategySetup {
         uint256 maxRedeem = vault.maxRedeem(ALICE);
 
         vm.prank(ALICE);
-        vm.expectRevert(abi.encodeWithSelector(DisjointVault.InsufficientLiquidity.selector, cash + 1, cash));
+        vm.expectRevert(abi.encodeWithSelector(IDisjointVault.InsufficientLiquidity.selector, cash + 1, cash));
         vault.withdraw(cash + 1, ALICE, ALICE);
 
         vm.prank(ALICE);
@@ -253,7 +254,7 @@ contract LendingStrategyLifecycleTest is LendingStrategySetup {
         uint256 left = strategy.maxWithdraw();
         assertLe(left, 1, "market dry");
         vm.prank(ALICE);
-        vm.expectRevert(abi.encodeWithSelector(DisjointVault.InsufficientLiquidity.selector, 1e18, left));
+        vm.expectRevert(abi.encodeWithSelector(IDisjointVault.InsufficientLiquidity.selector, 1e18, left));
         vault.withdraw(1e18, ALICE, ALICE);
     }
 

@@ -3,13 +3,13 @@ pragma solidity 0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
-import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {IStrategy} from "../interfaces/IStrategy.sol";
 import {ShardEscrow} from "./ShardEscrow.sol";
+import {IDisjointVault} from "../interfaces/IDisjointVault.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 
 /// @title DisjointVault
@@ -23,7 +23,7 @@ import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 /// @dev Deposits and mints are priced at the schedule's end price, exits at the current one,
 /// so a depositor never takes profit reported before it joined. Assets are tracked
 /// internally: tokens sent to the vault or its escrows without a deposit are not counted.
-contract DisjointVault is IERC4626, IAccessDeclaring {
+contract DisjointVault is IDisjointVault {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
@@ -117,49 +117,6 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     /// function dispatcher and move the users' gas. The deployment record names it.
     ITokenLayoutRegistry internal immutable tokenLayouts;
 
-    /// @notice A harvest booked `profit` or `loss`; `fee` assets of profit were paid as `feeShares`.
-    event Harvested(uint256 profit, uint256 loss, uint256 fee, uint256 feeShares);
-    /// @notice `assets` moved from shard `shard`'s escrow to the strategy.
-    event Allocated(uint256 indexed shard, uint256 assets);
-    /// @notice `assets` moved from the strategy to shard `shard`'s escrow.
-    event Deallocated(uint256 indexed shard, uint256 assets);
-    /// @notice The strategy was set.
-    event StrategySet(address indexed strategy);
-    /// @notice The deposit limit (total assets) was set.
-    event DepositLimitSet(uint256 limit);
-    /// @notice The performance fee was set.
-    event PerformanceFeeSet(uint16 bps);
-    /// @notice The profit unlock period was set.
-    event ProfitUnlockPeriodSet(uint32 period);
-    /// @notice A harvest set the price schedule: from `startPrice` now to `endPrice` after the period.
-    event PriceScheduled(uint256 startPrice, uint256 endPrice, uint256 unlockPeriod);
-    /// @notice Ownership transfer started.
-    event OwnershipTransferStarted(address indexed previousOwner, address indexed newOwner);
-    /// @notice Ownership transferred.
-    event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
-
-    error InvalidShardCount(uint256 count);
-    error InvalidAddress();
-    error EscrowAddressMismatch(uint256 shard);
-    error ExceededMaxDeposit(address receiver, uint256 assets, uint256 max);
-    error ExceededMaxMint(address receiver, uint256 shares, uint256 max);
-    error ExceededMaxWithdraw(address owner, uint256 assets, uint256 max);
-    error ExceededMaxRedeem(address owner, uint256 shares, uint256 max);
-    error ZeroShares();
-    error ZeroAssets();
-    error InsufficientBalance(address account, uint256 balance, uint256 needed);
-    error InsufficientAllowance(address spender, uint256 allowance, uint256 needed);
-    error InsufficientLiquidity(uint256 needed, uint256 available);
-    error NotOwner(address caller);
-    error NotPendingOwner(address caller);
-    error NoStrategy();
-    error StrategyInUse(uint256 debt);
-    error StrategyMismatch();
-    error InvalidShard(uint256 shard);
-    error FeeTooHigh(uint16 bps);
-    error UnlockPeriodTooShort(uint32 period, uint32 min);
-    error UnlockPeriodTooLong(uint32 period, uint32 max);
-    error UnknownSelector(bytes4 selector);
     error ReentrancyGuardReentrantCall();
 
     /// Transient-storage reentrancy lock, inlined (same semantics and slot as OpenZeppelin's
@@ -418,13 +375,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         return _withdraw(assets, receiver, owner_, true);
     }
 
-    /// @notice `withdraw` paid only from `owner_`'s shard escrow: reverts with
-    /// InsufficientLiquidity instead of falling back to the strategy, so its declared access
-    /// list names no shared slot besides the snapshot (see docs/vault.md).
-    /// @param assets Amount of assets.
-    /// @param receiver Who receives the assets.
-    /// @param owner_ Whose shares are burnt.
-    /// @return shares Shares burnt.
+    /// @inheritdoc IDisjointVault
     function withdrawFromShard(
         uint256 assets,
         address receiver,
@@ -433,11 +384,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         return _withdraw(assets, receiver, owner_, false);
     }
 
-    /// @notice `redeem` paid only from `owner_`'s shard escrow (no strategy fallback).
-    /// @param shares Amount of shares.
-    /// @param receiver Who receives the assets.
-    /// @param owner_ Whose shares are burnt.
-    /// @return assets Assets paid.
+    /// @inheritdoc IDisjointVault
     function redeemFromShard(
         uint256 shares,
         address receiver,
@@ -489,14 +436,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     // Strategy management
     // =====================================================================================
 
-    /// @notice The report: the one operation that aggregates the shards. Books the
-    /// strategy's gain or loss since the last report and sets the price schedule from the
-    /// vault's real totals: the price now stays where it is (or drops at once to what the
-    /// assets cover, on a loss), and rises linearly to the end price (every asset counted)
-    /// over the unlock period. The performance fee on the gain is minted as shares to
-    /// feeRecipient, worth the fee at the end price.
-    /// @return profit Gain since the last harvest.
-    /// @return loss Loss since the last harvest.
+    /// @inheritdoc IDisjointVault
     function harvest() external onlyOwner nonReentrant returns (uint256 profit, uint256 loss) {
         IStrategy strat = strategy;
         if (address(strat) == address(0)) revert NoStrategy();
@@ -533,9 +473,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         emit PriceScheduled(start, end, period);
     }
 
-    /// @notice Lends `assets` of shard `shard`'s idle assets to the strategy.
-    /// @param shard The shard whose escrow pays.
-    /// @param assets Amount.
+    /// @inheritdoc IDisjointVault
     function allocate(uint256 shard, uint256 assets) external onlyOwner nonReentrant {
         if (shard >= shardCount) revert InvalidShard(shard);
         IStrategy strat = strategy;
@@ -549,9 +487,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         strat.deposit(assets);
     }
 
-    /// @notice Takes `assets` back from the strategy into shard `shard`'s escrow.
-    /// @param shard The shard whose escrow receives.
-    /// @param assets Amount (at most the debt).
+    /// @inheritdoc IDisjointVault
     function deallocate(uint256 shard, uint256 assets) external onlyOwner nonReentrant {
         if (shard >= shardCount) revert InvalidShard(shard);
         IStrategy strat = strategy;
@@ -565,8 +501,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         strat.withdraw(assets, escrowOf(shard));
     }
 
-    /// @notice Sets the strategy; only while nothing is lent.
-    /// @param newStrategy The strategy (its asset and vault must match), or zero.
+    /// @inheritdoc IDisjointVault
     function setStrategy(IStrategy newStrategy) external onlyOwner {
         if (_ledger.debt != 0) revert StrategyInUse(_ledger.debt);
         if (
@@ -577,27 +512,21 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         emit StrategySet(address(newStrategy));
     }
 
-    /// @notice Caps total assets at `limit` (type(uint256).max: no cap). Enforced per shard:
-    /// each shard's shares may be worth at most limit / shardCount.
-    /// @param limit The cap in assets.
+    /// @inheritdoc IDisjointVault
     function setDepositLimit(uint256 limit) external onlyOwner {
         _depositLimit = limit;
         _price = limit == NO_LIMIT ? _price & ~LIMITED : _price | LIMITED;
         emit DepositLimitSet(limit);
     }
 
-    /// @notice Sets the performance fee on harvested profit.
-    /// @param bps Fee in basis points, at most MAX_FEE_BPS.
+    /// @inheritdoc IDisjointVault
     function setPerformanceFee(uint16 bps) external onlyOwner {
         if (bps > MAX_FEE_BPS) revert FeeTooHigh(bps);
         _ledger.performanceFeeBps = bps;
         emit PerformanceFeeSet(bps);
     }
 
-    /// @notice Sets how long reported profit takes to unlock, MIN_UNLOCK_PERIOD to
-    /// MAX_UNLOCK_PERIOD (a period of 0 would let a deposit before a harvest and a redeem after
-    /// it take profit). The price now is kept: the rest of the rise restarts from now.
-    /// @param period Seconds.
+    /// @inheritdoc IDisjointVault
     function setProfitUnlockPeriod(uint32 period) external onlyOwner {
         if (period < MIN_UNLOCK_PERIOD) revert UnlockPeriodTooShort(period, MIN_UNLOCK_PERIOD);
         if (period > MAX_UNLOCK_PERIOD) revert UnlockPeriodTooLong(period, MAX_UNLOCK_PERIOD);
@@ -606,14 +535,13 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         emit ProfitUnlockPeriodSet(period);
     }
 
-    /// @notice Starts handing the manager role to `newOwner`.
-    /// @param newOwner The next owner; must call acceptOwnership.
+    /// @inheritdoc IDisjointVault
     function transferOwnership(address newOwner) external onlyOwner {
         pendingOwner = newOwner;
         emit OwnershipTransferStarted(owner, newOwner);
     }
 
-    /// @notice Completes an ownership transfer; callable by the pending owner only.
+    /// @inheritdoc IDisjointVault
     function acceptOwnership() external {
         if (msg.sender != pendingOwner) revert NotPendingOwner(msg.sender);
         emit OwnershipTransferred(owner, msg.sender);
@@ -625,14 +553,12 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     // Shards
     // =====================================================================================
 
-    /// @notice The shard of `account`: its address modulo shardCount.
-    /// @param account Any address.
+    /// @inheritdoc IDisjointVault
     function shardOf(address account) external view returns (uint256) {
         return _shardOf(account);
     }
 
-    /// @notice The escrow of shard `shard`: the address of this contract's CREATE at nonce shard + 1.
-    /// @param shard Shard index (< MAX_SHARDS).
+    /// @inheritdoc IDisjointVault
     function escrowOf(uint256 shard) public view returns (address escrow) {
         uint8 nonce = uint8(shard + 1);
         // keccak256(rlp([this, nonce])) = keccak256(0xd6 0x94 ‖ this ‖ nonce), 23 bytes in scratch space.
@@ -642,15 +568,13 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         }
     }
 
-    /// @notice Shard `shard`'s share supply and idle assets.
-    /// @param shard Shard index.
+    /// @inheritdoc IDisjointVault
     function shardState(uint256 shard) external view returns (uint256 supply, uint256 idle) {
         Shard memory sh = _shards[shard];
         return (sh.supply, sh.idle);
     }
 
-    /// @notice The price schedule: the price now, the start price at the last report, the end
-    /// price (reached `unlockPeriod` seconds after it), all scaled by PRICE_ONE.
+    /// @inheritdoc IDisjointVault
     function priceSchedule()
         external
         view
@@ -666,13 +590,12 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         );
     }
 
-    /// @notice The deposit limit (type(uint256).max: none).
+    /// @inheritdoc IDisjointVault
     function depositLimit() external view returns (uint256) {
         return _limitOf(_price);
     }
 
-    /// @notice Strategy debt, profit still locked (assets: the holders' worth at the end price
-    /// minus their worth now), last report time, unlock period, fee.
+    /// @inheritdoc IDisjointVault
     function ledger()
         external
         view
