@@ -6,86 +6,18 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {DisjointVault} from "../contracts/vault/DisjointVault.sol";
 import {VaultAsset} from "../contracts/mocks/VaultAsset.sol";
 import {VaultMockStrategy} from "../contracts/mocks/VaultMockStrategy.sol";
-import {ITokenLayoutRegistry} from "../contracts/tokens/ITokenLayoutRegistry.sol";
+import {VaultHandler} from "./DisjointVault.t.sol";
 
-/// @notice Random actions by honest users, attackers and the owner (issue #22): deposits and
-/// exits, cross-shard transfers, flash-funded round trips through another shard, donations to
-/// the vault, the escrows and the strategy, allocations, gains, partial and total strategy
-/// losses (harvested or not yet), an illiquid strategy, long idle periods, unlock-period changes.
-contract VaultLivenessHandler is TestBase {
-    uint256 internal constant SHARDS = 4;
-    address internal constant FEE = address(0xFEE);
-    VaultAsset public token;
-    DisjointVault public vault;
-    VaultMockStrategy public strategy;
-    address[] public actors;
+/// @notice Random actions by honest users, attackers and the owner (issue #22): the vault
+/// handler's deposits, mints, exits, transfers, allocations, gains and losses (from
+/// DisjointVault.t.sol), plus flash-funded round trips through another shard, donations to
+/// the vault, the escrows and the strategy, partial and total strategy losses reported now or
+/// later, an illiquid strategy, long idle periods and unlock-period changes.
+contract VaultLivenessHandler is VaultHandler {
     /// A flash-funded round trip that ended with more assets than it started with.
     bool public attackerProfited;
     /// Round trips that went through (the attack was tried, not skipped).
     uint256 public roundTrips;
-
-    constructor() {
-        token = new VaultAsset("Asset", "AST", 18);
-        vault = new DisjointVault(
-            token,
-            "Disjoint Vault",
-            "djV",
-            SHARDS,
-            address(this),
-            FEE,
-            ITokenLayoutRegistry(address(0))
-        );
-        strategy = new VaultMockStrategy(address(token), address(vault));
-        vault.setStrategy(strategy);
-        vault.setPerformanceFee(1000);
-        // Two users per shard; the last two are also used by the attacker.
-        for (uint256 i = 0; i < 8; ++i) {
-            address a = address(uint160(0x2000 + i));
-            actors.push(a);
-            vm.prank(a);
-            token.approve(address(vault), type(uint256).max);
-        }
-    }
-
-    function actorCount() external view returns (uint256) {
-        return actors.length;
-    }
-
-    function _actor(uint256 i) internal view returns (address) {
-        return actors[i % actors.length];
-    }
-
-    function deposit(uint256 who, uint256 assets) external {
-        address u = _actor(who);
-        assets = bound(assets, 1, 1e27);
-        if (vault.previewDeposit(assets) == 0) return;
-        token.mint(u, assets);
-        vm.prank(u);
-        vault.deposit(assets, u);
-    }
-
-    function redeem(uint256 who, uint256 shares) external {
-        address u = _actor(who);
-        shares = bound(shares, 0, vault.maxRedeem(u));
-        if (vault.previewRedeem(shares) == 0) return;
-        vm.prank(u);
-        vault.redeem(shares, u, u);
-    }
-
-    function withdraw(uint256 who, uint256 assets) external {
-        address u = _actor(who);
-        uint256 max = vault.maxWithdraw(u);
-        if (max == 0) return;
-        vm.prank(u);
-        vault.withdraw(bound(assets, 1, max), u, u);
-    }
-
-    function transfer(uint256 from, uint256 to, uint256 shares) external {
-        address f = _actor(from);
-        shares = bound(shares, 0, vault.balanceOf(f));
-        vm.prank(f);
-        vault.transfer(_actor(to), shares);
-    }
 
     /// Borrowed capital: deposit for an own address in one shard, move the shares to an own
     /// address in another shard, redeem there, repay; the attacker keeps what is left.
@@ -114,24 +46,6 @@ contract VaultLivenessHandler is TestBase {
         uint256 w = where % (SHARDS + 2);
         address to = w < SHARDS ? vault.escrowOf(w) : (w == SHARDS ? address(vault) : address(strategy));
         token.mint(to, amount);
-    }
-
-    function allocate(uint256 shard, uint256 assets) external {
-        shard = shard % SHARDS;
-        (, uint256 idle) = vault.shardState(shard);
-        vault.allocate(shard, bound(assets, 0, idle));
-    }
-
-    function deallocate(uint256 shard, uint256 assets) external {
-        (uint256 debt, , , , ) = vault.ledger();
-        uint256 max = Math.min(debt, strategy.maxWithdraw());
-        vault.deallocate(shard % SHARDS, bound(assets, 0, max));
-    }
-
-    function gainAndHarvest(uint256 gain) external {
-        (uint256 debt, , , , ) = vault.ledger();
-        strategy.gain(bound(gain, 0, debt / 5 + 1e18));
-        vault.harvest();
     }
 
     /// A partial or total loss, harvested now or left for later.
@@ -253,6 +167,7 @@ contract DisjointVaultLivenessTest is TestBase {
         (uint256 debt, , , , ) = vault.ledger();
         assertEq(vault.totalAssets(), idle + debt, "totalAssets != idle + debt");
         assertTrue(!handler.attackerProfited(), "a flash round trip profited");
+        assertTrue(!handler.userFavoured(), "a conversion favoured the user");
     }
 
     /// No sequence makes the harvest or the owner's emergency functions revert.
@@ -288,7 +203,7 @@ contract DisjointVaultLivenessTest is TestBase {
         handler.donate(2, 1e18);
         handler.donate(5, 3e18);
         handler.wait(4); // a long idle period
-        handler.gainAndHarvest(2e18);
+        handler.harvestGain(2e18);
         handler.transfer(0, 3, 1e21);
         handler.lose(type(uint256).max, false); // total loss, not yet harvested
         handler.redeem(1, 1e22);

@@ -930,7 +930,7 @@ contract DisjointVault is IDisjointVault {
         balanceOf[to] += amount;
         uint256 kf = _shardOf(from);
         uint256 kt = _shardOf(to);
-        // Transfers keep the total supply, so they leave the price snapshot's inputs' sum alone.
+        // Transfers keep the total supply; between reports the price does not depend on it.
         if (kf != kt) {
             _shards[kf].supply -= uint128(amount);
             _shards[kt].supply += uint128(amount);
