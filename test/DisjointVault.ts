@@ -722,8 +722,8 @@ describe("DisjointVault", function () {
         .filter((e) => e.account === vaultAddr)
         .map((e) => Number(e.mode));
       expect(modes.filter((m) => m === 2).length).to.equal(2); // own shard, receiver's balance
-      expect(modes.filter((m) => m === 1).length).to.equal(2); // the price word, the deposit limit
-      expect(modes.length).to.equal(4);
+      expect(modes.filter((m) => m === 1).length).to.equal(3); // the price word, the deposit limit, the shard count
+      expect(modes.length).to.equal(5);
       const keys = list.map((e) => `${e.account}:${e.slot}`);
       expect(new Set(keys).size).to.equal(keys.length);
     });

@@ -12,7 +12,7 @@ import {VaultHandler} from "./DisjointVault.t.sol";
 /// handler's deposits, mints, exits, transfers, allocations, gains and losses (from
 /// DisjointVault.t.sol), plus flash-funded round trips through another shard, donations to
 /// the vault, the escrows and the strategy, partial and total strategy losses reported now or
-/// later, an illiquid strategy, long idle periods and unlock-period changes.
+/// later, an illiquid strategy, long idle periods, unlock-period changes and shard-count growth.
 contract VaultLivenessHandler is VaultHandler {
     /// A flash-funded round trip that ended with more assets than it started with.
     bool public attackerProfited;
@@ -57,6 +57,13 @@ contract VaultLivenessHandler is VaultHandler {
     function setLiquidity(uint256 cap) external {
         uint256 c = cap % 3;
         strategy.setLiquidityCap(c == 0 ? 0 : (c == 1 ? bound(cap, 0, 1e24) : type(uint256).max));
+    }
+
+    /// Governance grows the shard count under load (up to 16 here, to keep the run short).
+    function growShards(uint256 by) external {
+        uint256 n = vault.shardCount();
+        if (n >= 16) return;
+        vault.setShardCount(n + bound(by, 1, 16 - n));
     }
 
     function setUnlockPeriod(uint32 period) external {
@@ -210,6 +217,9 @@ contract DisjointVaultLivenessTest is TestBase {
         handler.lose(0, true);
         handler.setLiquidity(2);
         handler.setUnlockPeriod(0);
+        handler.growShards(3);
+        handler.wait(1);
+        handler.deposit(2, 5e18);
         handler.withdraw(5, 1e18);
         assertEq(handler.roundTrips(), 2, "a round trip was skipped");
         invariant_everyHolderCanExitUpToWhatTheVaultCanPay();

@@ -3,6 +3,8 @@ pragma solidity 0.8.30;
 
 import {VaultSetup} from "./DisjointVault.t.sol";
 import {IStrategy} from "../contracts/interfaces/IStrategy.sol";
+import {IDisjointVault} from "../contracts/interfaces/IDisjointVault.sol";
+import {IAccessDeclaring} from "../contracts/interfaces/IAccessDeclaring.sol";
 
 /// @notice Regression tests of issue #22's vault findings, written as the attacks were
 /// reported (each failed on the code of 4c2bf17).
@@ -114,5 +116,108 @@ contract DisjointVaultSecurityTest is VaultSetup {
         vm.prank(jit);
         uint256 out = vault.redeem(shares, jit, jit);
         assertLe(out, paidIn, "a same-block deposit/redeem around a harvest took profit");
+    }
+}
+
+/// @notice Elastic shards (issue #18 item 3): the owner grows the shard count under load; the
+/// change applies from the next block, holders keep their shards, new accounts spread over
+/// all of them, and declarations made while the change is pending name both candidates.
+contract DisjointVaultElasticTest is VaultSetup {
+    address[] internal holders;
+
+    function setUp() public {
+        _deploy();
+        for (uint256 i = 0; i < 12; ++i) {
+            address h = address(uint160(0x5000 + i * 13));
+            holders.push(h);
+            _deposit(h, 10e18 + i);
+            _fund(h, 1e24);
+        }
+        vault.allocate(0, 5e18);
+        _nextBlock();
+    }
+
+    function _assertShardSupplies() internal view {
+        uint256 n = vault.shardCount();
+        uint256 sum;
+        for (uint256 k = 0; k < n; ++k) {
+            uint256 held;
+            for (uint256 i = 0; i < holders.length; ++i) {
+                if (vault.shardOf(holders[i]) == k) held += vault.balanceOf(holders[i]);
+            }
+            (uint256 supply, ) = vault.shardState(k);
+            assertEq(supply, held, "a shard's supply != its holders' balances");
+            sum += held;
+        }
+        assertEq(vault.totalSupply(), sum, "totalSupply != sum of balances");
+    }
+
+    function test_growUnderLoad() public {
+        uint256[] memory before = new uint256[](holders.length);
+        for (uint256 i = 0; i < holders.length; ++i) before[i] = vault.shardOf(holders[i]);
+        vault.setShardCount(16);
+        assertEq(vault.shardCount(), 16, "count");
+        vm.expectRevert(abi.encodeWithSelector(IDisjointVault.ShardCountChangePending.selector, block.number + 1));
+        vault.setShardCount(32);
+        // Same block: a new account still lands by the old count; its declaration names both.
+        address early = address(uint160(0x6005)); // 0x6005 % 4 = 1, % 16 = 5
+        _fund(early, 1e24);
+        IAccessDeclaring.Access[] memory d = vault.declareAccess(early, abi.encodeCall(vault.deposit, (1e18, early)));
+        assertTrue(_has(d, address(vault), bytes32(uint256(1)), 2), "old-count shard not declared");
+        assertTrue(_has(d, address(vault), bytes32(uint256(5)), 2), "new-count shard not declared");
+        vm.prank(early);
+        vault.deposit(1e18, early);
+        assertEq(vault.shardOf(early), 1, "early account not in its old-count shard");
+        holders.push(early);
+        _nextBlock();
+        // From the next block: holders keep their shards; new accounts use all 16.
+        for (uint256 i = 0; i < before.length; ++i) assertEq(vault.shardOf(holders[i]), before[i], "holder moved");
+        for (uint256 i = 0; i < 20; ++i) {
+            address u = address(uint160(0x7000 + i));
+            uint256 shares = _deposit(u, 1e18 + i);
+            assertEq(vault.shardOf(u), uint256(uint160(u)) % 16, "new account not spread over 16");
+            holders.push(u);
+            if (i % 3 == 0) {
+                vm.prank(u);
+                vault.transfer(holders[i % 12], shares / 2); // into an old shard
+            }
+        }
+        for (uint256 k = 4; k < 16; ++k) {
+            assertEq(token.allowance(vault.escrowOf(k), address(vault)), type(uint256).max, "new escrow");
+        }
+        _assertShardSupplies();
+        strategy.gain(1e18);
+        vault.harvest();
+        vm.warp(block.timestamp + 6 hours);
+        // Everyone exits in full.
+        for (uint256 i = 0; i < holders.length; ++i) {
+            uint256 shares = vault.balanceOf(holders[i]);
+            if (shares == 0 || vault.previewRedeem(shares) == 0) continue;
+            vm.prank(holders[i]);
+            vault.redeem(shares, holders[i], holders[i]);
+        }
+        _assertShardSupplies();
+        vm.expectRevert(abi.encodeWithSelector(IDisjointVault.InvalidShardCount.selector, 8));
+        vault.setShardCount(8); // no shrinking
+    }
+
+    /// Observed ⊆ declared across the change: declared in the block that sets it, run in the next.
+    function test_declaredAcrossTheChange() public {
+        vault.setShardCount(8);
+        address fresh = address(uint160(0x6006)); // 0x6006 % 4 = 2, % 8 = 6
+        _fund(fresh, 1e24);
+        bytes memory data = abi.encodeCall(vault.deposit, (1e18, fresh));
+        IAccessDeclaring.Access[] memory d = vault.declareAccess(fresh, data);
+        _nextBlock();
+        _recordedCall(address(vault), fresh, data);
+        (bytes32[] memory r, bytes32[] memory w) = vm.accesses(address(vault));
+        assertTrue(_covered(d, address(vault), r, w), "vault access not declared");
+        assertTrue(_covered(d, address(token)), "token access not declared");
+        assertEq(vault.shardOf(fresh), 6, "fresh account not in its new-count shard");
+        d = vault.declareAccess(address(this), abi.encodeCall(vault.setShardCount, (12)));
+        _recordedCall(address(vault), address(this), abi.encodeCall(vault.setShardCount, (12)));
+        assertTrue(_covered(d, address(token)), "new escrows' approvals not declared");
+        (r, w) = vm.accesses(address(vault));
+        assertTrue(_covered(d, address(vault), r, w), "setShardCount access not declared");
     }
 }

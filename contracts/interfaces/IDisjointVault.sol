@@ -25,6 +25,8 @@ interface IDisjointVault is IERC4626, IAccessDeclaring {
     event ProfitUnlockPeriodSet(uint32 period);
     /// @notice A harvest set the price schedule: from `startPrice` now to `endPrice` after the period.
     event PriceScheduled(uint256 startPrice, uint256 endPrice, uint256 unlockPeriod);
+    /// @notice The shard count grows to `count` from block `fromBlock` on.
+    event ShardCountSet(uint256 count, uint256 fromBlock);
     /// @notice Ownership transfer started.
     event OwnershipTransferStarted(address indexed previousOwner, address indexed newOwner);
     /// @notice Ownership transferred.
@@ -52,6 +54,7 @@ interface IDisjointVault is IERC4626, IAccessDeclaring {
     error UnlockPeriodTooShort(uint32 period, uint32 min);
     error UnlockPeriodTooLong(uint32 period, uint32 max);
     error UnknownSelector(bytes4 selector);
+    error ShardCountChangePending(uint256 fromBlock);
 
     /// @notice `withdraw` paid only from `owner_`'s shard escrow: reverts with
     /// InsufficientLiquidity instead of falling back to the strategy and the other shards, so
@@ -116,7 +119,8 @@ interface IDisjointVault is IERC4626, IAccessDeclaring {
     /// @notice Completes an ownership transfer; callable by the pending owner only.
     function acceptOwnership() external;
 
-    /// @notice The shard of `account`: its address modulo shardCount.
+    /// @notice The shard of `account`: the one assigned when it first received shares (kept
+    /// when the shard count grows), else its address modulo the shard count in force.
     /// @param account Any address.
     function shardOf(address account) external view returns (uint256);
 
@@ -154,8 +158,16 @@ interface IDisjointVault is IERC4626, IAccessDeclaring {
     /// @notice The address a two-step ownership transfer waits for.
     function pendingOwner() external view returns (address);
 
-    /// @notice Number of shards (and escrows).
+    /// @notice Number of shards and escrows (including a pending increase).
     function shardCount() external view returns (uint256);
+
+    /// @notice Grows the shard count to `count` from the next block on (governance decides:
+    /// see docs/vault.md, "Elastic shards"). Creates the new shards' escrows now. Accounts
+    /// that already hold a shard keep it; new accounts spread over all `count` shards.
+    /// Declarations made before the change takes effect name both candidate shards of a new
+    /// account.
+    /// @param count The new count: more than the current one, at most MAX_SHARDS.
+    function setShardCount(uint256 count) external;
 
     /// @notice Receives the performance fee, as shares.
     function feeRecipient() external view returns (address);

@@ -44,6 +44,8 @@ contract DisjointVault is IDisjointVault {
     /// @notice Shortest profit unlock period, in seconds.
     uint32 public constant MIN_UNLOCK_PERIOD = 1 hours;
     uint256 internal constant NO_LIMIT = type(uint256).max;
+    uint256 internal constant BALANCE_MASK = type(uint128).max;
+    uint256 internal constant TAG_SHIFT = 128;
     /// @notice Prices are assets per share scaled by PRICE_ONE (1e27).
     uint256 public constant PRICE_ONE = 1e27;
     /// @notice Largest price the schedule stores (95 bits); a higher one is stored as this.
@@ -74,6 +76,13 @@ contract DisjointVault is IDisjointVault {
         uint16 performanceFeeBps;
     }
 
+    /// The shard count and a pending increase.
+    struct ShardConfig {
+        uint8 count;
+        uint8 next;
+        uint64 fromBlock;
+    }
+
     /// Named storage slots of the scalar state, for `declareAccess`.
     enum Slot {
         Price,
@@ -81,7 +90,8 @@ contract DisjointVault is IDisjointVault {
         Ledger,
         Strategy,
         Owner,
-        PendingOwner
+        PendingOwner,
+        Shards
     }
 
     // ---- storage (declareAccess names these slots) ----
@@ -93,8 +103,9 @@ contract DisjointVault is IDisjointVault {
     uint256 internal _price;
     uint256 internal _depositLimit;
     Ledger internal _ledger;
-    /// @notice Share balances.
-    mapping(address account => uint256) public balanceOf;
+    /// Share balances (low 128 bits) and each account's shard + 1 (bits 128..135, 0 until the
+    /// account first receives shares): a shard, once assigned, is kept when the count grows.
+    mapping(address account => uint256) internal _balances;
     /// @notice Share allowances.
     mapping(address owner => mapping(address spender => uint256)) public allowance;
     /// @notice The strategy idle assets are lent to (zero until set).
@@ -105,11 +116,12 @@ contract DisjointVault is IDisjointVault {
     address public pendingOwner;
     string private _name;
     string private _symbol;
+    /// The shard count: `count` until block `fromBlock`, `next` from it on (escrows exist for
+    /// all `next`). A new account's shard is its address modulo the count in force.
+    ShardConfig internal _shardConfig;
 
     IERC20 private immutable _asset;
     uint8 private immutable _decimals;
-    /// @notice Number of shards (and escrows).
-    uint256 public immutable shardCount;
     /// @notice Receives the performance fee, as shares.
     address public immutable feeRecipient;
     /// Where `declareAccess` looks up the asset's storage layout (zero: none, the asset is
@@ -163,7 +175,7 @@ contract DisjointVault is IDisjointVault {
         }
         _asset = asset_;
         _decimals = _assetDecimals(asset_) + DECIMALS_OFFSET;
-        shardCount = shards;
+        _shardConfig = ShardConfig(uint8(shards), uint8(shards), 0);
         feeRecipient = feeRecipient_;
         tokenLayouts = tokenLayouts_;
         owner = owner_;
@@ -198,9 +210,20 @@ contract DisjointVault is IDisjointVault {
         return _decimals;
     }
 
+    /// @notice Shares held by `account`.
+    /// @param account Any address.
+    function balanceOf(address account) public view returns (uint256) {
+        return _balances[account] & BALANCE_MASK;
+    }
+
+    /// @inheritdoc IDisjointVault
+    function shardCount() public view returns (uint256) {
+        return _shardConfig.next;
+    }
+
     /// @notice Exact total of shares: the sum of every shard's supply.
     function totalSupply() public view returns (uint256 supply) {
-        uint256 k = shardCount;
+        uint256 k = shardCount();
         for (uint256 i = 0; i < k; ++i) supply += _shards[i].supply;
     }
 
@@ -285,14 +308,14 @@ contract DisjointVault is IDisjointVault {
     /// @param owner_ Owner of the shares.
     function maxWithdraw(address owner_) public view returns (uint256) {
         uint256 p = _priceNow(_price);
-        return Math.min(_toAssets(balanceOf[owner_], p, Math.Rounding.Floor), _liquidity());
+        return Math.min(_toAssets(balanceOf(owner_), p, Math.Rounding.Floor), _liquidity());
     }
 
     /// @notice Largest `redeem` by `owner_` now.
     /// @param owner_ Owner of the shares.
     function maxRedeem(address owner_) public view returns (uint256) {
         uint256 p = _priceNow(_price);
-        uint256 bal = balanceOf[owner_];
+        uint256 bal = balanceOf(owner_);
         uint256 liquidity = _liquidity();
         if (_toAssets(bal, p, Math.Rounding.Floor) <= liquidity) return bal;
         return _toShares(liquidity, p, Math.Rounding.Floor);
@@ -335,14 +358,15 @@ contract DisjointVault is IDisjointVault {
         if (receiver == address(0)) revert InvalidAddress();
         uint256 w = _price;
         uint256 p = _endPrice(w);
-        uint256 k = _shardOf(receiver);
+        uint256 word = _balances[receiver];
+        uint256 k = _shardOfWord(receiver, word);
         if (w & LIMITED != 0) {
             uint256 max = _maxDeposit(k, p, _depositLimit);
             if (assets > max) revert ExceededMaxDeposit(receiver, assets, max);
         }
         shares = _toShares(assets, p, Math.Rounding.Floor);
         if (shares == 0) revert ZeroShares();
-        _enter(k, receiver, assets, shares);
+        _enter(k, receiver, word, assets, shares);
     }
 
     /// @notice Mints exactly `shares` to `receiver`, taking their worth at the end price
@@ -354,14 +378,15 @@ contract DisjointVault is IDisjointVault {
         if (receiver == address(0)) revert InvalidAddress();
         uint256 w = _price;
         uint256 p = _endPrice(w);
-        uint256 k = _shardOf(receiver);
+        uint256 word = _balances[receiver];
+        uint256 k = _shardOfWord(receiver, word);
         if (w & LIMITED != 0) {
             uint256 max = _toShares(_maxDeposit(k, p, _depositLimit), p, Math.Rounding.Floor);
             if (shares > max) revert ExceededMaxMint(receiver, shares, max);
         }
         if (shares == 0) revert ZeroShares();
         assets = _toAssets(shares, p, Math.Rounding.Ceil);
-        _enter(k, receiver, assets, shares);
+        _enter(k, receiver, word, assets, shares);
     }
 
     /// @notice Burns `owner_`'s shares (at the current price, rounded up) and pays exactly
@@ -402,9 +427,10 @@ contract DisjointVault is IDisjointVault {
         uint256 p = _priceNow(_price);
         if (assets == 0) revert ZeroAssets();
         shares = _toShares(assets, p, Math.Rounding.Ceil);
-        uint256 bal = balanceOf[owner_];
+        uint256 word = _balances[owner_];
+        uint256 bal = word & BALANCE_MASK;
         if (shares > bal) revert ExceededMaxWithdraw(owner_, assets, _toAssets(bal, p, Math.Rounding.Floor));
-        _exit(owner_, receiver, assets, shares, bal, withFallback);
+        _exit(owner_, receiver, assets, shares, word, withFallback);
     }
 
     /// @notice Burns exactly `shares` of `owner_` and pays their worth at the current price
@@ -425,11 +451,12 @@ contract DisjointVault is IDisjointVault {
         bool withFallback
     ) internal returns (uint256 assets) {
         uint256 p = _priceNow(_price);
-        uint256 bal = balanceOf[owner_];
+        uint256 word = _balances[owner_];
+        uint256 bal = word & BALANCE_MASK;
         if (shares > bal) revert ExceededMaxRedeem(owner_, shares, bal);
         assets = _toAssets(shares, p, Math.Rounding.Floor);
         if (assets == 0) revert ZeroAssets();
-        _exit(owner_, receiver, assets, shares, bal, withFallback);
+        _exit(owner_, receiver, assets, shares, word, withFallback);
     }
 
     // =====================================================================================
@@ -464,9 +491,11 @@ contract DisjointVault is IDisjointVault {
         _price = _pack(start, end, block.timestamp, period, w & LIMITED);
         if (feeShares != 0) {
             address recipient = feeRecipient;
-            Shard storage sh = _shards[_shardOf(recipient)];
+            uint256 word = _balances[recipient];
+            uint256 k = _shardOfWord(recipient, word);
+            Shard storage sh = _shards[k];
             sh.supply = (sh.supply + feeShares).toUint128();
-            balanceOf[recipient] += feeShares;
+            _setBalance(recipient, (word & BALANCE_MASK) + feeShares, k);
             emit Transfer(address(0), recipient, feeShares);
         }
         emit Harvested(profit, loss, fee, feeShares);
@@ -475,7 +504,7 @@ contract DisjointVault is IDisjointVault {
 
     /// @inheritdoc IDisjointVault
     function allocate(uint256 shard, uint256 assets) external onlyOwner nonReentrant {
-        if (shard >= shardCount) revert InvalidShard(shard);
+        if (shard >= shardCount()) revert InvalidShard(shard);
         IStrategy strat = strategy;
         if (address(strat) == address(0)) revert NoStrategy();
         Shard storage sh = _shards[shard];
@@ -489,7 +518,7 @@ contract DisjointVault is IDisjointVault {
 
     /// @inheritdoc IDisjointVault
     function deallocate(uint256 shard, uint256 assets) external onlyOwner nonReentrant {
-        if (shard >= shardCount) revert InvalidShard(shard);
+        if (shard >= shardCount()) revert InvalidShard(shard);
         IStrategy strat = strategy;
         if (address(strat) == address(0)) revert NoStrategy();
         uint256 debt = _ledger.debt;
@@ -533,6 +562,20 @@ contract DisjointVault is IDisjointVault {
         uint256 w = _price;
         _price = _pack(_priceNow(w), _endPrice(w), block.timestamp, period, w & LIMITED);
         emit ProfitUnlockPeriodSet(period);
+    }
+
+    /// @inheritdoc IDisjointVault
+    function setShardCount(uint256 count) external onlyOwner {
+        ShardConfig memory c = _shardConfig;
+        if (block.number < c.fromBlock) revert ShardCountChangePending(c.fromBlock);
+        if (count <= c.next || count > MAX_SHARDS) revert InvalidShardCount(count);
+        uint256 fromBlock = block.number + 1;
+        _shardConfig = ShardConfig(c.next, uint8(count), uint64(fromBlock));
+        emit ShardCountSet(count, fromBlock);
+        // Escrows keep taking this contract's nonces in order: escrow k at nonce k + 1.
+        for (uint256 k = c.next; k < count; ++k) {
+            if (address(new ShardEscrow(_asset)) != escrowOf(k)) revert EscrowAddressMismatch(k);
+        }
     }
 
     /// @inheritdoc IDisjointVault
@@ -623,7 +666,7 @@ contract DisjointVault is IDisjointVault {
     function declareAccess(address sender, bytes calldata data) external view returns (Access[] memory accesses) {
         if (data.length < 4) revert UnknownSelector(bytes4(0));
         bytes4 sel = bytes4(data[:4]);
-        List memory list = _newList(shardCount + 24);
+        List memory list = _newList(shardCount() + 24);
         if (!_declareUserCall(list, sel, sender, data) && !_declareManagerCall(list, sel, data)) {
             revert UnknownSelector(sel);
         }
@@ -644,10 +687,14 @@ contract DisjointVault is IDisjointVault {
         if (sel == this.deposit.selector || sel == this.mint.selector) {
             (, address receiver) = abi.decode(data[4:], (uint256, address));
             _add(list, address(this), _slotOf(Slot.Price), READ);
-            _add(list, address(this), _shardSlot(_shardOf(receiver)), WRITE);
+            (uint256 k1, uint256 k2) = _candidateShards(list, receiver);
+            _add(list, address(this), _shardSlot(k1), WRITE);
+            _add(list, address(this), _shardSlot(k2), WRITE);
             _add(list, address(this), _balanceSlot(receiver), WRITE);
             _add(list, address(this), _slotOf(Slot.Limit), READ); // deposit limit, when one is set
-            _declareTransferFrom(list, sender, escrowOf(_shardOf(receiver)));
+            _add(list, address(this), _slotOf(Slot.Shards), READ); // with a limit: its per-shard part
+            _declareTransferFrom(list, sender, escrowOf(k1));
+            _add(list, address(_asset), _assetSlot(escrowOf(k2), address(0)), WRITE);
         } else if (
             sel == this.withdraw.selector ||
             sel == this.redeem.selector ||
@@ -675,17 +722,21 @@ contract DisjointVault is IDisjointVault {
     function _declareExit(List memory list, bytes4 sel, address sender, bytes calldata data) private view {
         (, address receiver, address owner_) = abi.decode(data[4:], (uint256, address, address));
         _add(list, address(this), _slotOf(Slot.Price), READ);
-        _add(list, address(this), _shardSlot(_shardOf(owner_)), WRITE);
+        (uint256 k1, uint256 k2) = _candidateShards(list, owner_);
+        _add(list, address(this), _shardSlot(k1), WRITE);
+        _add(list, address(this), _shardSlot(k2), WRITE);
         _add(list, address(this), _balanceSlot(owner_), WRITE);
         if (sender != owner_) _add(list, address(this), _allowanceSlot(owner_, sender), WRITE);
         // The escrow pays the receiver; on the fallback path the strategy pays it the rest
         // (its declaration covers everything else it touches, IStrategy).
-        _declareTransferFrom(list, escrowOf(_shardOf(owner_)), receiver);
+        _declareTransferFrom(list, escrowOf(k1), receiver);
+        _declareTransferFrom(list, escrowOf(k2), receiver);
         // The shard-only variants stop here; the others may fall back to the strategy, then
         // to every other shard's escrow (another transaction of the block may have drained
         // the owner's escrow, so the fallback cannot be ruled out in advance).
         if (sel == this.withdrawFromShard.selector || sel == this.redeemFromShard.selector) return;
-        uint256 n = shardCount;
+        _add(list, address(this), _slotOf(Slot.Shards), READ);
+        uint256 n = shardCount();
         for (uint256 j = 0; j < n; ++j) {
             _add(list, address(this), _shardSlot(j), WRITE);
             _declareTransferFrom(list, escrowOf(j), receiver);
@@ -702,9 +753,12 @@ contract DisjointVault is IDisjointVault {
         if (sel == this.harvest.selector) {
             // The report writes the price word: ordered against every user operation.
             _add(list, address(this), _slotOf(Slot.Price), WRITE);
-            uint256 k = shardCount;
+            uint256 k = shardCount();
             for (uint256 i = 0; i < k; ++i) _add(list, address(this), _shardSlot(i), READ);
-            _add(list, address(this), _shardSlot(_shardOf(feeRecipient)), WRITE); // fee shares
+            (uint256 f1, uint256 f2) = _candidateShards(list, feeRecipient); // fee shares
+            _add(list, address(this), _shardSlot(f1), WRITE);
+            _add(list, address(this), _shardSlot(f2), WRITE);
+            _add(list, address(this), _slotOf(Slot.Shards), READ);
             _add(list, address(this), _slotOf(Slot.Ledger), WRITE);
             _add(list, address(this), _slotOf(Slot.Strategy), READ);
             _add(list, address(this), _balanceSlot(feeRecipient), WRITE);
@@ -723,6 +777,13 @@ contract DisjointVault is IDisjointVault {
             _add(list, address(this), _slotOf(Slot.Ledger), WRITE);
         } else if (sel == this.setProfitUnlockPeriod.selector) {
             _add(list, address(this), _slotOf(Slot.Price), WRITE);
+        } else if (sel == this.setShardCount.selector) {
+            uint256 count = abi.decode(data[4:], (uint256));
+            _add(list, address(this), _slotOf(Slot.Shards), WRITE);
+            // Each new escrow approves the vault in the asset at construction.
+            for (uint256 k = shardCount(); k < count && k < MAX_SHARDS; ++k) {
+                _add(list, address(_asset), _assetSlot(escrowOf(k), address(this)), WRITE);
+            }
         } else if (sel == this.transferOwnership.selector) {
             _add(list, address(this), _slotOf(Slot.PendingOwner), WRITE);
         } else if (sel == this.acceptOwnership.selector) {
@@ -740,8 +801,9 @@ contract DisjointVault is IDisjointVault {
     function _declareAllocation(List memory list, bytes4 sel, bytes calldata data) private view {
         (uint256 shard, ) = abi.decode(data[4:], (uint256, uint256));
         _add(list, address(this), _slotOf(Slot.Strategy), READ);
+        _add(list, address(this), _slotOf(Slot.Shards), READ);
         _add(list, address(this), _slotOf(Slot.Ledger), WRITE);
-        if (shard < shardCount) {
+        if (shard < shardCount()) {
             _add(list, address(this), _shardSlot(shard), WRITE);
             address strat = address(strategy);
             if (sel == this.allocate.selector) {
@@ -764,7 +826,7 @@ contract DisjointVault is IDisjointVault {
 
     /// Every shard's idle assets and supply (the report's aggregation; views use it too).
     function _sums() internal view returns (uint256 idle, uint256 supply) {
-        uint256 k = shardCount;
+        uint256 k = shardCount();
         for (uint256 i = 0; i < k; ++i) {
             Shard memory sh = _shards[i];
             idle += sh.idle;
@@ -833,14 +895,14 @@ contract DisjointVault is IDisjointVault {
         Shard memory sh = _shards[k];
         max = Math.min(type(uint128).max - sh.idle, _toAssets(type(uint128).max - sh.supply, p, Math.Rounding.Floor));
         if (limit == NO_LIMIT) return max;
-        uint256 cap = limit / shardCount;
+        uint256 cap = limit / shardCount();
         uint256 value = _toAssets(sh.supply, p, Math.Rounding.Ceil);
         return value >= cap ? 0 : Math.min(max, cap - value);
     }
 
     /// Assets a withdrawal can get: every shard escrow, then the strategy (up to the debt).
     function _liquidity() internal view returns (uint256 liquidity) {
-        uint256 n = shardCount;
+        uint256 n = shardCount();
         for (uint256 j = 0; j < n; ++j) liquidity += _shards[j].idle;
         IStrategy strat = strategy;
         if (address(strat) != address(0)) liquidity += Math.min(strat.maxWithdraw(), _ledger.debt);
@@ -851,32 +913,53 @@ contract DisjointVault is IDisjointVault {
     // =====================================================================================
 
     function _shardOf(address account) internal view returns (uint256) {
-        return uint256(uint160(account)) % shardCount;
+        return _shardOfWord(account, _balances[account]);
     }
 
-    function _enter(uint256 k, address receiver, uint256 assets, uint256 shares) internal {
+    /// The shard of `account`, given its balance word: the one assigned when it first received
+    /// shares, else its address modulo the shard count in force.
+    function _shardOfWord(address account, uint256 word) internal view returns (uint256) {
+        uint256 tag = word >> TAG_SHIFT;
+        if (tag != 0) return tag - 1;
+        return uint256(uint160(account)) % _activeShards();
+    }
+
+    /// The shard count in force in this block (a pending increase applies from its block on).
+    function _activeShards() internal view returns (uint256) {
+        ShardConfig memory c = _shardConfig;
+        return block.number >= c.fromBlock ? c.next : c.count;
+    }
+
+    /// Writes `account`'s balance, tagged with its shard `k`.
+    function _setBalance(address account, uint256 balance, uint256 k) internal {
+        _balances[account] = balance | ((k + 1) << TAG_SHIFT);
+    }
+
+    function _enter(uint256 k, address receiver, uint256 word, uint256 assets, uint256 shares) internal {
         Shard memory m = _shards[k];
         _shards[k] = Shard((m.supply + shares).toUint128(), (m.idle + assets).toUint128());
-        balanceOf[receiver] += shares;
+        // The balance is at most the shard's supply, which fits in 128 bits (checked above).
+        _setBalance(receiver, (word & BALANCE_MASK) + shares, k);
         emit Transfer(address(0), receiver, shares);
         emit Deposit(msg.sender, receiver, assets, shares);
         _asset.safeTransferFrom(msg.sender, escrowOf(k), assets);
     }
 
-    /// Burns `shares` of `owner_` (whose balance `bal` the caller read and checked: shares <= bal).
+    /// Burns `shares` of `owner_` (whose balance word `word` the caller read and checked:
+    /// 0 < shares <= its balance, so the owner has a shard tag, which the word keeps).
     function _exit(
         address owner_,
         address receiver,
         uint256 assets,
         uint256 shares,
-        uint256 bal,
+        uint256 word,
         bool withFallback
     ) internal {
         if (msg.sender != owner_) _spendAllowance(owner_, msg.sender, shares);
-        uint256 k = _shardOf(owner_);
+        uint256 k = _shardOfWord(owner_, word);
         Shard memory m = _shards[k];
         unchecked {
-            balanceOf[owner_] = bal - shares; // shares <= bal, checked by the caller
+            _balances[owner_] = word - shares; // shares <= the balance bits, checked by the caller
         }
         emit Transfer(owner_, address(0), shares);
         emit Withdraw(msg.sender, receiver, owner_, assets, shares);
@@ -903,7 +986,7 @@ contract DisjointVault is IDisjointVault {
         uint256 fromStrategy = address(strat) == address(0) ? 0 : Math.min(Math.min(strat.maxWithdraw(), debt), rest);
         rest -= fromStrategy;
         if (fromStrategy != 0) _ledger.debt = uint128(debt - fromStrategy);
-        uint256 n = shardCount;
+        uint256 n = shardCount();
         uint256[] memory drawn = new uint256[](n);
         drawn[k] = own;
         for (uint256 i = 1; i < n && rest != 0; ++i) {
@@ -924,12 +1007,14 @@ contract DisjointVault is IDisjointVault {
 
     function _transfer(address from, address to, uint256 amount) internal {
         if (to == address(0)) revert InvalidAddress();
-        uint256 bal = balanceOf[from];
+        uint256 fromWord = _balances[from];
+        uint256 bal = fromWord & BALANCE_MASK;
         if (amount > bal) revert InsufficientBalance(from, bal, amount);
-        balanceOf[from] = bal - amount;
-        balanceOf[to] += amount;
-        uint256 kf = _shardOf(from);
-        uint256 kt = _shardOf(to);
+        uint256 kf = _shardOfWord(from, fromWord);
+        _setBalance(from, bal - amount, kf);
+        uint256 toWord = _balances[to];
+        uint256 kt = _shardOfWord(to, toWord);
+        _setBalance(to, (toWord & BALANCE_MASK) + amount, kt);
         // Transfers keep the total supply; between reports the price does not depend on it.
         if (kf != kt) {
             _shards[kf].supply -= uint128(amount);
@@ -1011,12 +1096,26 @@ contract DisjointVault is IDisjointVault {
     function _declareTransfer(List memory list, address from, address to) private view {
         _add(list, address(this), _balanceSlot(from), WRITE);
         _add(list, address(this), _balanceSlot(to), WRITE);
-        uint256 kf = _shardOf(from);
-        uint256 kt = _shardOf(to);
-        if (kf != kt) {
-            _add(list, address(this), _shardSlot(kf), WRITE);
-            _add(list, address(this), _shardSlot(kt), WRITE);
-        }
+        (uint256 f1, uint256 f2) = _candidateShards(list, from);
+        (uint256 t1, uint256 t2) = _candidateShards(list, to);
+        if (f1 == f2 && t1 == t2 && f1 == t1) return; // one shard: its supply is unchanged
+        _add(list, address(this), _shardSlot(f1), WRITE);
+        _add(list, address(this), _shardSlot(f2), WRITE);
+        _add(list, address(this), _shardSlot(t1), WRITE);
+        _add(list, address(this), _shardSlot(t2), WRITE);
+    }
+
+    /// The shard `account` may be in when the declared call runs: the one it holds, else its
+    /// address modulo the count in force, which may be either count while an increase is
+    /// pending (then the call also reads the shard count).
+    function _candidateShards(List memory list, address account) private view returns (uint256 k1, uint256 k2) {
+        uint256 tag = _balances[account] >> TAG_SHIFT;
+        if (tag != 0) return (tag - 1, tag - 1);
+        _add(list, address(this), _slotOf(Slot.Shards), READ);
+        ShardConfig memory c = _shardConfig;
+        uint256 a = uint256(uint160(account));
+        k2 = a % c.next;
+        k1 = block.number >= c.fromBlock ? k2 : a % c.count;
     }
 
     function _shardSlot(uint256 k) private pure returns (bytes32 slot) {
@@ -1048,9 +1147,13 @@ contract DisjointVault is IDisjointVault {
             assembly ("memory-safe") {
                 base := owner.slot
             }
-        } else {
+        } else if (which == Slot.PendingOwner) {
             assembly ("memory-safe") {
                 base := pendingOwner.slot
+            }
+        } else {
+            assembly ("memory-safe") {
+                base := _shardConfig.slot
             }
         }
         slot = bytes32(base);
@@ -1059,7 +1162,7 @@ contract DisjointVault is IDisjointVault {
     function _balanceSlot(address account) private pure returns (bytes32) {
         uint256 base;
         assembly ("memory-safe") {
-            base := balanceOf.slot
+            base := _balances.slot
         }
         return keccak256(abi.encode(account, base));
     }
