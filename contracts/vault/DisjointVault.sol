@@ -27,8 +27,8 @@ contract DisjointVault is IDisjointVault {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
-    /// @notice Whole-account slot marker of IAccessDeclaring.
-    bytes32 public constant ANY_SLOT = bytes32(type(uint256).max);
+    /// Whole-account slot marker of IAccessDeclaring.
+    bytes32 internal constant ANY_SLOT = bytes32(type(uint256).max);
     uint8 internal constant READ = 1;
     uint8 internal constant WRITE = 2;
 
@@ -48,8 +48,8 @@ contract DisjointVault is IDisjointVault {
     uint256 internal constant TAG_SHIFT = 128;
     /// @notice Prices are assets per share scaled by PRICE_ONE (1e27).
     uint256 public constant PRICE_ONE = 1e27;
-    /// @notice Largest price the schedule stores (95 bits); a higher one is stored as this.
-    uint256 public constant PRICE_MAX = (1 << 95) - 1;
+    /// Largest price the schedule stores (95 bits); a higher one is stored as this.
+    uint256 internal constant PRICE_MAX = (1 << 95) - 1;
     /// @notice Longest profit unlock period (24 bits of seconds, about 194 days).
     uint32 public constant MAX_UNLOCK_PERIOD = (1 << 24) - 1;
     // The packed price word: LIMITED (bit 0), unlock period (24 bits), last report (40 bits),
