@@ -1,6 +1,6 @@
 import { asUserErrors } from "./user-error.js";
 import { loadAccessSetFile, writeFileAtomic } from "../src/access/index.js";
-import { analyze, renderMarkdown, renderText } from "../src/conflicts/index.js";
+import { analyze, potentialJson, potentialReport, renderMarkdown, renderPotentialMarkdown, renderPotentialText, renderText } from "../src/conflicts/index.js";
 
 interface Args {
   file: string;
@@ -9,18 +9,21 @@ interface Args {
   top: number;
   includeFeeRecipient: boolean;
   quiet: boolean;
+  noPotential: boolean;
 }
 
 async function conflictsAnalyzeBody(args: Args): Promise<void> {
   const file = await loadAccessSetFile(args.file);
   const { result } = analyze(file, { includeFeeRecipient: args.includeFeeRecipient, topSlots: args.top });
-  if (!args.quiet) console.log(renderText(result));
+  // Many blocks (a test run mines one transaction a block): also what would conflict across senders in one block.
+  const potential = !args.noPotential && file.blocks.length > 1 ? potentialReport(file, { includeFeeRecipient: args.includeFeeRecipient }) : undefined;
+  if (!args.quiet) console.log(renderText(result) + (potential ? "\n\n" + renderPotentialText(potential) : ""));
   if (args.json) {
-    await writeFileAtomic(args.json, JSON.stringify(result, null, 2) + "\n");
+    await writeFileAtomic(args.json, JSON.stringify(potential ? { ...result, ...potentialJson(potential) } : result, null, 2) + "\n");
     console.log(`wrote ${args.json}`);
   }
   if (args.md) {
-    await writeFileAtomic(args.md, renderMarkdown(result));
+    await writeFileAtomic(args.md, renderMarkdown(result) + (potential ? "\n" + renderPotentialMarkdown(potential) : ""));
     console.log(`wrote ${args.md}`);
   }
 }
