@@ -45,7 +45,7 @@ contract DisjointVault is IDisjointVault {
     uint32 public constant MIN_UNLOCK_PERIOD = 1 hours;
     uint256 internal constant NO_LIMIT = type(uint256).max;
     uint256 internal constant BALANCE_MASK = type(uint128).max;
-    uint256 internal constant TAG_SHIFT = 128;
+    uint256 internal constant TAG_SHIFT = 248;
     /// @notice Prices are assets per share scaled by PRICE_ONE (1e27).
     uint256 public constant PRICE_ONE = 1e27;
     /// Largest price the schedule stores (95 bits); a higher one is stored as this.
@@ -103,8 +103,10 @@ contract DisjointVault is IDisjointVault {
     uint256 internal _price;
     uint256 internal _depositLimit;
     Ledger internal _ledger;
-    /// Share balances (low 128 bits) and each account's shard + 1 (bits 128..135, 0 until the
+    /// Share balances (low 128 bits) and each account's shard + 1 (the top byte, 0 until the
     /// account first receives shares): a shard, once assigned, is kept when the count grows.
+    /// The tag sits above bit 160 so that a balance word never looks like an address to tools
+    /// that probe address-shaped storage values.
     mapping(address account => uint256) internal _balances;
     /// @notice Share allowances.
     mapping(address owner => mapping(address spender => uint256)) public allowance;
