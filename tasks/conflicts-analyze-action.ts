@@ -1,6 +1,7 @@
 import { asUserErrors } from "./user-error.js";
 import { loadAccessSetFile, writeFileAtomic } from "../src/access/index.js";
 import { analyze, renderMarkdown, renderText } from "../src/conflicts/index.js";
+import { isColumnarPath, loadColumnarCompact } from "../src/columnar/index.js";
 
 interface Args {
   file: string;
@@ -12,7 +13,8 @@ interface Args {
 }
 
 async function conflictsAnalyzeBody(args: Args): Promise<void> {
-  const file = await loadAccessSetFile(args.file);
+  // A Parquet tree goes straight to the graph's compact form (no per-access objects).
+  const file = (await isColumnarPath(args.file)) ? await loadColumnarCompact(args.file) : await loadAccessSetFile(args.file);
   const { result } = analyze(file, { includeFeeRecipient: args.includeFeeRecipient, topSlots: args.top });
   if (!args.quiet) console.log(renderText(result));
   if (args.json) {

@@ -7,6 +7,7 @@ import type { TaskDefinition } from "hardhat/types/tasks";
 import conflictsAnalyze from "./conflicts-analyze.js";
 import conflictsCapture from "./conflicts-capture.js";
 import conflictsCheckDeclared from "./conflicts-check-declared.js";
+import conflictsConvert from "./conflicts-convert.js";
 import { demoTask } from "./demo.js";
 import conflictsReport from "./report.js";
 import { mainnetCaptureTask } from "./mainnet-capture.js";
@@ -25,6 +26,7 @@ export const tasks: TaskDefinition[] = [
   conflictsCapture,
   conflictsAnalyze,
   conflictsCheckDeclared,
+  conflictsConvert,
   simulateTask,
   conflictsReport,
   mainnet,
