@@ -8,6 +8,7 @@ import conflictsAnalyze from "./conflicts-analyze.js";
 import conflictsCapture from "./conflicts-capture.js";
 import conflictsCheckDeclared from "./conflicts-check-declared.js";
 import conflictsConvert from "./conflicts-convert.js";
+import conflictsStudy from "./conflicts-study.js";
 import { demoTask } from "./demo.js";
 import conflictsReport from "./report.js";
 import { mainnetCaptureTask } from "./mainnet-capture.js";
@@ -27,6 +28,7 @@ export const tasks: TaskDefinition[] = [
   conflictsAnalyze,
   conflictsCheckDeclared,
   conflictsConvert,
+  conflictsStudy,
   simulateTask,
   conflictsReport,
   mainnet,

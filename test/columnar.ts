@@ -15,8 +15,12 @@ import { analyze } from "../src/conflicts/index.js";
 import {
   ColumnarWriter,
   loadColumnar,
+  blockChains,
   loadColumnarCompact,
   readTreeMeta,
+  runStudy,
+  studyHtml,
+  studyMarkdown,
   saveColumnar,
   streamColumnarBlocks,
 } from "../src/columnar/index.js";
@@ -173,5 +177,39 @@ describe("columnar access sets (Parquet trees)", function () {
     await rejects(w.addBlock({ ...json.blocks[0]! }), /chain order/);
     await w.abort();
     expect((await readdir(dir)).filter((f) => f.includes("order"))).to.deep.equal([]);
+  });
+
+  it("study: the SQL conflict rate, dependent transactions and streamed chains agree with `conflicts analyze` on the corpus", async () => {
+    const tree = path.join(dir, "corpus.parquet");
+    const sql = path.join(dir, "dependents.sql");
+    await writeFile(sql, "-- Dependent transactions\nSELECT COUNT(*) AS dependents FROM (SELECT block, tx FROM deps WHERE prev_writer IS NOT NULL GROUP BY block, tx) d\n");
+    const r = await runStudy(tree, { sql: [sql], progress: { env: { CI: "true" } } });
+    const expected = analyze(json).result;
+    const section = (name: string) => r.sections.find((s) => s.name === name)!;
+    const rate = section("conflict-rate");
+    const col = (s: { columns: string[] }, c: string) => s.columns.indexOf(c);
+    expect(rate.rows.reduce((n, row) => n + Number(row[col(rate, "conflicting_txs")]), 0)).to.equal(expected.conflictingTxs);
+    expect(rate.rows.reduce((n, row) => n + Number(row[col(rate, "blocks")]), 0)).to.equal(json.blocks.filter((b) => b.txs.length > 0).length);
+    expect(section("dependents").rows).to.deep.equal([[expected.dependentTxs]]);
+    expect(r.sections.map((s) => s.name)).to.include.members(["hot-contracts", "hot-variables", "hot-function-pairs", "serialized-share", "trends-by-month", "chain-lengths"]);
+    const chains = await blockChains(tree);
+    expect(chains.map((c) => [c.block, c.longestChain])).to.deep.equal(expected.perBlock.map((b) => [b.number, b.longestChain]));
+    expect(studyMarkdown(r)).to.include("## Hot contracts");
+    expect(studyHtml(r)).to.match(/^<!doctype html>/);
+  });
+
+  it("study: a block range limits every query, and a bad user SQL file is named", async () => {
+    const tree = path.join(dir, "corpus.parquet");
+    const one = json.blocks[5]!.number;
+    const r = await runStudy(tree, { from: one, to: one, noChains: true, progress: { env: { CI: "true" } } });
+    const rate = r.sections.find((s) => s.name === "conflict-rate")!;
+    expect(rate.rows.reduce((n, row) => n + Number(row[rate.columns.indexOf("txs")]), 0)).to.equal(json.blocks[5]!.txs.length);
+    const bad = path.join(dir, "bad.sql");
+    await writeFile(bad, "SELECT nope FROM accesses\n");
+    const err = await runStudy(tree, { sql: [bad], noBuiltin: true, noChains: true, progress: { env: { CI: "true" } } }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message).to.include(bad);
   });
 });

@@ -29,6 +29,11 @@ export const KIND_STORAGE = 0;
 export const KIND_ACCOUNT = 1;
 /** A read known only per block (EIP-7928 `blockReads`): `tx` is NULL. */
 export const KIND_BLOCK_READ = 2;
+/**
+ * An account field (balance, nonce, code) of the block's fee recipient: every transaction
+ * pays it, so conflict studies leave it out (`kind IN (0, 1)`); otherwise like KIND_ACCOUNT.
+ */
+export const KIND_FEE_RECIPIENT = 3;
 /** Access modes (accesses.mode), a bit set. */
 export const MODE_R = 1;
 export const MODE_W = 2;

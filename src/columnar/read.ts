@@ -18,6 +18,7 @@ import {
   COLUMNAR_VERSION,
   KIND_ACCOUNT,
   KIND_BLOCK_READ,
+  KIND_FEE_RECIPIENT,
   KIND_STORAGE,
   META_FILE,
   PARTITIONED,
@@ -124,7 +125,7 @@ class Cursor {
   }
 }
 
-interface PartitionDict {
+export interface PartitionDict {
   address: string[];
   locAddress: string[];
   locSlot: string[];
@@ -175,7 +176,7 @@ export interface ReadRange {
 }
 
 /** The visitor a partition walk calls, in chain order. */
-interface Visitor {
+export interface Visitor {
   block(number: number, hash: string | null, coinbase: string, gasUsed: number | null, timestamp: number | null, blockReads: boolean): void;
   tx(cur: Cursor, fn: string | undefined): void;
   access(tx: number | null, location: number, kind: number, mode: number): void;
@@ -186,7 +187,12 @@ interface Visitor {
 
 const num = (x: unknown): number | null => (x === null ? null : Number(x as bigint | number));
 
-async function walk(tree: string, meta: TreeMeta, range: ReadRange, v: Visitor, opts: EngineOptions, txColumns: string): Promise<void> {
+/**
+ * Walks the partitions of a tree that overlap `range` in chain order, calling the visitor for
+ * each block, each transaction (then its accesses) and the block's block-level reads.
+ * `txColumns` are the txs columns the visitor reads from index 2 on (index 0: block, 1: function).
+ */
+export async function walk(tree: string, meta: TreeMeta, range: ReadRange, v: Visitor, opts: EngineOptions, txColumns: string): Promise<void> {
   const engine = await openEngine(opts);
   try {
     const cb = engine.connection;
@@ -309,8 +315,8 @@ export async function* streamColumnarBlocks(tree: string, range: ReadRange = {},
       }
       const t = tx === null ? undefined : byIndex.get(tx);
       if (t === undefined) throw bad(tree, "accesses", `an access of block ${block!.number} has no transaction but kind ${kind}; only block reads (kind 2) have none`);
-      const lists = kind === KIND_STORAGE ? t.storage : kind === KIND_ACCOUNT ? t.accounts : null;
-      if (lists === null) throw bad(tree, "accesses", `an access of block ${block!.number} has kind ${kind}; expected 0 (storage), 1 (account) or 2 (block read)`);
+      const lists = kind === KIND_STORAGE ? t.storage : kind === KIND_ACCOUNT || kind === KIND_FEE_RECIPIENT ? t.accounts : null;
+      if (lists === null) throw bad(tree, "accesses", `an access of block ${block!.number} has kind ${kind}; expected 0 (storage), 1 (account), 2 (block read) or 3 (fee recipient)`);
       if (mode & 1) lists.reads.push(key as [string, string] & [string, "balance"]);
       if (mode & 2) lists.writes.push(key as [string, string] & [string, "balance"]);
     },

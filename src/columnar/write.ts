@@ -23,6 +23,7 @@ import {
   DEFAULT_PARTITION_BLOCKS,
   KIND_ACCOUNT,
   KIND_BLOCK_READ,
+  KIND_FEE_RECIPIENT,
   KIND_STORAGE,
   META_FILE,
   MODE_R,
@@ -242,9 +243,10 @@ export class ColumnarWriter {
         rowMode.push(mode);
       };
       for (const [x, s] of tx.storage.reads) add(x, s, KIND_STORAGE, MODE_R);
-      for (const [x, f] of tx.accounts.reads) add(x, f, KIND_ACCOUNT, MODE_R);
+      const fee = block.coinbase;
+      for (const [x, f] of tx.accounts.reads) add(x, f, x === fee ? KIND_FEE_RECIPIENT : KIND_ACCOUNT, MODE_R);
       for (const [x, s] of tx.storage.writes) add(x, s, KIND_STORAGE, MODE_W);
-      for (const [x, f] of tx.accounts.writes) add(x, f, KIND_ACCOUNT, MODE_W);
+      for (const [x, f] of tx.accounts.writes) add(x, f, x === fee ? KIND_FEE_RECIPIENT : KIND_ACCOUNT, MODE_W);
       for (let i = 0; i < rowLoc.length; i++) {
         a.appendBigInt(num);
         a.appendInteger(tx.index);
