@@ -28,6 +28,11 @@ import {
   type TableName,
 } from "./layout.js";
 
+const ADDRESS = /^0x[0-9a-f]{40}$/;
+const SLOT = /^(0x[0-9a-f]{64}|balance|nonce|code)$/;
+const HASH = /^0x[0-9a-f]{64}$/;
+const SELECTOR = /^0x[0-9a-f]{8}$/;
+
 const bad = (tree: string, where: string, message: string) => new AccessSetFormatError(tree, [{ path: where, message }]);
 
 /** Reads and checks _disjoint.json and that every file of every partition is there. */
@@ -139,12 +144,16 @@ async function readDict(engine: Engine, tree: string, p: Partition): Promise<Par
     return guarded(tree, rel, async () => (await c.runAndReadAll(sql(sqlString(path.join(tree, rel))))).getRows());
   };
   const address: string[] = [];
-  for (const [id, a] of await rows("contracts", (f) => `SELECT contract, address FROM read_parquet(${f})`)) address[id as number] = a as string;
+  for (const [id, a] of await rows("contracts", (f) => `SELECT contract, address FROM read_parquet(${f})`)) {
+    if (!ADDRESS.test(a as string)) throw bad(tree, path.join("contracts", p.label), `contract ${String(id)}: address ${String(a)}: expected 0x and 40 lowercase hex digits`);
+    address[id as number] = a as string;
+  }
   const locAddress: string[] = [];
   const locSlot: string[] = [];
   for (const [id, contract, slot] of await rows("locations", (f) => `SELECT location, contract, slot FROM read_parquet(${f})`)) {
     const a = address[contract as number];
     if (a === undefined) throw bad(tree, path.join("locations", p.label), `location ${String(id)} names contract ${String(contract)}, which the contracts table does not have`);
+    if (!SLOT.test(slot as string)) throw bad(tree, path.join("locations", p.label), `location ${String(id)}: slot ${String(slot)}: expected 0x and 64 lowercase hex digits, or balance, nonce or code`);
     locAddress[id as number] = a;
     locSlot[id as number] = slot as string;
   }
@@ -183,6 +192,17 @@ export interface Visitor {
   /** After a block's txs and accesses. */
   endBlock(): void | Promise<void>;
   partition?(dict: PartitionDict): void;
+}
+
+/** Checks the identifying columns of a txs row (tx, hash, sender, recipient, selector at 2..6). */
+function checkTx(c: Cursor): string | null {
+  const [index, hash, sender, recipient, selector] = [c.get(2), c.get(3), c.get(4), c.get(5), c.get(6)];
+  if (typeof index !== "number" || index < 0) return `index ${String(index)}: expected a non-negative integer`;
+  if (hash !== null && !HASH.test(hash as string)) return `hash ${String(hash)}: expected 0x and 64 lowercase hex digits`;
+  if (!ADDRESS.test(sender as string)) return `sender ${String(sender)}: expected 0x and 40 lowercase hex digits`;
+  if (recipient !== null && !ADDRESS.test(recipient as string)) return `recipient ${String(recipient)}: expected 0x and 40 lowercase hex digits`;
+  if (selector !== null && !SELECTOR.test(selector as string)) return `selector ${String(selector)}: expected 0x and 8 lowercase hex digits`;
+  return null;
 }
 
 const num = (x: unknown): number | null => (x === null ? null : Number(x as bigint | number));
@@ -231,6 +251,8 @@ export async function walk(tree: string, meta: TreeMeta, range: ReadRange, v: Vi
           const fn = f === null ? undefined : dict.fnName[f];
           if (f !== null && fn === undefined) throw bad(tree, rel("txs"), `a transaction of block ${number} names function ${f}, which the functions table does not have`);
           const index = txs.get(2) as number;
+          const problem = checkTx(txs);
+          if (problem) throw bad(tree, rel("txs"), `transaction ${index} of block ${number}: ${problem}`);
           v.tx(txs, fn);
           await step(txs, "txs");
           // A transaction's accesses follow it, in order.

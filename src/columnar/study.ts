@@ -121,7 +121,7 @@ export async function blockChains(
       },
     },
     opts,
-    "tx",
+    "tx, hash, sender, recipient, selector",
   );
   return out;
 }
