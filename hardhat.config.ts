@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { defineConfig } from "hardhat/config";
-import { tasks } from "./tasks/index.js";
+import disjoint from "./plugin/index.js";
 
 // Compilers come from npm's wasm builds so that nothing is downloaded at build time.
 const require = createRequire(import.meta.url);
@@ -32,8 +32,8 @@ const MORPHO_SOLC = {
 };
 
 export default defineConfig({
-  plugins: [hardhatToolboxMochaEthers],
-  tasks,
+  // This repository uses its own plugin the way a host project does (docs/plugin.md).
+  plugins: [hardhatToolboxMochaEthers, disjoint],
   solidity: {
     profiles: {
       default: { compilers: [SUITE_SOLC, MORPHO_SOLC], overrides: OVERRIDES },

@@ -14,7 +14,7 @@ const MAX_UINT128 = (1n << 128n) - 1n;
 const MAX_UINT256 = (1n << 256n) - 1n;
 const WAD = 10n ** 18n;
 /** LendingMarket.MAX_SHARDS, DisjointVault.MAX_SHARDS, DisjointFactory.MAX_SHARDS, DisjointVault.MAX_FEE_BPS. */
-export const LIMITS = { lendingShards: 16n, vaultShards: 64n, pairShards: 16n, vaultFeeBps: 5_000n } as const;
+export const LIMITS = { lendingShards: 64n, vaultShards: 64n, pairShards: 16n, vaultFeeBps: 5_000n } as const;
 
 // Integers may be JSON numbers (small) or decimal strings (any size, e.g. "900000000000000000").
 const int = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/, "a decimal integer string")]);
@@ -150,10 +150,10 @@ export function planSuite(json: unknown, file = "<parameters>"): SuitePlan {
   if ((lltv * liquidationBonus) / WAD >= WAD) {
     fail("lending.liquidationBonus", `lltv * liquidationBonus = ${(lltv * liquidationBonus) / WAD} is not below 1e18`, "lower the bonus or lltv so that a boundary liquidation leaves collateral");
   }
-  const baseRate = inRange("lending.baseRate", l.baseRate, 0n, 10n ** 12n, "a per-second WAD rate");
-  const slope1 = inRange("lending.slope1", l.slope1, 0n, 10n ** 12n, "a per-second WAD rate");
-  const slope2 = inRange("lending.slope2", l.slope2, 0n, 10n ** 12n, "a per-second WAD rate");
-  if (baseRate + slope1 + slope2 > 10n ** 12n) fail("lending.slope2", "baseRate + slope1 + slope2 exceeds 1e12 per second", "lower the rates (LendingMarket caps them)");
+  const baseRate = inRange("lending.baseRate", l.baseRate, 0n, 10n ** 11n, "a per-second WAD rate");
+  const slope1 = inRange("lending.slope1", l.slope1, 0n, 10n ** 11n, "a per-second WAD rate");
+  const slope2 = inRange("lending.slope2", l.slope2, 0n, 10n ** 11n, "a per-second WAD rate");
+  if (baseRate + slope1 + slope2 > 10n ** 11n) fail("lending.slope2", "baseRate + slope1 + slope2 exceeds 1e11 per second (LendingMarket.MAX_RATE)", "lower the rates (LendingMarket caps them)");
   const capOf = (path: string, v: string | number | undefined) => (v === undefined || v === "max" ? MAX_UINT128 : inRange(path, v, 0n, MAX_UINT128, 'an amount that fits uint128, or "max" for no cap'));
   const lending = {
     loanToken: source("lending.loanToken", l.loanToken, "loanToken", hasLocal, "the ERC-20 lent"),

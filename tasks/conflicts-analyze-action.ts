@@ -1,6 +1,6 @@
 import { asUserErrors } from "./user-error.js";
 import { loadAccessSetFile, writeFileAtomic } from "../src/access/index.js";
-import { analyze, renderMarkdown, renderText } from "../src/conflicts/index.js";
+import { analyze, potentialJson, potentialReport, renderMarkdown, renderPotentialMarkdown, renderPotentialText, renderText } from "../src/conflicts/index.js";
 import { isColumnarPath, loadColumnarCompact } from "../src/columnar/index.js";
 
 interface Args {
@@ -10,19 +10,25 @@ interface Args {
   top: number;
   includeFeeRecipient: boolean;
   quiet: boolean;
+  noPotential: boolean;
 }
 
 async function conflictsAnalyzeBody(args: Args): Promise<void> {
   // A Parquet tree goes straight to the graph's compact form (no per-access objects).
-  const file = (await isColumnarPath(args.file)) ? await loadColumnarCompact(args.file) : await loadAccessSetFile(args.file);
+  // The potential report needs the object form, so it is not computed for Parquet input.
+  const columnar = await isColumnarPath(args.file);
+  const file = columnar ? await loadColumnarCompact(args.file) : await loadAccessSetFile(args.file);
   const { result } = analyze(file, { includeFeeRecipient: args.includeFeeRecipient, topSlots: args.top });
-  if (!args.quiet) console.log(renderText(result));
+  // Many blocks (a test run mines one transaction a block): also what would conflict across senders in one block.
+  const potential = !args.noPotential && !("compact" in file) && file.blocks.length > 1 ? potentialReport(file, { includeFeeRecipient: args.includeFeeRecipient }) : undefined;
+  if (columnar && !args.noPotential && !args.quiet) console.log("(potential cross-sender conflicts are not computed for a Parquet tree; convert it to JSON for them)");
+  if (!args.quiet) console.log(renderText(result) + (potential ? "\n\n" + renderPotentialText(potential) : ""));
   if (args.json) {
-    await writeFileAtomic(args.json, JSON.stringify(result, null, 2) + "\n");
+    await writeFileAtomic(args.json, JSON.stringify(potential ? { ...result, ...potentialJson(potential) } : result, null, 2) + "\n");
     console.log(`wrote ${args.json}`);
   }
   if (args.md) {
-    await writeFileAtomic(args.md, renderMarkdown(result));
+    await writeFileAtomic(args.md, renderMarkdown(result) + (potential ? "\n" + renderPotentialMarkdown(potential) : ""));
     console.log(`wrote ${args.md}`);
   }
 }

@@ -9,5 +9,6 @@ export default task(["conflicts", "analyze"])
   .addOption({ name: "top", description: "Hot slots to list", type: ArgumentType.INT, defaultValue: 20 })
   .addFlag({ name: "includeFeeRecipient", description: "Count the fee recipient's balance as a conflict (excluded by default)" })
   .addFlag({ name: "quiet", description: "Do not print the terminal report" })
+  .addFlag({ name: "noPotential", description: "Skip the potential conflicts across senders and the advice (shown when the file holds more than one block)" })
   .setAction(() => import("./conflicts-analyze-action.js"))
   .build();

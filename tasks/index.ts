@@ -6,6 +6,7 @@ import { emptyTask } from "hardhat/config";
 import type { TaskDefinition } from "hardhat/types/tasks";
 import conflictsAnalyze from "./conflicts-analyze.js";
 import conflictsCapture from "./conflicts-capture.js";
+import conflictsCaptureTests from "./conflicts-capture-tests.js";
 import conflictsCheckDeclared from "./conflicts-check-declared.js";
 import conflictsConvert from "./conflicts-convert.js";
 import conflictsStudy from "./conflicts-study.js";
@@ -25,6 +26,7 @@ export const tasks: TaskDefinition[] = [
   demoTask,
   conflicts,
   conflictsCapture,
+  conflictsCaptureTests,
   conflictsAnalyze,
   conflictsCheckDeclared,
   conflictsConvert,

@@ -70,7 +70,10 @@ describe("DisjointPair and DisjointFactory", function () {
       await expect(c.factory.createPair(a0, a0)).to.be.revertedWithCustomError(c.factory, "IdenticalAddresses");
       await expect(c.factory.createPair(a0, ethers.ZeroAddress)).to.be.revertedWithCustomError(c.factory, "ZeroAddress");
       await expect(c.factory.createPair(a1, a0)).to.be.revertedWithCustomError(c.factory, "PairExists");
-      await expect(c.factory.createShardedPair(a1, a0, 2)).to.be.revertedWithCustomError(c.factory, "PairExists");
+      // A one-shard pair made by createPair is taken over by createShardedPair (issue #22:
+      // createPair must not be able to front-run it); a sharded pair grows only by addShards.
+      await expect(c.factory.createShardedPair(a1, a0, 2)).to.emit(c.factory, "ShardCountSet");
+      await expect(c.factory.createShardedPair(a1, a0, 3)).to.be.revertedWithCustomError(c.factory, "PairExists");
     });
 
     it("creates shards; new counts take effect the next block", async function () {

@@ -101,7 +101,9 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
         pair = _deploy(token0, token1, 0);
     }
 
-    /// @notice Creates a new token pair with `count` shards, in force from the next block.
+    /// @notice Creates a token pair with `count` shards, in force from the next block. If a
+    /// one-shard pair was already made by the permissionless `createPair` (for instance to
+    /// front-run this call), it becomes shard 0 and the other shards are added to it.
     /// @param tokenA One token.
     /// @param tokenB The other token.
     /// @param count The number of shards, 1 to MAX_SHARDS.
@@ -112,8 +114,18 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
         uint256 count
     ) external onlyShardAdmin returns (address pair) {
         if (count == 0 || count > MAX_SHARDS) revert InvalidShardCount(count);
-        (address token0, address token1) = _newPair(tokenA, tokenB);
-        pair = _deploy(token0, token1, 0);
+        if (tokenA == tokenB) revert IdenticalAddresses();
+        (address token0, address token1) = PairAddress.sortTokens(tokenA, tokenB);
+        if (token0 == address(0)) revert ZeroAddress();
+        pair = getPair[token0][token1];
+        if (pair == address(0)) {
+            pair = _deploy(token0, token1, 0);
+        } else {
+            // Only a plain createPair pair (one shard made) is taken over; a sharded one grows
+            // by addShards.
+            (, uint256 created, ) = DisjointPair(pair).shardInfo();
+            if (created != 1) revert PairExists();
+        }
         for (uint256 i = 1; i < count; ++i) _deploy(token0, token1, i);
         // Like addShards, the count applies from the next block: in this block the pair has
         // one shard, as if made by createPair, so a declaration made before the pair existed

@@ -493,8 +493,7 @@ contract DisjointRouter is IAccessDeclaring {
                 data[4:],
                 (address, address, uint256, uint256, uint256, address)
             );
-            (, address pool) = homeShard(tokenA, tokenB, sender);
-            return _withNonce(_declareRemove(tokenA, tokenB, type(uint256).max, liquidity, sender, to), pool, sender);
+            return _declareRemoveWithPermit(tokenA, tokenB, liquidity, sender, to);
         }
         if (selector == this.removeLiquidityFromShard.selector) {
             (address tokenA, address tokenB, uint256 shard, uint256 liquidity, , , address to) = abi.decode(
@@ -504,6 +503,22 @@ contract DisjointRouter is IAccessDeclaring {
             return _declareRemove(tokenA, tokenB, shard, liquidity, sender, to);
         }
         revert UnknownSelector(selector);
+    }
+
+    /// @dev removeLiquidityWithPermit: the removal and the permit's nonce on the home pool (on
+    /// both home pools while a count change is pending).
+    function _declareRemoveWithPermit(
+        address tokenA,
+        address tokenB,
+        uint256 liquidity,
+        address sender,
+        address to
+    ) private view returns (Access[] memory base) {
+        (address t0, address t1) = PairAddress.sortTokens(tokenA, tokenB);
+        (address pool, address other) = _homePools(t0, t1, sender);
+        base = _declareRemove(tokenA, tokenB, type(uint256).max, liquidity, sender, to);
+        if (other != pool) base = _withNonce(base, other, sender);
+        return _withNonce(base, pool, sender);
     }
 
     /// @dev A swap along `path`: the input pulled from `sender` into the first hop's pool, every
@@ -544,7 +559,9 @@ contract DisjointRouter is IAccessDeclaring {
             _requirePool(_compute(token0, token1, first));
         } else {
             address shard0 = _compute(token0, token1, 0);
-            (, , end) = _reservesAndCount(shard0);
+            _requirePool(shard0);
+            (uint256 now_, uint256 next) = _declaredCounts(shard0);
+            end = now_ > next ? now_ : next;
             (, , , bytes32 shardSlot) = DisjointPair(shard0).poolSlots();
             list.add(shard0, shardSlot, AccessListBuilder.READ);
         }
@@ -584,7 +601,12 @@ contract DisjointRouter is IAccessDeclaring {
             }
             (, , , bytes32 shardSlot) = DisjointPair(shard0).poolSlots();
             list.add(shard0, shardSlot, AccessListBuilder.READ);
-            (, pool) = homeShard(tokenA, tokenB, to);
+            address other;
+            (pool, other) = _homePools(token0, token1, to);
+            if (other != pool) {
+                _declarePull(list, tokenA, tokenB, sender, other);
+                list.addAll(DisjointPair(other).declareAccess(address(this), abi.encodeCall(IDisjointPair.mint, (to))));
+            }
         } else {
             pool = _compute(token0, token1, shard);
             _requirePool(pool);
@@ -640,11 +662,25 @@ contract DisjointRouter is IAccessDeclaring {
             _requirePool(shard0);
             (, , , bytes32 shardSlot) = DisjointPair(shard0).poolSlots();
             list.add(shard0, shardSlot, AccessListBuilder.READ);
-            (, pool) = homeShard(tokenA, tokenB, owner);
+            address other;
+            (pool, other) = _homePools(token0, token1, owner);
+            if (other != pool) _declareBurn(list, other, liquidity, owner, to);
         } else {
             pool = _compute(token0, token1, shard);
             _requirePool(pool);
         }
+        _declareBurn(list, pool, liquidity, owner, to);
+        return list.finish();
+    }
+
+    /// @dev The LP `transferFrom(owner, pool)` and the pool's burn.
+    function _declareBurn(
+        AccessListBuilder.List memory list,
+        address pool,
+        uint256 liquidity,
+        address owner,
+        address to
+    ) private view {
         list.addAll(
             DisjointPair(pool).declareAccess(
                 address(this),
@@ -652,7 +688,27 @@ contract DisjointRouter is IAccessDeclaring {
             )
         );
         list.addAll(DisjointPair(pool).declareAccess(address(this), abi.encodeCall(IDisjointPair.burn, (to))));
-        return list.finish();
+    }
+
+    /// @dev For declarations: the shard count in force in this block and in the next one. They
+    /// differ only in the block that mined a count change (addShards, createShardedPair), when
+    /// a client that runs `eth_call` in the latest block's context sees the old count while the
+    /// transaction runs under the new one; declarations then cover both.
+    function _declaredCounts(address shard0) private view returns (uint256 now_, uint256 next) {
+        (uint256 prevCount, uint256 count, uint256 fromBlock) = DisjointPair(shard0).shardInfo();
+        now_ = block.number >= fromBlock ? count : prevCount;
+        next = block.number + 1 >= fromBlock ? count : prevCount;
+    }
+
+    /// @dev For declarations: `owner`'s home shard under this block's count and under the next
+    /// block's (the same pool unless a count change is pending).
+    function _homePools(address token0, address token1, address owner) private view returns (address a, address b) {
+        address shard0 = _compute(token0, token1, 0);
+        (uint256 now_, uint256 next) = _declaredCounts(shard0);
+        uint256 ia = uint256(uint160(owner)) % now_;
+        uint256 ib = uint256(uint160(owner)) % next;
+        a = ia == 0 ? shard0 : _compute(token0, token1, ia);
+        b = ib == 0 ? shard0 : _compute(token0, token1, ib);
     }
 
     // ------------------------------------------------------------------ internals

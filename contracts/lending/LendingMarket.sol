@@ -16,11 +16,13 @@ import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 /// @notice An isolated lending market (one loan asset, one collateral asset) whose
 /// transactions touch disjoint storage: positions are per user, totals live in K shards (a
 /// user's shard is fixed by their address), liquidity sits in K escrow contracts, and the
-/// interest indices form a snapshot written at most once per block. See docs/lending.md.
+/// interest indices form a snapshot written at most once per block from stored rates, which
+/// are refreshed from the shards at most once per epoch. See docs/lending.md.
 /// @dev Storage map (slot numbers are part of the access-list interface and are tested):
 /// 0 owner, 1 pending owner (Ownable2Step); 2 caps; 3 snapshot (supplyIndex, borrowIndex,
-/// lastUpdate, flags); 4 bad debt already socialized (amount, events); 5 + 2i shard i
-/// (supplyShares, borrowShares, badDebtEvents); 6 + 2i shard i (badDebt); a shard's cash is its
+/// lastUpdate, flags); 4 rates (borrowRate, supplyRate, utilization, epoch, epochLength);
+/// 5 + 2i shard i < 16 (supplyShares, borrowShares, badDebtEvents); 6 + 2i shard i (badDebt);
+/// shards 16..63 at 38 + 2(i - 16); 134 bad-debt book (applied, pending); a shard's cash is its
 /// escrow's loan-token balance (no market slot);
 /// keccak(user, 37) supply shares; keccak(user, 37) + 1 loan (borrowShares, collateral).
 contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransient {
@@ -81,7 +83,18 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     /// @dev Bad debt already charged to suppliers, and how many events it covers.
     struct BadDebtBook {
         uint128 applied;
-        uint128 events;
+        uint128 pending;
+    }
+
+    /// @notice The stored rates (slot 4): set at each refresh from the shards' totals, applied to
+    /// elapsed time in between. `epoch` is the number (timestamp / epochLength) of the epoch of
+    /// the last refresh; `utilization` is the utilization that refresh saw.
+    struct RateBook {
+        uint40 borrowRate;
+        uint40 supplyRate;
+        uint64 utilization;
+        uint40 epoch;
+        uint32 epochLength;
     }
 
     /// @dev A borrower's side of a position, in one slot: a borrow against collateral deposited
@@ -116,8 +129,16 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     uint256 internal constant WAD = 1e18;
     uint256 internal constant ORACLE_SCALE = 1e36;
     /// @notice Largest supported shard count.
-    uint256 public constant MAX_SHARDS = 16;
+    uint256 public constant MAX_SHARDS = 64;
+    /// @dev Shards 0..15 sit before the positions mapping (slots 5..36), shards 16..63 after it
+    /// (slots 38..133), so that the slots of markets with K <= 16 never moved.
+    uint256 internal constant LOW_SHARDS = 16;
     uint256 internal constant INDEX_MASK = (1 << 96) - 1;
+    /// @notice Highest borrow rate a market accepts, per second (1e18 scale): about 315% a year.
+    /// An index compounded at this rate, however often, stays below 2^96 for ln(2^96 / 1e18) /
+    /// MAX_RATE = 2.5e8 seconds (7.9 years) of uninterrupted full utilization; past that, accrual
+    /// saturates instead of reverting (docs/lending.md, "Liveness").
+    uint256 public constant MAX_RATE = 1e11;
     uint256 internal constant FLAG_PAUSED = 1;
     uint256 internal constant FLAG_CAPPED = 2;
 
@@ -125,9 +146,15 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     uint256 internal constant SLOT_PENDING_OWNER = 1;
     uint256 internal constant SLOT_CONFIG = 2;
     uint256 internal constant SLOT_SNAPSHOT = 3;
-    uint256 internal constant SLOT_BAD_DEBT_APPLIED = 4;
+    uint256 internal constant SLOT_RATES = 4;
     uint256 internal constant SLOT_SHARDS = 5;
-    uint256 internal constant SLOT_POSITIONS = 5 + 2 * MAX_SHARDS;
+    uint256 internal constant SLOT_POSITIONS = 5 + 2 * LOW_SHARDS;
+    uint256 internal constant SLOT_HIGH_SHARDS = SLOT_POSITIONS + 1;
+    uint256 internal constant SLOT_BAD_DEBT_APPLIED = SLOT_HIGH_SHARDS + 2 * (MAX_SHARDS - LOW_SHARDS);
+    /// @notice Default rate epoch: the rate is refreshed from the shards at most once an hour.
+    uint256 public constant DEFAULT_RATE_EPOCH = 1 hours;
+    /// @notice Longest rate epoch the owner may set.
+    uint256 public constant MAX_RATE_EPOCH = 7 days;
 
     uint8 internal constant READ = 1;
     uint8 internal constant WRITE = 2;
@@ -164,9 +191,11 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
 
     Config internal _config; // slot 2
     uint256 internal _snapshot; // slot 3: supplyIndex (96) | borrowIndex (96) | lastUpdate (40) | flags (24)
-    BadDebtBook internal _badDebtBook; // slot 4
-    Shard[MAX_SHARDS] internal _shards; // slots 5..36
+    RateBook internal _rates; // slot 4
+    Shard[LOW_SHARDS] internal _shards; // slots 5..36
     mapping(address user => Account) internal _accounts; // slot 37
+    Shard[MAX_SHARDS - LOW_SHARDS] internal _highShards; // slots 38..133
+    BadDebtBook internal _badDebtBook; // slot 134
 
     /// @notice Loan assets supplied.
     event Supply(address indexed user, uint256 assets, uint256 shares);
@@ -190,6 +219,10 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     );
     /// @notice The per-block snapshot was taken; `socializedBadDebt` was charged to suppliers.
     event Accrue(uint256 supplyIndex, uint256 borrowIndex, uint256 borrowRate, uint256 socializedBadDebt);
+    /// @notice The rates were refreshed from the shards' totals.
+    event RatesRefreshed(uint256 epoch, uint256 utilization, uint256 borrowRate, uint256 supplyRate);
+    /// @notice The rate epoch changed.
+    event RateEpochSet(uint256 epochLength);
     /// @notice Pause flag changed.
     event PausedSet(bool paused);
     /// @notice Caps changed.
@@ -232,8 +265,8 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         }
         if (p.maxPriceAge == 0) revert InvalidParams("maxPriceAge");
         if (p.kink == 0 || p.kink >= WAD) revert InvalidParams("kink");
-        // Keeps index growth far from overflow: at most ~3,150% APR at 100% utilization.
-        if (p.baseRate + p.slope1 + p.slope2 > 1e12) revert InvalidParams("rate");
+        // Bounds index growth: no index can reach 2^96 within INDEX_HORIZON (docs/lending.md).
+        if (p.baseRate + p.slope1 + p.slope2 > MAX_RATE) revert InvalidParams("rate");
 
         loanToken = p.loanToken;
         collateralToken = p.collateralToken;
@@ -263,6 +296,18 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
 
         _config = Config({supplyCap: type(uint128).max, borrowCap: type(uint128).max});
         _snapshot = _pack(WAD, WAD, block.timestamp, 0);
+        _initRates(p.baseRate);
+    }
+
+    /// @dev The first epoch's rates: the base rate, nothing credited (nothing is lent yet).
+    function _initRates(uint256 base) internal {
+        _rates = RateBook({
+            borrowRate: uint40(base),
+            supplyRate: 0,
+            utilization: 0,
+            epoch: uint40(block.timestamp / DEFAULT_RATE_EPOCH),
+            epochLength: uint32(DEFAULT_RATE_EPOCH)
+        });
     }
 
     // ------------------------------------------------------------------ lender side
@@ -274,11 +319,14 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         if (assets == 0) revert ZeroAmount();
         Snapshot memory snap = _accrue();
         if (snap.flags & FLAG_PAUSED != 0) revert Paused();
-        shares = (assets * WAD) / snap.supplyIndex;
+        // Priced at the index the epoch will end with: new supply earns from the next refresh,
+        // when it enters the utilization that sets the rates (docs/lending.md, "Stored rates").
+        (uint256 supplyIndexAtEnd, ) = _epochEndIndices(snap);
+        shares = (assets * WAD) / supplyIndexAtEnd;
         if (shares == 0) revert ZeroShares();
 
         uint256 s = shardOf(msg.sender);
-        Shard storage shard = _shards[s];
+        Shard storage shard = _shard(s);
         uint256 shardShares = shard.supplyShares + shares;
         if (snap.flags & FLAG_CAPPED != 0) {
             uint256 shardSupply = (shardShares * snap.supplyIndex) / WAD;
@@ -323,7 +371,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
 
         uint256 s = shardOf(msg.sender);
         acc.supplyShares = have - shares;
-        _shards[s].supplyShares -= uint112(shares);
+        _shard(s).supplyShares -= uint112(shares);
         _payOut(s, sources, withdrawn, receiver);
         emit Withdraw(msg.sender, receiver, withdrawn, shares);
     }
@@ -346,13 +394,14 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     function withdrawCollateral(uint256 assets, address receiver) external nonReentrant {
         if (assets == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
-        Snapshot memory snap = _accrue();
         Loan storage loan = _accounts[msg.sender].loan;
         Loan memory cur = loan;
         if (assets > cur.collateral) revert InsufficientCollateral(cur.collateral, assets);
         uint256 left = cur.collateral - assets;
         loan.collateral = uint128(left);
-        if (cur.borrowShares != 0) _requireHealthy(cur.borrowShares, left, snap.borrowIndex);
+        // A debt-free position reads neither the snapshot nor the oracle: whatever the market's
+        // state, its collateral comes back.
+        if (cur.borrowShares != 0) _requireHealthy(cur.borrowShares, left, _accrue().borrowIndex);
         collateralToken.safeTransferFrom(escrowOf(shardOf(msg.sender)), receiver, assets);
         emit WithdrawCollateral(msg.sender, receiver, assets);
     }
@@ -371,7 +420,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         shares = _divUp(assets * WAD, snap.borrowIndex);
 
         uint256 s = shardOf(msg.sender);
-        Shard storage shard = _shards[s];
+        Shard storage shard = _shard(s);
         uint256 shardShares = shard.borrowShares + shares;
         if (snap.flags & FLAG_CAPPED != 0) {
             uint256 shardBorrow = _divUp(shardShares * snap.borrowIndex, WAD);
@@ -401,18 +450,21 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         Loan storage loan = _accounts[onBehalf].loan;
         uint256 debtShares = loan.borrowShares;
         if (debtShares == 0) revert NoDebt();
+        // Debt leaves at the index the epoch will end with: the interest suppliers are credited
+        // until the next refresh was set by this debt, so it pays up to then.
+        (, uint256 borrowIndexAtEnd) = _epochEndIndices(snap);
         if (assets == type(uint256).max) {
             shares = debtShares;
-            repaid = _divUp(shares * snap.borrowIndex, WAD);
+            repaid = _divUp(shares * borrowIndexAtEnd, WAD);
         } else {
-            shares = (assets * WAD) / snap.borrowIndex;
+            shares = (assets * WAD) / borrowIndexAtEnd;
             repaid = assets;
             if (shares == 0) revert ZeroShares();
             if (shares > debtShares) revert RepayExceedsDebt(shares, debtShares);
         }
 
         uint256 s = shardOf(onBehalf);
-        Shard storage shard = _shards[s];
+        Shard storage shard = _shard(s);
         loan.borrowShares = uint128(debtShares - shares);
         shard.borrowShares -= uint112(shares);
         loanToken.safeTransferFrom(msg.sender, escrowOf(s), repaid);
@@ -436,9 +488,10 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         Snapshot memory snap = _accrue();
         Loan memory cur = _accounts[borrower].loan;
         uint256 shares;
-        (repaid, seized, shares) = _liquidationAmounts(cur, snap.borrowIndex, assets);
+        (, uint256 borrowIndexAtEnd) = _epochEndIndices(snap);
+        (repaid, seized, shares) = _liquidationAmounts(cur, snap.borrowIndex, borrowIndexAtEnd, assets);
         uint256 s = shardOf(borrower);
-        badDebt = _settleLiquidation(borrower, s, cur, shares, seized, snap.borrowIndex);
+        badDebt = _settleLiquidation(borrower, s, cur, shares, seized, borrowIndexAtEnd);
 
         address escrow = escrowOf(s);
         loanToken.safeTransferFrom(msg.sender, escrow, repaid);
@@ -447,9 +500,12 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     }
 
     /// @dev What a liquidation repays, seizes and burns; reverts unless the position is unhealthy.
+    /// Health is judged on the debt now; the debt is settled, as in repay, at the index the
+    /// epoch will end with.
     function _liquidationAmounts(
         Loan memory pos,
         uint256 borrowIndex,
+        uint256 borrowIndexAtEnd,
         uint256 assets
     ) internal view returns (uint256 repaid, uint256 seized, uint256 shares) {
         if (pos.borrowShares == 0) revert NoDebt();
@@ -457,6 +513,8 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         uint256 debt = _divUp(uint256(pos.borrowShares) * borrowIndex, WAD);
         uint256 maxDebt = _maxDebt(pos.collateral, price);
         if (debt <= maxDebt) revert HealthyPosition(debt, maxDebt);
+        borrowIndex = borrowIndexAtEnd;
+        debt = _divUp(uint256(pos.borrowShares) * borrowIndex, WAD);
 
         repaid = assets < debt ? assets : debt;
         // Collateral for the repaid value plus the bonus, rounded down (protocol's favour).
@@ -482,14 +540,19 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     ) internal returns (uint256 badDebt) {
         uint256 leftShares = pos.borrowShares - shares;
         uint256 leftCollateral = pos.collateral - seized;
-        Shard storage sh = _shards[s];
+        Shard storage sh = _shard(s);
         uint256 burned = shares;
         if (leftCollateral == 0 && leftShares != 0) {
             badDebt = _divUp(leftShares * borrowIndex, WAD);
             burned += leftShares;
             leftShares = 0;
-            sh.badDebt += SafeCast.toUint128(badDebt);
-            sh.badDebtEvents += 1;
+            // Books saturate rather than revert: a liquidation always settles.
+            sh.badDebt = _addSat128(sh.badDebt, badDebt);
+            unchecked {
+                sh.badDebtEvents += 1; // a counter of events: wrapping is harmless
+            }
+            // Charged to all suppliers by the next block's snapshot, which reads this book.
+            _badDebtBook.pending = _addSat128(_badDebtBook.pending, badDebt);
         }
         pos.borrowShares = uint128(leftShares);
         pos.collateral = uint128(leftCollateral);
@@ -522,6 +585,26 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         _config = Config({supplyCap: supplyCap, borrowCap: borrowCap});
         _setFlag(snap, FLAG_CAPPED, supplyCap != type(uint128).max || borrowCap != type(uint128).max);
         emit CapsSet(supplyCap, borrowCap);
+    }
+
+    /// @notice Sets the rate epoch: the rates are refreshed from the shards at most once per
+    /// `epochLength` seconds. Refreshes them now from the current totals (reading every shard).
+    /// @param epochLength Seconds, 1 (refresh at every new timestamp) to MAX_RATE_EPOCH.
+    function setRateEpoch(uint256 epochLength) external onlyOwner {
+        if (epochLength == 0 || epochLength > MAX_RATE_EPOCH) revert InvalidParams("epochLength");
+        Snapshot memory snap = _accrue(); // charges any pending bad debt
+        RateBook memory rb = _rates;
+        rb.epochLength = uint32(epochLength);
+        _refreshed(snap, rb, block.timestamp / epochLength, 0);
+        _rates = rb;
+        emit RatesRefreshed(rb.epoch, rb.utilization, rb.borrowRate, rb.supplyRate);
+        emit RateEpochSet(epochLength);
+    }
+
+    /// @notice The stored rates and the epoch of their last refresh.
+    /// @return The rate book.
+    function rates() external view returns (RateBook memory) {
+        return _rates;
     }
 
     /// @dev Owner flags live in the snapshot slot so that supply and borrow read one slot fewer.
@@ -563,7 +646,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     /// @param s Shard index.
     /// @return t The shard's books; `cash` is its escrow's loan-token balance.
     function shardTotals(uint256 s) external view returns (ShardTotals memory t) {
-        Shard memory sh = _shards[s];
+        Shard memory sh = _shard(s);
         t.supplyShares = sh.supplyShares;
         t.borrowShares = sh.borrowShares;
         t.badDebtEvents = sh.badDebtEvents;
@@ -611,18 +694,16 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
             uint256 pendingBadDebt
         )
     {
-        uint256 badDebt;
         for (uint256 i = 0; i < shardCount; ++i) {
-            Shard memory sh = _shards[i];
+            Shard memory sh = _shard(i);
             supplyShares += sh.supplyShares;
             borrowShares += sh.borrowShares;
             cash += loanToken.balanceOf(escrowOf(i));
-            badDebt += sh.badDebt;
         }
         Snapshot memory snap = _unpack(_snapshot);
         supplyAssets = (supplyShares * snap.supplyIndex) / WAD;
         borrowAssets = _divUp(borrowShares * snap.borrowIndex, WAD);
-        pendingBadDebt = badDebt - _badDebtBook.applied;
+        pendingBadDebt = _badDebtBook.pending;
     }
 
     /// @notice The most `user` may owe at `price` before becoming liquidatable.
@@ -664,6 +745,16 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
             n = _declareBorrowSide(accesses, sel, sender, data);
         } else if (sel == this.accrue.selector) {
             n = _declareSnapshot(accesses);
+        } else if (sel == this.setRateEpoch.selector) {
+            // A refresh from the current totals: reads every shard, writes the rates, the
+            // snapshot and the bad-debt book; serialized against everyone.
+            n = _declareSnapshot(accesses);
+            n = _add(accesses, n, address(this), bytes32(SLOT_RATES), WRITE);
+            n = _add(accesses, n, address(this), bytes32(SLOT_OWNER), READ);
+            for (uint256 i = 0; i < shardCount; ++i) {
+                n = _add(accesses, n, address(this), _shardSlot(i), READ);
+                n = _add(accesses, n, address(this), bytes32(uint256(_shardSlot(i)) + 1), READ);
+            }
         } else if (sel == this.setPaused.selector || sel == this.setCaps.selector) {
             // Owner flags share the snapshot slot: a real write, serialized against everyone.
             n = _declareSnapshot(accesses);
@@ -738,9 +829,11 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         } else {
             (address borrower, ) = abi.decode(data[4:], (address, uint256));
             uint256 s = shardOf(borrower);
-            // Both shard slots: a liquidation that exhausts the collateral books bad debt.
+            // Both shard slots and the bad-debt book: a liquidation that exhausts the collateral
+            // books bad debt (the book is read only by the next block's snapshot).
             n = _add(a, n, address(this), _shardSlot(s), WRITE);
             n = _add(a, n, address(this), bytes32(uint256(_shardSlot(s)) + 1), WRITE);
+            n = _add(a, n, address(this), bytes32(SLOT_BAD_DEBT_APPLIED), WRITE);
             n = _add(a, n, address(this), _loanSlot(borrower), WRITE);
             address escrow = escrowOf(s);
             n = _declareTransferFrom(a, n, loan, sender, escrow);
@@ -798,21 +891,25 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         }
     }
 
-    /// @dev The snapshot block: the snapshot slot is read by everyone and written by the
-    /// block's first interaction; its inputs (every shard, the socialized bad debt) are read
-    /// only while taking it, so they are SNAPSHOT accesses (docs/access-lists.md, rule 5).
+    /// @dev The snapshot block: the snapshot and rate slots are read by everyone and written by
+    /// the block's first interaction; the refresh's inputs (every shard, the socialized bad debt)
+    /// are read only by the first interaction of an epoch, so they are SNAPSHOT accesses
+    /// (docs/access-lists.md, rule 5). Which block starts an epoch depends only on its timestamp,
+    /// so every shard is declared: the declaration holds in any block.
     function _declareSnapshot(Access[] memory a) internal view returns (uint256 n) {
         n = _add(a, 0, address(this), bytes32(SLOT_SNAPSHOT), READ | SNAPSHOT);
+        n = _add(a, n, address(this), bytes32(SLOT_RATES), READ | SNAPSHOT);
         n = _add(a, n, address(this), bytes32(SLOT_BAD_DEBT_APPLIED), SNAPSHOT);
         for (uint256 i = 0; i < shardCount; ++i) {
-            n = _add(a, n, address(this), bytes32(SLOT_SHARDS + 2 * i), SNAPSHOT);
-            n = _add(a, n, address(this), bytes32(SLOT_SHARDS + 2 * i + 1), SNAPSHOT);
+            bytes32 slot = _shardSlot(i);
+            n = _add(a, n, address(this), slot, SNAPSHOT);
+            n = _add(a, n, address(this), bytes32(uint256(slot) + 1), SNAPSHOT);
         }
     }
 
     /// @dev Shard s's first slot (share totals, bad-debt events); the second follows it.
     function _shardSlot(uint256 s) internal pure returns (bytes32) {
-        return bytes32(SLOT_SHARDS + 2 * s);
+        return bytes32(s < LOW_SHARDS ? SLOT_SHARDS + 2 * s : SLOT_HIGH_SHARDS + 2 * (s - LOW_SHARDS));
     }
 
     /// @dev Appends a location, or ORs the mode into its existing entry.
@@ -845,63 +942,142 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
 
     // ------------------------------------------------------------------ internals
 
-    /// @dev Brings the snapshot to this block. Only the block's first interaction writes: it
-    /// reads every shard (reads only) and the pre-block indices, so the value depends only on
-    /// the state before the block and block.timestamp. Every function that writes a shard's
-    /// totals or bad debt calls this first (the soundness invariant of docs/access-lists.md).
+    /// @dev Brings the snapshot to this block and writes what changed. Only the block's first
+    /// interaction writes (see `_accrued`); every value written depends only on the state before
+    /// the block and block.timestamp, and every function that writes an input (a shard's totals,
+    /// the bad-debt book) calls this first (docs/access-lists.md, rule 5). Never reverts.
     function _accrue() internal returns (Snapshot memory snap) {
-        uint256 packed = _snapshot;
-        snap = _unpack(packed);
+        snap = _unpack(_snapshot);
         if (snap.lastUpdate == block.timestamp) return snap;
-
-        uint256 supplyShares;
-        uint256 borrowShares;
-        uint256 events;
-        uint256 k = shardCount;
-        for (uint256 i = 0; i < k; ++i) {
-            Shard storage sh = _shards[i];
-            supplyShares += sh.supplyShares;
-            borrowShares += sh.borrowShares;
-            events += sh.badDebtEvents;
-        }
-
-        uint256 rate;
-        uint256 interest;
-        if (borrowShares != 0) {
-            uint256 supplied = (supplyShares * snap.supplyIndex) / WAD;
-            uint256 borrowed = _divUp(borrowShares * snap.borrowIndex, WAD);
-            uint256 utilization = supplied == 0 || borrowed >= supplied ? WAD : (borrowed * WAD) / supplied;
-            rate = KinkedRate.borrowRate(utilization, baseRate, slope1, slope2, kink);
-            // Linear interest over the elapsed time, the borrow index rounded up.
-            uint256 growth = _divUp(snap.borrowIndex * rate * (block.timestamp - snap.lastUpdate), WAD);
-            snap.borrowIndex += growth;
-            interest = (borrowShares * growth) / WAD;
-        }
-
-        uint256 newBadDebt = events == 0 ? 0 : _takeNewBadDebt(events);
-        if (supplyShares != 0) {
-            // Interest to suppliers rounded down, losses charged rounded up.
-            uint256 gain = (interest * WAD) / supplyShares;
-            uint256 loss = _divUp(newBadDebt * WAD, supplyShares);
-            uint256 index = snap.supplyIndex + gain;
-            // A loss beyond all supply leaves the smallest index, never zero.
-            snap.supplyIndex = index > loss ? index - loss : 1;
-        }
-        if (snap.supplyIndex > INDEX_MASK || snap.borrowIndex > INDEX_MASK) revert InvalidParams("index overflow");
-        snap.lastUpdate = block.timestamp;
+        (RateBook memory rb, uint256 charged, bool refreshed) = _accrued(snap);
         _snapshot = _pack(snap.supplyIndex, snap.borrowIndex, block.timestamp, snap.flags);
-        emit Accrue(snap.supplyIndex, snap.borrowIndex, rate, newBadDebt);
+        if (refreshed) {
+            _rates = rb;
+            emit RatesRefreshed(rb.epoch, rb.utilization, rb.borrowRate, rb.supplyRate);
+        }
+        if (charged != 0) {
+            BadDebtBook memory book = _badDebtBook;
+            _badDebtBook = BadDebtBook({applied: _addSat128(book.applied, charged), pending: 0});
+        }
+        emit Accrue(snap.supplyIndex, snap.borrowIndex, rb.borrowRate, charged);
     }
 
-    /// @dev Bad debt recorded since the last snapshot. Reads the shards' second slots only when
-    /// the count of bad-debt events moved, and books them as charged.
-    function _takeNewBadDebt(uint256 events) internal returns (uint256 newBadDebt) {
-        BadDebtBook memory book = _badDebtBook;
-        if (events == book.events) return 0;
-        uint256 total;
-        for (uint256 i = 0; i < shardCount; ++i) total += _shards[i].badDebt;
-        newBadDebt = total - book.applied;
-        _badDebtBook = BadDebtBook({applied: uint128(total), events: uint128(events)});
+    /// @dev Advances `snap` (stored before this timestamp) to block.timestamp, without writing.
+    /// Within an epoch it reads the stored rates and the bad-debt book and nothing else: the
+    /// indices grow by the stored rates over the elapsed time. In the first interaction of a new
+    /// epoch, or after new bad debt, it also refreshes the rates from the K shards' totals at the
+    /// end of the last refreshed epoch (or now, for bad debt within it): the stored rates run up to
+    /// that point, the fresh ones from it. The totals it reads held since the last interaction,
+    /// which was before that point (every interaction of a later epoch refreshes), so the fresh
+    /// rates are exact for the time after it. Indices saturate at 2^96 - 1.
+    function _accrued(
+        Snapshot memory snap
+    ) internal view returns (RateBook memory rb, uint256 charged, bool refreshed) {
+        rb = _rates;
+        uint256 epoch = block.timestamp / rb.epochLength;
+        uint256 pending = _badDebtBook.pending;
+        if (epoch == rb.epoch && pending == 0) {
+            _grow(snap, rb, block.timestamp - snap.lastUpdate);
+        } else {
+            uint256 end = epoch == rb.epoch ? block.timestamp : (uint256(rb.epoch) + 1) * rb.epochLength;
+            if (end < snap.lastUpdate) end = snap.lastUpdate;
+            if (end > block.timestamp) end = block.timestamp;
+            _grow(snap, rb, end - snap.lastUpdate);
+            charged = _refreshed(snap, rb, epoch, pending);
+            refreshed = true;
+            _grow(snap, rb, block.timestamp - end);
+        }
+        snap.lastUpdate = block.timestamp;
+    }
+
+    /// @dev Grows both indices by the stored rates over `dt` seconds, linearly: the borrow index
+    /// rounded up, the supply index down, each saturating at 2^96 - 1.
+    function _grow(Snapshot memory snap, RateBook memory rb, uint256 dt) internal pure {
+        if (dt == 0) return;
+        uint256 borrowGrowth = _divUp(snap.borrowIndex * rb.borrowRate * dt, WAD);
+        uint256 supplyGrowth = (snap.supplyIndex * rb.supplyRate * dt) / WAD;
+        if (borrowGrowth > INDEX_MASK - snap.borrowIndex) {
+            // Saturated: debt grows only this much, so suppliers are credited the same fraction.
+            uint256 room = INDEX_MASK - snap.borrowIndex;
+            supplyGrowth = (supplyGrowth * room) / borrowGrowth;
+            borrowGrowth = room;
+        }
+        snap.borrowIndex += borrowGrowth;
+        uint256 supplyIndex = snap.supplyIndex + supplyGrowth;
+        snap.supplyIndex = supplyIndex > INDEX_MASK ? INDEX_MASK : supplyIndex;
+    }
+
+    /// @dev The rates refreshed from the K shards' totals (the one place that reads them all),
+    /// with `pending` bad debt charged to suppliers (returned as `charged`; 0 if no one supplies).
+    /// The borrow rate follows the higher of this and the previous refresh's utilization, so a
+    /// deposit has to stay a whole epoch to lower it; suppliers are credited that rate times
+    /// this utilization (capped at 1), so the interest credited until the next refresh is at
+    /// most what the debt present now pays over it (docs/lending.md, "Stored rates").
+    function _refreshed(
+        Snapshot memory snap,
+        RateBook memory rb,
+        uint256 epoch,
+        uint256 pending
+    ) internal view returns (uint256 charged) {
+        uint256 supplyShares;
+        uint256 borrowShares;
+        uint256 k = shardCount;
+        for (uint256 i = 0; i < k; ++i) {
+            Shard storage sh = _shard(i);
+            supplyShares += sh.supplyShares;
+            borrowShares += sh.borrowShares;
+        }
+        // Pending bad debt is charged now; with no supply left there is no one to charge it to.
+        charged = pending;
+        if (supplyShares != 0 && pending != 0) {
+            uint256 loss = _divUp(pending * WAD, supplyShares);
+            // A loss beyond all supply leaves the smallest index, never zero.
+            snap.supplyIndex = snap.supplyIndex > loss ? snap.supplyIndex - loss : 1;
+        }
+        uint256 supplied = (supplyShares * snap.supplyIndex) / WAD;
+        uint256 borrowed = _divUp(borrowShares * snap.borrowIndex, WAD);
+        uint256 utilization;
+        if (borrowed != 0) utilization = borrowed >= supplied ? WAD : (borrowed * WAD) / supplied;
+        uint256 rateUtilization = utilization > rb.utilization ? utilization : rb.utilization;
+        uint256 borrowRate_ = KinkedRate.borrowRate(rateUtilization, baseRate, slope1, slope2, kink);
+        rb.borrowRate = uint40(borrowRate_);
+        rb.supplyRate = uint40((borrowRate_ * utilization) / WAD);
+        rb.utilization = uint64(utilization);
+        rb.epoch = uint40(epoch);
+    }
+
+    /// @notice The indices the next interaction in this block will use (the stored snapshot
+    /// advanced to now by the stored rates, refreshed and charged with pending bad debt when due),
+    /// computed without writing; what a strategy values a supply position at.
+    /// @return supplyIndex Supply index (1e18 scale).
+    /// @return borrowIndex Borrow index (1e18 scale).
+    function previewIndices() external view returns (uint256 supplyIndex, uint256 borrowIndex) {
+        Snapshot memory snap = _unpack(_snapshot);
+        if (snap.lastUpdate != block.timestamp) _accrued(snap);
+        return (snap.supplyIndex, snap.borrowIndex);
+    }
+
+    /// @dev The indices at the end of the current epoch if the stored rates hold until then, each
+    /// rounded up with a quadratic margin (e^x <= 1 + x + x^2 for x <= 1), so that they are at
+    /// least what per-block compounding reaches: new supply is priced, and leaving debt
+    /// settled, at these. Reads the stored rates (one slot).
+    function _epochEndIndices(
+        Snapshot memory snap
+    ) internal view returns (uint256 supplyIndexAtEnd, uint256 borrowIndexAtEnd) {
+        RateBook memory rb = _rates;
+        uint256 end = (uint256(rb.epoch) + 1) * rb.epochLength;
+        uint256 left = end > block.timestamp ? end - block.timestamp : 0;
+        uint256 xs = rb.supplyRate * left;
+        uint256 xb = rb.borrowRate * left;
+        supplyIndexAtEnd = snap.supplyIndex + _divUp(snap.supplyIndex * (xs + _divUp(xs * xs, WAD)), WAD);
+        borrowIndexAtEnd = snap.borrowIndex + _divUp(snap.borrowIndex * (xb + _divUp(xb * xb, WAD)), WAD);
+        if (supplyIndexAtEnd > INDEX_MASK) supplyIndexAtEnd = INDEX_MASK;
+        if (borrowIndexAtEnd > INDEX_MASK) borrowIndexAtEnd = INDEX_MASK;
+    }
+
+    /// @dev Shard i's storage: shards 0..15 before the positions mapping, 16..63 after it.
+    function _shard(uint256 i) internal view returns (Shard storage) {
+        return i < LOW_SHARDS ? _shards[i] : _highShards[i - LOW_SHARDS];
     }
 
     /// @dev Sends `amount` loan assets to `to`: from shard `s`'s escrow first, then from the
@@ -966,6 +1142,11 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         snap.borrowIndex = (packed >> 96) & INDEX_MASK;
         snap.lastUpdate = (packed >> 192) & ((1 << 40) - 1);
         snap.flags = packed >> 232;
+    }
+
+    function _addSat128(uint128 a, uint256 b) internal pure returns (uint128) {
+        uint256 sum = uint256(a) + b;
+        return sum > type(uint128).max ? type(uint128).max : uint128(sum);
     }
 
     function _divUp(uint256 x, uint256 d) internal pure returns (uint256) {

@@ -26,11 +26,13 @@ contract LendingStrategy is IStrategy {
 
     uint256 internal constant WAD = 1e18;
     uint8 internal constant READ = 1;
-    // Market storage map (docs/lending.md): snapshot 3, bad-debt book 4, shard i at 5 + 2i and
-    // 6 + 2i, positions mapping at 5 + 2 * MAX_SHARDS.
+    // Market storage map (docs/lending.md): snapshot 3, rates 4, shard i < 16 at 5 + 2i and
+    // 6 + 2i, positions mapping at 37, bad-debt book 134.
     uint256 internal constant MARKET_SLOT_SNAPSHOT = 3;
-    uint256 internal constant MARKET_SLOT_BAD_DEBT = 4;
+    uint256 internal constant MARKET_SLOT_RATES = 4;
     uint256 internal constant MARKET_SLOT_SHARDS = 5;
+    uint256 internal constant MARKET_SLOT_POSITIONS = 37;
+    uint256 internal constant MARKET_SLOT_BAD_DEBT = 134;
 
     /// @notice The market the vault's assets are supplied to.
     LendingMarket public immutable market;
@@ -126,26 +128,31 @@ contract LendingStrategy is IStrategy {
             revert UnknownSelector(selector);
         }
         uint256 k = market.shardCount();
-        accesses = new IAccessDeclaring.Access[](3 * k + 4);
+        accesses = new IAccessDeclaring.Access[](3 * k + 5);
         address m = address(market);
         accesses[0] = IAccessDeclaring.Access(m, bytes32(MARKET_SLOT_SNAPSHOT), READ);
         accesses[1] = IAccessDeclaring.Access(m, bytes32(MARKET_SLOT_BAD_DEBT), READ);
         for (uint256 i = 0; i < 2 * k; ++i) {
-            accesses[2 + i] = IAccessDeclaring.Access(m, bytes32(MARKET_SLOT_SHARDS + i), READ);
+            // Shards 16.. sit after the positions mapping (slot 38 on).
+            uint256 slot = i < 32 ? MARKET_SLOT_SHARDS + i : MARKET_SLOT_POSITIONS + 1 + (i - 32);
+            accesses[2 + i] = IAccessDeclaring.Access(m, bytes32(slot), READ);
         }
-        uint256 positions = MARKET_SLOT_SHARDS + 2 * market.MAX_SHARDS();
-        bytes32 pos = keccak256(abi.encode(address(this), positions));
+        bytes32 pos = keccak256(abi.encode(address(this), MARKET_SLOT_POSITIONS));
         accesses[2 + 2 * k] = IAccessDeclaring.Access(m, pos, READ);
         // `position()` returns both slots of the position (shares, then collateral).
         accesses[3 + 2 * k] = IAccessDeclaring.Access(m, bytes32(uint256(pos) + 1), READ);
-        // A shard's cash is its escrow's balance in the loan token (`shardTotals`, every shard).
+        // A shard's cash is its escrow's balance in the loan token (`shardTotals`, own and sources).
         TokenSlots.Layout memory loan = TokenSlots.load(tokenLayouts, asset);
-        uint256 n = 4 + 2 * k;
+        accesses[4 + 2 * k] = IAccessDeclaring.Access(m, bytes32(MARKET_SLOT_RATES), READ);
+        uint256 n = 5 + 2 * k;
         if (!loan.exact) {
             accesses[n++] = IAccessDeclaring.Access(asset, TokenSlots.ANY_SLOT, READ);
         } else {
+            uint256 allowed = sources | (uint256(1) << ownShard);
             for (uint256 i = 0; i < k; ++i) {
-                accesses[n++] = IAccessDeclaring.Access(asset, loan.balance(market.escrowOf(i)), READ);
+                if ((allowed >> i) & 1 == 1) {
+                    accesses[n++] = IAccessDeclaring.Access(asset, loan.balance(market.escrowOf(i)), READ);
+                }
             }
         }
         assembly ("memory-safe") {
@@ -153,45 +160,14 @@ contract LendingStrategy is IStrategy {
         }
     }
 
-    /// @dev The supply index the market's next interaction in this block uses (the stored one
-    /// if the snapshot is from this timestamp, else the stored one plus interest since, minus
-    /// bad debt not yet charged, with the market's rounding), and the cash a withdrawal may take.
+    /// @dev The supply index the market's next interaction in this block uses (the market's
+    /// `previewIndices`), and the cash a withdrawal may take.
     function _indexAndCash() internal view returns (uint256 index, uint256 cash) {
-        LendingMarket.Snapshot memory snap = market.snapshot();
-        index = snap.supplyIndex;
+        (index, ) = market.previewIndices();
         uint256 k = market.shardCount();
-        uint256 supplyShares;
-        uint256 borrowShares;
-        uint256 pendingBadDebt;
-        {
-            uint256 totalBadDebt;
-            uint256 allowed = sources | (uint256(1) << ownShard);
-            for (uint256 i = 0; i < k; ++i) {
-                LendingMarket.ShardTotals memory sh = market.shardTotals(i);
-                supplyShares += sh.supplyShares;
-                borrowShares += sh.borrowShares;
-                totalBadDebt += sh.badDebt;
-                if ((allowed >> i) & 1 == 1) cash += sh.cash;
-            }
-            pendingBadDebt = totalBadDebt - market.badDebtSocialized();
+        uint256 allowed = sources | (uint256(1) << ownShard);
+        for (uint256 i = 0; i < k; ++i) {
+            if ((allowed >> i) & 1 == 1) cash += market.shardTotals(i).cash;
         }
-        if (snap.lastUpdate == block.timestamp || supplyShares == 0) return (index, cash);
-        uint256 interest;
-        if (borrowShares != 0) {
-            uint256 supplied = (supplyShares * index) / WAD;
-            uint256 borrowed = _divUp(borrowShares * snap.borrowIndex, WAD);
-            uint256 utilization = supplied == 0 || borrowed >= supplied ? WAD : (borrowed * WAD) / supplied;
-            uint256 rate = market.borrowRate(utilization);
-            uint256 growth = _divUp(snap.borrowIndex * rate * (block.timestamp - snap.lastUpdate), WAD);
-            interest = (borrowShares * growth) / WAD;
-        }
-        uint256 gain = (interest * WAD) / supplyShares;
-        uint256 loss = _divUp(pendingBadDebt * WAD, supplyShares);
-        index += gain;
-        index = index > loss ? index - loss : 1;
-    }
-
-    function _divUp(uint256 x, uint256 d) internal pure returns (uint256) {
-        return x == 0 ? 0 : (x - 1) / d + 1;
     }
 }

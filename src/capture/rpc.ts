@@ -11,6 +11,7 @@ import type { ContractBook } from "../decode/artifacts.js";
 import { preimagesFromStructLogs, type Preimages } from "../decode/layout.js";
 import { txAccessFromPrestate, txAccessFromReexecution, type ObservedAccess, type Prestate, type PrestateDiff } from "./prestate.js";
 import { captureByReexecution } from "./reexecute.js";
+import { blockRecord, txRecord } from "./tx-record.js";
 import type { AccessSource } from "./source.js";
 import type { Eip1193 } from "../util/eip1193.js";
 
@@ -208,14 +209,7 @@ export class WorkloadSource implements AccessSource {
       } else {
         for (const { req, receipt, declared: decl } of list) txs.push(this.toTxAccess(req, receipt, decl, await this.traceTx(receipt)));
       }
-      blocks.push({
-        number,
-        hash: lower(header.hash),
-        coinbase: lower(header.miner),
-        gasUsed: Number(BigInt(header.gasUsed)),
-        timestamp: Number(BigInt(header.timestamp)),
-        txs,
-      });
+      blocks.push(blockRecord(number, header, txs));
     }
     return blocks;
   }
@@ -277,18 +271,7 @@ export class WorkloadSource implements AccessSource {
     const to = req.to ? lower(req.to) : null;
     const selector = to && req.data && req.data.length >= 10 ? lower(req.data.slice(0, 10)) : null;
     const fn = book?.functionName(to, selector) ?? req.function;
-    const tx: TxAccess = {
-      index: Number(BigInt(receipt.transactionIndex)),
-      hash: lower(receipt.transactionHash),
-      from: lower(req.from),
-      to,
-      selector,
-      gasUsed: Number(BigInt(receipt.gasUsed)),
-      status: receipt.status === "0x0" ? "reverted" : "success",
-      ...observed,
-    };
-    if (fn) tx.function = fn;
-    if (declared) tx.declared = declared;
-    return tx;
+    const index = Number(BigInt(receipt.transactionIndex));
+    return txRecord({ index, hash: receipt.transactionHash, from: req.from, to, selector, receipt, function: fn, declared }, observed);
   }
 }

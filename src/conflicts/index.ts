@@ -63,3 +63,6 @@ export {
   type StorageType,
   type StorageVar,
 } from "../decode/layout.js";
+export { potentialConflicts, type PotentialResult, type PotentialCell, type PotentialKey, type PotentialOptions } from "./potential.js";
+export { adviseOn, REMEDIES, type Advice, type Pattern, type Remedy } from "./advice.js";
+export { potentialReport, potentialJson, renderPotentialText, renderPotentialMarkdown, type PotentialReport } from "./potential-render.js";

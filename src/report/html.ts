@@ -104,6 +104,23 @@ function hotSlotsSection(d: ReportData, maxRows: number): string {
   return `<section aria-labelledby="h-hot"><h2 id="h-hot">Hot slots</h2>${table}</section>`;
 }
 
+/** Potentially hot variables across senders, each with its pattern and fix (present for captures of many blocks). */
+function adviceSection(d: ReportData): string {
+  if (d.advice === undefined) return "";
+  const rows = d.advice
+    .map((a) => {
+      const fix = a.fix ? escapeHtml(a.remedy) : `<span class="undecoded">${escapeHtml(a.remedy)}</span>`;
+      const block = a.buildingBlock ? `<br><span class="contract">${escapeHtml(a.buildingBlock)}</span>` : "";
+      const doc = a.doc ? `<br><code>${escapeHtml(a.doc)}</code>` : "";
+      return `<tr><th scope="row"><span class="var">${escapeHtml(a.subject)}</span>${a.keys > 1 ? ` <span class="tag">${int(a.keys)} keys</span>` : ""}</th><td>${escapeHtml(a.pattern)}<br><span class="undecoded">${escapeHtml(a.because)}</span></td><td class="num">${int(a.pairs)}</td><td style="white-space:normal">${fix}${block}${doc}</td></tr>`;
+    })
+    .join("");
+  const table = d.advice.length
+    ? `<div class="table-wrap" tabindex="0" role="region" aria-labelledby="h-advice"><table class="advice"><caption>Every variable that calls of different senders would conflict on in one block, the pattern it shows and its fix.</caption><thead><tr><th scope="col">Variable</th><th scope="col">Pattern</th><th scope="col" class="num">Function pairs</th><th scope="col">Fix, building block, doc</th></tr></thead><tbody>${rows}</tbody></table></div>`
+    : `<p class="empty">No two calls of different senders touch a slot one of them writes.</p>`;
+  return `<section aria-labelledby="h-advice"><h2 id="h-advice">Potential conflicts across senders, and the fix</h2><p class="lede">The capture holds many blocks (a test run mines one transaction per block), so the figures above see few conflicts. Here every two calls from different senders are compared as if they shared a block; pairs from the same sender and contract creations are excluded.</p>${table}</section>`;
+}
+
 function matrixSection(d: ReportData, v: ReportView): string {
   const m = v.matrix;
   const n = m.functions.length;
@@ -268,6 +285,7 @@ export function renderReportHtml(data: ReportData, options: RenderOptions = {}):
 <main id="main" class="wrap">
 ${summarySection(data, view)}
 ${hotSlotsSection(data, options.maxHotSlots ?? 20)}
+${adviceSection(data)}
 ${matrixSection(data, view)}
 ${speedupSection(view)}
 ${ganttSection(view)}

@@ -184,6 +184,22 @@ export const DependencyGraph = z
   })
   .strict();
 
+/** One line of advice on a potentially hot variable (src/conflicts/advice.ts), for captures of many blocks. */
+export const AdviceLine = z
+  .object({
+    subject: text(300),
+    pattern: text(40),
+    because: text(1000),
+    /** Function pairs of different senders in conflict on it. */
+    pairs: count,
+    keys: count,
+    fix: z.boolean(),
+    remedy: text(500),
+    buildingBlock: text(300).optional(),
+    doc: text(300).optional(),
+  })
+  .strict();
+
 export const ReportData = z
   .object({
     format: z.literal(REPORT_FORMAT),
@@ -200,6 +216,8 @@ export const ReportData = z
     speedups: Speedups,
     gantt: Gantt,
     graph: DependencyGraph,
+    /** Advice from the potential conflicts across senders (optional, added in v1). */
+    advice: z.array(AdviceLine).optional(),
   })
   .strict()
   .superRefine((d, ctx) => {
@@ -262,6 +280,7 @@ export const ReportData = z
 export type ReportSource = z.infer<typeof ReportSource>;
 export type ReportSummary = z.infer<typeof ReportSummary>;
 export type HotSlot = z.infer<typeof HotSlot>;
+export type AdviceLine = z.infer<typeof AdviceLine>;
 export type ConflictKind = z.infer<typeof ConflictKind>;
 export type MatrixCell = z.infer<typeof MatrixCell>;
 export type FunctionMatrix = z.infer<typeof FunctionMatrix>;

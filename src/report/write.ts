@@ -5,11 +5,11 @@ import { gunzipSync } from "node:zlib";
 import { writeFileAtomic } from "../access/io.js";
 import { FORMAT_NAME as ACCESS_SET_FORMAT, type AccessSetFile } from "../access/format.js";
 import { parseAccessSetFile } from "../access/io.js";
-import { analyze } from "../conflicts/index.js";
+import { analyze, potentialReport, type Advice } from "../conflicts/index.js";
 import { prepareBlock, simulateBlockStm, simulateFile } from "../schedule/index.js";
 import { toReportData } from "./from-results.js";
 import { renderReportHtml, type RenderOptions } from "./html.js";
-import { parseReportData, REPORT_FORMAT, ReportDataError, type ReportData } from "./model.js";
+import { parseReportData, REPORT_FORMAT, ReportDataError, type AdviceLine, type ReportData } from "./model.js";
 import { buildGraphView } from "./view.js";
 
 /** Bad input to the report (file missing, not JSON, wrong format); the message says what to do. */
@@ -70,7 +70,24 @@ export function reportFromAccessSets(file: AccessSetFile, name: string): ReportD
   const simulation = simulateFile(file, { threads: REPORT_THREADS });
   const busiest = file.blocks.reduce((a, b) => (b.txs.length > a.txs.length ? b : a));
   const result = simulateBlockStm(prepareBlock(busiest, { precision: file.precision }), { threads: GANTT_THREADS, timeline: true });
-  return toReportData({ title: file.source.description, file, analysis, graph, simulation, blockStm: { block: busiest.number, result } });
+  const data = toReportData({ title: file.source.description, file, analysis, graph, simulation, blockStm: { block: busiest.number, result } });
+  // A capture of many blocks (a test run): what would conflict across senders, and the fix.
+  if (file.blocks.length > 1) data.advice = adviceLines(potentialReport(file).advice);
+  return data;
+}
+
+function adviceLines(advice: Advice[]): AdviceLine[] {
+  return advice.map((a) => ({
+    subject: a.subject,
+    pattern: a.pattern,
+    because: a.because,
+    pairs: a.pairs,
+    keys: a.keys,
+    fix: a.remedy.fix,
+    remedy: a.remedy.remedy,
+    ...(a.remedy.buildingBlock ? { buildingBlock: a.remedy.buildingBlock } : {}),
+    ...(a.remedy.doc ? { doc: a.remedy.doc } : {}),
+  }));
 }
 
 /** Renders validated data and writes it atomically; creates the output's directory if needed. */
