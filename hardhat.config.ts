@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { defineConfig } from "hardhat/config";
 import disjoint from "./plugin/index.js";
+import { FORK_ACCOUNT_KEYS, FORK_COINBASE, FORK_SERVE_PORT } from "./src/replay/fork-accounts.js";
 
 // Compilers come from npm's wasm builds so that nothing is downloaded at build time.
 const require = createRequire(import.meta.url);
@@ -60,6 +61,22 @@ export default defineConfig({
       hardfork: "cancun",
       blockGasLimit: 3_000_000_000n,
       mining: { auto: true, mempool: { order: "fifo" } },
+    },
+    // A fork of a shipped block's recorded state, served by `npx hardhat fork serve --block N`
+    // (docs/replay.md), which prints the RECORDED_FORK_URL and RECORDED_FORK_BLOCK (N-1) to set:
+    // without a block number Hardhat forks some blocks below the latest, which is not recorded.
+    // Its accounts and coinbase are ones that server declares empty.
+    recordedFork: {
+      type: "edr-simulated",
+      chainType: "l1",
+      hardfork: "cancun",
+      forking: {
+        enabled: true,
+        url: process.env.RECORDED_FORK_URL ?? `http://127.0.0.1:${FORK_SERVE_PORT}`,
+        ...(process.env.RECORDED_FORK_BLOCK ? { blockNumber: Number(process.env.RECORDED_FORK_BLOCK) } : {}),
+      },
+      accounts: FORK_ACCOUNT_KEYS.map((privateKey) => ({ privateKey, balance: 10n ** 21n })),
+      coinbase: FORK_COINBASE,
     },
   },
 });

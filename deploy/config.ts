@@ -21,6 +21,17 @@ const int = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/, "
 const cap = z.union([int, z.literal("max")]);
 const addr = z.string();
 const layoutEntry = z.object({ token: addr, balancesSlot: int, allowancesSlot: int, note: z.string().optional() }).strict();
+const chainlinkSection = z
+  .object({
+    feed: addr,
+    heartbeat: int,
+    sequencerUptimeFeed: addr.optional(),
+    gracePeriod: int.optional(),
+    collateralDecimals: z.number().int().min(0).max(77),
+    loanDecimals: z.number().int().min(0).max(77),
+    note: z.string().optional(),
+  })
+  .strict();
 const mockToken = z.object({ name: z.string().min(1), symbol: z.string().min(1), decimals: z.number().int().min(0).max(36) }).strict();
 
 const fileSchema = z
@@ -37,6 +48,7 @@ const fileSchema = z
         loanToken: addr.optional(),
         collateralToken: addr.optional(),
         oracle: addr.optional(),
+        chainlink: chainlinkSection.optional(),
         shardCount: int,
         lltv: int,
         liquidationBonus: int,
@@ -66,7 +78,18 @@ const fileSchema = z
 export type SuiteParametersFile = z.infer<typeof fileSchema>;
 
 /** Where an address comes from: given in the file, or the local mock of that name. */
-export type AddressSource = { kind: "given"; address: string } | { kind: "mock"; mock: "loanToken" | "collateralToken" | "oracle" };
+export type AddressSource = { kind: "given"; address: string } | { kind: "mock"; mock: "loanToken" | "collateralToken" | "oracle" } | { kind: "chainlink" };
+
+/** A ChainlinkPriceOracle that `suite deploy` deploys for the market (lending.chainlink). */
+export interface ChainlinkPlan {
+  feed: string;
+  /** address(0) on L1. */
+  sequencerUptimeFeed: string;
+  heartbeat: bigint;
+  gracePeriod: bigint;
+  collateralDecimals: number;
+  loanDecimals: number;
+}
 
 export interface SuitePlan {
   owner: string | "deployer";
@@ -88,6 +111,8 @@ export interface SuitePlan {
     supplyCap: bigint;
     borrowCap: bigint;
   };
+  /** Set when lending.oracle is a ChainlinkPriceOracle to deploy. */
+  chainlink?: ChainlinkPlan;
   vault: { asset: AddressSource; name: string; symbol: string; shardCount: bigint; feeRecipient: string | "owner"; performanceFeeBps: bigint; depositLimit: bigint };
   /**
    * Token layouts to register in the suite's TokenLayoutRegistry: the file's `tokenLayouts`, plus
@@ -158,7 +183,10 @@ export function planSuite(json: unknown, file = "<parameters>"): SuitePlan {
   const lending = {
     loanToken: source("lending.loanToken", l.loanToken, "loanToken", hasLocal, "the ERC-20 lent"),
     collateralToken: source("lending.collateralToken", l.collateralToken, "collateralToken", hasLocal, "the ERC-20 posted as collateral"),
-    oracle: source("lending.oracle", l.oracle, "oracle", hasLocal, "a deployed IPriceOracle (collateral price in loan units, 1e36-scaled)"),
+    oracle:
+      l.chainlink !== undefined
+        ? ({ kind: "chainlink" } as const)
+        : source("lending.oracle", l.oracle, "oracle", hasLocal, 'a deployed IPriceOracle (collateral price in loan units, 1e36-scaled) or a "chainlink" section'),
     shardCount: inRange("lending.shardCount", l.shardCount, 1n, LIMITS.lendingShards, `1..${LIMITS.lendingShards} (LendingMarket.MAX_SHARDS)`),
     lltv,
     liquidationBonus,
@@ -170,6 +198,23 @@ export function planSuite(json: unknown, file = "<parameters>"): SuitePlan {
     supplyCap: capOf("lending.supplyCap", l.supplyCap),
     borrowCap: capOf("lending.borrowCap", l.borrowCap),
   };
+  let chainlink: ChainlinkPlan | undefined;
+  if (l.chainlink !== undefined) {
+    const c = l.chainlink;
+    if (l.oracle !== undefined) fail("lending.oracle", "is given together with lending.chainlink", "keep one: an oracle address, or a chainlink section that deploys one");
+    const sequencer = c.sequencerUptimeFeed === undefined ? ZeroAddress : checkAddress("lending.chainlink.sequencerUptimeFeed", c.sequencerUptimeFeed);
+    const gracePeriod = c.gracePeriod === undefined ? 0n : inRange("lending.chainlink.gracePeriod", c.gracePeriod, 0n, MAX_UINT256, "seconds");
+    if (sequencer === ZeroAddress && gracePeriod !== 0n) fail("lending.chainlink.gracePeriod", "is set without a sequencerUptimeFeed", "give the L2's sequencer-uptime feed, or drop the grace period (L1)");
+    if (sequencer !== ZeroAddress && gracePeriod === 0n) fail("lending.chainlink.gracePeriod", "is missing or 0 with a sequencerUptimeFeed", "give the seconds to wait after a sequencer restart, e.g. 3600");
+    chainlink = {
+      feed: checkAddress("lending.chainlink.feed", c.feed),
+      sequencerUptimeFeed: sequencer,
+      heartbeat: inRange("lending.chainlink.heartbeat", c.heartbeat, 1n, MAX_UINT256, "the feed's heartbeat in seconds, e.g. 3600 for ETH / USD"),
+      gracePeriod,
+      collateralDecimals: c.collateralDecimals,
+      loanDecimals: c.loanDecimals,
+    };
+  }
   if (lending.loanToken.kind === "given" && lending.collateralToken.kind === "given" && lending.loanToken.address === lending.collateralToken.address) {
     fail("lending.collateralToken", "equals lending.loanToken", "the market needs two different tokens");
   }
@@ -202,7 +247,7 @@ export function planSuite(json: unknown, file = "<parameters>"): SuitePlan {
     if (seen.has(a)) fail(`tokenLayouts[${i}].token`, `${a} is listed twice`, "keep one entry per token (registrations are write-once)");
     seen.add(a);
   }
-  const plan: SuitePlan = { owner, dex, lending, vault, tokenLayouts };
+  const plan: SuitePlan = { owner, dex, lending, vault, tokenLayouts, ...(chainlink !== undefined ? { chainlink } : {}) };
   const usesMocks = [dex.tokenA, dex.tokenB, lending.loanToken, lending.collateralToken, lending.oracle, vault.asset].some((s) => s.kind === "mock");
   if (usesMocks && f.local) {
     const lt = f.local.loanToken ?? { name: "Loan USD", symbol: "lUSD", decimals: 6 };
@@ -235,6 +280,10 @@ export function givenAddresses(plan: SuitePlan): { path: string; address: string
   add("lending.collateralToken", plan.lending.collateralToken);
   add("lending.oracle", plan.lending.oracle);
   add("vault.asset", plan.vault.asset);
+  if (plan.chainlink !== undefined) {
+    out.push({ path: "lending.chainlink.feed", address: plan.chainlink.feed });
+    if (plan.chainlink.sequencerUptimeFeed !== ZeroAddress) out.push({ path: "lending.chainlink.sequencerUptimeFeed", address: plan.chainlink.sequencerUptimeFeed });
+  }
   plan.tokenLayouts.forEach((e, i) => add(`tokenLayouts[${i}].token`, e.token));
   return out;
 }
@@ -256,6 +305,7 @@ export function tokenLayoutsToRegister(
 ): { token: string; balancesSlot: bigint; allowancesSlot: bigint }[] {
   return plan.tokenLayouts.map((e) => {
     if (e.token.kind === "given") return { token: e.token.address, balancesSlot: e.balancesSlot, allowancesSlot: e.allowancesSlot };
+    if (e.token.kind === "chainlink") throw new Error("internal: a token cannot come from a chainlink section");
     if (mocks === undefined) throw new Error(`internal: mock ${e.token.mock} used but not deployed`);
     return { token: mocks[e.token.mock], balancesSlot: e.balancesSlot, allowancesSlot: e.allowancesSlot };
   });
@@ -264,10 +314,14 @@ export function tokenLayoutsToRegister(
 /** Ignition parameters of DisjointDex, DisjointLending and DisjointVault, with mocks and owner resolved. */
 export function ignitionParameters(
   plan: SuitePlan,
-  resolved: { owner: string; mocks?: { loanToken: string; collateralToken: string; oracle: string } },
+  resolved: { owner: string; mocks?: { loanToken: string; collateralToken: string; oracle: string }; chainlinkOracle?: string },
 ): Record<string, Record<string, string | bigint>> {
   const at = (s: AddressSource): string => {
     if (s.kind === "given") return s.address;
+    if (s.kind === "chainlink") {
+      if (resolved.chainlinkOracle === undefined) throw new Error("internal: the chainlink oracle is used but not deployed");
+      return resolved.chainlinkOracle;
+    }
     if (resolved.mocks === undefined) throw new Error(`internal: mock ${s.mock} used but not deployed`);
     return resolved.mocks[s.mock];
   };

@@ -1,5 +1,8 @@
-import { AccessSetFormatError, loadAccessSetFile, writeFileAtomic } from "../src/access/io.js";
-import { renderMarkdown, renderText, SCHEDULERS, type SchedulerName, simulateFile, SimulationInputError } from "../src/schedule/index.js";
+import { loadAccessSetFile, writeFileAtomic } from "../src/access/io.js";
+import { UsageError } from "../src/errors.js";
+import { dependencyFromFlags } from "../src/model/dependency.js";
+import { asUserErrors } from "./user-error.js";
+import { renderMarkdown, renderText, SCHEDULER_TABLE, schedulerSpec, type SchedulerName, simulateFile } from "../src/schedule/index.js";
 
 interface Args {
   file: string;
@@ -11,10 +14,9 @@ interface Args {
   json: string;
   md: string;
   blocks: number;
-  includeCoinbase: boolean;
+  includeFeeRecipient: boolean;
+  credits: string;
 }
-
-class UsageError extends Error {}
 
 function parseThreads(s: string): number[] {
   const parts = s.split(",").map((x) => x.trim()).filter((x) => x !== "");
@@ -28,41 +30,36 @@ function parseThreads(s: string): number[] {
 function parseSchedulers(s: string): SchedulerName[] {
   const out = s.split(",").map((x) => x.trim()).filter((x) => x !== "");
   for (const x of out) {
-    if (!(SCHEDULERS as readonly string[]).includes(x)) throw new UsageError(`--scheduler: unknown scheduler "${x}"; choose from ${SCHEDULERS.join(",")}`);
+    if (!schedulerSpec(x)) throw new UsageError(`--scheduler: unknown scheduler "${x}"; choose from ${SCHEDULER_TABLE.map((s) => s.name).join(",")}`);
   }
-  if (out.length === 0) throw new UsageError(`--scheduler is empty; choose from ${SCHEDULERS.join(",")}`);
+  if (out.length === 0) throw new UsageError(`--scheduler is empty; choose from ${SCHEDULER_TABLE.map((s) => s.name).join(",")}`);
   return out as SchedulerName[];
 }
 
-export default async function simulateAction(args: Args): Promise<void> {
-  try {
-    const threads = parseThreads(args.threads);
-    const schedulers = parseSchedulers(args.scheduler);
-    if (!(args.validationCost >= 0)) throw new UsageError(`--validation-cost must be >= 0, got ${args.validationCost}`);
-    if (!(args.suspendCost >= 0)) throw new UsageError(`--suspend-cost must be >= 0, got ${args.suspendCost}`);
-    const file = await loadAccessSetFile(args.file);
-    const report = simulateFile(file, {
-      threads,
-      schedulers,
-      cost: args.cost,
-      includeCoinbase: args.includeCoinbase,
-      blockStm: { validationFraction: args.validationCost, suspendFraction: args.suspendCost },
-    });
-    console.log(renderText(report, args.blocks));
-    if (args.json) {
-      await writeFileAtomic(args.json, JSON.stringify(report, null, 2) + "\n");
-      console.log(`\nwrote ${args.json}`);
-    }
-    if (args.md) {
-      await writeFileAtomic(args.md, renderMarkdown(report));
-      console.log(`wrote ${args.md}`);
-    }
-  } catch (e) {
-    if (e instanceof UsageError || e instanceof SimulationInputError || e instanceof AccessSetFormatError || (e instanceof Error && e.message.startsWith("cannot read access-set file"))) {
-      console.error(`conflicts simulate: ${e.message}`);
-      process.exitCode = 1;
-      return;
-    }
-    throw e;
+async function simulateBody(args: Args): Promise<void> {
+  const threads = parseThreads(args.threads);
+  const schedulers = parseSchedulers(args.scheduler);
+  if (!(args.validationCost >= 0)) throw new UsageError(`--validation-cost must be >= 0, got ${args.validationCost}`);
+  if (!(args.suspendCost >= 0)) throw new UsageError(`--suspend-cost must be >= 0, got ${args.suspendCost}`);
+  const file = await loadAccessSetFile(args.file);
+  const report = simulateFile(file, {
+    threads,
+    schedulers,
+    cost: args.cost,
+    dependency: dependencyFromFlags(args),
+    blockStm: { validationFraction: args.validationCost, suspendFraction: args.suspendCost },
+  });
+  console.log(renderText(report, args.blocks));
+  if (args.json) {
+    await writeFileAtomic(args.json, JSON.stringify(report, null, 2) + "\n");
+    console.log(`\nwrote ${args.json}`);
   }
+  if (args.md) {
+    await writeFileAtomic(args.md, renderMarkdown(report));
+    console.log(`wrote ${args.md}`);
+  }
+}
+
+export default async function simulateAction(args: Args): Promise<void> {
+  await asUserErrors("conflicts simulate", () => simulateBody(args));
 }

@@ -1,192 +1,21 @@
-import { mkdir, readFile, stat } from "node:fs/promises";
-import path from "node:path";
-import type { ArtifactManager } from "hardhat/types/artifacts";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import type { ChainType, NetworkConnection } from "hardhat/types/network";
-import { checkCode, DeployParameterError, ignitionParameters, planSuite, stableJson, tokenLayoutsToRegister } from "../deploy/config.js";
-import Mocks from "../deploy/modules/Mocks.js";
-import Suite from "../deploy/modules/Suite.js";
-import { writeFileAtomic } from "../src/access/io.js";
+import { DEPLOY_STEPS, deploySuite, type SuiteDeployArgs } from "../deploy/suite.js";
+import { createProgress } from "../src/report/progress.js";
 import { asUserErrors } from "./user-error.js";
 
-export interface SuiteDeployArgs {
-  parameters: string;
-  deploymentId: string;
-  out: string;
-  rpcUrl: string;
-}
-
-/** What `suite deploy` records per chain (deployments/<chainId>.json). */
-export interface SuiteRecord {
-  chainId: number;
-  network: string;
-  deploymentId: string;
-  parameters: string;
-  deployer: string;
-  owner: string;
-  contracts: Record<string, string>;
-  pendingOwnership: string[];
-}
-
-/** Futures an Ignition journal shows started (deploy, call, send) but with no transaction requested. */
-export function unsentFutures(journal: string): string[] {
-  const started = new Set<string>();
-  for (const line of journal.split("\n")) {
-    if (line.trim() === "") continue;
-    const msg = JSON.parse(line) as { type: string; futureId?: string };
-    if (msg.futureId === undefined) continue;
-    if (/^(DEPLOYMENT|CALL|SEND_DATA)_EXECUTION_STATE_INITIALIZE$/.test(msg.type)) started.add(msg.futureId);
-    else if (msg.type === "NETWORK_INTERACTION_REQUEST" || msg.type === "WIPE_APPLY" || msg.type.endsWith("_EXECUTION_STATE_COMPLETE")) started.delete(msg.futureId);
-  }
-  return [...started];
-}
-
-/**
- * A run killed between Ignition's "future started" and "network interaction requested" journal
- * entries leaves a future Ignition cannot resume (an invariant error on the rerun). Such a future
- * sent nothing, so clearing it with Ignition's own wipe is safe: the rerun starts it afresh.
- */
-async function clearUnsentFutures(deploymentDir: string, artifacts: ArtifactManager, log: (s: string) => void): Promise<void> {
-  let text: string;
-  try {
-    text = await readFile(path.join(deploymentDir, "journal.jsonl"), "utf8");
-  } catch {
-    return; // a new deployment
-  }
-  const started = unsentFutures(text);
-  if (started.length === 0) return;
-  const { wipe } = await import("@nomicfoundation/ignition-core");
-  const { HardhatArtifactResolver } = await import("@nomicfoundation/hardhat-ignition/helpers");
-  for (const id of started) {
-    await wipe(deploymentDir, new HardhatArtifactResolver(artifacts), id);
-    log(`  ${id}: started by an interrupted run but nothing was sent; cleared (ignition wipe) so that it runs again`);
-  }
-}
-
-const OWNABLE_ABI = ["function pendingOwner() view returns (address)", "function acceptOwnership()"];
-const REGISTRY_ABI = [
-  "function owner() view returns (address)",
-  "function pendingOwner() view returns (address)",
-  "function transferOwnership(address)",
-  "function layoutOf(address) view returns (bool registered, uint256 balancesSlot, uint256 allowancesSlot)",
-  "function register(address token, uint256 balancesSlot, uint256 allowancesSlot)",
-];
-
-/** deploy/parameters/<network>.json; local chains (in-process networks, localhost) fall back to local.json. */
-async function defaultParameters(root: string, network: string, inProcess: boolean): Promise<string> {
-  const own = path.join(root, "deploy", "parameters", `${network}.json`);
-  if (!inProcess && network !== "localhost") return own;
-  return (await stat(own).catch(() => undefined)) !== undefined ? own : path.join(root, "deploy", "parameters", "local.json");
-}
-
-/**
- * Deploys the suite on `connection` (any open connection: the task's `--network`, an in-process
- * network, a fork); validates everything before the first transaction.
- */
-export async function deploySuite<T extends ChainType | string>(
-  connection: NetworkConnection<T>,
-  args: SuiteDeployArgs,
-  root: string,
-  log: (s: string) => void = console.log,
-  journals?: { ignitionDir: string; artifacts: ArtifactManager },
-): Promise<SuiteRecord> {
-  const network = connection.networkName;
-  const file = args.parameters !== "" ? args.parameters : await defaultParameters(root, network, connection.networkConfig.type === "edr-simulated");
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(file, "utf8"));
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
-    throw new DeployParameterError(`cannot read parameters file ${file} (${why}); pass --parameters FILE or create deploy/parameters/${network}.json (see docs/deploy.md)`);
-  }
-  const plan = planSuite(json, file);
-
-  const provider = connection.provider;
-  const chainId = Number(await provider.request({ method: "eth_chainId" }));
-  const accounts = (await provider.request({ method: "eth_accounts" })) as string[];
-  if (accounts.length === 0) throw new DeployParameterError(`network ${network} has no account to deploy from; configure accounts for it in hardhat.config.ts`);
-  const { getAddress } = await import("ethers");
-  const deployer = getAddress(accounts[0]!);
-  const owner = plan.owner === "deployer" ? deployer : plan.owner;
-  await checkCode(plan, async (a) => (await provider.request({ method: "eth_getCode", params: [a, "latest"] })) as string, `network ${network} (chain ${chainId})`);
-  if (plan.mocks !== undefined && chainId !== 31337 && chainId !== 1337) {
-    throw new DeployParameterError(`${file}: the "local" section deploys mock tokens and a mock oracle, but chain ${chainId} is not a local chain; give real addresses for every token and the oracle`);
-  }
-
-  const deploymentId = args.deploymentId !== "" ? args.deploymentId : `disjoint-suite-${chainId}`;
-  log(`suite deploy: network ${network} (chain ${chainId}), deployer ${deployer}, owner ${owner}, deployment ${deploymentId}`);
-  const contracts: Record<string, string> = {};
-  // Journals live on disk for every network but the in-process one.
-  if (journals !== undefined && connection.networkConfig.type !== "edr-simulated") {
-    for (const id of [deploymentId, `${deploymentId}-mocks`]) await clearUnsentFutures(path.join(journals.ignitionDir, "deployments", id), journals.artifacts, log);
-  }
-  let mocks: { loanToken: string; collateralToken: string; oracle: string } | undefined;
-  if (plan.mocks !== undefined) {
-    // A deployment of its own: Ignition judges a deployment by every future in its journal, so
-    // rerunning the mocks inside the suite's deployment would fail while the suite is half done.
-    const m = await connection.ignition.deploy(Mocks, { parameters: { DisjointMocks: plan.mocks }, deploymentId: `${deploymentId}-mocks` });
-    mocks = { loanToken: await m.loanToken.getAddress(), collateralToken: await m.collateralToken.getAddress(), oracle: await m.oracle.getAddress() };
-    contracts["mocks.loanToken"] = mocks.loanToken;
-    contracts["mocks.collateralToken"] = mocks.collateralToken;
-    contracts["mocks.oracle"] = mocks.oracle;
-  }
-  const parameters = ignitionParameters(plan, { owner, mocks });
-  const s = await connection.ignition.deploy(Suite, { parameters, deploymentId });
-  contracts["dex.factory"] = await s.factory.getAddress();
-  contracts["dex.router"] = await s.router.getAddress();
-  contracts["dex.pair"] = await s.pair.getAddress();
-  contracts["lending.market"] = await s.market.getAddress();
-  contracts["vault.vault"] = await s.vault.getAddress();
-  contracts["tokens.layouts"] = await s.registry.getAddress();
-
-  // Token layouts: write-once, so a rerun skips what is registered and stops on a different entry.
-  const registry = await connection.ethers.getContractAt(REGISTRY_ABI, contracts["tokens.layouts"]);
-  for (const e of tokenLayoutsToRegister(plan, mocks)) {
-    const [registered, b, a] = (await registry.getFunction("layoutOf")(e.token)) as [boolean, bigint, bigint];
-    if (registered) {
-      if (b !== e.balancesSlot || a !== e.allowancesSlot) {
-        throw new DeployParameterError(`tokenLayouts: ${e.token} is registered with slots (${b}, ${a}), the file says (${e.balancesSlot}, ${e.allowancesSlot}); entries are write-once: fix the file, or deploy a new registry (a new --deployment-id)`);
-      }
-      continue;
-    }
-    await (await registry.getFunction("register")(e.token, e.balancesSlot, e.allowancesSlot)).wait();
-    log(`  registered the layout of ${e.token}: balances slot ${e.balancesSlot}, allowances slot ${e.allowancesSlot}`);
-  }
-  // The registry's owner registers further tokens later: offer it to `owner` like the products.
-  if (getAddress(await registry.getFunction("owner")()) === deployer && owner !== deployer && getAddress(await registry.getFunction("pendingOwner")()) !== owner) {
-    await (await registry.getFunction("transferOwnership")(owner)).wait();
-  }
-
-  // Ownable2Step: accept at once when the owner is one of our accounts; otherwise say who must.
-  const pendingOwnership: string[] = [];
-  const ours = new Set(accounts.map((a) => a.toLowerCase()));
-  for (const key of ["lending.market", "tokens.layouts", "vault.vault"]) {
-    const c = await connection.ethers.getContractAt(OWNABLE_ABI, contracts[key]!);
-    const pending = getAddress(await c.getFunction("pendingOwner")());
-    if (pending !== owner) continue; // accepted earlier (a rerun), or not offered
-    if (ours.has(owner.toLowerCase())) {
-      const signer = await connection.ethers.getSigner(owner);
-      await (await c.connect(signer).getFunction("acceptOwnership")()).wait();
-    } else pendingOwnership.push(key);
-  }
-
-  const record: SuiteRecord = { chainId, network, deploymentId, parameters: path.relative(root, path.resolve(file)), deployer, owner, contracts, pendingOwnership };
-  const outDir = path.resolve(root, args.out);
-  await mkdir(outDir, { recursive: true });
-  const outFile = path.join(outDir, `${chainId}.json`);
-  await writeFileAtomic(outFile, stableJson(record));
-  const width = Math.max(...Object.keys(contracts).map((k) => k.length));
-  for (const k of Object.keys(contracts).sort()) log(`  ${k.padEnd(width)}  ${contracts[k]}`);
-  for (const k of pendingOwnership) log(`  ${k}: ownership offered to ${owner}; the owner must call acceptOwnership()`);
-  log(`wrote ${outFile.startsWith(root + path.sep) ? path.relative(root, outFile) : outFile}`);
-  return record;
-}
+export type { SuiteDeployArgs, SuiteRecord } from "../deploy/suite.js";
 
 export default async function suiteDeployAction(args: SuiteDeployArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   await asUserErrors(async () => {
     const connection = await hre.network.create(args.rpcUrl !== "" ? { override: { url: args.rpcUrl } } : undefined);
+    // A step counter on stderr (silent under CI=true); the log lines go through it untorn.
+    const bar = createProgress({ label: "deploy", total: DEPLOY_STEPS, unit: "steps" });
     try {
-      await deploySuite(connection, args, hre.config.paths.root, console.log, { ignitionDir: hre.config.paths.ignition, artifacts: hre.artifacts });
+      await deploySuite(connection, args, hre.config.paths.root, (s) => bar.log(s), { ignitionDir: hre.config.paths.ignition, artifacts: hre.artifacts }, bar);
+      bar.finish();
+    } catch (e) {
+      bar.stop();
+      throw e;
     } finally {
       await connection.close();
     }

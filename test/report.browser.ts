@@ -1,29 +1,93 @@
 /**
- * The HTML report in a real browser: headless Chromium (playwright-core, the system's
- * /usr/bin/chromium) opens the report made from the synthetic sample, and every chart must
- * render with the data counts the sample implies, with no console error and no network
- * request. Saves a screenshot to bench/results/report.png.
+ * The HTML report in a real browser: headless Chromium (playwright-core) opens the report made
+ * from the synthetic sample, and every chart must render with the data counts the sample
+ * implies, with no console error and no network request. Saves a screenshot to a temporary
+ * directory (set REPORT_SCREENSHOT=FILE to keep it, e.g. bench/results/report.png).
  *
- * Needs Chromium: scripts/ensure-chromium.sh installs it (Debian's package).
+ * Which Chromium: $CHROMIUM_PATH, else a system Chromium or Chrome, else the headless Chromium
+ * packaged in the `@sparticuz/chromium` dev dependency (Linux x64), so npm alone is enough.
  */
 import { expect } from "chai";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { accessSync, constants, existsSync } from "node:fs";
+import { copyFile, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { arch, platform, tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { renderReportHtml } from "../src/report/html.js";
 import { parseReportData, type ReportData } from "../src/report/model.js";
-import { loadReportData } from "../src/report/write.js";
+import { loadReportData } from "../src/pipeline/index.js";
 
 // Browser globals for the page.evaluate callbacks (the project compiles without the DOM lib).
 declare const window: any;
 declare const document: any;
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SAMPLE = "fixtures/report/sample.json";
-const SCREENSHOT = "bench/results/report.png";
+
+/** Flags for any Chromium launched here: headless, and nothing that reaches the network. */
+const QUIET_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+interface ChromiumChoice {
+  executablePath: string;
+  args: string[];
+  source: string;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A system Chromium or Chrome: the usual names on PATH, then the usual install locations. */
+function systemChromium(): string | undefined {
+  const names = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"];
+  const dirs = (process.env.PATH ?? "").split(delimiter).filter((d) => d !== "");
+  const candidates = [
+    ...names.flatMap((n) => dirs.map((d) => join(d, n))),
+    "/usr/bin/chromium",
+    "/usr/bin/google-chrome",
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+  ];
+  return candidates.find(isExecutable);
+}
+
+/** CHROMIUM_PATH, else a system browser, else the npm-packaged Chromium (Linux x64 only). */
+async function chooseChromium(): Promise<ChromiumChoice> {
+  const fromEnv = process.env.CHROMIUM_PATH;
+  if (fromEnv !== undefined && fromEnv !== "") {
+    if (!isExecutable(fromEnv)) {
+      throw new Error(`CHROMIUM_PATH=${fromEnv} is not an executable file; point it at a Chromium or Chrome binary, or unset it.`);
+    }
+    return { executablePath: fromEnv, args: QUIET_FLAGS, source: "CHROMIUM_PATH" };
+  }
+  const system = systemChromium();
+  if (system !== undefined) return { executablePath: system, args: QUIET_FLAGS, source: "system" };
+  if (platform() !== "linux" || arch() !== "x64") {
+    throw new Error(
+      `No Chromium found on ${platform()}/${arch()}: install Chromium or Chrome, or set CHROMIUM_PATH to its binary (the npm-packaged Chromium covers Linux x64 only).`,
+    );
+  }
+  const packaged = (await import("@sparticuz/chromium")).default;
+  packaged.setGraphicsMode = false;
+  const executablePath = await packaged.executablePath();
+  // Its --single-process flag (for AWS Lambda) ends the browser when a page closes; not needed here.
+  const args = [...packaged.args.filter((a) => !a.startsWith("--headless") && a !== "--single-process"), ...QUIET_FLAGS];
+  return { executablePath, args, source: "@sparticuz/chromium" };
+}
 
 interface Status {
   ready: boolean;
@@ -51,24 +115,8 @@ describe("HTML report in headless Chromium", function () {
   let sample: ReportData;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is not installed at ${CHROMIUM}; the report's browser test needs it. Run scripts/ensure-chromium.sh (or set CHROMIUM_PATH).`,
-      );
-    }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const choice = await chooseChromium();
+    browser = await chromium.launch({ executablePath: choice.executablePath, args: choice.args });
     dir = await mkdtemp(join(tmpdir(), "disjoint-report-"));
     sample = await loadReportData(SAMPLE);
   });
@@ -168,10 +216,16 @@ describe("HTML report in headless Chromium", function () {
       expect(await page.locator("table.speedups tbody tr").count()).to.equal(sp.series.length);
       expect(await page.locator("h1").innerText()).to.equal(sample.title);
 
-      await mkdir("bench/results", { recursive: true });
-      const tmp = `${SCREENSHOT}.${process.pid}.tmp.png`;
-      await page.screenshot({ path: tmp, fullPage: true });
-      await rename(tmp, SCREENSHOT);
+      // The screenshot goes to the temp dir; REPORT_SCREENSHOT=FILE keeps a copy (no test writes a tracked file).
+      const shot = join(dir, "report.png");
+      await page.screenshot({ path: shot, fullPage: true });
+      expect(existsSync(shot)).to.equal(true);
+      const keep = process.env.REPORT_SCREENSHOT;
+      if (keep !== undefined && keep !== "") {
+        const tmp = `${keep}.${process.pid}.tmp.png`;
+        await copyFile(shot, tmp);
+        await rename(tmp, keep);
+      }
     } finally {
       await page.close();
     }

@@ -60,7 +60,7 @@ describe("recorded-state JSON-RPC server", function () {
       const other = await rpc(s.url, req("eth_getBalance", [WETH, "0x1"]));
       expect(other.error.message).to.match(/only the state at block 12243999 is recorded/);
       const unknown = await rpc(s.url, req("eth_getBalance", ["0x" + "12".repeat(20), "latest"]));
-      expect(unknown.error.message).to.match(/not in the pre-state\); run the test once with MAINNET_RPC_URL/);
+      expect(unknown.error.message).to.match(/not in the pre-state\); serve it with an upstream archive node \(npx hardhat fork serve --upstream URL; in the tests, MAINNET_RPC_URL\)/);
       const method = await rpc(s.url, req("eth_getLogs", [{}]));
       expect(method.error.message).to.contain("eth_getLogs([{}]) is not in the recording");
       expect(s.misses).to.have.length(3);

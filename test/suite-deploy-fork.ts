@@ -1,8 +1,9 @@
 /**
  * `suite deploy`'s own code path (deploySuite: parameters file, checks, Ignition modules, record)
  * onto the offline Cancun-era mainnet fork (block 19,932,702, recorded pre-state of 19,932,703,
- * see docs/replay.md), with real USDC and WETH: deploy/parameters/mainnet.json plus a
- * MockPriceOracle that this test deploys on the fork (mainnet.json names no oracle). Then one
+ * see docs/replay.md), with real USDC and WETH: deploy/parameters/mainnet.json with its Chainlink
+ * section replaced by a MockPriceOracle that this test deploys on the fork (the ETH / USD feed's
+ * state is not in this block's recording; test/suite-deploy-chainlink.ts covers it). Then one
  * operation of each product through the recorded addresses, with real tokens moved by
  * impersonating holders whose balances the pre-state holds.
  *
@@ -18,8 +19,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AbiCoder, getCreate2Address, getCreateAddress, keccak256, solidityPacked, toBeHex, zeroPadValue, type Signer } from "ethers";
-import { DeployParameterError } from "../deploy/config.js";
-import { deploySuite, type SuiteRecord } from "../tasks/suite-deploy-action.js";
+import { DeployParameterError, LIMITS } from "../deploy/config.js";
+import { deploySuite, type SuiteRecord } from "../deploy/suite.js";
 import { DisjointFactory__factory, DisjointRouter__factory, DisjointVault__factory, LendingMarket__factory, MockPriceOracle__factory } from "../typechain-types/index.js";
 import { embeddedCreationCode, startCancunFork, type Fork } from "./helpers/fork.js";
 
@@ -62,7 +63,10 @@ describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)
 
   const paramsFile = (over: Record<string, unknown> = {}) => {
     const file = join(dir, `fork-${Math.random().toString(36).slice(2)}.json`);
-    writeFileSync(file, JSON.stringify({ ...mainnet, lending: { ...mainnet.lending, oracle, ...over } }));
+    // mainnet.json's Chainlink feed is not in this block's recorded state (test/suite-deploy-chainlink.ts
+    // checks it on a fork that holds it): a fork oracle replaces it here.
+    const { chainlink: _feed, ...lending } = mainnet.lending;
+    writeFileSync(file, JSON.stringify({ ...mainnet, lending: { ...lending, oracle, ...over } }));
     return file;
   };
   const args = (parameters: string) => ({ parameters, deploymentId: "", out: join(dir, "deployments"), rpcUrl: "" });
@@ -87,7 +91,9 @@ describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)
     // DEX: the factory's pair shards are CREATE2 children (salt: tokens and shard index).
     const pairInitCodeHash = keccak256((await hre.artifacts.readArtifact("DisjointPair")).bytecode);
     const [t0, t1] = USDC.toLowerCase() < WETH.toLowerCase() ? [USDC, WETH] : [WETH, USDC];
-    const pairs = Array.from({ length: mainnet.dex.pairShards }, (_, i) =>
+    // Every shard index the factory allows (MAX_SHARDS): the router's declarations may name
+    // shards beyond the pair's count (docs/dex.md), whose addresses are fresh too.
+    const pairs = Array.from({ length: Number(LIMITS.pairShards) }, (_, i) =>
       getCreate2Address(factoryAt, keccak256(AbiCoder.defaultAbiCoder().encode(["address", "address", "uint256"], [t0, t1, i])), pairInitCodeHash),
     );
     // Lending: the escrows are CREATE2 children of the market (salt: shard index).

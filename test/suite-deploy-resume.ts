@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort, jsonRpc, killGroup as kill, ROOT, sleep, spawnCli, startHardhatNode } from "./helpers/node.js";
 
 /**
  * Kill-and-resume: a `hardhat node` child on a loopback port with automine off; `suite deploy`
@@ -11,13 +11,11 @@ import { join } from "node:path";
  * soon as Ignition's journal records its first deployed contract; the rerun must finish
  * from the journal: same addresses, no contract deployed twice, no stray transaction.
  */
-const ROOT = process.cwd();
-const CLI = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 const DEPLOYMENT_ID = `test-resume-${process.pid}`;
 const GAP_ID = `${DEPLOYMENT_ID}-gap`;
-const JOURNAL_DIRS = [DEPLOYMENT_ID, GAP_ID].flatMap((id) => [id, `${id}-mocks`]).map((id) => join(ROOT, "ignition", "deployments", id));
+const ORPHAN_ID = `${DEPLOYMENT_ID}-orphan`;
+const JOURNAL_DIRS = [DEPLOYMENT_ID, GAP_ID, ORPHAN_ID].flatMap((id) => [id, `${id}-mocks`]).map((id) => join(ROOT, "ignition", "deployments", id));
 const journalFile = (id: string) => join(ROOT, "ignition", "deployments", id, "journal.jsonl");
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface JournalLine {
   type: string;
@@ -46,49 +44,17 @@ function readJournal(which = 0, id = DEPLOYMENT_ID): JournalLine[] {
 const deployed = (lines: JournalLine[]) =>
   new Map(lines.filter((l) => l.type === "DEPLOYMENT_EXECUTION_STATE_COMPLETE" && l.result?.type === "SUCCESS").map((l) => [l.futureId!, l.result!.address!]));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 describe("suite deploy: a killed deployment resumes (hardhat node child process)", function () {
   this.timeout(240_000);
   const children: ChildProcess[] = [];
   const out = mkdtempSync(join(tmpdir(), "disjoint-resume-"));
   let url = "";
-  let nextId = 1;
+  const rpc = jsonRpc(() => url);
 
-  async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
-    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }) });
-    const body = (await res.json()) as { result?: unknown; error?: { message: string } };
-    if (body.error) throw new Error(`${method}: ${body.error.message}`);
-    return body.result;
-  }
-
-  function start(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-    // Own process group, so that the kill reaches every process it starts.
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
-    children.push(child);
-    let text = "";
-    child.stdout!.on("data", (d) => (text += d));
-    child.stderr!.on("data", (d) => (text += d));
-    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-    return { child, output: () => text, exited };
-  }
-
-  function kill(child: ChildProcess) {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
+  function start(args: string[]) {
+    const c = spawnCli(args);
+    children.push(c.child);
+    return c;
   }
 
   const deployArgs = (id = DEPLOYMENT_ID) => ["suite", "deploy", "--network", "localhost", "--rpc-url", url, "--parameters", "deploy/parameters/local.json", "--deployment-id", id, "--out", out];
@@ -134,17 +100,7 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
     for (const d of JOURNAL_DIRS) rmSync(d, { recursive: true, force: true });
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    const node = start(["node", "--hostname", "127.0.0.1", "--port", String(port)]);
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      try {
-        await rpc("eth_chainId");
-        break;
-      } catch (e) {
-        if (Date.now() > deadline || node.child.exitCode !== null) throw new Error(`hardhat node did not start: ${String(e)}\n${node.output()}`);
-        await sleep(250);
-      }
-    }
+    children.push((await startHardhatNode(port)).child);
   });
 
   after(async function () {
@@ -232,5 +188,45 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
     expect(after.size).to.equal(5);
     const completed = journal.filter((l) => l.type.endsWith("_EXECUTION_STATE_COMPLETE") && l.futureId === gapFuture);
     expect(completed, `${gapFuture} ran once after the wipe`).to.have.length(1);
+  });
+
+  it("adopts a transaction the killed run sent but did not journal (found by the deployer's nonce)", async function () {
+    const [deployer] = (await rpc("eth_accounts")) as string[];
+    const nonceBefore = Number(await rpc("eth_getTransactionCount", [deployer, "latest"]));
+    await killAfterFirstContract(ORPHAN_ID);
+    // Cut the journal where a kill between the node accepting a transaction and Ignition
+    // journaling it leaves it: after that send's TRANSACTION_PREPARE_SEND, before its
+    // TRANSACTION_SEND. The transaction stays with the node; later sends are dropped (not sent).
+    const file = journalFile(ORPHAN_ID);
+    const raw = readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "");
+    const lines = raw.map((l) => JSON.parse(l) as JournalLine);
+    const mined = async (l: JournalLine) => (await rpc("eth_getTransactionReceipt", [l.transaction!.hash])) !== null;
+    const sends = lines.map((l, i) => [l, i] as const).filter(([l]) => l.type === "TRANSACTION_SEND");
+    let cut = -1;
+    for (const [l, i] of sends) if (cut < 0 && !(await mined(l))) cut = i;
+    expect(cut, "an unmined send").to.be.greaterThan(0);
+    const orphan = lines[cut]!;
+    expect(lines.slice(0, cut).some((l) => l.type === "TRANSACTION_PREPARE_SEND" && l.futureId === orphan.futureId && l.nonce === orphan.nonce)).to.equal(true);
+    for (const [l, i] of sends) if (i > cut) expect(await rpc("hardhat_dropTransaction", [l.transaction!.hash])).to.equal(true);
+    writeFileSync(file, raw.slice(0, cut).join("\n") + "\n");
+    const kept = deployed(lines.slice(0, cut));
+
+    await rpc("evm_setAutomine", [true]);
+    await rpc("evm_mine"); // the orphan is mined: it was really sent
+    expect(await mined(orphan)).to.equal(true);
+    const { code, text } = await runToEnd(ORPHAN_ID);
+    expect(code, text).to.equal(0);
+    expect(text).to.include(`${orphan.futureId}: its transaction ${orphan.transaction!.hash} (nonce ${orphan.nonce}) was sent but not journaled; adopted`);
+    const journal = readJournal(0, ORPHAN_ID);
+    const after = deployed(journal);
+    for (const [id, address] of kept) expect(after.get(id), id).to.equal(address);
+    expect(after.size).to.equal(5);
+    // The orphan's nonce was used once: no second transaction for that future.
+    const sendsOf = journal.filter((l) => l.type === "TRANSACTION_SEND" && l.futureId === orphan.futureId);
+    expect(sendsOf.map((l) => l.transaction!.hash)).to.deep.equal([orphan.transaction!.hash]);
+    const all = [...journal, ...readJournal(1, ORPHAN_ID)];
+    const sentNonces = new Set(all.filter((l) => l.type === "TRANSACTION_SEND").map((l) => l.nonce));
+    const nonce = Number(await rpc("eth_getTransactionCount", [deployer, "latest"]));
+    expect(nonce - nonceBefore, "no stray transaction: Ignition's nonces, the 2 layout registrations, the 2 acceptOwnership").to.equal(sentNonces.size + 2 + 2);
   });
 });

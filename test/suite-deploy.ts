@@ -5,8 +5,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeployParameterError } from "../deploy/config.js";
-import { deploySuite, type SuiteRecord, unsentFutures } from "../tasks/suite-deploy-action.js";
-import { DisjointRouter__factory, DisjointVault__factory, LendingMarket__factory, MockERC20__factory, DisjointFactory__factory, TokenLayoutRegistry__factory } from "../typechain-types/index.js";
+import { repairOrphans, unjournaledSends } from "../deploy/orphans.js";
+import { deploySuite, type SuiteRecord, unsentFutures } from "../deploy/suite.js";
+import { ChainlinkPriceOracle__factory, MockAggregatorV3__factory, DisjointRouter__factory, DisjointVault__factory, LendingMarket__factory, MockERC20__factory, DisjointFactory__factory, TokenLayoutRegistry__factory } from "../typechain-types/index.js";
 
 const ROOT = process.cwd();
 const LOCAL = JSON.parse(readFileSync(join(ROOT, "deploy/parameters/local.json"), "utf8"));
@@ -124,6 +125,28 @@ describe("suite deploy (in-process network)", function () {
     await connection.close();
   });
 
+  it("deploys a ChainlinkPriceOracle for a chainlink section and wires the market to it", async function () {
+    const connection = await network.create();
+    const [d] = await connection.ethers.getSigners();
+    const now = (await connection.ethers.provider.getBlock("latest"))!.timestamp;
+    const feed = await new MockAggregatorV3__factory(d).deploy(8);
+    await (await feed.setAnswer(1, 3_000n * 10n ** 8n, now)).wait();
+    const lending = LOCAL.lending; // local.json names no oracle: the mock would be deployed without a chainlink section
+    const file = join(dir, "chainlink.json");
+    // The mock tokens take local.json's decimals (6 and 18), so the file's decimals are not checked on chain.
+    writeFileSync(file, JSON.stringify({ ...LOCAL, lending: { ...lending, chainlink: { feed: await feed.getAddress(), heartbeat: 3600, collateralDecimals: 18, loanDecimals: 6 } } }));
+    const lines: string[] = [];
+    const record = await deploySuite(connection, args({ parameters: file, out: join(dir, "chainlink-out") }), ROOT, (s) => lines.push(s));
+    expect(lines.join("\n")).to.match(/feed 0x[0-9a-fA-F]{40} answers 300000000000 \(8 decimals\), updated \d+ s ago \(heartbeat 3600 s\)/);
+    const oracle = ChainlinkPriceOracle__factory.connect(record.contracts["lending.oracle"]!, connection.ethers.provider);
+    const market = LendingMarket__factory.connect(record.contracts["lending.market"]!, connection.ethers.provider);
+    expect(await market.oracle()).to.equal(record.contracts["lending.oracle"]);
+    expect(await oracle.feed()).to.equal(await feed.getAddress());
+    expect(await oracle.heartbeat()).to.equal(3600n);
+    expect((await oracle.latestPrice())[0]).to.equal(3_000n * 10n ** 6n * 10n ** 18n); // 3,000 USD per 1e18 units, in 1e6 units, 1e36-scaled
+    await connection.close();
+  });
+
   describe("wrong parameters stop before any transaction", function () {
     async function expectRejected(params: unknown, message: RegExp, given?: NetworkConnection) {
       const connection = given ?? (await network.create());
@@ -172,7 +195,24 @@ describe("suite deploy (in-process network)", function () {
           lending: { ...noLocal.lending, loanToken: tokenA, collateralToken: tokenB },
           vault: { ...noLocal.vault, asset: tokenA },
         },
-        /^lending\.oracle: is missing; give the address of a deployed IPriceOracle \(collateral price in loan units, 1e36-scaled\), or add a "local" section/,
+        /^lending\.oracle: is missing; give the address of a deployed IPriceOracle \(collateral price in loan units, 1e36-scaled\) or a "chainlink" section, or add a "local" section/,
+        connection,
+      );
+    });
+
+    it("a chainlink section: both oracle and chainlink, a grace period without a sequencer feed, a feed that is not a feed", async function () {
+      const cl = { feed: "0x1111111111111111111111111111111111111111", heartbeat: 3600, collateralDecimals: 18, loanDecimals: 6 };
+      await expectRejected({ ...LOCAL, lending: { ...LOCAL.lending, oracle: cl.feed, chainlink: cl } }, /^lending\.oracle: is given together with lending\.chainlink; keep one/);
+      await expectRejected({ ...LOCAL, lending: { ...LOCAL.lending, chainlink: { ...cl, gracePeriod: 60 } } }, /^lending\.chainlink\.gracePeriod: is set without a sequencerUptimeFeed/);
+      await expectRejected({ ...LOCAL, lending: { ...LOCAL.lending, chainlink: { ...cl, heartbeat: 0 } } }, /^lending\.chainlink\.heartbeat: 0 is out of range/);
+      await expectRejected({ ...LOCAL, lending: { ...LOCAL.lending, chainlink: cl } }, /^lending\.chainlink\.feed: 0x1111111111111111111111111111111111111111 has no contract code on network default/);
+      // A contract that is not a feed: the pre-flight read fails with the fix.
+      const connection = await network.create();
+      const [d] = await connection.ethers.getSigners();
+      const notFeed = await (await new MockERC20__factory(d).deploy("A", "A", 18)).getAddress();
+      await expectRejected(
+        { ...LOCAL, lending: { ...LOCAL.lending, chainlink: { ...cl, feed: notFeed } } },
+        /^lending\.chainlink\.feed: latestRoundData\(\) failed on network default \(chain 31337\) .*it must be a Chainlink feed \(proxy\) on this chain/,
         connection,
       );
     });
@@ -214,5 +254,54 @@ describe("suite deploy (in-process network)", function () {
     // Only the call with no transaction requested: a sent or completed future is Ignition's to resume.
     expect(unsentFutures(journal)).to.deep.equal(["L#SetCaps"]);
     expect(unsentFutures("")).to.deep.equal([]);
+  });
+
+  describe("a transaction sent but not journaled (deploy/orphans.ts)", function () {
+    const request = { futureId: "D#Factory", networkInteraction: { id: 1, type: "ONCHAIN_INTERACTION", to: undefined, data: "0x6001", value: { _kind: "bigint", value: "0" } } };
+    const journal = [
+      { type: "DEPLOYMENT_EXECUTION_STATE_INITIALIZE", futureId: "D#Factory" },
+      { type: "NETWORK_INTERACTION_REQUEST", ...request },
+      { type: "TRANSACTION_PREPARE_SEND", futureId: "D#Factory", networkInteractionId: 1, nonce: 7 },
+    ].map((l) => JSON.stringify(l)).join("\n") + "\n";
+    const chain = (tx: Record<string, string>) => async (method: string) => {
+      if (method === "eth_getTransactionCount") return "0x8"; // nonce 7 was used
+      if (method === "eth_getBlockByNumber") return { transactions: [tx] };
+      throw new Error(method);
+    };
+    const DEPLOYER = "0x00000000000000000000000000000000000000d1";
+    const tx = { hash: "0xabc", from: DEPLOYER, to: null as unknown as string, input: "0x6001", value: "0x0", nonce: "0x7", maxFeePerGas: "0x10", maxPriorityFeePerGas: "0x1" };
+
+    it("finds the send prepared but not journaled, and forgets it once sent, completed or wiped", function () {
+      expect(unjournaledSends(journal)).to.deep.equal([{ futureId: "D#Factory", networkInteractionId: 1, nonce: 7, to: undefined, data: "0x6001", value: 0n }]);
+      for (const type of ["TRANSACTION_SEND", "WIPE_APPLY", "DEPLOYMENT_EXECUTION_STATE_COMPLETE"]) {
+        expect(unjournaledSends(journal + JSON.stringify({ type, futureId: "D#Factory", networkInteractionId: 1 }) + "\n"), type).to.deep.equal([]);
+      }
+    });
+
+    it("adopts the future's own transaction (journals its TRANSACTION_SEND) and reports another one with the command that clears the future", async function () {
+      const d = mkdtempSync(join(dir, "orphan-"));
+      writeFileSync(join(d, "journal.jsonl"), journal);
+      const lines: string[] = [];
+      expect(await repairOrphans(d, "my-id", DEPLOYER, chain(tx), (s) => lines.push(s))).to.deep.equal(["D#Factory"]);
+      const last = JSON.parse(readFileSync(join(d, "journal.jsonl"), "utf8").trim().split("\n").pop()!);
+      expect(last).to.deep.equal({
+        type: "TRANSACTION_SEND",
+        futureId: "D#Factory",
+        networkInteractionId: 1,
+        nonce: 7,
+        transaction: { hash: "0xabc", fees: { maxFeePerGas: { _kind: "bigint", value: "16" }, maxPriorityFeePerGas: { _kind: "bigint", value: "1" } } },
+      });
+      expect(lines.join("\n")).to.contain("D#Factory: its transaction 0xabc (nonce 7) was sent but not journaled; adopted");
+      expect(unjournaledSends(readFileSync(join(d, "journal.jsonl"), "utf8"))).to.deep.equal([]);
+
+      writeFileSync(join(d, "journal.jsonl"), journal);
+      let err: unknown;
+      await repairOrphans(d, "my-id", DEPLOYER, chain({ ...tx, hash: "0xdef", input: "0x6002" }), () => {}).catch((e: unknown) => (err = e));
+      expect(err).to.be.instanceOf(DeployParameterError);
+      expect((err as Error).message).to.equal(
+        "D#Factory: the deployer's nonce 7 was used by 0xdef (to a new contract), which is not this future's transaction; clear the future with `npx hardhat ignition wipe my-id D#Factory` and rerun",
+      );
+      expect(readFileSync(join(d, "journal.jsonl"), "utf8"), "the journal is left as it was").to.equal(journal);
+    });
   });
 });

@@ -1,4 +1,5 @@
 /** Loading and saving access-set files: validated on load, written atomically. */
+import { InputError } from "../errors.js";
 import { readFile, rename, stat, writeFile, unlink } from "node:fs/promises";
 import { gunzipSync } from "node:zlib";
 import { loadAccessSetFileStreaming, saveAccessSetFileStreaming } from "./stream.js";
@@ -46,7 +47,7 @@ export async function loadAccessSetFile(file: string): Promise<AccessSetFile> {
   try {
     size = (await stat(file)).size;
   } catch (e) {
-    throw new Error(`cannot read access-set file ${file}: ${(e as Error).message}`);
+    throw new InputError(`cannot read access-set file ${file}: ${(e as Error).message}`);
   }
   // A gzipped file expands about tenfold.
   if (size * (file.endsWith(".gz") ? 10 : 1) >= STREAMING_THRESHOLD_BYTES) return loadAccessSetFileStreaming(file);
@@ -54,7 +55,7 @@ export async function loadAccessSetFile(file: string): Promise<AccessSetFile> {
   try {
     raw = await readFile(file);
   } catch (e) {
-    throw new Error(`cannot read access-set file ${file}: ${(e as Error).message}`);
+    throw new InputError(`cannot read access-set file ${file}: ${(e as Error).message}`);
   }
   let text: string;
   try {

@@ -199,7 +199,7 @@ function checkTx(c: Cursor): string | null {
   const [index, hash, sender, recipient, selector] = [c.get(2), c.get(3), c.get(4), c.get(5), c.get(6)];
   if (typeof index !== "number" || index < 0) return `index ${String(index)}: expected a non-negative integer`;
   if (hash !== null && !HASH.test(hash as string)) return `hash ${String(hash)}: expected 0x and 64 lowercase hex digits`;
-  if (!ADDRESS.test(sender as string)) return `sender ${String(sender)}: expected 0x and 40 lowercase hex digits`;
+  if (sender !== null && !ADDRESS.test(sender as string)) return `sender ${String(sender)}: expected 0x and 40 lowercase hex digits`;
   if (recipient !== null && !ADDRESS.test(recipient as string)) return `recipient ${String(recipient)}: expected 0x and 40 lowercase hex digits`;
   if (selector !== null && !SELECTOR.test(selector as string)) return `selector ${String(selector)}: expected 0x and 8 lowercase hex digits`;
   return null;
@@ -303,7 +303,7 @@ export async function* streamColumnarBlocks(tree: string, range: ReadRange = {},
       const t: TxAccess = {
         index: cur.get(2) as number,
         hash: cur.get(3) as string | null,
-        from: cur.get(4) as string,
+        from: cur.get(4) as string | null,
         to: cur.get(5) as string | null,
         selector: cur.get(6) as string | null,
         gasUsed: Number(cur.get(7) as bigint),
@@ -436,7 +436,7 @@ export async function loadColumnarCompact(tree: string, opts: EngineOptions & Re
       tx(cur, fn) {
         const to = cur.get(5) as string | null;
         const label = txFunctionLabel({ function: fn, selector: cur.get(6) as string | null, to }, nameOf);
-        b.beginTx({ index: cur.get(2) as number, hash: cur.get(3) as string | null, from: cur.get(4) as string, to, function: label, gasUsed: Number(cur.get(7) as bigint) });
+        b.beginTx({ index: cur.get(2) as number, hash: cur.get(3) as string | null, from: cur.get(4) as string | null, to, function: label, gasUsed: Number(cur.get(7) as bigint) });
       },
       access(tx, l, kind, mode) {
         if (kind === KIND_BLOCK_READ || tx === null) return;

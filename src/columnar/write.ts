@@ -217,7 +217,7 @@ export class ColumnarWriter {
       t.appendBigInt(num);
       t.appendInteger(tx.index);
       appendText(t, tx.hash);
-      t.appendVarchar(tx.from);
+      appendText(t, tx.from);
       appendText(t, tx.to);
       appendText(t, tx.selector);
       if (tx.function === undefined) t.appendNull();

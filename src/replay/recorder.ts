@@ -69,6 +69,8 @@ export class AccessRecorder {
   /** Locations known to the replay: the pre-state plus everything written so far in the block. */
   private known = new Set<string>();
   private knownAccounts = new Set<string>();
+  /** Accounts read that the pre-state lacks (reported by every transaction that reads them). */
+  private unknownAccounts = new Set<string>();
   private readonly ignoredAccounts: Set<string>;
 
   constructor(
@@ -76,6 +78,11 @@ export class AccessRecorder {
     preStateAccounts: Iterable<string>,
     preStateSlots: Iterable<string>,
     ignored: Iterable<string>,
+    /**
+     * Whether what a transaction writes becomes known to later ones (true for a block replay;
+     * false for independent calls whose writes are discarded, e.g. eth_call).
+     */
+    private readonly learnWrites = true,
   ) {
     for (const a of preStateAccounts) this.knownAccounts.add(a.toLowerCase());
     for (const s of preStateSlots) this.known.add(s);
@@ -142,17 +149,18 @@ export class AccessRecorder {
     };
     const touchAccount = async (address: EthAddress) => {
       const addr = hexAddr(address);
-      this.knownAccounts.add(addr);
+      if (this.learnWrites) {
+        this.knownAccounts.add(addr);
+        this.unknownAccounts.delete(addr);
+      }
       if (!this.active || this.accountPre.has(addr)) return;
       this.accountPre.set(addr, { address, pre: await snapshotAccount(address) });
     };
     sm.getAccount = async (address: EthAddress) => {
       if (this.active) {
         const addr = hexAddr(address);
-        if (!this.knownAccounts.has(addr)) {
-          this.misses.add(`account ${addr}`);
-          this.knownAccounts.add(addr);
-        }
+        if (!this.knownAccounts.has(addr)) this.unknownAccounts.add(addr);
+        if (this.unknownAccounts.has(addr)) this.misses.add(`account ${addr}`);
       }
       return getAccount(address);
     };
@@ -172,7 +180,7 @@ export class AccessRecorder {
       const addr = hexAddr(address);
       const slot = hexSlot(key);
       const k = `${addr}|${slot}`;
-      this.known.add(k);
+      if (this.learnWrites) this.known.add(k);
       if (this.active && !this.storagePre.has(k)) {
         this.storagePre.set(k, { addr, slot, key, address, pre: await getStorage(address, key) });
       }

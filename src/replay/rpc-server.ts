@@ -5,8 +5,12 @@
  * is exactly the state after block N-1. A request the recording cannot answer is a JSON-RPC error
  * naming the method, the params and how to record it; nothing is invented.
  *
- * Record mode (`upstream`): every request is proxied to a real node and the answers are saved,
- * so a test that needs more than the pre-state can be re-run offline afterwards.
+ * eth_call is executed on the recorded state (src/replay/evm-call.ts) and refused, naming the
+ * locations, when it reads anything the recording lacks.
+ *
+ * Record mode (`upstream`): a request the recording cannot answer is fetched from a real node
+ * (with retries) and saved to the recording file, so the same requests are served offline
+ * afterwards. `npx hardhat fork serve` (tasks/fork-serve.ts) runs this server for users.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,7 +19,9 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { hexToBytes } from "@noble/hashes/utils.js";
 import { writeFileAtomic } from "../access/io.js";
+import { RpcCallError, rpcClient } from "./capture.js";
 import type { PreState, RpcBlock } from "./corpus.js";
+import { recordedCaller } from "./evm-call.js";
 
 /** What the server answers from. */
 export interface Recording {
@@ -36,6 +42,8 @@ export interface RecordedRpcServer {
   readonly requests: string[];
   /** Requests the recording could not answer (each also returned as an error). */
   readonly misses: string[];
+  /** Answers fetched from upstream so far and saved to the recording file (record mode). */
+  readonly recordedCount: () => number;
   /**
    * Declares addresses the test itself created (fresh random keys, their contracts): empty on
    * mainnet with overwhelming probability, so their balance, nonce, code and storage are zero.
@@ -50,14 +58,26 @@ export interface RecordedRpcServer {
 }
 
 export interface RecordedRpcOptions {
-  /** A real node to proxy to and record from (record mode). */
+  /** A real node to fetch what the recording lacks from, saving it to the recording (record mode). */
   upstream?: string;
+  /** Port on 127.0.0.1 (default 0: any free port). */
+  port?: number;
+  /** How a "not in the recording" error says to record the answer. */
+  recordHint?: string;
+  /** Called for every request the recording cannot answer (without upstream), with the error sent. */
+  onMiss?: (request: string, message: string) => void;
+  /** Called for every answer fetched from upstream and saved. */
+  onRecord?: (request: string) => void;
+  /** Upstream retries per request (default 5) and first backoff in ms (default 500, doubling). */
+  retries?: number;
+  backoffMs?: number;
 }
 
 class RpcError extends Error {
   constructor(
     readonly code: number,
     message: string,
+    readonly data?: string,
   ) {
     super(message);
   }
@@ -65,6 +85,21 @@ class RpcError extends Error {
 
 const hex = (n: bigint | number) => `0x${BigInt(n).toString(16)}`;
 const key = (method: string, params: unknown) => `${method} ${JSON.stringify(params ?? [])}`;
+
+/** What record mode forwards upstream: reads only (never a transaction). */
+const READ_METHODS = new Set([
+  "eth_getBalance",
+  "eth_getTransactionCount",
+  "eth_getCode",
+  "eth_getStorageAt",
+  "eth_getProof",
+  "eth_call",
+  "eth_getBlockByNumber",
+  "eth_getBlockByHash",
+  "eth_getTransactionByHash",
+  "eth_getTransactionReceipt",
+  "eth_getLogs",
+]);
 
 const ZERO32 = `0x${"0".repeat(64)}`;
 /** Root of an empty Merkle-Patricia trie (no transactions, receipts or withdrawals). */
@@ -205,7 +240,9 @@ export async function startRecordedRpc(recording: Recording, options: RecordedRp
   };
   const requests: string[] = [];
   const misses: string[] = [];
-  const recordHint = `run the test once with MAINNET_RPC_URL set to an archive node to record it${recording.recordingFile ? ` into ${recording.recordingFile}` : ""}`;
+  const recordHint =
+    options.recordHint ??
+    `serve it with an upstream archive node (npx hardhat fork serve --upstream URL; in the tests, MAINNET_RPC_URL) to record it${recording.recordingFile ? ` into ${recording.recordingFile}` : ""}`;
 
   const notRecorded = (method: string, params: unknown, why: string) =>
     new RpcError(-32001, `${method}(${JSON.stringify(params ?? [])}) is not in the recording (${why}); ${recordHint}`);
@@ -231,14 +268,37 @@ export async function startRecordedRpc(recording: Recording, options: RecordedRp
     return { ...b, transactions: full ? b.transactions : b.transactions.map((t) => t.hash) };
   };
 
-  // Answers from the pre-state first, then from what record mode saved.
-  const local = (method: string, params: unknown[]): unknown => {
+  const isAssumedEmpty = (miss: string) => {
+    const [kind, addr, slot] = miss.split(" ");
+    if (addr === undefined || !empty.has(addr)) return kind === "storage" && slot !== undefined && zeroSlots.has(slot);
+    return true;
+  };
+  const call = recordedCaller(recording, isAssumedEmpty);
+  const ethCall = async (method: string, params: unknown[]): Promise<unknown> => {
+    checkTag(method, params, params[1]);
+    const out = await call((params[0] ?? {}) as Parameters<typeof call>[0]);
+    if (out.misses.length > 0) {
+      const shown = out.misses.slice(0, 5).join(", ") + (out.misses.length > 5 ? `, … (${out.misses.length} in all)` : "");
+      throw notRecorded(method, params, `the call reads ${shown}, outside the pre-state`);
+    }
+    if (out.reverted) throw new RpcError(3, "execution reverted", out.returnData);
+    return out.returnData;
+  };
+
+  // Answers from the pre-state first, then from what record mode saved, then (record mode) upstream.
+  const local = async (method: string, params: unknown[]): Promise<unknown> => {
     try {
-      return fromState(method, params);
+      return method === "eth_call" ? await ethCall(method, params) : fromState(method, params);
     } catch (e) {
       const k = key(method, params);
-      if (e instanceof RpcError && e.code === -32001 && k in recording.recorded) return recording.recorded[k];
-      throw e;
+      if (!(e instanceof RpcError) || e.code !== -32001) throw e;
+      if (k in recorded) return recorded[k];
+      if (options.upstream === undefined) {
+        options.onMiss?.(k, e.message);
+        throw e;
+      }
+      if (!READ_METHODS.has(method)) throw new RpcError(-32001, `${method} is not a read-only method: record mode does not forward it to the upstream node`);
+      return fetchAndSave(method, params);
     }
   };
 
@@ -284,17 +344,28 @@ export async function startRecordedRpc(recording: Recording, options: RecordedRp
   };
 
   const recorded: Record<string, unknown> = { ...recording.recorded };
-  let upstreamId = 0;
-  const proxy = async (method: string, params: unknown[]): Promise<unknown> => {
-    const res = await fetch(options.upstream!, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: ++upstreamId, method, params }),
-    });
-    const body = (await res.json()) as { result?: unknown; error?: { code: number; message: string } };
-    if (body.error) throw new RpcError(body.error.code, body.error.message);
-    recorded[key(method, params)] = body.result;
-    return body.result;
+  const upstream = options.upstream === undefined ? undefined : rpcClient(options.upstream, options.retries ?? 5, options.backoffMs ?? 500);
+  // Saves are serialized; each writes the whole recording atomically (temp file + rename).
+  let saving: Promise<void> = Promise.resolve();
+  const save = () => {
+    const file = recording.recordingFile;
+    if (file === undefined) return saving;
+    saving = saving.then(() => writeFileAtomic(file, gzipSync(JSON.stringify(recorded))));
+    return saving;
+  };
+  const fetchAndSave = async (method: string, params: unknown[]): Promise<unknown> => {
+    let result: unknown;
+    try {
+      result = await upstream!(method, params);
+    } catch (e) {
+      if (e instanceof RpcCallError) throw new RpcError(e.code, `upstream: ${e.message}`);
+      throw new RpcError(-32002, `upstream: ${(e as Error).message}`);
+    }
+    const k = key(method, params);
+    recorded[k] = result;
+    options.onRecord?.(k);
+    await save();
+    return result;
   };
 
   const handleOne = async (req: { id?: unknown; method?: unknown; params?: unknown }) => {
@@ -302,12 +373,13 @@ export async function startRecordedRpc(recording: Recording, options: RecordedRp
     const params = Array.isArray(req.params) ? req.params : [];
     requests.push(key(method, params));
     try {
-      const result = options.upstream ? await proxy(method, params) : local(method, params);
+      const result = await local(method, params);
       return { jsonrpc: "2.0", id: req.id ?? null, result };
     } catch (e) {
       const code = e instanceof RpcError ? e.code : -32603;
       if (code === -32001) misses.push(key(method, params));
-      return { jsonrpc: "2.0", id: req.id ?? null, error: { code, message: (e as Error).message } };
+      const data = e instanceof RpcError && e.data !== undefined ? { data: e.data } : {};
+      return { jsonrpc: "2.0", id: req.id ?? null, error: { code, message: (e as Error).message, ...data } };
     }
   };
 
@@ -330,13 +402,19 @@ export async function startRecordedRpc(recording: Recording, options: RecordedRp
       })();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (e: NodeJS.ErrnoException) =>
+      reject(e.code === "EADDRINUSE" ? new Error(`port ${options.port} on 127.0.0.1 is in use; pick another with --port, or 0 for any free port`) : e),
+    );
+    server.listen(options.port ?? 0, "127.0.0.1", resolve);
+  });
   const { port } = server.address() as AddressInfo;
 
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
     misses,
+    recordedCount: () => Object.keys(recorded).length - Object.keys(recording.recorded).length,
     assumeEmpty(...addresses: string[]) {
       for (const a of addresses) {
         const lower = a.toLowerCase();
@@ -349,9 +427,7 @@ export async function startRecordedRpc(recording: Recording, options: RecordedRp
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      if (options.upstream && recording.recordingFile) {
-        await writeFileAtomic(recording.recordingFile, gzipSync(JSON.stringify(recorded)));
-      }
+      await saving;
     },
   };
 }
