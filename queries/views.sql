@@ -12,7 +12,7 @@ FROM txs t
 LEFT JOIN functions f ON f.blocks = t.blocks AND f.function = t.function
 LEFT JOIN names n ON n.slot IS NULL AND n.address = t.recipient;
 
--- Storage and account accesses of transactions (fee recipient and block-level reads left out),
+-- Storage and account accesses of transactions (fee-recipient balance credits and block-level reads left out),
 -- with `after_write` = 1 when an earlier transaction of the block wrote the location (a RAW or WW
 -- dependency) and `prev_writer` = the last such transaction.
 CREATE OR REPLACE TEMPORARY VIEW deps AS
@@ -21,7 +21,7 @@ SELECT a.blocks, a.block, a.tx, a.location, a.kind, a.mode,
          OVER (PARTITION BY a.blocks, a.block, a.location ORDER BY a.tx
                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_writer
 FROM accesses a
-WHERE a.kind IN (0, 1);
+WHERE (a.kind IN (0, 1) OR (a.kind = 3 AND a.mode <> 2));
 
 -- Location -> contract address and slot.
 CREATE OR REPLACE TEMPORARY VIEW located AS

@@ -31,7 +31,8 @@ export const KIND_ACCOUNT = 1;
 export const KIND_BLOCK_READ = 2;
 /**
  * An account field (balance, nonce, code) of the block's fee recipient: every transaction
- * pays it, so conflict studies leave it out (`kind IN (0, 1)`); otherwise like KIND_ACCOUNT.
+ * credits its balance, so studies drop that credit (a write without a read, mode 2) as the
+ * dependency definition does; otherwise like KIND_ACCOUNT.
  */
 export const KIND_FEE_RECIPIENT = 3;
 /** Access modes (accesses.mode), a bit set. */

@@ -11,7 +11,7 @@ import { escapeHtml } from "../report/html.js";
 import { createProgress, type ProgressOptions } from "../report/progress.js";
 import { markdownTable } from "../util/tables.js";
 import { openEngine, sqlString, type EngineOptions } from "./engine.js";
-import { KIND_ACCOUNT, KIND_STORAGE, PARTITIONED, tableGlob, type TableName } from "./layout.js";
+import { KIND_BLOCK_READ, KIND_FEE_RECIPIENT, PARTITIONED, tableGlob, type TableName } from "./layout.js";
 import { readTreeMeta, walk, type ReadRange } from "./read.js";
 
 /** The folder of the built-in study queries. */
@@ -62,7 +62,7 @@ function statements(sql: string): string[] {
     .filter((s) => s.replace(/--.*$/gm, "").trim() !== "");
 }
 
-/** Longest dependency chain of every block, streamed from the tree (RAW/WW edges, fee recipient excluded, as `conflicts analyze`). */
+/** Longest dependency chain of every block, streamed from the tree (RAW/WW edges, fee-recipient balance credits excluded, as `conflicts analyze`). */
 export async function blockChains(
   tree: string,
   range: ReadRange = {},
@@ -111,7 +111,8 @@ export async function blockChains(
         depth = 1;
       },
       access(tx, l, kind, mode) {
-        if (tx === null || (kind !== KIND_STORAGE && kind !== KIND_ACCOUNT)) return;
+        // The fee recipient's balance credit (a write without a read) is no dependency (src/model/dependency.ts).
+        if (tx === null || kind === KIND_BLOCK_READ || (kind === KIND_FEE_RECIPIENT && mode === 2)) return;
         if (stamp[l] === ord && lastDepth[l]! + 1 > depth) depth = lastDepth[l]! + 1;
         if (mode & 2) pending.push(l);
       },
@@ -144,7 +145,7 @@ function chainSections(chains: { block: number; txs: number; longestChain: numbe
     });
   const top = [...chains].sort((a, b) => b.longestChain - a.longestChain || a.block - b.block).slice(0, 10);
   return [
-    { name: "chain-lengths", title: "Chain-length distribution: blocks by their longest dependency chain (RAW/WW, fee recipient excluded; per-block graph pass streamed from Parquet)", seconds, columns: ["longest_chain", "blocks", "txs", "blocks_percent"], rows },
+    { name: "chain-lengths", title: "Chain-length distribution: blocks by their longest dependency chain (RAW/WW, fee-recipient balance credits excluded; per-block graph pass streamed from Parquet)", seconds, columns: ["longest_chain", "blocks", "txs", "blocks_percent"], rows },
     { name: "longest-chains", title: "Blocks with the longest dependency chains", seconds: 0, columns: ["block", "txs", "longest_chain", "chain_percent_of_block"], rows: top.map((c) => [c.block, c.txs, c.longestChain, Number(((100 * c.longestChain) / Math.max(1, c.txs)).toFixed(2))]) },
   ];
 }
