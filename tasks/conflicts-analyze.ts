@@ -5,7 +5,7 @@ import { DEPENDENCY_FLAGS } from "../src/model/dependency.js";
 
 export default task(["conflicts", "analyze"])
   .setDescription("Analyze an access-set file: dependency graph, conflict rate, chains, hot slots, function matrix")
-  .addPositionalArgument({ name: "file", description: "Access-set file (.json or .json.gz)" })
+  .addPositionalArgument({ name: "file", description: "Access-set file (.json or .json.gz) or Parquet tree" })
   .addOption({ name: "json", description: "Write the full result as JSON to this file", defaultValue: "" })
   .addOption({ name: "md", description: "Write a Markdown report to this file", defaultValue: "" })
   .addOption({ name: "top", description: "Hot slots to list", type: ArgumentType.INT, defaultValue: 20 })

@@ -8,6 +8,8 @@ import conflictsAnalyze from "./conflicts-analyze.js";
 import { captureTasks } from "./conflicts-capture.js";
 import conflictsCaptureTests from "./conflicts-capture-tests.js";
 import conflictsCheckDeclared from "./conflicts-check-declared.js";
+import conflictsConvert from "./conflicts-convert.js";
+import conflictsStudy from "./conflicts-study.js";
 import { demoTask } from "./demo.js";
 import { forkServeTasks } from "./fork-serve.js";
 import conflictsReport from "./report.js";
@@ -28,6 +30,8 @@ export const tasks: TaskDefinition[] = [
   conflictsCaptureTests,
   conflictsAnalyze,
   conflictsCheckDeclared,
+  conflictsConvert,
+  conflictsStudy,
   simulateTask,
   conflictsReport,
   mainnet,

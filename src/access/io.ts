@@ -5,6 +5,7 @@ import { gunzipSync } from "node:zlib";
 import { loadAccessSetFileStreaming, saveAccessSetFileStreaming } from "./stream.js";
 import { AccessSetFile, FORMAT_NAME, FORMAT_VERSION } from "./format.js";
 import { AccessSetFormatError } from "./errors.js";
+import { loadIfColumnar, saveIfColumnar } from "../columnar/dispatch.js";
 
 export { AccessSetFormatError } from "./errors.js";
 
@@ -38,8 +39,10 @@ export function parseAccessSetFile(json: unknown, file = "<input>"): AccessSetFi
  */
 export const STREAMING_THRESHOLD_BYTES = 32 * 1024 * 1024;
 
-/** Reads a .json or .json.gz access-set file of any size. */
+/** Reads a .json or .json.gz access-set file of any size, or a Parquet tree (docs/access-set-format.md). */
 export async function loadAccessSetFile(file: string): Promise<AccessSetFile> {
+  const columnar = await loadIfColumnar(file);
+  if (columnar) return columnar;
   let size: number;
   try {
     size = (await stat(file)).size;
@@ -84,10 +87,12 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
 }
 
 /**
- * Validates and writes an access-set file (.json, or gzipped when the name ends in .gz),
+ * Validates and writes an access-set file (.json, gzipped when the name ends in .gz, or a
+ * Parquet tree when it ends in .parquet),
  * streamed one transaction at a time through a temporary file and a rename: no single string
  * of the whole file is built, so files of any size can be written.
  */
 export async function saveAccessSetFile(file: string, data: AccessSetFile): Promise<void> {
+  if (await saveIfColumnar(file, data)) return;
   await saveAccessSetFileStreaming(file, data);
 }
