@@ -1,17 +1,21 @@
 /**
- * Gas of deposit, mint, withdraw and redeem: DisjointVault next to OpenZeppelin's ERC4626
- * (contracts/mocks/OZVault.sol, unchanged OZ code) over the same token, in one run.
+ * Gas of deposit, mint, withdraw, redeem and harvest: DisjointVault (price schedule, #18) and
+ * its previous design (a per-block price snapshot taken by the block's first interaction,
+ * main at 4c2bf17, deployed from fixtures/vault/disjoint-vault-4c2bf17.json.gz) next to
+ * OpenZeppelin's ERC4626 (contracts/mocks/OZVault.sol, unchanged OZ code), over the same token,
+ * at 1, 4, 16 and 64 shards, in one run.
  *
- * Run: npx hardhat run bench/gas-vault.ts   → prints a table, writes bench/results/gas-vault.md
+ * Run: npx hardhat run bench/gas-vault.ts   → prints the tables, writes bench/results/gas-vault.md
  *
  * Every measured call is a steady-state one: the user already holds shares and tokens, its
- * shard escrow already holds assets, so no slot goes from zero to non-zero. DisjointVault is
- * measured twice per operation: as the first vault interaction of its block (it stores the
- * block's price snapshot: reads every shard) and as a later one (reads the stored snapshot).
+ * shard escrow already holds assets, so no slot goes from zero to non-zero. Each design is
+ * measured per operation as the first vault interaction of its block and as a later one.
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
+import { ContractFactory, type InterfaceAbi } from "ethers";
 import { network } from "hardhat";
 import {
   DisjointVault__factory,
@@ -24,7 +28,11 @@ import {
 const { ethers, networkHelpers } = await network.create();
 const E18 = 10n ** 18n;
 const MAX = 2n ** 256n - 1n;
-const SHARD_COUNTS = [4n, 16n];
+const SHARD_COUNTS = [1n, 4n, 16n, 64n];
+const here = dirname(fileURLToPath(import.meta.url));
+const baseline = JSON.parse(
+  gunzipSync(readFileSync(join(here, "..", "fixtures", "vault", "disjoint-vault-4c2bf17.json.gz"))).toString("utf8"),
+) as { abi: InterfaceAbi; bytecode: string; commit: string };
 
 type Op = "deposit" | "mint" | "withdraw" | "redeem";
 const OPS: Op[] = ["deposit", "mint", "withdraw", "redeem"];
@@ -115,92 +123,132 @@ for (const op of OPS)
     (await inOneBlock(oz as unknown as Vaultish, op, users.slice(0, 1)))[0],
   );
 
-const rows: string[][] = [];
 // The asset's layout registered, as a deployment would (declarations only: no gas effect on
 // calls). From another account, so that every other address is the same as without a registry.
 const registrar = signers[19]!;
 const layouts = await new TokenLayoutRegistry__factory(registrar).deploy(registrar.address);
 await (await layouts.register(await token.getAddress(), 0n, 1n)).wait();
+
+type Design = "snapshot" | "schedule";
+const DESIGNS: Design[] = ["snapshot", "schedule"];
+
+async function deployVault(design: Design, k: bigint) {
+  const args = [await token.getAddress(), "Disjoint Vault", "djV", k, deployer.address, deployer.address, await layouts.getAddress()] as const;
+  const contract =
+    design === "schedule"
+      ? await new DisjointVault__factory(deployer).deploy(...args)
+      : await new ContractFactory(baseline.abi, baseline.bytecode, deployer).deploy(...args);
+  await contract.waitForDeployment();
+  return DisjointVault__factory.connect(await contract.getAddress(), deployer);
+}
+
+/** Gas of a harvest that books a gain, in a block of its own, after a block with deposits. */
+async function harvestGas(vault: Awaited<ReturnType<typeof deployVault>>, strategy: { gain(a: bigint): Promise<unknown> }) {
+  await networkHelpers.mine();
+  await strategy.gain(E18);
+  await networkHelpers.mine();
+  const tx = await vault.harvest();
+  const r = await tx.wait();
+  if (!r || r.status !== 1) throw new Error("benchmark harvest failed");
+  return r.gasUsed;
+}
+
+const gas = new Map<string, bigint>(); // `${design}:${k}:${op}:${first|later}` → gas
+const harvests = new Map<string, bigint>(); // `${design}:${k}` → gas
 for (const k of SHARD_COUNTS) {
-  const vault = await new DisjointVault__factory(deployer).deploy(
-    await token.getAddress(),
-    "Disjoint Vault",
-    "djV",
-    k,
-    deployer.address,
-    deployer.address,
-    await layouts.getAddress(),
-  );
-  const strategy = await new VaultMockStrategy__factory(deployer).deploy(
-    await token.getAddress(),
-    await vault.getAddress(),
-  );
-  await vault.setStrategy(await strategy.getAddress());
-  await prepare(vault as unknown as Vaultish, users);
-  for (const op of OPS) {
-    const [first, later] = await inOneBlock(
-      vault as unknown as Vaultish,
-      op,
-      users.slice(0, 2),
-    );
-    const base = ozGas.get(op)!;
-    const pct = (g: bigint) =>
-      `${g > base ? "+" : ""}${((Number(g - base) / Number(base)) * 100).toFixed(1)}%`;
+  for (const design of DESIGNS) {
+    const vault = await deployVault(design, k);
+    const strategy = await new VaultMockStrategy__factory(deployer).deploy(await token.getAddress(), await vault.getAddress());
+    await vault.setStrategy(await strategy.getAddress());
+    await prepare(vault as unknown as Vaultish, users);
+    for (const op of OPS) {
+      const [first, later] = await inOneBlock(vault as unknown as Vaultish, op, users.slice(0, 2));
+      gas.set(`${design}:${k}:${op}:first`, first);
+      gas.set(`${design}:${k}:${op}:later`, later);
+    }
+    harvests.set(`${design}:${k}`, await harvestGas(vault, strategy));
+  }
+}
+
+const pct = (g: bigint, base: bigint) => `${g > base ? "+" : ""}${((Number(g - base) / Number(base)) * 100).toFixed(1)}%`;
+const rows: string[][] = [];
+for (const op of OPS) {
+  const base = ozGas.get(op)!;
+  for (const k of SHARD_COUNTS) {
+    const g = (d: Design, w: string) => gas.get(`${d}:${k}:${op}:${w}`)!;
     rows.push([
       op,
       String(k),
       String(base),
-      String(later),
-      pct(later),
-      String(first),
-      pct(first),
+      `${g("snapshot", "first")} (${pct(g("snapshot", "first"), base)})`,
+      `${g("snapshot", "later")} (${pct(g("snapshot", "later"), base)})`,
+      `${g("schedule", "first")} (${pct(g("schedule", "first"), base)})`,
+      `${g("schedule", "later")} (${pct(g("schedule", "later"), base)})`,
     ]);
   }
 }
-
 const header = [
   "operation",
   "shards",
   "OZ ERC4626",
-  "DisjointVault (later in block)",
-  "Δ",
-  "DisjointVault (first in block)",
-  "Δ",
+  "snapshot design: first in block",
+  "snapshot: later in block",
+  "schedule design: first in block",
+  "schedule: later in block",
 ];
-const table = [header, header.map(() => "---"), ...rows]
-  .map((r) => `| ${r.join(" | ")} |`)
-  .join("\n");
+const render = (h: string[], rs: string[][]) => [h, h.map(() => "---"), ...rs].map((r) => `| ${r.join(" | ")} |`).join("\n");
+const table = render(header, rows);
+const hRows = SHARD_COUNTS.map((k) => [String(k), String(harvests.get(`snapshot:${k}`)), String(harvests.get(`schedule:${k}`))]);
+const slope = (d: Design) => {
+  const lo = harvests.get(`${d}:1`)!;
+  const hi = harvests.get(`${d}:64`)!;
+  return `${((Number(hi - lo) / 63)).toFixed(0)} gas per shard (fit over K = 1..64: ${lo} + ${((Number(hi - lo) / 63)).toFixed(0)}·(K − 1))`;
+};
+const harvestTable = render(["shards", "snapshot design: harvest", "schedule design: harvest"], hRows);
 console.log(table);
+console.log();
+console.log(harvestTable);
+console.log(`harvest, snapshot design: ${slope("snapshot")}`);
+console.log(`harvest, schedule design: ${slope("schedule")}`);
 
-const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, "results");
 mkdirSync(outDir, { recursive: true });
-const md = `# Vault gas: DisjointVault vs OpenZeppelin ERC4626
+const md = `# Vault gas: DisjointVault (price schedule) vs its per-block-snapshot design vs OpenZeppelin ERC4626
 
-Command: \`npx hardhat run bench/gas-vault.ts\` (Hardhat EDR, cancun, solc 0.8.30, optimizer 10,000 runs).
-Same VaultAsset asset (OpenZeppelin ERC20) for both vaults. Gas is the transaction's \`gasUsed\`
-(21,000 intrinsic and calldata included). Steady state: the user holds shares and tokens already,
-the shard escrow holds assets, amounts are 1e18 (assets or shares), withdrawals are paid from the
-user's own shard escrow (no strategy fallback).
+Command: \`npx hardhat run bench/gas-vault.ts\` (Hardhat EDR, cancun, solc 0.8.30, optimizer 10,000 runs),
+one run for all three. The snapshot design is DisjointVault as of main ${baseline.commit}, deployed from
+\`fixtures/vault/disjoint-vault-${baseline.commit}.json.gz\` (its compiled artifact). Same VaultAsset
+asset (OpenZeppelin ERC20) for all. Gas is the transaction's \`gasUsed\` (21,000 intrinsic and calldata
+included). Steady state: the user holds shares and tokens already, the shard escrow holds assets,
+amounts are 1e18 (assets or shares), withdrawals are paid from the user's own shard escrow (no
+fallback). "First in block" is the block's first vault interaction, "later in block" the second.
 
-"First in block" is the block's first vault interaction, which stores the block's price snapshot
-(it reads every shard, so it grows with the shard count); "later in block" is every other one.
+The snapshot design's first interaction of a block reads every shard to store the block's price;
+the schedule design reads one price word (written only by a harvest and the owner's settings) in
+every position, so its first-in-block and later-in-block costs are the same and do not depend on K.
+Its remaining gap to OZ is two cold slots on withdrawals and one on deposits (docs/vault.md, "Why
+a vault whose users write disjoint slots pays those cold slots"): the price word (OZ's price reads
+\`totalSupply\`, which its mint or burn then writes warm) and, for withdraw/redeem, the escrow's
+allowance to the vault in the token (the escrow pays with \`transferFrom\`; OZ pays from its own
+balance). Against OZ's redeem (55,146, its cheapest exit: one conversion, where its withdraw runs
+two and reads the token's balance twice) those 4,200 gas alone are +7.6%, so the 5% goal cannot be met for redeem without
+removing one of the two slots; deposit, mint and withdraw meet it at every K.
 
-Where the later-in-block gap comes from (opcode trace, \`npx hardhat run bench/trace-ops.ts\`):
-a deposit reads 6 cold slots where OZ reads 5 (the price snapshot word is a slot of its own,
-while OZ's price reads \`totalSupply\`, which its mint then writes warm); a withdrawal or redeem
-also reads the escrow's allowance to the vault in the token (the escrow pays with
-\`transferFrom\`). Both are the price of disjointness (a shared \`totalSupply\` and a shared
-vault balance are what the design removes). The rest is the transient reentrancy lock
-(TLOAD + 2 TSTORE, 300 gas) and about 170 gas of other work for a deposit, about 320 for a
-redeem.
+Tried and rejected (earlier): letting each escrow pay by \`transfer\` when called by the vault (no
+allowance read) measured +695 gas per withdraw/redeem instead of a saving, because the call to
+the escrow is a cold account access (2,600) plus the call's own execution, against the 2,100 of
+the cold allowance read it avoids.
 
-Tried and rejected: letting each escrow pay by \`transfer\` when called by the vault (no
-allowance read) measured +695 gas per withdraw/redeem instead of a saving, because the call
-to the escrow is a cold account access (2,600) plus the call's own execution, against the
-2,100 of the cold allowance read it avoids.
+## Operations (Δ against OZ ERC4626)
 
 ${table}
+
+## Harvest (a gain booked, its own block), as a function of the shard count K
+
+${harvestTable}
+
+- snapshot design: ${slope("snapshot")}
+- schedule design: ${slope("schedule")}
 `;
 const tmp = join(outDir, ".gas-vault.md.tmp");
 writeFileSync(tmp, md);

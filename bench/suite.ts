@@ -3,7 +3,8 @@
  * transactions from 1,000 distinct users each; captured access sets, conflict rate, longest
  * chain, speedups at 1-32 threads under dag, Block-STM and declared locks, and gas per
  * operation. Writes bench/results/suite.md.  Run: npx hardhat run bench/suite.ts
- * (BENCH_TXS and BENCH_SEED override the block size and seed.)
+ * (BENCH_TXS and BENCH_SEED override the block size and seed.) Also writes the demo's HTML
+ * report of every workload and design to reports/suite/ (BENCH_REPORTS overrides).
  */
 import os from "node:os";
 import path from "node:path";
@@ -11,7 +12,10 @@ import hre from "hardhat";
 import { writeFileAtomic } from "../src/access/io.js";
 import { ENGINE_PROFILES, inferFacts, loadEngineProfile, predictBlock } from "../src/schedule/cost-model.js";
 import { ContractBook, loadBuildInfoContracts } from "../src/decode/artifacts.js";
-import { comparisonRows, DEFAULT_THREADS, gasRows, markdownTable, runDesign, speedupAt, textTable, type DesignOutcome } from "../src/report/compare.js";
+import { comparisonRows, designReportData, gasRows, runDesign, speedupAt, type DesignOutcome } from "../src/pipeline/compare.js";
+import { markdownTable, textTable } from "../src/util/tables.js";
+import { DEFAULT_THREADS } from "../src/pipeline/index.js";
+import { writeReportHtml } from "../src/report/write.js";
 import { disjointDesign, incumbentDesign, BENCH_SHARDS } from "../src/workload/designs.js";
 import { generateWorkload, type WorkloadKind } from "../src/workload/index.js";
 import { freshWorkloadEnv } from "../tasks/workload-env.js";
@@ -19,12 +23,13 @@ import { freshWorkloadEnv } from "../tasks/workload-env.js";
 const TXS = Number(process.env.BENCH_TXS ?? 1000);
 const SEED = Number(process.env.BENCH_SEED ?? 1);
 const KINDS: WorkloadKind[] = ["dex", "lending", "vault", "mix"];
+const REPORTS = process.env.BENCH_REPORTS ?? path.join("reports", "suite");
 
 await hre.tasks.getTask("build").run({ quiet: true });
 const contracts = await loadBuildInfoContracts(path.join(hre.config.paths.artifacts, "build-info"));
 const started = performance.now();
 const sections: string[] = [];
-const headline: string[][] = [["workload", "design", "conflict rate", "longest chain", "dag @16", "Block-STM @16", "locks @16", "Block-STM aborts @16"]];
+const headline: string[][] = [["workload", "design", "longest chain", "dependency limit", "conflicting pairs", "dag @16", "Block-STM @16", "locks @16", "Block-STM aborts @16", "conflict rate"]];
 // The calibrated engine model (docs/schedulers.md, "Calibration"): pevm's profiles, fitted on
 // pevm's mainnet measurements only, applied to the suite's blocks at 8, 12 and 16 threads.
 const CALIBRATED_THREADS = [8, 12, 16];
@@ -40,16 +45,22 @@ for (const kind of KINDS) {
     const env = await freshWorkloadEnv(hre);
     const o = await runDesign(env, design, workload, { book: new ContractBook(contracts), progress: (s) => console.error(`  ${kind}: ${s}`) });
     outcomes.push(o);
+    // The same HTML report as the demo writes (reports/ is not committed: about 1 MB each).
+    const html = path.join(REPORTS, `suite-${kind}-${o.design}.html`);
+    await writeReportHtml(designReportData(o, workload), html);
+    console.error(`  wrote ${html}`);
     const r16 = o.simulation.aggregate.find((r) => r.scheduler === "block-stm" && r.threads === 16);
     headline.push([
       kind,
       o.design,
-      `${(o.analysis.conflictRate * 100).toFixed(1)}%`,
       String(o.analysis.longestChain.length),
+      `${o.analysis.dependencyLimit.toFixed(2)}x`,
+      `${(o.analysis.conflictingPairShare * 100).toFixed(2)}%`,
       `${speedupAt(o, "dag", 16)?.toFixed(2)}x`,
       `${speedupAt(o, "block-stm", 16)?.toFixed(2)}x`,
       speedupAt(o, "locks", 16) === null ? "unsound" : `${speedupAt(o, "locks", 16)!.toFixed(2)}x`,
       String(r16?.aborts ?? "-"),
+      `${(o.analysis.conflictRate * 100).toFixed(1)}%`,
     ]);
     const predicted = ENGINE_PROFILES.flatMap((name) => {
       const profile = loadEngineProfile(name);

@@ -2,7 +2,7 @@ import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { asUserErrors } from "./user-error.js";
 import { saveAccessSetFile } from "../src/access/index.js";
-import { ContractBook, loadBuildInfoContracts } from "../src/conflicts/index.js";
+import { ContractBook, loadBuildInfoContracts } from "../src/decode/artifacts.js";
 import { testCaptureFile } from "../src/capture/mined.js";
 import { endTestCapture, startTestCapture } from "../plugin/test-capture.js";
 

@@ -1,25 +1,47 @@
-import { task } from "hardhat/config";
+import { emptyTask, task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
 
-export default task(["conflicts", "capture"])
-  .setDescription("Capture per-transaction access sets: a workload on a Hardhat network (re-executed, or prestate-traced with --method trace), a replayed mainnet block, or EIP-7928 BAL files")
-  .addOption({ name: "source", description: "workload | replay | bal", defaultValue: "workload" })
-  .addOption({ name: "out", description: "Access-set file to write (.json or .json.gz)", defaultValue: "access-sets.json" })
-  .addOption({ name: "requests", description: "workload: JSON file of tx requests [{from,to,data,value,gas,function}] (default: the sample workload)", defaultValue: "" })
-  .addOption({ name: "txs", description: "workload: transactions in the sample workload", type: ArgumentType.INT, defaultValue: 30 })
-  .addOption({
-    name: "method",
-    description:
-      "workload: how accesses are read: auto (reexec on an in-process Hardhat network, else trace) | reexec (re-run each mined block once in @ethereumjs/vm, checked against the node) | trace (debug_traceTransaction prestateTracer per tx; any node, O(n^2) per block on EDR)",
-    defaultValue: "auto",
-  })
-  .addOption({ name: "blockSize", description: "workload: transactions per block (0 = all in one)", type: ArgumentType.INT, defaultValue: 0 })
-  .addOption({ name: "addressBook", description: "JSON {address: ContractName | {contract,label}} for contracts not matched by bytecode", defaultValue: "" })
-  .addFlag({ name: "noDeclared", description: "workload: do not ask targets for declareAccess" })
-  .addFlag({ name: "noDecode", description: "workload: do not decode slot names (faster)" })
-  .addOption({ name: "coinbase", description: "bal: fee recipient (default: inferred)", defaultValue: "" })
-  .addOption({ name: "block", description: "replay: the corpus block to replay; bal: block number (default: from the file name)", type: ArgumentType.INT, defaultValue: -1 })
-  .addOption({ name: "indexBase", description: "bal: tx_index base: auto | 0 | 1", defaultValue: "auto" })
-  .addVariadicArgument({ name: "inputs", description: "bal: BAL files (.json, .rlp, optionally .gz)", defaultValue: [] })
-  .setAction(() => import("./conflicts-capture-action.js"))
-  .build();
+const OUT = { name: "out", description: "Access-set file to write (.json or .json.gz)", defaultValue: "access-sets.json" } as const;
+
+/** `conflicts capture <source>`: one sub-task per producer of access sets, each with its own options. */
+export const captureTasks = [
+  emptyTask(["conflicts", "capture"], "Capture per-transaction access sets: workload | replay | bal | node").build(),
+  task(["conflicts", "capture", "workload"], "Run transactions on a Hardhat network and capture them (re-executed, or prestate-traced with --method trace)")
+    .addOption(OUT)
+    .addOption({ name: "requests", description: "JSON file of tx requests [{from,to,data,value,gas,function}] (default: the sample workload)", defaultValue: "" })
+    .addOption({ name: "txs", description: "Transactions in the sample workload (when no --requests)", type: ArgumentType.INT, defaultValue: 30 })
+    .addOption({
+      name: "method",
+      description: "auto (reexec on an in-process network, else trace) | reexec (re-run each mined block once, checked against the node) | trace (prestateTracer per tx)",
+      defaultValue: "auto",
+    })
+    .addOption({ name: "blockSize", description: "Transactions per block (0 = all in one)", type: ArgumentType.INT, defaultValue: 0 })
+    .addOption({ name: "addressBook", description: "JSON {address: ContractName | {contract,label}} for contracts not matched by bytecode", defaultValue: "" })
+    .addFlag({ name: "noDeclared", description: "Do not ask targets for declareAccess" })
+    .addFlag({ name: "noDecode", description: "Do not decode slot names (faster)" })
+    .setAction(() => import("./capture-workload-action.js"))
+    .build(),
+  task(["conflicts", "capture", "replay"], "Replay a mainnet block of the corpus offline and capture its access sets")
+    .addPositionalArgument({ name: "block", description: "Block number (a directory under --corpus)", type: ArgumentType.INT })
+    .addOption(OUT)
+    .addOption({ name: "corpus", description: "Corpus directory", defaultValue: "fixtures/mainnet" })
+    .setAction(() => import("./capture-replay-action.js"))
+    .build(),
+  task(["conflicts", "capture", "bal"], "Convert EIP-7928 block access lists (JSON or RLP, optionally gzipped) to access sets")
+    .addVariadicArgument({ name: "inputs", description: "BAL files (.json, .rlp, optionally .gz)" })
+    .addOption(OUT)
+    .addOption({ name: "feeRecipient", description: "Fee recipient (default: the account credited in the most transactions)", defaultValue: "" })
+    .addOption({ name: "block", description: "Block number (default: the leading digits of the file name)", type: ArgumentType.STRING, defaultValue: "" })
+    .addOption({ name: "indexBase", description: "tx_index base: auto (decided from what index 0 does) | 0 | 1", defaultValue: "auto" })
+    .setAction(() => import("./capture-bal-action.js"))
+    .build(),
+  task(["conflicts", "capture", "node"], "Capture a block range from a node with the debug API (prestate traces, receipts checked)")
+    .addPositionalArgument({ name: "from", description: "First block", type: ArgumentType.INT })
+    .addPositionalArgument({ name: "to", description: "Last block (inclusive)", type: ArgumentType.INT })
+    .addOption(OUT)
+    .addOption({ name: "rpc", description: "Node URL (default: $MAINNET_RPC_URL)", defaultValue: "" })
+    .addOption({ name: "retries", description: "Attempts per request on dropped connections, HTTP 429 and 5xx", type: ArgumentType.INT, defaultValue: 5 })
+    .addOption({ name: "backoffMs", description: "First wait before a retry, in ms (doubles each time)", type: ArgumentType.INT, defaultValue: 500 })
+    .setAction(() => import("./mainnet-capture-action.js"))
+    .build(),
+];

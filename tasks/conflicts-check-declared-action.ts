@@ -14,5 +14,5 @@ async function conflictsCheckDeclaredBody(args: { file: string; json: string }):
 }
 
 export default async function conflictsCheckDeclared(args: { file: string; json: string }): Promise<void> {
-  await asUserErrors(() => conflictsCheckDeclaredBody(args));
+  await asUserErrors("conflicts check-declared", () => conflictsCheckDeclaredBody(args));
 }

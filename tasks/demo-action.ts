@@ -1,10 +1,11 @@
+import { UsageError } from "../src/errors.js";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { saveAccessSetFile, writeFileAtomic } from "../src/access/io.js";
 import { ContractBook, loadBuildInfoContracts } from "../src/decode/artifacts.js";
-import { comparisonRows, gasRows, markdownTable, runDesign, textTable, type DesignOutcome } from "../src/report/compare.js";
-import { toReportData } from "../src/report/from-results.js";
+import { comparisonRows, DEMO_CAVEATS, demoMarkdown, designReportData, gasRows, runDesign, type DesignOutcome } from "../src/pipeline/compare.js";
+import { textTable } from "../src/util/tables.js";
 import { writeReportHtml } from "../src/report/write.js";
 import { disjointDesign, incumbentDesign } from "../src/workload/designs.js";
 import { generateWorkload, type WorkloadKind } from "../src/workload/index.js";
@@ -22,12 +23,12 @@ interface DemoArgs {
 const KINDS = ["dex", "lending", "vault", "mix"];
 
 export default async function demo(args: DemoArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
-  return asUserErrors(() => run(args, hre));
+  return asUserErrors("demo", () => run(args, hre));
 }
 
 async function run(args: DemoArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
-  if (!KINDS.includes(args.workload)) throw new Error(`--workload must be one of ${KINDS.join(", ")}, got "${args.workload}"`);
-  if (!Number.isInteger(args.txs) || args.txs < 1 || args.txs > 20_000) throw new Error(`--txs must be between 1 and 20000, got ${args.txs}`);
+  if (!KINDS.includes(args.workload)) throw new UsageError(`--workload must be one of ${KINDS.join(", ")}, got "${args.workload}"`);
+  if (!Number.isInteger(args.txs) || args.txs < 1 || args.txs > 20_000) throw new UsageError(`--txs must be between 1 and 20000, got ${args.txs}`);
   const quiet = process.env.CI === "true";
   const start = performance.now();
   const say = (s: string) => {
@@ -52,39 +53,12 @@ async function run(args: DemoArgs, hre: HardhatRuntimeEnvironment): Promise<void
   for (const o of outcomes) {
     const base = path.join(outDir, `demo-${o.design}`);
     await saveAccessSetFile(`${base}.access-sets.json.gz`, o.file);
-    const data = toReportData({
-      title: `${workload.name} workload on ${o.design}: ${o.systems.join(", ")}`,
-      file: o.file,
-      analysis: o.analysis,
-      graph: o.graph,
-      simulation: o.simulation,
-      blockStm: { block: o.run.blockNumber, result: o.gantt },
-      notes: [`Seeded workload (seed ${workload.seed}) run on Hardhat's in-process network; access sets captured by re-execution.`],
-    });
-    await writeReportHtml(data, `${base}.html`);
+    await writeReportHtml(designReportData(o, workload), `${base}.html`);
     written.push(`${base}.html`, `${base}.access-sets.json.gz`);
   }
-  const caveats = [
-    "declared locks: disjoint schedules by its declared access lists (token slots exact for registered layouts, snapshot",
-    "  inputs unlocked once the block's snapshot is stored); the incumbents declare nothing, so their observed accesses",
-    "  stand in (an optimistic bound).",
-    "vault harvest gas is not comparable: disjoint's harvest books a strategy report; the baseline's is a token transfer.",
-  ];
   const summary = comparisonRows(outcomes);
   const gas = gasRows(outcomes);
-  const md = [
-    `# disjoint demo: ${workload.name} workload, ${workload.ops.length} transactions`,
-    "",
-    `Seed ${workload.seed}; every transaction from a distinct user; one block per design on Hardhat's in-process network.`,
-    "Speedups are simulated from the captured access sets (gas as cost); fee-recipient accounting excluded.",
-    "",
-    markdownTable(summary),
-    "",
-    markdownTable(gas),
-    "",
-    ...caveats.map((c) => (c.startsWith("  ") ? c.trim() : `- ${c}`)),
-    "",
-  ].join("\n");
+  const md = demoMarkdown(workload, outcomes);
   await writeFileAtomic(path.join(outDir, "demo.md"), md);
   written.push(path.join(outDir, "demo.md"));
 
@@ -92,7 +66,7 @@ async function run(args: DemoArgs, hre: HardhatRuntimeEnvironment): Promise<void
   console.log(textTable(summary));
   console.log("");
   console.log(textTable(gas));
-  console.log(`\n${caveats.join("\n")}`);
+  console.log(`\n${DEMO_CAVEATS.join("\n")}`);
   console.log(`\nReports (open the .html files in a browser):\n${written.map((w) => `  ${path.relative(process.cwd(), w)}`).join("\n")}`);
   console.log(`\nDone in ${((performance.now() - start) / 1000).toFixed(1)} s.`);
 }

@@ -2,7 +2,8 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { FORK_ACCOUNTS, FORK_COINBASE } from "../src/replay/fork-accounts.js";
-import { listCorpusBlocks, loadRecording, loadSynthesizedRecording, redactUrl, startRecordedRpc } from "../src/replay/index.js";
+import { listCorpusBlocks, loadRecording, loadSynthesizedRecording, redactUrl, startRecordedRpc, type RecordedRpcServer } from "../src/replay/index.js";
+import { UsageError } from "../src/errors.js";
 import { asUserErrors } from "./user-error.js";
 
 interface ForkServeArgs {
@@ -14,15 +15,16 @@ interface ForkServeArgs {
 }
 
 export default async function forkServeAction(args: ForkServeArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
-  const server = await asUserErrors(async () => {
+  let server: RecordedRpcServer | undefined;
+  await asUserErrors("fork serve", async () => {
     const root = resolve(hre.config.paths.root, args.corpus);
     const available = await listCorpusBlocks(root).catch(() => [] as number[]);
-    if (args.block < 1) throw new Error(`give --block N, a block of the corpus (${available.length} in ${args.corpus}: ${available.join(", ")})`);
+    if (args.block < 1) throw new UsageError(`give --block N, a block of the corpus (${available.length} in ${args.corpus}: ${available.join(", ")})`);
     const dir = join(root, String(args.block));
     if (!existsSync(join(dir, "pre_state.json.gz")) || !existsSync(join(dir, "block.json.gz"))) {
-      throw new Error(`block ${args.block} is not in ${args.corpus} (it needs block.json.gz and pre_state.json.gz); shipped blocks: ${available.join(", ")}`);
+      throw new UsageError(`block ${args.block} is not in ${args.corpus} (it needs block.json.gz and pre_state.json.gz); shipped blocks: ${available.join(", ")}`);
     }
-    if (args.port < 0 || args.port > 65_535) throw new Error(`--port ${args.port} is not a port; use 1..65535, or 0 for any free port`);
+    if (args.port < 0 || args.port > 65_535) throw new UsageError(`--port ${args.port} is not a port; use 1..65535, or 0 for any free port`);
     const recordingFile = args.recording !== "" ? resolve(args.recording) : join(dir, "rpc-recording.json.gz");
     const parent = join(root, String(args.block - 1), "block.json.gz");
     const realParent = existsSync(parent);
@@ -54,14 +56,16 @@ export default async function forkServeAction(args: ForkServeArgs, hre: HardhatR
     );
     console.log(`fork serve: accounts declared empty (the recordedFork network's): ${[...FORK_ACCOUNTS, FORK_COINBASE].join(", ")}`);
     console.log("fork serve: Ctrl-C stops");
-    return s;
+    server = s;
   });
+  if (server === undefined) return;
+  const running = server;
   const signal = await new Promise<string>((done) => {
     process.once("SIGINT", () => done("SIGINT"));
     process.once("SIGTERM", () => done("SIGTERM"));
   });
-  await server.close();
+  await running.close();
   console.log(
-    `fork serve: stopped (${signal}): ${server.requests.length} requests, ${server.misses.length} outside the recording, ${server.recordedCount()} answers recorded`,
+    `fork serve: stopped (${signal}): ${running.requests.length} requests, ${running.misses.length} outside the recording, ${running.recordedCount()} answers recorded`,
   );
 }

@@ -5,9 +5,11 @@
 import { emptyTask } from "hardhat/config";
 import type { TaskDefinition } from "hardhat/types/tasks";
 import conflictsAnalyze from "./conflicts-analyze.js";
-import conflictsCapture from "./conflicts-capture.js";
+import { captureTasks } from "./conflicts-capture.js";
 import conflictsCaptureTests from "./conflicts-capture-tests.js";
 import conflictsCheckDeclared from "./conflicts-check-declared.js";
+import conflictsConvert from "./conflicts-convert.js";
+import conflictsStudy from "./conflicts-study.js";
 import { demoTask } from "./demo.js";
 import { forkServeTasks } from "./fork-serve.js";
 import conflictsReport from "./report.js";
@@ -24,10 +26,12 @@ const mainnet = emptyTask("mainnet", "Replay and capture real mainnet blocks: pe
 export const tasks: TaskDefinition[] = [
   demoTask,
   conflicts,
-  conflictsCapture,
+  ...captureTasks,
   conflictsCaptureTests,
   conflictsAnalyze,
   conflictsCheckDeclared,
+  conflictsConvert,
+  conflictsStudy,
   simulateTask,
   conflictsReport,
   mainnet,

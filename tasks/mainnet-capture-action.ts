@@ -1,3 +1,5 @@
+import { asUserErrors } from "./user-error.js";
+import { UsageError } from "../src/errors.js";
 import { resolve } from "node:path";
 import { createProgress, isCI } from "../src/report/progress.js";
 import { captureRange, redactUrl } from "../src/replay/index.js";
@@ -11,12 +13,10 @@ interface Args {
   backoffMs: number;
 }
 
-export default async function mainnetCapture(args: Args): Promise<void> {
+async function mainnetCaptureBody(args: Args): Promise<void> {
   const rpc = args.rpc || process.env.MAINNET_RPC_URL || "";
-  if (rpc === "") throw new Error("give --rpc URL (or set MAINNET_RPC_URL): a node serving the debug API");
-  if (args.from < 0 || args.to < 0) throw new Error("give --from N and --to M (inclusive block range)");
-  if (args.out === "") throw new Error("give --out FILE (.json or .json.gz)");
-  if (args.retries < 1 || args.backoffMs < 0) throw new Error("give --retries N >= 1 and --backoff-ms MS >= 0");
+  if (rpc === "") throw new UsageError("no node given", { hint: "give --rpc URL (or set MAINNET_RPC_URL): a node serving the debug API" });
+  if (args.retries < 1 || args.backoffMs < 0) throw new UsageError("bad retry settings", { hint: "give --retries N >= 1 and --backoff-ms MS >= 0" });
   const out = resolve(process.cwd(), args.out);
   const bar = createProgress({ label: "capture", total: args.to - args.from + 1, unit: "blocks" });
   const result = await captureRange({
@@ -38,4 +38,8 @@ export default async function mainnetCapture(args: Args): Promise<void> {
   console.log(
     `captured ${result.blocks} block(s), ${result.txs} txs from ${redactUrl(rpc)}${result.resumed ? ` (${result.resumed} resumed from partial files)` : ""}; wrote ${out}`,
   );
+}
+
+export default async function mainnetCapture(args: Args): Promise<void> {
+  await asUserErrors("mainnet capture", () => mainnetCaptureBody(args));
 }

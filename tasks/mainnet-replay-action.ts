@@ -1,3 +1,5 @@
+import { asUserErrors } from "./user-error.js";
+import { UsageError } from "../src/errors.js";
 import { createProgress } from "../src/report/progress.js";
 import { isAbsolute, join, resolve } from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
@@ -11,7 +13,7 @@ import {
 } from "../src/replay/index.js";
 
 interface Args {
-  block: number;
+  blocks: number[];
   all: boolean;
   corpus: string;
   out: string;
@@ -25,14 +27,14 @@ function row(r: ReplayResult): string {
   return `${String(a.number).padStart(9)}  ${r.hardfork.padEnd(16)} ${String(a.txs.length).padStart(5)} txs  gasUsed ${a.gasUsed} = header  ${root}${kzg}  ${r.executionMs.toFixed(0)} ms`;
 }
 
-export default async function mainnetReplay(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
+async function mainnetReplayBody(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   const root = hre.config.paths.root;
   const corpus = isAbsolute(args.corpus) ? args.corpus : resolve(root, args.corpus);
-  if (args.all === (args.block >= 0)) {
-    throw new Error("give exactly one of --block N or --all (e.g. npx hardhat mainnet replay --block 19933597)");
+  if (args.all === args.blocks.length > 0) {
+    throw new UsageError("give block numbers or --all, not both and not neither", { hint: "npx hardhat mainnet replay 19933597, or npx hardhat mainnet replay --all" });
   }
-  const numbers = args.all ? await listCorpusBlocks(corpus) : [args.block];
-  if (numbers.length === 0) throw new Error(`no block directories in ${corpus}`);
+  const numbers = args.all ? await listCorpusBlocks(corpus) : args.blocks;
+  if (numbers.length === 0) throw new UsageError(`no block directories in ${corpus}`);
   const results: ReplayResult[] = [];
   let txs = 0;
   let ms = 0;
@@ -68,4 +70,8 @@ export default async function mainnetReplay(args: Args, hre: HardhatRuntimeEnvir
     console.log(`wrote ${out}`);
   }
   console.log(`${results.length} block(s), ${txs} txs replayed and checked against their headers in ${(ms / 1000).toFixed(1)} s of execution`);
+}
+
+export default async function mainnetReplay(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
+  await asUserErrors("mainnet replay", () => mainnetReplayBody(args, hre));
 }

@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
-import type { BlockAccess } from "../src/access/format.js";
-import { AccessSetFormatError, loadAccessSetFile, writeFileAtomic } from "../src/access/io.js";
-import { factsFromFile, inferFacts, loadEngineProfile, type BlockFacts } from "../src/schedule/cost-model.js";
-import { renderMarkdown, renderText, SCHEDULERS, type SchedulerName, simulateFile, SimulationInputError } from "../src/schedule/index.js";
+import { loadAccessSetFile, writeFileAtomic } from "../src/access/io.js";
+import { UsageError } from "../src/errors.js";
+import { dependencyFromFlags } from "../src/model/dependency.js";
+import { blockFactsLookup, loadEngineProfile } from "../src/schedule/cost-model.js";
+import { asUserErrors } from "./user-error.js";
+import { renderMarkdown, renderText, SCHEDULER_TABLE, schedulerSpec, type SchedulerName, simulateFile } from "../src/schedule/index.js";
 
 interface Args {
   file: string;
@@ -15,21 +15,9 @@ interface Args {
   json: string;
   md: string;
   blocks: number;
-  includeCoinbase: boolean;
+  includeFeeRecipient: boolean;
+  credits: string;
   engine?: string;
-}
-
-class UsageError extends Error {}
-
-/** Exact facts for the shipped mainnet blocks (fixtures/pevm/block-facts.json.gz), inferred ones otherwise. */
-function blockFactsLookup(): (b: BlockAccess) => BlockFacts {
-  let shipped: unknown = null;
-  try {
-    shipped = JSON.parse(gunzipSync(readFileSync(new URL("../fixtures/pevm/block-facts.json.gz", import.meta.url))).toString("utf8"));
-  } catch {
-    shipped = null; // not in this checkout: every block's facts are inferred
-  }
-  return (b) => (shipped ? factsFromFile(shipped, b) : undefined) ?? inferFacts(b);
 }
 
 function parseThreads(s: string): number[] {
@@ -44,53 +32,49 @@ function parseThreads(s: string): number[] {
 function parseSchedulers(s: string): SchedulerName[] {
   const out = s.split(",").map((x) => x.trim()).filter((x) => x !== "");
   for (const x of out) {
-    if (!(SCHEDULERS as readonly string[]).includes(x)) throw new UsageError(`--scheduler: unknown scheduler "${x}"; choose from ${SCHEDULERS.join(",")}`);
+    if (!schedulerSpec(x)) throw new UsageError(`--scheduler: unknown scheduler "${x}"; choose from ${SCHEDULER_TABLE.map((s) => s.name).join(",")}`);
   }
-  if (out.length === 0) throw new UsageError(`--scheduler is empty; choose from ${SCHEDULERS.join(",")}`);
+  if (out.length === 0) throw new UsageError(`--scheduler is empty; choose from ${SCHEDULER_TABLE.map((s) => s.name).join(",")}`);
   return out as SchedulerName[];
 }
 
-export default async function simulateAction(args: Args): Promise<void> {
+/** The calibrated engine named by --engine (default pevm-graviton3-c12), or undefined for "none". */
+function parseEngine(name: string) {
+  if (name === "none") return undefined;
   try {
-    const threads = parseThreads(args.threads);
-    const schedulers = parseSchedulers(args.scheduler);
-    if (!(args.validationCost >= 0)) throw new UsageError(`--validation-cost must be >= 0, got ${args.validationCost}`);
-    if (!(args.suspendCost >= 0)) throw new UsageError(`--suspend-cost must be >= 0, got ${args.suspendCost}`);
-    const engineName = args.engine ?? "pevm-graviton3-c12";
-    let engine;
-    if (engineName !== "none") {
-      try {
-        engine = { profile: loadEngineProfile(engineName), facts: blockFactsLookup() };
-      } catch (e) {
-        if (e instanceof RangeError) throw new UsageError(`--engine: ${e.message}, or "none"`);
-        throw e;
-      }
-    }
-    const file = await loadAccessSetFile(args.file);
-    const report = simulateFile(file, {
-      threads,
-      schedulers,
-      cost: args.cost,
-      includeCoinbase: args.includeCoinbase,
-      blockStm: { validationFraction: args.validationCost, suspendFraction: args.suspendCost },
-      ...(engine ? { engine } : {}),
-    });
-    if (!engine) console.log("--engine none: idealized model only; every speedup below is an upper bound, not a prediction");
-    console.log(renderText(report, args.blocks));
-    if (args.json) {
-      await writeFileAtomic(args.json, JSON.stringify(report, null, 2) + "\n");
-      console.log(`\nwrote ${args.json}`);
-    }
-    if (args.md) {
-      await writeFileAtomic(args.md, renderMarkdown(report));
-      console.log(`wrote ${args.md}`);
-    }
+    return { profile: loadEngineProfile(name), facts: blockFactsLookup() };
   } catch (e) {
-    if (e instanceof UsageError || e instanceof SimulationInputError || e instanceof AccessSetFormatError || (e instanceof Error && e.message.startsWith("cannot read access-set file"))) {
-      console.error(`conflicts simulate: ${e.message}`);
-      process.exitCode = 1;
-      return;
-    }
-    throw e;
+    throw e instanceof UsageError ? new UsageError(`--engine: ${e.message}, or "none"`) : e;
   }
+}
+
+async function simulateBody(args: Args): Promise<void> {
+  const threads = parseThreads(args.threads);
+  const schedulers = parseSchedulers(args.scheduler);
+  if (!(args.validationCost >= 0)) throw new UsageError(`--validation-cost must be >= 0, got ${args.validationCost}`);
+  if (!(args.suspendCost >= 0)) throw new UsageError(`--suspend-cost must be >= 0, got ${args.suspendCost}`);
+  const engine = parseEngine(args.engine ?? "pevm-graviton3-c12");
+  const file = await loadAccessSetFile(args.file);
+  const report = simulateFile(file, {
+    threads,
+    schedulers,
+    cost: args.cost,
+    dependency: dependencyFromFlags(args),
+    blockStm: { validationFraction: args.validationCost, suspendFraction: args.suspendCost },
+    ...(engine ? { engine } : {}),
+  });
+  if (!engine) console.log("--engine none: idealized model only; every speedup below is an upper bound, not a prediction");
+  console.log(renderText(report, args.blocks));
+  if (args.json) {
+    await writeFileAtomic(args.json, JSON.stringify(report, null, 2) + "\n");
+    console.log(`\nwrote ${args.json}`);
+  }
+  if (args.md) {
+    await writeFileAtomic(args.md, renderMarkdown(report));
+    console.log(`wrote ${args.md}`);
+  }
+}
+
+export default async function simulateAction(args: Args): Promise<void> {
+  await asUserErrors("conflicts simulate", () => simulateBody(args));
 }

@@ -169,8 +169,9 @@ describe("DisjointVault", function () {
       // Make the price non-integer: a profit fully unlocked.
       await vault.allocate(shardOf(u.address), 10n * E18);
       await strategy.gain(3n);
-      await vault.setProfitUnlockPeriod(0);
+      await vault.setProfitUnlockPeriod(3600);
       await vault.harvest();
+      await networkHelpers.time.increase(3600); // the profit is unlocked
       const shares = 1001n;
       const preview = await vault.previewMint(shares);
       const ta = await vault.totalAssets();
@@ -319,12 +320,15 @@ describe("DisjointVault", function () {
         "InsufficientLiquidity",
       );
       await expect(vault.connect(u).redeemFromShard(0n, u.address, u.address)).to.be.revertedWithCustomError(vault, "ZeroAssets");
-      // Their declarations leave out the strategy fallback: no ledger WRITE, no strategy slots.
-      const ledgerSlot = ethers.toBeHex(68, 32);
+      // Their declarations leave out the fallback: no ledger, no strategy, no other shard.
+      const ledgerSlot = ethers.toBeHex(66, 32);
       const local = await vault.declareAccess(u.address, vault.interface.encodeFunctionData("redeemFromShard", [1n, u.address, u.address]));
       const full = await vault.declareAccess(u.address, vault.interface.encodeFunctionData("redeem", [1n, u.address, u.address]));
-      expect(local.find((e) => e.slot === ledgerSlot)?.mode).to.equal(4n);
-      expect(full.find((e) => e.slot === ledgerSlot)?.mode).to.equal(6n);
+      expect(local.find((e) => e.slot === ledgerSlot)).to.equal(undefined);
+      expect(full.find((e) => e.slot === ledgerSlot)?.mode).to.equal(2n);
+      const shardSlots = (l: typeof local) => l.filter((e) => e.account === vaultAddr && BigInt(e.slot) < 64n).length;
+      expect(shardSlots(local)).to.equal(1);
+      expect(shardSlots(full)).to.equal(Number(SHARDS));
       const strategyAddr = await strategy.getAddress();
       expect(local.some((e) => e.account === strategyAddr)).to.equal(false);
       expect(full.some((e) => e.account === strategyAddr)).to.equal(true);
@@ -464,33 +468,36 @@ describe("DisjointVault", function () {
       expect(await vault.totalAssets()).to.equal(10n * E18);
     });
 
-    it("harvest locks profit and unlocks it linearly; fee is minted as shares at the old price", async function () {
+    it("harvest schedules the profit to unlock linearly; the fee is minted as shares worth it at the end price", async function () {
       const u = users[0];
       await vault.setPerformanceFee(1000); // 10%
       await vault.connect(u).deposit(100n * E18, u.address);
       await vault.allocate(shardOf(u.address), 100n * E18);
       await strategy.gain(10n * E18);
       const priceBefore = await vault.convertToAssets(E18 * V);
-      await expect(vault.harvest()).to.emit(vault, "Harvested");
+      await expect(vault.harvest()).to.emit(vault, "Harvested").and.to.emit(vault, "PriceScheduled");
       const feeShares = await vault.balanceOf(feeRecipient.address);
-      expect(await vault.convertToAssets(feeShares)).to.be.closeTo(E18, 2n);
-      // Price unchanged right after the harvest (profit locked, fee paid at the old price).
-      expect(await vault.convertToAssets(E18 * V)).to.be.closeTo(
-        priceBefore,
-        1n,
-      );
-      expect(await vault.totalAssets()).to.be.closeTo(101n * E18, 1n);
+      const [, , end] = await vault.priceSchedule();
+      expect((feeShares * end) / 10n ** 27n).to.be.closeTo(E18, 2n);
+      // Price unchanged right after the harvest (profit locked).
+      expect(await vault.convertToAssets(E18 * V)).to.equal(priceBefore);
+      expect(await vault.totalAssets()).to.equal(110n * E18); // the real total
       const [, locked, , period] = await vault.ledger();
-      expect(locked).to.equal(9n * E18);
+      // What every share (the fee's included) gains by the end of the period.
+      const supply = await vault.totalSupply();
+      const [now] = await vault.priceSchedule();
+      expect(locked).to.be.closeTo((supply * end) / 10n ** 27n - (supply * now) / 10n ** 27n, 1n);
+      expect(locked).to.be.closeTo(10n * E18 - feeShares / V, E18 / 1000n);
       await networkHelpers.time.increase(period / 2n - 1n); // next block is at period/2
       await networkHelpers.mine();
-      expect(await vault.totalAssets()).to.be.closeTo(
-        105n * E18 + E18 / 2n,
+      expect(await vault.convertToAssets(await vault.balanceOf(u.address))).to.be.closeTo(
+        104n * E18 + E18 / 2n,
         E18 / 1000n,
       );
       await networkHelpers.time.increase(period);
       await networkHelpers.mine();
-      expect(await vault.totalAssets()).to.equal(110n * E18);
+      expect(await vault.convertToAssets(await vault.balanceOf(u.address))).to.be.closeTo(109n * E18, 1n);
+      expect((await vault.ledger())[1]).to.equal(0n);
     });
 
     it("a loss first consumes locked profit, then is shared pro rata", async function () {
@@ -501,13 +508,13 @@ describe("DisjointVault", function () {
       await vault.allocate(shardOf(a.address), 30n * E18);
       await strategy.gain(4n * E18);
       await vault.harvest();
-      const assetsAfterProfit = await vault.totalAssets();
+      const priceAfterProfit = await vault.convertToAssets(E18 * V);
       const lockedAfterProfit = (await vault.ledger())[1];
       await strategy.lose(3n * E18); // all absorbed by the 4 locked
       await vault.harvest();
       // The price did not fall: the loss came out of profit not yet unlocked.
-      expect(await vault.totalAssets()).to.be.gte(assetsAfterProfit);
-      expect((await vault.ledger())[1]).to.be.lte(lockedAfterProfit - 3n * E18);
+      expect(await vault.convertToAssets(E18 * V)).to.be.gte(priceAfterProfit);
+      expect((await vault.ledger())[1]).to.be.lte(lockedAfterProfit - 3n * E18 + 1n);
       await networkHelpers.time.increase(7200);
       await strategy.lose(9n * E18); // 1 locked profit left unlocked by now: a real loss of 9
       await vault.harvest();
@@ -571,11 +578,14 @@ describe("DisjointVault", function () {
       await expect(
         vault.connect(users[0]).setProfitUnlockPeriod(1),
       ).to.be.revertedWithCustomError(vault, "NotOwner");
-      await expect(vault.setProfitUnlockPeriod(60))
+      await expect(vault.setProfitUnlockPeriod(3599))
+        .to.be.revertedWithCustomError(vault, "UnlockPeriodTooShort")
+        .withArgs(3599, 3600);
+      await expect(vault.setProfitUnlockPeriod(7200))
         .to.emit(vault, "ProfitUnlockPeriodSet")
-        .withArgs(60);
+        .withArgs(7200);
       expect((await vault.ledger())[4]).to.equal(5000n);
-      expect((await vault.ledger())[3]).to.equal(60n);
+      expect((await vault.ledger())[3]).to.equal(7200n);
     });
 
     it("two-step ownership", async function () {
@@ -595,21 +605,18 @@ describe("DisjointVault", function () {
     });
   });
 
-  describe("per-block snapshot", function () {
-    it("deposits by users of different shards in one block use the snapshot of the first", async function () {
+  describe("price schedule within a block", function () {
+    it("deposits by users of different shards in one block use the same price and write no shared slot", async function () {
       const { a, b } = pick(users);
       await vault.connect(a).deposit(E18, a.address);
       await vault.connect(b).deposit(E18, b.address);
       await networkHelpers.mine();
-      // Same block: snapshot taken by the first; the rest use it.
+      const word = await ethers.provider.getStorage(vaultAddr, 64);
       await oneBlock([
         () => vault.connect(a).deposit(E18, a.address),
         () => vault.connect(b).deposit(E18, b.address),
       ]);
-      const [blockNumber] = await vault.snapshot();
-      expect(blockNumber).to.equal(
-        BigInt(await ethers.provider.getBlockNumber()),
-      );
+      expect(await ethers.provider.getStorage(vaultAddr, 64)).to.equal(word);
       expect(await vault.balanceOf(a.address)).to.equal(2n * E18 * V);
       expect(await vault.balanceOf(b.address)).to.equal(2n * E18 * V);
     });
@@ -619,8 +626,9 @@ describe("DisjointVault", function () {
       await vault.connect(a).deposit(1000n * E18, a.address);
       await vault.allocate(shardOf(a.address), 500n * E18);
       await strategy.gain(7n);
-      await vault.setProfitUnlockPeriod(0);
+      await vault.setProfitUnlockPeriod(3600);
       await vault.harvest();
+      await networkHelpers.time.increase(3600); // the profit is unlocked
       await networkHelpers.mine();
       const before = await token.balanceOf(b.address);
       const shares = await vault.previewDeposit(123_456_789n);
@@ -692,7 +700,7 @@ describe("DisjointVault", function () {
       ).to.be.revertedWithCustomError(vault, "UnknownSelector");
     });
 
-    it("declares the receiver's shard as WRITE, other shards as SNAPSHOT, the token's exact slots", async function () {
+    it("declares the price word READ, the receiver's shard WRITE, no other shard, the token's exact slots", async function () {
       const u = users[0];
       const data = vault.interface.encodeFunctionData("deposit", [
         E18,
@@ -713,18 +721,15 @@ describe("DisjointVault", function () {
       const modes = list
         .filter((e) => e.account === vaultAddr)
         .map((e) => Number(e.mode));
-      expect(modes.filter((m) => m === 4).length).to.equal(
-        Number(SHARDS) - 1 + 2,
-      ); // other shards, ledger, timing
-      expect(modes.filter((m) => m === 6).length).to.equal(1); // own shard
-      expect(modes.filter((m) => m === 5).length).to.equal(3); // the snapshot word and its two wide slots
-      expect(modes.filter((m) => m === 1).length).to.equal(1); // the deposit limit
+      expect(modes.filter((m) => m === 2).length).to.equal(2); // own shard, receiver's balance
+      expect(modes.filter((m) => m === 1).length).to.equal(3); // the price word, the deposit limit, the shard count
+      expect(modes.length).to.equal(5);
       const keys = list.map((e) => `${e.account}:${e.slot}`);
       expect(new Set(keys).size).to.equal(keys.length);
     });
   });
   describe("declareAccess in the access-set format", function () {
-    it("every state-changing function's declaration converts; user calls carry snapshots", async function () {
+    it("every state-changing function's declaration converts; none carries a snapshot", async function () {
       const { a, b } = pick(users);
       const calls: [string, Signer, unknown[]][] = [
         ["deposit", a, [E18, a.address]],
@@ -742,7 +747,7 @@ describe("DisjointVault", function () {
         ["setStrategy", owner, [ethers.ZeroAddress]],
         ["setDepositLimit", owner, [1n]],
         ["setPerformanceFee", owner, [1n]],
-        ["setProfitUnlockPeriod", owner, [1n]],
+        ["setProfitUnlockPeriod", owner, [3600n]],
         ["transferOwnership", owner, [a.address]],
         ["acceptOwnership", a, []],
       ];
@@ -754,13 +759,7 @@ describe("DisjointVault", function () {
         const list = await vault.declareAccess(sender.address, data);
         const declared = toDeclaredAccess(list);
         expect(declared.writes.length, fn).to.be.greaterThan(0);
-        const user = ["deposit", "mint", "withdraw", "redeem", "withdrawFromShard", "redeemFromShard"].includes(fn);
-        expect((declared.snapshots ?? []).length > 0, fn).to.equal(
-          user ||
-            fn === "allocate" ||
-            fn === "deallocate" ||
-            fn === "setProfitUnlockPeriod",
-        );
+        expect((declared.snapshots ?? []).length, fn).to.equal(0);
         expect(
           toEip2930(list).some((e) => e.address === vaultAddr.toLowerCase()),
           fn,

@@ -65,7 +65,7 @@ describe("engine cost model and calibration", function () {
       for (const t of r.slice(0, 3)) expect(t.accounts.reads.filter(([x, f]) => x === s && f !== "code")).to.deep.equal([]);
       // tx 3 reads the six lazy entries of the sender's balance and nonce, and absolute [s, balance] and [s, nonce].
       expect(r[3]!.storage.reads.filter(([x, k]) => x === s && k.startsWith(LAZY_PREFIX))).to.have.length(6);
-      const p = prepareBlock(relaxed.block, { includeCoinbase: true });
+      const p = prepareBlock(relaxed.block, { dependency: { feeRecipientCredit: "included" } });
       const dag = simulateDag(p, { threads: 4 });
       expect(dag.criticalPath).to.equal(2 * 21000); // three independent transfers, then the reader
       // The analyzer's definition is unchanged: the input block is not modified.
@@ -155,7 +155,7 @@ describe("engine cost model and calibration", function () {
       const plain = simulateDag(prepareBlock(block), { threads: 12 });
       expect(plain.work / plain.criticalPath!).to.be.below(1.1);
       const relaxed = relaxForEngine(block, current.lazy, facts.rawTransfer);
-      const rd = simulateDag(prepareBlock(relaxed.block, { includeCoinbase: true }), { threads: 12 });
+      const rd = simulateDag(prepareBlock(relaxed.block, { dependency: { feeRecipientCredit: "included" } }), { threads: 12 });
       expect(rd.work / rd.criticalPath!).to.be.above(3);
       const cur = predictBlock(block, current, { facts });
       const old = predictBlock(block, earlier, { facts });
@@ -170,7 +170,7 @@ describe("engine cost model and calibration", function () {
   });
 
   describe("conflicts simulate --engine", () => {
-    const base = { threads: "8,12", scheduler: "serial,block-stm", cost: "gasUsed", validationCost: 0.05, suspendCost: 0.05, json: "", md: "", blocks: 5, includeCoinbase: false };
+    const base = { threads: "8,12", scheduler: "serial,block-stm", cost: "gasUsed", validationCost: 0.05, suspendCost: 0.05, json: "", md: "", blocks: 5, includeFeeRecipient: false, credits: "read-modify-write" };
     const file = join(root, "12520364", "access-sets.json.gz");
     let log: string[] = [];
     const orig = [console.log, console.error] as const;

@@ -4,7 +4,9 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { RLP } from "@ethereumjs/rlp";
 import { parseAccessSetFile } from "../src/access/index.js";
-import { analyze, BalFormatError, BalSource, captureFile, parseBal, balToBlock } from "../src/conflicts/index.js";
+import { BalFormatError, BalSource, parseBal, balToBlock } from "../src/capture/bal.js";
+import { captureFile } from "../src/model/source.js";
+import { analyze } from "../src/conflicts/index.js";
 
 const FIX = path.join(import.meta.dirname, "..", "fixtures", "bal");
 const load = async (name: string) => ({ name, bytes: await readFile(path.join(FIX, name)) });

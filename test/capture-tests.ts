@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import path from "node:path";
 import { network, config } from "hardhat";
-import { ContractBook, loadBuildInfoContracts } from "../src/conflicts/index.js";
+import { ContractBook, loadBuildInfoContracts } from "../src/decode/artifacts.js";
 import { aliasAddress, testCaptureFile } from "../src/capture/mined.js";
 import { activeTestCapture, endTestCapture, startTestCapture } from "../plugin/test-capture.js";
 

@@ -3,18 +3,11 @@ import { AbiCoder, keccak256 } from "ethers";
 import { network } from "hardhat";
 import path from "node:path";
 import { parseAccessSetFile } from "../src/access/index.js";
-import {
-  analyze,
-  applyAddressBook,
-  captureFile,
-  checkDeclared,
-  ContractBook,
-  LayoutDecoder,
-  loadBuildInfoContracts,
-  matchRuntimeCode,
-  WorkloadSource,
-  type TxRequest,
-} from "../src/conflicts/index.js";
+import { WorkloadSource, type TxRequest } from "../src/capture/rpc.js";
+import { captureFile } from "../src/model/source.js";
+import { analyze, checkDeclared } from "../src/conflicts/index.js";
+import { applyAddressBook, ContractBook, loadBuildInfoContracts, matchRuntimeCode } from "../src/decode/artifacts.js";
+import { LayoutDecoder } from "../src/decode/layout.js";
 import { Counter__factory, ERC20Mock__factory, NestedStore__factory } from "../typechain-types/index.js";
 
 const { ethers, provider } = await network.create();
@@ -163,7 +156,7 @@ describe("capture methods: prestate traces and re-execution", function () {
 
 describe("capture method choice and failure", function () {
   it("re-executes by default on an in-process network, traces elsewhere, and rejects unknown methods", async function () {
-    const { captureMethod } = await import("../tasks/conflicts-capture-action.js");
+    const { captureMethod } = await import("../src/capture/requests.js");
     expect(captureMethod("auto", { type: "edr-simulated", hardfork: "prague" }, "default")).to.deep.equal({ method: "reexec", hardfork: "prague" });
     expect(captureMethod("auto", { type: "http" }, "remote")).to.deep.equal({ method: "trace" });
     expect(captureMethod("trace", { type: "edr-simulated", hardfork: "cancun" }, "default")).to.deep.equal({ method: "trace" });

@@ -4,7 +4,7 @@ import hre from "hardhat";
 import { checkDeclared } from "../src/conflicts/index.js";
 import { checkSerialEquivalence, prepareBlock, simulateLocks } from "../src/schedule/index.js";
 import { ContractBook, loadBuildInfoContracts } from "../src/decode/artifacts.js";
-import { comparisonRows, gasRows, runDesign, speedupAt, type DesignOutcome } from "../src/report/compare.js";
+import { comparisonRows, gasRows, runDesign, speedupAt, type DesignOutcome } from "../src/pipeline/compare.js";
 import { disjointDesign, incumbentDesign } from "../src/workload/designs.js";
 import { generateWorkload } from "../src/workload/index.js";
 import { freshWorkloadEnv } from "../tasks/workload-env.js";

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import type { AccessSetFile, TxAccess } from "../src/access/index.js";
-import { analyze, checkDeclared, EDGE_RAW, EDGE_WAR, EDGE_WW, renderMarkdown, renderText } from "../src/conflicts/index.js";
+import { EDGE_RAW, EDGE_WAR, EDGE_WW } from "../src/model/dependency.js";
+import { analyze, checkDeclared, renderMarkdown, renderText } from "../src/conflicts/index.js";
 
 const X = "0x" + "aa".repeat(20);
 const Y = "0x" + "bb".repeat(20);
@@ -19,8 +20,8 @@ function tx(index: number, fn: string, reads: number[], writes: number[]): TxAcc
     function: fn,
     gasUsed: 1000 * (index + 1),
     storage: { reads: r, writes: writes.map((s): [string, string] => [X, slot(s)]) },
-    // Every tx pays the fee recipient and bumps its own nonce.
-    accounts: { reads: [[C, "balance"]], writes: [[C, "balance"], [sender(100 + index), "nonce"]] },
+    // Every tx pays the fee recipient (a credit: written, not read) and bumps its own nonce.
+    accounts: { reads: [], writes: [[C, "balance"], [sender(100 + index), "nonce"]] },
   };
 }
 
@@ -82,19 +83,19 @@ describe("conflict analysis on hand-built access sets", function () {
     expect(cell("Pool.swap", "Pool.swap")).to.deep.include({ ww: 1, raw: 0, war: 0 });
     expect(cell("Pool.swap", "Pool.swap")!.on).to.deep.equal([{ kind: "write-write", variable: "Pool.reserve0", edges: 1 }]);
     expect(cell("Pool.quote", "Pool.sync")!.on[0]).to.deep.equal({ kind: "write-after-read", variable: "Pool.reserve1", edges: 1 });
-    expect(r.notes.join(" ")).to.contain("Fee-recipient (coinbase)").and.to.contain("excluded");
+    expect(r.notes.join(" ")).to.contain("fee recipient: its balance credits are excluded");
     expect(renderText(r)).to.contain("Pool.swap").and.to.contain("write-write on Pool.reserve0");
     expect(renderMarkdown(r)).to.contain("| Pool.swap | Pool.swap | 1 | 0 | 0 | write-write on Pool.reserve0 |");
   });
 
   it("counts the fee recipient only when asked, and says so", function () {
-    const { result: r } = analyze(file([block]), { includeFeeRecipient: true });
+    const { result: r } = analyze(file([block]), { feeRecipientCredit: "included" });
     // The coinbase balance chains every tx: 0-1, 1-2, 2-3, 3-4, 4-5, plus 0-4 and 1-4.
     expect(r.edges.total).to.equal(7);
     expect(r.conflictingTxs).to.equal(6);
     expect(r.components.count).to.equal(1);
     expect(r.longestChain.length).to.equal(6);
-    expect(r.notes.join(" ")).to.contain("INCLUDED");
+    expect(r.notes.join(" ")).to.contain("fee recipient: its balance credits are included");
   });
 
   it("never links transactions of different blocks", function () {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import type { AccessSetFile, TxAccess } from "../src/access/index.js";
 import { adviseOn, potentialConflicts, potentialReport, renderPotentialMarkdown, renderPotentialText } from "../src/conflicts/index.js";
 import { renderReportHtml } from "../src/report/html.js";
-import { reportFromAccessSets } from "../src/report/write.js";
+import { reportFromAccessSets } from "../src/pipeline/index.js";
 
 const TOKEN = "0x" + "aa".repeat(20);
 const VAULT = "0x" + "bb".repeat(20);

@@ -58,7 +58,7 @@ describe("mainnet capture --rpc against a real hardhat node that fails and resta
   }
 
   async function capture(rpc: string, out: string): Promise<{ code: number | null | string; text: string }> {
-    const run = spawnCli(["mainnet", "capture", "--rpc", rpc, "--from", "1", "--to", String(BLOCKS), "--out", out, "--retries", "8", "--backoff-ms", "250"], { CI: "true" });
+    const run = spawnCli(["mainnet", "capture", "--rpc", rpc, "1", String(BLOCKS), "--out", out, "--retries", "8", "--backoff-ms", "250"], { CI: "true" });
     children.push(run.child);
     const code = await Promise.race([run.exited, sleep(240_000).then(() => "timeout")]);
     return { code, text: run.output() };

@@ -90,7 +90,7 @@ describe("mainnet block replay", function () {
       expect(tx.selector).to.equal("0xa9059cbb");
       const input = block.block.transactions[1]!.input;
       const recipient = `0x${input.slice(34, 74)}`;
-      const fromSlot = mappingSlot(tx.from, 2);
+      const fromSlot = mappingSlot(tx.from!, 2);
       const toSlot = mappingSlot(recipient, 2);
       expect(tx.storage.writes).to.deep.include([usdt, fromSlot]);
       expect(tx.storage.writes).to.deep.include([usdt, toSlot]);
@@ -153,13 +153,47 @@ describe("mainnet block replay", function () {
       expect(e.message).to.contain(block.block.transactions[5]!.hash);
     });
 
-    it("names the first transaction that read state the pre-state lacks", async function () {
+    it("without receipts names no transaction, lists those that read missing state as candidates, and says how to get receipts", async function () {
       const b = clone(block);
       const target = b.block.transactions[0]!.to!;
       delete b.preState[target];
       const e = await expectMismatch(replayBlock(b));
-      expect(e.txIndex).to.equal(0);
-      expect(e.message).to.contain(`account ${target}`);
+      expect(e.txIndex).to.equal(null);
+      expect(e.message).to.contain("the first diverging transaction cannot be localized");
+      expect(e.details.join("\n")).to.contain(`tx 0 `).and.to.contain(`account ${target}`);
+      expect(e.hint).to.contain("eth_getBlockReceipts").and.to.contain("receipts.json.gz");
+      expect(e.describe()).to.contain("fix: save the block's receipts");
+    });
+
+    it("with a sabotaged pre-state (one slot removed) and the receipts, names the transaction that read it", async function () {
+      const ok = await replayBlock(block);
+      const receipts = ok.txs.map((t) => ({ cumulativeGasUsed: t.cumulativeGasUsed, status: t.status }));
+      // The first slot with a non-zero value that a transaction after the first few reads.
+      let victim: { tx: number; account: string; slot: string } | undefined;
+      for (const t of ok.access.txs.slice(5)) {
+        for (const [a, s] of t.storage.reads) {
+          const acc = Object.entries(block.preState).find(([k]) => k.toLowerCase() === a)?.[1];
+          const key = Object.keys(acc?.storage ?? {}).find((k) => BigInt(k) === BigInt(s));
+          if (key !== undefined && BigInt(acc!.storage[key]!) !== 0n) {
+            victim = { tx: t.index, account: a, slot: key };
+            break;
+          }
+        }
+        if (victim) break;
+      }
+      expect(victim, "a later transaction reads a non-zero slot").to.not.equal(undefined);
+      const b = clone(block);
+      const acc = Object.entries(b.preState).find(([k]) => k.toLowerCase() === victim!.account)![1];
+      delete acc.storage[victim!.slot];
+      // Without receipts: no transaction is blamed.
+      const blind = await expectMismatch(replayBlock(b));
+      expect(blind.txIndex).to.equal(null);
+      // With them: the first diverging one, which is the reader of the removed slot or an earlier reader of it.
+      const exact = await expectMismatch(replayBlock(b, { expectedReceipts: receipts }));
+      expect(exact.txIndex, "the transaction that read the removed slot").to.be.at.most(victim!.tx);
+      const readers = ok.access.txs.filter((t) => t.storage.reads.some(([a, s]) => a === victim!.account && BigInt(s) === BigInt(victim!.slot)));
+      expect(readers.map((t) => t.index)).to.include(exact.txIndex);
+      expect(exact.message).to.contain(b.block.transactions[exact.txIndex!]!.hash);
     });
 
     it("explains a missing block directory", async function () {

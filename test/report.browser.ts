@@ -16,7 +16,7 @@ import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { renderReportHtml } from "../src/report/html.js";
 import { parseReportData, type ReportData } from "../src/report/model.js";
-import { loadReportData } from "../src/report/write.js";
+import { loadReportData } from "../src/pipeline/index.js";
 
 // Browser globals for the page.evaluate callbacks (the project compiles without the DOM lib).
 declare const window: any;

@@ -9,7 +9,7 @@ import hre from "hardhat";
 import { escapeHtml, jsonForScript, renderReportHtml, scriptForHtml } from "../src/report/html.js";
 import { parseReportData, ReportDataError, type ReportData, type ReportDataInput } from "../src/report/model.js";
 import { buildGraphView, buildMatrixView, buildReportView } from "../src/report/view.js";
-import { loadReportData } from "../src/report/write.js";
+import { loadReportData } from "../src/pipeline/index.js";
 
 const SAMPLE = "fixtures/report/sample.json";
 const rawSample = async () => JSON.parse(await readFile(SAMPLE, "utf8")) as ReportDataInput;

@@ -1,5 +1,7 @@
+import { UsageError } from "../src/errors.js";
+import { checkDeclared } from "../src/conflicts/index.js";
 import { expect } from "chai";
-import type { BlockAccess, TxAccess } from "../src/access/format.js";
+import type { AccessSetFile, BlockAccess, TxAccess } from "../src/access/format.js";
 import {
   checkScheduleShape,
   checkSerialEquivalence,
@@ -11,12 +13,11 @@ import {
   simulateLocks,
   simulateSerial,
   syntheticBlock,
-  SimulationInputError,
   type PreparedBlock,
   type SimulationResult,
   type SyntheticTx,
 } from "../src/schedule/index.js";
-import { createRng } from "../src/workload/random.js";
+import { createRng } from "../src/util/random.js";
 
 /** A seeded PRNG (the workload generators') so that failures reproduce. */
 function prng(seed: number) {
@@ -51,14 +52,15 @@ function randomBlock(rnd: ReturnType<typeof prng>, n: number, nLoc: number, opts
 }
 
 /**
- * The brute-force reference, written independently of the engine: for each read, scan all
+ * The brute-force reference, written independently of the engine: for each read (a write
+ * implies a read, src/model/dependency.ts), scan all
  * earlier transactions for the latest write (skipping SNAPSHOT-mode writes for SNAPSHOT-mode
  * reads when snapshot-aware); and the longest path of the resulting read-from relation.
  */
 function reference(txs: SyntheticTx[], snapshotAware: boolean) {
   const isSnap = (t: SyntheticTx, l: number) => snapshotAware && (t.snapshots ?? t.declared?.snapshots ?? []).includes(l);
   const versions = txs.map((t, i) =>
-    [...new Set(t.reads)]
+    [...new Set([...t.reads, ...t.writes])]
       .sort((a, b) => a - b)
       .map((l) => {
         for (let j = i - 1; j >= 0; j--) {
@@ -127,7 +129,7 @@ describe("schedule engine", function () {
       const block = syntheticBlock(txs);
       const r = simulateLocks(block, { threads: 2, recordReads: true });
       expect(r.sound).to.equal(false);
-      expect(r.underDeclared).to.deep.equal([{ tx: 1, address: "loc0", slot: "", access: "read" }]);
+      expect(r.underDeclared).to.deep.equal([{ tx: 1, address: "loc0", slot: "", access: "read", declared: "none" }]);
       expect(checkSerialEquivalence(block, r)).to.deep.equal([{ tx: 1, location: "loc0", expected: 0, observed: -1 }]);
     });
   });
@@ -239,14 +241,22 @@ describe("schedule engine", function () {
     });
     const block = (txs: TxAccess[]): BlockAccess => ({ number: 7, hash: null, coinbase, txs });
 
-    it("excludes the coinbase balance by default and includes it on request", function () {
+    it("excludes fee-recipient credits by default, never its balance reads or its nonce", function () {
       const b = block([tx(0, {}), tx(1, {})]);
       expect(simulateDag(prepareBlock(b), { threads: 2 }).makespan).to.equal(21000);
-      expect(prepareBlock(b).notes.join()).to.match(/coinbase balance excluded/);
-      expect(simulateDag(prepareBlock(b, { includeCoinbase: true }), { threads: 2 }).makespan).to.equal(21000); // writes only: no RAW
+      expect(prepareBlock(b).notes.join()).to.match(/fee recipient: its balance credits are excluded/);
+      // Included, a credit is read-modify-write by default (serial), commutative on request.
+      expect(simulateDag(prepareBlock(b, { dependency: { feeRecipientCredit: "included" } }), { threads: 2 }).makespan).to.equal(42000);
+      const lazy = prepareBlock(b, { dependency: { feeRecipientCredit: "included", credits: "commutative" } });
+      expect(simulateDag(lazy, { threads: 2 }).makespan).to.equal(21000);
+      expect(lazy.notes.join()).to.match(/balance credits without a read: commutative/);
+      // A transaction that reads the fee recipient's balance depends on the credit before it.
       const rw = block([0, 1].map((i) => tx(i, { accounts: { reads: [[coinbase, "balance"]], writes: [[coinbase, "balance"]] } })));
-      expect(simulateDag(prepareBlock(rw, { includeCoinbase: true }), { threads: 2 }).makespan).to.equal(42000);
-      expect(simulateDag(prepareBlock(rw), { threads: 2 }).makespan).to.equal(21000);
+      expect(simulateDag(prepareBlock(rw), { threads: 2 }).makespan).to.equal(42000);
+      // The fee recipient sending transactions (a payout block): serial through its nonce.
+      const payout = block([0, 1].map((i) => tx(i, { from: coinbase, accounts: { reads: [[coinbase, "nonce"]], writes: [[coinbase, "nonce"], [coinbase, "balance"]] } })));
+      expect(simulateDag(prepareBlock(payout), { threads: 2 }).makespan).to.equal(42000);
+      expect(simulateDag(prepareBlock(payout, { dependency: { senderNonces: "relaxed" } }), { threads: 2 }).makespan).to.equal(21000);
     });
 
     it("counts block-level reads of written slots as read by every tx, and ignores the rest", function () {
@@ -268,7 +278,7 @@ describe("schedule engine", function () {
     it("uses a named cost column and names the missing one", function () {
       const b = block([tx(0, { costs: { time: 3 } }), tx(1, { costs: { time: 5 } })]);
       expect(simulateSerial(prepareBlock(b, { cost: "time" })).makespan).to.equal(8);
-      expect(() => prepareBlock(b, { cost: "cycles" })).to.throw(SimulationInputError, /no cost column "cycles" \(it has: gasUsed, time\)/);
+      expect(() => prepareBlock(b, { cost: "cycles" })).to.throw(UsageError, /no cost column "cycles" \(it has: gasUsed, accesses, unit, time\)/);
     });
 
     it("treats '*' as the whole account and reports which tx and slot are under-declared", function () {
@@ -284,8 +294,8 @@ describe("schedule engine", function () {
       expect(simulateDag(p, { threads: 2 }).makespan).to.equal(21000);
       const bad = block([tx(0, { function: "Pool.swap", storage: { reads: [[token, slot(3)]], writes: [[token, slot(4)]] }, declared: { reads: [[token, slot(4)]], writes: [] } })]);
       expect(prepareBlock(bad).underDeclared).to.deep.equal([
-        { tx: 0, function: "Pool.swap", address: token, slot: slot(3), access: "read" },
-        { tx: 0, function: "Pool.swap", address: token, slot: slot(4), access: "write" },
+        { tx: 0, function: "Pool.swap", address: token, slot: slot(4), access: "write", declared: "read" },
+        { tx: 0, function: "Pool.swap", address: token, slot: slot(3), access: "read", declared: "none" },
       ]);
     });
 
@@ -327,8 +337,19 @@ describe("schedule engine", function () {
       it("reports a later transaction that reads an input of a snapshot already taken as uncovered", function () {
         const broken = tx(1, { function: "Vault.deposit", storage: { reads: [[vault, word], [vault, shards[2]!]], writes: [[vault, shards[1]!]] }, declared: declared(1) });
         const p = prepareBlock(block([taker(0, 0), broken]));
-        expect(p.underDeclared).to.deep.equal([{ tx: 1, function: "Vault.deposit", address: vault, slot: shards[2], access: "read" }]);
+        expect(p.underDeclared).to.deep.equal([{ tx: 1, function: "Vault.deposit", address: vault, slot: shards[2], access: "read", declared: "none" }]);
         expect(simulateLocks(p, { threads: 2 }).sound).to.equal(false);
+        // check-declared applies the same coverage check: the block does not pass it either.
+        const file: AccessSetFile = {
+          format: "disjoint.access-sets",
+          version: 1,
+          source: { kind: "synthetic", description: "snapshot follower" },
+          precision: { reads: "tx", writes: "tx" },
+          blocks: [block([taker(0, 0), broken])],
+        };
+        const c = checkDeclared(file);
+        expect(c.ok).to.equal(false);
+        expect(c.uncovered.map((u) => [u.index, u.slot, u.access])).to.deep.equal([[1, shards[2], "read"]]);
       });
     });
 
@@ -347,10 +368,11 @@ describe("schedule engine", function () {
       expect(row("locks", 4).blocks).to.equal(1);
       expect(row("locks", 4).unsoundBlocks).to.equal(1);
       expect(report.blocks[1]!.rows.find((r) => r.scheduler === "locks")!.makespan).to.equal(null);
-      expect(report.blocks[1]!.underDeclared!.length).to.equal(8);
+      // Four writes outside the declaration (their implied reads are not counted twice).
+      expect(report.blocks[1]!.underDeclared!.length).to.equal(4);
       // Plain arithmetic: the chai matchers plugin reads closeTo() arguments as bigints.
       expect(Math.abs(row("block-stm", 4).speedup! - 4 / 1.05)).to.be.lessThan(1e-9);
-      expect(report.coinbase).to.equal("excluded");
+      expect(report.dependency.feeRecipientCredit).to.equal("excluded");
     });
   });
 });

@@ -9,7 +9,7 @@ import simulateAction from "../tasks/simulate-action.js";
 describe("conflicts simulate (task action)", function () {
   const dir = mkdtempSync(join(tmpdir(), "disjoint-simulate-"));
   const input = join(dir, "p2p.json.gz");
-  const base = { threads: "1,4", scheduler: "serial,dag,block-stm,locks", cost: "gasUsed", validationCost: 0.05, suspendCost: 0.05, json: "", md: "", blocks: 5, includeCoinbase: false };
+  const base = { threads: "1,4", scheduler: "serial,dag,block-stm,locks", cost: "auto", validationCost: 0.05, suspendCost: 0.05, json: "", md: "", blocks: 5, includeFeeRecipient: false, credits: "read-modify-write" };
   let log: string[] = [];
   const origLog = console.log;
   const origErr = console.error;
@@ -34,7 +34,7 @@ describe("conflicts simulate (task action)", function () {
     const md = join(dir, "out.md");
     await simulateAction({ ...base, file: input, json, md });
     const text = log.join("\n");
-    expect(text).to.match(/coinbase balance: excluded/);
+    expect(text).to.match(/fee recipient: its balance credits are excluded/);
     expect(text).to.match(/aggregate over 2 blocks/);
     expect(text).to.match(/block-stm\s+4/);
     const report = JSON.parse(readFileSync(json, "utf8"));

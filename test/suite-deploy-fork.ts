@@ -8,18 +8,23 @@
  * impersonating holders whose balances the pre-state holds.
  *
  * The recorded-state server refuses reads of accounts it does not hold, so every address the
- * deployment creates is declared fresh (`assumeEmpty`) before it exists. Ignition runs a batch's
+ * deployment creates is declared fresh (`assumeEmpty`) before it exists: CREATE addresses of the
+ * (fresh, random) deployer for as many nonces as the deployment sends transactions (counted from
+ * the Suite module's futures and the plan, not hard-coded), and the CREATE2 children computed
+ * from the creation code their parent really embeds (`embeddedCreationCode`: a standalone
+ * artifact may differ in its metadata hash, which moves every CREATE2 address). Ignition runs a batch's
  * transactions sorted by future id, so the three dependency-free deployments come first, in the
  * order DisjointDex#DisjointFactory, DisjointLending#LendingMarket, DisjointVault#DisjointVault;
  * the test checks the recorded addresses against these predictions.
  */
 import { expect } from "chai";
-import hre from "hardhat";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AbiCoder, getCreate2Address, getCreateAddress, keccak256, solidityPacked, toBeHex, zeroPadValue, type Signer } from "ethers";
-import { DeployParameterError, LIMITS } from "../deploy/config.js";
+import { FutureType, type IgnitionModule } from "@nomicfoundation/ignition-core";
+import { DeployParameterError, LIMITS, planSuite, tokenLayoutsToRegister } from "../deploy/config.js";
+import Suite from "../deploy/modules/Suite.js";
 import { deploySuite, type SuiteRecord } from "../deploy/suite.js";
 import { DisjointFactory__factory, DisjointRouter__factory, DisjointVault__factory, LendingMarket__factory, MockPriceOracle__factory } from "../typechain-types/index.js";
 import { embeddedCreationCode, startCancunFork, type Fork } from "./helpers/fork.js";
@@ -35,8 +40,33 @@ const E6 = 10n ** 6n;
 const E18 = 10n ** 18n;
 // 1 WETH (1e18 units) = 3,000 USDC (3e9 units), 1e36-scaled
 const PRICE = 3_000n * E6 * E18;
-/** Transactions the Suite deployment sends from the deployer (11) plus the two acceptOwnership calls. */
-const DEPLOYER_TXS = 15;
+/** Futures that send a transaction (deployments, calls, sends) in `module` and its submodules, each once. */
+function sendingFutures(module: IgnitionModule): number {
+  const sending = new Set<FutureType>([
+    FutureType.NAMED_ARTIFACT_CONTRACT_DEPLOYMENT,
+    FutureType.CONTRACT_DEPLOYMENT,
+    FutureType.NAMED_ARTIFACT_LIBRARY_DEPLOYMENT,
+    FutureType.LIBRARY_DEPLOYMENT,
+    FutureType.CONTRACT_CALL,
+    FutureType.SEND_DATA,
+  ]);
+  const futures = new Set<string>();
+  const visit = (m: IgnitionModule) => {
+    for (const f of m.futures) if (sending.has(f.type)) futures.add(f.id);
+    for (const sub of m.submodules) visit(sub);
+  };
+  visit(module);
+  return futures.size;
+}
+/**
+ * At most how many transactions `deploySuite` sends from the deployer for `params` (no mocks, no
+ * Chainlink oracle): the Suite module's, one registration per token layout, and the ownership
+ * steps (the registry's transferOwnership and an acceptOwnership per Ownable2Step contract).
+ */
+function deployerTransactions(params: unknown): number {
+  const OWNERSHIP_STEPS = 1 + 3;
+  return sendingFutures(Suite) + tokenLayoutsToRegister(planSuite(params), undefined).length + OWNERSHIP_STEPS;
+}
 
 describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)", function () {
   this.timeout(600_000);
@@ -85,11 +115,13 @@ describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)
     const from = await deployer.getAddress();
     const n = await ethers.provider.getTransactionCount(from);
     // Every CREATE address the deployer's next transactions could take.
-    const created = Array.from({ length: DEPLOYER_TXS }, (_, k) => getCreateAddress({ from, nonce: n + k }));
+    const created = Array.from({ length: deployerTransactions(JSON.parse(readFileSync(paramsFile(), "utf8"))) }, (_, k) => getCreateAddress({ from, nonce: n + k }));
     fork.server.assumeEmpty(...created);
     const [layoutsAt, factoryAt, marketAt, vaultAt] = created as [string, string, string, string];
-    // DEX: the factory's pair shards are CREATE2 children (salt: tokens and shard index).
-    const pairInitCodeHash = keccak256((await hre.artifacts.readArtifact("DisjointPair")).bytecode);
+    // DEX: the factory's pair shards are CREATE2 children (salt: tokens and shard index) of the
+    // pair code the factory embeds (type(DisjointPair).creationCode), not of DisjointPair's own
+    // artifact: the two can differ in their metadata hash (separate compilation jobs).
+    const pairInitCodeHash = keccak256(await embeddedCreationCode("DisjointFactory", "DisjointPair"));
     const [t0, t1] = USDC.toLowerCase() < WETH.toLowerCase() ? [USDC, WETH] : [WETH, USDC];
     // Every shard index the factory allows (MAX_SHARDS): the router's declarations may name
     // shards beyond the pair's count (docs/dex.md), whose addresses are fresh too.

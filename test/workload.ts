@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { createRng, generateWorkload, zipfSampler } from "../src/workload/index.js";
+import { createRng } from "../src/util/random.js";
+import { generateWorkload, zipfSampler } from "../src/workload/index.js";
 
 describe("workload generators", function () {
   it("are reproducible from the seed and differ across seeds", function () {

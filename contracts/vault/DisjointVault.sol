@@ -3,34 +3,34 @@ pragma solidity 0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
-import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {IStrategy} from "../interfaces/IStrategy.sol";
 import {ShardEscrow} from "./ShardEscrow.sol";
+import {IDisjointVault} from "../interfaces/IDisjointVault.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 
 /// @title DisjointVault
 /// @notice An ERC-4626 vault whose deposits and withdrawals by different users in one block
 /// write different storage slots. Share supply and idle assets are kept per shard (a user's
-/// shard is fixed by address), deposits are paid into per-shard escrow contracts, and every
-/// conversion in a block uses one share price snapshotted by the block's first interaction.
-/// Idle assets are lent to one strategy; a harvest books its profit (unlocked linearly over
-/// time, net of a performance fee) or loss (shared pro rata). See docs/vault.md.
-/// @dev Assets are tracked internally: tokens sent to the vault or its escrows without a
-/// deposit are not part of `totalAssets`, which with the virtual shares of the conversion
-/// defeats first-depositor inflation and donation attacks.
-contract DisjointVault is IERC4626, IAccessDeclaring {
+/// shard is fixed by address), deposits are paid into per-shard escrow contracts, and the
+/// share price is a function of the last report (harvest) and the time: profit unlocks
+/// linearly, losses take effect at once. No deposit, mint, withdraw or redeem reads another
+/// shard (except an exit whose own escrow is short); the harvest is the one operation that
+/// aggregates the shards. See docs/vault.md.
+/// @dev Deposits and mints are priced at the schedule's end price, exits at the current one,
+/// so a depositor never takes profit reported before it joined. Assets are tracked
+/// internally: tokens sent to the vault or its escrows without a deposit are not counted.
+contract DisjointVault is IDisjointVault {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
-    /// @notice Whole-account slot marker of IAccessDeclaring.
-    bytes32 public constant ANY_SLOT = bytes32(type(uint256).max);
+    /// Whole-account slot marker of IAccessDeclaring.
+    bytes32 internal constant ANY_SLOT = bytes32(type(uint256).max);
     uint8 internal constant READ = 1;
     uint8 internal constant WRITE = 2;
-    uint8 internal constant SNAPSHOT = 4;
 
     /// @notice Shares carry this many more decimals than the asset; the conversion adds
     /// 10**DECIMALS_OFFSET virtual shares and one virtual asset.
@@ -41,14 +41,25 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     /// @notice Largest performance fee, in basis points.
     uint16 public constant MAX_FEE_BPS = 5_000;
     uint256 internal constant BPS = 10_000;
+    /// @notice Shortest profit unlock period, in seconds.
+    uint32 public constant MIN_UNLOCK_PERIOD = 1 hours;
     uint256 internal constant NO_LIMIT = type(uint256).max;
-    // The packed snapshot word: block number (40 bits), WIDE, LIMITED, assets and supply (107 bits each).
-    uint256 internal constant BLOCK_MASK = (1 << 40) - 1;
-    uint256 internal constant WIDE = 1 << 40;
-    uint256 internal constant LIMITED = 1 << 41;
-    uint256 internal constant ASSETS_SHIFT = 42;
-    uint256 internal constant SUPPLY_SHIFT = 149;
-    uint256 internal constant FIELD_MAX = (1 << 107) - 1;
+    uint256 internal constant BALANCE_MASK = type(uint128).max;
+    uint256 internal constant TAG_SHIFT = 248;
+    /// @notice Prices are assets per share scaled by PRICE_ONE (1e27).
+    uint256 public constant PRICE_ONE = 1e27;
+    /// Largest price the schedule stores (95 bits); a higher one is stored as this.
+    uint256 internal constant PRICE_MAX = (1 << 95) - 1;
+    /// @notice Longest profit unlock period (24 bits of seconds, about 194 days).
+    uint32 public constant MAX_UNLOCK_PERIOD = (1 << 24) - 1;
+    // The packed price word: LIMITED (bit 0), unlock period (24 bits), last report (40 bits),
+    // end price (95 bits), start price (95 bits).
+    uint256 internal constant LIMITED = 1;
+    uint256 internal constant PERIOD_SHIFT = 1;
+    uint256 internal constant TIME_SHIFT = 25;
+    uint256 internal constant TIME_MASK = (1 << 40) - 1;
+    uint256 internal constant END_SHIFT = 65;
+    uint256 internal constant START_SHIFT = 160;
     /// Transient slot of the reentrancy lock (OpenZeppelin's ReentrancyGuardTransient slot).
     bytes32 internal constant LOCK_SLOT = 0x9b779b17422d0df92223018b32b4d1fa46e071723d6817e2486d003becc55f00;
 
@@ -58,32 +69,45 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         uint128 idle;
     }
 
-    /// What the vault lent its strategy, and the part of reported profit not yet unlocked.
+    /// What the vault lent its strategy (as of the last report, plus allocations since), and
+    /// the performance fee.
     struct Ledger {
         uint128 debt;
-        uint128 lockedProfit;
+        uint16 performanceFeeBps;
     }
 
-    /// When the last harvest ran, how long its profit takes to unlock, and the fee.
-    struct Timing {
-        uint64 lastReport;
-        uint32 profitUnlockPeriod;
-        uint16 performanceFeeBps;
+    /// The shard count and a pending increase.
+    struct ShardConfig {
+        uint8 count;
+        uint8 next;
+        uint64 fromBlock;
+    }
+
+    /// Named storage slots of the scalar state, for `declareAccess`.
+    enum Slot {
+        Price,
+        Limit,
+        Ledger,
+        Strategy,
+        Owner,
+        PendingOwner,
+        Shards
     }
 
     // ---- storage (declareAccess names these slots) ----
     Shard[MAX_SHARDS] internal _shards;
-    /// The block's price snapshot in one word: `block.number` mod 2**40, a WIDE flag (totals too
-    /// large for 107 bits: they are in the two wide slots), a LIMITED flag (a deposit limit is
-    /// set), then assets and supply. One cold read gives a deposit its price and limit flag.
-    uint256 internal _snap;
-    uint256 internal _snapWideAssets;
-    uint256 internal _snapWideSupply;
+    /// The price schedule in one word, written only by a report and the owner's settings:
+    /// the price rises linearly from the start price at the last report to the end price over
+    /// the unlock period; the LIMITED flag says a deposit limit is set. One cold read gives
+    /// every user operation its price.
+    uint256 internal _price;
     uint256 internal _depositLimit;
     Ledger internal _ledger;
-    Timing internal _timing;
-    /// @notice Share balances.
-    mapping(address account => uint256) public balanceOf;
+    /// Share balances (low 128 bits) and each account's shard + 1 (the top byte, 0 until the
+    /// account first receives shares): a shard, once assigned, is kept when the count grows.
+    /// The tag sits above bit 160 so that a balance word never looks like an address to tools
+    /// that probe address-shaped storage values.
+    mapping(address account => uint256) internal _balances;
     /// @notice Share allowances.
     mapping(address owner => mapping(address spender => uint256)) public allowance;
     /// @notice The strategy idle assets are lent to (zero until set).
@@ -94,11 +118,12 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     address public pendingOwner;
     string private _name;
     string private _symbol;
+    /// The shard count: `count` until block `fromBlock`, `next` from it on (escrows exist for
+    /// all `next`). A new account's shard is its address modulo the count in force.
+    ShardConfig internal _shardConfig;
 
     IERC20 private immutable _asset;
     uint8 private immutable _decimals;
-    /// @notice Number of shards (and escrows).
-    uint256 public immutable shardCount;
     /// @notice Receives the performance fee, as shares.
     address public immutable feeRecipient;
     /// Where `declareAccess` looks up the asset's storage layout (zero: none, the asset is
@@ -106,45 +131,6 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     /// function dispatcher and move the users' gas. The deployment record names it.
     ITokenLayoutRegistry internal immutable tokenLayouts;
 
-    /// @notice A harvest booked `profit` or `loss`; `fee` assets of profit were paid as `feeShares`.
-    event Harvested(uint256 profit, uint256 loss, uint256 fee, uint256 feeShares);
-    /// @notice `assets` moved from shard `shard`'s escrow to the strategy.
-    event Allocated(uint256 indexed shard, uint256 assets);
-    /// @notice `assets` moved from the strategy to shard `shard`'s escrow.
-    event Deallocated(uint256 indexed shard, uint256 assets);
-    /// @notice The strategy was set.
-    event StrategySet(address indexed strategy);
-    /// @notice The deposit limit (total assets) was set.
-    event DepositLimitSet(uint256 limit);
-    /// @notice The performance fee was set.
-    event PerformanceFeeSet(uint16 bps);
-    /// @notice The profit unlock period was set.
-    event ProfitUnlockPeriodSet(uint32 period);
-    /// @notice Ownership transfer started.
-    event OwnershipTransferStarted(address indexed previousOwner, address indexed newOwner);
-    /// @notice Ownership transferred.
-    event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
-
-    error InvalidShardCount(uint256 count);
-    error InvalidAddress();
-    error EscrowAddressMismatch(uint256 shard);
-    error ExceededMaxDeposit(address receiver, uint256 assets, uint256 max);
-    error ExceededMaxMint(address receiver, uint256 shares, uint256 max);
-    error ExceededMaxWithdraw(address owner, uint256 assets, uint256 max);
-    error ExceededMaxRedeem(address owner, uint256 shares, uint256 max);
-    error ZeroShares();
-    error ZeroAssets();
-    error InsufficientBalance(address account, uint256 balance, uint256 needed);
-    error InsufficientAllowance(address spender, uint256 allowance, uint256 needed);
-    error InsufficientLiquidity(uint256 needed, uint256 available);
-    error NotOwner(address caller);
-    error NotPendingOwner(address caller);
-    error NoStrategy();
-    error StrategyInUse(uint256 debt);
-    error StrategyMismatch();
-    error InvalidShard(uint256 shard);
-    error FeeTooHigh(uint16 bps);
-    error UnknownSelector(bytes4 selector);
     error ReentrancyGuardReentrantCall();
 
     /// Transient-storage reentrancy lock, inlined (same semantics and slot as OpenZeppelin's
@@ -191,13 +177,14 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         }
         _asset = asset_;
         _decimals = _assetDecimals(asset_) + DECIMALS_OFFSET;
-        shardCount = shards;
+        _shardConfig = ShardConfig(uint8(shards), uint8(shards), 0);
         feeRecipient = feeRecipient_;
         tokenLayouts = tokenLayouts_;
         owner = owner_;
         _name = name_;
         _symbol = symbol_;
-        _timing.profitUnlockPeriod = 6 hours;
+        uint256 initial = PRICE_ONE / VIRTUAL_SHARES; // 10**DECIMALS_OFFSET shares per asset
+        _price = _pack(initial, initial, block.timestamp, 6 hours, 0);
         // Escrows take this contract's nonces 1..shards, so their addresses are computed, not stored.
         for (uint256 k = 0; k < shards; ++k) {
             address escrow = address(new ShardEscrow(asset_));
@@ -225,9 +212,20 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         return _decimals;
     }
 
+    /// @notice Shares held by `account`.
+    /// @param account Any address.
+    function balanceOf(address account) public view returns (uint256) {
+        return _balances[account] & BALANCE_MASK;
+    }
+
+    /// @inheritdoc IDisjointVault
+    function shardCount() public view returns (uint256) {
+        return _shardConfig.next;
+    }
+
     /// @notice Exact total of shares: the sum of every shard's supply.
     function totalSupply() public view returns (uint256 supply) {
-        uint256 k = shardCount;
+        uint256 k = shardCount();
         for (uint256 i = 0; i < k; ++i) supply += _shards[i].supply;
     }
 
@@ -271,85 +269,82 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         return address(_asset);
     }
 
-    /// @notice Assets under management now: idle assets of every shard plus the strategy
-    /// debt, minus profit not yet unlocked. Tokens sent without a deposit are not counted.
+    /// @notice Assets under management: idle assets of every shard plus the strategy debt
+    /// (its value at the last report, plus allocations since). Tokens sent without a deposit
+    /// are not counted.
     function totalAssets() public view returns (uint256 assets) {
-        (assets, ) = _live();
+        (assets, ) = _sums();
+        assets += _ledger.debt;
     }
 
-    /// @notice Shares that `assets` buy at this block's price, rounded down.
+    /// @notice Shares that `assets` are worth at the current price, rounded down.
     /// @param assets Amount of assets.
     function convertToShares(uint256 assets) external view returns (uint256) {
-        (uint256 a, uint256 s, ) = _price();
-        return _toShares(assets, a, s, Math.Rounding.Floor);
+        return _toShares(assets, _priceNow(_price), Math.Rounding.Floor);
     }
 
-    /// @notice Assets that `shares` are worth at this block's price, rounded down.
+    /// @notice Assets that `shares` are worth at the current price, rounded down.
     /// @param shares Amount of shares.
     function convertToAssets(uint256 shares) external view returns (uint256) {
-        (uint256 a, uint256 s, ) = _price();
-        return _toAssets(shares, a, s, Math.Rounding.Floor);
+        return _toAssets(shares, _priceNow(_price), Math.Rounding.Floor);
     }
 
     /// @notice Largest `deposit` for `receiver` now: what is left of the receiver shard's part
     /// (depositLimit / shardCount) of the deposit limit, and of its 128-bit counters.
     /// @param receiver Who would receive the shares.
     function maxDeposit(address receiver) public view returns (uint256) {
-        (uint256 a, uint256 s, uint256 w) = _price();
-        return _maxDeposit(_shardOf(receiver), a, s, _limitOf(w));
+        uint256 w = _price;
+        return _maxDeposit(_shardOf(receiver), _endPrice(w), _limitOf(w));
     }
 
     /// @notice Largest `mint` for `receiver` now.
     /// @param receiver Who would receive the shares.
     function maxMint(address receiver) public view returns (uint256) {
-        (uint256 a, uint256 s, uint256 w) = _price();
-        return _maxMint(_shardOf(receiver), a, s, _limitOf(w));
+        uint256 w = _price;
+        uint256 p = _endPrice(w);
+        return _toShares(_maxDeposit(_shardOf(receiver), p, _limitOf(w)), p, Math.Rounding.Floor);
     }
 
-    /// @notice Largest `withdraw` by `owner_` now: its shares' worth, capped by the liquidity
-    /// of its shard's escrow plus what the strategy can return.
+    /// @notice Largest `withdraw` by `owner_` now: its shares' worth, capped by what the vault
+    /// can pay now (every shard escrow plus what the strategy can return).
     /// @param owner_ Owner of the shares.
     function maxWithdraw(address owner_) public view returns (uint256) {
-        (uint256 a, uint256 s, ) = _price();
-        return Math.min(_toAssets(balanceOf[owner_], a, s, Math.Rounding.Floor), _liquidity(_shardOf(owner_)));
+        uint256 p = _priceNow(_price);
+        return Math.min(_toAssets(balanceOf(owner_), p, Math.Rounding.Floor), _liquidity());
     }
 
     /// @notice Largest `redeem` by `owner_` now.
     /// @param owner_ Owner of the shares.
     function maxRedeem(address owner_) public view returns (uint256) {
-        (uint256 a, uint256 s, ) = _price();
-        uint256 bal = balanceOf[owner_];
-        uint256 liquidity = _liquidity(_shardOf(owner_));
-        if (_toAssets(bal, a, s, Math.Rounding.Floor) <= liquidity) return bal;
-        return _toShares(liquidity, a, s, Math.Rounding.Floor);
+        uint256 p = _priceNow(_price);
+        uint256 bal = balanceOf(owner_);
+        uint256 liquidity = _liquidity();
+        if (_toAssets(bal, p, Math.Rounding.Floor) <= liquidity) return bal;
+        return _toShares(liquidity, p, Math.Rounding.Floor);
     }
 
-    /// @notice Shares `deposit(assets)` would mint now (rounded down).
+    /// @notice Shares `deposit(assets)` would mint now: at the end price, rounded down.
     /// @param assets Amount of assets.
     function previewDeposit(uint256 assets) external view returns (uint256) {
-        (uint256 a, uint256 s, ) = _price();
-        return _toShares(assets, a, s, Math.Rounding.Floor);
+        return _toShares(assets, _endPrice(_price), Math.Rounding.Floor);
     }
 
-    /// @notice Assets `mint(shares)` would take now (rounded up).
+    /// @notice Assets `mint(shares)` would take now: at the end price, rounded up.
     /// @param shares Amount of shares.
     function previewMint(uint256 shares) external view returns (uint256) {
-        (uint256 a, uint256 s, ) = _price();
-        return _toAssets(shares, a, s, Math.Rounding.Ceil);
+        return _toAssets(shares, _endPrice(_price), Math.Rounding.Ceil);
     }
 
-    /// @notice Shares `withdraw(assets)` would burn now (rounded up).
+    /// @notice Shares `withdraw(assets)` would burn now: at the current price, rounded up.
     /// @param assets Amount of assets.
     function previewWithdraw(uint256 assets) external view returns (uint256) {
-        (uint256 a, uint256 s, ) = _price();
-        return _toShares(assets, a, s, Math.Rounding.Ceil);
+        return _toShares(assets, _priceNow(_price), Math.Rounding.Ceil);
     }
 
-    /// @notice Assets `redeem(shares)` would pay now (rounded down).
+    /// @notice Assets `redeem(shares)` would pay now: at the current price, rounded down.
     /// @param shares Amount of shares.
     function previewRedeem(uint256 shares) external view returns (uint256) {
-        (uint256 a, uint256 s, ) = _price();
-        return _toAssets(shares, a, s, Math.Rounding.Floor);
+        return _toAssets(shares, _priceNow(_price), Math.Rounding.Floor);
     }
 
     // =====================================================================================
@@ -357,44 +352,48 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     // =====================================================================================
 
     /// @notice Deposits `assets` from the caller into `receiver`'s shard escrow and mints
-    /// shares to `receiver` at this block's price, rounded down.
+    /// shares to `receiver` at the end price of the schedule, rounded down.
     /// @param assets Amount of assets.
     /// @param receiver Who receives the shares.
     /// @return shares Shares minted.
     function deposit(uint256 assets, address receiver) external nonReentrant returns (uint256 shares) {
         if (receiver == address(0)) revert InvalidAddress();
-        (uint256 a, uint256 s, uint256 w) = _takeSnapshot();
-        uint256 limit = _limitOf(w);
-        uint256 k = _shardOf(receiver);
-        if (limit != NO_LIMIT) {
-            uint256 max = _maxDeposit(k, a, s, limit);
+        uint256 w = _price;
+        uint256 p = _endPrice(w);
+        uint256 word = _balances[receiver];
+        uint256 k = _shardOfWord(receiver, word);
+        if (w & LIMITED != 0) {
+            uint256 max = _maxDeposit(k, p, _depositLimit);
             if (assets > max) revert ExceededMaxDeposit(receiver, assets, max);
         }
-        shares = _toShares(assets, a, s, Math.Rounding.Floor);
+        shares = _toShares(assets, p, Math.Rounding.Floor);
         if (shares == 0) revert ZeroShares();
-        _enter(k, receiver, assets, shares);
+        _enter(k, receiver, word, assets, shares);
     }
 
-    /// @notice Mints exactly `shares` to `receiver`, taking the assets (rounded up) from the caller.
+    /// @notice Mints exactly `shares` to `receiver`, taking their worth at the end price
+    /// (rounded up) from the caller.
     /// @param shares Amount of shares.
     /// @param receiver Who receives the shares.
     /// @return assets Assets taken.
     function mint(uint256 shares, address receiver) external nonReentrant returns (uint256 assets) {
         if (receiver == address(0)) revert InvalidAddress();
-        (uint256 a, uint256 s, uint256 w) = _takeSnapshot();
-        uint256 limit = _limitOf(w);
-        uint256 k = _shardOf(receiver);
-        if (limit != NO_LIMIT) {
-            uint256 max = _maxMint(k, a, s, limit);
+        uint256 w = _price;
+        uint256 p = _endPrice(w);
+        uint256 word = _balances[receiver];
+        uint256 k = _shardOfWord(receiver, word);
+        if (w & LIMITED != 0) {
+            uint256 max = _toShares(_maxDeposit(k, p, _depositLimit), p, Math.Rounding.Floor);
             if (shares > max) revert ExceededMaxMint(receiver, shares, max);
         }
         if (shares == 0) revert ZeroShares();
-        assets = _toAssets(shares, a, s, Math.Rounding.Ceil);
-        _enter(k, receiver, assets, shares);
+        assets = _toAssets(shares, p, Math.Rounding.Ceil);
+        _enter(k, receiver, word, assets, shares);
     }
 
-    /// @notice Burns `owner_`'s shares (rounded up) and pays exactly `assets` to `receiver`,
-    /// from `owner_`'s shard escrow, falling back to the strategy for the part it lacks.
+    /// @notice Burns `owner_`'s shares (at the current price, rounded up) and pays exactly
+    /// `assets` to `receiver`, from `owner_`'s shard escrow; the part it lacks comes from the
+    /// strategy, then from the other shards' escrows.
     /// @param assets Amount of assets.
     /// @param receiver Who receives the assets.
     /// @param owner_ Whose shares are burnt; the caller spends its allowance if not the owner.
@@ -403,13 +402,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         return _withdraw(assets, receiver, owner_, true);
     }
 
-    /// @notice `withdraw` paid only from `owner_`'s shard escrow: reverts with
-    /// InsufficientLiquidity instead of falling back to the strategy, so its declared access
-    /// list names no shared slot besides the snapshot (see docs/vault.md).
-    /// @param assets Amount of assets.
-    /// @param receiver Who receives the assets.
-    /// @param owner_ Whose shares are burnt.
-    /// @return shares Shares burnt.
+    /// @inheritdoc IDisjointVault
     function withdrawFromShard(
         uint256 assets,
         address receiver,
@@ -418,11 +411,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         return _withdraw(assets, receiver, owner_, false);
     }
 
-    /// @notice `redeem` paid only from `owner_`'s shard escrow (no strategy fallback).
-    /// @param shares Amount of shares.
-    /// @param receiver Who receives the assets.
-    /// @param owner_ Whose shares are burnt.
-    /// @return assets Assets paid.
+    /// @inheritdoc IDisjointVault
     function redeemFromShard(
         uint256 shares,
         address receiver,
@@ -435,18 +424,20 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         uint256 assets,
         address receiver,
         address owner_,
-        bool fallbackToStrategy
+        bool withFallback
     ) internal returns (uint256 shares) {
-        (uint256 a, uint256 s, ) = _takeSnapshot();
+        uint256 p = _priceNow(_price);
         if (assets == 0) revert ZeroAssets();
-        shares = _toShares(assets, a, s, Math.Rounding.Ceil);
-        uint256 bal = balanceOf[owner_];
-        if (shares > bal) revert ExceededMaxWithdraw(owner_, assets, _toAssets(bal, a, s, Math.Rounding.Floor));
-        _exit(owner_, receiver, assets, shares, bal, fallbackToStrategy);
+        shares = _toShares(assets, p, Math.Rounding.Ceil);
+        uint256 word = _balances[owner_];
+        uint256 bal = word & BALANCE_MASK;
+        if (shares > bal) revert ExceededMaxWithdraw(owner_, assets, _toAssets(bal, p, Math.Rounding.Floor));
+        _exit(owner_, receiver, assets, shares, word, withFallback);
     }
 
-    /// @notice Burns exactly `shares` of `owner_` and pays their worth (rounded down) to
-    /// `receiver`, from `owner_`'s shard escrow, falling back to the strategy.
+    /// @notice Burns exactly `shares` of `owner_` and pays their worth at the current price
+    /// (rounded down) to `receiver`, from `owner_`'s shard escrow, then the strategy, then the
+    /// other shards' escrows.
     /// @param shares Amount of shares.
     /// @param receiver Who receives the assets.
     /// @param owner_ Whose shares are burnt; the caller spends its allowance if not the owner.
@@ -459,71 +450,65 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         uint256 shares,
         address receiver,
         address owner_,
-        bool fallbackToStrategy
+        bool withFallback
     ) internal returns (uint256 assets) {
-        (uint256 a, uint256 s, ) = _takeSnapshot();
-        uint256 bal = balanceOf[owner_];
+        uint256 p = _priceNow(_price);
+        uint256 word = _balances[owner_];
+        uint256 bal = word & BALANCE_MASK;
         if (shares > bal) revert ExceededMaxRedeem(owner_, shares, bal);
-        assets = _toAssets(shares, a, s, Math.Rounding.Floor);
+        assets = _toAssets(shares, p, Math.Rounding.Floor);
         if (assets == 0) revert ZeroAssets();
-        _exit(owner_, receiver, assets, shares, bal, fallbackToStrategy);
+        _exit(owner_, receiver, assets, shares, word, withFallback);
     }
 
     // =====================================================================================
     // Strategy management
     // =====================================================================================
 
-    /// @notice Books the strategy's gain or loss since the last harvest. Profit net of the
-    /// performance fee is locked and unlocks linearly over the unlock period; the fee is
-    /// minted as shares to feeRecipient at the pre-harvest price; a loss first consumes
-    /// locked profit, then lowers the share price for every holder pro rata. The harvest
-    /// re-takes this block's snapshot, so a loss is visible to every later transaction of
-    /// the block.
-    /// @return profit Gain since the last harvest.
-    /// @return loss Loss since the last harvest.
+    /// @inheritdoc IDisjointVault
     function harvest() external onlyOwner nonReentrant returns (uint256 profit, uint256 loss) {
-        _takeSnapshot();
         IStrategy strat = strategy;
         if (address(strat) == address(0)) revert NoStrategy();
         uint256 value = strat.totalAssets();
-        (uint256 a, uint256 s) = _live();
+        (uint256 idle, uint256 supply) = _sums();
         Ledger memory led = _ledger;
-        Timing memory t = _timing;
-        uint256 locked = _lockedNow(led.lockedProfit, t);
         uint256 fee;
         uint256 feeShares;
+        uint256 real = idle + value;
         if (value >= led.debt) {
             profit = value - led.debt;
-            fee = (profit * t.performanceFeeBps) / BPS;
-            feeShares = _toShares(fee, a, s, Math.Rounding.Floor);
-            if (feeShares == 0) fee = 0; // too small to pay: locked with the rest
-            locked += profit - fee;
+            fee = (profit * led.performanceFeeBps) / BPS;
+            // Shares worth `fee` at the new end price: f·(R+1)/(S+f+V) = fee.
+            if (fee != 0) feeShares = Math.mulDiv(fee, supply + VIRTUAL_SHARES, real + 1 - fee);
+            if (feeShares == 0) fee = 0; // too small to pay: left to the holders
         } else {
             loss = led.debt - value;
-            locked -= Math.min(loss, locked);
         }
-        _ledger = Ledger(value.toUint128(), locked.toUint128());
-        _timing.lastReport = uint64(block.timestamp);
+        uint256 w = _price;
+        uint256 end = Math.mulDiv(real + 1, PRICE_ONE, supply + feeShares + VIRTUAL_SHARES);
+        end = end > PRICE_MAX ? PRICE_MAX : (end == 0 ? 1 : end);
+        uint256 start = Math.min(_priceNow(w), end);
+        uint256 period = (w >> PERIOD_SHIFT) & MAX_UNLOCK_PERIOD;
+        _ledger.debt = value.toUint128();
+        _price = _pack(start, end, block.timestamp, period, w & LIMITED);
         if (feeShares != 0) {
             address recipient = feeRecipient;
-            Shard storage sh = _shards[_shardOf(recipient)];
+            uint256 word = _balances[recipient];
+            uint256 k = _shardOfWord(recipient, word);
+            Shard storage sh = _shards[k];
             sh.supply = (sh.supply + feeShares).toUint128();
-            balanceOf[recipient] += feeShares;
+            _setBalance(recipient, (word & BALANCE_MASK) + feeShares, k);
             emit Transfer(address(0), recipient, feeShares);
         }
-        (a, s) = _live();
-        _writeSnapshot(a, s);
         emit Harvested(profit, loss, fee, feeShares);
+        emit PriceScheduled(start, end, period);
     }
 
-    /// @notice Lends `assets` of shard `shard`'s idle assets to the strategy.
-    /// @param shard The shard whose escrow pays.
-    /// @param assets Amount.
+    /// @inheritdoc IDisjointVault
     function allocate(uint256 shard, uint256 assets) external onlyOwner nonReentrant {
-        if (shard >= shardCount) revert InvalidShard(shard);
+        if (shard >= shardCount()) revert InvalidShard(shard);
         IStrategy strat = strategy;
         if (address(strat) == address(0)) revert NoStrategy();
-        _takeSnapshot();
         Shard storage sh = _shards[shard];
         if (assets > sh.idle) revert InsufficientLiquidity(assets, sh.idle);
         sh.idle -= uint128(assets);
@@ -533,14 +518,11 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         strat.deposit(assets);
     }
 
-    /// @notice Takes `assets` back from the strategy into shard `shard`'s escrow.
-    /// @param shard The shard whose escrow receives.
-    /// @param assets Amount (at most the debt).
+    /// @inheritdoc IDisjointVault
     function deallocate(uint256 shard, uint256 assets) external onlyOwner nonReentrant {
-        if (shard >= shardCount) revert InvalidShard(shard);
+        if (shard >= shardCount()) revert InvalidShard(shard);
         IStrategy strat = strategy;
         if (address(strat) == address(0)) revert NoStrategy();
-        _takeSnapshot();
         uint256 debt = _ledger.debt;
         if (assets > debt) revert InsufficientLiquidity(assets, debt);
         _ledger.debt = uint128(debt - assets);
@@ -550,8 +532,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         strat.withdraw(assets, escrowOf(shard));
     }
 
-    /// @notice Sets the strategy; only while nothing is lent.
-    /// @param newStrategy The strategy (its asset and vault must match), or zero.
+    /// @inheritdoc IDisjointVault
     function setStrategy(IStrategy newStrategy) external onlyOwner {
         if (_ledger.debt != 0) revert StrategyInUse(_ledger.debt);
         if (
@@ -562,44 +543,50 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         emit StrategySet(address(newStrategy));
     }
 
-    /// @notice Caps total assets at `limit` (type(uint256).max: no cap). Enforced per shard:
-    /// each shard's shares may be worth at most limit / shardCount.
-    /// @param limit The cap in assets.
+    /// @inheritdoc IDisjointVault
     function setDepositLimit(uint256 limit) external onlyOwner {
         _depositLimit = limit;
-        _snap = limit == NO_LIMIT ? _snap & ~LIMITED : _snap | LIMITED;
+        _price = limit == NO_LIMIT ? _price & ~LIMITED : _price | LIMITED;
         emit DepositLimitSet(limit);
     }
 
-    /// @notice Sets the performance fee on harvested profit.
-    /// @param bps Fee in basis points, at most MAX_FEE_BPS.
+    /// @inheritdoc IDisjointVault
     function setPerformanceFee(uint16 bps) external onlyOwner {
         if (bps > MAX_FEE_BPS) revert FeeTooHigh(bps);
-        _timing.performanceFeeBps = bps;
+        _ledger.performanceFeeBps = bps;
         emit PerformanceFeeSet(bps);
     }
 
-    /// @notice Sets how long harvested profit takes to unlock (0: at once). Takes the block's
-    /// snapshot first, as it changes an input of the price.
-    /// @param period Seconds.
+    /// @inheritdoc IDisjointVault
     function setProfitUnlockPeriod(uint32 period) external onlyOwner {
-        _takeSnapshot();
-        Timing memory t = _timing;
-        // Re-base what is still locked so the change does not move the price at this timestamp
-        // (period 0 releases it: visible from the next block, as this block's price is taken).
-        _ledger.lockedProfit = _lockedNow(_ledger.lockedProfit, t).toUint128();
-        _timing = Timing(uint64(block.timestamp), period, t.performanceFeeBps);
+        if (period < MIN_UNLOCK_PERIOD) revert UnlockPeriodTooShort(period, MIN_UNLOCK_PERIOD);
+        if (period > MAX_UNLOCK_PERIOD) revert UnlockPeriodTooLong(period, MAX_UNLOCK_PERIOD);
+        uint256 w = _price;
+        _price = _pack(_priceNow(w), _endPrice(w), block.timestamp, period, w & LIMITED);
         emit ProfitUnlockPeriodSet(period);
     }
 
-    /// @notice Starts handing the manager role to `newOwner`.
-    /// @param newOwner The next owner; must call acceptOwnership.
+    /// @inheritdoc IDisjointVault
+    function setShardCount(uint256 count) external onlyOwner {
+        ShardConfig memory c = _shardConfig;
+        if (block.number < c.fromBlock) revert ShardCountChangePending(c.fromBlock);
+        if (count <= c.next || count > MAX_SHARDS) revert InvalidShardCount(count);
+        uint256 fromBlock = block.number + 1;
+        _shardConfig = ShardConfig(c.next, uint8(count), uint64(fromBlock));
+        emit ShardCountSet(count, fromBlock);
+        // Escrows keep taking this contract's nonces in order: escrow k at nonce k + 1.
+        for (uint256 k = c.next; k < count; ++k) {
+            if (address(new ShardEscrow(_asset)) != escrowOf(k)) revert EscrowAddressMismatch(k);
+        }
+    }
+
+    /// @inheritdoc IDisjointVault
     function transferOwnership(address newOwner) external onlyOwner {
         pendingOwner = newOwner;
         emit OwnershipTransferStarted(owner, newOwner);
     }
 
-    /// @notice Completes an ownership transfer; callable by the pending owner only.
+    /// @inheritdoc IDisjointVault
     function acceptOwnership() external {
         if (msg.sender != pendingOwner) revert NotPendingOwner(msg.sender);
         emit OwnershipTransferred(owner, msg.sender);
@@ -611,14 +598,12 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     // Shards
     // =====================================================================================
 
-    /// @notice The shard of `account`: its address modulo shardCount.
-    /// @param account Any address.
+    /// @inheritdoc IDisjointVault
     function shardOf(address account) external view returns (uint256) {
         return _shardOf(account);
     }
 
-    /// @notice The escrow of shard `shard`: the address of this contract's CREATE at nonce shard + 1.
-    /// @param shard Shard index (< MAX_SHARDS).
+    /// @inheritdoc IDisjointVault
     function escrowOf(uint256 shard) public view returns (address escrow) {
         uint8 nonce = uint8(shard + 1);
         // keccak256(rlp([this, nonce])) = keccak256(0xd6 0x94 ‖ this ‖ nonce), 23 bytes in scratch space.
@@ -628,34 +613,51 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         }
     }
 
-    /// @notice Shard `shard`'s share supply and idle assets.
-    /// @param shard Shard index.
+    /// @inheritdoc IDisjointVault
     function shardState(uint256 shard) external view returns (uint256 supply, uint256 idle) {
         Shard memory sh = _shards[shard];
         return (sh.supply, sh.idle);
     }
 
-    /// @notice The stored price snapshot (valid only if blockNumber is the current block mod 2**40).
-    function snapshot() external view returns (uint256 blockNumber, uint256 assets, uint256 supply) {
-        uint256 w = _snap;
-        if (w & WIDE != 0) return (w & BLOCK_MASK, _snapWideAssets, _snapWideSupply);
-        return (w & BLOCK_MASK, (w >> ASSETS_SHIFT) & FIELD_MAX, w >> SUPPLY_SHIFT);
+    /// @inheritdoc IDisjointVault
+    function priceSchedule()
+        external
+        view
+        returns (uint256 current, uint256 start, uint256 end, uint256 lastReport, uint256 unlockPeriod)
+    {
+        uint256 w = _price;
+        return (
+            _priceNow(w),
+            w >> START_SHIFT,
+            _endPrice(w),
+            (w >> TIME_SHIFT) & TIME_MASK,
+            (w >> PERIOD_SHIFT) & MAX_UNLOCK_PERIOD
+        );
     }
 
-    /// @notice The deposit limit (type(uint256).max: none).
+    /// @inheritdoc IDisjointVault
     function depositLimit() external view returns (uint256) {
-        return _snap & LIMITED == 0 ? NO_LIMIT : _depositLimit;
+        return _limitOf(_price);
     }
 
-    /// @notice Strategy debt, locked profit as stored, last report time, unlock period, fee.
+    /// @inheritdoc IDisjointVault
     function ledger()
         external
         view
         returns (uint256 debt, uint256 lockedProfit, uint256 lastReport, uint256 unlockPeriod, uint256 feeBps)
     {
         Ledger memory led = _ledger;
-        Timing memory t = _timing;
-        return (led.debt, led.lockedProfit, t.lastReport, t.profitUnlockPeriod, t.performanceFeeBps);
+        uint256 w = _price;
+        (, uint256 supply) = _sums();
+        lockedProfit =
+            _toAssets(supply, _endPrice(w), Math.Rounding.Floor) - _toAssets(supply, _priceNow(w), Math.Rounding.Floor);
+        return (
+            led.debt,
+            lockedProfit,
+            (w >> TIME_SHIFT) & TIME_MASK,
+            (w >> PERIOD_SHIFT) & MAX_UNLOCK_PERIOD,
+            led.performanceFeeBps
+        );
     }
 
     // =====================================================================================
@@ -666,7 +668,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     function declareAccess(address sender, bytes calldata data) external view returns (Access[] memory accesses) {
         if (data.length < 4) revert UnknownSelector(bytes4(0));
         bytes4 sel = bytes4(data[:4]);
-        List memory list = _newList(shardCount + 24);
+        List memory list = _newList(shardCount() + 24);
         if (!_declareUserCall(list, sel, sender, data) && !_declareManagerCall(list, sel, data)) {
             revert UnknownSelector(sel);
         }
@@ -686,31 +688,22 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     ) private view returns (bool) {
         if (sel == this.deposit.selector || sel == this.mint.selector) {
             (, address receiver) = abi.decode(data[4:], (uint256, address));
-            _declareSnapshotInputs(list);
-            _add(list, address(this), _shardSlot(_shardOf(receiver)), WRITE);
+            _add(list, address(this), _slotOf(Slot.Price), READ);
+            (uint256 k1, uint256 k2) = _candidateShards(list, receiver);
+            _add(list, address(this), _shardSlot(k1), WRITE);
+            _add(list, address(this), _shardSlot(k2), WRITE);
             _add(list, address(this), _balanceSlot(receiver), WRITE);
-            _add(list, address(this), _slotOf(5), READ); // deposit limit, when one is set
-            _declareTransferFrom(list, sender, escrowOf(_shardOf(receiver)));
+            _add(list, address(this), _slotOf(Slot.Limit), READ); // deposit limit, when one is set
+            _add(list, address(this), _slotOf(Slot.Shards), READ); // with a limit: its per-shard part
+            _declareTransferFrom(list, sender, escrowOf(k1));
+            _add(list, address(_asset), _assetSlot(escrowOf(k2), address(0)), WRITE);
         } else if (
             sel == this.withdraw.selector ||
             sel == this.redeem.selector ||
             sel == this.withdrawFromShard.selector ||
             sel == this.redeemFromShard.selector
         ) {
-            (, address receiver, address owner_) = abi.decode(data[4:], (uint256, address, address));
-            _declareSnapshotInputs(list);
-            _add(list, address(this), _shardSlot(_shardOf(owner_)), WRITE);
-            _add(list, address(this), _balanceSlot(owner_), WRITE);
-            if (sender != owner_) _add(list, address(this), _allowanceSlot(owner_, sender), WRITE);
-            // The escrow pays the receiver; on the fallback path the strategy pays it the rest
-            // (its declaration covers everything else it touches, IStrategy).
-            _declareTransferFrom(list, escrowOf(_shardOf(owner_)), receiver);
-            // The shard-only variants stop here; the others may fall back to the strategy.
-            if (sel == this.withdrawFromShard.selector || sel == this.redeemFromShard.selector) return true;
-            _add(list, address(this), _slotOf(1), WRITE);
-            _add(list, address(this), _slotOf(2), READ);
-            _declareStrategy(list, IStrategy.maxWithdraw.selector);
-            _declareStrategy(list, IStrategy.withdraw.selector);
+            _declareExit(list, sel, sender, data);
         } else if (sel == this.transfer.selector) {
             (address to, ) = abi.decode(data[4:], (address, uint256));
             _declareTransfer(list, sender, to);
@@ -727,56 +720,92 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         return true;
     }
 
+    /// `withdraw`, `redeem` and their shard-only variants.
+    function _declareExit(List memory list, bytes4 sel, address sender, bytes calldata data) private view {
+        (, address receiver, address owner_) = abi.decode(data[4:], (uint256, address, address));
+        _add(list, address(this), _slotOf(Slot.Price), READ);
+        (uint256 k1, uint256 k2) = _candidateShards(list, owner_);
+        _add(list, address(this), _shardSlot(k1), WRITE);
+        _add(list, address(this), _shardSlot(k2), WRITE);
+        _add(list, address(this), _balanceSlot(owner_), WRITE);
+        if (sender != owner_) _add(list, address(this), _allowanceSlot(owner_, sender), WRITE);
+        // The escrow pays the receiver; on the fallback path the strategy pays it the rest
+        // (its declaration covers everything else it touches, IStrategy).
+        _declareTransferFrom(list, escrowOf(k1), receiver);
+        _declareTransferFrom(list, escrowOf(k2), receiver);
+        // The shard-only variants stop here; the others may fall back to the strategy, then
+        // to every other shard's escrow (another transaction of the block may have drained
+        // the owner's escrow, so the fallback cannot be ruled out in advance).
+        if (sel == this.withdrawFromShard.selector || sel == this.redeemFromShard.selector) return;
+        _add(list, address(this), _slotOf(Slot.Shards), READ);
+        uint256 n = shardCount();
+        for (uint256 j = 0; j < n; ++j) {
+            _add(list, address(this), _shardSlot(j), WRITE);
+            _declareTransferFrom(list, escrowOf(j), receiver);
+        }
+        _add(list, address(this), _slotOf(Slot.Ledger), WRITE);
+        _add(list, address(this), _slotOf(Slot.Strategy), READ);
+        _declareStrategy(list, IStrategy.maxWithdraw.selector);
+        _declareStrategy(list, IStrategy.withdraw.selector);
+    }
+
     /// Declarations of the manager's functions; false if `sel` is not one of them.
     function _declareManagerCall(List memory list, bytes4 sel, bytes calldata data) private view returns (bool) {
-        _add(list, address(this), _slotOf(3), READ); // every one checks the owner
+        _add(list, address(this), _slotOf(Slot.Owner), READ); // every one checks the owner
         if (sel == this.harvest.selector) {
-            // Harvest re-takes the snapshot: a plain WRITE, ordered against every reader.
-            _add(list, address(this), _slotOf(-2), WRITE);
-            _add(list, address(this), _slotOf(-3), WRITE);
-            _add(list, address(this), _slotOf(-1), WRITE);
-            uint256 k = shardCount;
-            for (uint256 i = 0; i < k; ++i) _add(list, address(this), _shardSlot(i), WRITE);
-            _add(list, address(this), _slotOf(1), WRITE);
-            _add(list, address(this), _slotOf(0), WRITE);
-            _add(list, address(this), _slotOf(2), READ);
+            // The report writes the price word: ordered against every user operation.
+            _add(list, address(this), _slotOf(Slot.Price), WRITE);
+            uint256 k = shardCount();
+            for (uint256 i = 0; i < k; ++i) _add(list, address(this), _shardSlot(i), READ);
+            (uint256 f1, uint256 f2) = _candidateShards(list, feeRecipient); // fee shares
+            _add(list, address(this), _shardSlot(f1), WRITE);
+            _add(list, address(this), _shardSlot(f2), WRITE);
+            _add(list, address(this), _slotOf(Slot.Shards), READ);
+            _add(list, address(this), _slotOf(Slot.Ledger), WRITE);
+            _add(list, address(this), _slotOf(Slot.Strategy), READ);
             _add(list, address(this), _balanceSlot(feeRecipient), WRITE);
             _declareStrategy(list, IStrategy.totalAssets.selector);
         } else if (sel == this.allocate.selector || sel == this.deallocate.selector) {
             _declareAllocation(list, sel, data);
         } else if (sel == this.setStrategy.selector) {
             address next = abi.decode(data[4:], (address));
-            _add(list, address(this), _slotOf(1), READ);
-            _add(list, address(this), _slotOf(2), WRITE);
+            _add(list, address(this), _slotOf(Slot.Ledger), READ);
+            _add(list, address(this), _slotOf(Slot.Strategy), WRITE);
             if (next != address(0)) _add(list, next, ANY_SLOT, READ);
         } else if (sel == this.setDepositLimit.selector) {
-            _add(list, address(this), _slotOf(-2), WRITE);
-            _add(list, address(this), _slotOf(5), WRITE);
+            _add(list, address(this), _slotOf(Slot.Price), WRITE);
+            _add(list, address(this), _slotOf(Slot.Limit), WRITE);
         } else if (sel == this.setPerformanceFee.selector) {
-            _add(list, address(this), _slotOf(0), WRITE);
+            _add(list, address(this), _slotOf(Slot.Ledger), WRITE);
         } else if (sel == this.setProfitUnlockPeriod.selector) {
-            _declareSnapshotInputs(list);
-            _add(list, address(this), _slotOf(1), WRITE);
-            _add(list, address(this), _slotOf(0), WRITE);
+            _add(list, address(this), _slotOf(Slot.Price), WRITE);
+        } else if (sel == this.setShardCount.selector) {
+            uint256 count = abi.decode(data[4:], (uint256));
+            _add(list, address(this), _slotOf(Slot.Shards), WRITE);
+            // Each new escrow approves the vault in the asset at construction.
+            for (uint256 k = shardCount(); k < count && k < MAX_SHARDS; ++k) {
+                _add(list, address(_asset), _assetSlot(escrowOf(k), address(this)), WRITE);
+            }
         } else if (sel == this.transferOwnership.selector) {
-            _add(list, address(this), _slotOf(4), WRITE);
+            _add(list, address(this), _slotOf(Slot.PendingOwner), WRITE);
         } else if (sel == this.acceptOwnership.selector) {
-            _add(list, address(this), _slotOf(3), WRITE);
-            _add(list, address(this), _slotOf(4), WRITE);
+            _add(list, address(this), _slotOf(Slot.Owner), WRITE);
+            _add(list, address(this), _slotOf(Slot.PendingOwner), WRITE);
         } else {
             return false;
         }
         return true;
     }
 
-    /// `allocate` and `deallocate`: the snapshot inputs, the shard and the ledger, the asset
-    /// transfer between the shard's escrow and the strategy, and the strategy's own call.
+    /// `allocate` and `deallocate`: the shard and the ledger, the asset transfer between the
+    /// shard's escrow and the strategy, and the strategy's own call. The price is untouched
+    /// (assets only move between the escrow and the strategy).
     function _declareAllocation(List memory list, bytes4 sel, bytes calldata data) private view {
         (uint256 shard, ) = abi.decode(data[4:], (uint256, uint256));
-        _add(list, address(this), _slotOf(2), READ);
-        _declareSnapshotInputs(list);
-        _add(list, address(this), _slotOf(1), WRITE);
-        if (shard < shardCount) {
+        _add(list, address(this), _slotOf(Slot.Strategy), READ);
+        _add(list, address(this), _slotOf(Slot.Shards), READ);
+        _add(list, address(this), _slotOf(Slot.Ledger), WRITE);
+        if (shard < shardCount()) {
             _add(list, address(this), _shardSlot(shard), WRITE);
             address strat = address(strategy);
             if (sel == this.allocate.selector) {
@@ -797,81 +826,59 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     // Internals: price
     // =====================================================================================
 
-    /// Exact live totals: every shard's idle assets and supply, plus unlocked strategy value.
-    function _live() internal view returns (uint256 assets, uint256 supply) {
-        uint256 k = shardCount;
+    /// Every shard's idle assets and supply (the report's aggregation; views use it too).
+    function _sums() internal view returns (uint256 idle, uint256 supply) {
+        uint256 k = shardCount();
         for (uint256 i = 0; i < k; ++i) {
             Shard memory sh = _shards[i];
-            assets += sh.idle;
+            idle += sh.idle;
             supply += sh.supply;
         }
-        Ledger memory led = _ledger;
-        assets += led.debt;
-        assets -= _lockedNow(led.lockedProfit, _timing);
     }
 
-    /// Profit still locked at this block's timestamp, rounded up (never counts profit early).
-    function _lockedNow(uint256 locked, Timing memory t) internal view returns (uint256) {
-        if (locked == 0) return 0;
-        uint256 elapsed = block.timestamp - t.lastReport;
-        if (elapsed >= t.profitUnlockPeriod) return 0;
-        return Math.mulDiv(locked, t.profitUnlockPeriod - elapsed, t.profitUnlockPeriod, Math.Rounding.Ceil);
+    function _pack(
+        uint256 start,
+        uint256 end,
+        uint256 time,
+        uint256 period,
+        uint256 limited
+    ) internal pure returns (uint256) {
+        return
+            (start << START_SHIFT) |
+            (end << END_SHIFT) |
+            ((time & TIME_MASK) << TIME_SHIFT) |
+            (period << PERIOD_SHIFT) |
+            limited;
     }
 
-    /// Reads the snapshot word: whether it is this block's, and its totals.
-    function _readSnapshot() internal view returns (uint256 w, bool current, uint256 assets, uint256 supply) {
-        w = _snap;
-        current = (w & BLOCK_MASK) == (block.number & BLOCK_MASK);
-        if (!current) return (w, false, 0, 0);
-        if (w & WIDE == 0) return (w, true, (w >> ASSETS_SHIFT) & FIELD_MAX, w >> SUPPLY_SHIFT);
-        return (w, true, _snapWideAssets, _snapWideSupply);
+    /// The schedule's end price: what deposits and mints pay.
+    function _endPrice(uint256 w) internal pure returns (uint256) {
+        return (w >> END_SHIFT) & PRICE_MAX;
     }
 
-    /// The deposit limit, given the snapshot word (its slot is read only when one is set).
+    /// The price at this block's timestamp: start + (end - start)·elapsed/period, rounded
+    /// down (never counts profit early), and the end price once the period is over.
+    function _priceNow(uint256 w) internal view returns (uint256) {
+        uint256 start = w >> START_SHIFT;
+        uint256 end = (w >> END_SHIFT) & PRICE_MAX;
+        if (start == end) return end;
+        uint256 elapsed = block.timestamp - ((w >> TIME_SHIFT) & TIME_MASK);
+        uint256 period = (w >> PERIOD_SHIFT) & MAX_UNLOCK_PERIOD;
+        if (elapsed >= period) return end;
+        return start + ((end - start) * elapsed) / period;
+    }
+
+    /// The deposit limit, given the price word (its slot is read only when one is set).
     function _limitOf(uint256 w) internal view returns (uint256) {
         return w & LIMITED == 0 ? NO_LIMIT : _depositLimit;
     }
 
-    /// This block's price, without writing: the stored snapshot if taken in this block, else
-    /// the live totals that the block's first interaction will store. Also the snapshot word.
-    function _price() internal view returns (uint256 assets, uint256 supply, uint256 w) {
-        bool current;
-        (w, current, assets, supply) = _readSnapshot();
-        if (!current) (assets, supply) = _live();
+    function _toShares(uint256 assets, uint256 price, Math.Rounding r) internal pure returns (uint256) {
+        return _mulDiv(assets, PRICE_ONE, price, r);
     }
 
-    /// This block's price; the block's first interaction stores it. Every function that
-    /// changes total assets or total supply calls this before the change.
-    function _takeSnapshot() internal returns (uint256 assets, uint256 supply, uint256 w) {
-        bool current;
-        (w, current, assets, supply) = _readSnapshot();
-        if (current) return (assets, supply, w);
-        (assets, supply) = _live();
-        _storeSnapshot(w, assets, supply);
-    }
-
-    function _writeSnapshot(uint256 assets, uint256 supply) internal {
-        _storeSnapshot(_snap, assets, supply);
-    }
-
-    /// Stores (this block, assets, supply), keeping the LIMITED flag of the old word `w`.
-    function _storeSnapshot(uint256 w, uint256 assets, uint256 supply) private {
-        uint256 word = (block.number & BLOCK_MASK) | (w & LIMITED);
-        if (assets <= FIELD_MAX && supply <= FIELD_MAX) {
-            _snap = word | (assets << ASSETS_SHIFT) | (supply << SUPPLY_SHIFT);
-        } else {
-            _snap = word | WIDE;
-            _snapWideAssets = assets;
-            _snapWideSupply = supply;
-        }
-    }
-
-    function _toShares(uint256 assets, uint256 a, uint256 s, Math.Rounding r) internal pure returns (uint256) {
-        return _mulDiv(assets, s + VIRTUAL_SHARES, a + 1, r);
-    }
-
-    function _toAssets(uint256 shares, uint256 a, uint256 s, Math.Rounding r) internal pure returns (uint256) {
-        return _mulDiv(shares, a + 1, s + VIRTUAL_SHARES, r);
+    function _toAssets(uint256 shares, uint256 price, Math.Rounding r) internal pure returns (uint256) {
+        return _mulDiv(shares, price, PRICE_ONE, r);
     }
 
     /// x * y / d rounded as `r`: one multiplication when x * y fits in 256 bits (always, for
@@ -885,26 +892,20 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         }
     }
 
-    /// Room in shard k: its uint128 counters, and its part of the deposit limit.
-    function _maxDeposit(uint256 k, uint256 a, uint256 s, uint256 limit) internal view returns (uint256 max) {
+    /// Room in shard k at price p: its uint128 counters, and its part of the deposit limit.
+    function _maxDeposit(uint256 k, uint256 p, uint256 limit) internal view returns (uint256 max) {
         Shard memory sh = _shards[k];
-        max = Math.min(
-            type(uint128).max - sh.idle,
-            _toAssets(type(uint128).max - sh.supply, a, s, Math.Rounding.Floor)
-        );
+        max = Math.min(type(uint128).max - sh.idle, _toAssets(type(uint128).max - sh.supply, p, Math.Rounding.Floor));
         if (limit == NO_LIMIT) return max;
-        uint256 cap = limit / shardCount;
-        uint256 value = _toAssets(sh.supply, a, s, Math.Rounding.Ceil);
+        uint256 cap = limit / shardCount();
+        uint256 value = _toAssets(sh.supply, p, Math.Rounding.Ceil);
         return value >= cap ? 0 : Math.min(max, cap - value);
     }
 
-    function _maxMint(uint256 k, uint256 a, uint256 s, uint256 limit) internal view returns (uint256) {
-        return _toShares(_maxDeposit(k, a, s, limit), a, s, Math.Rounding.Floor);
-    }
-
-    /// Assets a withdrawal from shard k can get: its escrow, then the strategy (up to the debt).
-    function _liquidity(uint256 k) internal view returns (uint256 liquidity) {
-        liquidity = _shards[k].idle;
+    /// Assets a withdrawal can get: every shard escrow, then the strategy (up to the debt).
+    function _liquidity() internal view returns (uint256 liquidity) {
+        uint256 n = shardCount();
+        for (uint256 j = 0; j < n; ++j) liquidity += _shards[j].idle;
         IStrategy strat = strategy;
         if (address(strat) != address(0)) liquidity += Math.min(strat.maxWithdraw(), _ledger.debt);
     }
@@ -914,32 +915,53 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     // =====================================================================================
 
     function _shardOf(address account) internal view returns (uint256) {
-        return uint256(uint160(account)) % shardCount;
+        return _shardOfWord(account, _balances[account]);
     }
 
-    function _enter(uint256 k, address receiver, uint256 assets, uint256 shares) internal {
+    /// The shard of `account`, given its balance word: the one assigned when it first received
+    /// shares, else its address modulo the shard count in force.
+    function _shardOfWord(address account, uint256 word) internal view returns (uint256) {
+        uint256 tag = word >> TAG_SHIFT;
+        if (tag != 0) return tag - 1;
+        return uint256(uint160(account)) % _activeShards();
+    }
+
+    /// The shard count in force in this block (a pending increase applies from its block on).
+    function _activeShards() internal view returns (uint256) {
+        ShardConfig memory c = _shardConfig;
+        return block.number >= c.fromBlock ? c.next : c.count;
+    }
+
+    /// Writes `account`'s balance, tagged with its shard `k`.
+    function _setBalance(address account, uint256 balance, uint256 k) internal {
+        _balances[account] = balance | ((k + 1) << TAG_SHIFT);
+    }
+
+    function _enter(uint256 k, address receiver, uint256 word, uint256 assets, uint256 shares) internal {
         Shard memory m = _shards[k];
         _shards[k] = Shard((m.supply + shares).toUint128(), (m.idle + assets).toUint128());
-        balanceOf[receiver] += shares;
+        // The balance is at most the shard's supply, which fits in 128 bits (checked above).
+        _setBalance(receiver, (word & BALANCE_MASK) + shares, k);
         emit Transfer(address(0), receiver, shares);
         emit Deposit(msg.sender, receiver, assets, shares);
         _asset.safeTransferFrom(msg.sender, escrowOf(k), assets);
     }
 
-    /// Burns `shares` of `owner_` (whose balance `bal` the caller read and checked: shares <= bal).
+    /// Burns `shares` of `owner_` (whose balance word `word` the caller read and checked:
+    /// 0 < shares <= its balance, so the owner has a shard tag, which the word keeps).
     function _exit(
         address owner_,
         address receiver,
         uint256 assets,
         uint256 shares,
-        uint256 bal,
-        bool fallbackToStrategy
+        uint256 word,
+        bool withFallback
     ) internal {
         if (msg.sender != owner_) _spendAllowance(owner_, msg.sender, shares);
-        uint256 k = _shardOf(owner_);
+        uint256 k = _shardOfWord(owner_, word);
         Shard memory m = _shards[k];
         unchecked {
-            balanceOf[owner_] = bal - shares; // shares <= bal, checked by the caller
+            _balances[owner_] = word - shares; // shares <= the balance bits, checked by the caller
         }
         emit Transfer(owner_, address(0), shares);
         emit Withdraw(msg.sender, receiver, owner_, assets, shares);
@@ -949,28 +971,53 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
             _asset.safeTransferFrom(escrowOf(k), receiver, assets);
             return;
         }
-        // Fallback: the escrow pays all it has, the strategy the rest.
-        if (!fallbackToStrategy) revert InsufficientLiquidity(assets, m.idle);
-        uint256 rest = assets - m.idle;
-        uint256 debt = _ledger.debt;
-        IStrategy strat = strategy;
-        uint256 available = address(strat) == address(0) ? 0 : Math.min(strat.maxWithdraw(), debt);
-        if (rest > available) revert InsufficientLiquidity(assets, m.idle + available);
+        if (!withFallback) revert InsufficientLiquidity(assets, m.idle);
         _shards[k] = Shard(m.supply - uint128(shares), 0);
-        _ledger.debt = uint128(debt - rest);
-        if (m.idle != 0) _asset.safeTransferFrom(escrowOf(k), receiver, m.idle);
-        strat.withdraw(rest, receiver);
+        _fallbackPay(k, m.idle, assets, receiver);
+    }
+
+    /// The owner's shard escrow (holding `own` < `assets`) is short: it pays all it has, the
+    /// strategy what it can (up to the debt), the other shards' escrows (from shard k + 1 on,
+    /// wrapping) the rest. Idle assets are fungible: a share's claim is on the vault, not on
+    /// the escrow its deposit went to, so a shard drained by another shard's holders (a
+    /// cross-shard transfer then an exit, issue #22) cannot block its own holders' exits.
+    function _fallbackPay(uint256 k, uint256 own, uint256 assets, address receiver) private {
+        uint256 rest = assets - own;
+        IStrategy strat = strategy;
+        uint256 debt = _ledger.debt;
+        uint256 fromStrategy = address(strat) == address(0) ? 0 : Math.min(Math.min(strat.maxWithdraw(), debt), rest);
+        rest -= fromStrategy;
+        if (fromStrategy != 0) _ledger.debt = uint128(debt - fromStrategy);
+        uint256 n = shardCount();
+        uint256[] memory drawn = new uint256[](n);
+        drawn[k] = own;
+        for (uint256 i = 1; i < n && rest != 0; ++i) {
+            uint256 j = (k + i) % n;
+            uint256 idle = _shards[j].idle;
+            uint256 take = Math.min(idle, rest);
+            if (take == 0) continue;
+            _shards[j].idle = uint128(idle - take);
+            drawn[j] = take;
+            rest -= take;
+        }
+        if (rest != 0) revert InsufficientLiquidity(assets, assets - rest);
+        for (uint256 j = 0; j < n; ++j) {
+            if (drawn[j] != 0) _asset.safeTransferFrom(escrowOf(j), receiver, drawn[j]);
+        }
+        if (fromStrategy != 0) strat.withdraw(fromStrategy, receiver);
     }
 
     function _transfer(address from, address to, uint256 amount) internal {
         if (to == address(0)) revert InvalidAddress();
-        uint256 bal = balanceOf[from];
+        uint256 fromWord = _balances[from];
+        uint256 bal = fromWord & BALANCE_MASK;
         if (amount > bal) revert InsufficientBalance(from, bal, amount);
-        balanceOf[from] = bal - amount;
-        balanceOf[to] += amount;
-        uint256 kf = _shardOf(from);
-        uint256 kt = _shardOf(to);
-        // Transfers keep the total supply, so they leave the price snapshot's inputs' sum alone.
+        uint256 kf = _shardOfWord(from, fromWord);
+        _setBalance(from, bal - amount, kf);
+        uint256 toWord = _balances[to];
+        uint256 kt = _shardOfWord(to, toWord);
+        _setBalance(to, (toWord & BALANCE_MASK) + amount, kt);
+        // Transfers keep the total supply; between reports the price does not depend on it.
         if (kf != kt) {
             _shards[kf].supply -= uint128(amount);
             _shards[kt].supply += uint128(amount);
@@ -1024,19 +1071,6 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         list.items[list.length++] = Access(account, slot, mode);
     }
 
-    /// Everything that taking the block's snapshot touches. The snapshot itself is read and
-    /// maybe written (SNAPSHOT|READ); its inputs are read only by the block's first
-    /// interaction, which sees their pre-block values (SNAPSHOT).
-    function _declareSnapshotInputs(List memory list) private view {
-        _add(list, address(this), _slotOf(-2), SNAPSHOT | READ);
-        _add(list, address(this), _slotOf(-3), SNAPSHOT | READ);
-        _add(list, address(this), _slotOf(-1), SNAPSHOT | READ);
-        uint256 k = shardCount;
-        for (uint256 i = 0; i < k; ++i) _add(list, address(this), _shardSlot(i), SNAPSHOT);
-        _add(list, address(this), _slotOf(1), SNAPSHOT);
-        _add(list, address(this), _slotOf(0), SNAPSHOT);
-    }
-
     /// A `transferFrom(from, to)` of the asset by this vault: the allowance (written unless
     /// infinite; declared written) and both balances, or the asset's whole account if its
     /// layout is not registered.
@@ -1064,12 +1098,26 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     function _declareTransfer(List memory list, address from, address to) private view {
         _add(list, address(this), _balanceSlot(from), WRITE);
         _add(list, address(this), _balanceSlot(to), WRITE);
-        uint256 kf = _shardOf(from);
-        uint256 kt = _shardOf(to);
-        if (kf != kt) {
-            _add(list, address(this), _shardSlot(kf), WRITE);
-            _add(list, address(this), _shardSlot(kt), WRITE);
-        }
+        (uint256 f1, uint256 f2) = _candidateShards(list, from);
+        (uint256 t1, uint256 t2) = _candidateShards(list, to);
+        if (f1 == f2 && t1 == t2 && f1 == t1) return; // one shard: its supply is unchanged
+        _add(list, address(this), _shardSlot(f1), WRITE);
+        _add(list, address(this), _shardSlot(f2), WRITE);
+        _add(list, address(this), _shardSlot(t1), WRITE);
+        _add(list, address(this), _shardSlot(t2), WRITE);
+    }
+
+    /// The shard `account` may be in when the declared call runs: the one it holds, else its
+    /// address modulo the count in force, which may be either count while an increase is
+    /// pending (then the call also reads the shard count).
+    function _candidateShards(List memory list, address account) private view returns (uint256 k1, uint256 k2) {
+        uint256 tag = _balances[account] >> TAG_SHIFT;
+        if (tag != 0) return (tag - 1, tag - 1);
+        _add(list, address(this), _slotOf(Slot.Shards), READ);
+        ShardConfig memory c = _shardConfig;
+        uint256 a = uint256(uint160(account));
+        k2 = a % c.next;
+        k1 = block.number >= c.fromBlock ? k2 : a % c.count;
     }
 
     function _shardSlot(uint256 k) private pure returns (bytes32 slot) {
@@ -1078,45 +1126,36 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
         }
     }
 
-    /// Slots of the scalar state: -3 = _snapWideAssets, -2 = _snap, -1 = _snapWideSupply,
-    /// 0 = _timing, 1 = _ledger, 2 = strategy, 3 = owner, 4 = pendingOwner, 5 = _depositLimit.
-    function _slotOf(int256 which) private pure returns (bytes32 slot) {
+    /// The slot of a scalar state variable.
+    function _slotOf(Slot which) private pure returns (bytes32 slot) {
         uint256 base;
-        if (which == -3) {
+        if (which == Slot.Price) {
             assembly ("memory-safe") {
-                base := _snapWideAssets.slot
+                base := _price.slot
             }
-        } else if (which == -2) {
-            assembly ("memory-safe") {
-                base := _snap.slot
-            }
-        } else if (which == -1) {
-            assembly ("memory-safe") {
-                base := _snapWideSupply.slot
-            }
-        } else if (which == 5) {
+        } else if (which == Slot.Limit) {
             assembly ("memory-safe") {
                 base := _depositLimit.slot
             }
-        } else if (which == 0) {
-            assembly ("memory-safe") {
-                base := _timing.slot
-            }
-        } else if (which == 1) {
+        } else if (which == Slot.Ledger) {
             assembly ("memory-safe") {
                 base := _ledger.slot
             }
-        } else if (which == 2) {
+        } else if (which == Slot.Strategy) {
             assembly ("memory-safe") {
                 base := strategy.slot
             }
-        } else if (which == 3) {
+        } else if (which == Slot.Owner) {
             assembly ("memory-safe") {
                 base := owner.slot
             }
-        } else {
+        } else if (which == Slot.PendingOwner) {
             assembly ("memory-safe") {
                 base := pendingOwner.slot
+            }
+        } else {
+            assembly ("memory-safe") {
+                base := _shardConfig.slot
             }
         }
         slot = bytes32(base);
@@ -1125,7 +1164,7 @@ contract DisjointVault is IERC4626, IAccessDeclaring {
     function _balanceSlot(address account) private pure returns (bytes32) {
         uint256 base;
         assembly ("memory-safe") {
-            base := balanceOf.slot
+            base := _balances.slot
         }
         return keccak256(abi.encode(account, base));
     }

@@ -4,6 +4,7 @@
  * Works with any client that has an ethers-style `call({ to, data, from?, blockTag? })`
  * (an ethers v6 Provider or Signer); no Hardhat import.
  */
+import { NodeError } from "../errors.js";
 import { Interface } from "ethers";
 import { toDeclaredAccess, toEip2930, type DeclaredEntry } from "./declared.js";
 import type { DeclaredAccess } from "./format.js";
@@ -31,7 +32,7 @@ export async function fetchDeclaredEntries(
     raw = await caller.call({ to: target, data: DECLARING.encodeFunctionData("declareAccess", [sender, data]), blockTag });
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(
+    throw new NodeError(
       `declareAccess on ${target} for selector ${selector} failed: ${reason}. ` +
         `Check that the target implements IAccessDeclaring and that the call itself would succeed.`,
     );

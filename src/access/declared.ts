@@ -2,6 +2,7 @@
  * Declared access lists: the answer of a suite contract's `declareAccess(sender, data)`
  * turned into the access-set format's `declared` field, and into an EIP-2930 access list.
  */
+import { InputError } from "../errors.js";
 import type { DeclaredAccess } from "./format.js";
 
 export const MODE_READ = 1;
@@ -28,12 +29,12 @@ export function toDeclaredAccess(entries: readonly DeclaredEntry[]): DeclaredAcc
     const account = norm(e.account);
     const slot = norm(e.slot) === ANY_SLOT ? "*" : norm(e.slot);
     const mode = Number(e.mode);
-    if (mode === 0 || mode > 7) throw new Error(`declared access ${account}/${slot} has invalid mode ${mode}`);
+    if (mode === 0 || mode > 7) throw new InputError(`declared access ${account}:${slot} has invalid mode ${mode}`);
     const key = `${account}:${slot}`;
     if (mode & MODE_WRITE) writes.set(key, [account, slot]);
     else if (mode & MODE_READ) reads.set(key, [account, slot]);
     if (mode & MODE_SNAPSHOT) {
-      if (slot === "*") throw new Error(`declared snapshot ${account} must name a slot, not the whole account`);
+      if (slot === "*") throw new InputError(`declared snapshot ${account} must name a slot, not the whole account`);
       snapshots.set(key, [account, slot]);
     }
   }

@@ -45,7 +45,8 @@ export const TxAccess = z
   .object({
     index: z.number().int().nonnegative(),
     hash: hex(32, "transaction hash").nullable(),
-    from: Address,
+    /** The sender; null where the input cannot tell it (a BAL transaction that bumps no nonce). */
+    from: Address.nullable(),
     to: Address.nullable(),
     /** 4-byte selector of the call, null for plain transfers and creations. */
     selector: hex(4, "selector").nullable(),
@@ -111,6 +112,7 @@ export type Address = z.infer<typeof Address>;
 export type Slot = z.infer<typeof Slot>;
 export type StorageKey = z.infer<typeof StorageKey>;
 export type AccountKey = z.infer<typeof AccountKey>;
+export type AccountField = z.infer<typeof AccountField>;
 export type DeclaredAccess = z.infer<typeof DeclaredAccess>;
 export type TxAccess = z.infer<typeof TxAccess>;
 export type BlockAccess = z.infer<typeof BlockAccess>;

@@ -1,9 +1,11 @@
 /** Loading and saving access-set files: validated on load, written atomically. */
+import { InputError } from "../errors.js";
 import { readFile, rename, stat, writeFile, unlink } from "node:fs/promises";
 import { gunzipSync } from "node:zlib";
 import { loadAccessSetFileStreaming, saveAccessSetFileStreaming } from "./stream.js";
 import { AccessSetFile, FORMAT_NAME, FORMAT_VERSION } from "./format.js";
 import { AccessSetFormatError } from "./errors.js";
+import { loadIfColumnar, saveIfColumnar } from "../columnar/dispatch.js";
 
 export { AccessSetFormatError } from "./errors.js";
 
@@ -37,13 +39,15 @@ export function parseAccessSetFile(json: unknown, file = "<input>"): AccessSetFi
  */
 export const STREAMING_THRESHOLD_BYTES = 32 * 1024 * 1024;
 
-/** Reads a .json or .json.gz access-set file of any size. */
+/** Reads a .json or .json.gz access-set file of any size, or a Parquet tree (docs/access-set-format.md). */
 export async function loadAccessSetFile(file: string): Promise<AccessSetFile> {
+  const columnar = await loadIfColumnar(file);
+  if (columnar) return columnar;
   let size: number;
   try {
     size = (await stat(file)).size;
   } catch (e) {
-    throw new Error(`cannot read access-set file ${file}: ${(e as Error).message}`);
+    throw new InputError(`cannot read access-set file ${file}: ${(e as Error).message}`);
   }
   // A gzipped file expands about tenfold.
   if (size * (file.endsWith(".gz") ? 10 : 1) >= STREAMING_THRESHOLD_BYTES) return loadAccessSetFileStreaming(file);
@@ -51,7 +55,7 @@ export async function loadAccessSetFile(file: string): Promise<AccessSetFile> {
   try {
     raw = await readFile(file);
   } catch (e) {
-    throw new Error(`cannot read access-set file ${file}: ${(e as Error).message}`);
+    throw new InputError(`cannot read access-set file ${file}: ${(e as Error).message}`);
   }
   let text: string;
   try {
@@ -83,10 +87,12 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
 }
 
 /**
- * Validates and writes an access-set file (.json, or gzipped when the name ends in .gz),
+ * Validates and writes an access-set file (.json, gzipped when the name ends in .gz, or a
+ * Parquet tree when it ends in .parquet),
  * streamed one transaction at a time through a temporary file and a rename: no single string
  * of the whole file is built, so files of any size can be written.
  */
 export async function saveAccessSetFile(file: string, data: AccessSetFile): Promise<void> {
+  if (await saveIfColumnar(file, data)) return;
   await saveAccessSetFileStreaming(file, data);
 }

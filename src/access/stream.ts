@@ -16,6 +16,7 @@
  * The writer streams the same text JSON.stringify would give, one transaction at a time,
  * through a temporary file and a rename.
  */
+import { InputError } from "../errors.js";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, unlink } from "node:fs/promises";
 import { once } from "node:events";
@@ -117,7 +118,7 @@ function isLists(o: unknown, second: (x: unknown) => boolean): boolean {
 
 function isTxAccess(t: unknown): t is TxAccessT {
   if (!isObject(t) || !onlyKeys(t, TX_KEYS)) return false;
-  if (!isUint(t.index) || !isUint(t.gasUsed) || !isAddress(t.from)) return false;
+  if (!isUint(t.index) || !isUint(t.gasUsed) || !(t.from === null || isAddress(t.from))) return false;
   if (!(t.hash === null || isSlot(t.hash))) return false;
   if (!(t.to === null || isAddress(t.to))) return false;
   if (!(t.selector === null || (typeof t.selector === "string" && SELECTOR.test(t.selector)))) return false;
@@ -437,7 +438,7 @@ export class AccessSetStreamParser {
     this.internPairs(tx.storage.writes);
     this.internPairs(tx.accounts.reads);
     this.internPairs(tx.accounts.writes);
-    tx.from = this.intern(tx.from);
+    if (tx.from !== null) tx.from = this.intern(tx.from);
     if (tx.to !== null) tx.to = this.intern(tx.to);
     if (tx.function !== undefined) tx.function = this.intern(tx.function);
     this.txCount++;
@@ -523,7 +524,7 @@ export async function* readTextChunks(file: string, chunkBytes = 1 << 20): Async
     }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === "ENOENT" || err.code === "EACCES" || err.code === "EISDIR") throw new Error(`cannot read access-set file ${file}: ${err.message}`);
+    if (err.code === "ENOENT" || err.code === "EACCES" || err.code === "EISDIR") throw new InputError(`cannot read access-set file ${file}: ${err.message}`);
     if (gz && typeof err.code === "string" && err.code.startsWith("Z_")) {
       throw new AccessSetFormatError(file, [{ path: "", message: `not valid gzip data (${err.message}); is the file truncated?` }]);
     }

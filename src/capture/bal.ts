@@ -16,15 +16,15 @@
  * change at index 0 means index 0 is a transaction (base 0); otherwise base 1, and index 0
  * (system calls) and n+1 (post-execution) are dropped with a note in the description.
  */
+import { InputError } from "../errors.js";
 import { RLP } from "@ethereumjs/rlp";
 import { gunzipSync } from "node:zlib";
 import type { AccountKey, BlockAccess, StorageKey, TxAccess } from "../access/format.js";
-import type { AccessSource } from "./source.js";
+import type { AccessSource } from "../model/source.js";
 
-export class BalFormatError extends Error {
+export class BalFormatError extends InputError {
   constructor(readonly file: string, message: string) {
     super(`${file}: ${message}`);
-    this.name = "BalFormatError";
   }
 }
 
@@ -175,7 +175,6 @@ export function balToBlock(accounts: BalAccount[], file: string, opts: BalOption
     }
     for (const i of a.code) at(i).aw.push([a.address, "code"]);
   }
-  const base: 0 | 1 = opts.indexBase === 0 || opts.indexBase === 1 ? opts.indexBase : nonceAtZero ? 0 : 1;
   let coinbase = opts.coinbase?.toLowerCase();
   if (!coinbase) {
     let best = -1;
@@ -185,6 +184,11 @@ export function balToBlock(accounts: BalAccount[], file: string, opts: BalOption
         coinbase = a;
       }
   }
+  // Index 0 is a transaction when it does what only a transaction does: change a sender's
+  // nonce, or pay the fee recipient (a system call does neither). Otherwise it is the
+  // pre-execution system calls of a base-1 BAL.
+  const feeAtZero = coinbase !== undefined && (balanceTxs.get(coinbase)?.has(0) ?? false);
+  const base: 0 | 1 = opts.indexBase === 0 || opts.indexBase === 1 ? opts.indexBase : nonceAtZero || feeAtZero ? 0 : 1;
   const first = base;
   // With base 1, the last index is post-execution (withdrawals) when it changes no nonce.
   let last = maxIndex;
@@ -197,15 +201,19 @@ export function balToBlock(accounts: BalAccount[], file: string, opts: BalOption
     txs.push({
       index: i - base,
       hash: null,
-      // The sender is the account whose nonce the transaction bumped (first one if several).
-      from: t.senders[0] ?? "0x" + "0".repeat(40),
+      // The sender is the account whose nonce the transaction bumped (first one if several);
+      // unknown (null) when it bumped none.
+      from: t.senders[0] ?? null,
       to: null,
       selector: null,
       // Calldata is not in a BAL: label by the first contract whose storage the tx wrote.
       function: t.sw.length > 0 ? `writes ${t.sw[0]![0]}` : "no storage writes",
       gasUsed: 0,
+      // Written slots are read as well (a write implies a read). Of the account changes only the
+      // sender's are known reads (it pays from its balance and bumps its nonce); any other
+      // balance change is a credit, so the fee recipient's is not taken for a read of it.
       storage: { reads: t.sw, writes: t.sw },
-      accounts: { reads: t.aw, writes: t.aw },
+      accounts: { reads: t.aw.filter(([a]) => t.senders.includes(a)), writes: t.aw },
     });
   }
   const blockReads: StorageKey[] = accounts.flatMap((a) => a.reads.map((s): StorageKey => [a.address, s]));

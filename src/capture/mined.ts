@@ -16,7 +16,7 @@ import { parseAccessSetFile } from "../access/io.js";
 import { matchRuntimeCode, type ContractBook } from "../decode/artifacts.js";
 import { preimagesFromStructLogs, type Preimages } from "../decode/layout.js";
 import type { Eip1193 } from "../util/eip1193.js";
-import { txAccessFromPrestate, txAccessFromReexecution, type ObservedAccess, type Prestate, type PrestateDiff } from "./prestate.js";
+import { accessFromPrestate, accessFromReexecution, type ObservedAccess, type Prestate, type PrestateDiff } from "../model/convert.js";
 import { captureByReexecution } from "./reexecute.js";
 import { blockRecord, txRecord } from "./tx-record.js";
 import { fetchDeclared } from "./rpc.js";
@@ -73,7 +73,7 @@ export class MinedBlockCapture {
     } | null;
     if (block === null) throw new Error(`the node has no block ${number}`);
     if (block.transactions.length === 0) return;
-    const observed = await this.observe(p, number, block.transactions, hardfork);
+    const observed = await this.observe(p, number, block.transactions, hardfork, block.miner.toLowerCase());
     const receipts = (await Promise.all(
       block.transactions.map((t) => p.request({ method: "eth_getTransactionReceipt", params: [t.hash] })),
     )) as RpcReceipt[];
@@ -93,7 +93,7 @@ export class MinedBlockCapture {
     return this.opts.book?.names(this.touched, this.preimages);
   }
 
-  private async observe(node: Eip1193, number: number, txs: RpcTx[], hardfork: string | undefined): Promise<ObservedAccess[]> {
+  private async observe(node: Eip1193, number: number, txs: RpcTx[], hardfork: string | undefined, coinbase: string): Promise<ObservedAccess[]> {
     const wantPreimages = this.opts.book !== undefined;
     try {
       const r = await captureByReexecution(node, number, {
@@ -103,7 +103,7 @@ export class MinedBlockCapture {
       });
       if (r.block.txs.length !== txs.length) throw new Error(`re-execution saw ${r.block.txs.length} transactions, the node ${txs.length}`);
       this.methods.reexec++;
-      return r.block.txs.map((t, i) => txAccessFromReexecution({ storage: t.storage, accounts: t.accounts, touched: r.touched![i]! }));
+      return r.block.txs.map((t, i) => accessFromReexecution({ storage: t.storage, accounts: t.accounts, touched: r.touched![i]! }, { coinbase, from: t.from, to: t.to }));
     } catch (e) {
       this.methods.fallbackReasons.add((e as Error).message.split("\n")[0]!);
     }
@@ -115,7 +115,7 @@ export class MinedBlockCapture {
         method: "debug_traceTransaction",
         params: [t.hash, { tracer: "prestateTracer", tracerConfig: { diffMode: true } }],
       })) as PrestateDiff;
-      out.push(txAccessFromPrestate(plain, diff));
+      out.push(accessFromPrestate(plain, diff, { coinbase, from: t.from.toLowerCase(), to: t.to ? t.to.toLowerCase() : null }));
       if (wantPreimages) {
         const trace = (await node.request({
           method: "debug_traceTransaction",

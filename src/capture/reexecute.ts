@@ -6,6 +6,7 @@
  * independent EVM vouches for the result: every transaction's gas and the receipts root must
  * equal the node's, or the capture fails naming the first diverging transaction.
  */
+import { NodeError } from "../errors.js";
 import { createCustomCommon, Mainnet } from "@ethereumjs/common";
 import { bytesToHex } from "@ethereumjs/util";
 import type { VM } from "@ethereumjs/vm";
@@ -62,7 +63,7 @@ export interface ReexecuteResult {
 /** Re-executes block `number` of `node` and returns its per-transaction access sets. */
 export async function captureByReexecution(node: Eip1193, number: number, options: ReexecuteOptions = {}): Promise<ReexecuteResult> {
   const rpc = (await node.request({ method: "eth_getBlockByNumber", params: ["0x" + number.toString(16), true] })) as RpcBlock | null;
-  if (rpc === null) throw new Error(`the node has no block ${number}`);
+  if (rpc === null) throw new NodeError(`the node has no block ${number}`);
   const chainId = Number(BigInt((await node.request({ method: "eth_chainId", params: [] })) as string));
   const common = createCustomCommon({ chainId }, Mainnet, { hardfork: options.hardfork ?? "cancun" });
   const stateManager = new LazyRpcStateManager(node, number - 1);
@@ -84,7 +85,7 @@ export async function captureByReexecution(node: Eip1193, number: number, option
         stateManager,
         async blockHash(n: number) {
           const b = (await node.request({ method: "eth_getBlockByNumber", params: ["0x" + n.toString(16), false] })) as { hash: string } | null;
-          if (b === null) throw new Error(`BLOCKHASH(${n}): the node has no such block`);
+          if (b === null) throw new NodeError(`BLOCKHASH(${n}): the node has no such block`);
           return b.hash;
         },
         instrument(vm) {

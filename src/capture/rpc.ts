@@ -4,15 +4,16 @@
  * transaction's accesses with the prestateTracer (plain: reads; diffMode: writes).
  * Takes an EIP-1193 `request` function, never Hardhat itself.
  */
+import { NodeError } from "../errors.js";
 import { AbiCoder, Interface } from "ethers";
 import type { BlockAccess, Names, StorageKey, TxAccess } from "../access/format.js";
 import { toDeclaredAccess } from "../access/declared.js";
 import type { ContractBook } from "../decode/artifacts.js";
 import { preimagesFromStructLogs, type Preimages } from "../decode/layout.js";
-import { txAccessFromPrestate, txAccessFromReexecution, type ObservedAccess, type Prestate, type PrestateDiff } from "./prestate.js";
+import { accessFromPrestate, accessFromReexecution, type ObservedAccess, type Prestate, type PrestateDiff, type TxParties } from "../model/convert.js";
 import { captureByReexecution } from "./reexecute.js";
 import { blockRecord, txRecord } from "./tx-record.js";
-import type { AccessSource } from "./source.js";
+import type { AccessSource } from "../model/source.js";
 import type { Eip1193 } from "../util/eip1193.js";
 
 export type { Eip1193 } from "../util/eip1193.js";
@@ -93,6 +94,8 @@ interface Receipt {
   status?: string;
 }
 
+const partiesOf = (req: TxRequest, coinbase: string): TxParties => ({ coinbase, from: lower(req.from), to: req.to ? lower(req.to) : null });
+
 /** Sends `txs` in blocks of `blockSize` and captures each transaction's accesses. */
 export class WorkloadSource implements AccessSource {
   readonly kind = "workload" as const;
@@ -111,7 +114,7 @@ export class WorkloadSource implements AccessSource {
 
   async *blocks(): AsyncIterable<BlockAccess> {
     const size = this.opts.blockSize ?? this.txs.length;
-    if (size < 1) throw new Error("blockSize must be at least 1");
+    if (size < 1) throw new NodeError("blockSize must be at least 1");
     const book = this.opts.book;
     if (book) await book.identify(this.provider, new Set(this.txs.flatMap((t) => (t.to ? [t.to] : []))));
     let done = 0;
@@ -182,7 +185,7 @@ export class WorkloadSource implements AccessSource {
     const receipts = (await Promise.all(hashes.map((h) => p.request({ method: "eth_getTransactionReceipt", params: [h] })))) as (Receipt | null)[];
     const byBlock = new Map<number, { req: TxRequest; receipt: Receipt; declared: TxAccess["declared"] }[]>();
     receipts.forEach((r, i) => {
-      if (!r) throw new Error(`transaction ${hashes[i]} was not mined (is the node's block gas limit too low?)`);
+      if (!r) throw new NodeError(`transaction ${hashes[i]} was not mined (is the node's block gas limit too low?)`);
       const n = Number(BigInt(r.blockNumber));
       const list = byBlock.get(n) ?? [];
       list.push({ req: batch[i]!, receipt: r, declared: declared[i] });
@@ -198,16 +201,16 @@ export class WorkloadSource implements AccessSource {
         transactions: string[];
       };
       if (header.transactions.length !== list.length)
-        throw new Error(
+        throw new NodeError(
           `block ${number} holds ${header.transactions.length} transactions but the workload sent ${list.length} into it: another client is sending transactions to this node`,
         );
       list.sort((a, b) => Number(BigInt(a.receipt.transactionIndex)) - Number(BigInt(b.receipt.transactionIndex)));
       const txs: TxAccess[] = [];
       if ((this.opts.method ?? "trace") === "reexec") {
-        const observed = await this.reexecute(number, list.map((t) => t.receipt.transactionHash));
+        const observed = await this.reexecute(number, list.map((t) => t.receipt.transactionHash), lower(header.miner));
         list.forEach(({ req, receipt, declared: decl }, i) => txs.push(this.toTxAccess(req, receipt, decl, observed[i]!)));
       } else {
-        for (const { req, receipt, declared: decl } of list) txs.push(this.toTxAccess(req, receipt, decl, await this.traceTx(receipt)));
+        for (const { req, receipt, declared: decl } of list) txs.push(this.toTxAccess(req, receipt, decl, await this.traceTx(receipt, partiesOf(req, lower(header.miner)))));
       }
       blocks.push(blockRecord(number, header, txs));
     }
@@ -215,7 +218,7 @@ export class WorkloadSource implements AccessSource {
   }
 
   /** Accesses of one transaction from its prestate traces (plain and diffMode), plus preimages from a memory trace. */
-  private async traceTx(receipt: Receipt): Promise<ObservedAccess> {
+  private async traceTx(receipt: Receipt, parties: TxParties): Promise<ObservedAccess> {
     const p = this.provider;
     const hash = receipt.transactionHash;
     const plain = (await p.request({ method: "debug_traceTransaction", params: [hash, { tracer: "prestateTracer" }] })) as Prestate;
@@ -223,7 +226,7 @@ export class WorkloadSource implements AccessSource {
       method: "debug_traceTransaction",
       params: [hash, { tracer: "prestateTracer", tracerConfig: { diffMode: true } }],
     })) as PrestateDiff;
-    const observed = txAccessFromPrestate(plain, diff);
+    const observed = accessFromPrestate(plain, diff, parties);
     if (this.opts.book && (this.opts.preimages ?? true)) {
       const trace = (await p.request({
         method: "debug_traceTransaction",
@@ -235,7 +238,7 @@ export class WorkloadSource implements AccessSource {
   }
 
   /** Accesses of every transaction of a mined block, by re-executing it once (and its KECCAK256 preimages). */
-  private async reexecute(number: number, hashes: string[]): Promise<ObservedAccess[]> {
+  private async reexecute(number: number, hashes: string[], coinbase: string): Promise<ObservedAccess[]> {
     const wantPreimages = this.opts.book !== undefined && (this.opts.preimages ?? true);
     let result;
     try {
@@ -245,17 +248,17 @@ export class WorkloadSource implements AccessSource {
         ...(wantPreimages ? { preimages: this.preimages } : {}),
       });
     } catch (e) {
-      throw new Error(
+      throw new NodeError(
         `capture by re-execution failed on block ${number}: ${(e as Error).message}\n` +
           `  re-execution needs the node's state at the parent block (eth_getStorageAt, eth_getBalance, eth_getCode) and transactions signed by their senders' keys (impersonated senders have none); capture with --method trace instead`,
       );
     }
     const txs = result.block.txs;
     if (txs.length !== hashes.length || txs.some((t, i) => t.hash !== lower(hashes[i]!))) {
-      throw new Error(`block ${number} does not hold exactly the workload's transactions: another client is sending transactions to this node`);
+      throw new NodeError(`block ${number} does not hold exactly the workload's transactions: another client is sending transactions to this node`);
     }
     return txs.map((t, i) =>
-      txAccessFromReexecution({ storage: t.storage, accounts: t.accounts, touched: result.touched![i]! }),
+      accessFromReexecution({ storage: t.storage, accounts: t.accounts, touched: result.touched![i]! }, { coinbase, from: t.from, to: t.to }),
     );
   }
 

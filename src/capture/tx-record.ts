@@ -1,6 +1,6 @@
 /** Entries of the access-set format from what a node says (receipts, headers) and what was observed. */
 import type { BlockAccess, TxAccess } from "../access/format.js";
-import type { ObservedAccess } from "./prestate.js";
+import type { ObservedAccess } from "../model/convert.js";
 
 export interface TxHeader {
   index: number;

@@ -4,6 +4,7 @@
  * (asked at the state before the block, as a client would before sending), and slot names
  * from the compiler's storage layouts.
  */
+import { NodeError } from "../errors.js";
 import { FORMAT_NAME, FORMAT_VERSION, type AccessSetFile, type Names } from "../access/format.js";
 import type { ContractBook } from "../decode/artifacts.js";
 import { matchRuntimeCode } from "../decode/artifacts.js";
@@ -29,11 +30,11 @@ export interface CapturedWorkload {
 export async function captureWorkloadBlock(node: Eip1193, run: WorkloadRun, opts: WorkloadCaptureOptions): Promise<CapturedWorkload> {
   const reexecution = await captureByReexecution(node, run.blockNumber);
   const block = reexecution.block;
-  if (block.txs.length !== run.txs.length) throw new Error(`captured ${block.txs.length} transactions, the run sent ${run.txs.length}`);
+  if (block.txs.length !== run.txs.length) throw new NodeError(`captured ${block.txs.length} transactions, the run sent ${run.txs.length}`);
   const before = "0x" + (run.blockNumber - 1).toString(16);
   for (const [i, tx] of block.txs.entries()) {
     const sent = run.txs[i];
-    if (tx.hash !== sent.hash.toLowerCase()) throw new Error(`transaction ${i} of block ${run.blockNumber} is not the one the run sent`);
+    if (tx.hash !== sent.hash.toLowerCase()) throw new NodeError(`transaction ${i} of block ${run.blockNumber} is not the one the run sent`);
     tx.function = sent.label;
     const declared = await fetchDeclared(node, { from: sent.request.from, to: sent.request.to, data: sent.request.data }, before);
     if (declared) tx.declared = declared;

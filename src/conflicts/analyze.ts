@@ -4,17 +4,12 @@
  * linear in transactions + edges.
  */
 import type { AccessSetFile } from "../access/format.js";
-import {
-  buildConflictGraph,
-  EDGE_RAW,
-  EDGE_WAR,
-  EDGE_WW,
-  type CompactAccessSets,
-  type ConflictGraph,
-  type GraphOptions,
-} from "./graph.js";
+import { describeDependencyOptions, EDGE_RAW, EDGE_WAR, EDGE_WW, type DependencyOptions } from "../model/dependency.js";
+import { buildConflictGraph, type CompactAccessSets, type ConflictGraph, type GraphOptions } from "./graph.js";
 
 export interface AnalyzeOptions extends GraphOptions {
+  /** Cost model (src/model/cost.ts): "auto" (default: gas where the block has it), "gasUsed", "accesses", "unit" or a tx.costs column. */
+  cost?: string;
   /** How many hot slots to list (default 20). */
   topSlots?: number;
   /** How many matrix cells to list (default 50). */
@@ -59,12 +54,19 @@ export interface BlockSummary {
   conflictingTxs: number;
   components: number;
   longestChain: number;
+  /** Transactions with an incoming RAW/WW edge. */
+  dependentTxs: number;
+  /** Cost of the heaviest dependency path in the block (the dag scheduler's limit at unbounded threads). */
+  criticalPath: number;
+  /** Total cost of the block's transactions (its serial time). */
+  work: number;
 }
 
 export interface AnalysisResult {
   source: AccessSetFile["source"];
   precision: AccessSetFile["precision"];
-  includeFeeRecipient: boolean;
+  /** The dependency rules the edges follow (src/model/dependency.ts). */
+  dependency: DependencyOptions;
   /** Plain-language caveats a reader must see (fee recipient, block-level reads, ...). */
   notes: string[];
   blocks: number;
@@ -82,6 +84,10 @@ export interface AnalysisResult {
   longestChain: { length: number; gas: number; txs: TxRef[] };
   /** Gas of the heaviest dependency path (the critical path of an ideal parallel executor). */
   criticalPathGas: number;
+  /** totalGas / criticalPathGas: the speedup no executor can beat on these dependencies (1 when there is no cost). */
+  dependencyLimit: number;
+  /** Conflict edges / pairs of transactions in the same block: how much of the block conflicts, pair by pair. */
+  conflictingPairShare: number;
   totalGas: number;
   hotSlots: HotSlot[];
   matrix: MatrixCell[];
@@ -322,11 +328,17 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
       ePos++;
     }
     let conflicting = 0,
-      longest = 0;
+      longest = 0,
+      critical = 0,
+      work = 0,
+      dependents = 0;
     const roots = new Set<number>();
     for (let t = b.start; t < b.end; t++) {
       conflicting += involved[t]!;
       if (depth[t]! > longest) longest = depth[t]!;
+      if (cpGas[t]! > critical) critical = cpGas[t]!;
+      work += gas[t]!;
+      dependents += dependent[t]!;
       roots.add(find(t));
     }
     return {
@@ -336,16 +348,18 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
       conflictingTxs: conflicting,
       components: roots.size,
       longestChain: longest,
+      dependentTxs: dependents,
+      criticalPath: critical,
+      work,
     };
   });
 
+  let pairs = 0;
+  for (const b of graph.blocks) pairs += ((b.end - b.start) * (b.end - b.start - 1)) / 2;
   const notes: string[] = [];
-  notes.push(
-    graph.options.includeFeeRecipient
-      ? "Fee-recipient (coinbase) accounting is INCLUDED: every transaction conflicts through it."
-      : "Fee-recipient (coinbase) balance/nonce/code accesses are excluded (every tx pays the fee recipient; parallel EVMs special-case it). Use --include-fee-recipient to count them.",
-  );
-  notes.push("A write implies a read. Edges: RAW and WW are dependencies; WAR (write after an earlier read) only serializes lock-based schedulers.");
+  notes.push(...describeDependencyOptions(graph.options));
+  notes.push(...(graph.input.costNotes ?? []));
+  notes.push("A write implies a read. Edges: RAW and WW are dependencies (the longest chain and critical path); WAR (write after an earlier read) only serializes lock-based schedulers.");
   if (file.precision.reads === "block")
     notes.push(
       "Reads are known per block only (EIP-7928 BAL): read-after-write edges from transactions that only read a written slot are unknown, so conflicts are a lower bound.",
@@ -355,7 +369,7 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
   return {
     source: file.source,
     precision: file.precision,
-    includeFeeRecipient: graph.options.includeFeeRecipient,
+    dependency: graph.options,
     notes,
     blocks: graph.blocks.length,
     txs: n,
@@ -373,6 +387,8 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
     },
     longestChain: { length: chain.length, gas: chain.reduce((s, t) => s + gas[t]!, 0), txs: chain.map(ref) },
     criticalPathGas,
+    dependencyLimit: criticalPathGas > 0 ? totalGas / criticalPathGas : 1,
+    conflictingPairShare: pairs > 0 ? count / pairs : 0,
     totalGas,
     hotSlots,
     matrix,

@@ -1,9 +1,14 @@
 /**
  * Declared vs observed: every observed storage access of a transaction must be covered by its
- * declared access list (IAccessDeclaring). "*" covers a whole account; a SNAPSHOT slot counts
- * as a write. Account fields (balance, nonce, code) are not declared and not checked.
+ * declared access list (IAccessDeclaring). The coverage rule is the locks scheduler's, applied
+ * once in `prepareBlock` (src/schedule/block.ts): "*" covers a whole account, a SNAPSHOT slot
+ * covers a write, and the snapshot-taker rule applies (a follower that reads an input of a
+ * snapshot an earlier transaction took is not covered). Account fields are not declared and
+ * not checked. Over-declaration (declared slots never touched) is reported here.
  */
 import type { AccessSetFile } from "../access/format.js";
+import { locationKey } from "../model/location.js";
+import { prepareBlock } from "../schedule/block.js";
 import { txFunctionLabel } from "./graph.js";
 
 export interface UncoveredAccess {
@@ -54,42 +59,35 @@ export function checkDeclared(file: AccessSetFile): DeclarationCheck {
     declaredTotal = 0,
     unusedTotal = 0;
   for (const block of file.blocks) {
+    const fnOf = (tx: (typeof block.txs)[number]) => txFunctionLabel(tx, (a) => accountNames[a]);
+    for (const u of prepareBlock(block).underDeclared) {
+      const tx = block.txs[u.tx]!;
+      uncovered.push({
+        block: block.number,
+        index: tx.index,
+        hash: tx.hash,
+        function: fnOf(tx),
+        account: u.address,
+        slot: u.slot,
+        name: slotNames[locationKey(u.address, u.slot)] ?? null,
+        access: u.access,
+        declared: u.declared,
+      });
+    }
     for (const tx of block.txs) {
       if (!tx.declared) {
         undeclared++;
         continue;
       }
       checked++;
-      const fn = txFunctionLabel(tx, (a) => accountNames[a]);
-      const wholeRead = new Set<string>();
-      const wholeWrite = new Set<string>();
+      const fn = fnOf(tx);
       const read = new Set<string>();
       const write = new Set<string>();
-      for (const [a, s] of tx.declared.reads) (s === "*" ? wholeRead : read).add(s === "*" ? a : `${a}:${s}`);
-      for (const [a, s] of tx.declared.writes) (s === "*" ? wholeWrite : write).add(s === "*" ? a : `${a}:${s}`);
-      for (const [a, s] of tx.declared.snapshots ?? []) write.add(`${a}:${s}`);
+      for (const [a, s] of tx.declared.reads) if (s !== "*") read.add(locationKey(a, s));
+      for (const [a, s] of tx.declared.writes) if (s !== "*") write.add(locationKey(a, s));
+      for (const [a, s] of tx.declared.snapshots ?? []) write.add(locationKey(a, s));
       const used = new Set<string>();
-      const writes = new Set(tx.storage.writes.map(([a, s]) => `${a}:${s}`));
-      const visit = (a: string, s: string, isWrite: boolean) => {
-        const ref = `${a}:${s}`;
-        used.add(ref);
-        const canWrite = write.has(ref) || wholeWrite.has(a);
-        const canRead = canWrite || read.has(ref) || wholeRead.has(a);
-        if (isWrite ? canWrite : canRead) return;
-        uncovered.push({
-          block: block.number,
-          index: tx.index,
-          hash: tx.hash,
-          function: fn,
-          account: a,
-          slot: s,
-          name: slotNames[ref] ?? null,
-          access: isWrite ? "write" : "read",
-          declared: canRead ? "read" : "none",
-        });
-      };
-      for (const [a, s] of tx.storage.writes) visit(a, s, true);
-      for (const [a, s] of tx.storage.reads) if (!writes.has(`${a}:${s}`)) visit(a, s, false);
+      for (const [a, s] of [...tx.storage.reads, ...tx.storage.writes]) used.add(locationKey(a, s));
       const exact = new Set([...read, ...write]);
       const unused = [...exact]
         .filter((r) => !used.has(r))

@@ -1,35 +1,31 @@
 /**
  * The conflict graph of a set of transactions, built in one pass in time linear in the
- * number of accesses: for every storage slot (or account field) we keep its last writer and
- * the readers since that write, never comparing transactions pairwise.
+ * number of accesses: per location we keep its last writer and the readers since that write
+ * (src/model/dependency.ts, the one dependency definition), never comparing transactions
+ * pairwise.
  *
  * Input is either an AccessSetFile or its compact, columnar form (CompactAccessSets: interned
  * keys, one Int32Array of key ids per access), which `CompactBuilder` fills in a stream, so
- * millions of transactions need no per-access objects.
- *
- * Semantics (documented in docs/access-set-format.md):
- * - Transactions conflict only with transactions of the same block, in block order.
- * - A write implies a read (the EVM charges for and may observe the original value).
- * - RAW: a later transaction reads a slot an earlier one wrote (true dependency).
- * - WW: a later transaction writes a slot an earlier one wrote (a dependency too, since the
- *   write implies a read).
- * - WAR: a later transaction writes a slot an earlier one only read: an anti-dependency that
- *   multi-version executors (Block-STM) tolerate, but that lock-based schedulers serialize.
- * - The fee recipient's account fields are excluded unless `includeFeeRecipient` is set:
- *   every transaction pays it, and every parallel EVM special-cases that accounting.
+ * millions of transactions need no per-access objects. Transactions conflict only with
+ * transactions of the same block, in block order.
  */
 import type { AccessSetFile } from "../access/format.js";
+import { chooseCost, txCost } from "../model/cost.js";
+import {
+  ACCESS_READ,
+  ACCESS_SNAPSHOT,
+  blockLevelReads,
+  DependencyTracker,
+  dependencyMode,
+  dependencyOptions,
+  EDGE_RAW,
+  EDGE_WW,
+  observedModes,
+  type DependencyOptions,
+} from "../model/dependency.js";
 
-export const EDGE_RAW = 1;
-export const EDGE_WW = 2;
-export const EDGE_WAR = 4;
-/** Bit set of EDGE_RAW | EDGE_WW | EDGE_WAR. */
-export type EdgeKinds = number;
-
-export interface GraphOptions {
-  /** Keep the fee recipient's balance/nonce/code as conflicting keys (default false). */
-  includeFeeRecipient?: boolean;
-}
+/** How dependencies are defined (src/model/dependency.ts); defaults filled in. */
+export type GraphOptions = Partial<DependencyOptions>;
 
 /** One transaction as the graph knows it; `pos` is its position over all blocks. */
 export interface TxNode {
@@ -51,7 +47,7 @@ export interface CompactAccessSets {
   keyAccount: string[];
   /** Key id -> 32-byte slot, or "balance" | "nonce" | "code". */
   keyField: string[];
-  /** Accesses of tx t are txKeys[txStart[t] .. txStart[t+1]), modes 1 read, 2 write, 3 both. */
+  /** Accesses of tx t are txKeys[txStart[t] .. txStart[t+1]), observed ACCESS_* modes (read, write, snapshot). */
   txStart: Int32Array;
   txKeys: Int32Array;
   txModes: Uint8Array;
@@ -66,6 +62,8 @@ export interface CompactAccessSets {
   txTo: (string | null)[];
   blocks: { number: number; coinbase: string; start: number; end: number }[];
   names?: AccessSetFile["names"];
+  /** How the input was costed where not by gas (src/model/cost.ts), one line per block that needed it. */
+  costNotes?: string[];
 }
 
 /** Per storage location (or account field) counters over the whole input. */
@@ -79,7 +77,7 @@ export interface KeyStats {
 }
 
 export interface ConflictGraph {
-  options: Required<GraphOptions>;
+  options: DependencyOptions;
   input: CompactAccessSets;
   txCount: number;
   /** The transaction at position `pos` (built on demand). */
@@ -252,7 +250,7 @@ export class CompactBuilder {
     this.txCount++;
   }
 
-  /** Records an access of key `k` by the current transaction: mode 1 read, 2 write. */
+  /** Records an access of key `k` by the current transaction: ACCESS_READ / ACCESS_WRITE / ACCESS_SNAPSHOT bits. */
   access(k: number, mode: number): void {
     const t = this.txCount - 1;
     if (this.seenTx[k] === t) {
@@ -291,53 +289,56 @@ export class CompactBuilder {
   }
 }
 
-/** Converts an access-set file to its compact form. */
-export function compactAccessSets(file: AccessSetFile): CompactAccessSets {
+/** Converts an access-set file to its compact form; `cost` is the cost model (default "auto", src/model/cost.ts). */
+export function compactAccessSets(file: AccessSetFile, cost = "auto"): CompactAccessSets {
   const b = new CompactBuilder();
+  const costNotes: string[] = [];
   const accountNames = file.names?.accounts ?? {};
   const nameOf = (a: string) => accountNames[a];
   for (const block of file.blocks) {
     b.beginBlock(block.number, block.coinbase);
+    const choice = chooseCost(block, cost);
+    if (choice.note) costNotes.push(choice.note);
+    const extra = blockLevelReads(block).reads;
     for (const tx of block.txs) {
-      b.beginTx({ index: tx.index, hash: tx.hash, from: tx.from, to: tx.to, function: txFunctionLabel(tx, nameOf), gasUsed: tx.gasUsed });
-      for (const [a, s] of tx.storage.reads) b.access(b.key(a, s), 1);
-      for (const [a, f] of tx.accounts.reads) b.access(b.key(a, f), 1);
-      for (const [a, s] of tx.storage.writes) b.access(b.key(a, s), 2);
-      for (const [a, f] of tx.accounts.writes) b.access(b.key(a, f), 2);
+      const gasUsed = txCost(tx, choice.column, block.number);
+      b.beginTx({ index: tx.index, hash: tx.hash, from: tx.from, to: tx.to, function: txFunctionLabel(tx, nameOf), gasUsed });
+      for (const [a, s] of extra) b.access(b.key(a, s), ACCESS_READ);
+      observedModes(tx, (a, f, m) => b.access(b.key(a, f), m));
     }
   }
-  return b.build(file.names);
+  const out = b.build(file.names);
+  if (costNotes.length > 0) out.costNotes = costNotes;
+  return out;
 }
 
 const isCompact = (x: AccessSetFile | CompactAccessSets): x is CompactAccessSets => "txKeys" in x;
 
 /** Builds the conflict graph, in time linear in the number of accesses. */
-export function buildConflictGraph(input: AccessSetFile | CompactAccessSets, opts: GraphOptions = {}): ConflictGraph {
-  const options = { includeFeeRecipient: opts.includeFeeRecipient ?? false };
-  const c = isCompact(input) ? input : compactAccessSets(input);
+export function buildConflictGraph(input: AccessSetFile | CompactAccessSets, opts: GraphOptions & { cost?: string } = {}): ConflictGraph {
+  const options = dependencyOptions(opts);
+  const c = isCompact(input) ? input : compactAccessSets(input, opts.cost);
   const K = c.keyAccount.length;
   const n = c.txBlock.length;
 
-  const lastWriter = new Int32Array(K).fill(-1); // valid only when keyBlock[k] is the current block
-  const keyBlock = new Int32Array(K).fill(-1);
-  const readerHead = new Int32Array(K).fill(-1); // head of the readers-since list (node index)
-  const skipBlock = new Int32Array(K).fill(-1); // fee-recipient keys of block b have skipBlock = b
   const statTxs = new Int32Array(K);
   const statWriters = new Int32Array(K);
   const statSerialized = new Int32Array(K);
+  const serializedBy = new Int32Array(K).fill(-1); // the tx last counted in statSerialized[k]
   const predStamp = new Int32Array(n).fill(-1); // predStamp[p] === t: edge p -> t exists, at predEdge[p]
   const predEdge = new Int32Array(n);
 
-  // Readers-since lists: node = (tx position, next node), reset per block.
-  const nodeTx = new GrowI32(1 << 16);
-  const nodeNext = new GrowI32(1 << 16);
   const eFrom = new GrowI32(1 << 16);
   const eTo = new GrowI32(1 << 16);
   const eKind = new GrowU8(1 << 16);
   const eKey = new GrowI32(1 << 16);
   const rank = (k: number) => (k & EDGE_WW ? 3 : k & EDGE_RAW ? 2 : 1);
-
-  const addEdge = (from: number, to: number, kind: number, key: number) => {
+  let to = -1;
+  const addEdge = (from: number, kind: number, key: number) => {
+    if (kind !== 4 /* EDGE_WAR */ && serializedBy[key] !== to) {
+      serializedBy[key] = to;
+      statSerialized[key]!++;
+    }
     if (predStamp[from] === to) {
       const e = predEdge[from]!;
       const old = eKind.a[e]!;
@@ -353,57 +354,30 @@ export function buildConflictGraph(input: AccessSetFile | CompactAccessSets, opt
     eKey.push(key);
   };
 
-  // Fee-recipient keys per block: look the coinbase's account fields up once per block.
-  const coinbaseKeys = new Map<string, number[]>();
-  if (!options.includeFeeRecipient) {
-    const wanted = new Set(c.blocks.map((b) => b.coinbase));
-    for (let k = 0; k < K; k++) {
-      const a = c.keyAccount[k]!;
-      if (wanted.has(a) && !c.keyField[k]!.startsWith("0x")) {
-        const l = coinbaseKeys.get(a) ?? [];
-        l.push(k);
-        coinbaseKeys.set(a, l);
-      }
-    }
-  }
-
+  // Only account fields can be dropped or relaxed by the rules: one string test per key.
+  const isField = new Uint8Array(K);
+  for (let k = 0; k < K; k++) isField[k] = c.keyField[k]!.startsWith("0x") ? 0 : 1;
+  const tracker = new DependencyTracker();
   let accesses = 0;
   const { txStart, txKeys, txModes } = c;
   for (let b = 0; b < c.blocks.length; b++) {
     const blk = c.blocks[b]!;
-    for (const k of coinbaseKeys.get(blk.coinbase) ?? []) skipBlock[k] = b;
+    tracker.beginBlock();
     for (let pos = blk.start; pos < blk.end; pos++) {
+      to = pos;
       const end = txStart[pos + 1]!;
+      // Edges are emitted while processing `to`, so they come out ordered by `to`.
       for (let i = txStart[pos]!; i < end; i++) {
         const k = txKeys[i]!;
-        if (skipBlock[k] === b) continue;
+        const observed = txModes[i]!;
+        const m = isField[k] ? dependencyMode(observed, c.keyAccount[k]!, c.keyField[k]!, blk.coinbase, c.txFrom[pos] ?? null, options) : dependencyMode(observed, "", "", "", null, options);
+        if (m === 0) continue;
         accesses++;
         statTxs[k]!++;
-        const writes = (txModes[i]! & 2) !== 0;
-        if (keyBlock[k] !== b) {
-          keyBlock[k] = b;
-          lastWriter[k] = -1;
-          readerHead[k] = -1;
-        }
-        const w = lastWriter[k]!;
-        if (w >= 0) {
-          addEdge(w, pos, writes ? EDGE_WW : EDGE_RAW, k);
-          statSerialized[k]!++;
-        }
-        if (writes) {
-          statWriters[k]!++;
-          for (let nd = readerHead[k]!; nd >= 0; nd = nodeNext.a[nd]!) addEdge(nodeTx.a[nd]!, pos, EDGE_WAR, k);
-          readerHead[k] = -1;
-          lastWriter[k] = pos;
-        } else {
-          const node = nodeTx.push(pos);
-          nodeNext.push(readerHead[k]!);
-          readerHead[k] = node;
-        }
+        if (m & ~(1 | ACCESS_SNAPSHOT)) statWriters[k]!++;
+        tracker.access(k, pos, m, addEdge);
       }
     }
-    nodeTx.n = 0;
-    nodeNext.n = 0;
   }
 
   const tx = (pos: number): TxNode => ({

@@ -97,7 +97,8 @@ export function potentialConflicts(file: AccessSetFile, opts: PotentialOptions =
   };
   for (const block of file.blocks) {
     for (const tx of block.txs) {
-      if (tx.to === null) continue;
+      // Creations and transactions whose sender is unknown (some BALs) say nothing about users.
+      if (tx.to === null || tx.from === null) continue;
       txs++;
       senders.add(tx.from);
       const name = tx.function ?? (tx.selector ? `${file.names?.accounts?.[tx.to] ?? tx.to}.${tx.selector}` : `${file.names?.accounts?.[tx.to] ?? tx.to}.<transfer>`);

@@ -32,13 +32,15 @@ function sections(r: AnalysisResult) {
     ["precision", `reads per ${r.precision.reads}, writes per ${r.precision.writes}`],
     ["blocks / transactions", `${r.blocks} / ${r.txs}`],
     ["accesses / distinct keys", `${r.accesses} / ${r.distinctKeys}`],
+    ["longest dependency chain", `${r.longestChain.length} txs${r.totalGas > 0 ? `, ${r.longestChain.gas} cost` : ""}`],
+    ["dependency limit (work / critical path)", r.totalGas === 0 ? "unknown (no cost in the input)" : `${r.dependencyLimit.toFixed(2)}x`],
+    ["conflicting pairs (share of tx pairs)", `${r.edges.total} (${(r.conflictingPairShare * 100).toFixed(2)}%)`],
     ["conflict edges (RAW / WW / WAR)", `${r.edges.total} (${r.edges.raw} / ${r.edges.ww} / ${r.edges.war})`],
-    ["conflicting transactions", `${r.conflictingTxs} (${pct(r.conflictRate)})`],
+    ["detail: conflicting transactions", `${r.conflictingTxs} (${pct(r.conflictRate)})`],
     ["dependent transactions (RAW/WW in)", r.dependentTxs],
     ["connected components", `${r.components.count} (largest ${r.components.largest}, ${r.components.singletons} singletons)`],
-    ["longest dependency chain", `${r.longestChain.length} txs${r.totalGas > 0 ? `, ${r.longestChain.gas} gas` : ""}`],
     [
-      "critical-path gas / total gas",
+      "critical-path cost / total cost",
       r.totalGas === 0
         ? "unknown (no per-transaction gas in the input)"
         : `${r.criticalPathGas} / ${r.totalGas}${r.criticalPathGas > 0 ? ` (ideal speedup ${(r.totalGas / r.criticalPathGas).toFixed(2)}x)` : ""}`,

@@ -4,10 +4,11 @@
  * addresses to contracts by runtime bytecode (CBOR metadata stripped, immutables masked) or by
  * a user-given address book, and names slots and functions.
  */
+import { InputError } from "../errors.js";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Names } from "../access/format.js";
-import type { Eip1193 } from "../capture/rpc.js";
+import type { Eip1193 } from "../util/eip1193.js";
 import { LayoutDecoder, type Preimages, type StorageLayout } from "./layout.js";
 
 export interface ArtifactContract {
@@ -39,7 +40,7 @@ export async function loadBuildInfoContracts(dir: string): Promise<ArtifactContr
   try {
     files = (await readdir(dir)).filter((f) => f.endsWith(".output.json"));
   } catch (e) {
-    throw new Error(`cannot read build-info directory ${dir}: ${(e as Error).message} (run \`npx hardhat build\` first)`);
+    throw new InputError(`cannot read build-info directory ${dir}: ${(e as Error).message} (run \`npx hardhat build\` first)`);
   }
   const out: ArtifactContract[] = [];
   for (const f of files) {
@@ -101,7 +102,7 @@ export class ContractBook {
   /** Registers `address` as an instance of `contract` (a name or "source:Name"); label defaults to the name. */
   add(address: string, contract: string | ArtifactContract, label?: string): void {
     const c = typeof contract === "string" ? this.byName.get(contract) : contract;
-    if (!c) throw new Error(`address book: no compiled contract named ${String(contract)} (known: ${[...new Set(this.contracts.map((x) => x.name))].join(", ")})`);
+    if (!c) throw new InputError(`address book: no compiled contract named ${String(contract)} (known: ${[...new Set(this.contracts.map((x) => x.name))].join(", ")})`);
     const name = label ?? c.name;
     this.byAddress.set(address.toLowerCase(), { contract: c, label: name, decoder: c.layout ? new LayoutDecoder(name, c.layout) : null });
   }
@@ -163,12 +164,12 @@ export class ContractBook {
 /** Parses an address book JSON: { "0xaddr": "ContractName" | { "contract": "Name", "label": "Pool A" } }. */
 export function applyAddressBook(book: ContractBook, json: unknown, file = "<address book>"): void {
   if (typeof json !== "object" || json === null || Array.isArray(json))
-    throw new Error(`${file}: expected an object mapping addresses to contract names`);
+    throw new InputError(`${file}: expected an object mapping addresses to contract names`);
   for (const [address, v] of Object.entries(json)) {
-    if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new Error(`${file}: key ${address} is not an address`);
+    if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new InputError(`${file}: key ${address} is not an address`);
     if (typeof v === "string") book.add(address, v);
     else if (typeof v === "object" && v !== null && typeof (v as any).contract === "string")
       book.add(address, (v as any).contract, typeof (v as any).label === "string" ? (v as any).label : undefined);
-    else throw new Error(`${file}: at ${address}: expected a contract name or { contract, label }`);
+    else throw new InputError(`${file}: at ${address}: expected a contract name or { contract, label }`);
   }
 }

@@ -10,31 +10,32 @@
  * included); writes are exact (the diff). Account reads: `balance` of every touched account and
  * `code` of every touched account with code; writes: the balance, nonce and code the diff changed.
  */
+import { NodeError, UsageError } from "../errors.js";
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { AccountKey, BlockAccess, StorageKey, TxAccess } from "../access/format.js";
-import { FORMAT_NAME, FORMAT_VERSION, type AccessSetFile } from "../access/format.js";
+import type { AccessSetFile } from "../access/format.js";
 import { saveAccessSetFile, writeFileAtomic } from "../access/io.js";
+import { captureFile, type AccessSource } from "../model/source.js";
+import { accessFromPrestate, type Prestate, type PrestateDiff } from "../model/convert.js";
 
 /** The node serves neither debug_traceBlockByNumber nor debug_traceTransaction with the prestateTracer. */
-export class DebugApiMissingError extends Error {
+export class DebugApiMissingError extends NodeError {
   constructor(endpoint: string, detail: string) {
     super(
       `the node at ${endpoint} does not serve debug_traceBlockByNumber or debug_traceTransaction with the prestateTracer (${detail}); ` +
         `capture needs the debug API: run geth/reth/erigon with --http.api eth,debug (an archive node for old blocks) or use a provider plan with debug/trace access`,
     );
-    this.name = "DebugApiMissingError";
   }
 }
 
 /** A JSON-RPC error answer (not retried). */
-export class RpcCallError extends Error {
+export class RpcCallError extends NodeError {
   constructor(
     readonly code: number,
     message: string,
   ) {
     super(message);
-    this.name = "RpcCallError";
   }
 }
 
@@ -60,18 +61,6 @@ export interface CaptureResult {
   /** Blocks taken from partial files of an earlier, interrupted run. */
   resumed: number;
   file: AccessSetFile;
-}
-
-interface TraceAccount {
-  balance?: string;
-  nonce?: number;
-  code?: string;
-  storage?: Record<string, string>;
-}
-type PrestateTrace = Record<string, TraceAccount>;
-interface DiffTrace {
-  pre: PrestateTrace;
-  post: PrestateTrace;
 }
 
 /** The origin of a URL, without path or query (which often hold API keys). */
@@ -118,51 +107,12 @@ export function rpcClient(url: string, retries = 5, backoffMs = 500, onRetry?: C
         await sleep(delayMs);
       }
     }
-    throw new Error(`${method} failed ${retries} times at ${redactUrl(url)}: ${lastError}`);
+    throw new NodeError(`${method} failed ${retries} times at ${redactUrl(url)}: ${lastError}`);
   };
 }
 
 const lower = (s: string) => s.toLowerCase();
 const pad32 = (k: string) => `0x${BigInt(k).toString(16).padStart(64, "0")}`;
-
-/** Builds one transaction's access lists from its plain and diff prestate traces. */
-export function accessFromTraces(plain: PrestateTrace, diff: DiffTrace): Pick<TxAccess, "storage" | "accounts"> {
-  const storageWrites = new Map<string, StorageKey>();
-  const accountWrites: AccountKey[] = [];
-  const addrs = new Set([...Object.keys(diff.pre ?? {}), ...Object.keys(diff.post ?? {})].map(lower));
-  for (const addr of addrs) {
-    const pre = diff.pre?.[addr] ?? Object.entries(diff.pre ?? {}).find(([a]) => lower(a) === addr)?.[1] ?? {};
-    const post = diff.post?.[addr] ?? Object.entries(diff.post ?? {}).find(([a]) => lower(a) === addr)?.[1];
-    if (post === undefined) {
-      // In the pre side only: the account was deleted (self-destructed).
-      accountWrites.push([addr, "balance"] as AccountKey, [addr, "nonce"] as AccountKey);
-      if (pre.code !== undefined && pre.code !== "0x") accountWrites.push([addr, "code"] as AccountKey);
-    } else {
-      if (post.balance !== undefined && post.balance !== pre.balance) accountWrites.push([addr, "balance"] as AccountKey);
-      if (post.nonce !== undefined && post.nonce !== pre.nonce) accountWrites.push([addr, "nonce"] as AccountKey);
-      if (post.code !== undefined && post.code !== pre.code) accountWrites.push([addr, "code"] as AccountKey);
-    }
-    // A slot in pre but not in post was set to zero; a slot in post changed.
-    const slots = new Set([...Object.keys(pre.storage ?? {}), ...Object.keys(post?.storage ?? {})].map(pad32));
-    for (const slot of slots) {
-      const before = Object.entries(pre.storage ?? {}).find(([k]) => pad32(k) === slot)?.[1] ?? "0x0";
-      const after = Object.entries(post?.storage ?? {}).find(([k]) => pad32(k) === slot)?.[1] ?? "0x0";
-      if (BigInt(before) !== BigInt(after)) storageWrites.set(`${addr}|${slot}`, [addr, slot] as StorageKey);
-    }
-  }
-  const storageReads: StorageKey[] = [];
-  const accountReads: AccountKey[] = [];
-  for (const [a, acc] of Object.entries(plain ?? {})) {
-    const addr = lower(a);
-    accountReads.push([addr, "balance"] as AccountKey);
-    if (acc.code !== undefined && acc.code !== "0x") accountReads.push([addr, "code"] as AccountKey);
-    for (const k of Object.keys(acc.storage ?? {})) storageReads.push([addr, pad32(k)] as StorageKey);
-  }
-  return {
-    storage: { reads: storageReads, writes: [...storageWrites.values()] },
-    accounts: { reads: accountReads, writes: accountWrites },
-  };
-}
 
 interface RpcTx {
   hash: string;
@@ -195,9 +145,9 @@ function isMissingMethod(e: unknown): e is RpcCallError {
 export async function captureBlock(call: ReturnType<typeof rpcClient>, n: number, endpoint: string): Promise<BlockAccess> {
   const tag = `0x${n.toString(16)}`;
   const block = await call<RpcBlockLite | null>("eth_getBlockByNumber", [tag, true]);
-  if (block === null) throw new Error(`block ${n} is not known to the node at ${endpoint} (is it synced that far?)`);
-  let plain: { txHash?: string; result: PrestateTrace }[];
-  let diff: { txHash?: string; result: DiffTrace }[];
+  if (block === null) throw new NodeError(`block ${n} is not known to the node at ${endpoint} (is it synced that far?)`);
+  let plain: { txHash?: string; result: Prestate }[];
+  let diff: { txHash?: string; result: PrestateDiff }[];
   try {
     plain = await call("debug_traceBlockByNumber", [tag, { tracer: "prestateTracer" }]);
     diff = await call("debug_traceBlockByNumber", [tag, { tracer: "prestateTracer", tracerConfig: { diffMode: true } }]);
@@ -208,8 +158,8 @@ export async function captureBlock(call: ReturnType<typeof rpcClient>, n: number
       plain = [];
       diff = [];
       for (const t of block.transactions) {
-        plain.push({ txHash: t.hash, result: await call<PrestateTrace>("debug_traceTransaction", [t.hash, { tracer: "prestateTracer" }]) });
-        diff.push({ txHash: t.hash, result: await call<DiffTrace>("debug_traceTransaction", [t.hash, { tracer: "prestateTracer", tracerConfig: { diffMode: true } }]) });
+        plain.push({ txHash: t.hash, result: await call<Prestate>("debug_traceTransaction", [t.hash, { tracer: "prestateTracer" }]) });
+        diff.push({ txHash: t.hash, result: await call<PrestateDiff>("debug_traceTransaction", [t.hash, { tracer: "prestateTracer", tracerConfig: { diffMode: true } }]) });
       }
     } catch (e2) {
       if (isMissingMethod(e2)) throw new DebugApiMissingError(endpoint, `${e.message}; ${e2.message}`);
@@ -225,14 +175,14 @@ export async function captureBlock(call: ReturnType<typeof rpcClient>, n: number
   }
   const count = block.transactions.length;
   if (plain.length !== count || diff.length !== count || receipts.length !== count) {
-    throw new Error(
+    throw new NodeError(
       `block ${n}: the node returned ${plain.length} plain traces, ${diff.length} diff traces and ${receipts.length} receipts for ${count} transactions`,
     );
   }
   const txs = block.transactions.map((t, i): TxAccess => {
     const to = t.to ? lower(t.to) : null;
     const r = receipts[i]!;
-    if (lower(r.transactionHash) !== lower(t.hash)) throw new Error(`block ${n}: receipt ${i} is for ${r.transactionHash}, not ${t.hash}`);
+    if (lower(r.transactionHash) !== lower(t.hash)) throw new NodeError(`block ${n}: receipt ${i} is for ${r.transactionHash}, not ${t.hash}`);
     return {
       index: i,
       hash: lower(t.hash),
@@ -241,12 +191,12 @@ export async function captureBlock(call: ReturnType<typeof rpcClient>, n: number
       selector: to !== null && t.input.length >= 10 ? lower(t.input.slice(0, 10)) : null,
       gasUsed: Number(BigInt(r.gasUsed)),
       ...(r.status !== undefined ? { status: BigInt(r.status) === 1n ? ("success" as const) : ("reverted" as const) } : {}),
-      ...accessFromTraces(plain[i]!.result, diff[i]!.result),
+      ...accessFromPrestate(plain[i]!.result, diff[i]!.result, { coinbase: lower(block.miner), from: lower(t.from), to }),
     };
   });
   const gasUsed = txs.reduce((s, t) => s + t.gasUsed, 0);
   if (gasUsed !== Number(BigInt(block.gasUsed))) {
-    throw new Error(`block ${n}: the receipts' gas (${gasUsed}) does not add up to the header's gasUsed (${Number(BigInt(block.gasUsed))})`);
+    throw new NodeError(`block ${n}: the receipts' gas (${gasUsed}) does not add up to the header's gasUsed (${Number(BigInt(block.gasUsed))})`);
   }
   return {
     number: n,
@@ -258,47 +208,62 @@ export async function captureBlock(call: ReturnType<typeof rpcClient>, n: number
   };
 }
 
+/**
+ * The live-node source: blocks from..to (inclusive) from a node's debug API, each kept in
+ * `<out>.parts/` as it is captured so that an interrupted run resumes there.
+ */
+export class NodeSource implements AccessSource {
+  readonly kind = "rpc" as const;
+  readonly precision = { reads: "tx", writes: "tx" } as const;
+  readonly description: string;
+  chainId?: number;
+  /** Blocks taken from partial files of an earlier, interrupted run. */
+  resumed = 0;
+  txs = 0;
+  private readonly call: ReturnType<typeof rpcClient>;
+  private readonly endpoint: string;
+
+  constructor(private readonly opts: CaptureOptions) {
+    if (!Number.isInteger(opts.from) || !Number.isInteger(opts.to) || opts.from < 0 || opts.to < opts.from) {
+      throw new UsageError(`invalid block range ${opts.from}..${opts.to}: expected 0 <= from <= to`);
+    }
+    this.endpoint = redactUrl(opts.rpc);
+    this.call = rpcClient(opts.rpc, opts.retries ?? 5, opts.backoffMs ?? 500, opts.onRetry);
+    this.description = `blocks ${opts.from}..${opts.to} captured from ${this.endpoint} with prestateTracer (plain + diffMode); reads over-approximate (every touched slot)`;
+  }
+
+  get partsDir(): string {
+    return `${this.opts.out}.parts`;
+  }
+
+  async *blocks(): AsyncIterable<BlockAccess> {
+    const { from, to } = this.opts;
+    await mkdir(this.partsDir, { recursive: true });
+    const existing = new Set((await readdir(this.partsDir)).filter((f) => /^\d+\.json$/.test(f)));
+    for (let n = from; n <= to; n++) {
+      const part = join(this.partsDir, `${n}.json`);
+      const fromPart = existing.has(`${n}.json`);
+      let block: BlockAccess;
+      if (fromPart) {
+        block = JSON.parse(await readFile(part, "utf8")) as BlockAccess;
+        this.resumed++;
+      } else {
+        block = await captureBlock(this.call, n, this.endpoint);
+        await writeFileAtomic(part, JSON.stringify(block));
+      }
+      this.txs += block.txs.length;
+      this.opts.onProgress?.({ done: n - from + 1, total: to - from + 1, block: n, txs: this.txs, resumed: fromPart });
+      yield block;
+    }
+    this.chainId = Number(BigInt(await this.call<string>("eth_chainId", [])));
+  }
+}
+
 /** Captures blocks from..to (inclusive) into `out`, resuming from `<out>.parts/` if present. */
 export async function captureRange(opts: CaptureOptions): Promise<CaptureResult> {
-  if (!Number.isInteger(opts.from) || !Number.isInteger(opts.to) || opts.from < 0 || opts.to < opts.from) {
-    throw new Error(`invalid block range --from ${opts.from} --to ${opts.to}: expected 0 <= from <= to`);
-  }
-  const endpoint = redactUrl(opts.rpc);
-  const call = rpcClient(opts.rpc, opts.retries ?? 5, opts.backoffMs ?? 500, opts.onRetry);
-  const partsDir = `${opts.out}.parts`;
-  await mkdir(partsDir, { recursive: true });
-  const existing = new Set((await readdir(partsDir)).filter((f) => /^\d+\.json$/.test(f)));
-  const total = opts.to - opts.from + 1;
-  const blocks: BlockAccess[] = [];
-  let resumed = 0;
-  let txs = 0;
-  for (let n = opts.from; n <= opts.to; n++) {
-    const part = join(partsDir, `${n}.json`);
-    let block: BlockAccess;
-    const fromPart = existing.has(`${n}.json`);
-    if (fromPart) {
-      block = JSON.parse(await readFile(part, "utf8")) as BlockAccess;
-      resumed++;
-    } else {
-      block = await captureBlock(call, n, endpoint);
-      await writeFileAtomic(part, JSON.stringify(block));
-    }
-    blocks.push(block);
-    txs += block.txs.length;
-    opts.onProgress?.({ done: n - opts.from + 1, total, block: n, txs, resumed: fromPart });
-  }
-  const file: AccessSetFile = {
-    format: FORMAT_NAME,
-    version: FORMAT_VERSION,
-    source: {
-      kind: "rpc",
-      description: `blocks ${opts.from}..${opts.to} captured from ${endpoint} with prestateTracer (plain + diffMode); reads over-approximate (every touched slot)`,
-      chainId: Number(BigInt(await call<string>("eth_chainId", []))),
-    },
-    precision: { reads: "tx", writes: "tx" },
-    blocks,
-  };
+  const source = new NodeSource(opts);
+  const file = await captureFile(source);
   await saveAccessSetFile(opts.out, file);
-  await rm(partsDir, { recursive: true, force: true });
-  return { blocks: blocks.length, txs, resumed, file };
+  await rm(source.partsDir, { recursive: true, force: true });
+  return { blocks: file.blocks.length, txs: source.txs, resumed: source.resumed, file };
 }

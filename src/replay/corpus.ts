@@ -4,6 +4,7 @@
  * slot the block touches, as it was before the block) and optionally `block_hashes.json.gz`
  * (number -> hash, for BLOCKHASH).
  */
+import { InputError } from "../errors.js";
 import { readFile, access } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -47,6 +48,8 @@ export interface CorpusBlock {
   preState: PreState;
   /** Decimal block number -> 0x hash, for BLOCKHASH. */
   blockHashes: Record<string, string>;
+  /** The block's receipts (optional `receipts.json.gz`): with them a mismatch names the exact diverging tx. */
+  receipts?: { cumulativeGasUsed: number; status?: "success" | "reverted" }[];
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -63,38 +66,38 @@ async function readJson(file: string): Promise<unknown> {
   try {
     raw = await readFile(file);
   } catch (e) {
-    throw new Error(`cannot read ${file}: ${(e as Error).message}`);
+    throw new InputError(`cannot read ${file}: ${(e as Error).message}`);
   }
   try {
     return JSON.parse((file.endsWith(".gz") ? gunzipSync(raw) : raw).toString("utf8"));
   } catch (e) {
-    throw new Error(`${file} is not valid ${file.endsWith(".gz") ? "gzipped " : ""}JSON: ${(e as Error).message}`);
+    throw new InputError(`${file} is not valid ${file.endsWith(".gz") ? "gzipped " : ""}JSON: ${(e as Error).message}`);
   }
 }
 
 /** Checks the shape of a parsed block + pre-state; throws naming the file and the problem. */
 export function checkCorpusBlock(data: CorpusBlock, where: string): CorpusBlock {
   const b = data.block as Partial<RpcBlock> | null;
-  if (typeof b !== "object" || b === null) throw new Error(`${where}: block is not an object`);
+  if (typeof b !== "object" || b === null) throw new InputError(`${where}: block is not an object`);
   for (const k of ["number", "hash", "timestamp", "miner", "gasUsed", "receiptsRoot"] as const) {
     if (typeof b[k] !== "string") {
-      throw new Error(`${where}: block field "${k}" is missing; expected an eth_getBlockByNumber(n, true) answer`);
+      throw new InputError(`${where}: block field "${k}" is missing; expected an eth_getBlockByNumber(n, true) answer`);
     }
   }
-  if (!Array.isArray(b.transactions)) throw new Error(`${where}: block has no "transactions" array`);
+  if (!Array.isArray(b.transactions)) throw new InputError(`${where}: block has no "transactions" array`);
   b.transactions.forEach((tx, i) => {
     if (typeof tx !== "object" || tx === null || typeof tx.hash !== "string") {
-      throw new Error(
+      throw new InputError(
         `${where}: transaction ${i} is not a full transaction object; fetch the block with eth_getBlockByNumber(n, true)`,
       );
     }
   });
-  if (typeof data.preState !== "object" || data.preState === null) throw new Error(`${where}: pre-state is not an object`);
+  if (typeof data.preState !== "object" || data.preState === null) throw new InputError(`${where}: pre-state is not an object`);
   for (const [addr, acc] of Object.entries(data.preState)) {
-    if (!/^0x[0-9a-fA-F]{40}$/.test(addr)) throw new Error(`${where}: pre-state key ${addr} is not an address`);
-    if (typeof acc?.basic?.balance !== "string") throw new Error(`${where}: pre-state account ${addr} has no basic.balance`);
+    if (!/^0x[0-9a-fA-F]{40}$/.test(addr)) throw new InputError(`${where}: pre-state key ${addr} is not an address`);
+    if (typeof acc?.basic?.balance !== "string") throw new InputError(`${where}: pre-state account ${addr} has no basic.balance`);
     if (acc.code !== null && acc.code !== undefined && typeof acc.code.original_len !== "number") {
-      throw new Error(`${where}: pre-state account ${addr} has code without original_len`);
+      throw new InputError(`${where}: pre-state account ${addr} has code without original_len`);
     }
   }
   return data;
@@ -106,17 +109,32 @@ export async function loadCorpusBlock(dir: string): Promise<CorpusBlock> {
   const preFile = join(dir, "pre_state.json.gz");
   for (const f of [blockFile, preFile]) {
     if (!(await exists(f))) {
-      throw new Error(`${f} is missing: a corpus block directory holds block.json.gz and pre_state.json.gz`);
+      throw new InputError(`${f} is missing: a corpus block directory holds block.json.gz and pre_state.json.gz`);
     }
   }
   const hashesFile = join(dir, "block_hashes.json.gz");
-  const [block, preState, blockHashes] = await Promise.all([
+  const receiptsFile = join(dir, "receipts.json.gz");
+  const [block, preState, blockHashes, receipts] = await Promise.all([
     readJson(blockFile),
     readJson(preFile),
     (await exists(hashesFile)) ? readJson(hashesFile) : Promise.resolve({}),
+    (await exists(receiptsFile)) ? readJson(receiptsFile) : Promise.resolve(undefined),
   ]);
-  return checkCorpusBlock(
+  const out = checkCorpusBlock(
     { block: block as RpcBlock, preState: preState as PreState, blockHashes: blockHashes as Record<string, string> },
     dir,
   );
+  if (receipts !== undefined) out.receipts = parseReceipts(receipts, receiptsFile);
+  return out;
+}
+
+/** An eth_getBlockReceipts answer: cumulative gas and status per transaction. */
+function parseReceipts(json: unknown, file: string): NonNullable<CorpusBlock["receipts"]> {
+  if (!Array.isArray(json)) throw new InputError(`${file}: expected the JSON array eth_getBlockReceipts returns`);
+  return json.map((r: { cumulativeGasUsed?: unknown; status?: unknown }, i) => {
+    if (typeof r?.cumulativeGasUsed !== "string") throw new InputError(`${file}: receipt ${i} has no cumulativeGasUsed`);
+    const out: NonNullable<CorpusBlock["receipts"]>[number] = { cumulativeGasUsed: Number(BigInt(r.cumulativeGasUsed)) };
+    if (typeof r.status === "string") out.status = BigInt(r.status) === 1n ? "success" : "reverted";
+    return out;
+  });
 }

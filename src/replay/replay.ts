@@ -3,6 +3,7 @@
  * per-transaction access sets and proving fidelity: the sum of the transactions' gas must equal
  * the header's gasUsed and, from Byzantium on, the receipts root must equal the header's.
  */
+import { InputError, type ErrorInfo } from "../errors.js";
 import { createBlockFromRPC } from "@ethereumjs/block";
 import { Common, Mainnet, type StateManagerInterface } from "@ethereumjs/common";
 import type { JSONRPCBlock } from "@ethereumjs/block";
@@ -24,15 +25,15 @@ import type { CorpusBlock, PreState } from "./corpus.js";
 export const BYZANTIUM_BLOCK = 4_370_000;
 
 /** Raised when a replay does not reproduce the header; names the first diverging transaction. */
-export class ReplayMismatchError extends Error {
+export class ReplayMismatchError extends InputError {
   constructor(
     readonly blockNumber: number,
     readonly field: "gasUsed" | "receiptsRoot" | "execution",
     readonly txIndex: number | null,
     message: string,
+    info: ErrorInfo = {},
   ) {
-    super(message);
-    this.name = "ReplayMismatchError";
+    super(message, info);
   }
 }
 
@@ -105,7 +106,7 @@ function replayKzg(counter: { proofsAssumed: number }): KZG {
         };
       }
       return () => {
-        throw new Error(`KZG ${String(prop)} was called during replay; blobs are not available offline`);
+        throw new InputError(`KZG ${String(prop)} was called during replay; blobs are not available offline`);
       };
     },
   });
@@ -129,7 +130,7 @@ export async function loadPreState(vm: Awaited<ReturnType<typeof createVM>>, pre
     if (acc.code && acc.code.original_len > 0) {
       const full = hexToBytes(acc.code.bytecode as `0x${string}`);
       if (full.length < acc.code.original_len) {
-        throw new Error(`pre-state account ${addrHex}: bytecode is shorter (${full.length}) than original_len (${acc.code.original_len})`);
+        throw new InputError(`pre-state account ${addrHex}: bytecode is shorter (${full.length}) than original_len (${acc.code.original_len})`);
       }
       await sm.putCode(address, full.subarray(0, acc.code.original_len));
     }
@@ -164,7 +165,7 @@ export async function replayBlock(input: CorpusBlock, options: ReplayOptions = {
     async getBlock(n: number) {
       const h = env ? await env.blockHash(n) : hashes[String(n)];
       if (h === undefined) {
-        throw new Error(
+        throw new InputError(
           `block ${number} executes BLOCKHASH(${n}), which block_hashes.json.gz does not hold; add "${n}": hash to it`,
         );
       }
@@ -185,7 +186,7 @@ export async function replayBlock(input: CorpusBlock, options: ReplayOptions = {
   try {
     block = createBlockFromRPC(rpc as unknown as JSONRPCBlock, [], { common, setHardfork: false });
   } catch (e) {
-    throw new Error(`block ${number}: cannot build the block from its RPC form: ${(e as Error).message}`);
+    throw new InputError(`block ${number}: cannot build the block from its RPC form: ${(e as Error).message}`);
   }
 
   const recorded: RecordedAccess[] = [];
@@ -194,7 +195,7 @@ export async function replayBlock(input: CorpusBlock, options: ReplayOptions = {
     const i = txIndex;
     const rtx = rpc.transactions[i];
     if (rtx === undefined || rtx.hash.toLowerCase() !== bytesToHex(tx.hash())) {
-      throw new Error(`block ${number}: transaction ${i} is not the one the block lists`);
+      throw new InputError(`block ${number}: transaction ${i} is not the one the block lists`);
     }
     recorder.begin(rtx.from.toLowerCase(), rtx.to ? rtx.to.toLowerCase() : null);
   });
@@ -221,7 +222,7 @@ export async function replayBlock(input: CorpusBlock, options: ReplayOptions = {
     });
   } catch (e) {
     const at = txIndex < rpc.transactions.length ? txIndex : null;
-    const hint = at === null ? "" : hintFor(recorded, at);
+    const hint = at === null ? "" : missesNote(recorded.map((r, i) => ({ index: i, preStateMisses: r.preStateMisses })), at);
     throw new ReplayMismatchError(
       number,
       "execution",
@@ -231,7 +232,7 @@ export async function replayBlock(input: CorpusBlock, options: ReplayOptions = {
   }
   const executionMs = performance.now() - tExec;
   if (recorded.length !== rpc.transactions.length) {
-    throw new Error(`block ${number}: recorded ${recorded.length} transactions, the block has ${rpc.transactions.length}`);
+    throw new InputError(`block ${number}: recorded ${recorded.length} transactions, the block has ${rpc.transactions.length}`);
   }
 
   const txs: ReplayTxResult[] = [];
@@ -282,14 +283,21 @@ export async function replayBlock(input: CorpusBlock, options: ReplayOptions = {
   return { access, txs, hardfork, gasUsed, receiptsRoot, receiptsRootChecked, kzgProofsAssumed: kzgCounter.proofsAssumed, executionMs, totalMs: performance.now() - t0 };
 }
 
-function hintFor(recorded: { preStateMisses: string[] }[], upTo: number): string {
-  for (let i = 0; i < Math.min(upTo + 1, recorded.length); i++) {
-    const m = recorded[i]!.preStateMisses;
-    if (m.length > 0) {
-      return `\n  hint: tx ${i} is the first to read state the pre-state does not hold (${m.slice(0, 3).join(", ")}${m.length > 3 ? ", ..." : ""}); the pre-state is probably incomplete there`;
-    }
-  }
-  return "";
+/**
+ * The transactions up to `upTo` that read state the pre-state lacks, the failing one first.
+ * Such reads are normal (accounts and slots that did not exist before the block), so they are
+ * named as candidates, never as the cause.
+ */
+function missesNote(txs: { index: number; preStateMisses: string[] }[], upTo: number): string {
+  const own = txs[upTo]?.preStateMisses ?? [];
+  const show = (m: string[]) => `${m.slice(0, 3).join(", ")}${m.length > 3 ? ", ..." : ""}`;
+  if (own.length > 0) return `\n  tx ${upTo} itself read state the pre-state does not hold (${show(own)}); the pre-state is probably incomplete there`;
+  const earlier = txs.slice(0, upTo).filter((t) => t.preStateMisses.length > 0);
+  if (earlier.length === 0) return "";
+  return `\n  earlier transactions read state the pre-state does not hold (often accounts or slots that did not exist yet): ${earlier
+    .slice(0, 5)
+    .map((t) => `tx ${t.index} (${show(t.preStateMisses)})`)
+    .join("; ")}`;
 }
 
 function checkFidelity(
@@ -326,12 +334,23 @@ function checkFidelity(
       }
     }
   }
-  // Without receipts: the first tx that read state missing from the pre-state, else the last tx.
-  const firstMiss = txs.find((t) => t.preStateMisses.length > 0);
-  const at = firstMiss?.index ?? null;
-  const detail =
-    at === null
-      ? `no transaction read state outside the pre-state, so the block header alone cannot localize the divergence; replay with the block's receipts (capture from a node) to name the exact transaction`
-      : `first diverging tx (the first to read state the pre-state lacks): ${at} (${rpc.transactions[at]!.hash}), missing ${firstMiss!.preStateMisses.slice(0, 3).join(", ")}`;
-  throw new ReplayMismatchError(number, field, at, `block ${number}: replay does not reproduce the header: ${what}; ${detail}`);
+  // Without receipts the header holds only totals: no transaction can be named as the first
+  // to diverge. Those that read state the pre-state lacks are listed as candidates only (an
+  // absent account or slot is usually one that did not exist before the block).
+  const candidates = txs.filter((t) => t.preStateMisses.length > 0);
+  const details = candidates
+    .slice(0, 10)
+    .map((t) => `tx ${t.index} (${rpc.transactions[t.index]!.hash}) read state the pre-state lacks: ${t.preStateMisses.slice(0, 3).join(", ")}${t.preStateMisses.length > 3 ? ", ..." : ""}`);
+  if (candidates.length > 10) details.push(`... and ${candidates.length - 10} more`);
+  throw new ReplayMismatchError(
+    number,
+    field,
+    null,
+    `block ${number}: replay does not reproduce the header: ${what}; without the block's receipts the first diverging transaction cannot be localized` +
+      (candidates.length > 0 ? ` (${candidates.length} transaction(s) read state outside the pre-state, listed as candidates, not causes)` : ""),
+    {
+      details,
+      hint: `save the block's receipts (the answer of eth_getBlockReceipts for block ${number}, from any archive node or provider) as receipts.json.gz in the block's corpus directory, or pass them to replayBlock as expectedReceipts; the replay then names the exact transaction`,
+    },
+  );
 }

@@ -22,7 +22,6 @@ export const CLIENT_SCRIPT = String.raw`
   var view = JSON.parse(document.getElementById("report-data").textContent);
   var FONT = "Inter, ui-sans-serif, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
   var INK = "#0f172a", MUTED = "#64748b", GRID = "#e2e8f0";
-  var SCHED = { "serial": "#94a3b8", "dag": "#0f172a", "block-stm": "#4f46e5", "locks": "#0d9488", "declared": "#0d9488" };
   var EXTRA = ["#d97706", "#db2777", "#0284c7", "#65a30d", "#7c3aed"];
   var CATS = ["#4f46e5", "#0d9488", "#d97706", "#db2777", "#0284c7", "#65a30d", "#7c3aed", "#dc2626", "#475569", "#ca8a04", "#0891b2", "#9333ea"];
   var base = { textStyle: { fontFamily: FONT, color: INK }, animationDuration: 400, animationDurationUpdate: 300 };
@@ -115,7 +114,7 @@ export const CLIENT_SCRIPT = String.raw`
     var ts = s.threads, maxT = ts[ts.length - 1];
     var extra = 0;
     var series = s.series.map(function (x) {
-      var color = SCHED[x.scheduler] || EXTRA[extra++ % EXTRA.length];
+      var color = x.colour || EXTRA[extra++ % EXTRA.length];
       return {
         name: x.label, type: "line", data: x.data, color: color, symbol: x.isLimit ? "none" : "circle", symbolSize: 7,
         lineStyle: { width: x.isLimit ? 2 : 3, type: x.isLimit ? "dashed" : "solid" },

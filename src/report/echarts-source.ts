@@ -2,6 +2,7 @@
  * Reads the echarts browser bundle from node_modules so the report can inline it: the HTML
  * file then opens offline, with no CDN and no fetch.
  */
+import { InputError } from "../errors.js";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
@@ -15,7 +16,7 @@ export function loadEchartsSource(): string {
     try {
       file = require.resolve("echarts/dist/echarts.min.js");
     } catch (e) {
-      throw new Error(
+      throw new InputError(
         `cannot find echarts (needed to draw the report's charts): ${(e as Error).message}; run \`npm ci\` in the project`,
       );
     }

@@ -61,23 +61,28 @@ function summarySection(d: ReportData, v: ReportView): string {
     .filter((x) => !x.isLimit && x.scheduler !== "serial")
     .map((x) => ({ x, i: x.data.reduce((bi, p, i, a) => (p[1] > a[bi]![1] ? i : bi), 0) }))
     .sort((a, b) => b.x.data[b.i]![1] - a.x.data[a.i]![1])[0];
+  // What shows parallelism leads: the chain, the limit it sets, the share of pairs that conflict.
   const cards = [
     card("Transactions", int(s.txs), `in ${int(s.blocks)} block${s.blocks === 1 ? "" : "s"}`),
-    card("Conflict rate", pct(s.conflictRate), "of transactions conflict with another", s.conflictRate),
     card("Longest chain", int(s.longestChain), "transactions that must run in order"),
+  ];
+  if (s.dagSpeedupBound !== undefined) cards.push(card("Dependency limit", times(s.dagSpeedupBound), "speedup limit from dependencies"));
+  if (s.conflictPairShare !== undefined)
+    cards.push(card("Conflicting pairs", pct(s.conflictPairShare), `${s.conflictPairs !== undefined ? int(s.conflictPairs) : "?"} of all tx pairs`, s.conflictPairShare));
+  else if (s.conflictPairs !== undefined) cards.push(card("Conflicting pairs", int(s.conflictPairs), "dependency edges"));
+  if (best) {
+    const t = best.x.data[best.i]![0];
+    cards.push(card(`Best: ${best.x.label}`, times(best.x.data[best.i]![1]), `at ${int(t)} thread${t === 1 ? "" : "s"}`));
+  }
+  cards.push(
     card(
       "Components",
       int(s.components),
       s.largestComponent !== undefined ? `largest: ${int(s.largestComponent)} txs` : "independent groups",
     ),
-  ];
-  if (s.conflictPairs !== undefined) cards.push(card("Conflicting pairs", int(s.conflictPairs), "dependency edges"));
+  );
   if (s.hotSlotCount !== undefined) cards.push(card("Hot slots", int(s.hotSlotCount), "written by 2+ transactions"));
-  if (s.dagSpeedupBound !== undefined) cards.push(card("DAG bound", times(s.dagSpeedupBound), "speedup limit from dependencies"));
-  if (best) {
-    const t = best.x.data[best.i]![0];
-    cards.push(card(`Best: ${best.x.label}`, times(best.x.data[best.i]![1]), `at ${int(t)} thread${t === 1 ? "" : "s"}`));
-  }
+  cards.push(card("Conflict rate (detail)", pct(s.conflictRate), "of transactions conflict with at least one other", s.conflictRate));
   return `<section aria-labelledby="h-summary"><h2 id="h-summary">Summary</h2><dl class="cards">${cards.join("")}</dl></section>`;
 }
 

@@ -14,6 +14,7 @@
  * - Every string may come from untrusted input (decoded slot names, function signatures from
  *   a replayed block): the renderer escapes all of them.
  */
+import { InputError } from "../errors.js";
 import { z } from "zod";
 
 export const REPORT_FORMAT = "disjoint.report";
@@ -48,6 +49,8 @@ export const ReportSummary = z
     conflictRate: nonneg.refine((x) => x <= 1, "conflictRate must be in [0, 1]"),
     /** Conflicting transaction pairs (edges of the dependency graph). */
     conflictPairs: count.optional(),
+    /** Conflicting pairs / pairs of transactions in the same block, in [0, 1]. */
+    conflictPairShare: nonneg.refine((x) => x <= 1, "conflictPairShare must be in [0, 1]").optional(),
     /** Longest dependency chain, in transactions. */
     longestChain: count,
     /** Connected components of the conflict graph (an isolated transaction is one component). */
@@ -108,6 +111,8 @@ export const SpeedupSeries = z
     scheduler: text(100),
     /** Display name; defaults to `scheduler`. */
     label: text(200).optional(),
+    /** Chart colour (#rrggbb), from the scheduler table; a palette colour when absent. */
+    colour: z.string().regex(/^#[0-9a-f]{6}$/, "colour: expected #rrggbb").optional(),
     speedup: z.array(nonneg),
     /** Optional per-thread-count extras, same length as `speedup`. */
     efficiency: z.array(nonneg).optional(),
@@ -297,7 +302,7 @@ export type ReportData = z.infer<typeof ReportData>;
 export type ReportDataInput = z.input<typeof ReportData>;
 
 /** Input that is not valid report data; the message names file, path and problem. */
-export class ReportDataError extends Error {
+export class ReportDataError extends InputError {
   constructor(
     readonly file: string,
     readonly problems: { path: string; message: string }[],
@@ -305,7 +310,6 @@ export class ReportDataError extends Error {
     const lines = problems.slice(0, 10).map((p) => `  at ${p.path || "(top level)"}: ${p.message}`);
     const more = problems.length > 10 ? `\n  ... and ${problems.length - 10} more` : "";
     super(`${file} is not valid ${REPORT_FORMAT} v${REPORT_FORMAT_VERSION} data:\n${lines.join("\n")}${more}`);
-    this.name = "ReportDataError";
   }
 }
 

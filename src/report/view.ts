@@ -20,6 +20,7 @@ export interface SpeedupView {
   series: {
     scheduler: string;
     label: string;
+    colour: string | null;
     isLimit: boolean;
     data: [number, number][];
     aborts: number[] | null;
@@ -97,6 +98,7 @@ export function buildSpeedupView(s: ReportData["speedups"]): SpeedupView {
     return {
       scheduler: x.scheduler,
       label: x.label ?? x.scheduler,
+      colour: x.colour ?? null,
       isLimit: x.scheduler === "dag",
       data: s.threads.map((t, i) => [t, x.speedup[i]!] as [number, number]),
       aborts: x.aborts ?? null,

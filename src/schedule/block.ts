@@ -4,6 +4,20 @@
  * transaction would take under the declared-access `locks` scheduler.
  */
 import type { BlockAccess, TxAccess } from "../access/format.js";
+import { chooseCost, txCost } from "../model/cost.js";
+import {
+  ACCESS_CREDIT,
+  ACCESS_READ,
+  ACCESS_SNAPSHOT,
+  ACCESS_WRITE,
+  dependencyMode,
+  dependencyOptions,
+  blockLevelReads,
+  describeDependencyOptions,
+  observedModes,
+  type DependencyOptions,
+} from "../model/dependency.js";
+import { fieldOfKey, locationKey } from "../model/location.js";
 
 /** Mode of a declared lock. */
 export const LOCK_READ = 1;
@@ -18,6 +32,8 @@ export interface UnderDeclaration {
   /** Storage slot, or "balance" / "nonce" / "code" for account fields. */
   slot: string;
   access: "read" | "write";
+  /** What the declaration said about the location: "none", or "read" (for an uncovered write). */
+  declared: "none" | "read";
 }
 
 /** One transaction of a prepared block. Location ids index `PreparedBlock.locations`. */
@@ -25,9 +41,12 @@ export interface PreparedTx {
   /** Index in the block (the order serial execution follows). */
   index: number;
   cost: number;
-  /** Observed reads (sorted, unique location ids). */
+  /** Every location the dependency rules keep (sorted, unique ids), with its ACCESS_* mode in `modes`. */
+  access: Int32Array;
+  modes: Uint8Array;
+  /** Reads (sorted, unique location ids): observed reads and the read every write implies. */
   reads: Int32Array;
-  /** Observed writes (sorted, unique location ids). */
+  /** Writes (sorted, unique location ids), commutative credits included. */
   writes: Int32Array;
   /**
    * 1 where the read at the same position is a SNAPSHOT-mode access (declared SNAPSHOT).
@@ -46,11 +65,11 @@ export interface PreparedTx {
 export interface PreparedBlock {
   number: number;
   txs: PreparedTx[];
-  /** Human-readable location per id: "0xaddr/0xslot" or "0xaddr/balance". */
+  /** Location key per id (src/model/location.ts): "0xaddr:0xslot" or "0xaddr:balance". */
   locations: string[];
   /**
    * Lock resources: ids below `locations.length` are the same locations; larger ids are
-   * whole-account resources ("0xaddr/*"), listed in `accountLocks` (id - locations.length).
+   * whole-account resources ("0xaddr:*"), listed in `accountLocks` (id - locations.length).
    */
   accountLocks: string[];
   /** Per lock-resource id below locations.length: the whole-account resource id of its account, or -1. */
@@ -59,37 +78,18 @@ export interface PreparedBlock {
   underDeclared: UnderDeclaration[];
   /** Notes on how the input was interpreted (block-level reads, coinbase, precision). */
   notes: string[];
-  coinbaseIncluded: boolean;
+  /** The dependency rules the block was prepared under. */
+  dependency: DependencyOptions;
   costColumn: string;
 }
 
 export interface PrepareOptions {
-  /** "gasUsed" (default) or the name of a column of tx.costs. */
+  /** Cost model (src/model/cost.ts): "auto" (default), "gasUsed", "accesses", "unit" or a column of tx.costs. */
   cost?: string;
-  /** Keep the fee recipient's balance as a location (default false: parallel EVMs update it lazily). */
-  includeCoinbase?: boolean;
+  /** How dependencies are defined (src/model/dependency.ts); defaults filled in. */
+  dependency?: Partial<DependencyOptions>;
   /** Precision of the file's reads; "block" adds a note that per-tx reads are incomplete. */
   precision?: { reads: "tx" | "block"; writes: "tx" | "block" };
-}
-
-/** Input problem: names the block, transaction and what to do about it. */
-export class SimulationInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "SimulationInputError";
-  }
-}
-
-function txCost(tx: TxAccess, column: string, block: number): number {
-  if (column === "gasUsed") return tx.gasUsed;
-  const v = tx.costs?.[column];
-  if (v === undefined) {
-    const available = ["gasUsed", ...Object.keys(tx.costs ?? {})].join(", ");
-    throw new SimulationInputError(
-      `block ${block} tx ${tx.index} has no cost column "${column}" (it has: ${available}); pass --cost with one of those, or add "${column}" to every tx's costs`,
-    );
-  }
-  return v;
 }
 
 const sortedUnique = (xs: number[]): Int32Array => {
@@ -100,26 +100,30 @@ const sortedUnique = (xs: number[]): Int32Array => {
   return Int32Array.from(xs);
 };
 const NONE = new Uint8Array(0);
+/** 1 where the location at the same position is accessed in SNAPSHOT mode; NONE (shared) when none is. */
+const snapFlags = (ids: Int32Array, modeOf: Map<number, number>): Uint8Array => {
+  if (!ids.some((id) => (modeOf.get(id)! & ACCESS_SNAPSHOT) !== 0)) return NONE;
+  return Uint8Array.from(ids, (id) => ((modeOf.get(id)! & ACCESS_SNAPSHOT) !== 0 ? 1 : 0));
+};
 
 /**
- * Interns locations and builds the read/write/lock sets of one block.
+ * Interns locations and builds the access, read/write and lock sets of one block.
  *
- * Rules: the coinbase balance is dropped unless `includeCoinbase`; account fields
- * (balance/nonce/code) are locations like storage slots; `blockReads` (reads no transaction
- * is named for) are ignored when no transaction writes the slot (they cannot conflict) and
- * otherwise counted as a read of every transaction (conservative), with a note.
+ * Rules: the dependency rules of src/model/dependency.ts (a write implies a read, the fee
+ * recipient's balance credits, balance credits without a read, sender nonces, SNAPSHOT mode);
+ * account fields (balance/nonce/code) are locations like storage slots; `blockReads` (reads
+ * no transaction is named for) follow `blockLevelReads`.
  */
 export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): PreparedBlock {
-  const column = opts.cost ?? "gasUsed";
-  const includeCoinbase = opts.includeCoinbase ?? false;
-  const ids = new Map<string, number>();
+  const costChoice = chooseCost(block, opts.cost);
+  const column = costChoice.column;
+  const dependency = dependencyOptions(opts.dependency);
   const locations: string[] = [];
   const accountIds = new Map<string, number>();
   const accountLocks: string[] = [];
   const locAccount: string[] = [];
   const locIsField: boolean[] = [];
   const notes: string[] = [];
-  const coinbaseBalance = `${block.coinbase}/balance`;
   // Two-level map (address, then slot): no key string is built for a location seen before.
   const byAddress = new Map<string, Map<string, number>>();
   const intern = (address: string, slot: string): number => {
@@ -132,56 +136,34 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): Pre
     if (id === undefined) {
       id = locations.length;
       slots.set(slot, id);
-      const key = `${address}/${slot}`;
-      ids.set(key, id);
-      locations.push(key);
+      locations.push(locationKey(address, slot));
       locAccount.push(address);
       locIsField.push(slot.length < 10);
     }
     return id;
   };
-  let droppedCoinbase = 0;
-  const keep = (address: string, field: string) => {
-    if (!includeCoinbase && field === "balance" && address === block.coinbase) {
-      droppedCoinbase++;
-      return false;
-    }
-    return true;
-  };
 
   const seen = new Set<number>();
+  const extra = blockLevelReads(block);
   const raw = block.txs.map((tx, i) => {
     if (tx.index !== i && !seen.has(-1)) {
       seen.add(-1);
       notes.push(`block ${block.number}: tx indices are not 0..n-1 in order; simulated in file order`);
     }
-    const reads: number[] = [];
-    const writes: number[] = [];
-    for (const [a, s] of tx.storage.reads) reads.push(intern(a, s));
-    for (const [a, s] of tx.storage.writes) writes.push(intern(a, s));
-    for (const [a, f] of tx.accounts.reads) if (keep(a, f)) reads.push(intern(a, f));
-    for (const [a, f] of tx.accounts.writes) if (keep(a, f)) writes.push(intern(a, f));
-    return { tx, reads, writes, cost: txCost(tx, column, block.number) };
+    const modes = new Map<number, number>();
+    const visit = (a: string, f: string, observed: number) => {
+      const m = dependencyMode(observed, a, f, block.coinbase, tx.from, dependency);
+      if (m === 0) return;
+      const id = intern(a, f);
+      modes.set(id, (modes.get(id) ?? 0) | m);
+    };
+    observedModes(tx, visit);
+    for (const [a, s] of extra.reads) visit(a, s, ACCESS_READ);
+    return { tx, modes, cost: txCost(tx, column, block.number) };
   });
-  if (droppedCoinbase > 0) notes.push(`coinbase balance excluded (${droppedCoinbase} accesses); pass --include-coinbase to keep it`);
-  else if (includeCoinbase) notes.push("coinbase balance included");
-
-  if (block.blockReads && block.blockReads.length > 0) {
-    const written = new Set<number>();
-    for (const r of raw) for (const w of r.writes) written.add(w);
-    let conservative = 0;
-    for (const [a, s] of block.blockReads) {
-      const id = ids.get(`${a}/${s}`);
-      if (id !== undefined && written.has(id)) {
-        conservative++;
-        for (const r of raw) r.reads.push(id);
-      }
-    }
-    notes.push(
-      `${block.blockReads.length} block-level reads: ${block.blockReads.length - conservative} are of slots no tx writes (no conflict possible, ignored)` +
-        (conservative > 0 ? `, ${conservative} of written slots assumed read by every tx (conservative)` : ""),
-    );
-  }
+  notes.push(...describeDependencyOptions(dependency));
+  if (costChoice.note) notes.push(costChoice.note);
+  if (extra.note) notes.push(extra.note);
   if (opts.precision?.reads === "block") notes.push("file precision: reads are per block; per-tx read sets may be incomplete");
   if (opts.precision?.writes === "block") notes.push("file precision: writes are per block; per-tx write sets may be inexact");
 
@@ -241,11 +223,13 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): Pre
     }
     return dropped;
   };
-  const txs: PreparedTx[] = raw.map(({ tx, reads, writes, cost }, i) => {
-    const r = sortedUnique(reads);
-    const w = sortedUnique(writes);
-    let snapReads = NONE;
-    let snapWrites = NONE;
+  const txs: PreparedTx[] = raw.map(({ tx, modes: modeOf, cost }, i) => {
+    const access = sortedUnique([...modeOf.keys()]);
+    const modes = Uint8Array.from(access, (id) => modeOf.get(id)!);
+    const r = access.filter((_, k) => (modes[k]! & ACCESS_READ) !== 0);
+    const w = access.filter((_, k) => (modes[k]! & (ACCESS_WRITE | ACCESS_CREDIT)) !== 0);
+    const snapReads = snapFlags(r, modeOf);
+    const snapWrites = snapFlags(w, modeOf);
     // Lock set: resource id -> mode; whole-account resources are offset later.
     const locks = new Map<number, number>();
     const acctLocks = new Map<number, number>();
@@ -285,54 +269,47 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): Pre
       for (const id of r) if (locIsField[id] && !locks.has(id)) locks.set(id, LOCK_READ);
       for (const id of w) if (locIsField[id]) locks.set(id, LOCK_WRITE);
       // Coverage check of observed storage accesses.
-      const check = (id: number, access: "read" | "write", k: number) => {
+      // The one coverage check of observed storage accesses against the declaration
+      // (also behind check-declared): a written location needs a WRITE (or SNAPSHOT)
+      // declaration, a location only read needs any; "*" covers the account.
+      const check = (id: number, access: "read" | "write") => {
         if (locIsField[id]) return;
-        // A follower reading an input of a snapshot already taken breaks rule 5: not covered.
-        if (dropped !== undefined && dropped.has(id)) {
-          const u: UnderDeclaration = { tx: i, address: locAccount[id]!, slot: locations[id]!.slice(locAccount[id]!.length + 1), access };
-          if (tx.function) u.function = tx.function;
-          underDeclared.push(u);
-          return;
-        }
-        if (markS[id] === i && markW[id] !== i) {
-          if (access === "read") {
-            if (snapReads === NONE) snapReads = new Uint8Array(r.length);
-            snapReads[k] = 1;
-          } else {
-            if (snapWrites === NONE) snapWrites = new Uint8Array(w.length);
-            snapWrites[k] = 1;
-          }
-          return;
-        }
-        if (markW[id] === i || (access === "read" && markR[id] === i)) return;
         const a = locAccount[id]!;
         const acct = accountIds.get(a);
-        if (acct !== undefined && (starW[acct] === i || (access === "read" && starR[acct] === i))) return;
-        const loc = locations[id]!;
-        const u: UnderDeclaration = { tx: i, address: a, slot: loc.slice(a.length + 1), access };
-        if (tx.function) u.function = tx.function;
-        underDeclared.push(u);
+        const declaredRead = markR[id] === i || (acct !== undefined && starR[acct] === i);
+        const uncovered = () => {
+          const u: UnderDeclaration = { tx: i, address: a, slot: fieldOfKey(locations[id]!), access, declared: declaredRead ? "read" : "none" };
+          if (tx.function) u.function = tx.function;
+          underDeclared.push(u);
+        };
+        // A follower reading an input of a snapshot already taken breaks rule 5: not covered.
+        if (dropped !== undefined && dropped.has(id)) return uncovered();
+        if (markS[id] === i && markW[id] !== i) return;
+        if (markW[id] === i || (access === "read" && declaredRead)) return;
+        if (acct !== undefined && starW[acct] === i) return;
+        uncovered();
       };
-      r.forEach((id, k) => check(id, "read", k));
-      w.forEach((id, k) => check(id, "write", k));
+      const written = (id: number) => (modeOf.get(id)! & (ACCESS_WRITE | ACCESS_CREDIT)) !== 0;
+      for (const id of w) check(id, "write");
+      for (const id of r) if (!written(id)) check(id, "read");
     } else {
       // Observed sets: merge the two sorted lists; a location read and written is a WRITE.
       const ids = new Int32Array(r.length + w.length);
-      const modes = new Uint8Array(r.length + w.length);
+      const lockModesOf = new Uint8Array(r.length + w.length);
       let a = 0;
       let b = 0;
       let k = 0;
       while (a < r.length || b < w.length) {
         if (b >= w.length || (a < r.length && r[a]! < w[b]!)) {
           ids[k] = r[a++]!;
-          modes[k++] = LOCK_READ;
+          lockModesOf[k++] = LOCK_READ;
         } else {
           if (a < r.length && r[a] === w[b]) a++;
           ids[k] = w[b++]!;
-          modes[k++] = LOCK_WRITE;
+          lockModesOf[k++] = LOCK_WRITE;
         }
       }
-      return { index: i, cost, reads: r, writes: w, snapReads, snapWrites, lockIds: ids.subarray(0, k), lockModes: modes.subarray(0, k), declared: false };
+      return { index: i, cost, access, modes, reads: r, writes: w, snapReads, snapWrites, lockIds: ids.subarray(0, k), lockModes: lockModesOf.subarray(0, k), declared: false };
     }
     const lockIds: number[] = [];
     const lockModes: number[] = [];
@@ -347,6 +324,8 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): Pre
     return {
       index: i,
       cost,
+      access,
+      modes,
       reads: r,
       writes: w,
       snapReads,
@@ -371,7 +350,7 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): Pre
     lockAccountOf,
     underDeclared,
     notes,
-    coinbaseIncluded: includeCoinbase,
+    dependency,
     costColumn: column,
   };
 }
@@ -394,9 +373,12 @@ export function syntheticBlock(txs: SyntheticTx[], number = 0): PreparedBlock {
   const locations = Array.from({ length: maxLoc + 1 }, (_, i) => `loc${i}`);
   const underDeclared: UnderDeclaration[] = [];
   const prepared = txs.map((t, i): PreparedTx => {
-    const reads = sortedUnique(t.reads);
-    const writes = sortedUnique(t.writes);
+    // The dependency rule: a write implies a read.
+    const reads = sortedUnique([...t.reads, ...t.writes]);
+    const writes = sortedUnique([...t.writes]);
     const snaps = new Set(t.declared?.snapshots ?? t.snapshots ?? []);
+    const written = new Set(t.writes);
+    const modes = Uint8Array.from(reads, (l) => ACCESS_READ | (written.has(l) ? ACCESS_WRITE : 0) | (snaps.has(l) ? ACCESS_SNAPSHOT : 0));
     const snapReads = Uint8Array.from(reads, (l) => (snaps.has(l) ? 1 : 0));
     const snapWrites = Uint8Array.from(writes, (l) => (snaps.has(l) ? 1 : 0));
     const locks = new Map<number, number>();
@@ -406,11 +388,11 @@ export function syntheticBlock(txs: SyntheticTx[], number = 0): PreparedBlock {
       for (const l of t.declared.reads) locks.set(l, LOCK_READ);
       for (const l of snaps) if (!dw.has(l)) locks.set(l, LOCK_SNAPSHOT);
       for (const l of t.declared.writes) locks.set(l, LOCK_WRITE);
-      reads.forEach((l) => {
-        if (!dw.has(l) && !dr.has(l) && !snaps.has(l)) underDeclared.push({ tx: i, address: `loc${l}`, slot: "", access: "read" });
+      sortedUnique([...t.reads]).forEach((l) => {
+        if (!dw.has(l) && !dr.has(l) && !snaps.has(l)) underDeclared.push({ tx: i, address: `loc${l}`, slot: "", access: "read", declared: "none" });
       });
       writes.forEach((l) => {
-        if (!dw.has(l) && !snaps.has(l)) underDeclared.push({ tx: i, address: `loc${l}`, slot: "", access: "write" });
+        if (!dw.has(l) && !snaps.has(l)) underDeclared.push({ tx: i, address: `loc${l}`, slot: "", access: "write", declared: dr.has(l) ? "read" : "none" });
       });
     } else {
       for (const l of reads) locks.set(l, snaps.has(l) ? LOCK_SNAPSHOT : LOCK_READ);
@@ -419,6 +401,8 @@ export function syntheticBlock(txs: SyntheticTx[], number = 0): PreparedBlock {
     return {
       index: i,
       cost: t.cost,
+      access: reads,
+      modes,
       reads,
       writes,
       snapReads,
@@ -436,7 +420,7 @@ export function syntheticBlock(txs: SyntheticTx[], number = 0): PreparedBlock {
     lockAccountOf: new Int32Array(locations.length).fill(-1),
     underDeclared,
     notes: [],
-    coinbaseIncluded: false,
+    dependency: dependencyOptions(),
     costColumn: "synthetic",
   };
 }

@@ -25,6 +25,7 @@
  * done, a serial commit of commitFixed + commitPerTx * txs follows (collecting results in
  * block order, evaluating lazily updated accounts).
  */
+import { UsageError } from "../errors.js";
 import type { PreparedBlock } from "./block.js";
 import { IntHeap } from "./graph.js";
 import type { BlockStmStats, CommonOptions, SimulationResult, TimelineEntry } from "./types.js";
@@ -112,7 +113,7 @@ class IndexSet {
 /** Simulates Block-STM on `threads` threads. */
 export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): SimulationResult {
   const threads = opts.threads;
-  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`threads must be a positive integer, got ${threads}`);
   const vFrac = opts.validationFraction ?? 0.05;
   const vRead = opts.validationPerRead ?? 0;
   const vFixed = opts.validationFixed ?? 0;
@@ -137,7 +138,7 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
     ["commitFixed", commitFixed],
     ["commitPerTx", commitPerTx],
   ] as const) {
-    if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`${k} must be a finite number >= 0, got ${v}`);
+    if (!(v >= 0) || !Number.isFinite(v)) throw new UsageError(`${k} must be a finite number >= 0, got ${v}`);
   }
   const txs = block.txs;
   const n = txs.length;

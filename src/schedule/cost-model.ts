@@ -18,6 +18,9 @@
  * fitted by bench/calibrate.ts on the engine's own measurements (provenance in the file).
  */
 import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { UsageError } from "../errors.js";
+import { locationKey } from "../model/location.js";
 import type { BlockAccess } from "../access/format.js";
 import { prepareBlock, type PreparedBlock } from "./block.js";
 import { simulateBlockStm, type BlockStmOptions } from "./blockstm.js";
@@ -80,7 +83,7 @@ export function profileUrl(name: string): URL {
 /** Loads an engine profile by name; an unknown name is an error listing the known ones. */
 export function loadEngineProfile(name: string = DEFAULT_ENGINE): EngineProfile {
   if (!(ENGINE_PROFILES as readonly string[]).includes(name)) {
-    throw new RangeError(`unknown engine profile "${name}" (known: ${ENGINE_PROFILES.join(", ")}); pass --engine with one of those`);
+    throw new UsageError(`unknown engine profile "${name}" (known: ${ENGINE_PROFILES.join(", ")}); pass --engine with one of those`);
   }
   const p = JSON.parse(readFileSync(profileUrl(name), "utf8")) as EngineProfile;
   for (const k of PARAM_NAMES) {
@@ -221,8 +224,33 @@ export function engineBlock(block: BlockAccess, profile: EngineProfile, facts?: 
   if (profile.lazy.rawTransfers && !facts) throw new RangeError(`block ${block.number}: engine ${profile.name} needs the block's facts (raw transfers, self-destructs): pass them from blockFacts() or inferFacts()`);
   const relaxed = relaxForEngine(block, profile.lazy, facts?.rawTransfer);
   const withCosts: BlockAccess = { ...relaxed.block, txs: relaxed.block.txs.map((t) => ({ ...t, costs: { ...t.costs, engineTime: 0 } })) };
-  const prepared = prepareBlock(withCosts, { cost: "engineTime", includeCoinbase: true });
+  const prepared = observedReadsOnly(prepareBlock(withCosts, { cost: "engineTime", dependency: { feeRecipientCredit: "included" } }), withCosts);
   return { ...base, sizeFallback: null, prepared, note: relaxed.note };
+}
+
+/**
+ * The engine's read sets: what each transaction read, without the read the dependency model
+ * (src/model/dependency.ts) adds for every write. The engine's multi-version memory records
+ * only actual reads (a blind write is validated by nobody), and the profiles were fitted with
+ * these read sets (executionPerRead, validationPerRead, Block-STM's validations).
+ */
+function observedReadsOnly(prepared: PreparedBlock, block: BlockAccess): PreparedBlock {
+  const ids = new Map(prepared.locations.map((k, i) => [k, i]));
+  const txs = prepared.txs.map((t, i) => {
+    const tx = block.txs[i]!;
+    const observed = new Set<number>();
+    for (const [a, f] of [...tx.storage.reads, ...tx.accounts.reads]) {
+      const id = ids.get(locationKey(a, f));
+      if (id !== undefined) observed.add(id);
+    }
+    const written = new Set(t.writes);
+    const keep = Array.from(t.reads, (l) => !written.has(l) || observed.has(l));
+    if (keep.every((k) => k)) return t;
+    const reads = Int32Array.from(t.reads.filter((_, k) => keep[k]));
+    const snapReads = t.snapReads.length === 0 ? t.snapReads : Uint8Array.from(t.snapReads.filter((_, k) => keep[k]));
+    return { ...t, reads, snapReads };
+  });
+  return { ...prepared, txs };
 }
 
 /** Predicts the engine's run of a prepared block under parameter values `p` on `threads` threads. */
@@ -278,4 +306,15 @@ export function factsFromFile(json: unknown, block: Pick<BlockAccess, "number" |
   const rawTransfer = new Array<boolean>(txs).fill(false);
   for (const i of b.rawTransfers) rawTransfer[i] = true;
   return { rawTransfer, selfDestructReads: b.selfDestructReads };
+}
+
+/** Exact facts for the shipped mainnet blocks (fixtures/pevm/block-facts.json.gz), inferred ones otherwise. */
+export function blockFactsLookup(): (b: BlockAccess) => BlockFacts {
+  let shipped: unknown = null;
+  try {
+    shipped = JSON.parse(gunzipSync(readFileSync(new URL("../../fixtures/pevm/block-facts.json.gz", import.meta.url))).toString("utf8"));
+  } catch {
+    shipped = null; // not in this checkout: every block's facts are inferred
+  }
+  return (b) => (shipped ? factsFromFile(shipped, b) : undefined) ?? inferFacts(b);
 }

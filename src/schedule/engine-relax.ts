@@ -58,7 +58,7 @@ export interface RelaxedBlock {
  * sends value to an account that had no code when it ran (from the block's pre-state:
  * bench/block-features.ts); it may be omitted when `rules.rawTransfers` is false.
  * The returned block has the fee recipient's balance handled: prepare it with
- * `includeCoinbase: true`.
+ * `dependency: { feeRecipientCredit: "included" }`.
  */
 export function relaxForEngine(block: BlockAccess, rules: LazyRules, rawTransfer?: readonly boolean[]): RelaxedBlock {
   if (rules.rawTransfers && (!rawTransfer || rawTransfer.length !== block.txs.length)) {

@@ -1,6 +1,7 @@
 /**
  * Dependency graphs over a block's transactions and list scheduling of them.
  */
+import { ACCESS_SNAPSHOT, DependencyTracker, EDGE_WAR } from "../model/dependency.js";
 import type { PreparedBlock } from "./block.js";
 
 /** Predecessor lists in compressed form: preds of tx i are pred[off[i] .. off[i+1]). */
@@ -39,24 +40,29 @@ export function serialVersions(block: PreparedBlock, snapshotAware: boolean): In
 }
 
 /**
- * The read-after-write DAG: an edge j -> i when a read of i must see j's write (j is the
- * latest earlier writer of that location). Write-after-read and write-after-write are no
- * edges: with multi-version memory a write never has to wait for an earlier access.
+ * The dependency DAG: an edge j -> i for every RAW or WW edge of the one dependency
+ * definition (src/model/dependency.ts), the same edges the conflict analysis finds; WAR edges
+ * are left out (with multi-version memory a write never waits for an earlier read). Without
+ * `snapshotAware`, SNAPSHOT-mode accesses are ordinary ones.
  */
 export function rawDag(block: PreparedBlock, snapshotAware = true): Dag {
-  const versions = serialVersions(block, snapshotAware);
   const n = block.txs.length;
   const off = new Int32Array(n + 1);
   const pred: number[] = [];
   const mark = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
-    off[i] = pred.length;
-    for (const j of versions[i]!) {
-      if (j >= 0 && mark[j] !== i) {
-        mark[j] = i;
-        pred.push(j);
-      }
+  const tracker = new DependencyTracker();
+  tracker.beginBlock();
+  let i = 0;
+  const edge = (j: number, kind: number) => {
+    if (kind !== EDGE_WAR && mark[j] !== i) {
+      mark[j] = i;
+      pred.push(j);
     }
+  };
+  for (; i < n; i++) {
+    off[i] = pred.length;
+    const t = block.txs[i]!;
+    for (let k = 0; k < t.access.length; k++) tracker.access(t.access[k]!, i, snapshotAware ? t.modes[k]! : t.modes[k]! & ~ACCESS_SNAPSHOT, edge);
   }
   off[n] = pred.length;
   return { n, off, pred: Int32Array.from(pred) };

@@ -6,7 +6,6 @@
 export {
   prepareBlock,
   syntheticBlock,
-  SimulationInputError,
   LOCK_READ,
   LOCK_WRITE,
   LOCK_SNAPSHOT,
@@ -24,6 +23,7 @@ export {
   simulateFile,
   simulateBlock,
   simulatePrepared,
+  simulatePreparedBlocks,
   aggregate,
   type SimulateOptions,
   type CorpusReport,
@@ -31,7 +31,8 @@ export {
   type Row,
 } from "./simulate.js";
 export { renderText, renderMarkdown, table, markdownTable } from "./report.js";
-export { SCHEDULERS, type SchedulerName, type SimulationResult, type TimelineEntry, type BlockStmStats, type CommonOptions } from "./types.js";
+export { SCHEDULER_TABLE, schedulerSpec, type SchedulerSpec } from "./schedulers.js";
+export { type SchedulerName, type SimulationResult, type TimelineEntry, type BlockStmStats, type CommonOptions } from "./types.js";
 export { p2pBlock, syntheticFile, prng } from "./synthetic.js";
 export {
   loadEngineProfile,

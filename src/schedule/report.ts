@@ -1,4 +1,5 @@
 /** Text renderings of simulation reports: a terminal table and Markdown. */
+import { describeDependencyOptions } from "../model/dependency.js";
 import { markdownTable as markdownRows, textTable } from "../util/tables.js";
 import type { BlockReport, CorpusReport, EngineRow, Row } from "./simulate.js";
 
@@ -13,7 +14,8 @@ function cells(r: Row): string[] {
     r.scheduler,
     String(r.threads),
     unsound ? "UNSOUND" : fmtNum(r.makespan!),
-    unsound ? "-" : `${r.speedup!.toFixed(2)}x`,
+    // null speedup of a sound row: the input has no cost (the notes say why).
+    r.speedup === null ? (unsound ? "-" : "n/a") : `${r.speedup.toFixed(2)}x`,
     pct(r.efficiency),
     String(r.aborts),
     String(r.reExecutions),
@@ -35,7 +37,8 @@ export function markdownTable(rows: readonly Row[]): string {
 function settings(r: CorpusReport): string[] {
   return [
     `source: ${r.source}`,
-    `${r.blocks.length} block(s), ${r.txs} tx; cost column: ${r.costColumn}; coinbase balance: ${r.coinbase}`,
+    `${r.blocks.length} block(s), ${r.txs} tx; cost column: ${r.costColumn}`,
+    ...describeDependencyOptions(r.dependency),
     "aborts: Block-STM incarnations that failed validation; re-exec: executions beyond one per tx (after aborts and ESTIMATE suspensions); wasted: execution time that did not commit",
     `Block-STM validation cost: ${r.blockStm.validationFraction} x tx cost + ${r.blockStm.validationPerRead} per read + ${r.blockStm.validationFixed}; suspension after ${r.blockStm.suspendFraction} x tx cost`,
   ];
@@ -82,7 +85,8 @@ function aggregateNotes(r: CorpusReport): string[] {
 export function renderText(r: CorpusReport, maxBlocks = 5): string {
   const out = [...settings(r), ...engineHeader(r), ""];
   r.blocks.slice(0, maxBlocks).forEach((b) => {
-    out.push(`block ${b.number}: ${b.txs} tx, work ${fmtNum(b.work)}, critical path ${fmtNum(b.criticalPath)} (limit ${(b.criticalPath > 0 ? b.work / b.criticalPath : 1).toFixed(2)}x)`);
+    const limit = b.work === 0 ? "no cost: no limit given" : `limit ${(b.criticalPath > 0 ? b.work / b.criticalPath : 1).toFixed(2)}x`;
+    out.push(`block ${b.number}: ${b.txs} tx, work ${fmtNum(b.work)} (${b.costModel}), critical path ${fmtNum(b.criticalPath)} (${limit}), longest chain ${b.longestChain} txs`);
     for (const n of b.notes) out.push(`  note: ${n}`);
     out.push(...engineLine(b.engine, r.engine?.name ?? ""), ...unsoundLines(b), table(b.rows), "");
   });
@@ -97,7 +101,7 @@ export function renderMarkdown(r: CorpusReport): string {
   const out = ["# Parallel schedule simulation", "", ...[...settings(r), ...engineHeader(r)].map((s) => `- ${s}`), ""];
   if (r.blocks.length > 1) out.push(`## Aggregate over ${r.blocks.length} blocks`, "", ...engineLine(r.engine?.aggregate, r.engine?.name ?? ""), "", markdownTable(r.aggregate), "", ...aggregateNotes(r).map((n) => `- ${n}`), "");
   for (const b of r.blocks) {
-    out.push(`## Block ${b.number}`, "", `${b.txs} tx, work ${fmtNum(b.work)}, critical path ${fmtNum(b.criticalPath)}.`, "");
+    out.push(`## Block ${b.number}`, "", `${b.txs} tx, work ${fmtNum(b.work)} (${b.costModel}), critical path ${fmtNum(b.criticalPath)}, longest chain ${b.longestChain} txs.`, "");
     for (const n of b.notes) out.push(`- note: ${n}`);
     out.push(...engineLine(b.engine, r.engine?.name ?? "").map((l) => `- ${l}`));
     const u = unsoundLines(b);

@@ -1,6 +1,7 @@
 /**
  * serial, dag and locks: the schedulers that are list schedules of a dependency graph.
  */
+import { UsageError } from "../errors.js";
 import type { PreparedBlock } from "./block.js";
 import { LOCK_READ, LOCK_SNAPSHOT, LOCK_WRITE } from "./block.js";
 import { bottomLevels, criticalPath, type Dag, listSchedule, type ListSchedule, rawDag } from "./graph.js";
@@ -10,7 +11,7 @@ export const costs = (block: PreparedBlock): Float64Array => Float64Array.from(b
 const sum = (a: Float64Array) => a.reduce((s, x) => s + x, 0);
 
 function checkThreads(threads: number): void {
-  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`threads must be a positive integer, got ${threads}`);
 }
 
 /** serial: one thread runs the block in order; makespan = total work. */
@@ -83,13 +84,20 @@ export interface DagAnalysis {
   cost: Float64Array;
   work: number;
   criticalPath: number;
+  /** Transactions on the longest dependency chain (the critical path at unit cost). */
+  longestChain: number;
+  /** Transactions with at least one dependency on an earlier one. */
+  dependentTxs: number;
   priority: Float64Array;
 }
 
 export function analyzeDag(block: PreparedBlock): DagAnalysis {
   const cost = costs(block);
   const dag = rawDag(block, true);
-  return { dag, cost, work: sum(cost), criticalPath: criticalPath(dag, cost).length, priority: bottomLevels(dag, cost) };
+  const longestChain = criticalPath(dag, new Float64Array(cost.length).fill(1)).length;
+  let dependentTxs = 0;
+  for (let i = 0; i < dag.n; i++) if (dag.off[i + 1]! > dag.off[i]!) dependentTxs++;
+  return { dag, cost, work: sum(cost), criticalPath: criticalPath(dag, cost).length, longestChain, dependentTxs, priority: bottomLevels(dag, cost) };
 }
 
 /**

@@ -1,19 +1,25 @@
 /**
  * Runs the scheduler models over every block of an access-set file and aggregates them.
  */
+import { UsageError } from "../errors.js";
 import type { AccessSetFile, BlockAccess } from "../access/format.js";
-import { prepareBlock, type PreparedBlock, type UnderDeclaration } from "./block.js";
-import { simulateBlockStm, type BlockStmOptions } from "./blockstm.js";
-import { analyzeDag, simulateDagMany, simulateLocks, simulateSerial } from "./simple.js";
-import { SCHEDULERS, type SchedulerName, type SimulationResult } from "./types.js";
+import { dependencyOptions, type DependencyOptions } from "../model/dependency.js";
+import { prepareBlock, type PrepareOptions, type PreparedBlock, type UnderDeclaration } from "./block.js";
+import type { BlockStmOptions } from "./blockstm.js";
+import { analyzeDag, simulateDagMany, simulateSerial } from "./simple.js";
+import { SCHEDULER_TABLE } from "./schedulers.js";
+import type { SchedulerName, SimulationResult } from "./types.js";
 import { engineBlock, predictEngineBlock, type BlockFacts, type EngineProfile } from "./cost-model.js";
+
+const SCHEDULERS = SCHEDULER_TABLE.map((s) => s.name);
 
 export interface SimulateOptions {
   threads: readonly number[];
   schedulers?: readonly SchedulerName[];
-  /** Cost column: "gasUsed" (default) or a key of tx.costs. */
+  /** Cost model (src/model/cost.ts): "auto" (default: gas where the block has it), "gasUsed", "accesses", "unit" or a key of tx.costs. */
   cost?: string;
-  includeCoinbase?: boolean;
+  /** How dependencies are defined (src/model/dependency.ts); defaults filled in. */
+  dependency?: Partial<DependencyOptions>;
   blockStm?: Omit<BlockStmOptions, "threads" | "recordReads" | "timeline">;
   /**
    * A calibrated engine profile (src/schedule/cost-model.ts): adds the engine's predicted
@@ -61,7 +67,13 @@ export interface BlockReport {
   txs: number;
   /** Serial makespan. */
   work: number;
+  /** The cost model the block was simulated under ("gasUsed", "accesses", "unit" or a tx.costs column). */
+  costModel: string;
   criticalPath: number;
+  /** Transactions on the longest dependency chain (the same edges as the conflict analysis). */
+  longestChain: number;
+  /** Transactions that depend on an earlier one (RAW or WW). */
+  dependentTxs: number;
   notes: string[];
   rows: Row[];
   underDeclared?: UnderDeclaration[];
@@ -72,7 +84,8 @@ export interface BlockReport {
 export interface CorpusReport {
   source: string;
   costColumn: string;
-  coinbase: "excluded" | "included";
+  /** The dependency rules every block was simulated under. */
+  dependency: DependencyOptions;
   threads: number[];
   schedulers: SchedulerName[];
   blockStm: { validationFraction: number; validationPerRead: number; validationFixed: number; suspendFraction: number };
@@ -85,10 +98,10 @@ export interface CorpusReport {
 
 function normalize(opts: SimulateOptions): { threads: number[]; schedulers: SchedulerName[] } {
   const threads = [...new Set(opts.threads)].sort((a, b) => a - b);
-  if (threads.length === 0) throw new RangeError("no thread counts given");
-  for (const t of threads) if (!Number.isInteger(t) || t < 1 || t > 4096) throw new RangeError(`thread count ${t} is not an integer in 1..4096`);
+  if (threads.length === 0) throw new UsageError("no thread counts given");
+  for (const t of threads) if (!Number.isInteger(t) || t < 1 || t > 4096) throw new UsageError(`thread count ${t} is not an integer in 1..4096`);
   const schedulers = opts.schedulers ? [...new Set(opts.schedulers)] : [...SCHEDULERS];
-  for (const s of schedulers) if (!SCHEDULERS.includes(s)) throw new RangeError(`unknown scheduler "${s}" (known: ${SCHEDULERS.join(", ")})`);
+  for (const s of schedulers) if (!SCHEDULERS.includes(s)) throw new UsageError(`unknown scheduler "${s}" (known: ${SCHEDULERS.join(", ")})`);
   return { threads, schedulers: SCHEDULERS.filter((s) => schedulers.includes(s)) };
 }
 
@@ -102,7 +115,8 @@ export function simulatePrepared(block: PreparedBlock, opts: SimulateOptions): B
   const row = (r: SimulationResult, dagMakespan: number): Row => {
     const ok = r.sound;
     const makespan = ok ? r.makespan : null;
-    const speedup = makespan === null ? null : makespan > 0 ? serial.makespan / makespan : 1;
+    // Without costs (work 0) there is no speedup to give; the block's notes say why.
+    const speedup = makespan === null || serial.makespan === 0 ? null : makespan > 0 ? serial.makespan / makespan : 1;
     return {
       scheduler: r.scheduler,
       threads: r.threads,
@@ -118,29 +132,28 @@ export function simulatePrepared(block: PreparedBlock, opts: SimulateOptions): B
     };
   };
   let underDeclared: UnderDeclaration[] | undefined;
-  for (const s of schedulers) {
+  const ctx = opts.blockStm ? { analysis, blockStm: opts.blockStm } : { analysis };
+  for (const spec of SCHEDULER_TABLE) {
+    if (!schedulers.includes(spec.name)) continue;
     threads.forEach((t, k) => {
-      const dagMakespan = dag[k]!.makespan;
-      if (s === "serial") {
+      if (spec.name === "serial") {
         if (k === 0) rows.push(row(serial, simulateDagMany(block, [1], { analysis })[0]!.makespan));
-      }
-      else if (s === "dag") rows.push(row(dag[k]!, dagMakespan));
-      else if (s === "block-stm") rows.push(row(simulateBlockStm(block, { ...opts.blockStm, threads: t }), dagMakespan));
+      } else if (spec.name === "dag") rows.push(row(dag[k]!, dag[k]!.makespan));
       else {
-        const r = simulateLocks(block, { threads: t });
-        if (!r.sound) underDeclared = r.underDeclared;
-        rows.push(row(r, dagMakespan));
+        const r = spec.run(block, t, ctx);
+        if (r.underDeclared && !r.sound) underDeclared = r.underDeclared;
+        rows.push(row(r, dag[k]!.makespan));
       }
     });
   }
-  const report: BlockReport = { number: block.number, txs: block.txs.length, work: serial.makespan, criticalPath: analysis.criticalPath, notes: block.notes, rows };
+  const report: BlockReport = { number: block.number, txs: block.txs.length, work: serial.makespan, costModel: block.costColumn, criticalPath: analysis.criticalPath, longestChain: analysis.longestChain, dependentTxs: analysis.dependentTxs, notes: block.notes, rows };
   if (underDeclared) report.underDeclared = underDeclared;
   return report;
 }
 
 /** Simulates one block of an access-set file. */
 export function simulateBlock(block: BlockAccess, opts: SimulateOptions, precision?: AccessSetFile["precision"]): BlockReport {
-  const prepOpts: Parameters<typeof prepareBlock>[1] = { cost: opts.cost ?? "gasUsed", includeCoinbase: opts.includeCoinbase ?? false };
+  const prepOpts: PrepareOptions = { cost: opts.cost ?? "auto", dependency: dependencyOptions(opts.dependency) };
   if (precision) prepOpts.precision = precision;
   const report = simulatePrepared(prepareBlock(block, prepOpts), opts);
   if (opts.engine) {
@@ -204,6 +217,7 @@ export function aggregate(blocks: readonly BlockReport[]): Row[] {
   }
   return [...out.values()].map(({ work, dag, ...r }) => {
     if (r.blocks === 0) return { ...r, makespan: null };
+    if (work === 0) return { ...r, speedup: null, efficiency: null, gapToDag: null };
     const speedup = r.makespan! > 0 ? work / r.makespan! : 1;
     return { ...r, speedup, efficiency: speedup / r.threads, gapToDag: dag > 0 ? r.makespan! / dag - 1 : 0 };
   });
@@ -211,16 +225,26 @@ export function aggregate(blocks: readonly BlockReport[]): Row[] {
 
 /** Simulates every block of a file; `onBlock` sees each report as it is produced. */
 export function simulateFile(file: AccessSetFile, opts: SimulateOptions, onBlock?: (r: BlockReport, i: number) => void): CorpusReport {
-  const { threads, schedulers } = normalize(opts);
+  normalize(opts);
   const blocks = file.blocks.map((b, i) => {
     const r = simulateBlock(b, opts, file.precision);
     onBlock?.(r, i);
     return r;
   });
+  return corpusReport(file.source.description, blocks, opts);
+}
+
+/** Simulates blocks prepared once by the caller (the pipeline shares them with the Gantt run). */
+export function simulatePreparedBlocks(source: string, prepared: readonly PreparedBlock[], opts: SimulateOptions): CorpusReport {
+  return corpusReport(source, prepared.map((b) => simulatePrepared(b, opts)), opts);
+}
+
+function corpusReport(source: string, blocks: BlockReport[], opts: SimulateOptions): CorpusReport {
+  const { threads, schedulers } = normalize(opts);
   const report: CorpusReport = {
-    source: file.source.description,
-    costColumn: opts.cost ?? "gasUsed",
-    coinbase: opts.includeCoinbase ? "included" : "excluded",
+    source,
+    costColumn: [...new Set(blocks.map((b) => b.costModel))].join(", ") || (opts.cost ?? "auto"),
+    dependency: dependencyOptions(opts.dependency),
     threads,
     schedulers,
     blockStm: {
@@ -233,7 +257,7 @@ export function simulateFile(file: AccessSetFile, opts: SimulateOptions, onBlock
     blocks,
     aggregate: aggregate(blocks),
   };
-  if (opts.engine) {
+  if (opts.engine && blocks.some((b) => b.engine)) {
     const p = opts.engine.profile;
     report.engine = {
       name: p.name,

@@ -1,8 +1,9 @@
 /**
  * Synthetic workloads in the access-set format, for benchmarks and demos.
  */
+import { UsageError } from "../errors.js";
 import type { AccessSetFile, BlockAccess, TxAccess } from "../access/format.js";
-import { createRng } from "../workload/random.js";
+import { createRng } from "../util/random.js";
 
 /** The workload generators' seeded PRNG (mulberry32), under the name the schedule engine exports. */
 export const prng = createRng;
@@ -16,7 +17,7 @@ const COINBASE = address(0xc0ffee);
  * nonce and the receiver's balance; every tx costs 21000 gas and pays the coinbase.
  */
 export function p2pBlock(txs: number, accounts: number, seed = 1, number = 0): BlockAccess {
-  if (accounts < 2) throw new RangeError("p2p needs at least 2 accounts");
+  if (accounts < 2) throw new UsageError("p2p needs at least 2 accounts");
   const rnd = prng(seed);
   const list: TxAccess[] = [];
   for (let i = 0; i < txs; i++) {

@@ -2,7 +2,6 @@
 import type { UnderDeclaration } from "./block.js";
 
 export type SchedulerName = "serial" | "dag" | "block-stm" | "locks";
-export const SCHEDULERS: readonly SchedulerName[] = ["serial", "dag", "block-stm", "locks"];
 
 /** One bar of the Block-STM Gantt chart: an execution or validation of one incarnation. */
 export interface TimelineEntry {

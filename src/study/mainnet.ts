@@ -11,6 +11,7 @@
  * named `USDC.balances[0x…]`. `tokenCoverage` reports how many of each token's accessed
  * slots were named, which checks the assumed mapping slot numbers on the data.
  */
+import { InputError } from "../errors.js";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -19,7 +20,8 @@ import { keccak256 } from "ethers";
 import { FORMAT_NAME, FORMAT_VERSION, type AccessSetFile, type BlockAccess } from "../access/format.js";
 import { parseAccessSetFile } from "../access/io.js";
 import { analyze, type HotSlot } from "../conflicts/index.js";
-import { prepareBlock, rawDag, simulateFile, type Row, type SchedulerName } from "../schedule/index.js";
+import { simulateFile, type Row, type SchedulerName } from "../schedule/index.js";
+import { runPipeline } from "../pipeline/index.js";
 
 /** Well-known mainnet contracts (lowercase address -> label). */
 export const KNOWN_CONTRACTS: Readonly<Record<string, string>> = {
@@ -152,17 +154,6 @@ export function mainnetNames(
   return { names: { accounts, slots }, coverage };
 }
 
-/**
- * Transactions with a predecessor in the scheduler's read-after-write DAG: some read must
- * observe an earlier transaction's write (a blind write, such as a plain ETH credit, needs none).
- */
-export function rawDependents(block: BlockAccess): number {
-  const dag = rawDag(prepareBlock(block, { cost: "gasUsed", includeCoinbase: false }));
-  let n = 0;
-  for (let i = 0; i < dag.n; i++) if (dag.off[i + 1]! > dag.off[i]!) n++;
-  return n;
-}
-
 /** The block with every account-field access dropped (storage slots only). */
 export function storageOnly(block: BlockAccess): BlockAccess {
   return { ...block, txs: block.txs.map((t) => ({ ...t, accounts: { reads: [], writes: [] } })) };
@@ -179,13 +170,13 @@ export interface StudyBlock {
   dependentRate: number;
   /** Conflict rate counting storage slots only (account balance / nonce / code left out). */
   storageConflictRate: number;
-  /** Transactions with a predecessor in the scheduler's read-after-write DAG / txs. */
+  /** Transactions with a predecessor in the scheduler's DAG / txs (the same edges as dependentRate, by construction). */
   rawDependentRate: number;
   /** Longest dependency chain (RAW/WW), in transactions. */
   longestChain: number;
   /** Gas of the heaviest RAW/WW dependency path (the analyzer's; write-write counted as an order). */
   criticalPathGas: number;
-  /** Critical path of the read-after-write DAG (the dag scheduler's limit with unbounded threads), gas. */
+  /** Critical path of the scheduler's DAG (its limit with unbounded threads), gas: equal to criticalPathGas (one dependency definition). */
   dagCriticalPath: number;
   hotSlots: HotSlot[];
   coverage: TokenCoverage[];
@@ -231,7 +222,7 @@ export async function loadStudyBlock(dir: string): Promise<StudyInput> {
   try {
     json = JSON.parse(gunzipSync(await readFile(file)).toString("utf8"));
   } catch (e) {
-    throw new Error(`cannot read ${file}: ${(e as Error).message} (regenerate it with \`npx hardhat mainnet replay --all --write\`)`);
+    throw new InputError(`cannot read ${file}: ${(e as Error).message} (regenerate it with \`npx hardhat mainnet replay --all --write\`)`);
   }
   const parsed = parseAccessSetFile(json, file);
   let calldata: string[] | undefined;
@@ -239,7 +230,7 @@ export async function loadStudyBlock(dir: string): Promise<StudyInput> {
     const block = JSON.parse(gunzipSync(await readFile(join(dir, "block.json.gz"))).toString("utf8")) as { transactions: { input?: string; data?: string }[] };
     calldata = block.transactions.map((t) => t.input ?? t.data ?? "0x");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`cannot read ${join(dir, "block.json.gz")}: ${(e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new InputError(`cannot read ${join(dir, "block.json.gz")}: ${(e as Error).message}`);
   }
   const out: StudyInput = calldata ? { file: parsed, calldata } : { file: parsed };
   try {
@@ -247,7 +238,7 @@ export async function loadStudyBlock(dir: string): Promise<StudyInput> {
     out.codeHashes = {};
     for (const [a, acc] of Object.entries(pre)) if (acc.code) out.codeHashes[a.toLowerCase()] = keccak256(acc.code.bytecode.slice(0, 2 + 2 * acc.code.original_len));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`cannot read ${join(dir, "pre_state.json.gz")}: ${(e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new InputError(`cannot read ${join(dir, "pre_state.json.gz")}: ${(e as Error).message}`);
   }
   return out;
 }
@@ -266,8 +257,7 @@ export function runStudy(inputs: readonly StudyInput[], opts: { threads?: number
       Object.assign(allNames.accounts!, names.accounts);
       Object.assign(allNames.slots!, names.slots);
       const one: AccessSetFile = { ...input.file, blocks: [block], names };
-      const { result } = analyze(one, { topSlots });
-      const sim = simulateFile(one, { threads, schedulers: ["serial", ...schedulers] });
+      const { analysis: result, simulation: sim } = runPipeline(one, { threads, schedulers: ["serial", ...schedulers], gantt: false });
       const b = sim.blocks[0]!;
       blocks.push({
         number: block.number,
@@ -277,7 +267,7 @@ export function runStudy(inputs: readonly StudyInput[], opts: { threads?: number
         conflictRate: result.conflictRate,
         dependentRate: block.txs.length ? result.dependentTxs / block.txs.length : 0,
         storageConflictRate: analyze({ ...one, blocks: [storageOnly(block)] }).result.conflictRate,
-        rawDependentRate: block.txs.length ? rawDependents(block) / block.txs.length : 0,
+        rawDependentRate: block.txs.length ? b.dependentTxs / block.txs.length : 0,
         longestChain: result.longestChain.length,
         criticalPathGas: result.criticalPathGas,
         dagCriticalPath: b.criticalPath,
@@ -317,7 +307,7 @@ export function runStudy(inputs: readonly StudyInput[], opts: { threads?: number
       totalGas: result.totalGas,
       conflictRate: result.conflictRate,
       dependentRate: result.txs ? result.dependentTxs / result.txs : 0,
-      rawDependentRate: result.txs ? allBlocks.reduce((n, b) => n + rawDependents(b), 0) / result.txs : 0,
+      rawDependentRate: result.txs ? sim.blocks.reduce((n, b) => n + b.dependentTxs, 0) / result.txs : 0,
       storageConflictRate: storageResult.conflictRate,
       storageHotSlots: storageResult.hotSlots,
       meanConflictRate: multi.length ? multi.reduce((a, b) => a + b.conflictRate, 0) / multi.length : 0,

@@ -2,6 +2,7 @@
  * The little a workload needs from a node: an EIP-1193 `request`, impersonation, and sending
  * many transactions into one block. Plain ethers and JSON-RPC, no Hardhat import.
  */
+import { InputError } from "../errors.js";
 import { Wallet, keccak256, toUtf8Bytes, type InterfaceAbi } from "ethers";
 import type { Eip1193 } from "../util/eip1193.js";
 
@@ -107,7 +108,7 @@ export async function sendAsOneBlock(chain: Eip1193, txs: readonly TxRequest[]):
   for (const tx of txs) {
     const from = tx.from.toLowerCase();
     const wallet = signers.get(from);
-    if (!wallet) throw new Error(`no key for sender ${tx.from}: workload senders must be userWallet(i) or registered`);
+    if (!wallet) throw new InputError(`no key for sender ${tx.from}: workload senders must be userWallet(i) or registered`);
     const nonce = nonces.get(from)!;
     nonces.set(from, nonce + 1);
     raw.push(
@@ -136,7 +137,7 @@ export async function sendAsOneBlock(chain: Eip1193, txs: readonly TxRequest[]):
     transactions: string[];
   };
   if (block.transactions.length !== txs.length) {
-    throw new Error(
+    throw new InputError(
       `the block took ${block.transactions.length} of ${txs.length} transactions; raise the network's blockGasLimit`,
     );
   }

@@ -4,8 +4,10 @@
  * liquidation, vault deposits and withdrawals with one harvest, and a mix of the three.
  * Unless `sharedUsers` is set, every transaction comes from a distinct user.
  */
+import { UsageError } from "../errors.js";
 import type { LendingKind, LendingOp, Operation, VaultKind, VaultOp, Workload } from "./operations.js";
-import { createRng, randomInt, weightedChoice, zipfSampler, type Rng } from "./random.js";
+import { createRng, randomInt, type Rng } from "../util/random.js";
+import { weightedChoice, zipfSampler } from "./random.js";
 
 export type WorkloadKind = "dex" | "lending" | "vault" | "mix";
 
@@ -98,9 +100,9 @@ function vaultOp(rng: Rng, user: number): VaultOp {
 /** Generates one block of operations; the same options give the same block. */
 export function generateWorkload(options: WorkloadOptions): Workload {
   const o = { ...DEFAULTS, ...options };
-  if (!Number.isInteger(o.txs) || o.txs < 1) throw new Error(`workload: txs must be a positive integer, got ${o.txs}`);
-  if (!Number.isInteger(o.tokens) || o.tokens < 2) throw new Error(`workload: tokens must be >= 2, got ${o.tokens}`);
-  if (!Number.isInteger(o.markets) || o.markets < 1) throw new Error(`workload: markets must be >= 1, got ${o.markets}`);
+  if (!Number.isInteger(o.txs) || o.txs < 1) throw new UsageError(`workload: txs must be a positive integer, got ${o.txs}`);
+  if (!Number.isInteger(o.tokens) || o.tokens < 2) throw new UsageError(`workload: tokens must be >= 2, got ${o.tokens}`);
+  if (!Number.isInteger(o.markets) || o.markets < 1) throw new UsageError(`workload: markets must be >= 1, got ${o.markets}`);
   const rng = createRng(o.seed);
   const pickPool = zipfSampler(o.tokens - 1, o.zipf, rng);
   const pickMarket = zipfSampler(o.markets, 1, rng);

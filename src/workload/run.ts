@@ -2,6 +2,7 @@
  * Runs one workload on one design: deploy, set the users up, then every operation as one
  * transaction of a single block. The block is what capture and analysis look at.
  */
+import { InputError } from "../errors.js";
 import { fundEther, sendAsOneBlock, userAddress, type TxRequest } from "./chain.js";
 import type { Design, DriverEnv } from "./drivers/types.js";
 import type { Operation, Product, Workload } from "./operations.js";
@@ -28,7 +29,7 @@ export type Progress = (stage: string) => void;
 export async function runWorkload(env: DriverEnv, design: Design, workload: Workload, progress: Progress = () => {}): Promise<WorkloadRun> {
   const products = [...new Set(workload.ops.map((op) => op.product))] as Product[];
   for (const p of products) {
-    if (!design.drivers[p]) throw new Error(`design ${design.name} has no ${p} driver, but workload ${workload.name} needs one`);
+    if (!design.drivers[p]) throw new InputError(`design ${design.name} has no ${p} driver, but workload ${workload.name} needs one`);
   }
   const drivers = products.map((p) => design.drivers[p]!);
   for (const d of drivers) {
@@ -49,7 +50,7 @@ export async function runWorkload(env: DriverEnv, design: Design, workload: Work
   const failed = sent.status.flatMap((ok, i) => (ok ? [] : [i]));
   if (failed.length > 0) {
     const first = failed.slice(0, 5).map((i) => `#${i} ${txs[i].label} (${JSON.stringify(workload.ops[i])})`);
-    throw new Error(`${design.name}: ${failed.length} of ${txs.length} workload transactions reverted, first: ${first.join("; ")}`);
+    throw new InputError(`${design.name}: ${failed.length} of ${txs.length} workload transactions reverted, first: ${first.join("; ")}`);
   }
   const addresses: Record<string, string> = {};
   for (const d of drivers) Object.assign(addresses, d.addresses());

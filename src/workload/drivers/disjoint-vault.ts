@@ -2,8 +2,10 @@
  * The disjoint ERC-4626 vault (contracts/vault/DisjointVault.sol) over a BenchToken, K shards,
  * 1,000,000 tokens of deposits before the block spread over the shards (as the OpenZeppelin
  * baseline holds), a mock strategy holding a small allocation that gains before the block, and
- * the owner's harvest in the block. Withdrawals use the shard-only entry points
- * (withdrawFromShard, redeemFromShard): their declared lists name only the owner's shard.
+ * the owner's harvest in the block (the report: it writes the price word every user operation
+ * reads). Withdrawals use the shard-only entry points (withdrawFromShard, redeemFromShard): their
+ * declared lists name only the owner's shard, no other (the ERC-4626 exits declare a fallback
+ * over every shard).
  * The asset's layout is registered in a TokenLayoutRegistry given to the vault, so the
  * declarations name exact asset slots rather than the asset's whole account.
  */

@@ -3,9 +3,10 @@
  * (src/schedule) and one block's Block-STM timeline. The report draws what this produces.
  */
 import type { AccessSetFile } from "../access/format.js";
-import { EDGE_RAW, EDGE_WW, type AnalysisResult, type ConflictGraph } from "../conflicts/index.js";
-import type { CorpusReport, SimulationResult } from "../schedule/index.js";
-import { parseReportData, REPORT_FORMAT, REPORT_FORMAT_VERSION, type ReportData, type ReportDataInput } from "./model.js";
+import { EDGE_RAW, EDGE_WW } from "../model/dependency.js";
+import { type Advice, type AnalysisResult, type ConflictGraph } from "../conflicts/index.js";
+import { parseReportData, REPORT_FORMAT, REPORT_FORMAT_VERSION, type AdviceLine, type ReportData, type ReportDataInput } from "../report/model.js";
+import { schedulerSpec, type CorpusReport, type SimulationResult } from "../schedule/index.js";
 
 export interface ReportInputs {
   title: string;
@@ -60,14 +61,15 @@ export function toReportData(inputs: ReportInputs): ReportData {
       const rows = threads.map((t) => simulation.aggregate.find((r) => r.scheduler === scheduler && r.threads === t));
       return {
         scheduler,
-        label: scheduler === "dag" ? "dag bound" : scheduler === "locks" ? "declared locks" : scheduler === "block-stm" ? "Block-STM" : scheduler,
+        label: schedulerSpec(scheduler)?.label ?? scheduler,
+        colour: schedulerSpec(scheduler)?.colour,
         speedup: rows.map((r) => r?.speedup ?? 0),
         efficiency: rows.map((r) => r?.efficiency ?? 0),
         aborts: rows.map((r) => r?.aborts ?? 0),
         wastedWork: rows.map((r) => r?.wastedWork ?? 0),
       };
     });
-  const serial = { scheduler: "serial", label: "serial", speedup: threads.map(() => 1) };
+  const serial = { scheduler: "serial", label: schedulerSpec("serial")!.label, colour: schedulerSpec("serial")!.colour, speedup: threads.map(() => 1) };
 
   const timeline = inputs.blockStm?.result.timeline ?? [];
   const gantt = {
@@ -99,10 +101,12 @@ export function toReportData(inputs: ReportInputs): ReportData {
       blocks: analysis.blocks,
       conflictRate: analysis.conflictRate,
       conflictPairs: analysis.edges.total,
+      conflictPairShare: analysis.conflictingPairShare,
       longestChain: analysis.longestChain.length,
       components: analysis.components.count,
       largestComponent: analysis.components.largest,
-      dagSpeedupBound: dag.length ? Math.max(...dag.map((r) => r.speedup!)) : undefined,
+      // The dependency limit (unbounded threads); the curves show how close each thread count gets.
+      dagSpeedupBound: analysis.totalGas > 0 ? analysis.dependencyLimit : dag.length ? Math.max(...dag.map((r) => r.speedup!)) : undefined,
       hotSlotCount: analysis.hotSlots.length,
     },
     hotSlots: analysis.hotSlots.map((h) => {
@@ -126,4 +130,19 @@ export function toReportData(inputs: ReportInputs): ReportData {
     graph: { nodes, edges },
   };
   return parseReportData(input, inputs.title);
+}
+
+/** The report's advice lines from the potential-conflict advice (src/conflicts/advice.ts). */
+export function adviceLines(advice: Advice[]): AdviceLine[] {
+  return advice.map((a) => ({
+    subject: a.subject,
+    pattern: a.pattern,
+    because: a.because,
+    pairs: a.pairs,
+    keys: a.keys,
+    fix: a.remedy.fix,
+    remedy: a.remedy.remedy,
+    ...(a.remedy.buildingBlock ? { buildingBlock: a.remedy.buildingBlock } : {}),
+    ...(a.remedy.doc ? { doc: a.remedy.doc } : {}),
+  }));
 }

@@ -1,10 +1,9 @@
 /**
- * Capture sources: anything that yields per-transaction access sets. A source produces
- * blocks of the access-set format; `captureFile` assembles and validates the file.
- *
- * Plugging in a new source (e.g. the ethereumjs replay of src/replay/): implement
- * `AccessSource`, build each transaction's TxAccess (from a geth-style prestate pair with
- * `txAccessFromPrestate`, or directly from the VM's journal), and pass it to `captureFile`.
+ * The one source interface: every producer of access sets (WorkloadSource, src/capture/rpc.ts;
+ * BalSource, src/capture/bal.ts; ReplaySource, src/replay/files.ts; NodeSource,
+ * src/replay/capture.ts) yields blocks of the access-set format; `captureFile` assembles and
+ * validates the file. A new source builds each transaction's TxAccess with the one conversion
+ * (src/model/convert.ts) or from a VM's journal.
  */
 import type { AccessSetFile, BlockAccess, Names, Precision, SourceKind } from "../access/format.js";
 import { parseAccessSetFile } from "../access/io.js";

@@ -1,0 +1,66 @@
+/**
+ * The embedded SQL engine (DuckDB, `@duckdb/node-api`): one in-process database per job, with
+ * bounded memory and a spill directory, and helpers to stream query results chunk by chunk.
+ */
+import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk } from "@duckdb/node-api";
+
+export interface EngineOptions {
+  /** Worker threads (default: DuckDB's, the number of cores). */
+  threads?: number;
+  /** DuckDB memory limit, e.g. "2GB" (default "1GB"); past it, operators spill to `tempDirectory`. */
+  memoryLimit?: string;
+  tempDirectory?: string;
+}
+
+export interface Engine {
+  connection: DuckDBConnection;
+  /** Another connection to the same database (closed with the engine), for a second open result. */
+  connect(): Promise<DuckDBConnection>;
+  close(): void;
+}
+
+export async function openEngine(opts: EngineOptions = {}): Promise<Engine> {
+  const config: Record<string, string> = { memory_limit: opts.memoryLimit ?? "1GB" };
+  if (opts.threads) config.threads = String(opts.threads);
+  if (opts.tempDirectory) config.temp_directory = opts.tempDirectory;
+  const instance = await DuckDBInstance.create(":memory:", config);
+  const connection = await instance.connect();
+  const all = [connection];
+  return {
+    connection,
+    async connect() {
+      const c = await instance.connect();
+      all.push(c);
+      return c;
+    },
+    close() {
+      for (const c of all) c.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+/** A SQL string literal. */
+export const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** Runs `sql` and calls `onChunk` for each result chunk (about 2,048 rows), never holding the whole result. */
+export async function forEachChunk(
+  connection: DuckDBConnection,
+  sql: string,
+  onChunk: (chunk: DuckDBDataChunk) => void,
+): Promise<void> {
+  const result = await connection.stream(sql);
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    onChunk(chunk);
+  }
+}
+
+/** Column `i` of a chunk as plain JS values (numbers for INTEGER/TINYINT, bigint for BIGINT). */
+export function column<T>(chunk: DuckDBDataChunk, i: number): T[] {
+  const v = chunk.getColumnVector(i);
+  const out = new Array<T>(chunk.rowCount);
+  for (let r = 0; r < chunk.rowCount; r++) out[r] = v.getItem(r) as T;
+  return out;
+}
