@@ -9,6 +9,7 @@ import { applyAddressBook, ContractBook, loadBuildInfoContracts } from "../src/d
 import { writeCapture } from "./capture-out.js";
 import { deploySampleTargets } from "./sample-targets.js";
 import { asUserErrors } from "./user-error.js";
+import { createProgress } from "../src/report/progress.js";
 
 interface Args {
   out: string;
@@ -36,6 +37,7 @@ async function body(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
     description = `sample workload (Counter.increment/bump, ERC20Mock.transfer), ${args.txs} txs on network ${conn.networkName}`;
   }
   const started = performance.now();
+  const bar = createProgress({ label: "capture", total: requests.length, unit: "txs" });
   const source = new WorkloadSource(conn.provider, requests, {
     description,
     ...(args.blockSize > 0 ? { blockSize: args.blockSize } : {}),
@@ -43,8 +45,13 @@ async function body(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
     ...(book ? { book } : {}),
     method: method.method,
     ...(method.hardfork ? { hardfork: method.hardfork } : {}),
+    onProgress: (done, total) => bar.update(done, total),
   });
-  const file = await captureFile(source);
+  const file = await captureFile(source).catch((e: unknown) => {
+    bar.stop();
+    throw e;
+  });
+  bar.finish();
   const secs = (performance.now() - started) / 1000;
   const how = method.method === "reexec" ? "re-execution" : "prestate traces";
   console.log(`captured ${requests.length} txs in ${file.blocks.length} block(s) by ${how} in ${secs.toFixed(2)} s (${(requests.length / secs).toFixed(1)} txs/s)`);
