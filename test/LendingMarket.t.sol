@@ -752,7 +752,11 @@ contract LendingInvariantTest is LendingFixture {
     function invariant_borrowedNotAboveSupplied() public view {
         (, , uint256 supplyAssets, uint256 borrowAssets, , uint256 pending) = market.totals();
         uint256 supplied = supplyAssets > pending ? supplyAssets - pending : 0;
-        assertLe(borrowAssets, supplied + handler.lenderLag() + 3 * handler.calls() + K, "borrowed > supplied + stated lags");
+        assertLe(
+            borrowAssets,
+            supplied + handler.lenderLag() + 3 * handler.calls() + K,
+            "borrowed > supplied + stated lags"
+        );
     }
 
     /// forge-config: default.invariant.runs = 32
