@@ -91,7 +91,7 @@ const PROFILES: { name: string; file: string; description: string; engine: Engin
       minGas: 378_000,
       selfDestructRead: false,
       provenance:
-        "the corpus notes (../shared/corpus/pevm-measured.md): blocks with fewer than two txs or under 378,000 gas fall back to sequential; the table's small blocks (3 txs, 9 txs) measured slowdowns, so this engine had no larger threshold. Self-destruct fallback unknown for this engine: off.",
+        "pevm's benchmark README, as copied into fixtures/pevm/earlier.json (its note): blocks with fewer than two txs or under 378,000 gas fall back to sequential; the table's small blocks (3 txs, 9 txs) measured slowdowns, so this engine had no larger threshold. Self-destruct fallback unknown for this engine: off.",
     },
     lazy: {
       beneficiary: true,
