@@ -10,6 +10,7 @@
  * Cost: linear in accesses, plus (functions touching a key)^2 per key.
  */
 import type { AccessSetFile } from "../access/format.js";
+import { locationKey } from "../model/location.js";
 import { variableOf } from "./analyze.js";
 
 export interface PotentialOptions {
@@ -83,6 +84,8 @@ export function potentialConflicts(file: AccessSetFile, opts: PotentialOptions =
   const fnIds = new Map<string, number>();
   const fns: string[] = [];
   const uses = new Map<string, KeyUse>();
+  /** location key -> [account, field] */
+  const locations = new Map<string, [string, string]>();
   const senders = new Set<string>();
   let txs = 0;
   const use = (k: string) => {
@@ -109,11 +112,17 @@ export function potentialConflicts(file: AccessSetFile, opts: PotentialOptions =
         fnIds.set(name, f);
       }
       const written = new Set<string>();
-      for (const [a, s] of tx.storage.writes) written.add(`${a}|${s}`);
-      for (const [a, s] of tx.accounts.writes) if (!coinbases.has(a)) written.add(`${a}|${s}`);
-      const touched = new Set<string>(written);
-      for (const [a, s] of tx.storage.reads) touched.add(`${a}|${s}`);
-      for (const [a, s] of tx.accounts.reads) if (!coinbases.has(a)) touched.add(`${a}|${s}`);
+      const touched = new Set<string>();
+      const key = (a: string, s: string) => {
+        const k = locationKey(a, s);
+        if (!locations.has(k)) locations.set(k, [a, s]);
+        return k;
+      };
+      for (const [a, s] of tx.storage.writes) written.add(key(a, s));
+      for (const [a, s] of tx.accounts.writes) if (!coinbases.has(a)) written.add(key(a, s));
+      for (const k of written) touched.add(k);
+      for (const [a, s] of tx.storage.reads) touched.add(key(a, s));
+      for (const [a, s] of tx.accounts.reads) if (!coinbases.has(a)) touched.add(key(a, s));
       for (const k of touched) {
         const u = use(k);
         u.txs++;
@@ -129,7 +138,7 @@ export function potentialConflicts(file: AccessSetFile, opts: PotentialOptions =
   const keys: PotentialKey[] = [];
   for (const [k, u] of uses) {
     if (u.writes.size === 0) continue;
-    const [account, slot] = k.split("|") as [string, string];
+    const [account, slot] = locations.get(k)!;
     const variable = variableOf(account, slot, file.names);
     let pairs = 0;
     const fIds = [...new Set([...u.writes.keys(), ...u.reads.keys()])].sort((x, y) => x - y);
@@ -155,7 +164,7 @@ export function potentialConflicts(file: AccessSetFile, opts: PotentialOptions =
     }
     if (pairs === 0) continue;
     const isSlot = slot.startsWith("0x");
-    const decoded = isSlot ? file.names?.slots?.[`${account}:${slot}`] : undefined;
+    const decoded = isSlot ? file.names?.slots?.[k] : undefined;
     const acct = file.names?.accounts?.[account];
     keys.push({
       account,

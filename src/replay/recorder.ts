@@ -17,6 +17,7 @@ import type { VM } from "@ethereumjs/vm";
 import type { Address as EthAddress } from "@ethereumjs/util";
 import { bytesToHex, equalsBytes, setLengthLeft, bigIntToBytes } from "@ethereumjs/util";
 import type { AccountKey, StorageKey } from "../access/format.js";
+import { locationKey } from "../model/location.js";
 
 type AccountField = "balance" | "nonce" | "code";
 
@@ -62,7 +63,7 @@ export class AccessRecorder {
   private active = false;
   private storageReads = new Map<string, StorageKey>();
   private accountReads = new Map<string, AccountKey>();
-  /** "addr|slot" -> value before the transaction's first write. */
+  /** location key -> value before the transaction's first write. */
   private storagePre = new Map<string, { addr: string; slot: string; key: Uint8Array; address: EthAddress; pre: Uint8Array }>();
   private accountPre = new Map<string, { address: EthAddress; pre: AccountSnapshot }>();
   private misses = new Set<string>();
@@ -93,13 +94,13 @@ export class AccessRecorder {
 
   private readAccount(addr: string, field: AccountField): void {
     if (!this.active || this.ignoredAccounts.has(addr)) return;
-    const k = `${addr}|${field}`;
+    const k = locationKey(addr, field);
     if (!this.accountReads.has(k)) this.accountReads.set(k, [addr, field] as AccountKey);
   }
 
   private readSlot(addr: string, slot: string): void {
     if (!this.active) return;
-    const k = `${addr}|${slot}`;
+    const k = locationKey(addr, slot);
     if (!this.storageReads.has(k)) this.storageReads.set(k, [addr, slot] as StorageKey);
     if (!this.known.has(k) && this.knownAccounts.has(addr)) this.misses.add(`storage ${addr} ${slot}`);
   }
@@ -179,7 +180,7 @@ export class AccessRecorder {
     sm.putStorage = async (address, key, value) => {
       const addr = hexAddr(address);
       const slot = hexSlot(key);
-      const k = `${addr}|${slot}`;
+      const k = locationKey(addr, slot);
       if (this.learnWrites) this.known.add(k);
       if (this.active && !this.storagePre.has(k)) {
         this.storagePre.set(k, { addr, slot, key, address, pre: await getStorage(address, key) });

@@ -18,6 +18,7 @@ import {
   type KZG,
 } from "@ethereumjs/util";
 import type { BlockAccess, TxAccess } from "../access/format.js";
+import { locationKey } from "../model/location.js";
 import { AccessRecorder, type RecordedAccess } from "./recorder.js";
 import type { CorpusBlock, PreState } from "./corpus.js";
 
@@ -119,7 +120,7 @@ function storageValue(v: string): Uint8Array {
   return n === 0n ? new Uint8Array() : hexToBytes(`0x${n.toString(16).padStart(2 * Math.ceil(n.toString(16).length / 2), "0")}`);
 }
 
-/** Puts a corpus pre-state into a VM; returns its storage locations as "addr|slot" (for AccessRecorder). */
+/** Puts a corpus pre-state into a VM; returns its storage locations as location keys (for AccessRecorder). */
 export async function loadPreState(vm: Awaited<ReturnType<typeof createVM>>, pre: PreState): Promise<string[]> {
   const sm = vm.stateManager;
   const slots: string[] = [];
@@ -136,7 +137,7 @@ export async function loadPreState(vm: Awaited<ReturnType<typeof createVM>>, pre
     }
     for (const [slot, value] of Object.entries(acc.storage ?? {})) {
       const key = setLengthLeft(hexToBytes(slot as `0x${string}`), 32);
-      slots.push(`${addr}|${bytesToHex(key)}`);
+      slots.push(locationKey(addr, bytesToHex(key)));
       const v = storageValue(value);
       if (v.length > 0) await sm.putStorage(address, key, v);
     }
