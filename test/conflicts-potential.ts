@@ -42,7 +42,19 @@ function call(from: number, to: string, fn: string, writes: [string, number][], 
     function: fn,
     gasUsed: 21_000,
     storage: { reads: [...w, ...reads.map(([a, s]): [string, string] => [a, slot(s)])], writes: w },
-    accounts: { reads: [[COINBASE, "balance"], [user(from), "nonce"]], writes: [[COINBASE, "balance"], [user(from), "nonce"]] },
+    // As a capture records a call (src/model/convert.ts): the sender's balance (gas) and nonce
+    // are read and written; the fee recipient's balance is written (its fee credit), not read.
+    accounts: {
+      reads: [
+        [user(from), "balance"],
+        [user(from), "nonce"],
+      ],
+      writes: [
+        [COINBASE, "balance"],
+        [user(from), "balance"],
+        [user(from), "nonce"],
+      ],
+    },
   };
 }
 
@@ -97,6 +109,31 @@ describe("potential conflicts across senders, and advice", function () {
     expect(p.hotKeys.map((k) => [k.name, k.pairs, k.writerTxs, k.writerSenders, k.txs])).to.deep.equal([["Tally.total", 2, 2, 2, 3]]);
     const withFee = potentialConflicts(capture(txs), { includeFeeRecipient: true });
     expect(withFee.allKeys.map((k) => k.slot)).to.include("balance");
+  });
+
+  it("keeps the fee recipient's nonce and any read of its balance (only its fee credit is dropped)", function () {
+    // The fee recipient sends (a pool payout: its nonce and balance are read and written); another
+    // sender's call reads the fee recipient's balance (BALANCE) and pays it a fee: with the read,
+    // that fee credit is a read-modify-write of the balance, so the pair is write-write.
+    const payout: TxAccess = {
+      ...call(1, TALLY, "Pool.payout", []),
+      from: COINBASE,
+      accounts: {
+        reads: [
+          [COINBASE, "balance"],
+          [COINBASE, "nonce"],
+        ],
+        writes: [
+          [COINBASE, "balance"],
+          [COINBASE, "nonce"],
+        ],
+      },
+    };
+    const reader = call(2, TALLY, "Tally.checkPool", []);
+    reader.accounts.reads.push([COINBASE, "balance"]);
+    const p = potentialConflicts(capture([payout, reader]));
+    expect(p.allKeys.map((k) => [k.account, k.slot, k.writerTxs, k.txs])).to.deep.equal([[COINBASE, "balance", 2, 2]]);
+    expect(p.matrix.map((c) => [c.a, c.b, c.ww, c.rw])).to.deep.equal([["Pool.payout", "Tally.checkPool", 1, 0]]);
   });
 
   it("classifies totals, the contract's own balance, prices, settings, arrays and per-user entries", function () {

@@ -4,12 +4,15 @@
  * alone in its block, so the per-block analysis finds almost nothing). Every pair of calls
  * from different senders is compared as if they shared a block; pairs from the same sender
  * are excluded (one sender's transactions are ordered by its nonce anyway); contract
- * creations are excluded (a contract exists before it is called). Fee-recipient accounting is
- * excluded unless asked for, as in `analyze`.
+ * creations are excluded (a contract exists before it is called). What is a write and what a
+ * read is the one definition of src/model/dependency.ts (`dependencyMode`): the fee
+ * recipient's balance credits are excluded unless asked for, as in `analyze`; its nonce and
+ * any read of its balance always count. Balance credits are read-modify-write.
  *
  * Cost: linear in accesses, plus (functions touching a key)^2 per key.
  */
 import type { AccessSetFile } from "../access/format.js";
+import { ACCESS_WRITE, dependencyMode, describeDependencyOptions, dependencyOptions, observedModes } from "../model/dependency.js";
 import { locationKey } from "../model/location.js";
 import { variableOf } from "./analyze.js";
 
@@ -80,7 +83,7 @@ function differentSenders(a: Set<string>, b: Set<string>): boolean {
 
 export function potentialConflicts(file: AccessSetFile, opts: PotentialOptions = {}): PotentialResult {
   const top = opts.top ?? 30;
-  const coinbases = new Set(opts.includeFeeRecipient ? [] : file.blocks.map((b) => b.coinbase));
+  const dependency = dependencyOptions({ feeRecipientCredit: opts.includeFeeRecipient ? "included" : "excluded" });
   const fnIds = new Map<string, number>();
   const fns: string[] = [];
   const uses = new Map<string, KeyUse>();
@@ -113,16 +116,14 @@ export function potentialConflicts(file: AccessSetFile, opts: PotentialOptions =
       }
       const written = new Set<string>();
       const touched = new Set<string>();
-      const key = (a: string, s: string) => {
+      observedModes(tx, (a, s, observed) => {
+        const mode = dependencyMode(observed, a, s, block.coinbase, tx.from, dependency);
+        if (mode === 0) return;
         const k = locationKey(a, s);
         if (!locations.has(k)) locations.set(k, [a, s]);
-        return k;
-      };
-      for (const [a, s] of tx.storage.writes) written.add(key(a, s));
-      for (const [a, s] of tx.accounts.writes) if (!coinbases.has(a)) written.add(key(a, s));
-      for (const k of written) touched.add(k);
-      for (const [a, s] of tx.storage.reads) touched.add(key(a, s));
-      for (const [a, s] of tx.accounts.reads) if (!coinbases.has(a)) touched.add(key(a, s));
+        touched.add(k);
+        if (mode & ACCESS_WRITE) written.add(k);
+      });
       for (const k of touched) {
         const u = use(k);
         u.txs++;
@@ -194,7 +195,7 @@ export function potentialConflicts(file: AccessSetFile, opts: PotentialOptions =
     `${singleTxBlocks} of ${file.blocks.length} blocks hold one transaction: within such a block nothing can conflict, so the per-block figures above say little about a parallel EVM. ` +
       "The potential conflicts compare every two calls from different senders as if they shared a block: a function pair is listed when one call writes a slot the other reads or writes.",
     "Pairs from the same sender are excluded (its transactions are ordered by nonce); contract creations are excluded; " +
-      (opts.includeFeeRecipient ? "fee-recipient accounting is included." : "fee-recipient accounting is excluded."),
+      describeDependencyOptions(dependency)[0]!,
     "A pair is potential, not certain: a mapping entry conflicts only when both calls use the same key (two users of one balance), as the tests did.",
   ];
   return {
