@@ -5,7 +5,8 @@
  */
 import type { AccessSetFile } from "../access/format.js";
 import { describeDependencyOptions, EDGE_RAW, EDGE_WAR, EDGE_WW, type DependencyOptions } from "../model/dependency.js";
-import { buildConflictGraph, type CompactAccessSets, type ConflictGraph, type GraphOptions } from "./graph.js";
+import type { CompactAccessSets } from "../model/block.js";
+import { buildConflictGraph, type ConflictGraph, type GraphOptions } from "./graph.js";
 
 export interface AnalyzeOptions extends GraphOptions {
   /** Cost model (src/model/cost.ts): "auto" (default: gas where the block has it), "gasUsed", "accesses", "unit" or a tx.costs column. */

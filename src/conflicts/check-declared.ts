@@ -9,7 +9,7 @@
 import type { AccessSetFile } from "../access/format.js";
 import { locationKey } from "../model/location.js";
 import { prepareBlock } from "../schedule/block.js";
-import { txFunctionLabel } from "./graph.js";
+import { txFunctionLabel } from "../model/block.js";
 
 export interface UncoveredAccess {
   block: number;

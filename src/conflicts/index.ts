@@ -1,19 +1,10 @@
 /**
  * Public API of the conflict analysis: the conflict graph, its analysis and rendering, and
- * the declared-vs-observed check. Capture (src/capture) and decoding (src/decode) have their
- * own modules. No Hardhat import.
+ * the declared-vs-observed check. The block form they read (CompactAccessSets) is
+ * src/model/block.ts; capture (src/capture) and decoding (src/decode) have their own modules.
+ * No Hardhat import.
  */
-export {
-  buildConflictGraph,
-  compactAccessSets,
-  CompactBuilder,
-  txFunctionLabel,
-  type ConflictGraph,
-  type CompactAccessSets,
-  type GraphOptions,
-  type TxNode,
-  type KeyStats,
-} from "./graph.js";
+export { buildConflictGraph, type ConflictGraph, type GraphOptions, type TxNode, type KeyStats } from "./graph.js";
 export {
   analyze,
   analyzeGraph,

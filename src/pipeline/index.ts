@@ -9,6 +9,7 @@ import { FORMAT_NAME as ACCESS_SET_FORMAT, type AccessSetFile } from "../access/
 import { loadAccessSetFile, parseAccessSetFile } from "../access/io.js";
 import { analyze, potentialReport, type AnalysisResult, type ConflictGraph } from "../conflicts/index.js";
 import { InputError } from "../errors.js";
+import { compactAccessSets } from "../model/block.js";
 import type { DependencyOptions } from "../model/dependency.js";
 import type { RenderOptions } from "../report/html.js";
 import { parseReportData, REPORT_FORMAT, ReportDataError, type ReportData } from "../report/model.js";
@@ -45,7 +46,7 @@ export interface PipelineResult {
   file: AccessSetFile;
   graph: ConflictGraph;
   analysis: AnalysisResult;
-  /** Each block prepared once, shared by the simulation and the Gantt run. */
+  /** Each block's scheduling view, derived once from the block form the analysis read, shared by the simulation and the Gantt run. */
   prepared: PreparedBlock[];
   simulation: CorpusReport;
   gantt?: { block: number; result: SimulationResult };
@@ -58,10 +59,13 @@ export function runPipeline(file: AccessSetFile, opts: PipelineOptions = {}): Pi
   if (file.blocks.length === 0) throw new InputError(`${file.source.description} holds no blocks: nothing to analyze`);
   const dependency = opts.dependency ?? {};
   let t = performance.now();
-  const { graph, result: analysis } = analyze(file, { ...dependency, ...(opts.cost ? { cost: opts.cost } : {}) });
+  // The one block form, built once and shared by the analysis and the simulation.
+  const compact = compactAccessSets(file, opts.cost);
+  const input = { source: file.source, precision: file.precision, ...(file.names ? { names: file.names } : {}), compact };
+  const { graph, result: analysis } = analyze(input, { ...dependency, ...(opts.cost ? { cost: opts.cost } : {}) });
   const tAnalyze = performance.now() - t;
   t = performance.now();
-  const prepared = file.blocks.map((b) => prepareBlock(b, { precision: file.precision, dependency, ...(opts.cost ? { cost: opts.cost } : {}) }));
+  const prepared = file.blocks.map((b, i) => prepareBlock(b, { precision: file.precision, dependency, ...(opts.cost ? { cost: opts.cost } : {}) }, { compact, block: i }));
   const simulation = simulatePreparedBlocks(file.source.description, prepared, {
     threads: opts.threads ?? DEFAULT_THREADS,
     dependency,

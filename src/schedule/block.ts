@@ -1,10 +1,13 @@
 /**
- * A block prepared for simulation: locations interned to small integers, one cost per
- * transaction, observed read and write sets as typed arrays, and the lock set each
- * transaction would take under the declared-access `locks` scheduler.
+ * A block's scheduling view, derived from the one in-memory block form (CompactAccessSets,
+ * src/model/block.ts, which the pipeline builds once and shares with the conflict analysis):
+ * the block's locations renumbered to small integers, one cost per transaction, the read and
+ * write sets under the dependency rules as typed arrays, and the lock set each transaction
+ * would take under the declared-access `locks` scheduler.
  */
 import type { BlockAccess, TxAccess } from "../access/format.js";
-import { chooseCost, txCost } from "../model/cost.js";
+import { compactAccessSets, type CompactAccessSets } from "../model/block.js";
+import { chooseCost } from "../model/cost.js";
 import {
   ACCESS_CREDIT,
   ACCESS_READ,
@@ -14,7 +17,6 @@ import {
   dependencyOptions,
   blockLevelReads,
   describeDependencyOptions,
-  observedModes,
   type DependencyOptions,
 } from "../model/dependency.js";
 import { fieldOfKey, locationKey } from "../model/location.js";
@@ -106,27 +108,64 @@ const snapFlags = (ids: Int32Array, modeOf: Map<number, number>): Uint8Array => 
   return Uint8Array.from(ids, (id) => ((modeOf.get(id)! & ACCESS_SNAPSHOT) !== 0 ? 1 : 0));
 };
 
+/** Where a block already stands in the one block form: the form and the block's ordinal in it. */
+export interface BlockForm {
+  compact: CompactAccessSets;
+  block: number;
+}
+
 /**
- * Interns locations and builds the access, read/write and lock sets of one block.
+ * Builds the access, read/write and lock sets of one block from its block form (`form`, built
+ * once by the caller with `compactAccessSets` under the same cost model; built here for this
+ * block alone when omitted). `block` supplies what the form does not hold: declarations.
  *
  * Rules: the dependency rules of src/model/dependency.ts (a write implies a read, the fee
  * recipient's balance credits, balance credits without a read, sender nonces, SNAPSHOT mode);
  * account fields (balance/nonce/code) are locations like storage slots; `blockReads` (reads
- * no transaction is named for) follow `blockLevelReads`.
+ * no transaction is named for) follow `blockLevelReads` (merged in the block form).
  */
-export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): PreparedBlock {
+export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}, form?: BlockForm): PreparedBlock {
   const costChoice = chooseCost(block, opts.cost);
   const column = costChoice.column;
   const dependency = dependencyOptions(opts.dependency);
+  const c = form?.compact ?? compactAccessSets({ blocks: [block] }, opts.cost);
+  const blk = c.blocks[form?.block ?? 0]!;
+  if (blk.end - blk.start !== block.txs.length || blk.number !== block.number) {
+    throw new Error(`prepareBlock: block form ${blk.number} (${blk.end - blk.start} txs) is not block ${block.number} (${block.txs.length} txs)`);
+  }
   const locations: string[] = [];
   const accountIds = new Map<string, number>();
   const accountLocks: string[] = [];
   const locAccount: string[] = [];
   const locIsField: boolean[] = [];
   const notes: string[] = [];
-  // Two-level map (address, then slot): no key string is built for a location seen before.
-  const byAddress = new Map<string, Map<string, number>>();
+  // The form's key ids renumbered per block; (address, slot) -> id only once declarations need it.
+  const localOf = new Map<number, number>();
+  const local = (k: number): number => {
+    let id = localOf.get(k);
+    if (id === undefined) {
+      id = locations.length;
+      localOf.set(k, id);
+      const address = c.keyAccount[k]!;
+      const slot = c.keyField[k]!;
+      locations.push(locationKey(address, slot));
+      locAccount.push(address);
+      locIsField.push(slot.length < 10);
+      if (byAddress !== undefined) indexLocation(address, slot, id);
+    }
+    return id;
+  };
+  let byAddress: Map<string, Map<string, number>> | undefined;
+  const indexLocation = (address: string, slot: string, id: number) => {
+    let slots = byAddress!.get(address);
+    if (slots === undefined) byAddress!.set(address, (slots = new Map()));
+    slots.set(slot, id);
+  };
   const intern = (address: string, slot: string): number => {
+    if (byAddress === undefined) {
+      byAddress = new Map();
+      for (let id = 0; id < locations.length; id++) indexLocation(locAccount[id]!, fieldOfKey(locations[id]!), id);
+    }
     let slots = byAddress.get(address);
     if (slots === undefined) {
       slots = new Map();
@@ -143,23 +182,18 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}): Pre
     return id;
   };
 
-  const seen = new Set<number>();
+  if (block.txs.some((tx, i) => tx.index !== i)) notes.push(`block ${block.number}: tx indices are not 0..n-1 in order; simulated in file order`);
   const extra = blockLevelReads(block);
+  const { txStart, txKeys, txModes } = c;
   const raw = block.txs.map((tx, i) => {
-    if (tx.index !== i && !seen.has(-1)) {
-      seen.add(-1);
-      notes.push(`block ${block.number}: tx indices are not 0..n-1 in order; simulated in file order`);
-    }
+    const pos = blk.start + i;
     const modes = new Map<number, number>();
-    const visit = (a: string, f: string, observed: number) => {
-      const m = dependencyMode(observed, a, f, block.coinbase, tx.from, dependency);
-      if (m === 0) return;
-      const id = intern(a, f);
-      modes.set(id, (modes.get(id) ?? 0) | m);
-    };
-    observedModes(tx, visit);
-    for (const [a, s] of extra.reads) visit(a, s, ACCESS_READ);
-    return { tx, modes, cost: txCost(tx, column, block.number) };
+    for (let e = txStart[pos]!, end = txStart[pos + 1]!; e < end; e++) {
+      const k = txKeys[e]!;
+      const m = dependencyMode(txModes[e]!, c.keyAccount[k]!, c.keyField[k]!, blk.coinbase, tx.from, dependency);
+      if (m !== 0) modes.set(local(k), m);
+    }
+    return { tx, modes, cost: c.txGas[pos]! };
   });
   notes.push(...describeDependencyOptions(dependency));
   if (costChoice.note) notes.push(costChoice.note);

@@ -10,6 +10,7 @@ export {
   LOCK_WRITE,
   LOCK_SNAPSHOT,
   type PreparedBlock,
+  type BlockForm,
   type PreparedTx,
   type PrepareOptions,
   type SyntheticTx,

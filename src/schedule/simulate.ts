@@ -4,7 +4,8 @@
 import { UsageError } from "../errors.js";
 import type { AccessSetFile, BlockAccess } from "../access/format.js";
 import { dependencyOptions, type DependencyOptions } from "../model/dependency.js";
-import { prepareBlock, type PrepareOptions, type PreparedBlock, type UnderDeclaration } from "./block.js";
+import { compactAccessSets } from "../model/block.js";
+import { prepareBlock, type BlockForm, type PrepareOptions, type PreparedBlock, type UnderDeclaration } from "./block.js";
 import type { BlockStmOptions } from "./blockstm.js";
 import { analyzeDag, simulateDagMany, simulateSerial } from "./simple.js";
 import { SCHEDULER_TABLE } from "./schedulers.js";
@@ -152,10 +153,10 @@ export function simulatePrepared(block: PreparedBlock, opts: SimulateOptions): B
 }
 
 /** Simulates one block of an access-set file. */
-export function simulateBlock(block: BlockAccess, opts: SimulateOptions, precision?: AccessSetFile["precision"]): BlockReport {
+export function simulateBlock(block: BlockAccess, opts: SimulateOptions, precision?: AccessSetFile["precision"], form?: BlockForm): BlockReport {
   const prepOpts: PrepareOptions = { cost: opts.cost ?? "auto", dependency: dependencyOptions(opts.dependency) };
   if (precision) prepOpts.precision = precision;
-  const report = simulatePrepared(prepareBlock(block, prepOpts), opts);
+  const report = simulatePrepared(prepareBlock(block, prepOpts, form), opts);
   if (opts.engine) {
     const { threads } = normalize(opts);
     const eb = engineBlock(block, opts.engine.profile, opts.engine.facts(block));
@@ -226,8 +227,9 @@ export function aggregate(blocks: readonly BlockReport[]): Row[] {
 /** Simulates every block of a file; `onBlock` sees each report as it is produced. */
 export function simulateFile(file: AccessSetFile, opts: SimulateOptions, onBlock?: (r: BlockReport, i: number) => void): CorpusReport {
   normalize(opts);
+  const compact = compactAccessSets(file, opts.cost ?? "auto");
   const blocks = file.blocks.map((b, i) => {
-    const r = simulateBlock(b, opts, file.precision);
+    const r = simulateBlock(b, opts, file.precision, { compact, block: i });
     onBlock?.(r, i);
     return r;
   });
