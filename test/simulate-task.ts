@@ -49,6 +49,37 @@ describe("conflicts simulate (task action)", function () {
     expect(readFileSync(md, "utf8")).to.match(/^# Parallel schedule simulation/);
   });
 
+  /** Runs the action with stderr captured (as a pipe, not a terminal) and CI set to `ci`. */
+  async function stderrOf(ci: string | undefined, args: Parameters<typeof simulateAction>[0]): Promise<string> {
+    const out: string[] = [];
+    const write = process.stderr.write;
+    const tty = Object.getOwnPropertyDescriptor(process.stderr, "isTTY");
+    const savedCI = process.env.CI;
+    Object.defineProperty(process.stderr, "isTTY", { value: false, configurable: true, writable: true });
+    process.stderr.write = ((chunk: string | Uint8Array) => (out.push(String(chunk)), true)) as typeof process.stderr.write;
+    if (ci === undefined) delete process.env.CI;
+    else process.env.CI = ci;
+    try {
+      await simulateAction(args);
+    } finally {
+      process.stderr.write = write;
+      if (tty) Object.defineProperty(process.stderr, "isTTY", tty);
+      else delete (process.stderr as { isTTY?: boolean }).isTTY;
+      if (savedCI === undefined) delete process.env.CI;
+      else process.env.CI = savedCI;
+    }
+    return out.join("");
+  }
+
+  it("reports progress over a many-block corpus on stderr, and none under CI=true", async function () {
+    const args = { ...base, file: input, threads: "4", scheduler: "dag", engine: "none" };
+    // Not a terminal: one summary line when done (a terminal redraws a bar, test/progress.ts).
+    expect(await stderrOf(undefined, args)).to.match(/^simulate: 400 txs \(\d+\.\ds\)\n$/);
+    expect(process.exitCode).to.equal(0);
+    expect(log.join("\n")).to.match(/aggregate over 2 blocks/);
+    expect(await stderrOf("true", args)).to.equal("");
+  });
+
   it("rejects bad arguments with a clear message and writes nothing", async function () {
     const json = join(dir, "bad.json");
     await simulateAction({ ...base, file: input, threads: "1,zero", json });
