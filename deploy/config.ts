@@ -6,9 +6,10 @@
  */
 import { getAddress, isAddress, ZeroAddress } from "ethers";
 import { z } from "zod";
+import { InputError } from "../src/errors.js";
 
-/** A parameter is wrong; the message names it and says how to fix it. */
-export class DeployParameterError extends Error {}
+/** A parameter is wrong (the parameters file, or what the chain says of it); the message names it and says how to fix it. */
+export class DeployParameterError extends InputError {}
 
 const MAX_UINT128 = (1n << 128n) - 1n;
 const MAX_UINT256 = (1n << 256n) - 1n;

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { asUserErrors } from "./user-error.js";
+import { InputError, NodeError, UsageError } from "../src/errors.js";
 import { saveAccessSetFile } from "../src/access/index.js";
 import { ContractBook, loadBuildInfoContracts } from "../src/decode/artifacts.js";
 import { testCaptureFile } from "../src/capture/mined.js";
@@ -16,14 +17,14 @@ interface Args {
 
 async function body(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   if (!hre.tasks.rootTasks.has("test") || !hre.tasks.getTask("test").subtasks.has("mocha"))
-    throw new Error("conflicts capture tests runs the project's mocha tests: add @nomicfoundation/hardhat-mocha (or hardhat-toolbox-mocha-ethers) to the config's plugins");
+    throw new UsageError("conflicts capture tests runs the project's mocha tests: add @nomicfoundation/hardhat-mocha (or hardhat-toolbox-mocha-ethers) to the config's plugins");
   if (hre.config.test.mocha.parallel === true)
-    throw new Error("conflicts capture tests reads the blocks the tests mine in this process: set test.mocha.parallel to false in the config (or drop it)");
+    throw new UsageError("conflicts capture tests reads the blocks the tests mine in this process: set test.mocha.parallel to false in the config (or drop it)");
   if (!args.noCompile) await hre.tasks.getTask("build").run({});
   const buildInfo = path.join(hre.config.paths.artifacts, "build-info");
   const contracts = await loadBuildInfoContracts(buildInfo);
   if (contracts.length === 0)
-    throw new Error(`no compiled contracts in ${buildInfo}: the project has not been built; run \`npx hardhat build\` (or drop --no-compile)`);
+    throw new InputError(`no compiled contracts in ${buildInfo}: the project has not been built; run \`npx hardhat build\` (or drop --no-compile)`);
   const withoutLayout = contracts.filter((c) => c.layout === null).length;
   if (withoutLayout === contracts.length)
     console.warn(
@@ -43,11 +44,11 @@ async function body(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   } finally {
     endTestCapture();
   }
-  if (session.failure) throw new Error(`reading a block the tests mined failed: ${session.failure.message}`);
+  if (session.failure) throw new NodeError("reading a block the tests mined failed", { cause: session.failure });
   const cap = session.capture;
   const skipped = [...session.skippedNetworks].map(([n, t]) => `${n} (type ${t})`).join(", ");
   if (cap.blocks.length === 0)
-    throw new Error(
+    throw new UsageError(
       skipped
         ? `the tests used only networks that are not in-process: ${skipped}. Capture records edr-simulated networks only: run the tests on one (Hardhat's default network is; drop --network)`
         : "the tests mined no transaction on an in-process network: nothing to capture (do the tests send transactions?)",
@@ -66,5 +67,5 @@ async function body(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
 }
 
 export default async function conflictsCaptureTests(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
-  await asUserErrors(() => body(args, hre));
+  await asUserErrors("conflicts capture tests", () => body(args, hre));
 }

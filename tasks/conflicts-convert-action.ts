@@ -1,4 +1,5 @@
 import { asUserErrors } from "./user-error.js";
+import { UsageError } from "../src/errors.js";
 import { loadAccessSetFile, saveAccessSetFile } from "../src/access/index.js";
 import { isColumnarPath, saveColumnar } from "../src/columnar/index.js";
 
@@ -10,7 +11,7 @@ interface Args {
 
 async function convertBody(args: Args): Promise<void> {
   if (!Number.isInteger(args.partitionBlocks) || args.partitionBlocks < 1) {
-    throw new Error(`--partition-blocks must be a positive integer (got ${args.partitionBlocks})`);
+    throw new UsageError(`--partition-blocks must be a positive integer (got ${args.partitionBlocks})`);
   }
   const t0 = performance.now();
   const file = await loadAccessSetFile(args.input);
@@ -25,5 +26,5 @@ async function convertBody(args: Args): Promise<void> {
 }
 
 export default async function conflictsConvert(args: Args): Promise<void> {
-  await asUserErrors(() => convertBody(args));
+  await asUserErrors("conflicts convert", () => convertBody(args));
 }

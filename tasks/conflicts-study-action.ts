@@ -1,4 +1,5 @@
 import { asUserErrors } from "./user-error.js";
+import { UsageError } from "../src/errors.js";
 import { writeFileAtomic } from "../src/access/index.js";
 import { runStudy, studyHtml, studyMarkdown } from "../src/columnar/index.js";
 
@@ -18,7 +19,7 @@ interface Args {
 }
 
 async function studyBody(args: Args): Promise<void> {
-  if (args.from >= 0 && args.to >= 0 && args.to < args.from) throw new Error(`--to ${args.to} is before --from ${args.from}`);
+  if (args.from >= 0 && args.to >= 0 && args.to < args.from) throw new UsageError(`--to ${args.to} is before --from ${args.from}`);
   const result = await runStudy(args.tree, {
     from: args.from >= 0 ? args.from : undefined,
     to: args.to >= 0 ? args.to : undefined,
@@ -42,5 +43,5 @@ async function studyBody(args: Args): Promise<void> {
 }
 
 export default async function conflictsStudy(args: Args): Promise<void> {
-  await asUserErrors(() => studyBody(args));
+  await asUserErrors("conflicts study", () => studyBody(args));
 }

@@ -6,7 +6,7 @@ import { asUserErrors } from "./user-error.js";
 export type { SuiteDeployArgs, SuiteRecord } from "../deploy/suite.js";
 
 export default async function suiteDeployAction(args: SuiteDeployArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
-  await asUserErrors(async () => {
+  await asUserErrors("suite deploy", async () => {
     const connection = await hre.network.create(args.rpcUrl !== "" ? { override: { url: args.rpcUrl } } : undefined);
     // A step counter on stderr (silent under CI=true); the log lines go through it untorn.
     const bar = createProgress({ label: "deploy", total: DEPLOY_STEPS, unit: "steps" });

@@ -7,6 +7,7 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { InputError, UsageError } from "../errors.js";
 import { escapeHtml } from "../report/html.js";
 import { createProgress, type ProgressOptions } from "../report/progress.js";
 import { markdownTable } from "../util/tables.js";
@@ -155,7 +156,7 @@ export async function runStudy(tree: string, opts: StudyOptions = {}): Promise<S
   const t0 = performance.now();
   await readTreeMeta(tree); // checks the tree before any query
   const contract = (opts.contract ?? "").toLowerCase();
-  if (contract && !/^0x[0-9a-f]{40}$/.test(contract)) throw new Error(`--contract: expected an address, 0x and 40 hex digits (got ${opts.contract})`);
+  if (contract && !/^0x[0-9a-f]{40}$/.test(contract)) throw new UsageError(`--contract: expected an address, 0x and 40 hex digits (got ${opts.contract})`);
   const builtin = opts.noBuiltin ? [] : (await readdir(QUERIES_DIR)).filter((f) => /^\d\d-.*\.sql$/.test(f)).sort();
   const files: { name: string; file: string }[] = [
     ...builtin.map((f) => ({ name: f.replace(/^\d\d-|\.sql$/g, ""), file: path.join(QUERIES_DIR, f) })),
@@ -166,7 +167,7 @@ export async function runStudy(tree: string, opts: StudyOptions = {}): Promise<S
       try {
         return await readFile(f.file, "utf8");
       } catch (e) {
-        throw new Error(`cannot read SQL file ${f.file}: ${(e as Error).message}`);
+        throw new InputError(`cannot read SQL file ${f.file}`, { cause: e });
       }
     }),
   );
@@ -187,14 +188,14 @@ export async function runStudy(tree: string, opts: StudyOptions = {}): Promise<S
     for (let i = 0; i < files.length; i++) {
       const f = files[i]!;
       const stmts = statements(texts[i]!);
-      if (stmts.length === 0) throw new Error(`${f.file}: no SQL statement`);
+      if (stmts.length === 0) throw new InputError(`${f.file}: no SQL statement`);
       const q0 = performance.now();
       let reader;
       try {
         for (const s of stmts.slice(0, -1)) await c.run(s);
         reader = await c.runAndReadAll(stmts.at(-1)!);
       } catch (e) {
-        throw new Error(`${f.file}: ${(e as Error).message.split("\n")[0]}`);
+        throw new InputError(`${f.file}: ${(e as Error).message.split("\n")[0]}`, { cause: e });
       }
       sections.push({
         name: f.name,
