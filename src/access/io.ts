@@ -5,7 +5,7 @@ import { gunzipSync } from "node:zlib";
 import { loadAccessSetFileStreaming, saveAccessSetFileStreaming } from "./stream.js";
 import { AccessSetFile, FORMAT_NAME, FORMAT_VERSION } from "./format.js";
 import { AccessSetFormatError } from "./errors.js";
-import { loadIfColumnar, saveIfColumnar } from "../columnar/dispatch.js";
+import { loadIfColumnar, saveIfColumnar } from "./columnar-hook.js";
 
 export { AccessSetFormatError } from "./errors.js";
 

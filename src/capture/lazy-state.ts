@@ -9,7 +9,6 @@ import { Account, bytesToHex, hexToBytes, setLengthLeft, type Address as EthAddr
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import type { Eip1193 } from "../util/eip1193.js";
 
-export type { Eip1193 } from "../util/eip1193.js";
 
 type Stack<V> = Map<string, V>[];
 

@@ -14,7 +14,8 @@ import type { BlockAccess } from "../access/format.js";
 import { replayBlock, type ExpectedReceipt, type ReplayResult } from "../replay/replay.js";
 import type { RpcBlock } from "../replay/corpus.js";
 import type { Preimages } from "../decode/layout.js";
-import { LazyRpcStateManager, type Eip1193, type TouchedAccount } from "./lazy-state.js";
+import type { Eip1193 } from "../util/eip1193.js";
+import { LazyRpcStateManager, type TouchedAccount } from "./lazy-state.js";
 
 export interface ReexecuteOptions {
   /** The hardfork the node runs (default "cancun"). */

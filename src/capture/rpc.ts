@@ -16,7 +16,6 @@ import { blockRecord, txRecord } from "./tx-record.js";
 import type { AccessSource } from "../model/source.js";
 import type { Eip1193 } from "../util/eip1193.js";
 
-export type { Eip1193 } from "../util/eip1193.js";
 
 /** One transaction of a workload. */
 export interface TxRequest {

@@ -12,7 +12,7 @@ import type { Preimages } from "../decode/layout.js";
 import type { WorkloadRun } from "../workload/run.js";
 import { captureByReexecution, type ReexecuteResult } from "./reexecute.js";
 import { fetchDeclared } from "./rpc.js";
-import type { Eip1193 } from "./lazy-state.js";
+import type { Eip1193 } from "../util/eip1193.js";
 
 export interface WorkloadCaptureOptions {
   description: string;

@@ -138,3 +138,16 @@ function parseReceipts(json: unknown, file: string): NonNullable<CorpusBlock["re
     return out;
   });
 }
+
+/** What the recorded-state RPC server (rpc-server.ts) and recorded calls (evm-call.ts) answer from. */
+export interface Recording {
+  chainId: number;
+  /** The fork block (N-1): its real header as eth_getBlockByNumber returned it. */
+  forkBlock: RpcBlock;
+  /** State after the fork block: the pre-state of block N. */
+  state: PreState;
+  /** Answers recorded from a real node, keyed by `method JSON(params)`. */
+  recorded: Record<string, unknown>;
+  /** Where record mode saves `recorded` (a .json.gz file); named in "not recorded" errors. */
+  recordingFile?: string;
+}

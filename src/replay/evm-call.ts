@@ -11,7 +11,7 @@ import { createVM } from "@ethereumjs/vm";
 import { bytesToHex, createAddressFromString, hexToBytes } from "@ethereumjs/util";
 import { AccessRecorder } from "./recorder.js";
 import { loadPreState } from "./replay.js";
-import type { Recording } from "./rpc-server.js";
+import type { Recording } from "./corpus.js";
 
 export interface CallRequest {
   from?: string;

@@ -20,21 +20,8 @@ import { keccak_256 } from "@noble/hashes/sha3.js";
 import { hexToBytes } from "@noble/hashes/utils.js";
 import { writeFileAtomic } from "../access/io.js";
 import { RpcCallError, rpcClient } from "./capture.js";
-import type { PreState, RpcBlock } from "./corpus.js";
+import type { PreState, Recording, RpcBlock } from "./corpus.js";
 import { recordedCaller } from "./evm-call.js";
-
-/** What the server answers from. */
-export interface Recording {
-  chainId: number;
-  /** The fork block (N-1): its real header as eth_getBlockByNumber returned it. */
-  forkBlock: RpcBlock;
-  /** State after the fork block: the pre-state of block N. */
-  state: PreState;
-  /** Answers recorded from a real node, keyed by `method JSON(params)`. */
-  recorded: Record<string, unknown>;
-  /** Where record mode saves `recorded` (a .json.gz file); named in "not recorded" errors. */
-  recordingFile?: string;
-}
 
 export interface RecordedRpcServer {
   url: string;

@@ -6,7 +6,6 @@ import { InputError } from "../errors.js";
 import { Wallet, keccak256, toUtf8Bytes, type InterfaceAbi } from "ethers";
 import type { Eip1193 } from "../util/eip1193.js";
 
-export type { Eip1193 } from "../util/eip1193.js";
 
 export interface Artifact {
   contractName: string;

@@ -1,6 +1,7 @@
 /** What a design implements to run a workload: deploy, set the users up, build the block's txs. */
 import type { Signer } from "ethers";
-import type { Artifact, Eip1193, TxRequest } from "../chain.js";
+import type { Eip1193 } from "../../util/eip1193.js";
+import type { Artifact, TxRequest } from "../chain.js";
 import type { Operation, Product, Workload } from "../operations.js";
 
 export interface DriverEnv {
