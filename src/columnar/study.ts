@@ -12,8 +12,9 @@ import { escapeHtml } from "../report/html.js";
 import { createProgress, type ProgressOptions } from "../report/progress.js";
 import { markdownTable } from "../util/tables.js";
 import { openEngine, sqlString, type EngineOptions } from "./engine.js";
-import { KIND_BLOCK_READ, KIND_FEE_RECIPIENT, PARTITIONED, tableGlob, type TableName } from "./layout.js";
-import { readTreeMeta, walk, type ReadRange } from "./read.js";
+import { ACCESS_CREDIT, ACCESS_WRITE, DEFAULT_DEPENDENCY, dependencyMode } from "../model/dependency.js";
+import { KIND_BLOCK_READ, KIND_STORAGE, PARTITIONED, tableGlob, type TableName } from "./layout.js";
+import { readTreeMeta, walk, type PartitionDict, type ReadRange } from "./read.js";
 
 /** The folder of the built-in study queries. */
 export const QUERIES_DIR = path.join(import.meta.dirname, "..", "..", "queries");
@@ -80,6 +81,9 @@ export async function blockChains(
   let longest = 0;
   let depth = 0;
   let pending: number[] = [];
+  let dict: PartitionDict | undefined;
+  let coinbase = "";
+  let from: string | null = null;
   const endTx = () => {
     if (txs === 0) return;
     for (const l of pending) {
@@ -96,26 +100,32 @@ export async function blockChains(
     {
       partition(d) {
         onPartition?.();
+        dict = d;
         lastDepth = new Int32Array(d.locSlot.length);
         stamp = new Int32Array(d.locSlot.length).fill(-1);
       },
-      block(n) {
+      block(n, _hash, cb) {
         ord++;
         number = n;
+        coinbase = cb;
         txs = 0;
         longest = 0;
         pending = [];
       },
-      tx() {
+      tx(cur) {
         endTx();
+        from = cur.get(4) as string | null;
         txs++;
         depth = 1;
       },
       access(tx, l, kind, mode) {
-        // The fee recipient's balance credit (a write without a read) is no dependency (src/model/dependency.ts).
-        if (tx === null || kind === KIND_BLOCK_READ || (kind === KIND_FEE_RECIPIENT && mode === 2)) return;
+        if (tx === null || kind === KIND_BLOCK_READ) return;
+        // The one dependency definition (src/model/dependency.ts, default options): the fee
+        // recipient's balance credit is no dependency; its nonce and balance reads are.
+        const m = kind === KIND_STORAGE ? mode : dependencyMode(mode, dict!.locAddress[l]!, dict!.locSlot[l]!, coinbase, from, DEFAULT_DEPENDENCY);
+        if (m === 0) return;
         if (stamp[l] === ord && lastDepth[l]! + 1 > depth) depth = lastDepth[l]! + 1;
-        if (mode & 2) pending.push(l);
+        if (m & (ACCESS_WRITE | ACCESS_CREDIT)) pending.push(l);
       },
       endBlock() {
         endTx();
