@@ -38,6 +38,8 @@ export interface PipelineOptions {
   /** Cost model (src/model/cost.ts); default "auto". */
   cost?: string;
   dependency?: Partial<DependencyOptions>;
+  /** Hot slots the analysis lists (default 20, src/conflicts/analyze.ts). */
+  topSlots?: number;
   /** Run Block-STM with a timeline on the block with the most transactions (the Gantt chart); default true. */
   gantt?: boolean;
 }
@@ -62,7 +64,7 @@ export function runPipeline(file: AccessSetFile, opts: PipelineOptions = {}): Pi
   // The one block form, built once and shared by the analysis and the simulation.
   const compact = compactAccessSets(file, opts.cost);
   const input = { source: file.source, precision: file.precision, ...(file.names ? { names: file.names } : {}), compact };
-  const { graph, result: analysis } = analyze(input, { ...dependency, ...(opts.cost ? { cost: opts.cost } : {}) });
+  const { graph, result: analysis } = analyze(input, { ...dependency, ...(opts.cost ? { cost: opts.cost } : {}), ...(opts.topSlots !== undefined ? { topSlots: opts.topSlots } : {}) });
   const tAnalyze = performance.now() - t;
   t = performance.now();
   const prepared = file.blocks.map((b, i) => prepareBlock(b, { precision: file.precision, dependency, ...(opts.cost ? { cost: opts.cost } : {}) }, { compact, block: i }));

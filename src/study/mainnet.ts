@@ -170,14 +170,10 @@ export interface StudyBlock {
   dependentRate: number;
   /** Conflict rate counting storage slots only (account balance / nonce / code left out). */
   storageConflictRate: number;
-  /** Transactions with a predecessor in the scheduler's DAG / txs (the same edges as dependentRate, by construction). */
-  rawDependentRate: number;
   /** Longest dependency chain (RAW/WW), in transactions. */
   longestChain: number;
-  /** Gas of the heaviest RAW/WW dependency path (the analyzer's; write-write counted as an order). */
+  /** Gas of the heaviest RAW/WW dependency path: the analyzer's, and the scheduler DAG's limit at unbounded threads (one dependency definition). */
   criticalPathGas: number;
-  /** Critical path of the scheduler's DAG (its limit with unbounded threads), gas: equal to criticalPathGas (one dependency definition). */
-  dagCriticalPath: number;
   hotSlots: HotSlot[];
   coverage: TokenCoverage[];
   /** Per scheduler and thread count: the simulation row. */
@@ -193,7 +189,6 @@ export interface Study {
     totalGas: number;
     conflictRate: number;
     dependentRate: number;
-    rawDependentRate: number;
     storageConflictRate: number;
     /** Hot slots counting storage only (account fields left out). */
     storageHotSlots: HotSlot[];
@@ -257,7 +252,7 @@ export function runStudy(inputs: readonly StudyInput[], opts: { threads?: number
       Object.assign(allNames.accounts!, names.accounts);
       Object.assign(allNames.slots!, names.slots);
       const one: AccessSetFile = { ...input.file, blocks: [block], names };
-      const { analysis: result, simulation: sim } = runPipeline(one, { threads, schedulers: ["serial", ...schedulers], gantt: false });
+      const { analysis: result, simulation: sim } = runPipeline(one, { threads, schedulers: ["serial", ...schedulers], gantt: false, topSlots });
       const b = sim.blocks[0]!;
       blocks.push({
         number: block.number,
@@ -267,10 +262,8 @@ export function runStudy(inputs: readonly StudyInput[], opts: { threads?: number
         conflictRate: result.conflictRate,
         dependentRate: block.txs.length ? result.dependentTxs / block.txs.length : 0,
         storageConflictRate: analyze({ ...one, blocks: [storageOnly(block)] }).result.conflictRate,
-        rawDependentRate: block.txs.length ? b.dependentTxs / block.txs.length : 0,
         longestChain: result.longestChain.length,
         criticalPathGas: result.criticalPathGas,
-        dagCriticalPath: b.criticalPath,
         hotSlots: result.hotSlots,
         coverage,
         rows: b.rows.filter((r) => r.scheduler !== "serial"),
@@ -307,7 +300,6 @@ export function runStudy(inputs: readonly StudyInput[], opts: { threads?: number
       totalGas: result.totalGas,
       conflictRate: result.conflictRate,
       dependentRate: result.txs ? result.dependentTxs / result.txs : 0,
-      rawDependentRate: result.txs ? sim.blocks.reduce((n, b) => n + b.dependentTxs, 0) / result.txs : 0,
       storageConflictRate: storageResult.conflictRate,
       storageHotSlots: storageResult.hotSlots,
       meanConflictRate: multi.length ? multi.reduce((a, b) => a + b.conflictRate, 0) / multi.length : 0,
@@ -340,13 +332,13 @@ function speed(rows: readonly Row[], s: SchedulerName, t: number): number | null
 export function renderStudyTables(study: Study): string {
   const out: string[] = [];
   const spHead = study.schedulers.flatMap((s) => study.threads.map((t) => `${s} ${t}`));
-  out.push(`| block | hardfork | txs | gas (M) | conflict rate | storage-only conflict rate | dependent (RAW/WW) | reads an earlier write (DAG) | longest chain (RAW/WW) | RAW-DAG critical path / gas | hottest slots (txs serialized) | ${spHead.join(" | ")} |`);
-  out.push(`|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|${spHead.map(() => "---:").join("|")}|`);
+  out.push(`| block | hardfork | txs | gas (M) | conflict rate | storage-only conflict rate | dependent (RAW/WW) | longest chain (RAW/WW) | critical path / gas | hottest slots (txs serialized) | ${spHead.join(" | ")} |`);
+  out.push(`|---:|---|---:|---:|---:|---:|---:|---:|---:|---|${spHead.map(() => "---:").join("|")}|`);
   for (const b of study.blocks) {
     const hot = b.hotSlots.filter((h) => h.serialized > 0).map((h) => `${slotLabel(h)} (${h.serialized})`).join("; ") || "none";
     const sp = study.schedulers.flatMap((s) => study.threads.map((t) => fx(speed(b.rows, s, t))));
     out.push(
-      `| ${b.number} | ${b.hardfork} | ${b.txs} | ${(b.totalGas / 1e6).toFixed(2)} | ${pct(b.conflictRate)} | ${pct(b.storageConflictRate)} | ${pct(b.dependentRate)} | ${pct(b.rawDependentRate)} | ${b.longestChain} | ${b.totalGas ? pct(b.dagCriticalPath / b.totalGas) : "n/a"} | ${hot} | ${sp.join(" | ")} |`,
+      `| ${b.number} | ${b.hardfork} | ${b.txs} | ${(b.totalGas / 1e6).toFixed(2)} | ${pct(b.conflictRate)} | ${pct(b.storageConflictRate)} | ${pct(b.dependentRate)} | ${b.longestChain} | ${b.totalGas ? pct(b.criticalPathGas / b.totalGas) : "n/a"} | ${hot} | ${sp.join(" | ")} |`,
     );
   }
   const a = study.aggregate;
