@@ -5,7 +5,7 @@
  * write sets under the dependency rules as typed arrays, and the lock set each transaction
  * would take under the declared-access `locks` scheduler.
  */
-import type { BlockAccess, TxAccess } from "../access/format.js";
+import type { BlockAccess } from "../access/format.js";
 import { compactAccessSets, type CompactAccessSets } from "../model/block.js";
 import { chooseCost } from "../model/cost.js";
 import {
