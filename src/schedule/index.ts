@@ -42,6 +42,7 @@ export {
   blockFacts,
   inferFacts,
   factsFromFile,
+  blockFactsLookup,
   txFeatures,
   ENGINE_PROFILES,
   DEFAULT_ENGINE,
