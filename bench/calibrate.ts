@@ -109,8 +109,7 @@ const PARAM_DOCS: Record<ParamName, { unit: string; doc: string }> = {
   seqPerStorageRead: { unit: "µs", doc: "sequential time per storage read (SLOAD of a distinct slot)" },
   seqPerStorageWrite: { unit: "µs", doc: "sequential time per storage slot written" },
   seqPerAccount: { unit: "µs", doc: "sequential time per distinct account touched (fee recipient left out)" },
-  execScale: { unit: "ratio", doc: "time of a parallel execution per unit of the tx's sequential time outside storage (gas and accounts)" },
-  execScaleStorage: { unit: "ratio", doc: "time of a parallel execution per unit of the tx's sequential storage time (reads and writes); below 1 when a thread reads storage faster than the sequential run: the measured 22.1x of 6,413 Uniswap swaps on 12 threads needs it" },
+  execScale: { unit: "ratio", doc: "time of a parallel execution per unit of the tx's sequential time (below 1 when a thread executes faster than the sequential run: the measured 22.1x of 6,413 Uniswap swaps on 12 threads needs it)" },
   execFixed: { unit: "µs", doc: "fixed time added to every parallel execution, re-executions included (VM set-up, scheduler calls)" },
   execPerAccess: { unit: "µs", doc: "time per read and per written location of every parallel execution (multi-version memory)" },
   validationPerRead: { unit: "µs", doc: "validation time per read location" },
@@ -120,7 +119,7 @@ const PARAM_DOCS: Record<ParamName, { unit: string; doc: string }> = {
   commitPerTx: { unit: "µs", doc: "serial time per transaction after the threads join (results in block order, lazy accounts evaluated)" },
 };
 const SEQ: ParamName[] = ["seqPerTx", "seqPerKGas", "seqPerStorageRead", "seqPerStorageWrite", "seqPerAccount"];
-const PAR: ParamName[] = ["execScale", "execScaleStorage", "execFixed", "execPerAccess", "validationPerRead", "suspendFraction", "suspendFixed", "threadStart", "commitPerTx"];
+const PAR: ParamName[] = ["execScale", "execFixed", "execPerAccess", "validationPerRead", "suspendFraction", "suspendFixed", "threadStart", "commitPerTx"];
 
 // ---- Data.
 const facts = JSON.parse(gunzipSync(readFileSync("fixtures/pevm/block-facts.json.gz")).toString("utf8")) as unknown;
@@ -344,8 +343,8 @@ for (const prof of PROFILES) {
     for (const { g, small } of giga) sg += Math.abs(Math.log(predictEngineBlock(small, profile, scaled, threads).speedup / g.speedup));
     return sb / Math.max(1, parFit.length) + sg / giga.length;
   };
-  // Start: execution (storage part too) as fast as sequential, 1 µs per tx of overheads, 20 µs per thread spawn.
-  const x0 = [Math.log(1), Math.log(1), Math.log(1), Math.log(0.05), Math.log(0.05), Math.log(0.05), Math.log(0.5), Math.log(20), Math.log(1)];
+  // Start: execution as fast as sequential, 1 µs per tx of overheads, 20 µs per thread spawn.
+  const x0 = [Math.log(1), Math.log(1), Math.log(0.05), Math.log(0.05), Math.log(0.05), Math.log(0.5), Math.log(20), Math.log(1)];
   let best = nelderMead(objective, x0, 1, 200);
   best = nelderMead(objective, best.x, 0.3, 150);
   PAR.forEach((k, i) => (values[k] = Math.exp(best.x[i]!)));
@@ -429,8 +428,7 @@ for (const prof of PROFILES) {
   ] as const) {
     const s = summarize(set as Row[]);
     out.push(`| ${label} | ${s.n} | ${fmt(s.med, 1)}% | ${s.right} of ${s.n} (${fmt((s.right / s.n) * 100, 0)}%) | ${fmt(s.medIdeal, 1)}% | ${s.rightIdeal} of ${s.n} |`);
-    if (label === "validation, all") profile.fit.validationSummary = `median abs error ${fmt(s.med, 1)}% of the measured speedup, right side of 1.0x on ${s.right} of ${s.n} held-back blocks`;
-    if (label === "validation, run in parallel by the engine") profile.fit.validationSummary += `; on the ${s.n} of them the engine runs in parallel: ${fmt(s.med, 1)}%, right side on ${s.right} (bench/results/calibration.md)`;
+    if (label === "validation, all") profile.fit.validationSummary = `median abs error ${fmt(s.med, 1)}% of the measured speedup, right side of 1.0x on ${s.right} of ${s.n} held-back blocks (bench/results/calibration.md)`;
     if (label === "validation, all") summaryLines.push(`- ${profile.name}: validation median abs error ${fmt(s.med, 1)}% (idealized ${fmt(s.medIdeal, 1)}%), right side of 1.0x ${s.right} of ${s.n} (${fmt((s.right / s.n) * 100, 0)}%)`);
     if (label === "validation, run in parallel by the engine") summaryLines.push(`  (validation blocks the engine runs in parallel: median abs error ${fmt(s.med, 1)}%, right side ${s.right} of ${s.n})`);
   }

@@ -5,8 +5,8 @@
  * lets threads, validation and commit cost nothing. Here, for one engine on one machine:
  *  - sequential time of a tx (µs) = seqPerTx + seqPerKGas * gas/1000 + seqPerStorageRead * storage
  *    reads + seqPerStorageWrite * storage writes + seqPerAccount * accounts touched;
- *  - in the parallel run each execution (re-executions too) takes execScale * its sequential
- *    time outside storage + execScaleStorage * its sequential storage time, plus execFixed plus execPerAccess per read and written location (multi-version memory),
+ *  - in the parallel run each execution (re-executions too) takes execScale * sequential time
+ *    plus execFixed plus execPerAccess per read and written location (multi-version memory),
  *    a validation validationPerRead per read, a suspended execution suspendFraction of an
  *    execution plus suspendFixed; thread k starts at (k + 1) * threadStart; after the threads join, a serial
  *    commit of commitPerTx per tx (results in block order, lazy accounts evaluated);
@@ -42,7 +42,6 @@ export const PARAM_NAMES = [
   "seqPerStorageWrite",
   "seqPerAccount",
   "execScale",
-  "execScaleStorage",
   "execFixed",
   "execPerAccess",
   "validationPerRead",
@@ -154,20 +153,9 @@ export function blockFacts(block: BlockAccess, hadCode: (address: string) => boo
   return { rawTransfer, selfDestructReads };
 }
 
-/** Sequential time of one tx's storage reads and writes (µs) under the profile's parameters. */
-function storageTime(f: TxFeatures, p: ParamValues): number {
-  return p.seqPerStorageRead * f.storageReads + p.seqPerStorageWrite * f.storageWrites;
-}
-
 /** Sequential time of one tx (µs) under the profile's parameters. */
 export function sequentialTime(f: TxFeatures, p: ParamValues): number {
-  return p.seqPerTx + (p.seqPerKGas * f.gas) / 1000 + storageTime(f, p) + p.seqPerAccount * f.accounts;
-}
-
-/** Time of one parallel execution of a tx (µs) before the multi-version memory's costs: its storage part scaled apart. */
-export function parallelExecutionTime(f: TxFeatures, p: ParamValues): number {
-  const storage = storageTime(f, p);
-  return p.execScale * (sequentialTime(f, p) - storage) + p.execScaleStorage * storage;
+  return p.seqPerTx + (p.seqPerKGas * f.gas) / 1000 + p.seqPerStorageRead * f.storageReads + p.seqPerStorageWrite * f.storageWrites + p.seqPerAccount * f.accounts;
 }
 
 export interface EnginePrediction {
@@ -271,7 +259,7 @@ export function predictEngineBlock(eb: EngineBlock, profile: EngineProfile, p: P
   const sequential = seqTimes.reduce((a, b) => a + b, 0);
   const base = { engine: profile.name, threads, txs: eb.txs, gas: eb.gas, sequential };
   if (eb.prepared === null) return { ...base, parallel: sequential, speedup: 1, fallback: `sequential: ${eb.sizeFallback}`, note: eb.note };
-  const prepared: PreparedBlock = { ...eb.prepared, txs: eb.prepared.txs.map((t, i) => ({ ...t, cost: parallelExecutionTime(eb.features[i]!, p) })) };
+  const prepared: PreparedBlock = { ...eb.prepared, txs: eb.prepared.txs.map((t, i) => ({ ...t, cost: p.execScale * seqTimes[i]! })) };
   const r = simulateBlockStm(prepared, blockStmOptions(p, threads));
   if (eb.selfDestructReads.length > 0) {
     // The parallel run stops when the first reader reads the self-destructed account (its
