@@ -75,10 +75,14 @@ function summarySection(d: ReportData, v: ReportView): string {
     const { at, speedup, p } = predicted;
     cards.push(card(`Predicted speedup`, times(speedup), `${p.engine} at ${int(at)} thread${at === 1 ? "" : "s"} (calibrated; ${p.hardware})`));
   }
-  if (best) {
+  if (predicted) {
+    // The idealized upper bound at the same thread count as the prediction.
+    const k = v.speedups.threads.indexOf(predicted.at);
+    const top = v.speedups.series.filter((x) => !x.isLimit && !x.isPredicted && x.scheduler !== "serial").sort((a, b) => b.data[k]![1] - a.data[k]![1])[0];
+    if (top) cards.push(card(`Upper bound: ${top.label}`, times(top.data[k]![1]), `at ${int(predicted.at)} thread${predicted.at === 1 ? "" : "s"}; no engine overheads`));
+  } else if (best) {
     const t = best.x.data[best.i]![0];
-    const bound = v.speedups.predicted ? "Upper bound" : "Best";
-    cards.push(card(`${bound}: ${best.x.label}`, times(best.x.data[best.i]![1]), `at ${int(t)} thread${t === 1 ? "" : "s"}${v.speedups.predicted ? "; no engine overheads" : ""}`));
+    cards.push(card(`Best: ${best.x.label}`, times(best.x.data[best.i]![1]), `at ${int(t)} thread${t === 1 ? "" : "s"}`));
   }
   cards.push(
     card(
