@@ -4,7 +4,7 @@ import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { saveAccessSetFile, writeFileAtomic } from "../src/access/io.js";
 import { ContractBook, loadBuildInfoContracts } from "../src/decode/artifacts.js";
-import { comparisonRows, DEMO_CAVEATS, demoMarkdown, designReportData, gasRows, runDesign, type DesignOutcome } from "../src/pipeline/compare.js";
+import { comparisonRows, DEMO_CAVEATS, demoMarkdown, designReportData, gasRows, predictionCaveats, runDesign, type DesignOutcome } from "../src/pipeline/compare.js";
 import { textTable } from "../src/util/tables.js";
 import { writeReportHtml } from "../src/report/write.js";
 import { disjointDesign, incumbentDesign } from "../src/workload/designs.js";
@@ -66,7 +66,7 @@ async function run(args: DemoArgs, hre: HardhatRuntimeEnvironment): Promise<void
   console.log(textTable(summary));
   console.log("");
   console.log(textTable(gas));
-  console.log(`\n${DEMO_CAVEATS.join("\n")}`);
+  console.log(`\n${[...predictionCaveats(outcomes), ...DEMO_CAVEATS].join("\n")}`);
   console.log(`\nReports (open the .html files in a browser):\n${written.map((w) => `  ${path.relative(process.cwd(), w)}`).join("\n")}`);
   console.log(`\nDone in ${((performance.now() - start) / 1000).toFixed(1)} s.`);
 }

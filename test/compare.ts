@@ -4,7 +4,7 @@ import hre from "hardhat";
 import { checkDeclared } from "../src/conflicts/index.js";
 import { checkSerialEquivalence, prepareBlock, simulateLocks } from "../src/schedule/index.js";
 import { ContractBook, loadBuildInfoContracts } from "../src/decode/artifacts.js";
-import { comparisonRows, gasRows, runDesign, speedupAt, type DesignOutcome } from "../src/pipeline/compare.js";
+import { comparisonRows, gasRows, predictedAt, predictionCaveats, runDesign, speedupAt, type DesignOutcome } from "../src/pipeline/compare.js";
 import { disjointDesign, incumbentDesign } from "../src/workload/designs.js";
 import { generateWorkload } from "../src/workload/index.js";
 import { freshWorkloadEnv } from "../tasks/workload-env.js";
@@ -101,6 +101,17 @@ describe("the demo pipeline (both designs, mixed workload)", function () {
   it("tabulates both designs and every operation kind of the workload", function () {
     const rows = comparisonRows(outcomes);
     expect(rows[0]).to.deep.equal(["", "disjoint", "incumbents"]);
+    // The calibrated prediction (default engine profile) leads each thread count; the idealized rows say they are upper bounds.
+    const labels = rows.map((r) => r[0]);
+    expect(labels).to.include("predicted speedup @8 (pevm-graviton3-c12, calibrated)");
+    expect(labels).to.include("Block-STM @16 (idealized, upper bound)");
+    for (const o of outcomes) {
+      expect(predictedAt(o, 16)).to.equal(o.simulation.engine!.aggregate.find((r) => r.threads === 16)!.speedup);
+      expect(Number.isFinite(predictedAt(o, 16)) && predictedAt(o, 16)! > 0).to.equal(true);
+    }
+    const caveats = predictionCaveats(outcomes).join(" ");
+    expect(caveats).to.contain(outcomes[0].simulation.engine!.validation);
+    expect(caveats).to.contain(outcomes[0].simulation.engine!.hardware);
     const kinds = new Set(gasRows(outcomes).slice(1).map((r) => r[0]));
     for (const o of outcomes) for (const k of Object.keys(o.gas)) expect(kinds.has(k)).to.equal(true);
     expect(kinds.has("dex swap (1 hop)")).to.equal(true);

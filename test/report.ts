@@ -34,6 +34,20 @@ function tiny(): ReportDataInput {
   };
 }
 
+/** A calibrated prediction as the pipeline writes it (figures made up for the renderer's tests). */
+function predicted(): NonNullable<ReportDataInput["speedups"]["predicted"]> {
+  return {
+    engine: "pevm-test-c2",
+    description: "a test engine",
+    hardware: "Test Machine 9000",
+    calibratedThreads: 2,
+    validation: "median abs error 7.5% on test blocks",
+    relaxation: "lazy nothing",
+    speedup: [0.9, 1.4],
+    fallbacks: [0, 0],
+  };
+}
+
 function problemsOf(input: unknown): string {
   try {
     parseReportData(input, "in.json");
@@ -80,6 +94,10 @@ describe("report model", function () {
     const f = tiny();
     f.summary.conflictRate = 1.5;
     expect(problemsOf(f)).to.match(/summary\.conflictRate: conflictRate must be in \[0, 1\]/);
+
+    const g = tiny();
+    g.speedups.predicted = { ...predicted(), speedup: [1] };
+    expect(problemsOf(g)).to.match(/speedups\.predicted\.speedup: has 1 values but speedups\.threads has 2/);
   });
 
   it("names an unsupported version and how to fix it", function () {
@@ -171,6 +189,27 @@ describe("report HTML", function () {
     expect(JSON.parse(embedded)).to.deep.equal(JSON.parse(JSON.stringify(buildReportView(d))));
   });
 
+  it("leads with the calibrated prediction, names its engine, hardware and validation error, and labels the idealized curves as upper bounds", function () {
+    const input = tiny();
+    input.speedups.series.push({ scheduler: "block-stm", label: "Block-STM", speedup: [1, 1.9] });
+    input.speedups.predicted = predicted();
+    const d = parseReportData(input);
+    const view = buildReportView(d);
+    expect(view.speedups.series.map((x) => x.label)).to.deep.equal(["predicted: pevm-test-c2", "serial", "Block-STM (idealized)"]);
+    expect(view.speedups.series[0]!.data).to.deep.equal([[1, 0.9], [2, 1.4]]);
+    const html = renderReportHtml(d, { echartsSource: "" });
+    // The summary's speedup card is the prediction at the calibrated thread count; the idealized best is an upper bound.
+    expect(html).to.match(/<dt>Predicted speedup<\/dt><dd><span class="value">1\.40×<\/span><span class="hint">pevm-test-c2 at 2 threads \(calibrated; Test Machine 9000\)/);
+    expect(html).to.match(/<dt>Upper bound: Block-STM \(idealized\)<\/dt><dd><span class="value">1\.90×/);
+    expect(html).to.contain("validation: median abs error 7.5% on test blocks");
+    expect(html).to.contain("upper bounds, not predictions");
+
+    // Without a prediction: no predicted card, and the curves still say they are the idealized model.
+    const plain = renderReportHtml(parseReportData(tiny()), { echartsSource: "" });
+    expect(plain).to.not.contain("Predicted speedup");
+    expect(plain).to.contain("idealized model");
+  });
+
   it("shows placeholders instead of empty charts", function () {
     const input = tiny();
     input.functionMatrix.cells = [];
@@ -239,6 +278,11 @@ describe("conflicts report task", function () {
     const file = JSON.parse(gunzipSync(await readFile("fixtures/mainnet/12244000/access-sets.json.gz")).toString("utf8"));
     expect(logs.join("\n")).to.match(new RegExp(`${file.blocks[0].txs.length} txs`));
     expect(html).to.include("block-stm");
+    // The calibrated prediction of the default engine profile, with its validation error read from the profile's fit record.
+    const profile = JSON.parse(await readFile("src/schedule/engines/pevm-graviton3-c12.json", "utf8"));
+    expect(html).to.contain("Predicted speedup");
+    expect(html).to.contain(escapeHtml(profile.fit.validationSummary));
+    expect(html).to.contain(escapeHtml(profile.hardware));
   });
 
   it("reports bad input clearly, exits 1 and writes nothing", async function () {

@@ -112,6 +112,11 @@ export function speedupAt(o: DesignOutcome, scheduler: string, threads: number):
   return o.simulation.aggregate.find((r) => r.scheduler === scheduler && r.threads === threads)?.speedup ?? null;
 }
 
+/** The calibrated engine's predicted speedup at `threads` in an outcome, or null (no engine profile in the run). */
+export function predictedAt(o: DesignOutcome, threads: number): number | null {
+  return o.simulation.engine?.aggregate.find((r) => r.threads === threads)?.speedup ?? null;
+}
+
 const fmtX = (x: number | null) => (x === null ? "unsound" : `${x.toFixed(2)}x`);
 const fmtPct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const fmtGas = (x: number) => Math.round(x).toLocaleString("en-US");
@@ -123,10 +128,13 @@ export function comparisonRows(outcomes: readonly DesignOutcome[], threads: read
   rows.push(["longest dependency chain (txs)", ...outcomes.map((o) => String(o.analysis.longestChain.length))]);
   rows.push(["dependency limit (work / critical path)", ...outcomes.map((o) => `${o.analysis.dependencyLimit.toFixed(2)}x`)]);
   rows.push(["conflicting pairs (share of tx pairs)", ...outcomes.map((o) => fmtPct(o.analysis.conflictingPairShare))]);
+  const engine = outcomes[0]?.simulation.engine?.name;
+  const ideal = engine ? " (idealized, upper bound)" : "";
   for (const t of threads) {
+    if (engine) rows.push([`predicted speedup @${t} (${engine}, calibrated)`, ...outcomes.map((o) => (predictedAt(o, t) === null ? "-" : fmtX(predictedAt(o, t))))]);
     rows.push([`dag bound @${t}`, ...outcomes.map((o) => fmtX(speedupAt(o, "dag", t)))]);
-    rows.push([`Block-STM @${t}`, ...outcomes.map((o) => fmtX(speedupAt(o, "block-stm", t)))]);
-    rows.push([`declared locks @${t}`, ...outcomes.map((o) => fmtX(speedupAt(o, "locks", t)))]);
+    rows.push([`Block-STM @${t}${ideal}`, ...outcomes.map((o) => fmtX(speedupAt(o, "block-stm", t)))]);
+    rows.push([`declared locks @${t}${ideal}`, ...outcomes.map((o) => fmtX(speedupAt(o, "locks", t)))]);
   }
   rows.push(["detail: conflict rate (txs with any conflict)", ...outcomes.map((o) => fmtPct(o.analysis.conflictRate))]);
   return rows;
@@ -145,6 +153,23 @@ export function gasRows(outcomes: readonly DesignOutcome[]): string[][] {
   return rows;
 }
 
+
+/**
+ * What the predicted speedup stands for: the engine profile, its hardware, how far off its
+ * calibration was on held-back blocks (from the profile's fit record), and what the other
+ * figures are. Empty when the run had no engine profile.
+ */
+export function predictionCaveats(outcomes: readonly DesignOutcome[]): string[] {
+  const e = outcomes[0]?.simulation.engine;
+  if (!e) return ["every speedup is the idealized model (a tx takes its gas, no engine overheads): an upper bound, not a prediction."];
+  return [
+    `predicted speedup: the calibrated cost model of ${e.description}`,
+    `  (${e.hardware}); on its held-back validation blocks: ${e.validation}.`,
+    `  Engine relaxations: ${e.relaxation}. Other thread counts than ${e.calibratedThreads} extrapolate the fit.`,
+    "dag bound, Block-STM and declared locks are the idealized model (a tx takes its gas; validation, commit and threads",
+    "  cost nothing): upper bounds, not predictions.",
+  ];
+}
 
 /** What a reader of the demo must know about its figures. */
 export const DEMO_CAVEATS = [
@@ -168,7 +193,17 @@ export function demoMarkdown(workload: Workload, outcomes: readonly DesignOutcom
     "",
     markdownTable(gasRows(outcomes)),
     "",
-    ...DEMO_CAVEATS.map((c) => (c.startsWith("  ") ? c.trim() : `- ${c}`)),
+    ...mdList([...predictionCaveats(outcomes), ...DEMO_CAVEATS]),
     "",
   ].join("\n");
+}
+
+/** Caveat lines as a Markdown list: a line starting with two spaces continues the item above it. */
+function mdList(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const c of lines) {
+    if (c.startsWith("  ") && out.length > 0) out[out.length - 1] += ` ${c.trim()}`;
+    else out.push(`- ${c}`);
+  }
+  return out;
 }

@@ -16,6 +16,9 @@ import { parseReportData, REPORT_FORMAT, ReportDataError, type ReportData } from
 import { writeReportHtml } from "../report/write.js";
 import { buildGraphView } from "../report/view.js";
 import {
+  blockFactsLookup,
+  DEFAULT_ENGINE,
+  loadEngineProfile,
   prepareBlock,
   simulateBlockStm,
   simulatePreparedBlocks,
@@ -40,6 +43,11 @@ export interface PipelineOptions {
   dependency?: Partial<DependencyOptions>;
   /** Hot slots the analysis lists (default 20, src/conflicts/analyze.ts). */
   topSlots?: number;
+  /**
+   * Engine profile of the calibrated prediction (src/schedule/engines/): the default
+   * "predicted speedup"; null leaves only the idealized figures (upper bounds).
+   */
+  engine?: string | null;
   /** Run Block-STM with a timeline on the block with the most transactions (the Gantt chart); default true. */
   gantt?: boolean;
 }
@@ -68,12 +76,20 @@ export function runPipeline(file: AccessSetFile, opts: PipelineOptions = {}): Pi
   const tAnalyze = performance.now() - t;
   t = performance.now();
   const prepared = file.blocks.map((b, i) => prepareBlock(b, { precision: file.precision, dependency, ...(opts.cost ? { cost: opts.cost } : {}) }, { compact, block: i }));
-  const simulation = simulatePreparedBlocks(file.source.description, prepared, {
-    threads: opts.threads ?? DEFAULT_THREADS,
-    dependency,
-    ...(opts.schedulers ? { schedulers: opts.schedulers } : {}),
-    ...(opts.cost ? { cost: opts.cost } : {}),
-  });
+  const engineName = opts.engine === undefined ? DEFAULT_ENGINE : opts.engine;
+  const engine = engineName === null ? undefined : { profile: loadEngineProfile(engineName), facts: blockFactsLookup() };
+  const simulation = simulatePreparedBlocks(
+    file.source.description,
+    prepared,
+    {
+      threads: opts.threads ?? DEFAULT_THREADS,
+      dependency,
+      ...(opts.schedulers ? { schedulers: opts.schedulers } : {}),
+      ...(opts.cost ? { cost: opts.cost } : {}),
+      ...(engine ? { engine } : {}),
+    },
+    file.blocks,
+  );
   let gantt: PipelineResult["gantt"];
   if (opts.gantt ?? true) {
     let busiest = 0;

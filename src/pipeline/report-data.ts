@@ -69,6 +69,19 @@ export function toReportData(inputs: ReportInputs): ReportData {
         wastedWork: rows.map((r) => r?.wastedWork ?? 0),
       };
     });
+  const e = simulation.engine;
+  const predicted = e
+    ? {
+        engine: e.name,
+        description: e.description,
+        hardware: e.hardware,
+        calibratedThreads: e.calibratedThreads,
+        validation: e.validation,
+        relaxation: e.relaxation,
+        speedup: threads.map((t) => e.aggregate.find((r) => r.threads === t)?.speedup ?? 0),
+        fallbacks: threads.map((t) => e.aggregate.find((r) => r.threads === t)?.fallbacks ?? 0),
+      }
+    : undefined;
   const serial = { scheduler: "serial", label: schedulerSpec("serial")!.label, colour: schedulerSpec("serial")!.colour, speedup: threads.map(() => 1) };
 
   const timeline = inputs.blockStm?.result.timeline ?? [];
@@ -125,7 +138,7 @@ export function toReportData(inputs: ReportInputs): ReportData {
       };
     }),
     functionMatrix: { functions, cells },
-    speedups: { threads: [...threads], series: [serial, ...series] },
+    speedups: { threads: [...threads], series: [serial, ...series], ...(predicted ? { predicted } : {}) },
     gantt,
     graph: { nodes, edges },
   };

@@ -117,10 +117,10 @@ export const CLIENT_SCRIPT = String.raw`
       var color = x.colour || EXTRA[extra++ % EXTRA.length];
       return {
         name: x.label, type: "line", data: x.data, color: color, symbol: x.isLimit ? "none" : "circle", symbolSize: 7,
-        lineStyle: { width: x.isLimit ? 2 : 3, type: x.isLimit ? "dashed" : "solid" },
+        lineStyle: { width: x.isPredicted ? 4 : x.isLimit ? 2 : 3, type: x.isLimit ? "dashed" : "solid" },
         areaStyle: x.isLimit ? { color: "rgba(15,23,42,0.04)" } : undefined,
         endLabel: { show: !narrow, formatter: function () { return x.label; }, color: color, fontWeight: 600, fontSize: 12 },
-        emphasis: { focus: "series" }, z: x.isLimit ? 1 : 3
+        emphasis: { focus: "series" }, z: x.isPredicted ? 4 : x.isLimit ? 1 : 3
       };
     });
     var ideal = { name: "linear", type: "line", data: ts.map(function (t) { return [t, t]; }), symbol: "none", silent: true, color: "#94a3b8",

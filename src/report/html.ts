@@ -58,7 +58,7 @@ function card(label: string, value: string, hint?: string, meter?: number): stri
 function summarySection(d: ReportData, v: ReportView): string {
   const s = d.summary;
   const best = v.speedups.series
-    .filter((x) => !x.isLimit && x.scheduler !== "serial")
+    .filter((x) => !x.isLimit && !x.isPredicted && x.scheduler !== "serial")
     .map((x) => ({ x, i: x.data.reduce((bi, p, i, a) => (p[1] > a[bi]![1] ? i : bi), 0) }))
     .sort((a, b) => b.x.data[b.i]![1] - a.x.data[a.i]![1])[0];
   // What shows parallelism leads: the chain, the limit it sets, the share of pairs that conflict.
@@ -70,7 +70,17 @@ function summarySection(d: ReportData, v: ReportView): string {
   if (s.conflictPairShare !== undefined)
     cards.push(card("Conflicting pairs", pct(s.conflictPairShare), `${s.conflictPairs !== undefined ? int(s.conflictPairs) : "?"} of all tx pairs`, s.conflictPairShare));
   else if (s.conflictPairs !== undefined) cards.push(card("Conflicting pairs", int(s.conflictPairs), "dependency edges"));
-  if (best) {
+  const predicted = predictedAtCalibration(v);
+  if (predicted) {
+    const { at, speedup, p } = predicted;
+    cards.push(card(`Predicted speedup`, times(speedup), `${p.engine} at ${int(at)} thread${at === 1 ? "" : "s"} (calibrated; ${p.hardware})`));
+  }
+  if (predicted) {
+    // The idealized upper bound at the same thread count as the prediction.
+    const k = v.speedups.threads.indexOf(predicted.at);
+    const top = v.speedups.series.filter((x) => !x.isLimit && !x.isPredicted && x.scheduler !== "serial").sort((a, b) => b.data[k]![1] - a.data[k]![1])[0];
+    if (top) cards.push(card(`Upper bound: ${top.label}`, times(top.data[k]![1]), `at ${int(predicted.at)} thread${predicted.at === 1 ? "" : "s"}; no engine overheads`));
+  } else if (best) {
     const t = best.x.data[best.i]![0];
     cards.push(card(`Best: ${best.x.label}`, times(best.x.data[best.i]![1]), `at ${int(t)} thread${t === 1 ? "" : "s"}`));
   }
@@ -145,13 +155,22 @@ function matrixSection(d: ReportData, v: ReportView): string {
   return `<section aria-labelledby="h-matrix"><h2 id="h-matrix">Conflicts by function pair</h2><p class="lede">How many conflicting transaction pairs each pair of functions produced; the diagonal is a function conflicting with itself.</p>${chart}${table}</section>`;
 }
 
+/** The predicted speedup at the thread count nearest the one the engine was calibrated at (the lower on a tie). */
+function predictedAtCalibration(v: ReportView): { at: number; speedup: number; p: NonNullable<ReportView["speedups"]["predicted"]> } | null {
+  const p = v.speedups.predicted;
+  const x = v.speedups.series.find((s) => s.isPredicted);
+  if (!p || !x || x.data.length === 0) return null;
+  const [at, speedup] = x.data.reduce((a, d) => (Math.abs(d[0] - p.calibratedThreads) < Math.abs(a[0] - p.calibratedThreads) ? d : a));
+  return { at, speedup, p };
+}
+
 function speedupSection(v: ReportView): string {
   const s = v.speedups;
   const head = s.threads.map((t) => `<th scope="col" class="num">${int(t)}</th>`).join("");
   const rows = s.series
     .map(
       (x) =>
-        `<tr${x.isLimit ? ' class="limit"' : ""}><th scope="row">${escapeHtml(x.label)}${x.isLimit ? ' <span class="tag">limit</span>' : ""}</th>${x.data
+        `<tr${x.isLimit ? ' class="limit"' : ""}><th scope="row">${escapeHtml(x.label)}${x.isLimit ? ' <span class="tag">limit</span>' : ""}${x.isPredicted ? ' <span class="tag">calibrated</span>' : ""}</th>${x.data
           .map(
             (p, i) =>
               `<td class="num">${times(p[1])}${x.aborts ? `<span class="sub">${int(x.aborts[i]!)} aborts</span>` : ""}</td>`,
@@ -160,7 +179,11 @@ function speedupSection(v: ReportView): string {
     )
     .join("");
   const points = s.series.reduce((a, x) => a + x.data.length, 0);
-  return `<section aria-labelledby="h-speed"><h2 id="h-speed">Speedup against threads</h2><p class="lede">Simulated makespan of each scheduler relative to serial execution. The dashed <b>dag</b> line is the limit the dependencies allow; the dotted line is linear speedup.</p><div id="chart-speedups" class="chart" style="height:380px" role="img" aria-label="Line chart of speedup against thread count for ${s.series.length} schedulers" data-series="${s.series.length}" data-points="${points}"></div><div class="table-wrap" tabindex="0" role="region" aria-label="Speedup table"><table class="speedups"><caption>Speedup (× serial) by scheduler and thread count.</caption><thead><tr><th scope="col">Scheduler</th>${head}</tr></thead><tbody>${rows}</tbody></table></div></section>`;
+  const p = s.predicted;
+  const lede = p
+    ? `<p class="lede"><b>Predicted</b>: the calibrated cost model of ${escapeHtml(p.engine)} (${escapeHtml(p.hardware)}; fitted at ${int(p.calibratedThreads)} threads on the engine's measured blocks; validation: ${escapeHtml(p.validation)}). Engine relaxations: ${escapeHtml(p.relaxation)}. The other curves are the idealized model (a transaction takes its gas; validation, commit and threads cost nothing): <b>upper bounds, not predictions</b>. The dashed <b>dag</b> line is the limit the dependencies allow; the dotted line is linear speedup.</p>`
+    : `<p class="lede">Simulated makespan of each scheduler relative to serial execution, under the idealized model (a transaction takes its gas; validation, commit and threads cost nothing): upper bounds, not predictions. The dashed <b>dag</b> line is the limit the dependencies allow; the dotted line is linear speedup.</p>`;
+  return `<section aria-labelledby="h-speed"><h2 id="h-speed">Speedup against threads</h2>${lede}<div id="chart-speedups" class="chart" style="height:380px" role="img" aria-label="Line chart of speedup against thread count for ${s.series.length} schedulers" data-series="${s.series.length}" data-points="${points}"></div><div class="table-wrap" tabindex="0" role="region" aria-label="Speedup table"><table class="speedups"><caption>Speedup (× serial) by scheduler and thread count.</caption><thead><tr><th scope="col">Scheduler</th>${head}</tr></thead><tbody>${rows}</tbody></table></div></section>`;
 }
 
 const SCHEDULER_NAMES: Record<string, string> = { "block-stm": "Block-STM", dag: "DAG", serial: "Serial", locks: "Declared-locks" };

@@ -122,10 +122,37 @@ export const SpeedupSeries = z
   })
   .strict();
 
+/**
+ * The calibrated prediction of one real engine (src/schedule/cost-model.ts, an engine profile
+ * of src/schedule/engines/): the report's "predicted speedup". When present, the scheduler
+ * series are the idealized model (a tx takes its gas, no engine overheads): upper bounds.
+ */
+export const PredictedSpeedup = z
+  .object({
+    /** Profile name, e.g. "pevm-graviton3-c12". */
+    engine: text(100),
+    description: text(500),
+    /** The machine the calibration stands for. */
+    hardware: text(300),
+    /** Thread count of the measurements the profile was fitted on. */
+    calibratedThreads: z.number().int().positive(),
+    /** How far off the calibration was on its held-back blocks (from the profile's fit record). */
+    validation: text(500),
+    /** What the engine resolves without a dependency (scheduling only). */
+    relaxation: text(500),
+    /** Predicted speedup at each of speedups.threads. */
+    speedup: z.array(nonneg),
+    /** Blocks the engine would run sequentially (size threshold, self-destruct abort), per thread count. */
+    fallbacks: z.array(count).optional(),
+  })
+  .strict();
+
 export const Speedups = z
   .object({
     threads: z.array(z.number().int().positive()).min(1, "at least one thread count"),
     series: z.array(SpeedupSeries).min(1, "at least one scheduler"),
+    /** The calibrated engine prediction (optional, added in v1). */
+    predicted: PredictedSpeedup.optional(),
   })
   .strict();
 
@@ -254,6 +281,13 @@ export const ReportData = z
         }
       }
     });
+    const p = d.speedups.predicted;
+    for (const k of ["speedup", "fallbacks"] as const) {
+      const arr = p?.[k];
+      if (arr !== undefined && arr.length !== n) {
+        ctx.addIssue({ code: "custom", path: ["speedups", "predicted", k], message: `has ${arr.length} values but speedups.threads has ${n}` });
+      }
+    }
     d.gantt.tasks.forEach((t, i) => {
       if (t.thread >= d.gantt.threads) {
         ctx.addIssue({
@@ -291,6 +325,7 @@ export type MatrixCell = z.infer<typeof MatrixCell>;
 export type FunctionMatrix = z.infer<typeof FunctionMatrix>;
 export type SpeedupSeries = z.infer<typeof SpeedupSeries>;
 export type Speedups = z.infer<typeof Speedups>;
+export type PredictedSpeedup = z.infer<typeof PredictedSpeedup>;
 export type GanttTask = z.infer<typeof GanttTask>;
 export type Gantt = z.infer<typeof Gantt>;
 export type GraphNode = z.infer<typeof GraphNode>;

@@ -22,6 +22,8 @@ export interface SpeedupView {
     label: string;
     colour: string | null;
     isLimit: boolean;
+    /** The calibrated engine prediction (the others are then idealized upper bounds). */
+    isPredicted: boolean;
     data: [number, number][];
     aborts: number[] | null;
     wastedWork: number[] | null;
@@ -29,7 +31,13 @@ export interface SpeedupView {
   }[];
   /** Highest speedup of any series; the chart's y axis is scaled to it, not to the ideal line. */
   max: number;
+  /** The engine the prediction stands for, or null (idealized figures only). */
+  predicted: { engine: string; hardware: string; calibratedThreads: number; validation: string; relaxation: string } | null;
 }
+
+/** Scheduler name of the predicted series in the view. */
+export const PREDICTED_SERIES = "predicted";
+const PREDICTED_COLOUR = "#e11d48";
 
 export interface GanttView {
   block: number | null;
@@ -93,20 +101,44 @@ export function buildMatrixView(m: ReportData["functionMatrix"]): MatrixView {
 
 export function buildSpeedupView(s: ReportData["speedups"]): SpeedupView {
   let max = 0;
+  const p = s.predicted;
+  // With a prediction, every scheduler curve is the idealized model: labelled as such.
+  const idealized = (x: { scheduler: string; label?: string | undefined }) => {
+    const label = x.label ?? x.scheduler;
+    return p && x.scheduler !== "serial" ? `${label} (idealized)` : label;
+  };
+  const predictedSeries: SpeedupView["series"] = p
+    ? [
+        {
+          scheduler: PREDICTED_SERIES,
+          label: `predicted: ${p.engine}`,
+          colour: PREDICTED_COLOUR,
+          isLimit: false,
+          isPredicted: true,
+          data: s.threads.map((t, i) => [t, p.speedup[i]!] as [number, number]),
+          aborts: null,
+          wastedWork: null,
+          efficiency: null,
+        },
+      ]
+    : [];
+  p?.speedup.forEach((v) => (max = Math.max(max, v)));
   const series = s.series.map((x) => {
     x.speedup.forEach((v) => (max = Math.max(max, v)));
     return {
       scheduler: x.scheduler,
-      label: x.label ?? x.scheduler,
+      label: idealized(x),
       colour: x.colour ?? null,
       isLimit: x.scheduler === "dag",
+      isPredicted: false,
       data: s.threads.map((t, i) => [t, x.speedup[i]!] as [number, number]),
       aborts: x.aborts ?? null,
       wastedWork: x.wastedWork ?? null,
       efficiency: x.efficiency ?? null,
     };
   });
-  return { threads: s.threads, series, max };
+  const predicted = p ? { engine: p.engine, hardware: p.hardware, calibratedThreads: p.calibratedThreads, validation: p.validation, relaxation: p.relaxation } : null;
+  return { threads: s.threads, series: [...predictedSeries, ...series], max, predicted };
 }
 
 export function buildGanttView(g: ReportData["gantt"]): GanttView {

@@ -43,6 +43,7 @@ export {
   blockFacts,
   inferFacts,
   factsFromFile,
+  blockFactsLookup,
   txFeatures,
   ENGINE_PROFILES,
   DEFAULT_ENGINE,

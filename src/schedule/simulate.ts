@@ -157,16 +157,18 @@ export function simulateBlock(block: BlockAccess, opts: SimulateOptions, precisi
   const prepOpts: PrepareOptions = { cost: opts.cost ?? "auto", dependency: dependencyOptions(opts.dependency) };
   if (precision) prepOpts.precision = precision;
   const report = simulatePrepared(prepareBlock(block, prepOpts, form), opts);
-  if (opts.engine) {
-    const { threads } = normalize(opts);
-    const eb = engineBlock(block, opts.engine.profile, opts.engine.facts(block));
-    report.engine = threads.map((t) => {
-      const p = predictEngineBlock(eb, opts.engine!.profile, undefined, t);
-      return { threads: t, sequential: p.sequential, parallel: p.parallel, speedup: p.speedup, fallbacks: p.fallback ? 1 : 0, fallback: p.fallback };
-    });
-    report.notes = [...report.notes, `engine ${opts.engine.profile.name}: ${eb.note}`];
-  }
+  if (opts.engine) addEnginePrediction(report, block, opts.engine, normalize(opts).threads);
   return report;
+}
+
+/** Adds the calibrated engine's prediction at each thread count to a block's report. */
+function addEnginePrediction(report: BlockReport, block: BlockAccess, engine: NonNullable<SimulateOptions["engine"]>, threads: readonly number[]): void {
+  const eb = engineBlock(block, engine.profile, engine.facts(block));
+  report.engine = threads.map((t) => {
+    const p = predictEngineBlock(eb, engine.profile, undefined, t);
+    return { threads: t, sequential: p.sequential, parallel: p.parallel, speedup: p.speedup, fallbacks: p.fallback ? 1 : 0, fallback: p.fallback };
+  });
+  report.notes = [...report.notes, `engine ${engine.profile.name}: ${eb.note}`];
 }
 
 /** Sums engine predictions over blocks (blocks run one after another). */
@@ -236,9 +238,19 @@ export function simulateFile(file: AccessSetFile, opts: SimulateOptions, onBlock
   return corpusReport(file.source.description, blocks, opts);
 }
 
-/** Simulates blocks prepared once by the caller (the pipeline shares them with the Gantt run). */
-export function simulatePreparedBlocks(source: string, prepared: readonly PreparedBlock[], opts: SimulateOptions): CorpusReport {
-  return corpusReport(source, prepared.map((b) => simulatePrepared(b, opts)), opts);
+/**
+ * Simulates blocks prepared once by the caller (the pipeline shares them with the Gantt run).
+ * With `opts.engine`, `raw` holds the same blocks as read (the engine's cost model needs them).
+ */
+export function simulatePreparedBlocks(source: string, prepared: readonly PreparedBlock[], opts: SimulateOptions, raw?: readonly BlockAccess[]): CorpusReport {
+  const { threads } = normalize(opts);
+  if (opts.engine && raw?.length !== prepared.length) throw new RangeError(`simulatePreparedBlocks: the engine prediction needs the ${prepared.length} blocks as read, got ${raw?.length ?? 0}`);
+  const reports = prepared.map((b, i) => {
+    const r = simulatePrepared(b, opts);
+    if (opts.engine) addEnginePrediction(r, raw![i]!, opts.engine, threads);
+    return r;
+  });
+  return corpusReport(source, reports, opts);
 }
 
 function corpusReport(source: string, blocks: BlockReport[], opts: SimulateOptions): CorpusReport {

@@ -252,7 +252,8 @@ export function runStudy(inputs: readonly StudyInput[], opts: { threads?: number
       Object.assign(allNames.accounts!, names.accounts);
       Object.assign(allNames.slots!, names.slots);
       const one: AccessSetFile = { ...input.file, blocks: [block], names };
-      const { analysis: result, simulation: sim } = runPipeline(one, { threads, schedulers: ["serial", ...schedulers], gantt: false, topSlots });
+      // The study tabulates the idealized model; the calibrated predictions of mainnet blocks are bench/calibrate.ts.
+      const { analysis: result, simulation: sim } = runPipeline(one, { threads, schedulers: ["serial", ...schedulers], gantt: false, topSlots, engine: null });
       const b = sim.blocks[0]!;
       blocks.push({
         number: block.number,
