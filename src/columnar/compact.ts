@@ -1,0 +1,280 @@
+/**
+ * The fast read path of a columnar tree into the conflict graph's compact form (what
+ * `conflicts analyze` takes), partition by partition: the accesses table is read as DuckDB
+ * column chunks whose integer columns are used in place as typed arrays (no object or boxed
+ * number per access), transactions chunk by chunk, and the partition's locations become key
+ * ids once each. Memory is the compact form itself plus one partition's dictionaries and one
+ * chunk (2,048 rows) per table.
+ */
+import path from "node:path";
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from "@duckdb/node-api";
+import type { Names } from "../access/format.js";
+import { AccessSetFormatError } from "../access/errors.js";
+import { CompactBuilder, txFunctionLabel, type CompactAccessSets } from "../conflicts/graph.js";
+import type { AnalysisInput } from "../conflicts/analyze.js";
+import { openEngine, sqlString, type Engine, type EngineOptions } from "./engine.js";
+import { KIND_BLOCK_READ, type Partition, type TableName, type TreeMeta } from "./layout.js";
+import { readNames, readTreeMeta, type ReadRange } from "./read.js";
+
+const ADDRESS = /^0x[0-9a-f]{40}$/;
+const SLOT = /^(0x[0-9a-f]{64}|balance|nonce|code)$/;
+const HASH = /^0x[0-9a-f]{64}$/;
+const SELECTOR = /^0x[0-9a-f]{8}$/;
+
+const bad = (tree: string, where: string, message: string) => new AccessSetFormatError(tree, [{ path: where, message }]);
+
+type Typed = Int32Array | Int8Array | Float64Array;
+
+/**
+ * The values of a non-null numeric column of a chunk as a typed array: the vector's own buffer
+ * where the binding exposes it (DuckDB's INTEGER, TINYINT and DOUBLE vectors keep their items
+ * in a typed array), else a copy made item by item.
+ */
+function typed<T extends Typed>(v: DuckDBVector, n: number, make: new (n: number) => T): T {
+  const items = (v as unknown as { items?: unknown }).items;
+  if (items instanceof make && (items as T).length >= n) return items as T;
+  const out = new make(n);
+  for (let i = 0; i < n; i++) out[i] = Number(v.getItem(i) as number);
+  return out;
+}
+
+/** A stream of result chunks with the current chunk's row position. */
+class Chunks {
+  chunk: DuckDBDataChunk | null = null;
+  n = 0;
+  row = 0;
+  done = false;
+  private constructor(private readonly result: Awaited<ReturnType<DuckDBConnection["stream"]>>) {}
+
+  static async open(connection: DuckDBConnection, sql: string): Promise<Chunks> {
+    const c = new Chunks(await connection.stream(sql));
+    await c.load();
+    return c;
+  }
+
+  /** Fetches the next chunk (row 0); sets `done` at the end. */
+  async load(): Promise<void> {
+    this.chunk = await this.result.fetchChunk();
+    this.row = 0;
+    this.n = this.chunk?.rowCount ?? 0;
+    if (this.n === 0) {
+      this.chunk = null;
+      this.done = true;
+    }
+  }
+
+  vector(i: number): DuckDBVector {
+    return this.chunk!.getColumnVector(i);
+  }
+}
+
+interface Dict {
+  /** Contract id -> address. */
+  address: string[];
+  /** Location id -> contract id and slot. */
+  locContract: Int32Array;
+  locSlot: string[];
+  fnName: (string | undefined)[];
+}
+
+/** Runs `body`, turning engine errors into one AccessSetFormatError naming the file. */
+async function guarded<T>(tree: string, rel: string, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof AccessSetFormatError) throw e;
+    const msg = (e as Error).message.split("\n")[0]!;
+    throw bad(tree, rel, `cannot be read as Parquet (${msg}); the file is truncated or corrupt: re-convert the tree or re-copy it`);
+  }
+}
+
+/** Every row of `sql` chunk by chunk, as (chunk, rows) to a callback. */
+async function eachChunk(c: DuckDBConnection, sql: string, on: (chunk: DuckDBDataChunk, n: number) => void): Promise<void> {
+  const s = await Chunks.open(c, sql);
+  while (!s.done) {
+    on(s.chunk!, s.n);
+    await s.load();
+  }
+}
+
+async function readDict(engine: Engine, tree: string, p: Partition): Promise<Dict> {
+  const c = engine.connection;
+  const rel = (t: TableName) => path.join(t, p.label, "data_0.parquet");
+  const file = (t: TableName) => sqlString(path.join(tree, rel(t)));
+  const address: string[] = [];
+  await guarded(tree, rel("contracts"), () =>
+    eachChunk(c, `SELECT contract, address FROM read_parquet(${file("contracts")})`, (ch, n) => {
+      const id = ch.getColumnVector(0);
+      const a = ch.getColumnVector(1);
+      for (let r = 0; r < n; r++) {
+        const x = a.getItem(r) as string;
+        if (!ADDRESS.test(x)) throw bad(tree, path.join("contracts", p.label), `contract ${String(id.getItem(r))}: address ${x}: expected 0x and 40 lowercase hex digits`);
+        address[id.getItem(r) as number] = x;
+      }
+    }),
+  );
+  const count = Number((await guarded(tree, rel("locations"), () => c.runAndReadAll(`SELECT COUNT(*), MAX(location) FROM read_parquet(${file("locations")})`))).getRows()[0]![1] ?? -1) + 1;
+  const locContract = new Int32Array(count).fill(-1);
+  const locSlot = new Array<string>(count);
+  await guarded(tree, rel("locations"), () =>
+    eachChunk(c, `SELECT location, contract, slot FROM read_parquet(${file("locations")})`, (ch, n) => {
+      const id = typed(ch.getColumnVector(0), n, Int32Array);
+      const con = typed(ch.getColumnVector(1), n, Int32Array);
+      const slot = ch.getColumnVector(2);
+      for (let r = 0; r < n; r++) {
+        const l = id[r]!;
+        if (address[con[r]!] === undefined) throw bad(tree, path.join("locations", p.label), `location ${l} names contract ${con[r]}, which the contracts table does not have`);
+        const s = slot.getItem(r) as string;
+        if (!SLOT.test(s)) throw bad(tree, path.join("locations", p.label), `location ${l}: slot ${s}: expected 0x and 64 lowercase hex digits, or balance, nonce or code`);
+        locContract[l] = con[r]!;
+        locSlot[l] = s;
+      }
+    }),
+  );
+  const fnName: (string | undefined)[] = [];
+  await guarded(tree, rel("functions"), () =>
+    eachChunk(c, `SELECT function, name FROM read_parquet(${file("functions")})`, (ch, n) => {
+      for (let r = 0; r < n; r++) fnName[ch.getColumnVector(0).getItem(r) as number] = ch.getColumnVector(1).getItem(r) as string;
+    }),
+  );
+  return { address, locContract, locSlot, fnName };
+}
+
+/**
+ * Reads a tree straight into the conflict graph's compact form (what `analyze` takes), with no
+ * per-transaction or per-access objects: the same graph as `compactAccessSets(loadColumnar(tree))`.
+ */
+export async function loadColumnarCompact(tree: string, opts: EngineOptions & ReadRange = {}): Promise<AnalysisInput & { compact: CompactAccessSets }> {
+  const meta = await readTreeMeta(tree);
+  const engine = await openEngine(opts);
+  let names: Names | undefined;
+  const b = new CompactBuilder();
+  try {
+    names = await readNames(engine, tree, meta);
+    const accountNames = names?.accounts ?? {};
+    const nameOf = (a: string) => accountNames[a];
+    const lo = opts.from ?? 0;
+    const hi = opts.to ?? Number.MAX_SAFE_INTEGER;
+    for (const p of meta.partitions) {
+      if (p.hi < lo || p.lo > hi) continue;
+      await readPartition(engine, tree, meta, p, lo, hi, b, nameOf);
+    }
+  } finally {
+    engine.close();
+  }
+  const input: AnalysisInput & { compact: CompactAccessSets } = { source: meta.source, precision: meta.precision, compact: b.build(names) };
+  if (names) input.names = names;
+  return input;
+}
+
+async function readPartition(
+  engine: Engine,
+  tree: string,
+  _meta: TreeMeta,
+  p: Partition,
+  lo: number,
+  hi: number,
+  b: CompactBuilder,
+  nameOf: (a: string) => string | undefined,
+): Promise<void> {
+  const dict = await readDict(engine, tree, p);
+  const keyOf = new Int32Array(dict.locSlot.length).fill(-1);
+  const rel = (t: TableName) => path.join(t, p.label, "data_0.parquet");
+  const file = (t: TableName) => sqlString(path.join(tree, rel(t)));
+  const where = `WHERE block BETWEEN ${lo} AND ${Math.min(hi, Number.MAX_SAFE_INTEGER)}`;
+  const blocks = (
+    await guarded(tree, rel("blocks"), () => engine.connection.runAndReadAll(`SELECT CAST(block AS DOUBLE), coinbase FROM read_parquet(${file("blocks")}) ${where}`))
+  ).getRows();
+  const ct = await engine.connect();
+  const ca = await engine.connect();
+  const txs = await guarded(tree, rel("txs"), () =>
+    Chunks.open(ct, `SELECT CAST(block AS DOUBLE), tx, hash, sender, recipient, selector, function, CAST(gas_used AS DOUBLE) FROM read_parquet(${file("txs")}) ${where}`),
+  );
+  // Block-level reads (kind 2, no transaction) are not part of the graph; any other access
+  // without a transaction (tx -1 here) is a malformed row, reported where it is met.
+  const acc = await guarded(tree, rel("accesses"), () =>
+    Chunks.open(ca, `SELECT CAST(block AS DOUBLE), COALESCE(tx, -1), location, mode FROM read_parquet(${file("accesses")}) ${where} AND kind <> ${KIND_BLOCK_READ}`),
+  );
+  // Current chunk columns.
+  let tBlock = new Float64Array(0);
+  let tIndex = new Int32Array(0);
+  let aBlock = new Float64Array(0);
+  let aTx = new Int32Array(0);
+  let aLoc = new Int32Array(0);
+  let aMode = new Int8Array(0);
+  const txCols = () => {
+    if (txs.done) return;
+    tBlock = typed(txs.vector(0), txs.n, Float64Array);
+    tIndex = typed(txs.vector(1), txs.n, Int32Array);
+  };
+  const accCols = () => {
+    if (acc.done) return;
+    aBlock = typed(acc.vector(0), acc.n, Float64Array);
+    aTx = typed(acc.vector(1), acc.n, Int32Array);
+    aLoc = typed(acc.vector(2), acc.n, Int32Array);
+    aMode = typed(acc.vector(3), acc.n, Int8Array);
+  };
+  const nextTxChunk = async () => {
+    await guarded(tree, rel("txs"), () => txs.load());
+    txCols();
+  };
+  const nextAccChunk = async () => {
+    await guarded(tree, rel("accesses"), () => acc.load());
+    accCols();
+  };
+  txCols();
+  accCols();
+  const nLoc = keyOf.length;
+  for (const [blockNumber, coinbase] of blocks) {
+    const number = blockNumber as number;
+    b.beginBlock(number, coinbase as string);
+    while (!txs.done && tBlock[txs.row] === number) {
+      const r = txs.row;
+      const index = tIndex[r]!;
+      const hash = txs.vector(2).getItem(r) as string | null;
+      const from = txs.vector(3).getItem(r) as string | null;
+      const to = txs.vector(4).getItem(r) as string | null;
+      const selector = txs.vector(5).getItem(r) as string | null;
+      const f = txs.vector(6).getItem(r) as number | null;
+      const problem =
+        index < 0
+          ? `index ${index}: expected a non-negative integer`
+          : hash !== null && !HASH.test(hash)
+            ? `hash ${hash}: expected 0x and 64 lowercase hex digits`
+            : from !== null && !ADDRESS.test(from)
+              ? `sender ${from}: expected 0x and 40 lowercase hex digits`
+              : to !== null && !ADDRESS.test(to)
+                ? `recipient ${to}: expected 0x and 40 lowercase hex digits`
+                : selector !== null && !SELECTOR.test(selector)
+                  ? `selector ${selector}: expected 0x and 8 lowercase hex digits`
+                  : null;
+      if (problem) throw bad(tree, rel("txs"), `transaction ${index} of block ${number}: ${problem}`);
+      const fn = f === null ? undefined : dict.fnName[f];
+      if (f !== null && fn === undefined) throw bad(tree, rel("txs"), `a transaction of block ${number} names function ${f}, which the functions table does not have`);
+      const label = txFunctionLabel({ function: fn, selector, to }, nameOf);
+      b.beginTx({ index, hash, from, to, function: label, gasUsed: (txs.vector(7).getItem(r) as number | null) ?? 0 });
+      if (++txs.row >= txs.n) await nextTxChunk();
+      // The transaction's accesses follow it, in order.
+      while (!acc.done) {
+        let i = acc.row;
+        const n = acc.n;
+        for (; i < n && aBlock[i] === number && aTx[i] === index; i++) {
+          const l = aLoc[i]!;
+          if (l < 0 || l >= nLoc || dict.locContract[l]! < 0) throw bad(tree, rel("accesses"), `an access of block ${number} names location ${l}, which the locations table does not have`);
+          let k = keyOf[l]!;
+          if (k < 0) k = keyOf[l] = b.key(dict.address[dict.locContract[l]!]!, dict.locSlot[l]!);
+          b.access(k, aMode[i]!);
+        }
+        acc.row = i;
+        if (i < n) break;
+        await nextAccChunk();
+      }
+    }
+    if (!acc.done && aBlock[acc.row] === number) {
+      if (aTx[acc.row] === -1) throw bad(tree, rel("accesses"), `an access of block ${number} has no transaction but is not a block read (kind ${KIND_BLOCK_READ})`);
+      throw bad(tree, rel("accesses"), `an access of block ${number} names transaction ${aTx[acc.row]}, which is not in the txs table at that place (rows must be grouped by transaction, in block order)`);
+    }
+  }
+  if (!txs.done) throw bad(tree, rel("txs"), `has a transaction of block ${tBlock[txs.row]}, which the blocks table does not list (or lists out of order)`);
+  if (!acc.done) throw bad(tree, rel("accesses"), `has an access of block ${aBlock[acc.row]}, which the blocks table does not list (or lists out of order)`);
+}
