@@ -10,10 +10,11 @@ import path from "node:path";
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from "@duckdb/node-api";
 import type { Names } from "../access/format.js";
 import { AccessSetFormatError } from "../access/errors.js";
+import { InputError } from "../errors.js";
 import { CompactBuilder, txFunctionLabel, type CompactAccessSets } from "../conflicts/graph.js";
 import type { AnalysisInput } from "../conflicts/analyze.js";
 import { openEngine, sqlString, type Engine, type EngineOptions } from "./engine.js";
-import { KIND_BLOCK_READ, type Partition, type TableName, type TreeMeta } from "./layout.js";
+import { KIND_BLOCK_READ, type Partition, type TableName } from "./layout.js";
 import { readNames, readTreeMeta, type ReadRange } from "./read.js";
 
 const ADDRESS = /^0x[0-9a-f]{40}$/;
@@ -68,6 +69,42 @@ class Chunks {
   }
 }
 
+/** Values fetched per native call by `strings`. */
+const STRING_GROUP = 16_384;
+
+/**
+ * The VARCHAR expression `expr` of `from` for every row, in the order `order`, as JS strings
+ * (null for NULL). Reading a VARCHAR vector costs one native call and one copy per value;
+ * here DuckDB joins each group of 16,384 values into one string (each value prefixed by "."
+ * so that NULL, as "", stays distinct from an empty value) and JS splits it: one call per group.
+ * A value holding the separator shows up as a wrong count and is reported by `onBadCount`.
+ */
+async function strings(c: DuckDBConnection, file: string, where: string, expr: string, onBadCount: () => Error, intern = false): Promise<(string | null)[]> {
+  const sql = `SELECT file_row_number // ${STRING_GROUP} AS g, COUNT(*), string_agg(CASE WHEN v IS NULL THEN '' ELSE '.' || v END, ',' ORDER BY file_row_number)
+    FROM (SELECT ${expr} AS v, file_row_number FROM read_parquet(${file}, file_row_number = true) ${where}) GROUP BY g ORDER BY g`;
+  const out: (string | null)[] = [];
+  // Repeated values (senders, recipients) share one string when asked.
+  const seen = intern ? new Map<string, string>() : null;
+  await eachChunk(c, sql, (ch, n) => {
+    const count = ch.getColumnVector(1);
+    const joined = ch.getColumnVector(2);
+    for (let r = 0; r < n; r++) {
+      const parts = (joined.getItem(r) as string).split(",");
+      if (parts.length !== Number(count.getItem(r) as bigint)) throw onBadCount();
+      for (const x of parts) {
+        if (x === "") out.push(null);
+        else if (seen === null) out.push(x.slice(1));
+        else {
+          let v = seen.get(x);
+          if (v === undefined) seen.set(x, (v = x.slice(1)));
+          out.push(v);
+        }
+      }
+    }
+  });
+  return out;
+}
+
 interface Dict {
   /** Contract id -> address. */
   address: string[];
@@ -84,6 +121,9 @@ async function guarded<T>(tree: string, rel: string, body: () => Promise<T>): Pr
   } catch (e) {
     if (e instanceof AccessSetFormatError) throw e;
     const msg = (e as Error).message.split("\n")[0]!;
+    if (/^Out of Memory/i.test(msg)) {
+      throw new InputError(`reading ${path.join(tree, rel)} needs more memory than the engine's limit`, { details: [msg], hint: "raise the engine's memory limit (memoryLimit, e.g. \"2GB\")", cause: e });
+    }
     throw bad(tree, rel, `cannot be read as Parquet (${msg}); the file is truncated or corrupt: re-convert the tree or re-copy it`);
   }
 }
@@ -101,33 +141,37 @@ async function readDict(engine: Engine, tree: string, p: Partition): Promise<Dic
   const c = engine.connection;
   const rel = (t: TableName) => path.join(t, p.label, "data_0.parquet");
   const file = (t: TableName) => sqlString(path.join(tree, rel(t)));
+  const badContracts = () => bad(tree, rel("contracts"), "an address holds a comma: expected 0x and 40 lowercase hex digits");
+  const addresses = await guarded(tree, rel("contracts"), () => strings(c, file("contracts"), "", "address", badContracts));
   const address: string[] = [];
+  let at = 0;
   await guarded(tree, rel("contracts"), () =>
-    eachChunk(c, `SELECT contract, address FROM read_parquet(${file("contracts")})`, (ch, n) => {
-      const id = ch.getColumnVector(0);
-      const a = ch.getColumnVector(1);
-      for (let r = 0; r < n; r++) {
-        const x = a.getItem(r) as string;
-        if (!ADDRESS.test(x)) throw bad(tree, path.join("contracts", p.label), `contract ${String(id.getItem(r))}: address ${x}: expected 0x and 40 lowercase hex digits`);
-        address[id.getItem(r) as number] = x;
+    eachChunk(c, `SELECT contract FROM read_parquet(${file("contracts")}, file_row_number = true) ORDER BY file_row_number`, (ch, n) => {
+      const id = typed(ch.getColumnVector(0), n, Int32Array);
+      for (let r = 0; r < n; r++, at++) {
+        const x = addresses[at];
+        if (x === null || x === undefined || !ADDRESS.test(x)) throw bad(tree, path.join("contracts", p.label), `contract ${id[r]}: address ${String(x)}: expected 0x and 40 lowercase hex digits`);
+        address[id[r]!] = x;
       }
     }),
   );
   const count = Number((await guarded(tree, rel("locations"), () => c.runAndReadAll(`SELECT COUNT(*), MAX(location) FROM read_parquet(${file("locations")})`))).getRows()[0]![1] ?? -1) + 1;
   const locContract = new Int32Array(count).fill(-1);
+  const badLocations = () => bad(tree, rel("locations"), "a slot holds a comma: expected 0x and 64 lowercase hex digits, or balance, nonce or code");
+  const slots = await guarded(tree, rel("locations"), () => strings(c, file("locations"), "", "slot", badLocations));
   const locSlot = new Array<string>(count);
+  let row = 0;
   await guarded(tree, rel("locations"), () =>
-    eachChunk(c, `SELECT location, contract, slot FROM read_parquet(${file("locations")})`, (ch, n) => {
+    eachChunk(c, `SELECT location, contract FROM read_parquet(${file("locations")}, file_row_number = true) ORDER BY file_row_number`, (ch, n) => {
       const id = typed(ch.getColumnVector(0), n, Int32Array);
       const con = typed(ch.getColumnVector(1), n, Int32Array);
-      const slot = ch.getColumnVector(2);
-      for (let r = 0; r < n; r++) {
+      for (let r = 0; r < n; r++, row++) {
         const l = id[r]!;
         if (address[con[r]!] === undefined) throw bad(tree, path.join("locations", p.label), `location ${l} names contract ${con[r]}, which the contracts table does not have`);
-        const s = slot.getItem(r) as string;
-        if (!SLOT.test(s)) throw bad(tree, path.join("locations", p.label), `location ${l}: slot ${s}: expected 0x and 64 lowercase hex digits, or balance, nonce or code`);
+        const slot = slots[row];
+        if (slot === null || slot === undefined || !SLOT.test(slot)) throw bad(tree, path.join("locations", p.label), `location ${l}: slot ${String(slot)}: expected 0x and 64 lowercase hex digits, or balance, nonce or code`);
         locContract[l] = con[r]!;
-        locSlot[l] = s;
+        locSlot[l] = slot;
       }
     }),
   );
@@ -146,7 +190,13 @@ async function readDict(engine: Engine, tree: string, p: Partition): Promise<Dic
  */
 export async function loadColumnarCompact(tree: string, opts: EngineOptions & ReadRange = {}): Promise<AnalysisInput & { compact: CompactAccessSets }> {
   const meta = await readTreeMeta(tree);
-  const engine = await openEngine(opts);
+  // DuckDB only scans and groups here: a small memory limit, and memory handed back to the
+  // system after each query, leave the process's memory to the graph.
+  const engine = await openEngine({
+    ...opts,
+    memoryLimit: opts.memoryLimit ?? "512MB",
+    settings: { allocator_flush_threshold: "8MB", allocator_bulk_deallocation_flush_threshold: "8MB", ...opts.settings },
+  });
   let names: Names | undefined;
   const b = new CompactBuilder();
   try {
@@ -155,10 +205,9 @@ export async function loadColumnarCompact(tree: string, opts: EngineOptions & Re
     const nameOf = (a: string) => accountNames[a];
     const lo = opts.from ?? 0;
     const hi = opts.to ?? Number.MAX_SAFE_INTEGER;
-    for (const p of meta.partitions) {
-      if (p.hi < lo || p.lo > hi) continue;
-      await readPartition(engine, tree, meta, p, lo, hi, b, nameOf);
-    }
+    const parts = meta.partitions.filter((p) => p.hi >= lo && p.lo <= hi);
+    const keys = await repeatedLocations(engine, tree, parts);
+    for (let i = 0; i < parts.length; i++) await readPartition(engine, tree, parts[i]!, i, lo, hi, b, nameOf, keys);
   } finally {
     engine.close();
   }
@@ -167,18 +216,69 @@ export async function loadColumnarCompact(tree: string, opts: EngineOptions & Re
   return input;
 }
 
+/**
+ * Key ids across partitions. Location ids are local to a partition, so the same (contract,
+ * slot) has one id in each partition that uses it: `keyOf[i][l]` is the key of location l of
+ * the i-th partition read (-1 until first used), and `alias[i]` maps each location that also
+ * appears in an earlier partition to that partition and location, so that both get one key.
+ */
+interface Keys {
+  keyOf: Int32Array[];
+  alias: Map<number, { part: number; location: number }>[];
+}
+
+/** Finds the locations that repeat one of an earlier partition (one SQL pass; none for one partition). */
+async function repeatedLocations(engine: Engine, tree: string, parts: Partition[]): Promise<Keys> {
+  const keys: Keys = { keyOf: [], alias: parts.map(() => new Map()) };
+  if (parts.length < 2) return keys;
+  const files = (t: TableName) => `[${parts.map((p) => sqlString(path.join(tree, t, p.label, "data_0.parquet"))).join(", ")}]`;
+  const index = new Map(parts.map((p, i) => [p.label.slice("blocks=".length), i]));
+  const sql = `WITH x AS (
+      SELECT l.blocks, CAST(split_part(l.blocks, '-', 1) AS BIGINT) AS lo, l.location, c.address, l.slot
+      FROM read_parquet(${files("locations")}, hive_partitioning = true) l
+      JOIN read_parquet(${files("contracts")}, hive_partitioning = true) c ON c.blocks = l.blocks AND c.contract = l.contract),
+    f AS (SELECT blocks, location, first_value(blocks) OVER w AS first_blocks, first_value(location) OVER w AS first_location
+      FROM x WINDOW w AS (PARTITION BY address, slot ORDER BY lo, location))
+    SELECT blocks, location, first_blocks, first_location FROM f WHERE first_blocks <> blocks`;
+  await guarded(tree, "locations", () =>
+    eachChunk(engine.connection, sql, (ch, n) => {
+      for (let r = 0; r < n; r++) {
+        const at = index.get(ch.getColumnVector(0).getItem(r) as string);
+        const first = index.get(ch.getColumnVector(2).getItem(r) as string);
+        if (at === undefined || first === undefined) continue;
+        keys.alias[at]!.set(ch.getColumnVector(1).getItem(r) as number, { part: first, location: ch.getColumnVector(3).getItem(r) as number });
+      }
+    }),
+  );
+  return keys;
+}
+
 async function readPartition(
   engine: Engine,
   tree: string,
-  _meta: TreeMeta,
   p: Partition,
+  part: number,
   lo: number,
   hi: number,
   b: CompactBuilder,
   nameOf: (a: string) => string | undefined,
+  keys: Keys,
 ): Promise<void> {
   const dict = await readDict(engine, tree, p);
   const keyOf = new Int32Array(dict.locSlot.length).fill(-1);
+  keys.keyOf[part] = keyOf;
+  const alias = keys.alias[part]!;
+  /** The key of location l, new on first use unless an earlier partition has the same location. */
+  const keyOfLocation = (l: number): number => {
+    const a = alias.get(l);
+    let k = -1;
+    if (a !== undefined) {
+      const earlier = keys.keyOf[a.part]!;
+      k = earlier[a.location]!;
+      if (k < 0) k = earlier[a.location] = b.newKey(dict.address[dict.locContract[l]!]!, dict.locSlot[l]!);
+    } else k = b.newKey(dict.address[dict.locContract[l]!]!, dict.locSlot[l]!);
+    return (keyOf[l] = k);
+  };
   const rel = (t: TableName) => path.join(t, p.label, "data_0.parquet");
   const file = (t: TableName) => sqlString(path.join(tree, rel(t)));
   const where = `WHERE block BETWEEN ${lo} AND ${Math.min(hi, Number.MAX_SAFE_INTEGER)}`;
@@ -187,8 +287,16 @@ async function readPartition(
   ).getRows();
   const ct = await engine.connect();
   const ca = await engine.connect();
+  // The transactions' numbers as typed chunks, their strings fetched per column in the same order.
+  const badTxs = () => bad(tree, rel("txs"), "a hash, sender, recipient or selector holds a comma (expected 0x and hex digits)");
+  const txString = (col: string, intern: boolean) => guarded(tree, rel("txs"), () => strings(engine.connection, file("txs"), where, col, badTxs, intern));
+  const hashes = await txString("hash", false);
+  const senders = await txString("sender", true);
+  const recipients = await txString("recipient", true);
+  const selectors = await txString("selector", true);
+  let txRow = 0;
   const txs = await guarded(tree, rel("txs"), () =>
-    Chunks.open(ct, `SELECT CAST(block AS DOUBLE), tx, hash, sender, recipient, selector, function, CAST(gas_used AS DOUBLE) FROM read_parquet(${file("txs")}) ${where}`),
+    Chunks.open(ct, `SELECT CAST(block AS DOUBLE), tx, COALESCE(function, -1), CAST(COALESCE(gas_used, 0) AS DOUBLE) FROM read_parquet(${file("txs")}, file_row_number = true) ${where} ORDER BY file_row_number`),
   );
   // Block-level reads (kind 2, no transaction) are not part of the graph; any other access
   // without a transaction (tx -1 here) is a malformed row, reported where it is met.
@@ -198,6 +306,8 @@ async function readPartition(
   // Current chunk columns.
   let tBlock = new Float64Array(0);
   let tIndex = new Int32Array(0);
+  let tFn = new Int32Array(0);
+  let tGas = new Float64Array(0);
   let aBlock = new Float64Array(0);
   let aTx = new Int32Array(0);
   let aLoc = new Int32Array(0);
@@ -206,6 +316,8 @@ async function readPartition(
     if (txs.done) return;
     tBlock = typed(txs.vector(0), txs.n, Float64Array);
     tIndex = typed(txs.vector(1), txs.n, Int32Array);
+    tFn = typed(txs.vector(2), txs.n, Int32Array);
+    tGas = typed(txs.vector(3), txs.n, Float64Array);
   };
   const accCols = () => {
     if (acc.done) return;
@@ -231,11 +343,12 @@ async function readPartition(
     while (!txs.done && tBlock[txs.row] === number) {
       const r = txs.row;
       const index = tIndex[r]!;
-      const hash = txs.vector(2).getItem(r) as string | null;
-      const from = txs.vector(3).getItem(r) as string | null;
-      const to = txs.vector(4).getItem(r) as string | null;
-      const selector = txs.vector(5).getItem(r) as string | null;
-      const f = txs.vector(6).getItem(r) as number | null;
+      const hash = hashes[txRow]!;
+      const from = senders[txRow]!;
+      const to = recipients[txRow]!;
+      const selector = selectors[txRow]!;
+      const f = tFn[r] === -1 ? null : tFn[r]!;
+      txRow++;
       const problem =
         index < 0
           ? `index ${index}: expected a non-negative integer`
@@ -252,7 +365,7 @@ async function readPartition(
       const fn = f === null ? undefined : dict.fnName[f];
       if (f !== null && fn === undefined) throw bad(tree, rel("txs"), `a transaction of block ${number} names function ${f}, which the functions table does not have`);
       const label = txFunctionLabel({ function: fn, selector, to }, nameOf);
-      b.beginTx({ index, hash, from, to, function: label, gasUsed: (txs.vector(7).getItem(r) as number | null) ?? 0 });
+      b.beginTx({ index, hash, from, to, function: label, gasUsed: tGas[r]! });
       if (++txs.row >= txs.n) await nextTxChunk();
       // The transaction's accesses follow it, in order.
       while (!acc.done) {
@@ -262,7 +375,7 @@ async function readPartition(
           const l = aLoc[i]!;
           if (l < 0 || l >= nLoc || dict.locContract[l]! < 0) throw bad(tree, rel("accesses"), `an access of block ${number} names location ${l}, which the locations table does not have`);
           let k = keyOf[l]!;
-          if (k < 0) k = keyOf[l] = b.key(dict.address[dict.locContract[l]!]!, dict.locSlot[l]!);
+          if (k < 0) k = keyOfLocation(l);
           b.access(k, aMode[i]!);
         }
         acc.row = i;

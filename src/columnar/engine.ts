@@ -31,6 +31,8 @@ export interface EngineOptions {
   /** DuckDB memory limit, e.g. "2GB" (default "1GB"); past it, operators spill to `tempDirectory`. */
   memoryLimit?: string;
   tempDirectory?: string;
+  /** Other DuckDB settings (name -> value), e.g. allocator_flush_threshold. */
+  settings?: Record<string, string>;
 }
 
 export interface Engine {
@@ -44,6 +46,7 @@ export async function openEngine(opts: EngineOptions = {}): Promise<Engine> {
   const config: Record<string, string> = { memory_limit: opts.memoryLimit ?? "1GB" };
   if (opts.threads) config.threads = String(opts.threads);
   if (opts.tempDirectory) config.temp_directory = opts.tempDirectory;
+  Object.assign(config, opts.settings);
   const { DuckDBInstance: Instance } = await duckdb();
   const instance: DuckDBInstance = await Instance.create(":memory:", config);
   const connection = await instance.connect();
