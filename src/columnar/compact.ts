@@ -14,7 +14,7 @@ import { InputError } from "../errors.js";
 import { CompactBuilder, txFunctionLabel, type CompactAccessSets } from "../conflicts/graph.js";
 import type { AnalysisInput } from "../conflicts/analyze.js";
 import { openEngine, sqlString, type Engine, type EngineOptions } from "./engine.js";
-import { KIND_BLOCK_READ, type Partition, type TableName } from "./layout.js";
+import { KIND_BLOCK_READ, KIND_FEE_RECIPIENT, type Partition, type TableName } from "./layout.js";
 import { readNames, readTreeMeta, type ReadRange } from "./read.js";
 
 const ADDRESS = /^0x[0-9a-f]{40}$/;
@@ -390,4 +390,106 @@ async function readPartition(
   }
   if (!txs.done) throw bad(tree, rel("txs"), `has a transaction of block ${tBlock[txs.row]}, which the blocks table does not list (or lists out of order)`);
   if (!acc.done) throw bad(tree, rel("accesses"), `has an access of block ${aBlock[acc.row]}, which the blocks table does not list (or lists out of order)`);
+}
+
+/**
+ * Longest dependency chain of every block (RAW/WW edges, fee-recipient balance credits
+ * excluded, as `conflicts analyze`), streamed from the tree's accesses as typed column chunks:
+ * per location, the depth of its last writer in the current block. Memory is one partition's
+ * per-location arrays plus one chunk.
+ */
+export async function blockChains(
+  tree: string,
+  range: ReadRange = {},
+  opts: EngineOptions = {},
+  onPartition?: () => void,
+): Promise<{ block: number; txs: number; longestChain: number }[]> {
+  const meta = await readTreeMeta(tree);
+  const out: { block: number; txs: number; longestChain: number }[] = [];
+  const engine = await openEngine({ ...opts, memoryLimit: opts.memoryLimit ?? "512MB" });
+  try {
+    const c = engine.connection;
+    const lo = range.from ?? 0;
+    const hi = range.to ?? Number.MAX_SAFE_INTEGER;
+    const where = `WHERE block BETWEEN ${lo} AND ${Math.min(hi, Number.MAX_SAFE_INTEGER)}`;
+    let ord = 0;
+    for (const p of meta.partitions) {
+      if (p.hi < lo || p.lo > hi) continue;
+      onPartition?.();
+      const rel = (t: TableName) => path.join(t, p.label, "data_0.parquet");
+      const file = (t: TableName) => sqlString(path.join(tree, rel(t)));
+      const nLoc = Number((await guarded(tree, rel("locations"), () => c.runAndReadAll(`SELECT MAX(location) FROM read_parquet(${file("locations")})`))).getRows()[0]![0] ?? -1) + 1;
+      const lastDepth = new Int32Array(nLoc);
+      const stamp = new Int32Array(nLoc).fill(-1);
+      const blocks = (await guarded(tree, rel("blocks"), () => c.runAndReadAll(`SELECT CAST(block AS DOUBLE) FROM read_parquet(${file("blocks")}, file_row_number = true) ${where} ORDER BY file_row_number`))).getRows();
+      const txCount = new Map<number, number>();
+      for (const [b, n] of (await guarded(tree, rel("txs"), () => c.runAndReadAll(`SELECT CAST(block AS DOUBLE), COUNT(*) FROM read_parquet(${file("txs")}) ${where} GROUP BY block`))).getRows()) {
+        txCount.set(b as number, Number(n as bigint));
+      }
+      const acc = await guarded(tree, rel("accesses"), () =>
+        Chunks.open(c, `SELECT CAST(block AS DOUBLE), COALESCE(tx, -1), location, kind, mode FROM read_parquet(${file("accesses")}, file_row_number = true) ${where} ORDER BY file_row_number`),
+      );
+      let aBlock = new Float64Array(0);
+      let aTx = new Int32Array(0);
+      let aLoc = new Int32Array(0);
+      let aKind = new Int8Array(0);
+      let aMode = new Int8Array(0);
+      const cols = () => {
+        if (acc.done) return;
+        aBlock = typed(acc.vector(0), acc.n, Float64Array);
+        aTx = typed(acc.vector(1), acc.n, Int32Array);
+        aLoc = typed(acc.vector(2), acc.n, Int32Array);
+        aKind = typed(acc.vector(3), acc.n, Int8Array);
+        aMode = typed(acc.vector(4), acc.n, Int8Array);
+      };
+      cols();
+      const pending: number[] = [];
+      for (const [blockNumber] of blocks) {
+        const number = blockNumber as number;
+        ord++;
+        const txs = txCount.get(number) ?? 0;
+        let longest = txs > 0 ? 1 : 0;
+        let tx = -2;
+        let depth = 0;
+        const endTx = () => {
+          for (const l of pending) {
+            stamp[l] = ord;
+            lastDepth[l] = depth;
+          }
+          pending.length = 0;
+          if (depth > longest) longest = depth;
+        };
+        while (!acc.done) {
+          let i = acc.row;
+          const n = acc.n;
+          for (; i < n && aBlock[i] === number; i++) {
+            const t = aTx[i]!;
+            const kind = aKind[i]!;
+            const mode = aMode[i]!;
+            // Block-level reads and the fee recipient's balance credit (a write without a read) are no dependency (src/model/dependency.ts).
+            if (t === -1 || kind === KIND_BLOCK_READ || (kind === KIND_FEE_RECIPIENT && mode === 2)) continue;
+            if (t !== tx) {
+              if (tx !== -2) endTx();
+              tx = t;
+              depth = 1;
+            }
+            const l = aLoc[i]!;
+            if (l < 0 || l >= nLoc) throw bad(tree, rel("accesses"), `an access of block ${number} names location ${l}, which the locations table does not have`);
+            if (stamp[l] === ord && lastDepth[l]! + 1 > depth) depth = lastDepth[l]! + 1;
+            if (mode & 2) pending.push(l);
+          }
+          acc.row = i;
+          if (i < n) break;
+          await guarded(tree, rel("accesses"), () => acc.load());
+          cols();
+        }
+        if (tx !== -2) endTx();
+        out.push({ block: number, txs, longestChain: longest });
+      }
+      if (!acc.done) throw bad(tree, rel("accesses"), `has an access of block ${aBlock[acc.row]}, which the blocks table does not list (or lists out of order)`);
+    }
+  } finally {
+    engine.close();
+  }
+  return out;
 }
