@@ -194,14 +194,15 @@ const child = (p: string, env: Record<string, string>) => {
   if (!line) throw new Error(`bench child ${p} failed:\n${r.stdout}`);
   return JSON.parse(line.slice(7)) as Record<string, number>;
 };
-/** Runs a hardhat task under /usr/bin/time: wall seconds and peak RSS. */
+/** Runs a hardhat task under /usr/bin/time: wall seconds, CPU seconds (user + system), peak RSS and the load average at the end. */
 const timed = (args: string[]) => {
   const t0 = performance.now();
-  const r = spawnSync("/usr/bin/time", ["-f", "TIME %e %M", "npx", "hardhat", ...args], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26, env: { ...process.env, CI: "true" } });
+  const r = spawnSync("/usr/bin/time", ["-f", "TIME %e %M %U %S", "npx", "hardhat", ...args], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26, env: { ...process.env, CI: "true" } });
   const secs = (performance.now() - t0) / 1000;
   const line = r.stderr.split("\n").find((x) => x.startsWith("TIME "));
   if (r.status !== 0 || !line) throw new Error(`npx hardhat ${args.join(" ")} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  return { secs, peak: Number(line.split(" ")[2]) * 1024 };
+  const f = line.split(" ");
+  return { secs, peak: Number(f[2]) * 1024, cpu: Number(f[3]) + Number(f[4]), load: os.loadavg()[0]! };
 };
 
 rmSync(ROOT_TMP, { recursive: true, force: true });
@@ -244,7 +245,8 @@ try {
     `| tree size on disk | ${mib(size1)} MiB (accesses table ${mib(accSize1)} MiB) | |`,
     `| bytes per access (whole tree / accesses) | ${(size1 / g1.accesses!).toFixed(2)} | <= 8 |`,
     `| bytes per access (accesses table only) | ${(accSize1 / g1.accesses!).toFixed(2)} | |`,
-    `| \`conflicts analyze TREE --quiet --md ...\` end to end, wall | ${an.secs.toFixed(2)} s | < 20 s |`,
+    `| \`conflicts analyze TREE --quiet --md ...\` end to end, wall | ${an.secs.toFixed(2)} s (load average ${an.load.toFixed(1)}) | < 20 s |`,
+    `| same, CPU (user + system) | ${an.cpu.toFixed(2)} s | |`,
     `| same, peak RSS | ${mib(an.peak)} MiB | < 1024 MiB |`,
     `| generation with DuckDB SQL (not a producer) | ${g1.secs!.toFixed(1)} s | |`,
     "",
@@ -265,7 +267,8 @@ try {
     `| accesses (rows) | ${g2.accesses} | |`,
     `| tree size on disk | ${mib(size2)} MiB, ${(size2 / g2.accesses!).toFixed(2)} B/access | |`,
     `| generation with DuckDB SQL | ${g2.secs!.toFixed(1)} s (${Math.round(g2.accesses! / g2.secs!)} accesses/s) | |`,
-    `| \`conflicts study TREE --json ... --memory 3GB\` end to end, wall | ${sd.secs.toFixed(1)} s | < 300 s |`,
+    `| \`conflicts study TREE --json ... --memory 3GB\` end to end, wall | ${sd.secs.toFixed(1)} s (load average ${sd.load.toFixed(1)}) | < 300 s |`,
+    `| same, CPU (user + system) | ${sd.cpu.toFixed(1)} s | |`,
     `| same, peak RSS | ${mib(sd.peak)} MiB | < 4096 MiB |`,
     "",
     "| query | seconds | rows |",

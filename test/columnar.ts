@@ -144,6 +144,8 @@ describe("columnar access sets (Parquet trees)", function () {
     expect(err).to.be.instanceOf(AccessSetFormatError);
     expect((err as Error).message).to.include(path.join("accesses", meta.partitions[0]!.label, "data_0.parquet"));
     expect((err as Error).message).to.match(/truncated or corrupt/);
+    // The compact (analyze) path names it too.
+    await rejects(loadColumnarCompact(tree), /accesses\/blocks=.*data_0\.parquet.*truncated or corrupt/s);
   });
 
   it("names a missing file, a missing _disjoint.json and an unsupported version", async () => {

@@ -2,7 +2,28 @@
  * The embedded SQL engine (DuckDB, `@duckdb/node-api`): one in-process database per job, with
  * bounded memory and a spill directory, and helpers to stream query results chunk by chunk.
  */
-import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance } from "@duckdb/node-api";
+import { DisjointError } from "../errors.js";
+
+/** The embedded engine is not installed (it is an optional dependency: JSON users never need it). */
+export class EngineMissingError extends DisjointError {}
+
+/**
+ * Loads `@duckdb/node-api` on first use. It is an optionalDependency of disjoint: an install
+ * that skipped it (`--omit=optional`, an unsupported platform) still reads and writes JSON, and
+ * only Parquet trees and `conflicts study` need it.
+ */
+async function duckdb(): Promise<typeof import("@duckdb/node-api")> {
+  try {
+    return await import("@duckdb/node-api");
+  } catch (e) {
+    throw new EngineMissingError("the embedded SQL engine (@duckdb/node-api) is not installed: Parquet access-set trees and `conflicts study` need it", {
+      details: ["it is an optional dependency of disjoint; an install with --omit=optional, or on a platform DuckDB ships no binary for, leaves it out", "JSON access-set files work without it"],
+      hint: "npm install @duckdb/node-api (in the project that uses disjoint), or convert the tree to JSON on a machine that has it",
+      cause: e,
+    });
+  }
+}
 
 export interface EngineOptions {
   /** Worker threads (default: DuckDB's, the number of cores). */
@@ -10,6 +31,8 @@ export interface EngineOptions {
   /** DuckDB memory limit, e.g. "2GB" (default "1GB"); past it, operators spill to `tempDirectory`. */
   memoryLimit?: string;
   tempDirectory?: string;
+  /** Other DuckDB settings (name -> value), e.g. allocator_flush_threshold. */
+  settings?: Record<string, string>;
 }
 
 export interface Engine {
@@ -23,7 +46,9 @@ export async function openEngine(opts: EngineOptions = {}): Promise<Engine> {
   const config: Record<string, string> = { memory_limit: opts.memoryLimit ?? "1GB" };
   if (opts.threads) config.threads = String(opts.threads);
   if (opts.tempDirectory) config.temp_directory = opts.tempDirectory;
-  const instance = await DuckDBInstance.create(":memory:", config);
+  Object.assign(config, opts.settings);
+  const { DuckDBInstance: Instance } = await duckdb();
+  const instance: DuckDBInstance = await Instance.create(":memory:", config);
   const connection = await instance.connect();
   const all = [connection];
   return {

@@ -162,7 +162,7 @@ async function readDict(engine: Engine, tree: string, p: Partition): Promise<Par
   return { address, locAddress, locSlot, fnName };
 }
 
-async function readNames(engine: Engine, tree: string, meta: TreeMeta): Promise<Names | undefined> {
+export async function readNames(engine: Engine, tree: string, meta: TreeMeta): Promise<Names | undefined> {
   if (!meta.names) return undefined;
   const rel = path.join("names", "data_0.parquet");
   const rows = await guarded(tree, rel, async () =>
@@ -401,56 +401,4 @@ export async function loadColumnar(tree: string, opts: EngineOptions = {}): Prom
     engine.close();
   }
   return file;
-}
-
-/**
- * Reads a tree straight into the conflict graph's compact form (what `analyze` takes), with no
- * per-transaction or per-access objects: the same graph as `compactAccessSets(loadColumnar(tree))`.
- */
-export async function loadColumnarCompact(tree: string, opts: EngineOptions & ReadRange = {}): Promise<AnalysisInput & { compact: CompactAccessSets }> {
-  const meta = await readTreeMeta(tree);
-  const engine = await openEngine(opts);
-  let names: Names | undefined;
-  try {
-    names = await readNames(engine, tree, meta);
-  } finally {
-    engine.close();
-  }
-  const accountNames = names?.accounts ?? {};
-  const nameOf = (a: string) => accountNames[a];
-  const b = new CompactBuilder();
-  let dict: PartitionDict;
-  let keyOf = new Int32Array(0);
-  await walk(
-    tree,
-    meta,
-    opts,
-    {
-      partition(d) {
-        dict = d;
-        keyOf = new Int32Array(d.locSlot.length).fill(-1);
-      },
-      block(number, _hash, coinbase) {
-        b.beginBlock(number, coinbase);
-      },
-      tx(cur, fn) {
-        const to = cur.get(5) as string | null;
-        const label = txFunctionLabel({ function: fn, selector: cur.get(6) as string | null, to }, nameOf);
-        b.beginTx({ index: cur.get(2) as number, hash: cur.get(3) as string | null, from: cur.get(4) as string | null, to, function: label, gasUsed: Number(cur.get(7) as bigint) });
-      },
-      access(tx, l, kind, mode) {
-        if (kind === KIND_BLOCK_READ || tx === null) return;
-        // The walk gives a transaction's accesses right after it, as the builder expects.
-        let k = keyOf[l]!;
-        if (k < 0) k = keyOf[l] = b.key(dict.locAddress[l]!, dict.locSlot[l]!);
-        b.access(k, mode);
-      },
-      endBlock() {},
-    },
-    opts,
-    "tx, hash, sender, recipient, selector, gas_used",
-  );
-  const input: AnalysisInput & { compact: CompactAccessSets } = { source: meta.source, precision: meta.precision, compact: b.build(names) };
-  if (names) input.names = names;
-  return input;
 }

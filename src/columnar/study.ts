@@ -2,7 +2,7 @@
  * Cross-block studies over a columnar tree: the SQL files of queries/ (written in the subset
  * DuckDB and Spark SQL share) run on the embedded engine over base views of the tree, limited
  * to a block range, plus any user SQL file; and the per-block graph work SQL cannot do
- * (longest dependency chains), streamed block by block from Parquet with memory bounded by
+ * (longest dependency chains, src/columnar/compact.ts), streamed from Parquet with memory bounded by
  * one partition's dictionaries.
  */
 import { readdir, readFile } from "node:fs/promises";
@@ -12,9 +12,9 @@ import { escapeHtml } from "../report/html.js";
 import { createProgress, type ProgressOptions } from "../report/progress.js";
 import { markdownTable } from "../util/tables.js";
 import { openEngine, sqlString, type EngineOptions } from "./engine.js";
-import { ACCESS_CREDIT, ACCESS_WRITE, DEFAULT_DEPENDENCY, dependencyMode } from "../model/dependency.js";
-import { KIND_BLOCK_READ, KIND_STORAGE, PARTITIONED, tableGlob, type TableName } from "./layout.js";
-import { readTreeMeta, walk, type PartitionDict, type ReadRange } from "./read.js";
+import { PARTITIONED, tableGlob, type TableName } from "./layout.js";
+import { readTreeMeta, type ReadRange } from "./read.js";
+import { blockChains } from "./compact.js";
 
 /** The folder of the built-in study queries. */
 export const QUERIES_DIR = path.join(import.meta.dirname, "..", "..", "queries");
@@ -64,79 +64,7 @@ function statements(sql: string): string[] {
     .filter((s) => s.replace(/--.*$/gm, "").trim() !== "");
 }
 
-/** Longest dependency chain of every block, streamed from the tree (RAW/WW edges, fee-recipient balance credits excluded, as `conflicts analyze`). */
-export async function blockChains(
-  tree: string,
-  range: ReadRange = {},
-  opts: EngineOptions = {},
-  onPartition?: () => void,
-): Promise<{ block: number; txs: number; longestChain: number }[]> {
-  const meta = await readTreeMeta(tree);
-  const out: { block: number; txs: number; longestChain: number }[] = [];
-  let lastDepth = new Int32Array(0);
-  let stamp = new Int32Array(0);
-  let ord = 0;
-  let number = 0;
-  let txs = 0;
-  let longest = 0;
-  let depth = 0;
-  let pending: number[] = [];
-  let dict: PartitionDict | undefined;
-  let coinbase = "";
-  let from: string | null = null;
-  const endTx = () => {
-    if (txs === 0) return;
-    for (const l of pending) {
-      stamp[l] = ord;
-      lastDepth[l] = depth;
-    }
-    pending = [];
-    if (depth > longest) longest = depth;
-  };
-  await walk(
-    tree,
-    meta,
-    range,
-    {
-      partition(d) {
-        onPartition?.();
-        dict = d;
-        lastDepth = new Int32Array(d.locSlot.length);
-        stamp = new Int32Array(d.locSlot.length).fill(-1);
-      },
-      block(n, _hash, cb) {
-        ord++;
-        number = n;
-        coinbase = cb;
-        txs = 0;
-        longest = 0;
-        pending = [];
-      },
-      tx(cur) {
-        endTx();
-        from = cur.get(4) as string | null;
-        txs++;
-        depth = 1;
-      },
-      access(tx, l, kind, mode) {
-        if (tx === null || kind === KIND_BLOCK_READ) return;
-        // The one dependency definition (src/model/dependency.ts, default options): the fee
-        // recipient's balance credit is no dependency; its nonce and balance reads are.
-        const m = kind === KIND_STORAGE ? mode : dependencyMode(mode, dict!.locAddress[l]!, dict!.locSlot[l]!, coinbase, from, DEFAULT_DEPENDENCY);
-        if (m === 0) return;
-        if (stamp[l] === ord && lastDepth[l]! + 1 > depth) depth = lastDepth[l]! + 1;
-        if (m & (ACCESS_WRITE | ACCESS_CREDIT)) pending.push(l);
-      },
-      endBlock() {
-        endTx();
-        out.push({ block: number, txs, longestChain: longest });
-      },
-    },
-    opts,
-    "tx, hash, sender, recipient, selector",
-  );
-  return out;
-}
+export { blockChains } from "./compact.js";
 
 function chainSections(chains: { block: number; txs: number; longestChain: number }[], seconds: number): StudySection[] {
   const buckets = new Map<number, { blocks: number; txs: number }>();

@@ -152,14 +152,24 @@ export class CompactBuilder {
     this.lastInner = inner;
     let k = inner.get(field);
     if (k === undefined) {
-      k = this.keyAccount.length;
-      this.keyAccount.push(account);
-      this.keyField.push(field);
+      k = this.newKey(account, field);
       inner.set(field, k);
-      if (k >= this.seenTx.length) {
-        this.seenTx = ensure(this.seenTx, k + 1, -1);
-        this.seenAt = ensure(this.seenAt, k + 1, -1);
-      }
+    }
+    return k;
+  }
+
+  /**
+   * Appends key (account, field) without looking it up, for a reader that keeps its own
+   * dictionary and knows the key is new (the columnar reader: its locations are unique per
+   * partition and it maps repeats across partitions itself). Not to be mixed with key().
+   */
+  newKey(account: string, field: string): number {
+    const k = this.keyAccount.length;
+    this.keyAccount.push(account);
+    this.keyField.push(field);
+    if (k >= this.seenTx.length) {
+      this.seenTx = ensure(this.seenTx, k + 1, -1);
+      this.seenAt = ensure(this.seenAt, k + 1, -1);
     }
     return k;
   }
