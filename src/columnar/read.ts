@@ -23,7 +23,6 @@ import {
   META_FILE,
   PARTITIONED,
   TreeMeta,
-  tableGlob,
   type Partition,
   type TableName,
 } from "./layout.js";

@@ -3,7 +3,7 @@
  * transaction, observed read and write sets as typed arrays, and the lock set each
  * transaction would take under the declared-access `locks` scheduler.
  */
-import type { BlockAccess, TxAccess } from "../access/format.js";
+import type { BlockAccess } from "../access/format.js";
 import { chooseCost, txCost } from "../model/cost.js";
 import {
   ACCESS_CREDIT,

@@ -244,10 +244,9 @@ export async function loadStudyBlock(dir: string): Promise<StudyInput> {
 }
 
 /** Runs the analyzer and the scheduler models on every block of every input. */
-export function runStudy(inputs: readonly StudyInput[], opts: { threads?: number[]; schedulers?: SchedulerName[]; topSlots?: number; knownCode?: KnownCode } = {}): Study {
+export function runStudy(inputs: readonly StudyInput[], opts: { threads?: number[]; schedulers?: SchedulerName[]; knownCode?: KnownCode } = {}): Study {
   const threads = opts.threads ?? [4, 8, 16, 32];
   const schedulers = opts.schedulers ?? ["dag", "block-stm", "locks"];
-  const topSlots = opts.topSlots ?? 3;
   const blocks: StudyBlock[] = [];
   const allBlocks: BlockAccess[] = [];
   const allNames: NonNullable<AccessSetFile["names"]> = { accounts: {}, slots: {} };

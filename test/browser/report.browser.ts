@@ -13,7 +13,7 @@ import { copyFile, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { arch, platform, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser } from "playwright-core";
 import { renderReportHtml } from "../../src/report/html.js";
 import { parseReportData, type ReportData } from "../../src/report/model.js";
 import { loadReportData } from "../../src/pipeline/index.js";

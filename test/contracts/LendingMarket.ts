@@ -30,7 +30,6 @@ const RATES = {
   kink: (8n * WAD) / 10n,
 };
 const MAX = ethers.MaxUint256;
-const ALL = (1n << K) - 1n;
 
 const divUp = (x: bigint, d: bigint) => (x === 0n ? 0n : (x - 1n) / d + 1n);
 const rateAt = (u: bigint) =>

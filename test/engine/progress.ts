@@ -42,6 +42,7 @@ describe("progress bar", function () {
     bar.tick(); // after finish: ignored
     expect(out).to.have.length(4);
     expect(out[0]).to.equal("\r\x1b[2Kcapture  [" + "█".repeat(Math.round(0.25 * 30)) + "░".repeat(30 - Math.round(0.25 * 30)) + "]   25%  1/4 txs  0.0s  eta 0.0s");
+    // eslint-disable-next-line no-control-regex -- the bar's output starts with an ANSI escape
     expect(out[1]).to.match(/^\r\x1b\[2Kcapture {2}\[.*\] {3}75% {2}3\/4 txs {2}1\.0s {2}eta 0\.3s$/);
     expect(out[2]).to.match(/100% {2}4\/4 txs {2}1\.0s$/);
     expect(out[3]).to.equal("\n");
@@ -76,6 +77,7 @@ describe("progress bar", function () {
     bar.log("block 1 ok", log.stream);
     expect(log.out).to.deep.equal(["block 1 ok\n"]);
     expect(out[1]).to.equal("\r\x1b[2K");
+    // eslint-disable-next-line no-control-regex -- the bar's output starts with an ANSI escape
     expect(out[2]).to.match(/^\r\x1b\[2Kreplay {2}\[.*\] {3}50% {2}1\/2 blocks/);
     // Under CI the line still prints, and the bar stays silent.
     const quiet = fakeStream(true);

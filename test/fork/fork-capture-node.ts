@@ -98,7 +98,10 @@ describe("mainnet capture --rpc against a real hardhat node that fails and resta
         void (async () => {
           if (n === 3) return void (faults.push("drop"), req.socket.destroy());
           if (n === 5) return void (faults.push("503"), res.writeHead(503).end("busy"));
-          if (n === 7) (faults.push("slow"), await sleep(1500));
+          if (n === 7) {
+            faults.push("slow");
+            await sleep(1500);
+          }
           if (n === 30) {
             faults.push("rpc-error");
             const { id } = JSON.parse(body) as { id: number };
