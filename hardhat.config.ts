@@ -49,13 +49,20 @@ export default defineConfig({
   test: {
     mocha: {
       rootHooks: {
-        // A CI run once stayed alive after printing its summary, held by a handle no test
-        // closed (it did not recur in two other runs). If anything is still open 30 s after the
-        // last mocha test, name the kinds of handle and exit with the run's own exit code.
+        // A CI run once stayed alive after printing its summary; the old form of this guard then
+        // named "2 handle(s): Socket, Socket", which are only the run's own stdout and stderr (pipes
+        // under CI's `| tee`, which never keep a process alive): what held it was no handle at all
+        // (a timer, a pending request or a native addon's work). If the run is still alive 30 s
+        // after the last mocha test, name the active resources and handles, and exit with the
+        // run's own exit code.
         afterAll() {
           setTimeout(() => {
-            const open = (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles();
-            console.error(`test run: ${open.length} handle(s) still open 30 s after the last test (${open.map((h) => h.constructor.name).join(", ")}); exiting`);
+            const stdio = new Set<unknown>([process.stdout, process.stderr]);
+            const handles = (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles().filter((h) => !stdio.has(h));
+            const resources = process.getActiveResourcesInfo(); // stdout and stderr included
+            console.error(
+              `test run: still alive 30 s after the last test; resources: ${resources.join(", ") || "none"}; handles besides stdio: ${handles.map((h) => h.constructor.name).join(", ") || "none"}; exiting`,
+            );
             process.exit(process.exitCode ?? 0);
           }, 30_000).unref();
         },
