@@ -171,6 +171,17 @@ describe("report HTML", function () {
     expect(JSON.parse(embedded)).to.deep.equal(JSON.parse(JSON.stringify(buildReportView(d))));
   });
 
+  it("inlines the current bundle of the page's script (src/report/client/main.ts)", async function () {
+    this.timeout(30_000);
+    // The build script is plain JavaScript (run by `npm run build`); its one export is typed here.
+    const script: string = "../../scripts/build-report-client.mjs";
+    const { bundleReportClient } = (await import(script)) as { bundleReportClient(): Promise<string> };
+    const committed = await readFile(new URL("../../src/report/client-bundle.ts", import.meta.url), "utf8");
+    expect(committed, "src/report/client-bundle.ts is stale: run `npm run build:report-client`").to.equal(await bundleReportClient());
+    const html = renderReportHtml(parseReportData(tiny()), { echartsSource: "/* echarts stand-in */" });
+    expect(html).to.contain("window.__reportStatus = status");
+  });
+
   it("shows placeholders instead of empty charts", function () {
     const input = tiny();
     input.functionMatrix.cells = [];
