@@ -49,12 +49,13 @@ export default defineConfig({
   test: {
     mocha: {
       rootHooks: {
-        // A CI run once stayed alive after printing its summary; the old form of this guard then
-        // named "2 handle(s): Socket, Socket", which are only the run's own stdout and stderr (pipes
-        // under CI's `| tee`, which never keep a process alive): what held it was no handle at all
-        // (a timer, a pending request or a native addon's work). If the run is still alive 30 s
-        // after the last mocha test, name the active resources and handles, and exit with the
-        // run's own exit code.
+        // A CI run once stayed alive after its summary: the old form of this guard named "Socket,
+        // Socket" (only the run's own piped stdout and stderr); what held it was a timer, the
+        // uncleared `sleep(240_000)` of a Promise.race in test/fork/fork-capture-node.ts (and
+        // `sleep(30_000)` in test/fork/fork-serve.ts: 30.3 s from summary to exit, now 0.1 s).
+        // Tests race with `within()` (test/helpers/node.ts), which clears its timer. The guard
+        // stays so that a future leak costs 30 s and a named resource, not CI's whole time budget:
+        // it names the active resources and handles and exits with the run's own exit code.
         afterAll() {
           setTimeout(() => {
             const stdio = new Set<unknown>([process.stdout, process.stderr]);

@@ -3,7 +3,7 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, jsonRpc, killGroup as kill, ROOT, sleep, spawnCli, startHardhatNode } from "../helpers/node.js";
+import { freePort, jsonRpc, killGroup as kill, ROOT, sleep, spawnCli, startHardhatNode, within } from "../helpers/node.js";
 
 /**
  * Kill-and-resume: a `hardhat node` child on a loopback port with automine off; `suite deploy`
@@ -62,10 +62,7 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
   /** Runs a deploy child to its end (bounded); returns its exit code and output. */
   async function runToEnd(id: string): Promise<{ code: number | null | "timeout"; text: string }> {
     const run = start(deployArgs(id));
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), 150_000)));
-    const code = await Promise.race([run.exited, timeout]);
-    clearTimeout(timer);
+    const code = await within(run.exited, 150_000);
     return { code, text: run.output() };
   }
 

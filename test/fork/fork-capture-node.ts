@@ -15,7 +15,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadAccessSetFile } from "../../src/access/io.js";
-import { type Child, freePort, jsonRpc, killGroup, sleep, spawnCli, waitFor } from "../helpers/node.js";
+import { type Child, freePort, jsonRpc, killGroup, sleep, spawnCli, waitFor, within } from "../helpers/node.js";
 
 const BLOCKS = 6;
 const T0 = 1_767_225_600; // 2026-01-01T00:00:00Z, the fixed genesis date
@@ -60,7 +60,7 @@ describe("mainnet capture --rpc against a real hardhat node that fails and resta
   async function capture(rpc: string, out: string): Promise<{ code: number | null | string; text: string }> {
     const run = spawnCli(["mainnet", "capture", "--rpc", rpc, "1", String(BLOCKS), "--out", out, "--retries", "8", "--backoff-ms", "250"], { CI: "true" });
     children.push(run.child);
-    const code = await Promise.race([run.exited, sleep(240_000).then(() => "timeout")]);
+    const code = await within(run.exited, 240_000);
     return { code, text: run.output() };
   }
 

@@ -18,7 +18,7 @@ import { network } from "hardhat";
 import { AbiCoder, keccak256 } from "ethers";
 import { FORK_ACCOUNTS } from "../../src/replay/fork-accounts.js";
 import { loadSynthesizedRecording } from "../../src/replay/index.js";
-import { freePort, jsonRpc, killGroup, sleep, spawnCli, spawnNode, startHardhatNode, waitFor, type Child } from "../helpers/node.js";
+import { freePort, jsonRpc, killGroup, sleep, spawnCli, spawnNode, startHardhatNode, waitFor, within, type Child } from "../helpers/node.js";
 
 const BLOCK = 19_932_703;
 const FORK = BLOCK - 1;
@@ -62,7 +62,7 @@ describe("fork serve: the recorded state of a shipped block as a JSON-RPC endpoi
   /** Stops a serve child with Ctrl-C (SIGINT) and returns its output. */
   async function stop(s: { run: Child }): Promise<string> {
     s.run.child.kill("SIGINT");
-    const code = await Promise.race([s.run.exited, sleep(30_000).then(() => "timeout")]);
+    const code = await within(s.run.exited, 30_000);
     expect(code, s.run.output()).to.equal(0);
     return s.run.output();
   }
@@ -79,7 +79,7 @@ describe("fork serve: the recorded state of a shipped block as a JSON-RPC endpoi
     expect(s.run.output()).to.contain(`anvil --fork-url ${s.url} --fork-block-number ${FORK}`);
     const script = spawnNode(["--input-type=module", "-e", ETHERS_SCRIPT, s.url, USDC, HOLDER, NOT_RECORDED]);
     children.push(script.child);
-    const code = await Promise.race([script.exited, sleep(60_000).then(() => "timeout")]);
+    const code = await within(script.exited, 60_000);
     expect(code, script.output()).to.equal(0);
     const got = JSON.parse(script.output().trim().split("\n").pop()!) as { block: number; balance: string; refused: string };
 
