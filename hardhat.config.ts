@@ -49,13 +49,21 @@ export default defineConfig({
   test: {
     mocha: {
       rootHooks: {
-        // A CI run once stayed alive after printing its summary, held by a handle no test
-        // closed (it did not recur in two other runs). If anything is still open 30 s after the
-        // last mocha test, name the kinds of handle and exit with the run's own exit code.
+        // A CI run once stayed alive after its summary: the old form of this guard named "Socket,
+        // Socket" (only the run's own piped stdout and stderr); what held it was a timer, the
+        // uncleared `sleep(240_000)` of a Promise.race in test/fork/fork-capture-node.ts (and
+        // `sleep(30_000)` in test/fork/fork-serve.ts: 30.3 s from summary to exit, now 0.1 s).
+        // Tests race with `within()` (test/helpers/node.ts), which clears its timer. The guard
+        // stays so that a future leak costs 30 s and a named resource, not CI's whole time budget:
+        // it names the active resources and handles and exits with the run's own exit code.
         afterAll() {
           setTimeout(() => {
-            const open = (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles();
-            console.error(`test run: ${open.length} handle(s) still open 30 s after the last test (${open.map((h) => h.constructor.name).join(", ")}); exiting`);
+            const stdio = new Set<unknown>([process.stdout, process.stderr]);
+            const handles = (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles().filter((h) => !stdio.has(h));
+            const resources = process.getActiveResourcesInfo(); // stdout and stderr included
+            console.error(
+              `test run: still alive 30 s after the last test; resources: ${resources.join(", ") || "none"}; handles besides stdio: ${handles.map((h) => h.constructor.name).join(", ") || "none"}; exiting`,
+            );
             process.exit(process.exitCode ?? 0);
           }, 30_000).unref();
         },

@@ -5,7 +5,7 @@
  * back to sequential). Derived from the replay's access sets
  * (fixtures/mainnet/<n>/access-sets.json.gz, `npx hardhat mainnet replay --all --write`) and
  * the blocks' pre-state code. Writes fixtures/pevm/block-facts.json.gz, which
- * bench/calibrate.ts and test/calibration.ts read (so they need not parse the pre-states).
+ * bench/calibrate.ts and test/engine/calibration.ts read (so they need not parse the pre-states).
  *   node --import tsx bench/block-features.ts      (or: npx hardhat run bench/block-features.ts)
  */
 import { readdir, readFile } from "node:fs/promises";

@@ -16,7 +16,7 @@ import path from "node:path";
 import { writeFileAtomic } from "../src/access/index.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const FILES = ["test/DisjointVault.ts", "test/LendingMarket.ts", "test/DexPair.ts", "test/DexRouter.ts"];
+const FILES = ["test/contracts/DisjointVault.ts", "test/contracts/LendingMarket.ts", "test/contracts/DexPair.ts", "test/contracts/DexRouter.ts"];
 const ROOT = path.resolve(import.meta.dirname, "..");
 const CLI = path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 

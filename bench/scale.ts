@@ -252,7 +252,7 @@ try {
     "",
     "## Producer write throughput",
     "",
-    `The ${SMALL.toLocaleString("en-US")}-transaction tree streamed block by block (\`streamColumnarBlocks\`) into a \`ColumnarWriter\`, which validates each block with the access-set schema and writes Parquet partitions: the path \`saveAccessSetFile(\"*.parquet\")\` and every producer take. Write time is the copy minus a read-only pass of the same stream.`,
+    `The ${SMALL.toLocaleString("en-US")}-transaction tree streamed block by block (\`streamColumnarBlocks\`) into a \`ColumnarWriter\`, which validates each block with the access-set schema and writes Parquet partitions: the path \`saveAccessSetFile("*.parquet")\` and every producer take. Write time is the copy minus a read-only pass of the same stream.`,
     "",
     "| pass | wall s | txs/s | accesses/s |",
     "| --- | --- | --- | --- |",

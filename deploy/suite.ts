@@ -7,7 +7,6 @@
 import { mkdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ArtifactManager } from "hardhat/types/artifacts";
-import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { ChainType, NetworkConnection } from "hardhat/types/network";
 import { writeFileAtomic } from "../src/access/io.js";
 import type { Progress } from "../src/report/progress.js";

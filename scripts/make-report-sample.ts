@@ -1,16 +1,17 @@
 /**
- * Generates fixtures/report/sample.json: a SYNTHETIC ReportData for the report's tests and
- * for previewing the page. Nothing in it is measured. A seeded random workload of suite-like
- * functions touching named storage slots goes through a small toy analysis (dependency graph,
- * components, longest chain, hot slots, function matrix) and toy schedulers (serial, DAG list
- * scheduling, in-order locking, optimistic Block-STM-like re-execution); the real analyzer
- * (src/conflicts/) and simulator (src/schedule/) replace all of this through adapters.
+ * Generates fixtures/report/sample.json: a ReportData for the report's tests and for previewing
+ * the page, from SYNTHETIC blocks. A seeded random workload of suite-like functions touching
+ * named storage slots (the senders' nonces and balances, and the fee recipient's balance, as a
+ * real capture has them) is written as an access-set file, and the real engine (src/pipeline/:
+ * analysis, every scheduler, the Block-STM Gantt) turns it into the report's data. The blocks are
+ * invented, so no number in it is a measurement of anything.
  *
- *   node scripts/make-report-sample.ts [--seed 7] [--blocks 3] [--per-block 100] [--out fixtures/report/sample.json]
+ *   npx tsx scripts/make-report-sample.ts [--seed 7] [--blocks 3] [--per-block 100] [--out fixtures/report/sample.json]
  */
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { ReportDataInput } from "../src/report/model.js";
+import type { AccessSetFile, BlockAccess } from "../src/access/format.js";
+import { reportData, runPipeline } from "../src/pipeline/index.js";
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: string) => {
@@ -61,6 +62,7 @@ const userSlot = (c: C, base: string, u: number) => slot(c, `${contracts[c].name
 
 interface Tx {
   id: number;
+  user: number;
   block: number;
   fn: string;
   reads: Set<string>;
@@ -174,219 +176,68 @@ for (let b = 0; b < BLOCKS; b++) {
     const f = pickFunction();
     const reads = new Set<string>();
     const writes = new Set<string>();
-    f.touch(pick(users), reads, writes);
+    const user = pick(users);
+    f.touch(user, reads, writes);
     for (const w of writes) reads.delete(w);
-    txs.push({ id: txs.length, block: b, fn: f.fn, reads, writes, cost: Math.round(f.gas * (0.8 + 0.4 * rand())) });
+    txs.push({ id: txs.length, user, block: b, fn: f.fn, reads, writes, cost: Math.round(f.gas * (0.8 + 0.4 * rand())) });
   }
 }
 
-// Toy analysis: i -> j (i earlier, same block) when one writes what the other reads or writes.
-interface Edge {
-  i: number;
-  j: number;
-  kind: "write-write" | "read-write" | "mixed";
-  slot: string;
-}
-const edges: Edge[] = [];
-const deps: number[][] = txs.map(() => []);
-for (const tj of txs) {
-  for (const ti of txs) {
-    if (ti.id >= tj.id) break;
-    if (ti.block !== tj.block) continue;
-    const ww = [...ti.writes].filter((s) => tj.writes.has(s));
-    const rw = [...ti.writes].filter((s) => tj.reads.has(s)).concat([...ti.reads].filter((s) => tj.writes.has(s)));
-    if (!ww.length && !rw.length) continue;
-    const kind = ww.length && rw.length ? "mixed" : ww.length ? "write-write" : "read-write";
-    edges.push({ i: ti.id, j: tj.id, kind, slot: (ww[0] ?? rw[0])! });
-    deps[tj.id]!.push(ti.id);
-  }
-}
-const conflicted = new Set(edges.flatMap((e) => [e.i, e.j]));
-const parent = txs.map((t) => t.id);
-const find = (x: number): number => (parent[x] === x ? x : (parent[x] = find(parent[x]!)));
-for (const e of edges) parent[find(e.i)] = find(e.j);
-const compSizes = new Map<number, number>();
-for (const t of txs) compSizes.set(find(t.id), (compSizes.get(find(t.id)) ?? 0) + 1);
-const chain = txs.map(() => 1);
-const critical = txs.map((t) => t.cost);
-for (const t of txs) {
-  for (const d of deps[t.id]!) {
-    chain[t.id] = Math.max(chain[t.id]!, chain[d]! + 1);
-    critical[t.id] = Math.max(critical[t.id]!, critical[d]! + t.cost);
-  }
-}
-const totalCost = txs.reduce((a, t) => a + t.cost, 0);
-const criticalPath = Array.from({ length: BLOCKS }, (_, b) => Math.max(...txs.filter((t) => t.block === b).map((t) => critical[t.id]!)));
-const criticalSum = criticalPath.reduce((a, x) => a + x, 0);
-
-const slotName = (k: string) => slots.get(k)!.name ?? `${slots.get(k)!.contract}@${slots.get(k)!.slot}`;
-const hot = [...slots.values()]
-  .map((s) => {
-    const writers = txs.filter((t) => t.writes.has(s.key)).length;
-    const readers = txs.filter((t) => t.reads.has(s.key)).length;
-    return { s, writers, readers, txCount: writers + readers };
-  })
-  .filter((h) => h.writers >= 2 || (h.writers >= 1 && h.readers >= 1));
-
-const fnNames = FUNCTIONS.map((f) => f.fn);
-const cellMap = new Map<string, { a: string; b: string; count: number; kinds: Set<string>; vars: Map<string, number> }>();
-for (const e of edges) {
-  const [a, b] = [txs[e.i]!.fn, txs[e.j]!.fn].sort((x, y) => fnNames.indexOf(x) - fnNames.indexOf(y)) as [string, string];
-  const key = `${a}|${b}`;
-  const cell = cellMap.get(key) ?? { a, b, count: 0, kinds: new Set(), vars: new Map() };
-  cell.count++;
-  cell.kinds.add(e.kind);
-  cell.vars.set(slotName(e.slot), (cell.vars.get(slotName(e.slot)) ?? 0) + 1);
-  cellMap.set(key, cell);
-}
-
-// Toy schedulers over each block (blocks run one after another).
-type Task = { tx: number; incarnation: number; thread: number; start: number; end: number; kind: "execute" | "validate"; aborted: boolean };
-function listSchedule(block: Tx[], p: number, inOrder: boolean): number {
-  const free = Array(p).fill(0) as number[];
-  const done = new Map<number, number>();
-  let lastStart = 0;
-  for (const t of block) {
-    const k = free.indexOf(Math.min(...free));
-    const ready = Math.max(0, ...deps[t.id]!.map((d) => done.get(d)!));
-    const start = Math.max(free[k]!, ready, inOrder ? lastStart : 0);
-    lastStart = start;
-    done.set(t.id, start + t.cost);
-    free[k] = start + t.cost;
-  }
-  return Math.max(...done.values());
-}
-function dagBound(block: Tx[], p: number): number {
-  // The dependency limit: no schedule on p threads beats max(critical path, total work / p).
-  const work = block.reduce((a, t) => a + t.cost, 0);
-  return Math.max(Math.max(...block.map((t) => critical[t.id]!)), work / p);
-}
-function blockStm(block: Tx[], p: number, offset = 0): { makespan: number; aborts: number; wasted: number; tasks: Task[] } {
-  const free = Array(p).fill(0) as number[];
-  const committed = new Map<number, number>();
-  const tasks: Task[] = [];
-  let aborts = 0;
-  let wasted = 0;
-  for (const t of block) {
-    const vcost = Math.round(t.cost * 0.12);
-    let inc = 0;
-    let earliest = 0;
-    for (;;) {
-      const k = free.indexOf(Math.min(...free));
-      const start = Math.max(free[k]!, earliest);
-      const end = start + t.cost;
-      const ready = Math.max(0, ...deps[t.id]!.map((d) => committed.get(d)!));
-      const stale = ready > start; // read before a dependency's final write landed
-      tasks.push({ tx: t.id - offset, incarnation: inc, thread: k, start, end, kind: "execute", aborted: stale });
-      const vstart = Math.max(end, stale ? ready : end);
-      tasks.push({ tx: t.id - offset, incarnation: inc, thread: k, start: vstart, end: vstart + vcost, kind: "validate", aborted: stale });
-      free[k] = vstart + vcost;
-      if (!stale) {
-        committed.set(t.id, vstart + vcost);
-        break;
-      }
-      aborts++;
-      wasted += t.cost;
-      inc++;
-      earliest = ready;
-    }
-  }
-  return { makespan: Math.max(...committed.values()), aborts, wasted, tasks };
-}
-
-const THREADS = [1, 2, 4, 8, 16, 32];
-const byBlock = Array.from({ length: BLOCKS }, (_, b) => txs.filter((t) => t.block === b));
-const series = (["serial", "dag", "block-stm", "locks"] as const).map((scheduler) => {
-  const speedup: number[] = [];
-  const aborts: number[] = [];
-  const wastedWork: number[] = [];
-  for (const p of THREADS) {
-    let span = 0;
-    let ab = 0;
-    let wa = 0;
-    for (const block of byBlock) {
-      if (scheduler === "serial") span += block.reduce((a, t) => a + t.cost, 0);
-      else if (scheduler === "dag") span += dagBound(block, p);
-      else if (scheduler === "locks") span += listSchedule(block, p, true);
-      else {
-        const r = blockStm(block, p);
-        span += r.makespan;
-        ab += r.aborts;
-        wa += r.wasted;
-      }
-    }
-    speedup.push(Number((totalCost / span).toFixed(4)));
-    aborts.push(ab);
-    wastedWork.push(wa);
-  }
-  const label = { serial: "serial", dag: "dag bound", "block-stm": "Block-STM", locks: "declared locks" }[scheduler];
-  return {
-    scheduler,
-    label,
-    speedup,
-    efficiency: speedup.map((s, i) => Number((s / THREADS[i]!).toFixed(4))),
-    ...(scheduler === "block-stm" ? { aborts, wastedWork } : {}),
-  };
-});
-
-// Gantt: the block with the most conflict edges, at 8 threads.
-const edgesPerBlock = byBlock.map((bl) => edges.filter((e) => txs[e.i]!.block === bl[0]!.block).length);
-const ganttBlock = edgesPerBlock.indexOf(Math.max(...edgesPerBlock));
-const gantt = blockStm(byBlock[ganttBlock]!, 8);
-
-const data: ReportDataInput = {
-  format: "disjoint.report",
+// The synthetic blocks as an access-set file.
+const CONTRACT_OF: Record<string, C> = { UniswapV2Pair: "pair", DisjointPool: "pool", DisjointMarket: "market", DisjointVault: "vault", MockERC20: "token" };
+const FEE_RECIPIENT = hex(0xc0ffee, 20);
+const sender = (u: number) => hex(0x5000 + u, 20);
+const storageKey = (k: string): [string, string] => [slots.get(k)!.address, slots.get(k)!.slot];
+const blocks: BlockAccess[] = Array.from({ length: BLOCKS }, (_, b) => ({
+  number: 1000 + b,
+  hash: null,
+  coinbase: FEE_RECIPIENT,
+  txs: txs
+    .filter((t) => t.block === b)
+    .map((t, index) => {
+      const from = sender(t.user);
+      return {
+        index,
+        hash: null,
+        from,
+        to: contracts[CONTRACT_OF[t.fn.split(".")[0]!]!].address,
+        selector: null,
+        function: t.fn,
+        gasUsed: t.cost,
+        storage: { reads: [...t.reads].map(storageKey), writes: [...t.writes].map(storageKey) },
+        accounts: {
+          reads: [
+            [from, "nonce"],
+            [from, "balance"],
+          ],
+          writes: [
+            [from, "nonce"],
+            [from, "balance"],
+            [FEE_RECIPIENT, "balance"],
+          ],
+        },
+      };
+    }),
+}));
+const file: AccessSetFile = {
+  format: "disjoint.access-sets",
   version: 1,
-  title: "Synthetic sample: mixed DEX, lending and vault workload",
-  source: {
-    kind: "synthetic",
-    description: `seeded random workload (seed ${SEED}), ${txs.length} txs in ${BLOCKS} blocks; toy analysis and toy schedulers`,
-  },
-  notes: [
-    "Synthetic sample for testing and previewing the report: generated by scripts/make-report-sample.ts from a seeded random workload and a toy scheduler model. None of these numbers is a measurement.",
-  ],
-  summary: {
-    txs: txs.length,
-    blocks: BLOCKS,
-    conflictRate: Number((conflicted.size / txs.length).toFixed(4)),
-    conflictPairs: edges.length,
-    longestChain: Math.max(...chain),
-    components: compSizes.size,
-    largestComponent: Math.max(...compSizes.values()),
-    dagSpeedupBound: Number((totalCost / criticalSum).toFixed(3)),
-    hotSlotCount: hot.filter((h) => h.writers >= 2).length,
-  },
-  hotSlots: hot.map((h) => ({
-    ...(h.s.name ? { name: h.s.name } : {}),
-    contract: h.s.contract,
-    address: h.s.address,
-    slot: h.s.slot,
-    txCount: h.txCount,
-    writers: h.writers,
-    readers: h.readers,
-  })),
-  functionMatrix: {
-    functions: fnNames,
-    cells: [...cellMap.values()].map((c) => ({
-      a: c.a,
-      b: c.b,
-      count: c.count,
-      kind: c.kinds.size === 1 ? ([...c.kinds][0] as "write-write" | "read-write" | "mixed") : "mixed",
-      variable: [...c.vars.entries()].sort((x, y) => y[1] - x[1])[0]![0],
-    })),
-  },
-  speedups: { threads: THREADS, series },
-  gantt: { block: ganttBlock, scheduler: "block-stm", threads: 8, unit: "gas", tasks: gantt.tasks },
-  graph: {
-    nodes: txs.map((t) => ({ id: t.id, function: t.fn, block: t.block })),
-    edges: edges.map((e) => ({ source: e.i, target: e.j, kind: e.kind, variable: slotName(e.slot) })),
+  source: { kind: "synthetic", description: `seeded random workload (seed ${SEED}), ${txs.length} txs in ${BLOCKS} blocks` },
+  precision: { reads: "tx", writes: "tx" },
+  blocks,
+  names: {
+    accounts: Object.fromEntries(Object.values(contracts).map((c) => [c.address, c.name])),
+    slots: Object.fromEntries([...slots.values()].filter((x) => x.name).map((x) => [`${x.address}:${x.slot}`, x.name!])),
   },
 };
+
+// The real engine on it.
+const data = reportData(runPipeline(file), "Synthetic sample: mixed DEX, lending and vault workload", [
+  "Synthetic sample for testing and previewing the report: the real analyzer and schedulers (src/pipeline/) run by scripts/make-report-sample.ts on seeded random blocks of suite-like calls. The blocks are invented: None of these numbers is a measurement.",
+]);
 
 mkdirSync(dirname(OUT), { recursive: true });
 const tmp = `${OUT}.${process.pid}.tmp`;
 writeFileSync(tmp, JSON.stringify(data, null, 1) + "\n");
 renameSync(tmp, OUT);
-console.log(
-  `wrote ${OUT}: ${txs.length} txs, ${edges.length} edges, ${hot.length} hot slots, ${gantt.tasks.length} gantt tasks (block ${ganttBlock})`,
-);
+console.log(`wrote ${OUT}: ${txs.length} txs in ${BLOCKS} blocks, ${data.hotSlots.length} hot slots, ${data.gantt?.tasks.length ?? 0} Gantt tasks`);

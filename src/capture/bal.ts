@@ -52,34 +52,40 @@ const pad = (hex: string, bytes: number, file: string, what: string) => {
   return "0x" + h.padStart(bytes * 2, "0");
 };
 
+/** The fields of a JSON object; none for anything else (each field is then checked where it is read). */
+const fields = (v: unknown): Record<string, unknown> => (typeof v === "object" && v !== null ? (v as Record<string, unknown>) : {});
+
 function parseJson(json: unknown, file: string): BalAccount[] {
   const root = json as { account_changes?: unknown };
   if (typeof root !== "object" || root === null || !Array.isArray(root.account_changes))
     throw new BalFormatError(file, "expected a JSON object with an account_changes array (EIP-7928 BAL as JSON)");
-  return root.account_changes.map((a: any, i: number): BalAccount => {
+  return root.account_changes.map((account: unknown, i: number): BalAccount => {
     const at = `account_changes[${i}]`;
-    if (typeof a?.address !== "string") throw new BalFormatError(file, `${at}.address: missing`);
-    const idx = (c: any, p: string) => {
-      if (!Number.isInteger(c?.tx_index) || c.tx_index < 0) throw new BalFormatError(file, `${p}.tx_index: expected a non-negative integer`);
-      return c.tx_index as number;
+    const a = fields(account);
+    if (typeof a.address !== "string") throw new BalFormatError(file, `${at}.address: missing`);
+    const idx = (c: unknown, p: string) => {
+      const index = fields(c).tx_index;
+      if (typeof index !== "number" || !Number.isInteger(index) || index < 0) throw new BalFormatError(file, `${p}.tx_index: expected a non-negative integer`);
+      return index;
     };
-    const list = (v: any, p: string) => {
+    const list = (v: unknown, p: string): unknown[] => {
       if (v === undefined) return [];
       if (!Array.isArray(v)) throw new BalFormatError(file, `${p}: expected an array`);
-      return v as any[];
+      return v;
     };
     return {
       address: pad(a.address, 20, file, `${at}.address`),
-      writes: list(a.storage_writes, `${at}.storage_writes`).flatMap((w: any, j: number) =>
-        list(w.changes, `${at}.storage_writes[${j}].changes`).map((c: any, k: number) => ({
+      writes: list(a.storage_writes, `${at}.storage_writes`).flatMap((write, j) => {
+        const w = fields(write);
+        return list(w.changes, `${at}.storage_writes[${j}].changes`).map((c, k) => ({
           slot: pad(String(w.slot), 32, file, `${at}.storage_writes[${j}].slot`),
           index: idx(c, `${at}.storage_writes[${j}].changes[${k}]`),
-        })),
-      ),
-      reads: list(a.storage_reads, `${at}.storage_reads`).map((s: any, j: number) => pad(String(s), 32, file, `${at}.storage_reads[${j}]`)),
-      balance: list(a.balance_changes, `${at}.balance_changes`).map((c: any, j: number) => idx(c, `${at}.balance_changes[${j}]`)),
-      nonce: list(a.nonce_changes, `${at}.nonce_changes`).map((c: any, j: number) => idx(c, `${at}.nonce_changes[${j}]`)),
-      code: list(a.code_changes, `${at}.code_changes`).map((c: any, j: number) => idx(c, `${at}.code_changes[${j}]`)),
+        }));
+      }),
+      reads: list(a.storage_reads, `${at}.storage_reads`).map((s, j) => pad(String(s), 32, file, `${at}.storage_reads[${j}]`)),
+      balance: list(a.balance_changes, `${at}.balance_changes`).map((c, j) => idx(c, `${at}.balance_changes[${j}]`)),
+      nonce: list(a.nonce_changes, `${at}.nonce_changes`).map((c, j) => idx(c, `${at}.nonce_changes[${j}]`)),
+      code: list(a.code_changes, `${at}.code_changes`).map((c, j) => idx(c, `${at}.code_changes[${j}]`)),
     };
   });
 }

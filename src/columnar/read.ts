@@ -10,8 +10,6 @@ import path from "node:path";
 import type { DuckDBConnection, DuckDBDataChunk } from "@duckdb/node-api";
 import type { AccessSetFile, BlockAccess, Names, TxAccess } from "../access/format.js";
 import { AccessSetFormatError } from "../access/errors.js";
-import { CompactBuilder, txFunctionLabel, type CompactAccessSets } from "../model/block.js";
-import type { AnalysisInput } from "../conflicts/analyze.js";
 import { openEngine, sqlString, type Engine, type EngineOptions } from "./engine.js";
 import {
   COLUMNAR_FORMAT,
@@ -23,7 +21,6 @@ import {
   META_FILE,
   PARTITIONED,
   TreeMeta,
-  tableGlob,
   type Partition,
   type TableName,
 } from "./layout.js";

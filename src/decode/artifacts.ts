@@ -34,6 +34,15 @@ export function stripMetadata(hex: string): string {
   return h;
 }
 
+/** The parts of solc's output for one contract that this module reads (all optional: a build may omit them). */
+interface SolcContractOutput {
+  evm?: {
+    deployedBytecode?: { object?: string; immutableReferences?: Record<string, { start: number; length: number }[]> };
+    methodIdentifiers?: Record<string, string>;
+  };
+  storageLayout?: StorageLayout;
+}
+
 /** Loads every contract with runtime code from the build-info outputs in `dir`. */
 export async function loadBuildInfoContracts(dir: string): Promise<ArtifactContract[]> {
   let files: string[];
@@ -45,21 +54,21 @@ export async function loadBuildInfoContracts(dir: string): Promise<ArtifactContr
   const out: ArtifactContract[] = [];
   for (const f of files) {
     const json = JSON.parse(await readFile(join(dir, f), "utf8")) as {
-      output?: { contracts?: Record<string, Record<string, any>> };
+      output?: { contracts?: Record<string, Record<string, SolcContractOutput>> };
     };
     for (const [source, contracts] of Object.entries(json.output?.contracts ?? {})) {
       for (const [name, c] of Object.entries(contracts)) {
         const obj: string | undefined = c?.evm?.deployedBytecode?.object;
         if (!obj) continue;
         const immutables: [number, number][] = [];
-        for (const refs of Object.values(c.evm.deployedBytecode.immutableReferences ?? {}) as { start: number; length: number }[][])
+        for (const refs of Object.values(c.evm?.deployedBytecode?.immutableReferences ?? {}))
           for (const r of refs) immutables.push([r.start, r.length]);
         const selectors = new Map<string, string>();
-        for (const [sig, sel] of Object.entries((c.evm.methodIdentifiers ?? {}) as Record<string, string>)) selectors.set(`0x${sel}`, sig);
+        for (const [sig, sel] of Object.entries(c.evm?.methodIdentifiers ?? {})) selectors.set(`0x${sel}`, sig);
         out.push({
           source,
           name,
-          layout: c.storageLayout && c.storageLayout.storage ? (c.storageLayout as StorageLayout) : null,
+          layout: c.storageLayout?.storage ? c.storageLayout : null,
           runtime: stripMetadata(obj),
           immutables,
           selectors,
@@ -168,8 +177,10 @@ export function applyAddressBook(book: ContractBook, json: unknown, file = "<add
   for (const [address, v] of Object.entries(json)) {
     if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new InputError(`${file}: key ${address} is not an address`);
     if (typeof v === "string") book.add(address, v);
-    else if (typeof v === "object" && v !== null && typeof (v as any).contract === "string")
-      book.add(address, (v as any).contract, typeof (v as any).label === "string" ? (v as any).label : undefined);
+    else if (typeof v === "object" && v !== null && typeof (v as { contract?: unknown }).contract === "string") {
+      const { contract, label } = v as { contract: string; label?: unknown };
+      book.add(address, contract, typeof label === "string" ? label : undefined);
+    }
     else throw new InputError(`${file}: at ${address}: expected a contract name or { contract, label }`);
   }
 }

@@ -13,7 +13,7 @@
 import { NodeError, UsageError } from "../errors.js";
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { AccountKey, BlockAccess, StorageKey, TxAccess } from "../access/format.js";
+import type { BlockAccess, TxAccess } from "../access/format.js";
 import type { AccessSetFile } from "../access/format.js";
 import { saveAccessSetFile, writeFileAtomic } from "../access/io.js";
 import { captureFile, type AccessSource } from "../model/source.js";
@@ -112,7 +112,6 @@ export function rpcClient(url: string, retries = 5, backoffMs = 500, onRetry?: C
 }
 
 const lower = (s: string) => s.toLowerCase();
-const pad32 = (k: string) => `0x${BigInt(k).toString(16).padStart(64, "0")}`;
 
 interface RpcTx {
   hash: string;

@@ -3,7 +3,7 @@
  * is embedded as JSON, a Content-Security-Policy forbids every network request, and every
  * user-supplied string is escaped (text into HTML here, tooltips in the page script).
  */
-import { CLIENT_SCRIPT } from "./client.js";
+import { CLIENT_SCRIPT } from "./client-bundle.js";
 import { loadEchartsSource } from "./echarts-source.js";
 import type { ReportData } from "./model.js";
 import { buildReportView, type ReportView, type ViewOptions } from "./view.js";

@@ -61,7 +61,7 @@ export function v2LiquidityTx(
 /**
  * Storage layout of OpenZeppelin's ERC20 (v5), which BenchToken, MockERC20, VaultAsset and
  * ERC20Mock inherit with no storage before it: `_balances` at slot 0, `_allowances` at slot 1
- * (the build's storageLayout; test/TokenLayoutRegistry.t.sol checks it against real tokens).
+ * (the build's storageLayout; test/contracts/TokenLayoutRegistry.t.sol checks it against real tokens).
  */
 export const OZ_ERC20_LAYOUT = { balancesSlot: 0n, allowancesSlot: 1n } as const;
 

@@ -1,6 +1,6 @@
 /**
  * A Hardhat config for `hardhat node` children of the tests that must rebuild the SAME chain
- * after a restart (test/fork-capture-node.ts): a fixed genesis date, so that the genesis block,
+ * after a restart (test/fork/fork-capture-node.ts): a fixed genesis date, so that the genesis block,
  * and every block mined on it with fixed timestamps and the same transactions, hash the same.
  */
 import { defineConfig } from "hardhat/config";

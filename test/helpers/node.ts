@@ -12,6 +12,20 @@ export const ROOT = process.cwd();
 export const CLI = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * What `promise` settles to, or "timeout" after `ms`. The timer is cleared as soon as the race is
+ * decided: a bare `Promise.race([p, sleep(ms)])` leaves a live timer that holds the test run open
+ * after its summary for up to `ms` (a 240 s one did, in CI).
+ */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
