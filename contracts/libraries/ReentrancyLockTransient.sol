@@ -8,8 +8,9 @@ pragma solidity ^0.8.24;
 /// @dev Transient slot map (one word, this contract's transient storage):
 ///     `_REENTRANCY_LOCK_SLOT = uint72(bytes9(keccak256("_REENTRANCY_GUARD_SLOT")))`
 ///     = 0x929eee149b4bd21268 (Solady's ReentrancyGuardTransient slot): 1 while a locked
-///     function runs, 0 otherwise. A 9-byte slot keeps the lock's PUSH short in every locked
-///     function, and is far from any slot a contract would pick by hand (0, 1, ...).
+///     function runs, 0 otherwise. The body is written in the modifier (no internal calls: no
+///     jumps on the hot path); the 9-byte slot keeps each inlined copy short (PUSH9, not
+///     PUSH32) and is far from any slot a contract would pick by hand (0, 1, ...).
 /// The error keeps OpenZeppelin's name (ReentrancyGuardReentrantCall), so callers and tests that
 /// know OpenZeppelin's guard decode it unchanged.
 /// Conflict argument: transient storage is per transaction, so two transactions of one block
@@ -24,19 +25,6 @@ abstract contract ReentrancyLockTransient {
     /// @dev Reverts with ReentrancyGuardReentrantCall if a locked function of this contract is
     /// already running in this transaction; else sets the flag for the body and clears it.
     modifier nonReentrant() {
-        _lockEnter();
-        _;
-        _lockExit();
-    }
-
-    /// @dev Whether a locked function of this contract is running (for read-only guards).
-    function _reentrancyLocked() internal view returns (bool entered) {
-        assembly ("memory-safe") {
-            entered := tload(_REENTRANCY_LOCK_SLOT)
-        }
-    }
-
-    function _lockEnter() private {
         bool entered;
         assembly ("memory-safe") {
             entered := tload(_REENTRANCY_LOCK_SLOT)
@@ -45,11 +33,16 @@ abstract contract ReentrancyLockTransient {
         assembly ("memory-safe") {
             tstore(_REENTRANCY_LOCK_SLOT, 1)
         }
-    }
-
-    function _lockExit() private {
+        _;
         assembly ("memory-safe") {
             tstore(_REENTRANCY_LOCK_SLOT, 0)
+        }
+    }
+
+    /// @dev Whether a locked function of this contract is running (for read-only guards).
+    function _reentrancyLocked() internal view returns (bool entered) {
+        assembly ("memory-safe") {
+            entered := tload(_REENTRANCY_LOCK_SLOT)
         }
     }
 }
