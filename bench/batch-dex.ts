@@ -22,7 +22,7 @@ import { network } from "hardhat";
 import { Contract, ContractFactory, type Signer } from "ethers";
 import { writeFileAtomic } from "../src/access/io.js";
 import { fundEther, helperWallet, sendAsOneBlock, userAddress, type TxRequest } from "../src/workload/chain.js";
-import { BenchToken__factory, DisjointBatchPool__factory, TokenLayoutRegistry__factory } from "../typechain-types/index.js";
+import { MockERC20__factory, DisjointBatchPool__factory, TokenLayoutRegistry__factory } from "../typechain-types/index.js";
 
 const require = createRequire(import.meta.url);
 const artifact = (p: string) => JSON.parse(readFileSync(require.resolve(p), "utf8")) as { abi: unknown[]; bytecode: string };
@@ -51,7 +51,7 @@ async function deployArtifact(p: string, ...args: unknown[]) {
 }
 
 // Tokens (sorted) with registered layouts.
-const raw = [await new BenchToken__factory(owner).deploy("A", "A", 18), await new BenchToken__factory(owner).deploy("B", "B", 18)];
+const raw = [await new MockERC20__factory(owner).deploy("A", "A", 18), await new MockERC20__factory(owner).deploy("B", "B", 18)];
 const addrs = await Promise.all(raw.map((t) => t.getAddress()));
 const [t0, t1] = addrs[0].toLowerCase() < addrs[1].toLowerCase() ? [raw[0], raw[1]] : [raw[1], raw[0]];
 const [a0, a1] = [await t0.getAddress(), await t1.getAddress()];

@@ -19,7 +19,7 @@ import { ContractFactory, type InterfaceAbi } from "ethers";
 import { network } from "hardhat";
 import {
   DisjointVault__factory,
-  VaultAsset__factory,
+  MockERC20__factory,
   VaultMockStrategy__factory,
   OZVault__factory,
   TokenLayoutRegistry__factory,
@@ -49,7 +49,7 @@ interface Vaultish {
 
 const signers = await ethers.getSigners();
 const [deployer] = signers;
-const token = await new VaultAsset__factory(deployer).deploy("Asset", "AST", 18);
+const token = await new MockERC20__factory(deployer).deploy("Asset", "AST", 18);
 
 async function prepare(vault: Vaultish, users: typeof signers) {
   const addr = await vault.getAddress();
@@ -217,7 +217,7 @@ const md = `# Vault gas: DisjointVault (price schedule) vs its per-block-snapsho
 
 Command: \`npx hardhat run bench/gas-vault.ts\` (Hardhat EDR, cancun, solc 0.8.30, optimizer 10,000 runs),
 one run for all three. The snapshot design is DisjointVault as of main ${baseline.commit}, deployed from
-\`fixtures/vault/disjoint-vault-${baseline.commit}.json.gz\` (its compiled artifact). Same VaultAsset
+\`fixtures/vault/disjoint-vault-${baseline.commit}.json.gz\` (its compiled artifact). Same MockERC20
 asset (OpenZeppelin ERC20) for all. Gas is the transaction's \`gasUsed\` (21,000 intrinsic and calldata
 included). Steady state: the user holds shares and tokens already, the shard escrow holds assets,
 amounts are 1e18 (assets or shares), withdrawals are paid from the user's own shard escrow (no

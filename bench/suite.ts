@@ -125,7 +125,7 @@ const md = [
   `Each workload is one block of ${TXS} transactions (seed ${SEED}), every transaction from a distinct user, run on a fresh in-process chain per design.`,
   `The disjoint suite runs with up to ${BENCH_SHARDS} shards per contract (hot DEX pools get more shards than cold ones); the incumbents are Uniswap V2, Morpho Blue and OpenZeppelin's ERC4626 from their published packages.`,
   "Access sets come from re-executing the block (gas and receipts root checked against the node); speedups are simulated with gas as the cost, fee-recipient accounting excluded.",
-  "`locks` uses each transaction's declared access list where its target declares one (the disjoint suite, whose BenchToken accesses are declared slot by slot through a token layout registry) and the observed sets otherwise (the incumbents declare nothing, so their locks figure is an optimistic bound); a per-block snapshot's inputs are unlocked once the block's first interaction has stored it (docs/schedulers.md, \"Snapshot takers\").",
+  "`locks` uses each transaction's declared access list where its target declares one (the disjoint suite, whose MockERC20 accesses are declared slot by slot through a token layout registry) and the observed sets otherwise (the incumbents declare nothing, so their locks figure is an optimistic bound); a per-block snapshot's inputs are unlocked once the block's first interaction has stored it (docs/schedulers.md, \"Snapshot takers\").",
   "Harvest gas is not comparable: the disjoint vault's harvest does the accounting of a strategy report; the baseline's is a plain token transfer of the yield into the vault.",
   "",
   markdownTable(headline),

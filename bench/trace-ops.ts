@@ -2,12 +2,12 @@
 import { network } from "hardhat";
 import {
   DisjointVault__factory,
-  VaultAsset__factory,
+  MockERC20__factory,
   OZVault__factory,
 } from "../typechain-types/index.js";
 const { ethers, networkHelpers } = await network.create();
 const [d, u, w] = await ethers.getSigners();
-const token = await new VaultAsset__factory(d).deploy("A", "A", 18);
+const token = await new MockERC20__factory(d).deploy("A", "A", 18);
 const dj = await new DisjointVault__factory(d).deploy(
   await token.getAddress(),
   "v",

@@ -34,7 +34,7 @@ async function body(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
     description = `workload ${args.requests} on network ${conn.networkName}`;
   } else {
     requests = sampleWorkload(await deploySampleTargets(conn.ethers), args.txs);
-    description = `sample workload (Counter.increment/bump, ERC20Mock.transfer), ${args.txs} txs on network ${conn.networkName}`;
+    description = `sample workload (Counter.increment/bump, MockERC20.transfer), ${args.txs} txs on network ${conn.networkName}`;
   }
   const started = performance.now();
   const bar = createProgress({ label: "capture", total: requests.length, unit: "txs" });

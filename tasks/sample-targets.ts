@@ -5,7 +5,7 @@ import { sampleMints, type SampleWorkloadTargets } from "../src/capture/sample-w
 export async function deploySampleTargets(ethers: HardhatEthers): Promise<SampleWorkloadTargets> {
   const signers = (await ethers.getSigners()).slice(0, 10);
   const counter = await ethers.deployContract("Counter");
-  const token = await ethers.deployContract("ERC20Mock", ["Mock", "MOCK"]);
+  const token = await ethers.deployContract("MockERC20", ["Mock", "MOCK", 18]);
   const targets = {
     counter: (await counter.getAddress()).toLowerCase(),
     token: (await token.getAddress()).toLowerCase(),

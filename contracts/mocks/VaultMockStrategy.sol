@@ -5,7 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {IStrategy} from "../interfaces/IStrategy.sol";
-import {VaultAsset} from "./VaultAsset.sol";
+import {MockERC20} from "./MockERC20.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 import {TokenSlots} from "../tokens/TokenSlots.sol";
 
@@ -26,7 +26,7 @@ contract VaultMockStrategy is IStrategy {
     error NotVault(address caller);
     error Illiquid(uint256 assets, uint256 available);
 
-    /// @param asset_ The vault's asset (a VaultAsset).
+    /// @param asset_ The vault's asset (a MockERC20).
     /// @param vault_ The vault.
     constructor(address asset_, address vault_) {
         asset = asset_;
@@ -83,13 +83,13 @@ contract VaultMockStrategy is IStrategy {
     /// @notice Test hook: the strategy earns `amount` (minted to it).
     /// @param amount Gain.
     function gain(uint256 amount) external {
-        VaultAsset(asset).mint(address(this), amount);
+        MockERC20(asset).mint(address(this), amount);
     }
 
     /// @notice Test hook: the strategy loses `amount` (burnt).
     /// @param amount Loss.
     function lose(uint256 amount) external {
-        VaultAsset(asset).burn(address(this), amount);
+        MockERC20(asset).burn(address(this), amount);
     }
 
     /// @notice Test hook: caps withdrawable liquidity.

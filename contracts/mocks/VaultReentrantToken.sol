@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {VaultAsset} from "./VaultAsset.sol";
+import {MockERC20} from "./MockERC20.sol";
 
 /// @notice Test token that, once armed, calls back into a target during `transferFrom`
 /// (like a token with transfer hooks), to test reentrancy locks. Tests only.
-contract VaultReentrantToken is VaultAsset {
+contract VaultReentrantToken is MockERC20 {
     address private _hookTarget;
     bytes private _hookData;
 
-    constructor() VaultAsset("Reentrant", "RE", 18) {}
+    constructor() MockERC20("Reentrant", "RE", 18) {}
 
     /// @notice Arms the callback.
     /// @param target_ Contract to call back.

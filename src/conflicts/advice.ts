@@ -43,7 +43,8 @@ export const REMEDIES: Record<Pattern, Remedy> = {
     pattern: "price-index",
     what: "a price, rate or index refreshed by every call",
     remedy: "a time-derived index or price: write it once per block (the block's first call), as a function of the pre-block state and block.timestamp, and declare it SNAPSHOT",
-    buildingBlock: "LendingMarket's per-block snapshot (interest indexes); DisjointVault's per-block price snapshot",
+    buildingBlock:
+      "LendingMarket's per-block snapshot (interest indexes); DisjointVault's price schedule; declared with AccessList.SNAPSHOT (contracts/libraries/AccessList.sol)",
     doc: "docs/lending.md (The per-block snapshot and why it is sound); docs/vault.md (The price, and the per-block snapshot); docs/access-lists.md rule 5",
     fix: true,
   },

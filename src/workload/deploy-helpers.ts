@@ -27,7 +27,7 @@ export async function call(contract: BaseContract, method: string, ...args: unkn
   await tx.wait();
 }
 
-/** Mints `amount` of a BenchToken to each user (in batches) and lets `spender` spend it. */
+/** Mints `amount` of a MockERC20 to each user (in batches) and lets `spender` spend it. */
 export async function fundUsers(token: BaseContract, users: readonly string[], amount: bigint, spender: string) {
   for (let i = 0; i < users.length; i += 250) {
     await call(token, "fund", users.slice(i, i + 250), amount, spender);
@@ -59,8 +59,8 @@ export function v2LiquidityTx(
 }
 
 /**
- * Storage layout of OpenZeppelin's ERC20 (v5), which BenchToken, MockERC20, VaultAsset and
- * ERC20Mock inherit with no storage before it: `_balances` at slot 0, `_allowances` at slot 1
+ * Storage layout of OpenZeppelin's ERC20 (v5), which the test token MockERC20
+ * inherits with no storage before it: `_balances` at slot 0, `_allowances` at slot 1
  * (the build's storageLayout; test/contracts/TokenLayoutRegistry.t.sol checks it against real tokens).
  */
 export const OZ_ERC20_LAYOUT = { balancesSlot: 0n, allowancesSlot: 1n } as const;

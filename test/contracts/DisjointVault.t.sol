@@ -7,7 +7,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {DisjointVault} from "../../contracts/vault/DisjointVault.sol";
 import {IDisjointVault} from "../../contracts/interfaces/IDisjointVault.sol";
 import {IAccessDeclaring} from "../../contracts/interfaces/IAccessDeclaring.sol";
-import {VaultAsset} from "../../contracts/mocks/VaultAsset.sol";
+import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {VaultMockStrategy} from "../../contracts/mocks/VaultMockStrategy.sol";
 import {TokenLayoutRegistry} from "../../contracts/tokens/TokenLayoutRegistry.sol";
 import {ITokenLayoutRegistry} from "../../contracts/tokens/ITokenLayoutRegistry.sol";
@@ -18,7 +18,7 @@ abstract contract VaultSetup is AccessCheck {
     uint256 internal constant ONE = 1e27; // price scale
     uint256 internal constant SHARDS = 4;
     address internal constant FEE = address(0xFEE);
-    VaultAsset internal token;
+    MockERC20 internal token;
     DisjointVault internal vault;
     VaultMockStrategy internal strategy;
     TokenLayoutRegistry internal layouts;
@@ -29,7 +29,7 @@ abstract contract VaultSetup is AccessCheck {
     }
 
     function _deploy() internal {
-        token = new VaultAsset("Asset", "AST", 18);
+        token = new MockERC20("Asset", "AST", 18);
         if (_useLayouts()) {
             layouts = new TokenLayoutRegistry(address(this));
             layouts.register(address(token), 0, 1);
@@ -450,7 +450,7 @@ contract DisjointVaultExactTokenSlotsTest is VaultSetup {
 contract VaultHandler is TestBase {
     uint256 internal constant SHARDS = 4;
     address internal constant FEE = address(0xFEE);
-    VaultAsset public token;
+    MockERC20 public token;
     DisjointVault public vault;
     VaultMockStrategy public strategy;
     address[] public actors;
@@ -460,7 +460,7 @@ contract VaultHandler is TestBase {
     uint256 public userOps;
 
     constructor() {
-        token = new VaultAsset("Asset", "AST", 18);
+        token = new MockERC20("Asset", "AST", 18);
         vault = new DisjointVault(
             token,
             "Disjoint Vault",
@@ -589,7 +589,7 @@ contract VaultHandler is TestBase {
 contract DisjointVaultInvariantTest is TestBase {
     VaultHandler internal handler;
     DisjointVault internal vault;
-    VaultAsset internal token;
+    MockERC20 internal token;
 
     function setUp() public {
         handler = new VaultHandler();

@@ -3,11 +3,11 @@ import { network } from "hardhat";
 import { toDeclaredAccess, toEip2930 } from "../../src/access/declared.js";
 import {
   DisjointVault__factory,
-  VaultAsset__factory,
+  MockERC20__factory,
   VaultMockStrategy__factory,
   VaultReentrantToken__factory,
   type DisjointVault,
-  type VaultAsset,
+  type MockERC20,
   type VaultMockStrategy,
 } from "../../typechain-types/index.js";
 import { registryFor } from "../helpers/layouts.js";
@@ -24,7 +24,7 @@ async function deployFixture() {
   const signers = await ethers.getSigners();
   const [owner] = signers;
   const feeRecipient = signers[9];
-  const token = await new VaultAsset__factory(owner).deploy("Asset", "AST", 18);
+  const token = await new MockERC20__factory(owner).deploy("Asset", "AST", 18);
   const layouts = await registryFor(owner, [await token.getAddress()]);
   const vault = await new DisjointVault__factory(owner).deploy(
     await token.getAddress(),
@@ -78,7 +78,7 @@ async function oneBlock(send: (() => Promise<unknown>)[]) {
 
 describe("DisjointVault", function () {
   let owner: Signer, feeRecipient: Signer, users: Signer[];
-  let token: VaultAsset, vault: DisjointVault, strategy: VaultMockStrategy;
+  let token: MockERC20, vault: DisjointVault, strategy: VaultMockStrategy;
   let vaultAddr: string;
 
   beforeEach(async function () {

@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {TestBase} from "../utils/Vm.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {DisjointVault} from "../../contracts/vault/DisjointVault.sol";
-import {VaultAsset} from "../../contracts/mocks/VaultAsset.sol";
+import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {VaultMockStrategy} from "../../contracts/mocks/VaultMockStrategy.sol";
 import {VaultHandler} from "./DisjointVault.t.sol";
 
@@ -83,7 +83,7 @@ contract VaultLivenessHandler is VaultHandler {
 contract DisjointVaultLivenessTest is TestBase {
     VaultLivenessHandler internal handler;
     DisjointVault internal vault;
-    VaultAsset internal token;
+    MockERC20 internal token;
     VaultMockStrategy internal strategy;
 
     error Probed(bool ok, bytes ret);

@@ -10,7 +10,6 @@ import {IPriceOracle} from "../../contracts/lending/IPriceOracle.sol";
 import {IAccessDeclaring} from "../../contracts/interfaces/IAccessDeclaring.sol";
 import {IStrategy} from "../../contracts/interfaces/IStrategy.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {VaultAsset} from "../../contracts/mocks/VaultAsset.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {MockPriceOracle} from "../../contracts/mocks/MockPriceOracle.sol";
 import {TokenLayoutRegistry} from "../../contracts/tokens/TokenLayoutRegistry.sol";
@@ -25,7 +24,7 @@ abstract contract LendingStrategySetup is AccessCheck {
     address internal constant BOB = address(0xB0B); // vault shard 3
     address internal constant BORROWER = address(0xB0770);
     address internal constant LIQUIDATOR = address(0x1D);
-    VaultAsset internal token;
+    MockERC20 internal token;
     MockERC20 internal collateral;
     MockPriceOracle internal oracle;
     LendingMarket internal market;
@@ -40,7 +39,7 @@ abstract contract LendingStrategySetup is AccessCheck {
 
     function _deploy(uint256 sources) internal {
         vm.warp(1_700_000_000);
-        token = new VaultAsset("Asset", "AST", 18);
+        token = new MockERC20("Asset", "AST", 18);
         collateral = new MockERC20("Collateral", "COL", 18);
         oracle = new MockPriceOracle(1e36);
         if (_useLayouts()) {
@@ -130,7 +129,7 @@ contract LendingStrategyLifecycleTest is LendingStrategySetup {
     }
 
     function test_constructorChecks() public {
-        VaultAsset other = new VaultAsset("Other", "O", 18);
+        MockERC20 other = new MockERC20("Other", "O", 18);
         DisjointVault v2 = new DisjointVault(other, "V", "V", 2, address(this), FEE, ITokenLayoutRegistry(address(0)));
         vm.expectRevert(abi.encodeWithSelector(LendingStrategy.AssetMismatch.selector, address(other), address(token)));
         new LendingStrategy(market, address(v2), 0, ITokenLayoutRegistry(address(0)));

@@ -6,7 +6,6 @@ import {
   LendingStrategy__factory,
   MockERC20__factory,
   MockPriceOracle__factory,
-  VaultAsset__factory,
 } from "../../typechain-types/index.js";
 import { registryFor } from "../helpers/layouts.js";
 
@@ -22,7 +21,7 @@ type Prestate = Record<string, { storage?: Record<string, string> }>;
 async function deployFixture() {
   const signers = await ethers.getSigners();
   const [owner, borrower] = signers;
-  const token = await new VaultAsset__factory(owner).deploy("Asset", "AST", 18);
+  const token = await new MockERC20__factory(owner).deploy("Asset", "AST", 18);
   const coll = await new MockERC20__factory(owner).deploy(
     "Collateral",
     "COL",

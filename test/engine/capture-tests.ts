@@ -37,7 +37,7 @@ describe("conflicts capture tests: the blocks a test run mines", function () {
       const counterAddress = (await counter.getAddress()).toLowerCase();
       await provider.request({ method: "evm_revert", params: [snapshot] });
       // Same deployer nonce: the token lands where the counter was.
-      const token = await ethers.deployContract("ERC20Mock", ["Mock", "MOCK"]);
+      const token = await ethers.deployContract("MockERC20", ["Mock", "MOCK", 18]);
       expect((await token.getAddress()).toLowerCase()).to.equal(counterAddress);
       await (await token.connect(a!).getFunction("mint")(a!.address, 5n)).wait();
       // An impersonated sender has no signature: that block is traced instead of re-executed.
@@ -60,21 +60,21 @@ describe("conflicts capture tests: the blocks a test run mines", function () {
         "Counter.bump",
         "Counter.bump",
         "Counter.increment",
-        "ERC20Mock.constructor",
-        "ERC20Mock.mint",
-        "ERC20Mock.mint",
+        "MockERC20.constructor",
+        "MockERC20.mint",
+        "MockERC20.mint",
       ]);
       // The counter declares its accesses: asked at the parent block.
       expect(txs[1]!.declared?.writes.length).to.be.greaterThan(0);
       const alias = aliasAddress(counterAddress, 2);
       expect(file.names?.accounts?.[counterAddress]).to.equal("Counter");
-      expect(file.names?.accounts?.[alias]).to.equal("ERC20Mock");
+      expect(file.names?.accounts?.[alias]).to.equal("MockERC20");
       expect(txs[7]!.to).to.equal(alias);
       expect(txs[7]!.storage.writes.every(([acct]) => acct === alias)).to.equal(true);
       expect(txs[1]!.storage.writes.every(([acct]) => acct === counterAddress)).to.equal(true);
       expect(file.names?.slots?.[`${counterAddress}:${"0x" + "0".repeat(64)}`]).to.equal("Counter.count");
       // The traced block is decoded too.
-      expect(txs[8]!.storage.writes.map(([acct, s]) => file!.names?.slots?.[`${acct}:${s}`])).to.include(`ERC20Mock._balances[${ghost}]`);
+      expect(txs[8]!.storage.writes.map(([acct, s]) => file!.names?.slots?.[`${acct}:${s}`])).to.include(`MockERC20._balances[${ghost}]`);
     } finally {
       endTestCapture();
     }

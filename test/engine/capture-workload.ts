@@ -8,7 +8,7 @@ import { captureFile } from "../../src/model/source.js";
 import { analyze, checkDeclared } from "../../src/conflicts/index.js";
 import { applyAddressBook, ContractBook, loadBuildInfoContracts, matchRuntimeCode } from "../../src/decode/artifacts.js";
 import { LayoutDecoder } from "../../src/decode/layout.js";
-import { Counter__factory, ERC20Mock__factory, NestedStore__factory } from "../../typechain-types/index.js";
+import { Counter__factory, MockERC20__factory, NestedStore__factory } from "../../typechain-types/index.js";
 
 const { ethers, provider } = await network.create();
 const BUILD_INFO = path.join(import.meta.dirname, "..", "..", "artifacts", "build-info");
@@ -20,7 +20,7 @@ describe("capture from a workload on a Hardhat network", function () {
   async function setup() {
     const [deployer, a, b, c] = await ethers.getSigners();
     const counter = await new Counter__factory(deployer).deploy();
-    const token = await new ERC20Mock__factory(deployer).deploy("Mock", "MOCK");
+    const token = await new MockERC20__factory(deployer).deploy("Mock", "MOCK", 18);
     const store = await new NestedStore__factory(deployer).deploy();
     await (await token.mint(a!.address, 1000n)).wait();
     const book = new ContractBook(await loadBuildInfoContracts(BUILD_INFO));
@@ -57,7 +57,7 @@ describe("capture from a workload on a Hardhat network", function () {
     const balB = mapSlot(b.address, 0n);
     const sorted = [[T, balA], [T, balB]].sort((x, y) => (x[1]! < y[1]! ? -1 : 1));
     expect(transfer!.storage).to.deep.equal({ reads: sorted, writes: sorted });
-    expect(transfer!.function).to.equal("ERC20Mock.transfer");
+    expect(transfer!.function).to.equal("MockERC20.transfer");
     expect(inc2!.index).to.equal(3);
 
     // Declared lists were fetched before mining; the ERC-20 does not declare.
@@ -70,7 +70,7 @@ describe("capture from a workload on a Hardhat network", function () {
     expect(file.names!.accounts![C]).to.equal("Counter");
     expect(file.names!.slots![`${C}:${slot0}`]).to.equal("Counter.count");
     expect(file.names!.slots![`${C}:${userSlot}`]).to.equal(`Counter.perUser[${low(b.address)}]`);
-    expect(file.names!.slots![`${T}:${balA}`]).to.equal(`ERC20Mock._balances[${low(a.address)}]`);
+    expect(file.names!.slots![`${T}:${balA}`]).to.equal(`MockERC20._balances[${low(a.address)}]`);
 
     // The analysis sees increment x increment on Counter.count.
     const { result } = analyze(file);
@@ -119,7 +119,7 @@ describe("capture methods: prestate traces and re-execution", function () {
   it("agree slot for slot and account for account on a mixed block, names included", async function () {
     const [deployer, a, b, c] = await ethers.getSigners();
     const counter = await new Counter__factory(deployer!).deploy();
-    const token = await new ERC20Mock__factory(deployer!).deploy("Mock", "MOCK");
+    const token = await new MockERC20__factory(deployer!).deploy("Mock", "MOCK", 18);
     const store = await new NestedStore__factory(deployer!).deploy();
     await (await token.mint(a!.address, 1000n)).wait();
     const [C, T, S] = [await counter.getAddress(), await token.getAddress(), await store.getAddress()];
@@ -210,7 +210,7 @@ describe("slot decoding from the storage layout", function () {
   it("decodes address-keyed mappings from candidate keys alone, and leaves unexplained slots raw", async function () {
     const contracts = await loadBuildInfoContracts(BUILD_INFO);
     const store = contracts.find((c) => c.name === "NestedStore")!;
-    const token = contracts.find((c) => c.name === "ERC20Mock")!;
+    const token = contracts.find((c) => c.name === "MockERC20")!;
     const user = "0x" + "12".repeat(20);
     const pre = new Map<string, string>();
     const dec = new LayoutDecoder("Token", token.layout!);

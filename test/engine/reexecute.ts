@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { BenchToken__factory } from "../../typechain-types/index.js";
+import { MockERC20__factory } from "../../typechain-types/index.js";
 import { captureByReexecution } from "../../src/capture/reexecute.js";
 import { fundEther, sendAsOneBlock, userAddress, type TxRequest } from "../../src/workload/chain.js";
 
@@ -20,7 +20,7 @@ function keys(state: Prestate): Set<string> {
 describe("capture by re-execution", function () {
   it("agrees with the node's prestate traces, transaction by transaction", async function () {
     const [deployer] = await ethers.getSigners();
-    const token = await new BenchToken__factory(deployer).deploy("T", "T", 18);
+    const token = await new MockERC20__factory(deployer).deploy("T", "T", 18);
     const users = Array.from({ length: 12 }, (_, i) => userAddress(i));
     await (await token.fund(users, 10n ** 21n, ethers.ZeroAddress)).wait();
     await fundEther(provider, users);
@@ -30,9 +30,9 @@ describe("capture by re-execution", function () {
       from,
       to: String(token.target),
       data: token.interface.encodeFunctionData("transfer", [users[(i + 1) % users.length], BigInt(i + 1)]),
-      label: "BenchToken.transfer",
+      label: "MockERC20.transfer",
     }));
-    txs.push({ from: users[3], to: String(token.target), data: token.interface.encodeFunctionData("transfer", [users[0], 5n]), label: "BenchToken.transfer" });
+    txs.push({ from: users[3], to: String(token.target), data: token.interface.encodeFunctionData("transfer", [users[0], 5n]), label: "MockERC20.transfer" });
     const sent = await sendAsOneBlock(provider, txs);
     const { block, replay } = await captureByReexecution(provider, sent.number);
 

@@ -57,7 +57,7 @@ export function disjointBatchDexDriver(shards = 32): BatchDexDriver {
     system: `disjoint batch DEX (${shards} trader shards)`,
     async deploy(env: DriverEnv, workload: Workload) {
       tokens = [];
-      for (let i = 0; i < workload.tokens; i++) tokens.push(await deployArtifact(env, "BenchToken", [`Token ${i}`, `T${i}`, 18]));
+      for (let i = 0; i < workload.tokens; i++) tokens.push(await deployArtifact(env, "MockERC20", [`Token ${i}`, `T${i}`, 18]));
       tokenAddrs = await Promise.all(tokens.map((t) => t.getAddress()));
       const layouts = await deployTokenLayouts(env, tokenAddrs);
       const deployer = await env.deployer.getAddress();

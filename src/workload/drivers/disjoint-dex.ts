@@ -41,7 +41,7 @@ export function disjointDexDriver(maxShards = 16): ProductDriver {
     system: `disjoint DEX (up to ${maxShards} shards)`,
     async deploy(env: DriverEnv, workload: Workload) {
       tokens = [];
-      for (let i = 0; i < workload.tokens; i++) tokens.push(await deployArtifact(env, "BenchToken", [`Token ${i}`, `T${i}`, 18]));
+      for (let i = 0; i < workload.tokens; i++) tokens.push(await deployArtifact(env, "MockERC20", [`Token ${i}`, `T${i}`, 18]));
       tokenAddrs = await Promise.all(tokens.map((t) => t.getAddress()));
       const layouts = await deployTokenLayouts(env, tokenAddrs);
       factory = (await deployArtifact(env, "DisjointFactory", [await layouts.getAddress()])) as Contract;

@@ -35,8 +35,8 @@ export function disjointLendingDriver(shards = 16): ProductDriver {
       const owner = await env.deployer.getAddress();
       markets = [];
       for (let m = 0; m < workload.markets; m++) {
-        const loan = await deployArtifact(env, "BenchToken", [`Loan ${m}`, `L${m}`, 18]);
-        const collateral = await deployArtifact(env, "BenchToken", [`Collateral ${m}`, `C${m}`, 18]);
+        const loan = await deployArtifact(env, "MockERC20", [`Loan ${m}`, `L${m}`, 18]);
+        const collateral = await deployArtifact(env, "MockERC20", [`Collateral ${m}`, `C${m}`, 18]);
         const oracle = await deployArtifact(env, "MockPriceOracle", [PRICE_ONE]);
         const params = {
           loanToken: await loan.getAddress(),

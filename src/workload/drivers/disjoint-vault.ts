@@ -1,5 +1,5 @@
 /**
- * The disjoint ERC-4626 vault (contracts/vault/DisjointVault.sol) over a BenchToken, K shards,
+ * The disjoint ERC-4626 vault (contracts/vault/DisjointVault.sol) over a MockERC20, K shards,
  * 1,000,000 tokens of deposits before the block spread over the shards (as the OpenZeppelin
  * baseline holds), a mock strategy holding a small allocation that gains before the block, and
  * the owner's harvest in the block (the report: it writes the price word every user operation
@@ -32,7 +32,7 @@ export function disjointVaultDriver(shards = 16): ProductDriver {
     product: "vault",
     system: `disjoint vault (K=${shards})`,
     async deploy(env: DriverEnv) {
-      asset = await deployArtifact(env, "BenchToken", ["Vault asset", "VA", 18]);
+      asset = await deployArtifact(env, "MockERC20", ["Vault asset", "VA", 18]);
       const assetAddr = await asset.getAddress();
       const layouts = await deployTokenLayouts(env, [assetAddr]);
       vault = (await deployArtifact(env, "DisjointVault", [assetAddr, "disjoint vault", "djV", shards, owner.address, owner.address, await layouts.getAddress()])) as Contract;

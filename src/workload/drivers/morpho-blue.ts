@@ -38,8 +38,8 @@ export function morphoBlueDriver(): ProductDriver {
       await call(morpho, "enableLltv", LLTV);
       markets = [];
       for (let m = 0; m < workload.markets; m++) {
-        const loan = await deployArtifact(env, "BenchToken", [`Loan ${m}`, `L${m}`, 18]);
-        const collateral = await deployArtifact(env, "BenchToken", [`Collateral ${m}`, `C${m}`, 18]);
+        const loan = await deployArtifact(env, "MockERC20", [`Loan ${m}`, `L${m}`, 18]);
+        const collateral = await deployArtifact(env, "MockERC20", [`Collateral ${m}`, `C${m}`, 18]);
         const oracle = await deployArtifact(env, "MorphoBenchOracle", [PRICE_ONE]);
         const params: Market["params"] = [
           await loan.getAddress(),

@@ -1,6 +1,6 @@
 /**
  * OpenZeppelin's ERC4626 (contracts/mocks/OZVault.sol, the unmodified extension over a
- * BenchToken): the vault incumbent of the benchmark. It holds 1,000,000 tokens of deposits
+ * MockERC20): the vault incumbent of the benchmark. It holds 1,000,000 tokens of deposits
  * before the block. A "harvest" is the keeper paying realised yield into the vault, which is
  * how profit reaches a plain ERC-4626.
  */
@@ -25,7 +25,7 @@ export function ozErc4626Driver(): ProductDriver {
     system: "OpenZeppelin ERC4626",
     async deploy(env: DriverEnv) {
       const deployer = await env.deployer.getAddress();
-      asset = await deployArtifact(env, "BenchToken", ["Vault asset", "VA", 18]);
+      asset = await deployArtifact(env, "MockERC20", ["Vault asset", "VA", 18]);
       vault = (await deployArtifact(env, "OZVault", [await asset.getAddress()])) as Contract;
       const vaultAddr = await vault.getAddress();
       names.OZVault = vaultAddr;

@@ -32,7 +32,7 @@ export function uniswapV2Driver(): ProductDriver {
     system: "Uniswap V2",
     async deploy(env: DriverEnv, workload: Workload) {
       tokens = [];
-      for (let i = 0; i < workload.tokens; i++) tokens.push(await deployArtifact(env, "BenchToken", [`Token ${i}`, `T${i}`, 18]));
+      for (let i = 0; i < workload.tokens; i++) tokens.push(await deployArtifact(env, "MockERC20", [`Token ${i}`, `T${i}`, 18]));
       tokenAddrs = await Promise.all(tokens.map((t) => t.getAddress()));
       const f = build("v2-core", "UniswapV2Factory");
       const deployer = await env.deployer.getAddress();
