@@ -246,6 +246,8 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     error StalePrice(uint256 updatedAt, uint256 maxAge);
     error InvalidPrice();
     error UnknownSelector(bytes4 selector);
+    error RefreshNotFirstInBlock();
+    error RatesFresh(uint256 epoch);
 
     /// @notice Deploys the market and its K escrows.
     /// @param p Market parameters (see Params).
@@ -565,6 +567,23 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         _accrue();
     }
 
+    /// @notice Refreshes the stored rates from the K shards' totals (reads every shard: its
+    /// cost grows with K; see bench/results/gas-lending.md). Anyone may call it, at most once
+    /// per rate epoch, and only as the block's first interaction with the market, so that it
+    /// reads the totals as they stood before the block (no flash-loaned deposit or borrow can
+    /// move it). Until it is called in an epoch, the previous rates' epoch has ended and
+    /// suppliers are credited nothing (docs/lending.md, "Stored rates").
+    function refreshRates() external nonReentrant {
+        RateBook memory rb = _rates;
+        uint256 epoch = block.timestamp / rb.epochLength;
+        if (epoch == rb.epoch) revert RatesFresh(epoch);
+        if (_unpack(_snapshot).lastUpdate == block.timestamp) revert RefreshNotFirstInBlock();
+        Snapshot memory snap = _accrue(); // charges any pending bad debt first
+        _refreshed(snap, rb, epoch);
+        _rates = rb;
+        emit RatesRefreshed(rb.epoch, rb.utilization, rb.borrowRate, rb.supplyRate);
+    }
+
     // ------------------------------------------------------------------ owner
 
     /// @notice Pauses or resumes supply and borrow (withdraw, repay, collateral and
@@ -595,7 +614,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         Snapshot memory snap = _accrue(); // charges any pending bad debt
         RateBook memory rb = _rates;
         rb.epochLength = uint32(epochLength);
-        _refreshed(snap, rb, block.timestamp / epochLength, 0);
+        _refreshed(snap, rb, block.timestamp / epochLength);
         _rates = rb;
         emit RatesRefreshed(rb.epoch, rb.utilization, rb.borrowRate, rb.supplyRate);
         emit RateEpochSet(epochLength);
@@ -745,12 +764,12 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
             n = _declareBorrowSide(accesses, sel, sender, data);
         } else if (sel == this.accrue.selector) {
             n = _declareSnapshot(accesses);
-        } else if (sel == this.setRateEpoch.selector) {
+        } else if (sel == this.setRateEpoch.selector || sel == this.refreshRates.selector) {
             // A refresh from the current totals: reads every shard, writes the rates, the
             // snapshot and the bad-debt book; serialized against everyone.
             n = _declareSnapshot(accesses);
             n = _add(accesses, n, address(this), bytes32(SLOT_RATES), WRITE);
-            n = _add(accesses, n, address(this), bytes32(SLOT_OWNER), READ);
+            if (sel == this.setRateEpoch.selector) n = _add(accesses, n, address(this), bytes32(SLOT_OWNER), READ);
             for (uint256 i = 0; i < shardCount; ++i) {
                 n = _add(accesses, n, address(this), _shardSlot(i), READ);
                 n = _add(accesses, n, address(this), bytes32(uint256(_shardSlot(i)) + 1), READ);
@@ -891,11 +910,12 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         }
     }
 
-    /// @dev The snapshot block: the snapshot and rate slots are read by everyone and written by
-    /// the block's first interaction; the refresh's inputs (every shard, the socialized bad debt)
-    /// are read only by the first interaction of an epoch, so they are SNAPSHOT accesses
-    /// (docs/access-lists.md, rule 5). Which block starts an epoch depends only on its timestamp,
-    /// so every shard is declared: the declaration holds in any block.
+    /// @dev The snapshot block: the snapshot slot is read by everyone and written by the block's
+    /// first interaction; the rates are read by everyone (written only by `refreshRates` and the
+    /// owner, declared WRITE there); the bad-debt charge's inputs (the book, every shard's supply
+    /// shares) are read only by the first interaction of the block after new bad debt, so they are
+    /// SNAPSHOT accesses (docs/access-lists.md, rule 5). Whether bad debt is pending is not known
+    /// when declaring, so every shard is declared: the declaration holds in any block.
     function _declareSnapshot(Access[] memory a) internal view returns (uint256 n) {
         n = _add(a, 0, address(this), bytes32(SLOT_SNAPSHOT), READ | SNAPSHOT);
         n = _add(a, n, address(this), bytes32(SLOT_RATES), READ | SNAPSHOT);
@@ -949,53 +969,47 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     function _accrue() internal returns (Snapshot memory snap) {
         snap = _unpack(_snapshot);
         if (snap.lastUpdate == block.timestamp) return snap;
-        (RateBook memory rb, uint256 charged, bool refreshed) = _accrued(snap);
+        (uint256 rate, uint256 charged) = _accrued(snap);
         _snapshot = _pack(snap.supplyIndex, snap.borrowIndex, block.timestamp, snap.flags);
-        if (refreshed) {
-            _rates = rb;
-            emit RatesRefreshed(rb.epoch, rb.utilization, rb.borrowRate, rb.supplyRate);
-        }
         if (charged != 0) {
             BadDebtBook memory book = _badDebtBook;
             _badDebtBook = BadDebtBook({applied: _addSat128(book.applied, charged), pending: 0});
         }
-        emit Accrue(snap.supplyIndex, snap.borrowIndex, rb.borrowRate, charged);
+        emit Accrue(snap.supplyIndex, snap.borrowIndex, rate, charged);
     }
 
     /// @dev Advances `snap` (stored before this timestamp) to block.timestamp, without writing.
-    /// Within an epoch it reads the stored rates and the bad-debt book and nothing else: the
-    /// indices grow by the stored rates over the elapsed time. In the first interaction of a new
-    /// epoch, or after new bad debt, it also refreshes the rates from the K shards' totals at the
-    /// end of the last refreshed epoch (or now, for bad debt within it): the stored rates run up to
-    /// that point, the fresh ones from it. The totals it reads held since the last interaction,
-    /// which was before that point (every interaction of a later epoch refreshes), so the fresh
-    /// rates are exact for the time after it. Indices saturate at 2^96 - 1.
-    function _accrued(
-        Snapshot memory snap
-    ) internal view returns (RateBook memory rb, uint256 charged, bool refreshed) {
-        rb = _rates;
-        uint256 epoch = block.timestamp / rb.epochLength;
-        uint256 pending = _badDebtBook.pending;
-        if (epoch == rb.epoch && pending == 0) {
-            _grow(snap, rb, block.timestamp - snap.lastUpdate);
-        } else {
-            uint256 end = epoch == rb.epoch ? block.timestamp : (uint256(rb.epoch) + 1) * rb.epochLength;
-            if (end < snap.lastUpdate) end = snap.lastUpdate;
-            if (end > block.timestamp) end = block.timestamp;
-            _grow(snap, rb, end - snap.lastUpdate);
-            charged = _refreshed(snap, rb, epoch, pending);
-            refreshed = true;
-            _grow(snap, rb, block.timestamp - end);
+    /// Reads the stored rates and the bad-debt book and, in the normal course, nothing else: no
+    /// shard. The indices grow by the stored rates up to the end of the epoch they were refreshed
+    /// in; past it, until someone calls `refreshRates`, borrowers keep paying the stored borrow
+    /// rate and suppliers are credited nothing (the staleness rule, docs/lending.md "Stored
+    /// rates"). After new bad debt (a rare event) it also charges the pending amount to all
+    /// suppliers, which reads every shard's supply shares. Indices saturate at 2^96 - 1.
+    /// @return rate The borrow rate applied.
+    /// @return charged Bad debt charged to suppliers (0 if none is pending or no one supplies).
+    function _accrued(Snapshot memory snap) internal view returns (uint256 rate, uint256 charged) {
+        RateBook memory rb = _rates;
+        rate = rb.borrowRate;
+        uint256 end = (uint256(rb.epoch) + 1) * rb.epochLength;
+        uint256 from = snap.lastUpdate;
+        if (from < end) {
+            uint256 to = block.timestamp < end ? block.timestamp : end;
+            _grow(snap, rate, rb.supplyRate, to - from);
+            from = to;
         }
+        // Stale: the debt present keeps paying, no one is credited until the next refresh.
+        _grow(snap, rate, 0, block.timestamp - from);
+        uint256 pending = _badDebtBook.pending;
+        if (pending != 0) charged = _charged(snap, pending);
         snap.lastUpdate = block.timestamp;
     }
 
-    /// @dev Grows both indices by the stored rates over `dt` seconds, linearly: the borrow index
+    /// @dev Grows both indices over `dt` seconds at the given rates, linearly: the borrow index
     /// rounded up, the supply index down, each saturating at 2^96 - 1.
-    function _grow(Snapshot memory snap, RateBook memory rb, uint256 dt) internal pure {
+    function _grow(Snapshot memory snap, uint256 borrowRate_, uint256 supplyRate_, uint256 dt) internal pure {
         if (dt == 0) return;
-        uint256 borrowGrowth = _divUp(snap.borrowIndex * rb.borrowRate * dt, WAD);
-        uint256 supplyGrowth = (snap.supplyIndex * rb.supplyRate * dt) / WAD;
+        uint256 borrowGrowth = _divUp(snap.borrowIndex * borrowRate_ * dt, WAD);
+        uint256 supplyGrowth = (snap.supplyIndex * supplyRate_ * dt) / WAD;
         if (borrowGrowth > INDEX_MASK - snap.borrowIndex) {
             // Saturated: debt grows only this much, so suppliers are credited the same fraction.
             uint256 room = INDEX_MASK - snap.borrowIndex;
@@ -1007,18 +1021,27 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
         snap.supplyIndex = supplyIndex > INDEX_MASK ? INDEX_MASK : supplyIndex;
     }
 
-    /// @dev The rates refreshed from the K shards' totals (the one place that reads them all),
-    /// with `pending` bad debt charged to suppliers (returned as `charged`; 0 if no one supplies).
-    /// The borrow rate follows the higher of this and the previous refresh's utilization, so a
-    /// deposit has to stay a whole epoch to lower it; suppliers are credited that rate times
-    /// this utilization (capped at 1), so the interest credited until the next refresh is at
-    /// most what the debt present now pays over it (docs/lending.md, "Stored rates").
-    function _refreshed(
-        Snapshot memory snap,
-        RateBook memory rb,
-        uint256 epoch,
-        uint256 pending
-    ) internal view returns (uint256 charged) {
+    /// @dev Charges `pending` bad debt to all suppliers pro rata by lowering the supply index
+    /// (rounded up); reads every shard's supply shares. Returns what was charged (0 if no one
+    /// supplies: there is no one to charge it to).
+    function _charged(Snapshot memory snap, uint256 pending) internal view returns (uint256) {
+        uint256 supplyShares;
+        uint256 k = shardCount;
+        for (uint256 i = 0; i < k; ++i) supplyShares += _shard(i).supplyShares;
+        if (supplyShares == 0) return 0;
+        uint256 loss = _divUp(pending * WAD, supplyShares);
+        // A loss beyond all supply leaves the smallest index, never zero.
+        snap.supplyIndex = snap.supplyIndex > loss ? snap.supplyIndex - loss : 1;
+        return pending;
+    }
+
+    /// @dev The rates refreshed from the K shards' totals (the one place that reads them all)
+    /// at the indices in `snap`, for `epoch`. The borrow rate follows the higher of this and the
+    /// previous refresh's utilization, so lowering it takes two consecutive refreshes that see
+    /// the lower utilization; suppliers are credited that rate times this utilization (capped
+    /// at 1), so the interest credited until the epoch's end is at most what the debt present
+    /// now pays over it (docs/lending.md, "Stored rates").
+    function _refreshed(Snapshot memory snap, RateBook memory rb, uint256 epoch) internal view {
         uint256 supplyShares;
         uint256 borrowShares;
         uint256 k = shardCount;
@@ -1026,13 +1049,6 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
             Shard storage sh = _shard(i);
             supplyShares += sh.supplyShares;
             borrowShares += sh.borrowShares;
-        }
-        // Pending bad debt is charged now; with no supply left there is no one to charge it to.
-        charged = pending;
-        if (supplyShares != 0 && pending != 0) {
-            uint256 loss = _divUp(pending * WAD, supplyShares);
-            // A loss beyond all supply leaves the smallest index, never zero.
-            snap.supplyIndex = snap.supplyIndex > loss ? snap.supplyIndex - loss : 1;
         }
         uint256 supplied = (supplyShares * snap.supplyIndex) / WAD;
         uint256 borrowed = _divUp(borrowShares * snap.borrowIndex, WAD);
