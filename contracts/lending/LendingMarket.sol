@@ -17,7 +17,8 @@ import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 /// transactions touch disjoint storage: positions are per user, totals live in K shards (a
 /// user's shard is fixed by their address), liquidity sits in K escrow contracts, and the
 /// interest indices form a snapshot written at most once per block from stored rates, which
-/// are refreshed from the shards at most once per epoch. See docs/lending.md.
+/// `refreshRates` (anyone, once per epoch) refreshes from the shards: no other operation reads
+/// them all. See docs/lending.md.
 /// @dev Storage map (slot numbers are part of the access-list interface and are tested):
 /// 0 owner, 1 pending owner (Ownable2Step); 2 caps; 3 snapshot (supplyIndex, borrowIndex,
 /// lastUpdate, flags); 4 rates (borrowRate, supplyRate, utilization, epoch, epochLength);
