@@ -7,6 +7,7 @@ import {TokenLayoutRegistry} from "../contracts/tokens/TokenLayoutRegistry.sol";
 import {ITokenLayoutRegistry} from "../contracts/tokens/ITokenLayoutRegistry.sol";
 import {IAccessDeclaring} from "../contracts/interfaces/IAccessDeclaring.sol";
 import {LendingMarket} from "../contracts/lending/LendingMarket.sol";
+import {LendingStorageLib} from "../contracts/lending/LendingStorageLib.sol";
 import {MockERC20} from "../contracts/mocks/MockERC20.sol";
 import {MockPriceOracle} from "../contracts/mocks/MockPriceOracle.sol";
 
@@ -206,6 +207,26 @@ contract LendingAccessTest is LendingFixture {
         market.refreshRates();
         (reads, ) = vm.accesses(address(market));
         for (uint256 s = 0; s < K; ++s) assertTrue(_has(reads, bytes32(5 + 2 * s)), "the refresh reads every shard");
+    }
+
+    /// LendingStorageLib names the slots the market really uses.
+    function test_storageLibNamesTheSlots() public {
+        address a = _user(1, 0);
+        _run(a, abi.encodeCall(market.supply, (10_000e18)));
+        _run(a, abi.encodeCall(market.depositCollateral, (10e18)));
+        _run(a, abi.encodeCall(market.borrow, (1_000e18, a, 0)));
+        LendingMarket.Position memory p = market.position(a);
+        LendingMarket.ShardTotals memory t = market.shardTotals(1);
+        uint256 pos = uint256(vm.load(address(market), LendingStorageLib.positionSlot(a)));
+        uint256 loanWord = uint256(vm.load(address(market), LendingStorageLib.loanSlot(a)));
+        uint256 shard = uint256(vm.load(address(market), LendingStorageLib.shardSlot(1)));
+        uint256 rates = uint256(vm.load(address(market), bytes32(LendingStorageLib.RATES)));
+        assertEq(pos, p.supplyShares, "position slot");
+        assertEq(loanWord & type(uint128).max, p.borrowShares, "loan slot: borrow shares");
+        assertEq(loanWord >> 128, p.collateral, "loan slot: collateral");
+        assertEq(shard & ((1 << 112) - 1), t.supplyShares, "shard slot: supply shares");
+        assertEq((shard >> 112) & ((1 << 112) - 1), t.borrowShares, "shard slot: borrow shares");
+        assertEq(rates & ((1 << 40) - 1), market.rates().borrowRate, "rates slot");
     }
 
     /// Liquidation with bad debt, then the next block's snapshot socializing it.

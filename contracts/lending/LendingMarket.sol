@@ -9,6 +9,7 @@ import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {IPriceOracle} from "./IPriceOracle.sol";
 import {KinkedRate} from "./KinkedRate.sol";
 import {LendingEscrow} from "./LendingEscrow.sol";
+import {LendingStorageLib} from "./LendingStorageLib.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 import {AccessList} from "../libraries/AccessList.sol";
 import {ReentrancyLockTransient} from "../libraries/ReentrancyLockTransient.sol";
@@ -20,13 +21,8 @@ import {ReentrancyLockTransient} from "../libraries/ReentrancyLockTransient.sol"
 /// interest indices form a snapshot written at most once per block from stored rates, which
 /// `refreshRates` (anyone, once per epoch) refreshes from the shards: no other operation reads
 /// them all. See docs/lending.md.
-/// @dev Storage map (slot numbers are part of the access-list interface and are tested):
-/// 0 owner, 1 pending owner (Ownable2Step); 2 caps; 3 snapshot (supplyIndex, borrowIndex,
-/// lastUpdate, flags); 4 rates (borrowRate, supplyRate, utilization, epoch, epochLength);
-/// 5 + 2i shard i < 16 (supplyShares, borrowShares, badDebtEvents); 6 + 2i shard i (badDebt);
-/// shards 16..63 at 38 + 2(i - 16); 134 bad-debt book (applied, pending); a shard's cash is its
-/// escrow's loan-token balance (no market slot);
-/// keccak(user, 37) supply shares; keccak(user, 37) + 1 loan (borrowShares, collateral).
+/// @dev Storage map: `LendingStorageLib` names every slot (part of the access-list interface,
+/// tested against observed accesses); the declarations below use it.
 contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransient {
     using SafeERC20 for IERC20;
     using AccessList for AccessList.Builder;
@@ -135,7 +131,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
     uint256 public constant MAX_SHARDS = 64;
     /// @dev Shards 0..15 sit before the positions mapping (slots 5..36), shards 16..63 after it
     /// (slots 38..133), so that the slots of markets with K <= 16 never moved.
-    uint256 internal constant LOW_SHARDS = 16;
+    uint256 internal constant LOW_SHARDS = 16; // = LendingStorageLib.LOW_SHARDS (array lengths need a literal)
     uint256 internal constant INDEX_MASK = (1 << 96) - 1;
     /// @notice Highest borrow rate a market accepts, per second (1e18 scale): about 315% a year.
     /// An index compounded at this rate, however often, stays below 2^96 for ln(2^96 / 1e18) /
@@ -145,15 +141,6 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
     uint256 internal constant FLAG_PAUSED = 1;
     uint256 internal constant FLAG_CAPPED = 2;
 
-    uint256 internal constant SLOT_OWNER = 0;
-    uint256 internal constant SLOT_PENDING_OWNER = 1;
-    uint256 internal constant SLOT_CONFIG = 2;
-    uint256 internal constant SLOT_SNAPSHOT = 3;
-    uint256 internal constant SLOT_RATES = 4;
-    uint256 internal constant SLOT_SHARDS = 5;
-    uint256 internal constant SLOT_POSITIONS = 5 + 2 * LOW_SHARDS;
-    uint256 internal constant SLOT_HIGH_SHARDS = SLOT_POSITIONS + 1;
-    uint256 internal constant SLOT_BAD_DEBT_APPLIED = SLOT_HIGH_SHARDS + 2 * (MAX_SHARDS - LOW_SHARDS);
     /// @notice Default rate epoch: the rate is refreshed from the shards at most once an hour.
     uint256 public constant DEFAULT_RATE_EPOCH = 1 hours;
     /// @notice Longest rate epoch the owner may set.
@@ -765,18 +752,18 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
             // A refresh from the current totals: reads every shard, writes the rates, the
             // snapshot and the bad-debt book; serialized against everyone.
             _declareSnapshot(list);
-            list.add(address(this), bytes32(SLOT_RATES), AccessList.WRITE);
-            if (sel == this.setRateEpoch.selector) list.add(address(this), bytes32(SLOT_OWNER), AccessList.READ);
+            list.add(address(this), bytes32(LendingStorageLib.RATES), AccessList.WRITE);
+            if (sel == this.setRateEpoch.selector) list.add(address(this), bytes32(LendingStorageLib.OWNER), AccessList.READ);
             for (uint256 i = 0; i < shardCount; ++i) {
-                list.add(address(this), _shardSlot(i), AccessList.READ);
-                list.add(address(this), bytes32(uint256(_shardSlot(i)) + 1), AccessList.READ);
+                list.add(address(this), LendingStorageLib.shardSlot(i), AccessList.READ);
+                list.add(address(this), LendingStorageLib.shardBadDebtSlot(i), AccessList.READ);
             }
         } else if (sel == this.setPaused.selector || sel == this.setCaps.selector) {
             // Owner flags share the snapshot slot: a real write, serialized against everyone.
             _declareSnapshot(list);
-            list.add(address(this), bytes32(SLOT_SNAPSHOT), AccessList.WRITE);
-            list.add(address(this), bytes32(SLOT_OWNER), AccessList.READ);
-            if (sel == this.setCaps.selector) list.add(address(this), bytes32(SLOT_CONFIG), AccessList.WRITE);
+            list.add(address(this), bytes32(LendingStorageLib.SNAPSHOT), AccessList.WRITE);
+            list.add(address(this), bytes32(LendingStorageLib.OWNER), AccessList.READ);
+            if (sel == this.setCaps.selector) list.add(address(this), bytes32(LendingStorageLib.CONFIG), AccessList.WRITE);
         } else {
             _declareOwner(list, sel);
         }
@@ -793,22 +780,22 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         address loan = address(loanToken);
         if (sel == this.supply.selector) {
             uint256 s = shardOf(sender);
-            list.add(address(this), bytes32(SLOT_CONFIG), AccessList.READ);
-            list.add(address(this), _shardSlot(s), AccessList.WRITE);
-            list.add(address(this), _positionSlot(sender), AccessList.WRITE);
+            list.add(address(this), bytes32(LendingStorageLib.CONFIG), AccessList.READ);
+            list.add(address(this), LendingStorageLib.shardSlot(s), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.positionSlot(sender), AccessList.WRITE);
             _declareTransferFrom(list, loan, sender, escrowOf(s));
         } else if (sel == this.withdraw.selector) {
             (, address receiver, uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
             _checkSources(sources);
             uint256 s = shardOf(sender);
-            list.add(address(this), _shardSlot(s), AccessList.WRITE);
-            list.add(address(this), _positionSlot(sender), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.shardSlot(s), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.positionSlot(sender), AccessList.WRITE);
             _declarePayOut(list, loan, s, sources, receiver);
         } else {
             (, address onBehalf) = abi.decode(data[4:], (uint256, address));
             uint256 s = shardOf(onBehalf);
-            list.add(address(this), _shardSlot(s), AccessList.WRITE);
-            list.add(address(this), _loanSlot(onBehalf), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.shardSlot(s), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.loanSlot(onBehalf), AccessList.WRITE);
             _declareTransferFrom(list, loan, sender, escrowOf(s));
         }
     }
@@ -821,7 +808,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
     ) internal view {
         address collateral = address(collateralToken);
         if (sel == this.depositCollateral.selector) {
-            list.add(address(this), _loanSlot(sender), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.loanSlot(sender), AccessList.WRITE);
             _declareTransferFrom(list, collateral, sender, escrowOf(shardOf(sender)));
             return;
         }
@@ -829,7 +816,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         list.add(address(oracle), AccessList.ANY_SLOT, AccessList.READ);
         if (sel == this.withdrawCollateral.selector) {
             (, address receiver) = abi.decode(data[4:], (uint256, address));
-            list.add(address(this), _loanSlot(sender), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.loanSlot(sender), AccessList.WRITE);
             _declareTransferFrom(list, collateral, escrowOf(shardOf(sender)), receiver);
             return;
         }
@@ -838,19 +825,19 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
             (, address receiver, uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
             _checkSources(sources);
             uint256 s = shardOf(sender);
-            list.add(address(this), bytes32(SLOT_CONFIG), AccessList.READ);
-            list.add(address(this), _shardSlot(s), AccessList.WRITE);
-            list.add(address(this), _loanSlot(sender), AccessList.WRITE);
+            list.add(address(this), bytes32(LendingStorageLib.CONFIG), AccessList.READ);
+            list.add(address(this), LendingStorageLib.shardSlot(s), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.loanSlot(sender), AccessList.WRITE);
             _declarePayOut(list, loan, s, sources, receiver);
         } else {
             (address borrower, ) = abi.decode(data[4:], (address, uint256));
             uint256 s = shardOf(borrower);
             // Both shard slots and the bad-debt book: a liquidation that exhausts the collateral
             // books bad debt (the book is read only by the next block's snapshot).
-            list.add(address(this), _shardSlot(s), AccessList.WRITE);
-            list.add(address(this), bytes32(uint256(_shardSlot(s)) + 1), AccessList.WRITE);
-            list.add(address(this), bytes32(SLOT_BAD_DEBT_APPLIED), AccessList.WRITE);
-            list.add(address(this), _loanSlot(borrower), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.shardSlot(s), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.shardBadDebtSlot(s), AccessList.WRITE);
+            list.add(address(this), bytes32(LendingStorageLib.BAD_DEBT_BOOK), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.loanSlot(borrower), AccessList.WRITE);
             address escrow = escrowOf(s);
             _declareTransferFrom(list, loan, sender, escrow);
             _declareTransferFrom(list, collateral, escrow, sender);
@@ -894,11 +881,11 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
 
     function _declareOwner(AccessList.Builder memory list, bytes4 sel) internal view {
         if (sel == this.transferOwnership.selector) {
-            list.add(address(this), bytes32(SLOT_OWNER), AccessList.READ);
-            list.add(address(this), bytes32(SLOT_PENDING_OWNER), AccessList.WRITE);
+            list.add(address(this), bytes32(LendingStorageLib.OWNER), AccessList.READ);
+            list.add(address(this), bytes32(LendingStorageLib.PENDING_OWNER), AccessList.WRITE);
         } else if (sel == this.acceptOwnership.selector || sel == this.renounceOwnership.selector) {
-            list.add(address(this), bytes32(SLOT_OWNER), AccessList.WRITE);
-            list.add(address(this), bytes32(SLOT_PENDING_OWNER), AccessList.WRITE);
+            list.add(address(this), bytes32(LendingStorageLib.OWNER), AccessList.WRITE);
+            list.add(address(this), bytes32(LendingStorageLib.PENDING_OWNER), AccessList.WRITE);
         } else {
             revert UnknownSelector(sel);
         }
@@ -911,29 +898,14 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
     /// SNAPSHOT accesses (docs/access-lists.md, rule 5). Whether bad debt is pending is not known
     /// when declaring, so every shard is declared: the declaration holds in any block.
     function _declareSnapshot(AccessList.Builder memory list) internal view {
-        list.add(address(this), bytes32(SLOT_SNAPSHOT), AccessList.READ | AccessList.SNAPSHOT);
-        list.add(address(this), bytes32(SLOT_RATES), AccessList.READ | AccessList.SNAPSHOT);
-        list.add(address(this), bytes32(SLOT_BAD_DEBT_APPLIED), AccessList.SNAPSHOT);
+        list.add(address(this), bytes32(LendingStorageLib.SNAPSHOT), AccessList.READ | AccessList.SNAPSHOT);
+        list.add(address(this), bytes32(LendingStorageLib.RATES), AccessList.READ | AccessList.SNAPSHOT);
+        list.add(address(this), bytes32(LendingStorageLib.BAD_DEBT_BOOK), AccessList.SNAPSHOT);
         for (uint256 i = 0; i < shardCount; ++i) {
-            bytes32 slot = _shardSlot(i);
+            bytes32 slot = LendingStorageLib.shardSlot(i);
             list.add(address(this), slot, AccessList.SNAPSHOT);
-            list.add(address(this), bytes32(uint256(slot) + 1), AccessList.SNAPSHOT);
+            list.add(address(this), LendingStorageLib.shardBadDebtSlot(i), AccessList.SNAPSHOT);
         }
-    }
-
-    /// @dev Shard s's first slot (share totals, bad-debt events); the second follows it.
-    function _shardSlot(uint256 s) internal pure returns (bytes32) {
-        return bytes32(s < LOW_SHARDS ? SLOT_SHARDS + 2 * s : SLOT_HIGH_SHARDS + 2 * (s - LOW_SHARDS));
-    }
-
-    /// @dev A user's supply shares.
-    function _positionSlot(address user) internal pure returns (bytes32) {
-        return keccak256(abi.encode(user, SLOT_POSITIONS));
-    }
-
-    /// @dev A user's loan: borrow shares and collateral.
-    function _loanSlot(address user) internal pure returns (bytes32) {
-        return bytes32(uint256(_positionSlot(user)) + 1);
     }
 
     // ------------------------------------------------------------------ internals
