@@ -251,7 +251,11 @@ contract LendingStaleRateTest is LendingActorsFixture {
         market.accrue();
         assertEq(_claim(lender), claim0, "supply credited while stale");
         (uint256 debt1, ) = market.health(borrower, PRICE);
-        assertGe(debt1, debt0 + (debt0 * uint256(stored.borrowRate) * 3 * EPOCH) / 1e18, "debt grows at the stored rate");
+        assertGe(
+            debt1,
+            debt0 + (debt0 * uint256(stored.borrowRate) * 3 * EPOCH) / 1e18,
+            "debt grows at the stored rate"
+        );
         _nextBlock(12);
         market.refreshRates();
         vm.expectRevert(abi.encodeWithSelector(LendingMarket.RatesFresh.selector, block.timestamp / EPOCH));

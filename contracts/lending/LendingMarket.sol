@@ -6,6 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
+import {ILendingMarket} from "../interfaces/ILendingMarket.sol";
 import {IPriceOracle} from "./IPriceOracle.sol";
 import {KinkedRate} from "./KinkedRate.sol";
 import {LendingEscrow} from "./LendingEscrow.sol";
@@ -23,7 +24,7 @@ import {ReentrancyLockTransient} from "../libraries/ReentrancyLockTransient.sol"
 /// them all. See docs/lending.md.
 /// @dev Storage map: `LendingStorageLib` names every slot (part of the access-list interface,
 /// tested against observed accesses); the declarations below use it.
-contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransient {
+contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient {
     using SafeERC20 for IERC20;
     using AccessList for AccessList.Builder;
 
@@ -53,12 +54,6 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         uint256 kink;
     }
 
-    /// @dev Owner-set caps; read by supply and borrow only while the snapshot's CAPPED flag is set.
-    struct Config {
-        uint128 supplyCap;
-        uint128 borrowCap;
-    }
-
     /// @dev Two slots per shard: the snapshot's inputs in the first (with a count of bad-debt
     /// events, so that the snapshot reads the second slot only when bad debt is new), cumulative
     /// bad debt in the second. The shard's liquidity is not booked here: it is its escrow's
@@ -70,30 +65,10 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         uint128 badDebt;
     }
 
-    /// @notice One shard as returned by `shardTotals`.
-    struct ShardTotals {
-        uint256 supplyShares;
-        uint256 borrowShares;
-        uint256 badDebtEvents;
-        uint256 cash;
-        uint256 badDebt;
-    }
-
     /// @dev Bad debt already charged to suppliers, and how many events it covers.
     struct BadDebtBook {
         uint128 applied;
         uint128 pending;
-    }
-
-    /// @notice The stored rates (slot 4): set at each refresh from the shards' totals, applied to
-    /// elapsed time in between. `epoch` is the number (timestamp / epochLength) of the epoch of
-    /// the last refresh; `utilization` is the utilization that refresh saw.
-    struct RateBook {
-        uint40 borrowRate;
-        uint40 supplyRate;
-        uint64 utilization;
-        uint40 epoch;
-        uint32 epochLength;
     }
 
     /// @dev A borrower's side of a position, in one slot: a borrow against collateral deposited
@@ -108,21 +83,6 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
     struct Account {
         uint256 supplyShares;
         Loan loan;
-    }
-
-    /// @notice A user's position as returned by `position`.
-    struct Position {
-        uint256 supplyShares;
-        uint128 borrowShares;
-        uint128 collateral;
-    }
-
-    /// @notice The index snapshot as unpacked from storage.
-    struct Snapshot {
-        uint256 supplyIndex;
-        uint256 borrowIndex;
-        uint256 lastUpdate;
-        uint256 flags;
     }
 
     uint256 internal constant WAD = 1e18;
@@ -299,9 +259,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
 
     // ------------------------------------------------------------------ lender side
 
-    /// @notice Supplies `assets` of the loan asset from the caller, into the caller's shard.
-    /// @param assets Amount to supply.
-    /// @return shares Supply shares minted (rounded down).
+    /// @inheritdoc ILendingMarket
     function supply(uint256 assets) external nonReentrant returns (uint256 shares) {
         if (assets == 0) revert ZeroAmount();
         Snapshot memory snap = _accrue();
@@ -328,13 +286,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         emit Supply(msg.sender, assets, shares);
     }
 
-    /// @notice Withdraws supplied loan assets to `receiver`.
-    /// @param assets Amount to withdraw; type(uint256).max withdraws the whole position.
-    /// @param receiver Recipient of the tokens.
-    /// @param sources Bit i set lets the withdrawal draw on escrow shard i once the caller's own
-    /// shard runs dry (the fallback; see docs/lending.md). 0 uses the own shard only.
-    /// @return withdrawn Assets sent.
-    /// @return shares Supply shares burned (rounded up).
+    /// @inheritdoc ILendingMarket
     function withdraw(
         uint256 assets,
         address receiver,
@@ -365,9 +317,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
 
     // ------------------------------------------------------------------ borrower side
 
-    /// @notice Deposits collateral from the caller into the caller's escrow shard.
-    /// @dev Touches only the caller's collateral slot: no snapshot, no shard total.
-    /// @param assets Amount of collateral.
+    /// @inheritdoc ILendingMarket
     function depositCollateral(uint256 assets) external nonReentrant {
         if (assets == 0) revert ZeroAmount();
         _accounts[msg.sender].loan.collateral += SafeCast.toUint128(assets);
@@ -375,9 +325,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         emit DepositCollateral(msg.sender, assets);
     }
 
-    /// @notice Withdraws collateral; the position must stay healthy.
-    /// @param assets Amount of collateral.
-    /// @param receiver Recipient of the tokens.
+    /// @inheritdoc ILendingMarket
     function withdrawCollateral(uint256 assets, address receiver) external nonReentrant {
         if (assets == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
@@ -393,11 +341,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         emit WithdrawCollateral(msg.sender, receiver, assets);
     }
 
-    /// @notice Borrows loan assets against the caller's collateral.
-    /// @param assets Amount to borrow.
-    /// @param receiver Recipient of the tokens.
-    /// @param sources Fallback escrow shards, as in withdraw.
-    /// @return shares Borrow shares minted (rounded up).
+    /// @inheritdoc ILendingMarket
     function borrow(uint256 assets, address receiver, uint256 sources) external nonReentrant returns (uint256 shares) {
         if (assets == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
@@ -425,11 +369,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         emit Borrow(msg.sender, receiver, assets, shares);
     }
 
-    /// @notice Repays debt of `onBehalf` with the caller's loan assets.
-    /// @param assets Amount to repay; type(uint256).max repays the whole debt.
-    /// @param onBehalf Borrower whose debt is reduced.
-    /// @return repaid Assets taken from the caller.
-    /// @return shares Borrow shares burned (rounded down unless the whole debt is repaid).
+    /// @inheritdoc ILendingMarket
     function repay(uint256 assets, address onBehalf) external nonReentrant returns (uint256 repaid, uint256 shares) {
         if (assets == 0) revert ZeroAmount();
         if (onBehalf == address(0)) revert ZeroAddress();
@@ -458,15 +398,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         emit Repay(msg.sender, onBehalf, repaid, shares);
     }
 
-    /// @notice Repays part or all of an unhealthy position's debt and seizes collateral worth
-    /// the repaid value times the liquidation bonus. If the collateral runs out, the rest of the
-    /// debt is bad debt: it leaves the books now and is charged to all suppliers at the next
-    /// block's snapshot.
-    /// @param borrower The unhealthy position.
-    /// @param assets Debt to repay; type(uint256).max repays as much as the collateral covers.
-    /// @return repaid Assets taken from the liquidator.
-    /// @return seized Collateral sent to the liquidator.
-    /// @return badDebt Debt written off.
+    /// @inheritdoc ILendingMarket
     function liquidate(
         address borrower,
         uint256 assets
@@ -547,17 +479,12 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         sh.borrowShares -= uint112(burned);
     }
 
-    /// @notice Takes this block's snapshot if no interaction has yet (anyone may call).
+    /// @inheritdoc ILendingMarket
     function accrue() external nonReentrant {
         _accrue();
     }
 
-    /// @notice Refreshes the stored rates from the K shards' totals (reads every shard: its
-    /// cost grows with K; see bench/results/gas-lending.md). Anyone may call it, at most once
-    /// per rate epoch, and only as the block's first interaction with the market, so that it
-    /// reads the totals as they stood before the block (no flash-loaned deposit or borrow can
-    /// move it). Until it is called in an epoch, the previous rates' epoch has ended and
-    /// suppliers are credited nothing (docs/lending.md, "Stored rates").
+    /// @inheritdoc ILendingMarket
     function refreshRates() external nonReentrant {
         RateBook memory rb = _rates;
         uint256 epoch = block.timestamp / rb.epochLength;
@@ -571,19 +498,14 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
 
     // ------------------------------------------------------------------ owner
 
-    /// @notice Pauses or resumes supply and borrow (withdraw, repay, collateral and
-    /// liquidation stay open so that users can always leave and positions can be closed).
-    /// @param paused_ The new flag.
+    /// @inheritdoc ILendingMarket
     function setPaused(bool paused_) external onlyOwner {
         Snapshot memory snap = _accrue();
         _setFlag(snap, FLAG_PAUSED, paused_);
         emit PausedSet(paused_);
     }
 
-    /// @notice Sets the market-wide caps. Each shard may hold at most cap / K, so the market
-    /// never exceeds the cap while no operation reads another shard.
-    /// @param supplyCap Cap on supplied assets (type(uint128).max = none).
-    /// @param borrowCap Cap on borrowed assets (type(uint128).max = none).
+    /// @inheritdoc ILendingMarket
     function setCaps(uint128 supplyCap, uint128 borrowCap) external onlyOwner {
         Snapshot memory snap = _accrue();
         _config = Config({supplyCap: supplyCap, borrowCap: borrowCap});
@@ -591,9 +513,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         emit CapsSet(supplyCap, borrowCap);
     }
 
-    /// @notice Sets the rate epoch: the rates are refreshed from the shards at most once per
-    /// `epochLength` seconds. Refreshes them now from the current totals (reading every shard).
-    /// @param epochLength Seconds, 1 (refresh at every new timestamp) to MAX_RATE_EPOCH.
+    /// @inheritdoc ILendingMarket
     function setRateEpoch(uint256 epochLength) external onlyOwner {
         if (epochLength == 0 || epochLength > MAX_RATE_EPOCH) revert InvalidParams("epochLength");
         Snapshot memory snap = _accrue(); // charges any pending bad debt
@@ -605,8 +525,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         emit RateEpochSet(epochLength);
     }
 
-    /// @notice The stored rates and the epoch of their last refresh.
-    /// @return The rate book.
+    /// @inheritdoc ILendingMarket
     function rates() external view returns (RateBook memory) {
         return _rates;
     }
@@ -618,37 +537,29 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         _snapshot = _pack(snap.supplyIndex, snap.borrowIndex, snap.lastUpdate, flags);
     }
 
-    /// @notice Whether supply and borrow are paused.
-    /// @return True when paused.
+    /// @inheritdoc ILendingMarket
     function paused() external view returns (bool) {
         return _unpack(_snapshot).flags & FLAG_PAUSED != 0;
     }
 
     // ------------------------------------------------------------------ views
 
-    /// @notice The shard of `user`: fixed by the address.
-    /// @param user Any account.
-    /// @return The shard index in [0, K).
+    /// @inheritdoc ILendingMarket
     function shardOf(address user) public view returns (uint256) {
         return uint256(uint160(user)) % shardCount;
     }
 
-    /// @notice The escrow contract of shard `s` (CREATE2 address, no storage read).
-    /// @param s Shard index.
-    /// @return The escrow's address.
+    /// @inheritdoc ILendingMarket
     function escrowOf(uint256 s) public view returns (address) {
         return address(uint160(uint256(keccak256(abi.encodePacked(bytes1(0xff), address(this), s, ESCROW_CODE_HASH)))));
     }
 
-    /// @notice The stored snapshot (as of the last interaction, not accrued to now).
-    /// @return snap Supply index, borrow index (1e18 scale) and timestamp.
+    /// @inheritdoc ILendingMarket
     function snapshot() external view returns (Snapshot memory snap) {
         return _unpack(_snapshot);
     }
 
-    /// @notice One shard's totals.
-    /// @param s Shard index.
-    /// @return t The shard's books; `cash` is its escrow's loan-token balance.
+    /// @inheritdoc ILendingMarket
     function shardTotals(uint256 s) external view returns (ShardTotals memory t) {
         Shard memory sh = _shard(s);
         t.supplyShares = sh.supplyShares;
@@ -658,34 +569,24 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         t.badDebt = sh.badDebt;
     }
 
-    /// @notice A user's position.
-    /// @param user Any account.
-    /// @return The position.
+    /// @inheritdoc ILendingMarket
     function position(address user) external view returns (Position memory) {
         Account storage acc = _accounts[user];
         Loan memory cur = acc.loan;
         return Position({supplyShares: acc.supplyShares, borrowShares: cur.borrowShares, collateral: cur.collateral});
     }
 
-    /// @notice Owner controls.
-    /// @return The config.
+    /// @inheritdoc ILendingMarket
     function getConfig() external view returns (Config memory) {
         return _config;
     }
 
-    /// @notice Bad debt already charged to suppliers.
-    /// @return Cumulative socialized bad debt, in loan assets.
+    /// @inheritdoc ILendingMarket
     function badDebtSocialized() external view returns (uint256) {
         return _badDebtBook.applied;
     }
 
-    /// @notice Sums of the shards, at the stored snapshot's indices.
-    /// @return supplyShares Total supply shares.
-    /// @return borrowShares Total borrow shares.
-    /// @return supplyAssets Total supply in assets (rounded down), before pending bad debt.
-    /// @return borrowAssets Total debt in assets (rounded up).
-    /// @return cash Loan assets held by the escrows.
-    /// @return pendingBadDebt Bad debt recorded but not yet charged to suppliers.
+    /// @inheritdoc ILendingMarket
     function totals()
         external
         view
@@ -710,20 +611,14 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         pendingBadDebt = _badDebtBook.pending;
     }
 
-    /// @notice The most `user` may owe at `price` before becoming liquidatable.
-    /// @param user Any account.
-    /// @param price Oracle price (1e36 scale).
-    /// @return debt Current debt at the stored borrow index (rounded up).
-    /// @return maxDebt Collateral value times LLTV (rounded down).
+    /// @inheritdoc ILendingMarket
     function health(address user, uint256 price) external view returns (uint256 debt, uint256 maxDebt) {
         Loan memory pos = _accounts[user].loan;
         debt = _divUp(uint256(pos.borrowShares) * _unpack(_snapshot).borrowIndex, WAD);
         maxDebt = _maxDebt(pos.collateral, price);
     }
 
-    /// @notice Borrow rate per second at a utilization (1e18 scale).
-    /// @param utilization Borrowed over supplied, at most 1e18.
-    /// @return The rate per second.
+    /// @inheritdoc ILendingMarket
     function borrowRate(uint256 utilization) external view returns (uint256) {
         return KinkedRate.borrowRate(utilization, baseRate, slope1, slope2, kink);
     }
@@ -753,7 +648,8 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
             // snapshot and the bad-debt book; serialized against everyone.
             _declareSnapshot(list);
             list.add(address(this), bytes32(LendingStorageLib.RATES), AccessList.WRITE);
-            if (sel == this.setRateEpoch.selector) list.add(address(this), bytes32(LendingStorageLib.OWNER), AccessList.READ);
+            if (sel == this.setRateEpoch.selector)
+                list.add(address(this), bytes32(LendingStorageLib.OWNER), AccessList.READ);
             for (uint256 i = 0; i < shardCount; ++i) {
                 list.add(address(this), LendingStorageLib.shardSlot(i), AccessList.READ);
                 list.add(address(this), LendingStorageLib.shardBadDebtSlot(i), AccessList.READ);
@@ -763,7 +659,8 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
             _declareSnapshot(list);
             list.add(address(this), bytes32(LendingStorageLib.SNAPSHOT), AccessList.WRITE);
             list.add(address(this), bytes32(LendingStorageLib.OWNER), AccessList.READ);
-            if (sel == this.setCaps.selector) list.add(address(this), bytes32(LendingStorageLib.CONFIG), AccessList.WRITE);
+            if (sel == this.setCaps.selector)
+                list.add(address(this), bytes32(LendingStorageLib.CONFIG), AccessList.WRITE);
         } else {
             _declareOwner(list, sel);
         }
@@ -1010,11 +907,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         rb.epoch = uint40(epoch);
     }
 
-    /// @notice The indices the next interaction in this block will use (the stored snapshot
-    /// advanced to now by the stored rates, refreshed and charged with pending bad debt when due),
-    /// computed without writing; what a strategy values a supply position at.
-    /// @return supplyIndex Supply index (1e18 scale).
-    /// @return borrowIndex Borrow index (1e18 scale).
+    /// @inheritdoc ILendingMarket
     function previewIndices() external view returns (uint256 supplyIndex, uint256 borrowIndex) {
         Snapshot memory snap = _unpack(_snapshot);
         if (snap.lastUpdate != block.timestamp) _accrued(snap);

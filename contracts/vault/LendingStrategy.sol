@@ -131,7 +131,11 @@ contract LendingStrategy is IStrategy {
             accesses[3 + 2 * i] = IAccessDeclaring.Access(m, LendingStorageLib.shardBadDebtSlot(i), AccessList.READ);
         }
         // `position()` returns both slots of the position (shares, then collateral).
-        accesses[2 + 2 * k] = IAccessDeclaring.Access(m, LendingStorageLib.positionSlot(address(this)), AccessList.READ);
+        accesses[2 + 2 * k] = IAccessDeclaring.Access(
+            m,
+            LendingStorageLib.positionSlot(address(this)),
+            AccessList.READ
+        );
         accesses[3 + 2 * k] = IAccessDeclaring.Access(m, LendingStorageLib.loanSlot(address(this)), AccessList.READ);
         // A shard's cash is its escrow's balance in the loan token (`shardTotals`, own and sources).
         TokenSlots.Layout memory loan = TokenSlots.load(tokenLayouts, asset);
