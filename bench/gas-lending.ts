@@ -47,10 +47,13 @@ const OPS = [
   "repay",
   "liquidate",
   "supply, first of an epoch",
+  "refreshRates (once per epoch)",
 ] as const;
 type Op = (typeof OPS)[number];
 type Mode = "first" | "later";
+/** -1n: the operation does not exist in that market or position. */
 type Row = Record<Op, Record<Mode, bigint>>;
+const NONE = -1n;
 
 const signers = await ethers.getSigners();
 const [owner, lender, borrower, liquidator, newcomer, debtor] = signers;
@@ -108,6 +111,8 @@ interface Market {
   repay: (s: Signer, a: bigint) => Promise<ContractTransactionResponse>;
   liquidate: (s: Signer, a: bigint) => Promise<ContractTransactionResponse>;
   setPrice: (p: bigint) => Promise<unknown>;
+  /** The rate refresh (disjoint only: anyone, once per epoch, first in its block). */
+  refresh?: () => Promise<ContractTransactionResponse>;
 }
 
 async function disjointMarket(k: bigint): Promise<Market> {
@@ -148,6 +153,7 @@ async function disjointMarket(k: bigint): Promise<Market> {
     repay: async (s, a) => m.connect(s).repay(a, borrower.address),
     liquidate: (s, a) => m.connect(s).liquidate(borrower.address, a),
     setPrice: (p) => oracle.setPrice(p),
+    refresh: () => m.connect(owner).refreshRates(),
   };
 }
 
@@ -201,10 +207,11 @@ async function run(make: () => Promise<Market>): Promise<Row> {
     await m.deposit(debtor, 10n * WAD);
     await m.borrow(borrower, 8_000n * WAD);
     await networkHelpers.time.increase(3600);
-    // Start just after an epoch boundary, so that every measurement below (12 s apart) falls in
-    // one epoch: "first in block" is then the per-block accrual from the stored rates.
+    // Start at an epoch boundary with the rates refreshed (a keeper's refreshRates), so that every
+    // measurement below (12 s apart) falls in one refreshed epoch: "first in block" is then the
+    // per-block accrual from the stored rates.
     await networkHelpers.time.setNextBlockTimestamp(nextEpochStart(BigInt(await networkHelpers.time.latest())));
-    await m.poke();
+    await (m.refresh ?? m.poke)();
     const put = (op: Op, gas: bigint) => ((row[op] ??= {} as Record<Mode, bigint>)[mode] = gas);
     put("first supply", await measure(mode, m.poke, () => m.supply(newcomer, 1_000n * WAD)));
     put("supply", await measure(mode, m.poke, () => m.supply(lender, 1_000n * WAD)));
@@ -215,10 +222,13 @@ async function run(make: () => Promise<Market>): Promise<Row> {
     put("repay", await measure(mode, m.poke, () => m.repay(borrower, 100n * WAD)));
     await m.setPrice(PRICE_DROPPED); // 11 collateral worth 8,800; 80% of it is below the 8,000 debt
     put("liquidate", await measure(mode, m.poke, () => m.liquidate(liquidator, 100n * WAD)));
-    // The first interaction of a new epoch refreshes the rates, reading all K shards.
+    // The first interaction of a new epoch that no one has refreshed yet: the stale path, no shard read.
     await networkHelpers.time.setNextBlockTimestamp(nextEpochStart(BigInt(await networkHelpers.time.latest())) - 12n);
     await networkHelpers.mine();
     put("supply, first of an epoch", await measure(mode, m.poke, () => m.supply(lender, 1_000n * WAD)));
+    // The refresh itself, first in its block (it cannot be later in a block).
+    const refresh = m.refresh;
+    put("refreshRates (once per epoch)", refresh && mode === "first" ? await measure(mode, m.poke, refresh) : NONE);
     await id.restore();
   }
   return row;
@@ -232,17 +242,23 @@ const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|"
 for (const op of OPS) {
   for (const mode of ["first", "later"] as Mode[]) {
     const morpho = columns[0][1][op][mode];
-    const worst = columns.slice(1).reduce((w, [, r]) => (r[op][mode] > w ? r[op][mode] : w), 0n);
+    const worst = columns.slice(1).reduce((w, [, r]) => (r[op][mode] > w ? r[op][mode] : w), NONE);
+    if (worst === NONE) continue;
     const delta = Number(worst - morpho);
     const pct = ((delta / Number(morpho)) * 100).toFixed(1);
+    const vs = morpho === NONE ? "—" : `${delta >= 0 ? "+" : ""}${delta} (${delta >= 0 ? "+" : ""}${pct}%)`;
     lines.push(
       `| ${op} | ${mode === "first" ? "first in block" : "later in block"} | ${columns
-        .map(([, r]) => r[op][mode].toString())
-        .join(" | ")} | ${delta >= 0 ? "+" : ""}${delta} (${delta >= 0 ? "+" : ""}${pct}%) |`,
+        .map(([, r]) => (r[op][mode] === NONE ? "—" : r[op][mode].toString()))
+        .join(" | ")} | ${vs} |`,
     );
   }
 }
 const table = lines.join("\n");
+const refreshAt = (k: bigint) => columns.find(([n]) => n === `disjoint K=${k}`)![1]["refreshRates (once per epoch)"].first;
+const perShard = Number(refreshAt(64n) - refreshAt(1n)) / 63;
+const refreshFit = `refreshRates(K) ≈ ${refreshAt(1n) - BigInt(Math.round(perShard))} + ${Math.round(perShard)} · K gas (fit through K=1 and K=64; K=4: ${refreshAt(4n)}, K=16: ${refreshAt(16n)})`;
+console.log(refreshFit);
 console.log(table);
 
 const doc = `# Gas: disjoint lending market vs Morpho Blue
@@ -264,10 +280,12 @@ runs), ${new Date().toISOString().slice(0, 10)}. Transaction gasUsed, including 
   stored rates, reading no shard). "later in block": an \`accrue()\`/\`accrueInterest()\` call came
   earlier in the same block, so neither accrues. All rows but the last fall in one rate epoch
   (1 hour, the default).
-- "supply, first of an epoch": a supply that is the first interaction of a new rate epoch, so
-  disjoint also refreshes the rates from all K shards (once per epoch per market); Morpho's
-  figure is its ordinary supply. "later in block" for this row: the refresh was taken by an
-  \`accrue()\` earlier in the block.
+- Disjoint's rates are refreshed by \`refreshRates()\`, its own operation (anyone, at most once per
+  epoch, first in its block; it reads all K shards); the steady state starts at an epoch boundary
+  with a refresh. "supply, first of an epoch": a supply that is the first interaction of a new
+  epoch that no one has refreshed yet (the stale path: no shard read); Morpho's figure is its
+  ordinary supply. "refreshRates": the refresh itself, the only operation whose cost grows with K
+  (no Morpho counterpart; first in block only). ${refreshFit}.
 - Liquidation: price dropped to 800; 100 loan units repaid (disjoint) / the equivalent
   collateral seized (Morpho).
 

@@ -6,9 +6,11 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
+import {ILendingMarket} from "../interfaces/ILendingMarket.sol";
 import {IPriceOracle} from "./IPriceOracle.sol";
 import {KinkedRate} from "./KinkedRate.sol";
 import {LendingEscrow} from "./LendingEscrow.sol";
+import {LendingStorageLib} from "./LendingStorageLib.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 import {AccessList} from "../libraries/AccessList.sol";
 import {ReentrancyLockTransient} from "../libraries/ReentrancyLockTransient.sol";
@@ -18,15 +20,11 @@ import {ReentrancyLockTransient} from "../libraries/ReentrancyLockTransient.sol"
 /// transactions touch disjoint storage: positions are per user, totals live in K shards (a
 /// user's shard is fixed by their address), liquidity sits in K escrow contracts, and the
 /// interest indices form a snapshot written at most once per block from stored rates, which
-/// are refreshed from the shards at most once per epoch. See docs/lending.md.
-/// @dev Storage map (slot numbers are part of the access-list interface and are tested):
-/// 0 owner, 1 pending owner (Ownable2Step); 2 caps; 3 snapshot (supplyIndex, borrowIndex,
-/// lastUpdate, flags); 4 rates (borrowRate, supplyRate, utilization, epoch, epochLength);
-/// 5 + 2i shard i < 16 (supplyShares, borrowShares, badDebtEvents); 6 + 2i shard i (badDebt);
-/// shards 16..63 at 38 + 2(i - 16); 134 bad-debt book (applied, pending); a shard's cash is its
-/// escrow's loan-token balance (no market slot);
-/// keccak(user, 37) supply shares; keccak(user, 37) + 1 loan (borrowShares, collateral).
-contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransient {
+/// `refreshRates` (anyone, once per epoch) refreshes from the shards: no other operation reads
+/// them all. See docs/lending.md.
+/// @dev Storage map: `LendingStorageLib` names every slot (part of the access-list interface,
+/// tested against observed accesses); the declarations below use it.
+contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient {
     using SafeERC20 for IERC20;
     using AccessList for AccessList.Builder;
 
@@ -56,12 +54,6 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         uint256 kink;
     }
 
-    /// @dev Owner-set caps; read by supply and borrow only while the snapshot's CAPPED flag is set.
-    struct Config {
-        uint128 supplyCap;
-        uint128 borrowCap;
-    }
-
     /// @dev Two slots per shard: the snapshot's inputs in the first (with a count of bad-debt
     /// events, so that the snapshot reads the second slot only when bad debt is new), cumulative
     /// bad debt in the second. The shard's liquidity is not booked here: it is its escrow's
@@ -73,30 +65,10 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         uint128 badDebt;
     }
 
-    /// @notice One shard as returned by `shardTotals`.
-    struct ShardTotals {
-        uint256 supplyShares;
-        uint256 borrowShares;
-        uint256 badDebtEvents;
-        uint256 cash;
-        uint256 badDebt;
-    }
-
     /// @dev Bad debt already charged to suppliers, and how many events it covers.
     struct BadDebtBook {
         uint128 applied;
         uint128 pending;
-    }
-
-    /// @notice The stored rates (slot 4): set at each refresh from the shards' totals, applied to
-    /// elapsed time in between. `epoch` is the number (timestamp / epochLength) of the epoch of
-    /// the last refresh; `utilization` is the utilization that refresh saw.
-    struct RateBook {
-        uint40 borrowRate;
-        uint40 supplyRate;
-        uint64 utilization;
-        uint40 epoch;
-        uint32 epochLength;
     }
 
     /// @dev A borrower's side of a position, in one slot: a borrow against collateral deposited
@@ -113,28 +85,13 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         Loan loan;
     }
 
-    /// @notice A user's position as returned by `position`.
-    struct Position {
-        uint256 supplyShares;
-        uint128 borrowShares;
-        uint128 collateral;
-    }
-
-    /// @notice The index snapshot as unpacked from storage.
-    struct Snapshot {
-        uint256 supplyIndex;
-        uint256 borrowIndex;
-        uint256 lastUpdate;
-        uint256 flags;
-    }
-
     uint256 internal constant WAD = 1e18;
     uint256 internal constant ORACLE_SCALE = 1e36;
     /// @notice Largest supported shard count.
     uint256 public constant MAX_SHARDS = 64;
     /// @dev Shards 0..15 sit before the positions mapping (slots 5..36), shards 16..63 after it
     /// (slots 38..133), so that the slots of markets with K <= 16 never moved.
-    uint256 internal constant LOW_SHARDS = 16;
+    uint256 internal constant LOW_SHARDS = 16; // = LendingStorageLib.LOW_SHARDS (array lengths need a literal)
     uint256 internal constant INDEX_MASK = (1 << 96) - 1;
     /// @notice Highest borrow rate a market accepts, per second (1e18 scale): about 315% a year.
     /// An index compounded at this rate, however often, stays below 2^96 for ln(2^96 / 1e18) /
@@ -144,15 +101,6 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
     uint256 internal constant FLAG_PAUSED = 1;
     uint256 internal constant FLAG_CAPPED = 2;
 
-    uint256 internal constant SLOT_OWNER = 0;
-    uint256 internal constant SLOT_PENDING_OWNER = 1;
-    uint256 internal constant SLOT_CONFIG = 2;
-    uint256 internal constant SLOT_SNAPSHOT = 3;
-    uint256 internal constant SLOT_RATES = 4;
-    uint256 internal constant SLOT_SHARDS = 5;
-    uint256 internal constant SLOT_POSITIONS = 5 + 2 * LOW_SHARDS;
-    uint256 internal constant SLOT_HIGH_SHARDS = SLOT_POSITIONS + 1;
-    uint256 internal constant SLOT_BAD_DEBT_APPLIED = SLOT_HIGH_SHARDS + 2 * (MAX_SHARDS - LOW_SHARDS);
     /// @notice Default rate epoch: the rate is refreshed from the shards at most once an hour.
     uint256 public constant DEFAULT_RATE_EPOCH = 1 hours;
     /// @notice Longest rate epoch the owner may set.
@@ -243,6 +191,8 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
     error StalePrice(uint256 updatedAt, uint256 maxAge);
     error InvalidPrice();
     error UnknownSelector(bytes4 selector);
+    error RefreshNotFirstInBlock();
+    error RatesFresh(uint256 epoch);
 
     /// @notice Deploys the market and its K escrows.
     /// @param p Market parameters (see Params).
@@ -309,9 +259,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
 
     // ------------------------------------------------------------------ lender side
 
-    /// @notice Supplies `assets` of the loan asset from the caller, into the caller's shard.
-    /// @param assets Amount to supply.
-    /// @return shares Supply shares minted (rounded down).
+    /// @inheritdoc ILendingMarket
     function supply(uint256 assets) external nonReentrant returns (uint256 shares) {
         if (assets == 0) revert ZeroAmount();
         Snapshot memory snap = _accrue();
@@ -338,13 +286,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         emit Supply(msg.sender, assets, shares);
     }
 
-    /// @notice Withdraws supplied loan assets to `receiver`.
-    /// @param assets Amount to withdraw; type(uint256).max withdraws the whole position.
-    /// @param receiver Recipient of the tokens.
-    /// @param sources Bit i set lets the withdrawal draw on escrow shard i once the caller's own
-    /// shard runs dry (the fallback; see docs/lending.md). 0 uses the own shard only.
-    /// @return withdrawn Assets sent.
-    /// @return shares Supply shares burned (rounded up).
+    /// @inheritdoc ILendingMarket
     function withdraw(
         uint256 assets,
         address receiver,
@@ -375,9 +317,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
 
     // ------------------------------------------------------------------ borrower side
 
-    /// @notice Deposits collateral from the caller into the caller's escrow shard.
-    /// @dev Touches only the caller's collateral slot: no snapshot, no shard total.
-    /// @param assets Amount of collateral.
+    /// @inheritdoc ILendingMarket
     function depositCollateral(uint256 assets) external nonReentrant {
         if (assets == 0) revert ZeroAmount();
         _accounts[msg.sender].loan.collateral += SafeCast.toUint128(assets);
@@ -385,9 +325,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         emit DepositCollateral(msg.sender, assets);
     }
 
-    /// @notice Withdraws collateral; the position must stay healthy.
-    /// @param assets Amount of collateral.
-    /// @param receiver Recipient of the tokens.
+    /// @inheritdoc ILendingMarket
     function withdrawCollateral(uint256 assets, address receiver) external nonReentrant {
         if (assets == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
@@ -403,11 +341,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         emit WithdrawCollateral(msg.sender, receiver, assets);
     }
 
-    /// @notice Borrows loan assets against the caller's collateral.
-    /// @param assets Amount to borrow.
-    /// @param receiver Recipient of the tokens.
-    /// @param sources Fallback escrow shards, as in withdraw.
-    /// @return shares Borrow shares minted (rounded up).
+    /// @inheritdoc ILendingMarket
     function borrow(uint256 assets, address receiver, uint256 sources) external nonReentrant returns (uint256 shares) {
         if (assets == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
@@ -435,11 +369,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         emit Borrow(msg.sender, receiver, assets, shares);
     }
 
-    /// @notice Repays debt of `onBehalf` with the caller's loan assets.
-    /// @param assets Amount to repay; type(uint256).max repays the whole debt.
-    /// @param onBehalf Borrower whose debt is reduced.
-    /// @return repaid Assets taken from the caller.
-    /// @return shares Borrow shares burned (rounded down unless the whole debt is repaid).
+    /// @inheritdoc ILendingMarket
     function repay(uint256 assets, address onBehalf) external nonReentrant returns (uint256 repaid, uint256 shares) {
         if (assets == 0) revert ZeroAmount();
         if (onBehalf == address(0)) revert ZeroAddress();
@@ -468,15 +398,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         emit Repay(msg.sender, onBehalf, repaid, shares);
     }
 
-    /// @notice Repays part or all of an unhealthy position's debt and seizes collateral worth
-    /// the repaid value times the liquidation bonus. If the collateral runs out, the rest of the
-    /// debt is bad debt: it leaves the books now and is charged to all suppliers at the next
-    /// block's snapshot.
-    /// @param borrower The unhealthy position.
-    /// @param assets Debt to repay; type(uint256).max repays as much as the collateral covers.
-    /// @return repaid Assets taken from the liquidator.
-    /// @return seized Collateral sent to the liquidator.
-    /// @return badDebt Debt written off.
+    /// @inheritdoc ILendingMarket
     function liquidate(
         address borrower,
         uint256 assets
@@ -557,26 +479,33 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         sh.borrowShares -= uint112(burned);
     }
 
-    /// @notice Takes this block's snapshot if no interaction has yet (anyone may call).
+    /// @inheritdoc ILendingMarket
     function accrue() external nonReentrant {
         _accrue();
     }
 
+    /// @inheritdoc ILendingMarket
+    function refreshRates() external nonReentrant {
+        RateBook memory rb = _rates;
+        uint256 epoch = block.timestamp / rb.epochLength;
+        if (epoch == rb.epoch) revert RatesFresh(epoch);
+        if (_unpack(_snapshot).lastUpdate == block.timestamp) revert RefreshNotFirstInBlock();
+        Snapshot memory snap = _accrue(); // charges any pending bad debt first
+        _refreshed(snap, rb, epoch);
+        _rates = rb;
+        emit RatesRefreshed(rb.epoch, rb.utilization, rb.borrowRate, rb.supplyRate);
+    }
+
     // ------------------------------------------------------------------ owner
 
-    /// @notice Pauses or resumes supply and borrow (withdraw, repay, collateral and
-    /// liquidation stay open so that users can always leave and positions can be closed).
-    /// @param paused_ The new flag.
+    /// @inheritdoc ILendingMarket
     function setPaused(bool paused_) external onlyOwner {
         Snapshot memory snap = _accrue();
         _setFlag(snap, FLAG_PAUSED, paused_);
         emit PausedSet(paused_);
     }
 
-    /// @notice Sets the market-wide caps. Each shard may hold at most cap / K, so the market
-    /// never exceeds the cap while no operation reads another shard.
-    /// @param supplyCap Cap on supplied assets (type(uint128).max = none).
-    /// @param borrowCap Cap on borrowed assets (type(uint128).max = none).
+    /// @inheritdoc ILendingMarket
     function setCaps(uint128 supplyCap, uint128 borrowCap) external onlyOwner {
         Snapshot memory snap = _accrue();
         _config = Config({supplyCap: supplyCap, borrowCap: borrowCap});
@@ -584,22 +513,19 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         emit CapsSet(supplyCap, borrowCap);
     }
 
-    /// @notice Sets the rate epoch: the rates are refreshed from the shards at most once per
-    /// `epochLength` seconds. Refreshes them now from the current totals (reading every shard).
-    /// @param epochLength Seconds, 1 (refresh at every new timestamp) to MAX_RATE_EPOCH.
+    /// @inheritdoc ILendingMarket
     function setRateEpoch(uint256 epochLength) external onlyOwner {
         if (epochLength == 0 || epochLength > MAX_RATE_EPOCH) revert InvalidParams("epochLength");
         Snapshot memory snap = _accrue(); // charges any pending bad debt
         RateBook memory rb = _rates;
         rb.epochLength = uint32(epochLength);
-        _refreshed(snap, rb, block.timestamp / epochLength, 0);
+        _refreshed(snap, rb, block.timestamp / epochLength);
         _rates = rb;
         emit RatesRefreshed(rb.epoch, rb.utilization, rb.borrowRate, rb.supplyRate);
         emit RateEpochSet(epochLength);
     }
 
-    /// @notice The stored rates and the epoch of their last refresh.
-    /// @return The rate book.
+    /// @inheritdoc ILendingMarket
     function rates() external view returns (RateBook memory) {
         return _rates;
     }
@@ -611,37 +537,29 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         _snapshot = _pack(snap.supplyIndex, snap.borrowIndex, snap.lastUpdate, flags);
     }
 
-    /// @notice Whether supply and borrow are paused.
-    /// @return True when paused.
+    /// @inheritdoc ILendingMarket
     function paused() external view returns (bool) {
         return _unpack(_snapshot).flags & FLAG_PAUSED != 0;
     }
 
     // ------------------------------------------------------------------ views
 
-    /// @notice The shard of `user`: fixed by the address.
-    /// @param user Any account.
-    /// @return The shard index in [0, K).
+    /// @inheritdoc ILendingMarket
     function shardOf(address user) public view returns (uint256) {
         return uint256(uint160(user)) % shardCount;
     }
 
-    /// @notice The escrow contract of shard `s` (CREATE2 address, no storage read).
-    /// @param s Shard index.
-    /// @return The escrow's address.
+    /// @inheritdoc ILendingMarket
     function escrowOf(uint256 s) public view returns (address) {
         return address(uint160(uint256(keccak256(abi.encodePacked(bytes1(0xff), address(this), s, ESCROW_CODE_HASH)))));
     }
 
-    /// @notice The stored snapshot (as of the last interaction, not accrued to now).
-    /// @return snap Supply index, borrow index (1e18 scale) and timestamp.
+    /// @inheritdoc ILendingMarket
     function snapshot() external view returns (Snapshot memory snap) {
         return _unpack(_snapshot);
     }
 
-    /// @notice One shard's totals.
-    /// @param s Shard index.
-    /// @return t The shard's books; `cash` is its escrow's loan-token balance.
+    /// @inheritdoc ILendingMarket
     function shardTotals(uint256 s) external view returns (ShardTotals memory t) {
         Shard memory sh = _shard(s);
         t.supplyShares = sh.supplyShares;
@@ -651,34 +569,24 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         t.badDebt = sh.badDebt;
     }
 
-    /// @notice A user's position.
-    /// @param user Any account.
-    /// @return The position.
+    /// @inheritdoc ILendingMarket
     function position(address user) external view returns (Position memory) {
         Account storage acc = _accounts[user];
         Loan memory cur = acc.loan;
         return Position({supplyShares: acc.supplyShares, borrowShares: cur.borrowShares, collateral: cur.collateral});
     }
 
-    /// @notice Owner controls.
-    /// @return The config.
+    /// @inheritdoc ILendingMarket
     function getConfig() external view returns (Config memory) {
         return _config;
     }
 
-    /// @notice Bad debt already charged to suppliers.
-    /// @return Cumulative socialized bad debt, in loan assets.
+    /// @inheritdoc ILendingMarket
     function badDebtSocialized() external view returns (uint256) {
         return _badDebtBook.applied;
     }
 
-    /// @notice Sums of the shards, at the stored snapshot's indices.
-    /// @return supplyShares Total supply shares.
-    /// @return borrowShares Total borrow shares.
-    /// @return supplyAssets Total supply in assets (rounded down), before pending bad debt.
-    /// @return borrowAssets Total debt in assets (rounded up).
-    /// @return cash Loan assets held by the escrows.
-    /// @return pendingBadDebt Bad debt recorded but not yet charged to suppliers.
+    /// @inheritdoc ILendingMarket
     function totals()
         external
         view
@@ -703,20 +611,14 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         pendingBadDebt = _badDebtBook.pending;
     }
 
-    /// @notice The most `user` may owe at `price` before becoming liquidatable.
-    /// @param user Any account.
-    /// @param price Oracle price (1e36 scale).
-    /// @return debt Current debt at the stored borrow index (rounded up).
-    /// @return maxDebt Collateral value times LLTV (rounded down).
+    /// @inheritdoc ILendingMarket
     function health(address user, uint256 price) external view returns (uint256 debt, uint256 maxDebt) {
         Loan memory pos = _accounts[user].loan;
         debt = _divUp(uint256(pos.borrowShares) * _unpack(_snapshot).borrowIndex, WAD);
         maxDebt = _maxDebt(pos.collateral, price);
     }
 
-    /// @notice Borrow rate per second at a utilization (1e18 scale).
-    /// @param utilization Borrowed over supplied, at most 1e18.
-    /// @return The rate per second.
+    /// @inheritdoc ILendingMarket
     function borrowRate(uint256 utilization) external view returns (uint256) {
         return KinkedRate.borrowRate(utilization, baseRate, slope1, slope2, kink);
     }
@@ -741,22 +643,24 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
             _declareBorrowSide(list, sel, sender, data);
         } else if (sel == this.accrue.selector) {
             _declareSnapshot(list);
-        } else if (sel == this.setRateEpoch.selector) {
+        } else if (sel == this.setRateEpoch.selector || sel == this.refreshRates.selector) {
             // A refresh from the current totals: reads every shard, writes the rates, the
             // snapshot and the bad-debt book; serialized against everyone.
             _declareSnapshot(list);
-            list.add(address(this), bytes32(SLOT_RATES), AccessList.WRITE);
-            list.add(address(this), bytes32(SLOT_OWNER), AccessList.READ);
+            list.add(address(this), bytes32(LendingStorageLib.RATES), AccessList.WRITE);
+            if (sel == this.setRateEpoch.selector)
+                list.add(address(this), bytes32(LendingStorageLib.OWNER), AccessList.READ);
             for (uint256 i = 0; i < shardCount; ++i) {
-                list.add(address(this), _shardSlot(i), AccessList.READ);
-                list.add(address(this), bytes32(uint256(_shardSlot(i)) + 1), AccessList.READ);
+                list.add(address(this), LendingStorageLib.shardSlot(i), AccessList.READ);
+                list.add(address(this), LendingStorageLib.shardBadDebtSlot(i), AccessList.READ);
             }
         } else if (sel == this.setPaused.selector || sel == this.setCaps.selector) {
             // Owner flags share the snapshot slot: a real write, serialized against everyone.
             _declareSnapshot(list);
-            list.add(address(this), bytes32(SLOT_SNAPSHOT), AccessList.WRITE);
-            list.add(address(this), bytes32(SLOT_OWNER), AccessList.READ);
-            if (sel == this.setCaps.selector) list.add(address(this), bytes32(SLOT_CONFIG), AccessList.WRITE);
+            list.add(address(this), bytes32(LendingStorageLib.SNAPSHOT), AccessList.WRITE);
+            list.add(address(this), bytes32(LendingStorageLib.OWNER), AccessList.READ);
+            if (sel == this.setCaps.selector)
+                list.add(address(this), bytes32(LendingStorageLib.CONFIG), AccessList.WRITE);
         } else {
             _declareOwner(list, sel);
         }
@@ -773,22 +677,22 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         address loan = address(loanToken);
         if (sel == this.supply.selector) {
             uint256 s = shardOf(sender);
-            list.add(address(this), bytes32(SLOT_CONFIG), AccessList.READ);
-            list.add(address(this), _shardSlot(s), AccessList.WRITE);
-            list.add(address(this), _positionSlot(sender), AccessList.WRITE);
+            list.add(address(this), bytes32(LendingStorageLib.CONFIG), AccessList.READ);
+            list.add(address(this), LendingStorageLib.shardSlot(s), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.positionSlot(sender), AccessList.WRITE);
             _declareTransferFrom(list, loan, sender, escrowOf(s));
         } else if (sel == this.withdraw.selector) {
             (, address receiver, uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
             _checkSources(sources);
             uint256 s = shardOf(sender);
-            list.add(address(this), _shardSlot(s), AccessList.WRITE);
-            list.add(address(this), _positionSlot(sender), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.shardSlot(s), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.positionSlot(sender), AccessList.WRITE);
             _declarePayOut(list, loan, s, sources, receiver);
         } else {
             (, address onBehalf) = abi.decode(data[4:], (uint256, address));
             uint256 s = shardOf(onBehalf);
-            list.add(address(this), _shardSlot(s), AccessList.WRITE);
-            list.add(address(this), _loanSlot(onBehalf), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.shardSlot(s), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.loanSlot(onBehalf), AccessList.WRITE);
             _declareTransferFrom(list, loan, sender, escrowOf(s));
         }
     }
@@ -801,7 +705,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
     ) internal view {
         address collateral = address(collateralToken);
         if (sel == this.depositCollateral.selector) {
-            list.add(address(this), _loanSlot(sender), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.loanSlot(sender), AccessList.WRITE);
             _declareTransferFrom(list, collateral, sender, escrowOf(shardOf(sender)));
             return;
         }
@@ -809,7 +713,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         list.add(address(oracle), AccessList.ANY_SLOT, AccessList.READ);
         if (sel == this.withdrawCollateral.selector) {
             (, address receiver) = abi.decode(data[4:], (uint256, address));
-            list.add(address(this), _loanSlot(sender), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.loanSlot(sender), AccessList.WRITE);
             _declareTransferFrom(list, collateral, escrowOf(shardOf(sender)), receiver);
             return;
         }
@@ -818,19 +722,19 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
             (, address receiver, uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
             _checkSources(sources);
             uint256 s = shardOf(sender);
-            list.add(address(this), bytes32(SLOT_CONFIG), AccessList.READ);
-            list.add(address(this), _shardSlot(s), AccessList.WRITE);
-            list.add(address(this), _loanSlot(sender), AccessList.WRITE);
+            list.add(address(this), bytes32(LendingStorageLib.CONFIG), AccessList.READ);
+            list.add(address(this), LendingStorageLib.shardSlot(s), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.loanSlot(sender), AccessList.WRITE);
             _declarePayOut(list, loan, s, sources, receiver);
         } else {
             (address borrower, ) = abi.decode(data[4:], (address, uint256));
             uint256 s = shardOf(borrower);
             // Both shard slots and the bad-debt book: a liquidation that exhausts the collateral
             // books bad debt (the book is read only by the next block's snapshot).
-            list.add(address(this), _shardSlot(s), AccessList.WRITE);
-            list.add(address(this), bytes32(uint256(_shardSlot(s)) + 1), AccessList.WRITE);
-            list.add(address(this), bytes32(SLOT_BAD_DEBT_APPLIED), AccessList.WRITE);
-            list.add(address(this), _loanSlot(borrower), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.shardSlot(s), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.shardBadDebtSlot(s), AccessList.WRITE);
+            list.add(address(this), bytes32(LendingStorageLib.BAD_DEBT_BOOK), AccessList.WRITE);
+            list.add(address(this), LendingStorageLib.loanSlot(borrower), AccessList.WRITE);
             address escrow = escrowOf(s);
             _declareTransferFrom(list, loan, sender, escrow);
             _declareTransferFrom(list, collateral, escrow, sender);
@@ -874,45 +778,31 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
 
     function _declareOwner(AccessList.Builder memory list, bytes4 sel) internal view {
         if (sel == this.transferOwnership.selector) {
-            list.add(address(this), bytes32(SLOT_OWNER), AccessList.READ);
-            list.add(address(this), bytes32(SLOT_PENDING_OWNER), AccessList.WRITE);
+            list.add(address(this), bytes32(LendingStorageLib.OWNER), AccessList.READ);
+            list.add(address(this), bytes32(LendingStorageLib.PENDING_OWNER), AccessList.WRITE);
         } else if (sel == this.acceptOwnership.selector || sel == this.renounceOwnership.selector) {
-            list.add(address(this), bytes32(SLOT_OWNER), AccessList.WRITE);
-            list.add(address(this), bytes32(SLOT_PENDING_OWNER), AccessList.WRITE);
+            list.add(address(this), bytes32(LendingStorageLib.OWNER), AccessList.WRITE);
+            list.add(address(this), bytes32(LendingStorageLib.PENDING_OWNER), AccessList.WRITE);
         } else {
             revert UnknownSelector(sel);
         }
     }
 
-    /// @dev The snapshot block: the snapshot and rate slots are read by everyone and written by
-    /// the block's first interaction; the refresh's inputs (every shard, the socialized bad debt)
-    /// are read only by the first interaction of an epoch, so they are SNAPSHOT accesses
-    /// (docs/access-lists.md, rule 5). Which block starts an epoch depends only on its timestamp,
-    /// so every shard is declared: the declaration holds in any block.
+    /// @dev The snapshot block: the snapshot slot is read by everyone and written by the block's
+    /// first interaction; the rates are read by everyone (written only by `refreshRates` and the
+    /// owner, declared WRITE there); the bad-debt charge's inputs (the book, every shard's supply
+    /// shares) are read only by the first interaction of the block after new bad debt, so they are
+    /// SNAPSHOT accesses (docs/access-lists.md, rule 5). Whether bad debt is pending is not known
+    /// when declaring, so every shard is declared: the declaration holds in any block.
     function _declareSnapshot(AccessList.Builder memory list) internal view {
-        list.add(address(this), bytes32(SLOT_SNAPSHOT), AccessList.READ | AccessList.SNAPSHOT);
-        list.add(address(this), bytes32(SLOT_RATES), AccessList.READ | AccessList.SNAPSHOT);
-        list.add(address(this), bytes32(SLOT_BAD_DEBT_APPLIED), AccessList.SNAPSHOT);
+        list.add(address(this), bytes32(LendingStorageLib.SNAPSHOT), AccessList.READ | AccessList.SNAPSHOT);
+        list.add(address(this), bytes32(LendingStorageLib.RATES), AccessList.READ | AccessList.SNAPSHOT);
+        list.add(address(this), bytes32(LendingStorageLib.BAD_DEBT_BOOK), AccessList.SNAPSHOT);
         for (uint256 i = 0; i < shardCount; ++i) {
-            bytes32 slot = _shardSlot(i);
+            bytes32 slot = LendingStorageLib.shardSlot(i);
             list.add(address(this), slot, AccessList.SNAPSHOT);
-            list.add(address(this), bytes32(uint256(slot) + 1), AccessList.SNAPSHOT);
+            list.add(address(this), LendingStorageLib.shardBadDebtSlot(i), AccessList.SNAPSHOT);
         }
-    }
-
-    /// @dev Shard s's first slot (share totals, bad-debt events); the second follows it.
-    function _shardSlot(uint256 s) internal pure returns (bytes32) {
-        return bytes32(s < LOW_SHARDS ? SLOT_SHARDS + 2 * s : SLOT_HIGH_SHARDS + 2 * (s - LOW_SHARDS));
-    }
-
-    /// @dev A user's supply shares.
-    function _positionSlot(address user) internal pure returns (bytes32) {
-        return keccak256(abi.encode(user, SLOT_POSITIONS));
-    }
-
-    /// @dev A user's loan: borrow shares and collateral.
-    function _loanSlot(address user) internal pure returns (bytes32) {
-        return bytes32(uint256(_positionSlot(user)) + 1);
     }
 
     // ------------------------------------------------------------------ internals
@@ -924,53 +814,47 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
     function _accrue() internal returns (Snapshot memory snap) {
         snap = _unpack(_snapshot);
         if (snap.lastUpdate == block.timestamp) return snap;
-        (RateBook memory rb, uint256 charged, bool refreshed) = _accrued(snap);
+        (uint256 rate, uint256 charged) = _accrued(snap);
         _snapshot = _pack(snap.supplyIndex, snap.borrowIndex, block.timestamp, snap.flags);
-        if (refreshed) {
-            _rates = rb;
-            emit RatesRefreshed(rb.epoch, rb.utilization, rb.borrowRate, rb.supplyRate);
-        }
         if (charged != 0) {
             BadDebtBook memory book = _badDebtBook;
             _badDebtBook = BadDebtBook({applied: _addSat128(book.applied, charged), pending: 0});
         }
-        emit Accrue(snap.supplyIndex, snap.borrowIndex, rb.borrowRate, charged);
+        emit Accrue(snap.supplyIndex, snap.borrowIndex, rate, charged);
     }
 
     /// @dev Advances `snap` (stored before this timestamp) to block.timestamp, without writing.
-    /// Within an epoch it reads the stored rates and the bad-debt book and nothing else: the
-    /// indices grow by the stored rates over the elapsed time. In the first interaction of a new
-    /// epoch, or after new bad debt, it also refreshes the rates from the K shards' totals at the
-    /// end of the last refreshed epoch (or now, for bad debt within it): the stored rates run up to
-    /// that point, the fresh ones from it. The totals it reads held since the last interaction,
-    /// which was before that point (every interaction of a later epoch refreshes), so the fresh
-    /// rates are exact for the time after it. Indices saturate at 2^96 - 1.
-    function _accrued(
-        Snapshot memory snap
-    ) internal view returns (RateBook memory rb, uint256 charged, bool refreshed) {
-        rb = _rates;
-        uint256 epoch = block.timestamp / rb.epochLength;
-        uint256 pending = _badDebtBook.pending;
-        if (epoch == rb.epoch && pending == 0) {
-            _grow(snap, rb, block.timestamp - snap.lastUpdate);
-        } else {
-            uint256 end = epoch == rb.epoch ? block.timestamp : (uint256(rb.epoch) + 1) * rb.epochLength;
-            if (end < snap.lastUpdate) end = snap.lastUpdate;
-            if (end > block.timestamp) end = block.timestamp;
-            _grow(snap, rb, end - snap.lastUpdate);
-            charged = _refreshed(snap, rb, epoch, pending);
-            refreshed = true;
-            _grow(snap, rb, block.timestamp - end);
+    /// Reads the stored rates and the bad-debt book and, in the normal course, nothing else: no
+    /// shard. The indices grow by the stored rates up to the end of the epoch they were refreshed
+    /// in; past it, until someone calls `refreshRates`, borrowers keep paying the stored borrow
+    /// rate and suppliers are credited nothing (the staleness rule, docs/lending.md "Stored
+    /// rates"). After new bad debt (a rare event) it also charges the pending amount to all
+    /// suppliers, which reads every shard's supply shares. Indices saturate at 2^96 - 1.
+    /// @return rate The borrow rate applied.
+    /// @return charged Bad debt charged to suppliers (0 if none is pending or no one supplies).
+    function _accrued(Snapshot memory snap) internal view returns (uint256 rate, uint256 charged) {
+        RateBook memory rb = _rates;
+        rate = rb.borrowRate;
+        uint256 end = (uint256(rb.epoch) + 1) * rb.epochLength;
+        uint256 from = snap.lastUpdate;
+        if (from < end) {
+            uint256 to = block.timestamp < end ? block.timestamp : end;
+            _grow(snap, rate, rb.supplyRate, to - from);
+            from = to;
         }
+        // Stale: the debt present keeps paying, no one is credited until the next refresh.
+        _grow(snap, rate, 0, block.timestamp - from);
+        uint256 pending = _badDebtBook.pending;
+        if (pending != 0) charged = _charged(snap, pending);
         snap.lastUpdate = block.timestamp;
     }
 
-    /// @dev Grows both indices by the stored rates over `dt` seconds, linearly: the borrow index
+    /// @dev Grows both indices over `dt` seconds at the given rates, linearly: the borrow index
     /// rounded up, the supply index down, each saturating at 2^96 - 1.
-    function _grow(Snapshot memory snap, RateBook memory rb, uint256 dt) internal pure {
+    function _grow(Snapshot memory snap, uint256 borrowRate_, uint256 supplyRate_, uint256 dt) internal pure {
         if (dt == 0) return;
-        uint256 borrowGrowth = _divUp(snap.borrowIndex * rb.borrowRate * dt, WAD);
-        uint256 supplyGrowth = (snap.supplyIndex * rb.supplyRate * dt) / WAD;
+        uint256 borrowGrowth = _divUp(snap.borrowIndex * borrowRate_ * dt, WAD);
+        uint256 supplyGrowth = (snap.supplyIndex * supplyRate_ * dt) / WAD;
         if (borrowGrowth > INDEX_MASK - snap.borrowIndex) {
             // Saturated: debt grows only this much, so suppliers are credited the same fraction.
             uint256 room = INDEX_MASK - snap.borrowIndex;
@@ -982,18 +866,27 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         snap.supplyIndex = supplyIndex > INDEX_MASK ? INDEX_MASK : supplyIndex;
     }
 
-    /// @dev The rates refreshed from the K shards' totals (the one place that reads them all),
-    /// with `pending` bad debt charged to suppliers (returned as `charged`; 0 if no one supplies).
-    /// The borrow rate follows the higher of this and the previous refresh's utilization, so a
-    /// deposit has to stay a whole epoch to lower it; suppliers are credited that rate times
-    /// this utilization (capped at 1), so the interest credited until the next refresh is at
-    /// most what the debt present now pays over it (docs/lending.md, "Stored rates").
-    function _refreshed(
-        Snapshot memory snap,
-        RateBook memory rb,
-        uint256 epoch,
-        uint256 pending
-    ) internal view returns (uint256 charged) {
+    /// @dev Charges `pending` bad debt to all suppliers pro rata by lowering the supply index
+    /// (rounded up); reads every shard's supply shares. Returns what was charged (0 if no one
+    /// supplies: there is no one to charge it to).
+    function _charged(Snapshot memory snap, uint256 pending) internal view returns (uint256) {
+        uint256 supplyShares;
+        uint256 k = shardCount;
+        for (uint256 i = 0; i < k; ++i) supplyShares += _shard(i).supplyShares;
+        if (supplyShares == 0) return 0;
+        uint256 loss = _divUp(pending * WAD, supplyShares);
+        // A loss beyond all supply leaves the smallest index, never zero.
+        snap.supplyIndex = snap.supplyIndex > loss ? snap.supplyIndex - loss : 1;
+        return pending;
+    }
+
+    /// @dev The rates refreshed from the K shards' totals (the one place that reads them all)
+    /// at the indices in `snap`, for `epoch`. The borrow rate follows the higher of this and the
+    /// previous refresh's utilization, so lowering it takes two consecutive refreshes that see
+    /// the lower utilization; suppliers are credited that rate times this utilization (capped
+    /// at 1), so the interest credited until the epoch's end is at most what the debt present
+    /// now pays over it (docs/lending.md, "Stored rates").
+    function _refreshed(Snapshot memory snap, RateBook memory rb, uint256 epoch) internal view {
         uint256 supplyShares;
         uint256 borrowShares;
         uint256 k = shardCount;
@@ -1001,13 +894,6 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
             Shard storage sh = _shard(i);
             supplyShares += sh.supplyShares;
             borrowShares += sh.borrowShares;
-        }
-        // Pending bad debt is charged now; with no supply left there is no one to charge it to.
-        charged = pending;
-        if (supplyShares != 0 && pending != 0) {
-            uint256 loss = _divUp(pending * WAD, supplyShares);
-            // A loss beyond all supply leaves the smallest index, never zero.
-            snap.supplyIndex = snap.supplyIndex > loss ? snap.supplyIndex - loss : 1;
         }
         uint256 supplied = (supplyShares * snap.supplyIndex) / WAD;
         uint256 borrowed = _divUp(borrowShares * snap.borrowIndex, WAD);
@@ -1021,11 +907,7 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransien
         rb.epoch = uint40(epoch);
     }
 
-    /// @notice The indices the next interaction in this block will use (the stored snapshot
-    /// advanced to now by the stored rates, refreshed and charged with pending bad debt when due),
-    /// computed without writing; what a strategy values a supply position at.
-    /// @return supplyIndex Supply index (1e18 scale).
-    /// @return borrowIndex Borrow index (1e18 scale).
+    /// @inheritdoc ILendingMarket
     function previewIndices() external view returns (uint256 supplyIndex, uint256 borrowIndex) {
         Snapshot memory snap = _unpack(_snapshot);
         if (snap.lastUpdate != block.timestamp) _accrued(snap);

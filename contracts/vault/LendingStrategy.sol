@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {IStrategy} from "../interfaces/IStrategy.sol";
+import {LendingStorageLib} from "../lending/LendingStorageLib.sol";
 import {LendingMarket} from "../lending/LendingMarket.sol";
 import {TokenSlots} from "../tokens/TokenSlots.sol";
 import {AccessList} from "../libraries/AccessList.sol";
@@ -26,13 +27,6 @@ contract LendingStrategy is IStrategy {
     using TokenSlots for TokenSlots.Layout;
 
     uint256 internal constant WAD = 1e18;
-    // Market storage map (docs/lending.md): snapshot 3, rates 4, shard i < 16 at 5 + 2i and
-    // 6 + 2i, positions mapping at 37, bad-debt book 134.
-    uint256 internal constant MARKET_SLOT_SNAPSHOT = 3;
-    uint256 internal constant MARKET_SLOT_RATES = 4;
-    uint256 internal constant MARKET_SLOT_SHARDS = 5;
-    uint256 internal constant MARKET_SLOT_POSITIONS = 37;
-    uint256 internal constant MARKET_SLOT_BAD_DEBT = 134;
 
     /// @notice The market the vault's assets are supplied to.
     LendingMarket public immutable market;
@@ -130,20 +124,22 @@ contract LendingStrategy is IStrategy {
         uint256 k = market.shardCount();
         accesses = new IAccessDeclaring.Access[](3 * k + 5);
         address m = address(market);
-        accesses[0] = IAccessDeclaring.Access(m, bytes32(MARKET_SLOT_SNAPSHOT), AccessList.READ);
-        accesses[1] = IAccessDeclaring.Access(m, bytes32(MARKET_SLOT_BAD_DEBT), AccessList.READ);
-        for (uint256 i = 0; i < 2 * k; ++i) {
-            // Shards 16.. sit after the positions mapping (slot 38 on).
-            uint256 slot = i < 32 ? MARKET_SLOT_SHARDS + i : MARKET_SLOT_POSITIONS + 1 + (i - 32);
-            accesses[2 + i] = IAccessDeclaring.Access(m, bytes32(slot), AccessList.READ);
+        accesses[0] = IAccessDeclaring.Access(m, bytes32(LendingStorageLib.SNAPSHOT), AccessList.READ);
+        accesses[1] = IAccessDeclaring.Access(m, bytes32(LendingStorageLib.BAD_DEBT_BOOK), AccessList.READ);
+        for (uint256 i = 0; i < k; ++i) {
+            accesses[2 + 2 * i] = IAccessDeclaring.Access(m, LendingStorageLib.shardSlot(i), AccessList.READ);
+            accesses[3 + 2 * i] = IAccessDeclaring.Access(m, LendingStorageLib.shardBadDebtSlot(i), AccessList.READ);
         }
-        bytes32 pos = keccak256(abi.encode(address(this), MARKET_SLOT_POSITIONS));
-        accesses[2 + 2 * k] = IAccessDeclaring.Access(m, pos, AccessList.READ);
         // `position()` returns both slots of the position (shares, then collateral).
-        accesses[3 + 2 * k] = IAccessDeclaring.Access(m, bytes32(uint256(pos) + 1), AccessList.READ);
+        accesses[2 + 2 * k] = IAccessDeclaring.Access(
+            m,
+            LendingStorageLib.positionSlot(address(this)),
+            AccessList.READ
+        );
+        accesses[3 + 2 * k] = IAccessDeclaring.Access(m, LendingStorageLib.loanSlot(address(this)), AccessList.READ);
         // A shard's cash is its escrow's balance in the loan token (`shardTotals`, own and sources).
         TokenSlots.Layout memory loan = TokenSlots.load(tokenLayouts, asset);
-        accesses[4 + 2 * k] = IAccessDeclaring.Access(m, bytes32(MARKET_SLOT_RATES), AccessList.READ);
+        accesses[4 + 2 * k] = IAccessDeclaring.Access(m, bytes32(LendingStorageLib.RATES), AccessList.READ);
         uint256 n = 5 + 2 * k;
         if (!loan.exact) {
             accesses[n++] = IAccessDeclaring.Access(asset, AccessList.ANY_SLOT, AccessList.READ);

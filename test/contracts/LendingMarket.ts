@@ -415,7 +415,7 @@ describe("LendingMarket", function () {
   });
 
   describe("interest", function () {
-    it("accrues on a hand-computed schedule: stored rates, refreshed once per epoch, kinked by utilization", async function () {
+    it("accrues on a hand-computed schedule: stored rates, refreshRates once per epoch, stale epochs, kinked by utilization", async function () {
       const { market, oracle, users } =
         await networkHelpers.loadFixture(deploy);
       const lender = users[0][0];
@@ -436,31 +436,34 @@ describe("LendingMarket", function () {
       expect(m.br).to.equal(RATES.base);
       let supplyShares = 0n;
       let borrowShares = 0n;
-      const grow = (dt: bigint) => {
+      const grow = (dt: bigint, sr: bigint) => {
         if (dt === 0n) return;
         m.bI += divUp(m.bI * m.br * dt, WAD);
-        m.sI += (m.sI * m.sr * dt) / WAD;
+        m.sI += (m.sI * sr * dt) / WAD;
       };
+      // Stored rates up to the end of the epoch they were refreshed in; past it (stale), the
+      // borrow rate alone until someone calls refreshRates.
       const accrue = (now: bigint) => {
         if (now === m.last) return;
-        const epoch = now / m.len;
-        if (epoch === m.epoch) {
-          grow(now - m.last);
-        } else {
-          let end = (m.epoch + 1n) * m.len;
-          if (end < m.last) end = m.last;
-          if (end > now) end = now;
-          grow(end - m.last);
-          const supplied = (supplyShares * m.sI) / WAD;
-          const borrowed = divUp(borrowShares * m.bI, WAD);
-          const u = borrowed === 0n ? 0n : borrowed >= supplied ? WAD : (borrowed * WAD) / supplied;
-          m.br = rateAt(u > m.u ? u : m.u);
-          m.sr = (m.br * u) / WAD;
-          m.u = u;
-          m.epoch = epoch;
-          grow(now - end);
+        const end = (m.epoch + 1n) * m.len;
+        let from = m.last;
+        if (from < end) {
+          const to = now < end ? now : end;
+          grow(to - from, m.sr);
+          from = to;
         }
+        grow(now - from, 0n);
         m.last = now;
+      };
+      const refresh = (now: bigint) => {
+        accrue(now);
+        const supplied = (supplyShares * m.sI) / WAD;
+        const borrowed = divUp(borrowShares * m.bI, WAD);
+        const u = borrowed === 0n ? 0n : borrowed >= supplied ? WAD : (borrowed * WAD) / supplied;
+        m.br = rateAt(u > m.u ? u : m.u);
+        m.sr = (m.br * u) / WAD;
+        m.u = u;
+        m.epoch = now / m.len;
       };
       const check = async () => {
         const snap = await market.snapshot();
@@ -481,16 +484,27 @@ describe("LendingMarket", function () {
       borrowShares = divUp(500n * WAD * WAD, m.bI);
       await check();
 
-      // Period 1: 1 day at 50% utilization. The stored rate (the base rate: nothing was borrowed
-      // at the last refresh) runs to the end of the epoch, the refreshed one after it.
+      // Period 1: 1 day at 50% utilization with no refresh: the stored base rate (nothing was
+      // borrowed at the last refresh) charges borrowers; the supply rate is 0 (nothing was lent
+      // then, and stale epochs credit nothing). Then a keeper refreshes.
       const t1 = await nextTimestamp(86_400n);
-      await market.accrue();
-      accrue(t1);
+      await market.refreshRates();
+      refresh(t1);
       await check();
-      // 50% of the 80% kink: 2% + 10% * 0.625 = 8.25% APR; one day of it, about 0.0226%, less up
-      // to one epoch at the base rate's 2%.
-      const epochAtBase = ((825n - 200n) * WAD) / 10000n / YEAR * 3600n;
-      expect(m.bI - WAD).to.be.closeTo((825n * WAD) / 10000n / 365n, epochAtBase);
+      expect(m.sI).to.equal(WAD);
+      // (The index grew at the base rate since deployment, a few blocks before t0.)
+      expect(m.bI - WAD).to.be.closeTo(RATES.base * (t1 - t0), RATES.base * 300n);
+      expect(m.u).to.be.closeTo(WAD / 2n, WAD / 1000n);
+
+      // One day more with a refresh every epoch: 50% of the 80% kink: 2% + 10% * 0.625 = 8.25% APR.
+      const bI1 = m.bI;
+      for (let h = 0; h < 24; h++) {
+        const t = await nextTimestamp(3600n);
+        await market.refreshRates();
+        refresh(t);
+      }
+      await check();
+      expect(m.bI - bI1).to.be.closeTo((825n * bI1) / 10000n / 365n, bI1 / 10n ** 6n);
 
       // Period 2: borrow to 90% utilization (above the kink), then 30 days.
       const extra = 900n * WAD - divUp(borrowShares * m.bI, WAD);
@@ -502,10 +516,13 @@ describe("LendingMarket", function () {
         (await market.position(await b.getAddress())).borrowShares,
       ).to.equal(borrowShares);
       const t3 = await nextTimestamp(30n * 86_400n);
-      await market.accrue();
-      accrue(t3);
+      await market.refreshRates();
+      refresh(t3);
       await check();
-      expect(m.u).to.be.closeTo((9n * WAD) / 10n, WAD / 1000n);
+      // 30 days with no refresh: debt grew at the stored rate, supply was not credited (stale),
+      // so the refresh sees a little more than 90%.
+      expect(m.u).to.be.gt((9n * WAD) / 10n);
+      expect(m.u).to.be.closeTo((9n * WAD) / 10n, WAD / 100n);
       expect(await market.borrowRate((9n * WAD) / 10n)).to.equal(
         RATES.base + RATES.slope1 + RATES.slope2 / 2n,
       );
@@ -518,6 +535,8 @@ describe("LendingMarket", function () {
       await market
         .connect(users[1][0])
         .borrow(700n * WAD, await users[1][0].getAddress(), 1);
+      await networkHelpers.time.increase(3600);
+      await market.refreshRates(); // a supply rate for the epoch
       const id = await networkHelpers.takeSnapshot();
       const results: bigint[][] = [];
       for (const order of [0, 1]) {

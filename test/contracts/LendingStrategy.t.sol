@@ -161,6 +161,8 @@ contract LendingStrategyLifecycleTest is LendingStrategySetup {
         assertEq(vault.totalAssets(), 150e18, "allocation moves no value");
 
         _borrow(100e18, 40e18);
+        _nextBlock(1 hours);
+        market.refreshRates(); // a keeper: the rates see the 50% utilization
         _nextBlock(30 days);
         uint256 value = strategy.totalAssets();
         assertTrue(value > 80e18, "interest accrued in the view");
