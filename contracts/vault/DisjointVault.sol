@@ -9,6 +9,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {IStrategy} from "../interfaces/IStrategy.sol";
 import {ShardEscrow} from "./ShardEscrow.sol";
+import {VaultStorageLib} from "./VaultStorageLib.sol";
 import {IDisjointVault} from "../interfaces/IDisjointVault.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 
@@ -83,18 +84,7 @@ contract DisjointVault is IDisjointVault {
         uint64 fromBlock;
     }
 
-    /// Named storage slots of the scalar state, for `declareAccess`.
-    enum Slot {
-        Price,
-        Limit,
-        Ledger,
-        Strategy,
-        Owner,
-        PendingOwner,
-        Shards
-    }
-
-    // ---- storage (declareAccess names these slots) ----
+    // ---- storage (VaultStorageLib names these slots; keep the two in step) ----
     Shard[MAX_SHARDS] internal _shards;
     /// The price schedule in one word, written only by a report and the owner's settings:
     /// the price rises linearly from the start price at the last report to the end price over
@@ -688,13 +678,13 @@ contract DisjointVault is IDisjointVault {
     ) private view returns (bool) {
         if (sel == this.deposit.selector || sel == this.mint.selector) {
             (, address receiver) = abi.decode(data[4:], (uint256, address));
-            _add(list, address(this), _slotOf(Slot.Price), READ);
+            _add(list, address(this), VaultStorageLib.PRICE_SLOT, READ);
             (uint256 k1, uint256 k2) = _candidateShards(list, receiver);
-            _add(list, address(this), _shardSlot(k1), WRITE);
-            _add(list, address(this), _shardSlot(k2), WRITE);
-            _add(list, address(this), _balanceSlot(receiver), WRITE);
-            _add(list, address(this), _slotOf(Slot.Limit), READ); // deposit limit, when one is set
-            _add(list, address(this), _slotOf(Slot.Shards), READ); // with a limit: its per-shard part
+            _add(list, address(this), VaultStorageLib.shardSlot(k1), WRITE);
+            _add(list, address(this), VaultStorageLib.shardSlot(k2), WRITE);
+            _add(list, address(this), VaultStorageLib.balanceSlot(receiver), WRITE);
+            _add(list, address(this), VaultStorageLib.DEPOSIT_LIMIT_SLOT, READ); // deposit limit, when one is set
+            _add(list, address(this), VaultStorageLib.SHARD_CONFIG_SLOT, READ); // with a limit: its per-shard part
             _declareTransferFrom(list, sender, escrowOf(k1));
             _add(list, address(_asset), _assetSlot(escrowOf(k2), address(0)), WRITE);
         } else if (
@@ -709,11 +699,11 @@ contract DisjointVault is IDisjointVault {
             _declareTransfer(list, sender, to);
         } else if (sel == this.transferFrom.selector) {
             (address from, address to, ) = abi.decode(data[4:], (address, address, uint256));
-            _add(list, address(this), _allowanceSlot(from, sender), WRITE);
+            _add(list, address(this), VaultStorageLib.allowanceSlot(from, sender), WRITE);
             _declareTransfer(list, from, to);
         } else if (sel == this.approve.selector) {
             (address spender, ) = abi.decode(data[4:], (address, uint256));
-            _add(list, address(this), _allowanceSlot(sender, spender), WRITE);
+            _add(list, address(this), VaultStorageLib.allowanceSlot(sender, spender), WRITE);
         } else {
             return false;
         }
@@ -723,12 +713,12 @@ contract DisjointVault is IDisjointVault {
     /// `withdraw`, `redeem` and their shard-only variants.
     function _declareExit(List memory list, bytes4 sel, address sender, bytes calldata data) private view {
         (, address receiver, address owner_) = abi.decode(data[4:], (uint256, address, address));
-        _add(list, address(this), _slotOf(Slot.Price), READ);
+        _add(list, address(this), VaultStorageLib.PRICE_SLOT, READ);
         (uint256 k1, uint256 k2) = _candidateShards(list, owner_);
-        _add(list, address(this), _shardSlot(k1), WRITE);
-        _add(list, address(this), _shardSlot(k2), WRITE);
-        _add(list, address(this), _balanceSlot(owner_), WRITE);
-        if (sender != owner_) _add(list, address(this), _allowanceSlot(owner_, sender), WRITE);
+        _add(list, address(this), VaultStorageLib.shardSlot(k1), WRITE);
+        _add(list, address(this), VaultStorageLib.shardSlot(k2), WRITE);
+        _add(list, address(this), VaultStorageLib.balanceSlot(owner_), WRITE);
+        if (sender != owner_) _add(list, address(this), VaultStorageLib.allowanceSlot(owner_, sender), WRITE);
         // The escrow pays the receiver; on the fallback path the strategy pays it the rest
         // (its declaration covers everything else it touches, IStrategy).
         _declareTransferFrom(list, escrowOf(k1), receiver);
@@ -737,60 +727,60 @@ contract DisjointVault is IDisjointVault {
         // to every other shard's escrow (another transaction of the block may have drained
         // the owner's escrow, so the fallback cannot be ruled out in advance).
         if (sel == this.withdrawFromShard.selector || sel == this.redeemFromShard.selector) return;
-        _add(list, address(this), _slotOf(Slot.Shards), READ);
+        _add(list, address(this), VaultStorageLib.SHARD_CONFIG_SLOT, READ);
         uint256 n = shardCount();
         for (uint256 j = 0; j < n; ++j) {
-            _add(list, address(this), _shardSlot(j), WRITE);
+            _add(list, address(this), VaultStorageLib.shardSlot(j), WRITE);
             _declareTransferFrom(list, escrowOf(j), receiver);
         }
-        _add(list, address(this), _slotOf(Slot.Ledger), WRITE);
-        _add(list, address(this), _slotOf(Slot.Strategy), READ);
+        _add(list, address(this), VaultStorageLib.LEDGER_SLOT, WRITE);
+        _add(list, address(this), VaultStorageLib.STRATEGY_SLOT, READ);
         _declareStrategy(list, IStrategy.maxWithdraw.selector);
         _declareStrategy(list, IStrategy.withdraw.selector);
     }
 
     /// Declarations of the manager's functions; false if `sel` is not one of them.
     function _declareManagerCall(List memory list, bytes4 sel, bytes calldata data) private view returns (bool) {
-        _add(list, address(this), _slotOf(Slot.Owner), READ); // every one checks the owner
+        _add(list, address(this), VaultStorageLib.OWNER_SLOT, READ); // every one checks the owner
         if (sel == this.harvest.selector) {
             // The report writes the price word: ordered against every user operation.
-            _add(list, address(this), _slotOf(Slot.Price), WRITE);
+            _add(list, address(this), VaultStorageLib.PRICE_SLOT, WRITE);
             uint256 k = shardCount();
-            for (uint256 i = 0; i < k; ++i) _add(list, address(this), _shardSlot(i), READ);
+            for (uint256 i = 0; i < k; ++i) _add(list, address(this), VaultStorageLib.shardSlot(i), READ);
             (uint256 f1, uint256 f2) = _candidateShards(list, feeRecipient); // fee shares
-            _add(list, address(this), _shardSlot(f1), WRITE);
-            _add(list, address(this), _shardSlot(f2), WRITE);
-            _add(list, address(this), _slotOf(Slot.Shards), READ);
-            _add(list, address(this), _slotOf(Slot.Ledger), WRITE);
-            _add(list, address(this), _slotOf(Slot.Strategy), READ);
-            _add(list, address(this), _balanceSlot(feeRecipient), WRITE);
+            _add(list, address(this), VaultStorageLib.shardSlot(f1), WRITE);
+            _add(list, address(this), VaultStorageLib.shardSlot(f2), WRITE);
+            _add(list, address(this), VaultStorageLib.SHARD_CONFIG_SLOT, READ);
+            _add(list, address(this), VaultStorageLib.LEDGER_SLOT, WRITE);
+            _add(list, address(this), VaultStorageLib.STRATEGY_SLOT, READ);
+            _add(list, address(this), VaultStorageLib.balanceSlot(feeRecipient), WRITE);
             _declareStrategy(list, IStrategy.totalAssets.selector);
         } else if (sel == this.allocate.selector || sel == this.deallocate.selector) {
             _declareAllocation(list, sel, data);
         } else if (sel == this.setStrategy.selector) {
             address next = abi.decode(data[4:], (address));
-            _add(list, address(this), _slotOf(Slot.Ledger), READ);
-            _add(list, address(this), _slotOf(Slot.Strategy), WRITE);
+            _add(list, address(this), VaultStorageLib.LEDGER_SLOT, READ);
+            _add(list, address(this), VaultStorageLib.STRATEGY_SLOT, WRITE);
             if (next != address(0)) _add(list, next, ANY_SLOT, READ);
         } else if (sel == this.setDepositLimit.selector) {
-            _add(list, address(this), _slotOf(Slot.Price), WRITE);
-            _add(list, address(this), _slotOf(Slot.Limit), WRITE);
+            _add(list, address(this), VaultStorageLib.PRICE_SLOT, WRITE);
+            _add(list, address(this), VaultStorageLib.DEPOSIT_LIMIT_SLOT, WRITE);
         } else if (sel == this.setPerformanceFee.selector) {
-            _add(list, address(this), _slotOf(Slot.Ledger), WRITE);
+            _add(list, address(this), VaultStorageLib.LEDGER_SLOT, WRITE);
         } else if (sel == this.setProfitUnlockPeriod.selector) {
-            _add(list, address(this), _slotOf(Slot.Price), WRITE);
+            _add(list, address(this), VaultStorageLib.PRICE_SLOT, WRITE);
         } else if (sel == this.setShardCount.selector) {
             uint256 count = abi.decode(data[4:], (uint256));
-            _add(list, address(this), _slotOf(Slot.Shards), WRITE);
+            _add(list, address(this), VaultStorageLib.SHARD_CONFIG_SLOT, WRITE);
             // Each new escrow approves the vault in the asset at construction.
             for (uint256 k = shardCount(); k < count && k < MAX_SHARDS; ++k) {
                 _add(list, address(_asset), _assetSlot(escrowOf(k), address(this)), WRITE);
             }
         } else if (sel == this.transferOwnership.selector) {
-            _add(list, address(this), _slotOf(Slot.PendingOwner), WRITE);
+            _add(list, address(this), VaultStorageLib.PENDING_OWNER_SLOT, WRITE);
         } else if (sel == this.acceptOwnership.selector) {
-            _add(list, address(this), _slotOf(Slot.Owner), WRITE);
-            _add(list, address(this), _slotOf(Slot.PendingOwner), WRITE);
+            _add(list, address(this), VaultStorageLib.OWNER_SLOT, WRITE);
+            _add(list, address(this), VaultStorageLib.PENDING_OWNER_SLOT, WRITE);
         } else {
             return false;
         }
@@ -802,11 +792,11 @@ contract DisjointVault is IDisjointVault {
     /// (assets only move between the escrow and the strategy).
     function _declareAllocation(List memory list, bytes4 sel, bytes calldata data) private view {
         (uint256 shard, ) = abi.decode(data[4:], (uint256, uint256));
-        _add(list, address(this), _slotOf(Slot.Strategy), READ);
-        _add(list, address(this), _slotOf(Slot.Shards), READ);
-        _add(list, address(this), _slotOf(Slot.Ledger), WRITE);
+        _add(list, address(this), VaultStorageLib.STRATEGY_SLOT, READ);
+        _add(list, address(this), VaultStorageLib.SHARD_CONFIG_SLOT, READ);
+        _add(list, address(this), VaultStorageLib.LEDGER_SLOT, WRITE);
         if (shard < shardCount()) {
-            _add(list, address(this), _shardSlot(shard), WRITE);
+            _add(list, address(this), VaultStorageLib.shardSlot(shard), WRITE);
             address strat = address(strategy);
             if (sel == this.allocate.selector) {
                 // The escrow pays the strategy, which then deposits (its declaration).
@@ -1096,15 +1086,15 @@ contract DisjointVault is IDisjointVault {
     }
 
     function _declareTransfer(List memory list, address from, address to) private view {
-        _add(list, address(this), _balanceSlot(from), WRITE);
-        _add(list, address(this), _balanceSlot(to), WRITE);
+        _add(list, address(this), VaultStorageLib.balanceSlot(from), WRITE);
+        _add(list, address(this), VaultStorageLib.balanceSlot(to), WRITE);
         (uint256 f1, uint256 f2) = _candidateShards(list, from);
         (uint256 t1, uint256 t2) = _candidateShards(list, to);
         if (f1 == f2 && t1 == t2 && f1 == t1) return; // one shard: its supply is unchanged
-        _add(list, address(this), _shardSlot(f1), WRITE);
-        _add(list, address(this), _shardSlot(f2), WRITE);
-        _add(list, address(this), _shardSlot(t1), WRITE);
-        _add(list, address(this), _shardSlot(t2), WRITE);
+        _add(list, address(this), VaultStorageLib.shardSlot(f1), WRITE);
+        _add(list, address(this), VaultStorageLib.shardSlot(f2), WRITE);
+        _add(list, address(this), VaultStorageLib.shardSlot(t1), WRITE);
+        _add(list, address(this), VaultStorageLib.shardSlot(t2), WRITE);
     }
 
     /// The shard `account` may be in when the declared call runs: the one it holds, else its
@@ -1113,67 +1103,10 @@ contract DisjointVault is IDisjointVault {
     function _candidateShards(List memory list, address account) private view returns (uint256 k1, uint256 k2) {
         uint256 tag = _balances[account] >> TAG_SHIFT;
         if (tag != 0) return (tag - 1, tag - 1);
-        _add(list, address(this), _slotOf(Slot.Shards), READ);
+        _add(list, address(this), VaultStorageLib.SHARD_CONFIG_SLOT, READ);
         ShardConfig memory c = _shardConfig;
         uint256 a = uint256(uint160(account));
         k2 = a % c.next;
         k1 = block.number >= c.fromBlock ? k2 : a % c.count;
-    }
-
-    function _shardSlot(uint256 k) private pure returns (bytes32 slot) {
-        assembly ("memory-safe") {
-            slot := add(_shards.slot, k)
-        }
-    }
-
-    /// The slot of a scalar state variable.
-    function _slotOf(Slot which) private pure returns (bytes32 slot) {
-        uint256 base;
-        if (which == Slot.Price) {
-            assembly ("memory-safe") {
-                base := _price.slot
-            }
-        } else if (which == Slot.Limit) {
-            assembly ("memory-safe") {
-                base := _depositLimit.slot
-            }
-        } else if (which == Slot.Ledger) {
-            assembly ("memory-safe") {
-                base := _ledger.slot
-            }
-        } else if (which == Slot.Strategy) {
-            assembly ("memory-safe") {
-                base := strategy.slot
-            }
-        } else if (which == Slot.Owner) {
-            assembly ("memory-safe") {
-                base := owner.slot
-            }
-        } else if (which == Slot.PendingOwner) {
-            assembly ("memory-safe") {
-                base := pendingOwner.slot
-            }
-        } else {
-            assembly ("memory-safe") {
-                base := _shardConfig.slot
-            }
-        }
-        slot = bytes32(base);
-    }
-
-    function _balanceSlot(address account) private pure returns (bytes32) {
-        uint256 base;
-        assembly ("memory-safe") {
-            base := _balances.slot
-        }
-        return keccak256(abi.encode(account, base));
-    }
-
-    function _allowanceSlot(address owner_, address spender) private pure returns (bytes32) {
-        uint256 base;
-        assembly ("memory-safe") {
-            base := allowance.slot
-        }
-        return keccak256(abi.encode(spender, keccak256(abi.encode(owner_, base))));
     }
 }
