@@ -175,8 +175,9 @@ contract DisjointVault is IDisjointVault {
         _symbol = symbol_;
         uint256 initial = PRICE_ONE / VIRTUAL_SHARES; // 10**DECIMALS_OFFSET shares per asset
         _price = _pack(initial, initial, block.timestamp, 6 hours, 0);
-        // Escrows take this contract's nonces 1..shards, so their addresses are computed, not stored.
-        for (uint256 k = 0; k < shards; ++k) {
+        // Shard 0's escrow is this vault; escrow k > 0 takes this contract's nonce k, so escrow
+        // addresses are computed, not stored.
+        for (uint256 k = 1; k < shards; ++k) {
             address escrow = address(new ShardEscrow(asset_));
             if (escrow != escrowOf(k)) revert EscrowAddressMismatch(k);
         }
@@ -504,7 +505,7 @@ contract DisjointVault is IDisjointVault {
         sh.idle -= uint128(assets);
         _ledger.debt = (_ledger.debt + assets).toUint128();
         emit Allocated(shard, assets);
-        _asset.safeTransferFrom(escrowOf(shard), address(strat), assets);
+        _pay(shard, address(strat), assets);
         strat.deposit(assets);
     }
 
@@ -564,7 +565,7 @@ contract DisjointVault is IDisjointVault {
         uint256 fromBlock = block.number + 1;
         _shardConfig = ShardConfig(c.next, uint8(count), uint64(fromBlock));
         emit ShardCountSet(count, fromBlock);
-        // Escrows keep taking this contract's nonces in order: escrow k at nonce k + 1.
+        // Escrows keep taking this contract's nonces in order: escrow k at nonce k.
         for (uint256 k = c.next; k < count; ++k) {
             if (address(new ShardEscrow(_asset)) != escrowOf(k)) revert EscrowAddressMismatch(k);
         }
@@ -595,7 +596,8 @@ contract DisjointVault is IDisjointVault {
 
     /// @inheritdoc IDisjointVault
     function escrowOf(uint256 shard) public view returns (address escrow) {
-        uint8 nonce = uint8(shard + 1);
+        if (shard == 0) return address(this);
+        uint8 nonce = uint8(shard);
         // keccak256(rlp([this, nonce])) = keccak256(0xd6 0x94 ‖ this ‖ nonce), 23 bytes in scratch space.
         assembly ("memory-safe") {
             mstore(0x00, or(or(shl(240, 0xd694), shl(80, address())), shl(72, nonce)))
@@ -958,7 +960,7 @@ contract DisjointVault is IDisjointVault {
         if (assets <= m.idle) {
             // shares <= owner's balance <= its shard's supply; assets <= idle: no underflow.
             _shards[k] = Shard(m.supply - uint128(shares), m.idle - uint128(assets));
-            _asset.safeTransferFrom(escrowOf(k), receiver, assets);
+            _pay(k, receiver, assets);
             return;
         }
         if (!withFallback) revert InsufficientLiquidity(assets, m.idle);
@@ -992,9 +994,16 @@ contract DisjointVault is IDisjointVault {
         }
         if (rest != 0) revert InsufficientLiquidity(assets, assets - rest);
         for (uint256 j = 0; j < n; ++j) {
-            if (drawn[j] != 0) _asset.safeTransferFrom(escrowOf(j), receiver, drawn[j]);
+            if (drawn[j] != 0) _pay(j, receiver, drawn[j]);
         }
         if (fromStrategy != 0) strat.withdraw(fromStrategy, receiver);
+    }
+
+    /// Pays `assets` out of shard `k`'s escrow: shard 0's escrow is this vault, which pays by
+    /// `transfer` (no allowance to read); escrow k > 0 approved the vault at its construction.
+    function _pay(uint256 k, address to, uint256 assets) private {
+        if (k == 0) _asset.safeTransfer(to, assets);
+        else _asset.safeTransferFrom(escrowOf(k), to, assets);
     }
 
     function _transfer(address from, address to, uint256 amount) internal {
@@ -1065,7 +1074,8 @@ contract DisjointVault is IDisjointVault {
     /// infinite; declared written) and both balances, or the asset's whole account if its
     /// layout is not registered.
     function _declareTransferFrom(List memory list, address from, address to) private view {
-        _add(list, address(_asset), _assetSlot(from, address(this)), WRITE);
+        // Shard 0's escrow is this vault: it pays by `transfer`, reading no allowance.
+        if (from != address(this)) _add(list, address(_asset), _assetSlot(from, address(this)), WRITE);
         _add(list, address(_asset), _assetSlot(from, address(0)), WRITE);
         _add(list, address(_asset), _assetSlot(to, address(0)), WRITE);
     }
