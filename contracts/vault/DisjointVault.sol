@@ -658,8 +658,9 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
             list.add(address(this), VaultStorageLib.shardSlot(k1), AccessList.WRITE);
             list.add(address(this), VaultStorageLib.shardSlot(k2), AccessList.WRITE);
             list.add(address(this), VaultStorageLib.balanceSlot(receiver), AccessList.WRITE);
-            list.add(address(this), VaultStorageLib.DEPOSIT_LIMIT_SLOT, AccessList.READ); // deposit limit, when one is set
-            list.add(address(this), VaultStorageLib.SHARD_CONFIG_SLOT, AccessList.READ); // with a limit: its per-shard part
+            // The deposit limit, when one is set, and the shard count for its per-shard part.
+            list.add(address(this), VaultStorageLib.DEPOSIT_LIMIT_SLOT, AccessList.READ);
+            list.add(address(this), VaultStorageLib.SHARD_CONFIG_SLOT, AccessList.READ);
             _declareTransferFrom(list, sender, escrowOf(k1));
             list.add(address(_asset), _assetSlot(escrowOf(k2), address(0)), AccessList.WRITE);
         } else if (
