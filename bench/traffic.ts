@@ -4,7 +4,8 @@
  * the busiest lending market, vault and pool measured in bench/results/traffic-profile.md, over
  * many blocks). Mean gas per operation and simulated speedups, each design on a fresh chain.
  *   npx hardhat run bench/traffic.ts   → prints, writes bench/results/traffic.md
- * (TRAFFIC_BLOCKS, default 200, and BENCH_SEED, default 1, override.)
+ * (TRAFFIC_BLOCKS, default 200, BENCH_SEED, default 1, and TRAFFIC_PRODUCTS, default vault,lending,dex,
+ * override.)
  */
 import path from "node:path";
 import hre from "hardhat";
@@ -22,7 +23,7 @@ import { freshWorkloadEnv } from "../tasks/workload-env.js";
 
 const BLOCKS = Number(process.env.TRAFFIC_BLOCKS ?? 200);
 const SEED = Number(process.env.BENCH_SEED ?? 1);
-const PRODUCTS: Product[] = ["vault", "lending", "dex"];
+const PRODUCTS = (process.env.TRAFFIC_PRODUCTS ?? "vault,lending,dex").split(",") as Product[];
 
 await hre.tasks.getTask("build").run({ quiet: true });
 const contracts = await loadBuildInfoContracts(path.join(hre.config.paths.artifacts, "build-info"));
