@@ -124,7 +124,8 @@ interface IDisjointVault is IERC4626, IAccessDeclaring {
     /// @param account Any address.
     function shardOf(address account) external view returns (uint256);
 
-    /// @notice The escrow of shard `shard`: the address of this contract's CREATE at nonce shard + 1.
+    /// @notice The escrow of shard `shard`: this vault for shard 0 (it pays that shard's exits
+    /// by `transfer`), else the address of this contract's CREATE at nonce `shard`.
     /// @param shard Shard index (< MAX_SHARDS).
     function escrowOf(uint256 shard) external view returns (address escrow);
 

@@ -9,6 +9,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {IStrategy} from "../interfaces/IStrategy.sol";
 import {ShardEscrow} from "./ShardEscrow.sol";
+import {VaultStorageLib} from "./VaultStorageLib.sol";
 import {IDisjointVault} from "../interfaces/IDisjointVault.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 import {AccessList} from "../libraries/AccessList.sol";
@@ -79,18 +80,7 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
         uint64 fromBlock;
     }
 
-    /// Named storage slots of the scalar state, for `declareAccess`.
-    enum Slot {
-        Price,
-        Limit,
-        Ledger,
-        Strategy,
-        Owner,
-        PendingOwner,
-        Shards
-    }
-
-    // ---- storage (declareAccess names these slots) ----
+    // ---- storage (VaultStorageLib names these slots; keep the two in step) ----
     Shard[MAX_SHARDS] internal _shards;
     /// The price schedule in one word, written only by a report and the owner's settings:
     /// the price rises linearly from the start price at the last report to the end price over
@@ -162,8 +152,9 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
         _symbol = symbol_;
         uint256 initial = PRICE_ONE / VIRTUAL_SHARES; // 10**DECIMALS_OFFSET shares per asset
         _price = _pack(initial, initial, block.timestamp, 6 hours, 0);
-        // Escrows take this contract's nonces 1..shards, so their addresses are computed, not stored.
-        for (uint256 k = 0; k < shards; ++k) {
+        // Shard 0's escrow is this vault; escrow k > 0 takes this contract's nonce k, so escrow
+        // addresses are computed, not stored.
+        for (uint256 k = 1; k < shards; ++k) {
             address escrow = address(new ShardEscrow(asset_));
             if (escrow != escrowOf(k)) revert EscrowAddressMismatch(k);
         }
@@ -491,7 +482,7 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
         sh.idle -= uint128(assets);
         _ledger.debt = (_ledger.debt + assets).toUint128();
         emit Allocated(shard, assets);
-        _asset.safeTransferFrom(escrowOf(shard), address(strat), assets);
+        _pay(shard, address(strat), assets);
         strat.deposit(assets);
     }
 
@@ -551,7 +542,7 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
         uint256 fromBlock = block.number + 1;
         _shardConfig = ShardConfig(c.next, uint8(count), uint64(fromBlock));
         emit ShardCountSet(count, fromBlock);
-        // Escrows keep taking this contract's nonces in order: escrow k at nonce k + 1.
+        // Escrows keep taking this contract's nonces in order: escrow k at nonce k.
         for (uint256 k = c.next; k < count; ++k) {
             if (address(new ShardEscrow(_asset)) != escrowOf(k)) revert EscrowAddressMismatch(k);
         }
@@ -582,7 +573,8 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
 
     /// @inheritdoc IDisjointVault
     function escrowOf(uint256 shard) public view returns (address escrow) {
-        uint8 nonce = uint8(shard + 1);
+        if (shard == 0) return address(this);
+        uint8 nonce = uint8(shard);
         // keccak256(rlp([this, nonce])) = keccak256(0xd6 0x94 ‖ this ‖ nonce), 23 bytes in scratch space.
         assembly ("memory-safe") {
             mstore(0x00, or(or(shl(240, 0xd694), shl(80, address())), shl(72, nonce)))
@@ -661,13 +653,14 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
     ) private view returns (bool) {
         if (sel == this.deposit.selector || sel == this.mint.selector) {
             (, address receiver) = abi.decode(data[4:], (uint256, address));
-            list.add(address(this), _slotOf(Slot.Price), AccessList.READ);
+            list.add(address(this), VaultStorageLib.PRICE_SLOT, AccessList.READ);
             (uint256 k1, uint256 k2) = _candidateShards(list, receiver);
-            list.add(address(this), _shardSlot(k1), AccessList.WRITE);
-            list.add(address(this), _shardSlot(k2), AccessList.WRITE);
-            list.add(address(this), _balanceSlot(receiver), AccessList.WRITE);
-            list.add(address(this), _slotOf(Slot.Limit), AccessList.READ); // deposit limit, when one is set
-            list.add(address(this), _slotOf(Slot.Shards), AccessList.READ); // with a limit: its per-shard part
+            list.add(address(this), VaultStorageLib.shardSlot(k1), AccessList.WRITE);
+            list.add(address(this), VaultStorageLib.shardSlot(k2), AccessList.WRITE);
+            list.add(address(this), VaultStorageLib.balanceSlot(receiver), AccessList.WRITE);
+            // The deposit limit, when one is set, and the shard count for its per-shard part.
+            list.add(address(this), VaultStorageLib.DEPOSIT_LIMIT_SLOT, AccessList.READ);
+            list.add(address(this), VaultStorageLib.SHARD_CONFIG_SLOT, AccessList.READ);
             _declareTransferFrom(list, sender, escrowOf(k1));
             list.add(address(_asset), _assetSlot(escrowOf(k2), address(0)), AccessList.WRITE);
         } else if (
@@ -682,11 +675,11 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
             _declareTransfer(list, sender, to);
         } else if (sel == this.transferFrom.selector) {
             (address from, address to, ) = abi.decode(data[4:], (address, address, uint256));
-            list.add(address(this), _allowanceSlot(from, sender), AccessList.WRITE);
+            list.add(address(this), VaultStorageLib.allowanceSlot(from, sender), AccessList.WRITE);
             _declareTransfer(list, from, to);
         } else if (sel == this.approve.selector) {
             (address spender, ) = abi.decode(data[4:], (address, uint256));
-            list.add(address(this), _allowanceSlot(sender, spender), AccessList.WRITE);
+            list.add(address(this), VaultStorageLib.allowanceSlot(sender, spender), AccessList.WRITE);
         } else {
             return false;
         }
@@ -701,12 +694,12 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
         bytes calldata data
     ) private view {
         (, address receiver, address owner_) = abi.decode(data[4:], (uint256, address, address));
-        list.add(address(this), _slotOf(Slot.Price), AccessList.READ);
+        list.add(address(this), VaultStorageLib.PRICE_SLOT, AccessList.READ);
         (uint256 k1, uint256 k2) = _candidateShards(list, owner_);
-        list.add(address(this), _shardSlot(k1), AccessList.WRITE);
-        list.add(address(this), _shardSlot(k2), AccessList.WRITE);
-        list.add(address(this), _balanceSlot(owner_), AccessList.WRITE);
-        if (sender != owner_) list.add(address(this), _allowanceSlot(owner_, sender), AccessList.WRITE);
+        list.add(address(this), VaultStorageLib.shardSlot(k1), AccessList.WRITE);
+        list.add(address(this), VaultStorageLib.shardSlot(k2), AccessList.WRITE);
+        list.add(address(this), VaultStorageLib.balanceSlot(owner_), AccessList.WRITE);
+        if (sender != owner_) list.add(address(this), VaultStorageLib.allowanceSlot(owner_, sender), AccessList.WRITE);
         // The escrow pays the receiver; on the fallback path the strategy pays it the rest
         // (its declaration covers everything else it touches, IStrategy).
         _declareTransferFrom(list, escrowOf(k1), receiver);
@@ -715,14 +708,14 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
         // to every other shard's escrow (another transaction of the block may have drained
         // the owner's escrow, so the fallback cannot be ruled out in advance).
         if (sel == this.withdrawFromShard.selector || sel == this.redeemFromShard.selector) return;
-        list.add(address(this), _slotOf(Slot.Shards), AccessList.READ);
+        list.add(address(this), VaultStorageLib.SHARD_CONFIG_SLOT, AccessList.READ);
         uint256 n = shardCount();
         for (uint256 j = 0; j < n; ++j) {
-            list.add(address(this), _shardSlot(j), AccessList.WRITE);
+            list.add(address(this), VaultStorageLib.shardSlot(j), AccessList.WRITE);
             _declareTransferFrom(list, escrowOf(j), receiver);
         }
-        list.add(address(this), _slotOf(Slot.Ledger), AccessList.WRITE);
-        list.add(address(this), _slotOf(Slot.Strategy), AccessList.READ);
+        list.add(address(this), VaultStorageLib.LEDGER_SLOT, AccessList.WRITE);
+        list.add(address(this), VaultStorageLib.STRATEGY_SLOT, AccessList.READ);
         _declareStrategy(list, IStrategy.maxWithdraw.selector);
         _declareStrategy(list, IStrategy.withdraw.selector);
     }
@@ -733,46 +726,46 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
         bytes4 sel,
         bytes calldata data
     ) private view returns (bool) {
-        list.add(address(this), _slotOf(Slot.Owner), AccessList.READ); // every one checks the owner
+        list.add(address(this), VaultStorageLib.OWNER_SLOT, AccessList.READ); // every one checks the owner
         if (sel == this.harvest.selector) {
             // The report writes the price word: ordered against every user operation.
-            list.add(address(this), _slotOf(Slot.Price), AccessList.WRITE);
+            list.add(address(this), VaultStorageLib.PRICE_SLOT, AccessList.WRITE);
             uint256 k = shardCount();
-            for (uint256 i = 0; i < k; ++i) list.add(address(this), _shardSlot(i), AccessList.READ);
+            for (uint256 i = 0; i < k; ++i) list.add(address(this), VaultStorageLib.shardSlot(i), AccessList.READ);
             (uint256 f1, uint256 f2) = _candidateShards(list, feeRecipient); // fee shares
-            list.add(address(this), _shardSlot(f1), AccessList.WRITE);
-            list.add(address(this), _shardSlot(f2), AccessList.WRITE);
-            list.add(address(this), _slotOf(Slot.Shards), AccessList.READ);
-            list.add(address(this), _slotOf(Slot.Ledger), AccessList.WRITE);
-            list.add(address(this), _slotOf(Slot.Strategy), AccessList.READ);
-            list.add(address(this), _balanceSlot(feeRecipient), AccessList.WRITE);
+            list.add(address(this), VaultStorageLib.shardSlot(f1), AccessList.WRITE);
+            list.add(address(this), VaultStorageLib.shardSlot(f2), AccessList.WRITE);
+            list.add(address(this), VaultStorageLib.SHARD_CONFIG_SLOT, AccessList.READ);
+            list.add(address(this), VaultStorageLib.LEDGER_SLOT, AccessList.WRITE);
+            list.add(address(this), VaultStorageLib.STRATEGY_SLOT, AccessList.READ);
+            list.add(address(this), VaultStorageLib.balanceSlot(feeRecipient), AccessList.WRITE);
             _declareStrategy(list, IStrategy.totalAssets.selector);
         } else if (sel == this.allocate.selector || sel == this.deallocate.selector) {
             _declareAllocation(list, sel, data);
         } else if (sel == this.setStrategy.selector) {
             address next = abi.decode(data[4:], (address));
-            list.add(address(this), _slotOf(Slot.Ledger), AccessList.READ);
-            list.add(address(this), _slotOf(Slot.Strategy), AccessList.WRITE);
+            list.add(address(this), VaultStorageLib.LEDGER_SLOT, AccessList.READ);
+            list.add(address(this), VaultStorageLib.STRATEGY_SLOT, AccessList.WRITE);
             if (next != address(0)) list.add(next, AccessList.ANY_SLOT, AccessList.READ);
         } else if (sel == this.setDepositLimit.selector) {
-            list.add(address(this), _slotOf(Slot.Price), AccessList.WRITE);
-            list.add(address(this), _slotOf(Slot.Limit), AccessList.WRITE);
+            list.add(address(this), VaultStorageLib.PRICE_SLOT, AccessList.WRITE);
+            list.add(address(this), VaultStorageLib.DEPOSIT_LIMIT_SLOT, AccessList.WRITE);
         } else if (sel == this.setPerformanceFee.selector) {
-            list.add(address(this), _slotOf(Slot.Ledger), AccessList.WRITE);
+            list.add(address(this), VaultStorageLib.LEDGER_SLOT, AccessList.WRITE);
         } else if (sel == this.setProfitUnlockPeriod.selector) {
-            list.add(address(this), _slotOf(Slot.Price), AccessList.WRITE);
+            list.add(address(this), VaultStorageLib.PRICE_SLOT, AccessList.WRITE);
         } else if (sel == this.setShardCount.selector) {
             uint256 count = abi.decode(data[4:], (uint256));
-            list.add(address(this), _slotOf(Slot.Shards), AccessList.WRITE);
+            list.add(address(this), VaultStorageLib.SHARD_CONFIG_SLOT, AccessList.WRITE);
             // Each new escrow approves the vault in the asset at construction.
             for (uint256 k = shardCount(); k < count && k < MAX_SHARDS; ++k) {
                 list.add(address(_asset), _assetSlot(escrowOf(k), address(this)), AccessList.WRITE);
             }
         } else if (sel == this.transferOwnership.selector) {
-            list.add(address(this), _slotOf(Slot.PendingOwner), AccessList.WRITE);
+            list.add(address(this), VaultStorageLib.PENDING_OWNER_SLOT, AccessList.WRITE);
         } else if (sel == this.acceptOwnership.selector) {
-            list.add(address(this), _slotOf(Slot.Owner), AccessList.WRITE);
-            list.add(address(this), _slotOf(Slot.PendingOwner), AccessList.WRITE);
+            list.add(address(this), VaultStorageLib.OWNER_SLOT, AccessList.WRITE);
+            list.add(address(this), VaultStorageLib.PENDING_OWNER_SLOT, AccessList.WRITE);
         } else {
             return false;
         }
@@ -784,11 +777,11 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
     /// (assets only move between the escrow and the strategy).
     function _declareAllocation(AccessList.Builder memory list, bytes4 sel, bytes calldata data) private view {
         (uint256 shard, ) = abi.decode(data[4:], (uint256, uint256));
-        list.add(address(this), _slotOf(Slot.Strategy), AccessList.READ);
-        list.add(address(this), _slotOf(Slot.Shards), AccessList.READ);
-        list.add(address(this), _slotOf(Slot.Ledger), AccessList.WRITE);
+        list.add(address(this), VaultStorageLib.STRATEGY_SLOT, AccessList.READ);
+        list.add(address(this), VaultStorageLib.SHARD_CONFIG_SLOT, AccessList.READ);
+        list.add(address(this), VaultStorageLib.LEDGER_SLOT, AccessList.WRITE);
         if (shard < shardCount()) {
-            list.add(address(this), _shardSlot(shard), AccessList.WRITE);
+            list.add(address(this), VaultStorageLib.shardSlot(shard), AccessList.WRITE);
             address strat = address(strategy);
             if (sel == this.allocate.selector) {
                 // The escrow pays the strategy, which then deposits (its declaration).
@@ -950,7 +943,7 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
         if (assets <= m.idle) {
             // shares <= owner's balance <= its shard's supply; assets <= idle: no underflow.
             _shards[k] = Shard(m.supply - uint128(shares), m.idle - uint128(assets));
-            _asset.safeTransferFrom(escrowOf(k), receiver, assets);
+            _pay(k, receiver, assets);
             return;
         }
         if (!withFallback) revert InsufficientLiquidity(assets, m.idle);
@@ -984,9 +977,16 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
         }
         if (rest != 0) revert InsufficientLiquidity(assets, assets - rest);
         for (uint256 j = 0; j < n; ++j) {
-            if (drawn[j] != 0) _asset.safeTransferFrom(escrowOf(j), receiver, drawn[j]);
+            if (drawn[j] != 0) _pay(j, receiver, drawn[j]);
         }
         if (fromStrategy != 0) strat.withdraw(fromStrategy, receiver);
+    }
+
+    /// Pays `assets` out of shard `k`'s escrow: shard 0's escrow is this vault, which pays by
+    /// `transfer` (no allowance to read); escrow k > 0 approved the vault at its construction.
+    function _pay(uint256 k, address to, uint256 assets) private {
+        if (k == 0) _asset.safeTransfer(to, assets);
+        else _asset.safeTransferFrom(escrowOf(k), to, assets);
     }
 
     function _transfer(address from, address to, uint256 amount) internal {
@@ -1031,7 +1031,8 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
     /// infinite; declared written) and both balances, or the asset's whole account if its
     /// layout is not registered.
     function _declareTransferFrom(AccessList.Builder memory list, address from, address to) private view {
-        list.add(address(_asset), _assetSlot(from, address(this)), AccessList.WRITE);
+        // Shard 0's escrow is this vault: it pays by `transfer`, reading no allowance.
+        if (from != address(this)) list.add(address(_asset), _assetSlot(from, address(this)), AccessList.WRITE);
         list.add(address(_asset), _assetSlot(from, address(0)), AccessList.WRITE);
         list.add(address(_asset), _assetSlot(to, address(0)), AccessList.WRITE);
     }
@@ -1052,15 +1053,15 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
     }
 
     function _declareTransfer(AccessList.Builder memory list, address from, address to) private view {
-        list.add(address(this), _balanceSlot(from), AccessList.WRITE);
-        list.add(address(this), _balanceSlot(to), AccessList.WRITE);
+        list.add(address(this), VaultStorageLib.balanceSlot(from), AccessList.WRITE);
+        list.add(address(this), VaultStorageLib.balanceSlot(to), AccessList.WRITE);
         (uint256 f1, uint256 f2) = _candidateShards(list, from);
         (uint256 t1, uint256 t2) = _candidateShards(list, to);
         if (f1 == f2 && t1 == t2 && f1 == t1) return; // one shard: its supply is unchanged
-        list.add(address(this), _shardSlot(f1), AccessList.WRITE);
-        list.add(address(this), _shardSlot(f2), AccessList.WRITE);
-        list.add(address(this), _shardSlot(t1), AccessList.WRITE);
-        list.add(address(this), _shardSlot(t2), AccessList.WRITE);
+        list.add(address(this), VaultStorageLib.shardSlot(f1), AccessList.WRITE);
+        list.add(address(this), VaultStorageLib.shardSlot(f2), AccessList.WRITE);
+        list.add(address(this), VaultStorageLib.shardSlot(t1), AccessList.WRITE);
+        list.add(address(this), VaultStorageLib.shardSlot(t2), AccessList.WRITE);
     }
 
     /// The shard `account` may be in when the declared call runs: the one it holds, else its
@@ -1072,67 +1073,10 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
     ) private view returns (uint256 k1, uint256 k2) {
         uint256 tag = _balances[account] >> TAG_SHIFT;
         if (tag != 0) return (tag - 1, tag - 1);
-        list.add(address(this), _slotOf(Slot.Shards), AccessList.READ);
+        list.add(address(this), VaultStorageLib.SHARD_CONFIG_SLOT, AccessList.READ);
         ShardConfig memory c = _shardConfig;
         uint256 a = uint256(uint160(account));
         k2 = a % c.next;
         k1 = block.number >= c.fromBlock ? k2 : a % c.count;
-    }
-
-    function _shardSlot(uint256 k) private pure returns (bytes32 slot) {
-        assembly ("memory-safe") {
-            slot := add(_shards.slot, k)
-        }
-    }
-
-    /// The slot of a scalar state variable.
-    function _slotOf(Slot which) private pure returns (bytes32 slot) {
-        uint256 base;
-        if (which == Slot.Price) {
-            assembly ("memory-safe") {
-                base := _price.slot
-            }
-        } else if (which == Slot.Limit) {
-            assembly ("memory-safe") {
-                base := _depositLimit.slot
-            }
-        } else if (which == Slot.Ledger) {
-            assembly ("memory-safe") {
-                base := _ledger.slot
-            }
-        } else if (which == Slot.Strategy) {
-            assembly ("memory-safe") {
-                base := strategy.slot
-            }
-        } else if (which == Slot.Owner) {
-            assembly ("memory-safe") {
-                base := owner.slot
-            }
-        } else if (which == Slot.PendingOwner) {
-            assembly ("memory-safe") {
-                base := pendingOwner.slot
-            }
-        } else {
-            assembly ("memory-safe") {
-                base := _shardConfig.slot
-            }
-        }
-        slot = bytes32(base);
-    }
-
-    function _balanceSlot(address account) private pure returns (bytes32) {
-        uint256 base;
-        assembly ("memory-safe") {
-            base := _balances.slot
-        }
-        return keccak256(abi.encode(account, base));
-    }
-
-    function _allowanceSlot(address owner_, address spender) private pure returns (bytes32) {
-        uint256 base;
-        assembly ("memory-safe") {
-            base := allowance.slot
-        }
-        return keccak256(abi.encode(spender, keccak256(abi.encode(owner_, base))));
     }
 }

@@ -5,7 +5,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
 /// @title ShardEscrow
-/// @notice Holds the idle assets of one shard of a DisjointVault. Deposits into a shard are
+/// @notice Holds the idle assets of one shard k > 0 of a DisjointVault (shard 0's escrow is
+/// the vault itself). Deposits into a shard are
 /// paid straight to its escrow, so a deposit writes only this escrow's balance in the asset
 /// token, never one balance shared by every depositor. The escrow has no code path of its own:
 /// at construction it lets its deployer (the vault) move its assets, and the vault does every

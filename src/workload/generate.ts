@@ -39,7 +39,7 @@ export function poolTokens(pool: number): [number, number] {
   return [pool, pool + 1];
 }
 
-function dexOp(rng: Rng, user: number, pickPool: () => number, tokens: number): Operation {
+export function dexOp(rng: Rng, user: number, pickPool: () => number, tokens: number): Operation {
   const kind = weightedChoice(rng, { swap: 90, add: 6, remove: 4 });
   const pool = pickPool();
   const [a, b] = poolTokens(pool);
@@ -64,7 +64,7 @@ function dexOp(rng: Rng, user: number, pickPool: () => number, tokens: number): 
   return { product: "dex", kind: "swap", user, path, amountIn: size(rng, 0.1, 50) };
 }
 
-function lendingOp(rng: Rng, user: number, market: number, victim: () => number): LendingOp {
+export function lendingOp(rng: Rng, user: number, market: number, victim: () => number): LendingOp {
   const kind = weightedChoice<LendingKind>(rng, {
     supply: 30,
     withdraw: 15,
@@ -90,7 +90,7 @@ function lendingOp(rng: Rng, user: number, market: number, victim: () => number)
   }
 }
 
-function vaultOp(rng: Rng, user: number): VaultOp {
+export function vaultOp(rng: Rng, user: number): VaultOp {
   const kind = weightedChoice<Exclude<VaultKind, "harvest">>(rng, { deposit: 45, mint: 10, withdraw: 30, redeem: 15 });
   const amount = size(rng, 1, 1000);
   if (kind === "withdraw" || kind === "redeem") return { product: "vault", kind, user, amount, held: amount * 2 };

@@ -27,6 +27,38 @@ export interface WorkloadRun {
 export type Progress = (stage: string) => void;
 
 export async function runWorkload(env: DriverEnv, design: Design, workload: Workload, progress: Progress = () => {}): Promise<WorkloadRun> {
+  await prepareWorkload(env, design, workload, progress);
+  return sendBlock(env, design, workload, workload.ops, progress);
+}
+
+/**
+ * Runs a workload whose operations are split into consecutive blocks (`blockSizes[i]`
+ * operations in block i; blocks of 0 send nothing): deploy and set up once, then one block
+ * after another. One run per non-empty block.
+ */
+export async function runWorkloadBlocks(
+  env: DriverEnv,
+  design: Design,
+  workload: Workload,
+  blockSizes: readonly number[],
+  progress: Progress = () => {},
+): Promise<WorkloadRun[]> {
+  const total = blockSizes.reduce((a, b) => a + b, 0);
+  if (total !== workload.ops.length) throw new InputError(`${workload.name}: the block sizes add up to ${total}, the workload has ${workload.ops.length} operations`);
+  await prepareWorkload(env, design, workload, progress);
+  const runs: WorkloadRun[] = [];
+  let at = 0;
+  for (const n of blockSizes) {
+    if (n === 0) continue;
+    runs.push(await sendBlock(env, design, workload, workload.ops.slice(at, at + n), () => {}));
+    at += n;
+  }
+  progress(`${design.name}: sent ${total} transactions in ${runs.length} blocks`);
+  return runs;
+}
+
+/** Checks the design has a driver per product, deploys, funds and sets up every user. */
+async function prepareWorkload(env: DriverEnv, design: Design, workload: Workload, progress: Progress): Promise<void> {
   const products = [...new Set(workload.ops.map((op) => op.product))] as Product[];
   for (const p of products) {
     if (!design.drivers[p]) throw new InputError(`design ${design.name} has no ${p} driver, but workload ${workload.name} needs one`);
@@ -44,12 +76,18 @@ export async function runWorkload(env: DriverEnv, design: Design, workload: Work
     await d.setup(env, workload.ops.filter((op) => op.product === d.product));
   }
   for (const d of drivers) await d.beforeBlock?.(env);
-  const txs: TxRequest[] = workload.ops.map((op) => design.drivers[op.product]!.transaction(env, op));
+}
+
+/** Sends `ops` as one block and fails, naming the first few, if any reverted. */
+async function sendBlock(env: DriverEnv, design: Design, workload: Workload, ops: readonly Operation[], progress: Progress): Promise<WorkloadRun> {
+  const products = [...new Set(workload.ops.map((op) => op.product))] as Product[];
+  const drivers = products.map((p) => design.drivers[p]!);
+  const txs: TxRequest[] = ops.map((op) => design.drivers[op.product]!.transaction(env, op));
   progress(`${design.name}: sending ${txs.length} transactions into one block`);
   const sent = await sendAsOneBlock(env.chain, txs);
   const failed = sent.status.flatMap((ok, i) => (ok ? [] : [i]));
   if (failed.length > 0) {
-    const first = failed.slice(0, 5).map((i) => `#${i} ${txs[i].label} (${JSON.stringify(workload.ops[i])})`);
+    const first = failed.slice(0, 5).map((i) => `#${i} ${txs[i].label} (${JSON.stringify(ops[i])})`);
     throw new InputError(`${design.name}: ${failed.length} of ${txs.length} workload transactions reverted, first: ${first.join("; ")}`);
   }
   const addresses: Record<string, string> = {};
@@ -58,7 +96,7 @@ export async function runWorkload(env: DriverEnv, design: Design, workload: Work
     design: design.name,
     workload: workload.name,
     blockNumber: sent.number,
-    txs: sent.hashes.map((hash, i) => ({ hash, label: txs[i].label, request: txs[i], op: workload.ops[i], gasUsed: sent.gasUsed[i] })),
+    txs: sent.hashes.map((hash, i) => ({ hash, label: txs[i].label, request: txs[i], op: ops[i], gasUsed: sent.gasUsed[i] })),
     addresses,
   };
 }
