@@ -3,13 +3,13 @@ pragma solidity 0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ReentrancyLockTransient} from "../libraries/ReentrancyLockTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {SwapMath} from "../libraries/SwapMath.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 import {TokenSlots} from "../tokens/TokenSlots.sol";
-import {AccessListBuilder} from "./libraries/AccessListBuilder.sol";
+import {AccessList} from "../libraries/AccessList.sol";
 import {BatchEscrow} from "./BatchEscrow.sol";
 
 /// @title DisjointBatchPool
@@ -25,9 +25,9 @@ import {BatchEscrow} from "./BatchEscrow.sol";
 /// 4 lastSettled, 5 prevOrderBatch[b] (snapshot), 6 orders[b][trader], 7 shardBatches[b][s],
 /// 8 results[b] (two slots), 9 isOperator[trader][operator]. A trader's shard is
 /// `uint160(trader) % SHARDS`.
-contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
+contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
     using SafeERC20 for IERC20;
-    using AccessListBuilder for AccessListBuilder.List;
+    using AccessList for AccessList.Builder;
     using TokenSlots for TokenSlots.Layout;
 
     /// @notice An order names a batch other than the current block.
@@ -702,42 +702,38 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
     function declareAccess(address sender, bytes calldata data) external view returns (Access[] memory) {
         bytes4 selector = bytes4(data[:4]);
         if (selector == this.settle.selector) return _declareSettle(data);
-        AccessListBuilder.List memory list;
+        AccessList.Builder memory list;
         if (selector == this.submit.selector || selector == this.submitFor.selector) {
             list = _declareSubmit(sender, selector, data);
         } else if (selector == this.setOperator.selector) {
-            list = AccessListBuilder.create(1);
-            list.add(
-                address(this),
-                _operatorSlot(sender, abi.decode(data[4:], (address))),
-                AccessListBuilder.READ_WRITE
-            );
+            list = AccessList.create(1);
+            list.add(address(this), _operatorSlot(sender, abi.decode(data[4:], (address))), AccessList.READ_WRITE);
         } else if (selector == this.claim.selector || selector == this.claimMany.selector) {
             list = _declareClaims(selector, data);
         } else if (selector == this.mint.selector || selector == this.burn.selector) {
             bool minting = selector == this.mint.selector;
             (, , , address to) = abi.decode(data[4:], (uint256, uint256, uint256, address));
-            list = AccessListBuilder.create(13 + (minting && totalShares == 0 ? 4 * SHARDS : 0));
-            list.add(address(this), _slot(0), AccessListBuilder.READ_WRITE);
-            list.add(address(this), _slot(1), AccessListBuilder.READ_WRITE);
-            list.add(address(this), _slot(3), AccessListBuilder.READ);
-            list.add(address(this), _slot(4), AccessListBuilder.READ);
-            list.add(address(this), _mapSlot(uint160(minting ? to : sender), 2), AccessListBuilder.READ_WRITE);
+            list = AccessList.create(13 + (minting && totalShares == 0 ? 4 * SHARDS : 0));
+            list.add(address(this), _slot(0), AccessList.READ_WRITE);
+            list.add(address(this), _slot(1), AccessList.READ_WRITE);
+            list.add(address(this), _slot(3), AccessList.READ);
+            list.add(address(this), _slot(4), AccessList.READ);
+            list.add(address(this), _mapSlot(uint160(minting ? to : sender), 2), AccessList.READ_WRITE);
             if (minting && totalShares == 0) {
                 list = _declareFirstMint(list);
-                list.add(address(this), _mapSlot(0, 2), AccessListBuilder.READ_WRITE);
+                list.add(address(this), _mapSlot(0, 2), AccessList.READ_WRITE);
             }
             TokenSlots.Layout[2] memory ts = [
                 TokenSlots.load(tokenLayouts, token0),
                 TokenSlots.load(tokenLayouts, token1)
             ];
             for (uint256 k = 0; k < 2; ++k) {
-                list.add(ts[k].token, ts[k].balance(address(this)), AccessListBuilder.READ_WRITE);
+                list.add(ts[k].token, ts[k].balance(address(this)), AccessList.READ_WRITE);
                 if (minting) {
-                    list.add(ts[k].token, ts[k].balance(sender), AccessListBuilder.READ_WRITE);
-                    list.add(ts[k].token, ts[k].allowance(sender, address(this)), AccessListBuilder.READ_WRITE);
+                    list.add(ts[k].token, ts[k].balance(sender), AccessList.READ_WRITE);
+                    list.add(ts[k].token, ts[k].allowance(sender, address(this)), AccessList.READ_WRITE);
                 } else {
-                    list.add(ts[k].token, ts[k].balance(to), AccessListBuilder.READ_WRITE);
+                    list.add(ts[k].token, ts[k].balance(to), AccessList.READ_WRITE);
                 }
             }
         } else {
@@ -752,7 +748,7 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
         address sender,
         bytes4 selector,
         bytes calldata data
-    ) private view returns (AccessListBuilder.List memory list) {
+    ) private view returns (AccessList.Builder memory list) {
         address trader = sender;
         uint256 batch;
         bool zeroForOne;
@@ -761,18 +757,18 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
         } else {
             (trader, batch, zeroForOne) = abi.decode(data[4:], (address, uint256, bool));
         }
-        list = AccessListBuilder.create(9);
+        list = AccessList.create(9);
         if (selector == this.submitFor.selector) {
-            list.add(address(this), _operatorSlot(trader, sender), AccessListBuilder.READ);
+            list.add(address(this), _operatorSlot(trader, sender), AccessList.READ);
         }
-        list.add(address(this), _slot(3), AccessListBuilder.READ_SNAPSHOT);
-        list.add(address(this), _mapSlot(batch, 5), AccessListBuilder.READ_SNAPSHOT);
-        list.add(address(this), _orderSlot(batch, trader), AccessListBuilder.READ_WRITE);
-        list.add(address(this), _shardBatchSlot(batch, shardOf(trader)), AccessListBuilder.READ_WRITE);
+        list.add(address(this), _slot(3), AccessList.READ_SNAPSHOT);
+        list.add(address(this), _mapSlot(batch, 5), AccessList.READ_SNAPSHOT);
+        list.add(address(this), _orderSlot(batch, trader), AccessList.READ_WRITE);
+        list.add(address(this), _shardBatchSlot(batch, shardOf(trader)), AccessList.READ_WRITE);
         TokenSlots.Layout memory t = TokenSlots.load(tokenLayouts, zeroForOne ? token0 : token1);
-        list.add(t.token, t.balance(trader), AccessListBuilder.READ_WRITE);
-        list.add(t.token, t.allowance(trader, address(this)), AccessListBuilder.READ_WRITE);
-        list.add(t.token, t.balance(escrowFor(batch, shardOf(trader))), AccessListBuilder.READ_WRITE);
+        list.add(t.token, t.balance(trader), AccessList.READ_WRITE);
+        list.add(t.token, t.allowance(trader, address(this)), AccessList.READ_WRITE);
+        list.add(t.token, t.balance(escrowFor(batch, shardOf(trader))), AccessList.READ_WRITE);
     }
 
     /// @dev `claim` and `claimMany`: each order, the batch's result, and per trader both
@@ -781,7 +777,7 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
     function _declareClaims(
         bytes4 selector,
         bytes calldata data
-    ) private view returns (AccessListBuilder.List memory list) {
+    ) private view returns (AccessList.Builder memory list) {
         uint256 batch = abi.decode(data[4:], (uint256));
         address[] memory traders;
         if (selector == this.claim.selector) {
@@ -790,14 +786,14 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
         } else {
             (, traders) = abi.decode(data[4:], (uint256, address[]));
         }
-        list = AccessListBuilder.create(2 + 7 * traders.length);
+        list = AccessList.create(2 + 7 * traders.length);
         bytes32 res = _mapSlot(batch, 8);
-        list.add(address(this), res, AccessListBuilder.READ);
-        list.add(address(this), bytes32(uint256(res) + 1), AccessListBuilder.READ);
+        list.add(address(this), res, AccessList.READ);
+        list.add(address(this), bytes32(uint256(res) + 1), AccessList.READ);
         TokenSlots.Layout memory t0 = TokenSlots.load(tokenLayouts, token0);
         TokenSlots.Layout memory t1 = TokenSlots.load(tokenLayouts, token1);
         for (uint256 i = 0; i < traders.length; ++i) {
-            list.add(address(this), _orderSlot(batch, traders[i]), AccessListBuilder.READ_WRITE);
+            list.add(address(this), _orderSlot(batch, traders[i]), AccessList.READ_WRITE);
             address escrow = escrowFor(batch, shardOf(traders[i]));
             _declarePayment(list, t0, escrow, traders[i]);
             _declarePayment(list, t1, escrow, traders[i]);
@@ -818,44 +814,42 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
         d = new Access[](5 + n + shards + (exact ? 2 + 4 * shards : 2));
         uint256 k;
         bytes32 res = _mapSlot(batch, 8);
-        d[k++] = Access(address(this), _slot(0), AccessListBuilder.READ_WRITE);
-        d[k++] = Access(address(this), _slot(4), AccessListBuilder.READ_WRITE);
-        d[k++] = Access(address(this), _mapSlot(batch, 5), AccessListBuilder.READ);
-        d[k++] = Access(address(this), res, AccessListBuilder.READ_WRITE);
-        d[k++] = Access(address(this), bytes32(uint256(res) + 1), AccessListBuilder.READ_WRITE);
+        d[k++] = Access(address(this), _slot(0), AccessList.READ_WRITE);
+        d[k++] = Access(address(this), _slot(4), AccessList.READ_WRITE);
+        d[k++] = Access(address(this), _mapSlot(batch, 5), AccessList.READ);
+        d[k++] = Access(address(this), res, AccessList.READ_WRITE);
+        d[k++] = Access(address(this), bytes32(uint256(res) + 1), AccessList.READ_WRITE);
         for (uint256 s = 0; s < lists.length; ++s) {
             for (uint256 j = 0; j < lists[s].length; ++j) {
-                d[k++] = Access(address(this), _orderSlot(batch, lists[s][j]), AccessListBuilder.READ_WRITE);
+                d[k++] = Access(address(this), _orderSlot(batch, lists[s][j]), AccessList.READ_WRITE);
             }
         }
         for (uint256 s = 0; s < shards; ++s) {
-            d[k++] = Access(address(this), _shardBatchSlot(batch, s), AccessListBuilder.READ);
+            d[k++] = Access(address(this), _shardBatchSlot(batch, s), AccessList.READ);
         }
         if (!exact) {
-            d[k++] = Access(token0, TokenSlots.ANY_SLOT, AccessListBuilder.READ_WRITE);
-            d[k++] = Access(token1, TokenSlots.ANY_SLOT, AccessListBuilder.READ_WRITE);
+            d[k++] = Access(token0, AccessList.ANY_SLOT, AccessList.READ_WRITE);
+            d[k++] = Access(token1, AccessList.ANY_SLOT, AccessList.READ_WRITE);
             return d;
         }
-        d[k++] = Access(token0, t0.balance(address(this)), AccessListBuilder.READ_WRITE);
-        d[k++] = Access(token1, t1.balance(address(this)), AccessListBuilder.READ_WRITE);
+        d[k++] = Access(token0, t0.balance(address(this)), AccessList.READ_WRITE);
+        d[k++] = Access(token1, t1.balance(address(this)), AccessList.READ_WRITE);
         for (uint256 s = 0; s < shards; ++s) {
             address escrow = escrowFor(batch, s);
-            d[k++] = Access(token0, t0.balance(escrow), AccessListBuilder.READ_WRITE);
-            d[k++] = Access(token1, t1.balance(escrow), AccessListBuilder.READ_WRITE);
-            d[k++] = Access(token0, t0.allowance(escrow, address(this)), AccessListBuilder.READ);
-            d[k++] = Access(token1, t1.allowance(escrow, address(this)), AccessListBuilder.READ);
+            d[k++] = Access(token0, t0.balance(escrow), AccessList.READ_WRITE);
+            d[k++] = Access(token1, t1.balance(escrow), AccessList.READ_WRITE);
+            d[k++] = Access(token0, t0.allowance(escrow, address(this)), AccessList.READ);
+            d[k++] = Access(token1, t1.allowance(escrow, address(this)), AccessList.READ);
         }
     }
 
     /// @dev The first mint's dust: both tokens' balances of every escrow.
-    function _declareFirstMint(
-        AccessListBuilder.List memory list
-    ) private view returns (AccessListBuilder.List memory) {
+    function _declareFirstMint(AccessList.Builder memory list) private view returns (AccessList.Builder memory) {
         TokenSlots.Layout memory t0 = TokenSlots.load(tokenLayouts, token0);
         TokenSlots.Layout memory t1 = TokenSlots.load(tokenLayouts, token1);
         for (uint256 i = 0; i < 2 * SHARDS; ++i) {
-            list.add(token0, t0.balance(escrowOf(i)), AccessListBuilder.READ_WRITE);
-            list.add(token1, t1.balance(escrowOf(i)), AccessListBuilder.READ_WRITE);
+            list.add(token0, t0.balance(escrowOf(i)), AccessList.READ_WRITE);
+            list.add(token1, t1.balance(escrowOf(i)), AccessList.READ_WRITE);
         }
         return list;
     }
@@ -863,14 +857,14 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyGuardTransient {
     /// @dev An escrow paying `to` one token (claim): the escrow's and `to`'s balances and the
     /// escrow's (infinite, never decreased) allowance to the pool.
     function _declarePayment(
-        AccessListBuilder.List memory list,
+        AccessList.Builder memory list,
         TokenSlots.Layout memory t,
         address escrow,
         address to
     ) private view {
-        list.add(t.token, t.balance(escrow), AccessListBuilder.READ_WRITE);
-        list.add(t.token, t.balance(to), AccessListBuilder.READ_WRITE);
-        list.add(t.token, t.allowance(escrow, address(this)), AccessListBuilder.READ);
+        list.add(t.token, t.balance(escrow), AccessList.READ_WRITE);
+        list.add(t.token, t.balance(to), AccessList.READ_WRITE);
+        list.add(t.token, t.allowance(escrow, address(this)), AccessList.READ);
     }
 
     function _slot(uint256 index) private pure returns (bytes32) {

@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {IDisjointFactory} from "./interfaces/IDisjointFactory.sol";
 import {DisjointPair, IDisjointPairDeployer} from "./DisjointPair.sol";
-import {AccessListBuilder} from "./libraries/AccessListBuilder.sol";
+import {AccessList} from "../libraries/AccessList.sol";
 import {PairAddress} from "./libraries/PairAddress.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 import {TokenSlots} from "../tokens/TokenSlots.sol";
@@ -17,7 +17,7 @@ import {TokenSlots} from "../tokens/TokenSlots.sol";
 /// creation would let anyone make every swap routed by the shard rule read 16 pools.
 /// @dev Storage layout: slot 0 getPair, slot 1 allPairs, slot 2 shardAdmin.
 contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDeclaring {
-    using AccessListBuilder for AccessListBuilder.List;
+    using AccessList for AccessList.Builder;
     using TokenSlots for TokenSlots.Layout;
 
     /// @notice Both tokens are the same.
@@ -180,38 +180,38 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
             adminSlot := shardAdmin.slot
         }
         if (selector == this.setShardAdmin.selector) {
-            AccessListBuilder.List memory only = AccessListBuilder.create(1);
-            only.add(address(this), adminSlot, AccessListBuilder.READ_WRITE);
+            AccessList.Builder memory only = AccessList.create(1);
+            only.add(address(this), adminSlot, AccessList.READ_WRITE);
             return only.finish();
         }
         (address tokenA, address tokenB, uint256 count, bool created) = _parseCreation(selector, data);
         if (count == 0 || count > MAX_SHARDS) revert InvalidShardCount(count);
         (address token0, address token1) = PairAddress.sortTokens(tokenA, tokenB);
-        AccessListBuilder.List memory list = AccessListBuilder.create(2 * count + 5);
-        if (selector != this.createPair.selector) list.add(address(this), adminSlot, AccessListBuilder.READ);
+        AccessList.Builder memory list = AccessList.create(2 * count + 5);
+        if (selector != this.createPair.selector) list.add(address(this), adminSlot, AccessList.READ);
         list.add(address(this), _getPairSlot(token0, token1), created ? 1 : 3);
-        if (!created) list.add(address(this), _getPairSlot(token1, token0), AccessListBuilder.READ_WRITE);
+        if (!created) list.add(address(this), _getPairSlot(token1, token0), AccessList.READ_WRITE);
         uint256 length = allPairs.length;
         bytes32 lengthSlot;
         assembly ("memory-safe") {
             lengthSlot := allPairs.slot
         }
-        list.add(address(this), lengthSlot, AccessListBuilder.READ_WRITE);
+        list.add(address(this), lengthSlot, AccessList.READ_WRITE);
         uint256 first;
         if (created) {
             address shard0 = getPair[token0][token1];
             if (shard0 == address(0)) revert PairNotFound();
             (, first, ) = DisjointPair(shard0).shardInfo();
             (, , , bytes32 shardSlot) = DisjointPair(shard0).poolSlots();
-            list.add(shard0, shardSlot, AccessListBuilder.READ_WRITE);
+            list.add(shard0, shardSlot, AccessList.READ_WRITE);
         }
         // New shards land at allPairs[length + k]; a transaction earlier in the block could
         // only make this call revert (PairExists / InvalidShardCount), never move the slots.
         bytes32 base = keccak256(abi.encode(lengthSlot));
         for (uint256 i = first; i < count; ++i) {
             address shard = PairAddress.compute(address(this), PAIR_INIT_CODE_HASH, token0, token1, i);
-            list.add(shard, AccessListBuilder.ANY_SLOT, AccessListBuilder.READ_WRITE);
-            list.add(address(this), bytes32(uint256(base) + length + i - first), AccessListBuilder.READ_WRITE);
+            list.add(shard, AccessList.ANY_SLOT, AccessList.READ_WRITE);
+            list.add(address(this), bytes32(uint256(base) + length + i - first), AccessList.READ_WRITE);
         }
         return list.finish();
     }
@@ -246,25 +246,25 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
         uint256 pays,
         address to
     ) external view returns (Access[] memory accesses) {
-        AccessListBuilder.List memory list = AccessListBuilder.create(4);
+        AccessList.Builder memory list = AccessList.create(4);
         _addPayment(list, TokenSlots.load(tokenLayouts, token0), pair, pays & 1 != 0, to);
         _addPayment(list, TokenSlots.load(tokenLayouts, token1), pair, pays & 2 != 0, to);
         return list.finish();
     }
 
     function _addPayment(
-        AccessListBuilder.List memory list,
+        AccessList.Builder memory list,
         TokenSlots.Layout memory t,
         address pair,
         bool pays,
         address to
     ) private pure {
         if (!pays) {
-            list.add(t.token, t.balance(pair), AccessListBuilder.READ);
+            list.add(t.token, t.balance(pair), AccessList.READ);
             return;
         }
-        list.add(t.token, t.balance(pair), AccessListBuilder.READ_WRITE);
-        list.add(t.token, t.balance(to), AccessListBuilder.READ_WRITE);
+        list.add(t.token, t.balance(pair), AccessList.READ_WRITE);
+        list.add(t.token, t.balance(to), AccessList.READ_WRITE);
     }
 
     /// @dev The arguments of a pool-creating call: `created` when the pair already exists (addShards).

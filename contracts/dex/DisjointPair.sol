@@ -3,13 +3,13 @@ pragma solidity 0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ReentrancyLockTransient} from "../libraries/ReentrancyLockTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {IDisjointPair} from "./interfaces/IDisjointPair.sol";
 import {IDisjointCallee} from "./interfaces/IDisjointCallee.sol";
 import {DisjointLPToken} from "./DisjointLPToken.sol";
-import {AccessListBuilder} from "./libraries/AccessListBuilder.sol";
+import {AccessList} from "../libraries/AccessList.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 
 /// @notice What a pair asks its deployer (the factory) for.
@@ -39,9 +39,9 @@ interface IDisjointPairDeployer {
 /// 0 totalSupply, 1 balanceOf, 2 allowance, 3 nonces (DisjointLPToken),
 /// 4 reserve0|reserve1|blockTimestampLast, 5 price0CumulativeLast, 6 price1CumulativeLast,
 /// 7 shard info (used by shard 0 only; written only by the factory).
-contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, ReentrancyGuardTransient {
+contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, ReentrancyLockTransient {
     using SafeERC20 for IERC20;
-    using AccessListBuilder for AccessListBuilder.List;
+    using AccessList for AccessList.Builder;
 
     /// @notice Only the factory may call this.
     error Forbidden();
@@ -310,7 +310,7 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
     /// touches elsewhere is the callee's to declare.
     function declareAccess(address sender, bytes calldata data) external view returns (Access[] memory) {
         bytes4 selector = bytes4(data[:4]);
-        AccessListBuilder.List memory list = AccessListBuilder.create(12);
+        AccessList.Builder memory list = AccessList.create(12);
         if (selector == this.swap.selector) {
             (uint256 amount0Out, uint256 amount1Out, address to, bytes memory callback) = abi.decode(
                 data[4:],
@@ -318,9 +318,9 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
             );
             _declarePool(list, true);
             if (callback.length > 0) {
-                list.add(token0, AccessListBuilder.ANY_SLOT, AccessListBuilder.READ_WRITE);
-                list.add(token1, AccessListBuilder.ANY_SLOT, AccessListBuilder.READ_WRITE);
-                list.add(to, AccessListBuilder.ANY_SLOT, AccessListBuilder.READ_WRITE);
+                list.add(token0, AccessList.ANY_SLOT, AccessList.READ_WRITE);
+                list.add(token1, AccessList.ANY_SLOT, AccessList.READ_WRITE);
+                list.add(to, AccessList.ANY_SLOT, AccessList.READ_WRITE);
             } else {
                 _declareTokens(list, (amount0Out > 0 ? 1 : 0) | (amount1Out > 0 ? 2 : 0), to);
             }
@@ -328,17 +328,17 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
             address to = abi.decode(data[4:], (address));
             _declarePool(list, true);
             _declareTokens(list, 0, address(0));
-            list.add(address(this), _totalSupplySlot(), AccessListBuilder.READ_WRITE);
-            list.add(address(this), _balanceSlot(to), AccessListBuilder.READ_WRITE);
+            list.add(address(this), _totalSupplySlot(), AccessList.READ_WRITE);
+            list.add(address(this), _balanceSlot(to), AccessList.READ_WRITE);
             // The minimum liquidity is minted only while the supply is zero; once minted it
             // is locked, so a supply above zero at the start of the block stays above zero.
-            if (totalSupply == 0) list.add(address(this), _balanceSlot(address(0)), AccessListBuilder.READ_WRITE);
+            if (totalSupply == 0) list.add(address(this), _balanceSlot(address(0)), AccessList.READ_WRITE);
         } else if (selector == this.burn.selector) {
             address to = abi.decode(data[4:], (address));
             _declarePool(list, true);
             _declareTokens(list, 3, to);
-            list.add(address(this), _totalSupplySlot(), AccessListBuilder.READ_WRITE);
-            list.add(address(this), _balanceSlot(address(this)), AccessListBuilder.READ_WRITE);
+            list.add(address(this), _totalSupplySlot(), AccessList.READ_WRITE);
+            list.add(address(this), _balanceSlot(address(this)), AccessList.READ_WRITE);
         } else if (selector == this.skim.selector) {
             address to = abi.decode(data[4:], (address));
             _declarePool(list, false);
@@ -348,7 +348,7 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
             _declareTokens(list, 0, address(0));
         } else if (selector == this.setShardInfo.selector) {
             (, , , bytes32 shards) = poolSlots();
-            list.add(address(this), shards, AccessListBuilder.READ_WRITE);
+            list.add(address(this), shards, AccessList.READ_WRITE);
         } else {
             _declareLPToken(list, sender, selector, data);
         }
@@ -357,46 +357,46 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
 
     /// @dev Declarations of the LP token's own functions.
     function _declareLPToken(
-        AccessListBuilder.List memory list,
+        AccessList.Builder memory list,
         address sender,
         bytes4 selector,
         bytes calldata data
     ) private view {
         if (selector == this.transfer.selector) {
             (address to, ) = abi.decode(data[4:], (address, uint256));
-            list.add(address(this), _balanceSlot(sender), AccessListBuilder.READ_WRITE);
-            list.add(address(this), _balanceSlot(to), AccessListBuilder.READ_WRITE);
+            list.add(address(this), _balanceSlot(sender), AccessList.READ_WRITE);
+            list.add(address(this), _balanceSlot(to), AccessList.READ_WRITE);
         } else if (selector == this.transferFrom.selector) {
             (address from, address to, ) = abi.decode(data[4:], (address, address, uint256));
-            list.add(address(this), _allowanceSlot(from, sender), AccessListBuilder.READ_WRITE);
-            list.add(address(this), _balanceSlot(from), AccessListBuilder.READ_WRITE);
-            list.add(address(this), _balanceSlot(to), AccessListBuilder.READ_WRITE);
+            list.add(address(this), _allowanceSlot(from, sender), AccessList.READ_WRITE);
+            list.add(address(this), _balanceSlot(from), AccessList.READ_WRITE);
+            list.add(address(this), _balanceSlot(to), AccessList.READ_WRITE);
         } else if (selector == this.approve.selector) {
             (address spender, ) = abi.decode(data[4:], (address, uint256));
-            list.add(address(this), _allowanceSlot(sender, spender), AccessListBuilder.READ_WRITE);
+            list.add(address(this), _allowanceSlot(sender, spender), AccessList.READ_WRITE);
         } else if (selector == this.permit.selector) {
             (address owner, address spender) = abi.decode(data[4:], (address, address));
-            list.add(address(this), _nonceSlot(owner), AccessListBuilder.READ_WRITE);
-            list.add(address(this), _allowanceSlot(owner, spender), AccessListBuilder.READ_WRITE);
+            list.add(address(this), _nonceSlot(owner), AccessList.READ_WRITE);
+            list.add(address(this), _allowanceSlot(owner, spender), AccessList.READ_WRITE);
         } else {
             revert UnknownSelector(selector);
         }
     }
 
     /// @dev The reserves slot (written when `writes`), and the accumulators as snapshots.
-    function _declarePool(AccessListBuilder.List memory list, bool writes) private view {
+    function _declarePool(AccessList.Builder memory list, bool writes) private view {
         (bytes32 reserves, bytes32 price0, bytes32 price1, ) = poolSlots();
-        list.add(address(this), reserves, writes ? AccessListBuilder.READ_WRITE : AccessListBuilder.READ);
+        list.add(address(this), reserves, writes ? AccessList.READ_WRITE : AccessList.READ);
         if (writes) {
-            list.add(address(this), price0, AccessListBuilder.READ_SNAPSHOT);
-            list.add(address(this), price1, AccessListBuilder.READ_SNAPSHOT);
+            list.add(address(this), price0, AccessList.READ_SNAPSHOT);
+            list.add(address(this), price1, AccessList.READ_SNAPSHOT);
         }
     }
 
     /// @dev Both tokens' slots, from the factory (which reads the token layout registry): the
     /// pair's balance of each, read, and written with `to`'s when the pair pays that token out
     /// (`pays` bit 0: token0, bit 1: token1).
-    function _declareTokens(AccessListBuilder.List memory list, uint256 pays, address to) private view {
+    function _declareTokens(AccessList.Builder memory list, uint256 pays, address to) private view {
         list.addAll(IDisjointPairDeployer(factory).pairTokenAccess(address(this), token0, token1, pays, to));
     }
 }

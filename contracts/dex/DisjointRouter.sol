@@ -10,7 +10,7 @@ import {IDisjointRouter} from "./interfaces/IDisjointRouter.sol";
 import {DisjointBatchPool} from "./DisjointBatchPool.sol";
 import {DisjointFactory} from "./DisjointFactory.sol";
 import {DisjointPair} from "./DisjointPair.sol";
-import {AccessListBuilder} from "./libraries/AccessListBuilder.sol";
+import {AccessList} from "../libraries/AccessList.sol";
 import {PairAddress} from "./libraries/PairAddress.sol";
 
 /// @title DisjointRouter
@@ -25,7 +25,7 @@ import {PairAddress} from "./libraries/PairAddress.sol";
 /// `addLiquidity`/`removeLiquidity` goes to the owner's home shard, `uint160(owner) % K`.
 contract DisjointRouter is IDisjointRouter, IAccessDeclaring {
     using SafeERC20 for IERC20;
-    using AccessListBuilder for AccessListBuilder.List;
+    using AccessList for AccessList.Builder;
 
     /// @inheritdoc IDisjointRouter
     address public immutable factory;
@@ -418,21 +418,21 @@ contract DisjointRouter is IDisjointRouter, IAccessDeclaring {
         address to
     ) private view returns (Access[] memory) {
         if (path.length < 2 || (explicit && shards.length != path.length - 1)) revert InvalidPath();
-        AccessListBuilder.List memory list = AccessListBuilder.create(4 + (path.length - 1) * (8 * 16 + 1));
-        list.add(path[0], _tokenSlot(path[0], sender, address(this)), AccessListBuilder.READ_WRITE);
-        list.add(path[0], _tokenSlot(path[0], sender, address(0)), AccessListBuilder.READ_WRITE);
+        AccessList.Builder memory list = AccessList.create(4 + (path.length - 1) * (8 * 16 + 1));
+        list.add(path[0], _tokenSlot(path[0], sender, address(this)), AccessList.READ_WRITE);
+        list.add(path[0], _tokenSlot(path[0], sender, address(0)), AccessList.READ_WRITE);
         for (uint256 i = 0; i + 1 < path.length; ++i) {
             _declareHop(list, path[i], path[i + 1], explicit ? shards[i] : type(uint256).max);
         }
         address tokenOut = path[path.length - 1];
-        list.add(tokenOut, _tokenSlot(tokenOut, to, address(0)), AccessListBuilder.READ_WRITE);
+        list.add(tokenOut, _tokenSlot(tokenOut, to, address(0)), AccessList.READ_WRITE);
         return list.finish();
     }
 
     /// @dev One hop from `tokenIn` to `tokenOut` on `shard` (type(uint256).max: every shard
     /// in force, as the shard rule may pick any).
     function _declareHop(
-        AccessListBuilder.List memory list,
+        AccessList.Builder memory list,
         address tokenIn,
         address tokenOut,
         uint256 shard
@@ -449,7 +449,7 @@ contract DisjointRouter is IDisjointRouter, IAccessDeclaring {
             (uint256 now_, uint256 next) = _declaredCounts(shard0);
             end = now_ > next ? now_ : next;
             (, , , bytes32 shardSlot) = DisjointPair(shard0).poolSlots();
-            list.add(shard0, shardSlot, AccessListBuilder.READ);
+            list.add(shard0, shardSlot, AccessList.READ);
         }
         bool inIs0 = tokenIn == token0;
         for (uint256 s = first; s < end; ++s) {
@@ -457,7 +457,7 @@ contract DisjointRouter is IDisjointRouter, IAccessDeclaring {
             bytes memory call = abi.encodeCall(IDisjointPair.swap, (inIs0 ? 0 : 1, inIs0 ? 1 : 0, pool, ""));
             list.addAll(DisjointPair(pool).declareAccess(address(this), call));
             // The pool receives its input from the sender or from the previous hop's pool.
-            list.add(tokenIn, _tokenSlot(tokenIn, pool, address(0)), AccessListBuilder.READ_WRITE);
+            list.add(tokenIn, _tokenSlot(tokenIn, pool, address(0)), AccessList.READ_WRITE);
         }
     }
 
@@ -468,7 +468,7 @@ contract DisjointRouter is IDisjointRouter, IAccessDeclaring {
         address sender,
         address to
     ) private view returns (Access[] memory) {
-        AccessListBuilder.List memory list = AccessListBuilder.create(32);
+        AccessList.Builder memory list = AccessList.create(32);
         (address token0, address token1) = PairAddress.sortTokens(tokenA, tokenB);
         address shard0 = _compute(token0, token1, 0);
         address pool;
@@ -486,7 +486,7 @@ contract DisjointRouter is IDisjointRouter, IAccessDeclaring {
                 return list.finish();
             }
             (, , , bytes32 shardSlot) = DisjointPair(shard0).poolSlots();
-            list.add(shard0, shardSlot, AccessListBuilder.READ);
+            list.add(shard0, shardSlot, AccessList.READ);
             address other;
             (pool, other) = _homePools(token0, token1, to);
             if (other != pool) {
@@ -504,18 +504,18 @@ contract DisjointRouter is IDisjointRouter, IAccessDeclaring {
 
     /// @dev `transferFrom(sender, pool)` of both tokens by the router.
     function _declarePull(
-        AccessListBuilder.List memory list,
+        AccessList.Builder memory list,
         address tokenA,
         address tokenB,
         address sender,
         address pool
     ) private view {
-        list.add(tokenA, _tokenSlot(tokenA, sender, address(this)), AccessListBuilder.READ_WRITE);
-        list.add(tokenA, _tokenSlot(tokenA, sender, address(0)), AccessListBuilder.READ_WRITE);
-        list.add(tokenA, _tokenSlot(tokenA, pool, address(0)), AccessListBuilder.READ_WRITE);
-        list.add(tokenB, _tokenSlot(tokenB, sender, address(this)), AccessListBuilder.READ_WRITE);
-        list.add(tokenB, _tokenSlot(tokenB, sender, address(0)), AccessListBuilder.READ_WRITE);
-        list.add(tokenB, _tokenSlot(tokenB, pool, address(0)), AccessListBuilder.READ_WRITE);
+        list.add(tokenA, _tokenSlot(tokenA, sender, address(this)), AccessList.READ_WRITE);
+        list.add(tokenA, _tokenSlot(tokenA, sender, address(0)), AccessList.READ_WRITE);
+        list.add(tokenA, _tokenSlot(tokenA, pool, address(0)), AccessList.READ_WRITE);
+        list.add(tokenB, _tokenSlot(tokenB, sender, address(this)), AccessList.READ_WRITE);
+        list.add(tokenB, _tokenSlot(tokenB, sender, address(0)), AccessList.READ_WRITE);
+        list.add(tokenB, _tokenSlot(tokenB, pool, address(0)), AccessList.READ_WRITE);
     }
 
     /// @dev A token slot from the factory (its token layout registry; ANY_SLOT when unknown).
@@ -526,9 +526,9 @@ contract DisjointRouter is IDisjointRouter, IAccessDeclaring {
     /// @dev Adds the permit's nonce slot of `owner` on the pool burned from (the permit's
     /// allowance slot is the one transferFrom already declares).
     function _withNonce(Access[] memory base, address pool, address owner) private pure returns (Access[] memory) {
-        AccessListBuilder.List memory list = AccessListBuilder.create(base.length + 1);
+        AccessList.Builder memory list = AccessList.create(base.length + 1);
         list.addAll(base);
-        list.add(pool, DisjointPair(pool).nonceSlot(owner), AccessListBuilder.READ_WRITE);
+        list.add(pool, DisjointPair(pool).nonceSlot(owner), AccessList.READ_WRITE);
         return list.finish();
     }
 
@@ -540,14 +540,14 @@ contract DisjointRouter is IDisjointRouter, IAccessDeclaring {
         address owner,
         address to
     ) private view returns (Access[] memory) {
-        AccessListBuilder.List memory list = AccessListBuilder.create(32);
+        AccessList.Builder memory list = AccessList.create(32);
         (address token0, address token1) = PairAddress.sortTokens(tokenA, tokenB);
         address pool;
         if (shard == type(uint256).max) {
             address shard0 = _compute(token0, token1, 0);
             _requirePool(shard0);
             (, , , bytes32 shardSlot) = DisjointPair(shard0).poolSlots();
-            list.add(shard0, shardSlot, AccessListBuilder.READ);
+            list.add(shard0, shardSlot, AccessList.READ);
             address other;
             (pool, other) = _homePools(token0, token1, owner);
             if (other != pool) _declareBurn(list, other, liquidity, owner, to);
@@ -561,7 +561,7 @@ contract DisjointRouter is IDisjointRouter, IAccessDeclaring {
 
     /// @dev The LP `transferFrom(owner, pool)` and the pool's burn.
     function _declareBurn(
-        AccessListBuilder.List memory list,
+        AccessList.Builder memory list,
         address pool,
         uint256 liquidity,
         address owner,

@@ -5,12 +5,13 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {IPriceOracle} from "./IPriceOracle.sol";
 import {KinkedRate} from "./KinkedRate.sol";
 import {LendingEscrow} from "./LendingEscrow.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
+import {AccessList} from "../libraries/AccessList.sol";
+import {ReentrancyLockTransient} from "../libraries/ReentrancyLockTransient.sol";
 
 /// @title LendingMarket
 /// @notice An isolated lending market (one loan asset, one collateral asset) whose
@@ -25,8 +26,9 @@ import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 /// shards 16..63 at 38 + 2(i - 16); 134 bad-debt book (applied, pending); a shard's cash is its
 /// escrow's loan-token balance (no market slot);
 /// keccak(user, 37) supply shares; keccak(user, 37) + 1 loan (borrowShares, collateral).
-contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransient {
+contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyLockTransient {
     using SafeERC20 for IERC20;
+    using AccessList for AccessList.Builder;
 
     /// @notice Construction parameters of a market.
     /// @param loanToken Asset supplied and borrowed.
@@ -155,11 +157,6 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     uint256 public constant DEFAULT_RATE_EPOCH = 1 hours;
     /// @notice Longest rate epoch the owner may set.
     uint256 public constant MAX_RATE_EPOCH = 7 days;
-
-    uint8 internal constant READ = 1;
-    uint8 internal constant WRITE = 2;
-    uint8 internal constant SNAPSHOT = 4;
-    bytes32 internal constant ANY_SLOT = bytes32(type(uint256).max);
 
     /// @notice Asset supplied and borrowed.
     IERC20 public immutable loanToken;
@@ -732,160 +729,156 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     function declareAccess(address sender, bytes calldata data) external view returns (Access[] memory accesses) {
         if (data.length < 4) revert UnknownSelector(bytes4(0));
         bytes4 sel = bytes4(data[:4]);
-        accesses = new Access[](4 * shardCount + 16);
-        uint256 n;
+        AccessList.Builder memory list = AccessList.create(4 * shardCount + 16);
         if (sel == this.supply.selector || sel == this.withdraw.selector || sel == this.repay.selector) {
-            n = _declareLoanSide(accesses, sel, sender, data);
+            _declareLoanSide(list, sel, sender, data);
         } else if (
             sel == this.depositCollateral.selector ||
             sel == this.withdrawCollateral.selector ||
             sel == this.borrow.selector ||
             sel == this.liquidate.selector
         ) {
-            n = _declareBorrowSide(accesses, sel, sender, data);
+            _declareBorrowSide(list, sel, sender, data);
         } else if (sel == this.accrue.selector) {
-            n = _declareSnapshot(accesses);
+            _declareSnapshot(list);
         } else if (sel == this.setRateEpoch.selector) {
             // A refresh from the current totals: reads every shard, writes the rates, the
             // snapshot and the bad-debt book; serialized against everyone.
-            n = _declareSnapshot(accesses);
-            n = _add(accesses, n, address(this), bytes32(SLOT_RATES), WRITE);
-            n = _add(accesses, n, address(this), bytes32(SLOT_OWNER), READ);
+            _declareSnapshot(list);
+            list.add(address(this), bytes32(SLOT_RATES), AccessList.WRITE);
+            list.add(address(this), bytes32(SLOT_OWNER), AccessList.READ);
             for (uint256 i = 0; i < shardCount; ++i) {
-                n = _add(accesses, n, address(this), _shardSlot(i), READ);
-                n = _add(accesses, n, address(this), bytes32(uint256(_shardSlot(i)) + 1), READ);
+                list.add(address(this), _shardSlot(i), AccessList.READ);
+                list.add(address(this), bytes32(uint256(_shardSlot(i)) + 1), AccessList.READ);
             }
         } else if (sel == this.setPaused.selector || sel == this.setCaps.selector) {
             // Owner flags share the snapshot slot: a real write, serialized against everyone.
-            n = _declareSnapshot(accesses);
-            n = _add(accesses, n, address(this), bytes32(SLOT_SNAPSHOT), WRITE);
-            n = _add(accesses, n, address(this), bytes32(SLOT_OWNER), READ);
-            if (sel == this.setCaps.selector) n = _add(accesses, n, address(this), bytes32(SLOT_CONFIG), WRITE);
+            _declareSnapshot(list);
+            list.add(address(this), bytes32(SLOT_SNAPSHOT), AccessList.WRITE);
+            list.add(address(this), bytes32(SLOT_OWNER), AccessList.READ);
+            if (sel == this.setCaps.selector) list.add(address(this), bytes32(SLOT_CONFIG), AccessList.WRITE);
         } else {
-            n = _declareOwner(accesses, sel);
+            _declareOwner(list, sel);
         }
-        assembly ("memory-safe") {
-            mstore(accesses, n)
-        }
+        accesses = list.finish();
     }
 
     function _declareLoanSide(
-        Access[] memory a,
+        AccessList.Builder memory list,
         bytes4 sel,
         address sender,
         bytes calldata data
-    ) internal view returns (uint256 n) {
-        n = _declareSnapshot(a);
+    ) internal view {
+        _declareSnapshot(list);
         address loan = address(loanToken);
         if (sel == this.supply.selector) {
             uint256 s = shardOf(sender);
-            n = _add(a, n, address(this), bytes32(SLOT_CONFIG), READ);
-            n = _add(a, n, address(this), _shardSlot(s), WRITE);
-            n = _add(a, n, address(this), _positionSlot(sender), WRITE);
-            n = _declareTransferFrom(a, n, loan, sender, escrowOf(s));
+            list.add(address(this), bytes32(SLOT_CONFIG), AccessList.READ);
+            list.add(address(this), _shardSlot(s), AccessList.WRITE);
+            list.add(address(this), _positionSlot(sender), AccessList.WRITE);
+            _declareTransferFrom(list, loan, sender, escrowOf(s));
         } else if (sel == this.withdraw.selector) {
             (, address receiver, uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
             _checkSources(sources);
             uint256 s = shardOf(sender);
-            n = _add(a, n, address(this), _shardSlot(s), WRITE);
-            n = _add(a, n, address(this), _positionSlot(sender), WRITE);
-            n = _declarePayOut(a, n, loan, s, sources, receiver);
+            list.add(address(this), _shardSlot(s), AccessList.WRITE);
+            list.add(address(this), _positionSlot(sender), AccessList.WRITE);
+            _declarePayOut(list, loan, s, sources, receiver);
         } else {
             (, address onBehalf) = abi.decode(data[4:], (uint256, address));
             uint256 s = shardOf(onBehalf);
-            n = _add(a, n, address(this), _shardSlot(s), WRITE);
-            n = _add(a, n, address(this), _loanSlot(onBehalf), WRITE);
-            n = _declareTransferFrom(a, n, loan, sender, escrowOf(s));
+            list.add(address(this), _shardSlot(s), AccessList.WRITE);
+            list.add(address(this), _loanSlot(onBehalf), AccessList.WRITE);
+            _declareTransferFrom(list, loan, sender, escrowOf(s));
         }
     }
 
     function _declareBorrowSide(
-        Access[] memory a,
+        AccessList.Builder memory list,
         bytes4 sel,
         address sender,
         bytes calldata data
-    ) internal view returns (uint256 n) {
+    ) internal view {
         address collateral = address(collateralToken);
         if (sel == this.depositCollateral.selector) {
-            n = _add(a, n, address(this), _loanSlot(sender), WRITE);
-            return _declareTransferFrom(a, n, collateral, sender, escrowOf(shardOf(sender)));
+            list.add(address(this), _loanSlot(sender), AccessList.WRITE);
+            _declareTransferFrom(list, collateral, sender, escrowOf(shardOf(sender)));
+            return;
         }
-        n = _declareSnapshot(a);
-        n = _add(a, n, address(oracle), ANY_SLOT, READ);
+        _declareSnapshot(list);
+        list.add(address(oracle), AccessList.ANY_SLOT, AccessList.READ);
         if (sel == this.withdrawCollateral.selector) {
             (, address receiver) = abi.decode(data[4:], (uint256, address));
-            n = _add(a, n, address(this), _loanSlot(sender), WRITE);
-            return _declareTransferFrom(a, n, collateral, escrowOf(shardOf(sender)), receiver);
+            list.add(address(this), _loanSlot(sender), AccessList.WRITE);
+            _declareTransferFrom(list, collateral, escrowOf(shardOf(sender)), receiver);
+            return;
         }
         address loan = address(loanToken);
         if (sel == this.borrow.selector) {
             (, address receiver, uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
             _checkSources(sources);
             uint256 s = shardOf(sender);
-            n = _add(a, n, address(this), bytes32(SLOT_CONFIG), READ);
-            n = _add(a, n, address(this), _shardSlot(s), WRITE);
-            n = _add(a, n, address(this), _loanSlot(sender), WRITE);
-            n = _declarePayOut(a, n, loan, s, sources, receiver);
+            list.add(address(this), bytes32(SLOT_CONFIG), AccessList.READ);
+            list.add(address(this), _shardSlot(s), AccessList.WRITE);
+            list.add(address(this), _loanSlot(sender), AccessList.WRITE);
+            _declarePayOut(list, loan, s, sources, receiver);
         } else {
             (address borrower, ) = abi.decode(data[4:], (address, uint256));
             uint256 s = shardOf(borrower);
             // Both shard slots and the bad-debt book: a liquidation that exhausts the collateral
             // books bad debt (the book is read only by the next block's snapshot).
-            n = _add(a, n, address(this), _shardSlot(s), WRITE);
-            n = _add(a, n, address(this), bytes32(uint256(_shardSlot(s)) + 1), WRITE);
-            n = _add(a, n, address(this), bytes32(SLOT_BAD_DEBT_APPLIED), WRITE);
-            n = _add(a, n, address(this), _loanSlot(borrower), WRITE);
+            list.add(address(this), _shardSlot(s), AccessList.WRITE);
+            list.add(address(this), bytes32(uint256(_shardSlot(s)) + 1), AccessList.WRITE);
+            list.add(address(this), bytes32(SLOT_BAD_DEBT_APPLIED), AccessList.WRITE);
+            list.add(address(this), _loanSlot(borrower), AccessList.WRITE);
             address escrow = escrowOf(s);
-            n = _declareTransferFrom(a, n, loan, sender, escrow);
-            n = _declareTransferFrom(a, n, collateral, escrow, sender);
+            _declareTransferFrom(list, loan, sender, escrow);
+            _declareTransferFrom(list, collateral, escrow, sender);
         }
     }
 
     /// @dev A `transferFrom(from, to)` by this market: the allowance (written unless infinite;
     /// declared written) and both balances, or the token's whole account if its layout is unknown.
     function _declareTransferFrom(
-        Access[] memory a,
-        uint256 n,
+        AccessList.Builder memory list,
         address token,
         address from,
         address to
-    ) internal view returns (uint256) {
-        n = _add(a, n, token, _tokenSlot(token, from, address(this)), WRITE);
-        n = _add(a, n, token, _tokenSlot(token, from, address(0)), WRITE);
-        return _add(a, n, token, _tokenSlot(token, to, address(0)), WRITE);
+    ) internal view {
+        list.add(token, _tokenSlot(token, from, address(this)), AccessList.WRITE);
+        list.add(token, _tokenSlot(token, from, address(0)), AccessList.WRITE);
+        list.add(token, _tokenSlot(token, to, address(0)), AccessList.WRITE);
     }
 
     /// @dev A token slot from `tokenLayouts` (ANY_SLOT without a registry or for an unknown token).
     function _tokenSlot(address token, address account, address spender) internal view returns (bytes32) {
         ITokenLayoutRegistry registry = tokenLayouts;
-        if (address(registry) == address(0)) return ANY_SLOT;
+        if (address(registry) == address(0)) return AccessList.ANY_SLOT;
         return registry.tokenSlot(token, account, spender);
     }
 
     /// @dev `_payOut`: shard `s`'s escrow, then the escrows of `sources`, each read and maybe
     /// paying `receiver`.
     function _declarePayOut(
-        Access[] memory a,
-        uint256 n,
+        AccessList.Builder memory list,
         address loan,
         uint256 s,
         uint256 sources,
         address receiver
-    ) internal view returns (uint256) {
-        n = _declareTransferFrom(a, n, loan, escrowOf(s), receiver);
+    ) internal view {
+        _declareTransferFrom(list, loan, escrowOf(s), receiver);
         for (uint256 i = 0; i < shardCount; ++i) {
-            if (i != s && (sources >> i) & 1 == 1) n = _declareTransferFrom(a, n, loan, escrowOf(i), receiver);
+            if (i != s && (sources >> i) & 1 == 1) _declareTransferFrom(list, loan, escrowOf(i), receiver);
         }
-        return n;
     }
 
-    function _declareOwner(Access[] memory a, bytes4 sel) internal view returns (uint256 n) {
+    function _declareOwner(AccessList.Builder memory list, bytes4 sel) internal view {
         if (sel == this.transferOwnership.selector) {
-            n = _add(a, n, address(this), bytes32(SLOT_OWNER), READ);
-            n = _add(a, n, address(this), bytes32(SLOT_PENDING_OWNER), WRITE);
+            list.add(address(this), bytes32(SLOT_OWNER), AccessList.READ);
+            list.add(address(this), bytes32(SLOT_PENDING_OWNER), AccessList.WRITE);
         } else if (sel == this.acceptOwnership.selector || sel == this.renounceOwnership.selector) {
-            n = _add(a, n, address(this), bytes32(SLOT_OWNER), WRITE);
-            n = _add(a, n, address(this), bytes32(SLOT_PENDING_OWNER), WRITE);
+            list.add(address(this), bytes32(SLOT_OWNER), AccessList.WRITE);
+            list.add(address(this), bytes32(SLOT_PENDING_OWNER), AccessList.WRITE);
         } else {
             revert UnknownSelector(sel);
         }
@@ -896,38 +889,20 @@ contract LendingMarket is IAccessDeclaring, Ownable2Step, ReentrancyGuardTransie
     /// are read only by the first interaction of an epoch, so they are SNAPSHOT accesses
     /// (docs/access-lists.md, rule 5). Which block starts an epoch depends only on its timestamp,
     /// so every shard is declared: the declaration holds in any block.
-    function _declareSnapshot(Access[] memory a) internal view returns (uint256 n) {
-        n = _add(a, 0, address(this), bytes32(SLOT_SNAPSHOT), READ | SNAPSHOT);
-        n = _add(a, n, address(this), bytes32(SLOT_RATES), READ | SNAPSHOT);
-        n = _add(a, n, address(this), bytes32(SLOT_BAD_DEBT_APPLIED), SNAPSHOT);
+    function _declareSnapshot(AccessList.Builder memory list) internal view {
+        list.add(address(this), bytes32(SLOT_SNAPSHOT), AccessList.READ | AccessList.SNAPSHOT);
+        list.add(address(this), bytes32(SLOT_RATES), AccessList.READ | AccessList.SNAPSHOT);
+        list.add(address(this), bytes32(SLOT_BAD_DEBT_APPLIED), AccessList.SNAPSHOT);
         for (uint256 i = 0; i < shardCount; ++i) {
             bytes32 slot = _shardSlot(i);
-            n = _add(a, n, address(this), slot, SNAPSHOT);
-            n = _add(a, n, address(this), bytes32(uint256(slot) + 1), SNAPSHOT);
+            list.add(address(this), slot, AccessList.SNAPSHOT);
+            list.add(address(this), bytes32(uint256(slot) + 1), AccessList.SNAPSHOT);
         }
     }
 
     /// @dev Shard s's first slot (share totals, bad-debt events); the second follows it.
     function _shardSlot(uint256 s) internal pure returns (bytes32) {
         return bytes32(s < LOW_SHARDS ? SLOT_SHARDS + 2 * s : SLOT_HIGH_SHARDS + 2 * (s - LOW_SHARDS));
-    }
-
-    /// @dev Appends a location, or ORs the mode into its existing entry.
-    function _add(
-        Access[] memory a,
-        uint256 n,
-        address account,
-        bytes32 slot,
-        uint8 mode
-    ) internal pure returns (uint256) {
-        for (uint256 i = 0; i < n; ++i) {
-            if (a[i].account == account && a[i].slot == slot) {
-                a[i].mode |= mode;
-                return n;
-            }
-        }
-        a[n] = Access({account: account, slot: slot, mode: mode});
-        return n + 1;
     }
 
     /// @dev A user's supply shares.

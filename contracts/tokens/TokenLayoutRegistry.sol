@@ -5,6 +5,7 @@ import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {ITokenLayoutRegistry} from "./ITokenLayoutRegistry.sol";
 import {TokenSlots} from "./TokenSlots.sol";
+import {AccessList} from "../libraries/AccessList.sol";
 
 /// @title TokenLayoutRegistry
 /// @notice Write-once record of where tokens keep their balances and allowances. The suite's
@@ -27,8 +28,6 @@ contract TokenLayoutRegistry is ITokenLayoutRegistry, IAccessDeclaring, Ownable2
         uint256 allowancesSlot;
     }
 
-    uint8 internal constant READ = 1;
-    uint8 internal constant WRITE = 2;
     uint256 internal constant SLOT_OWNER = 0;
     uint256 internal constant SLOT_PENDING_OWNER = 1;
 
@@ -105,16 +104,17 @@ contract TokenLayoutRegistry is ITokenLayoutRegistry, IAccessDeclaring, Ownable2
             address token = abi.decode(data[4:], (address));
             uint256 first = uint256(entrySlot(token));
             accesses = new Access[](4);
-            accesses[0] = Access(address(this), bytes32(SLOT_OWNER), READ);
-            for (uint256 i = 0; i < 3; ++i) accesses[1 + i] = Access(address(this), bytes32(first + i), READ | WRITE);
+            accesses[0] = Access(address(this), bytes32(SLOT_OWNER), AccessList.READ);
+            for (uint256 i = 0; i < 3; ++i)
+                accesses[1 + i] = Access(address(this), bytes32(first + i), AccessList.READ_WRITE);
         } else if (sel == this.transferOwnership.selector) {
             accesses = new Access[](2);
-            accesses[0] = Access(address(this), bytes32(SLOT_OWNER), READ);
-            accesses[1] = Access(address(this), bytes32(SLOT_PENDING_OWNER), READ | WRITE);
+            accesses[0] = Access(address(this), bytes32(SLOT_OWNER), AccessList.READ);
+            accesses[1] = Access(address(this), bytes32(SLOT_PENDING_OWNER), AccessList.READ_WRITE);
         } else if (sel == this.acceptOwnership.selector || sel == this.renounceOwnership.selector) {
             accesses = new Access[](2);
-            accesses[0] = Access(address(this), bytes32(SLOT_OWNER), READ | WRITE);
-            accesses[1] = Access(address(this), bytes32(SLOT_PENDING_OWNER), READ | WRITE);
+            accesses[0] = Access(address(this), bytes32(SLOT_OWNER), AccessList.READ_WRITE);
+            accesses[1] = Access(address(this), bytes32(SLOT_PENDING_OWNER), AccessList.READ_WRITE);
         } else {
             revert UnknownSelector(sel);
         }

@@ -2,15 +2,13 @@
 pragma solidity ^0.8.24;
 
 import {ITokenLayoutRegistry} from "./ITokenLayoutRegistry.sol";
+import {AccessList} from "../libraries/AccessList.sol";
 
 /// @title TokenSlots
 /// @notice The token storage slots a transfer touches, for `declareAccess` views: exact slots
 /// when the token's layout is registered, the whole account (ANY_SLOT) otherwise.
 /// @dev Views only (declarations are computed off-chain); nothing here runs in a transaction.
 library TokenSlots {
-    /// @notice The whole-account marker of IAccessDeclaring.
-    bytes32 internal constant ANY_SLOT = bytes32(type(uint256).max);
-
     /// @notice A token and, when known, its layout.
     /// @param token The token contract.
     /// @param exact Whether the layout is registered (false: every slot is ANY_SLOT).
@@ -38,7 +36,7 @@ library TokenSlots {
     /// @param account The holder.
     /// @return The slot.
     function balance(Layout memory layout, address account) internal pure returns (bytes32) {
-        if (!layout.exact) return ANY_SLOT;
+        if (!layout.exact) return AccessList.ANY_SLOT;
         return keccak256(abi.encode(account, layout.balancesSlot));
     }
 
@@ -48,7 +46,7 @@ library TokenSlots {
     /// @param spender The spender.
     /// @return The slot.
     function allowance(Layout memory layout, address owner, address spender) internal pure returns (bytes32) {
-        if (!layout.exact) return ANY_SLOT;
+        if (!layout.exact) return AccessList.ANY_SLOT;
         return keccak256(abi.encode(spender, keccak256(abi.encode(owner, layout.allowancesSlot))));
     }
 }

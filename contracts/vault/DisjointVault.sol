@@ -11,6 +11,8 @@ import {IStrategy} from "../interfaces/IStrategy.sol";
 import {ShardEscrow} from "./ShardEscrow.sol";
 import {IDisjointVault} from "../interfaces/IDisjointVault.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
+import {AccessList} from "../libraries/AccessList.sol";
+import {ReentrancyLockTransient} from "../libraries/ReentrancyLockTransient.sol";
 
 /// @title DisjointVault
 /// @notice An ERC-4626 vault whose deposits and withdrawals by different users in one block
@@ -23,14 +25,10 @@ import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 /// @dev Deposits and mints are priced at the schedule's end price, exits at the current one,
 /// so a depositor never takes profit reported before it joined. Assets are tracked
 /// internally: tokens sent to the vault or its escrows without a deposit are not counted.
-contract DisjointVault is IDisjointVault {
+contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
     using SafeERC20 for IERC20;
+    using AccessList for AccessList.Builder;
     using SafeCast for uint256;
-
-    /// Whole-account slot marker of IAccessDeclaring.
-    bytes32 internal constant ANY_SLOT = bytes32(type(uint256).max);
-    uint8 internal constant READ = 1;
-    uint8 internal constant WRITE = 2;
 
     /// @notice Shares carry this many more decimals than the asset; the conversion adds
     /// 10**DECIMALS_OFFSET virtual shares and one virtual asset.
@@ -60,8 +58,6 @@ contract DisjointVault is IDisjointVault {
     uint256 internal constant TIME_MASK = (1 << 40) - 1;
     uint256 internal constant END_SHIFT = 65;
     uint256 internal constant START_SHIFT = 160;
-    /// Transient slot of the reentrancy lock (OpenZeppelin's ReentrancyGuardTransient slot).
-    bytes32 internal constant LOCK_SLOT = 0x9b779b17422d0df92223018b32b4d1fa46e071723d6817e2486d003becc55f00;
 
     /// One shard: the shares held by its users and the idle assets in its escrow.
     struct Shard {
@@ -130,25 +126,6 @@ contract DisjointVault is IDisjointVault {
     /// declared as the whole account). Internal, not public: a getter would reshuffle the
     /// function dispatcher and move the users' gas. The deployment record names it.
     ITokenLayoutRegistry internal immutable tokenLayouts;
-
-    error ReentrancyGuardReentrantCall();
-
-    /// Transient-storage reentrancy lock, inlined (same semantics and slot as OpenZeppelin's
-    /// ReentrancyGuardTransient, without its internal calls).
-    modifier nonReentrant() {
-        bool entered;
-        assembly ("memory-safe") {
-            entered := tload(LOCK_SLOT)
-        }
-        if (entered) revert ReentrancyGuardReentrantCall();
-        assembly ("memory-safe") {
-            tstore(LOCK_SLOT, 1)
-        }
-        _;
-        assembly ("memory-safe") {
-            tstore(LOCK_SLOT, 0)
-        }
-    }
 
     modifier onlyOwner() {
         if (msg.sender != owner) revert NotOwner(msg.sender);
@@ -668,35 +645,31 @@ contract DisjointVault is IDisjointVault {
     function declareAccess(address sender, bytes calldata data) external view returns (Access[] memory accesses) {
         if (data.length < 4) revert UnknownSelector(bytes4(0));
         bytes4 sel = bytes4(data[:4]);
-        List memory list = _newList(shardCount() + 24);
+        AccessList.Builder memory list = AccessList.create(shardCount() + 24);
         if (!_declareUserCall(list, sel, sender, data) && !_declareManagerCall(list, sel, data)) {
             revert UnknownSelector(sel);
         }
-        accesses = list.items;
-        uint256 n = list.length;
-        assembly ("memory-safe") {
-            mstore(accesses, n)
-        }
+        accesses = list.finish();
     }
 
     /// Declarations of the user-facing functions; false if `sel` is not one of them.
     function _declareUserCall(
-        List memory list,
+        AccessList.Builder memory list,
         bytes4 sel,
         address sender,
         bytes calldata data
     ) private view returns (bool) {
         if (sel == this.deposit.selector || sel == this.mint.selector) {
             (, address receiver) = abi.decode(data[4:], (uint256, address));
-            _add(list, address(this), _slotOf(Slot.Price), READ);
+            list.add(address(this), _slotOf(Slot.Price), AccessList.READ);
             (uint256 k1, uint256 k2) = _candidateShards(list, receiver);
-            _add(list, address(this), _shardSlot(k1), WRITE);
-            _add(list, address(this), _shardSlot(k2), WRITE);
-            _add(list, address(this), _balanceSlot(receiver), WRITE);
-            _add(list, address(this), _slotOf(Slot.Limit), READ); // deposit limit, when one is set
-            _add(list, address(this), _slotOf(Slot.Shards), READ); // with a limit: its per-shard part
+            list.add(address(this), _shardSlot(k1), AccessList.WRITE);
+            list.add(address(this), _shardSlot(k2), AccessList.WRITE);
+            list.add(address(this), _balanceSlot(receiver), AccessList.WRITE);
+            list.add(address(this), _slotOf(Slot.Limit), AccessList.READ); // deposit limit, when one is set
+            list.add(address(this), _slotOf(Slot.Shards), AccessList.READ); // with a limit: its per-shard part
             _declareTransferFrom(list, sender, escrowOf(k1));
-            _add(list, address(_asset), _assetSlot(escrowOf(k2), address(0)), WRITE);
+            list.add(address(_asset), _assetSlot(escrowOf(k2), address(0)), AccessList.WRITE);
         } else if (
             sel == this.withdraw.selector ||
             sel == this.redeem.selector ||
@@ -709,11 +682,11 @@ contract DisjointVault is IDisjointVault {
             _declareTransfer(list, sender, to);
         } else if (sel == this.transferFrom.selector) {
             (address from, address to, ) = abi.decode(data[4:], (address, address, uint256));
-            _add(list, address(this), _allowanceSlot(from, sender), WRITE);
+            list.add(address(this), _allowanceSlot(from, sender), AccessList.WRITE);
             _declareTransfer(list, from, to);
         } else if (sel == this.approve.selector) {
             (address spender, ) = abi.decode(data[4:], (address, uint256));
-            _add(list, address(this), _allowanceSlot(sender, spender), WRITE);
+            list.add(address(this), _allowanceSlot(sender, spender), AccessList.WRITE);
         } else {
             return false;
         }
@@ -721,14 +694,19 @@ contract DisjointVault is IDisjointVault {
     }
 
     /// `withdraw`, `redeem` and their shard-only variants.
-    function _declareExit(List memory list, bytes4 sel, address sender, bytes calldata data) private view {
+    function _declareExit(
+        AccessList.Builder memory list,
+        bytes4 sel,
+        address sender,
+        bytes calldata data
+    ) private view {
         (, address receiver, address owner_) = abi.decode(data[4:], (uint256, address, address));
-        _add(list, address(this), _slotOf(Slot.Price), READ);
+        list.add(address(this), _slotOf(Slot.Price), AccessList.READ);
         (uint256 k1, uint256 k2) = _candidateShards(list, owner_);
-        _add(list, address(this), _shardSlot(k1), WRITE);
-        _add(list, address(this), _shardSlot(k2), WRITE);
-        _add(list, address(this), _balanceSlot(owner_), WRITE);
-        if (sender != owner_) _add(list, address(this), _allowanceSlot(owner_, sender), WRITE);
+        list.add(address(this), _shardSlot(k1), AccessList.WRITE);
+        list.add(address(this), _shardSlot(k2), AccessList.WRITE);
+        list.add(address(this), _balanceSlot(owner_), AccessList.WRITE);
+        if (sender != owner_) list.add(address(this), _allowanceSlot(owner_, sender), AccessList.WRITE);
         // The escrow pays the receiver; on the fallback path the strategy pays it the rest
         // (its declaration covers everything else it touches, IStrategy).
         _declareTransferFrom(list, escrowOf(k1), receiver);
@@ -737,60 +715,64 @@ contract DisjointVault is IDisjointVault {
         // to every other shard's escrow (another transaction of the block may have drained
         // the owner's escrow, so the fallback cannot be ruled out in advance).
         if (sel == this.withdrawFromShard.selector || sel == this.redeemFromShard.selector) return;
-        _add(list, address(this), _slotOf(Slot.Shards), READ);
+        list.add(address(this), _slotOf(Slot.Shards), AccessList.READ);
         uint256 n = shardCount();
         for (uint256 j = 0; j < n; ++j) {
-            _add(list, address(this), _shardSlot(j), WRITE);
+            list.add(address(this), _shardSlot(j), AccessList.WRITE);
             _declareTransferFrom(list, escrowOf(j), receiver);
         }
-        _add(list, address(this), _slotOf(Slot.Ledger), WRITE);
-        _add(list, address(this), _slotOf(Slot.Strategy), READ);
+        list.add(address(this), _slotOf(Slot.Ledger), AccessList.WRITE);
+        list.add(address(this), _slotOf(Slot.Strategy), AccessList.READ);
         _declareStrategy(list, IStrategy.maxWithdraw.selector);
         _declareStrategy(list, IStrategy.withdraw.selector);
     }
 
     /// Declarations of the manager's functions; false if `sel` is not one of them.
-    function _declareManagerCall(List memory list, bytes4 sel, bytes calldata data) private view returns (bool) {
-        _add(list, address(this), _slotOf(Slot.Owner), READ); // every one checks the owner
+    function _declareManagerCall(
+        AccessList.Builder memory list,
+        bytes4 sel,
+        bytes calldata data
+    ) private view returns (bool) {
+        list.add(address(this), _slotOf(Slot.Owner), AccessList.READ); // every one checks the owner
         if (sel == this.harvest.selector) {
             // The report writes the price word: ordered against every user operation.
-            _add(list, address(this), _slotOf(Slot.Price), WRITE);
+            list.add(address(this), _slotOf(Slot.Price), AccessList.WRITE);
             uint256 k = shardCount();
-            for (uint256 i = 0; i < k; ++i) _add(list, address(this), _shardSlot(i), READ);
+            for (uint256 i = 0; i < k; ++i) list.add(address(this), _shardSlot(i), AccessList.READ);
             (uint256 f1, uint256 f2) = _candidateShards(list, feeRecipient); // fee shares
-            _add(list, address(this), _shardSlot(f1), WRITE);
-            _add(list, address(this), _shardSlot(f2), WRITE);
-            _add(list, address(this), _slotOf(Slot.Shards), READ);
-            _add(list, address(this), _slotOf(Slot.Ledger), WRITE);
-            _add(list, address(this), _slotOf(Slot.Strategy), READ);
-            _add(list, address(this), _balanceSlot(feeRecipient), WRITE);
+            list.add(address(this), _shardSlot(f1), AccessList.WRITE);
+            list.add(address(this), _shardSlot(f2), AccessList.WRITE);
+            list.add(address(this), _slotOf(Slot.Shards), AccessList.READ);
+            list.add(address(this), _slotOf(Slot.Ledger), AccessList.WRITE);
+            list.add(address(this), _slotOf(Slot.Strategy), AccessList.READ);
+            list.add(address(this), _balanceSlot(feeRecipient), AccessList.WRITE);
             _declareStrategy(list, IStrategy.totalAssets.selector);
         } else if (sel == this.allocate.selector || sel == this.deallocate.selector) {
             _declareAllocation(list, sel, data);
         } else if (sel == this.setStrategy.selector) {
             address next = abi.decode(data[4:], (address));
-            _add(list, address(this), _slotOf(Slot.Ledger), READ);
-            _add(list, address(this), _slotOf(Slot.Strategy), WRITE);
-            if (next != address(0)) _add(list, next, ANY_SLOT, READ);
+            list.add(address(this), _slotOf(Slot.Ledger), AccessList.READ);
+            list.add(address(this), _slotOf(Slot.Strategy), AccessList.WRITE);
+            if (next != address(0)) list.add(next, AccessList.ANY_SLOT, AccessList.READ);
         } else if (sel == this.setDepositLimit.selector) {
-            _add(list, address(this), _slotOf(Slot.Price), WRITE);
-            _add(list, address(this), _slotOf(Slot.Limit), WRITE);
+            list.add(address(this), _slotOf(Slot.Price), AccessList.WRITE);
+            list.add(address(this), _slotOf(Slot.Limit), AccessList.WRITE);
         } else if (sel == this.setPerformanceFee.selector) {
-            _add(list, address(this), _slotOf(Slot.Ledger), WRITE);
+            list.add(address(this), _slotOf(Slot.Ledger), AccessList.WRITE);
         } else if (sel == this.setProfitUnlockPeriod.selector) {
-            _add(list, address(this), _slotOf(Slot.Price), WRITE);
+            list.add(address(this), _slotOf(Slot.Price), AccessList.WRITE);
         } else if (sel == this.setShardCount.selector) {
             uint256 count = abi.decode(data[4:], (uint256));
-            _add(list, address(this), _slotOf(Slot.Shards), WRITE);
+            list.add(address(this), _slotOf(Slot.Shards), AccessList.WRITE);
             // Each new escrow approves the vault in the asset at construction.
             for (uint256 k = shardCount(); k < count && k < MAX_SHARDS; ++k) {
-                _add(list, address(_asset), _assetSlot(escrowOf(k), address(this)), WRITE);
+                list.add(address(_asset), _assetSlot(escrowOf(k), address(this)), AccessList.WRITE);
             }
         } else if (sel == this.transferOwnership.selector) {
-            _add(list, address(this), _slotOf(Slot.PendingOwner), WRITE);
+            list.add(address(this), _slotOf(Slot.PendingOwner), AccessList.WRITE);
         } else if (sel == this.acceptOwnership.selector) {
-            _add(list, address(this), _slotOf(Slot.Owner), WRITE);
-            _add(list, address(this), _slotOf(Slot.PendingOwner), WRITE);
+            list.add(address(this), _slotOf(Slot.Owner), AccessList.WRITE);
+            list.add(address(this), _slotOf(Slot.PendingOwner), AccessList.WRITE);
         } else {
             return false;
         }
@@ -800,20 +782,20 @@ contract DisjointVault is IDisjointVault {
     /// `allocate` and `deallocate`: the shard and the ledger, the asset transfer between the
     /// shard's escrow and the strategy, and the strategy's own call. The price is untouched
     /// (assets only move between the escrow and the strategy).
-    function _declareAllocation(List memory list, bytes4 sel, bytes calldata data) private view {
+    function _declareAllocation(AccessList.Builder memory list, bytes4 sel, bytes calldata data) private view {
         (uint256 shard, ) = abi.decode(data[4:], (uint256, uint256));
-        _add(list, address(this), _slotOf(Slot.Strategy), READ);
-        _add(list, address(this), _slotOf(Slot.Shards), READ);
-        _add(list, address(this), _slotOf(Slot.Ledger), WRITE);
+        list.add(address(this), _slotOf(Slot.Strategy), AccessList.READ);
+        list.add(address(this), _slotOf(Slot.Shards), AccessList.READ);
+        list.add(address(this), _slotOf(Slot.Ledger), AccessList.WRITE);
         if (shard < shardCount()) {
-            _add(list, address(this), _shardSlot(shard), WRITE);
+            list.add(address(this), _shardSlot(shard), AccessList.WRITE);
             address strat = address(strategy);
             if (sel == this.allocate.selector) {
                 // The escrow pays the strategy, which then deposits (its declaration).
                 _declareTransferFrom(list, escrowOf(shard), strat);
             } else {
                 // The strategy pays the escrow (the receiver of its withdraw).
-                _add(list, address(_asset), _assetSlot(escrowOf(shard), address(0)), WRITE);
+                list.add(address(_asset), _assetSlot(escrowOf(shard), address(0)), AccessList.WRITE);
             }
         }
         _declareStrategy(
@@ -1045,75 +1027,52 @@ contract DisjointVault is IDisjointVault {
     // Internals: access lists
     // =====================================================================================
 
-    struct List {
-        Access[] items;
-        uint256 length;
-    }
-
-    function _newList(uint256 capacity) private pure returns (List memory list) {
-        list.items = new Access[](capacity);
-    }
-
-    /// Adds an entry, or ORs the mode into an existing one for the same location.
-    function _add(List memory list, address account, bytes32 slot, uint8 mode) private pure {
-        for (uint256 i = 0; i < list.length; ++i) {
-            Access memory e = list.items[i];
-            if (e.account == account && e.slot == slot) {
-                e.mode |= mode;
-                return;
-            }
-        }
-        if (list.length == list.items.length) {
-            Access[] memory grown = new Access[](list.length * 2);
-            for (uint256 i = 0; i < list.length; ++i) grown[i] = list.items[i];
-            list.items = grown;
-        }
-        list.items[list.length++] = Access(account, slot, mode);
-    }
-
     /// A `transferFrom(from, to)` of the asset by this vault: the allowance (written unless
     /// infinite; declared written) and both balances, or the asset's whole account if its
     /// layout is not registered.
-    function _declareTransferFrom(List memory list, address from, address to) private view {
-        _add(list, address(_asset), _assetSlot(from, address(this)), WRITE);
-        _add(list, address(_asset), _assetSlot(from, address(0)), WRITE);
-        _add(list, address(_asset), _assetSlot(to, address(0)), WRITE);
+    function _declareTransferFrom(AccessList.Builder memory list, address from, address to) private view {
+        list.add(address(_asset), _assetSlot(from, address(this)), AccessList.WRITE);
+        list.add(address(_asset), _assetSlot(from, address(0)), AccessList.WRITE);
+        list.add(address(_asset), _assetSlot(to, address(0)), AccessList.WRITE);
     }
 
     /// An asset slot from `tokenLayouts`: `account`'s balance (`spender` zero) or allowance to
     /// `spender`; ANY_SLOT without a registry or when it does not know the asset.
     function _assetSlot(address account, address spender) private view returns (bytes32) {
         ITokenLayoutRegistry registry = tokenLayouts;
-        if (address(registry) == address(0)) return ANY_SLOT;
+        if (address(registry) == address(0)) return AccessList.ANY_SLOT;
         return registry.tokenSlot(address(_asset), account, spender);
     }
 
-    function _declareStrategy(List memory list, bytes4 selector) private view {
+    function _declareStrategy(AccessList.Builder memory list, bytes4 selector) private view {
         IStrategy strat = strategy;
         if (address(strat) == address(0)) return;
         Access[] memory more = strat.declareStrategyAccess(selector);
-        for (uint256 i = 0; i < more.length; ++i) _add(list, more[i].account, more[i].slot, more[i].mode);
+        list.addAll(more);
     }
 
-    function _declareTransfer(List memory list, address from, address to) private view {
-        _add(list, address(this), _balanceSlot(from), WRITE);
-        _add(list, address(this), _balanceSlot(to), WRITE);
+    function _declareTransfer(AccessList.Builder memory list, address from, address to) private view {
+        list.add(address(this), _balanceSlot(from), AccessList.WRITE);
+        list.add(address(this), _balanceSlot(to), AccessList.WRITE);
         (uint256 f1, uint256 f2) = _candidateShards(list, from);
         (uint256 t1, uint256 t2) = _candidateShards(list, to);
         if (f1 == f2 && t1 == t2 && f1 == t1) return; // one shard: its supply is unchanged
-        _add(list, address(this), _shardSlot(f1), WRITE);
-        _add(list, address(this), _shardSlot(f2), WRITE);
-        _add(list, address(this), _shardSlot(t1), WRITE);
-        _add(list, address(this), _shardSlot(t2), WRITE);
+        list.add(address(this), _shardSlot(f1), AccessList.WRITE);
+        list.add(address(this), _shardSlot(f2), AccessList.WRITE);
+        list.add(address(this), _shardSlot(t1), AccessList.WRITE);
+        list.add(address(this), _shardSlot(t2), AccessList.WRITE);
     }
 
     /// The shard `account` may be in when the declared call runs: the one it holds, else its
     /// address modulo the count in force, which may be either count while an increase is
     /// pending (then the call also reads the shard count).
-    function _candidateShards(List memory list, address account) private view returns (uint256 k1, uint256 k2) {
+    function _candidateShards(
+        AccessList.Builder memory list,
+        address account
+    ) private view returns (uint256 k1, uint256 k2) {
         uint256 tag = _balances[account] >> TAG_SHIFT;
         if (tag != 0) return (tag - 1, tag - 1);
-        _add(list, address(this), _slotOf(Slot.Shards), READ);
+        list.add(address(this), _slotOf(Slot.Shards), AccessList.READ);
         ShardConfig memory c = _shardConfig;
         uint256 a = uint256(uint160(account));
         k2 = a % c.next;

@@ -7,6 +7,7 @@ import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {IStrategy} from "../interfaces/IStrategy.sol";
 import {LendingMarket} from "../lending/LendingMarket.sol";
 import {TokenSlots} from "../tokens/TokenSlots.sol";
+import {AccessList} from "../libraries/AccessList.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 
 /// @title LendingStrategy
@@ -25,7 +26,6 @@ contract LendingStrategy is IStrategy {
     using TokenSlots for TokenSlots.Layout;
 
     uint256 internal constant WAD = 1e18;
-    uint8 internal constant READ = 1;
     // Market storage map (docs/lending.md): snapshot 3, rates 4, shard i < 16 at 5 + 2i and
     // 6 + 2i, positions mapping at 37, bad-debt book 134.
     uint256 internal constant MARKET_SLOT_SNAPSHOT = 3;
@@ -130,28 +130,28 @@ contract LendingStrategy is IStrategy {
         uint256 k = market.shardCount();
         accesses = new IAccessDeclaring.Access[](3 * k + 5);
         address m = address(market);
-        accesses[0] = IAccessDeclaring.Access(m, bytes32(MARKET_SLOT_SNAPSHOT), READ);
-        accesses[1] = IAccessDeclaring.Access(m, bytes32(MARKET_SLOT_BAD_DEBT), READ);
+        accesses[0] = IAccessDeclaring.Access(m, bytes32(MARKET_SLOT_SNAPSHOT), AccessList.READ);
+        accesses[1] = IAccessDeclaring.Access(m, bytes32(MARKET_SLOT_BAD_DEBT), AccessList.READ);
         for (uint256 i = 0; i < 2 * k; ++i) {
             // Shards 16.. sit after the positions mapping (slot 38 on).
             uint256 slot = i < 32 ? MARKET_SLOT_SHARDS + i : MARKET_SLOT_POSITIONS + 1 + (i - 32);
-            accesses[2 + i] = IAccessDeclaring.Access(m, bytes32(slot), READ);
+            accesses[2 + i] = IAccessDeclaring.Access(m, bytes32(slot), AccessList.READ);
         }
         bytes32 pos = keccak256(abi.encode(address(this), MARKET_SLOT_POSITIONS));
-        accesses[2 + 2 * k] = IAccessDeclaring.Access(m, pos, READ);
+        accesses[2 + 2 * k] = IAccessDeclaring.Access(m, pos, AccessList.READ);
         // `position()` returns both slots of the position (shares, then collateral).
-        accesses[3 + 2 * k] = IAccessDeclaring.Access(m, bytes32(uint256(pos) + 1), READ);
+        accesses[3 + 2 * k] = IAccessDeclaring.Access(m, bytes32(uint256(pos) + 1), AccessList.READ);
         // A shard's cash is its escrow's balance in the loan token (`shardTotals`, own and sources).
         TokenSlots.Layout memory loan = TokenSlots.load(tokenLayouts, asset);
-        accesses[4 + 2 * k] = IAccessDeclaring.Access(m, bytes32(MARKET_SLOT_RATES), READ);
+        accesses[4 + 2 * k] = IAccessDeclaring.Access(m, bytes32(MARKET_SLOT_RATES), AccessList.READ);
         uint256 n = 5 + 2 * k;
         if (!loan.exact) {
-            accesses[n++] = IAccessDeclaring.Access(asset, TokenSlots.ANY_SLOT, READ);
+            accesses[n++] = IAccessDeclaring.Access(asset, AccessList.ANY_SLOT, AccessList.READ);
         } else {
             uint256 allowed = sources | (uint256(1) << ownShard);
             for (uint256 i = 0; i < k; ++i) {
                 if ((allowed >> i) & 1 == 1) {
-                    accesses[n++] = IAccessDeclaring.Access(asset, loan.balance(market.escrowOf(i)), READ);
+                    accesses[n++] = IAccessDeclaring.Access(asset, loan.balance(market.escrowOf(i)), AccessList.READ);
                 }
             }
         }
