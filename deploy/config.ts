@@ -14,8 +14,10 @@ export class DeployParameterError extends InputError {}
 const MAX_UINT128 = (1n << 128n) - 1n;
 const MAX_UINT256 = (1n << 256n) - 1n;
 const WAD = 10n ** 18n;
-/** LendingMarket.MAX_SHARDS, DisjointVault.MAX_SHARDS, DisjointFactory.MAX_SHARDS, DisjointVault.MAX_FEE_BPS. */
-export const LIMITS = { lendingShards: 64n, vaultShards: 64n, pairShards: 16n, vaultFeeBps: 5_000n } as const;
+/** LendingMarket.MAX_SHARDS, DisjointVault.MAX_SHARDS, DisjointFactory.MAX_SHARDS, DisjointVault.MAX_FEE_BPS, DisjointBatchPool's shard bound. */
+export const LIMITS = { lendingShards: 64n, vaultShards: 64n, pairShards: 16n, vaultFeeBps: 5_000n, batchShards: 128n } as const;
+/** The batch pool's settlement window when the parameters file gives `dex.batchShards` but no `dex.settleWindow`. */
+export const DEFAULT_SETTLE_WINDOW = 256n;
 
 // Integers may be JSON numbers (small) or decimal strings (any size, e.g. "900000000000000000").
 const int = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/, "a decimal integer string")]);
@@ -43,7 +45,9 @@ const fileSchema = z
       .object({ loanToken: mockToken.optional(), collateralToken: mockToken.optional(), price: int })
       .strict()
       .optional(),
-    dex: z.object({ tokenA: addr.optional(), tokenB: addr.optional(), pairShards: int, maxTradeBps: int }).strict(),
+    dex: z
+      .object({ tokenA: addr.optional(), tokenB: addr.optional(), pairShards: int, maxTradeBps: int, batchShards: int.optional(), settleWindow: int.optional() })
+      .strict(),
     lending: z
       .object({
         loanToken: addr.optional(),
@@ -96,7 +100,8 @@ export interface SuitePlan {
   owner: string | "deployer";
   /** Parameters of the DisjointMocks module, when any mock is used. */
   mocks?: { loanName: string; loanSymbol: string; loanDecimals: number; collateralName: string; collateralSymbol: string; collateralDecimals: number; price: bigint };
-  dex: { tokenA: AddressSource; tokenB: AddressSource; pairShards: bigint; maxTradeBps: bigint };
+  /** The sharded pair and, when the file gives `dex.batchShards`, a batch pool on the same two tokens. */
+  dex: { tokenA: AddressSource; tokenB: AddressSource; pairShards: bigint; maxTradeBps: bigint; batch?: { shards: bigint; settleWindow: bigint } };
   lending: {
     loanToken: AddressSource;
     collateralToken: AddressSource;
@@ -165,7 +170,16 @@ export function planSuite(json: unknown, file = "<parameters>"): SuitePlan {
     tokenB: source("dex.tokenB", f.dex.tokenB, "collateralToken", hasLocal, "an ERC-20 token"),
     pairShards: inRange("dex.pairShards", f.dex.pairShards, 1n, LIMITS.pairShards, `1..${LIMITS.pairShards} (DisjointFactory.MAX_SHARDS)`),
     maxTradeBps: inRange("dex.maxTradeBps", f.dex.maxTradeBps, 1n, 10_000n, "1..10000 basis points of a shard's reserve"),
+    ...(f.dex.batchShards !== undefined
+      ? {
+          batch: {
+            shards: inRange("dex.batchShards", f.dex.batchShards, 1n, LIMITS.batchShards, `1..${LIMITS.batchShards} (DisjointBatchPool's trader shards)`),
+            settleWindow: inRange("dex.settleWindow", f.dex.settleWindow ?? DEFAULT_SETTLE_WINDOW.toString(), 1n, MAX_UINT128, "blocks after a batch in which it can be settled, at least 1"),
+          },
+        }
+      : {}),
   };
+  if (f.dex.settleWindow !== undefined && f.dex.batchShards === undefined) fail("dex.settleWindow", "is given without dex.batchShards", "add dex.batchShards to deploy the batch pool, or remove dex.settleWindow");
   if (dex.tokenA.kind === "given" && dex.tokenB.kind === "given" && dex.tokenA.address === dex.tokenB.address) {
     fail("dex.tokenB", "equals dex.tokenA", "a pair needs two different tokens");
   }
@@ -329,6 +343,9 @@ export function ignitionParameters(
   const { dex, lending: l, vault: v } = plan;
   return {
     DisjointDex: { tokenA: at(dex.tokenA), tokenB: at(dex.tokenB), pairShards: dex.pairShards, maxTradeBps: dex.maxTradeBps, owner: resolved.owner },
+    ...(dex.batch !== undefined
+      ? { DisjointDexBatch: { tokenA: at(dex.tokenA), tokenB: at(dex.tokenB), batchShards: dex.batch.shards, settleWindow: dex.batch.settleWindow } }
+      : {}),
     DisjointLending: {
       loanToken: at(l.loanToken),
       collateralToken: at(l.collateralToken),

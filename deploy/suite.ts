@@ -15,7 +15,7 @@ import ChainlinkOracle from "./modules/ChainlinkOracle.js";
 import Mocks from "./modules/Mocks.js";
 import { checkChainlinkFeed, checkTokenDecimals } from "./oracle.js";
 import { repairOrphans } from "./orphans.js";
-import Suite from "./modules/Suite.js";
+import Suite, { SuiteWithBatch } from "./modules/Suite.js";
 
 export interface SuiteDeployArgs {
   parameters: string;
@@ -174,11 +174,21 @@ export async function deploySuite<T extends ChainType | string>(
   }
   const parameters = ignitionParameters(plan, { owner, mocks, chainlinkOracle });
   progress?.tick(); // oracle
-  const s = await connection.ignition.deploy(Suite, { parameters, deploymentId });
+  // With `dex.batchShards`, the same suite plus the batch pool (same deployment, same future ids).
+  let batchPool: string | undefined;
+  let s;
+  if (plan.dex.batch !== undefined) {
+    const withBatch = await connection.ignition.deploy(SuiteWithBatch, { parameters, deploymentId });
+    batchPool = await withBatch.batchPool.getAddress();
+    s = withBatch;
+  } else {
+    s = await connection.ignition.deploy(Suite, { parameters, deploymentId });
+  }
   progress?.tick(); // suite
   contracts["dex.factory"] = await s.factory.getAddress();
   contracts["dex.router"] = await s.router.getAddress();
   contracts["dex.pair"] = await s.pair.getAddress();
+  if (batchPool !== undefined) contracts["dex.batchPool"] = batchPool;
   contracts["lending.market"] = await s.market.getAddress();
   contracts["vault.vault"] = await s.vault.getAddress();
   contracts["tokens.layouts"] = await s.registry.getAddress();

@@ -23,7 +23,8 @@ import {BatchEscrow} from "./BatchEscrow.sol";
 /// @dev Storage layout (fixed; `declareAccess` and docs/dex.md rely on it):
 /// 0 reserve0|reserve1, 1 totalShares, 2 shares[a], 3 lastOrderBatch (per-block snapshot),
 /// 4 lastSettled, 5 prevOrderBatch[b] (snapshot), 6 orders[b][trader], 7 shardBatches[b][s],
-/// 8 results[b] (two slots). A trader's shard is `uint160(trader) % SHARDS`.
+/// 8 results[b] (two slots), 9 isOperator[trader][operator]. A trader's shard is
+/// `uint160(trader) % SHARDS`.
 contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
     using SafeERC20 for IERC20;
     using AccessList for AccessList.Builder;
@@ -63,19 +64,16 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
     error UnknownSelector(bytes4 selector);
     /// @notice Constructor arguments out of range.
     error BadConfig();
+    /// @notice The caller is not an operator of the trader it submits for.
+    error NotOperator();
 
     /// @notice An order joined a batch.
-    event OrderSubmitted(
-        uint256 indexed batch,
-        address indexed trader,
-        bool zeroForOne,
-        uint256 amountIn,
-        uint256 minOut
-    );
+    /// The batch is the log's block number (an order joins its own block's batch only).
+    event OrderSubmitted(address indexed trader, bool zeroForOne, uint256 amountIn, uint256 minOut);
     /// @notice A batch was settled: `in0`/`in1` filled input, `pot1`/`pot0` what they receive.
     event BatchSettled(uint256 indexed batch, uint256 in0, uint256 in1, uint256 pot0, uint256 pot1, uint256 excluded);
-    /// @notice An order was paid: a fill (`filled`) or a refund.
-    event Claimed(uint256 indexed batch, address indexed trader, bool filled, uint256 amount);
+    /// @notice `trader` allowed (or stopped allowing) `operator` to submit orders for it.
+    event OperatorSet(address indexed trader, address indexed operator, bool allowed);
     /// @notice Liquidity was added.
     event Mint(address indexed sender, address indexed to, uint256 amount0, uint256 amount1, uint256 shares);
     /// @notice Liquidity was removed.
@@ -138,6 +136,9 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
     mapping(uint256 batch => mapping(address trader => Order)) private _orders; // slot 6
     mapping(uint256 batch => mapping(uint256 shard => ShardBatch)) private _shardBatches; // slot 7
     mapping(uint256 batch => Result) private _results; // slot 8
+    /// @notice Whether `operator` (e.g. DisjointRouter) may submit orders for `trader`, paid
+    /// from the trader's tokens (slot 9).
+    mapping(address trader => mapping(address operator => bool)) public isOperator;
 
     /// @param tokenA One token of the pair.
     /// @param tokenB The other token.
@@ -293,31 +294,66 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
     /// @dev Writes the sender's order, its shard's batch sums and its shard escrow's balance;
     /// the first order of a block also records the batch (`lastOrderBatch`, `prevOrderBatch`:
     /// per-block snapshots, values fixed by the state before the block and the block number).
+    /// Only a shard's first order of the batch reads `lastOrderBatch` (a later one knows the
+    /// batch is recorded: its shard's count is not zero), which spares the others a cold read.
     /// @param batch The current block number (an order included in another block reverts).
     /// @param zeroForOne True to sell token0 for token1, false to sell token1 for token0.
     /// @param amountIn Input, taken from the sender (allowance to this pool).
     /// @param minOut Limit: the least output accepted; otherwise the order is refunded in full.
     function submit(uint256 batch, bool zeroForOne, uint256 amountIn, uint256 minOut) external nonReentrant {
+        _submit(msg.sender, batch, zeroForOne, amountIn, minOut);
+    }
+
+    /// @notice `submit` for `trader` by one of its operators (a router): the order is the
+    /// trader's, its input is taken from the trader (its allowance to this pool), and claims
+    /// pay the trader. Writes what `submit` writes and reads the operator flag.
+    /// @param trader The trader, who allowed the caller by `setOperator`.
+    /// @param batch The current block number.
+    /// @param zeroForOne True to sell token0 for token1, false to sell token1 for token0.
+    /// @param amountIn Input, taken from the trader.
+    /// @param minOut Limit: the least output accepted; otherwise the order is refunded in full.
+    function submitFor(
+        address trader,
+        uint256 batch,
+        bool zeroForOne,
+        uint256 amountIn,
+        uint256 minOut
+    ) external nonReentrant {
+        if (!isOperator[trader][msg.sender]) revert NotOperator();
+        _submit(trader, batch, zeroForOne, amountIn, minOut);
+    }
+
+    /// @notice Allows (or stops allowing) `operator` to submit orders for the sender.
+    /// @param operator The operator, e.g. DisjointRouter.
+    /// @param allowed Whether it may.
+    function setOperator(address operator, bool allowed) external {
+        isOperator[msg.sender][operator] = allowed;
+        emit OperatorSet(msg.sender, operator, allowed);
+    }
+
+    function _submit(address trader, uint256 batch, bool zeroForOne, uint256 amountIn, uint256 minOut) private {
         if (batch != block.number) revert WrongBatch(batch, block.number);
         if (amountIn == 0 || amountIn > type(uint112).max || minOut > type(uint112).max) revert BadAmount();
-        Order storage o = _orders[batch][msg.sender];
+        Order storage o = _orders[batch][trader];
         if (o.amountIn != 0) revert OrderExists();
-        uint256 last = lastOrderBatch;
-        if (last != batch) {
-            prevOrderBatch[batch] = last;
-            lastOrderBatch = batch;
+        uint256 shard = shardOf(trader);
+        ShardBatch memory sb = _shardBatches[batch][shard];
+        if (sb.count == 0) {
+            uint256 last = lastOrderBatch;
+            if (last != batch) {
+                prevOrderBatch[batch] = last;
+                lastOrderBatch = batch;
+            }
         }
-        _orders[batch][msg.sender] = Order(uint112(amountIn), uint112(minOut), zeroForOne ? 0 : SELLS_TOKEN1);
-        uint256 shard = shardOf(msg.sender);
-        ShardBatch storage sb = _shardBatches[batch][shard];
+        _orders[batch][trader] = Order(uint112(amountIn), uint112(minOut), zeroForOne ? 0 : SELLS_TOKEN1);
         uint256 sum0 = sb.sum0;
         uint256 sum1 = sb.sum1;
         if (zeroForOne) sum0 += amountIn;
         else sum1 += amountIn;
         if (sum0 > type(uint112).max || sum1 > type(uint112).max) revert BadAmount();
         _shardBatches[batch][shard] = ShardBatch(sb.count + 1, uint112(sum0), uint112(sum1));
-        emit OrderSubmitted(batch, msg.sender, zeroForOne, amountIn, minOut);
-        IERC20(zeroForOne ? token0 : token1).safeTransferFrom(msg.sender, escrowFor(batch, shard), amountIn);
+        emit OrderSubmitted(trader, zeroForOne, amountIn, minOut);
+        IERC20(zeroForOne ? token0 : token1).safeTransferFrom(trader, escrowFor(batch, shard), amountIn);
     }
 
     /// @dev Orders of a batch loaded for settlement.
@@ -327,6 +363,9 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
         uint256[] minOut;
         uint8[] flags;
         uint256[] shard;
+        uint256 in0; // token0 offered by all the orders
+        uint256 in1; // token1 offered by all the orders
+        bool limits; // some order has a limit (minOut > 0)
     }
 
     /// @notice Settles a batch after its block, once, at one clearing price.
@@ -348,15 +387,13 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
         Book memory book = _loadBook(batch, shardOrders);
         (uint256 r0, uint256 r1) = getReserves();
         if (r0 == 0 || r1 == 0) revert NoLiquidity();
-        Result memory res = _clear(book, r0, r1);
+        (Result memory res, uint256 excluded) = _clear(book, r0, r1);
         res.status = 1;
         _results[batch] = res;
         lastSettled = batch;
-        uint256 excluded;
-        for (uint256 i = 0; i < book.traders.length; ++i) {
-            if (book.flags[i] & EXCLUDED != 0) {
-                _orders[batch][book.traders[i]].flags = book.flags[i];
-                ++excluded;
+        if (excluded != 0) {
+            for (uint256 i = 0; i < book.traders.length; ++i) {
+                if (book.flags[i] & EXCLUDED != 0) _orders[batch][book.traders[i]].flags = book.flags[i];
             }
         }
         (r0, r1) = _moveShards(batch, book, res, r0, r1);
@@ -395,25 +432,33 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
                 book.minOut[k] = o.minOut;
                 book.flags[k] = o.flags;
                 book.shard[k] = s;
+                if (o.flags & SELLS_TOKEN1 == 0) book.in0 += o.amountIn;
+                else book.in1 += o.amountIn;
+                if (o.minOut != 0) book.limits = true;
                 ++k;
             }
         }
     }
 
-    /// @dev The exclusion rounds (see `settle`); marks excluded orders in `book.flags`.
-    function _clear(Book memory book, uint256 r0, uint256 r1) private pure returns (Result memory res) {
-        uint256 n = book.traders.length;
-        uint256 in0;
-        uint256 in1;
-        for (uint256 i = 0; i < n; ++i) {
-            if (book.flags[i] & SELLS_TOKEN1 == 0) in0 += book.amountIn[i];
-            else in1 += book.amountIn[i];
-        }
+    /// @dev The exclusion rounds (see `settle`); marks excluded orders in `book.flags` and
+    /// returns how many. A book without limits excludes nothing: no round runs.
+    function _clear(
+        Book memory book,
+        uint256 r0,
+        uint256 r1
+    ) private pure returns (Result memory res, uint256 excluded) {
+        (uint256 in0, uint256 in1) = (book.in0, book.in1);
         for (uint256 round = 0; ; ++round) {
             (uint256 pot0, uint256 pot1) = clearing(r0, r1, in0, in1);
-            (uint256 out0, uint256 out1) = _excludeBelowLimit(book, [in0, in1], [pot0, pot1], round == MAX_ROUNDS);
+            uint256 out0;
+            uint256 out1;
+            if (book.limits) {
+                uint256 count;
+                (out0, out1, count) = _excludeBelowLimit(book, [in0, in1], [pot0, pot1], round == MAX_ROUNDS);
+                excluded += count;
+            }
             if (out0 == 0 && out1 == 0) {
-                return Result(uint112(pot1), uint112(in0), 0, uint112(pot0), uint112(in1));
+                return (Result(uint112(pot1), uint112(in0), 0, uint112(pot0), uint112(in1)), excluded);
             }
             in0 -= out0;
             in1 -= out1;
@@ -421,13 +466,13 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
     }
 
     /// @dev One round: marks every included order whose fill would be below its limit (all of
-    /// them when `all`) and returns the input that leaves, per token.
+    /// them when `all`) and returns the input that leaves, per token, and how many orders left.
     function _excludeBelowLimit(
         Book memory book,
         uint256[2] memory ins,
         uint256[2] memory pots,
         bool all
-    ) private pure returns (uint256 out0, uint256 out1) {
+    ) private pure returns (uint256 out0, uint256 out1, uint256 count) {
         for (uint256 i = 0; i < book.traders.length; ++i) {
             uint8 f = book.flags[i];
             if (f & EXCLUDED != 0) continue;
@@ -435,6 +480,7 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
             uint256 side = f & SELLS_TOKEN1; // 0: sells token0, paid from pot1
             if (all || book.amountIn[i] * pots[1 - side] < book.minOut[i] * ins[side]) {
                 book.flags[i] = f | EXCLUDED;
+                ++count;
                 if (side == 0) out0 += book.amountIn[i];
                 else out1 += book.amountIn[i];
             }
@@ -510,39 +556,48 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
     /// @param batch The batch.
     /// @param trader The trader.
     function claim(uint256 batch, address trader) external nonReentrant {
-        _claim(batch, trader);
+        _claim(batch, trader, _claimable(batch), escrowFor(batch, shardOf(trader)));
     }
 
     /// @notice `claim` for many traders (delivery by a keeper, one shard per call keeps calls
     /// of different shards disjoint).
+    /// @dev The batch's result is read once, and the escrow computed once per run of traders
+    /// of one shard.
     /// @param batch The batch.
     /// @param traders The traders.
     function claimMany(uint256 batch, address[] calldata traders) external nonReentrant {
-        for (uint256 i = 0; i < traders.length; ++i) _claim(batch, traders[i]);
+        Result memory res = _claimable(batch);
+        uint256 shard = type(uint256).max;
+        address escrow;
+        for (uint256 i = 0; i < traders.length; ++i) {
+            uint256 s = shardOf(traders[i]);
+            if (s != shard) (shard, escrow) = (s, escrowFor(batch, s));
+            _claim(batch, traders[i], res, escrow);
+        }
     }
 
-    function _claim(uint256 batch, address trader) private {
+    /// @dev The batch's result; reverts while the batch is neither settled nor expired.
+    function _claimable(uint256 batch) private view returns (Result memory res) {
+        res = _results[batch];
+        if (res.status == 0 && block.number <= batch + SETTLE_WINDOW) revert NotClaimable();
+    }
+
+    function _claim(uint256 batch, address trader, Result memory res, address escrow) private {
         Order memory o = _orders[batch][trader];
         if (o.amountIn == 0) revert NotClaimable();
         bool sells1 = o.flags & SELLS_TOKEN1 != 0;
-        bool filled;
+        // A settled batch pays a fill unless the order was excluded; otherwise a refund.
+        bool filled = res.status != 0 && o.flags & EXCLUDED == 0;
         uint256 amount;
-        {
-            Result memory res = _results[batch];
-            if (res.status == 0) {
-                if (block.number <= batch + SETTLE_WINDOW) revert NotClaimable();
-            } else if (o.flags & EXCLUDED == 0) {
-                filled = true;
-                amount =
-                    sells1 ? (o.amountIn * uint256(res.pot0)) / res.in1 : (o.amountIn * uint256(res.pot1)) / res.in0;
-            }
-        }
         if (!filled) amount = o.amountIn;
+        else if (sells1) amount = (o.amountIn * uint256(res.pot0)) / res.in1;
+        else amount = (o.amountIn * uint256(res.pot1)) / res.in0;
         delete _orders[batch][trader];
-        emit Claimed(batch, trader, filled, amount);
-        // A fill pays the other token; a refund returns the input token.
+        // A fill pays the other token; a refund returns the input token. The payment's record
+        // is that token's Transfer from the shard's escrow to the trader (no event of our own:
+        // 2,000 gas per order, and the Transfer already names the trader, token and amount).
         address token = filled == sells1 ? token0 : token1;
-        if (amount > 0) IERC20(token).safeTransferFrom(escrowFor(batch, shardOf(trader)), trader, amount);
+        if (amount > 0) IERC20(token).safeTransferFrom(escrow, trader, amount);
     }
 
     // ------------------------------------------------------------------ liquidity
@@ -648,17 +703,11 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
         bytes4 selector = bytes4(data[:4]);
         if (selector == this.settle.selector) return _declareSettle(data);
         AccessList.Builder memory list;
-        if (selector == this.submit.selector) {
-            (uint256 batch, bool zeroForOne) = abi.decode(data[4:], (uint256, bool));
-            list = AccessList.create(8);
-            list.add(address(this), _slot(3), AccessList.READ_SNAPSHOT);
-            list.add(address(this), _mapSlot(batch, 5), AccessList.READ_SNAPSHOT);
-            list.add(address(this), _orderSlot(batch, sender), AccessList.READ_WRITE);
-            list.add(address(this), _shardBatchSlot(batch, shardOf(sender)), AccessList.READ_WRITE);
-            TokenSlots.Layout memory t = TokenSlots.load(tokenLayouts, zeroForOne ? token0 : token1);
-            list.add(t.token, t.balance(sender), AccessList.READ_WRITE);
-            list.add(t.token, t.allowance(sender, address(this)), AccessList.READ_WRITE);
-            list.add(t.token, t.balance(escrowFor(batch, shardOf(sender))), AccessList.READ_WRITE);
+        if (selector == this.submit.selector || selector == this.submitFor.selector) {
+            list = _declareSubmit(sender, selector, data);
+        } else if (selector == this.setOperator.selector) {
+            list = AccessList.create(1);
+            list.add(address(this), _operatorSlot(sender, abi.decode(data[4:], (address))), AccessList.READ_WRITE);
         } else if (selector == this.claim.selector || selector == this.claimMany.selector) {
             list = _declareClaims(selector, data);
         } else if (selector == this.mint.selector || selector == this.burn.selector) {
@@ -691,6 +740,35 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
             revert UnknownSelector(selector);
         }
         return list.finish();
+    }
+
+    /// @dev `submit` and `submitFor` (which also reads the operator flag): the trader's order,
+    /// its shard's sums, the two per-block snapshots, and the input token's slots.
+    function _declareSubmit(
+        address sender,
+        bytes4 selector,
+        bytes calldata data
+    ) private view returns (AccessList.Builder memory list) {
+        address trader = sender;
+        uint256 batch;
+        bool zeroForOne;
+        if (selector == this.submit.selector) {
+            (batch, zeroForOne) = abi.decode(data[4:], (uint256, bool));
+        } else {
+            (trader, batch, zeroForOne) = abi.decode(data[4:], (address, uint256, bool));
+        }
+        list = AccessList.create(9);
+        if (selector == this.submitFor.selector) {
+            list.add(address(this), _operatorSlot(trader, sender), AccessList.READ);
+        }
+        list.add(address(this), _slot(3), AccessList.READ_SNAPSHOT);
+        list.add(address(this), _mapSlot(batch, 5), AccessList.READ_SNAPSHOT);
+        list.add(address(this), _orderSlot(batch, trader), AccessList.READ_WRITE);
+        list.add(address(this), _shardBatchSlot(batch, shardOf(trader)), AccessList.READ_WRITE);
+        TokenSlots.Layout memory t = TokenSlots.load(tokenLayouts, zeroForOne ? token0 : token1);
+        list.add(t.token, t.balance(trader), AccessList.READ_WRITE);
+        list.add(t.token, t.allowance(trader, address(this)), AccessList.READ_WRITE);
+        list.add(t.token, t.balance(escrowFor(batch, shardOf(trader))), AccessList.READ_WRITE);
     }
 
     /// @dev `claim` and `claimMany`: each order, the batch's result, and per trader both
@@ -799,6 +877,10 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
 
     function _orderSlot(uint256 batch, address trader) private pure returns (bytes32) {
         return keccak256(abi.encode(trader, _mapSlot(batch, 6)));
+    }
+
+    function _operatorSlot(address trader, address operator) private pure returns (bytes32) {
+        return keccak256(abi.encode(operator, _mapSlot(uint160(trader), 9)));
     }
 
     function _shardBatchSlot(uint256 batch, uint256 shard) private pure returns (bytes32) {

@@ -6,6 +6,8 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {SwapMath} from "../libraries/SwapMath.sol";
 import {IDisjointPair} from "./interfaces/IDisjointPair.sol";
+import {IDisjointRouter} from "./interfaces/IDisjointRouter.sol";
+import {DisjointBatchPool} from "./DisjointBatchPool.sol";
 import {DisjointFactory} from "./DisjointFactory.sol";
 import {DisjointPair} from "./DisjointPair.sol";
 import {AccessList} from "../libraries/AccessList.sol";
@@ -21,34 +23,13 @@ import {PairAddress} from "./libraries/PairAddress.sol";
 /// reserve; ties go to the lower index. If no shard can carry it, the hop goes to the
 /// shard with the largest such reserve. Empty shards are skipped. Liquidity placed by
 /// `addLiquidity`/`removeLiquidity` goes to the owner's home shard, `uint160(owner) % K`.
-contract DisjointRouter is IAccessDeclaring {
+contract DisjointRouter is IDisjointRouter, IAccessDeclaring {
     using SafeERC20 for IERC20;
     using AccessList for AccessList.Builder;
 
-    /// @notice The deadline has passed.
-    error Expired();
-    /// @notice The path has fewer than two tokens, or the shard list does not match it.
-    error InvalidPath();
-    /// @notice The pool at this address does not exist.
-    error PairNotFound(address pool);
-    /// @notice The final output is below the minimum asked for.
-    error InsufficientOutputAmount();
-    /// @notice The input needed is above the maximum allowed.
-    error ExcessiveInputAmount();
-    /// @notice Token A's amount is below its minimum.
-    error InsufficientAAmount();
-    /// @notice Token B's amount is below its minimum.
-    error InsufficientBAmount();
-    /// @notice No shard of the pair has liquidity.
-    error InsufficientLiquidity();
-    /// @notice A quote input was zero.
-    error InsufficientAmount();
-    /// @notice `declareAccess` was asked about a selector this contract does not declare.
-    error UnknownSelector(bytes4 selector);
-
-    /// @notice The factory whose pools this router uses.
+    /// @inheritdoc IDisjointRouter
     address public immutable factory;
-    /// @notice The largest trade a shard is deemed to carry, in basis points of its reserve.
+    /// @inheritdoc IDisjointRouter
     uint256 public immutable maxTradeBps;
     bytes32 private immutable _initCodeHash;
 
@@ -65,19 +46,7 @@ contract DisjointRouter is IAccessDeclaring {
 
     // ------------------------------------------------------------------ liquidity
 
-    /// @notice V2's addLiquidity: deposits at the current ratio of `to`'s home shard (created
-    /// with the pair if the pair does not exist) and mints its LP tokens to `to`.
-    /// @param tokenA One token.
-    /// @param tokenB The other token.
-    /// @param amountADesired Most of token A to deposit.
-    /// @param amountBDesired Most of token B to deposit.
-    /// @param amountAMin Least of token A to deposit.
-    /// @param amountBMin Least of token B to deposit.
-    /// @param to Recipient of the LP tokens (its address picks the shard).
-    /// @param deadline Last valid timestamp.
-    /// @return amountA Token A deposited.
-    /// @return amountB Token B deposited.
-    /// @return liquidity LP tokens minted.
+    /// @inheritdoc IDisjointRouter
     function addLiquidity(
         address tokenA,
         address tokenB,
@@ -101,19 +70,7 @@ contract DisjointRouter is IAccessDeclaring {
         liquidity = _deposit(pool, tokenA, tokenB, amountA, amountB, to);
     }
 
-    /// @notice addLiquidity into an explicit, existing shard.
-    /// @param tokenA One token.
-    /// @param tokenB The other token.
-    /// @param shard The shard index.
-    /// @param amountADesired Most of token A to deposit.
-    /// @param amountBDesired Most of token B to deposit.
-    /// @param amountAMin Least of token A to deposit.
-    /// @param amountBMin Least of token B to deposit.
-    /// @param to Recipient of the LP tokens.
-    /// @param deadline Last valid timestamp.
-    /// @return amountA Token A deposited.
-    /// @return amountB Token B deposited.
-    /// @return liquidity LP tokens minted.
+    /// @inheritdoc IDisjointRouter
     function addLiquidityToShard(
         address tokenA,
         address tokenB,
@@ -138,16 +95,7 @@ contract DisjointRouter is IAccessDeclaring {
         liquidity = _deposit(pool, tokenA, tokenB, amountA, amountB, to);
     }
 
-    /// @notice V2's removeLiquidity, from the caller's home shard.
-    /// @param tokenA One token.
-    /// @param tokenB The other token.
-    /// @param liquidity LP tokens to burn (the router needs their allowance).
-    /// @param amountAMin Least of token A to receive.
-    /// @param amountBMin Least of token B to receive.
-    /// @param to Recipient of the tokens.
-    /// @param deadline Last valid timestamp.
-    /// @return amountA Token A received.
-    /// @return amountB Token B received.
+    /// @inheritdoc IDisjointRouter
     function removeLiquidity(
         address tokenA,
         address tokenB,
@@ -161,21 +109,7 @@ contract DisjointRouter is IAccessDeclaring {
         (amountA, amountB) = _withdraw(pool, tokenA, tokenB, liquidity, amountAMin, amountBMin, to);
     }
 
-    /// @notice V2's removeLiquidityWithPermit: removeLiquidity from the caller's home shard,
-    /// with the LP allowance given by an EIP-2612 signature instead of an approval.
-    /// @param tokenA One token.
-    /// @param tokenB The other token.
-    /// @param liquidity LP tokens to burn.
-    /// @param amountAMin Least of token A to receive.
-    /// @param amountBMin Least of token B to receive.
-    /// @param to Recipient of the tokens.
-    /// @param deadline Last valid timestamp (of the removal and of the permit).
-    /// @param approveMax Whether the signature approves type(uint256).max instead of `liquidity`.
-    /// @param v Signature v.
-    /// @param r Signature r.
-    /// @param s Signature s.
-    /// @return amountA Token A received.
-    /// @return amountB Token B received.
+    /// @inheritdoc IDisjointRouter
     function removeLiquidityWithPermit(
         address tokenA,
         address tokenB,
@@ -194,17 +128,7 @@ contract DisjointRouter is IAccessDeclaring {
         return _removeWithPermit();
     }
 
-    /// @notice removeLiquidity from an explicit shard.
-    /// @param tokenA One token.
-    /// @param tokenB The other token.
-    /// @param shard The shard index.
-    /// @param liquidity LP tokens to burn (the router needs their allowance).
-    /// @param amountAMin Least of token A to receive.
-    /// @param amountBMin Least of token B to receive.
-    /// @param to Recipient of the tokens.
-    /// @param deadline Last valid timestamp.
-    /// @return amountA Token A received.
-    /// @return amountB Token B received.
+    /// @inheritdoc IDisjointRouter
     function removeLiquidityFromShard(
         address tokenA,
         address tokenB,
@@ -221,13 +145,7 @@ contract DisjointRouter is IAccessDeclaring {
 
     // ------------------------------------------------------------------ swaps
 
-    /// @notice V2's swapExactTokensForTokens, each hop on the shard the shard rule picks.
-    /// @param amountIn Exact input of path[0].
-    /// @param amountOutMin Least output of the last token.
-    /// @param path Token path, at least two tokens.
-    /// @param to Recipient of the output.
-    /// @param deadline Last valid timestamp.
-    /// @return amounts Input, then every hop's output.
+    /// @inheritdoc IDisjointRouter
     function swapExactTokensForTokens(
         uint256 amountIn,
         uint256 amountOutMin,
@@ -241,13 +159,7 @@ contract DisjointRouter is IAccessDeclaring {
         _swap(amounts, path, pools, to);
     }
 
-    /// @notice V2's swapTokensForExactTokens, each hop on the shard the shard rule picks.
-    /// @param amountOut Exact output of the last token.
-    /// @param amountInMax Most input of path[0].
-    /// @param path Token path, at least two tokens.
-    /// @param to Recipient of the output.
-    /// @param deadline Last valid timestamp.
-    /// @return amounts Input, then every hop's output.
+    /// @inheritdoc IDisjointRouter
     function swapTokensForExactTokens(
         uint256 amountOut,
         uint256 amountInMax,
@@ -261,14 +173,7 @@ contract DisjointRouter is IAccessDeclaring {
         _swap(amounts, path, pools, to);
     }
 
-    /// @notice V2's swapExactTokensForTokensSupportingFeeOnTransferTokens: the shard rule picks
-    /// each hop's pool from the nominal amounts, then every hop swaps what its pool actually
-    /// received, and the slippage limit is checked on what `to` actually received.
-    /// @param amountIn Exact input of path[0] sent by the caller.
-    /// @param amountOutMin Least increase of `to`'s balance of the last token.
-    /// @param path Token path, at least two tokens.
-    /// @param to Recipient of the output.
-    /// @param deadline Last valid timestamp.
+    /// @inheritdoc IDisjointRouter
     function swapExactTokensForTokensSupportingFeeOnTransferTokens(
         uint256 amountIn,
         uint256 amountOutMin,
@@ -285,14 +190,7 @@ contract DisjointRouter is IAccessDeclaring {
         if (output.balanceOf(to) - before < amountOutMin) revert InsufficientOutputAmount();
     }
 
-    /// @notice swapExactTokensForTokens on explicit shards: hop i uses shard `shards[i]`.
-    /// @param amountIn Exact input of path[0].
-    /// @param amountOutMin Least output of the last token.
-    /// @param path Token path, at least two tokens.
-    /// @param shards Shard index per hop (path.length - 1 entries).
-    /// @param to Recipient of the output.
-    /// @param deadline Last valid timestamp.
-    /// @return amounts Input, then every hop's output.
+    /// @inheritdoc IDisjointRouter
     function swapExactTokensForTokensOnShards(
         uint256 amountIn,
         uint256 amountOutMin,
@@ -312,14 +210,7 @@ contract DisjointRouter is IAccessDeclaring {
         _swap(amounts, path, pools, to);
     }
 
-    /// @notice swapTokensForExactTokens on explicit shards: hop i uses shard `shards[i]`.
-    /// @param amountOut Exact output of the last token.
-    /// @param amountInMax Most input of path[0].
-    /// @param path Token path, at least two tokens.
-    /// @param shards Shard index per hop (path.length - 1 entries).
-    /// @param to Recipient of the output.
-    /// @param deadline Last valid timestamp.
-    /// @return amounts Input, then every hop's output.
+    /// @inheritdoc IDisjointRouter
     function swapTokensForExactTokensOnShards(
         uint256 amountOut,
         uint256 amountInMax,
@@ -339,58 +230,50 @@ contract DisjointRouter is IAccessDeclaring {
         _swap(amounts, path, pools, to);
     }
 
+    // ------------------------------------------------------------------ batch orders
+
+    /// @inheritdoc IDisjointRouter
+    function submitBatchOrder(
+        address pool,
+        uint256 batch,
+        bool zeroForOne,
+        uint256 amountIn,
+        uint256 minOut,
+        uint256 deadline
+    ) external ensure(deadline) {
+        DisjointBatchPool(pool).submitFor(msg.sender, batch, zeroForOne, amountIn, minOut);
+    }
+
     // ------------------------------------------------------------------ quotes
 
-    /// @notice V2's quote: `amountA` of A at the reserves' ratio, rounded down.
-    /// @param amountA Amount of A.
-    /// @param reserveA Reserve of A.
-    /// @param reserveB Reserve of B.
-    /// @return amountB Equivalent amount of B.
+    /// @inheritdoc IDisjointRouter
     function quote(uint256 amountA, uint256 reserveA, uint256 reserveB) public pure returns (uint256 amountB) {
         if (amountA == 0) revert InsufficientAmount();
         if (reserveA == 0 || reserveB == 0) revert InsufficientLiquidity();
         amountB = (amountA * reserveB) / reserveA;
     }
 
-    /// @notice V2's getAmountOut (SwapMath).
-    /// @param amountIn Input.
-    /// @param reserveIn Input reserve.
-    /// @param reserveOut Output reserve.
-    /// @return Output, rounded down.
+    /// @inheritdoc IDisjointRouter
     function getAmountOut(uint256 amountIn, uint256 reserveIn, uint256 reserveOut) external pure returns (uint256) {
         return SwapMath.getAmountOut(amountIn, reserveIn, reserveOut);
     }
 
-    /// @notice V2's getAmountIn (SwapMath).
-    /// @param amountOut Output.
-    /// @param reserveIn Input reserve.
-    /// @param reserveOut Output reserve.
-    /// @return Input, rounded up.
+    /// @inheritdoc IDisjointRouter
     function getAmountIn(uint256 amountOut, uint256 reserveIn, uint256 reserveOut) external pure returns (uint256) {
         return SwapMath.getAmountIn(amountOut, reserveIn, reserveOut);
     }
 
-    /// @notice V2's getAmountsOut, on the shards the shard rule picks now.
-    /// @param amountIn Input of path[0].
-    /// @param path Token path.
-    /// @return amounts Input, then every hop's output.
+    /// @inheritdoc IDisjointRouter
     function getAmountsOut(uint256 amountIn, address[] calldata path) external view returns (uint256[] memory amounts) {
         (amounts, ) = _routeExactIn(amountIn, path);
     }
 
-    /// @notice V2's getAmountsIn, on the shards the shard rule picks now.
-    /// @param amountOut Output of the last token.
-    /// @param path Token path.
-    /// @return amounts Input, then every hop's output.
+    /// @inheritdoc IDisjointRouter
     function getAmountsIn(uint256 amountOut, address[] calldata path) external view returns (uint256[] memory amounts) {
         (amounts, ) = _routeExactOut(amountOut, path);
     }
 
-    /// @notice Exact-in route: each hop's output and the pool the shard rule picks for it.
-    /// @param amountIn Input of path[0].
-    /// @param path Token path.
-    /// @return amounts Input, then every hop's output.
-    /// @return pools The pool of every hop.
+    /// @inheritdoc IDisjointRouter
     function routeExactIn(
         uint256 amountIn,
         address[] calldata path
@@ -398,11 +281,7 @@ contract DisjointRouter is IAccessDeclaring {
         return _routeExactIn(amountIn, path);
     }
 
-    /// @notice Exact-out route: each hop's amounts and the pool the shard rule picks for it.
-    /// @param amountOut Output of the last token.
-    /// @param path Token path.
-    /// @return amounts Input, then every hop's output.
-    /// @return pools The pool of every hop.
+    /// @inheritdoc IDisjointRouter
     function routeExactOut(
         uint256 amountOut,
         address[] calldata path
@@ -410,12 +289,7 @@ contract DisjointRouter is IAccessDeclaring {
         return _routeExactOut(amountOut, path);
     }
 
-    /// @notice The shard `owner`'s liquidity goes to through addLiquidity/removeLiquidity.
-    /// @param tokenA One token.
-    /// @param tokenB The other token.
-    /// @param owner The LP owner.
-    /// @return index Shard index.
-    /// @return pool Shard address.
+    /// @inheritdoc IDisjointRouter
     function homeShard(
         address tokenA,
         address tokenB,
@@ -457,6 +331,18 @@ contract DisjointRouter is IAccessDeclaring {
                 (uint256, uint256, address[], uint256[], address)
             );
             return _declareSwap(path, shards, true, sender, to);
+        }
+        if (selector == this.submitBatchOrder.selector) {
+            // Stateless: the pool's own declaration of the order it is sent.
+            (address pool, uint256 batch, bool zeroForOne, uint256 amountIn, uint256 minOut) = abi.decode(
+                data[4:],
+                (address, uint256, bool, uint256, uint256)
+            );
+            bytes memory inner = abi.encodeCall(
+                DisjointBatchPool.submitFor,
+                (sender, batch, zeroForOne, amountIn, minOut)
+            );
+            return IAccessDeclaring(pool).declareAccess(address(this), inner);
         }
         return _declareLiquidity(sender, selector, data);
     }

@@ -5,7 +5,7 @@ pragma solidity ^0.8.24;
 /// @notice The storage slots of `LendingMarket`, named once (as Morpho Blue's MorphoStorageLib
 /// does): the market's access declarations, the strategies that declare their calls into a
 /// market, and the tests use these instead of slot numbers. The layout is part of the
-/// access-list interface; `test/LendingMarket.t.sol` checks it against observed accesses.
+/// access-list interface; `test/contracts/LendingMarket.t.sol` checks it against observed accesses.
 /// @dev Slot map: 0 owner, 1 pending owner (Ownable2Step); 2 caps; 3 snapshot (supplyIndex,
 /// borrowIndex, lastUpdate, flags); 4 rates (borrowRate, supplyRate, utilization, epoch,
 /// epochLength); 5 + 2i shard i < 16 (supplyShares, borrowShares, badDebtEvents), 6 + 2i its bad

@@ -12,7 +12,7 @@ pragma solidity ^0.8.24;
 ///     any slot a contract would pick by hand (0, 1, ...).
 /// The modifier calls two private functions rather than holding the body: measured, the
 /// inlined body saved the vault 48 gas per call but made the optimizer split the batch pool's
-/// `submit` store of its shard sums into three SSTOREs (test/BatchAccess.t.sol caught it), and
+/// `submit` store of its shard sums into three SSTOREs (test/contracts/BatchAccess.t.sol caught it), and
 /// cost 600 bytes in the vault and the market.
 /// The error keeps OpenZeppelin's name (ReentrancyGuardReentrantCall), so callers and tests that
 /// know OpenZeppelin's guard decode it unchanged.

@@ -6,7 +6,7 @@ pragma solidity ^0.8.24;
 /// mapping or array entry, as Morpho Blue's MorphoStorageLib and Uniswap v4's StateLibrary
 /// give theirs. The vault's access declarations (`declareAccess`) name slots through it, and
 /// so can any tool that reads the vault's storage (`eth_getStorageAt`) or builds its access
-/// lists. test/VaultStorageLib.t.sol checks every constant against the compiled layout by
+/// lists. test/contracts/VaultStorageLib.t.sol checks every constant against the compiled layout by
 /// writing through the vault and reading the slot back.
 /// @dev Layout (DisjointVault's state variables in declaration order; immutables take none):
 ///

@@ -141,6 +141,7 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
     expect([...after.keys()].sort()).to.deep.equal([
       "DisjointDex#DisjointFactory",
       "DisjointDex#DisjointRouter",
+      "DisjointDexBatch#DisjointBatchPool",
       "DisjointLending#LendingMarket",
       "DisjointTokenLayouts#TokenLayoutRegistry",
       "DisjointVault#DisjointVault",

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { DeployParameterError } from "../../deploy/config.js";
 import { repairOrphans, unjournaledSends } from "../../deploy/orphans.js";
 import { deploySuite, type SuiteRecord, unsentFutures } from "../../deploy/suite.js";
-import { ChainlinkPriceOracle__factory, MockAggregatorV3__factory, DisjointRouter__factory, DisjointVault__factory, LendingMarket__factory, MockERC20__factory, DisjointFactory__factory, TokenLayoutRegistry__factory } from "../../typechain-types/index.js";
+import { ChainlinkPriceOracle__factory, DisjointBatchPool__factory, MockAggregatorV3__factory, DisjointRouter__factory, DisjointVault__factory, LendingMarket__factory, MockERC20__factory, DisjointFactory__factory, TokenLayoutRegistry__factory } from "../../typechain-types/index.js";
 
 const ROOT = process.cwd();
 const LOCAL = JSON.parse(readFileSync(join(ROOT, "deploy/parameters/local.json"), "utf8"));
@@ -37,7 +37,7 @@ describe("suite deploy (in-process network)", function () {
     expect(onDisk).to.deep.equal(JSON.parse(JSON.stringify(record)));
     expect(Object.keys(onDisk)).to.deep.equal([...Object.keys(onDisk)].sort());
     expect(Object.keys(onDisk.contracts).sort()).to.deep.equal([
-      "dex.factory", "dex.pair", "dex.router", "lending.market", "mocks.collateralToken", "mocks.loanToken", "mocks.oracle", "tokens.layouts", "vault.vault",
+      "dex.batchPool", "dex.factory", "dex.pair", "dex.router", "lending.market", "mocks.collateralToken", "mocks.loanToken", "mocks.oracle", "tokens.layouts", "vault.vault",
     ]);
     for (const a of Object.values(onDisk.contracts)) expect(await ethers.provider.getCode(a)).to.not.equal("0x");
     expect(lines.join("\n")).to.match(/lending\.market\s+0x[0-9a-fA-F]{40}/);
@@ -60,6 +60,13 @@ describe("suite deploy (in-process network)", function () {
     expect(await factory.shardAdmin()).to.equal(deployer.address);
     expect(await factory.getPair(c["mocks.loanToken"]!, c["mocks.collateralToken"]!)).to.equal(c["dex.pair"]);
     expect(await factory.shardsOf(c["mocks.loanToken"]!, c["mocks.collateralToken"]!)).to.equal(4n);
+    // The batch pool on the same two tokens, with the file's shards and window and the suite's registry.
+    const batchPool = DisjointBatchPool__factory.connect(c["dex.batchPool"]!, deployer);
+    const sorted = [c["mocks.loanToken"]!, c["mocks.collateralToken"]!].sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : 1));
+    expect([await batchPool.token0(), await batchPool.token1()]).to.deep.equal(sorted);
+    expect(await batchPool.SHARDS()).to.equal(8n);
+    expect(await batchPool.SETTLE_WINDOW()).to.equal(256n);
+    expect(await batchPool.tokenLayouts()).to.equal(c["tokens.layouts"]);
     // The registry every product reads, with both mock tokens' layouts (OpenZeppelin ERC20: 0, 1).
     const layouts = TokenLayoutRegistry__factory.connect(c["tokens.layouts"]!, deployer);
     expect(await factory.tokenLayouts()).to.equal(c["tokens.layouts"]);
@@ -177,6 +184,14 @@ describe("suite deploy (in-process network)", function () {
 
     it("a shard count of 0", async function () {
       await expectRejected({ ...LOCAL, vault: { ...LOCAL.vault, shardCount: 0 } }, /^vault\.shardCount: 0 is out of range; use 1\.\.64 \(DisjointVault\.MAX_SHARDS\)/);
+    });
+
+    it("a batch pool with 0 or 129 shards, or a settlement window without a batch pool", async function () {
+      await expectRejected({ ...LOCAL, dex: { ...LOCAL.dex, batchShards: 0 } }, /^dex\.batchShards: 0 is out of range; use 1\.\.128/);
+      await expectRejected({ ...LOCAL, dex: { ...LOCAL.dex, batchShards: 129 } }, /^dex\.batchShards: 129 is out of range; use 1\.\.128/);
+      const { batchShards: _b, ...noBatch } = LOCAL.dex;
+      void _b;
+      await expectRejected({ ...LOCAL, dex: { ...noBatch, settleWindow: 10 } }, /^dex\.settleWindow: is given without dex\.batchShards/);
     });
 
     it("a missing oracle (no local section)", async function () {

@@ -73,7 +73,7 @@ describe("conflicts simulate (task action)", function () {
 
   it("reports progress over a many-block corpus on stderr, and none under CI=true", async function () {
     const args = { ...base, file: input, threads: "4", scheduler: "dag", engine: "none" };
-    // Not a terminal: one summary line when done (a terminal redraws a bar, test/progress.ts).
+    // Not a terminal: one summary line when done (a terminal redraws a bar, test/engine/progress.ts).
     expect(await stderrOf(undefined, args)).to.match(/^simulate: 400 txs \(\d+\.\ds\)\n$/);
     expect(process.exitCode).to.equal(0);
     expect(log.join("\n")).to.match(/aggregate over 2 blocks/);

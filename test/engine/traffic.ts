@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { generateTrafficWorkload, MAINNET_ARRIVALS } from "../src/workload/index.js";
+import { generateTrafficWorkload, MAINNET_ARRIVALS } from "../../src/workload/index.js";
 
 describe("mainnet traffic workload", function () {
   it("uses the arrival counts bench/traffic-profile.ts measured (bench/results/traffic-profile.md)", function () {
-    const md = readFileSync(fileURLToPath(new URL("../bench/results/traffic-profile.md", import.meta.url)), "utf8");
+    const md = readFileSync(fileURLToPath(new URL("../../bench/results/traffic-profile.md", import.meta.url)), "utf8");
     const json = /```json\n(.*)\n```/.exec(md)?.[1];
     expect(json, "the profile's JSON block").to.be.a("string");
     const measured = JSON.parse(json!) as { lending: number[]; vault: number[]; pool: number[] };

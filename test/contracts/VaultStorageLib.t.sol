@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {VaultSetup} from "./DisjointVault.t.sol";
-import {VaultStorageLib} from "../contracts/vault/VaultStorageLib.sol";
+import {VaultStorageLib} from "../../contracts/vault/VaultStorageLib.sol";
 
 /// @notice Every named slot of VaultStorageLib holds what the vault's getters say it holds:
 /// each is written through the vault's own functions and read back with `vm.load`.
