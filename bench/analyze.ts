@@ -107,7 +107,7 @@ if (part) {
   process.exit(0);
 }
 for (const layout of ["one-block", "blocks"]) {
-  const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, "run", "bench/analyze.ts"], {
+  const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1], "run", "bench/analyze.ts"], {
     env: { ...process.env, BENCH_PART: layout },
     encoding: "utf8",
     maxBuffer: 1 << 26,
@@ -115,7 +115,9 @@ for (const layout of ["one-block", "blocks"]) {
   const line = child.stdout.split("\n").find((l) => l.startsWith("RESULT "));
   if (!line) throw new Error(`bench child ${layout} failed:\n${child.stdout}\n${child.stderr}`);
   rows.push(JSON.parse(line.slice(7)) as string[]);
-  console.log(`layout ${rows.at(-1)![0]}: generate+intern ${rows.at(-1)![2]} s, analysis ${rows.at(-1)![6]} s wall / ${rows.at(-1)![7]} s CPU, peak RSS ${rows.at(-1)![9]} MiB`);
+  console.log(
+    `layout ${rows.at(-1)![0]}: generate+intern ${rows.at(-1)![2]} s, analysis ${rows.at(-1)![6]} s wall / ${rows.at(-1)![7]} s CPU, peak RSS ${rows.at(-1)![9]} MiB`,
+  );
 }
 
 // Capture throughput from a local workload (Hardhat in-process network).
@@ -129,7 +131,9 @@ for (const decode of CAPTURE_TXS > 0 ? [false, true] : []) {
     new WorkloadSource(provider, reqs, {
       description: "bench",
       blockSize: 100,
-      ...(decode ? { book: new ContractBook(await loadBuildInfoContracts(path.join(import.meta.dirname, "..", "artifacts", "build-info"))) } : {}),
+      ...(decode
+        ? { book: new ContractBook(await loadBuildInfoContracts(path.join(import.meta.dirname, "..", "artifacts", "build-info"))) }
+        : {}),
     }),
   );
   const secs = (performance.now() - started) / 1000;
@@ -151,7 +155,21 @@ const md = [
   "Synthetic transactions, 10 accesses each (3 account fields, 7 storage slots); see the header of bench/analyze.ts.",
   "Transactions are streamed into the compact columnar form (`CompactBuilder`, interning each access by its (account, slot) strings); that time is the \"generate + intern\" column. Wall time covers `analyze()` only (graph, components, chain, hot slots, matrix); peak RSS is the whole process's (input held in memory + analysis), from `process.resourceUsage().maxRSS`, each layout in its own process (it includes Hardhat's own baseline, about 300 MiB). CPU time (user + system, `process.cpuUsage()`) is given beside wall time because the machine was shared with other jobs (load average near 10 on 2 cores during the run), which inflates wall time.",
   "",
-  table(["layout", "txs", "generate + intern s", "accesses (fee recipient excluded)", "edges", "conflicting txs", "analysis wall s", "analysis CPU s", "RSS before analysis MiB", "peak RSS MiB"], rows),
+  table(
+    [
+      "layout",
+      "txs",
+      "generate + intern s",
+      "accesses (fee recipient excluded)",
+      "edges",
+      "conflicting txs",
+      "analysis wall s",
+      "analysis CPU s",
+      "RSS before analysis MiB",
+      "peak RSS MiB",
+    ],
+    rows,
+  ),
   "",
   "Target: 1,000,000 txs in under 20 s and 2 GB.",
   "",

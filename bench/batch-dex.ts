@@ -62,7 +62,11 @@ for (const t of [t0, t1]) await (await t.mint(ownerAddr, 10n ** 32n)).wait();
 // Uniswap V2.
 const v2Factory = await deployArtifact("@uniswap/v2-core/build/UniswapV2Factory.json", ownerAddr);
 const weth = await deployArtifact("@uniswap/v2-periphery/build/WETH9.json");
-const v2Router = await deployArtifact("@uniswap/v2-periphery/build/UniswapV2Router02.json", await v2Factory.getAddress(), await weth.getAddress());
+const v2Router = await deployArtifact(
+  "@uniswap/v2-periphery/build/UniswapV2Router02.json",
+  await v2Factory.getAddress(),
+  await weth.getAddress(),
+);
 const v2RouterAddr = await v2Router.getAddress();
 for (const t of [t0, t1]) await (await t.approve(v2RouterAddr, MAX)).wait();
 await (await v2Router.getFunction("addLiquidity")(a0, a1, DEPTH, DEPTH, 0, 0, ownerAddr, MAX)).wait();
@@ -102,7 +106,11 @@ function orders(n: number, flow: "random" | "one-sided"): Order[] {
   for (let i = 0; i < n; i++) {
     const zeroForOne = flow === "one-sided" ? true : rand() < 0.5;
     // 1 to 50 tokens, as the suite's DEX workload.
-    out.push({ user: userAddress(nextUser++), zeroForOne, amountIn: BigInt(Math.floor(1 + rand() * 49)) * E18 + BigInt(Math.floor(rand() * 1e6)) });
+    out.push({
+      user: userAddress(nextUser++),
+      zeroForOne,
+      amountIn: BigInt(Math.floor(1 + rand() * 49)) * E18 + BigInt(Math.floor(rand() * 1e6)),
+    });
   }
   return out;
 }
@@ -136,7 +144,13 @@ async function runBatch(os: Order[], deliver: boolean) {
   const sent = await sendAsOneBlock(chain, txs);
   if (sent.number !== blockNo || sent.status.some((s) => !s)) throw new Error("a submit failed");
   const settled = await sendAsOneBlock(chain, [
-    { from: keeper.address, to: poolAddr, data: pool.interface.encodeFunctionData("settle", [blockNo, settleLists(os)]), label: "settle", gas: 100_000_000n },
+    {
+      from: keeper.address,
+      to: poolAddr,
+      data: pool.interface.encodeFunctionData("settle", [blockNo, settleLists(os)]),
+      label: "settle",
+      gas: 100_000_000n,
+    },
   ]);
   if (!settled.status[0]) throw new Error("settle failed");
   const [, in0, in1, pot0, pot1] = await pool.resultOf(blockNo);
@@ -145,7 +159,13 @@ async function runBatch(os: Order[], deliver: boolean) {
   if (deliver) {
     const claimTxs = settleLists(os)
       .filter((l) => l.length > 0)
-      .map((l) => ({ from: keeper.address, to: poolAddr, data: pool.interface.encodeFunctionData("claimMany", [blockNo, l]), label: "claimMany", gas: 30_000_000n }));
+      .map((l) => ({
+        from: keeper.address,
+        to: poolAddr,
+        data: pool.interface.encodeFunctionData("claimMany", [blockNo, l]),
+        label: "claimMany",
+        gas: 30_000_000n,
+      }));
     const d = await sendAsOneBlock(chain, claimTxs);
     if (d.status.some((s) => !s)) throw new Error("a delivery failed");
     deliverGas = d.gasUsed.reduce((x, y) => x + y, 0n);
@@ -161,7 +181,13 @@ async function runV2(os: Order[]) {
   const txs: TxRequest[] = os.map((o) => ({
     from: o.user,
     to: v2RouterAddr,
-    data: v2Router.interface.encodeFunctionData("swapExactTokensForTokens", [o.amountIn, 0, o.zeroForOne ? [a0, a1] : [a1, a0], o.user, MAX]),
+    data: v2Router.interface.encodeFunctionData("swapExactTokensForTokens", [
+      o.amountIn,
+      0,
+      o.zeroForOne ? [a0, a1] : [a1, a0],
+      o.user,
+      MAX,
+    ]),
     label: "UniswapV2Router02.swapExactTokensForTokens",
   }));
   const before = await Promise.all(os.map((o) => (o.zeroForOne ? t1 : t0).balanceOf(o.user)));
@@ -195,7 +221,19 @@ const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
 const bps = (x: bigint, base: bigint) => (Number(((x - base) * 10n ** 8n) / base) / 1e4).toFixed(4);
 
 // ---------------------------------------------------------------- 1. price
-const priceRows: string[][] = [["orders", "flow", "net (% of depth)", "batch output", "V2 output", "batch vs V2 (bps)", "K=4 vs V2 (bps)", "K=16 vs V2 (bps)", "batch vs V2, worst trader (bps)"]];
+const priceRows: string[][] = [
+  [
+    "orders",
+    "flow",
+    "net (% of depth)",
+    "batch output",
+    "V2 output",
+    "batch vs V2 (bps)",
+    "K=4 vs V2 (bps)",
+    "K=16 vs V2 (bps)",
+    "batch vs V2, worst trader (bps)",
+  ],
+];
 // BENCH_GAS_ONLY=1: the gas table only, printed, no results file (for profiling).
 const GAS_ONLY = process.env.BENCH_GAS_ONLY === "1";
 for (const flow of GAS_ONLY ? [] : (["random", "one-sided"] as const)) {
@@ -203,7 +241,14 @@ for (const flow of GAS_ONLY ? [] : (["random", "one-sided"] as const)) {
     const os = orders(n, flow);
     await fund(os, poolAddr);
     for (const t of [t0, t1]) {
-      for (let i = 0; i < os.length; i += 250) await (await t.fund(os.slice(i, i + 250).map((o) => o.user), 0n, v2RouterAddr)).wait();
+      for (let i = 0; i < os.length; i += 250)
+        await (
+          await t.fund(
+            os.slice(i, i + 250).map((o) => o.user),
+            0n,
+            v2RouterAddr,
+          )
+        ).wait();
     }
     // evm_revert consumes a snapshot: one per run.
     let snap = await chain.request({ method: "evm_snapshot", params: [] });
@@ -240,7 +285,20 @@ for (let i = 0; i < 5; i++) {
   swapGas.push(Number(r!.gasUsed));
 }
 const v2Swap = [...swapGas].sort((a, b) => a - b)[2];
-const gasRows: string[][] = [["trader shards", "orders per batch", "submit (mean)", "submit (median)", "settle (total)", "settle per trader", "delivery per trader (claimMany per shard)", "per trader, all in", "V2 router swap", "difference"]];
+const gasRows: string[][] = [
+  [
+    "trader shards",
+    "orders per batch",
+    "submit (mean)",
+    "submit (median)",
+    "settle (total)",
+    "settle per trader",
+    "delivery per trader (claimMany per shard)",
+    "per trader, all in",
+    "V2 router swap",
+    "difference",
+  ],
+];
 for (const [k, n] of SHARD_CONFIGS.flatMap((k) => GAS_SIZES.map((n) => [k, n] as const))) {
   SHARDS = k;
   ({ p: pool, addr: poolAddr } = pools.get(k)!);
@@ -268,7 +326,12 @@ for (const [k, n] of SHARD_CONFIGS.flatMap((k) => GAS_SIZES.map((n) => [k, n] as
   console.error(gasRows.at(-1)!.join(" | "));
 }
 
-const table = (rows: string[][]) => [`| ${rows[0].join(" | ")} |`, `|${rows[0].map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`, ...rows.slice(1).map((r) => `| ${r.join(" | ")} |`)].join("\n");
+const table = (rows: string[][]) =>
+  [
+    `| ${rows[0].join(" | ")} |`,
+    `|${rows[0].map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
+    ...rows.slice(1).map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
 if (GAS_ONLY) {
   console.log(table(gasRows));
   process.exit(0);

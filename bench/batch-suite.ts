@@ -49,7 +49,14 @@ const swaps: SwapOp[] = base.ops
 if (swaps.length < TXS) throw new Error(`the generator gave ${swaps.length} swaps, fewer than ${TXS}`);
 const workload: Workload = { ...base, name: "dex single-hop swaps", ops: swaps, params: { ...base.params, txs: TXS, singleHop: "yes" } };
 
-type Row = { design: string; txs: number; conflictRate: number; chain: number; speed: Record<string, Record<number, number | null>>; gas: string };
+type Row = {
+  design: string;
+  txs: number;
+  conflictRate: number;
+  chain: number;
+  speed: Record<string, Record<number, number | null>>;
+  gas: string;
+};
 const rows: Row[] = [];
 const schedulers = ["dag", "block-stm", "locks"];
 
@@ -86,7 +93,10 @@ const schedulers = ["dag", "block-stm", "locks"];
     addresses: driver.addresses(),
   };
   console.error("batch: capturing");
-  const { file } = await captureWorkloadBlock(env.chain, run, { description: `batch DEX, ${txs.length} txs`, book: new ContractBook(contracts) });
+  const { file } = await captureWorkloadBlock(env.chain, run, {
+    description: `batch DEX, ${txs.length} txs`,
+    book: new ContractBook(contracts),
+  });
   const { result } = analyze(file);
   const sim = simulateFile(file, { threads: DEFAULT_THREADS, schedulers: ["serial", ...schedulers] as never });
   const speed: Row["speed"] = {};
@@ -111,19 +121,37 @@ for (const [name, drivers] of [
   ["Uniswap V2", { dex: uniswapV2Driver() }],
 ] as const) {
   const env = await freshWorkloadEnv(hre);
-  const o = await runDesign(env, { name, drivers }, workload, { book: new ContractBook(contracts), progress: (s) => console.error(`  ${s}`) });
+  const o = await runDesign(env, { name, drivers }, workload, {
+    book: new ContractBook(contracts),
+    progress: (s) => console.error(`  ${s}`),
+  });
   const speed: Row["speed"] = {};
   for (const s of schedulers) {
     speed[s] = {};
     for (const t of DEFAULT_THREADS) speed[s][t] = speedupAt(o, s, t);
   }
   const gas = o.run.txs.reduce((a, t) => a + t.gasUsed, 0n) / BigInt(o.run.txs.length);
-  rows.push({ design: name, txs: o.run.txs.length, conflictRate: o.analysis.conflictRate, chain: o.analysis.longestChain.length, speed, gas: `swaps ${gas.toLocaleString("en-US")} each on average` });
+  rows.push({
+    design: name,
+    txs: o.run.txs.length,
+    conflictRate: o.analysis.conflictRate,
+    chain: o.analysis.longestChain.length,
+    speed,
+    gas: `swaps ${gas.toLocaleString("en-US")} each on average`,
+  });
 }
 
 const fmt = (x: number | null) => (x === null ? "unsound" : `${x.toFixed(2)}x`);
 const head = [["design", "txs", "conflict rate", "longest chain", ...schedulers.map((s) => `${s} @16`), "gas"]];
-for (const r of rows) head.push([r.design, String(r.txs), `${(r.conflictRate * 100).toFixed(1)}%`, String(r.chain), ...schedulers.map((s) => fmt(r.speed[s][16])), r.gas]);
+for (const r of rows)
+  head.push([
+    r.design,
+    String(r.txs),
+    `${(r.conflictRate * 100).toFixed(1)}%`,
+    String(r.chain),
+    ...schedulers.map((s) => fmt(r.speed[s][16])),
+    r.gas,
+  ]);
 const byThreads = [["design", "scheduler", ...DEFAULT_THREADS.map(String)]];
 for (const r of rows) for (const s of schedulers) byThreads.push([r.design, s, ...DEFAULT_THREADS.map((t) => fmt(r.speed[s][t]))]);
 const md = [

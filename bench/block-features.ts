@@ -18,17 +18,35 @@ import { loadStudyBlock } from "../src/study/mainnet.js";
 const ROOT = "fixtures/mainnet";
 const OUT = "fixtures/pevm/block-facts.json.gz";
 
-const numbers = (await readdir(ROOT)).filter((d) => /^\d+$/.test(d)).map(Number).sort((a, b) => a - b);
-const blocks: Record<string, { hash: string | null; txs: number; rawTransfers: number[]; selfDestructReads: [number, string, number][] }> = {};
+const numbers = (await readdir(ROOT))
+  .filter((d) => /^\d+$/.test(d))
+  .map(Number)
+  .sort((a, b) => a - b);
+const blocks: Record<string, { hash: string | null; txs: number; rawTransfers: number[]; selfDestructReads: [number, string, number][] }> =
+  {};
 for (const n of numbers) {
   const dir = join(ROOT, String(n));
   const { file } = await loadStudyBlock(dir);
-  const pre = JSON.parse(gunzipSync(await readFile(join(dir, "pre_state.json.gz"))).toString("utf8")) as Record<string, { code?: { original_len: number } | null }>;
-  const withCode = new Set(Object.entries(pre).filter(([, a]) => a.code && a.code.original_len > 0).map(([a]) => a.toLowerCase()));
-  const block = file.blocks[0]!;
+  const pre = JSON.parse(gunzipSync(await readFile(join(dir, "pre_state.json.gz"))).toString("utf8")) as Record<
+    string,
+    { code?: { original_len: number } | null }
+  >;
+  const withCode = new Set(
+    Object.entries(pre)
+      .filter(([, a]) => a.code && a.code.original_len > 0)
+      .map(([a]) => a.toLowerCase()),
+  );
+  const block = file.blocks[0];
   const f = blockFacts(block, (a) => withCode.has(a));
-  blocks[n] = { hash: block.hash, txs: block.txs.length, rawTransfers: f.rawTransfer.flatMap((r, i) => (r ? [i] : [])), selfDestructReads: f.selfDestructReads };
-  console.log(`${n}: ${block.txs.length} txs, ${blocks[n].rawTransfers.length} raw transfers, ${f.selfDestructReads.length} self-destructed reads`);
+  blocks[n] = {
+    hash: block.hash,
+    txs: block.txs.length,
+    rawTransfers: f.rawTransfer.flatMap((r, i) => (r ? [i] : [])),
+    selfDestructReads: f.selfDestructReads,
+  };
+  console.log(
+    `${n}: ${block.txs.length} txs, ${blocks[n].rawTransfers.length} raw transfers, ${f.selfDestructReads.length} self-destructed reads`,
+  );
 }
 const out = {
   format: "disjoint.block-facts",

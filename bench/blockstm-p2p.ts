@@ -32,7 +32,9 @@ for (const size of SIZES) {
       }
     }
     const dag = simulateDag(block, { threads: 32 });
-    lines.push(`| ${size} | ${accounts} | ${speedups.join(" | ")} | ${abortsPerTx.toFixed(2)} | ${reexecPerTx.toFixed(2)} | ${(dag.work / dag.makespan).toFixed(2)}x |`);
+    lines.push(
+      `| ${size} | ${accounts} | ${speedups.join(" | ")} | ${abortsPerTx.toFixed(2)} | ${reexecPerTx.toFixed(2)} | ${(dag.work / dag.makespan).toFixed(2)}x |`,
+    );
     console.log(lines[lines.length - 1]);
   }
 }

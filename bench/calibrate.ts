@@ -61,12 +61,25 @@ interface Table {
 }
 
 /** What is known about each profile before fitting: engine facts with their sources. */
-const PROFILES: { name: string; file: string; description: string; engine: EngineProfile["engine"]; fallback: EngineProfile["fallback"]; lazy: EngineProfile["lazy"] }[] = [
+const PROFILES: {
+  name: string;
+  file: string;
+  description: string;
+  engine: EngineProfile["engine"];
+  fallback: EngineProfile["fallback"];
+  lazy: EngineProfile["lazy"];
+}[] = [
   {
     name: "pevm-graviton3-c12",
     file: "fixtures/pevm/current.json",
-    description: "pevm's current engine on an AWS c7g.8xlarge (Graviton3, 2.6 GHz) at concurrency 12: the table of pevm's benchmark README at commit 9cbd856",
-    engine: { name: "pevm", repository: "risechain/pevm", commit: "9cbd856", source: "crates/pevm/benches/README.md (measurements); crates/pevm/src/pevm.rs, vm.rs (behaviour)" },
+    description:
+      "pevm's current engine on an AWS c7g.8xlarge (Graviton3, 2.6 GHz) at concurrency 12: the table of pevm's benchmark README at commit 9cbd856",
+    engine: {
+      name: "pevm",
+      repository: "risechain/pevm",
+      commit: "9cbd856",
+      source: "crates/pevm/benches/README.md (measurements); crates/pevm/src/pevm.rs, vm.rs (behaviour)",
+    },
     fallback: {
       minTxs: 12,
       minGas: 4_000_000,
@@ -84,7 +97,8 @@ const PROFILES: { name: string; file: string; description: string; engine: Engin
   {
     name: "pevm-i9-12900k-c8",
     file: "fixtures/pevm/earlier.json",
-    description: "pevm's earlier engine on an Intel i9-12900K (5.2 GHz) at concurrency 8: the table of pevm's benchmark README at commit 03cb4c7",
+    description:
+      "pevm's earlier engine on an Intel i9-12900K (5.2 GHz) at concurrency 8: the table of pevm's benchmark README at commit 03cb4c7",
     engine: { name: "pevm (earlier engine)", repository: "risechain/pevm", commit: "03cb4c7", source: "benches/README.md (measurements)" },
     fallback: {
       minTxs: 2,
@@ -109,7 +123,10 @@ const PARAM_DOCS: Record<ParamName, { unit: string; doc: string }> = {
   seqPerStorageRead: { unit: "µs", doc: "sequential time per storage read (SLOAD of a distinct slot)" },
   seqPerStorageWrite: { unit: "µs", doc: "sequential time per storage slot written" },
   seqPerAccount: { unit: "µs", doc: "sequential time per distinct account touched (fee recipient left out)" },
-  execScale: { unit: "ratio", doc: "time of a parallel execution per unit of the tx's sequential time (below 1 when a thread executes faster than the sequential run: the measured 22.1x of 6,413 Uniswap swaps on 12 threads needs it)" },
+  execScale: {
+    unit: "ratio",
+    doc: "time of a parallel execution per unit of the tx's sequential time (below 1 when a thread executes faster than the sequential run: the measured 22.1x of 6,413 Uniswap swaps on 12 threads needs it)",
+  },
   execFixed: { unit: "µs", doc: "fixed time added to every parallel execution, re-executions included (VM set-up, scheduler calls)" },
   execPerAccess: { unit: "µs", doc: "time per read and per written location of every parallel execution (multi-version memory)" },
   validationPerRead: { unit: "µs", doc: "validation time per read location" },
@@ -119,7 +136,16 @@ const PARAM_DOCS: Record<ParamName, { unit: string; doc: string }> = {
   commitPerTx: { unit: "µs", doc: "serial time per transaction after the threads join (results in block order, lazy accounts evaluated)" },
 };
 const SEQ: ParamName[] = ["seqPerTx", "seqPerKGas", "seqPerStorageRead", "seqPerStorageWrite", "seqPerAccount"];
-const PAR: ParamName[] = ["execScale", "execFixed", "execPerAccess", "validationPerRead", "suspendFraction", "suspendFixed", "threadStart", "commitPerTx"];
+const PAR: ParamName[] = [
+  "execScale",
+  "execFixed",
+  "execPerAccess",
+  "validationPerRead",
+  "suspendFraction",
+  "suspendFixed",
+  "threadStart",
+  "commitPerTx",
+];
 
 // ---- Data.
 const facts = JSON.parse(gunzipSync(readFileSync("fixtures/pevm/block-facts.json.gz")).toString("utf8")) as unknown;
@@ -127,14 +153,15 @@ const blockCache = new Map<number, BlockAccess>();
 async function loadBlock(n: number): Promise<BlockAccess> {
   let b = blockCache.get(n);
   if (!b) {
-    b = (await loadStudyBlock(`fixtures/mainnet/${n}`)).file.blocks[0]!;
+    b = (await loadStudyBlock(`fixtures/mainnet/${n}`)).file.blocks[0];
     blockCache.set(n, b);
   }
   return b;
 }
 function blockFactsOf(b: BlockAccess): BlockFacts {
   const f = factsFromFile(facts, b);
-  if (!f) throw new Error(`fixtures/pevm/block-facts.json.gz has no facts for block ${b.number}: run node --import tsx bench/block-features.ts`);
+  if (!f)
+    throw new Error(`fixtures/pevm/block-facts.json.gz has no facts for block ${b.number}: run node --import tsx bench/block-features.ts`);
   return f;
 }
 
@@ -179,15 +206,27 @@ function gigagasBlock(g: Gigagas): { block: BlockAccess; facts: BlockFacts } {
       for (let k = 0; k < 3; k++) storage.writes.push([to, slot(k)]);
       storage.writes.push([t0, slot(1)], [t0, slot(2)], [t1, slot(1)], [t1, slot(2)]);
     }
-    txs.push({ index: i, hash: null, from, to, selector: kind === "raw" ? null : "0x00000000", gasUsed: gas, storage, accounts: { reads, writes } });
+    txs.push({
+      index: i,
+      hash: null,
+      from,
+      to,
+      selector: kind === "raw" ? null : "0x00000000",
+      gasUsed: gas,
+      storage,
+      accounts: { reads, writes },
+    });
   }
-  return { block: { number: 0, hash: null, coinbase: GIGA_COINBASE, txs }, facts: { rawTransfer: txs.map(() => kind === "raw"), selfDestructReads: [] } };
+  return {
+    block: { number: 0, hash: null, coinbase: GIGA_COINBASE, txs },
+    facts: { rawTransfer: txs.map(() => kind === "raw"), selfDestructReads: [] },
+  };
 }
 
 // ---- Fitting tools.
 /** Non-negative least squares on relative errors (coordinate descent): min sum ((x.b - y) / y)^2, b >= 0. */
 function nnlsRelative(X: number[][], y: number[]): number[] {
-  const m = X[0]!.length;
+  const m = X[0].length;
   const b = new Array<number>(m).fill(0);
   const w = y.map((v) => 1 / (v * v));
   for (let round = 0; round < 20000; round++) {
@@ -196,16 +235,16 @@ function nnlsRelative(X: number[][], y: number[]): number[] {
       let num = 0;
       let den = 0;
       for (let j = 0; j < y.length; j++) {
-        const xjk = X[j]![k]!;
+        const xjk = X[j][k];
         if (xjk === 0) continue;
         let pred = 0;
-        for (let q = 0; q < m; q++) pred += X[j]![q]! * b[q]!;
-        num += w[j]! * xjk * (y[j]! - pred);
-        den += w[j]! * xjk * xjk;
+        for (let q = 0; q < m; q++) pred += X[j][q] * b[q];
+        num += w[j] * xjk * (y[j] - pred);
+        den += w[j] * xjk * xjk;
       }
       if (den === 0) continue;
-      const nb = Math.max(0, b[k]! + num / den);
-      change = Math.max(change, Math.abs(nb - b[k]!) / (Math.abs(b[k]!) + 1e-9));
+      const nb = Math.max(0, b[k] + num / den);
+      change = Math.max(change, Math.abs(nb - b[k]) / (Math.abs(b[k]) + 1e-9));
       b[k] = nb;
     }
     if (change < 1e-9) break;
@@ -219,33 +258,36 @@ function nelderMead(f: (x: number[]) => number, x0: number[], step: number, iter
   let simplex = [x0, ...x0.map((_, i) => x0.map((v, j) => (i === j ? v + step : v)))].map((x) => ({ x, fx: f(x) }));
   for (let it = 0; it < iters; it++) {
     simplex.sort((a, b) => a.fx - b.fx);
-    const best = simplex[0]!;
-    const worst = simplex[n]!;
-    const centroid = x0.map((_, j) => simplex.slice(0, n).reduce((s, p) => s + p.x[j]!, 0) / n);
-    const at = (t: number) => centroid.map((c, j) => c + t * (worst.x[j]! - c));
+    const best = simplex[0];
+    const worst = simplex[n];
+    const centroid = x0.map((_, j) => simplex.slice(0, n).reduce((s, p) => s + p.x[j], 0) / n);
+    const at = (t: number) => centroid.map((c, j) => c + t * (worst.x[j] - c));
     const r = at(-1);
     const fr = f(r);
     if (fr < best.fx) {
       const e = at(-2);
       const fe = f(e);
       simplex[n] = fe < fr ? { x: e, fx: fe } : { x: r, fx: fr };
-    } else if (fr < simplex[n - 1]!.fx) simplex[n] = { x: r, fx: fr };
+    } else if (fr < simplex[n - 1].fx) simplex[n] = { x: r, fx: fr };
     else {
       const c = at(0.5);
       const fc = f(c);
       if (fc < worst.fx) simplex[n] = { x: c, fx: fc };
-      else simplex = simplex.map((p, k) => (k === 0 ? p : { x: p.x.map((v, j) => best.x[j]! + 0.5 * (v - best.x[j]!)), fx: 0 })).map((p, k) => (k === 0 ? p : { x: p.x, fx: f(p.x) }));
+      else
+        simplex = simplex
+          .map((p, k) => (k === 0 ? p : { x: p.x.map((v, j) => best.x[j] + 0.5 * (v - best.x[j])), fx: 0 }))
+          .map((p, k) => (k === 0 ? p : { x: p.x, fx: f(p.x) }));
     }
   }
   simplex.sort((a, b) => a.fx - b.fx);
-  return simplex[0]!;
+  return simplex[0];
 }
 
 const median = (xs: number[]) => {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 /** Right side of 1.0x: both speedups (> 1.05), both slowdowns (< 0.95), or both within 5% of 1.0x. */
 const side = (x: number) => (x > 1.05 ? 1 : x < 0.95 ? -1 : 0);
@@ -319,23 +361,23 @@ for (const prof of PROFILES) {
   for (const m of fitSet) {
     if (m.txs === 0) continue;
     const v = [0, 0, 0, 0, 0];
-    for (const f of eb.get(m.block)!.features) featureVector(f).forEach((x, k) => (v[k]! += x));
+    for (const f of eb.get(m.block)!.features) featureVector(f).forEach((x, k) => (v[k] += x));
     X.push(v);
     y.push(m.sequentialUs);
   }
   for (const { g, eb: e } of giga) {
-    const v = featureVector(e.features[0]!).map((x) => x * g.txs);
+    const v = featureVector(e.features[0]).map((x) => x * g.txs);
     X.push(v);
     y.push(g.sequentialUs);
   }
   const beta = nnlsRelative(X, y);
   const values = {} as ParamValues;
-  SEQ.forEach((k, i) => (values[k] = beta[i]!));
+  SEQ.forEach((k, i) => (values[k] = beta[i]));
 
   // 2. Parallel parameters.
   const parFit = fitSet.filter((m) => eb.get(m.block)!.prepared !== null);
   const objective = (x: number[]): number => {
-    PAR.forEach((k, i) => (values[k] = Math.exp(x[i]!)));
+    PAR.forEach((k, i) => (values[k] = Math.exp(x[i])));
     let sb = 0;
     for (const m of parFit) sb += Math.abs(Math.log(predictEngineBlock(eb.get(m.block)!, profile, values, threads).speedup / m.speedup));
     let sg = 0;
@@ -347,7 +389,7 @@ for (const prof of PROFILES) {
   const x0 = [Math.log(1), Math.log(1), Math.log(0.05), Math.log(0.05), Math.log(0.05), Math.log(0.5), Math.log(20), Math.log(1)];
   let best = nelderMead(objective, x0, 1, 200);
   best = nelderMead(objective, best.x, 0.3, 150);
-  PAR.forEach((k, i) => (values[k] = Math.exp(best.x[i]!)));
+  PAR.forEach((k, i) => (values[k] = Math.exp(best.x[i])));
   const objectiveValue = best.fx;
   for (const k of PARAM_NAMES) {
     profile.params[k].value = Number(values[k].toPrecision(4));
@@ -386,7 +428,11 @@ for (const prof of PROFILES) {
 
   // 4. The Block-STM paper's p2p shape under this profile's overheads (lazy raw transfers off:
   // the paper's Block-STM has none; 10,000 txs, 2..1000 accounts).
-  const p2pProfile: EngineProfile = { ...profile, lazy: { ...profile.lazy, rawTransfers: false }, fallback: { ...profile.fallback, minTxs: 2, minGas: 0 } };
+  const p2pProfile: EngineProfile = {
+    ...profile,
+    lazy: { ...profile.lazy, rawTransfers: false },
+    fallback: { ...profile.fallback, minTxs: 2, minGas: 0 },
+  };
   const p2pThreads = [1, 2, 4, 8, 16, 32];
   const p2pRows: string[] = [];
   const p2pGrid: number[][] = [];
@@ -396,9 +442,9 @@ for (const prof of PROFILES) {
     p2pGrid.push(sp);
     p2pRows.push(`| ${accounts} | ${sp.map((s) => `${fmt(s)}x`).join(" | ")} |`);
   }
-  const growsWithAccounts = p2pThreads.every((_, k) => p2pGrid.every((r, a) => a === 0 || r[k]! >= p2pGrid[a - 1]![k]! * 0.98));
-  const growsWithThreads = p2pGrid.slice(1).every((r) => r.every((s, k) => k === 0 || s >= r[k - 1]! * 0.98 || k >= 4));
-  const saturates2 = Math.max(...p2pGrid[0]!) < 2;
+  const growsWithAccounts = p2pThreads.every((_, k) => p2pGrid.every((r, a) => a === 0 || r[k] >= p2pGrid[a - 1][k] * 0.98));
+  const growsWithThreads = p2pGrid.slice(1).every((r) => r.every((s, k) => k === 0 || s >= r[k - 1] * 0.98 || k >= 4));
+  const saturates2 = Math.max(...p2pGrid[0]) < 2;
 
   // ---- Report.
   const summarize = (set: Row[]) => {
@@ -418,20 +464,38 @@ for (const prof of PROFILES) {
     );
   }
   out.push("");
-  out.push("| set | blocks | median abs error (calibrated) | right side of 1.0x (calibrated) | median abs error (idealized) | right side (idealized) |");
+  out.push(
+    "| set | blocks | median abs error (calibrated) | right side of 1.0x (calibrated) | median abs error (idealized) | right side (idealized) |",
+  );
   out.push("|---|---:|---:|---:|---:|---:|");
   for (const [label, set] of [
     ["fitting, all", rows.filter((r) => r.set === "fit")],
     ["validation, all", rows.filter((r) => r.set === "val")],
-    ["fitting, run in parallel by the engine", rows.filter((r) => r.set === "fit" && (r.fallback === null || r.fallback.startsWith("parallel")))],
-    ["validation, run in parallel by the engine", rows.filter((r) => r.set === "val" && (r.fallback === null || r.fallback.startsWith("parallel")))],
+    [
+      "fitting, run in parallel by the engine",
+      rows.filter((r) => r.set === "fit" && (r.fallback === null || r.fallback.startsWith("parallel"))),
+    ],
+    [
+      "validation, run in parallel by the engine",
+      rows.filter((r) => r.set === "val" && (r.fallback === null || r.fallback.startsWith("parallel"))),
+    ],
   ] as const) {
     const s = summarize(set as Row[]);
-    out.push(`| ${label} | ${s.n} | ${fmt(s.med, 1)}% | ${s.right} of ${s.n} (${fmt((s.right / s.n) * 100, 0)}%) | ${fmt(s.medIdeal, 1)}% | ${s.rightIdeal} of ${s.n} |`);
-    if (label === "validation, all") profile.fit.validationSummary = `median abs error ${fmt(s.med, 1)}% of the measured speedup, right side of 1.0x on ${s.right} of ${s.n} held-back blocks`;
-    if (label === "validation, run in parallel by the engine") profile.fit.validationSummary += `; on the ${s.n} of them the engine runs in parallel: ${fmt(s.med, 1)}%, right side on ${s.right} (bench/results/calibration.md)`;
-    if (label === "validation, all") summaryLines.push(`- ${profile.name}: validation median abs error ${fmt(s.med, 1)}% (idealized ${fmt(s.medIdeal, 1)}%), right side of 1.0x ${s.right} of ${s.n} (${fmt((s.right / s.n) * 100, 0)}%)`);
-    if (label === "validation, run in parallel by the engine") summaryLines.push(`  (validation blocks the engine runs in parallel: median abs error ${fmt(s.med, 1)}%, right side ${s.right} of ${s.n})`);
+    out.push(
+      `| ${label} | ${s.n} | ${fmt(s.med, 1)}% | ${s.right} of ${s.n} (${fmt((s.right / s.n) * 100, 0)}%) | ${fmt(s.medIdeal, 1)}% | ${s.rightIdeal} of ${s.n} |`,
+    );
+    if (label === "validation, all")
+      profile.fit.validationSummary = `median abs error ${fmt(s.med, 1)}% of the measured speedup, right side of 1.0x on ${s.right} of ${s.n} held-back blocks`;
+    if (label === "validation, run in parallel by the engine")
+      profile.fit.validationSummary += `; on the ${s.n} of them the engine runs in parallel: ${fmt(s.med, 1)}%, right side on ${s.right} (bench/results/calibration.md)`;
+    if (label === "validation, all")
+      summaryLines.push(
+        `- ${profile.name}: validation median abs error ${fmt(s.med, 1)}% (idealized ${fmt(s.medIdeal, 1)}%), right side of 1.0x ${s.right} of ${s.n} (${fmt((s.right / s.n) * 100, 0)}%)`,
+      );
+    if (label === "validation, run in parallel by the engine")
+      summaryLines.push(
+        `  (validation blocks the engine runs in parallel: median abs error ${fmt(s.med, 1)}%, right side ${s.right} of ${s.n})`,
+      );
   }
   const seqErr = rows.filter((r) => r.txs > 0).map((r) => ({ set: r.set, e: Math.abs(r.seqPredicted - r.seqMeasured) / r.seqMeasured }));
   out.push("");
@@ -444,8 +508,12 @@ for (const prof of PROFILES) {
   out.push("|---|---:|---:|---:|---:|---:|");
   for (const { g, pred, ideal } of gigaRows) {
     const e = (pred.speedup - g.speedup) / g.speedup;
-    out.push(`| ${g.workload} | ${g.txs.toLocaleString("en-US")} | ${fmt(g.speedup)}x | ${fmt(pred.speedup)}x | ${e >= 0 ? "+" : ""}${fmt(e * 100, 0)}% | ${fmt(ideal)}x |`);
-    summaryLines.push(`  gigagas ${g.workload}: measured ${fmt(g.speedup)}x, predicted ${fmt(pred.speedup)}x (${e >= 0 ? "+" : ""}${fmt(e * 100, 0)}%)`);
+    out.push(
+      `| ${g.workload} | ${g.txs.toLocaleString("en-US")} | ${fmt(g.speedup)}x | ${fmt(pred.speedup)}x | ${e >= 0 ? "+" : ""}${fmt(e * 100, 0)}% | ${fmt(ideal)}x |`,
+    );
+    summaryLines.push(
+      `  gigagas ${g.workload}: measured ${fmt(g.speedup)}x, predicted ${fmt(pred.speedup)}x (${e >= 0 ? "+" : ""}${fmt(e * 100, 0)}%)`,
+    );
   }
   out.push("");
   out.push("Fitted parameters (also in " + `src/schedule/engines/${profile.name}.json` + "):", "");
@@ -453,12 +521,19 @@ for (const prof of PROFILES) {
   for (const k of PARAM_NAMES) out.push(`| ${k} | ${profile.params[k].value} | ${profile.params[k].unit} | ${profile.params[k].doc} |`);
   out.push("", `Objective at the optimum: ${fmt(objectiveValue, 3)} (mean |ln(predicted/measured)|, blocks + gigagas).`, "");
   out.push(`Block-STM paper p2p shape under this profile's overheads (10,000 transfers, lazy raw transfers off, no size fallback):`, "");
-  out.push(`| accounts | ${p2pThreads.map((t) => `${t} thr`).join(" | ")} |`, `|---:|${p2pThreads.map(() => "---:").join("|")}|`, ...p2pRows, "");
+  out.push(
+    `| accounts | ${p2pThreads.map((t) => `${t} thr`).join(" | ")} |`,
+    `|---:|${p2pThreads.map(() => "---:").join("|")}|`,
+    ...p2pRows,
+    "",
+  );
   out.push(
     `Shape: grows with accounts at every thread count: ${growsWithAccounts ? "yes" : "NO"}; grows with threads up to 8 for 10+ accounts: ${growsWithThreads ? "yes" : "NO"}; 2 accounts saturate below 2x: ${saturates2 ? "yes" : "NO"}.`,
     "",
   );
-  summaryLines.push(`  p2p shape: accounts ${growsWithAccounts ? "yes" : "NO"}, threads ${growsWithThreads ? "yes" : "NO"}, 2-account saturation ${saturates2 ? "yes" : "NO"}`);
+  summaryLines.push(
+    `  p2p shape: accounts ${growsWithAccounts ? "yes" : "NO"}, threads ${growsWithThreads ? "yes" : "NO"}, 2-account saturation ${saturates2 ? "yes" : "NO"}`,
+  );
 
   await writeFileAtomic(fileURLToPath(profileUrl(profile.name)), JSON.stringify(profile, null, 2) + "\n");
   console.log(`${profile.name}: fitted (objective ${fmt(objectiveValue, 3)})`);
@@ -470,15 +545,15 @@ const md = [
   "",
   `Command: \`${COMMAND}\` (${elapsed} s on the shared 2-core machine). It fits each engine profile`,
   "(src/schedule/engines/*.json) and writes this file. Model: src/schedule/cost-model.ts,",
-  "docs/schedulers.md \"Calibration\". Measurements: fixtures/pevm/ (copied from pevm's benchmark",
+  'docs/schedulers.md "Calibration". Measurements: fixtures/pevm/ (copied from pevm\'s benchmark',
   "READMEs with their commit, hardware and concurrency). Per-tx features and dependencies come",
   "from the project's replay (fixtures/mainnet/<n>/access-sets.json.gz) and",
   "fixtures/pevm/block-facts.json.gz (`node --import tsx bench/block-features.ts`).",
   "",
   "Split rule (each table): its blocks sorted by number; even positions fit, odd positions",
-  "validate. Nothing of a validation block enters a fit. \"idealized\" is today's model (a tx",
+  'validate. Nothing of a validation block enters a fit. "idealized" is today\'s model (a tx',
   "takes its gas, no overheads, fee recipient excluded, no fallback) at the same thread count:",
-  "an upper bound, not a prediction. \"right side of 1.0x\": predicted and measured are both",
+  'an upper bound, not a prediction. "right side of 1.0x": predicted and measured are both',
   "above 1.05x, both below 0.95x, or both within 5% of 1.0x. Error = (predicted - measured) / measured.",
   "The engine profile's lazy updates relax dependencies for scheduling only.",
   "",

@@ -16,7 +16,12 @@ import path from "node:path";
 import { writeFileAtomic } from "../src/access/index.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const FILES = ["test/contracts/DisjointVault.ts", "test/contracts/LendingMarket.ts", "test/contracts/DexPair.ts", "test/contracts/DexRouter.ts"];
+const FILES = [
+  "test/contracts/DisjointVault.ts",
+  "test/contracts/LendingMarket.ts",
+  "test/contracts/DexPair.ts",
+  "test/contracts/DexRouter.ts",
+];
 const ROOT = path.resolve(import.meta.dirname, "..");
 const CLI = path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 
@@ -37,7 +42,7 @@ const captured: number[] = [];
 let summary = "";
 let txs = 0;
 let blocks = 0;
-const load0 = os.loadavg()[0]!;
+const load0 = os.loadavg()[0];
 try {
   for (let i = 0; i < RUNS; i++) {
     plain.push(timed(["test", "mocha", ...FILES, "--no-compile"]).secs);
@@ -48,14 +53,14 @@ try {
     const file = JSON.parse(readFileSync(out, "utf8")) as { blocks: { txs: unknown[] }[] };
     blocks = file.blocks.length;
     txs = file.blocks.reduce((n, b) => n + b.txs.length, 0);
-    console.log(`run ${i + 1}: plain ${plain[i]!.toFixed(2)} s, with capture ${captured[i]!.toFixed(2)} s (${summary})`);
+    console.log(`run ${i + 1}: plain ${plain[i].toFixed(2)} s, with capture ${captured[i].toFixed(2)} s (${summary})`);
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
-const load1 = os.loadavg()[0]!;
+const load1 = os.loadavg()[0];
 const min = (xs: number[]) => Math.min(...xs);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const md = `# Capture from a test run: what it costs
 
 Measured ${new Date().toISOString()} on ${os.cpus()[0]?.model ?? "unknown CPU"} (${os.cpus().length} cores shared with other jobs; load average ${load0.toFixed(1)} before, ${load1.toFixed(1)} after), Node ${process.version}.

@@ -13,7 +13,12 @@ import { readFileSync, renameSync, writeFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { network } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
-import { DisjointFactory__factory, DisjointRouter__factory, MockERC20__factory, TokenLayoutRegistry__factory } from "../typechain-types/index.js";
+import {
+  DisjointFactory__factory,
+  DisjointRouter__factory,
+  MockERC20__factory,
+  TokenLayoutRegistry__factory,
+} from "../typechain-types/index.js";
 
 const require = createRequire(import.meta.url);
 const artifact = (p: string) => JSON.parse(readFileSync(require.resolve(p), "utf8")) as { abi: unknown[]; bytecode: string };
@@ -57,7 +62,7 @@ const v2Router = await deployArtifact(
 // --- disjoint
 // The tokens' layouts registered, as a deployment would (declarations only: no gas effect on
 // calls). From another account, so that every other address is the same as without a registry.
-const registrar = (await ethers.getSigners())[19]!;
+const registrar = (await ethers.getSigners())[19];
 const layouts = await new TokenLayoutRegistry__factory(registrar).deploy(registrar.address);
 for (const t of [a, b, c]) await (await layouts.register(t, 0n, 1n)).wait();
 const djFactory = await new DisjointFactory__factory(owner).deploy(await layouts.getAddress());
@@ -77,7 +82,11 @@ const seed = async (r: typeof djRouter) => {
 };
 await seed(v2);
 await seed(djRouter);
-const v2Pair = new ethers.Contract(await (v2Factory as unknown as typeof djFactory).getPair(a, b), artifact("@uniswap/v2-core/build/UniswapV2Pair.json").abi as never, owner);
+const v2Pair = new ethers.Contract(
+  await (v2Factory as unknown as typeof djFactory).getPair(a, b),
+  artifact("@uniswap/v2-core/build/UniswapV2Pair.json").abi as never,
+  owner,
+);
 await (await v2Pair.getFunction("approve")(await v2Router.getAddress(), MAX)).wait();
 const djPairAddr = await djFactory.getPair(a, b);
 const djPair = new ethers.Contract(djPairAddr, ["function approve(address,uint256) returns (bool)"], owner);
@@ -108,7 +117,11 @@ const permitTypes = {
 };
 const { chainId } = await ethers.provider.getNetwork();
 async function withPermit(r: typeof djRouter, pairAddr: string, name: string) {
-  const lp = new ethers.Contract(pairAddr, ["function nonces(address) view returns (uint256)", "function approve(address,uint256) returns (bool)"], owner);
+  const lp = new ethers.Contract(
+    pairAddr,
+    ["function nonces(address) view returns (uint256)", "function approve(address,uint256) returns (bool)"],
+    owner,
+  );
   await (await lp.getFunction("approve")(await r.getAddress(), 0n)).wait(); // the permit sets it
   const value = E18 / 2n;
   const nonce = (await lp.getFunction("nonces")(owner.address)) as bigint;

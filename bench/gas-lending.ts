@@ -121,7 +121,7 @@ async function disjointMarket(k: bigint): Promise<Market> {
   const oracle = await new MockPriceOracle__factory(owner).deploy(PRICE);
   // Both tokens' layouts registered, as a deployment would (declarations only: no gas effect on
   // calls). From another account, so that every other address is the same as without a registry.
-  const registrar = signers[19]!;
+  const registrar = signers[19];
   const layouts = await new TokenLayoutRegistry__factory(registrar).deploy(registrar.address);
   for (const t of [loan, coll]) await (await layouts.register(await t.getAddress(), 0n, 1n)).wait();
   const m = await new LendingMarket__factory(owner).deploy(

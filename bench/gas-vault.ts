@@ -76,11 +76,7 @@ function send(vault: Vaultish, op: Op, u: (typeof signers)[number]) {
 }
 
 /** Runs `op` by each user in one block (in order) and returns each transaction's gas. */
-async function inOneBlock(
-  vault: Vaultish,
-  op: Op,
-  users: typeof signers,
-): Promise<bigint[]> {
+async function inOneBlock(vault: Vaultish, op: Op, users: typeof signers): Promise<bigint[]> {
   await ethers.provider.send("evm_setAutomine", [false]);
   const hashes: string[] = [];
   try {
@@ -92,44 +88,30 @@ async function inOneBlock(
   const gas: bigint[] = [];
   for (const h of hashes) {
     const r = await ethers.provider.getTransactionReceipt(h);
-    if (!r || r.status !== 1)
-      throw new Error(`benchmark transaction ${h} (${op}) failed`);
+    if (!r || r.status !== 1) throw new Error(`benchmark transaction ${h} (${op}) failed`);
     gas.push(r.gasUsed);
   }
-  const blocks = new Set(
-    await Promise.all(
-      hashes.map(
-        async (h) =>
-          (await ethers.provider.getTransactionReceipt(h))!.blockNumber,
-      ),
-    ),
-  );
-  if (blocks.size !== 1)
-    throw new Error(
-      `benchmark ${op}: transactions landed in ${blocks.size} blocks, expected 1`,
-    );
+  const blocks = new Set(await Promise.all(hashes.map(async (h) => (await ethers.provider.getTransactionReceipt(h))!.blockNumber)));
+  if (blocks.size !== 1) throw new Error(`benchmark ${op}: transactions landed in ${blocks.size} blocks, expected 1`);
   return gas;
 }
 
 // Users outside shard 0 at every K > 1 (address % 4 != 0, so also % 16 and % 64): shard 0's
 // escrow is the vault itself, which pays exits without an allowance read; at K = 1 everyone is
 // in shard 0, at K > 1 a shard-0 user pays the K = 1 figures.
-const users = signers.slice(1, 19).filter((s) => BigInt(s.address) % 4n !== 0n).slice(0, 3);
+const users = signers
+  .slice(1, 19)
+  .filter((s) => BigInt(s.address) % 4n !== 0n)
+  .slice(0, 3);
 if (users.length < 3) throw new Error("benchmark: fewer than three signers outside shard 0");
-const oz = await new OZVault__factory(deployer).deploy(
-  await token.getAddress(),
-);
+const oz = await new OZVault__factory(deployer).deploy(await token.getAddress());
 await prepare(oz as unknown as Vaultish, users);
 const ozGas = new Map<Op, bigint>();
-for (const op of OPS)
-  ozGas.set(
-    op,
-    (await inOneBlock(oz as unknown as Vaultish, op, users.slice(0, 1)))[0],
-  );
+for (const op of OPS) ozGas.set(op, (await inOneBlock(oz as unknown as Vaultish, op, users.slice(0, 1)))[0]);
 
 // The asset's layout registered, as a deployment would (declarations only: no gas effect on
 // calls). From another account, so that every other address is the same as without a registry.
-const registrar = signers[19]!;
+const registrar = signers[19];
 const layouts = await new TokenLayoutRegistry__factory(registrar).deploy(registrar.address);
 await (await layouts.register(await token.getAddress(), 0n, 1n)).wait();
 
@@ -137,7 +119,15 @@ type Design = "snapshot" | "schedule";
 const DESIGNS: Design[] = ["snapshot", "schedule"];
 
 async function deployVault(design: Design, k: bigint) {
-  const args = [await token.getAddress(), "Disjoint Vault", "djV", k, deployer.address, deployer.address, await layouts.getAddress()] as const;
+  const args = [
+    await token.getAddress(),
+    "Disjoint Vault",
+    "djV",
+    k,
+    deployer.address,
+    deployer.address,
+    await layouts.getAddress(),
+  ] as const;
   const contract =
     design === "schedule"
       ? await new DisjointVault__factory(deployer).deploy(...args)
@@ -206,7 +196,7 @@ const hRows = SHARD_COUNTS.map((k) => [String(k), String(harvests.get(`snapshot:
 const slope = (d: Design) => {
   const lo = harvests.get(`${d}:1`)!;
   const hi = harvests.get(`${d}:64`)!;
-  return `${((Number(hi - lo) / 63)).toFixed(0)} gas per shard (fit over K = 1..64: ${lo} + ${((Number(hi - lo) / 63)).toFixed(0)}·(K − 1))`;
+  return `${(Number(hi - lo) / 63).toFixed(0)} gas per shard (fit over K = 1..64: ${lo} + ${(Number(hi - lo) / 63).toFixed(0)}·(K − 1))`;
 };
 const harvestTable = render(["shards", "snapshot design: harvest", "schedule design: harvest"], hRows);
 console.log(table);

@@ -26,7 +26,8 @@ const rnd = (n: number) => {
   seed ^= seed << 5;
   return (seed >>> 0) % n;
 };
-const hex = (tag: number, i: number, bytes: number) => "0x" + (tag.toString(16) + i.toString(16).padStart(12, "0")).padStart(bytes * 2, "0");
+const hex = (tag: number, i: number, bytes: number) =>
+  "0x" + (tag.toString(16) + i.toString(16).padStart(12, "0")).padStart(bytes * 2, "0");
 
 /** The synthetic file, built in memory (strings shared, as a loader that interns holds them). */
 function synthetic(n: number): AccessSetFile {
@@ -57,13 +58,27 @@ function synthetic(n: number): AccessSetFile {
         writes: [bal1, bal2, reserve].sort(order),
       },
       accounts: {
-        reads: [[coinbase, "balance"], [from, "balance"], [from, "nonce"]],
-        writes: [[coinbase, "balance"], [from, "balance"], [from, "nonce"]],
+        reads: [
+          [coinbase, "balance"],
+          [from, "balance"],
+          [from, "nonce"],
+        ],
+        writes: [
+          [coinbase, "balance"],
+          [from, "balance"],
+          [from, "nonce"],
+        ],
       },
     };
     blocks.at(-1)!.txs.push(tx);
   }
-  return { format: "disjoint.access-sets", version: 1, source: { kind: "synthetic", description: `bench/load.ts, ${n} txs` }, precision: { reads: "tx", writes: "tx" }, blocks };
+  return {
+    format: "disjoint.access-sets",
+    version: 1,
+    source: { kind: "synthetic", description: `bench/load.ts, ${n} txs` },
+    precision: { reads: "tx", writes: "tx" },
+    blocks,
+  };
 }
 
 const part = process.env.BENCH_PART;
@@ -93,7 +108,7 @@ const root = path.join(import.meta.dirname, "..");
 const dir = mkdtempSync(path.join(os.tmpdir(), "bench-load-"));
 const target = path.join(dir, "access-sets.json");
 const child = (p: string) => {
-  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, "run", "bench/load.ts"], {
+  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], "run", "bench/load.ts"], {
     cwd: root,
     env: { ...process.env, BENCH_PART: p, BENCH_FILE: target },
     encoding: "utf8",
@@ -106,16 +121,22 @@ const child = (p: string) => {
 try {
   const w = child("write");
   const size = statSync(target).size;
-  console.log(`write: ${N} txs, ${mib(size)} MiB in ${w.secs!.toFixed(2)} s (generation ${w.gen!.toFixed(2)} s), peak RSS ${mib(w.peak!)} MiB`);
+  console.log(
+    `write: ${N} txs, ${mib(size)} MiB in ${w.secs!.toFixed(2)} s (generation ${w.gen!.toFixed(2)} s), peak RSS ${mib(w.peak!)} MiB`,
+  );
   const l = child("load");
   console.log(`load: ${l.txs} txs in ${l.secs!.toFixed(2)} s, peak RSS ${mib(l.peak!)} MiB`);
   // End to end: the CLI task, timed by /usr/bin/time for its peak RSS.
   const t0 = performance.now();
-  const cli = spawnSync("/usr/bin/time", ["-f", "TIME %e %M", "npx", "hardhat", "conflicts", "analyze", target, "--quiet", "--md", path.join(dir, "analysis.md")], {
-    cwd: root,
-    encoding: "utf8",
-    maxBuffer: 1 << 26,
-  });
+  const cli = spawnSync(
+    "/usr/bin/time",
+    ["-f", "TIME %e %M", "npx", "hardhat", "conflicts", "analyze", target, "--quiet", "--md", path.join(dir, "analysis.md")],
+    {
+      cwd: root,
+      encoding: "utf8",
+      maxBuffer: 1 << 26,
+    },
+  );
   const cliSecs = (performance.now() - t0) / 1000;
   const timeLine = cli.stderr.split("\n").find((x) => x.startsWith("TIME "));
   if (cli.status !== 0 || !timeLine) throw new Error(`conflicts analyze failed (exit ${cli.status}):\n${cli.stdout}\n${cli.stderr}`);

@@ -12,7 +12,15 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../src/access/io.js";
 import { listCorpusBlocks } from "../src/replay/index.js";
 import { keccak256 } from "ethers";
-import { BALANCE_MAPPINGS, loadStudyBlock, renderStudyTables, runStudy, slotLabel, type KnownCode, type Study } from "../src/study/mainnet.js";
+import {
+  BALANCE_MAPPINGS,
+  loadStudyBlock,
+  renderStudyTables,
+  runStudy,
+  slotLabel,
+  type KnownCode,
+  type Study,
+} from "../src/study/mainnet.js";
 
 const root = fileURLToPath(new URL("../fixtures/mainnet", import.meta.url));
 const numbers = await listCorpusBlocks(root);
@@ -20,11 +28,23 @@ const t0 = performance.now();
 const inputs = await Promise.all(numbers.map((n) => loadStudyBlock(join(root, String(n)))));
 // Uniswap V2 pairs are recognised by runtime code: the @uniswap/v2-core build's UniswapV2Pair
 // (identical to the deployed pairs' code). Slot layout: UniswapV2ERC20 (0-4), then the pair (5-12).
-const v2 = JSON.parse(await readFile(fileURLToPath(new URL("../node_modules/@uniswap/v2-core/build/UniswapV2Pair.json", import.meta.url)), "utf8")) as { evm: { deployedBytecode: { object: string } } };
+const v2 = JSON.parse(
+  await readFile(fileURLToPath(new URL("../node_modules/@uniswap/v2-core/build/UniswapV2Pair.json", import.meta.url)), "utf8"),
+) as { evm: { deployedBytecode: { object: string } } };
 const knownCode: KnownCode = {
   [keccak256("0x" + v2.evm.deployedBytecode.object.replace(/^0x/, ""))]: {
     label: "UniswapV2Pair",
-    slots: { 0: "totalSupply", 5: "factory", 6: "token0", 7: "token1", 8: "reserves", 9: "price0CumulativeLast", 10: "price1CumulativeLast", 11: "kLast", 12: "unlocked" },
+    slots: {
+      0: "totalSupply",
+      5: "factory",
+      6: "token0",
+      7: "token1",
+      8: "reserves",
+      9: "price0CumulativeLast",
+      10: "price1CumulativeLast",
+      11: "kLast",
+      12: "unlocked",
+    },
   },
 };
 const study = runStudy(inputs, { knownCode });
@@ -42,9 +62,15 @@ function coverageTable(s: Study): string {
       a.blocks++;
       per.set(c.token, a);
     }
-  const rows = ["| token (mapping slot) | blocks touching it | slots accessed (summed over blocks) | named balance slots | txs touching the token | of which touch a named balance slot |", "|---|---:|---:|---:|---:|---:|"];
+  const rows = [
+    "| token (mapping slot) | blocks touching it | slots accessed (summed over blocks) | named balance slots | txs touching the token | of which touch a named balance slot |",
+    "|---|---:|---:|---:|---:|---:|",
+  ];
   const slot: Record<string, number> = { WETH: 3, USDC: 9, USDT: 2, DAI: 2 };
-  for (const [t, a] of per) rows.push(`| ${t} (${slot[t]}) | ${a.blocks} | ${a.accessed} | ${a.named} (${((100 * a.named) / a.accessed).toFixed(0)}%) | ${a.txs} | ${a.txsOnNamed} (${((100 * a.txsOnNamed) / a.txs).toFixed(0)}%) |`);
+  for (const [t, a] of per)
+    rows.push(
+      `| ${t} (${slot[t]}) | ${a.blocks} | ${a.accessed} | ${a.named} (${((100 * a.named) / a.accessed).toFixed(0)}%) | ${a.txs} | ${a.txsOnNamed} (${((100 * a.txsOnNamed) / a.txs).toFixed(0)}%) |`,
+    );
   // Are the named slots the hot ones? Token storage slots among each block's hot slots (top 3 by serialization).
   let tokenHot = 0;
   let namedHot = 0;
@@ -58,14 +84,28 @@ function coverageTable(s: Study): string {
           if (examples.length < 4) examples.push(`${slotLabel(h)} in ${b.number} (${h.serialized} serialized)`);
         }
       }
-  rows.push("", `Among the blocks' top-3 hot slots, ${tokenHot} are storage of these four tokens, and ${namedHot} of them are named balance slots (e.g. ${examples.join("; ")}).`);
+  rows.push(
+    "",
+    `Among the blocks' top-3 hot slots, ${tokenHot} are storage of these four tokens, and ${namedHot} of them are named balance slots (e.g. ${examples.join("; ")}).`,
+  );
   return rows.join("\n");
 }
 
 function hotTable(s: Study): string {
-  const rows = ["All locations:", "", "| location | txs touching it | writers | txs serialized behind an earlier writer |", "|---|---:|---:|---:|"];
+  const rows = [
+    "All locations:",
+    "",
+    "| location | txs touching it | writers | txs serialized behind an earlier writer |",
+    "|---|---:|---:|---:|",
+  ];
   for (const h of s.aggregate.hotSlots) rows.push(`| ${slotLabel(h)} | ${h.txs} | ${h.writers} | ${h.serialized} |`);
-  rows.push("", "Storage slots only:", "", "| slot | txs touching it | writers | txs serialized behind an earlier writer |", "|---|---:|---:|---:|");
+  rows.push(
+    "",
+    "Storage slots only:",
+    "",
+    "| slot | txs touching it | writers | txs serialized behind an earlier writer |",
+    "|---|---:|---:|---:|",
+  );
   for (const h of s.aggregate.storageHotSlots) rows.push(`| ${slotLabel(h)} | ${h.txs} | ${h.writers} | ${h.serialized} |`);
   return rows.join("\n");
 }
@@ -90,7 +130,14 @@ const tables = renderStudyTables(study);
 console.log(headline + "\n\n" + hotTable(study) + "\n\n" + coverageTable(study) + "\n\n" + tables);
 console.log(`\n(${seconds.toFixed(1)} s)`);
 
-const prose = await readFile(fileURLToPath(new URL("./mainnet-study.prose.md", import.meta.url)), "utf8").catch(() => "{{HEADLINE}}\n\n{{HOT}}\n\n{{COVERAGE}}\n\n{{TABLES}}\n");
-const md = prose.replace("{{HEADLINE}}", headline).replace("{{HOT}}", hotTable(study)).replace("{{COVERAGE}}", coverageTable(study)).replace("{{TABLES}}", tables).replace("{{SECONDS}}", seconds.toFixed(1));
+const prose = await readFile(fileURLToPath(new URL("./mainnet-study.prose.md", import.meta.url)), "utf8").catch(
+  () => "{{HEADLINE}}\n\n{{HOT}}\n\n{{COVERAGE}}\n\n{{TABLES}}\n",
+);
+const md = prose
+  .replace("{{HEADLINE}}", headline)
+  .replace("{{HOT}}", hotTable(study))
+  .replace("{{COVERAGE}}", coverageTable(study))
+  .replace("{{TABLES}}", tables)
+  .replace("{{SECONDS}}", seconds.toFixed(1));
 await writeFileAtomic(fileURLToPath(new URL("./results/mainnet.md", import.meta.url)), md);
 console.log("wrote bench/results/mainnet.md");

@@ -16,7 +16,7 @@ import { p2pBlock, syntheticFile } from "../src/schedule/index.js";
 
 const MAINNET = path.join(import.meta.dirname, "..", "fixtures", "mainnet");
 const numbers = readdirSync(MAINNET).filter((d) => /^\d+$/.test(d));
-const mainnet: AccessSetFile = { ...(await loadAccessSetFile(path.join(MAINNET, numbers[0]!, "access-sets.json.gz"))), blocks: [] };
+const mainnet: AccessSetFile = { ...(await loadAccessSetFile(path.join(MAINNET, numbers[0], "access-sets.json.gz"))), blocks: [] };
 for (const n of numbers) mainnet.blocks.push(...(await loadAccessSetFile(path.join(MAINNET, n, "access-sets.json.gz"))).blocks);
 const p2p = syntheticFile("p2p 10,000 tx, 1000 accounts", [p2pBlock(10000, 1000, 7)]);
 
@@ -27,7 +27,10 @@ const cpuMs = (f: () => void): number => {
   return (d.user + d.system) / 1000;
 };
 
-const rows = ["| input | txs | total CPU ms (best of 5) | of which analyze (wall ms) | of which prepare + simulate (wall ms) |", "|---|---:|---:|---:|---:|"];
+const rows = [
+  "| input | txs | total CPU ms (best of 5) | of which analyze (wall ms) | of which prepare + simulate (wall ms) |",
+  "|---|---:|---:|---:|---:|",
+];
 for (const [name, file] of [
   [`${numbers.length} shipped mainnet blocks`, mainnet],
   ["synthetic p2p block", p2p],
@@ -43,6 +46,8 @@ for (const [name, file] of [
   rows.push(`| ${name} | ${txs} | ${best.toFixed(0)} | ${timings.analyze.toFixed(0)} | ${timings.simulate.toFixed(0)} |`);
   console.log(rows[rows.length - 1]);
 }
-const out = [`Node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} at the end (shared 2-core machine).`, "", ...rows, ""].join("\n");
+const out = [`Node ${process.version}, load average ${loadavg()[0].toFixed(1)} at the end (shared 2-core machine).`, "", ...rows, ""].join(
+  "\n",
+);
 console.log(out);
 if (process.env.BENCH_OUT) await writeFileAtomic(process.env.BENCH_OUT, out);

@@ -56,10 +56,16 @@ const table: string[][] = [];
 for (const bps of SIZES_BPS) {
   const amount = (DEPTH * bps) / 10_000n;
   const one = pairs[0];
-  const base = await received(() => router.swapExactTokensForTokens(amount, 0, [one.a, one.b], receiver, MAX).then((t) => t.wait()), one.bToken);
+  const base = await received(
+    () => router.swapExactTokensForTokens(amount, 0, [one.a, one.b], receiver, MAX).then((t) => t.wait()),
+    one.bToken,
+  );
   const row = [`${Number(bps) / 100}%`];
   for (const p of pairs.slice(1)) {
-    const rule = await received(() => router.swapExactTokensForTokens(amount, 0, [p.a, p.b], receiver, MAX).then((t) => t.wait()), p.bToken);
+    const rule = await received(
+      () => router.swapExactTokensForTokens(amount, 0, [p.a, p.b], receiver, MAX).then((t) => t.wait()),
+      p.bToken,
+    );
     const split = await received(async () => {
       for (let i = 0; i < p.k; i++) {
         await (await router.swapExactTokensForTokensOnShards(amount / BigInt(p.k), 0, [p.a, p.b], [i], receiver, MAX)).wait();

@@ -41,7 +41,9 @@ const lines = [
   "",
   "| block | hardfork | txs | execution (ms) | txs/s |",
   "|---:|---|---:|---:|---:|",
-  ...rows.map((r) => `| ${r.n} | ${r.hf} | ${r.txs} | ${r.execMs.toFixed(0)} | ${r.txs === 0 ? "-" : (r.txs / (r.execMs / 1000)).toFixed(0)} |`),
+  ...rows.map(
+    (r) => `| ${r.n} | ${r.hf} | ${r.txs} | ${r.execMs.toFixed(0)} | ${r.txs === 0 ? "-" : (r.txs / (r.execMs / 1000)).toFixed(0)} |`,
+  ),
   "",
 ];
 const table = lines.join("\n");

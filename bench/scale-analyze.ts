@@ -23,7 +23,11 @@ const phase = (name: string, t0: number, c0: NodeJS.CpuUsage) => {
 let t0 = performance.now();
 let c0 = process.cpuUsage();
 const input = await loadColumnarCompact(tree);
-phase(`read (${input.compact.txBlock.length} txs, ${input.compact.txKeys.length} accesses, ${input.compact.keyAccount.length} keys)`, t0, c0);
+phase(
+  `read (${input.compact.txBlock.length} txs, ${input.compact.txKeys.length} accesses, ${input.compact.keyAccount.length} keys)`,
+  t0,
+  c0,
+);
 t0 = performance.now();
 c0 = process.cpuUsage();
 const { result } = analyze(input, {});

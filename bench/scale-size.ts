@@ -21,7 +21,9 @@ console.log(`accesses: ${n}\n`);
 console.log("| table | column | compressed MiB | bytes per access |\n| --- | --- | --- | --- |");
 let total = 0;
 for (const t of ["accesses", "txs", "locations", "contracts", "blocks", "functions"]) {
-  const cols = await rows(`SELECT path_in_schema, SUM(total_compressed_size) FROM parquet_metadata(${glob(t)}) GROUP BY path_in_schema ORDER BY 2 DESC`);
+  const cols = await rows(
+    `SELECT path_in_schema, SUM(total_compressed_size) FROM parquet_metadata(${glob(t)}) GROUP BY path_in_schema ORDER BY 2 DESC`,
+  );
   for (const [col, size] of cols) {
     total += Number(size);
     console.log(`| ${t} | ${String(col)} | ${(Number(size) / 1048576).toFixed(1)} | ${(Number(size) / n).toFixed(2)} |`);
@@ -32,8 +34,12 @@ console.log(`| all | (column chunks) | ${(total / 1048576).toFixed(1)} | ${(tota
 const [[slots]] = (await rows(`SELECT COUNT(*) FROM read_parquet(${glob("locations")}) WHERE slot LIKE '0x%'`)) as [[bigint]];
 const [[addresses]] = (await rows(`SELECT COUNT(*) FROM read_parquet(${glob("contracts")})`)) as [[bigint]];
 const [[hashes]] = (await rows(`SELECT COUNT(hash) FROM read_parquet(${glob("txs")})`)) as [[bigint]];
-const [[senders]] = (await rows(`SELECT SUM(d) FROM (SELECT COUNT(DISTINCT sender) AS d FROM read_parquet(${glob("txs")}, hive_partitioning = true) GROUP BY blocks)`)) as [[bigint]];
+const [[senders]] = (await rows(
+  `SELECT SUM(d) FROM (SELECT COUNT(DISTINCT sender) AS d FROM read_parquet(${glob("txs")}, hive_partitioning = true) GROUP BY blocks)`,
+)) as [[bigint]];
 const floor = 32 * Number(slots) + 20 * Number(addresses) + 32 * Number(hashes);
 console.log(`distinct 32-byte slots ${slots}, contract addresses ${addresses}, transaction hashes ${hashes}, distinct senders ${senders}`);
-console.log(`floor (32 B per slot and hash, 20 B per address, once each): ${(floor / 1048576).toFixed(1)} MiB = ${(floor / n).toFixed(2)} bytes per access`);
+console.log(
+  `floor (32 B per slot and hash, 20 B per address, once each): ${(floor / 1048576).toFixed(1)} MiB = ${(floor / n).toFixed(2)} bytes per access`,
+);
 engine.close();

@@ -101,13 +101,19 @@ async function generate(tree: string, txs: number): Promise<{ accesses: number }
           UNION ALL SELECT block, tx, 8, 5000000000 + s * 2, 5000000000 + s, 1, 3 FROM t
           UNION ALL SELECT block, tx, 9, 5000000000 + s * 2 + 1, 5000000000 + s, 1, 3 FROM t
         ) GROUP BY block, tx, code, ckey, kind`);
-      await c.run(`CREATE OR REPLACE TEMP TABLE loc AS SELECT code, ckey, CAST(row_number() OVER (ORDER BY code) - 1 AS INTEGER) AS location FROM (SELECT DISTINCT code, ckey FROM a)`);
-      await c.run(`CREATE OR REPLACE TEMP TABLE con AS SELECT ckey, CAST(row_number() OVER (ORDER BY ckey) - 1 AS INTEGER) AS contract FROM (SELECT DISTINCT ckey FROM loc)`);
+      await c.run(
+        `CREATE OR REPLACE TEMP TABLE loc AS SELECT code, ckey, CAST(row_number() OVER (ORDER BY code) - 1 AS INTEGER) AS location FROM (SELECT DISTINCT code, ckey FROM a)`,
+      );
+      await c.run(
+        `CREATE OR REPLACE TEMP TABLE con AS SELECT ckey, CAST(row_number() OVER (ORDER BY ckey) - 1 AS INTEGER) AS contract FROM (SELECT DISTINCT ckey FROM loc)`,
+      );
       const address = (k: string) => `'0x' || substr(md5('a' || CAST(${k} AS VARCHAR)) || md5('b' || CAST(${k} AS VARCHAR)), 1, 40)`;
       const rand32 = (k: string) => `'0x' || md5('s' || CAST(${k} AS VARCHAR)) || md5('t' || CAST(${k} AS VARCHAR))`;
       await c.run(`COPY (SELECT a.block, a.tx, l.location, CAST(a.kind AS TINYINT) AS kind, CAST(a.mode AS TINYINT) AS mode
         FROM a JOIN loc l ON l.code = a.code ORDER BY a.block, a.tx, a.ord) TO ${out("accesses")} (FORMAT parquet, COMPRESSION zstd)`);
-      await c.run(`COPY (SELECT contract, ${address("ckey")} AS address FROM con ORDER BY contract) TO ${out("contracts")} (FORMAT parquet, COMPRESSION zstd)`);
+      await c.run(
+        `COPY (SELECT contract, ${address("ckey")} AS address FROM con ORDER BY contract) TO ${out("contracts")} (FORMAT parquet, COMPRESSION zstd)`,
+      );
       await c.run(`COPY (SELECT l.location, c.contract,
           CASE WHEN l.code < 2000000000 THEN ${rand32("l.code")}
                WHEN l.code < 3000000000 THEN '0x' || lpad(CASE WHEN l.code % 2 = 0 THEN '8' ELSE '1' END, 64, '0')
@@ -123,14 +129,18 @@ async function generate(tree: string, txs: number): Promise<{ accesses: number }
           ${address("4000000000 + MIN(cb)")} AS coinbase, CAST(SUM(50000 + hash(i, 20) % 100000) AS BIGINT) AS gas_used,
           CAST(1704067200 + (block - ${FIRST_BLOCK}) * 12 AS BIGINT) AS timestamp, false AS block_reads
         FROM t GROUP BY block ORDER BY block) TO ${out("blocks")} (FORMAT parquet, COMPRESSION zstd)`);
-      await c.run(`COPY (SELECT CAST(f AS INTEGER) AS function, 'Pool' || CAST(f AS VARCHAR) || '.swap' AS name FROM range(0, 4) r(f)) TO ${out("functions")} (FORMAT parquet, COMPRESSION zstd)`);
-      const n = Number((await c.runAndReadAll("SELECT COUNT(*) FROM a")).getRows()[0]![0]);
+      await c.run(
+        `COPY (SELECT CAST(f AS INTEGER) AS function, 'Pool' || CAST(f AS VARCHAR) || '.swap' AS name FROM range(0, 4) r(f)) TO ${out("functions")} (FORMAT parquet, COMPRESSION zstd)`,
+      );
+      const n = Number((await c.runAndReadAll("SELECT COUNT(*) FROM a")).getRows()[0][0]);
       accesses += n;
       partitions.push({ label: p.label, lo: p.lo, hi: p.hi, blocks: Math.ceil((i1 - i0) / TXS_PER_BLOCK), txs: i1 - i0, accesses: n });
       process.stderr.write(`generated ${p.label}: ${i1} of ${txs} txs\n`);
     }
     mkdirSync(path.join(tmp, "names"), { recursive: true });
-    await c.run(`COPY (SELECT CAST(NULL AS VARCHAR) AS address, CAST(NULL AS VARCHAR) AS slot, CAST(NULL AS VARCHAR) AS name WHERE false) TO ${sqlString(path.join(tmp, "names", "data_0.parquet"))} (FORMAT parquet)`);
+    await c.run(
+      `COPY (SELECT CAST(NULL AS VARCHAR) AS address, CAST(NULL AS VARCHAR) AS slot, CAST(NULL AS VARCHAR) AS name WHERE false) TO ${sqlString(path.join(tmp, "names", "data_0.parquet"))} (FORMAT parquet)`,
+    );
   } finally {
     engine.close();
   }
@@ -151,7 +161,8 @@ async function generate(tree: string, txs: number): Promise<{ accesses: number }
 
 const part = process.env.BENCH_PART;
 const tree = process.env.BENCH_TREE ?? "";
-const result = (o: Record<string, number>) => console.log("RESULT " + JSON.stringify({ ...o, peak: process.resourceUsage().maxRSS * 1024 }));
+const result = (o: Record<string, number>) =>
+  console.log("RESULT " + JSON.stringify({ ...o, peak: process.resourceUsage().maxRSS * 1024 }));
 if (part === "gen") {
   const t0 = performance.now();
   const { accesses } = await generate(tree, Number(process.env.BENCH_TXS));
@@ -170,7 +181,11 @@ if (part === "stream") {
   const readSecs = (performance.now() - t0) / 1000;
   const meta = await readTreeMeta(tree);
   t0 = performance.now();
-  const w = await ColumnarWriter.create(`${tree}-copy`, { source: meta.source, precision: meta.precision, partitionBlocks: meta.partitionBlocks });
+  const w = await ColumnarWriter.create(`${tree}-copy`, {
+    source: meta.source,
+    precision: meta.precision,
+    partitionBlocks: meta.partitionBlocks,
+  });
   for await (const b of streamColumnarBlocks(tree)) await w.addBlock(b);
   await w.finish();
   const copySecs = (performance.now() - t0) / 1000;
@@ -183,7 +198,7 @@ const root = path.join(import.meta.dirname, "..");
 const SMALL = Number(process.env.SCALE_SMALL_TXS ?? 1_000_000);
 const BIG = Number(process.env.SCALE_BIG_TXS ?? 100_000_000);
 const child = (p: string, env: Record<string, string>) => {
-  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, "run", "bench/scale.ts"], {
+  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], "run", "bench/scale.ts"], {
     cwd: root,
     env: { ...process.env, ...env, BENCH_PART: p },
     encoding: "utf8",
@@ -197,12 +212,17 @@ const child = (p: string, env: Record<string, string>) => {
 /** Runs a hardhat task under /usr/bin/time: wall seconds, CPU seconds (user + system), peak RSS and the load average at the end. */
 const timed = (args: string[]) => {
   const t0 = performance.now();
-  const r = spawnSync("/usr/bin/time", ["-f", "TIME %e %M %U %S", "npx", "hardhat", ...args], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26, env: { ...process.env, CI: "true" } });
+  const r = spawnSync("/usr/bin/time", ["-f", "TIME %e %M %U %S", "npx", "hardhat", ...args], {
+    cwd: root,
+    encoding: "utf8",
+    maxBuffer: 1 << 26,
+    env: { ...process.env, CI: "true" },
+  });
   const secs = (performance.now() - t0) / 1000;
   const line = r.stderr.split("\n").find((x) => x.startsWith("TIME "));
   if (r.status !== 0 || !line) throw new Error(`npx hardhat ${args.join(" ")} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
   const f = line.split(" ");
-  return { secs, peak: Number(f[2]) * 1024, cpu: Number(f[3]) + Number(f[4]), load: os.loadavg()[0]! };
+  return { secs, peak: Number(f[2]) * 1024, cpu: Number(f[3]) + Number(f[4]), load: os.loadavg()[0] };
 };
 
 rmSync(ROOT_TMP, { recursive: true, force: true });
@@ -212,7 +232,9 @@ try {
   const g1 = child("gen", { BENCH_TREE: smallTree, BENCH_TXS: String(SMALL) });
   const size1 = dirSize(smallTree);
   const accSize1 = dirSize(path.join(smallTree, "accesses"));
-  console.log(`small: ${SMALL} txs, ${g1.accesses} accesses, ${mib(size1)} MiB (${(size1 / g1.accesses!).toFixed(2)} B/access), generated in ${g1.secs!.toFixed(1)} s`);
+  console.log(
+    `small: ${SMALL} txs, ${g1.accesses} accesses, ${mib(size1)} MiB (${(size1 / g1.accesses!).toFixed(2)} B/access), generated in ${g1.secs!.toFixed(1)} s`,
+  );
   const an = timed(["conflicts", "analyze", smallTree, "--quiet", "--md", path.join(ROOT_TMP, "analysis.md")]);
   console.log(`analyze: ${an.secs.toFixed(2)} s, peak RSS ${mib(an.peak)} MiB`);
   const st = child("stream", { BENCH_TREE: smallTree });
@@ -225,14 +247,16 @@ try {
   console.log(`big: ${BIG} txs, ${g2.accesses} accesses, ${mib(size2)} MiB, generated in ${g2.secs!.toFixed(1)} s`);
   const studyJson = path.join(ROOT_TMP, "study.json");
   const sd = timed(["conflicts", "study", bigTree, "--quiet", "--json", studyJson, "--memory", "3GB"]);
-  const study = JSON.parse(readFileSync(studyJson, "utf8")) as { sections: { name: string; seconds: number; rows: unknown[][]; columns: string[] }[] };
+  const study = JSON.parse(readFileSync(studyJson, "utf8")) as {
+    sections: { name: string; seconds: number; rows: unknown[][]; columns: string[] }[];
+  };
   console.log(`study: ${sd.secs.toFixed(1)} s, peak RSS ${mib(sd.peak)} MiB`);
 
   const writeSecs = Math.max(0, st.copySecs! - st.readSecs!);
   const md = [
     "# Columnar access sets at scale",
     "",
-    `Measured ${new Date().toISOString()} on ${os.cpus()[0]?.model ?? "unknown CPU"} (${os.cpus().length} cores shared with six other engineers' jobs; load average ${os.loadavg()[0]!.toFixed(1)} at the end), Node ${process.version}, DuckDB via @duckdb/node-api.`,
+    `Measured ${new Date().toISOString()} on ${os.cpus()[0]?.model ?? "unknown CPU"} (${os.cpus().length} cores shared with six other engineers' jobs; load average ${os.loadavg()[0].toFixed(1)} at the end), Node ${process.version}, DuckDB via @duckdb/node-api.`,
     `Command: \`npx hardhat run bench/scale.ts\` (SCALE_SMALL_TXS=${SMALL}, SCALE_BIG_TXS=${BIG}).`,
     "",
     `Synthetic data shaped like the shipped corpus (see the header of bench/scale.ts): blocks of ${TXS_PER_BLOCK} transactions, 10 distinct accesses per transaction (a few fewer where two random picks coincide), random 32-byte slots and hashes, partitions of ${PARTITION_BLOCKS} blocks. Peak RSS is the whole process's (/usr/bin/time), Hardhat's own start included. Wall times are inflated by the shared machine.`,

@@ -9,7 +9,17 @@ import { loadavg } from "node:os";
 import type { BlockAccess, TxAccess } from "../src/access/format.js";
 import { writeFileAtomic } from "../src/access/io.js";
 import { inferFacts, loadEngineProfile } from "../src/schedule/cost-model.js";
-import { p2pBlock, prepareBlock, prng, simulateBlockStm, simulateDag, simulateFile, simulateLocks, simulateSerial, syntheticFile } from "../src/schedule/index.js";
+import {
+  p2pBlock,
+  prepareBlock,
+  prng,
+  simulateBlockStm,
+  simulateDag,
+  simulateFile,
+  simulateLocks,
+  simulateSerial,
+  syntheticFile,
+} from "../src/schedule/index.js";
 
 const addr = (k: number) => "0x" + k.toString(16).padStart(40, "0");
 const slot = (k: number) => "0x" + k.toString(16).padStart(64, "0");
@@ -25,7 +35,16 @@ function defiBlock(n: number, seed: number, number = 0): BlockAccess {
     const contract = swap ? addr(0x5000 + Math.floor(rnd() * 5)) : addr(0x7000);
     const own = slot(0x10000 + i);
     const storage: TxAccess["storage"] = swap
-      ? { reads: [[contract, slot(8)], [contract, own]], writes: [[contract, slot(8)], [contract, own]] }
+      ? {
+          reads: [
+            [contract, slot(8)],
+            [contract, own],
+          ],
+          writes: [
+            [contract, slot(8)],
+            [contract, own],
+          ],
+        }
       : { reads: [[contract, own]], writes: [[contract, own]] };
     txs.push({
       index: i,
@@ -35,7 +54,17 @@ function defiBlock(n: number, seed: number, number = 0): BlockAccess {
       selector: null,
       gasUsed: swap ? 110000 : 60000 + Math.floor(rnd() * 20000),
       storage,
-      accounts: { reads: [[user, "balance"], [user, "nonce"]], writes: [[user, "balance"], [user, "nonce"], [coinbase, "balance"]] },
+      accounts: {
+        reads: [
+          [user, "balance"],
+          [user, "nonce"],
+        ],
+        writes: [
+          [user, "balance"],
+          [user, "nonce"],
+          [coinbase, "balance"],
+        ],
+      },
       declared: { reads: [], writes: [...storage.writes, [contract, slot(0x99)]] },
     });
   }
@@ -52,7 +81,7 @@ const time = <T>(f: () => T): [T, number] => {
   cpuTimes.push((u.user + u.system) / 1e6);
   return [r, (performance.now() - t) / 1000];
 };
-const lastCpu = () => cpuTimes[cpuTimes.length - 1]!;
+const lastCpu = () => cpuTimes[cpuTimes.length - 1];
 
 const rows: string[] = [
   "| workload (10,000 tx, 32 threads): wall ms (CPU ms), best of 3 | prepare | serial | dag | block-stm | locks | block-stm aborts / re-executions |",
@@ -103,21 +132,28 @@ corpusRows.push(`| all 4 schedulers at 32 threads | ${t32.toFixed(1)} s | ${cpu3
 console.log(corpusRows[corpusRows.length - 1]);
 const [report, tSweep] = time(() => simulateFile(corpus, { threads: [1, 2, 4, 8, 16, 32] }));
 const cpuSweep = lastCpu();
-corpusRows.push(`| all 4 schedulers at 1,2,4,8,16,32 threads (the CLI's thread default, \`--engine none\`) | ${tSweep.toFixed(1)} s | ${cpuSweep.toFixed(1)} s |`);
+corpusRows.push(
+  `| all 4 schedulers at 1,2,4,8,16,32 threads (the CLI's thread default, \`--engine none\`) | ${tSweep.toFixed(1)} s | ${cpuSweep.toFixed(1)} s |`,
+);
 console.log(corpusRows[corpusRows.length - 1]);
 // The CLI's default adds the calibrated engine prediction (docs/schedulers.md, "Calibration").
 const engine = { profile: loadEngineProfile("pevm-graviton3-c12"), facts: inferFacts };
 const [, tEngine] = time(() => simulateFile(corpus, { threads: [1, 2, 4, 8, 16, 32], engine }));
 const cpuEngine = lastCpu();
-corpusRows.push(`| the same plus the calibrated engine prediction at each thread count (the CLI default, \`--engine pevm-graviton3-c12\`) | ${tEngine.toFixed(1)} s | ${cpuEngine.toFixed(1)} s |`);
+corpusRows.push(
+  `| the same plus the calibrated engine prediction at each thread count (the CLI default, \`--engine pevm-graviton3-c12\`) | ${tEngine.toFixed(1)} s | ${cpuEngine.toFixed(1)} s |`,
+);
 console.log(corpusRows[corpusRows.length - 1]);
-const agg32 = report.aggregate.filter((r) => r.threads === 32).map((r) => `${r.scheduler} ${r.speedup!.toFixed(2)}x`).join(", ");
+const agg32 = report.aggregate
+  .filter((r) => r.threads === 32)
+  .map((r) => `${r.scheduler} ${r.speedup!.toFixed(2)}x`)
+  .join(", ");
 
 const md = [
   "# Simulation engine speed",
   "",
   "Wall-clock time of the engine (no file parsing: blocks are built in memory), measured on",
-  `the shared 2-core machine with other jobs running (load average ${loadavg()[0]!.toFixed(1)} at the end), Node ${process.version}.`,
+  `the shared 2-core machine with other jobs running (load average ${loadavg()[0].toFixed(1)} at the end), Node ${process.version}.`,
   "CPU is this process's user + system time (it includes V8's parallel GC threads).",
   "Command: `npx hardhat run bench/simulate.ts`.",
   "",

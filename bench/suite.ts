@@ -29,13 +29,28 @@ await hre.tasks.getTask("build").run({ quiet: true });
 const contracts = await loadBuildInfoContracts(path.join(hre.config.paths.artifacts, "build-info"));
 const started = performance.now();
 const sections: string[] = [];
-const headline: string[][] = [["workload", "design", "longest chain", "dependency limit", "conflicting pairs", "dag @16", "Block-STM @16", "locks @16", "Block-STM aborts @16", "conflict rate"]];
+const headline: string[][] = [
+  [
+    "workload",
+    "design",
+    "longest chain",
+    "dependency limit",
+    "conflicting pairs",
+    "dag @16",
+    "Block-STM @16",
+    "locks @16",
+    "Block-STM aborts @16",
+    "conflict rate",
+  ],
+];
 // The calibrated engine model (docs/schedulers.md, "Calibration"): pevm's profiles, fitted on
 // pevm's mainnet measurements only, applied to the suite's blocks at 8, 12 and 16 threads.
 const CALIBRATED_THREADS = [8, 12, 16];
 const calibrated: string[][] = [["workload", "design", ...ENGINE_PROFILES.flatMap((p) => CALIBRATED_THREADS.map((t) => `${p} @${t}`))]];
 // disjoint's advantage (its speedup / the incumbents') at 16 threads, idealized and calibrated.
-const advantage: string[][] = [["workload", "Block-STM idealized @16: disjoint / incumbents", "calibrated pevm-graviton3-c12 @16: disjoint / incumbents"]];
+const advantage: string[][] = [
+  ["workload", "Block-STM idealized @16: disjoint / incumbents", "calibrated pevm-graviton3-c12 @16: disjoint / incumbents"],
+];
 const speedup16 = new Map<string, { ideal: number; calibrated: number }>();
 
 for (const kind of KINDS) {
@@ -43,7 +58,10 @@ for (const kind of KINDS) {
   const outcomes: DesignOutcome[] = [];
   for (const design of [disjointDesign(), incumbentDesign()]) {
     const env = await freshWorkloadEnv(hre);
-    const o = await runDesign(env, design, workload, { book: new ContractBook(contracts), progress: (s) => console.error(`  ${kind}: ${s}`) });
+    const o = await runDesign(env, design, workload, {
+      book: new ContractBook(contracts),
+      progress: (s) => console.error(`  ${kind}: ${s}`),
+    });
     outcomes.push(o);
     // The same HTML report as the demo writes (reports/ is not committed: about 1 MB each).
     const html = path.join(REPORTS, `suite-${kind}-${o.design}.html`);
@@ -76,22 +94,41 @@ for (const kind of KINDS) {
       });
     });
     calibrated.push([kind, o.design, ...predicted.map((x) => `${x.toFixed(2)}x`)]);
-    speedup16.set(`${kind}/${o.design}`, { ideal: speedupAt(o, "block-stm", 16) ?? NaN, calibrated: predicted[CALIBRATED_THREADS.indexOf(16)]! });
+    speedup16.set(`${kind}/${o.design}`, {
+      ideal: speedupAt(o, "block-stm", 16) ?? NaN,
+      calibrated: predicted[CALIBRATED_THREADS.indexOf(16)],
+    });
     console.error(
       `  ${kind}/${o.design}: run ${(o.timings.run / 1000).toFixed(1)} s, capture ${(o.timings.capture / 1000).toFixed(1)} s, analyze ${(o.timings.analyze / 1000).toFixed(2)} s, simulate ${(o.timings.simulate / 1000).toFixed(2)} s`,
     );
   }
   const d = speedup16.get(`${kind}/disjoint`)!;
   const inc = speedup16.get(`${kind}/incumbents`)!;
-  advantage.push([kind, `${(d.ideal / inc.ideal).toFixed(2)}x (${d.ideal.toFixed(2)}x / ${inc.ideal.toFixed(2)}x)`, `${(d.calibrated / inc.calibrated).toFixed(2)}x (${d.calibrated.toFixed(2)}x / ${inc.calibrated.toFixed(2)}x)`]);
+  advantage.push([
+    kind,
+    `${(d.ideal / inc.ideal).toFixed(2)}x (${d.ideal.toFixed(2)}x / ${inc.ideal.toFixed(2)}x)`,
+    `${(d.calibrated / inc.calibrated).toFixed(2)}x (${d.calibrated.toFixed(2)}x / ${inc.calibrated.toFixed(2)}x)`,
+  ]);
   const speedRows: string[][] = [["scheduler", "design", ...DEFAULT_THREADS.map((t) => `${t}`)]];
   for (const scheduler of ["dag", "block-stm", "locks"]) {
     for (const o of outcomes) {
-      speedRows.push([scheduler, o.design, ...DEFAULT_THREADS.map((t) => (speedupAt(o, scheduler, t) === null ? "unsound" : `${speedupAt(o, scheduler, t)!.toFixed(2)}x`))]);
+      speedRows.push([
+        scheduler,
+        o.design,
+        ...DEFAULT_THREADS.map((t) => (speedupAt(o, scheduler, t) === null ? "unsound" : `${speedupAt(o, scheduler, t)!.toFixed(2)}x`)),
+      ]);
     }
   }
   const hot = outcomes.map((o) =>
-    [`Hottest slots, ${o.design}:`, ...o.analysis.hotSlots.slice(0, 5).map((h) => `- ${h.name ?? `${o.file.names?.accounts?.[h.account] ?? h.account} ${h.slot}`}: ${h.txs} txs, ${h.writers} writers, ${h.serialized} serialized`)].join("\n"),
+    [
+      `Hottest slots, ${o.design}:`,
+      ...o.analysis.hotSlots
+        .slice(0, 5)
+        .map(
+          (h) =>
+            `- ${h.name ?? `${o.file.names?.accounts?.[h.account] ?? h.account} ${h.slot}`}: ${h.txs} txs, ${h.writers} writers, ${h.serialized} serialized`,
+        ),
+    ].join("\n"),
   );
   sections.push(
     [

@@ -1,22 +1,10 @@
 // Dev aid: opcode-level gas of one later-in-block deposit and redeem, DisjointVault vs OZ.
 import { network } from "hardhat";
-import {
-  DisjointVault__factory,
-  MockERC20__factory,
-  OZVault__factory,
-} from "../typechain-types/index.js";
+import { DisjointVault__factory, MockERC20__factory, OZVault__factory } from "../typechain-types/index.js";
 const { ethers, networkHelpers } = await network.create();
 const [d, u, w] = await ethers.getSigners();
 const token = await new MockERC20__factory(d).deploy("A", "A", 18);
-const dj = await new DisjointVault__factory(d).deploy(
-  await token.getAddress(),
-  "v",
-  "v",
-  4n,
-  d.address,
-  d.address,
-  ethers.ZeroAddress,
-);
+const dj = await new DisjointVault__factory(d).deploy(await token.getAddress(), "v", "v", 4n, d.address, d.address, ethers.ZeroAddress);
 const oz = await new OZVault__factory(d).deploy(await token.getAddress());
 for (const v of [dj, oz]) {
   for (const x of [u, w]) {
@@ -32,13 +20,9 @@ for (const [name, v] of [
 ] as const) {
   for (const op of ["deposit", "redeem"]) {
     await ethers.provider.send("evm_setAutomine", [false]);
-    await (op === "deposit"
-      ? v.connect(w).deposit(10n ** 18n, w.address)
-      : v.connect(w).redeem(10n ** 18n, w.address, w.address));
+    await (op === "deposit" ? v.connect(w).deposit(10n ** 18n, w.address) : v.connect(w).redeem(10n ** 18n, w.address, w.address));
     const tx =
-      op === "deposit"
-        ? await v.connect(u).deposit(10n ** 18n, u.address)
-        : await v.connect(u).redeem(10n ** 18n, u.address, u.address);
+      op === "deposit" ? await v.connect(u).deposit(10n ** 18n, u.address) : await v.connect(u).redeem(10n ** 18n, u.address, u.address);
     await networkHelpers.mine();
     await ethers.provider.send("evm_setAutomine", [true]);
     const r = await ethers.provider.getTransactionReceipt(tx.hash);

@@ -72,11 +72,14 @@ async function balSource(): Promise<Source> {
     const { block } = balToBlock(parseBal(raw, f), f, { indexBase: "auto" });
     blocks.push({ number: block.number, txs: block.txs.length, touches: touchesOf(block.txs) });
   }
-  return { name: `50 consecutive BALs (${blocks[0]!.number}..${blocks.at(-1)!.number})`, blocks };
+  return { name: `50 consecutive BALs (${blocks[0].number}..${blocks.at(-1)!.number})`, blocks };
 }
 async function corpusSource(): Promise<Source> {
   const dir = join(fixtures, "mainnet");
-  const numbers = (await readdir(dir)).map(Number).filter(Number.isInteger).sort((a, b) => a - b);
+  const numbers = (await readdir(dir))
+    .map(Number)
+    .filter(Number.isInteger)
+    .sort((a, b) => a - b);
   const blocks = [];
   for (const n of numbers) {
     const file = JSON.parse(gunzipSync(await readFile(join(dir, String(n), "access-sets.json.gz"))).toString("utf8"));
@@ -110,16 +113,25 @@ for (const s of sources) {
   profile[s.name] = {} as Record<Category, number[]>;
   for (const cat of ["lending", "vault", "pool"] as Category[]) {
     const busiest = s.blocks.map((b) => Math.max(0, ...named.filter((c) => c.cat === cat).map((c) => b.touches.get(c.addr) ?? 0)));
-    profile[s.name]![cat] = busiest;
+    profile[s.name][cat] = busiest;
     const sorted = [...busiest].sort((a, b) => a - b);
     const hist = HIST.map((h) => busiest.filter((n) => bucket(n) === h).length);
-    catRows.push([cat, fmt(busiest.reduce((x, y) => x + y, 0) / busiest.length), String(sorted[Math.floor(sorted.length / 2)]), ...hist.map(String), String(sorted.at(-1))]);
+    catRows.push([
+      cat,
+      fmt(busiest.reduce((x, y) => x + y, 0) / busiest.length),
+      String(sorted[Math.floor(sorted.length / 2)]),
+      ...hist.map(String),
+      String(sorted.at(-1)),
+    ]);
   }
   // The busiest contracts of the source overall, named or not.
   const total = new Map<string, number>();
   for (const b of s.blocks) for (const [a, n] of b.touches) total.set(a, (total.get(a) ?? 0) + n);
   const top = [...total.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
-  const topRows = [["contract", "name", "mean txs/block"], ...top.map(([a, n]) => [a, known.get(a)?.[1] ?? "(not in the table)", fmt(n / s.blocks.length)])];
+  const topRows = [
+    ["contract", "name", "mean txs/block"],
+    ...top.map(([a, n]) => [a, known.get(a)?.[1] ?? "(not in the table)", fmt(n / s.blocks.length)]),
+  ];
   const meanTxs = s.blocks.reduce((x, b) => x + b.txs, 0) / s.blocks.length;
   console.log(`\n${s.name}: ${s.blocks.length} blocks, ${fmt(meanTxs)} txs/block`);
   console.log(textTable(catRows));
@@ -165,7 +177,11 @@ const md = [
   "contiguous window; the corpus blocks span 2015..2024 and include years before these products existed):",
   "",
   "```json",
-  JSON.stringify({ lending: profile[sources[0]!.name]!.lending, vault: profile[sources[0]!.name]!.vault, pool: profile[sources[0]!.name]!.pool }),
+  JSON.stringify({
+    lending: profile[sources[0].name].lending,
+    vault: profile[sources[0].name].vault,
+    pool: profile[sources[0].name].pool,
+  }),
   "```",
   "",
 ].join("\n");

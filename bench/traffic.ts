@@ -63,7 +63,11 @@ async function traffic(product: Product, design: ReturnType<typeof disjointDesig
   const book = new ContractBook(contracts);
   let file: AccessSetFile | undefined;
   for (const run of runs) {
-    const { file: f } = await captureWorkloadBlock(env.chain, run, { description: `${workload.name} on ${design.name}`, book, extraSlotNames: uniswapV2PairSlotName });
+    const { file: f } = await captureWorkloadBlock(env.chain, run, {
+      description: `${workload.name} on ${design.name}`,
+      book,
+      extraSlotNames: uniswapV2PairSlotName,
+    });
     if (!file) file = f;
     else {
       file.blocks.push(...f.blocks);
@@ -71,15 +75,29 @@ async function traffic(product: Product, design: ReturnType<typeof disjointDesig
       Object.assign(file.names!.slots!, f.names?.slots ?? {});
     }
   }
-  const merged: WorkloadRun = { ...runs[0]!, txs: runs.flatMap((r) => r.txs) };
+  const merged: WorkloadRun = { ...runs[0], txs: runs.flatMap((r) => r.txs) };
   const pipeline = runPipeline(file!, { threads: [16], gantt: false });
   return { gas: gasByOperation(merged), blocks: runs.length, speedup: at(pipeline.simulation.aggregate) };
 }
 
 const fmtGas = (x: number) => Math.round(x).toLocaleString("en-US");
 const fmtX = (x: number | null) => (x === null ? "unsound" : `${x.toFixed(2)}x`);
-const summary: string[][] = [["product", "profile", "design", "operations", "blocks", "mean gas per operation", "disjoint / incumbents gas", "dag @16", "Block-STM @16"]];
-const perKind: string[][] = [["product", "profile", "operation", "disjoint: mean gas (count)", "incumbents: mean gas (count)", "difference"]];
+const summary: string[][] = [
+  [
+    "product",
+    "profile",
+    "design",
+    "operations",
+    "blocks",
+    "mean gas per operation",
+    "disjoint / incumbents gas",
+    "dag @16",
+    "Block-STM @16",
+  ],
+];
+const perKind: string[][] = [
+  ["product", "profile", "operation", "disjoint: mean gas (count)", "incumbents: mean gas (count)", "difference"],
+];
 for (const product of PRODUCTS) {
   for (const [profile, run] of [
     ["1,000 users, one block", oneBlock],
@@ -95,12 +113,29 @@ for (const product of PRODUCTS) {
       ["incumbents", i, im],
     ] as const) {
       const ops = Object.entries(o.gas).reduce((n, [k, s]) => n + (k.includes("harvest") ? 0 : s.count), 0);
-      summary.push([product, profile, name, String(ops), String(o.blocks), fmtGas(m), name === "disjoint" ? `${(((dm - im) / im) * 100).toFixed(1)}%` : "", fmtX(o.speedup("dag", 16)), fmtX(o.speedup("block-stm", 16))]);
+      summary.push([
+        product,
+        profile,
+        name,
+        String(ops),
+        String(o.blocks),
+        fmtGas(m),
+        name === "disjoint" ? `${(((dm - im) / im) * 100).toFixed(1)}%` : "",
+        fmtX(o.speedup("dag", 16)),
+        fmtX(o.speedup("block-stm", 16)),
+      ]);
     }
     for (const k of [...new Set([...Object.keys(d.gas), ...Object.keys(i.gas)])].sort()) {
       const a = d.gas[k];
       const b = i.gas[k];
-      perKind.push([product, profile, k, a ? `${fmtGas(a.mean)} (${a.count})` : "-", b ? `${fmtGas(b.mean)} (${b.count})` : "-", a && b ? `${(((a.mean - b.mean) / b.mean) * 100).toFixed(1)}%` : "-"]);
+      perKind.push([
+        product,
+        profile,
+        k,
+        a ? `${fmtGas(a.mean)} (${a.count})` : "-",
+        b ? `${fmtGas(b.mean)} (${b.count})` : "-",
+        a && b ? `${(((a.mean - b.mean) / b.mean) * 100).toFixed(1)}%` : "-",
+      ]);
     }
     console.log(textTable(summary));
   }

@@ -41,12 +41,16 @@ const fileSchema = z
   .object({
     owner: addr.describe('"deployer" or an address'),
     tokenLayouts: z.array(layoutEntry).optional(),
-    local: z
-      .object({ loanToken: mockToken.optional(), collateralToken: mockToken.optional(), price: int })
-      .strict()
-      .optional(),
+    local: z.object({ loanToken: mockToken.optional(), collateralToken: mockToken.optional(), price: int }).strict().optional(),
     dex: z
-      .object({ tokenA: addr.optional(), tokenB: addr.optional(), pairShards: int, maxTradeBps: int, batchShards: int.optional(), settleWindow: int.optional() })
+      .object({
+        tokenA: addr.optional(),
+        tokenB: addr.optional(),
+        pairShards: int,
+        maxTradeBps: int,
+        batchShards: int.optional(),
+        settleWindow: int.optional(),
+      })
       .strict(),
     lending: z
       .object({
@@ -83,7 +87,8 @@ const fileSchema = z
 export type SuiteParametersFile = z.infer<typeof fileSchema>;
 
 /** Where an address comes from: given in the file, or the local mock of that name. */
-export type AddressSource = { kind: "given"; address: string } | { kind: "mock"; mock: "loanToken" | "collateralToken" | "oracle" } | { kind: "chainlink" };
+export type AddressSource =
+  { kind: "given"; address: string } | { kind: "mock"; mock: "loanToken" | "collateralToken" | "oracle" } | { kind: "chainlink" };
 
 /** A ChainlinkPriceOracle that `suite deploy` deploys for the market (lending.chainlink). */
 export interface ChainlinkPlan {
@@ -99,9 +104,23 @@ export interface ChainlinkPlan {
 export interface SuitePlan {
   owner: string | "deployer";
   /** Parameters of the DisjointMocks module, when any mock is used. */
-  mocks?: { loanName: string; loanSymbol: string; loanDecimals: number; collateralName: string; collateralSymbol: string; collateralDecimals: number; price: bigint };
+  mocks?: {
+    loanName: string;
+    loanSymbol: string;
+    loanDecimals: number;
+    collateralName: string;
+    collateralSymbol: string;
+    collateralDecimals: number;
+    price: bigint;
+  };
   /** The sharded pair and, when the file gives `dex.batchShards`, a batch pool on the same two tokens. */
-  dex: { tokenA: AddressSource; tokenB: AddressSource; pairShards: bigint; maxTradeBps: bigint; batch?: { shards: bigint; settleWindow: bigint } };
+  dex: {
+    tokenA: AddressSource;
+    tokenB: AddressSource;
+    pairShards: bigint;
+    maxTradeBps: bigint;
+    batch?: { shards: bigint; settleWindow: bigint };
+  };
   lending: {
     loanToken: AddressSource;
     collateralToken: AddressSource;
@@ -119,7 +138,15 @@ export interface SuitePlan {
   };
   /** Set when lending.oracle is a ChainlinkPriceOracle to deploy. */
   chainlink?: ChainlinkPlan;
-  vault: { asset: AddressSource; name: string; symbol: string; shardCount: bigint; feeRecipient: string | "owner"; performanceFeeBps: bigint; depositLimit: bigint };
+  vault: {
+    asset: AddressSource;
+    name: string;
+    symbol: string;
+    shardCount: bigint;
+    feeRecipient: string | "owner";
+    performanceFeeBps: bigint;
+    depositLimit: bigint;
+  };
   /**
    * Token layouts to register in the suite's TokenLayoutRegistry: the file's `tokenLayouts`, plus
    * OpenZeppelin ERC20's layout (balances slot 0, allowances slot 1) for every mock token used.
@@ -146,7 +173,13 @@ function inRange(path: string, v: string | number, lo: bigint, hi: bigint, what:
 
 const MOCK_HINT = 'or add a "local" section (with a "price") so that `suite deploy` deploys mocks on a local chain';
 
-function source(path: string, value: string | undefined, mock: "loanToken" | "collateralToken" | "oracle", hasLocal: boolean, what: string): AddressSource {
+function source(
+  path: string,
+  value: string | undefined,
+  mock: "loanToken" | "collateralToken" | "oracle",
+  hasLocal: boolean,
+  what: string,
+): AddressSource {
   if (value !== undefined) return { kind: "given", address: checkAddress(path, value) };
   if (!hasLocal) fail(path, "is missing", `give the address of ${what}, ${MOCK_HINT}`);
   return { kind: "mock", mock };
@@ -156,9 +189,10 @@ function source(path: string, value: string | undefined, mock: "loanToken" | "co
 export function planSuite(json: unknown, file = "<parameters>"): SuitePlan {
   const parsed = fileSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = parsed.error.issues[0];
     const where = issue.path.length > 0 ? issue.path.join(".") : "(top level)";
-    const fix = issue.code === "unrecognized_keys" ? "remove it or fix its spelling (see docs/deploy.md)" : "see docs/deploy.md for the format";
+    const fix =
+      issue.code === "unrecognized_keys" ? "remove it or fix its spelling (see docs/deploy.md)" : "see docs/deploy.md for the format";
     throw new DeployParameterError(`${file}: ${where}: ${issue.message}; ${fix}`);
   }
   const f = parsed.data;
@@ -173,36 +207,81 @@ export function planSuite(json: unknown, file = "<parameters>"): SuitePlan {
     ...(f.dex.batchShards !== undefined
       ? {
           batch: {
-            shards: inRange("dex.batchShards", f.dex.batchShards, 1n, LIMITS.batchShards, `1..${LIMITS.batchShards} (DisjointBatchPool's trader shards)`),
-            settleWindow: inRange("dex.settleWindow", f.dex.settleWindow ?? DEFAULT_SETTLE_WINDOW.toString(), 1n, MAX_UINT128, "blocks after a batch in which it can be settled, at least 1"),
+            shards: inRange(
+              "dex.batchShards",
+              f.dex.batchShards,
+              1n,
+              LIMITS.batchShards,
+              `1..${LIMITS.batchShards} (DisjointBatchPool's trader shards)`,
+            ),
+            settleWindow: inRange(
+              "dex.settleWindow",
+              f.dex.settleWindow ?? DEFAULT_SETTLE_WINDOW.toString(),
+              1n,
+              MAX_UINT128,
+              "blocks after a batch in which it can be settled, at least 1",
+            ),
           },
         }
       : {}),
   };
-  if (f.dex.settleWindow !== undefined && f.dex.batchShards === undefined) fail("dex.settleWindow", "is given without dex.batchShards", "add dex.batchShards to deploy the batch pool, or remove dex.settleWindow");
+  if (f.dex.settleWindow !== undefined && f.dex.batchShards === undefined)
+    fail(
+      "dex.settleWindow",
+      "is given without dex.batchShards",
+      "add dex.batchShards to deploy the batch pool, or remove dex.settleWindow",
+    );
   if (dex.tokenA.kind === "given" && dex.tokenB.kind === "given" && dex.tokenA.address === dex.tokenB.address) {
     fail("dex.tokenB", "equals dex.tokenA", "a pair needs two different tokens");
   }
 
   const l = f.lending;
   const lltv = inRange("lending.lltv", l.lltv, 1n, WAD - 1n, "a WAD fraction in (0, 1e18), e.g. 860000000000000000 for 86%");
-  const liquidationBonus = inRange("lending.liquidationBonus", l.liquidationBonus, WAD, MAX_UINT256, "a WAD factor >= 1e18, e.g. 1050000000000000000 for +5%");
+  const liquidationBonus = inRange(
+    "lending.liquidationBonus",
+    l.liquidationBonus,
+    WAD,
+    MAX_UINT256,
+    "a WAD factor >= 1e18, e.g. 1050000000000000000 for +5%",
+  );
   if ((lltv * liquidationBonus) / WAD >= WAD) {
-    fail("lending.liquidationBonus", `lltv * liquidationBonus = ${(lltv * liquidationBonus) / WAD} is not below 1e18`, "lower the bonus or lltv so that a boundary liquidation leaves collateral");
+    fail(
+      "lending.liquidationBonus",
+      `lltv * liquidationBonus = ${(lltv * liquidationBonus) / WAD} is not below 1e18`,
+      "lower the bonus or lltv so that a boundary liquidation leaves collateral",
+    );
   }
   const baseRate = inRange("lending.baseRate", l.baseRate, 0n, 10n ** 11n, "a per-second WAD rate");
   const slope1 = inRange("lending.slope1", l.slope1, 0n, 10n ** 11n, "a per-second WAD rate");
   const slope2 = inRange("lending.slope2", l.slope2, 0n, 10n ** 11n, "a per-second WAD rate");
-  if (baseRate + slope1 + slope2 > 10n ** 11n) fail("lending.slope2", "baseRate + slope1 + slope2 exceeds 1e11 per second (LendingMarket.MAX_RATE)", "lower the rates (LendingMarket caps them)");
-  const capOf = (path: string, v: string | number | undefined) => (v === undefined || v === "max" ? MAX_UINT128 : inRange(path, v, 0n, MAX_UINT128, 'an amount that fits uint128, or "max" for no cap'));
+  if (baseRate + slope1 + slope2 > 10n ** 11n)
+    fail(
+      "lending.slope2",
+      "baseRate + slope1 + slope2 exceeds 1e11 per second (LendingMarket.MAX_RATE)",
+      "lower the rates (LendingMarket caps them)",
+    );
+  const capOf = (path: string, v: string | number | undefined) =>
+    v === undefined || v === "max" ? MAX_UINT128 : inRange(path, v, 0n, MAX_UINT128, 'an amount that fits uint128, or "max" for no cap');
   const lending = {
     loanToken: source("lending.loanToken", l.loanToken, "loanToken", hasLocal, "the ERC-20 lent"),
     collateralToken: source("lending.collateralToken", l.collateralToken, "collateralToken", hasLocal, "the ERC-20 posted as collateral"),
     oracle:
       l.chainlink !== undefined
         ? ({ kind: "chainlink" } as const)
-        : source("lending.oracle", l.oracle, "oracle", hasLocal, 'a deployed IPriceOracle (collateral price in loan units, 1e36-scaled) or a "chainlink" section'),
-    shardCount: inRange("lending.shardCount", l.shardCount, 1n, LIMITS.lendingShards, `1..${LIMITS.lendingShards} (LendingMarket.MAX_SHARDS)`),
+        : source(
+            "lending.oracle",
+            l.oracle,
+            "oracle",
+            hasLocal,
+            'a deployed IPriceOracle (collateral price in loan units, 1e36-scaled) or a "chainlink" section',
+          ),
+    shardCount: inRange(
+      "lending.shardCount",
+      l.shardCount,
+      1n,
+      LIMITS.lendingShards,
+      `1..${LIMITS.lendingShards} (LendingMarket.MAX_SHARDS)`,
+    ),
     lltv,
     liquidationBonus,
     maxPriceAge: inRange("lending.maxPriceAge", l.maxPriceAge, 1n, MAX_UINT256, "a positive number of seconds, e.g. 3600"),
@@ -216,21 +295,48 @@ export function planSuite(json: unknown, file = "<parameters>"): SuitePlan {
   let chainlink: ChainlinkPlan | undefined;
   if (l.chainlink !== undefined) {
     const c = l.chainlink;
-    if (l.oracle !== undefined) fail("lending.oracle", "is given together with lending.chainlink", "keep one: an oracle address, or a chainlink section that deploys one");
-    const sequencer = c.sequencerUptimeFeed === undefined ? ZeroAddress : checkAddress("lending.chainlink.sequencerUptimeFeed", c.sequencerUptimeFeed);
-    const gracePeriod = c.gracePeriod === undefined ? 0n : inRange("lending.chainlink.gracePeriod", c.gracePeriod, 0n, MAX_UINT256, "seconds");
-    if (sequencer === ZeroAddress && gracePeriod !== 0n) fail("lending.chainlink.gracePeriod", "is set without a sequencerUptimeFeed", "give the L2's sequencer-uptime feed, or drop the grace period (L1)");
-    if (sequencer !== ZeroAddress && gracePeriod === 0n) fail("lending.chainlink.gracePeriod", "is missing or 0 with a sequencerUptimeFeed", "give the seconds to wait after a sequencer restart, e.g. 3600");
+    if (l.oracle !== undefined)
+      fail(
+        "lending.oracle",
+        "is given together with lending.chainlink",
+        "keep one: an oracle address, or a chainlink section that deploys one",
+      );
+    const sequencer =
+      c.sequencerUptimeFeed === undefined ? ZeroAddress : checkAddress("lending.chainlink.sequencerUptimeFeed", c.sequencerUptimeFeed);
+    const gracePeriod =
+      c.gracePeriod === undefined ? 0n : inRange("lending.chainlink.gracePeriod", c.gracePeriod, 0n, MAX_UINT256, "seconds");
+    if (sequencer === ZeroAddress && gracePeriod !== 0n)
+      fail(
+        "lending.chainlink.gracePeriod",
+        "is set without a sequencerUptimeFeed",
+        "give the L2's sequencer-uptime feed, or drop the grace period (L1)",
+      );
+    if (sequencer !== ZeroAddress && gracePeriod === 0n)
+      fail(
+        "lending.chainlink.gracePeriod",
+        "is missing or 0 with a sequencerUptimeFeed",
+        "give the seconds to wait after a sequencer restart, e.g. 3600",
+      );
     chainlink = {
       feed: checkAddress("lending.chainlink.feed", c.feed),
       sequencerUptimeFeed: sequencer,
-      heartbeat: inRange("lending.chainlink.heartbeat", c.heartbeat, 1n, MAX_UINT256, "the feed's heartbeat in seconds, e.g. 3600 for ETH / USD"),
+      heartbeat: inRange(
+        "lending.chainlink.heartbeat",
+        c.heartbeat,
+        1n,
+        MAX_UINT256,
+        "the feed's heartbeat in seconds, e.g. 3600 for ETH / USD",
+      ),
       gracePeriod,
       collateralDecimals: c.collateralDecimals,
       loanDecimals: c.loanDecimals,
     };
   }
-  if (lending.loanToken.kind === "given" && lending.collateralToken.kind === "given" && lending.loanToken.address === lending.collateralToken.address) {
+  if (
+    lending.loanToken.kind === "given" &&
+    lending.collateralToken.kind === "given" &&
+    lending.loanToken.address === lending.collateralToken.address
+  ) {
     fail("lending.collateralToken", "equals lending.loanToken", "the market needs two different tokens");
   }
 
@@ -241,8 +347,17 @@ export function planSuite(json: unknown, file = "<parameters>"): SuitePlan {
     symbol: v.symbol,
     shardCount: inRange("vault.shardCount", v.shardCount, 1n, LIMITS.vaultShards, `1..${LIMITS.vaultShards} (DisjointVault.MAX_SHARDS)`),
     feeRecipient: v.feeRecipient === undefined ? "owner" : checkAddress("vault.feeRecipient", v.feeRecipient),
-    performanceFeeBps: inRange("vault.performanceFeeBps", v.performanceFeeBps, 0n, LIMITS.vaultFeeBps, `0..${LIMITS.vaultFeeBps} (DisjointVault.MAX_FEE_BPS)`),
-    depositLimit: v.depositLimit === undefined || v.depositLimit === "max" ? MAX_UINT256 : inRange("vault.depositLimit", v.depositLimit, 0n, MAX_UINT256, 'an amount, or "max"'),
+    performanceFeeBps: inRange(
+      "vault.performanceFeeBps",
+      v.performanceFeeBps,
+      0n,
+      LIMITS.vaultFeeBps,
+      `0..${LIMITS.vaultFeeBps} (DisjointVault.MAX_FEE_BPS)`,
+    ),
+    depositLimit:
+      v.depositLimit === undefined || v.depositLimit === "max"
+        ? MAX_UINT256
+        : inRange("vault.depositLimit", v.depositLimit, 0n, MAX_UINT256, 'an amount, or "max"'),
   };
 
   const maxSlot = MAX_UINT256 - 1n; // type(uint256).max is ANY_SLOT, never a mapping's slot
@@ -253,7 +368,8 @@ export function planSuite(json: unknown, file = "<parameters>"): SuitePlan {
       balancesSlot: inRange(`${path}.balancesSlot`, e.balancesSlot, 0n, maxSlot, "the slot index of the token's balances mapping"),
       allowancesSlot: inRange(`${path}.allowancesSlot`, e.allowancesSlot, 0n, maxSlot, "the slot index of the token's allowances mapping"),
     };
-    if (entry.balancesSlot === entry.allowancesSlot) fail(`${path}.allowancesSlot`, "equals balancesSlot", "two mappings never share a slot: check the token's storage layout");
+    if (entry.balancesSlot === entry.allowancesSlot)
+      fail(`${path}.allowancesSlot`, "equals balancesSlot", "two mappings never share a slot: check the token's storage layout");
     return entry;
   });
   const seen = new Set<string>();
@@ -263,7 +379,9 @@ export function planSuite(json: unknown, file = "<parameters>"): SuitePlan {
     seen.add(a);
   }
   const plan: SuitePlan = { owner, dex, lending, vault, tokenLayouts, ...(chainlink !== undefined ? { chainlink } : {}) };
-  const usesMocks = [dex.tokenA, dex.tokenB, lending.loanToken, lending.collateralToken, lending.oracle, vault.asset].some((s) => s.kind === "mock");
+  const usesMocks = [dex.tokenA, dex.tokenB, lending.loanToken, lending.collateralToken, lending.oracle, vault.asset].some(
+    (s) => s.kind === "mock",
+  );
   if (usesMocks && f.local) {
     const lt = f.local.loanToken ?? { name: "Loan USD", symbol: "lUSD", decimals: 6 };
     const ct = f.local.collateralToken ?? { name: "Collateral ETH", symbol: "cETH", decimals: 18 };
@@ -277,7 +395,9 @@ export function planSuite(json: unknown, file = "<parameters>"): SuitePlan {
       price: inRange("local.price", f.local.price, 1n, MAX_UINT256, "a positive 1e36-scaled price"),
     };
     // MockERC20 is OpenZeppelin's ERC20: balances at slot 0, allowances at slot 1.
-    const mocked = new Set([dex.tokenA, dex.tokenB, lending.loanToken, lending.collateralToken, vault.asset].flatMap((s) => (s.kind === "mock" ? [s.mock] : [])));
+    const mocked = new Set(
+      [dex.tokenA, dex.tokenB, lending.loanToken, lending.collateralToken, vault.asset].flatMap((s) => (s.kind === "mock" ? [s.mock] : [])),
+    );
     for (const mock of ["loanToken", "collateralToken"] as const) {
       if (mocked.has(mock)) plan.tokenLayouts.push({ token: { kind: "mock", mock }, balancesSlot: 0n, allowancesSlot: 1n });
     }
@@ -297,7 +417,8 @@ export function givenAddresses(plan: SuitePlan): { path: string; address: string
   add("vault.asset", plan.vault.asset);
   if (plan.chainlink !== undefined) {
     out.push({ path: "lending.chainlink.feed", address: plan.chainlink.feed });
-    if (plan.chainlink.sequencerUptimeFeed !== ZeroAddress) out.push({ path: "lending.chainlink.sequencerUptimeFeed", address: plan.chainlink.sequencerUptimeFeed });
+    if (plan.chainlink.sequencerUptimeFeed !== ZeroAddress)
+      out.push({ path: "lending.chainlink.sequencerUptimeFeed", address: plan.chainlink.sequencerUptimeFeed });
   }
   plan.tokenLayouts.forEach((e, i) => add(`tokenLayouts[${i}].token`, e.token));
   return out;
@@ -342,9 +463,22 @@ export function ignitionParameters(
   };
   const { dex, lending: l, vault: v } = plan;
   return {
-    DisjointDex: { tokenA: at(dex.tokenA), tokenB: at(dex.tokenB), pairShards: dex.pairShards, maxTradeBps: dex.maxTradeBps, owner: resolved.owner },
+    DisjointDex: {
+      tokenA: at(dex.tokenA),
+      tokenB: at(dex.tokenB),
+      pairShards: dex.pairShards,
+      maxTradeBps: dex.maxTradeBps,
+      owner: resolved.owner,
+    },
     ...(dex.batch !== undefined
-      ? { DisjointDexBatch: { tokenA: at(dex.tokenA), tokenB: at(dex.tokenB), batchShards: dex.batch.shards, settleWindow: dex.batch.settleWindow } }
+      ? {
+          DisjointDexBatch: {
+            tokenA: at(dex.tokenA),
+            tokenB: at(dex.tokenB),
+            batchShards: dex.batch.shards,
+            settleWindow: dex.batch.settleWindow,
+          },
+        }
       : {}),
     DisjointLending: {
       loanToken: at(l.loanToken),
@@ -380,7 +514,11 @@ export function stableJson(value: unknown): string {
   const sort = (x: unknown): unknown => {
     if (Array.isArray(x)) return x.map(sort);
     if (x !== null && typeof x === "object") {
-      return Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort((x as Record<string, unknown>)[k])]));
+      return Object.fromEntries(
+        Object.keys(x)
+          .sort()
+          .map((k) => [k, sort((x as Record<string, unknown>)[k])]),
+      );
     }
     return typeof x === "bigint" ? x.toString() : x;
   };

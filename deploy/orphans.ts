@@ -44,7 +44,8 @@ export function unjournaledSends(journal: string): UnjournaledSend[] {
     } else if (msg.type === "TRANSACTION_PREPARE_SEND") {
       const k = `${msg.futureId}#${msg.networkInteractionId}`;
       const req = requests.get(k);
-      if (req !== undefined) prepared.set(k, { futureId: msg.futureId, networkInteractionId: msg.networkInteractionId!, nonce: msg.nonce!, ...req });
+      if (req !== undefined)
+        prepared.set(k, { futureId: msg.futureId, networkInteractionId: msg.networkInteractionId!, nonce: msg.nonce!, ...req });
     } else if (msg.type === "TRANSACTION_SEND" || msg.type === "WIPE_APPLY" || msg.type.endsWith("_EXECUTION_STATE_COMPLETE")) {
       for (const k of [...prepared.keys()]) if (k.startsWith(`${msg.futureId}#`)) prepared.delete(k);
     }
@@ -114,7 +115,9 @@ export async function repairOrphans(
       );
     }
     const same =
-      (tx.to ?? undefined)?.toLowerCase() === send.to?.toLowerCase() && tx.input.toLowerCase() === send.data.toLowerCase() && BigInt(tx.value) === send.value;
+      (tx.to ?? undefined)?.toLowerCase() === send.to?.toLowerCase() &&
+      tx.input.toLowerCase() === send.data.toLowerCase() &&
+      BigInt(tx.value) === send.value;
     if (!same) {
       throw new DeployParameterError(
         `${send.futureId}: the deployer's nonce ${send.nonce} was used by ${tx.hash} (to ${tx.to ?? "a new contract"}), which is not this future's transaction; clear the future with \`${clear}\` and rerun`,
@@ -124,9 +127,17 @@ export async function repairOrphans(
       tx.maxFeePerGas !== undefined && tx.maxPriorityFeePerGas !== undefined
         ? { maxFeePerGas: big(tx.maxFeePerGas), maxPriorityFeePerGas: big(tx.maxPriorityFeePerGas) }
         : { gasPrice: big(tx.gasPrice ?? "0") };
-    const line = { type: "TRANSACTION_SEND", futureId: send.futureId, networkInteractionId: send.networkInteractionId, nonce: send.nonce, transaction: { hash: tx.hash, fees } };
+    const line = {
+      type: "TRANSACTION_SEND",
+      futureId: send.futureId,
+      networkInteractionId: send.networkInteractionId,
+      nonce: send.nonce,
+      transaction: { hash: tx.hash, fees },
+    };
     await appendFile(file, `${JSON.stringify(line)}\n`);
-    log(`  ${send.futureId}: its transaction ${tx.hash} (nonce ${send.nonce}) was sent but not journaled; adopted, Ignition waits for its receipt`);
+    log(
+      `  ${send.futureId}: its transaction ${tx.hash} (nonce ${send.nonce}) was sent but not journaled; adopted, Ignition waits for its receipt`,
+    );
     adopted.push(send.futureId);
   }
   return adopted;

@@ -10,7 +10,15 @@ import type { ArtifactManager } from "hardhat/types/artifacts";
 import type { ChainType, NetworkConnection } from "hardhat/types/network";
 import { writeFileAtomic } from "../src/access/io.js";
 import type { Progress } from "../src/report/progress.js";
-import { checkCode, DeployParameterError, ignitionParameters, planSuite, stableJson, tokenLayoutsToRegister, type SuitePlan } from "./config.js";
+import {
+  checkCode,
+  DeployParameterError,
+  ignitionParameters,
+  planSuite,
+  stableJson,
+  tokenLayoutsToRegister,
+  type SuitePlan,
+} from "./config.js";
 import ChainlinkOracle from "./modules/ChainlinkOracle.js";
 import Mocks from "./modules/Mocks.js";
 import { checkChainlinkFeed, checkTokenDecimals } from "./oracle.js";
@@ -44,7 +52,8 @@ export function unsentFutures(journal: string): string[] {
     const msg = JSON.parse(line) as { type: string; futureId?: string };
     if (msg.futureId === undefined) continue;
     if (/^(DEPLOYMENT|CALL|SEND_DATA)_EXECUTION_STATE_INITIALIZE$/.test(msg.type)) started.add(msg.futureId);
-    else if (msg.type === "NETWORK_INTERACTION_REQUEST" || msg.type === "WIPE_APPLY" || msg.type.endsWith("_EXECUTION_STATE_COMPLETE")) started.delete(msg.futureId);
+    else if (msg.type === "NETWORK_INTERACTION_REQUEST" || msg.type === "WIPE_APPLY" || msg.type.endsWith("_EXECUTION_STATE_COMPLETE"))
+      started.delete(msg.futureId);
   }
   return [...started];
 }
@@ -103,39 +112,55 @@ export async function deploySuite<T extends ChainType | string>(
   progress?: Pick<Progress, "tick">,
 ): Promise<SuiteRecord> {
   const network = connection.networkName;
-  const file = args.parameters !== "" ? args.parameters : await defaultParameters(root, network, connection.networkConfig.type === "edr-simulated");
+  const file =
+    args.parameters !== "" ? args.parameters : await defaultParameters(root, network, connection.networkConfig.type === "edr-simulated");
   let json: unknown;
   try {
     json = JSON.parse(await readFile(file, "utf8"));
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
-    throw new DeployParameterError(`cannot read parameters file ${file} (${why}); pass --parameters FILE or create deploy/parameters/${network}.json (see docs/deploy.md)`);
+    throw new DeployParameterError(
+      `cannot read parameters file ${file} (${why}); pass --parameters FILE or create deploy/parameters/${network}.json (see docs/deploy.md)`,
+    );
   }
   const plan = planSuite(json, file);
 
   const provider = connection.provider;
   const chainId = Number(await provider.request({ method: "eth_chainId" }));
   const accounts = (await provider.request({ method: "eth_accounts" })) as string[];
-  if (accounts.length === 0) throw new DeployParameterError(`network ${network} has no account to deploy from; configure accounts for it in hardhat.config.ts`);
+  if (accounts.length === 0)
+    throw new DeployParameterError(`network ${network} has no account to deploy from; configure accounts for it in hardhat.config.ts`);
   const { getAddress } = await import("ethers");
-  const deployer = getAddress(accounts[0]!);
+  const deployer = getAddress(accounts[0]);
   const owner = plan.owner === "deployer" ? deployer : plan.owner;
-  await checkCode(plan, async (a) => (await provider.request({ method: "eth_getCode", params: [a, "latest"] })) as string, `network ${network} (chain ${chainId})`);
+  await checkCode(
+    plan,
+    async (a) => (await provider.request({ method: "eth_getCode", params: [a, "latest"] })) as string,
+    `network ${network} (chain ${chainId})`,
+  );
   if (plan.mocks !== undefined && chainId !== 31337 && chainId !== 1337) {
-    throw new DeployParameterError(`${file}: the "local" section deploys mock tokens and a mock oracle, but chain ${chainId} is not a local chain; give real addresses for every token and the oracle`);
+    throw new DeployParameterError(
+      `${file}: the "local" section deploys mock tokens and a mock oracle, but chain ${chainId} is not a local chain; give real addresses for every token and the oracle`,
+    );
   }
 
   if (plan.chainlink !== undefined) {
     const latest = (await provider.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as { timestamp: string };
     const reader = {
-      call: async (to: string, data: string) => (await provider.request({ method: "eth_call", params: [{ to, data }, "latest"] })) as string,
+      call: async (to: string, data: string) =>
+        (await provider.request({ method: "eth_call", params: [{ to, data }, "latest"] })) as string,
       now: BigInt(latest.timestamp),
       chain: `network ${network} (chain ${chainId})`,
     };
     const given = (s: SuitePlan["lending"]["loanToken"]) => (s.kind === "given" ? s.address : undefined);
     const feed = await checkChainlinkFeed(plan.chainlink, reader);
-    log(`suite deploy: feed ${plan.chainlink.feed} answers ${feed.answer} (${feed.decimals} decimals), updated ${feed.age} s ago (heartbeat ${plan.chainlink.heartbeat} s)`);
-    await checkTokenDecimals(plan.chainlink, reader, { collateralToken: given(plan.lending.collateralToken), loanToken: given(plan.lending.loanToken) });
+    log(
+      `suite deploy: feed ${plan.chainlink.feed} answers ${feed.answer} (${feed.decimals} decimals), updated ${feed.age} s ago (heartbeat ${plan.chainlink.heartbeat} s)`,
+    );
+    await checkTokenDecimals(plan.chainlink, reader, {
+      collateralToken: given(plan.lending.collateralToken),
+      loanToken: given(plan.lending.loanToken),
+    });
   }
 
   const deploymentId = args.deploymentId !== "" ? args.deploymentId : `disjoint-suite-${chainId}`;
@@ -155,7 +180,11 @@ export async function deploySuite<T extends ChainType | string>(
     // A deployment of its own: Ignition judges a deployment by every future in its journal, so
     // rerunning the mocks inside the suite's deployment would fail while the suite is half done.
     const m = await connection.ignition.deploy(Mocks, { parameters: { DisjointMocks: plan.mocks }, deploymentId: `${deploymentId}-mocks` });
-    mocks = { loanToken: await m.loanToken.getAddress(), collateralToken: await m.collateralToken.getAddress(), oracle: await m.oracle.getAddress() };
+    mocks = {
+      loanToken: await m.loanToken.getAddress(),
+      collateralToken: await m.collateralToken.getAddress(),
+      oracle: await m.oracle.getAddress(),
+    };
     contracts["mocks.loanToken"] = mocks.loanToken;
     contracts["mocks.collateralToken"] = mocks.collateralToken;
     contracts["mocks.oracle"] = mocks.oracle;
@@ -199,7 +228,9 @@ export async function deploySuite<T extends ChainType | string>(
     const [registered, b, a] = (await registry.getFunction("layoutOf")(e.token)) as [boolean, bigint, bigint];
     if (registered) {
       if (b !== e.balancesSlot || a !== e.allowancesSlot) {
-        throw new DeployParameterError(`tokenLayouts: ${e.token} is registered with slots (${b}, ${a}), the file says (${e.balancesSlot}, ${e.allowancesSlot}); entries are write-once: fix the file, or deploy a new registry (a new --deployment-id)`);
+        throw new DeployParameterError(
+          `tokenLayouts: ${e.token} is registered with slots (${b}, ${a}), the file says (${e.balancesSlot}, ${e.allowancesSlot}); entries are write-once: fix the file, or deploy a new registry (a new --deployment-id)`,
+        );
       }
       continue;
     }
@@ -207,7 +238,11 @@ export async function deploySuite<T extends ChainType | string>(
     log(`  registered the layout of ${e.token}: balances slot ${e.balancesSlot}, allowances slot ${e.allowancesSlot}`);
   }
   // The registry's owner registers further tokens later: offer it to `owner` like the products.
-  if (getAddress(await registry.getFunction("owner")()) === deployer && owner !== deployer && getAddress(await registry.getFunction("pendingOwner")()) !== owner) {
+  if (
+    getAddress(await registry.getFunction("owner")()) === deployer &&
+    owner !== deployer &&
+    getAddress(await registry.getFunction("pendingOwner")()) !== owner
+  ) {
     await (await registry.getFunction("transferOwnership")(owner)).wait();
   }
 
@@ -216,7 +251,7 @@ export async function deploySuite<T extends ChainType | string>(
   const pendingOwnership: string[] = [];
   const ours = new Set(accounts.map((a) => a.toLowerCase()));
   for (const key of ["lending.market", "tokens.layouts", "vault.vault"]) {
-    const c = await connection.ethers.getContractAt(OWNABLE_ABI, contracts[key]!);
+    const c = await connection.ethers.getContractAt(OWNABLE_ABI, contracts[key]);
     const pending = getAddress(await c.getFunction("pendingOwner")());
     if (pending !== owner) continue; // accepted earlier (a rerun), or not offered
     if (ours.has(owner.toLowerCase())) {
@@ -226,7 +261,16 @@ export async function deploySuite<T extends ChainType | string>(
   }
 
   progress?.tick(); // ownership
-  const record: SuiteRecord = { chainId, network, deploymentId, parameters: path.relative(root, path.resolve(file)), deployer, owner, contracts, pendingOwnership };
+  const record: SuiteRecord = {
+    chainId,
+    network,
+    deploymentId,
+    parameters: path.relative(root, path.resolve(file)),
+    deployer,
+    owner,
+    contracts,
+    pendingOwnership,
+  };
   const outDir = path.resolve(root, args.out);
   await mkdir(outDir, { recursive: true });
   const outFile = path.join(outDir, `${chainId}.json`);
@@ -238,4 +282,3 @@ export async function deploySuite<T extends ChainType | string>(
   progress?.tick(); // record
   return record;
 }
-

@@ -37,9 +37,11 @@ export class TestCaptureSession {
   async afterRequest(conn: NetworkConnection, method: string, node: Eip1193): Promise<void> {
     if (!MINING.has(method) && !REWIND.has(method)) return;
     // A failure is kept for the task to report; the test's own request is not failed by it.
-    this.queue = this.queue.then(() => this.step(conn, method, node)).catch((e: Error) => {
-      this.failure ??= e;
-    });
+    this.queue = this.queue
+      .then(() => this.step(conn, method, node))
+      .catch((e: Error) => {
+        this.failure ??= e;
+      });
     return this.queue;
   }
 

@@ -45,7 +45,8 @@ export function checkStructure(base = root) {
     const text = readFileSync(f, "utf8");
     const deps = [];
     for (const { spec, reexport } of imports(text)) {
-      if (/^hardhat(\/|$)|^@nomicfoundation\/hardhat/.test(spec)) problems.push(`src has a Hardhat import: ${path.relative(base, f)} imports ${spec}`);
+      if (/^hardhat(\/|$)|^@nomicfoundation\/hardhat/.test(spec))
+        problems.push(`src has a Hardhat import: ${path.relative(base, f)} imports ${spec}`);
       if (!spec.startsWith(".")) continue;
       const target = path.resolve(path.dirname(f), spec.replace(/\.js$/, ".ts"));
       deps.push(target);
@@ -60,7 +61,8 @@ export function checkStructure(base = root) {
     graph.set(f, deps);
   }
   for (const scc of cycles(graph)) problems.push(`import cycle between files: ${scc.map((f) => path.relative(base, f)).join(" -> ")}`);
-  for (const scc of cycles(new Map([...layers].map(([k, v]) => [k, [...v]])))) problems.push(`import cycle between layers of src/: ${scc.join(" <-> ")}`);
+  for (const scc of cycles(new Map([...layers].map(([k, v]) => [k, [...v]]))))
+    problems.push(`import cycle between layers of src/: ${scc.join(" <-> ")}`);
   for (const f of files(path.join(base, "tasks"))) {
     const lines = readFileSync(f, "utf8").split("\n").length - 1;
     if (lines >= 80) problems.push(`tasks file of ${lines} lines (limit: under 80): ${path.relative(base, f)}`);
@@ -106,6 +108,10 @@ function cycles(graph) {
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
   const problems = checkStructure();
   for (const p of problems) console.log(p);
-  console.log(problems.length === 0 ? "structure: no import cycle in src/ (files or layers), no cross-layer re-export, no Hardhat import in src/, every tasks/ file under 80 lines" : `${problems.length} structure problem(s)`);
+  console.log(
+    problems.length === 0
+      ? "structure: no import cycle in src/ (files or layers), no cross-layer re-export, no Hardhat import in src/, every tasks/ file under 80 lines"
+      : `${problems.length} structure problem(s)`,
+  );
   process.exitCode = problems.length === 0 ? 0 : 1;
 }

@@ -16,7 +16,7 @@ import { reportData, runPipeline } from "../src/pipeline/index.js";
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: string) => {
   const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : dflt;
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : dflt;
 };
 const SEED = Number(arg("seed", "7"));
 const OUT = arg("out", "fixtures/report/sample.json");
@@ -30,7 +30,7 @@ function rand(): number {
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 const hex = (n: number, bytes: number) => "0x" + n.toString(16).padStart(bytes * 2, "0");
 const randHex = (bytes: number) => "0x" + Array.from({ length: bytes * 2 }, () => Math.floor(rand() * 16).toString(16)).join("");
 
@@ -58,7 +58,8 @@ function slot(c: C, name: string | undefined, slotNo: string): string {
   return key;
 }
 const users = Array.from({ length: 400 }, (_, i) => i);
-const userSlot = (c: C, base: string, u: number) => slot(c, `${contracts[c].name}.${base}[user${u}]`, hex(0x1000 * (c.length + 1) + u * 7 + base.length, 32));
+const userSlot = (c: C, base: string, u: number) =>
+  slot(c, `${contracts[c].name}.${base}[user${u}]`, hex(0x1000 * (c.length + 1) + u * 7 + base.length, 32));
 
 interface Tx {
   id: number;
@@ -165,7 +166,7 @@ const totalWeight = FUNCTIONS.reduce((a, f) => a + f.weight, 0);
 function pickFunction() {
   let x = rand() * totalWeight;
   for (const f of FUNCTIONS) if ((x -= f.weight) < 0) return f;
-  return FUNCTIONS[FUNCTIONS.length - 1]!;
+  return FUNCTIONS[FUNCTIONS.length - 1];
 }
 
 const BLOCKS = Number(arg("blocks", "3"));
@@ -184,7 +185,13 @@ for (let b = 0; b < BLOCKS; b++) {
 }
 
 // The synthetic blocks as an access-set file.
-const CONTRACT_OF: Record<string, C> = { UniswapV2Pair: "pair", DisjointPool: "pool", DisjointMarket: "market", DisjointVault: "vault", MockERC20: "token" };
+const CONTRACT_OF: Record<string, C> = {
+  UniswapV2Pair: "pair",
+  DisjointPool: "pool",
+  DisjointMarket: "market",
+  DisjointVault: "vault",
+  MockERC20: "token",
+};
 const FEE_RECIPIENT = hex(0xc0ffee, 20);
 const sender = (u: number) => hex(0x5000 + u, 20);
 const storageKey = (k: string): [string, string] => [slots.get(k)!.address, slots.get(k)!.slot];
@@ -200,7 +207,7 @@ const blocks: BlockAccess[] = Array.from({ length: BLOCKS }, (_, b) => ({
         index,
         hash: null,
         from,
-        to: contracts[CONTRACT_OF[t.fn.split(".")[0]!]!].address,
+        to: contracts[CONTRACT_OF[t.fn.split(".")[0]]].address,
         selector: null,
         function: t.fn,
         gasUsed: t.cost,
@@ -240,4 +247,6 @@ mkdirSync(dirname(OUT), { recursive: true });
 const tmp = `${OUT}.${process.pid}.tmp`;
 writeFileSync(tmp, JSON.stringify(data, null, 1) + "\n");
 renameSync(tmp, OUT);
-console.log(`wrote ${OUT}: ${txs.length} txs in ${BLOCKS} blocks, ${data.hotSlots.length} hot slots, ${data.gantt?.tasks.length ?? 0} Gantt tasks`);
+console.log(
+  `wrote ${OUT}: ${txs.length} txs in ${BLOCKS} blocks, ${data.hotSlots.length} hot slots, ${data.gantt?.tasks.length ?? 0} Gantt tasks`,
+);

@@ -15,7 +15,8 @@ interface Args {
 }
 
 async function body(args: Args): Promise<void> {
-  if (args.inputs.length === 0) throw new UsageError("no BAL files given", { hint: "npx hardhat conflicts capture bal FILE... --out bal.json" });
+  if (args.inputs.length === 0)
+    throw new UsageError("no BAL files given", { hint: "npx hardhat conflicts capture bal FILE... --out bal.json" });
   if (args.block !== "" && !/^\d+$/.test(args.block)) throw new UsageError(`--block ${args.block}: expected a block number`);
   if (args.block !== "" && args.inputs.length > 1) throw new UsageError("--block names one block; give one BAL file with it");
   const files = await Promise.all(args.inputs.map(async (name) => ({ name, bytes: await readFile(name) })));

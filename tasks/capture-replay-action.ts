@@ -15,7 +15,9 @@ interface Args {
 async function body(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   const corpus = isAbsolute(args.corpus) ? args.corpus : resolve(hre.config.paths.root, args.corpus);
   const source = new ReplaySource(corpus, [args.block], `mainnet block ${args.block}, replayed offline`, (r) =>
-    console.log(`replayed block ${args.block} (${r.hardfork}): ${r.txs.length} txs, gas ${r.gasUsed} matches the header${r.receiptsRootChecked ? ", receipts root matches" : ""}`),
+    console.log(
+      `replayed block ${args.block} (${r.hardfork}): ${r.txs.length} txs, gas ${r.gasUsed} matches the header${r.receiptsRootChecked ? ", receipts root matches" : ""}`,
+    ),
   );
   await writeCapture(args.out, await captureFile(source));
 }

@@ -25,7 +25,9 @@ interface Args {
 async function body(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   const conn = await hre.network.getOrCreate();
   const method = captureMethod(args.method, conn.networkConfig, conn.networkName);
-  const book = args.noDecode ? undefined : new ContractBook(await loadBuildInfoContracts(path.join(hre.config.paths.artifacts, "build-info")));
+  const book = args.noDecode
+    ? undefined
+    : new ContractBook(await loadBuildInfoContracts(path.join(hre.config.paths.artifacts, "build-info")));
   if (book && args.addressBook) applyAddressBook(book, JSON.parse(await readFile(args.addressBook, "utf8")), args.addressBook);
   let requests: TxRequest[];
   let description: string;
@@ -54,7 +56,9 @@ async function body(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   bar.finish();
   const secs = (performance.now() - started) / 1000;
   const how = method.method === "reexec" ? "re-execution" : "prestate traces";
-  console.log(`captured ${requests.length} txs in ${file.blocks.length} block(s) by ${how} in ${secs.toFixed(2)} s (${(requests.length / secs).toFixed(1)} txs/s)`);
+  console.log(
+    `captured ${requests.length} txs in ${file.blocks.length} block(s) by ${how} in ${secs.toFixed(2)} s (${(requests.length / secs).toFixed(1)} txs/s)`,
+  );
   await writeCapture(args.out, file);
 }
 

@@ -1,7 +1,15 @@
 import { asUserErrors } from "./user-error.js";
 import { loadAccessSetFile, writeFileAtomic } from "../src/access/index.js";
 import { dependencyFromFlags } from "../src/model/dependency.js";
-import { analyze, potentialJson, potentialReport, renderMarkdown, renderPotentialMarkdown, renderPotentialText, renderText } from "../src/conflicts/index.js";
+import {
+  analyze,
+  potentialJson,
+  potentialReport,
+  renderMarkdown,
+  renderPotentialMarkdown,
+  renderPotentialText,
+  renderText,
+} from "../src/conflicts/index.js";
 import { isColumnarPath, loadColumnarCompact } from "../src/columnar/index.js";
 
 interface Args {
@@ -23,8 +31,12 @@ async function conflictsAnalyzeBody(args: Args): Promise<void> {
   const file = columnar ? await loadColumnarCompact(args.file) : await loadAccessSetFile(args.file);
   const { result } = analyze(file, { ...dependencyFromFlags(args), cost: args.cost, topSlots: args.top });
   // Many blocks (a test run mines one transaction a block): also what would conflict across senders in one block.
-  const potential = !args.noPotential && !("compact" in file) && file.blocks.length > 1 ? potentialReport(file, { includeFeeRecipient: args.includeFeeRecipient }) : undefined;
-  if (columnar && !args.noPotential && !args.quiet) console.log("(potential cross-sender conflicts are not computed for a Parquet tree; convert it to JSON for them)");
+  const potential =
+    !args.noPotential && !("compact" in file) && file.blocks.length > 1
+      ? potentialReport(file, { includeFeeRecipient: args.includeFeeRecipient })
+      : undefined;
+  if (columnar && !args.noPotential && !args.quiet)
+    console.log("(potential cross-sender conflicts are not computed for a Parquet tree; convert it to JSON for them)");
   if (!args.quiet) console.log(renderText(result) + (potential ? "\n\n" + renderPotentialText(potential) : ""));
   if (args.json) {
     await writeFileAtomic(args.json, JSON.stringify(potential ? { ...result, ...potentialJson(potential) } : result, null, 2) + "\n");

@@ -13,6 +13,9 @@ export default task(["conflicts", "analyze"])
   .addOption({ name: "cost", description: COST_HELP, defaultValue: "auto" })
   .addOption({ name: "credits", description: DEPENDENCY_FLAGS.credits, defaultValue: "read-modify-write" })
   .addFlag({ name: "quiet", description: "Do not print the terminal report" })
-  .addFlag({ name: "noPotential", description: "Skip the potential conflicts across senders and the advice (shown when the file holds more than one block)" })
+  .addFlag({
+    name: "noPotential",
+    description: "Skip the potential conflicts across senders and the advice (shown when the file holds more than one block)",
+  })
   .setAction(() => import("./conflicts-analyze-action.js"))
   .build();

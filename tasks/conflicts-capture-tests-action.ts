@@ -17,14 +17,20 @@ interface Args {
 
 async function body(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   if (!hre.tasks.rootTasks.has("test") || !hre.tasks.getTask("test").subtasks.has("mocha"))
-    throw new UsageError("conflicts capture tests runs the project's mocha tests: add @nomicfoundation/hardhat-mocha (or hardhat-toolbox-mocha-ethers) to the config's plugins");
+    throw new UsageError(
+      "conflicts capture tests runs the project's mocha tests: add @nomicfoundation/hardhat-mocha (or hardhat-toolbox-mocha-ethers) to the config's plugins",
+    );
   if (hre.config.test.mocha.parallel === true)
-    throw new UsageError("conflicts capture tests reads the blocks the tests mine in this process: set test.mocha.parallel to false in the config (or drop it)");
+    throw new UsageError(
+      "conflicts capture tests reads the blocks the tests mine in this process: set test.mocha.parallel to false in the config (or drop it)",
+    );
   if (!args.noCompile) await hre.tasks.getTask("build").run({});
   const buildInfo = path.join(hre.config.paths.artifacts, "build-info");
   const contracts = await loadBuildInfoContracts(buildInfo);
   if (contracts.length === 0)
-    throw new InputError(`no compiled contracts in ${buildInfo}: the project has not been built; run \`npx hardhat build\` (or drop --no-compile)`);
+    throw new InputError(
+      `no compiled contracts in ${buildInfo}: the project has not been built; run \`npx hardhat build\` (or drop --no-compile)`,
+    );
   const withoutLayout = contracts.filter((c) => c.layout === null).length;
   if (withoutLayout === contracts.length)
     console.warn(
@@ -39,7 +45,8 @@ async function body(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
       testFiles: args.testFiles,
       noCompile: true,
       ...(args.grep !== undefined ? { grep: args.grep } : {}),
-    })) as { value?: { summary?: { failed: number; passed: number } }; error?: { summary?: { failed: number; passed: number } } } | undefined;
+    })) as
+      { value?: { summary?: { failed: number; passed: number } }; error?: { summary?: { failed: number; passed: number } } } | undefined;
     summary = result?.value?.summary ?? result?.error?.summary;
   } finally {
     endTestCapture();

@@ -6,17 +6,34 @@ const OUT = { name: "out", description: "Access-set file to write (.json or .jso
 /** `conflicts capture <source>`: one sub-task per producer of access sets, each with its own options. */
 export const captureTasks = [
   emptyTask(["conflicts", "capture"], "Capture per-transaction access sets: workload | replay | bal | node").build(),
-  task(["conflicts", "capture", "workload"], "Run transactions on a Hardhat network and capture them (re-executed, or prestate-traced with --method trace)")
+  task(
+    ["conflicts", "capture", "workload"],
+    "Run transactions on a Hardhat network and capture them (re-executed, or prestate-traced with --method trace)",
+  )
     .addOption(OUT)
-    .addOption({ name: "requests", description: "JSON file of tx requests [{from,to,data,value,gas,function}] (default: the sample workload)", defaultValue: "" })
-    .addOption({ name: "txs", description: "Transactions in the sample workload (when no --requests)", type: ArgumentType.INT, defaultValue: 30 })
+    .addOption({
+      name: "requests",
+      description: "JSON file of tx requests [{from,to,data,value,gas,function}] (default: the sample workload)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "txs",
+      description: "Transactions in the sample workload (when no --requests)",
+      type: ArgumentType.INT,
+      defaultValue: 30,
+    })
     .addOption({
       name: "method",
-      description: "auto (reexec on an in-process network, else trace) | reexec (re-run each mined block once, checked against the node) | trace (prestateTracer per tx)",
+      description:
+        "auto (reexec on an in-process network, else trace) | reexec (re-run each mined block once, checked against the node) | trace (prestateTracer per tx)",
       defaultValue: "auto",
     })
     .addOption({ name: "blockSize", description: "Transactions per block (0 = all in one)", type: ArgumentType.INT, defaultValue: 0 })
-    .addOption({ name: "addressBook", description: "JSON {address: ContractName | {contract,label}} for contracts not matched by bytecode", defaultValue: "" })
+    .addOption({
+      name: "addressBook",
+      description: "JSON {address: ContractName | {contract,label}} for contracts not matched by bytecode",
+      defaultValue: "",
+    })
     .addFlag({ name: "noDeclared", description: "Do not ask targets for declareAccess" })
     .addFlag({ name: "noDecode", description: "Do not decode slot names (faster)" })
     .setAction(() => import("./capture-workload-action.js"))
@@ -30,8 +47,17 @@ export const captureTasks = [
   task(["conflicts", "capture", "bal"], "Convert EIP-7928 block access lists (JSON or RLP, optionally gzipped) to access sets")
     .addVariadicArgument({ name: "inputs", description: "BAL files (.json, .rlp, optionally .gz)" })
     .addOption(OUT)
-    .addOption({ name: "feeRecipient", description: "Fee recipient (default: the account credited in the most transactions)", defaultValue: "" })
-    .addOption({ name: "block", description: "Block number (default: the leading digits of the file name)", type: ArgumentType.STRING, defaultValue: "" })
+    .addOption({
+      name: "feeRecipient",
+      description: "Fee recipient (default: the account credited in the most transactions)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "block",
+      description: "Block number (default: the leading digits of the file name)",
+      type: ArgumentType.STRING,
+      defaultValue: "",
+    })
     .addOption({ name: "indexBase", description: "tx_index base: auto (decided from what index 0 does) | 0 | 1", defaultValue: "auto" })
     .setAction(() => import("./capture-bal-action.js"))
     .build(),
@@ -40,8 +66,18 @@ export const captureTasks = [
     .addPositionalArgument({ name: "to", description: "Last block (inclusive)", type: ArgumentType.INT })
     .addOption(OUT)
     .addOption({ name: "rpc", description: "Node URL (default: $MAINNET_RPC_URL)", defaultValue: "" })
-    .addOption({ name: "retries", description: "Attempts per request on dropped connections, HTTP 429 and 5xx", type: ArgumentType.INT, defaultValue: 5 })
-    .addOption({ name: "backoffMs", description: "First wait before a retry, in ms (doubles each time)", type: ArgumentType.INT, defaultValue: 500 })
+    .addOption({
+      name: "retries",
+      description: "Attempts per request on dropped connections, HTTP 429 and 5xx",
+      type: ArgumentType.INT,
+      defaultValue: 5,
+    })
+    .addOption({
+      name: "backoffMs",
+      description: "First wait before a retry, in ms (doubles each time)",
+      type: ArgumentType.INT,
+      defaultValue: 500,
+    })
     .setAction(() => import("./mainnet-capture-action.js"))
     .build(),
 ];

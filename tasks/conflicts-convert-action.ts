@@ -18,7 +18,9 @@ async function convertBody(args: Args): Promise<void> {
   const txs = file.blocks.reduce((n, b) => n + b.txs.length, 0);
   if (await isColumnarPath(args.output)) {
     const meta = await saveColumnar(args.output, file, { partitionBlocks: args.partitionBlocks });
-    console.log(`wrote ${args.output}: ${file.blocks.length} blocks, ${txs} txs in ${meta.partitions.length} partitions (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    console.log(
+      `wrote ${args.output}: ${file.blocks.length} blocks, ${txs} txs in ${meta.partitions.length} partitions (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    );
   } else {
     await saveAccessSetFile(args.output, file);
     console.log(`wrote ${args.output}: ${file.blocks.length} blocks, ${txs} txs (${((performance.now() - t0) / 1000).toFixed(1)} s)`);

@@ -24,7 +24,12 @@ async function studyBody(args: Args): Promise<void> {
     from: args.from >= 0 ? args.from : undefined,
     to: args.to >= 0 ? args.to : undefined,
     contract: args.contract,
-    sql: args.sql ? args.sql.split(",").map((s) => s.trim()).filter(Boolean) : [],
+    sql: args.sql
+      ? args.sql
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [],
     noBuiltin: args.noBuiltin,
     noChains: args.noChains,
     memoryLimit: args.memory,

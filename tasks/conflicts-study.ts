@@ -2,11 +2,17 @@ import { task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
 
 export default task(["conflicts", "study"])
-  .setDescription("Cross-block SQL studies over a Parquet access-set tree: hot contracts, variables, function pairs, conflict rates, chains, trends")
+  .setDescription(
+    "Cross-block SQL studies over a Parquet access-set tree: hot contracts, variables, function pairs, conflict rates, chains, trends",
+  )
   .addPositionalArgument({ name: "tree", description: "Parquet tree (written by `conflicts convert IN OUT.parquet` or a producer)" })
   .addOption({ name: "from", description: "First block (default: the first)", type: ArgumentType.INT, defaultValue: -1 })
   .addOption({ name: "to", description: "Last block (default: the last)", type: ArgumentType.INT, defaultValue: -1 })
-  .addOption({ name: "contract", description: "Contract address for the serialized-share query (default: the top contracts)", defaultValue: "" })
+  .addOption({
+    name: "contract",
+    description: "Contract address for the serialized-share query (default: the top contracts)",
+    defaultValue: "",
+  })
   .addOption({ name: "sql", description: "Extra SQL files to run, comma-separated (each ends in one SELECT)", defaultValue: "" })
   .addFlag({ name: "noBuiltin", description: "Run only the --sql files (and the chain pass)" })
   .addFlag({ name: "noChains", description: "Skip the per-block chain pass" })

@@ -4,7 +4,16 @@ import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { saveAccessSetFile, writeFileAtomic } from "../src/access/io.js";
 import { ContractBook, loadBuildInfoContracts } from "../src/decode/artifacts.js";
-import { comparisonRows, DEMO_CAVEATS, demoMarkdown, designReportData, gasRows, predictionCaveats, runDesign, type DesignOutcome } from "../src/pipeline/compare.js";
+import {
+  comparisonRows,
+  DEMO_CAVEATS,
+  demoMarkdown,
+  designReportData,
+  gasRows,
+  predictionCaveats,
+  runDesign,
+  type DesignOutcome,
+} from "../src/pipeline/compare.js";
 import { textTable } from "../src/util/tables.js";
 import { writeReportHtml } from "../src/report/write.js";
 import { disjointDesign, incumbentDesign } from "../src/workload/designs.js";
@@ -28,7 +37,8 @@ export default async function demo(args: DemoArgs, hre: HardhatRuntimeEnvironmen
 
 async function run(args: DemoArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   if (!KINDS.includes(args.workload)) throw new UsageError(`--workload must be one of ${KINDS.join(", ")}, got "${args.workload}"`);
-  if (!Number.isInteger(args.txs) || args.txs < 1 || args.txs > 20_000) throw new UsageError(`--txs must be between 1 and 20000, got ${args.txs}`);
+  if (!Number.isInteger(args.txs) || args.txs < 1 || args.txs > 20_000)
+    throw new UsageError(`--txs must be between 1 and 20000, got ${args.txs}`);
   const quiet = process.env.CI === "true";
   const start = performance.now();
   const say = (s: string) => {
@@ -39,7 +49,9 @@ async function run(args: DemoArgs, hre: HardhatRuntimeEnvironment): Promise<void
   await hre.tasks.getTask("build").run({ quiet: true });
   const contracts = await loadBuildInfoContracts(path.join(hre.config.paths.artifacts, "build-info"));
   const workload = generateWorkload({ kind: args.workload as WorkloadKind, txs: args.txs, seed: args.seed });
-  say(`workload: ${workload.ops.length} ${workload.name} transactions from ${new Set(workload.ops.map((o) => o.user)).size} distinct users (seed ${workload.seed})`);
+  say(
+    `workload: ${workload.ops.length} ${workload.name} transactions from ${new Set(workload.ops.map((o) => o.user)).size} distinct users (seed ${workload.seed})`,
+  );
 
   const outcomes: DesignOutcome[] = [];
   for (const design of [disjointDesign(), incumbentDesign()] as Design[]) {

@@ -2,7 +2,14 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { FORK_ACCOUNTS, FORK_COINBASE } from "../src/replay/fork-accounts.js";
-import { listCorpusBlocks, loadRecording, loadSynthesizedRecording, redactUrl, startRecordedRpc, type RecordedRpcServer } from "../src/replay/index.js";
+import {
+  listCorpusBlocks,
+  loadRecording,
+  loadSynthesizedRecording,
+  redactUrl,
+  startRecordedRpc,
+  type RecordedRpcServer,
+} from "../src/replay/index.js";
 import { UsageError } from "../src/errors.js";
 import { asUserErrors } from "./user-error.js";
 
@@ -19,12 +26,16 @@ export default async function forkServeAction(args: ForkServeArgs, hre: HardhatR
   await asUserErrors("fork serve", async () => {
     const root = resolve(hre.config.paths.root, args.corpus);
     const available = await listCorpusBlocks(root).catch(() => [] as number[]);
-    if (args.block < 1) throw new UsageError(`give --block N, a block of the corpus (${available.length} in ${args.corpus}: ${available.join(", ")})`);
+    if (args.block < 1)
+      throw new UsageError(`give --block N, a block of the corpus (${available.length} in ${args.corpus}: ${available.join(", ")})`);
     const dir = join(root, String(args.block));
     if (!existsSync(join(dir, "pre_state.json.gz")) || !existsSync(join(dir, "block.json.gz"))) {
-      throw new UsageError(`block ${args.block} is not in ${args.corpus} (it needs block.json.gz and pre_state.json.gz); shipped blocks: ${available.join(", ")}`);
+      throw new UsageError(
+        `block ${args.block} is not in ${args.corpus} (it needs block.json.gz and pre_state.json.gz); shipped blocks: ${available.join(", ")}`,
+      );
     }
-    if (args.port < 0 || args.port > 65_535) throw new UsageError(`--port ${args.port} is not a port; use 1..65535, or 0 for any free port`);
+    if (args.port < 0 || args.port > 65_535)
+      throw new UsageError(`--port ${args.port} is not a port; use 1..65535, or 0 for any free port`);
     const recordingFile = args.recording !== "" ? resolve(args.recording) : join(dir, "rpc-recording.json.gz");
     const parent = join(root, String(args.block - 1), "block.json.gz");
     const realParent = existsSync(parent);
@@ -44,7 +55,9 @@ export default async function forkServeAction(args: ForkServeArgs, hre: HardhatR
     });
     s.assumeEmpty(...FORK_ACCOUNTS, FORK_COINBASE);
     const fork = args.block - 1;
-    console.log(`fork serve: the state before block ${args.block} (after block ${fork}; ${realParent ? "its real header" : "header synthesized from block " + args.block}), ${Object.keys(recording.state).length} accounts, ${Object.keys(recording.recorded).length} recorded answers`);
+    console.log(
+      `fork serve: the state before block ${args.block} (after block ${fork}; ${realParent ? "its real header" : "header synthesized from block " + args.block}), ${Object.keys(recording.state).length} accounts, ${Object.keys(recording.recorded).length} recorded answers`,
+    );
     console.log(`fork serve: listening on ${s.url}`);
     console.log(`  hardhat: RECORDED_FORK_URL=${s.url} RECORDED_FORK_BLOCK=${fork} npx hardhat <task> --network recordedFork`);
     console.log(`  anvil:   anvil --fork-url ${s.url} --fork-block-number ${fork}`);

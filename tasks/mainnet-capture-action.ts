@@ -16,7 +16,8 @@ interface Args {
 async function mainnetCaptureBody(args: Args): Promise<void> {
   const rpc = args.rpc || process.env.MAINNET_RPC_URL || "";
   if (rpc === "") throw new UsageError("no node given", { hint: "give --rpc URL (or set MAINNET_RPC_URL): a node serving the debug API" });
-  if (args.retries < 1 || args.backoffMs < 0) throw new UsageError("bad retry settings", { hint: "give --retries N >= 1 and --backoff-ms MS >= 0" });
+  if (args.retries < 1 || args.backoffMs < 0)
+    throw new UsageError("bad retry settings", { hint: "give --retries N >= 1 and --backoff-ms MS >= 0" });
   const out = resolve(process.cwd(), args.out);
   const bar = createProgress({ label: "capture", total: args.to - args.from + 1, unit: "blocks" });
   const result = await captureRange({

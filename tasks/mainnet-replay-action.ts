@@ -4,13 +4,7 @@ import { createProgress } from "../src/report/progress.js";
 import { isAbsolute, join, resolve } from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { saveAccessSetFile } from "../src/access/io.js";
-import {
-  ACCESS_SET_FILE_NAME,
-  listCorpusBlocks,
-  replayCorpusBlock,
-  toAccessSetFile,
-  type ReplayResult,
-} from "../src/replay/index.js";
+import { ACCESS_SET_FILE_NAME, listCorpusBlocks, replayCorpusBlock, toAccessSetFile, type ReplayResult } from "../src/replay/index.js";
 
 interface Args {
   blocks: number[];
@@ -31,7 +25,9 @@ async function mainnetReplayBody(args: Args, hre: HardhatRuntimeEnvironment): Pr
   const root = hre.config.paths.root;
   const corpus = isAbsolute(args.corpus) ? args.corpus : resolve(root, args.corpus);
   if (args.all === args.blocks.length > 0) {
-    throw new UsageError("give block numbers or --all, not both and not neither", { hint: "npx hardhat mainnet replay 19933597, or npx hardhat mainnet replay --all" });
+    throw new UsageError("give block numbers or --all, not both and not neither", {
+      hint: "npx hardhat mainnet replay 19933597, or npx hardhat mainnet replay --all",
+    });
   }
   const numbers = args.all ? await listCorpusBlocks(corpus) : args.blocks;
   if (numbers.length === 0) throw new UsageError(`no block directories in ${corpus}`);
@@ -53,7 +49,10 @@ async function mainnetReplayBody(args: Args, hre: HardhatRuntimeEnvironment): Pr
     if (args.write) {
       await saveAccessSetFile(
         join(corpus, String(n), ACCESS_SET_FILE_NAME),
-        toAccessSetFile([r.access], `mainnet block ${n} replayed offline with @ethereumjs/vm from its pre-state; gasUsed and receiptsRoot checked`),
+        toAccessSetFile(
+          [r.access],
+          `mainnet block ${n} replayed offline with @ethereumjs/vm from its pre-state; gasUsed and receiptsRoot checked`,
+        ),
       );
     }
   }
@@ -69,7 +68,9 @@ async function mainnetReplayBody(args: Args, hre: HardhatRuntimeEnvironment): Pr
     );
     console.log(`wrote ${out}`);
   }
-  console.log(`${results.length} block(s), ${txs} txs replayed and checked against their headers in ${(ms / 1000).toFixed(1)} s of execution`);
+  console.log(
+    `${results.length} block(s), ${txs} txs replayed and checked against their headers in ${(ms / 1000).toFixed(1)} s of execution`,
+  );
 }
 
 export default async function mainnetReplay(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {

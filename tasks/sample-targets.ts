@@ -11,6 +11,6 @@ export async function deploySampleTargets(ethers: HardhatEthers): Promise<Sample
     token: (await token.getAddress()).toLowerCase(),
     senders: signers.map((s) => s.address.toLowerCase()),
   };
-  for (const m of sampleMints(targets)) await (await signers[0]!.sendTransaction({ to: m.to!, data: m.data! })).wait();
+  for (const m of sampleMints(targets)) await (await signers[0].sendTransaction({ to: m.to!, data: m.data! })).wait();
   return targets;
 }

@@ -11,7 +11,14 @@ export default async function suiteDeployAction(args: SuiteDeployArgs, hre: Hard
     // A step counter on stderr (silent under CI=true); the log lines go through it untorn.
     const bar = createProgress({ label: "deploy", total: DEPLOY_STEPS, unit: "steps" });
     try {
-      await deploySuite(connection, args, hre.config.paths.root, (s) => bar.log(s), { ignitionDir: hre.config.paths.ignition, artifacts: hre.artifacts }, bar);
+      await deploySuite(
+        connection,
+        args,
+        hre.config.paths.root,
+        (s) => bar.log(s),
+        { ignitionDir: hre.config.paths.ignition, artifacts: hre.artifacts },
+        bar,
+      );
       bar.finish();
     } catch (e) {
       bar.stop();

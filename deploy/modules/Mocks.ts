@@ -13,7 +13,11 @@ export default buildModule("DisjointMocks", (m) => {
   );
   const collateralToken = m.contract(
     "MockERC20",
-    [m.getParameter("collateralName", "Collateral ETH"), m.getParameter("collateralSymbol", "cETH"), m.getParameter("collateralDecimals", 18)],
+    [
+      m.getParameter("collateralName", "Collateral ETH"),
+      m.getParameter("collateralSymbol", "cETH"),
+      m.getParameter("collateralDecimals", 18),
+    ],
     { id: "CollateralToken" },
   );
   // Price of one collateral unit in loan units, 1e36-scaled (see IPriceOracle).

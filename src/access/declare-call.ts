@@ -37,9 +37,7 @@ export async function fetchDeclaredEntries(
         `Check that the target implements IAccessDeclaring and that the call itself would succeed.`,
     );
   }
-  const [entries] = DECLARING.decodeFunctionResult("declareAccess", raw) as unknown as [
-    { account: string; slot: string; mode: bigint }[],
-  ];
+  const [entries] = DECLARING.decodeFunctionResult("declareAccess", raw) as unknown as [{ account: string; slot: string; mode: bigint }[]];
   return entries.map((e) => ({ account: e.account, slot: e.slot, mode: e.mode }));
 }
 

@@ -9,9 +9,7 @@ export const FORMAT_NAME = "disjoint.access-sets";
 export const FORMAT_VERSION = 1;
 
 const hex = (bytes: number, what: string) =>
-  z
-    .string()
-    .regex(new RegExp(`^0x[0-9a-f]{${bytes * 2}}$`), `${what}: expected 0x and ${bytes * 2} lowercase hex digits`);
+  z.string().regex(new RegExp(`^0x[0-9a-f]{${bytes * 2}}$`), `${what}: expected 0x and ${bytes * 2} lowercase hex digits`);
 
 export const Address = hex(20, "address");
 export const Slot = hex(32, "storage slot");
@@ -77,9 +75,7 @@ export const BlockAccess = z
   .strict();
 
 /** "address:slot", the key of `names.slots`. */
-export const SlotRef = z
-  .string()
-  .regex(/^0x[0-9a-f]{40}:0x[0-9a-f]{64}$/, "slot reference: expected 0x<40 hex>:0x<64 hex>, lowercase");
+export const SlotRef = z.string().regex(/^0x[0-9a-f]{40}:0x[0-9a-f]{64}$/, "slot reference: expected 0x<40 hex>:0x<64 hex>, lowercase");
 
 /** Decoded names: contract names of accounts, and `Contract.variable[key].field` of slots. */
 export const Names = z

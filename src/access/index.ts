@@ -16,12 +16,4 @@ export {
   readTextChunks,
   saveAccessSetFileStreaming,
 } from "./stream.js";
-export {
-  ANY_SLOT,
-  MODE_READ,
-  MODE_WRITE,
-  MODE_SNAPSHOT,
-  toDeclaredAccess,
-  toEip2930,
-  type DeclaredEntry,
-} from "./declared.js";
+export { ANY_SLOT, MODE_READ, MODE_WRITE, MODE_SNAPSHOT, toDeclaredAccess, toEip2930, type DeclaredEntry } from "./declared.js";

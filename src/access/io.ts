@@ -67,9 +67,7 @@ export async function loadAccessSetFile(file: string): Promise<AccessSetFile> {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new AccessSetFormatError(file, [
-      { path: "", message: `not valid JSON (${(e as Error).message}); is the file truncated?` },
-    ]);
+    throw new AccessSetFormatError(file, [{ path: "", message: `not valid JSON (${(e as Error).message}); is the file truncated?` }]);
   }
   return parseAccessSetFile(json, file);
 }

@@ -88,7 +88,20 @@ function zodProblems(error: z.ZodError, prefix: Path): { path: string; message: 
 const ADDRESS = /^0x[0-9a-f]{40}$/;
 const SLOT = /^0x[0-9a-f]{64}$/;
 const SELECTOR = /^0x[0-9a-f]{8}$/;
-const TX_KEYS = new Set(["index", "hash", "from", "to", "selector", "function", "gasUsed", "costs", "status", "storage", "accounts", "declared"]);
+const TX_KEYS = new Set([
+  "index",
+  "hash",
+  "from",
+  "to",
+  "selector",
+  "function",
+  "gasUsed",
+  "costs",
+  "status",
+  "storage",
+  "accounts",
+  "declared",
+]);
 const LISTS_KEYS = new Set(["reads", "writes"]);
 const DECLARED_KEYS = new Set(["reads", "writes", "snapshots"]);
 
@@ -134,7 +147,8 @@ function isTxAccess(t: unknown): t is TxAccessT {
   if (!isLists(t.storage, isSlot) || !isLists(t.accounts, isField)) return false;
   if (t.declared !== undefined) {
     const d = t.declared;
-    if (!isObject(d) || !onlyKeys(d, DECLARED_KEYS) || !isPairs(d.reads, isDeclaredSlot) || !isPairs(d.writes, isDeclaredSlot)) return false;
+    if (!isObject(d) || !onlyKeys(d, DECLARED_KEYS) || !isPairs(d.reads, isDeclaredSlot) || !isPairs(d.writes, isDeclaredSlot))
+      return false;
     if (d.snapshots !== undefined && !isPairs(d.snapshots, isSlot)) return false;
   }
   return true;
@@ -177,7 +191,10 @@ export class AccessSetStreamParser {
     if (!this.finished) {
       const top = this.stack[this.stack.length - 1];
       const where = top ? this.childPath(top) : [];
-      this.fail(where, `the file ends here, inside the value (${this.dropped + this.buf.length} characters read): it is truncated; re-capture or re-copy it`);
+      this.fail(
+        where,
+        `the file ends here, inside the value (${this.dropped + this.buf.length} characters read): it is truncated; re-capture or re-copy it`,
+      );
     }
     return this.root as unknown as AccessSetFileT;
   }
@@ -450,7 +467,8 @@ export class AccessSetStreamParser {
     let value: unknown = f.value;
     if (f.role === Role.Block) {
       const { txs, ...rest } = f.value as Record<string, unknown>;
-      if (!Array.isArray(txs)) this.fail([...f.path, "txs"], txs === undefined ? "missing: every block needs a txs array" : "expected an array of transactions");
+      if (!Array.isArray(txs))
+        this.fail([...f.path, "txs"], txs === undefined ? "missing: every block needs a txs array" : "expected an array of transactions");
       const r = BlockHeader.safeParse(rest);
       if (!r.success) throw new AccessSetFormatError(this.file, zodProblems(r.error, f.path));
       const { blockReads, ...head } = r.data;
@@ -524,7 +542,8 @@ export async function* readTextChunks(file: string, chunkBytes = 1 << 20): Async
     }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === "ENOENT" || err.code === "EACCES" || err.code === "EISDIR") throw new InputError(`cannot read access-set file ${file}: ${err.message}`);
+    if (err.code === "ENOENT" || err.code === "EACCES" || err.code === "EISDIR")
+      throw new InputError(`cannot read access-set file ${file}: ${err.message}`);
     if (gz && typeof err.code === "string" && err.code.startsWith("Z_")) {
       throw new AccessSetFormatError(file, [{ path: "", message: `not valid gzip data (${err.message}); is the file truncated?` }]);
     }
@@ -547,7 +566,9 @@ export function* accessSetFileText(data: AccessSetFileT, file = "<output>"): Gen
   const { blocks, names, ...rest } = data as AccessSetFileT & Record<string, unknown>;
   const v = (rest as Record<string, unknown>).version;
   if (rest.format === FORMAT_NAME && v !== FORMAT_VERSION) {
-    throw new AccessSetFormatError(file, [{ path: "version", message: `version ${String(v)} is not supported; this build writes version ${FORMAT_VERSION}` }]);
+    throw new AccessSetFormatError(file, [
+      { path: "version", message: `version ${String(v)} is not supported; this build writes version ${FORMAT_VERSION}` },
+    ]);
   }
   const head = Header.safeParse(rest);
   if (!head.success) throw new AccessSetFormatError(file, zodProblems(head.error, []));
@@ -563,11 +584,13 @@ export function* accessSetFileText(data: AccessSetFileT, file = "<output>"): Gen
   const cut = rootText.indexOf('"blocks":[]');
   yield rootText.slice(0, cut + '"blocks":['.length);
   for (const [bi, block] of blocks.entries()) {
-    if (typeof block !== "object" || block === null) throw new AccessSetFormatError(file, [{ path: `blocks.${bi}`, message: "expected a block object" }]);
+    if (typeof block !== "object" || block === null)
+      throw new AccessSetFormatError(file, [{ path: `blocks.${bi}`, message: "expected a block object" }]);
     const { txs, ...bRest } = block;
     const bh = BlockHeader.safeParse(bRest);
     if (!bh.success) throw new AccessSetFormatError(file, zodProblems(bh.error, ["blocks", bi]));
-    if (!Array.isArray(txs)) throw new AccessSetFormatError(file, [{ path: `blocks.${bi}.txs`, message: "expected an array of transactions" }]);
+    if (!Array.isArray(txs))
+      throw new AccessSetFormatError(file, [{ path: `blocks.${bi}.txs`, message: "expected an array of transactions" }]);
     const { blockReads, ...bHead } = bh.data;
     const bText = JSON.stringify({ ...bHead, txs: [], ...(blockReads !== undefined ? { blockReads } : {}) });
     const bCut = bText.indexOf('"txs":[]');

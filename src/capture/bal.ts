@@ -23,7 +23,10 @@ import type { AccountKey, BlockAccess, StorageKey, TxAccess } from "../access/fo
 import type { AccessSource } from "../model/source.js";
 
 export class BalFormatError extends InputError {
-  constructor(readonly file: string, message: string) {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
     super(`${file}: ${message}`);
   }
 }
@@ -65,7 +68,8 @@ function parseJson(json: unknown, file: string): BalAccount[] {
     if (typeof a.address !== "string") throw new BalFormatError(file, `${at}.address: missing`);
     const idx = (c: unknown, p: string) => {
       const index = fields(c).tx_index;
-      if (typeof index !== "number" || !Number.isInteger(index) || index < 0) throw new BalFormatError(file, `${p}.tx_index: expected a non-negative integer`);
+      if (typeof index !== "number" || !Number.isInteger(index) || index < 0)
+        throw new BalFormatError(file, `${p}.tx_index: expected a non-negative integer`);
       return index;
     };
     const list = (v: unknown, p: string): unknown[] => {
@@ -112,7 +116,11 @@ function parseRlp(bytes: Uint8Array, file: string): BalAccount[] {
   return list(decoded, "top level").map((a0, i): BalAccount => {
     const at = `account ${i}`;
     const a = list(a0, at);
-    if (a.length !== 6) throw new BalFormatError(file, `${at}: expected 6 fields [address, storage_changes, storage_reads, balance, nonce, code], found ${a.length}`);
+    if (a.length !== 6)
+      throw new BalFormatError(
+        file,
+        `${at}: expected 6 fields [address, storage_changes, storage_reads, balance, nonce, code], found ${a.length}`,
+      );
     const changes = (v: unknown, what: string) => list(v, what).map((c, j) => num(list(c, `${what}[${j}]`)[0], `${what}[${j}].index`));
     return {
       address: pad(hex(a[0], `${at}.address`), 20, file, `${at}.address`),
@@ -121,7 +129,9 @@ function parseRlp(bytes: Uint8Array, file: string): BalAccount[] {
         const slot = pad(hex(w[0], `${at}.storage_changes[${j}].slot`), 32, file, `${at}.storage_changes[${j}].slot`);
         return changes(w[1], `${at}.storage_changes[${j}].changes`).map((index) => ({ slot, index }));
       }),
-      reads: list(a[2], `${at}.storage_reads`).map((s, j) => pad(hex(s, `${at}.storage_reads[${j}]`), 32, file, `${at}.storage_reads[${j}]`)),
+      reads: list(a[2], `${at}.storage_reads`).map((s, j) =>
+        pad(hex(s, `${at}.storage_reads[${j}]`), 32, file, `${at}.storage_reads[${j}]`),
+      ),
       balance: changes(a[3], `${at}.balance_changes`),
       nonce: changes(a[4], `${at}.nonce_changes`),
       code: changes(a[5], `${at}.code_changes`),
@@ -153,7 +163,11 @@ export function parseBal(raw: Uint8Array, file: string): BalAccount[] {
 }
 
 /** Converts a parsed BAL into one block of access sets. */
-export function balToBlock(accounts: BalAccount[], file: string, opts: BalOptions = {}): { block: BlockAccess; base: 0 | 1; dropped: number } {
+export function balToBlock(
+  accounts: BalAccount[],
+  file: string,
+  opts: BalOptions = {},
+): { block: BlockAccess; base: 0 | 1; dropped: number } {
   const number = opts.number ?? Number(/^(\d+)/.exec(file.split("/").pop() ?? "")?.[1] ?? NaN);
   if (!Number.isInteger(number)) throw new BalFormatError(file, "cannot tell the block number from the file name; pass it (--block)");
   let maxIndex = -1;
@@ -213,7 +227,7 @@ export function balToBlock(accounts: BalAccount[], file: string, opts: BalOption
       to: null,
       selector: null,
       // Calldata is not in a BAL: label by the first contract whose storage the tx wrote.
-      function: t.sw.length > 0 ? `writes ${t.sw[0]![0]}` : "no storage writes",
+      function: t.sw.length > 0 ? `writes ${t.sw[0][0]}` : "no storage writes",
       gasUsed: 0,
       // Written slots are read as well (a write implies a read). Of the account changes only the
       // sender's are known reads (it pays from its balance and bumps its nonce); any other

@@ -9,7 +9,6 @@ import { Account, bytesToHex, hexToBytes, setLengthLeft, type Address as EthAddr
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import type { Eip1193 } from "../util/eip1193.js";
 
-
 type Stack<V> = Map<string, V>[];
 
 /** Counts of what was fetched, for progress and benchmarks. */
@@ -55,7 +54,11 @@ export class LazyRpcStateManager extends SimpleStateManager {
   }
 
   private get stacks() {
-    const self = this as unknown as { accountStack: Stack<Account | undefined>; codeStack: Stack<Uint8Array>; storageStack: Stack<Uint8Array> };
+    const self = this as unknown as {
+      accountStack: Stack<Account | undefined>;
+      codeStack: Stack<Uint8Array>;
+      storageStack: Stack<Uint8Array>;
+    };
     return self;
   }
 

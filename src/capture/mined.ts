@@ -11,7 +11,16 @@
  * (`aliasAddress`) in the file, so that two unrelated contracts never share storage keys.
  */
 import { keccak256 } from "ethers";
-import { FORMAT_NAME, FORMAT_VERSION, type AccessSetFile, type AccountKey, type BlockAccess, type Names, type StorageKey, type TxAccess } from "../access/format.js";
+import {
+  FORMAT_NAME,
+  FORMAT_VERSION,
+  type AccessSetFile,
+  type AccountKey,
+  type BlockAccess,
+  type Names,
+  type StorageKey,
+  type TxAccess,
+} from "../access/format.js";
 import { parseAccessSetFile } from "../access/io.js";
 import { matchRuntimeCode, type ContractBook } from "../decode/artifacts.js";
 import { preimagesFromStructLogs, type Preimages } from "../decode/layout.js";
@@ -80,10 +89,10 @@ export class MinedBlockCapture {
     const parent = hexq(Math.max(0, number - 1));
     const txs: TxAccess[] = [];
     for (let i = 0; i < block.transactions.length; i++) {
-      const t = block.transactions[i]!;
+      const t = block.transactions[i];
       const declared =
         this.opts.declared === false || !t.to ? undefined : await fetchDeclared(p, { from: t.from, to: t.to, data: t.input }, parent);
-      txs.push(await this.toTxAccess(p, number, i, t, receipts[i]!, observed[i]!, declared));
+      txs.push(await this.toTxAccess(p, number, i, t, receipts[i], observed[i], declared));
     }
     this.blocks.push(blockRecord(number, block, txs));
   }
@@ -93,7 +102,13 @@ export class MinedBlockCapture {
     return this.opts.book?.names(this.touched, this.preimages);
   }
 
-  private async observe(node: Eip1193, number: number, txs: RpcTx[], hardfork: string | undefined, coinbase: string): Promise<ObservedAccess[]> {
+  private async observe(
+    node: Eip1193,
+    number: number,
+    txs: RpcTx[],
+    hardfork: string | undefined,
+    coinbase: string,
+  ): Promise<ObservedAccess[]> {
     const wantPreimages = this.opts.book !== undefined;
     try {
       const r = await captureByReexecution(node, number, {
@@ -103,9 +118,11 @@ export class MinedBlockCapture {
       });
       if (r.block.txs.length !== txs.length) throw new Error(`re-execution saw ${r.block.txs.length} transactions, the node ${txs.length}`);
       this.methods.reexec++;
-      return r.block.txs.map((t, i) => accessFromReexecution({ storage: t.storage, accounts: t.accounts, touched: r.touched![i]! }, { coinbase, from: t.from, to: t.to }));
+      return r.block.txs.map((t, i) =>
+        accessFromReexecution({ storage: t.storage, accounts: t.accounts, touched: r.touched![i] }, { coinbase, from: t.from, to: t.to }),
+      );
     } catch (e) {
-      this.methods.fallbackReasons.add((e as Error).message.split("\n")[0]!);
+      this.methods.fallbackReasons.add((e as Error).message.split("\n")[0]);
     }
     this.methods.trace++;
     const out: ObservedAccess[] = [];

@@ -38,7 +38,8 @@ interface OpEntry {
 function recordPreimages(vm: VM, into: Preimages): void {
   const map = (vm.evm as unknown as { _opcodeMap: OpEntry[] })._opcodeMap;
   const entry = Array.isArray(map) ? map[0x20] : undefined;
-  if (entry === undefined) throw new Error("@ethereumjs/evm internals changed: KECCAK256 handler not found; preimage recording needs updating");
+  if (entry === undefined)
+    throw new Error("@ethereumjs/evm internals changed: KECCAK256 handler not found; preimage recording needs updating");
   const inner = entry.opHandler;
   map[0x20] = {
     ...entry,
@@ -46,7 +47,7 @@ function recordPreimages(vm: VM, into: Preimages): void {
       const [offset, size] = rs.stack.peek(2) as [bigint, bigint];
       const data = size > 0n && size <= 4096n ? rs.memory.read(Number(offset), Number(size)) : null;
       const out = inner(rs, common);
-      if (data !== null) into.set("0x" + rs.stack.peek(1)[0]!.toString(16).padStart(64, "0"), bytesToHex(data));
+      if (data !== null) into.set("0x" + rs.stack.peek(1)[0].toString(16).padStart(64, "0"), bytesToHex(data));
       return out;
     },
   };
@@ -85,7 +86,9 @@ export async function captureByReexecution(node: Eip1193, number: number, option
         common,
         stateManager,
         async blockHash(n: number) {
-          const b = (await node.request({ method: "eth_getBlockByNumber", params: ["0x" + n.toString(16), false] })) as { hash: string } | null;
+          const b = (await node.request({ method: "eth_getBlockByNumber", params: ["0x" + n.toString(16), false] })) as {
+            hash: string;
+          } | null;
           if (b === null) throw new NodeError(`BLOCKHASH(${n}): the node has no such block`);
           return b.hash;
         },

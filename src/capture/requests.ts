@@ -8,7 +8,10 @@ import type { CaptureMethod, TxRequest } from "./rpc.js";
 
 /** Validates a JSON array of transaction requests ([{from, to, data, value, gas, function}]). */
 export function parseRequests(json: unknown, file: string): TxRequest[] {
-  if (!Array.isArray(json)) throw new InputError(`${file}: expected a JSON array of transaction requests`, { hint: "write [{ \"from\": \"0x...\", \"to\": \"0x...\", \"data\": \"0x...\" }, ...]" });
+  if (!Array.isArray(json))
+    throw new InputError(`${file}: expected a JSON array of transaction requests`, {
+      hint: 'write [{ "from": "0x...", "to": "0x...", "data": "0x..." }, ...]',
+    });
   return json.map((r: Record<string, unknown> | null, i: number) => {
     if (typeof r?.from !== "string") throw new InputError(`${file}: [${i}].from: missing sender address`);
     const req: TxRequest = { from: r.from };
@@ -25,7 +28,11 @@ export function parseRequests(json: unknown, file: string): TxRequest[] {
  * --method: auto picks re-execution on an in-process (EDR) network, whose state at any past
  * block the re-execution reads, and traces elsewhere (an external node may lack old state).
  */
-export function captureMethod(option: string, config: { type: string; hardfork?: string }, networkName: string): { method: CaptureMethod; hardfork?: string } {
+export function captureMethod(
+  option: string,
+  config: { type: string; hardfork?: string },
+  networkName: string,
+): { method: CaptureMethod; hardfork?: string } {
   const inProcess = config.type === "edr-simulated";
   const hardfork = inProcess ? config.hardfork : undefined;
   if (option === "trace") return { method: "trace" };

@@ -10,12 +10,18 @@ import type { BlockAccess, Names, StorageKey, TxAccess } from "../access/format.
 import { toDeclaredAccess } from "../access/declared.js";
 import type { ContractBook } from "../decode/artifacts.js";
 import { preimagesFromStructLogs, type Preimages } from "../decode/layout.js";
-import { accessFromPrestate, accessFromReexecution, type ObservedAccess, type Prestate, type PrestateDiff, type TxParties } from "../model/convert.js";
+import {
+  accessFromPrestate,
+  accessFromReexecution,
+  type ObservedAccess,
+  type Prestate,
+  type PrestateDiff,
+  type TxParties,
+} from "../model/convert.js";
 import { captureByReexecution } from "./reexecute.js";
 import { blockRecord, txRecord } from "./tx-record.js";
 import type { AccessSource } from "../model/source.js";
 import type { Eip1193 } from "../util/eip1193.js";
-
 
 /** One transaction of a workload. */
 export interface TxRequest {
@@ -131,7 +137,10 @@ export class WorkloadSource implements AccessSource {
    */
   private async fees(batch: readonly TxRequest[]): Promise<Record<string, string>> {
     const p = this.provider;
-    const latest = (await p.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as { baseFeePerGas?: string; gasLimit: string };
+    const latest = (await p.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as {
+      baseFeePerGas?: string;
+      gasLimit: string;
+    };
     if (latest.baseFeePerGas === undefined) return { gasPrice: (await p.request({ method: "eth_gasPrice", params: [] })) as string };
     const tip = BigInt((await p.request({ method: "eth_maxPriorityFeePerGas", params: [] })) as string);
     const gas = batch.reduce((s, t) => s + (t.gas ?? 1_000_000n), 0n);
@@ -146,15 +155,15 @@ export class WorkloadSource implements AccessSource {
 
   private async captureBatch(batch: readonly TxRequest[]): Promise<BlockAccess[]> {
     const p = this.provider;
-    const declared =
-      this.opts.declared === false ? batch.map(() => undefined) : await Promise.all(batch.map((t) => fetchDeclared(p, t)));
+    const declared = this.opts.declared === false ? batch.map(() => undefined) : await Promise.all(batch.map((t) => fetchDeclared(p, t)));
     const hashes: string[] = [];
     // Nonces and fees are filled in here: left to the node, EDR re-runs its pending block for
     // every eth_sendTransaction, which makes sending a block of n transactions O(n^2).
     const nonces = new Map<string, bigint>();
     for (const t of batch) {
       const from = lower(t.from);
-      if (!nonces.has(from)) nonces.set(from, BigInt((await p.request({ method: "eth_getTransactionCount", params: [t.from, "latest"] })) as string));
+      if (!nonces.has(from))
+        nonces.set(from, BigInt((await p.request({ method: "eth_getTransactionCount", params: [t.from, "latest"] })) as string));
     }
     const fees = await this.fees(batch);
     await p.request({ method: "evm_setAutomine", params: [false] });
@@ -181,13 +190,15 @@ export class WorkloadSource implements AccessSource {
     } finally {
       await p.request({ method: "evm_setAutomine", params: [true] });
     }
-    const receipts = (await Promise.all(hashes.map((h) => p.request({ method: "eth_getTransactionReceipt", params: [h] })))) as (Receipt | null)[];
+    const receipts = (await Promise.all(
+      hashes.map((h) => p.request({ method: "eth_getTransactionReceipt", params: [h] })),
+    )) as (Receipt | null)[];
     const byBlock = new Map<number, { req: TxRequest; receipt: Receipt; declared: TxAccess["declared"] }[]>();
     receipts.forEach((r, i) => {
       if (!r) throw new NodeError(`transaction ${hashes[i]} was not mined (is the node's block gas limit too low?)`);
       const n = Number(BigInt(r.blockNumber));
       const list = byBlock.get(n) ?? [];
-      list.push({ req: batch[i]!, receipt: r, declared: declared[i] });
+      list.push({ req: batch[i], receipt: r, declared: declared[i] });
       byBlock.set(n, list);
     });
     const blocks: BlockAccess[] = [];
@@ -206,10 +217,15 @@ export class WorkloadSource implements AccessSource {
       list.sort((a, b) => Number(BigInt(a.receipt.transactionIndex)) - Number(BigInt(b.receipt.transactionIndex)));
       const txs: TxAccess[] = [];
       if ((this.opts.method ?? "trace") === "reexec") {
-        const observed = await this.reexecute(number, list.map((t) => t.receipt.transactionHash), lower(header.miner));
-        list.forEach(({ req, receipt, declared: decl }, i) => txs.push(this.toTxAccess(req, receipt, decl, observed[i]!)));
+        const observed = await this.reexecute(
+          number,
+          list.map((t) => t.receipt.transactionHash),
+          lower(header.miner),
+        );
+        list.forEach(({ req, receipt, declared: decl }, i) => txs.push(this.toTxAccess(req, receipt, decl, observed[i])));
       } else {
-        for (const { req, receipt, declared: decl } of list) txs.push(this.toTxAccess(req, receipt, decl, await this.traceTx(receipt, partiesOf(req, lower(header.miner)))));
+        for (const { req, receipt, declared: decl } of list)
+          txs.push(this.toTxAccess(req, receipt, decl, await this.traceTx(receipt, partiesOf(req, lower(header.miner)))));
       }
       blocks.push(blockRecord(number, header, txs));
     }
@@ -253,11 +269,16 @@ export class WorkloadSource implements AccessSource {
       );
     }
     const txs = result.block.txs;
-    if (txs.length !== hashes.length || txs.some((t, i) => t.hash !== lower(hashes[i]!))) {
-      throw new NodeError(`block ${number} does not hold exactly the workload's transactions: another client is sending transactions to this node`);
+    if (txs.length !== hashes.length || txs.some((t, i) => t.hash !== lower(hashes[i]))) {
+      throw new NodeError(
+        `block ${number} does not hold exactly the workload's transactions: another client is sending transactions to this node`,
+      );
     }
     return txs.map((t, i) =>
-      accessFromReexecution({ storage: t.storage, accounts: t.accounts, touched: result.touched![i]! }, { coinbase, from: t.from, to: t.to }),
+      accessFromReexecution(
+        { storage: t.storage, accounts: t.accounts, touched: result.touched![i] },
+        { coinbase, from: t.from, to: t.to },
+      ),
     );
   }
 
@@ -269,7 +290,9 @@ export class WorkloadSource implements AccessSource {
     }
     this.touched.push(...observed.storage.reads);
     // Declared slots get names too, so check-declared can name over-declared ones.
-    if (declared) for (const [a, sl] of [...declared.reads, ...declared.writes, ...(declared.snapshots ?? [])]) if (sl !== "*") this.touched.push([a, sl]);
+    if (declared)
+      for (const [a, sl] of [...declared.reads, ...declared.writes, ...(declared.snapshots ?? [])])
+        if (sl !== "*") this.touched.push([a, sl]);
     const to = req.to ? lower(req.to) : null;
     const selector = to && req.data && req.data.length >= 10 ? lower(req.data.slice(0, 10)) : null;
     const fn = book?.functionName(to, selector) ?? req.function;

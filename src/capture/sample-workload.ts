@@ -30,7 +30,7 @@ export function sampleWorkload(t: SampleWorkloadTargets, count: number): TxReque
   const out: TxRequest[] = [];
   const n = t.senders.length;
   for (let i = 0; i < count; i++) {
-    const from = t.senders[i % n]!;
+    const from = t.senders[i % n];
     switch (i % 3) {
       case 0:
         out.push({ from, to: t.counter, data: COUNTER.encodeFunctionData("increment"), gas: 100_000n });
@@ -39,7 +39,7 @@ export function sampleWorkload(t: SampleWorkloadTargets, count: number): TxReque
         out.push({ from, to: t.counter, data: COUNTER.encodeFunctionData("bump"), gas: 100_000n });
         break;
       default:
-        out.push({ from, to: t.token, data: ERC20.encodeFunctionData("transfer", [t.senders[(i + 1) % n]!, 1000n]), gas: 100_000n });
+        out.push({ from, to: t.token, data: ERC20.encodeFunctionData("transfer", [t.senders[(i + 1) % n], 1000n]), gas: 100_000n });
     }
   }
   return out;

@@ -34,7 +34,8 @@ export async function captureWorkloadBlock(node: Eip1193, run: WorkloadRun, opts
   const before = "0x" + (run.blockNumber - 1).toString(16);
   for (const [i, tx] of block.txs.entries()) {
     const sent = run.txs[i];
-    if (tx.hash !== sent.hash.toLowerCase()) throw new NodeError(`transaction ${i} of block ${run.blockNumber} is not the one the run sent`);
+    if (tx.hash !== sent.hash.toLowerCase())
+      throw new NodeError(`transaction ${i} of block ${run.blockNumber} is not the one the run sent`);
     tx.function = sent.label;
     const declared = await fetchDeclared(node, { from: sent.request.from, to: sent.request.to, data: sent.request.data }, before);
     if (declared) tx.declared = declared;
@@ -52,7 +53,9 @@ export async function captureWorkloadBlock(node: Eip1193, run: WorkloadRun, opts
     }
     // Mapping keys: every user and contract of the run (one level: mapping[key]).
     // Plus every address-shaped argument of the calls (a liquidation's borrower, a receiver).
-    const keys = [...new Set([...run.txs.flatMap((t) => [t.request.from.toLowerCase(), ...addressArguments(t.request.data)]), ...labels.keys()])];
+    const keys = [
+      ...new Set([...run.txs.flatMap((t) => [t.request.from.toLowerCase(), ...addressArguments(t.request.data)]), ...labels.keys()]),
+    ];
     book.addCandidateKeys(keys, pre, 1);
   }
   const touched = new Set<string>();
@@ -70,7 +73,11 @@ export async function captureWorkloadBlock(node: Eip1193, run: WorkloadRun, opts
   const file: AccessSetFile = {
     format: FORMAT_NAME,
     version: FORMAT_VERSION,
-    source: { kind: "workload", description: opts.description, chainId: Number(BigInt((await node.request({ method: "eth_chainId", params: [] })) as string)) },
+    source: {
+      kind: "workload",
+      description: opts.description,
+      chainId: Number(BigInt((await node.request({ method: "eth_chainId", params: [] })) as string)),
+    },
     precision: { reads: "tx", writes: "tx" },
     blocks: [block],
     names,
@@ -99,7 +106,12 @@ export function addressArguments(data: string | undefined): string[] {
   const out: string[] = [];
   for (let at = 10; at + 64 <= data.length; at += 64) {
     const word = data.slice(at, at + 64).toLowerCase();
-    if (word.startsWith("000000000000000000000000") && !/^0*$/.test(word.slice(24)) && !word.startsWith("0000000000000000000000000000000000")) out.push("0x" + word.slice(24));
+    if (
+      word.startsWith("000000000000000000000000") &&
+      !/^0*$/.test(word.slice(24)) &&
+      !word.startsWith("0000000000000000000000000000000000")
+    )
+      out.push("0x" + word.slice(24));
   }
   return out;
 }

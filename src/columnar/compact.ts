@@ -79,7 +79,14 @@ const STRING_GROUP = 16_384;
  * so that NULL, as "", stays distinct from an empty value) and JS splits it: one call per group.
  * A value holding the separator shows up as a wrong count and is reported by `onBadCount`.
  */
-async function strings(c: DuckDBConnection, file: string, where: string, expr: string, onBadCount: () => Error, intern = false): Promise<(string | null)[]> {
+async function strings(
+  c: DuckDBConnection,
+  file: string,
+  where: string,
+  expr: string,
+  onBadCount: () => Error,
+  intern = false,
+): Promise<(string | null)[]> {
   const sql = `SELECT file_row_number // ${STRING_GROUP} AS g, COUNT(*), string_agg(CASE WHEN v IS NULL THEN '' ELSE '.' || v END, ',' ORDER BY file_row_number)
     FROM (SELECT ${expr} AS v, file_row_number FROM read_parquet(${file}, file_row_number = true) ${where}) GROUP BY g ORDER BY g`;
   const out: (string | null)[] = [];
@@ -120,9 +127,13 @@ async function guarded<T>(tree: string, rel: string, body: () => Promise<T>): Pr
     return await body();
   } catch (e) {
     if (e instanceof AccessSetFormatError) throw e;
-    const msg = (e as Error).message.split("\n")[0]!;
+    const msg = (e as Error).message.split("\n")[0];
     if (/^Out of Memory/i.test(msg)) {
-      throw new InputError(`reading ${path.join(tree, rel)} needs more memory than the engine's limit`, { details: [msg], hint: "raise the engine's memory limit (memoryLimit, e.g. \"2GB\")", cause: e });
+      throw new InputError(`reading ${path.join(tree, rel)} needs more memory than the engine's limit`, {
+        details: [msg],
+        hint: 'raise the engine\'s memory limit (memoryLimit, e.g. "2GB")',
+        cause: e,
+      });
     }
     throw bad(tree, rel, `cannot be read as Parquet (${msg}); the file is truncated or corrupt: re-convert the tree or re-copy it`);
   }
@@ -150,30 +161,57 @@ async function readDict(engine: Engine, tree: string, p: Partition): Promise<Dic
       const id = typed(ch.getColumnVector(0), n, Int32Array);
       for (let r = 0; r < n; r++, at++) {
         const x = addresses[at];
-        if (x === null || x === undefined || !ADDRESS.test(x)) throw bad(tree, path.join("contracts", p.label), `contract ${id[r]}: address ${String(x)}: expected 0x and 40 lowercase hex digits`);
-        address[id[r]!] = x;
+        if (x === null || x === undefined || !ADDRESS.test(x))
+          throw bad(
+            tree,
+            path.join("contracts", p.label),
+            `contract ${id[r]}: address ${String(x)}: expected 0x and 40 lowercase hex digits`,
+          );
+        address[id[r]] = x;
       }
     }),
   );
-  const count = Number((await guarded(tree, rel("locations"), () => c.runAndReadAll(`SELECT COUNT(*), MAX(location) FROM read_parquet(${file("locations")})`))).getRows()[0]![1] ?? -1) + 1;
+  const count =
+    Number(
+      (
+        await guarded(tree, rel("locations"), () =>
+          c.runAndReadAll(`SELECT COUNT(*), MAX(location) FROM read_parquet(${file("locations")})`),
+        )
+      ).getRows()[0][1] ?? -1,
+    ) + 1;
   const locContract = new Int32Array(count).fill(-1);
-  const badLocations = () => bad(tree, rel("locations"), "a slot holds a comma: expected 0x and 64 lowercase hex digits, or balance, nonce or code");
+  const badLocations = () =>
+    bad(tree, rel("locations"), "a slot holds a comma: expected 0x and 64 lowercase hex digits, or balance, nonce or code");
   const slots = await guarded(tree, rel("locations"), () => strings(c, file("locations"), "", "slot", badLocations));
   const locSlot = new Array<string>(count);
   let row = 0;
   await guarded(tree, rel("locations"), () =>
-    eachChunk(c, `SELECT location, contract FROM read_parquet(${file("locations")}, file_row_number = true) ORDER BY file_row_number`, (ch, n) => {
-      const id = typed(ch.getColumnVector(0), n, Int32Array);
-      const con = typed(ch.getColumnVector(1), n, Int32Array);
-      for (let r = 0; r < n; r++, row++) {
-        const l = id[r]!;
-        if (address[con[r]!] === undefined) throw bad(tree, path.join("locations", p.label), `location ${l} names contract ${con[r]}, which the contracts table does not have`);
-        const slot = slots[row];
-        if (slot === null || slot === undefined || !SLOT.test(slot)) throw bad(tree, path.join("locations", p.label), `location ${l}: slot ${String(slot)}: expected 0x and 64 lowercase hex digits, or balance, nonce or code`);
-        locContract[l] = con[r]!;
-        locSlot[l] = slot;
-      }
-    }),
+    eachChunk(
+      c,
+      `SELECT location, contract FROM read_parquet(${file("locations")}, file_row_number = true) ORDER BY file_row_number`,
+      (ch, n) => {
+        const id = typed(ch.getColumnVector(0), n, Int32Array);
+        const con = typed(ch.getColumnVector(1), n, Int32Array);
+        for (let r = 0; r < n; r++, row++) {
+          const l = id[r];
+          if (address[con[r]] === undefined)
+            throw bad(
+              tree,
+              path.join("locations", p.label),
+              `location ${l} names contract ${con[r]}, which the contracts table does not have`,
+            );
+          const slot = slots[row];
+          if (slot === null || slot === undefined || !SLOT.test(slot))
+            throw bad(
+              tree,
+              path.join("locations", p.label),
+              `location ${l}: slot ${String(slot)}: expected 0x and 64 lowercase hex digits, or balance, nonce or code`,
+            );
+          locContract[l] = con[r];
+          locSlot[l] = slot;
+        }
+      },
+    ),
   );
   const fnName: (string | undefined)[] = [];
   await guarded(tree, rel("functions"), () =>
@@ -188,7 +226,10 @@ async function readDict(engine: Engine, tree: string, p: Partition): Promise<Dic
  * Reads a tree straight into the conflict graph's compact form (what `analyze` takes), with no
  * per-transaction or per-access objects: the same graph as `compactAccessSets(loadColumnar(tree))`.
  */
-export async function loadColumnarCompact(tree: string, opts: EngineOptions & ReadRange = {}): Promise<AnalysisInput & { compact: CompactAccessSets }> {
+export async function loadColumnarCompact(
+  tree: string,
+  opts: EngineOptions & ReadRange = {},
+): Promise<AnalysisInput & { compact: CompactAccessSets }> {
   const meta = await readTreeMeta(tree);
   // DuckDB only scans and groups here: a small memory limit, and memory handed back to the
   // system after each query, leave the process's memory to the graph.
@@ -207,7 +248,7 @@ export async function loadColumnarCompact(tree: string, opts: EngineOptions & Re
     const hi = opts.to ?? Number.MAX_SAFE_INTEGER;
     const parts = meta.partitions.filter((p) => p.hi >= lo && p.lo <= hi);
     const keys = await repeatedLocations(engine, tree, parts);
-    for (let i = 0; i < parts.length; i++) await readPartition(engine, tree, parts[i]!, i, lo, hi, b, nameOf, keys);
+    for (let i = 0; i < parts.length; i++) await readPartition(engine, tree, parts[i], i, lo, hi, b, nameOf, keys);
   } finally {
     engine.close();
   }
@@ -246,7 +287,10 @@ async function repeatedLocations(engine: Engine, tree: string, parts: Partition[
         const at = index.get(ch.getColumnVector(0).getItem(r) as string);
         const first = index.get(ch.getColumnVector(2).getItem(r) as string);
         if (at === undefined || first === undefined) continue;
-        keys.alias[at]!.set(ch.getColumnVector(1).getItem(r) as number, { part: first, location: ch.getColumnVector(3).getItem(r) as number });
+        keys.alias[at].set(ch.getColumnVector(1).getItem(r) as number, {
+          part: first,
+          location: ch.getColumnVector(3).getItem(r) as number,
+        });
       }
     }),
   );
@@ -267,41 +311,50 @@ async function readPartition(
   const dict = await readDict(engine, tree, p);
   const keyOf = new Int32Array(dict.locSlot.length).fill(-1);
   keys.keyOf[part] = keyOf;
-  const alias = keys.alias[part]!;
+  const alias = keys.alias[part];
   /** The key of location l, new on first use unless an earlier partition has the same location. */
   const keyOfLocation = (l: number): number => {
     const a = alias.get(l);
     let k = -1;
     if (a !== undefined) {
-      const earlier = keys.keyOf[a.part]!;
-      k = earlier[a.location]!;
-      if (k < 0) k = earlier[a.location] = b.newKey(dict.address[dict.locContract[l]!]!, dict.locSlot[l]!);
-    } else k = b.newKey(dict.address[dict.locContract[l]!]!, dict.locSlot[l]!);
+      const earlier = keys.keyOf[a.part];
+      k = earlier[a.location];
+      if (k < 0) k = earlier[a.location] = b.newKey(dict.address[dict.locContract[l]], dict.locSlot[l]);
+    } else k = b.newKey(dict.address[dict.locContract[l]], dict.locSlot[l]);
     return (keyOf[l] = k);
   };
   const rel = (t: TableName) => path.join(t, p.label, "data_0.parquet");
   const file = (t: TableName) => sqlString(path.join(tree, rel(t)));
   const where = `WHERE block BETWEEN ${lo} AND ${Math.min(hi, Number.MAX_SAFE_INTEGER)}`;
   const blocks = (
-    await guarded(tree, rel("blocks"), () => engine.connection.runAndReadAll(`SELECT CAST(block AS DOUBLE), coinbase FROM read_parquet(${file("blocks")}) ${where}`))
+    await guarded(tree, rel("blocks"), () =>
+      engine.connection.runAndReadAll(`SELECT CAST(block AS DOUBLE), coinbase FROM read_parquet(${file("blocks")}) ${where}`),
+    )
   ).getRows();
   const ct = await engine.connect();
   const ca = await engine.connect();
   // The transactions' numbers as typed chunks, their strings fetched per column in the same order.
   const badTxs = () => bad(tree, rel("txs"), "a hash, sender, recipient or selector holds a comma (expected 0x and hex digits)");
-  const txString = (col: string, intern: boolean) => guarded(tree, rel("txs"), () => strings(engine.connection, file("txs"), where, col, badTxs, intern));
+  const txString = (col: string, intern: boolean) =>
+    guarded(tree, rel("txs"), () => strings(engine.connection, file("txs"), where, col, badTxs, intern));
   const hashes = await txString("hash", false);
   const senders = await txString("sender", true);
   const recipients = await txString("recipient", true);
   const selectors = await txString("selector", true);
   let txRow = 0;
   const txs = await guarded(tree, rel("txs"), () =>
-    Chunks.open(ct, `SELECT CAST(block AS DOUBLE), tx, COALESCE(function, -1), CAST(COALESCE(gas_used, 0) AS DOUBLE) FROM read_parquet(${file("txs")}, file_row_number = true) ${where} ORDER BY file_row_number`),
+    Chunks.open(
+      ct,
+      `SELECT CAST(block AS DOUBLE), tx, COALESCE(function, -1), CAST(COALESCE(gas_used, 0) AS DOUBLE) FROM read_parquet(${file("txs")}, file_row_number = true) ${where} ORDER BY file_row_number`,
+    ),
   );
   // Block-level reads (kind 2, no transaction) are not part of the graph; any other access
   // without a transaction (tx -1 here) is a malformed row, reported where it is met.
   const acc = await guarded(tree, rel("accesses"), () =>
-    Chunks.open(ca, `SELECT CAST(block AS DOUBLE), COALESCE(tx, -1), location, mode FROM read_parquet(${file("accesses")}) ${where} AND kind <> ${KIND_BLOCK_READ}`),
+    Chunks.open(
+      ca,
+      `SELECT CAST(block AS DOUBLE), COALESCE(tx, -1), location, mode FROM read_parquet(${file("accesses")}) ${where} AND kind <> ${KIND_BLOCK_READ}`,
+    ),
   );
   // Current chunk columns.
   let tBlock = new Float64Array(0);
@@ -342,12 +395,12 @@ async function readPartition(
     b.beginBlock(number, coinbase as string);
     while (!txs.done && tBlock[txs.row] === number) {
       const r = txs.row;
-      const index = tIndex[r]!;
-      const hash = hashes[txRow]!;
-      const from = senders[txRow]!;
-      const to = recipients[txRow]!;
-      const selector = selectors[txRow]!;
-      const f = tFn[r] === -1 ? null : tFn[r]!;
+      const index = tIndex[r];
+      const hash = hashes[txRow];
+      const from = senders[txRow];
+      const to = recipients[txRow];
+      const selector = selectors[txRow];
+      const f = tFn[r] === -1 ? null : tFn[r];
       txRow++;
       const problem =
         index < 0
@@ -363,20 +416,22 @@ async function readPartition(
                   : null;
       if (problem) throw bad(tree, rel("txs"), `transaction ${index} of block ${number}: ${problem}`);
       const fn = f === null ? undefined : dict.fnName[f];
-      if (f !== null && fn === undefined) throw bad(tree, rel("txs"), `a transaction of block ${number} names function ${f}, which the functions table does not have`);
+      if (f !== null && fn === undefined)
+        throw bad(tree, rel("txs"), `a transaction of block ${number} names function ${f}, which the functions table does not have`);
       const label = txFunctionLabel({ function: fn, selector, to }, nameOf);
-      b.beginTx({ index, hash, from, to, function: label, gasUsed: tGas[r]! });
+      b.beginTx({ index, hash, from, to, function: label, gasUsed: tGas[r] });
       if (++txs.row >= txs.n) await nextTxChunk();
       // The transaction's accesses follow it, in order.
       while (!acc.done) {
         let i = acc.row;
         const n = acc.n;
         for (; i < n && aBlock[i] === number && aTx[i] === index; i++) {
-          const l = aLoc[i]!;
-          if (l < 0 || l >= nLoc || dict.locContract[l]! < 0) throw bad(tree, rel("accesses"), `an access of block ${number} names location ${l}, which the locations table does not have`);
-          let k = keyOf[l]!;
+          const l = aLoc[i];
+          if (l < 0 || l >= nLoc || dict.locContract[l] < 0)
+            throw bad(tree, rel("accesses"), `an access of block ${number} names location ${l}, which the locations table does not have`);
+          let k = keyOf[l];
           if (k < 0) k = keyOfLocation(l);
-          b.access(k, aMode[i]!);
+          b.access(k, aMode[i]);
         }
         acc.row = i;
         if (i < n) break;
@@ -384,12 +439,31 @@ async function readPartition(
       }
     }
     if (!acc.done && aBlock[acc.row] === number) {
-      if (aTx[acc.row] === -1) throw bad(tree, rel("accesses"), `an access of block ${number} has no transaction but is not a block read (kind ${KIND_BLOCK_READ})`);
-      throw bad(tree, rel("accesses"), `an access of block ${number} names transaction ${aTx[acc.row]}, which is not in the txs table at that place (rows must be grouped by transaction, in block order)`);
+      if (aTx[acc.row] === -1)
+        throw bad(
+          tree,
+          rel("accesses"),
+          `an access of block ${number} has no transaction but is not a block read (kind ${KIND_BLOCK_READ})`,
+        );
+      throw bad(
+        tree,
+        rel("accesses"),
+        `an access of block ${number} names transaction ${aTx[acc.row]}, which is not in the txs table at that place (rows must be grouped by transaction, in block order)`,
+      );
     }
   }
-  if (!txs.done) throw bad(tree, rel("txs"), `has a transaction of block ${tBlock[txs.row]}, which the blocks table does not list (or lists out of order)`);
-  if (!acc.done) throw bad(tree, rel("accesses"), `has an access of block ${aBlock[acc.row]}, which the blocks table does not list (or lists out of order)`);
+  if (!txs.done)
+    throw bad(
+      tree,
+      rel("txs"),
+      `has a transaction of block ${tBlock[txs.row]}, which the blocks table does not list (or lists out of order)`,
+    );
+  if (!acc.done)
+    throw bad(
+      tree,
+      rel("accesses"),
+      `has an access of block ${aBlock[acc.row]}, which the blocks table does not list (or lists out of order)`,
+    );
 }
 
 /**
@@ -418,16 +492,34 @@ export async function blockChains(
       onPartition?.();
       const rel = (t: TableName) => path.join(t, p.label, "data_0.parquet");
       const file = (t: TableName) => sqlString(path.join(tree, rel(t)));
-      const nLoc = Number((await guarded(tree, rel("locations"), () => c.runAndReadAll(`SELECT MAX(location) FROM read_parquet(${file("locations")})`))).getRows()[0]![0] ?? -1) + 1;
+      const nLoc =
+        Number(
+          (
+            await guarded(tree, rel("locations"), () => c.runAndReadAll(`SELECT MAX(location) FROM read_parquet(${file("locations")})`))
+          ).getRows()[0][0] ?? -1,
+        ) + 1;
       const lastDepth = new Int32Array(nLoc);
       const stamp = new Int32Array(nLoc).fill(-1);
-      const blocks = (await guarded(tree, rel("blocks"), () => c.runAndReadAll(`SELECT CAST(block AS DOUBLE) FROM read_parquet(${file("blocks")}, file_row_number = true) ${where} ORDER BY file_row_number`))).getRows();
+      const blocks = (
+        await guarded(tree, rel("blocks"), () =>
+          c.runAndReadAll(
+            `SELECT CAST(block AS DOUBLE) FROM read_parquet(${file("blocks")}, file_row_number = true) ${where} ORDER BY file_row_number`,
+          ),
+        )
+      ).getRows();
       const txCount = new Map<number, number>();
-      for (const [b, n] of (await guarded(tree, rel("txs"), () => c.runAndReadAll(`SELECT CAST(block AS DOUBLE), COUNT(*) FROM read_parquet(${file("txs")}) ${where} GROUP BY block`))).getRows()) {
+      for (const [b, n] of (
+        await guarded(tree, rel("txs"), () =>
+          c.runAndReadAll(`SELECT CAST(block AS DOUBLE), COUNT(*) FROM read_parquet(${file("txs")}) ${where} GROUP BY block`),
+        )
+      ).getRows()) {
         txCount.set(b as number, Number(n as bigint));
       }
       const acc = await guarded(tree, rel("accesses"), () =>
-        Chunks.open(c, `SELECT CAST(block AS DOUBLE), COALESCE(tx, -1), location, kind, mode FROM read_parquet(${file("accesses")}, file_row_number = true) ${where} ORDER BY file_row_number`),
+        Chunks.open(
+          c,
+          `SELECT CAST(block AS DOUBLE), COALESCE(tx, -1), location, kind, mode FROM read_parquet(${file("accesses")}, file_row_number = true) ${where} ORDER BY file_row_number`,
+        ),
       );
       let aBlock = new Float64Array(0);
       let aTx = new Int32Array(0);
@@ -463,9 +555,9 @@ export async function blockChains(
           let i = acc.row;
           const n = acc.n;
           for (; i < n && aBlock[i] === number; i++) {
-            const t = aTx[i]!;
-            const kind = aKind[i]!;
-            const mode = aMode[i]!;
+            const t = aTx[i];
+            const kind = aKind[i];
+            const mode = aMode[i];
             // Block-level reads and the fee recipient's balance credit (a write without a read) are no dependency (src/model/dependency.ts).
             if (t === -1 || kind === KIND_BLOCK_READ || (kind === KIND_FEE_RECIPIENT && mode === 2)) continue;
             if (t !== tx) {
@@ -473,9 +565,10 @@ export async function blockChains(
               tx = t;
               depth = 1;
             }
-            const l = aLoc[i]!;
-            if (l < 0 || l >= nLoc) throw bad(tree, rel("accesses"), `an access of block ${number} names location ${l}, which the locations table does not have`);
-            if (stamp[l] === ord && lastDepth[l]! + 1 > depth) depth = lastDepth[l]! + 1;
+            const l = aLoc[i];
+            if (l < 0 || l >= nLoc)
+              throw bad(tree, rel("accesses"), `an access of block ${number} names location ${l}, which the locations table does not have`);
+            if (stamp[l] === ord && lastDepth[l] + 1 > depth) depth = lastDepth[l] + 1;
             if (mode & 2) pending.push(l);
           }
           acc.row = i;
@@ -486,7 +579,12 @@ export async function blockChains(
         if (tx !== -2) endTx();
         out.push({ block: number, txs, longestChain: longest });
       }
-      if (!acc.done) throw bad(tree, rel("accesses"), `has an access of block ${aBlock[acc.row]}, which the blocks table does not list (or lists out of order)`);
+      if (!acc.done)
+        throw bad(
+          tree,
+          rel("accesses"),
+          `has an access of block ${aBlock[acc.row]}, which the blocks table does not list (or lists out of order)`,
+        );
     }
   } finally {
     engine.close();

@@ -17,11 +17,17 @@ async function duckdb(): Promise<typeof import("@duckdb/node-api")> {
   try {
     return await import("@duckdb/node-api");
   } catch (e) {
-    throw new EngineMissingError("the embedded SQL engine (@duckdb/node-api) is not installed: Parquet access-set trees and `conflicts study` need it", {
-      details: ["it is an optional dependency of disjoint; an install with --omit=optional, or on a platform DuckDB ships no binary for, leaves it out", "JSON access-set files work without it"],
-      hint: "npm install @duckdb/node-api (in the project that uses disjoint), or convert the tree to JSON on a machine that has it",
-      cause: e,
-    });
+    throw new EngineMissingError(
+      "the embedded SQL engine (@duckdb/node-api) is not installed: Parquet access-set trees and `conflicts study` need it",
+      {
+        details: [
+          "it is an optional dependency of disjoint; an install with --omit=optional, or on a platform DuckDB ships no binary for, leaves it out",
+          "JSON access-set files work without it",
+        ],
+        hint: "npm install @duckdb/node-api (in the project that uses disjoint), or convert the tree to JSON on a machine that has it",
+        cause: e,
+      },
+    );
   }
 }
 
@@ -69,11 +75,7 @@ export async function openEngine(opts: EngineOptions = {}): Promise<Engine> {
 export const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** Runs `sql` and calls `onChunk` for each result chunk (about 2,048 rows), never holding the whole result. */
-export async function forEachChunk(
-  connection: DuckDBConnection,
-  sql: string,
-  onChunk: (chunk: DuckDBDataChunk) => void,
-): Promise<void> {
+export async function forEachChunk(connection: DuckDBConnection, sql: string, onChunk: (chunk: DuckDBDataChunk) => void): Promise<void> {
   const result = await connection.stream(sql);
   for (;;) {
     const chunk = await result.fetchChunk();

@@ -4,4 +4,13 @@ export { openEngine, sqlString, forEachChunk, EngineMissingError, type Engine, t
 export { ColumnarWriter, saveColumnar, type ColumnarHeader, type WriterOptions } from "./write.js";
 export { readTreeMeta, streamColumnarBlocks, loadColumnar, type ReadRange } from "./read.js";
 export { loadColumnarCompact } from "./compact.js";
-export { runStudy, blockChains, studyMarkdown, studyHtml, QUERIES_DIR, type StudyOptions, type StudyResult, type StudySection } from "./study.js";
+export {
+  runStudy,
+  blockChains,
+  studyMarkdown,
+  studyHtml,
+  QUERIES_DIR,
+  type StudyOptions,
+  type StudyResult,
+  type StudySection,
+} from "./study.js";

@@ -39,7 +39,11 @@ export async function readTreeMeta(tree: string): Promise<TreeMeta> {
   try {
     text = await readFile(metaPath, "utf8");
   } catch {
-    throw bad(tree, META_FILE, `missing: ${tree} is not a ${COLUMNAR_FORMAT} tree (write one with \`npx hardhat conflicts convert IN OUT.parquet\`)`);
+    throw bad(
+      tree,
+      META_FILE,
+      `missing: ${tree} is not a ${COLUMNAR_FORMAT} tree (write one with \`npx hardhat conflicts convert IN OUT.parquet\`)`,
+    );
   }
   let json: unknown;
   try {
@@ -49,7 +53,11 @@ export async function readTreeMeta(tree: string): Promise<TreeMeta> {
   }
   const o = json as { format?: unknown; version?: unknown };
   if (o && o.format === COLUMNAR_FORMAT && o.version !== COLUMNAR_VERSION) {
-    throw bad(tree, `${META_FILE}.version`, `version ${String(o.version)} is not supported; this build reads version ${COLUMNAR_VERSION} (re-convert the tree with this version of disjoint)`);
+    throw bad(
+      tree,
+      `${META_FILE}.version`,
+      `version ${String(o.version)} is not supported; this build reads version ${COLUMNAR_VERSION} (re-convert the tree with this version of disjoint)`,
+    );
   }
   const r = TreeMeta.safeParse(json);
   if (!r.success) {
@@ -79,7 +87,7 @@ async function guarded<T>(tree: string, rel: string, body: () => Promise<T>): Pr
     return await body();
   } catch (e) {
     if (e instanceof AccessSetFormatError) throw e;
-    const msg = (e as Error).message.split("\n")[0]!;
+    const msg = (e as Error).message.split("\n")[0];
     throw bad(tree, rel, `cannot be read as Parquet (${msg}); the file is truncated or corrupt: re-convert the tree or re-copy it`);
   }
 }
@@ -119,7 +127,7 @@ class Cursor {
   }
 
   get(i: number): unknown {
-    return this.cols[i]![this.row];
+    return this.cols[i][this.row];
   }
 
   async next(): Promise<void> {
@@ -142,20 +150,36 @@ async function readDict(engine: Engine, tree: string, p: Partition): Promise<Par
   };
   const address: string[] = [];
   for (const [id, a] of await rows("contracts", (f) => `SELECT contract, address FROM read_parquet(${f})`)) {
-    if (!ADDRESS.test(a as string)) throw bad(tree, path.join("contracts", p.label), `contract ${String(id)}: address ${String(a)}: expected 0x and 40 lowercase hex digits`);
+    if (!ADDRESS.test(a as string))
+      throw bad(
+        tree,
+        path.join("contracts", p.label),
+        `contract ${String(id)}: address ${String(a)}: expected 0x and 40 lowercase hex digits`,
+      );
     address[id as number] = a as string;
   }
   const locAddress: string[] = [];
   const locSlot: string[] = [];
   for (const [id, contract, slot] of await rows("locations", (f) => `SELECT location, contract, slot FROM read_parquet(${f})`)) {
     const a = address[contract as number];
-    if (a === undefined) throw bad(tree, path.join("locations", p.label), `location ${String(id)} names contract ${String(contract)}, which the contracts table does not have`);
-    if (!SLOT.test(slot as string)) throw bad(tree, path.join("locations", p.label), `location ${String(id)}: slot ${String(slot)}: expected 0x and 64 lowercase hex digits, or balance, nonce or code`);
+    if (a === undefined)
+      throw bad(
+        tree,
+        path.join("locations", p.label),
+        `location ${String(id)} names contract ${String(contract)}, which the contracts table does not have`,
+      );
+    if (!SLOT.test(slot as string))
+      throw bad(
+        tree,
+        path.join("locations", p.label),
+        `location ${String(id)}: slot ${String(slot)}: expected 0x and 64 lowercase hex digits, or balance, nonce or code`,
+      );
     locAddress[id as number] = a;
     locSlot[id as number] = slot as string;
   }
   const fnName: string[] = [];
-  for (const [id, name] of await rows("functions", (f) => `SELECT function, name FROM read_parquet(${f})`)) fnName[id as number] = name as string;
+  for (const [id, name] of await rows("functions", (f) => `SELECT function, name FROM read_parquet(${f})`))
+    fnName[id as number] = name as string;
   return { address, locAddress, locSlot, fnName };
 }
 
@@ -197,8 +221,10 @@ function checkTx(c: Cursor): string | null {
   if (typeof index !== "number" || index < 0) return `index ${String(index)}: expected a non-negative integer`;
   if (hash !== null && !HASH.test(hash as string)) return `hash ${String(hash)}: expected 0x and 64 lowercase hex digits`;
   if (sender !== null && !ADDRESS.test(sender as string)) return `sender ${String(sender)}: expected 0x and 40 lowercase hex digits`;
-  if (recipient !== null && !ADDRESS.test(recipient as string)) return `recipient ${String(recipient)}: expected 0x and 40 lowercase hex digits`;
-  if (selector !== null && !SELECTOR.test(selector as string)) return `selector ${String(selector)}: expected 0x and 8 lowercase hex digits`;
+  if (recipient !== null && !ADDRESS.test(recipient as string))
+    return `recipient ${String(recipient)}: expected 0x and 40 lowercase hex digits`;
+  if (selector !== null && !SELECTOR.test(selector as string))
+    return `selector ${String(selector)}: expected 0x and 8 lowercase hex digits`;
   return null;
 }
 
@@ -209,7 +235,14 @@ const num = (x: unknown): number | null => (x === null ? null : Number(x as bigi
  * each block, each transaction (then its accesses) and the block's block-level reads.
  * `txColumns` are the txs columns the visitor reads from index 2 on (index 0: block, 1: function).
  */
-export async function walk(tree: string, meta: TreeMeta, range: ReadRange, v: Visitor, opts: EngineOptions, txColumns: string): Promise<void> {
+export async function walk(
+  tree: string,
+  meta: TreeMeta,
+  range: ReadRange,
+  v: Visitor,
+  opts: EngineOptions,
+  txColumns: string,
+): Promise<void> {
   const engine = await openEngine(opts);
   try {
     const cb = engine.connection;
@@ -225,7 +258,10 @@ export async function walk(tree: string, meta: TreeMeta, range: ReadRange, v: Vi
       const where = `WHERE block BETWEEN ${lo} AND ${Math.min(hi, Number.MAX_SAFE_INTEGER)}`;
       const rel = (t: TableName) => path.join(t, p.label, "data_0.parquet");
       const blocks = await guarded(tree, rel("blocks"), () =>
-        Cursor.open(cb, `SELECT CAST(block AS DOUBLE), hash, coinbase, CAST(gas_used AS DOUBLE), CAST(timestamp AS DOUBLE), block_reads FROM read_parquet(${file("blocks")}) ${where}`),
+        Cursor.open(
+          cb,
+          `SELECT CAST(block AS DOUBLE), hash, coinbase, CAST(gas_used AS DOUBLE), CAST(timestamp AS DOUBLE), block_reads FROM read_parquet(${file("blocks")}) ${where}`,
+        ),
       );
       const txs = await guarded(tree, rel("txs"), () =>
         Cursor.open(ct, `SELECT CAST(block AS DOUBLE), function, ${txColumns} FROM read_parquet(${file("txs")}) ${where}`),
@@ -236,17 +272,26 @@ export async function walk(tree: string, meta: TreeMeta, range: ReadRange, v: Vi
       const step = async (c: Cursor, t: TableName) => guarded(tree, rel(t), () => c.next());
       while (!blocks.done) {
         const number = blocks.get(0) as number;
-        v.block(number, blocks.get(1) as string | null, blocks.get(2) as string, num(blocks.get(3)), num(blocks.get(4)), blocks.get(5) === true);
+        v.block(
+          number,
+          blocks.get(1) as string | null,
+          blocks.get(2) as string,
+          num(blocks.get(3)),
+          num(blocks.get(4)),
+          blocks.get(5) === true,
+        );
         const access = async () => {
           const l = acc.get(2) as number;
-          if (dict.locAddress[l] === undefined) throw bad(tree, rel("accesses"), `an access of block ${number} names location ${l}, which the locations table does not have`);
+          if (dict.locAddress[l] === undefined)
+            throw bad(tree, rel("accesses"), `an access of block ${number} names location ${l}, which the locations table does not have`);
           v.access(acc.get(1) as number | null, l, acc.get(3) as number, acc.get(4) as number);
           await step(acc, "accesses");
         };
         while (!txs.done && (txs.get(0) as number) === number) {
           const f = txs.get(1) as number | null;
           const fn = f === null ? undefined : dict.fnName[f];
-          if (f !== null && fn === undefined) throw bad(tree, rel("txs"), `a transaction of block ${number} names function ${f}, which the functions table does not have`);
+          if (f !== null && fn === undefined)
+            throw bad(tree, rel("txs"), `a transaction of block ${number} names function ${f}, which the functions table does not have`);
           const index = txs.get(2) as number;
           const problem = checkTx(txs);
           if (problem) throw bad(tree, rel("txs"), `transaction ${index} of block ${number}: ${problem}`);
@@ -257,14 +302,29 @@ export async function walk(tree: string, meta: TreeMeta, range: ReadRange, v: Vi
         }
         // Then the block's block-level reads.
         while (!acc.done && (acc.get(0) as number) === number) {
-          if (acc.get(1) !== null) throw bad(tree, rel("accesses"), `an access of block ${number} names transaction ${String(acc.get(1))}, which is not in the txs table at that place (rows must be grouped by transaction, in block order)`);
+          if (acc.get(1) !== null)
+            throw bad(
+              tree,
+              rel("accesses"),
+              `an access of block ${number} names transaction ${String(acc.get(1))}, which is not in the txs table at that place (rows must be grouped by transaction, in block order)`,
+            );
           await access();
         }
         await v.endBlock();
         await step(blocks, "blocks");
       }
-      if (!txs.done) throw bad(tree, rel("txs"), `has a transaction of block ${String(txs.get(0))}, which the blocks table does not list (or lists out of order)`);
-      if (!acc.done) throw bad(tree, rel("accesses"), `has an access of block ${String(acc.get(0))}, which the blocks table does not list (or lists out of order)`);
+      if (!txs.done)
+        throw bad(
+          tree,
+          rel("txs"),
+          `has a transaction of block ${String(txs.get(0))}, which the blocks table does not list (or lists out of order)`,
+        );
+      if (!acc.done)
+        throw bad(
+          tree,
+          rel("accesses"),
+          `has an access of block ${String(acc.get(0))}, which the blocks table does not list (or lists out of order)`,
+        );
     }
   } finally {
     engine.close();
@@ -327,15 +387,25 @@ export async function* streamColumnarBlocks(tree: string, range: ReadRange = {},
       byIndex.set(ordered.index, ordered);
     },
     access(tx, l, kind, mode) {
-      const key = [dict.locAddress[l]!, dict.locSlot[l]!] as [string, string];
+      const key = [dict.locAddress[l], dict.locSlot[l]] as [string, string];
       if (kind === KIND_BLOCK_READ) {
         (block!.blockReads ??= []).push(key);
         return;
       }
       const t = tx === null ? undefined : byIndex.get(tx);
-      if (t === undefined) throw bad(tree, "accesses", `an access of block ${block!.number} has no transaction but kind ${kind}; only block reads (kind 2) have none`);
+      if (t === undefined)
+        throw bad(
+          tree,
+          "accesses",
+          `an access of block ${block!.number} has no transaction but kind ${kind}; only block reads (kind 2) have none`,
+        );
       const lists = kind === KIND_STORAGE ? t.storage : kind === KIND_ACCOUNT || kind === KIND_FEE_RECIPIENT ? t.accounts : null;
-      if (lists === null) throw bad(tree, "accesses", `an access of block ${block!.number} has kind ${kind}; expected 0 (storage), 1 (account), 2 (block read) or 3 (fee recipient)`);
+      if (lists === null)
+        throw bad(
+          tree,
+          "accesses",
+          `an access of block ${block!.number} has kind ${kind}; expected 0 (storage), 1 (account), 2 (block read) or 3 (fee recipient)`,
+        );
       if (mode & 1) lists.reads.push(key as [string, string] & [string, "balance"]);
       if (mode & 2) lists.writes.push(key as [string, string] & [string, "balance"]);
     },

@@ -48,12 +48,18 @@ export interface StudyResult {
 }
 
 const plain = (v: unknown): string | number | boolean | null =>
-  v === null || v === undefined ? null : typeof v === "bigint" ? Number(v) : typeof v === "number" || typeof v === "boolean" || typeof v === "string" ? v : String(v);
+  v === null || v === undefined
+    ? null
+    : typeof v === "bigint"
+      ? Number(v)
+      : typeof v === "number" || typeof v === "boolean" || typeof v === "string"
+        ? v
+        : String(v);
 
 /** The title of a SQL file: its first comment line. */
 function titleOf(sql: string, fallback: string): string {
   const m = /^\s*--\s*(.+)$/m.exec(sql);
-  return m ? m[1]!.trim() : fallback;
+  return m ? m[1].trim() : fallback;
 }
 
 /** Statements of a SQL file (split at `;` ending a line; comments kept). */
@@ -84,8 +90,21 @@ function chainSections(chains: { block: number; txs: number; longestChain: numbe
     });
   const top = [...chains].sort((a, b) => b.longestChain - a.longestChain || a.block - b.block).slice(0, 10);
   return [
-    { name: "chain-lengths", title: "Chain-length distribution: blocks by their longest dependency chain (RAW/WW, fee-recipient balance credits excluded; per-block graph pass streamed from Parquet)", seconds, columns: ["longest_chain", "blocks", "txs", "blocks_percent"], rows },
-    { name: "longest-chains", title: "Blocks with the longest dependency chains", seconds: 0, columns: ["block", "txs", "longest_chain", "chain_percent_of_block"], rows: top.map((c) => [c.block, c.txs, c.longestChain, Number(((100 * c.longestChain) / Math.max(1, c.txs)).toFixed(2))]) },
+    {
+      name: "chain-lengths",
+      title:
+        "Chain-length distribution: blocks by their longest dependency chain (RAW/WW, fee-recipient balance credits excluded; per-block graph pass streamed from Parquet)",
+      seconds,
+      columns: ["longest_chain", "blocks", "txs", "blocks_percent"],
+      rows,
+    },
+    {
+      name: "longest-chains",
+      title: "Blocks with the longest dependency chains",
+      seconds: 0,
+      columns: ["block", "txs", "longest_chain", "chain_percent_of_block"],
+      rows: top.map((c) => [c.block, c.txs, c.longestChain, Number(((100 * c.longestChain) / Math.max(1, c.txs)).toFixed(2))]),
+    },
   ];
 }
 
@@ -94,7 +113,8 @@ export async function runStudy(tree: string, opts: StudyOptions = {}): Promise<S
   const t0 = performance.now();
   await readTreeMeta(tree); // checks the tree before any query
   const contract = (opts.contract ?? "").toLowerCase();
-  if (contract && !/^0x[0-9a-f]{40}$/.test(contract)) throw new UsageError(`--contract: expected an address, 0x and 40 hex digits (got ${opts.contract})`);
+  if (contract && !/^0x[0-9a-f]{40}$/.test(contract))
+    throw new UsageError(`--contract: expected an address, 0x and 40 hex digits (got ${opts.contract})`);
   const builtin = opts.noBuiltin ? [] : (await readdir(QUERIES_DIR)).filter((f) => /^\d\d-.*\.sql$/.test(f)).sort();
   const files: { name: string; file: string }[] = [
     ...builtin.map((f) => ({ name: f.replace(/^\d\d-|\.sql$/g, ""), file: path.join(QUERIES_DIR, f) })),
@@ -121,11 +141,13 @@ export async function runStudy(tree: string, opts: StudyOptions = {}): Promise<S
       const where = t === "blocks" || t === "txs" || t === "accesses" ? ` WHERE block BETWEEN ${lo} AND ${hi}` : "";
       await c.run(`CREATE OR REPLACE TEMPORARY VIEW ${t} AS SELECT * FROM ${src}${where}`);
     }
-    await c.run(`CREATE OR REPLACE TEMPORARY VIEW study_params AS SELECT CAST(${lo} AS BIGINT) AS from_block, CAST(${hi} AS BIGINT) AS to_block, ${sqlString(contract)} AS contract`);
+    await c.run(
+      `CREATE OR REPLACE TEMPORARY VIEW study_params AS SELECT CAST(${lo} AS BIGINT) AS from_block, CAST(${hi} AS BIGINT) AS to_block, ${sqlString(contract)} AS contract`,
+    );
     for (const s of statements(await readFile(path.join(QUERIES_DIR, "views.sql"), "utf8"))) await c.run(s);
     for (let i = 0; i < files.length; i++) {
-      const f = files[i]!;
-      const stmts = statements(texts[i]!);
+      const f = files[i];
+      const stmts = statements(texts[i]);
       if (stmts.length === 0) throw new InputError(`${f.file}: no SQL statement`);
       const q0 = performance.now();
       let reader;
@@ -137,7 +159,7 @@ export async function runStudy(tree: string, opts: StudyOptions = {}): Promise<S
       }
       sections.push({
         name: f.name,
-        title: titleOf(texts[i]!, f.name),
+        title: titleOf(texts[i], f.name),
         seconds: (performance.now() - q0) / 1000,
         columns: reader.columnNames(),
         rows: reader.getRows().map((r) => r.map(plain)),
@@ -164,7 +186,12 @@ const cell = (v: string | number | boolean | null) => (v === null ? "" : String(
 
 export function studyMarkdown(r: StudyResult): string {
   const range = r.range.from === null && r.range.to === null ? "all blocks" : `blocks ${r.range.from ?? "start"} to ${r.range.to ?? "end"}`;
-  const parts = [`# Access-set study: ${r.tree}`, "", `${range}${r.contract ? `, contract ${r.contract}` : ""}; ${r.seconds.toFixed(1)} s in all.`, ""];
+  const parts = [
+    `# Access-set study: ${r.tree}`,
+    "",
+    `${range}${r.contract ? `, contract ${r.contract}` : ""}; ${r.seconds.toFixed(1)} s in all.`,
+    "",
+  ];
   for (const s of r.sections) {
     parts.push(`## ${s.title}`, "", `\`${s.name}\`, ${s.seconds.toFixed(2)} s, ${s.rows.length} rows`, "");
     parts.push(s.rows.length ? markdownTable([s.columns, ...s.rows.map((row) => row.map(cell))]) : "(no rows)", "");

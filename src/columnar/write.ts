@@ -79,7 +79,10 @@ export class ColumnarWriter {
     const parsedPrecision = AccessSetFileSchema.shape.precision.safeParse(header.precision);
     if (!parsedSource.success || !parsedPrecision.success) {
       const issues = [...(parsedSource.error?.issues ?? []), ...(parsedPrecision.error?.issues ?? [])];
-      throw new AccessSetFormatError(tree, issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })));
+      throw new AccessSetFormatError(
+        tree,
+        issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
+      );
     }
     const engine = await openEngine(opts);
     const w = new ColumnarWriter(tree, header, engine, opts.validate ?? true);
@@ -144,7 +147,10 @@ export class ColumnarWriter {
     if (this.current) {
       if (p.lo < this.current.lo) {
         throw new AccessSetFormatError(this.tree, [
-          { path: `block ${number}`, message: `blocks must come in chain order (partition ${this.current.label} is already written); sort the blocks first` },
+          {
+            path: `block ${number}`,
+            message: `blocks must come in chain order (partition ${this.current.label} is already written); sort the blocks first`,
+          },
         ]);
       }
       await this.flushPartition();
@@ -234,7 +240,7 @@ export class ColumnarWriter {
         const l = this.location(address, slot);
         const i = at.get(l);
         if (i !== undefined) {
-          rowMode[i]! |= mode;
+          rowMode[i] |= mode;
           return;
         }
         at.set(l, rowLoc.length);
@@ -250,9 +256,9 @@ export class ColumnarWriter {
       for (let i = 0; i < rowLoc.length; i++) {
         a.appendBigInt(num);
         a.appendInteger(tx.index);
-        a.appendInteger(rowLoc[i]!);
-        a.appendTinyInt(rowKind[i]!);
-        a.appendTinyInt(rowMode[i]!);
+        a.appendInteger(rowLoc[i]);
+        a.appendTinyInt(rowKind[i]);
+        a.appendTinyInt(rowMode[i]);
         a.endRow();
       }
       p.accesses += rowLoc.length;
@@ -350,8 +356,16 @@ async function replaceDir(tmp: string, target: string): Promise<void> {
 }
 
 /** Writes an access-set file as a columnar tree (atomically). */
-export async function saveColumnar(tree: string, file: AccessSetFile, opts: WriterOptions & { partitionBlocks?: number } = {}): Promise<TreeMeta> {
-  const w = await ColumnarWriter.create(tree, { source: file.source, precision: file.precision, partitionBlocks: opts.partitionBlocks }, opts);
+export async function saveColumnar(
+  tree: string,
+  file: AccessSetFile,
+  opts: WriterOptions & { partitionBlocks?: number } = {},
+): Promise<TreeMeta> {
+  const w = await ColumnarWriter.create(
+    tree,
+    { source: file.source, precision: file.precision, partitionBlocks: opts.partitionBlocks },
+    opts,
+  );
   try {
     for (const b of file.blocks) await w.addBlock(b);
   } catch (e) {

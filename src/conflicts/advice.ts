@@ -7,14 +7,7 @@
 import type { AccessSetFile } from "../access/format.js";
 import type { PotentialKey, PotentialResult } from "./potential.js";
 
-export type Pattern =
-  | "global-total"
-  | "price-index"
-  | "own-balance"
-  | "enumerable"
-  | "per-user"
-  | "admin-setting"
-  | "unnamed";
+export type Pattern = "global-total" | "price-index" | "own-balance" | "enumerable" | "per-user" | "admin-setting" | "unnamed";
 
 export interface Remedy {
   pattern: Pattern;
@@ -42,7 +35,8 @@ export const REMEDIES: Record<Pattern, Remedy> = {
   "price-index": {
     pattern: "price-index",
     what: "a price, rate or index refreshed by every call",
-    remedy: "a time-derived index or price: write it once per block (the block's first call), as a function of the pre-block state and block.timestamp, and declare it SNAPSHOT",
+    remedy:
+      "a time-derived index or price: write it once per block (the block's first call), as a function of the pre-block state and block.timestamp, and declare it SNAPSHOT",
     buildingBlock:
       "LendingMarket's per-block snapshot (interest indexes); DisjointVault's price schedule; declared with AccessList.SNAPSHOT (contracts/libraries/AccessList.sol)",
     doc: "docs/lending.md (The per-block snapshot and why it is sound); docs/vault.md (The price, and the per-block snapshot); docs/access-lists.md rule 5",
@@ -51,7 +45,8 @@ export const REMEDIES: Record<Pattern, Remedy> = {
   "own-balance": {
     pattern: "own-balance",
     what: "the contract's own balance (in a token, or in ether), moved by every deposit and withdrawal",
-    remedy: "escrow shards: hold the assets in K escrow contracts, pay into and out of the caller's shard escrow, and track assets internally instead of reading balanceOf(this)",
+    remedy:
+      "escrow shards: hold the assets in K escrow contracts, pay into and out of the caller's shard escrow, and track assets internally instead of reading balanceOf(this)",
     buildingBlock: "ShardEscrow (contracts/vault/ShardEscrow.sol); LendingEscrow (contracts/lending/LendingEscrow.sol)",
     doc: "docs/vault.md (What a usual vault shares); docs/lending.md (Liquidity: escrow shards and the dry-shard fallback)",
     fix: true,
@@ -59,7 +54,8 @@ export const REMEDIES: Record<Pattern, Remedy> = {
   enumerable: {
     pattern: "enumerable",
     what: "an array length or an enumerable set, grown by every call",
-    remedy: "batch settlement: record each call in per-sender storage and settle them in one batch transaction; or key the data by user in a mapping if nothing iterates it",
+    remedy:
+      "batch settlement: record each call in per-sender storage and settle them in one batch transaction; or key the data by user in a mapping if nothing iterates it",
     buildingBlock: null,
     doc: null,
     fix: true,
@@ -117,20 +113,30 @@ function classify(k: PotentialKey, contracts: Set<string>, labels: Record<string
   }
   if (k.name === null) return { pattern: "unnamed", because: "no storage layout names this slot" };
   if (ENUMERABLE.test(k.name)) return { pattern: "enumerable", because: "an array length or EnumerableSet storage" };
-  const mapped = [...k.name.matchAll(KEY)].map((m) => m[1]!);
+  const mapped = [...k.name.matchAll(KEY)].map((m) => m[1]);
   if (k.name.includes("[")) {
     const owner = mapped.find((a) => contracts.has(a));
     if (owner !== undefined && /balance/i.test(k.variable))
-      return { pattern: "own-balance", because: `a balance entry keyed by the contract ${named(owner)}, written by calls of ${k.writerSenders} senders` };
+      return {
+        pattern: "own-balance",
+        because: `a balance entry keyed by the contract ${named(owner)}, written by calls of ${k.writerSenders} senders`,
+      };
     if (owner !== undefined && k.writerSenders > 1)
-      return { pattern: "own-balance", because: `an entry keyed by the contract ${named(owner)}, written by calls of ${k.writerSenders} senders` };
+      return {
+        pattern: "own-balance",
+        because: `an entry keyed by the contract ${named(owner)}, written by calls of ${k.writerSenders} senders`,
+      };
     return { pattern: "per-user", because: "a mapping entry keyed by a user or an index" };
   }
   if (k.writerSenders <= 1) return { pattern: "admin-setting", because: "written by a single sender" };
   // Two writes by two senders is a hand-over (transferOwnership, acceptOwnership), not a total.
   if (k.writerTxs < 3) return { pattern: "admin-setting", because: `written by only ${k.writerTxs} calls` };
-  if (PRICE_LIKE.test(k.variable)) return { pattern: "price-index", because: `its name (${k.variable}) reads as a price or index, written by ${k.writerSenders} senders` };
-  return { pattern: "global-total", because: `one slot written by ${k.writerTxs} calls of ${k.writerSenders} senders (${k.writers.join(", ")})` };
+  if (PRICE_LIKE.test(k.variable))
+    return { pattern: "price-index", because: `its name (${k.variable}) reads as a price or index, written by ${k.writerSenders} senders` };
+  return {
+    pattern: "global-total",
+    because: `one slot written by ${k.writerTxs} calls of ${k.writerSenders} senders (${k.writers.join(", ")})`,
+  };
 }
 
 /**
@@ -158,7 +164,15 @@ export function adviseOn(potential: PotentialResult, file: Pick<AccessSetFile, "
       }
       continue;
     }
-    out.push({ subject: k.name ?? `${k.account}:${k.slot}`, pattern, because, pairs: k.pairs, writers: k.writers, keys: 1, remedy: REMEDIES[pattern] });
+    out.push({
+      subject: k.name ?? `${k.account}:${k.slot}`,
+      pattern,
+      because,
+      pairs: k.pairs,
+      writers: k.writers,
+      keys: 1,
+      remedy: REMEDIES[pattern],
+    });
   }
   // Lines that need a fix first, then by how many function pairs they put in conflict.
   return out.sort((x, y) => Number(y.remedy.fix) - Number(x.remedy.fix) || y.pairs - x.pairs);

@@ -100,11 +100,7 @@ function strongest(kind: number): 1 | 2 | 4 {
 }
 
 /** The state variable of a key: its decoded name with mapping keys and indices elided. */
-export function variableOf(
-  account: string,
-  field: string,
-  names: AccessSetFile["names"] | undefined,
-): string {
+export function variableOf(account: string, field: string, names: AccessSetFile["names"] | undefined): string {
   const acct = names?.accounts?.[account] ?? account;
   if (!field.startsWith("0x")) return `${acct}.${field}`;
   const name = names?.slots?.[`${account}:${field}`];
@@ -133,8 +129,8 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
   for (let i = 0; i < n; i++) parent[i] = i;
   const find = (x: number): number => {
     while (parent[x] !== x) {
-      parent[x] = parent[parent[x]!]!;
-      x = parent[x]!;
+      parent[x] = parent[parent[x]];
+      x = parent[x];
     }
     return x;
   };
@@ -152,8 +148,8 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
     let bestPrev = -1;
     let bestGas = 0;
     for (; e < count && to[e] === t; e++) {
-      const f = from[e]!;
-      const k = kind[e]!;
+      const f = from[e];
+      const k = kind[e];
       if (k & EDGE_RAW) raw++;
       if (k & EDGE_WW) ww++;
       if (k & EDGE_WAR) war++;
@@ -164,16 +160,16 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
       if (rf !== rt) parent[rf] = rt;
       if (k & (EDGE_RAW | EDGE_WW)) {
         dependent[t] = 1;
-        if (depth[f]! > bestDepth) {
-          bestDepth = depth[f]!;
+        if (depth[f] > bestDepth) {
+          bestDepth = depth[f];
           bestPrev = f;
         }
-        if (cpGas[f]! > bestGas) bestGas = cpGas[f]!;
+        if (cpGas[f] > bestGas) bestGas = cpGas[f];
       }
     }
     depth[t] = bestDepth + 1;
     prev[t] = bestPrev;
-    cpGas[t] = gas[t]! + bestGas;
+    cpGas[t] = gas[t] + bestGas;
   }
   if (e !== count) throw new Error("internal: conflict edges are not ordered by their later transaction");
 
@@ -194,14 +190,14 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
     criticalPathGas = 0,
     chainEnd = -1;
   for (let i = 0; i < n; i++) {
-    conflictingTxs += involved[i]!;
-    dependentTxs += dependent[i]!;
-    totalGas += gas[i]!;
-    if (cpGas[i]! > criticalPathGas) criticalPathGas = cpGas[i]!;
-    if (chainEnd < 0 || depth[i]! > depth[chainEnd]!) chainEnd = i;
+    conflictingTxs += involved[i];
+    dependentTxs += dependent[i];
+    totalGas += gas[i];
+    if (cpGas[i] > criticalPathGas) criticalPathGas = cpGas[i];
+    if (chainEnd < 0 || depth[i] > depth[chainEnd]) chainEnd = i;
   }
   const chain: number[] = [];
-  for (let t = chainEnd; t >= 0; t = prev[t]!) chain.push(t);
+  for (let t = chainEnd; t >= 0; t = prev[t]) chain.push(t);
   chain.reverse();
   const ref = (t: number): TxRef => {
     const x = graph.tx(t);
@@ -210,32 +206,31 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
 
   // Hot slots: partial selection of the top `topSlots` by serialized, then writers, then txs.
   const ks = graph.keyStats;
-  const better = (a: number, b: number) =>
-    ks.serialized[a]! - ks.serialized[b]! || ks.writers[a]! - ks.writers[b]! || ks.txs[a]! - ks.txs[b]!;
+  const better = (a: number, b: number) => ks.serialized[a] - ks.serialized[b] || ks.writers[a] - ks.writers[b] || ks.txs[a] - ks.txs[b];
   const top: number[] = [];
   for (let k = 0; k < graph.keyAccount.length; k++) {
-    if (ks.serialized[k]! === 0 && (ks.writers[k]! === 0 || ks.txs[k]! < 2)) continue;
+    if (ks.serialized[k] === 0 && (ks.writers[k] === 0 || ks.txs[k] < 2)) continue;
     if (top.length < topSlots) {
       top.push(k);
       top.sort((a, b) => better(b, a));
-    } else if (better(k, top[top.length - 1]!) > 0) {
+    } else if (better(k, top[top.length - 1]) > 0) {
       top[top.length - 1] = k;
       top.sort((a, b) => better(b, a));
     }
   }
   const names = file.names;
   const hotSlots: HotSlot[] = top.map((k) => {
-    const account = graph.keyAccount[k]!;
-    const slot = graph.keyField[k]!;
+    const account = graph.keyAccount[k];
+    const slot = graph.keyField[k];
     const decoded = slot.startsWith("0x") ? names?.slots?.[`${account}:${slot}`] : undefined;
     const acct = names?.accounts?.[account];
     return {
       account,
       slot,
       name: decoded ?? (acct && !slot.startsWith("0x") ? `${acct}.${slot}` : null),
-      txs: ks.txs[k]!,
-      writers: ks.writers[k]!,
-      serialized: ks.serialized[k]!,
+      txs: ks.txs[k],
+      writers: ks.writers[k],
+      serialized: ks.serialized[k],
     };
   });
 
@@ -251,10 +246,10 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
   const varNames: string[] = [];
   const slotNames = names?.slots;
   const varOfKey = (k: number): number => {
-    let v = varId[k]!;
+    let v = varId[k];
     if (v >= 0) return v;
-    const field = graph.keyField[k]!;
-    const named = slotNames && field.startsWith("0x") ? slotNames[`${graph.keyAccount[k]!}:${field}`] : undefined;
+    const field = graph.keyField[k];
+    const named = slotNames && field.startsWith("0x") ? slotNames[`${graph.keyAccount[k]}:${field}`] : undefined;
     if (named === undefined) v = k;
     else {
       const label = named.replace(/\[[^\]]*\]/g, "[]");
@@ -269,7 +264,7 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
     varId[k] = v;
     return v;
   };
-  const varLabel = (v: number) => (v >= K ? varNames[v - K]! : variableOf(graph.keyAccount[v]!, graph.keyField[v]!, names));
+  const varLabel = (v: number) => (v >= K ? varNames[v - K] : variableOf(graph.keyAccount[v], graph.keyField[v], names));
   interface Cell {
     raw: number;
     ww: number;
@@ -279,25 +274,25 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
   const cells = new Map<number, Cell>();
   const VSPAN = 2 * K + 2;
   for (let i = 0; i < count; i++) {
-    const id = txFn[from[i]!]! * F + txFn[to[i]!]!;
+    const id = txFn[from[i]] * F + txFn[to[i]];
     let c = cells.get(id);
     if (c === undefined) {
       c = { raw: 0, ww: 0, war: 0, on: new Map() };
       cells.set(id, c);
     }
-    const k = kind[i]!;
+    const k = kind[i];
     if (k & EDGE_RAW) c.raw++;
     if (k & EDGE_WW) c.ww++;
     if (k & EDGE_WAR) c.war++;
     const st = strongest(k);
-    const code = (st === EDGE_WW ? 0 : st === EDGE_RAW ? 1 : 2) * VSPAN + varOfKey(key[i]!);
+    const code = (st === EDGE_WW ? 0 : st === EDGE_RAW ? 1 : 2) * VSPAN + varOfKey(key[i]);
     c.on.set(code, (c.on.get(code) ?? 0) + 1);
   }
   const top3 = (m: Map<number, number>) => {
     const best: [number, number][] = [];
     for (const e of m) {
       if (best.length < 3) best.push(e);
-      else if (e[1] > best[2]![1]) best[2] = e;
+      else if (e[1] > best[2][1]) best[2] = e;
       else continue;
       best.sort((a, b) => b[1] - a[1]);
     }
@@ -308,13 +303,13 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
     .sort((a, b) => b[1].raw + b[1].ww + b[1].war - (a[1].raw + a[1].ww + a[1].war))
     .slice(0, topCells)
     .map(([id, c]) => ({
-      earlier: fnNames[Math.floor(id / F)]!,
-      later: fnNames[id % F]!,
+      earlier: fnNames[Math.floor(id / F)],
+      later: fnNames[id % F],
       raw: c.raw,
       ww: c.ww,
       war: c.war,
       on: top3(c.on).map(([code, edges]) => ({
-        kind: KINDS[Math.floor(code / VSPAN)]!,
+        kind: KINDS[Math.floor(code / VSPAN)],
         variable: varLabel(code % VSPAN),
         edges,
       })),
@@ -324,7 +319,7 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
   let ePos = 0;
   const perBlock: BlockSummary[] = graph.blocks.map((b) => {
     let edges = 0;
-    while (ePos < count && to[ePos]! < b.end) {
+    while (ePos < count && to[ePos] < b.end) {
       edges++;
       ePos++;
     }
@@ -335,11 +330,11 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
       dependents = 0;
     const roots = new Set<number>();
     for (let t = b.start; t < b.end; t++) {
-      conflicting += involved[t]!;
-      if (depth[t]! > longest) longest = depth[t]!;
-      if (cpGas[t]! > critical) critical = cpGas[t]!;
-      work += gas[t]!;
-      dependents += dependent[t]!;
+      conflicting += involved[t];
+      if (depth[t] > longest) longest = depth[t];
+      if (cpGas[t] > critical) critical = cpGas[t];
+      work += gas[t];
+      dependents += dependent[t];
       roots.add(find(t));
     }
     return {
@@ -360,7 +355,9 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
   const notes: string[] = [];
   notes.push(...describeDependencyOptions(graph.options));
   notes.push(...(graph.input.costNotes ?? []));
-  notes.push("A write implies a read. Edges: RAW and WW are dependencies (the longest chain and critical path); WAR (write after an earlier read) only serializes lock-based schedulers.");
+  notes.push(
+    "A write implies a read. Edges: RAW and WW are dependencies (the longest chain and critical path); WAR (write after an earlier read) only serializes lock-based schedulers.",
+  );
   if (file.precision.reads === "block")
     notes.push(
       "Reads are known per block only (EIP-7928 BAL): read-after-write edges from transactions that only read a written slot are unknown, so conflicts are a lower bound.",
@@ -386,7 +383,7 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
       singletons: sizeHist.get(1) ?? 0,
       sizes: [...sizeHist].map(([size, c]) => ({ size, count: c })).sort((a, b) => b.size - a.size),
     },
-    longestChain: { length: chain.length, gas: chain.reduce((s, t) => s + gas[t]!, 0), txs: chain.map(ref) },
+    longestChain: { length: chain.length, gas: chain.reduce((s, t) => s + gas[t], 0), txs: chain.map(ref) },
     criticalPathGas,
     dependencyLimit: criticalPathGas > 0 ? totalGas / criticalPathGas : 1,
     conflictingPairShare: pairs > 0 ? count / pairs : 0,

@@ -61,7 +61,7 @@ export function checkDeclared(file: AccessSetFile): DeclarationCheck {
   for (const block of file.blocks) {
     const fnOf = (tx: (typeof block.txs)[number]) => txFunctionLabel(tx, (a) => accountNames[a]);
     for (const u of prepareBlock(block).underDeclared) {
-      const tx = block.txs[u.tx]!;
+      const tx = block.txs[u.tx];
       uncovered.push({
         block: block.number,
         index: tx.index,

@@ -10,7 +10,15 @@
  */
 import type { AccessSetFile } from "../access/format.js";
 import { compactAccessSets, GrowI32, GrowU8, type CompactAccessSets } from "../model/block.js";
-import { ACCESS_SNAPSHOT, DependencyTracker, dependencyMode, dependencyOptions, EDGE_RAW, EDGE_WW, type DependencyOptions } from "../model/dependency.js";
+import {
+  ACCESS_SNAPSHOT,
+  DependencyTracker,
+  dependencyMode,
+  dependencyOptions,
+  EDGE_RAW,
+  EDGE_WW,
+  type DependencyOptions,
+} from "../model/dependency.js";
 
 /** How dependencies are defined (src/model/dependency.ts); defaults filled in. */
 export type GraphOptions = Partial<DependencyOptions>;
@@ -80,11 +88,11 @@ export function buildConflictGraph(input: AccessSetFile | CompactAccessSets, opt
   const addEdge = (from: number, kind: number, key: number) => {
     if (kind !== 4 /* EDGE_WAR */ && serializedBy[key] !== to) {
       serializedBy[key] = to;
-      statSerialized[key]!++;
+      statSerialized[key]++;
     }
     if (predStamp[from] === to) {
-      const e = predEdge[from]!;
-      const old = eKind.a[e]!;
+      const e = predEdge[from];
+      const old = eKind.a[e];
       if (rank(kind) > rank(old)) eKey.a[e] = key;
       eKind.a[e] = old | kind;
       return;
@@ -99,25 +107,27 @@ export function buildConflictGraph(input: AccessSetFile | CompactAccessSets, opt
 
   // Only account fields can be dropped or relaxed by the rules: one string test per key.
   const isField = new Uint8Array(K);
-  for (let k = 0; k < K; k++) isField[k] = c.keyField[k]!.startsWith("0x") ? 0 : 1;
+  for (let k = 0; k < K; k++) isField[k] = c.keyField[k].startsWith("0x") ? 0 : 1;
   const tracker = new DependencyTracker();
   let accesses = 0;
   const { txStart, txKeys, txModes } = c;
   for (let b = 0; b < c.blocks.length; b++) {
-    const blk = c.blocks[b]!;
+    const blk = c.blocks[b];
     tracker.beginBlock();
     for (let pos = blk.start; pos < blk.end; pos++) {
       to = pos;
-      const end = txStart[pos + 1]!;
+      const end = txStart[pos + 1];
       // Edges are emitted while processing `to`, so they come out ordered by `to`.
-      for (let i = txStart[pos]!; i < end; i++) {
-        const k = txKeys[i]!;
-        const observed = txModes[i]!;
-        const m = isField[k] ? dependencyMode(observed, c.keyAccount[k]!, c.keyField[k]!, blk.coinbase, c.txFrom[pos] ?? null, options) : dependencyMode(observed, "", "", "", null, options);
+      for (let i = txStart[pos]; i < end; i++) {
+        const k = txKeys[i];
+        const observed = txModes[i];
+        const m = isField[k]
+          ? dependencyMode(observed, c.keyAccount[k], c.keyField[k], blk.coinbase, c.txFrom[pos] ?? null, options)
+          : dependencyMode(observed, "", "", "", null, options);
         if (m === 0) continue;
         accesses++;
-        statTxs[k]!++;
-        if (m & ~(1 | ACCESS_SNAPSHOT)) statWriters[k]!++;
+        statTxs[k]++;
+        if (m & ~(1 | ACCESS_SNAPSHOT)) statWriters[k]++;
         tracker.access(k, pos, m, addEdge);
       }
     }
@@ -125,13 +135,13 @@ export function buildConflictGraph(input: AccessSetFile | CompactAccessSets, opt
 
   const tx = (pos: number): TxNode => ({
     pos,
-    block: c.blocks[c.txBlock[pos]!]!.number,
-    index: c.txIndex[pos]!,
+    block: c.blocks[c.txBlock[pos]].number,
+    index: c.txIndex[pos],
     hash: c.txHash[pos] ?? null,
     from: c.txFrom[pos] ?? null,
     to: c.txTo[pos] ?? null,
-    function: c.fnNames[c.txFn[pos]!]!,
-    gasUsed: c.txGas[pos]!,
+    function: c.fnNames[c.txFn[pos]],
+    gasUsed: c.txGas[pos],
   });
 
   return {

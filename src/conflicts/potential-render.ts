@@ -36,14 +36,20 @@ function rows(r: PotentialReport) {
   ];
   const hot = [
     ["key", "pairs", "writer calls", "writer senders", "calls"],
-    ...p.hotKeys.map((k) => [k.name ?? `${k.account}:${k.slot}`, String(k.pairs), String(k.writerTxs), String(k.writerSenders), String(k.txs)]),
+    ...p.hotKeys.map((k) => [
+      k.name ?? `${k.account}:${k.slot}`,
+      String(k.pairs),
+      String(k.writerTxs),
+      String(k.writerSenders),
+      String(k.txs),
+    ]),
   ];
   const advice = [
     ["hot", "pattern", "fix", "building block", "doc"],
     ...r.advice.map((a) => [
       a.keys > 1 ? `${a.subject} (${a.keys} keys)` : a.subject,
       a.pattern,
-      a.remedy.fix ? a.remedy.remedy.split(":")[0]! : "none needed",
+      a.remedy.fix ? a.remedy.remedy.split(":")[0] : "none needed",
       a.remedy.buildingBlock ?? "-",
       a.remedy.doc ?? "-",
     ]),

@@ -107,7 +107,9 @@ export function potentialConflicts(file: AccessSetFile, opts: PotentialOptions =
       if (tx.to === null || tx.from === null) continue;
       txs++;
       senders.add(tx.from);
-      const name = tx.function ?? (tx.selector ? `${file.names?.accounts?.[tx.to] ?? tx.to}.${tx.selector}` : `${file.names?.accounts?.[tx.to] ?? tx.to}.<transfer>`);
+      const name =
+        tx.function ??
+        (tx.selector ? `${file.names?.accounts?.[tx.to] ?? tx.to}.${tx.selector}` : `${file.names?.accounts?.[tx.to] ?? tx.to}.<transfer>`);
       let f = fnIds.get(name);
       if (f === undefined) {
         f = fns.length;
@@ -145,8 +147,8 @@ export function potentialConflicts(file: AccessSetFile, opts: PotentialOptions =
     const fIds = [...new Set([...u.writes.keys(), ...u.reads.keys()])].sort((x, y) => x - y);
     for (let i = 0; i < fIds.length; i++) {
       for (let j = i; j < fIds.length; j++) {
-        const fa = fIds[i]!,
-          fb = fIds[j]!;
+        const fa = fIds[i],
+          fb = fIds[j];
         const wa = u.writes.get(fa) ?? new Set<string>(),
           wb = u.writes.get(fb) ?? new Set<string>();
         const ra = u.reads.get(fa) ?? new Set<string>(),
@@ -175,7 +177,7 @@ export function potentialConflicts(file: AccessSetFile, opts: PotentialOptions =
       writerTxs: u.writerTxs,
       txs: u.txs,
       writerSenders: new Set([...u.writes.values()].flatMap((s) => [...s])).size,
-      writers: [...u.writes.keys()].map((f) => fns[f]!),
+      writers: [...u.writes.keys()].map((f) => fns[f]),
       pairs,
     });
   }
@@ -184,18 +186,21 @@ export function potentialConflicts(file: AccessSetFile, opts: PotentialOptions =
     .sort((x, y) => y.ww + y.rw - (x.ww + x.rw))
     .slice(0, top)
     .map((c) => ({
-      a: fns[c.a]!,
-      b: fns[c.b]!,
+      a: fns[c.a],
+      b: fns[c.b],
       ww: c.ww,
       rw: c.rw,
-      on: [...c.on].sort((x, y) => y[1] - x[1]).slice(0, 3).map(([variable, n]) => ({ variable, keys: n })),
+      on: [...c.on]
+        .sort((x, y) => y[1] - x[1])
+        .slice(0, 3)
+        .map(([variable, n]) => ({ variable, keys: n })),
     }));
   const singleTxBlocks = file.blocks.filter((b) => b.txs.length === 1).length;
   const notes = [
     `${singleTxBlocks} of ${file.blocks.length} blocks hold one transaction: within such a block nothing can conflict, so the per-block figures above say little about a parallel EVM. ` +
       "The potential conflicts compare every two calls from different senders as if they shared a block: a function pair is listed when one call writes a slot the other reads or writes.",
     "Pairs from the same sender are excluded (its transactions are ordered by nonce); contract creations are excluded; " +
-      describeDependencyOptions(dependency)[0]!,
+      describeDependencyOptions(dependency)[0],
     "A pair is potential, not certain: a mapping entry conflicts only when both calls use the same key (two users of one balance), as the tests did.",
   ];
   return {

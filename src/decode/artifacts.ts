@@ -111,7 +111,10 @@ export class ContractBook {
   /** Registers `address` as an instance of `contract` (a name or "source:Name"); label defaults to the name. */
   add(address: string, contract: string | ArtifactContract, label?: string): void {
     const c = typeof contract === "string" ? this.byName.get(contract) : contract;
-    if (!c) throw new InputError(`address book: no compiled contract named ${String(contract)} (known: ${[...new Set(this.contracts.map((x) => x.name))].join(", ")})`);
+    if (!c)
+      throw new InputError(
+        `address book: no compiled contract named ${String(contract)} (known: ${[...new Set(this.contracts.map((x) => x.name))].join(", ")})`,
+      );
     const name = label ?? c.name;
     this.byAddress.set(address.toLowerCase(), { contract: c, label: name, decoder: c.layout ? new LayoutDecoder(name, c.layout) : null });
   }
@@ -180,7 +183,6 @@ export function applyAddressBook(book: ContractBook, json: unknown, file = "<add
     else if (typeof v === "object" && v !== null && typeof (v as { contract?: unknown }).contract === "string") {
       const { contract, label } = v as { contract: string; label?: unknown };
       book.add(address, contract, typeof label === "string" ? label : undefined);
-    }
-    else throw new InputError(`${file}: at ${address}: expected a contract name or { contract, label }`);
+    } else throw new InputError(`${file}: at ${address}: expected a contract name or { contract, label }`);
   }
 }

@@ -45,8 +45,8 @@ export function preimagesFromStructLogs(
   for (const log of structLogs) {
     if ((log.op !== "KECCAK256" && log.op !== "SHA3") || !log.stack || !log.memory) continue;
     const st = log.stack;
-    const offset = Number(BigInt(st[st.length - 1]!));
-    const size = Number(BigInt(st[st.length - 2]!));
+    const offset = Number(BigInt(st[st.length - 1]));
+    const size = Number(BigInt(st[st.length - 2]));
     if (size > 4096) continue;
     const mem = log.memory.map((w) => w.replace(/^0x/, "")).join("");
     const bytes = mem.slice(offset * 2, (offset + size) * 2).padEnd(size * 2, "0");
@@ -88,7 +88,10 @@ export class LayoutDecoder {
   /** slot -> container (mapping, dynamic array, bytes/string) starting there. */
   private readonly staticContainers = new Map<bigint, Located>();
 
-  constructor(contract: string, readonly layout: StorageLayout) {
+  constructor(
+    contract: string,
+    readonly layout: StorageLayout,
+  ) {
     this.contract = contract;
     this.types = layout.types ?? {};
     for (const v of layout.storage) this.expand(v.type, BigInt(v.slot), `${contract}.${v.label}`);
@@ -232,7 +235,7 @@ export class LayoutDecoder {
     for (let level = 0; level < levels && frontier.length > 0; level++) {
       const next: Located[] = [];
       for (const c of frontier) {
-        const t = this.types[c.type]!;
+        const t = this.types[c.type];
         if (!t.key || !/^t_(address|contract|uint)/.test(t.key)) continue;
         for (const k of keys) {
           const p = "0x" + pad(k) + c.start.toString(16).padStart(64, "0");
@@ -248,9 +251,9 @@ export class LayoutDecoder {
 }
 
 function packed(names: string[]): string {
-  if (names.length === 1) return names[0]!;
+  if (names.length === 1) return names[0];
   // "C.s.a" + "C.s.b" -> "C.s.{a,b}"
-  const prefix = names[0]!.slice(0, names[0]!.lastIndexOf(".") + 1);
+  const prefix = names[0].slice(0, names[0].lastIndexOf(".") + 1);
   if (names.every((n) => n.startsWith(prefix) && !n.slice(prefix.length).includes(".")))
     return `${prefix}{${names.map((n) => n.slice(prefix.length)).join(",")}}`;
   return names.join("|");

@@ -208,7 +208,7 @@ export class CompactBuilder {
   access(k: number, mode: number): void {
     const t = this.txCount - 1;
     if (this.seenTx[k] === t) {
-      this.txModes.a[this.seenAt[k]!]! |= mode;
+      this.txModes.a[this.seenAt[k]] |= mode;
       return;
     }
     this.seenTx[k] = t;

@@ -57,7 +57,13 @@ function lowerKeys(p: Prestate | undefined): Map<string, PrestateAccount> {
 }
 
 /** Applies the rules shared by both inputs: writes are reads, except the fee recipient's credit. */
-function finish(sReads: StorageKey[], sWrites: StorageKey[], aReads: AccountKey[], aWrites: AccountKey[], parties: TxParties): ObservedAccess {
+function finish(
+  sReads: StorageKey[],
+  sWrites: StorageKey[],
+  aReads: AccountKey[],
+  aWrites: AccountKey[],
+  parties: TxParties,
+): ObservedAccess {
   const cb = parties.coinbase;
   const feeOnly = cb !== undefined && cb !== parties.from && cb !== parties.to;
   const notFee = ([a, f]: AccountKey) => !(feeOnly && a === cb && f === "balance");

@@ -10,7 +10,8 @@ import { UsageError } from "../errors.js";
 export const COST_MODELS = ["auto", "gasUsed", "accesses", "unit"] as const;
 
 /** The help text of every task's --cost option. */
-export const COST_HELP = 'Cost per tx: "auto" (gas where the input has it, else "accesses"), "gasUsed", "accesses" (distinct locations touched), "unit" or a column of tx.costs';
+export const COST_HELP =
+  'Cost per tx: "auto" (gas where the input has it, else "accesses"), "gasUsed", "accesses" (distinct locations touched), "unit" or a column of tx.costs';
 
 export interface CostChoice {
   /** "gasUsed", "accesses", "unit" or a column of tx.costs. */
@@ -22,7 +23,8 @@ export interface CostChoice {
 /** The distinct locations a transaction touches (the "accesses" cost model). */
 function accessCount(tx: Pick<TxAccess, "storage" | "accounts">): number {
   const keys = new Set<string>();
-  for (const list of [tx.storage.reads, tx.storage.writes, tx.accounts.reads, tx.accounts.writes]) for (const [a, f] of list) keys.add(`${a}:${f}`);
+  for (const list of [tx.storage.reads, tx.storage.writes, tx.accounts.reads, tx.accounts.writes])
+    for (const [a, f] of list) keys.add(`${a}:${f}`);
   return keys.size;
 }
 
@@ -30,8 +32,12 @@ function accessCount(tx: Pick<TxAccess, "storage" | "accounts">): number {
 export function chooseCost(block: Pick<BlockAccess, "number" | "txs">, requested = "auto"): CostChoice {
   if (requested !== "auto") {
     if (requested === "gasUsed" && block.txs.length > 0 && block.txs.every((t) => t.gasUsed === 0))
-      return { column: requested, note: `block ${block.number}: no transaction has gas; under --cost gasUsed no speedup can be given (use --cost accesses or unit)` };
-    if (requested === "accesses") return { column: requested, note: "cost model: one unit per distinct location a transaction touches (--cost accesses)" };
+      return {
+        column: requested,
+        note: `block ${block.number}: no transaction has gas; under --cost gasUsed no speedup can be given (use --cost accesses or unit)`,
+      };
+    if (requested === "accesses")
+      return { column: requested, note: "cost model: one unit per distinct location a transaction touches (--cost accesses)" };
     if (requested === "unit") return { column: requested, note: "cost model: every transaction costs 1 (--cost unit)" };
     return { column: requested };
   }

@@ -80,7 +80,14 @@ export function describeDependencyOptions(opts: DependencyOptions): string[] {
  * (and ACCESS_SNAPSHOT) as recorded; returns the ACCESS_* mode the edge rules use, or 0 when
  * the access is no dependency at all (a fee-recipient credit, a relaxed sender nonce).
  */
-export function dependencyMode(observed: number, account: string, field: string, coinbase: string, from: string | null, opts: DependencyOptions): number {
+export function dependencyMode(
+  observed: number,
+  account: string,
+  field: string,
+  coinbase: string,
+  from: string | null,
+  opts: DependencyOptions,
+): number {
   let m = observed;
   if (field === "balance" && (m & (ACCESS_READ | ACCESS_WRITE)) === ACCESS_WRITE) {
     if (account === coinbase && opts.feeRecipientCredit === "excluded") return 0;
@@ -190,23 +197,23 @@ export class DependencyTracker {
     }
     const writes = (mode & (ACCESS_WRITE | ACCESS_CREDIT)) !== 0;
     if (mode & ACCESS_READ) {
-      const w = mode & ACCESS_SNAPSHOT ? this.lastRegular[loc]! : this.lastWriter[loc]!;
+      const w = mode & ACCESS_SNAPSHOT ? this.lastRegular[loc] : this.lastWriter[loc];
       const kind = writes ? EDGE_WW : EDGE_RAW;
       if (w >= 0) edge(w, kind, loc);
-      for (let nd = this.credits[loc]!; nd >= 0; nd = this.nodeNext[nd]!) edge(this.nodeTx[nd]!, kind, loc);
+      for (let nd = this.credits[loc]; nd >= 0; nd = this.nodeNext[nd]) edge(this.nodeTx[nd], kind, loc);
     }
     if (writes) {
-      for (let nd = this.readers[loc]!; nd >= 0; nd = this.nodeNext[nd]!) if (this.nodeTx[nd] !== tx) edge(this.nodeTx[nd]!, EDGE_WAR, loc);
+      for (let nd = this.readers[loc]; nd >= 0; nd = this.nodeNext[nd]) if (this.nodeTx[nd] !== tx) edge(this.nodeTx[nd], EDGE_WAR, loc);
       this.readers[loc] = -1;
       if (mode & ACCESS_CREDIT) {
-        this.credits[loc] = this.push(this.credits[loc]!, tx);
+        this.credits[loc] = this.push(this.credits[loc], tx);
       } else {
         this.lastWriter[loc] = tx;
         if (!(mode & ACCESS_SNAPSHOT)) this.lastRegular[loc] = tx;
         this.credits[loc] = -1;
       }
     } else {
-      this.readers[loc] = this.push(this.readers[loc]!, tx);
+      this.readers[loc] = this.push(this.readers[loc], tx);
     }
   }
 }
@@ -235,13 +242,16 @@ export function blockLevelReads(block: Pick<BlockAccess, "blockReads" | "txs">):
 export function dependencyFromFlags(flags: { includeFeeRecipient?: boolean; credits?: string }): DependencyOptions {
   const credits = flags.credits ?? DEFAULT_DEPENDENCY.credits;
   if (credits !== "read-modify-write" && credits !== "commutative") {
-    throw new UsageError(`--credits ${credits}: unknown treatment of balance credits`, { hint: "pass --credits read-modify-write (default) or --credits commutative" });
+    throw new UsageError(`--credits ${credits}: unknown treatment of balance credits`, {
+      hint: "pass --credits read-modify-write (default) or --credits commutative",
+    });
   }
   return dependencyOptions({ feeRecipientCredit: flags.includeFeeRecipient ? "included" : "excluded", credits });
 }
 
 /** The task flags every task that analyzes or simulates takes, described once. */
 export const DEPENDENCY_FLAGS = {
-  includeFeeRecipient: "Count the fee recipient's balance credits as dependencies (excluded by default; its nonce and balance reads always count)",
+  includeFeeRecipient:
+    "Count the fee recipient's balance credits as dependencies (excluded by default; its nonce and balance reads always count)",
   credits: 'Balance credits without a read: "read-modify-write" (default) or "commutative"',
 } as const;

@@ -55,7 +55,9 @@ export function gasByOperation(run: WorkloadRun): Record<string, GasStat> {
     s.total += tx.gasUsed;
     sums.set(k, s);
   }
-  return Object.fromEntries([...sums].sort(([a], [b]) => a.localeCompare(b)).map(([k, s]) => [k, { count: s.count, mean: Number(s.total) / s.count }]));
+  return Object.fromEntries(
+    [...sums].sort(([a], [b]) => a.localeCompare(b)).map(([k, s]) => [k, { count: s.count, mean: Number(s.total) / s.count }]),
+  );
 }
 
 export interface RunDesignOptions {
@@ -131,7 +133,11 @@ export function comparisonRows(outcomes: readonly DesignOutcome[], threads: read
   const engine = outcomes[0]?.simulation.engine?.name;
   const ideal = engine ? " (idealized, upper bound)" : "";
   for (const t of threads) {
-    if (engine) rows.push([`predicted speedup @${t} (${engine}, calibrated)`, ...outcomes.map((o) => (predictedAt(o, t) === null ? "-" : fmtX(predictedAt(o, t))))]);
+    if (engine)
+      rows.push([
+        `predicted speedup @${t} (${engine}, calibrated)`,
+        ...outcomes.map((o) => (predictedAt(o, t) === null ? "-" : fmtX(predictedAt(o, t)))),
+      ]);
     rows.push([`dag bound @${t}`, ...outcomes.map((o) => fmtX(speedupAt(o, "dag", t)))]);
     rows.push([`Block-STM @${t}${ideal}`, ...outcomes.map((o) => fmtX(speedupAt(o, "block-stm", t)))]);
     rows.push([`declared locks @${t}${ideal}`, ...outcomes.map((o) => fmtX(speedupAt(o, "locks", t)))]);
@@ -152,7 +158,6 @@ export function gasRows(outcomes: readonly DesignOutcome[]): string[][] {
   }
   return rows;
 }
-
 
 /**
  * What the predicted speedup stands for: the engine profile, its hardware, how far off its

@@ -72,10 +72,16 @@ export function runPipeline(file: AccessSetFile, opts: PipelineOptions = {}): Pi
   // The one block form, built once and shared by the analysis and the simulation.
   const compact = compactAccessSets(file, opts.cost);
   const input = { source: file.source, precision: file.precision, ...(file.names ? { names: file.names } : {}), compact };
-  const { graph, result: analysis } = analyze(input, { ...dependency, ...(opts.cost ? { cost: opts.cost } : {}), ...(opts.topSlots !== undefined ? { topSlots: opts.topSlots } : {}) });
+  const { graph, result: analysis } = analyze(input, {
+    ...dependency,
+    ...(opts.cost ? { cost: opts.cost } : {}),
+    ...(opts.topSlots !== undefined ? { topSlots: opts.topSlots } : {}),
+  });
   const tAnalyze = performance.now() - t;
   t = performance.now();
-  const prepared = file.blocks.map((b, i) => prepareBlock(b, { precision: file.precision, dependency, ...(opts.cost ? { cost: opts.cost } : {}) }, { compact, block: i }));
+  const prepared = file.blocks.map((b, i) =>
+    prepareBlock(b, { precision: file.precision, dependency, ...(opts.cost ? { cost: opts.cost } : {}) }, { compact, block: i }),
+  );
   const engineName = opts.engine === undefined ? DEFAULT_ENGINE : opts.engine;
   const engine = engineName === null ? undefined : { profile: loadEngineProfile(engineName), facts: blockFactsLookup() };
   const simulation = simulatePreparedBlocks(
@@ -94,18 +100,33 @@ export function runPipeline(file: AccessSetFile, opts: PipelineOptions = {}): Pi
   if (opts.gantt ?? true) {
     let busiest = 0;
     prepared.forEach((b, i) => {
-      if (b.txs.length > prepared[busiest]!.txs.length) busiest = i;
+      if (b.txs.length > prepared[busiest].txs.length) busiest = i;
     });
-    gantt = { block: prepared[busiest]!.number, result: simulateBlockStm(prepared[busiest]!, { threads: GANTT_THREADS, timeline: true }) };
+    gantt = { block: prepared[busiest].number, result: simulateBlockStm(prepared[busiest], { threads: GANTT_THREADS, timeline: true }) };
   }
-  const out: PipelineResult = { file, graph, analysis, prepared, simulation, timings: { analyze: tAnalyze, simulate: performance.now() - t } };
+  const out: PipelineResult = {
+    file,
+    graph,
+    analysis,
+    prepared,
+    simulation,
+    timings: { analyze: tAnalyze, simulate: performance.now() - t },
+  };
   if (gantt) out.gantt = gantt;
   return out;
 }
 
 /** The report data of a pipeline result. */
 export function reportData(r: PipelineResult, title = r.file.source.description, notes: string[] = []): ReportData {
-  return toReportData({ title, file: r.file, analysis: r.analysis, graph: r.graph, simulation: r.simulation, ...(r.gantt ? { blockStm: r.gantt } : {}), notes });
+  return toReportData({
+    title,
+    file: r.file,
+    analysis: r.analysis,
+    graph: r.graph,
+    simulation: r.simulation,
+    ...(r.gantt ? { blockStm: r.gantt } : {}),
+    notes,
+  });
 }
 
 /** Report data straight from access sets: the pipeline, plus the advice of a many-block capture (a test run). */
@@ -149,17 +170,22 @@ export async function loadReportData(file: string): Promise<ReportData> {
   if (format === ACCESS_SET_FORMAT) return reportFromAccessSets(parseAccessSetFile(json, file), file);
   if (format !== REPORT_FORMAT) {
     throw new ReportDataError(file, [
-      { path: "format", message: `expected "${REPORT_FORMAT}", found ${format === undefined ? "no format field" : JSON.stringify(format)}` },
+      {
+        path: "format",
+        message: `expected "${REPORT_FORMAT}", found ${format === undefined ? "no format field" : JSON.stringify(format)}`,
+      },
     ]);
   }
   return parseReportData(json, file);
 }
 
 /** loadReportData + render + atomic write; returns what was written. */
-export async function writeReport(file: string, out: string, options: RenderOptions = {}): Promise<{ data: ReportData; bytes: number; graphNodes: number }> {
+export async function writeReport(
+  file: string,
+  out: string,
+  options: RenderOptions = {},
+): Promise<{ data: ReportData; bytes: number; graphNodes: number }> {
   const data = await loadReportData(file);
   const bytes = await writeReportHtml(data, out, options);
   return { data, bytes, graphNodes: buildGraphView(data.graph, options.maxGraphNodes).nodes.length };
 }
-
-

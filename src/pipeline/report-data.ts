@@ -5,7 +5,14 @@
 import type { AccessSetFile } from "../access/format.js";
 import { EDGE_RAW, EDGE_WW } from "../model/dependency.js";
 import { type Advice, type AnalysisResult, type ConflictGraph } from "../conflicts/index.js";
-import { parseReportData, REPORT_FORMAT, REPORT_FORMAT_VERSION, type AdviceLine, type ReportData, type ReportDataInput } from "../report/model.js";
+import {
+  parseReportData,
+  REPORT_FORMAT,
+  REPORT_FORMAT_VERSION,
+  type AdviceLine,
+  type ReportData,
+  type ReportDataInput,
+} from "../report/model.js";
 import { schedulerSpec, type CorpusReport, type SimulationResult } from "../schedule/index.js";
 
 export interface ReportInputs {
@@ -82,7 +89,12 @@ export function toReportData(inputs: ReportInputs): ReportData {
         fallbacks: threads.map((t) => e.aggregate.find((r) => r.threads === t)?.fallbacks ?? 0),
       }
     : undefined;
-  const serial = { scheduler: "serial", label: schedulerSpec("serial")!.label, colour: schedulerSpec("serial")!.colour, speedup: threads.map(() => 1) };
+  const serial = {
+    scheduler: "serial",
+    label: schedulerSpec("serial")!.label,
+    colour: schedulerSpec("serial")!.colour,
+    speedup: threads.map(() => 1),
+  };
 
   const timeline = inputs.blockStm?.result.timeline ?? [];
   const gantt = {
@@ -107,7 +119,11 @@ export function toReportData(inputs: ReportInputs): ReportData {
     version: REPORT_FORMAT_VERSION,
     title: inputs.title,
     generatedAt: new Date().toISOString(),
-    source: { kind: file.source.kind, description: file.source.description, ...(file.source.chainId ? { chainId: file.source.chainId } : {}) },
+    source: {
+      kind: file.source.kind,
+      description: file.source.description,
+      ...(file.source.chainId ? { chainId: file.source.chainId } : {}),
+    },
     notes: [...(inputs.notes ?? []), ...analysis.notes],
     summary: {
       txs: analysis.txs,
@@ -128,13 +144,13 @@ export function toReportData(inputs: ReportInputs): ReportData {
       // Account fields (balance, nonce, code) have no slot; the name says which field.
       const name = h.name ?? (isField ? `${contract ?? h.account}.${h.slot}` : undefined);
       return {
-      ...(name ? { name } : {}),
-      contract,
-      address: h.account,
-      slot: isField ? "0x0" : h.slot,
-      txCount: h.txs,
-      writers: h.writers,
-      readers: Math.max(0, h.txs - h.writers),
+        ...(name ? { name } : {}),
+        contract,
+        address: h.account,
+        slot: isField ? "0x0" : h.slot,
+        txCount: h.txs,
+        writers: h.writers,
+        readers: Math.max(0, h.txs - h.writers),
       };
     }),
     functionMatrix: { functions, cells },

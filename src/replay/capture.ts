@@ -158,7 +158,13 @@ export async function captureBlock(call: ReturnType<typeof rpcClient>, n: number
       diff = [];
       for (const t of block.transactions) {
         plain.push({ txHash: t.hash, result: await call<Prestate>("debug_traceTransaction", [t.hash, { tracer: "prestateTracer" }]) });
-        diff.push({ txHash: t.hash, result: await call<PrestateDiff>("debug_traceTransaction", [t.hash, { tracer: "prestateTracer", tracerConfig: { diffMode: true } }]) });
+        diff.push({
+          txHash: t.hash,
+          result: await call<PrestateDiff>("debug_traceTransaction", [
+            t.hash,
+            { tracer: "prestateTracer", tracerConfig: { diffMode: true } },
+          ]),
+        });
       }
     } catch (e2) {
       if (isMissingMethod(e2)) throw new DebugApiMissingError(endpoint, `${e.message}; ${e2.message}`);
@@ -180,8 +186,9 @@ export async function captureBlock(call: ReturnType<typeof rpcClient>, n: number
   }
   const txs = block.transactions.map((t, i): TxAccess => {
     const to = t.to ? lower(t.to) : null;
-    const r = receipts[i]!;
-    if (lower(r.transactionHash) !== lower(t.hash)) throw new NodeError(`block ${n}: receipt ${i} is for ${r.transactionHash}, not ${t.hash}`);
+    const r = receipts[i];
+    if (lower(r.transactionHash) !== lower(t.hash))
+      throw new NodeError(`block ${n}: receipt ${i} is for ${r.transactionHash}, not ${t.hash}`);
     return {
       index: i,
       hash: lower(t.hash),
@@ -190,12 +197,14 @@ export async function captureBlock(call: ReturnType<typeof rpcClient>, n: number
       selector: to !== null && t.input.length >= 10 ? lower(t.input.slice(0, 10)) : null,
       gasUsed: Number(BigInt(r.gasUsed)),
       ...(r.status !== undefined ? { status: BigInt(r.status) === 1n ? ("success" as const) : ("reverted" as const) } : {}),
-      ...accessFromPrestate(plain[i]!.result, diff[i]!.result, { coinbase: lower(block.miner), from: lower(t.from), to }),
+      ...accessFromPrestate(plain[i].result, diff[i].result, { coinbase: lower(block.miner), from: lower(t.from), to }),
     };
   });
   const gasUsed = txs.reduce((s, t) => s + t.gasUsed, 0);
   if (gasUsed !== Number(BigInt(block.gasUsed))) {
-    throw new NodeError(`block ${n}: the receipts' gas (${gasUsed}) does not add up to the header's gasUsed (${Number(BigInt(block.gasUsed))})`);
+    throw new NodeError(
+      `block ${n}: the receipts' gas (${gasUsed}) does not add up to the header's gasUsed (${Number(BigInt(block.gasUsed))})`,
+    );
   }
   return {
     number: n,

@@ -122,7 +122,7 @@ export class AccessRecorder {
       };
     };
     const self = (rs: RunStateLike) => hexAddr(rs.interpreter.getAddress());
-    const top = (rs: RunStateLike) => rs.stack.peek(1)[0]!;
+    const top = (rs: RunStateLike) => rs.stack.peek(1)[0];
     // SLOAD
     wrap(0x54, (rs) => this.readSlot(self(rs), bytesToHex(setLengthLeft(bigIntToBytes(top(rs)), 32))));
     // BALANCE, SELFBALANCE
@@ -131,7 +131,7 @@ export class AccessRecorder {
     // EXTCODESIZE, EXTCODECOPY, EXTCODEHASH
     for (const op of [0x3b, 0x3c, 0x3f]) wrap(op, (rs) => this.readAccount(wordToAddress(top(rs)), "code"));
     // CALL, CALLCODE, DELEGATECALL, STATICCALL: the target's code
-    for (const op of [0xf1, 0xf2, 0xf4, 0xfa]) wrap(op, (rs) => this.readAccount(wordToAddress(rs.stack.peek(2)[1]!), "code"));
+    for (const op of [0xf1, 0xf2, 0xf4, 0xfa]) wrap(op, (rs) => this.readAccount(wordToAddress(rs.stack.peek(2)[1]), "code"));
   }
 
   private wrapStateManager(): void {
@@ -218,9 +218,10 @@ export class AccessRecorder {
     const accountWrites: AccountKey[] = [];
     for (const [addr, { address, pre }] of this.accountPre) {
       const acc = await sm.getAccount(address);
-      const post = acc === undefined
-        ? { balance: 0n, nonce: 0n, codeHash: EMPTY_CODE_HASH }
-        : { balance: acc.balance, nonce: acc.nonce, codeHash: bytesToHex(acc.codeHash) };
+      const post =
+        acc === undefined
+          ? { balance: 0n, nonce: 0n, codeHash: EMPTY_CODE_HASH }
+          : { balance: acc.balance, nonce: acc.nonce, codeHash: bytesToHex(acc.codeHash) };
       if (post.balance !== pre.balance) accountWrites.push([addr, "balance"] as AccountKey);
       if (post.nonce !== pre.nonce) accountWrites.push([addr, "nonce"] as AccountKey);
       if (post.codeHash !== pre.codeHash) accountWrites.push([addr, "code"] as AccountKey);

@@ -9,14 +9,7 @@ import { Common, Mainnet, type StateManagerInterface } from "@ethereumjs/common"
 import type { JSONRPCBlock } from "@ethereumjs/block";
 import { createVM, runBlock } from "@ethereumjs/vm";
 import type { RunBlockResult, VM } from "@ethereumjs/vm";
-import {
-  Account,
-  createAddressFromString,
-  hexToBytes,
-  bytesToHex,
-  setLengthLeft,
-  type KZG,
-} from "@ethereumjs/util";
+import { Account, createAddressFromString, hexToBytes, bytesToHex, setLengthLeft, type KZG } from "@ethereumjs/util";
 import type { BlockAccess, TxAccess } from "../access/format.js";
 import { locationKey } from "../model/location.js";
 import { AccessRecorder, type RecordedAccess } from "./recorder.js";
@@ -131,7 +124,9 @@ export async function loadPreState(vm: Awaited<ReturnType<typeof createVM>>, pre
     if (acc.code && acc.code.original_len > 0) {
       const full = hexToBytes(acc.code.bytecode as `0x${string}`);
       if (full.length < acc.code.original_len) {
-        throw new InputError(`pre-state account ${addrHex}: bytecode is shorter (${full.length}) than original_len (${acc.code.original_len})`);
+        throw new InputError(
+          `pre-state account ${addrHex}: bytecode is shorter (${full.length}) than original_len (${acc.code.original_len})`,
+        );
       }
       await sm.putCode(address, full.subarray(0, acc.code.original_len));
     }
@@ -166,9 +161,7 @@ export async function replayBlock(input: CorpusBlock, options: ReplayOptions = {
     async getBlock(n: number) {
       const h = env ? await env.blockHash(n) : hashes[String(n)];
       if (h === undefined) {
-        throw new InputError(
-          `block ${number} executes BLOCKHASH(${n}), which block_hashes.json.gz does not hold; add "${n}": hash to it`,
-        );
+        throw new InputError(`block ${number} executes BLOCKHASH(${n}), which block_hashes.json.gz does not hold; add "${n}": hash to it`);
       }
       return { hash: () => hexToBytes(h as `0x${string}`) };
     },
@@ -223,12 +216,18 @@ export async function replayBlock(input: CorpusBlock, options: ReplayOptions = {
     });
   } catch (e) {
     const at = txIndex < rpc.transactions.length ? txIndex : null;
-    const hint = at === null ? "" : missesNote(recorded.map((r, i) => ({ index: i, preStateMisses: r.preStateMisses })), at);
+    const hint =
+      at === null
+        ? ""
+        : missesNote(
+            recorded.map((r, i) => ({ index: i, preStateMisses: r.preStateMisses })),
+            at,
+          );
     throw new ReplayMismatchError(
       number,
       "execution",
       at,
-      `block ${number}: replay failed${at === null ? "" : ` at tx ${at} (${rpc.transactions[at]!.hash})`}: ${(e as Error).message}${hint}`,
+      `block ${number}: replay failed${at === null ? "" : ` at tx ${at} (${rpc.transactions[at].hash})`}: ${(e as Error).message}${hint}`,
     );
   }
   const executionMs = performance.now() - tExec;
@@ -240,13 +239,13 @@ export async function replayBlock(input: CorpusBlock, options: ReplayOptions = {
   let prev = 0n;
   result.receipts.forEach((receipt, i) => {
     const cumulative = receipt.cumulativeBlockGasUsed;
-    const exec = result.results[i]!.execResult;
+    const exec = result.results[i].execResult;
     txs.push({
       index: i,
       gasUsed: Number(cumulative - prev),
       cumulativeGasUsed: Number(cumulative),
       status: exec.exceptionError === undefined ? "success" : "reverted",
-      preStateMisses: recorded[i]!.preStateMisses,
+      preStateMisses: recorded[i].preStateMisses,
     });
     prev = cumulative;
   });
@@ -266,7 +265,7 @@ export async function replayBlock(input: CorpusBlock, options: ReplayOptions = {
     gasUsed,
     timestamp,
     txs: rpc.transactions.map((t, i): TxAccess => {
-      const r = recorded[i]!;
+      const r = recorded[i];
       const to = t.to ? t.to.toLowerCase() : null;
       return {
         index: i,
@@ -274,14 +273,24 @@ export async function replayBlock(input: CorpusBlock, options: ReplayOptions = {
         from: t.from.toLowerCase(),
         to,
         selector: txSelector(t.input, to),
-        gasUsed: txs[i]!.gasUsed,
-        status: txs[i]!.status,
+        gasUsed: txs[i].gasUsed,
+        status: txs[i].status,
         storage: r.storage,
         accounts: r.accounts,
       };
     }),
   };
-  return { access, txs, hardfork, gasUsed, receiptsRoot, receiptsRootChecked, kzgProofsAssumed: kzgCounter.proofsAssumed, executionMs, totalMs: performance.now() - t0 };
+  return {
+    access,
+    txs,
+    hardfork,
+    gasUsed,
+    receiptsRoot,
+    receiptsRootChecked,
+    kzgProofsAssumed: kzgCounter.proofsAssumed,
+    executionMs,
+    totalMs: performance.now() - t0,
+  };
 }
 
 /**
@@ -292,7 +301,8 @@ export async function replayBlock(input: CorpusBlock, options: ReplayOptions = {
 function missesNote(txs: { index: number; preStateMisses: string[] }[], upTo: number): string {
   const own = txs[upTo]?.preStateMisses ?? [];
   const show = (m: string[]) => `${m.slice(0, 3).join(", ")}${m.length > 3 ? ", ..." : ""}`;
-  if (own.length > 0) return `\n  tx ${upTo} itself read state the pre-state does not hold (${show(own)}); the pre-state is probably incomplete there`;
+  if (own.length > 0)
+    return `\n  tx ${upTo} itself read state the pre-state does not hold (${show(own)}); the pre-state is probably incomplete there`;
   const earlier = txs.slice(0, upTo).filter((t) => t.preStateMisses.length > 0);
   if (earlier.length === 0) return "";
   return `\n  earlier transactions read state the pre-state does not hold (often accounts or slots that did not exist yet): ${earlier
@@ -323,14 +333,14 @@ function checkFidelity(
   if (expected !== undefined) {
     for (let i = 0; i < txs.length; i++) {
       const e = expected[i];
-      const t = txs[i]!;
+      const t = txs[i];
       if (e === undefined) break;
       if (e.cumulativeGasUsed !== t.cumulativeGasUsed || (e.status !== undefined && e.status !== t.status)) {
         throw new ReplayMismatchError(
           number,
           field,
           i,
-          `block ${number}: replay diverges at tx ${i} (${rpc.transactions[i]!.hash}): cumulative gas ${t.cumulativeGasUsed} (real ${e.cumulativeGasUsed}), status ${t.status} (real ${e.status ?? "?"}); ${what}`,
+          `block ${number}: replay diverges at tx ${i} (${rpc.transactions[i].hash}): cumulative gas ${t.cumulativeGasUsed} (real ${e.cumulativeGasUsed}), status ${t.status} (real ${e.status ?? "?"}); ${what}`,
         );
       }
     }
@@ -341,14 +351,19 @@ function checkFidelity(
   const candidates = txs.filter((t) => t.preStateMisses.length > 0);
   const details = candidates
     .slice(0, 10)
-    .map((t) => `tx ${t.index} (${rpc.transactions[t.index]!.hash}) read state the pre-state lacks: ${t.preStateMisses.slice(0, 3).join(", ")}${t.preStateMisses.length > 3 ? ", ..." : ""}`);
+    .map(
+      (t) =>
+        `tx ${t.index} (${rpc.transactions[t.index].hash}) read state the pre-state lacks: ${t.preStateMisses.slice(0, 3).join(", ")}${t.preStateMisses.length > 3 ? ", ..." : ""}`,
+    );
   if (candidates.length > 10) details.push(`... and ${candidates.length - 10} more`);
   throw new ReplayMismatchError(
     number,
     field,
     null,
     `block ${number}: replay does not reproduce the header: ${what}; without the block's receipts the first diverging transaction cannot be localized` +
-      (candidates.length > 0 ? ` (${candidates.length} transaction(s) read state outside the pre-state, listed as candidates, not causes)` : ""),
+      (candidates.length > 0
+        ? ` (${candidates.length} transaction(s) read state outside the pre-state, listed as candidates, not causes)`
+        : ""),
     {
       details,
       hint: `save the block's receipts (the answer of eth_getBlockReceipts for block ${number}, from any archive node or provider) as receipts.json.gz in the block's corpus directory, or pass them to replayBlock as expectedReceipts; the replay then names the exact transaction`,

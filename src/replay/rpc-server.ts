@@ -238,7 +238,13 @@ export async function startRecordedRpc(recording: Recording, options: RecordedRp
     if (tag === undefined || tag === "latest" || tag === "pending" || tag === "safe" || tag === "finalized") return;
     const n = typeof tag === "object" && tag !== null && "blockNumber" in tag ? (tag as { blockNumber: string }).blockNumber : tag;
     if (typeof n === "string" && n.startsWith("0x") && BigInt(n) === forkNumber) return;
-    if (typeof tag === "object" && tag !== null && "blockHash" in tag && (tag as { blockHash: string }).blockHash.toLowerCase() === recording.forkBlock.hash.toLowerCase()) return;
+    if (
+      typeof tag === "object" &&
+      tag !== null &&
+      "blockHash" in tag &&
+      (tag as { blockHash: string }).blockHash.toLowerCase() === recording.forkBlock.hash.toLowerCase()
+    )
+      return;
     throw notRecorded(method, params, `only the state at block ${forkNumber} is recorded`);
   };
 
@@ -284,7 +290,8 @@ export async function startRecordedRpc(recording: Recording, options: RecordedRp
         options.onMiss?.(k, e.message);
         throw e;
       }
-      if (!READ_METHODS.has(method)) throw new RpcError(-32001, `${method} is not a read-only method: record mode does not forward it to the upstream node`);
+      if (!READ_METHODS.has(method))
+        throw new RpcError(-32001, `${method} is not a read-only method: record mode does not forward it to the upstream node`);
       return fetchAndSave(method, params);
     }
   };
@@ -299,7 +306,12 @@ export async function startRecordedRpc(recording: Recording, options: RecordedRp
         return hex(forkNumber);
       case "eth_getBlockByNumber": {
         const tag = params[0];
-        if (tag === "latest" || tag === "safe" || tag === "finalized" || (typeof tag === "string" && tag.startsWith("0x") && BigInt(tag) === forkNumber)) {
+        if (
+          tag === "latest" ||
+          tag === "safe" ||
+          tag === "finalized" ||
+          (typeof tag === "string" && tag.startsWith("0x") && BigInt(tag) === forkNumber)
+        ) {
           return blockAnswer(params[1] === true);
         }
         break;
@@ -391,7 +403,11 @@ export async function startRecordedRpc(recording: Recording, options: RecordedRp
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (e: NodeJS.ErrnoException) =>
-      reject(e.code === "EADDRINUSE" ? new Error(`port ${options.port} on 127.0.0.1 is in use; pick another with --port, or 0 for any free port`) : e),
+      reject(
+        e.code === "EADDRINUSE"
+          ? new Error(`port ${options.port} on 127.0.0.1 is in use; pick another with --port, or 0 for any free port`)
+          : e,
+      ),
     );
     server.listen(options.port ?? 0, "127.0.0.1", resolve);
   });
@@ -406,7 +422,8 @@ export async function startRecordedRpc(recording: Recording, options: RecordedRp
       for (const a of addresses) {
         const lower = a.toLowerCase();
         if (empty.has(lower)) continue;
-        if (recording.state[lower] !== undefined) throw new Error(`assumeEmpty: ${lower} is in the pre-state, so it is not a fresh address`);
+        if (recording.state[lower] !== undefined)
+          throw new Error(`assumeEmpty: ${lower} is in the pre-state, so it is not a fresh address`);
         empty.add(lower);
         addZeroSlots(lower);
       }

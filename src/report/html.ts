@@ -59,8 +59,8 @@ function summarySection(d: ReportData, v: ReportView): string {
   const s = d.summary;
   const best = v.speedups.series
     .filter((x) => !x.isLimit && !x.isPredicted && x.scheduler !== "serial")
-    .map((x) => ({ x, i: x.data.reduce((bi, p, i, a) => (p[1] > a[bi]![1] ? i : bi), 0) }))
-    .sort((a, b) => b.x.data[b.i]![1] - a.x.data[a.i]![1])[0];
+    .map((x) => ({ x, i: x.data.reduce((bi, p, i, a) => (p[1] > a[bi][1] ? i : bi), 0) }))
+    .sort((a, b) => b.x.data[b.i][1] - a.x.data[a.i][1])[0];
   // What shows parallelism leads: the chain, the limit it sets, the share of pairs that conflict.
   const cards = [
     card("Transactions", int(s.txs), `in ${int(s.blocks)} block${s.blocks === 1 ? "" : "s"}`),
@@ -68,21 +68,39 @@ function summarySection(d: ReportData, v: ReportView): string {
   ];
   if (s.dagSpeedupBound !== undefined) cards.push(card("Dependency limit", times(s.dagSpeedupBound), "speedup limit from dependencies"));
   if (s.conflictPairShare !== undefined)
-    cards.push(card("Conflicting pairs", pct(s.conflictPairShare), `${s.conflictPairs !== undefined ? int(s.conflictPairs) : "?"} of all tx pairs`, s.conflictPairShare));
+    cards.push(
+      card(
+        "Conflicting pairs",
+        pct(s.conflictPairShare),
+        `${s.conflictPairs !== undefined ? int(s.conflictPairs) : "?"} of all tx pairs`,
+        s.conflictPairShare,
+      ),
+    );
   else if (s.conflictPairs !== undefined) cards.push(card("Conflicting pairs", int(s.conflictPairs), "dependency edges"));
   const predicted = predictedAtCalibration(v);
   if (predicted) {
     const { at, speedup, p } = predicted;
-    cards.push(card(`Predicted speedup`, times(speedup), `${p.engine} at ${int(at)} thread${at === 1 ? "" : "s"} (calibrated; ${p.hardware})`));
+    cards.push(
+      card(`Predicted speedup`, times(speedup), `${p.engine} at ${int(at)} thread${at === 1 ? "" : "s"} (calibrated; ${p.hardware})`),
+    );
   }
   if (predicted) {
     // The idealized upper bound at the same thread count as the prediction.
     const k = v.speedups.threads.indexOf(predicted.at);
-    const top = v.speedups.series.filter((x) => !x.isLimit && !x.isPredicted && x.scheduler !== "serial").sort((a, b) => b.data[k]![1] - a.data[k]![1])[0];
-    if (top) cards.push(card(`Upper bound: ${top.label}`, times(top.data[k]![1]), `at ${int(predicted.at)} thread${predicted.at === 1 ? "" : "s"}; no engine overheads`));
+    const top = v.speedups.series
+      .filter((x) => !x.isLimit && !x.isPredicted && x.scheduler !== "serial")
+      .sort((a, b) => b.data[k][1] - a.data[k][1])[0];
+    if (top)
+      cards.push(
+        card(
+          `Upper bound: ${top.label}`,
+          times(top.data[k][1]),
+          `at ${int(predicted.at)} thread${predicted.at === 1 ? "" : "s"}; no engine overheads`,
+        ),
+      );
   } else if (best) {
-    const t = best.x.data[best.i]![0];
-    cards.push(card(`Best: ${best.x.label}`, times(best.x.data[best.i]![1]), `at ${int(t)} thread${t === 1 ? "" : "s"}`));
+    const t = best.x.data[best.i][0];
+    cards.push(card(`Best: ${best.x.label}`, times(best.x.data[best.i][1]), `at ${int(t)} thread${t === 1 ? "" : "s"}`));
   }
   cards.push(
     card(
@@ -102,17 +120,13 @@ function hotSlotsSection(d: ReportData, maxRows: number): string {
   const max = Math.max(1, ...shown.map((r) => r.txCount));
   const body = shown
     .map((r, i) => {
-      const name = r.name
-        ? `<span class="var">${escapeHtml(r.name)}</span>`
-        : `<span class="undecoded">undecoded slot</span>`;
+      const name = r.name ? `<span class="var">${escapeHtml(r.name)}</span>` : `<span class="undecoded">undecoded slot</span>`;
       const where = `${r.contract ? `<span class="contract">${escapeHtml(r.contract)}</span> ` : ""}<code title="${escapeHtml(r.address)}">${escapeHtml(short(r.address.toLowerCase()))}</code>`;
       return `<tr><td class="num rank">${i + 1}</td><th scope="row">${name}</th><td>${where}</td><td><code title="${escapeHtml(r.slot)}">${escapeHtml(shortSlot(r.slot.toLowerCase()))}</code></td><td class="num txs"><span class="inline-bar" aria-hidden="true"><span style="width:${((r.txCount / max) * 100).toFixed(1)}%"></span></span><span class="n">${int(r.txCount)}</span></td><td class="num">${int(r.writers)}</td><td class="num">${int(r.readers)}</td></tr>`;
     })
     .join("");
   const more =
-    rows.length > shown.length
-      ? `<p class="note">Showing the ${shown.length} busiest of ${int(rows.length)} hot slots.</p>`
-      : "";
+    rows.length > shown.length ? `<p class="note">Showing the ${shown.length} busiest of ${int(rows.length)} hot slots.</p>` : "";
   const table = rows.length
     ? `<div class="table-wrap" tabindex="0" role="region" aria-labelledby="h-hot"><table class="hot" data-rows="${shown.length}"><caption>Storage slots touched by the most transactions, with the decoded state variable where the storage layout is known.</caption><thead><tr><th scope="col" class="num">#</th><th scope="col">Variable</th><th scope="col">Contract</th><th scope="col">Slot</th><th scope="col" class="num">Txs</th><th scope="col" class="num">Writers</th><th scope="col" class="num">Readers</th></tr></thead><tbody>${body}</tbody></table></div>${more}`
     : `<p class="empty">No slot is written by more than one transaction: nothing to show.</p>`;
@@ -156,7 +170,9 @@ function matrixSection(d: ReportData, v: ReportView): string {
 }
 
 /** The predicted speedup at the thread count nearest the one the engine was calibrated at (the lower on a tie). */
-function predictedAtCalibration(v: ReportView): { at: number; speedup: number; p: NonNullable<ReportView["speedups"]["predicted"]> } | null {
+function predictedAtCalibration(
+  v: ReportView,
+): { at: number; speedup: number; p: NonNullable<ReportView["speedups"]["predicted"]> } | null {
   const p = v.speedups.predicted;
   const x = v.speedups.series.find((s) => s.isPredicted);
   if (!p || !x || x.data.length === 0) return null;
@@ -171,10 +187,7 @@ function speedupSection(v: ReportView): string {
     .map(
       (x) =>
         `<tr${x.isLimit ? ' class="limit"' : ""}><th scope="row">${escapeHtml(x.label)}${x.isLimit ? ' <span class="tag">limit</span>' : ""}${x.isPredicted ? ' <span class="tag">calibrated</span>' : ""}</th>${x.data
-          .map(
-            (p, i) =>
-              `<td class="num">${times(p[1])}${x.aborts ? `<span class="sub">${int(x.aborts[i]!)} aborts</span>` : ""}</td>`,
-          )
+          .map((p, i) => `<td class="num">${times(p[1])}${x.aborts ? `<span class="sub">${int(x.aborts[i])} aborts</span>` : ""}</td>`)
           .join("")}</tr>`,
     )
     .join("");
@@ -288,7 +301,9 @@ export function renderReportHtml(data: ReportData, options: RenderOptions = {}):
     `<span class="badge">${escapeHtml(src.kind)}</span>`,
     `<span>${escapeHtml(src.description)}</span>`,
     src.chainId !== undefined ? `<span>chain ${escapeHtml(src.chainId)}</span>` : "",
-    data.generatedAt ? `<span>generated <time datetime="${escapeHtml(data.generatedAt)}">${escapeHtml(data.generatedAt)}</time></span>` : "",
+    data.generatedAt
+      ? `<span>generated <time datetime="${escapeHtml(data.generatedAt)}">${escapeHtml(data.generatedAt)}</time></span>`
+      : "",
   ].join("");
   const notes = data.notes?.length ? `<ul class="notes">${data.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>` : "";
   const csp =

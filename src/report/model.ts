@@ -112,7 +112,10 @@ export const SpeedupSeries = z
     /** Display name; defaults to `scheduler`. */
     label: text(200).optional(),
     /** Chart colour (#rrggbb), from the scheduler table; a palette colour when absent. */
-    colour: z.string().regex(/^#[0-9a-f]{6}$/, "colour: expected #rrggbb").optional(),
+    colour: z
+      .string()
+      .regex(/^#[0-9a-f]{6}$/, "colour: expected #rrggbb")
+      .optional(),
     speedup: z.array(nonneg),
     /** Optional per-thread-count extras, same length as `speedup`. */
     efficiency: z.array(nonneg).optional(),
@@ -285,7 +288,11 @@ export const ReportData = z
     for (const k of ["speedup", "fallbacks"] as const) {
       const arr = p?.[k];
       if (arr !== undefined && arr.length !== n) {
-        ctx.addIssue({ code: "custom", path: ["speedups", "predicted", k], message: `has ${arr.length} values but speedups.threads has ${n}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["speedups", "predicted", k],
+          message: `has ${arr.length} values but speedups.threads has ${n}`,
+        });
       }
     }
     d.gantt.tasks.forEach((t, i) => {

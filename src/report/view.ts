@@ -115,7 +115,7 @@ export function buildSpeedupView(s: ReportData["speedups"]): SpeedupView {
           colour: PREDICTED_COLOUR,
           isLimit: false,
           isPredicted: true,
-          data: s.threads.map((t, i) => [t, p.speedup[i]!] as [number, number]),
+          data: s.threads.map((t, i) => [t, p.speedup[i]] as [number, number]),
           aborts: null,
           wastedWork: null,
           efficiency: null,
@@ -131,13 +131,15 @@ export function buildSpeedupView(s: ReportData["speedups"]): SpeedupView {
       colour: x.colour ?? null,
       isLimit: x.scheduler === "dag",
       isPredicted: false,
-      data: s.threads.map((t, i) => [t, x.speedup[i]!] as [number, number]),
+      data: s.threads.map((t, i) => [t, x.speedup[i]] as [number, number]),
       aborts: x.aborts ?? null,
       wastedWork: x.wastedWork ?? null,
       efficiency: x.efficiency ?? null,
     };
   });
-  const predicted = p ? { engine: p.engine, hardware: p.hardware, calibratedThreads: p.calibratedThreads, validation: p.validation, relaxation: p.relaxation } : null;
+  const predicted = p
+    ? { engine: p.engine, hardware: p.hardware, calibratedThreads: p.calibratedThreads, validation: p.validation, relaxation: p.relaxation }
+    : null;
   return { threads: s.threads, series: [...predictedSeries, ...series], max, predicted };
 }
 
@@ -214,7 +216,7 @@ export function buildGraphView(g: ReportData["graph"], maxNodes = DEFAULT_MAX_GR
     const queue = [root];
     kept.add(root);
     for (let i = 0; i < queue.length && kept.size < cap; i++) {
-      const nbrs = [...adj.get(queue[i]!)!].sort((a, b) => a - b);
+      const nbrs = [...adj.get(queue[i])!].sort((a, b) => a - b);
       for (const y of nbrs) {
         if (kept.size >= cap) break;
         if (!kept.has(y)) {

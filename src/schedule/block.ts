@@ -97,7 +97,7 @@ export interface PrepareOptions {
 const sortedUnique = (xs: number[]): Int32Array => {
   if (xs.length > 1) xs.sort((a, b) => a - b);
   let k = 0;
-  for (let i = 0; i < xs.length; i++) if (i === 0 || xs[i] !== xs[k - 1]) xs[k++] = xs[i]!;
+  for (let i = 0; i < xs.length; i++) if (i === 0 || xs[i] !== xs[k - 1]) xs[k++] = xs[i];
   xs.length = k;
   return Int32Array.from(xs);
 };
@@ -129,9 +129,11 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}, form
   const column = costChoice.column;
   const dependency = dependencyOptions(opts.dependency);
   const c = form?.compact ?? compactAccessSets({ blocks: [block] }, opts.cost);
-  const blk = c.blocks[form?.block ?? 0]!;
+  const blk = c.blocks[form?.block ?? 0];
   if (blk.end - blk.start !== block.txs.length || blk.number !== block.number) {
-    throw new Error(`prepareBlock: block form ${blk.number} (${blk.end - blk.start} txs) is not block ${block.number} (${block.txs.length} txs)`);
+    throw new Error(
+      `prepareBlock: block form ${blk.number} (${blk.end - blk.start} txs) is not block ${block.number} (${block.txs.length} txs)`,
+    );
   }
   const locations: string[] = [];
   const accountIds = new Map<string, number>();
@@ -146,8 +148,8 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}, form
     if (id === undefined) {
       id = locations.length;
       localOf.set(k, id);
-      const address = c.keyAccount[k]!;
-      const slot = c.keyField[k]!;
+      const address = c.keyAccount[k];
+      const slot = c.keyField[k];
       locations.push(locationKey(address, slot));
       locAccount.push(address);
       locIsField.push(slot.length < 10);
@@ -164,7 +166,7 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}, form
   const intern = (address: string, slot: string): number => {
     if (byAddress === undefined) {
       byAddress = new Map();
-      for (let id = 0; id < locations.length; id++) indexLocation(locAccount[id]!, fieldOfKey(locations[id]!), id);
+      for (let id = 0; id < locations.length; id++) indexLocation(locAccount[id], fieldOfKey(locations[id]), id);
     }
     let slots = byAddress.get(address);
     if (slots === undefined) {
@@ -182,18 +184,19 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}, form
     return id;
   };
 
-  if (block.txs.some((tx, i) => tx.index !== i)) notes.push(`block ${block.number}: tx indices are not 0..n-1 in order; simulated in file order`);
+  if (block.txs.some((tx, i) => tx.index !== i))
+    notes.push(`block ${block.number}: tx indices are not 0..n-1 in order; simulated in file order`);
   const extra = blockLevelReads(block);
   const { txStart, txKeys, txModes } = c;
   const raw = block.txs.map((tx, i) => {
     const pos = blk.start + i;
     const modes = new Map<number, number>();
-    for (let e = txStart[pos]!, end = txStart[pos + 1]!; e < end; e++) {
-      const k = txKeys[e]!;
-      const m = dependencyMode(txModes[e]!, c.keyAccount[k]!, c.keyField[k]!, blk.coinbase, tx.from, dependency);
+    for (let e = txStart[pos], end = txStart[pos + 1]; e < end; e++) {
+      const k = txKeys[e];
+      const m = dependencyMode(txModes[e], c.keyAccount[k], c.keyField[k], blk.coinbase, tx.from, dependency);
       if (m !== 0) modes.set(local(k), m);
     }
-    return { tx, modes, cost: c.txGas[pos]! };
+    return { tx, modes, cost: c.txGas[pos] };
   });
   notes.push(...describeDependencyOptions(dependency));
   if (costChoice.note) notes.push(costChoice.note);
@@ -229,7 +232,12 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}, form
    * taker's own word lock becomes a WRITE. Returns the dropped location ids (an observed read
    * of one is then an uncovered access, so a contract breaking the rule shows as UNSOUND).
    */
-  const applySnapshotTaker = (i: number, snapshots: readonly (readonly [string, string])[], locks: Map<number, number>, w: Int32Array): Set<number> | undefined => {
+  const applySnapshotTaker = (
+    i: number,
+    snapshots: readonly (readonly [string, string])[],
+    locks: Map<number, number>,
+    w: Int32Array,
+  ): Set<number> | undefined => {
     const words = new Map<string, number[]>();
     for (const [a, s] of snapshots) {
       const id = intern(a, s);
@@ -260,8 +268,8 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}, form
   const txs: PreparedTx[] = raw.map(({ tx, modes: modeOf, cost }, i) => {
     const access = sortedUnique([...modeOf.keys()]);
     const modes = Uint8Array.from(access, (id) => modeOf.get(id)!);
-    const r = access.filter((_, k) => (modes[k]! & ACCESS_READ) !== 0);
-    const w = access.filter((_, k) => (modes[k]! & (ACCESS_WRITE | ACCESS_CREDIT)) !== 0);
+    const r = access.filter((_, k) => (modes[k] & ACCESS_READ) !== 0);
+    const w = access.filter((_, k) => (modes[k] & (ACCESS_WRITE | ACCESS_CREDIT)) !== 0);
     const snapReads = snapFlags(r, modeOf);
     const snapWrites = snapFlags(w, modeOf);
     // Lock set: resource id -> mode; whole-account resources are offset later.
@@ -308,11 +316,17 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}, form
       // declaration, a location only read needs any; "*" covers the account.
       const check = (id: number, access: "read" | "write") => {
         if (locIsField[id]) return;
-        const a = locAccount[id]!;
+        const a = locAccount[id];
         const acct = accountIds.get(a);
         const declaredRead = markR[id] === i || (acct !== undefined && starR[acct] === i);
         const uncovered = () => {
-          const u: UnderDeclaration = { tx: i, address: a, slot: fieldOfKey(locations[id]!), access, declared: declaredRead ? "read" : "none" };
+          const u: UnderDeclaration = {
+            tx: i,
+            address: a,
+            slot: fieldOfKey(locations[id]),
+            access,
+            declared: declaredRead ? "read" : "none",
+          };
           if (tx.function) u.function = tx.function;
           underDeclared.push(u);
         };
@@ -334,16 +348,28 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}, form
       let b = 0;
       let k = 0;
       while (a < r.length || b < w.length) {
-        if (b >= w.length || (a < r.length && r[a]! < w[b]!)) {
-          ids[k] = r[a++]!;
+        if (b >= w.length || (a < r.length && r[a] < w[b])) {
+          ids[k] = r[a++];
           lockModesOf[k++] = LOCK_READ;
         } else {
           if (a < r.length && r[a] === w[b]) a++;
-          ids[k] = w[b++]!;
+          ids[k] = w[b++];
           lockModesOf[k++] = LOCK_WRITE;
         }
       }
-      return { index: i, cost, access, modes, reads: r, writes: w, snapReads, snapWrites, lockIds: ids.subarray(0, k), lockModes: lockModesOf.subarray(0, k), declared: false };
+      return {
+        index: i,
+        cost,
+        access,
+        modes,
+        reads: r,
+        writes: w,
+        snapReads,
+        snapWrites,
+        lockIds: ids.subarray(0, k),
+        lockModes: lockModesOf.subarray(0, k),
+        declared: false,
+      };
     }
     const lockIds: number[] = [];
     const lockModes: number[] = [];
@@ -370,10 +396,10 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}, form
     };
   });
   const nLoc = locations.length;
-  for (const t of txs) for (let k = 0; k < t.lockIds.length; k++) if (t.lockIds[k]! < 0) t.lockIds[k] = nLoc + (-1 - t.lockIds[k]!);
+  for (const t of txs) for (let k = 0; k < t.lockIds.length; k++) if (t.lockIds[k] < 0) t.lockIds[k] = nLoc + (-1 - t.lockIds[k]);
   const lockAccountOf = new Int32Array(nLoc).fill(-1);
   for (let id = 0; id < nLoc; id++) {
-    const acct = accountIds.get(locAccount[id]!);
+    const acct = accountIds.get(locAccount[id]);
     if (acct !== undefined) lockAccountOf[id] = nLoc + acct;
   }
   return {
@@ -403,7 +429,16 @@ export interface SyntheticTx {
 /** Builds a PreparedBlock from location-id sets directly (tests, synthetic workloads). */
 export function syntheticBlock(txs: SyntheticTx[], number = 0): PreparedBlock {
   let maxLoc = -1;
-  for (const t of txs) for (const l of [...t.reads, ...t.writes, ...(t.snapshots ?? []), ...(t.declared?.reads ?? []), ...(t.declared?.writes ?? []), ...(t.declared?.snapshots ?? [])]) maxLoc = Math.max(maxLoc, l);
+  for (const t of txs)
+    for (const l of [
+      ...t.reads,
+      ...t.writes,
+      ...(t.snapshots ?? []),
+      ...(t.declared?.reads ?? []),
+      ...(t.declared?.writes ?? []),
+      ...(t.declared?.snapshots ?? []),
+    ])
+      maxLoc = Math.max(maxLoc, l);
   const locations = Array.from({ length: maxLoc + 1 }, (_, i) => `loc${i}`);
   const underDeclared: UnderDeclaration[] = [];
   const prepared = txs.map((t, i): PreparedTx => {
@@ -423,10 +458,12 @@ export function syntheticBlock(txs: SyntheticTx[], number = 0): PreparedBlock {
       for (const l of snaps) if (!dw.has(l)) locks.set(l, LOCK_SNAPSHOT);
       for (const l of t.declared.writes) locks.set(l, LOCK_WRITE);
       sortedUnique([...t.reads]).forEach((l) => {
-        if (!dw.has(l) && !dr.has(l) && !snaps.has(l)) underDeclared.push({ tx: i, address: `loc${l}`, slot: "", access: "read", declared: "none" });
+        if (!dw.has(l) && !dr.has(l) && !snaps.has(l))
+          underDeclared.push({ tx: i, address: `loc${l}`, slot: "", access: "read", declared: "none" });
       });
       writes.forEach((l) => {
-        if (!dw.has(l) && !snaps.has(l)) underDeclared.push({ tx: i, address: `loc${l}`, slot: "", access: "write", declared: dr.has(l) ? "read" : "none" });
+        if (!dw.has(l) && !snaps.has(l))
+          underDeclared.push({ tx: i, address: `loc${l}`, slot: "", access: "write", declared: dr.has(l) ? "read" : "none" });
       });
     } else {
       for (const l of reads) locks.set(l, snaps.has(l) ? LOCK_SNAPSHOT : LOCK_READ);

@@ -83,29 +83,29 @@ class IndexSet {
     this.b1 = new Uint32Array((n >> 10) + 1);
   }
   add(i: number): void {
-    this.b0[i >> 5]! |= 1 << (i & 31);
-    this.b1[i >> 10]! |= 1 << ((i >> 5) & 31);
+    this.b0[i >> 5] |= 1 << (i & 31);
+    this.b1[i >> 10] |= 1 << ((i >> 5) & 31);
   }
   delete(i: number): void {
     const w = i >> 5;
-    this.b0[w]! &= ~(1 << (i & 31));
-    if (this.b0[w] === 0) this.b1[i >> 10]! &= ~(1 << (w & 31));
+    this.b0[w] &= ~(1 << (i & 31));
+    if (this.b0[w] === 0) this.b1[i >> 10] &= ~(1 << (w & 31));
   }
   /** Smallest member >= k, or -1. */
   next(k: number): number {
     if (k >= this.n) return -1;
     let w = k >> 5;
-    const m = this.b0[w]! & ~((1 << (k & 31)) - 1);
+    const m = this.b0[w] & ~((1 << (k & 31)) - 1);
     if (m !== 0) return (w << 5) + lowBit(m);
     let g = w >> 5;
-    let gm = (w & 31) === 31 ? 0 : this.b1[g]! & ~((1 << ((w & 31) + 1)) - 1);
+    let gm = (w & 31) === 31 ? 0 : this.b1[g] & ~((1 << ((w & 31) + 1)) - 1);
     for (;;) {
       if (gm !== 0) {
         w = (g << 5) + lowBit(gm);
-        return (w << 5) + lowBit(this.b0[w]!);
+        return (w << 5) + lowBit(this.b0[w]);
       }
       if (++g >= this.b1.length) return -1;
-      gm = this.b1[g]!;
+      gm = this.b1[g];
     }
   }
 }
@@ -145,53 +145,56 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
   const nLoc = block.locations.length;
   const cost = Float64Array.from(txs, (t) => t.cost);
   // Duration of one execution: the tx's cost plus the engine's per-execution overheads.
-  const xcost = xFixed === 0 && xRead === 0 && xWrite === 0 ? cost : Float64Array.from(txs, (t) => t.cost + xFixed + xRead * t.reads.length + xWrite * t.writes.length);
+  const xcost =
+    xFixed === 0 && xRead === 0 && xWrite === 0
+      ? cost
+      : Float64Array.from(txs, (t) => t.cost + xFixed + xRead * t.reads.length + xWrite * t.writes.length);
   const vcost = Float64Array.from(txs, (t) => vFixed + vRead * t.reads.length + vFrac * t.cost);
   let work = 0;
   for (const c of cost) work += c;
 
   // ---- Multi-version memory: one entry per (location, writer tx), writers sorted by index.
   const wOff = new Int32Array(nLoc + 1);
-  for (const t of txs) for (const l of t.writes) wOff[l + 1]!++;
-  for (let l = 0; l < nLoc; l++) wOff[l + 1]! += wOff[l]!;
-  const wTx = new Int32Array(wOff[nLoc]!);
+  for (const t of txs) for (const l of t.writes) wOff[l + 1]++;
+  for (let l = 0; l < nLoc; l++) wOff[l + 1] += wOff[l];
+  const wTx = new Int32Array(wOff[nLoc]);
   const fill = wOff.slice(0, nLoc);
   // Entry of each write, flat: tx i's are writeEntry[weOff[i] .. weOff[i+1]).
   const weOff = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) weOff[i + 1] = weOff[i]! + txs[i]!.writes.length;
-  const writeEntry = new Int32Array(weOff[n]!);
+  for (let i = 0; i < n; i++) weOff[i + 1] = weOff[i] + txs[i].writes.length;
+  const writeEntry = new Int32Array(weOff[n]);
   for (let i = 0; i < n; i++) {
-    const w = txs[i]!.writes;
+    const w = txs[i].writes;
     for (let k = 0; k < w.length; k++) {
-      const l = w[k]!;
-      writeEntry[weOff[i]! + k] = fill[l]!;
-      wTx[fill[l]!++] = i;
+      const l = w[k];
+      writeEntry[weOff[i] + k] = fill[l];
+      wTx[fill[l]++] = i;
     }
   }
   const entry = new Int32Array(wTx.length).fill(NOT_WRITTEN);
   // Per read: the entry of the highest writer below the reader (or wOff[l] - 1 for none).
   const rOff = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) rOff[i + 1] = rOff[i]! + txs[i]!.reads.length;
-  const readTop = new Int32Array(rOff[n]!);
-  const readLo = new Int32Array(rOff[n]!);
+  for (let i = 0; i < n; i++) rOff[i + 1] = rOff[i] + txs[i].reads.length;
+  const readTop = new Int32Array(rOff[n]);
+  const readLo = new Int32Array(rOff[n]);
   for (let i = 0; i < n; i++) {
-    const t = txs[i]!;
+    const t = txs[i];
     for (let k = 0; k < t.reads.length; k++) {
-      const l = t.reads[k]!;
-      let lo = wOff[l]!;
-      let hi = wOff[l + 1]!; // first writer >= i in [lo, hi)
+      const l = t.reads[k];
+      let lo = wOff[l];
+      let hi = wOff[l + 1]; // first writer >= i in [lo, hi)
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (wTx[mid]! < i) lo = mid + 1;
+        if (wTx[mid] < i) lo = mid + 1;
         else hi = mid;
       }
-      readTop[rOff[i]! + k] = lo - 1;
-      readLo[rOff[i]! + k] = wOff[l]!;
+      readTop[rOff[i] + k] = lo - 1;
+      readLo[rOff[i] + k] = wOff[l];
     }
   }
   // last_read_set: per read, observed writer tx (-1 storage) and its incarnation.
-  const readTx = new Int32Array(rOff[n]!);
-  const readInc = new Int32Array(rOff[n]!);
+  const readTx = new Int32Array(rOff[n]);
+  const readInc = new Int32Array(rOff[n]);
   let blocking = -1;
   let vTx = -1;
   let vInc = 0;
@@ -201,44 +204,44 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
   const bits0 = new Uint32Array((wTx.length >> 5) + 1);
   const bits1 = new Uint32Array((wTx.length >> 10) + 1);
   const markWritten = (e: number) => {
-    bits0[e >> 5]! |= 1 << (e & 31);
-    bits1[e >> 10]! |= 1 << ((e >> 5) & 31);
+    bits0[e >> 5] |= 1 << (e & 31);
+    bits1[e >> 10] |= 1 << ((e >> 5) & 31);
   };
   const highBit = (x: number) => 31 - Math.clz32(x);
   /** Highest written entry in [lo, p], or -1. */
   const prevWritten = (p: number, lo: number): number => {
     if (p < lo) return -1;
     let w = p >> 5;
-    let m = bits0[w]! & (((p & 31) === 31 ? 0 : 1 << ((p & 31) + 1)) - 1);
+    let m = bits0[w] & (((p & 31) === 31 ? 0 : 1 << ((p & 31) + 1)) - 1);
     if (m !== 0) {
       const e = (w << 5) + highBit(m);
       return e >= lo ? e : -1;
     }
     // Words below w in w's 1024-entry group, then whole groups below.
     let g = w >> 5;
-    let gm = bits1[g]! & ((1 << (w & 31)) - 1);
+    let gm = bits1[g] & ((1 << (w & 31)) - 1);
     const loG = lo >> 10;
     for (;;) {
       if (gm !== 0) {
         w = (g << 5) + highBit(gm);
-        m = bits0[w]!;
+        m = bits0[w];
         const e = (w << 5) + highBit(m);
         return e >= lo ? e : -1;
       }
       if (--g < loG) return -1;
-      gm = bits1[g]!;
+      gm = bits1[g];
     }
   };
   const mvRead = (r: number): boolean => {
-    const lo = readLo[r]!;
-    const e = prevWritten(readTop[r]!, lo);
+    const lo = readLo[r];
+    const e = prevWritten(readTop[r], lo);
     if (e >= 0) {
-      const s = entry[e]!;
+      const s = entry[e];
       if (s === ESTIMATE) {
-        blocking = wTx[e]!;
+        blocking = wTx[e];
         return false;
       }
-      vTx = wTx[e]!;
+      vTx = wTx[e];
       vInc = s;
       return true;
     }
@@ -255,7 +258,7 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
   const executedSet = new IndexSet(n);
   for (let i = 0; i < n; i++) readySet.add(i);
   const setStatus = (i: number, st: number) => {
-    const old = status[i]!;
+    const old = status[i];
     if (old === st) return;
     if (old === READY) readySet.delete(i);
     else if (old === EXECUTED) executedSet.delete(i);
@@ -275,7 +278,7 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
     if (t < validationIdx) validationIdx = t;
   };
   const setReady = (i: number) => {
-    inc[i]!++;
+    inc[i]++;
     setStatus(i, READY);
   };
   // Task returned by scheduler functions: kind and tx (the incarnation is inc[tx] at hand-out).
@@ -291,7 +294,7 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
   const tryIncarnate = (i: number): boolean => {
     if (i < n && status[i] === READY) {
       setStatus(i, EXECUTING);
-      return setTask(T_EXEC, i, inc[i]!);
+      return setTask(T_EXEC, i, inc[i]);
     }
     return false;
   };
@@ -309,7 +312,7 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
       if (j >= 0 && j < executionIdx) {
         validationIdx = j + 1;
         numActive++;
-        return setTask(T_VAL, j, inc[j]!);
+        return setTask(T_VAL, j, inc[j]);
       }
       validationIdx = Math.min(executionIdx, n);
       return false;
@@ -360,7 +363,7 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
     return false;
   };
   const validateReadSet = (i: number): boolean => {
-    for (let r = rOff[i]!; r < rOff[i + 1]!; r++) {
+    for (let r = rOff[i]; r < rOff[i + 1]; r++) {
       if (!mvRead(r)) return false;
       if (vTx !== readTx[r] || vInc !== readInc[r]) return false;
     }
@@ -374,7 +377,7 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
   const busyEnd = new Float64Array(threads);
   const busyStart = new Float64Array(threads);
   const busyBar = new Int32Array(threads).fill(-1);
-  const events = new IntHeap(threads, (a, b) => busyEnd[a]! < busyEnd[b]! || (busyEnd[a] === busyEnd[b] && a < b));
+  const events = new IntHeap(threads, (a, b) => busyEnd[a] < busyEnd[b] || (busyEnd[a] === busyEnd[b] && a < b));
   const idle = new Uint8Array(threads).fill(1);
   let now = 0;
   let busy = 0;
@@ -417,14 +420,21 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
       const c = taskInc;
       if (taskKind === T_VAL) {
         stats.validations++;
-        stats.validationWork += vcost[i]!;
-        occupy(th, T_VAL, i, c, vcost[i]!, timeline && { tx: i, incarnation: c, thread: th, kind: "validate", start: now, end: now + vcost[i]!, outcome: "valid" });
+        stats.validationWork += vcost[i];
+        occupy(
+          th,
+          T_VAL,
+          i,
+          c,
+          vcost[i],
+          timeline && { tx: i, incarnation: c, thread: th, kind: "validate", start: now, end: now + vcost[i], outcome: "valid" },
+        );
         return;
       }
       // Execution: read the whole read set now.
       stats.executions++;
       let blocked = false;
-      for (let r = rOff[i]!; r < rOff[i + 1]!; r++) {
+      for (let r = rOff[i]; r < rOff[i + 1]; r++) {
         if (!mvRead(r)) {
           blocked = true;
           break;
@@ -433,16 +443,33 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
         readInc[r] = vInc;
       }
       if (!blocked) {
-        execWork[i]! += xcost[i]!;
+        execWork[i] += xcost[i];
         finalStart[i] = now;
-        occupy(th, T_EXEC, i, c, xcost[i]!, timeline && { tx: i, incarnation: c, thread: th, kind: "execute", start: now, end: now + xcost[i]!, outcome: "committed" });
+        occupy(
+          th,
+          T_EXEC,
+          i,
+          c,
+          xcost[i],
+          timeline && { tx: i, incarnation: c, thread: th, kind: "execute", start: now, end: now + xcost[i], outcome: "committed" },
+        );
         return;
       }
       if (addDependency(i, blocking)) {
-        const suspendCost = suspendFraction * xcost[i]! + suspendFixed;
+        const suspendCost = suspendFraction * xcost[i] + suspendFixed;
         stats.suspensions++;
-        execWork[i]! += suspendCost;
-        if (timeline) timeline.push({ tx: i, incarnation: c, thread: th, kind: "execute", start: now, end: now + suspendCost, outcome: "suspended", blockedBy: blocking });
+        execWork[i] += suspendCost;
+        if (timeline)
+          timeline.push({
+            tx: i,
+            incarnation: c,
+            thread: th,
+            kind: "execute",
+            start: now,
+            end: now + suspendCost,
+            outcome: "suspended",
+            blockedBy: blocking,
+          });
         if (suspendCost > 0) {
           occupy(th, T_SUSPEND, i, c, suspendCost);
           return;
@@ -459,13 +486,13 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
   };
 
   const complete = (th: number): boolean => {
-    const i = busyTx[th]!;
-    const c = busyInc[th]!;
-    const kind = busyKind[th]!;
+    const i = busyTx[th];
+    const c = busyInc[th];
+    const kind = busyKind[th];
     if (kind === T_EXEC) {
       let wroteNew = false;
-      for (let k = weOff[i]!; k < weOff[i + 1]!; k++) {
-        const e = writeEntry[k]!;
+      for (let k = weOff[i]; k < weOff[i + 1]; k++) {
+        const e = writeEntry[k];
         if (entry[e] === NOT_WRITTEN) {
           wroteNew = true;
           markWritten(e);
@@ -482,9 +509,9 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
         setStatus(i, ABORTING);
         aborted = true;
         stats.validationAborts++;
-        for (let k = weOff[i]!; k < weOff[i + 1]!; k++) entry[writeEntry[k]!] = ESTIMATE;
+        for (let k = weOff[i]; k < weOff[i + 1]; k++) entry[writeEntry[k]] = ESTIMATE;
       }
-      if (timeline) timeline[busyBar[th]!]!.outcome = valid ? "valid" : aborted ? "abort" : "stale";
+      if (timeline) timeline[busyBar[th]].outcome = valid ? "valid" : aborted ? "abort" : "stale";
       return finishValidation(i, aborted);
     }
     return false; // suspension over
@@ -499,25 +526,29 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
   } else for (let th = 0; th < threads; th++) run(th, false);
   while (events.size > 0) {
     const th = events.pop();
-    now = busyEnd[th]!;
+    now = busyEnd[th];
     if (now > makespan) makespan = now;
     const has = complete(th);
     run(th, has);
     if (executionIdx < n || validationIdx < n) for (let o = 0; o < threads; o++) if (idle[o] && o !== th) run(o, false);
   }
   if (executionIdx < n || validationIdx < n || numActive !== 0) {
-    throw new Error(`Block-STM simulation stalled (execution_idx ${executionIdx}, validation_idx ${validationIdx}, active ${numActive}): internal error`);
+    throw new Error(
+      `Block-STM simulation stalled (execution_idx ${executionIdx}, validation_idx ${validationIdx}, active ${numActive}): internal error`,
+    );
   }
-  for (let i = 0; i < n; i++) if (status[i] !== EXECUTED) throw new Error(`Block-STM simulation ended with tx ${i} not executed: internal error`);
+  for (let i = 0; i < n; i++)
+    if (status[i] !== EXECUTED) throw new Error(`Block-STM simulation ended with tx ${i} not executed: internal error`);
 
   let wasted = 0;
-  for (let i = 0; i < n; i++) wasted += execWork[i]! - xcost[i]!;
+  for (let i = 0; i < n; i++) wasted += execWork[i] - xcost[i];
   if (n > 0 && (commitFixed > 0 || commitPerTx > 0)) {
     const tail = commitFixed + commitPerTx * n;
     makespan += tail;
     busy += tail;
   }
-  if (timeline) for (const b of timeline) if (b.kind === "execute" && b.outcome === "committed" && b.incarnation !== inc[b.tx]) b.outcome = "aborted";
+  if (timeline)
+    for (const b of timeline) if (b.kind === "execute" && b.outcome === "committed" && b.incarnation !== inc[b.tx]) b.outcome = "aborted";
   const result: SimulationResult = {
     scheduler: "block-stm",
     threads,
@@ -533,6 +564,6 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
     blockStm: stats,
   };
   if (timeline) result.timeline = timeline;
-  if (opts.recordReads) result.observed = txs.map((_, i) => readTx.slice(rOff[i]!, rOff[i + 1]!));
+  if (opts.recordReads) result.observed = txs.map((_, i) => readTx.slice(rOff[i], rOff[i + 1]));
   return result;
 }

@@ -27,9 +27,9 @@ export function checkSerialEquivalence(block: PreparedBlock, result: SimulationR
   const out: ReadMismatch[] = [];
   block.txs.forEach((t, i) => {
     t.reads.forEach((l, k) => {
-      const e = expected[i]![k]!;
-      const o = result.observed![i]![k]!;
-      if (e !== o) out.push({ tx: i, location: block.locations[l]!, expected: e, observed: o });
+      const e = expected[i][k];
+      const o = result.observed![i][k];
+      if (e !== o) out.push({ tx: i, location: block.locations[l], expected: e, observed: o });
     });
   });
   return out;
@@ -44,8 +44,8 @@ export function checkScheduleShape(block: PreparedBlock, result: SimulationResul
   if (!result.start || !result.end) return problems;
   const eps = 1e-9 * Math.max(1, result.makespan);
   block.txs.forEach((t, i) => {
-    const s = result.start![i]!;
-    const e = result.end![i]!;
+    const s = result.start![i];
+    const e = result.end![i];
     if (s < -eps) problems.push(`tx ${i} starts at ${s}`);
     if (Math.abs(e - s - t.cost) > eps) problems.push(`tx ${i} runs ${e - s}, cost ${t.cost}`);
     if (e > result.makespan + eps) problems.push(`tx ${i} ends at ${e} after the makespan ${result.makespan}`);

@@ -68,7 +68,15 @@ export interface EngineProfile {
   lazy: LazyRules & { provenance: string };
   params: Record<ParamName, ProfileParam>;
   /** How the parameters were obtained (bench/calibrate.ts writes it). */
-  fit: { command: string; rule: string; fitting: number[]; validation: number[]; objective: string; validationSummary?: string; note?: string };
+  fit: {
+    command: string;
+    rule: string;
+    fitting: number[];
+    validation: number[];
+    objective: string;
+    validationSummary?: string;
+    note?: string;
+  };
 }
 
 export const ENGINE_PROFILES = ["pevm-graviton3-c12", "pevm-i9-12900k-c8"] as const;
@@ -88,7 +96,8 @@ export function loadEngineProfile(name: string = DEFAULT_ENGINE): EngineProfile 
   const p = JSON.parse(readFileSync(profileUrl(name), "utf8")) as EngineProfile;
   for (const k of PARAM_NAMES) {
     const v = p.params[k]?.value;
-    if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)) throw new Error(`engine profile ${name}: parameter ${k} is missing or not a finite number >= 0 (re-run bench/calibrate.ts)`);
+    if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v))
+      throw new Error(`engine profile ${name}: parameter ${k} is missing or not a finite number >= 0 (re-run bench/calibrate.ts)`);
   }
   return p;
 }
@@ -120,7 +129,8 @@ export interface BlockFacts {
 export function txFeatures(block: BlockAccess): TxFeatures[] {
   return block.txs.map((t) => {
     const acc = new Set<string>();
-    for (const k of [t.storage.reads, t.storage.writes, t.accounts.reads, t.accounts.writes]) for (const [a] of k) if (a !== block.coinbase) acc.add(a);
+    for (const k of [t.storage.reads, t.storage.writes, t.accounts.reads, t.accounts.writes])
+      for (const [a] of k) if (a !== block.coinbase) acc.add(a);
     return { gas: t.gasUsed, storageReads: t.storage.reads.length, storageWrites: t.storage.writes.length, accounts: acc.size };
   });
 }
@@ -155,7 +165,13 @@ export function blockFacts(block: BlockAccess, hadCode: (address: string) => boo
 
 /** Sequential time of one tx (µs) under the profile's parameters. */
 export function sequentialTime(f: TxFeatures, p: ParamValues): number {
-  return p.seqPerTx + (p.seqPerKGas * f.gas) / 1000 + p.seqPerStorageRead * f.storageReads + p.seqPerStorageWrite * f.storageWrites + p.seqPerAccount * f.accounts;
+  return (
+    p.seqPerTx +
+    (p.seqPerKGas * f.gas) / 1000 +
+    p.seqPerStorageRead * f.storageReads +
+    p.seqPerStorageWrite * f.storageWrites +
+    p.seqPerAccount * f.accounts
+  );
 }
 
 export interface EnginePrediction {
@@ -216,15 +232,27 @@ export function engineBlock(block: BlockAccess, profile: EngineProfile, facts?: 
   const gas = block.txs.reduce((a, t) => a + t.gasUsed, 0);
   const fb = profile.fallback;
   const minTxs = Math.max(2, fb.minTxs);
-  const base = { number: block.number, txs: block.txs.length, gas, features, selfDestructReads: fb.selfDestructRead ? (facts?.selfDestructReads ?? []) : [] };
+  const base = {
+    number: block.number,
+    txs: block.txs.length,
+    gas,
+    features,
+    selfDestructReads: fb.selfDestructRead ? (facts?.selfDestructReads ?? []) : [],
+  };
   if (block.txs.length < minTxs || gas < fb.minGas) {
     const why = block.txs.length < minTxs ? `fewer than ${minTxs} txs` : `under ${fb.minGas.toLocaleString("en-US")} gas`;
     return { ...base, sizeFallback: why, prepared: null, note: `${profile.name} runs blocks with ${why} sequentially` };
   }
-  if (profile.lazy.rawTransfers && !facts) throw new RangeError(`block ${block.number}: engine ${profile.name} needs the block's facts (raw transfers, self-destructs): pass them from blockFacts() or inferFacts()`);
+  if (profile.lazy.rawTransfers && !facts)
+    throw new RangeError(
+      `block ${block.number}: engine ${profile.name} needs the block's facts (raw transfers, self-destructs): pass them from blockFacts() or inferFacts()`,
+    );
   const relaxed = relaxForEngine(block, profile.lazy, facts?.rawTransfer);
   const withCosts: BlockAccess = { ...relaxed.block, txs: relaxed.block.txs.map((t) => ({ ...t, costs: { ...t.costs, engineTime: 0 } })) };
-  const prepared = observedReadsOnly(prepareBlock(withCosts, { cost: "engineTime", dependency: { feeRecipientCredit: "included" } }), withCosts);
+  const prepared = observedReadsOnly(
+    prepareBlock(withCosts, { cost: "engineTime", dependency: { feeRecipientCredit: "included" } }),
+    withCosts,
+  );
   return { ...base, sizeFallback: null, prepared, note: relaxed.note };
 }
 
@@ -237,7 +265,7 @@ export function engineBlock(block: BlockAccess, profile: EngineProfile, facts?: 
 function observedReadsOnly(prepared: PreparedBlock, block: BlockAccess): PreparedBlock {
   const ids = new Map(prepared.locations.map((k, i) => [k, i]));
   const txs = prepared.txs.map((t, i) => {
-    const tx = block.txs[i]!;
+    const tx = block.txs[i];
     const observed = new Set<number>();
     for (const [a, f] of [...tx.storage.reads, ...tx.accounts.reads]) {
       const id = ids.get(locationKey(a, f));
@@ -254,28 +282,58 @@ function observedReadsOnly(prepared: PreparedBlock, block: BlockAccess): Prepare
 }
 
 /** Predicts the engine's run of a prepared block under parameter values `p` on `threads` threads. */
-export function predictEngineBlock(eb: EngineBlock, profile: EngineProfile, p: ParamValues = paramValues(profile), threads = profile.threads): EnginePrediction {
+export function predictEngineBlock(
+  eb: EngineBlock,
+  profile: EngineProfile,
+  p: ParamValues = paramValues(profile),
+  threads = profile.threads,
+): EnginePrediction {
   const seqTimes = eb.features.map((f) => sequentialTime(f, p));
   const sequential = seqTimes.reduce((a, b) => a + b, 0);
   const base = { engine: profile.name, threads, txs: eb.txs, gas: eb.gas, sequential };
   if (eb.prepared === null) return { ...base, parallel: sequential, speedup: 1, fallback: `sequential: ${eb.sizeFallback}`, note: eb.note };
-  const prepared: PreparedBlock = { ...eb.prepared, txs: eb.prepared.txs.map((t, i) => ({ ...t, cost: p.execScale * seqTimes[i]! })) };
+  const prepared: PreparedBlock = { ...eb.prepared, txs: eb.prepared.txs.map((t, i) => ({ ...t, cost: p.execScale * seqTimes[i] })) };
   const r = simulateBlockStm(prepared, blockStmOptions(p, threads));
   if (eb.selfDestructReads.length > 0) {
     // The parallel run stops when the first reader reads the self-destructed account (its
     // committed execution's start in the simulation); then the block runs sequentially.
     let abortAt = Infinity;
-    for (const [reader] of eb.selfDestructReads) abortAt = Math.min(abortAt, r.start![reader]!);
+    for (const [reader] of eb.selfDestructReads) abortAt = Math.min(abortAt, r.start![reader]);
     const parallel = abortAt + sequential;
-    const [reader] = eb.selfDestructReads[0]!;
-    return { ...base, parallel, speedup: sequential / parallel, fallback: `parallel run aborted at tx ${reader} (reads a self-destructed account), re-run sequentially`, aborts: r.aborts, reExecutions: r.reExecutions, note: eb.note };
+    const [reader] = eb.selfDestructReads[0];
+    return {
+      ...base,
+      parallel,
+      speedup: sequential / parallel,
+      fallback: `parallel run aborted at tx ${reader} (reads a self-destructed account), re-run sequentially`,
+      aborts: r.aborts,
+      reExecutions: r.reExecutions,
+      note: eb.note,
+    };
   }
-  return { ...base, parallel: r.makespan, speedup: sequential / r.makespan, fallback: null, aborts: r.aborts, reExecutions: r.reExecutions, note: eb.note };
+  return {
+    ...base,
+    parallel: r.makespan,
+    speedup: sequential / r.makespan,
+    fallback: null,
+    aborts: r.aborts,
+    reExecutions: r.reExecutions,
+    note: eb.note,
+  };
 }
 
 /** Predicts the engine's speedup on one block (engineBlock + predictEngineBlock). */
-export function predictBlock(block: BlockAccess, profile: EngineProfile, opts: { facts?: BlockFacts; threads?: number; values?: ParamValues } = {}): EnginePrediction {
-  return predictEngineBlock(engineBlock(block, profile, opts.facts), profile, opts.values ?? paramValues(profile), opts.threads ?? profile.threads);
+export function predictBlock(
+  block: BlockAccess,
+  profile: EngineProfile,
+  opts: { facts?: BlockFacts; threads?: number; values?: ParamValues } = {},
+): EnginePrediction {
+  return predictEngineBlock(
+    engineBlock(block, profile, opts.facts),
+    profile,
+    opts.values ?? paramValues(profile),
+    opts.threads ?? profile.threads,
+  );
 }
 
 /**
@@ -298,8 +356,12 @@ export function inferFacts(block: BlockAccess): BlockFacts {
  * facts of this block (same number, tx count and hash when both have one), or undefined.
  */
 export function factsFromFile(json: unknown, block: Pick<BlockAccess, "number" | "hash" | "txs">): BlockFacts | undefined {
-  const f = json as { format?: string; blocks?: Record<string, { hash?: string | null; txs: number; rawTransfers: number[]; selfDestructReads: [number, string, number][] }> };
-  if (f?.format !== "disjoint.block-facts") throw new Error("not a block-facts file (expected format disjoint.block-facts; regenerate it with bench/block-features.ts)");
+  const f = json as {
+    format?: string;
+    blocks?: Record<string, { hash?: string | null; txs: number; rawTransfers: number[]; selfDestructReads: [number, string, number][] }>;
+  };
+  if (f?.format !== "disjoint.block-facts")
+    throw new Error("not a block-facts file (expected format disjoint.block-facts; regenerate it with bench/block-features.ts)");
   const b = f.blocks?.[String(block.number)];
   const txs = block.txs.length;
   if (!b || b.txs !== txs || (b.hash && block.hash && b.hash !== block.hash)) return undefined;

@@ -39,7 +39,7 @@ export const LAZY_PREFIX = "0x" + "f".repeat(24);
 const FIELD_CODE: Record<string, string> = { balance: "b", nonce: "c" };
 
 function lazySlot(field: "balance" | "nonce", tx: number): StorageKey[1] {
-  return `${LAZY_PREFIX}${FIELD_CODE[field]!.repeat(8)}${tx.toString(16).padStart(32, "0")}`;
+  return `${LAZY_PREFIX}${FIELD_CODE[field].repeat(8)}${tx.toString(16).padStart(32, "0")}`;
 }
 
 export interface RelaxedBlock {
@@ -117,12 +117,15 @@ export function relaxForEngine(block: BlockAccess, rules: LazyRules, rawTransfer
     return { accReads, accWrites, extraReads };
   });
   const txs: TxAccess[] = block.txs.map((tx, i) => {
-    const { accReads, accWrites, extraReads } = staged[i]!;
+    const { accReads, accWrites, extraReads } = staged[i];
     const lazyOut: StorageKey[] = [];
-    lazyOf[i]!.forEach(([x, f], k) => {
+    lazyOf[i].forEach(([x, f], k) => {
       if (needed.has(4 * i + k)) lazyOut.push([x, lazySlot(f, i)]);
     });
-    const storage = extraReads.length + lazyOut.length === 0 ? tx.storage : { reads: [...tx.storage.reads, ...extraReads], writes: [...tx.storage.writes, ...lazyOut] };
+    const storage =
+      extraReads.length + lazyOut.length === 0
+        ? tx.storage
+        : { reads: [...tx.storage.reads, ...extraReads], writes: [...tx.storage.writes, ...lazyOut] };
     return { ...tx, storage, accounts: { reads: accReads, writes: accWrites } };
   });
   const parts: string[] = [];

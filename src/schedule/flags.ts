@@ -59,5 +59,10 @@ export function simulationFromFlags(flags: SimulationFlags): Pick<SimulateOption
   if (!(flags.validationCost >= 0)) throw new UsageError(`--validation-cost must be >= 0, got ${flags.validationCost}`);
   if (!(flags.suspendCost >= 0)) throw new UsageError(`--suspend-cost must be >= 0, got ${flags.suspendCost}`);
   const engine = parseEngine(flags.engine);
-  return { threads, schedulers, blockStm: { validationFraction: flags.validationCost, suspendFraction: flags.suspendCost }, ...(engine ? { engine } : {}) };
+  return {
+    threads,
+    schedulers,
+    blockStm: { validationFraction: flags.validationCost, suspendFraction: flags.suspendCost },
+    ...(engine ? { engine } : {}),
+  };
 }

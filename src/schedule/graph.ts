@@ -23,15 +23,15 @@ export function serialVersions(block: PreparedBlock, snapshotAware: boolean): In
   const lastRegular = new Int32Array(nLoc).fill(-1);
   const out: Int32Array[] = [];
   for (let i = 0; i < block.txs.length; i++) {
-    const t = block.txs[i]!;
+    const t = block.txs[i];
     const v = new Int32Array(t.reads.length);
     for (let k = 0; k < t.reads.length; k++) {
-      const l = t.reads[k]!;
-      v[k] = snapshotAware && t.snapReads[k] ? lastRegular[l]! : lastAny[l]!;
+      const l = t.reads[k];
+      v[k] = snapshotAware && t.snapReads[k] ? lastRegular[l] : lastAny[l];
     }
     out.push(v);
     for (let k = 0; k < t.writes.length; k++) {
-      const l = t.writes[k]!;
+      const l = t.writes[k];
       lastAny[l] = i;
       if (!(snapshotAware && t.snapWrites[k])) lastRegular[l] = i;
     }
@@ -61,8 +61,9 @@ export function rawDag(block: PreparedBlock, snapshotAware = true): Dag {
   };
   for (; i < n; i++) {
     off[i] = pred.length;
-    const t = block.txs[i]!;
-    for (let k = 0; k < t.access.length; k++) tracker.access(t.access[k]!, i, snapshotAware ? t.modes[k]! : t.modes[k]! & ~ACCESS_SNAPSHOT, edge);
+    const t = block.txs[i];
+    for (let k = 0; k < t.access.length; k++)
+      tracker.access(t.access[k], i, snapshotAware ? t.modes[k] : t.modes[k] & ~ACCESS_SNAPSHOT, edge);
   }
   off[n] = pred.length;
   return { n, off, pred: Int32Array.from(pred) };
@@ -74,9 +75,9 @@ export function criticalPath(dag: Dag, cost: Float64Array): { finish: Float64Arr
   let length = 0;
   for (let i = 0; i < dag.n; i++) {
     let s = 0;
-    for (let p = dag.off[i]!; p < dag.off[i + 1]!; p++) s = Math.max(s, finish[dag.pred[p]!]!);
-    finish[i] = s + cost[i]!;
-    length = Math.max(length, finish[i]!);
+    for (let p = dag.off[i]; p < dag.off[i + 1]; p++) s = Math.max(s, finish[dag.pred[p]]);
+    finish[i] = s + cost[i];
+    length = Math.max(length, finish[i]);
   }
   return { finish, length };
 }
@@ -87,11 +88,11 @@ export function bottomLevels(dag: Dag, cost: Float64Array): Float64Array {
   // Propagate: bl[j] = cost[j] + max over successors bl[s]; walk in reverse topological order.
   const best = new Float64Array(dag.n);
   for (let i = dag.n - 1; i >= 0; i--) {
-    const b = cost[i]! + best[i]!;
+    const b = cost[i] + best[i];
     bl[i] = b;
-    for (let p = dag.off[i]!; p < dag.off[i + 1]!; p++) {
-      const j = dag.pred[p]!;
-      if (b > best[j]!) best[j] = b;
+    for (let p = dag.off[i]; p < dag.off[i + 1]; p++) {
+      const j = dag.pred[p];
+      if (b > best[j]) best[j] = b;
     }
   }
   return bl;
@@ -117,27 +118,27 @@ export class IntHeap {
     const a = this.a;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(x, a[p]!)) break;
-      a[i] = a[p]!;
+      if (!this.less(x, a[p])) break;
+      a[i] = a[p];
       i = p;
     }
     a[i] = x;
   }
   peek(): number {
-    return this.a[0]!;
+    return this.a[0];
   }
   pop(): number {
     const a = this.a;
-    const top = a[0]!;
-    const x = a[--this.size]!;
+    const top = a[0];
+    const x = a[--this.size];
     let i = 0;
     const n = this.size;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
-      if (c + 1 < n && this.less(a[c + 1]!, a[c]!)) c++;
-      if (!this.less(a[c]!, x)) break;
-      a[i] = a[c]!;
+      if (c + 1 < n && this.less(a[c + 1], a[c])) c++;
+      if (!this.less(a[c], x)) break;
+      a[i] = a[c];
       i = c;
     }
     if (n > 0) a[i] = x;
@@ -166,17 +167,17 @@ export function listSchedule(dag: Dag, cost: Float64Array, threads: number, befo
   const indeg = new Int32Array(n);
   const sOff = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) {
-    indeg[i] = dag.off[i + 1]! - dag.off[i]!;
-    for (let p = dag.off[i]!; p < dag.off[i + 1]!; p++) sOff[dag.pred[p]! + 1]!++;
+    indeg[i] = dag.off[i + 1] - dag.off[i];
+    for (let p = dag.off[i]; p < dag.off[i + 1]; p++) sOff[dag.pred[p] + 1]++;
   }
-  for (let i = 0; i < n; i++) sOff[i + 1]! += sOff[i]!;
+  for (let i = 0; i < n; i++) sOff[i + 1] += sOff[i];
   const succ = new Int32Array(dag.pred.length);
   const fill = sOff.slice(0, n);
-  for (let i = 0; i < n; i++) for (let p = dag.off[i]!; p < dag.off[i + 1]!; p++) succ[fill[dag.pred[p]!]!++] = i;
+  for (let i = 0; i < n; i++) for (let p = dag.off[i]; p < dag.off[i + 1]; p++) succ[fill[dag.pred[p]]++] = i;
 
   const ready = new IntHeap(n, before);
   for (let i = 0; i < n; i++) if (indeg[i] === 0) ready.push(i);
-  const running = new IntHeap(threads, (a, b) => end[a]! < end[b]! || (end[a] === end[b] && a < b));
+  const running = new IntHeap(threads, (a, b) => end[a] < end[b] || (end[a] === end[b] && a < b));
   const freeThreads: number[] = [];
   for (let t = threads - 1; t >= 0; t--) freeThreads.push(t);
   let now = 0;
@@ -186,19 +187,19 @@ export function listSchedule(dag: Dag, cost: Float64Array, threads: number, befo
     while (freeThreads.length > 0 && ready.size > 0) {
       const i = ready.pop();
       start[i] = now;
-      end[i] = now + cost[i]!;
+      end[i] = now + cost[i];
       thread[i] = freeThreads.pop()!;
       running.push(i);
     }
     if (running.size === 0) throw new Error("list scheduling: no runnable transaction (the dependency graph has a cycle)");
-    now = end[running.peek()]!;
+    now = end[running.peek()];
     while (running.size > 0 && end[running.peek()] === now) {
       const i = running.pop();
       done++;
       makespan = Math.max(makespan, now);
-      freeThreads.push(thread[i]!);
-      for (let p = sOff[i]!; p < sOff[i + 1]!; p++) {
-        const s = succ[p]!;
+      freeThreads.push(thread[i]);
+      for (let p = sOff[i]; p < sOff[i + 1]; p++) {
+        const s = succ[p];
         if (--indeg[s] === 0) ready.push(s);
       }
     }

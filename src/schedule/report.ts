@@ -3,7 +3,8 @@ import { describeDependencyOptions } from "../model/dependency.js";
 import { markdownTable as markdownRows, textTable } from "../util/tables.js";
 import type { BlockReport, CorpusReport, EngineRow, Row } from "./simulate.js";
 
-const fmtNum = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e4 ? `${(x / 1e3).toFixed(1)}k` : `${Math.round(x * 100) / 100}`);
+const fmtNum = (x: number) =>
+  x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e4 ? `${(x / 1e3).toFixed(1)}k` : `${Math.round(x * 100) / 100}`;
 const pct = (x: number | null) => (x === null ? "-" : `${(x * 100).toFixed(1)}%`);
 
 const HEADER = ["scheduler", "threads", "makespan", "speedup", "efficiency", "aborts", "re-exec", "wasted", "gap to dag"];
@@ -58,13 +59,15 @@ function engineHeader(r: CorpusReport): string[] {
 function engineLine(rows: readonly EngineRow[] | undefined, name: string): string[] {
   if (!rows || rows.length === 0) return [];
   const cells = rows.map((e) => `${e.speedup.toFixed(2)}x @${e.threads}`).join(", ");
-  const fb = rows[0]!.fallback ? ` (${rows[0]!.fallback})` : rows[0]!.fallbacks > 0 ? ` (${rows[0]!.fallbacks} blocks run sequentially)` : "";
+  const fb = rows[0].fallback ? ` (${rows[0].fallback})` : rows[0].fallbacks > 0 ? ` (${rows[0].fallbacks} blocks run sequentially)` : "";
   return [`predicted speedup (${name}, calibrated): ${cells}${fb}`];
 }
 
 function unsoundLines(b: BlockReport): string[] {
   if (!b.underDeclared) return [];
-  const shown = b.underDeclared.slice(0, 10).map((u) => `  tx ${u.tx}${u.function ? ` (${u.function})` : ""} ${u.access}s ${u.address} ${u.slot} outside its declaration`);
+  const shown = b.underDeclared
+    .slice(0, 10)
+    .map((u) => `  tx ${u.tx}${u.function ? ` (${u.function})` : ""} ${u.access}s ${u.address} ${u.slot} outside its declaration`);
   const more = b.underDeclared.length > 10 ? [`  ... and ${b.underDeclared.length - 10} more`] : [];
   return [`block ${b.number}: locks is UNSOUND, under-declared accesses:`, ...shown, ...more];
 }
@@ -86,22 +89,45 @@ export function renderText(r: CorpusReport, maxBlocks = 5): string {
   const out = [...settings(r), ...engineHeader(r), ""];
   r.blocks.slice(0, maxBlocks).forEach((b) => {
     const limit = b.work === 0 ? "no cost: no limit given" : `limit ${(b.criticalPath > 0 ? b.work / b.criticalPath : 1).toFixed(2)}x`;
-    out.push(`block ${b.number}: ${b.txs} tx, work ${fmtNum(b.work)} (${b.costModel}), critical path ${fmtNum(b.criticalPath)} (${limit}), longest chain ${b.longestChain} txs`);
+    out.push(
+      `block ${b.number}: ${b.txs} tx, work ${fmtNum(b.work)} (${b.costModel}), critical path ${fmtNum(b.criticalPath)} (${limit}), longest chain ${b.longestChain} txs`,
+    );
     for (const n of b.notes) out.push(`  note: ${n}`);
     out.push(...engineLine(b.engine, r.engine?.name ?? ""), ...unsoundLines(b), table(b.rows), "");
   });
   if (r.blocks.length > maxBlocks) out.push(`(${r.blocks.length - maxBlocks} more blocks: see --json / --md)`, "");
   for (const b of r.blocks.slice(maxBlocks)) out.push(...unsoundLines(b));
-  if (r.blocks.length > 1) out.push(`aggregate over ${r.blocks.length} blocks:`, ...engineLine(r.engine?.aggregate, r.engine?.name ?? ""), table(r.aggregate), ...aggregateNotes(r));
+  if (r.blocks.length > 1)
+    out.push(
+      `aggregate over ${r.blocks.length} blocks:`,
+      ...engineLine(r.engine?.aggregate, r.engine?.name ?? ""),
+      table(r.aggregate),
+      ...aggregateNotes(r),
+    );
   return out.join("\n");
 }
 
 /** The Markdown report. */
 export function renderMarkdown(r: CorpusReport): string {
   const out = ["# Parallel schedule simulation", "", ...[...settings(r), ...engineHeader(r)].map((s) => `- ${s}`), ""];
-  if (r.blocks.length > 1) out.push(`## Aggregate over ${r.blocks.length} blocks`, "", ...engineLine(r.engine?.aggregate, r.engine?.name ?? ""), "", markdownTable(r.aggregate), "", ...aggregateNotes(r).map((n) => `- ${n}`), "");
+  if (r.blocks.length > 1)
+    out.push(
+      `## Aggregate over ${r.blocks.length} blocks`,
+      "",
+      ...engineLine(r.engine?.aggregate, r.engine?.name ?? ""),
+      "",
+      markdownTable(r.aggregate),
+      "",
+      ...aggregateNotes(r).map((n) => `- ${n}`),
+      "",
+    );
   for (const b of r.blocks) {
-    out.push(`## Block ${b.number}`, "", `${b.txs} tx, work ${fmtNum(b.work)} (${b.costModel}), critical path ${fmtNum(b.criticalPath)}, longest chain ${b.longestChain} txs.`, "");
+    out.push(
+      `## Block ${b.number}`,
+      "",
+      `${b.txs} tx, work ${fmtNum(b.work)} (${b.costModel}), critical path ${fmtNum(b.criticalPath)}, longest chain ${b.longestChain} txs.`,
+      "",
+    );
     for (const n of b.notes) out.push(`- note: ${n}`);
     out.push(...engineLine(b.engine, r.engine?.name ?? "").map((l) => `- ${l}`));
     const u = unsoundLines(b);

@@ -16,7 +16,11 @@ export interface SchedulerSpec {
   colour: string;
   help: string;
   /** Runs it on `block` at `threads` threads (`dag` shares its analysis across thread counts). */
-  run(block: PreparedBlock, threads: number, ctx: { analysis: DagAnalysis; blockStm?: Omit<BlockStmOptions, "threads" | "recordReads" | "timeline"> }): SimulationResult;
+  run(
+    block: PreparedBlock,
+    threads: number,
+    ctx: { analysis: DagAnalysis; blockStm?: Omit<BlockStmOptions, "threads" | "recordReads" | "timeline"> },
+  ): SimulationResult;
 }
 
 export const SCHEDULER_TABLE: readonly SchedulerSpec[] = [
@@ -32,7 +36,7 @@ export const SCHEDULER_TABLE: readonly SchedulerSpec[] = [
     label: "dag bound",
     colour: "#0f172a",
     help: "list scheduling of the dependency DAG (RAW/WW edges): the limit of any executor that knows the accesses",
-    run: (block, threads, ctx) => simulateDagMany(block, [threads], { analysis: ctx.analysis })[0]!,
+    run: (block, threads, ctx) => simulateDagMany(block, [threads], { analysis: ctx.analysis })[0],
   },
   {
     name: "block-stm",

@@ -22,10 +22,22 @@ export function simulateSerial(block: PreparedBlock, opts: { recordReads?: boole
   let t = 0;
   for (let i = 0; i < cost.length; i++) {
     start[i] = t;
-    t += cost[i]!;
+    t += cost[i];
     end[i] = t;
   }
-  const r: SimulationResult = { scheduler: "serial", threads: 1, makespan: t, work: t, busy: t, aborts: 0, reExecutions: 0, wastedWork: 0, sound: true, start, end };
+  const r: SimulationResult = {
+    scheduler: "serial",
+    threads: 1,
+    makespan: t,
+    work: t,
+    busy: t,
+    aborts: 0,
+    reExecutions: 0,
+    wastedWork: 0,
+    sound: true,
+    start,
+    end,
+  };
   if (opts.recordReads) r.observed = observeMultiVersion(block, start, end, false);
   return r;
 }
@@ -44,7 +56,7 @@ export function observeMultiVersion(block: PreparedBlock, start: Float64Array, e
       for (const [j, snap] of writers[l] ?? []) {
         if (j >= i) break;
         if (snapRead && snap) continue;
-        if (end[j]! <= start[i]!) v[k] = j;
+        if (end[j] <= start[i]) v[k] = j;
       }
     });
     return v;
@@ -64,7 +76,7 @@ export function observeSingleVersion(block: PreparedBlock, start: Float64Array, 
       let best = -1;
       for (const [j, snap] of writers[l] ?? []) {
         if (j === i || (snapRead && snap)) continue;
-        if (end[j]! <= start[i]! && (best < 0 || end[j]! >= end[best]!)) best = j;
+        if (end[j] <= start[i] && (best < 0 || end[j] >= end[best])) best = j;
       }
       v[k] = best;
     });
@@ -96,8 +108,16 @@ export function analyzeDag(block: PreparedBlock): DagAnalysis {
   const dag = rawDag(block, true);
   const longestChain = criticalPath(dag, new Float64Array(cost.length).fill(1)).length;
   let dependentTxs = 0;
-  for (let i = 0; i < dag.n; i++) if (dag.off[i + 1]! > dag.off[i]!) dependentTxs++;
-  return { dag, cost, work: sum(cost), criticalPath: criticalPath(dag, cost).length, longestChain, dependentTxs, priority: bottomLevels(dag, cost) };
+  for (let i = 0; i < dag.n; i++) if (dag.off[i + 1] > dag.off[i]) dependentTxs++;
+  return {
+    dag,
+    cost,
+    work: sum(cost),
+    criticalPath: criticalPath(dag, cost).length,
+    longestChain,
+    dependentTxs,
+    priority: bottomLevels(dag, cost),
+  };
 }
 
 /**
@@ -106,11 +126,15 @@ export function analyzeDag(block: PreparedBlock): DagAnalysis {
  * monotone (list scheduling alone has Graham's anomalies) and is achievable: idle threads are
  * allowed. The search stops once a schedule reaches the critical path.
  */
-export function simulateDagMany(block: PreparedBlock, threadCounts: readonly number[], opts: { recordReads?: boolean; analysis?: DagAnalysis } = {}): SimulationResult[] {
+export function simulateDagMany(
+  block: PreparedBlock,
+  threadCounts: readonly number[],
+  opts: { recordReads?: boolean; analysis?: DagAnalysis } = {},
+): SimulationResult[] {
   threadCounts.forEach(checkThreads);
   const a = opts.analysis ?? analyzeDag(block);
   const n = a.cost.length;
-  const before = (x: number, y: number) => a.priority[x]! > a.priority[y]! || (a.priority[x] === a.priority[y] && x < y);
+  const before = (x: number, y: number) => a.priority[x] > a.priority[y] || (a.priority[x] === a.priority[y] && x < y);
   // list(m) can never beat max(critical path, work / m), which grows as m shrinks: walking m
   // down from N stops at the first m whose bound is no better than the best so far.
   const cache = new Map<number, ListSchedule>();
@@ -157,7 +181,7 @@ export function simulateDagMany(block: PreparedBlock, threadCounts: readonly num
 
 /** dag: list scheduling of the read-after-write DAG on `threads` threads (see simulateDagMany). */
 export function simulateDag(block: PreparedBlock, opts: CommonOptions): SimulationResult {
-  return simulateDagMany(block, [opts.threads], opts)[0]!;
+  return simulateDagMany(block, [opts.threads], opts)[0];
 }
 
 /**
@@ -190,12 +214,12 @@ export function lockDag(block: PreparedBlock): Dag {
   };
   for (i = 0; i < n; i++) {
     off[i] = pred.length;
-    const t = block.txs[i]!;
+    const t = block.txs[i];
     for (let k = 0; k < t.lockIds.length; k++) {
-      const id = t.lockIds[k]!;
-      const m = t.lockModes[k]!;
+      const id = t.lockIds[k];
+      const m = t.lockModes[k];
       if (id < nLoc) {
-        dep(lastW[id]!);
+        dep(lastW[id]);
         if (m !== LOCK_READ) deps(readers[id]);
         if (m !== LOCK_SNAPSHOT) deps(snaps[id]);
         if (m === LOCK_READ) (readers[id] ??= []).push(i);
@@ -205,16 +229,16 @@ export function lockDag(block: PreparedBlock): Dag {
           readers[id] = undefined;
           snaps[id] = undefined;
         }
-        const a = block.lockAccountOf[id]!;
+        const a = block.lockAccountOf[id];
         if (a >= 0) {
-          dep(lastW[a]!);
+          dep(lastW[a]);
           if (m !== LOCK_READ) {
             deps(readers[a]);
             (holdW[a] ??= []).push(i);
           } else (holdR[a] ??= []).push(i);
         }
       } else {
-        dep(lastW[id]!);
+        dep(lastW[id]);
         deps(holdW[id]);
         if (m === LOCK_WRITE) {
           deps(readers[id]);

@@ -94,15 +94,25 @@ export interface CorpusReport {
   blocks: BlockReport[];
   aggregate: Row[];
   /** With `engine`: the profile and the aggregate prediction (sums of times over blocks). */
-  engine?: { name: string; description: string; hardware: string; calibratedThreads: number; validation: string; relaxation: string; aggregate: EngineRow[] };
+  engine?: {
+    name: string;
+    description: string;
+    hardware: string;
+    calibratedThreads: number;
+    validation: string;
+    relaxation: string;
+    aggregate: EngineRow[];
+  };
 }
 
 function normalize(opts: SimulateOptions): { threads: number[]; schedulers: SchedulerName[] } {
   const threads = [...new Set(opts.threads)].sort((a, b) => a - b);
   if (threads.length === 0) throw new UsageError("no thread counts given");
-  for (const t of threads) if (!Number.isInteger(t) || t < 1 || t > 4096) throw new UsageError(`thread count ${t} is not an integer in 1..4096`);
+  for (const t of threads)
+    if (!Number.isInteger(t) || t < 1 || t > 4096) throw new UsageError(`thread count ${t} is not an integer in 1..4096`);
   const schedulers = opts.schedulers ? [...new Set(opts.schedulers)] : [...SCHEDULERS];
-  for (const s of schedulers) if (!SCHEDULERS.includes(s)) throw new UsageError(`unknown scheduler "${s}" (known: ${SCHEDULERS.join(", ")})`);
+  for (const s of schedulers)
+    if (!SCHEDULERS.includes(s)) throw new UsageError(`unknown scheduler "${s}" (known: ${SCHEDULERS.join(", ")})`);
   return { threads, schedulers: SCHEDULERS.filter((s) => schedulers.includes(s)) };
 }
 
@@ -138,22 +148,37 @@ export function simulatePrepared(block: PreparedBlock, opts: SimulateOptions): B
     if (!schedulers.includes(spec.name)) continue;
     threads.forEach((t, k) => {
       if (spec.name === "serial") {
-        if (k === 0) rows.push(row(serial, simulateDagMany(block, [1], { analysis })[0]!.makespan));
-      } else if (spec.name === "dag") rows.push(row(dag[k]!, dag[k]!.makespan));
+        if (k === 0) rows.push(row(serial, simulateDagMany(block, [1], { analysis })[0].makespan));
+      } else if (spec.name === "dag") rows.push(row(dag[k], dag[k].makespan));
       else {
         const r = spec.run(block, t, ctx);
         if (r.underDeclared && !r.sound) underDeclared = r.underDeclared;
-        rows.push(row(r, dag[k]!.makespan));
+        rows.push(row(r, dag[k].makespan));
       }
     });
   }
-  const report: BlockReport = { number: block.number, txs: block.txs.length, work: serial.makespan, costModel: block.costColumn, criticalPath: analysis.criticalPath, longestChain: analysis.longestChain, dependentTxs: analysis.dependentTxs, notes: block.notes, rows };
+  const report: BlockReport = {
+    number: block.number,
+    txs: block.txs.length,
+    work: serial.makespan,
+    costModel: block.costColumn,
+    criticalPath: analysis.criticalPath,
+    longestChain: analysis.longestChain,
+    dependentTxs: analysis.dependentTxs,
+    notes: block.notes,
+    rows,
+  };
   if (underDeclared) report.underDeclared = underDeclared;
   return report;
 }
 
 /** Simulates one block of an access-set file. */
-export function simulateBlock(block: BlockAccess, opts: SimulateOptions, precision?: AccessSetFile["precision"], form?: BlockForm): BlockReport {
+export function simulateBlock(
+  block: BlockAccess,
+  opts: SimulateOptions,
+  precision?: AccessSetFile["precision"],
+  form?: BlockForm,
+): BlockReport {
   const prepOpts: PrepareOptions = { cost: opts.cost ?? "auto", dependency: dependencyOptions(opts.dependency) };
   if (precision) prepOpts.precision = precision;
   const report = simulatePrepared(prepareBlock(block, prepOpts, form), opts);
@@ -162,11 +187,23 @@ export function simulateBlock(block: BlockAccess, opts: SimulateOptions, precisi
 }
 
 /** Adds the calibrated engine's prediction at each thread count to a block's report. */
-function addEnginePrediction(report: BlockReport, block: BlockAccess, engine: NonNullable<SimulateOptions["engine"]>, threads: readonly number[]): void {
+function addEnginePrediction(
+  report: BlockReport,
+  block: BlockAccess,
+  engine: NonNullable<SimulateOptions["engine"]>,
+  threads: readonly number[],
+): void {
   const eb = engineBlock(block, engine.profile, engine.facts(block));
   report.engine = threads.map((t) => {
     const p = predictEngineBlock(eb, engine.profile, undefined, t);
-    return { threads: t, sequential: p.sequential, parallel: p.parallel, speedup: p.speedup, fallbacks: p.fallback ? 1 : 0, fallback: p.fallback };
+    return {
+      threads: t,
+      sequential: p.sequential,
+      parallel: p.parallel,
+      speedup: p.speedup,
+      fallbacks: p.fallback ? 1 : 0,
+      fallback: p.fallback,
+    };
   });
   report.notes = [...report.notes, `engine ${engine.profile.name}: ${eb.note}`];
 }
@@ -202,7 +239,20 @@ export function aggregate(blocks: readonly BlockReport[]): Row[] {
       const key = `${r.scheduler}@${r.threads}`;
       let a = out.get(key);
       if (!a) {
-        a = { ...r, makespan: 0, speedup: null, efficiency: null, gapToDag: null, aborts: 0, reExecutions: 0, wastedWork: 0, blocks: 0, unsoundBlocks: 0, work: 0, dag: 0 };
+        a = {
+          ...r,
+          makespan: 0,
+          speedup: null,
+          efficiency: null,
+          gapToDag: null,
+          aborts: 0,
+          reExecutions: 0,
+          wastedWork: 0,
+          blocks: 0,
+          unsoundBlocks: 0,
+          work: 0,
+          dag: 0,
+        };
         out.set(key, a);
       }
       a.unsoundBlocks += r.unsoundBlocks;
@@ -242,12 +292,20 @@ export function simulateFile(file: AccessSetFile, opts: SimulateOptions, onBlock
  * Simulates blocks prepared once by the caller (the pipeline shares them with the Gantt run).
  * With `opts.engine`, `raw` holds the same blocks as read (the engine's cost model needs them).
  */
-export function simulatePreparedBlocks(source: string, prepared: readonly PreparedBlock[], opts: SimulateOptions, raw?: readonly BlockAccess[]): CorpusReport {
+export function simulatePreparedBlocks(
+  source: string,
+  prepared: readonly PreparedBlock[],
+  opts: SimulateOptions,
+  raw?: readonly BlockAccess[],
+): CorpusReport {
   const { threads } = normalize(opts);
-  if (opts.engine && raw?.length !== prepared.length) throw new RangeError(`simulatePreparedBlocks: the engine prediction needs the ${prepared.length} blocks as read, got ${raw?.length ?? 0}`);
+  if (opts.engine && raw?.length !== prepared.length)
+    throw new RangeError(
+      `simulatePreparedBlocks: the engine prediction needs the ${prepared.length} blocks as read, got ${raw?.length ?? 0}`,
+    );
   const reports = prepared.map((b, i) => {
     const r = simulatePrepared(b, opts);
-    if (opts.engine) addEnginePrediction(r, raw![i]!, opts.engine, threads);
+    if (opts.engine) addEnginePrediction(r, raw![i], opts.engine, threads);
     return r;
   });
   return corpusReport(source, reports, opts);

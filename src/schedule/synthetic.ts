@@ -54,5 +54,11 @@ export function p2pBlock(txs: number, accounts: number, seed = 1, number = 0): B
 
 /** Wraps blocks as an access-set file. */
 export function syntheticFile(description: string, blocks: BlockAccess[]): AccessSetFile {
-  return { format: "disjoint.access-sets", version: 1, source: { kind: "synthetic", description }, precision: { reads: "tx", writes: "tx" }, blocks };
+  return {
+    format: "disjoint.access-sets",
+    version: 1,
+    source: { kind: "synthetic", description },
+    precision: { reads: "tx", writes: "tx" },
+    blocks,
+  };
 }

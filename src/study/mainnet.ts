@@ -118,12 +118,13 @@ export function mainnetNames(
   const accounts: Record<string, string> = {};
   const slots: Record<string, string> = {};
   const coverage: TokenCoverage[] = [];
-  for (const tx of block.txs) for (const [a] of [...tx.storage.reads, ...tx.storage.writes]) if (KNOWN_CONTRACTS[a]) accounts[a] = KNOWN_CONTRACTS[a]!;
-  for (const a of candidates) if (KNOWN_CONTRACTS[a]) accounts[a] = KNOWN_CONTRACTS[a]!;
+  for (const tx of block.txs)
+    for (const [a] of [...tx.storage.reads, ...tx.storage.writes]) if (KNOWN_CONTRACTS[a]) accounts[a] = KNOWN_CONTRACTS[a];
+  for (const a of candidates) if (KNOWN_CONTRACTS[a]) accounts[a] = KNOWN_CONTRACTS[a];
   // Contracts recognised by code (e.g. every Uniswap V2 pair): label and small-slot names.
   for (const tx of block.txs)
     for (const [a, slot] of [...tx.storage.reads, ...tx.storage.writes]) {
-      const known = codeHashes[a] !== undefined ? knownCode[codeHashes[a]!] : undefined;
+      const known = codeHashes[a] !== undefined ? knownCode[codeHashes[a]] : undefined;
       if (!known) continue;
       const label = KNOWN_CONTRACTS[a] ?? `${known.label}(${a.slice(0, 8)}…${a.slice(-4)})`;
       accounts[a] ??= label;
@@ -149,7 +150,13 @@ export function mainnetNames(
         slots[`${token}:${s}`] = `${label}.${variable}[${holder}]`;
       }
     }
-    coverage.push({ token: label, accessed: accessed.size, named: named.size, txs: perTx.length, txsOnNamed: perTx.filter((m) => [...m].some((s) => named.has(s))).length });
+    coverage.push({
+      token: label,
+      accessed: accessed.size,
+      named: named.size,
+      txs: perTx.length,
+      txsOnNamed: perTx.filter((m) => [...m].some((s) => named.has(s))).length,
+    });
   }
   return { names: { accounts, slots }, coverage };
 }
@@ -222,24 +229,35 @@ export async function loadStudyBlock(dir: string): Promise<StudyInput> {
   const parsed = parseAccessSetFile(json, file);
   let calldata: string[] | undefined;
   try {
-    const block = JSON.parse(gunzipSync(await readFile(join(dir, "block.json.gz"))).toString("utf8")) as { transactions: { input?: string; data?: string }[] };
+    const block = JSON.parse(gunzipSync(await readFile(join(dir, "block.json.gz"))).toString("utf8")) as {
+      transactions: { input?: string; data?: string }[];
+    };
     calldata = block.transactions.map((t) => t.input ?? t.data ?? "0x");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new InputError(`cannot read ${join(dir, "block.json.gz")}: ${(e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT")
+      throw new InputError(`cannot read ${join(dir, "block.json.gz")}: ${(e as Error).message}`);
   }
   const out: StudyInput = calldata ? { file: parsed, calldata } : { file: parsed };
   try {
-    const pre = JSON.parse(gunzipSync(await readFile(join(dir, "pre_state.json.gz"))).toString("utf8")) as Record<string, { code?: { bytecode: string; original_len: number } | null }>;
+    const pre = JSON.parse(gunzipSync(await readFile(join(dir, "pre_state.json.gz"))).toString("utf8")) as Record<
+      string,
+      { code?: { bytecode: string; original_len: number } | null }
+    >;
     out.codeHashes = {};
-    for (const [a, acc] of Object.entries(pre)) if (acc.code) out.codeHashes[a.toLowerCase()] = keccak256(acc.code.bytecode.slice(0, 2 + 2 * acc.code.original_len));
+    for (const [a, acc] of Object.entries(pre))
+      if (acc.code) out.codeHashes[a.toLowerCase()] = keccak256(acc.code.bytecode.slice(0, 2 + 2 * acc.code.original_len));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new InputError(`cannot read ${join(dir, "pre_state.json.gz")}: ${(e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT")
+      throw new InputError(`cannot read ${join(dir, "pre_state.json.gz")}: ${(e as Error).message}`);
   }
   return out;
 }
 
 /** Runs the analyzer and the scheduler models on every block of every input. */
-export function runStudy(inputs: readonly StudyInput[], opts: { threads?: number[]; schedulers?: SchedulerName[]; topSlots?: number; knownCode?: KnownCode } = {}): Study {
+export function runStudy(
+  inputs: readonly StudyInput[],
+  opts: { threads?: number[]; schedulers?: SchedulerName[]; topSlots?: number; knownCode?: KnownCode } = {},
+): Study {
   const threads = opts.threads ?? [4, 8, 16, 32];
   const schedulers = opts.schedulers ?? ["dag", "block-stm", "locks"];
   const topSlots = opts.topSlots ?? 3;
@@ -253,8 +271,14 @@ export function runStudy(inputs: readonly StudyInput[], opts: { threads?: number
       Object.assign(allNames.slots!, names.slots);
       const one: AccessSetFile = { ...input.file, blocks: [block], names };
       // The study tabulates the idealized model; the calibrated predictions of mainnet blocks are bench/calibrate.ts.
-      const { analysis: result, simulation: sim } = runPipeline(one, { threads, schedulers: ["serial", ...schedulers], gantt: false, topSlots, engine: null });
-      const b = sim.blocks[0]!;
+      const { analysis: result, simulation: sim } = runPipeline(one, {
+        threads,
+        schedulers: ["serial", ...schedulers],
+        gantt: false,
+        topSlots,
+        engine: null,
+      });
+      const b = sim.blocks[0];
       blocks.push({
         number: block.number,
         hardfork: block.timestamp !== undefined ? hardforkOf(block.number, block.timestamp) : "unknown",
@@ -289,7 +313,9 @@ export function runStudy(inputs: readonly StudyInput[], opts: { threads?: number
   const meanSpeedup: Record<string, number> = {};
   for (const s of schedulers)
     for (const t of threads) {
-      const v = multi.map((b) => b.rows.find((r) => r.scheduler === s && r.threads === t)?.speedup).filter((x): x is number => x !== null && x !== undefined);
+      const v = multi
+        .map((b) => b.rows.find((r) => r.scheduler === s && r.threads === t)?.speedup)
+        .filter((x): x is number => x !== null && x !== undefined);
       if (v.length) meanSpeedup[`${s}@${t}`] = v.reduce((a, x) => a + x, 0) / v.length;
     }
   return {
@@ -333,10 +359,16 @@ function speed(rows: readonly Row[], s: SchedulerName, t: number): number | null
 export function renderStudyTables(study: Study): string {
   const out: string[] = [];
   const spHead = study.schedulers.flatMap((s) => study.threads.map((t) => `${s} ${t}`));
-  out.push(`| block | hardfork | txs | gas (M) | conflict rate | storage-only conflict rate | dependent (RAW/WW) | longest chain (RAW/WW) | critical path / gas | hottest slots (txs serialized) | ${spHead.join(" | ")} |`);
+  out.push(
+    `| block | hardfork | txs | gas (M) | conflict rate | storage-only conflict rate | dependent (RAW/WW) | longest chain (RAW/WW) | critical path / gas | hottest slots (txs serialized) | ${spHead.join(" | ")} |`,
+  );
   out.push(`|---:|---|---:|---:|---:|---:|---:|---:|---:|---|${spHead.map(() => "---:").join("|")}|`);
   for (const b of study.blocks) {
-    const hot = b.hotSlots.filter((h) => h.serialized > 0).map((h) => `${slotLabel(h)} (${h.serialized})`).join("; ") || "none";
+    const hot =
+      b.hotSlots
+        .filter((h) => h.serialized > 0)
+        .map((h) => `${slotLabel(h)} (${h.serialized})`)
+        .join("; ") || "none";
     const sp = study.schedulers.flatMap((s) => study.threads.map((t) => fx(speed(b.rows, s, t))));
     out.push(
       `| ${b.number} | ${b.hardfork} | ${b.txs} | ${(b.totalGas / 1e6).toFixed(2)} | ${pct(b.conflictRate)} | ${pct(b.storageConflictRate)} | ${pct(b.dependentRate)} | ${b.longestChain} | ${b.totalGas ? pct(b.criticalPathGas / b.totalGas) : "n/a"} | ${hot} | ${sp.join(" | ")} |`,
@@ -346,10 +378,14 @@ export function renderStudyTables(study: Study): string {
   out.push("");
   out.push("Aggregate (blocks run one after another: speedup = total serial gas / total makespan):");
   out.push("");
-  out.push(`| scheduler | ${study.threads.map((t) => `${t} threads`).join(" | ")} | mean of per-block speedups at ${study.threads.map((t) => t).join(" / ")} |`);
+  out.push(
+    `| scheduler | ${study.threads.map((t) => `${t} threads`).join(" | ")} | mean of per-block speedups at ${study.threads.map((t) => t).join(" / ")} |`,
+  );
   out.push(`|---|${study.threads.map(() => "---:").join("|")}|---|`);
   for (const s of study.schedulers) {
-    out.push(`| ${s} | ${study.threads.map((t) => fx(speed(a.rows, s, t))).join(" | ")} | ${study.threads.map((t) => fx(a.meanSpeedup[`${s}@${t}`])).join(" / ")} |`);
+    out.push(
+      `| ${s} | ${study.threads.map((t) => fx(speed(a.rows, s, t))).join(" | ")} | ${study.threads.map((t) => fx(a.meanSpeedup[`${s}@${t}`])).join(" / ")} |`,
+    );
   }
   return out.join("\n");
 }

@@ -6,7 +6,6 @@ import { InputError } from "../errors.js";
 import { Wallet, keccak256, toUtf8Bytes, type InterfaceAbi } from "ethers";
 import type { Eip1193 } from "../util/eip1193.js";
 
-
 export interface Artifact {
   contractName: string;
   abi: InterfaceAbi;
@@ -136,9 +135,7 @@ export async function sendAsOneBlock(chain: Eip1193, txs: readonly TxRequest[]):
     transactions: string[];
   };
   if (block.transactions.length !== txs.length) {
-    throw new InputError(
-      `the block took ${block.transactions.length} of ${txs.length} transactions; raise the network's blockGasLimit`,
-    );
+    throw new InputError(`the block took ${block.transactions.length} of ${txs.length} transactions; raise the network's blockGasLimit`);
   }
   const gasUsed: bigint[] = [];
   const status: boolean[] = [];

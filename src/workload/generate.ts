@@ -114,8 +114,7 @@ export function generateWorkload(options: WorkloadOptions): Workload {
   let harvested = false;
   for (let i = 0; i < o.txs; i++) {
     const user = distinct ? i : randomInt(rng, 0, o.sharedUsers - 1);
-    const product =
-      o.kind === "mix" ? weightedChoice(rng, { dex: 50, lending: 30, vault: 20 }) : o.kind;
+    const product = o.kind === "mix" ? weightedChoice(rng, { dex: 50, lending: 30, vault: 20 }) : o.kind;
     if (product === "dex") ops.push(dexOp(rng, user, pickPool, o.tokens));
     else if (product === "lending") ops.push(lendingOp(rng, user, pickMarket(), victim));
     else if (!harvested && rng() < 0.02) {

@@ -44,7 +44,8 @@ export async function runWorkloadBlocks(
   progress: Progress = () => {},
 ): Promise<WorkloadRun[]> {
   const total = blockSizes.reduce((a, b) => a + b, 0);
-  if (total !== workload.ops.length) throw new InputError(`${workload.name}: the block sizes add up to ${total}, the workload has ${workload.ops.length} operations`);
+  if (total !== workload.ops.length)
+    throw new InputError(`${workload.name}: the block sizes add up to ${total}, the workload has ${workload.ops.length} operations`);
   await prepareWorkload(env, design, workload, progress);
   const runs: WorkloadRun[] = [];
   let at = 0;
@@ -73,13 +74,22 @@ async function prepareWorkload(env: DriverEnv, design: Design, workload: Workloa
   await fundEther(env.chain, users);
   for (const d of drivers) {
     progress(`${design.name}: setting up ${d.system}`);
-    await d.setup(env, workload.ops.filter((op) => op.product === d.product));
+    await d.setup(
+      env,
+      workload.ops.filter((op) => op.product === d.product),
+    );
   }
   for (const d of drivers) await d.beforeBlock?.(env);
 }
 
 /** Sends `ops` as one block and fails, naming the first few, if any reverted. */
-async function sendBlock(env: DriverEnv, design: Design, workload: Workload, ops: readonly Operation[], progress: Progress): Promise<WorkloadRun> {
+async function sendBlock(
+  env: DriverEnv,
+  design: Design,
+  workload: Workload,
+  ops: readonly Operation[],
+  progress: Progress,
+): Promise<WorkloadRun> {
   const products = [...new Set(workload.ops.map((op) => op.product))] as Product[];
   const drivers = products.map((p) => design.drivers[p]!);
   const txs: TxRequest[] = ops.map((op) => design.drivers[op.product]!.transaction(env, op));

@@ -17,9 +17,18 @@ import type { Operation, Product, Workload } from "./operations.js";
  * bench/results/traffic-profile.md; a test checks the two agree).
  */
 export const MAINNET_ARRIVALS: Readonly<Record<Product, readonly number[]>> = {
-  lending: [0, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 0, 2, 1, 0, 3, 1, 0, 2, 0, 0, 1, 0, 0, 2, 1, 0, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0],
-  vault: [0, 0, 0, 2, 0, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 3, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 1],
-  dex: [4, 0, 0, 0, 0, 1, 1, 1, 0, 1, 0, 3, 1, 1, 1, 0, 2, 2, 1, 2, 0, 3, 1, 1, 0, 1, 0, 5, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 1, 0, 0, 5, 1, 2, 1, 2, 1],
+  lending: [
+    0, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 0, 2, 1, 0, 3, 1, 0, 2, 0, 0, 1, 0, 0, 2, 1, 0, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0,
+    0, 0, 0, 1, 0,
+  ],
+  vault: [
+    0, 0, 0, 2, 0, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 3, 0, 0, 1, 0, 0, 1,
+    0, 0, 1, 0, 1,
+  ],
+  dex: [
+    4, 0, 0, 0, 0, 1, 1, 1, 0, 1, 0, 3, 1, 1, 1, 0, 2, 2, 1, 2, 0, 3, 1, 1, 0, 1, 0, 5, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 1, 0, 0, 5,
+    1, 2, 1, 2, 1,
+  ],
 };
 
 export interface TrafficOptions {
@@ -45,7 +54,7 @@ export function generateTrafficWorkload(options: TrafficOptions): TrafficWorkloa
   if (!Number.isInteger(blocks) || blocks < 1) throw new UsageError(`traffic: blocks must be a positive integer, got ${blocks}`);
   const rng = createRng(seed);
   const arrivals = MAINNET_ARRIVALS[options.product];
-  const blockSizes = Array.from({ length: blocks }, () => arrivals[randomInt(rng, 0, arrivals.length - 1)]!);
+  const blockSizes = Array.from({ length: blocks }, () => arrivals[randomInt(rng, 0, arrivals.length - 1)]);
   const total = blockSizes.reduce((a, b) => a + b, 0);
   if (total === 0) throw new UsageError(`traffic: ${blocks} blocks drew no ${options.product} operation; draw more blocks`);
   let victim = total;

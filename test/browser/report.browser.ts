@@ -177,11 +177,17 @@ describe("HTML report in headless Chromium", function () {
         aborted: tasks.filter((t) => t.aborted).length,
         threads: sample.gantt.threads,
       });
-      expect(tasks.some((t) => t.aborted && t.kind === "execute"), "the sample schedule shows aborts").to.equal(true);
-      expect(tasks.some((t) => t.incarnation > 0), "the sample schedule shows re-executions").to.equal(true);
+      expect(
+        tasks.some((t) => t.aborted && t.kind === "execute"),
+        "the sample schedule shows aborts",
+      ).to.equal(true);
+      expect(
+        tasks.some((t) => t.incarnation > 0),
+        "the sample schedule shows re-executions",
+      ).to.equal(true);
 
       const comp = largestComponent(sample);
-      const g = status.charts["chart-graph"]!;
+      const g = status.charts["chart-graph"];
       expect(g.nodes).to.equal(Math.min(comp, 250));
       expect(g.edges as number).to.be.greaterThanOrEqual((g.nodes as number) - 1); // drawn part is connected
       expect(g.categories as number).to.be.greaterThan(0);
@@ -204,9 +210,9 @@ describe("HTML report in headless Chromium", function () {
         expect(a.canvas![0], a.id).to.be.greaterThan(300);
         expect(a.canvas![1], a.id).to.be.greaterThan(200);
       }
-      expect(Number(attrs[0]!.data.points)).to.equal(matrixPoints);
-      expect(Number(attrs[2]!.data.tasks)).to.equal(tasks.length);
-      expect(Number(attrs[3]!.data.nodes)).to.equal(g.nodes);
+      expect(Number(attrs[0].data.points)).to.equal(matrixPoints);
+      expect(Number(attrs[2].data.tasks)).to.equal(tasks.length);
+      expect(Number(attrs[3].data.nodes)).to.equal(g.nodes);
 
       // Tables: hot slots (decoded names shown) and the speedup table.
       const hotRows = await page.locator("table.hot tbody tr").count();
@@ -248,8 +254,8 @@ describe("HTML report in headless Chromium", function () {
     const d = structuredClone(sample) as ReportData & Record<string, unknown>;
     d.title = `Title ${evil}`;
     d.source.description = `desc ${evil}`;
-    d.hotSlots[0]!.name = `slot ${evil}`;
-    const fn0 = d.functionMatrix.functions[0]!;
+    d.hotSlots[0].name = `slot ${evil}`;
+    const fn0 = d.functionMatrix.functions[0];
     const evilFn = `fn ${evil}`;
     d.functionMatrix.functions[0] = evilFn;
     for (const c of d.functionMatrix.cells) {
@@ -257,7 +263,7 @@ describe("HTML report in headless Chromium", function () {
       if (c.b === fn0) c.b = evilFn;
       c.variable = `var ${evil}`;
     }
-    d.speedups.series[0]!.label = `sched ${evil}`;
+    d.speedups.series[0].label = `sched ${evil}`;
     d.graph.nodes.forEach((n) => (n.function = `g ${evil}`));
     const checked = parseReportData(d);
     const { page, status, consoleErrors, requests } = await open(renderReportHtml(checked), "evil.html", 1280);

@@ -1,7 +1,12 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { declaredAccessList, declaredAccessSet } from "../../src/access/declare-call.js";
-import { DisjointFactory__factory, DisjointPair__factory, DisjointRouter__factory, MockERC20__factory } from "../../typechain-types/index.js";
+import {
+  DisjointFactory__factory,
+  DisjointPair__factory,
+  DisjointRouter__factory,
+  MockERC20__factory,
+} from "../../typechain-types/index.js";
 import { registryFor } from "../helpers/layouts.js";
 
 const { ethers } = await network.create();
@@ -38,14 +43,23 @@ describe("declared access list helper (eth_call declareAccess -> EIP-2930)", fun
     const coder = ethers.AbiCoder.defaultAbiCoder();
     const bal = (x: string) => ethers.keccak256(coder.encode(["address", "uint256"], [x, 0n]));
     const allowance = ethers.keccak256(
-      coder.encode(["address", "bytes32"], [await router.getAddress(), ethers.keccak256(coder.encode(["address", "uint256"], [owner.address, 1n]))]),
+      coder.encode(
+        ["address", "bytes32"],
+        [await router.getAddress(), ethers.keccak256(coder.encode(["address", "uint256"], [owner.address, 1n]))],
+      ),
     );
-    expect(list.find((e) => e.address === a.toLowerCase())?.storageKeys.slice().sort()).to.deep.equal(
-      [allowance, bal(owner.address), bal(shard1)].sort(),
-    );
-    expect(list.find((e) => e.address === b.toLowerCase())?.storageKeys.slice().sort()).to.deep.equal(
-      [bal(shard1), bal(alice.address)].sort(),
-    );
+    expect(
+      list
+        .find((e) => e.address === a.toLowerCase())
+        ?.storageKeys.slice()
+        .sort(),
+    ).to.deep.equal([allowance, bal(owner.address), bal(shard1)].sort());
+    expect(
+      list
+        .find((e) => e.address === b.toLowerCase())
+        ?.storageKeys.slice()
+        .sort(),
+    ).to.deep.equal([bal(shard1), bal(alice.address)].sort());
 
     const set = await declaredAccessSet(ethers.provider, await router.getAddress(), owner.address, data);
     expect(set.writes.map(([acct, s]) => `${acct}:${s}`)).to.include(`${shard1}:${slot(4)}`);

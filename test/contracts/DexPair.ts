@@ -208,8 +208,8 @@ describe("DisjointPair and DisjointFactory", function () {
       const [, , t0] = await c.pair.getReserves();
       await networkHelpers.time.setNextBlockTimestamp(Number(t0) + 100);
       await c.pair.sync();
-      expect(await c.pair.price0CumulativeLast()).to.equal(((8n * E18) << 112n) / (2n * E18) * 100n);
-      expect(await c.pair.price1CumulativeLast()).to.equal(((2n * E18) << 112n) / (8n * E18) * 100n);
+      expect(await c.pair.price0CumulativeLast()).to.equal((((8n * E18) << 112n) / (2n * E18)) * 100n);
+      expect(await c.pair.price1CumulativeLast()).to.equal((((2n * E18) << 112n) / (8n * E18)) * 100n);
     });
   });
 
@@ -275,7 +275,9 @@ describe("DisjointPair and DisjointFactory", function () {
       await c.pair.skim(c.bob.address);
       expect(await c.token0.balanceOf(c.bob.address)).to.equal(7n);
       await c.token1.transfer(pairAddr, 9n);
-      await expect(c.pair.sync()).to.emit(c.pair, "Sync").withArgs(E18, E18 + 9n);
+      await expect(c.pair.sync())
+        .to.emit(c.pair, "Sync")
+        .withArgs(E18, E18 + 9n);
     });
   });
 
@@ -326,10 +328,9 @@ describe("DisjointPair and DisjointFactory", function () {
         "InvalidSignature",
       );
       const forged = ethers.Signature.from(await c.bob.signTypedData(domain, types, { ...msg, nonce: 1n }));
-      await expect(c.pair.permit(c.alice.address, c.bob.address, 77n, deadline, forged.v, forged.r, forged.s)).to.be.revertedWithCustomError(
-        c.pair,
-        "InvalidSignature",
-      );
+      await expect(
+        c.pair.permit(c.alice.address, c.bob.address, 77n, deadline, forged.v, forged.r, forged.s),
+      ).to.be.revertedWithCustomError(c.pair, "InvalidSignature");
       await expect(c.pair.permit(c.alice.address, c.bob.address, 77n, 1n, sig.v, sig.r, sig.s)).to.be.revertedWithCustomError(
         c.pair,
         "PermitExpired",
@@ -421,4 +422,3 @@ describe("DisjointPair and DisjointFactory", function () {
     });
   });
 });
-

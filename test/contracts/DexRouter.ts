@@ -98,7 +98,10 @@ describe("DisjointRouter", function () {
         x.router,
         "InsufficientBAmount",
       );
-      await expect(x.router.removeLiquidity(x.a, x.b, liquidity, 0, 0, x.bob.address, 1)).to.be.revertedWithCustomError(x.router, "Expired");
+      await expect(x.router.removeLiquidity(x.a, x.b, liquidity, 0, 0, x.bob.address, 1)).to.be.revertedWithCustomError(
+        x.router,
+        "Expired",
+      );
       // Token order of the arguments does not matter.
       const got = await x.router.removeLiquidity.staticCall(x.b, x.a, liquidity, eB, eA, x.bob.address, MAX);
       expect([got.amountA, got.amountB]).to.deep.equal([eB, eA]);
@@ -209,9 +212,18 @@ describe("DisjointRouter", function () {
         x.router,
         "ExcessiveInputAmount",
       );
-      await expect(x.router.swapExactTokensForTokens(E18, 0, [x.a, x.b], x.alice.address, 1)).to.be.revertedWithCustomError(x.router, "Expired");
-      await expect(x.router.swapTokensForExactTokens(E18, MAX, [x.a, x.b], x.alice.address, 1)).to.be.revertedWithCustomError(x.router, "Expired");
-      await expect(x.router.swapExactTokensForTokens(E18, 0, [x.a], x.alice.address, MAX)).to.be.revertedWithCustomError(x.router, "InvalidPath");
+      await expect(x.router.swapExactTokensForTokens(E18, 0, [x.a, x.b], x.alice.address, 1)).to.be.revertedWithCustomError(
+        x.router,
+        "Expired",
+      );
+      await expect(x.router.swapTokensForExactTokens(E18, MAX, [x.a, x.b], x.alice.address, 1)).to.be.revertedWithCustomError(
+        x.router,
+        "Expired",
+      );
+      await expect(x.router.swapExactTokensForTokens(E18, 0, [x.a], x.alice.address, MAX)).to.be.revertedWithCustomError(
+        x.router,
+        "InvalidPath",
+      );
       await expect(x.router.getAmountsIn(E18, [x.a])).to.be.revertedWithCustomError(x.router, "InvalidPath");
       await expect(x.router.swapExactTokensForTokens(E18, 0, [x.a, x.c], x.alice.address, MAX)).to.be.revertedWithCustomError(
         x.router,
@@ -327,7 +339,10 @@ describe("DisjointRouter", function () {
       expect(pools[0]).to.equal(await x.factory.getShard(x.a, x.b, 1));
       const empty = await deploy();
       await empty.factory.createShardedPair(empty.a, empty.b, 2);
-      await expect(empty.router.getAmountsOut(E18, [empty.a, empty.b])).to.be.revertedWithCustomError(empty.router, "InsufficientLiquidity");
+      await expect(empty.router.getAmountsOut(E18, [empty.a, empty.b])).to.be.revertedWithCustomError(
+        empty.router,
+        "InsufficientLiquidity",
+      );
     });
 
     it("explicit-shard swaps use the named shard and check the shard list", async function () {
@@ -335,18 +350,16 @@ describe("DisjointRouter", function () {
       const s1 = await pairOf(x, x.a, x.b, 1);
       const [r0, r1] = await s1.getReserves();
       const want = out(E18, r0, r1);
-      await expect(x.router.swapExactTokensForTokensOnShards(E18, want + 1n, [x.a, x.b], [1], x.alice.address, MAX)).to.be.revertedWithCustomError(
-        x.router,
-        "InsufficientOutputAmount",
-      );
+      await expect(
+        x.router.swapExactTokensForTokensOnShards(E18, want + 1n, [x.a, x.b], [1], x.alice.address, MAX),
+      ).to.be.revertedWithCustomError(x.router, "InsufficientOutputAmount");
       await x.router.swapExactTokensForTokensOnShards(E18, want, [x.a, x.b], [1], x.alice.address, MAX);
       expect(await x.B.balanceOf(x.alice.address)).to.equal(want);
       const [n0, n1] = await s1.getReserves();
       const need = inFor(E18, n1, n0);
-      await expect(x.router.swapTokensForExactTokensOnShards(E18, need - 1n, [x.b, x.a], [1], x.bob.address, MAX)).to.be.revertedWithCustomError(
-        x.router,
-        "ExcessiveInputAmount",
-      );
+      await expect(
+        x.router.swapTokensForExactTokensOnShards(E18, need - 1n, [x.b, x.a], [1], x.bob.address, MAX),
+      ).to.be.revertedWithCustomError(x.router, "ExcessiveInputAmount");
       await x.router.swapTokensForExactTokensOnShards(E18, need, [x.b, x.a], [1], x.bob.address, MAX);
       expect(await x.A.balanceOf(x.bob.address)).to.equal(E18);
       await expect(x.router.swapExactTokensForTokensOnShards(E18, 0, [x.a, x.b], [], x.alice.address, MAX)).to.be.revertedWithCustomError(
@@ -381,7 +394,10 @@ describe("DisjointRouter", function () {
       expect([...written(explicit)].filter((a) => shards.includes(a))).to.deep.equal([shards[1]]);
       await expect(x.router.declareAccess(x.owner.address, "0xdeadbeef")).to.be.revertedWithCustomError(x.router, "UnknownSelector");
       await expect(
-        x.router.declareAccess(x.owner.address, x.router.interface.encodeFunctionData("swapExactTokensForTokens", [E18, 0n, [x.a], x.alice.address, MAX])),
+        x.router.declareAccess(
+          x.owner.address,
+          x.router.interface.encodeFunctionData("swapExactTokensForTokens", [E18, 0n, [x.a], x.alice.address, MAX]),
+        ),
       ).to.be.revertedWithCustomError(x.router, "InvalidPath");
     });
   });

@@ -3,7 +3,12 @@ import type { TransactionResponse } from "ethers";
 import { network } from "hardhat";
 import { fetchDeclaredEntries } from "../../src/access/declare-call.js";
 import { ANY_SLOT, type DeclaredEntry } from "../../src/access/declared.js";
-import { DisjointFactory__factory, DisjointPair__factory, DisjointRouter__factory, MockERC20__factory } from "../../typechain-types/index.js";
+import {
+  DisjointFactory__factory,
+  DisjointPair__factory,
+  DisjointRouter__factory,
+  MockERC20__factory,
+} from "../../typechain-types/index.js";
 import { registryFor } from "../helpers/layouts.js";
 
 const { ethers } = await network.create();
@@ -20,7 +25,9 @@ async function observed(hash: string) {
     { tracer: "prestateTracer", tracerConfig: { diffMode: true } },
   ])) as { pre: Prestate; post: Prestate };
   const list = (p: Prestate) =>
-    Object.entries(p).flatMap(([account, s]) => Object.keys(s.storage ?? {}).map((slot) => [account.toLowerCase(), ethers.zeroPadValue(slot, 32)]));
+    Object.entries(p).flatMap(([account, s]) =>
+      Object.keys(s.storage ?? {}).map((slot) => [account.toLowerCase(), ethers.zeroPadValue(slot, 32)]),
+    );
   return { reads: list(touched), writes: [...list(diff.pre), ...list(diff.post)] };
 }
 
@@ -50,7 +57,11 @@ describe("declared ⊇ observed on real transactions of one block (debug_traceTr
       }
     }
     await factory.createShardedPair(a, b, 3);
-    for (const [i, d] of [[0, 100n], [1, 30n], [2, 10n]] as const) {
+    for (const [i, d] of [
+      [0, 100n],
+      [1, 30n],
+      [2, 10n],
+    ] as const) {
       await router.addLiquidityToShard(a, b, i, d * E18, d * E18, 0, 0, owner.address, MAX);
     }
     await router.addLiquidity(b, c, 50n * E18, 50n * E18, 0, 0, owner.address, MAX);
@@ -60,10 +71,19 @@ describe("declared ⊇ observed on real transactions of one block (debug_traceTr
     await DisjointPair__factory.connect(daveHome, dave).approve(routerAddr, MAX);
 
     const txs = [
-      { from: alice, data: router.interface.encodeFunctionData("swapExactTokensForTokens", [9n * E18 / 100n, 0n, [a, b], alice.address, MAX]) },
-      { from: bob, data: router.interface.encodeFunctionData("swapExactTokensForTokensOnShards", [4n * E18, 0n, [b, a], [2n], bob.address, MAX]) },
+      {
+        from: alice,
+        data: router.interface.encodeFunctionData("swapExactTokensForTokens", [(9n * E18) / 100n, 0n, [a, b], alice.address, MAX]),
+      },
+      {
+        from: bob,
+        data: router.interface.encodeFunctionData("swapExactTokensForTokensOnShards", [4n * E18, 0n, [b, a], [2n], bob.address, MAX]),
+      },
       { from: carol, data: router.interface.encodeFunctionData("swapTokensForExactTokens", [E18, MAX, [c, b, a], carol.address, MAX]) },
-      { from: alice, data: router.interface.encodeFunctionData("swapExactTokensForTokens", [9n * E18 / 100n, 0n, [a, b], alice.address, MAX]) },
+      {
+        from: alice,
+        data: router.interface.encodeFunctionData("swapExactTokensForTokens", [(9n * E18) / 100n, 0n, [a, b], alice.address, MAX]),
+      },
       { from: owner, data: router.interface.encodeFunctionData("addLiquidity", [a, b, E18, E18, 0n, 0n, carol.address, MAX]) },
       { from: dave, data: router.interface.encodeFunctionData("removeLiquidity", [a, b, E18, 0n, 0n, dave.address, MAX]) },
       { from: bob, data: router.interface.encodeFunctionData("addLiquidity", [a, c, E18, E18, 0n, 0n, bob.address, MAX]) },

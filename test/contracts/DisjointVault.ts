@@ -35,10 +35,7 @@ async function deployFixture() {
     feeRecipient.address,
     await layouts.getAddress(),
   );
-  const strategy = await new VaultMockStrategy__factory(owner).deploy(
-    await token.getAddress(),
-    await vault.getAddress(),
-  );
+  const strategy = await new VaultMockStrategy__factory(owner).deploy(await token.getAddress(), await vault.getAddress());
   await strategy.setTokenLayouts(await layouts.getAddress());
   await vault.setStrategy(await strategy.getAddress());
   const users = signers.slice(1, 9);
@@ -53,11 +50,7 @@ const shardOf = (a: string) => BigInt(a) % SHARDS;
 /** Two users in different shards, and two in the same shard. */
 function pick(users: Signer[]) {
   const byShard = new Map<bigint, Signer[]>();
-  for (const u of users)
-    byShard.set(shardOf(u.address), [
-      ...(byShard.get(shardOf(u.address)) ?? []),
-      u,
-    ]);
+  for (const u of users) byShard.set(shardOf(u.address), [...(byShard.get(shardOf(u.address)) ?? []), u]);
   const distinct = [...byShard.values()].map((l) => l[0]);
   const same = [...byShard.values()].find((l) => l.length >= 2);
   return { a: distinct[0], b: distinct[1], same };
@@ -82,8 +75,7 @@ describe("DisjointVault", function () {
   let vaultAddr: string;
 
   beforeEach(async function () {
-    ({ owner, feeRecipient, users, token, vault, strategy } =
-      await networkHelpers.loadFixture(deployFixture));
+    ({ owner, feeRecipient, users, token, vault, strategy } = await networkHelpers.loadFixture(deployFixture));
     vaultAddr = await vault.getAddress();
   });
 
@@ -117,21 +109,25 @@ describe("DisjointVault", function () {
     it("rejects a bad shard count or zero addresses", async function () {
       const f = new DisjointVault__factory(owner);
       const t = await token.getAddress();
-      await expect(
-        f.deploy(t, "n", "s", 0, owner.address, owner.address, ethers.ZeroAddress),
-      ).to.be.revertedWithCustomError(vault, "InvalidShardCount");
-      await expect(
-        f.deploy(t, "n", "s", 65, owner.address, owner.address, ethers.ZeroAddress),
-      ).to.be.revertedWithCustomError(vault, "InvalidShardCount");
+      await expect(f.deploy(t, "n", "s", 0, owner.address, owner.address, ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        vault,
+        "InvalidShardCount",
+      );
+      await expect(f.deploy(t, "n", "s", 65, owner.address, owner.address, ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        vault,
+        "InvalidShardCount",
+      );
       await expect(
         f.deploy(ethers.ZeroAddress, "n", "s", 2, owner.address, owner.address, ethers.ZeroAddress),
       ).to.be.revertedWithCustomError(vault, "InvalidAddress");
-      await expect(
-        f.deploy(t, "n", "s", 2, ethers.ZeroAddress, owner.address, ethers.ZeroAddress),
-      ).to.be.revertedWithCustomError(vault, "InvalidAddress");
-      await expect(
-        f.deploy(t, "n", "s", 2, owner.address, ethers.ZeroAddress, ethers.ZeroAddress),
-      ).to.be.revertedWithCustomError(vault, "InvalidAddress");
+      await expect(f.deploy(t, "n", "s", 2, ethers.ZeroAddress, owner.address, ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        vault,
+        "InvalidAddress",
+      );
+      await expect(f.deploy(t, "n", "s", 2, owner.address, ethers.ZeroAddress, ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        vault,
+        "InvalidAddress",
+      );
     });
   });
 
@@ -156,12 +152,8 @@ describe("DisjointVault", function () {
     it("deposit returns previewDeposit and reverts with ZeroShares when nothing would be minted", async function () {
       const u = users[0];
       const preview = await vault.previewDeposit(123n);
-      expect(
-        await vault.connect(u).deposit.staticCall(123n, u.address),
-      ).to.equal(preview);
-      await expect(
-        vault.connect(u).deposit(0n, u.address),
-      ).to.be.revertedWithCustomError(vault, "ZeroShares");
+      expect(await vault.connect(u).deposit.staticCall(123n, u.address)).to.equal(preview);
+      await expect(vault.connect(u).deposit(0n, u.address)).to.be.revertedWithCustomError(vault, "ZeroShares");
     });
 
     it("mint takes previewMint assets, rounded up", async function () {
@@ -180,13 +172,9 @@ describe("DisjointVault", function () {
       const ts = await vault.totalSupply();
       expect(preview).to.equal((shares * (ta + 1n) + ts + V - 1n) / (ts + V));
       const before = await token.balanceOf(u.address);
-      await expect(vault.connect(u).mint(shares, u.address))
-        .to.emit(vault, "Deposit")
-        .withArgs(u.address, u.address, preview, shares);
+      await expect(vault.connect(u).mint(shares, u.address)).to.emit(vault, "Deposit").withArgs(u.address, u.address, preview, shares);
       expect(before - (await token.balanceOf(u.address))).to.equal(preview);
-      await expect(
-        vault.connect(u).mint(0n, u.address),
-      ).to.be.revertedWithCustomError(vault, "ZeroShares");
+      await expect(vault.connect(u).mint(0n, u.address)).to.be.revertedWithCustomError(vault, "ZeroShares");
     });
 
     it("maps addresses to shards by address modulo shardCount", async function () {
@@ -215,9 +203,7 @@ describe("DisjointVault", function () {
 
     it("reverts when the asset transfer fails (no allowance)", async function () {
       await token.mint(owner.address, E18);
-      await expect(
-        vault.connect(owner).deposit(E18, owner.address),
-      ).to.be.revertedWithCustomError(token, "ERC20InsufficientAllowance");
+      await expect(vault.connect(owner).deposit(E18, owner.address)).to.be.revertedWithCustomError(token, "ERC20InsufficientAllowance");
     });
   });
 
@@ -226,15 +212,11 @@ describe("DisjointVault", function () {
       const u = users[0];
       await vault.connect(u).deposit(10n * E18, u.address);
       const shares = await vault.previewWithdraw(4n * E18);
-      await expect(
-        vault.connect(u).withdraw(4n * E18, users[1].address, u.address),
-      )
+      await expect(vault.connect(u).withdraw(4n * E18, users[1].address, u.address))
         .to.emit(vault, "Withdraw")
         .withArgs(u.address, users[1].address, u.address, 4n * E18, shares);
       expect(await vault.balanceOf(u.address)).to.equal(10n * E18 * V - shares);
-      expect(
-        await token.balanceOf(await vault.escrowOf(shardOf(u.address))),
-      ).to.equal(6n * E18);
+      expect(await token.balanceOf(await vault.escrowOf(shardOf(u.address)))).to.equal(6n * E18);
     });
 
     it("redeem pays previewRedeem assets", async function () {
@@ -249,21 +231,15 @@ describe("DisjointVault", function () {
     it("spends the caller's allowance when it is not the owner; max allowance is kept", async function () {
       const [u, spender] = [users[0], users[1]];
       await vault.connect(u).deposit(10n * E18, u.address);
-      await expect(
-        vault.connect(spender).redeem(E18, spender.address, u.address),
-      )
+      await expect(vault.connect(spender).redeem(E18, spender.address, u.address))
         .to.be.revertedWithCustomError(vault, "InsufficientAllowance")
         .withArgs(spender.address, 0n, E18);
       await vault.connect(u).approve(spender.address, 5n * E18 * V);
       await vault.connect(spender).redeem(E18 * V, spender.address, u.address);
-      expect(await vault.allowance(u.address, spender.address)).to.equal(
-        4n * E18 * V,
-      );
+      expect(await vault.allowance(u.address, spender.address)).to.equal(4n * E18 * V);
       const shares = await vault.previewWithdraw(E18);
       await vault.connect(spender).withdraw(E18, spender.address, u.address);
-      expect(await vault.allowance(u.address, spender.address)).to.equal(
-        4n * E18 * V - shares,
-      );
+      expect(await vault.allowance(u.address, spender.address)).to.equal(4n * E18 * V - shares);
       await vault.connect(u).approve(spender.address, MAX);
       await vault.connect(spender).redeem(E18, spender.address, u.address);
       expect(await vault.allowance(u.address, spender.address)).to.equal(MAX);
@@ -278,12 +254,8 @@ describe("DisjointVault", function () {
       await expect(vault.connect(u).redeem(E18 * V + 1n, u.address, u.address))
         .to.be.revertedWithCustomError(vault, "ExceededMaxRedeem")
         .withArgs(u.address, E18 * V + 1n, E18 * V);
-      await expect(
-        vault.connect(u).withdraw(0n, u.address, u.address),
-      ).to.be.revertedWithCustomError(vault, "ZeroAssets");
-      await expect(
-        vault.connect(u).redeem(0n, u.address, u.address),
-      ).to.be.revertedWithCustomError(vault, "ZeroAssets");
+      await expect(vault.connect(u).withdraw(0n, u.address, u.address)).to.be.revertedWithCustomError(vault, "ZeroAssets");
+      await expect(vault.connect(u).redeem(0n, u.address, u.address)).to.be.revertedWithCustomError(vault, "ZeroAssets");
     });
 
     it("falls back to the strategy when the owner's shard escrow runs dry", async function () {
@@ -298,9 +270,7 @@ describe("DisjointVault", function () {
       expect(await vault.shardState(k)).to.deep.equal([5n * E18 * V, 0n]);
       const [debt] = await vault.ledger();
       expect(debt).to.equal(5n * E18);
-      expect(await token.balanceOf(await strategy.getAddress())).to.equal(
-        5n * E18,
-      );
+      expect(await token.balanceOf(await strategy.getAddress())).to.equal(5n * E18);
     });
 
     it("withdrawFromShard/redeemFromShard pay from the shard only and never fall back", async function () {
@@ -360,23 +330,17 @@ describe("DisjointVault", function () {
       const { a, b } = pick(users);
       await vault.connect(a).deposit(3n * E18, a.address);
       const total = await vault.totalSupply();
-      await expect(vault.connect(a).transfer(b.address, E18))
-        .to.emit(vault, "Transfer")
-        .withArgs(a.address, b.address, E18);
+      await expect(vault.connect(a).transfer(b.address, E18)).to.emit(vault, "Transfer").withArgs(a.address, b.address, E18);
       expect(await vault.balanceOf(b.address)).to.equal(E18);
       expect((await vault.shardState(shardOf(b.address)))[0]).to.equal(E18);
-      expect((await vault.shardState(shardOf(a.address)))[0]).to.equal(
-        3n * E18 * V - E18,
-      );
+      expect((await vault.shardState(shardOf(a.address)))[0]).to.equal(3n * E18 * V - E18);
       expect(await vault.totalSupply()).to.equal(total);
     });
 
     it("transfer reverts to zero and beyond the balance", async function () {
       const u = users[0];
       await vault.connect(u).deposit(E18, u.address);
-      await expect(
-        vault.connect(u).transfer(ethers.ZeroAddress, 1n),
-      ).to.be.revertedWithCustomError(vault, "InvalidAddress");
+      await expect(vault.connect(u).transfer(ethers.ZeroAddress, 1n)).to.be.revertedWithCustomError(vault, "InvalidAddress");
       await expect(vault.connect(u).transfer(users[1].address, E18 * V + 1n))
         .to.be.revertedWithCustomError(vault, "InsufficientBalance")
         .withArgs(u.address, E18 * V, E18 * V + 1n);
@@ -385,15 +349,9 @@ describe("DisjointVault", function () {
     it("approve and transferFrom", async function () {
       const [u, s] = [users[0], users[1]];
       await vault.connect(u).deposit(E18, u.address);
-      await expect(
-        vault.connect(u).approve(ethers.ZeroAddress, 1n),
-      ).to.be.revertedWithCustomError(vault, "InvalidAddress");
-      await expect(vault.connect(u).approve(s.address, 10n))
-        .to.emit(vault, "Approval")
-        .withArgs(u.address, s.address, 10n);
-      await expect(
-        vault.connect(s).transferFrom(u.address, s.address, 11n),
-      ).to.be.revertedWithCustomError(vault, "InsufficientAllowance");
+      await expect(vault.connect(u).approve(ethers.ZeroAddress, 1n)).to.be.revertedWithCustomError(vault, "InvalidAddress");
+      await expect(vault.connect(u).approve(s.address, 10n)).to.emit(vault, "Approval").withArgs(u.address, s.address, 10n);
+      await expect(vault.connect(s).transferFrom(u.address, s.address, 11n)).to.be.revertedWithCustomError(vault, "InsufficientAllowance");
       await vault.connect(s).transferFrom(u.address, s.address, 10n);
       expect(await vault.balanceOf(s.address)).to.equal(10n);
       expect(await vault.allowance(u.address, s.address)).to.equal(0n);
@@ -403,9 +361,7 @@ describe("DisjointVault", function () {
   describe("deposit limit", function () {
     it("caps each shard at limit / shardCount, in maxDeposit, maxMint, deposit and mint", async function () {
       const u = users[0];
-      await expect(
-        vault.connect(u).setDepositLimit(1n),
-      ).to.be.revertedWithCustomError(vault, "NotOwner");
+      await expect(vault.connect(u).setDepositLimit(1n)).to.be.revertedWithCustomError(vault, "NotOwner");
       await expect(vault.setDepositLimit(40n * E18))
         .to.emit(vault, "DepositLimitSet")
         .withArgs(40n * E18);
@@ -418,9 +374,7 @@ describe("DisjointVault", function () {
         .to.be.revertedWithCustomError(vault, "ExceededMaxDeposit")
         .withArgs(u.address, 6n * E18 + 1n, 6n * E18);
       const maxMint = await vault.maxMint(u.address);
-      await expect(
-        vault.connect(u).mint(maxMint + 1n, u.address),
-      ).to.be.revertedWithCustomError(vault, "ExceededMaxMint");
+      await expect(vault.connect(u).mint(maxMint + 1n, u.address)).to.be.revertedWithCustomError(vault, "ExceededMaxMint");
       await vault.connect(u).mint(maxMint, u.address);
       expect(await vault.maxDeposit(u.address)).to.equal(0n);
       await vault.setDepositLimit(MAX);
@@ -434,17 +388,9 @@ describe("DisjointVault", function () {
       const u = users[0];
       const k = shardOf(u.address);
       await vault.connect(u).deposit(10n * E18, u.address);
-      await expect(
-        vault.connect(u).allocate(k, 1n),
-      ).to.be.revertedWithCustomError(vault, "NotOwner");
-      await expect(vault.allocate(SHARDS, 1n)).to.be.revertedWithCustomError(
-        vault,
-        "InvalidShard",
-      );
-      await expect(vault.allocate(k, 11n * E18)).to.be.revertedWithCustomError(
-        vault,
-        "InsufficientLiquidity",
-      );
+      await expect(vault.connect(u).allocate(k, 1n)).to.be.revertedWithCustomError(vault, "NotOwner");
+      await expect(vault.allocate(SHARDS, 1n)).to.be.revertedWithCustomError(vault, "InvalidShard");
+      await expect(vault.allocate(k, 11n * E18)).to.be.revertedWithCustomError(vault, "InsufficientLiquidity");
       await expect(vault.allocate(k, 6n * E18))
         .to.emit(vault, "Allocated")
         .withArgs(k, 6n * E18);
@@ -454,19 +400,10 @@ describe("DisjointVault", function () {
       await expect(vault.deallocate(other, 2n * E18))
         .to.emit(vault, "Deallocated")
         .withArgs(other, 2n * E18);
-      expect(await token.balanceOf(await vault.escrowOf(other))).to.equal(
-        2n * E18,
-      );
-      await expect(
-        vault.deallocate(other, 5n * E18),
-      ).to.be.revertedWithCustomError(vault, "InsufficientLiquidity");
-      await expect(vault.deallocate(SHARDS, 1n)).to.be.revertedWithCustomError(
-        vault,
-        "InvalidShard",
-      );
-      await expect(
-        vault.connect(u).deallocate(k, 1n),
-      ).to.be.revertedWithCustomError(vault, "NotOwner");
+      expect(await token.balanceOf(await vault.escrowOf(other))).to.equal(2n * E18);
+      await expect(vault.deallocate(other, 5n * E18)).to.be.revertedWithCustomError(vault, "InsufficientLiquidity");
+      await expect(vault.deallocate(SHARDS, 1n)).to.be.revertedWithCustomError(vault, "InvalidShard");
+      await expect(vault.connect(u).deallocate(k, 1n)).to.be.revertedWithCustomError(vault, "NotOwner");
       expect(await vault.totalAssets()).to.equal(10n * E18);
     });
 
@@ -492,10 +429,7 @@ describe("DisjointVault", function () {
       expect(locked).to.be.closeTo(10n * E18 - feeShares / V, E18 / 1000n);
       await networkHelpers.time.increase(period / 2n - 1n); // next block is at period/2
       await networkHelpers.mine();
-      expect(await vault.convertToAssets(await vault.balanceOf(u.address))).to.be.closeTo(
-        104n * E18 + E18 / 2n,
-        E18 / 1000n,
-      );
+      expect(await vault.convertToAssets(await vault.balanceOf(u.address))).to.be.closeTo(104n * E18 + E18 / 2n, E18 / 1000n);
       await networkHelpers.time.increase(period);
       await networkHelpers.mine();
       expect(await vault.convertToAssets(await vault.balanceOf(u.address))).to.be.closeTo(109n * E18, 1n);
@@ -529,79 +463,40 @@ describe("DisjointVault", function () {
     });
 
     it("harvest guards: owner only, needs a strategy", async function () {
-      await expect(
-        vault.connect(users[0]).harvest(),
-      ).to.be.revertedWithCustomError(vault, "NotOwner");
+      await expect(vault.connect(users[0]).harvest()).to.be.revertedWithCustomError(vault, "NotOwner");
       await vault.setStrategy(ethers.ZeroAddress);
-      await expect(vault.harvest()).to.be.revertedWithCustomError(
-        vault,
-        "NoStrategy",
-      );
-      await expect(vault.allocate(0, 1n)).to.be.revertedWithCustomError(
-        vault,
-        "NoStrategy",
-      );
-      await expect(vault.deallocate(0, 1n)).to.be.revertedWithCustomError(
-        vault,
-        "NoStrategy",
-      );
+      await expect(vault.harvest()).to.be.revertedWithCustomError(vault, "NoStrategy");
+      await expect(vault.allocate(0, 1n)).to.be.revertedWithCustomError(vault, "NoStrategy");
+      await expect(vault.deallocate(0, 1n)).to.be.revertedWithCustomError(vault, "NoStrategy");
     });
 
     it("setStrategy checks asset and vault and refuses while assets are lent", async function () {
       const u = users[0];
-      const wrong = await new VaultMockStrategy__factory(owner).deploy(
-        await token.getAddress(),
-        owner.address,
-      );
-      await expect(
-        vault.setStrategy(await wrong.getAddress()),
-      ).to.be.revertedWithCustomError(vault, "StrategyMismatch");
-      await expect(
-        vault.connect(u).setStrategy(ethers.ZeroAddress),
-      ).to.be.revertedWithCustomError(vault, "NotOwner");
+      const wrong = await new VaultMockStrategy__factory(owner).deploy(await token.getAddress(), owner.address);
+      await expect(vault.setStrategy(await wrong.getAddress())).to.be.revertedWithCustomError(vault, "StrategyMismatch");
+      await expect(vault.connect(u).setStrategy(ethers.ZeroAddress)).to.be.revertedWithCustomError(vault, "NotOwner");
       await vault.connect(u).deposit(E18, u.address);
       await vault.allocate(shardOf(u.address), E18);
-      await expect(
-        vault.setStrategy(ethers.ZeroAddress),
-      ).to.be.revertedWithCustomError(vault, "StrategyInUse");
+      await expect(vault.setStrategy(ethers.ZeroAddress)).to.be.revertedWithCustomError(vault, "StrategyInUse");
     });
 
     it("fee and unlock settings", async function () {
-      await expect(vault.setPerformanceFee(5001)).to.be.revertedWithCustomError(
-        vault,
-        "FeeTooHigh",
-      );
-      await expect(
-        vault.connect(users[0]).setPerformanceFee(1),
-      ).to.be.revertedWithCustomError(vault, "NotOwner");
-      await expect(vault.setPerformanceFee(5000))
-        .to.emit(vault, "PerformanceFeeSet")
-        .withArgs(5000);
-      await expect(
-        vault.connect(users[0]).setProfitUnlockPeriod(1),
-      ).to.be.revertedWithCustomError(vault, "NotOwner");
-      await expect(vault.setProfitUnlockPeriod(3599))
-        .to.be.revertedWithCustomError(vault, "UnlockPeriodTooShort")
-        .withArgs(3599, 3600);
-      await expect(vault.setProfitUnlockPeriod(7200))
-        .to.emit(vault, "ProfitUnlockPeriodSet")
-        .withArgs(7200);
+      await expect(vault.setPerformanceFee(5001)).to.be.revertedWithCustomError(vault, "FeeTooHigh");
+      await expect(vault.connect(users[0]).setPerformanceFee(1)).to.be.revertedWithCustomError(vault, "NotOwner");
+      await expect(vault.setPerformanceFee(5000)).to.emit(vault, "PerformanceFeeSet").withArgs(5000);
+      await expect(vault.connect(users[0]).setProfitUnlockPeriod(1)).to.be.revertedWithCustomError(vault, "NotOwner");
+      await expect(vault.setProfitUnlockPeriod(3599)).to.be.revertedWithCustomError(vault, "UnlockPeriodTooShort").withArgs(3599, 3600);
+      await expect(vault.setProfitUnlockPeriod(7200)).to.emit(vault, "ProfitUnlockPeriodSet").withArgs(7200);
       expect((await vault.ledger())[4]).to.equal(5000n);
       expect((await vault.ledger())[3]).to.equal(7200n);
     });
 
     it("two-step ownership", async function () {
       const [u, w] = [users[0], users[1]];
-      await expect(
-        vault.connect(u).transferOwnership(u.address),
-      ).to.be.revertedWithCustomError(vault, "NotOwner");
+      await expect(vault.connect(u).transferOwnership(u.address)).to.be.revertedWithCustomError(vault, "NotOwner");
       await vault.transferOwnership(u.address);
-      await expect(
-        vault.connect(w).acceptOwnership(),
-      ).to.be.revertedWithCustomError(vault, "NotPendingOwner");
-      await expect(vault.connect(u).acceptOwnership())
-        .to.emit(vault, "OwnershipTransferred")
-        .withArgs(owner.address, u.address);
+      await expect(vault.connect(w).acceptOwnership()).to.be.revertedWithCustomError(vault, "NotPendingOwner");
+      await expect(vault.connect(u).acceptOwnership()).to.emit(vault, "OwnershipTransferred").withArgs(owner.address, u.address);
       expect(await vault.owner()).to.equal(u.address);
       expect(await vault.pendingOwner()).to.equal(ethers.ZeroAddress);
     });
@@ -614,10 +509,7 @@ describe("DisjointVault", function () {
       await vault.connect(b).deposit(E18, b.address);
       await networkHelpers.mine();
       const word = await ethers.provider.getStorage(vaultAddr, 64);
-      await oneBlock([
-        () => vault.connect(a).deposit(E18, a.address),
-        () => vault.connect(b).deposit(E18, b.address),
-      ]);
+      await oneBlock([() => vault.connect(a).deposit(E18, a.address), () => vault.connect(b).deposit(E18, b.address)]);
       expect(await ethers.provider.getStorage(vaultAddr, 64)).to.equal(word);
       expect(await vault.balanceOf(a.address)).to.equal(2n * E18 * V);
       expect(await vault.balanceOf(b.address)).to.equal(2n * E18 * V);
@@ -650,10 +542,7 @@ describe("DisjointVault", function () {
       await oneBlock([
         () => vault.connect(b).deposit(E18, b.address),
         () => token.connect(a).transfer(vaultAddr, 5n * E18),
-        () =>
-          token
-            .connect(a)
-            .transfer(vault.escrowOf(shardOf(b.address)), 5n * E18),
+        () => token.connect(a).transfer(vault.escrowOf(shardOf(b.address)), 5n * E18),
         () => vault.connect(b).redeem(E18 * V, b.address, b.address),
       ]);
       expect(await vault.convertToAssets(E18 * V)).to.equal(price);
@@ -683,10 +572,7 @@ describe("DisjointVault", function () {
       const fair = await vault.previewRedeem(bShares);
       await strategy.lose(120n * E18); // more than the (unlocked) 50 profit
       const before = await token.balanceOf(b.address);
-      await oneBlock([
-        () => vault.harvest(),
-        () => vault.connect(b).redeem(bShares, b.address, b.address),
-      ]);
+      await oneBlock([() => vault.harvest(), () => vault.connect(b).redeem(bShares, b.address, b.address)]);
       const got = (await token.balanceOf(b.address)) - before;
       expect(got).to.be.lt(fair);
     });
@@ -694,20 +580,13 @@ describe("DisjointVault", function () {
 
   describe("declareAccess", function () {
     it("reverts on an unknown selector or short calldata", async function () {
-      await expect(
-        vault.declareAccess(owner.address, "0x12345678"),
-      ).to.be.revertedWithCustomError(vault, "UnknownSelector");
-      await expect(
-        vault.declareAccess(owner.address, "0x12"),
-      ).to.be.revertedWithCustomError(vault, "UnknownSelector");
+      await expect(vault.declareAccess(owner.address, "0x12345678")).to.be.revertedWithCustomError(vault, "UnknownSelector");
+      await expect(vault.declareAccess(owner.address, "0x12")).to.be.revertedWithCustomError(vault, "UnknownSelector");
     });
 
     it("declares the price word READ, the receiver's shard WRITE, no other shard, the token's exact slots", async function () {
       const u = users[0];
-      const data = vault.interface.encodeFunctionData("deposit", [
-        E18,
-        u.address,
-      ]);
+      const data = vault.interface.encodeFunctionData("deposit", [E18, u.address]);
       const list = await vault.declareAccess(u.address, data);
       const token_ = (await token.getAddress()).toLowerCase();
       const tok = list.filter((e) => e.account.toLowerCase() === token_);
@@ -720,9 +599,7 @@ describe("DisjointVault", function () {
         [balanceSlot(u.address), allowanceSlot(u.address, vaultAddr), balanceSlot(await vault.escrowOf(shardOf(u.address)))].sort(),
       );
       expect(tok.every((e) => e.mode === 2n)).to.equal(true);
-      const modes = list
-        .filter((e) => e.account === vaultAddr)
-        .map((e) => Number(e.mode));
+      const modes = list.filter((e) => e.account === vaultAddr).map((e) => Number(e.mode));
       expect(modes.filter((m) => m === 2).length).to.equal(2); // own shard, receiver's balance
       expect(modes.filter((m) => m === 1).length).to.equal(3); // the price word, the deposit limit, the shard count
       expect(modes.length).to.equal(5);
@@ -754,10 +631,7 @@ describe("DisjointVault", function () {
         ["acceptOwnership", a, []],
       ];
       for (const [fn, sender, args] of calls) {
-        const data = vault.interface.encodeFunctionData(
-          fn as "deposit",
-          args as [bigint, string],
-        );
+        const data = vault.interface.encodeFunctionData(fn as "deposit", args as [bigint, string]);
         const list = await vault.declareAccess(sender.address, data);
         const declared = toDeclaredAccess(list);
         expect(declared.writes.length, fn).to.be.greaterThan(0);

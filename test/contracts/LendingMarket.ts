@@ -9,11 +9,7 @@ import {
   type MockERC20,
   type MockPriceOracle,
 } from "../../typechain-types/index.js";
-import {
-  toDeclaredAccess,
-  MODE_SNAPSHOT,
-  MODE_WRITE,
-} from "../../src/access/declared.js";
+import { toDeclaredAccess, MODE_SNAPSHOT, MODE_WRITE } from "../../src/access/declared.js";
 import { registryFor } from "../helpers/layouts.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -35,9 +31,7 @@ const divUp = (x: bigint, d: bigint) => (x === 0n ? 0n : (x - 1n) / d + 1n);
 const rateAt = (u: bigint) =>
   u <= RATES.kink
     ? RATES.base + (RATES.slope1 * u) / RATES.kink
-    : RATES.base +
-      RATES.slope1 +
-      (RATES.slope2 * (u - RATES.kink)) / (WAD - RATES.kink);
+    : RATES.base + RATES.slope1 + (RATES.slope2 * (u - RATES.kink)) / (WAD - RATES.kink);
 
 interface Fixture {
   market: LendingMarket;
@@ -49,12 +43,7 @@ interface Fixture {
   users: Signer[][];
 }
 
-function params(
-  loan: string,
-  coll: string,
-  oracle: string,
-  over: Partial<Record<string, bigint | string>> = {},
-) {
+function params(loan: string, coll: string, oracle: string, over: Partial<Record<string, bigint | string>> = {}) {
   return {
     loanToken: loan,
     collateralToken: coll,
@@ -80,26 +69,15 @@ async function deployZeroRate(): Promise<Fixture> {
   return deployWith({ baseRate: 0n, slope1: 0n, slope2: 0n });
 }
 
-async function deployWith(
-  over: Partial<Record<string, bigint>>,
-): Promise<Fixture> {
+async function deployWith(over: Partial<Record<string, bigint>>): Promise<Fixture> {
   const signers = await ethers.getSigners();
   const owner = signers[0];
   const loan = await new MockERC20__factory(owner).deploy("Loan", "LOAN", 18);
-  const coll = await new MockERC20__factory(owner).deploy(
-    "Collateral",
-    "COLL",
-    18,
-  );
+  const coll = await new MockERC20__factory(owner).deploy("Collateral", "COLL", 18);
   const oracle = await new MockPriceOracle__factory(owner).deploy(PRICE);
   const layouts = await registryFor(owner, [await loan.getAddress(), await coll.getAddress()]);
   const market = await new LendingMarket__factory(owner).deploy(
-    params(
-      await loan.getAddress(),
-      await coll.getAddress(),
-      await oracle.getAddress(),
-      over,
-    ),
+    params(await loan.getAddress(), await coll.getAddress(), await oracle.getAddress(), over),
     owner.address,
     await layouts.getAddress(),
   );
@@ -112,8 +90,7 @@ async function deployWith(
     await loan.connect(s).approve(await market.getAddress(), MAX);
     await coll.connect(s).approve(await market.getAddress(), MAX);
   }
-  for (const list of users)
-    if (list.length < 2) throw new Error("fixture needs two signers per shard");
+  for (const list of users) if (list.length < 2) throw new Error("fixture needs two signers per shard");
   return { market, loan, coll, oracle, owner, users };
 }
 
@@ -129,23 +106,14 @@ describe("LendingMarket", function () {
       const { market, loan, coll } = await networkHelpers.loadFixture(deploy);
       for (let s = 0n; s < K; s++) {
         const escrow = await market.escrowOf(s);
-        expect(
-          await loan.allowance(escrow, await market.getAddress()),
-        ).to.equal(MAX);
-        expect(
-          await coll.allowance(escrow, await market.getAddress()),
-        ).to.equal(MAX);
+        expect(await loan.allowance(escrow, await market.getAddress())).to.equal(MAX);
+        expect(await coll.allowance(escrow, await market.getAddress())).to.equal(MAX);
       }
     });
 
     it("rejects each invalid parameter by name", async function () {
-      const { loan, coll, oracle, owner } =
-        await networkHelpers.loadFixture(deploy);
-      const [l, c, o] = [
-        await loan.getAddress(),
-        await coll.getAddress(),
-        await oracle.getAddress(),
-      ];
+      const { loan, coll, oracle, owner } = await networkHelpers.loadFixture(deploy);
+      const [l, c, o] = [await loan.getAddress(), await coll.getAddress(), await oracle.getAddress()];
       const f = new LendingMarket__factory(owner);
       const cases: [Partial<Record<string, bigint | string>>, string][] = [
         [{ loanToken: ethers.ZeroAddress }, "token"],
@@ -162,10 +130,7 @@ describe("LendingMarket", function () {
       ];
       for (const [over, what] of cases) {
         await expect(f.deploy(params(l, c, o, over), owner, ethers.ZeroAddress))
-          .to.be.revertedWithCustomError(
-            f.attach(l) as LendingMarket,
-            "InvalidParams",
-          )
+          .to.be.revertedWithCustomError(f.attach(l) as LendingMarket, "InvalidParams")
           .withArgs(what);
       }
     });
@@ -178,29 +143,19 @@ describe("LendingMarket", function () {
       await expect(market.connect(u).supply(1000n * WAD))
         .to.emit(market, "Supply")
         .withArgs(await u.getAddress(), 1000n * WAD, 1000n * WAD);
-      expect(await loan.balanceOf(await market.escrowOf(1))).to.equal(
-        1000n * WAD,
-      );
+      expect(await loan.balanceOf(await market.escrowOf(1))).to.equal(1000n * WAD);
       const sh = await market.shardTotals(1);
       expect(sh.supplyShares).to.equal(1000n * WAD);
       expect(sh.cash).to.equal(1000n * WAD);
-      expect(
-        (await market.position(await u.getAddress())).supplyShares,
-      ).to.equal(1000n * WAD);
+      expect((await market.position(await u.getAddress())).supplyShares).to.equal(1000n * WAD);
     });
 
     it("supply reverts on zero, pause and the per-shard cap", async function () {
       const { market, users, owner } = await networkHelpers.loadFixture(deploy);
       const u = users[0][0];
-      await expect(market.connect(u).supply(0)).to.be.revertedWithCustomError(
-        market,
-        "ZeroAmount",
-      );
+      await expect(market.connect(u).supply(0)).to.be.revertedWithCustomError(market, "ZeroAmount");
       await market.connect(owner).setPaused(true);
-      await expect(market.connect(u).supply(1)).to.be.revertedWithCustomError(
-        market,
-        "Paused",
-      );
+      await expect(market.connect(u).supply(1)).to.be.revertedWithCustomError(market, "Paused");
       await market.connect(owner).setPaused(false);
       await market.connect(owner).setCaps(400n * WAD, MAX >> 128n);
       await market.connect(u).supply(100n * WAD); // cap per shard: 400 / 4 = 100
@@ -229,26 +184,19 @@ describe("LendingMarket", function () {
       const u = users[0][0];
       const addr = await u.getAddress();
       await market.connect(u).supply(10n * WAD);
-      await expect(
-        market.connect(u).withdraw(0, addr, 0),
-      ).to.be.revertedWithCustomError(market, "ZeroAmount");
-      await expect(
-        market.connect(u).withdraw(1, ethers.ZeroAddress, 0),
-      ).to.be.revertedWithCustomError(market, "ZeroAddress");
+      await expect(market.connect(u).withdraw(0, addr, 0)).to.be.revertedWithCustomError(market, "ZeroAmount");
+      await expect(market.connect(u).withdraw(1, ethers.ZeroAddress, 0)).to.be.revertedWithCustomError(market, "ZeroAddress");
       await expect(market.connect(u).withdraw(1, addr, 1n << K))
         .to.be.revertedWithCustomError(market, "InvalidSources")
         .withArgs(1n << K);
       await expect(market.connect(u).withdraw(11n * WAD, addr, 0))
         .to.be.revertedWithCustomError(market, "InsufficientShares")
         .withArgs(10n * WAD, 11n * WAD);
-      await expect(
-        market.connect(users[1][0]).withdraw(MAX, addr, 0),
-      ).to.be.revertedWithCustomError(market, "ZeroAmount");
+      await expect(market.connect(users[1][0]).withdraw(MAX, addr, 0)).to.be.revertedWithCustomError(market, "ZeroAmount");
     });
 
     it("a dry shard reverts unless the caller names fallback shards, which are drained in order", async function () {
-      const { market, loan, coll, users } =
-        await networkHelpers.loadFixture(deploy);
+      const { market, loan, coll, users } = await networkHelpers.loadFixture(deploy);
       const lender = users[0][0];
       const borrower = users[0][1];
       const addr = await lender.getAddress();
@@ -256,9 +204,7 @@ describe("LendingMarket", function () {
       await market.connect(users[1][0]).supply(300n * WAD);
       await market.connect(users[3][0]).supply(300n * WAD);
       await market.connect(borrower).depositCollateral(10n * WAD);
-      await market
-        .connect(borrower)
-        .borrow(800n * WAD, await borrower.getAddress(), 0); // shard 0 keeps 200
+      await market.connect(borrower).borrow(800n * WAD, await borrower.getAddress(), 0); // shard 0 keeps 200
       await expect(market.connect(lender).withdraw(500n * WAD, addr, 0))
         .to.be.revertedWithCustomError(market, "InsufficientLiquidity")
         .withArgs(500n * WAD, 200n * WAD);
@@ -269,12 +215,8 @@ describe("LendingMarket", function () {
       expect((await market.shardTotals(0)).cash).to.equal(0n);
       expect((await market.shardTotals(1)).cash).to.equal(0n); // drained first (lower index)
       expect((await market.shardTotals(3)).cash).to.equal(200n * WAD);
-      expect(await loan.balanceOf(await market.escrowOf(3))).to.equal(
-        200n * WAD,
-      );
-      expect(await coll.balanceOf(await market.escrowOf(0))).to.equal(
-        10n * WAD,
-      );
+      expect(await loan.balanceOf(await market.escrowOf(3))).to.equal(200n * WAD);
+      expect(await coll.balanceOf(await market.escrowOf(0))).to.equal(10n * WAD);
     });
 
     it("a shard's liquidity is its escrow's balance: a donation can be drawn but credits no one", async function () {
@@ -291,9 +233,7 @@ describe("LendingMarket", function () {
       expect(totalsAfter.supplyShares).to.equal(totalsBefore.supplyShares);
       expect(totalsAfter.supplyAssets).to.equal(totalsBefore.supplyAssets);
       // The lender cannot take more than their shares are worth, donation or not.
-      await expect(
-        market.connect(lender).withdraw(100n * WAD + 1n, addr, 0),
-      ).to.be.revertedWithCustomError(market, "InsufficientShares");
+      await expect(market.connect(lender).withdraw(100n * WAD + 1n, addr, 0)).to.be.revertedWithCustomError(market, "InsufficientShares");
       await market.connect(lender).withdraw(MAX, addr, 0);
       expect((await market.shardTotals(0)).cash).to.equal(50n * WAD);
       expect((await market.position(addr)).supplyShares).to.equal(0n);
@@ -314,9 +254,7 @@ describe("LendingMarket", function () {
       await expect(market.connect(b).borrow(1600n * WAD, addr, 0))
         .to.emit(market, "Borrow")
         .withArgs(addr, addr, 1600n * WAD, 1600n * WAD);
-      await expect(
-        market.connect(b).withdrawCollateral(1n, addr),
-      ).to.be.revertedWithCustomError(market, "UnhealthyPosition");
+      await expect(market.connect(b).withdrawCollateral(1n, addr)).to.be.revertedWithCustomError(market, "UnhealthyPosition");
     });
 
     it("borrow reverts on zero, zero receiver, pause, cap, and liquidity", async function () {
@@ -324,45 +262,31 @@ describe("LendingMarket", function () {
       const b = users[2][0];
       const addr = await b.getAddress();
       await market.connect(b).depositCollateral(100n * WAD);
-      await expect(
-        market.connect(b).borrow(0, addr, 0),
-      ).to.be.revertedWithCustomError(market, "ZeroAmount");
-      await expect(
-        market.connect(b).borrow(1, ethers.ZeroAddress, 0),
-      ).to.be.revertedWithCustomError(market, "ZeroAddress");
+      await expect(market.connect(b).borrow(0, addr, 0)).to.be.revertedWithCustomError(market, "ZeroAmount");
+      await expect(market.connect(b).borrow(1, ethers.ZeroAddress, 0)).to.be.revertedWithCustomError(market, "ZeroAddress");
       await expect(market.connect(b).borrow(1, addr, 0))
         .to.be.revertedWithCustomError(market, "InsufficientLiquidity")
         .withArgs(1n, 0n);
       await market.connect(users[0][0]).supply(10_000n * WAD);
       await market.connect(b).borrow(1000n * WAD, addr, 1); // from shard 0 through the fallback
       await market.connect(owner).setPaused(true);
-      await expect(
-        market.connect(b).borrow(1, addr, 1),
-      ).to.be.revertedWithCustomError(market, "Paused");
+      await expect(market.connect(b).borrow(1, addr, 1)).to.be.revertedWithCustomError(market, "Paused");
       await market.connect(owner).setPaused(false);
       await market.connect(owner).setCaps(MAX >> 128n, 4000n * WAD);
-      await expect(
-        market.connect(b).borrow(1n, addr, 1),
-      ).to.be.revertedWithCustomError(market, "BorrowCapExceeded");
+      await expect(market.connect(b).borrow(1n, addr, 1)).to.be.revertedWithCustomError(market, "BorrowCapExceeded");
     });
 
     it("collateral deposit and withdrawal, with their reverts", async function () {
       const { market, coll, users } = await networkHelpers.loadFixture(deploy);
       const u = users[3][0];
       const addr = await u.getAddress();
-      await expect(
-        market.connect(u).depositCollateral(0),
-      ).to.be.revertedWithCustomError(market, "ZeroAmount");
+      await expect(market.connect(u).depositCollateral(0)).to.be.revertedWithCustomError(market, "ZeroAmount");
       await expect(market.connect(u).depositCollateral(5n * WAD))
         .to.emit(market, "DepositCollateral")
         .withArgs(addr, 5n * WAD);
       expect(await coll.balanceOf(await market.escrowOf(3))).to.equal(5n * WAD);
-      await expect(
-        market.connect(u).withdrawCollateral(0, addr),
-      ).to.be.revertedWithCustomError(market, "ZeroAmount");
-      await expect(
-        market.connect(u).withdrawCollateral(1, ethers.ZeroAddress),
-      ).to.be.revertedWithCustomError(market, "ZeroAddress");
+      await expect(market.connect(u).withdrawCollateral(0, addr)).to.be.revertedWithCustomError(market, "ZeroAmount");
+      await expect(market.connect(u).withdrawCollateral(1, ethers.ZeroAddress)).to.be.revertedWithCustomError(market, "ZeroAddress");
       await expect(market.connect(u).withdrawCollateral(6n * WAD, addr))
         .to.be.revertedWithCustomError(market, "InsufficientCollateral")
         .withArgs(5n * WAD, 6n * WAD);
@@ -379,26 +303,18 @@ describe("LendingMarket", function () {
       const payer = users[2][0];
       await market.connect(b).depositCollateral(10n * WAD);
       await market.connect(b).borrow(1000n * WAD, addr, 0);
-      await expect(
-        market.connect(b).repay(0, addr),
-      ).to.be.revertedWithCustomError(market, "ZeroAmount");
-      await expect(
-        market.connect(b).repay(1, ethers.ZeroAddress),
-      ).to.be.revertedWithCustomError(market, "ZeroAddress");
+      await expect(market.connect(b).repay(0, addr)).to.be.revertedWithCustomError(market, "ZeroAmount");
+      await expect(market.connect(b).repay(1, ethers.ZeroAddress)).to.be.revertedWithCustomError(market, "ZeroAddress");
       await expect(market.connect(payer).repay(100n * WAD, addr))
         .to.emit(market, "Repay")
         .withArgs(await payer.getAddress(), addr, 100n * WAD, anyShares());
       const escrow0 = await loan.balanceOf(await market.escrowOf(0));
-      await expect(
-        market.connect(b).repay(10_000n * WAD, addr),
-      ).to.be.revertedWithCustomError(market, "RepayExceedsDebt");
+      await expect(market.connect(b).repay(10_000n * WAD, addr)).to.be.revertedWithCustomError(market, "RepayExceedsDebt");
       await market.connect(b).repay(MAX, addr);
       expect((await market.position(addr)).borrowShares).to.equal(0n);
       expect(await loan.balanceOf(await market.escrowOf(0))).to.be.gt(escrow0);
       expect((await market.shardTotals(2)).cash).to.equal(0n);
-      await expect(
-        market.connect(b).repay(1, addr),
-      ).to.be.revertedWithCustomError(market, "NoDebt");
+      await expect(market.connect(b).repay(1, addr)).to.be.revertedWithCustomError(market, "NoDebt");
     });
 
     it("repaying less than one share's worth reverts rather than rounding to nothing", async function () {
@@ -408,16 +324,13 @@ describe("LendingMarket", function () {
       await market.connect(b).depositCollateral(10n * WAD);
       await market.connect(b).borrow(5000n * WAD, await b.getAddress(), 0);
       await networkHelpers.time.increase(365 * 24 * 3600);
-      await expect(
-        market.connect(b).repay(1n, await b.getAddress()),
-      ).to.be.revertedWithCustomError(market, "ZeroShares");
+      await expect(market.connect(b).repay(1n, await b.getAddress())).to.be.revertedWithCustomError(market, "ZeroShares");
     });
   });
 
   describe("interest", function () {
     it("accrues on a hand-computed schedule: stored rates, refreshRates once per epoch, stale epochs, kinked by utilization", async function () {
-      const { market, oracle, users } =
-        await networkHelpers.loadFixture(deploy);
+      const { market, oracle, users } = await networkHelpers.loadFixture(deploy);
       const lender = users[0][0];
       const b = users[1][0];
       // The model of docs/lending.md, "Stored rates", written out independently.
@@ -512,9 +425,7 @@ describe("LendingMarket", function () {
       tx = await market.connect(b).borrow(extra, await b.getAddress(), 1);
       accrue(BigInt((await tx.getBlock())!.timestamp));
       borrowShares += divUp(extra * WAD, m.bI);
-      expect(
-        (await market.position(await b.getAddress())).borrowShares,
-      ).to.equal(borrowShares);
+      expect((await market.position(await b.getAddress())).borrowShares).to.equal(borrowShares);
       const t3 = await nextTimestamp(30n * 86_400n);
       await market.refreshRates();
       refresh(t3);
@@ -523,33 +434,24 @@ describe("LendingMarket", function () {
       // so the refresh sees a little more than 90%.
       expect(m.u).to.be.gt((9n * WAD) / 10n);
       expect(m.u).to.be.closeTo((9n * WAD) / 10n, WAD / 100n);
-      expect(await market.borrowRate((9n * WAD) / 10n)).to.equal(
-        RATES.base + RATES.slope1 + RATES.slope2 / 2n,
-      );
+      expect(await market.borrowRate((9n * WAD) / 10n)).to.equal(RATES.base + RATES.slope1 + RATES.slope2 / 2n);
     });
 
     it("the snapshot is written once per block and does not depend on which transaction takes it", async function () {
       const { market, users } = await networkHelpers.loadFixture(deploy);
       await market.connect(users[0][0]).supply(1000n * WAD);
       await market.connect(users[1][0]).depositCollateral(10n * WAD);
-      await market
-        .connect(users[1][0])
-        .borrow(700n * WAD, await users[1][0].getAddress(), 1);
+      await market.connect(users[1][0]).borrow(700n * WAD, await users[1][0].getAddress(), 1);
       await networkHelpers.time.increase(3600);
       await market.refreshRates(); // a supply rate for the epoch
       const id = await networkHelpers.takeSnapshot();
       const results: bigint[][] = [];
       for (const order of [0, 1]) {
         await id.restore();
-        await networkHelpers.time.setNextBlockTimestamp(
-          BigInt(await networkHelpers.time.latest()) + 7n * 86_400n,
-        );
+        await networkHelpers.time.setNextBlockTimestamp(BigInt(await networkHelpers.time.latest()) + 7n * 86_400n);
         await ethers.provider.send("evm_setAutomine", [false]);
         const supplyTx = () => market.connect(users[2][0]).supply(5000n * WAD);
-        const repayTx = () =>
-          market
-            .connect(users[1][0])
-            .repay(300n * WAD, users[1][0].getAddress());
+        const repayTx = () => market.connect(users[1][0]).repay(300n * WAD, users[1][0].getAddress());
         if (order === 0) {
           await supplyTx();
           await repayTx();
@@ -569,29 +471,20 @@ describe("LendingMarket", function () {
 
   describe("oracle", function () {
     it("rejects a stale, future or zero price for borrowing and liquidation", async function () {
-      const { market, oracle, users } =
-        await networkHelpers.loadFixture(deploy);
+      const { market, oracle, users } = await networkHelpers.loadFixture(deploy);
       await market.connect(users[0][0]).supply(2000n * WAD);
       const b = users[0][1];
       const addr = await b.getAddress();
       await market.connect(b).depositCollateral(WAD);
       await market.connect(b).borrow(1000n * WAD, addr, 0);
       await networkHelpers.time.increase(3601);
-      await expect(
-        market.connect(b).borrow(1n, addr, 0),
-      ).to.be.revertedWithCustomError(market, "StalePrice");
-      await expect(
-        market.connect(users[1][0]).liquidate(addr, 1n),
-      ).to.be.revertedWithCustomError(market, "StalePrice");
+      await expect(market.connect(b).borrow(1n, addr, 0)).to.be.revertedWithCustomError(market, "StalePrice");
+      await expect(market.connect(users[1][0]).liquidate(addr, 1n)).to.be.revertedWithCustomError(market, "StalePrice");
       const now = BigInt(await networkHelpers.time.latest());
       await oracle.setPriceAt(PRICE, now + 100n);
-      await expect(
-        market.connect(b).withdrawCollateral(1n, addr),
-      ).to.be.revertedWithCustomError(market, "StalePrice");
+      await expect(market.connect(b).withdrawCollateral(1n, addr)).to.be.revertedWithCustomError(market, "StalePrice");
       await oracle.setPrice(0);
-      await expect(
-        market.connect(b).borrow(1n, addr, 0),
-      ).to.be.revertedWithCustomError(market, "InvalidPrice");
+      await expect(market.connect(b).borrow(1n, addr, 0)).to.be.revertedWithCustomError(market, "InvalidPrice");
       await oracle.setPrice(PRICE);
       await market.connect(b).borrow(1n, addr, 0);
     });
@@ -616,10 +509,7 @@ describe("LendingMarket", function () {
         .withArgs(12_000n * WAD, 12_000n * WAD);
       // Just below: max debt 11,999.99...; the position is liquidatable.
       await oracle.setPrice(1500n * E36 - E36 / WAD);
-      await expect(market.connect(liq).liquidate(addr, 1000n * WAD)).to.emit(
-        market,
-        "Liquidate",
-      );
+      await expect(market.connect(liq).liquidate(addr, 1000n * WAD)).to.emit(market, "Liquidate");
     });
 
     it("pays the bonus in collateral, rounded down", async function () {
@@ -629,18 +519,12 @@ describe("LendingMarket", function () {
       const before = await coll.balanceOf(liqAddr);
       await market.connect(liq).liquidate(addr, 1400n * WAD);
       // 1,400 repaid * 1.05 / 1,400 per unit = 1.05 collateral.
-      expect((await coll.balanceOf(liqAddr)) - before).to.equal(
-        (105n * WAD) / 100n,
-      );
+      expect((await coll.balanceOf(liqAddr)) - before).to.equal((105n * WAD) / 100n);
       const pos = await market.position(addr);
       expect(pos.collateral).to.equal(10n * WAD - (105n * WAD) / 100n);
       expect(pos.borrowShares).to.equal(12_000n * WAD - 1400n * WAD);
-      await expect(
-        market.connect(liq).liquidate(await liq.getAddress(), 1n),
-      ).to.be.revertedWithCustomError(market, "NoDebt");
-      await expect(
-        market.connect(liq).liquidate(addr, 0n),
-      ).to.be.revertedWithCustomError(market, "ZeroAmount");
+      await expect(market.connect(liq).liquidate(await liq.getAddress(), 1n)).to.be.revertedWithCustomError(market, "NoDebt");
+      await expect(market.connect(liq).liquidate(addr, 0n)).to.be.revertedWithCustomError(market, "ZeroAmount");
     });
 
     it("a 90% price drop leaves bad debt, written off now and charged to suppliers next block", async function () {
@@ -668,44 +552,26 @@ describe("LendingMarket", function () {
       expect(totals.pendingBadDebt).to.equal(0n);
       expect(await market.badDebtSocialized()).to.equal(bad);
       const snap = await market.snapshot();
-      expect(snap.supplyIndex).to.be.lte(
-        WAD - divUp(bad * WAD, 100_000n * WAD) + WAD / 10n ** 6n,
-      );
-      expect(totals.supplyAssets).to.be.lte(
-        100_000n * WAD - bad + WAD / 10n ** 3n,
-      );
+      expect(snap.supplyIndex).to.be.lte(WAD - divUp(bad * WAD, 100_000n * WAD) + WAD / 10n ** 6n);
+      expect(totals.supplyAssets).to.be.lte(100_000n * WAD - bad + WAD / 10n ** 3n);
     });
   });
 
   describe("owner", function () {
     it("pause and caps are owner-only and emitted", async function () {
       const { market, owner, users } = await networkHelpers.loadFixture(deploy);
-      await expect(
-        market.connect(users[0][0]).setPaused(true),
-      ).to.be.revertedWithCustomError(market, "OwnableUnauthorizedAccount");
-      await expect(
-        market.connect(users[0][0]).setCaps(1, 1),
-      ).to.be.revertedWithCustomError(market, "OwnableUnauthorizedAccount");
-      await expect(market.connect(owner).setPaused(true))
-        .to.emit(market, "PausedSet")
-        .withArgs(true);
-      await expect(market.connect(owner).setCaps(5, 6))
-        .to.emit(market, "CapsSet")
-        .withArgs(5, 6);
+      await expect(market.connect(users[0][0]).setPaused(true)).to.be.revertedWithCustomError(market, "OwnableUnauthorizedAccount");
+      await expect(market.connect(users[0][0]).setCaps(1, 1)).to.be.revertedWithCustomError(market, "OwnableUnauthorizedAccount");
+      await expect(market.connect(owner).setPaused(true)).to.emit(market, "PausedSet").withArgs(true);
+      await expect(market.connect(owner).setCaps(5, 6)).to.emit(market, "CapsSet").withArgs(5, 6);
       const cfg = await market.getConfig();
-      expect([
-        cfg.supplyCap,
-        cfg.borrowCap,
-        await market.paused(),
-      ]).to.deep.equal([5n, 6n, true]);
+      expect([cfg.supplyCap, cfg.borrowCap, await market.paused()]).to.deep.equal([5n, 6n, true]);
       // Paused: users can still leave.
       await market.connect(owner).setPaused(false);
       await market.connect(owner).setCaps(MAX >> 128n, MAX >> 128n);
       await market.connect(users[0][0]).supply(WAD);
       await market.connect(owner).setPaused(true);
-      await market
-        .connect(users[0][0])
-        .withdraw(MAX, await users[0][0].getAddress(), 0);
+      await market.connect(users[0][0]).withdraw(MAX, await users[0][0].getAddress(), 0);
     });
   });
 
@@ -743,34 +609,24 @@ describe("LendingMarket", function () {
       expect(Number(snapEntry.mode) & MODE_SNAPSHOT).to.equal(MODE_SNAPSHOT);
       expect(Number(snapEntry.mode) & MODE_WRITE).to.equal(0);
       // Repay is declared by the borrower's shard, not the payer's.
-      const repay = market.interface.encodeFunctionData("repay", [
-        WAD,
-        await users[3][0].getAddress(),
-      ]);
-      const r = toDeclaredAccess([
-        ...(await market.declareAccess(await u.getAddress(), repay)),
-      ]);
+      const repay = market.interface.encodeFunctionData("repay", [WAD, await users[3][0].getAddress()]);
+      const r = toDeclaredAccess([...(await market.declareAccess(await u.getAddress(), repay))]);
       expect(r.writes).to.deep.include([m, slot(5n + 6n)]);
       expect(r.writes).to.not.deep.include([m, slot(5n + 2n)]);
     });
 
     it("observed storage (prestateTracer) is within the declaration, transaction by transaction", async function () {
-      const { market, oracle, users } =
-        await networkHelpers.loadFixture(deployZeroRate);
+      const { market, oracle, users } = await networkHelpers.loadFixture(deployZeroRate);
       type Trace = Record<string, { storage?: Record<string, string> }>;
       const declaredOf = async (from: Signer, data: string) => {
-        const entries = await market.declareAccess(
-          await from.getAddress(),
-          data,
-        );
+        const entries = await market.declareAccess(await from.getAddress(), data);
         const modes = new Map<string, number>();
         for (const e of entries) {
           const key = `${e.account.toLowerCase()}:${e.slot.toLowerCase()}`;
           modes.set(key, (modes.get(key) ?? 0) | Number(e.mode));
         }
         return (account: string, slot: string) =>
-          (modes.get(`${account}:${ethers.toBeHex(BigInt(slot), 32)}`) ?? 0) |
-          (modes.get(`${account}:0x${"f".repeat(64)}`) ?? 0);
+          (modes.get(`${account}:${ethers.toBeHex(BigInt(slot), 32)}`) ?? 0) | (modes.get(`${account}:0x${"f".repeat(64)}`) ?? 0);
       };
       let checked = 0;
       const run = async (from: Signer, data: string) => {
@@ -780,65 +636,35 @@ describe("LendingMarket", function () {
           data,
         });
         await tx.wait();
-        const pre: Trace = await ethers.provider.send(
-          "debug_traceTransaction",
-          [tx.hash, { tracer: "prestateTracer" }],
-        );
-        const diff: { post: Trace } = await ethers.provider.send(
-          "debug_traceTransaction",
-          [
-            tx.hash,
-            { tracer: "prestateTracer", tracerConfig: { diffMode: true } },
-          ],
-        );
+        const pre: Trace = await ethers.provider.send("debug_traceTransaction", [tx.hash, { tracer: "prestateTracer" }]);
+        const diff: { post: Trace } = await ethers.provider.send("debug_traceTransaction", [
+          tx.hash,
+          { tracer: "prestateTracer", tracerConfig: { diffMode: true } },
+        ]);
         for (const [account, state] of Object.entries(pre)) {
           for (const slot of Object.keys(state.storage ?? {})) {
-            expect(
-              mode(account.toLowerCase(), slot),
-              `read ${account}/${slot} undeclared`,
-            ).to.not.equal(0);
+            expect(mode(account.toLowerCase(), slot), `read ${account}/${slot} undeclared`).to.not.equal(0);
             checked++;
           }
         }
         for (const [account, state] of Object.entries(diff.post)) {
           for (const slot of Object.keys(state.storage ?? {})) {
-            expect(
-              mode(account.toLowerCase(), slot) & (MODE_WRITE | MODE_SNAPSHOT),
-              `write ${account}/${slot}`,
-            ).to.not.equal(0);
+            expect(mode(account.toLowerCase(), slot) & (MODE_WRITE | MODE_SNAPSHOT), `write ${account}/${slot}`).to.not.equal(0);
           }
         }
       };
-      const [lender, other, borrower, liq] = [
-        users[0][0],
-        users[1][0],
-        users[2][0],
-        users[3][0],
-      ];
+      const [lender, other, borrower, liq] = [users[0][0], users[1][0], users[2][0], users[3][0]];
       const i = market.interface;
       const b = await borrower.getAddress();
       await run(lender, i.encodeFunctionData("supply", [50_000n * WAD]));
       await run(other, i.encodeFunctionData("supply", [50_000n * WAD]));
-      await run(
-        borrower,
-        i.encodeFunctionData("depositCollateral", [10n * WAD]),
-      );
-      await run(
-        borrower,
-        i.encodeFunctionData("borrow", [15_000n * WAD, b, 0b11n]),
-      );
+      await run(borrower, i.encodeFunctionData("depositCollateral", [10n * WAD]));
+      await run(borrower, i.encodeFunctionData("borrow", [15_000n * WAD, b, 0b11n]));
       await run(other, i.encodeFunctionData("repay", [1_000n * WAD, b]));
       await oracle.setPrice(200n * E36);
       await run(liq, i.encodeFunctionData("liquidate", [b, MAX]));
       await run(lender, i.encodeFunctionData("accrue"));
-      await run(
-        lender,
-        i.encodeFunctionData("withdraw", [
-          1_000n * WAD,
-          await lender.getAddress(),
-          0b1110n,
-        ]),
-      );
+      await run(lender, i.encodeFunctionData("withdraw", [1_000n * WAD, await lender.getAddress(), 0b1110n]));
       expect(checked).to.be.greaterThan(20);
     });
 
@@ -847,9 +673,7 @@ describe("LendingMarket", function () {
       await expect(market.declareAccess(ethers.ZeroAddress, "0x12345678"))
         .to.be.revertedWithCustomError(market, "UnknownSelector")
         .withArgs("0x12345678");
-      await expect(
-        market.declareAccess(ethers.ZeroAddress, "0x"),
-      ).to.be.revertedWithCustomError(market, "UnknownSelector");
+      await expect(market.declareAccess(ethers.ZeroAddress, "0x")).to.be.revertedWithCustomError(market, "UnknownSelector");
     });
   });
 });

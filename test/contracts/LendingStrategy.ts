@@ -22,11 +22,7 @@ async function deployFixture() {
   const signers = await ethers.getSigners();
   const [owner, borrower] = signers;
   const token = await new MockERC20__factory(owner).deploy("Asset", "AST", 18);
-  const coll = await new MockERC20__factory(owner).deploy(
-    "Collateral",
-    "COL",
-    18,
-  );
+  const coll = await new MockERC20__factory(owner).deploy("Collateral", "COL", 18);
   const oracle = await new MockPriceOracle__factory(owner).deploy(10n ** 36n);
   const layouts = await registryFor(owner, [await token.getAddress(), await coll.getAddress()]);
   const market = await new LendingMarket__factory(owner).deploy(
@@ -80,17 +76,12 @@ describe("LendingStrategy (DisjointVault over LendingMarket, on the node)", func
   });
 
   /** Declares each call at the block before, mines them in one block, checks observed ⊆ declared. */
-  async function checkBlock(
-    calls: { from: Signer; fn: string; args: unknown[] }[],
-  ) {
+  async function checkBlock(calls: { from: Signer; fn: string; args: unknown[] }[]) {
     const { vault, market, token, strategy } = f;
     const vaultAddr = await vault.getAddress();
     const declared = [];
     for (const c of calls) {
-      const data = vault.interface.encodeFunctionData(
-        c.fn as "deposit",
-        c.args as [bigint, string],
-      );
+      const data = vault.interface.encodeFunctionData(c.fn as "deposit", c.args as [bigint, string]);
       declared.push({
         c,
         data,
@@ -100,72 +91,41 @@ describe("LendingStrategy (DisjointVault over LendingMarket, on the node)", func
     await ethers.provider.send("evm_setAutomine", [false]);
     const hashes: string[] = [];
     try {
-      for (const d of declared)
-        hashes.push(
-          (await d.c.from.sendTransaction({ to: vaultAddr, data: d.data }))
-            .hash,
-        );
+      for (const d of declared) hashes.push((await d.c.from.sendTransaction({ to: vaultAddr, data: d.data })).hash);
       await networkHelpers.mine();
     } finally {
       await ethers.provider.send("evm_setAutomine", [true]);
     }
     const known = new Set(
-      [
-        vaultAddr,
-        await market.getAddress(),
-        await token.getAddress(),
-        await strategy.getAddress(),
-      ].map((a) => a.toLowerCase()),
+      [vaultAddr, await market.getAddress(), await token.getAddress(), await strategy.getAddress()].map((a) => a.toLowerCase()),
     );
     let marketTouched = 0;
     for (let i = 0; i < hashes.length; i++) {
       const what = declared[i].c.fn;
-      expect(
-        (await ethers.provider.getTransactionReceipt(hashes[i]))?.status,
-        what,
-      ).to.equal(1);
+      expect((await ethers.provider.getTransactionReceipt(hashes[i]))?.status, what).to.equal(1);
       const entries = declared[i].list.map((e) => ({
         a: e.account.toLowerCase(),
         s: e.slot.toLowerCase(),
         m: Number(e.mode),
       }));
       const covers = (a: string, slot: string, anyOf: number) =>
-        entries.some(
-          (e) =>
-            e.a === a &&
-            (e.s === slot || e.s === "0x" + "f".repeat(64)) &&
-            (e.m & anyOf) !== 0,
-        );
-      const touched: Prestate = await ethers.provider.send(
-        "debug_traceTransaction",
-        [hashes[i], { tracer: "prestateTracer" }],
-      );
-      const diff: { post: Prestate } = await ethers.provider.send(
-        "debug_traceTransaction",
-        [
-          hashes[i],
-          { tracer: "prestateTracer", tracerConfig: { diffMode: true } },
-        ],
-      );
+        entries.some((e) => e.a === a && (e.s === slot || e.s === "0x" + "f".repeat(64)) && (e.m & anyOf) !== 0);
+      const touched: Prestate = await ethers.provider.send("debug_traceTransaction", [hashes[i], { tracer: "prestateTracer" }]);
+      const diff: { post: Prestate } = await ethers.provider.send("debug_traceTransaction", [
+        hashes[i],
+        { tracer: "prestateTracer", tracerConfig: { diffMode: true } },
+      ]);
       for (const [account, st] of Object.entries(touched)) {
         const a = account.toLowerCase();
         for (const slot of Object.keys(st.storage ?? {})) {
-          expect(known.has(a), `${what} touched storage of ${a}`).to.equal(
-            true,
-          );
-          expect(
-            covers(a, slot.toLowerCase(), 7),
-            `${what} reads ${a}/${slot}`,
-          ).to.equal(true);
+          expect(known.has(a), `${what} touched storage of ${a}`).to.equal(true);
+          expect(covers(a, slot.toLowerCase(), 7), `${what} reads ${a}/${slot}`).to.equal(true);
           if (a === (await market.getAddress()).toLowerCase()) marketTouched++;
         }
       }
       for (const [account, st] of Object.entries(diff.post)) {
         for (const slot of Object.keys(st.storage ?? {})) {
-          expect(
-            covers(account.toLowerCase(), slot.toLowerCase(), 6),
-            `${what} writes ${account}/${slot}`,
-          ).to.equal(true);
+          expect(covers(account.toLowerCase(), slot.toLowerCase(), 6), `${what} writes ${account}/${slot}`).to.equal(true);
         }
       }
     }
@@ -180,9 +140,7 @@ describe("LendingStrategy (DisjointVault over LendingMarket, on the node)", func
     await vault.allocate(await vault.shardOf(a.address), 90n * E18);
     expect(await strategy.totalAssets()).to.equal(90n * E18);
     await market.connect(borrower).depositCollateral(100n * E18);
-    await market
-      .connect(borrower)
-      .borrow(50n * E18, borrower.address, (1n << SHARDS) - 1n);
+    await market.connect(borrower).borrow(50n * E18, borrower.address, (1n << SHARDS) - 1n);
     // A keeper refreshes the market's rates once a day (refreshRates: once per epoch, first in
     // its block); stale epochs credit lenders nothing (docs/lending.md, "Stored rates").
     for (let day = 0; day < 90; day++) {
@@ -203,9 +161,7 @@ describe("LendingStrategy (DisjointVault over LendingMarket, on the node)", func
     const shares = await vault.balanceOf(a.address);
     const before = await token.balanceOf(a.address);
     await vault.connect(a).redeem(shares, a.address, a.address);
-    expect((await token.balanceOf(a.address)) - before).to.be.greaterThan(
-      100n * E18,
-    );
+    expect((await token.balanceOf(a.address)) - before).to.be.greaterThan(100n * E18);
   });
 
   it("observed ⊆ declared on the node for vault calls that reach the market", async function () {
@@ -221,9 +177,7 @@ describe("LendingStrategy (DisjointVault over LendingMarket, on the node)", func
       { from: b, fn: "deposit", args: [E18, b.address] },
     ]);
     expect(touched).to.be.greaterThan(0);
-    await market
-      .connect(borrower)
-      .borrow(5n * E18, borrower.address, (1n << SHARDS) - 1n);
+    await market.connect(borrower).borrow(5n * E18, borrower.address, (1n << SHARDS) - 1n);
     await networkHelpers.time.increase(3600);
     touched = await checkBlock([
       { from: owner, fn: "harvest", args: [] }, // the market's snapshot is stale: the view computes it

@@ -29,7 +29,7 @@ describe("suite deploy checks mainnet.json's Chainlink feed on the fork before s
 
   before(async function () {
     fork = await startFork(17_034_868, "cancun", { synthesizeHeader: true });
-    deployer = (await fork.ethers.getSigners())[0]!.address;
+    deployer = (await fork.ethers.getSigners())[0].address;
     const provider = fork.connection.provider;
     await provider.request({ method: "evm_setNextBlockTimestamp", params: [BLOCK_TIME] });
     await provider.request({ method: "evm_mine", params: [] });
@@ -45,7 +45,10 @@ describe("suite deploy checks mainnet.json's Chainlink feed on the fork before s
 
   const paramsFile = (chainlink: Record<string, unknown> = {}) => {
     const file = join(dir, `p-${Math.random().toString(36).slice(2)}.json`);
-    writeFileSync(file, JSON.stringify({ ...mainnet, lending: { ...mainnet.lending, chainlink: { ...mainnet.lending.chainlink, ...chainlink } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ ...mainnet, lending: { ...mainnet.lending, chainlink: { ...mainnet.lending.chainlink, ...chainlink } } }),
+    );
     return file;
   };
   const args = (parameters: string) => ({ parameters, deploymentId: "", out: join(dir, "deployments"), rpcUrl: "" });
@@ -62,20 +65,34 @@ describe("suite deploy checks mainnet.json's Chainlink feed on the fork before s
     const plan = planSuite(mainnet);
     const provider = fork.connection.provider;
     const reader = {
-      call: async (to: string, data: string) => (await provider.request({ method: "eth_call", params: [{ to, data }, "latest"] })) as string,
+      call: async (to: string, data: string) =>
+        (await provider.request({ method: "eth_call", params: [{ to, data }, "latest"] })) as string,
       now: BigInt(BLOCK_TIME),
       chain: "fork",
     };
     const reading = await checkChainlinkFeed(plan.chainlink!, reader);
-    await checkTokenDecimals(plan.chainlink!, reader, { collateralToken: mainnet.lending.collateralToken, loanToken: mainnet.lending.loanToken });
-    expect(reading).to.deep.equal({ answer: 191_776_000_000n, decimals: 8, updatedAt: BigInt(UPDATED_AT), age: BigInt(BLOCK_TIME - UPDATED_AT), roundId: reading.roundId });
+    await checkTokenDecimals(plan.chainlink!, reader, {
+      collateralToken: mainnet.lending.collateralToken,
+      loanToken: mainnet.lending.loanToken,
+    });
+    expect(reading).to.deep.equal({
+      answer: 191_776_000_000n,
+      decimals: 8,
+      updatedAt: BigInt(UPDATED_AT),
+      age: BigInt(BLOCK_TIME - UPDATED_AT),
+      roundId: reading.roundId,
+    });
   });
 
   it("a fresh feed passes; a token decimals mismatch stops the run, naming the fix", async function () {
     const lines: string[] = [];
     const err = await rejected(paramsFile({ loanDecimals: 18 }), lines);
-    expect(lines.join("\n")).to.match(/feed 0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419 answers 191776000000 \(8 decimals\), updated \d+ s ago \(heartbeat 3600 s\)/);
-    expect(err.message).to.equal(`lending.chainlink.loanDecimals: 18, but ${USDC} has 6 decimals on network default (chain 31337); set it to 6`);
+    expect(lines.join("\n")).to.match(
+      /feed 0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419 answers 191776000000 \(8 decimals\), updated \d+ s ago \(heartbeat 3600 s\)/,
+    );
+    expect(err.message).to.equal(
+      `lending.chainlink.loanDecimals: 18, but ${USDC} has 6 decimals on network default (chain 31337); set it to 6`,
+    );
   });
 
   it("a stale feed (older than the heartbeat at the latest block) stops the run", async function () {
@@ -83,6 +100,8 @@ describe("suite deploy checks mainnet.json's Chainlink feed on the fork before s
     await provider.request({ method: "evm_setNextBlockTimestamp", params: [UPDATED_AT + 3601] });
     await provider.request({ method: "evm_mine", params: [] });
     const err = await rejected(paramsFile());
-    expect(err.message).to.match(/^lending\.chainlink\.feed: 0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419 on network default \(chain 31337\) is stale: last updated 3601 s before the latest block, above lending\.chainlink\.heartbeat = 3600 s/);
+    expect(err.message).to.match(
+      /^lending\.chainlink\.feed: 0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419 on network default \(chain 31337\) is stale: last updated 3601 s before the latest block, above lending\.chainlink\.heartbeat = 3600 s/,
+    );
   });
 });

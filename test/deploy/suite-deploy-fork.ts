@@ -26,7 +26,13 @@ import { FutureType, type IgnitionModule } from "@nomicfoundation/ignition-core"
 import { DeployParameterError, LIMITS, planSuite, tokenLayoutsToRegister } from "../../deploy/config.js";
 import Suite from "../../deploy/modules/Suite.js";
 import { deploySuite, type SuiteRecord } from "../../deploy/suite.js";
-import { DisjointFactory__factory, DisjointRouter__factory, DisjointVault__factory, LendingMarket__factory, MockPriceOracle__factory } from "../../typechain-types/index.js";
+import {
+  DisjointFactory__factory,
+  DisjointRouter__factory,
+  DisjointVault__factory,
+  LendingMarket__factory,
+  MockPriceOracle__factory,
+} from "../../typechain-types/index.js";
 import { embeddedCreationCode, startCancunFork, type Fork } from "../helpers/fork.js";
 
 const ROOT = process.cwd();
@@ -35,7 +41,11 @@ const WETH = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2";
 // EOAs of the pre-state of 19,932,703 whose balance slots the recording holds (as in test/fork/fork-suite.ts).
 const USDC_HOLDER = "0x46340b20830761efd32832a74d7169b29feb9758";
 const WETH_HOLDER = "0xb1b2d032aa2f52347fbcfd08e5c3cc55216e8404";
-const ERC20 = ["function balanceOf(address) view returns (uint256)", "function approve(address,uint256) returns (bool)", "function transfer(address,uint256) returns (bool)"];
+const ERC20 = [
+  "function balanceOf(address) view returns (uint256)",
+  "function approve(address,uint256) returns (bool)",
+  "function transfer(address,uint256) returns (bool)",
+];
 const E6 = 10n ** 6n;
 const E18 = 10n ** 18n;
 // 1 WETH (1e18 units) = 3,000 USDC (3e9 units), 1e36-scaled
@@ -115,7 +125,9 @@ describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)
     const from = await deployer.getAddress();
     const n = await ethers.provider.getTransactionCount(from);
     // Every CREATE address the deployer's next transactions could take.
-    const created = Array.from({ length: deployerTransactions(JSON.parse(readFileSync(paramsFile(), "utf8"))) }, (_, k) => getCreateAddress({ from, nonce: n + k }));
+    const created = Array.from({ length: deployerTransactions(JSON.parse(readFileSync(paramsFile(), "utf8"))) }, (_, k) =>
+      getCreateAddress({ from, nonce: n + k }),
+    );
     fork.server.assumeEmpty(...created);
     const [layoutsAt, factoryAt, marketAt, vaultAt] = created as [string, string, string, string];
     // DEX: the factory's pair shards are CREATE2 children (salt: tokens and shard index) of the
@@ -126,12 +138,20 @@ describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)
     // Every shard index the factory allows (MAX_SHARDS): the router's declarations may name
     // shards beyond the pair's count (docs/dex.md), whose addresses are fresh too.
     const pairs = Array.from({ length: Number(LIMITS.pairShards) }, (_, i) =>
-      getCreate2Address(factoryAt, keccak256(AbiCoder.defaultAbiCoder().encode(["address", "address", "uint256"], [t0, t1, i])), pairInitCodeHash),
+      getCreate2Address(
+        factoryAt,
+        keccak256(AbiCoder.defaultAbiCoder().encode(["address", "address", "uint256"], [t0, t1, i])),
+        pairInitCodeHash,
+      ),
     );
     // Lending: the escrows are CREATE2 children of the market (salt: shard index).
     const escrowCode = await embeddedCreationCode("LendingMarket", "LendingEscrow");
-    const escrowInitCodeHash = keccak256(solidityPacked(["bytes", "bytes"], [escrowCode, AbiCoder.defaultAbiCoder().encode(["address", "address"], [USDC, WETH])]));
-    const marketEscrows = Array.from({ length: mainnet.lending.shardCount }, (_, i) => getCreate2Address(marketAt, zeroPadValue(toBeHex(i), 32), escrowInitCodeHash));
+    const escrowInitCodeHash = keccak256(
+      solidityPacked(["bytes", "bytes"], [escrowCode, AbiCoder.defaultAbiCoder().encode(["address", "address"], [USDC, WETH])]),
+    );
+    const marketEscrows = Array.from({ length: mainnet.lending.shardCount }, (_, i) =>
+      getCreate2Address(marketAt, zeroPadValue(toBeHex(i), 32), escrowInitCodeHash),
+    );
     // Vault: the ShardEscrows take the vault's nonces 1..shardCount.
     const vaultEscrows = Array.from({ length: mainnet.vault.shardCount }, (_, k) => getCreateAddress({ from: vaultAt, nonce: k + 1 }));
     fork.server.assumeEmpty(...pairs, ...marketEscrows, ...vaultEscrows);
@@ -151,10 +171,27 @@ describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)
     const onDisk = JSON.parse(readFileSync(join(dir, "deployments", `${record.chainId}.json`), "utf8")) as SuiteRecord;
     expect(onDisk).to.deep.equal(JSON.parse(JSON.stringify(record)));
     const c = onDisk.contracts;
-    expect(Object.keys(c).sort()).to.deep.equal(["dex.factory", "dex.pair", "dex.router", "lending.market", "tokens.layouts", "vault.vault"]);
-    expect([c["tokens.layouts"], c["dex.factory"], c["lending.market"], c["vault.vault"], c["dex.pair"]]).to.deep.equal([layoutsAt, factoryAt, marketAt, vaultAt, pairs[0]]);
+    expect(Object.keys(c).sort()).to.deep.equal([
+      "dex.factory",
+      "dex.pair",
+      "dex.router",
+      "lending.market",
+      "tokens.layouts",
+      "vault.vault",
+    ]);
+    expect([c["tokens.layouts"], c["dex.factory"], c["lending.market"], c["vault.vault"], c["dex.pair"]]).to.deep.equal([
+      layoutsAt,
+      factoryAt,
+      marketAt,
+      vaultAt,
+      pairs[0],
+    ]);
     // mainnet.json registers WETH9's layout (balanceOf slot 3, allowance slot 4) and not USDC's.
-    const layouts = new ethers.Contract(c["tokens.layouts"]!, ["function layoutOf(address) view returns (bool, uint256, uint256)"], ethers.provider);
+    const layouts = new ethers.Contract(
+      c["tokens.layouts"],
+      ["function layoutOf(address) view returns (bool, uint256, uint256)"],
+      ethers.provider,
+    );
     expect(await layouts.getFunction("layoutOf")(WETH)).to.deep.equal([true, 3n, 4n]);
     expect(await layouts.getFunction("layoutOf")(USDC)).to.deep.equal([false, 0n, 0n]);
     expect(created).to.include(c["dex.router"]);
@@ -163,10 +200,10 @@ describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)
     expect(lines.join("\n")).to.match(/lending\.market\s+0x[0-9a-fA-F]{40}/);
 
     // Configured as in mainnet.json, on the real tokens.
-    const factory = DisjointFactory__factory.connect(c["dex.factory"]!, ethers.provider);
-    const market = LendingMarket__factory.connect(c["lending.market"]!, ethers.provider);
-    const vault = DisjointVault__factory.connect(c["vault.vault"]!, ethers.provider);
-    const router = DisjointRouter__factory.connect(c["dex.router"]!, ethers.provider);
+    const factory = DisjointFactory__factory.connect(c["dex.factory"], ethers.provider);
+    const market = LendingMarket__factory.connect(c["lending.market"], ethers.provider);
+    const vault = DisjointVault__factory.connect(c["vault.vault"], ethers.provider);
+    const router = DisjointRouter__factory.connect(c["dex.router"], ethers.provider);
     expect(await factory.PAIR_INIT_CODE_HASH()).to.equal(pairInitCodeHash);
     expect(await factory.shardsOf(USDC, WETH)).to.equal(BigInt(mainnet.dex.pairShards));
     expect(await factory.shardAdmin()).to.equal(from);
@@ -188,21 +225,21 @@ describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)
     // holder's own WETH balance slot is not in the recording).
     await (await usdc.connect(usdcHolder).getFunction("transfer")(lp!.address, 6_000n * E6)).wait();
     await (await weth.connect(wethHolder).getFunction("transfer")(lp!.address, 2n * E18)).wait();
-    await (await usdc.connect(lp!).getFunction("approve")(c["dex.router"]!, 6_000n * E6)).wait();
-    await (await weth.connect(lp!).getFunction("approve")(c["dex.router"]!, 2n * E18)).wait();
+    await (await usdc.connect(lp!).getFunction("approve")(c["dex.router"], 6_000n * E6)).wait();
+    await (await weth.connect(lp!).getFunction("approve")(c["dex.router"], 2n * E18)).wait();
     await (await router.connect(lp!).addLiquidityToShard(USDC, WETH, 0n, 6_000n * E6, 2n * E18, 0n, 0n, lp!.address, deadline)).wait();
-    expect(await usdc.balanceOf(c["dex.pair"]!)).to.equal(6_000n * E6);
-    expect(await weth.balanceOf(c["dex.pair"]!)).to.equal(2n * E18);
+    expect(await usdc.balanceOf(c["dex.pair"])).to.equal(6_000n * E6);
+    expect(await weth.balanceOf(c["dex.pair"])).to.equal(2n * E18);
     const quote = await router.getAmountsOut(50n * E6, [USDC, WETH]);
     expect(quote[1]).to.be.greaterThan(0n);
     expect(quote[1]).to.be.lessThan((50n * E6 * 2n * E18) / (6_000n * E6)); // below spot: fee and price impact
-    await (await usdc.connect(usdcHolder).getFunction("approve")(c["dex.router"]!, 50n * E6)).wait();
+    await (await usdc.connect(usdcHolder).getFunction("approve")(c["dex.router"], 50n * E6)).wait();
     await (await router.connect(usdcHolder).swapExactTokensForTokens(50n * E6, quote[1], [USDC, WETH], from, deadline)).wait();
     expect(await weth.balanceOf(from)).to.equal(quote[1]);
-    expect(await usdc.balanceOf(c["dex.pair"]!)).to.equal(6_050n * E6);
+    expect(await usdc.balanceOf(c["dex.pair"])).to.equal(6_050n * E6);
 
     // Lending: the USDC holder supplies 20,000 USDC; it lands in its shard's escrow.
-    await (await usdc.connect(usdcHolder).getFunction("approve")(c["lending.market"]!, 20_000n * E6)).wait();
+    await (await usdc.connect(usdcHolder).getFunction("approve")(c["lending.market"], 20_000n * E6)).wait();
     await expect(market.connect(usdcHolder).supply(20_000n * E6)).to.emit(market, "Supply");
     const supplyEscrow = await market.escrowOf(await market.shardOf(USDC_HOLDER));
     expect(marketEscrows).to.include(supplyEscrow);
@@ -210,7 +247,7 @@ describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)
 
     // Vault: the USDC holder deposits 1,000 USDC; it lands in its shard's escrow.
     const before = (await usdc.balanceOf(USDC_HOLDER)) as bigint;
-    await (await usdc.connect(usdcHolder).getFunction("approve")(c["vault.vault"]!, 1_000n * E6)).wait();
+    await (await usdc.connect(usdcHolder).getFunction("approve")(c["vault.vault"], 1_000n * E6)).wait();
     await (await vault.connect(usdcHolder).deposit(1_000n * E6, USDC_HOLDER)).wait();
     expect(await vault.balanceOf(USDC_HOLDER)).to.be.greaterThan(0n);
     expect(await vault.totalAssets()).to.equal(1_000n * E6);

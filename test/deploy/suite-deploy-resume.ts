@@ -14,7 +14,9 @@ import { freePort, jsonRpc, killGroup as kill, ROOT, sleep, spawnCli, startHardh
 const DEPLOYMENT_ID = `test-resume-${process.pid}`;
 const GAP_ID = `${DEPLOYMENT_ID}-gap`;
 const ORPHAN_ID = `${DEPLOYMENT_ID}-orphan`;
-const JOURNAL_DIRS = [DEPLOYMENT_ID, GAP_ID, ORPHAN_ID].flatMap((id) => [id, `${id}-mocks`]).map((id) => join(ROOT, "ignition", "deployments", id));
+const JOURNAL_DIRS = [DEPLOYMENT_ID, GAP_ID, ORPHAN_ID]
+  .flatMap((id) => [id, `${id}-mocks`])
+  .map((id) => join(ROOT, "ignition", "deployments", id));
 const journalFile = (id: string) => join(ROOT, "ignition", "deployments", id, "journal.jsonl");
 
 interface JournalLine {
@@ -42,7 +44,11 @@ function readJournal(which = 0, id = DEPLOYMENT_ID): JournalLine[] {
 }
 
 const deployed = (lines: JournalLine[]) =>
-  new Map(lines.filter((l) => l.type === "DEPLOYMENT_EXECUTION_STATE_COMPLETE" && l.result?.type === "SUCCESS").map((l) => [l.futureId!, l.result!.address!]));
+  new Map(
+    lines
+      .filter((l) => l.type === "DEPLOYMENT_EXECUTION_STATE_COMPLETE" && l.result?.type === "SUCCESS")
+      .map((l) => [l.futureId!, l.result!.address!]),
+  );
 
 describe("suite deploy: a killed deployment resumes (hardhat node child process)", function () {
   this.timeout(240_000);
@@ -57,7 +63,20 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
     return c;
   }
 
-  const deployArgs = (id = DEPLOYMENT_ID) => ["suite", "deploy", "--network", "localhost", "--rpc-url", url, "--parameters", "deploy/parameters/local.json", "--deployment-id", id, "--out", out];
+  const deployArgs = (id = DEPLOYMENT_ID) => [
+    "suite",
+    "deploy",
+    "--network",
+    "localhost",
+    "--rpc-url",
+    url,
+    "--parameters",
+    "deploy/parameters/local.json",
+    "--deployment-id",
+    id,
+    "--out",
+    out,
+  ];
 
   /** Runs a deploy child to its end (bounded); returns its exit code and output. */
   async function runToEnd(id: string): Promise<{ code: number | null | "timeout"; text: string }> {
@@ -129,7 +148,9 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
     const after = deployed(journal);
     // Every contract of the first run kept its address, and the rerun started none of them again.
     for (const [id, address] of before) expect(after.get(id), id).to.equal(address);
-    const restarted = journal.slice(linesBefore).filter((l) => l.type === "DEPLOYMENT_EXECUTION_STATE_INITIALIZE" && before.has(l.futureId!));
+    const restarted = journal
+      .slice(linesBefore)
+      .filter((l) => l.type === "DEPLOYMENT_EXECUTION_STATE_INITIALIZE" && before.has(l.futureId!));
     expect(restarted, "futures re-initialized by the rerun").to.deep.equal([]);
     // No contract deployed twice, no stray transaction: the deployer's nonce equals the number of
     // nonces Ignition sent (plus the acceptOwnership of the market and the vault).
@@ -159,12 +180,14 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
     // later transactions are all still unmined, and drop those transactions from the mempool
     // (a run killed at that line had not sent them).
     const file = journalFile(GAP_ID);
-    const raw = readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "");
+    const raw = readFileSync(file, "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "");
     const lines = raw.map((l) => JSON.parse(l) as JournalLine);
     const mined = async (l: JournalLine) => (await rpc("eth_getTransactionReceipt", [l.transaction!.hash])) !== null;
     let cut = -1;
     for (let i = lines.length - 1; i >= 0 && cut < 0; i--) {
-      if (!/^(DEPLOYMENT|CALL)_EXECUTION_STATE_INITIALIZE$/.test(lines[i]!.type)) continue;
+      if (!/^(DEPLOYMENT|CALL)_EXECUTION_STATE_INITIALIZE$/.test(lines[i].type)) continue;
       const later = lines.slice(i + 1).filter((l) => l.type === "TRANSACTION_SEND");
       if ((await Promise.all(later.map(mined))).every((m) => !m)) {
         cut = i;
@@ -172,7 +195,7 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
       }
     }
     expect(cut, "a future start with nothing mined after it").to.be.greaterThan(0);
-    const gapFuture = lines[cut]!.futureId!;
+    const gapFuture = lines[cut].futureId!;
     writeFileSync(file, raw.slice(0, cut + 1).join("\n") + "\n");
     const kept = deployed(lines.slice(0, cut + 1));
 
@@ -196,15 +219,19 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
     // journaling it leaves it: after that send's TRANSACTION_PREPARE_SEND, before its
     // TRANSACTION_SEND. The transaction stays with the node; later sends are dropped (not sent).
     const file = journalFile(ORPHAN_ID);
-    const raw = readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "");
+    const raw = readFileSync(file, "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "");
     const lines = raw.map((l) => JSON.parse(l) as JournalLine);
     const mined = async (l: JournalLine) => (await rpc("eth_getTransactionReceipt", [l.transaction!.hash])) !== null;
     const sends = lines.map((l, i) => [l, i] as const).filter(([l]) => l.type === "TRANSACTION_SEND");
     let cut = -1;
     for (const [l, i] of sends) if (cut < 0 && !(await mined(l))) cut = i;
     expect(cut, "an unmined send").to.be.greaterThan(0);
-    const orphan = lines[cut]!;
-    expect(lines.slice(0, cut).some((l) => l.type === "TRANSACTION_PREPARE_SEND" && l.futureId === orphan.futureId && l.nonce === orphan.nonce)).to.equal(true);
+    const orphan = lines[cut];
+    expect(
+      lines.slice(0, cut).some((l) => l.type === "TRANSACTION_PREPARE_SEND" && l.futureId === orphan.futureId && l.nonce === orphan.nonce),
+    ).to.equal(true);
     for (const [l, i] of sends) if (i > cut) expect(await rpc("hardhat_dropTransaction", [l.transaction!.hash])).to.equal(true);
     writeFileSync(file, raw.slice(0, cut).join("\n") + "\n");
     const kept = deployed(lines.slice(0, cut));
@@ -214,7 +241,9 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
     expect(await mined(orphan)).to.equal(true);
     const { code, text } = await runToEnd(ORPHAN_ID);
     expect(code, text).to.equal(0);
-    expect(text).to.include(`${orphan.futureId}: its transaction ${orphan.transaction!.hash} (nonce ${orphan.nonce}) was sent but not journaled; adopted`);
+    expect(text).to.include(
+      `${orphan.futureId}: its transaction ${orphan.transaction!.hash} (nonce ${orphan.nonce}) was sent but not journaled; adopted`,
+    );
     const journal = readJournal(0, ORPHAN_ID);
     const after = deployed(journal);
     for (const [id, address] of kept) expect(after.get(id), id).to.equal(address);
@@ -225,6 +254,8 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
     const all = [...journal, ...readJournal(1, ORPHAN_ID)];
     const sentNonces = new Set(all.filter((l) => l.type === "TRANSACTION_SEND").map((l) => l.nonce));
     const nonce = Number(await rpc("eth_getTransactionCount", [deployer, "latest"]));
-    expect(nonce - nonceBefore, "no stray transaction: Ignition's nonces, the 2 layout registrations, the 2 acceptOwnership").to.equal(sentNonces.size + 2 + 2);
+    expect(nonce - nonceBefore, "no stray transaction: Ignition's nonces, the 2 layout registrations, the 2 acceptOwnership").to.equal(
+      sentNonces.size + 2 + 2,
+    );
   });
 });

@@ -7,7 +7,17 @@ import { join } from "node:path";
 import { DeployParameterError } from "../../deploy/config.js";
 import { repairOrphans, unjournaledSends } from "../../deploy/orphans.js";
 import { deploySuite, type SuiteRecord, unsentFutures } from "../../deploy/suite.js";
-import { ChainlinkPriceOracle__factory, DisjointBatchPool__factory, MockAggregatorV3__factory, DisjointRouter__factory, DisjointVault__factory, LendingMarket__factory, MockERC20__factory, DisjointFactory__factory, TokenLayoutRegistry__factory } from "../../typechain-types/index.js";
+import {
+  ChainlinkPriceOracle__factory,
+  DisjointBatchPool__factory,
+  MockAggregatorV3__factory,
+  DisjointRouter__factory,
+  DisjointVault__factory,
+  LendingMarket__factory,
+  MockERC20__factory,
+  DisjointFactory__factory,
+  TokenLayoutRegistry__factory,
+} from "../../typechain-types/index.js";
 
 const ROOT = process.cwd();
 const LOCAL = JSON.parse(readFileSync(join(ROOT, "deploy/parameters/local.json"), "utf8"));
@@ -37,76 +47,99 @@ describe("suite deploy (in-process network)", function () {
     expect(onDisk).to.deep.equal(JSON.parse(JSON.stringify(record)));
     expect(Object.keys(onDisk)).to.deep.equal([...Object.keys(onDisk)].sort());
     expect(Object.keys(onDisk.contracts).sort()).to.deep.equal([
-      "dex.batchPool", "dex.factory", "dex.pair", "dex.router", "lending.market", "mocks.collateralToken", "mocks.loanToken", "mocks.oracle", "tokens.layouts", "vault.vault",
+      "dex.batchPool",
+      "dex.factory",
+      "dex.pair",
+      "dex.router",
+      "lending.market",
+      "mocks.collateralToken",
+      "mocks.loanToken",
+      "mocks.oracle",
+      "tokens.layouts",
+      "vault.vault",
     ]);
     for (const a of Object.values(onDisk.contracts)) expect(await ethers.provider.getCode(a)).to.not.equal("0x");
     expect(lines.join("\n")).to.match(/lending\.market\s+0x[0-9a-fA-F]{40}/);
     expect(onDisk.pendingOwnership).to.deep.equal([]);
 
     const c = onDisk.contracts;
-    const loan = MockERC20__factory.connect(c["mocks.loanToken"]!, deployer);
-    const coll = MockERC20__factory.connect(c["mocks.collateralToken"]!, deployer);
+    const loan = MockERC20__factory.connect(c["mocks.loanToken"], deployer);
+    const coll = MockERC20__factory.connect(c["mocks.collateralToken"], deployer);
     expect(await loan.decimals()).to.equal(6n);
     expect(await coll.symbol()).to.equal("lETH");
 
     // Configuration as in the file; owner (the deployer here) accepted both ownerships.
-    const market = LendingMarket__factory.connect(c["lending.market"]!, deployer);
-    const vault = DisjointVault__factory.connect(c["vault.vault"]!, deployer);
-    const factory = DisjointFactory__factory.connect(c["dex.factory"]!, deployer);
+    const market = LendingMarket__factory.connect(c["lending.market"], deployer);
+    const vault = DisjointVault__factory.connect(c["vault.vault"], deployer);
+    const factory = DisjointFactory__factory.connect(c["dex.factory"], deployer);
     expect(await market.shardCount()).to.equal(8n);
     expect(await market.owner()).to.equal(deployer.address);
     expect(await vault.owner()).to.equal(deployer.address);
     expect(await vault.shardCount()).to.equal(8n);
     expect(await factory.shardAdmin()).to.equal(deployer.address);
-    expect(await factory.getPair(c["mocks.loanToken"]!, c["mocks.collateralToken"]!)).to.equal(c["dex.pair"]);
-    expect(await factory.shardsOf(c["mocks.loanToken"]!, c["mocks.collateralToken"]!)).to.equal(4n);
+    expect(await factory.getPair(c["mocks.loanToken"], c["mocks.collateralToken"])).to.equal(c["dex.pair"]);
+    expect(await factory.shardsOf(c["mocks.loanToken"], c["mocks.collateralToken"])).to.equal(4n);
     // The batch pool on the same two tokens, with the file's shards and window and the suite's registry.
-    const batchPool = DisjointBatchPool__factory.connect(c["dex.batchPool"]!, deployer);
-    const sorted = [c["mocks.loanToken"]!, c["mocks.collateralToken"]!].sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : 1));
+    const batchPool = DisjointBatchPool__factory.connect(c["dex.batchPool"], deployer);
+    const sorted = [c["mocks.loanToken"], c["mocks.collateralToken"]].sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : 1));
     expect([await batchPool.token0(), await batchPool.token1()]).to.deep.equal(sorted);
     expect(await batchPool.SHARDS()).to.equal(8n);
     expect(await batchPool.SETTLE_WINDOW()).to.equal(256n);
     expect(await batchPool.tokenLayouts()).to.equal(c["tokens.layouts"]);
     // The registry every product reads, with both mock tokens' layouts (OpenZeppelin ERC20: 0, 1).
-    const layouts = TokenLayoutRegistry__factory.connect(c["tokens.layouts"]!, deployer);
+    const layouts = TokenLayoutRegistry__factory.connect(c["tokens.layouts"], deployer);
     expect(await factory.tokenLayouts()).to.equal(c["tokens.layouts"]);
     // The market and the vault keep the registry internal: their declarations show they read it.
     const loanSlots = async (list: { account: string; slot: string }[]) =>
       list.filter((e) => e.account === c["mocks.loanToken"]).map((e) => e.slot);
     const supplyDecl = await loanSlots(await market.declareAccess(alice.address, market.interface.encodeFunctionData("supply", [1n])));
-    const depositDecl = await loanSlots(await vault.declareAccess(alice.address, vault.interface.encodeFunctionData("deposit", [1n, alice.address])));
+    const depositDecl = await loanSlots(
+      await vault.declareAccess(alice.address, vault.interface.encodeFunctionData("deposit", [1n, alice.address])),
+    );
     for (const slots of [supplyDecl, depositDecl]) {
       expect(slots.length).to.equal(3); // the user's balance and allowance, the escrow's balance
       expect(slots).to.not.include(ethers.toBeHex(ethers.MaxUint256, 32));
     }
-    for (const t of [c["mocks.loanToken"]!, c["mocks.collateralToken"]!]) expect(await layouts.layoutOf(t)).to.deep.equal([true, 0n, 1n]);
+    for (const t of [c["mocks.loanToken"], c["mocks.collateralToken"]]) expect(await layouts.layoutOf(t)).to.deep.equal([true, 0n, 1n]);
     expect(await layouts.owner()).to.equal(deployer.address);
 
     // DEX: liquidity in every shard, then a swap through the router.
-    const router = DisjointRouter__factory.connect(c["dex.router"]!, deployer);
+    const router = DisjointRouter__factory.connect(c["dex.router"], deployer);
     const deadline = 2n ** 40n;
     await loan.mint(deployer.address, 10n ** 15n);
     await coll.mint(deployer.address, 10n ** 24n);
-    await loan.approve(c["dex.router"]!, ethers.MaxUint256);
-    await coll.approve(c["dex.router"]!, ethers.MaxUint256);
+    await loan.approve(c["dex.router"], ethers.MaxUint256);
+    await coll.approve(c["dex.router"], ethers.MaxUint256);
     for (let s = 0n; s < 4n; s++) {
-      await router.addLiquidityToShard(c["mocks.loanToken"]!, c["mocks.collateralToken"]!, s, 2n * 10n ** 12n, 10n ** 21n, 0n, 0n, deployer.address, deadline);
+      await router.addLiquidityToShard(
+        c["mocks.loanToken"],
+        c["mocks.collateralToken"],
+        s,
+        2n * 10n ** 12n,
+        10n ** 21n,
+        0n,
+        0n,
+        deployer.address,
+        deadline,
+      );
     }
     await loan.mint(alice.address, 10n ** 9n);
-    await loan.connect(alice).approve(c["dex.router"]!, ethers.MaxUint256);
-    await router.connect(alice).swapExactTokensForTokens(10n ** 9n, 1n, [c["mocks.loanToken"]!, c["mocks.collateralToken"]!], alice.address, deadline);
+    await loan.connect(alice).approve(c["dex.router"], ethers.MaxUint256);
+    await router
+      .connect(alice)
+      .swapExactTokensForTokens(10n ** 9n, 1n, [c["mocks.loanToken"], c["mocks.collateralToken"]], alice.address, deadline);
     expect(await coll.balanceOf(alice.address)).to.be.greaterThan(0n);
     expect(await loan.balanceOf(alice.address)).to.equal(0n);
 
     // Lending: a supply.
     await loan.mint(bob.address, 5n * 10n ** 9n);
-    await loan.connect(bob).approve(c["lending.market"]!, ethers.MaxUint256);
+    await loan.connect(bob).approve(c["lending.market"], ethers.MaxUint256);
     await expect(market.connect(bob).supply(5n * 10n ** 9n)).to.emit(market, "Supply");
     expect(await loan.balanceOf(bob.address)).to.equal(0n);
 
     // Vault: a deposit.
     await loan.mint(bob.address, 3n * 10n ** 9n);
-    await loan.connect(bob).approve(c["vault.vault"]!, ethers.MaxUint256);
+    await loan.connect(bob).approve(c["vault.vault"], ethers.MaxUint256);
     await vault.connect(bob).deposit(3n * 10n ** 9n, bob.address);
     expect(await vault.balanceOf(bob.address)).to.be.greaterThan(0n);
     expect(await vault.totalAssets()).to.equal(3n * 10n ** 9n);
@@ -121,13 +154,15 @@ describe("suite deploy (in-process network)", function () {
     const record = await deploySuite(connection, args({ parameters: params, out: join(dir, "owned") }), ROOT, quiet);
     expect(record.owner).to.equal(owner);
     expect(record.pendingOwnership).to.deep.equal(["lending.market", "tokens.layouts", "vault.vault"]);
-    expect(await TokenLayoutRegistry__factory.connect(record.contracts["tokens.layouts"]!, connection.ethers.provider).pendingOwner()).to.equal(owner);
-    const market = LendingMarket__factory.connect(record.contracts["lending.market"]!, connection.ethers.provider);
-    const vault = DisjointVault__factory.connect(record.contracts["vault.vault"]!, connection.ethers.provider);
+    expect(
+      await TokenLayoutRegistry__factory.connect(record.contracts["tokens.layouts"], connection.ethers.provider).pendingOwner(),
+    ).to.equal(owner);
+    const market = LendingMarket__factory.connect(record.contracts["lending.market"], connection.ethers.provider);
+    const vault = DisjointVault__factory.connect(record.contracts["vault.vault"], connection.ethers.provider);
     expect(await market.pendingOwner()).to.equal(owner);
     expect(await vault.pendingOwner()).to.equal(owner);
     expect(await vault.feeRecipient()).to.equal(owner);
-    const factory = DisjointFactory__factory.connect(record.contracts["dex.factory"]!, connection.ethers.provider);
+    const factory = DisjointFactory__factory.connect(record.contracts["dex.factory"], connection.ethers.provider);
     expect(await factory.shardAdmin()).to.equal(owner);
     await connection.close();
   });
@@ -141,12 +176,18 @@ describe("suite deploy (in-process network)", function () {
     const lending = LOCAL.lending; // local.json names no oracle: the mock would be deployed without a chainlink section
     const file = join(dir, "chainlink.json");
     // The mock tokens take local.json's decimals (6 and 18), so the file's decimals are not checked on chain.
-    writeFileSync(file, JSON.stringify({ ...LOCAL, lending: { ...lending, chainlink: { feed: await feed.getAddress(), heartbeat: 3600, collateralDecimals: 18, loanDecimals: 6 } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...LOCAL,
+        lending: { ...lending, chainlink: { feed: await feed.getAddress(), heartbeat: 3600, collateralDecimals: 18, loanDecimals: 6 } },
+      }),
+    );
     const lines: string[] = [];
     const record = await deploySuite(connection, args({ parameters: file, out: join(dir, "chainlink-out") }), ROOT, (s) => lines.push(s));
     expect(lines.join("\n")).to.match(/feed 0x[0-9a-fA-F]{40} answers 300000000000 \(8 decimals\), updated \d+ s ago \(heartbeat 3600 s\)/);
-    const oracle = ChainlinkPriceOracle__factory.connect(record.contracts["lending.oracle"]!, connection.ethers.provider);
-    const market = LendingMarket__factory.connect(record.contracts["lending.market"]!, connection.ethers.provider);
+    const oracle = ChainlinkPriceOracle__factory.connect(record.contracts["lending.oracle"], connection.ethers.provider);
+    const market = LendingMarket__factory.connect(record.contracts["lending.market"], connection.ethers.provider);
     expect(await market.oracle()).to.equal(record.contracts["lending.oracle"]);
     expect(await oracle.feed()).to.equal(await feed.getAddress());
     expect(await oracle.heartbeat()).to.equal(3600n);
@@ -179,11 +220,17 @@ describe("suite deploy (in-process network)", function () {
 
     it("an address with no code", async function () {
       const eoa = "0x1111111111111111111111111111111111111111";
-      await expectRejected({ ...LOCAL, lending: { ...LOCAL.lending, oracle: eoa } }, /^lending\.oracle: 0x1111111111111111111111111111111111111111 has no contract code on network default \(chain 31337\); check the address/);
+      await expectRejected(
+        { ...LOCAL, lending: { ...LOCAL.lending, oracle: eoa } },
+        /^lending\.oracle: 0x1111111111111111111111111111111111111111 has no contract code on network default \(chain 31337\); check the address/,
+      );
     });
 
     it("a shard count of 0", async function () {
-      await expectRejected({ ...LOCAL, vault: { ...LOCAL.vault, shardCount: 0 } }, /^vault\.shardCount: 0 is out of range; use 1\.\.64 \(DisjointVault\.MAX_SHARDS\)/);
+      await expectRejected(
+        { ...LOCAL, vault: { ...LOCAL.vault, shardCount: 0 } },
+        /^vault\.shardCount: 0 is out of range; use 1\.\.64 \(DisjointVault\.MAX_SHARDS\)/,
+      );
     });
 
     it("a batch pool with 0 or 129 shards, or a settlement window without a batch pool", async function () {
@@ -217,10 +264,22 @@ describe("suite deploy (in-process network)", function () {
 
     it("a chainlink section: both oracle and chainlink, a grace period without a sequencer feed, a feed that is not a feed", async function () {
       const cl = { feed: "0x1111111111111111111111111111111111111111", heartbeat: 3600, collateralDecimals: 18, loanDecimals: 6 };
-      await expectRejected({ ...LOCAL, lending: { ...LOCAL.lending, oracle: cl.feed, chainlink: cl } }, /^lending\.oracle: is given together with lending\.chainlink; keep one/);
-      await expectRejected({ ...LOCAL, lending: { ...LOCAL.lending, chainlink: { ...cl, gracePeriod: 60 } } }, /^lending\.chainlink\.gracePeriod: is set without a sequencerUptimeFeed/);
-      await expectRejected({ ...LOCAL, lending: { ...LOCAL.lending, chainlink: { ...cl, heartbeat: 0 } } }, /^lending\.chainlink\.heartbeat: 0 is out of range/);
-      await expectRejected({ ...LOCAL, lending: { ...LOCAL.lending, chainlink: cl } }, /^lending\.chainlink\.feed: 0x1111111111111111111111111111111111111111 has no contract code on network default/);
+      await expectRejected(
+        { ...LOCAL, lending: { ...LOCAL.lending, oracle: cl.feed, chainlink: cl } },
+        /^lending\.oracle: is given together with lending\.chainlink; keep one/,
+      );
+      await expectRejected(
+        { ...LOCAL, lending: { ...LOCAL.lending, chainlink: { ...cl, gracePeriod: 60 } } },
+        /^lending\.chainlink\.gracePeriod: is set without a sequencerUptimeFeed/,
+      );
+      await expectRejected(
+        { ...LOCAL, lending: { ...LOCAL.lending, chainlink: { ...cl, heartbeat: 0 } } },
+        /^lending\.chainlink\.heartbeat: 0 is out of range/,
+      );
+      await expectRejected(
+        { ...LOCAL, lending: { ...LOCAL.lending, chainlink: cl } },
+        /^lending\.chainlink\.feed: 0x1111111111111111111111111111111111111111 has no contract code on network default/,
+      );
       // A contract that is not a feed: the pre-flight read fails with the fix.
       const connection = await network.create();
       const [d] = await connection.ethers.getSigners();
@@ -233,12 +292,24 @@ describe("suite deploy (in-process network)", function () {
     });
 
     it("other ranges, typos and a missing file", async function () {
-      await expectRejected({ ...LOCAL, lending: { ...LOCAL.lending, lltv: "1000000000000000000" } }, /^lending\.lltv: 1000000000000000000 is out of range/);
+      await expectRejected(
+        { ...LOCAL, lending: { ...LOCAL.lending, lltv: "1000000000000000000" } },
+        /^lending\.lltv: 1000000000000000000 is out of range/,
+      );
       await expectRejected({ ...LOCAL, dex: { ...LOCAL.dex, maxTradeBps: 0 } }, /^dex\.maxTradeBps: 0 is out of range; use 1\.\.10000/);
-      await expectRejected({ ...LOCAL, vault: { ...LOCAL.vault, performanceFeeBps: 6000 } }, /^vault\.performanceFeeBps: 6000 is out of range; use 0\.\.5000/);
-      await expectRejected({ ...LOCAL, lending: { ...LOCAL.lending, shardCont: 4 } }, /lending: Unrecognized key.*"shardCont".*remove it or fix its spelling/);
+      await expectRejected(
+        { ...LOCAL, vault: { ...LOCAL.vault, performanceFeeBps: 6000 } },
+        /^vault\.performanceFeeBps: 6000 is out of range; use 0\.\.5000/,
+      );
+      await expectRejected(
+        { ...LOCAL, lending: { ...LOCAL.lending, shardCont: 4 } },
+        /lending: Unrecognized key.*"shardCont".*remove it or fix its spelling/,
+      );
       await expectRejected({ ...LOCAL, owner: "0x1234" }, /^owner: "0x1234" is not an address/);
-      await expectRejected({ ...LOCAL, lending: { ...LOCAL.lending, liquidationBonus: "1200000000000000000", lltv: "900000000000000000" } }, /^lending\.liquidationBonus: lltv \* liquidationBonus = 1080000000000000000 is not below 1e18/);
+      await expectRejected(
+        { ...LOCAL, lending: { ...LOCAL.lending, liquidationBonus: "1200000000000000000", lltv: "900000000000000000" } },
+        /^lending\.liquidationBonus: lltv \* liquidationBonus = 1080000000000000000 is not below 1e18/,
+      );
       const connection = await network.create();
       const missing = await deploySuite(connection, args({ parameters: join(dir, "nope.json") }), ROOT, quiet).then(
         () => undefined,
@@ -272,24 +343,44 @@ describe("suite deploy (in-process network)", function () {
   });
 
   describe("a transaction sent but not journaled (deploy/orphans.ts)", function () {
-    const request = { futureId: "D#Factory", networkInteraction: { id: 1, type: "ONCHAIN_INTERACTION", to: undefined, data: "0x6001", value: { _kind: "bigint", value: "0" } } };
-    const journal = [
-      { type: "DEPLOYMENT_EXECUTION_STATE_INITIALIZE", futureId: "D#Factory" },
-      { type: "NETWORK_INTERACTION_REQUEST", ...request },
-      { type: "TRANSACTION_PREPARE_SEND", futureId: "D#Factory", networkInteractionId: 1, nonce: 7 },
-    ].map((l) => JSON.stringify(l)).join("\n") + "\n";
+    const request = {
+      futureId: "D#Factory",
+      networkInteraction: { id: 1, type: "ONCHAIN_INTERACTION", to: undefined, data: "0x6001", value: { _kind: "bigint", value: "0" } },
+    };
+    const journal =
+      [
+        { type: "DEPLOYMENT_EXECUTION_STATE_INITIALIZE", futureId: "D#Factory" },
+        { type: "NETWORK_INTERACTION_REQUEST", ...request },
+        { type: "TRANSACTION_PREPARE_SEND", futureId: "D#Factory", networkInteractionId: 1, nonce: 7 },
+      ]
+        .map((l) => JSON.stringify(l))
+        .join("\n") + "\n";
     const chain = (tx: Record<string, string>) => async (method: string) => {
       if (method === "eth_getTransactionCount") return "0x8"; // nonce 7 was used
       if (method === "eth_getBlockByNumber") return { transactions: [tx] };
       throw new Error(method);
     };
     const DEPLOYER = "0x00000000000000000000000000000000000000d1";
-    const tx = { hash: "0xabc", from: DEPLOYER, to: null as unknown as string, input: "0x6001", value: "0x0", nonce: "0x7", maxFeePerGas: "0x10", maxPriorityFeePerGas: "0x1" };
+    const tx = {
+      hash: "0xabc",
+      from: DEPLOYER,
+      to: null as unknown as string,
+      input: "0x6001",
+      value: "0x0",
+      nonce: "0x7",
+      maxFeePerGas: "0x10",
+      maxPriorityFeePerGas: "0x1",
+    };
 
     it("finds the send prepared but not journaled, and forgets it once sent, completed or wiped", function () {
-      expect(unjournaledSends(journal)).to.deep.equal([{ futureId: "D#Factory", networkInteractionId: 1, nonce: 7, to: undefined, data: "0x6001", value: 0n }]);
+      expect(unjournaledSends(journal)).to.deep.equal([
+        { futureId: "D#Factory", networkInteractionId: 1, nonce: 7, to: undefined, data: "0x6001", value: 0n },
+      ]);
       for (const type of ["TRANSACTION_SEND", "WIPE_APPLY", "DEPLOYMENT_EXECUTION_STATE_COMPLETE"]) {
-        expect(unjournaledSends(journal + JSON.stringify({ type, futureId: "D#Factory", networkInteractionId: 1 }) + "\n"), type).to.deep.equal([]);
+        expect(
+          unjournaledSends(journal + JSON.stringify({ type, futureId: "D#Factory", networkInteractionId: 1 }) + "\n"),
+          type,
+        ).to.deep.equal([]);
       }
     });
 
@@ -304,14 +395,19 @@ describe("suite deploy (in-process network)", function () {
         futureId: "D#Factory",
         networkInteractionId: 1,
         nonce: 7,
-        transaction: { hash: "0xabc", fees: { maxFeePerGas: { _kind: "bigint", value: "16" }, maxPriorityFeePerGas: { _kind: "bigint", value: "1" } } },
+        transaction: {
+          hash: "0xabc",
+          fees: { maxFeePerGas: { _kind: "bigint", value: "16" }, maxPriorityFeePerGas: { _kind: "bigint", value: "1" } },
+        },
       });
       expect(lines.join("\n")).to.contain("D#Factory: its transaction 0xabc (nonce 7) was sent but not journaled; adopted");
       expect(unjournaledSends(readFileSync(join(d, "journal.jsonl"), "utf8"))).to.deep.equal([]);
 
       writeFileSync(join(d, "journal.jsonl"), journal);
       let err: unknown;
-      await repairOrphans(d, "my-id", DEPLOYER, chain({ ...tx, hash: "0xdef", input: "0x6002" }), () => {}).catch((e: unknown) => (err = e));
+      await repairOrphans(d, "my-id", DEPLOYER, chain({ ...tx, hash: "0xdef", input: "0x6002" }), () => {}).catch(
+        (e: unknown) => (err = e),
+      );
       expect(err).to.be.instanceOf(DeployParameterError);
       expect((err as Error).message).to.equal(
         "D#Factory: the deployer's nonce 7 was used by 0xdef (to a new contract), which is not this future's transaction; clear the future with `npx hardhat ignition wipe my-id D#Factory` and rerun",

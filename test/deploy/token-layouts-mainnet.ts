@@ -37,8 +37,9 @@ function recordedTransfers(token: string): { tx: string; expected: (b: bigint, a
       const selector = tx.input.slice(0, 10);
       if (selector !== "0xa9059cbb" && selector !== "0x23b872dd") continue;
       const touched = new Set<string>();
-      const s = sets.blocks[0]!.txs[i]!.storage ?? {};
-      for (const [account, slot] of [...(s.reads ?? []), ...(s.writes ?? [])]) if (account.toLowerCase() === token) touched.add(slot.toLowerCase());
+      const s = sets.blocks[0].txs[i].storage ?? {};
+      for (const [account, slot] of [...(s.reads ?? []), ...(s.writes ?? [])])
+        if (account.toLowerCase() === token) touched.add(slot.toLowerCase());
       const args = "0x" + tx.input.slice(10);
       const expected =
         selector === "0xa9059cbb"

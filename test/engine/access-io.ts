@@ -89,13 +89,17 @@ describe("access-set files (format v1, io)", function () {
     bad.blocks[0].txs[0].storage.extra = [];
     const f = await tmp("unknown.json", JSON.stringify(bad));
     const e = await loadError(f);
-    expect(e.message).to.contain("at blocks.0.txs.0.storage").and.to.match(/unrecognized key.*extra/i);
+    expect(e.message)
+      .to.contain("at blocks.0.txs.0.storage")
+      .and.to.match(/unrecognized key.*extra/i);
   });
 
   it("rejects malformed hex with the expected shape", function () {
     const bad = valid() as any;
     bad.blocks[0].txs[0].storage.writes[0][1] = "0x1";
-    expect(() => parseAccessSetFile(bad, "x.json")).to.throw(/x\.json[\s\S]*blocks\.0\.txs\.0\.storage\.writes\.0\.1: storage slot: expected 0x and 64 lowercase hex digits/);
+    expect(() => parseAccessSetFile(bad, "x.json")).to.throw(
+      /x\.json[\s\S]*blocks\.0\.txs\.0\.storage\.writes\.0\.1: storage slot: expected 0x and 64 lowercase hex digits/,
+    );
   });
 
   it("rejects bad gzip data and a missing file clearly", async function () {

@@ -118,39 +118,39 @@ describe("streaming access-set files", function () {
     const cut = text.indexOf('"index":2') + 20;
     const e = errorOf(() => parseInPieces(text.slice(0, cut), 16, "cut.json"));
     expect(e.message).to.contain("cut.json");
-    expect(e.problems[0]!.path).to.equal("blocks.0.txs.2");
-    expect(e.problems[0]!.message).to.match(/truncated/);
+    expect(e.problems[0].path).to.equal("blocks.0.txs.2");
+    expect(e.problems[0].message).to.match(/truncated/);
     // Cut between values too.
     const e2 = errorOf(() => parseInPieces(text.slice(0, text.indexOf('"blocks":[') + 10), 16, "cut.json"));
-    expect(e2.problems[0]!.path).to.equal("blocks.0");
+    expect(e2.problems[0].path).to.equal("blocks.0");
   });
 
   it("names the block, transaction and field of a bad value", function () {
     const f = small() as unknown as { blocks: { txs: Record<string, unknown>[]; number: unknown }[] };
-    f.blocks[0]!.txs[1]!.from = "0xABC";
+    f.blocks[0].txs[1].from = "0xABC";
     const e = errorOf(() => parseInPieces(JSON.stringify(f), 100, "bad.json"));
     expect(e.message).to.contain("bad.json");
-    expect(e.problems[0]!.path).to.equal("blocks.0.txs.1.from");
-    expect(e.problems[0]!.message).to.match(/address: expected 0x and 40 lowercase hex digits/);
+    expect(e.problems[0].path).to.equal("blocks.0.txs.1.from");
+    expect(e.problems[0].message).to.match(/address: expected 0x and 40 lowercase hex digits/);
 
     const g = small() as unknown as { blocks: { txs: Record<string, unknown>[]; number: unknown }[] };
-    g.blocks[1]!.number = -1;
-    expect(errorOf(() => parseInPieces(JSON.stringify(g), 100)).problems[0]!.path).to.equal("blocks.1.number");
+    g.blocks[1].number = -1;
+    expect(errorOf(() => parseInPieces(JSON.stringify(g), 100)).problems[0].path).to.equal("blocks.1.number");
 
     const h = small() as unknown as { blocks: { txs: Record<string, unknown>[] }[] };
-    h.blocks[0]!.txs[2]!.extra = 1;
-    expect(errorOf(() => parseInPieces(JSON.stringify(h), 100)).problems[0]!.path).to.equal("blocks.0.txs.2");
+    h.blocks[0].txs[2].extra = 1;
+    expect(errorOf(() => parseInPieces(JSON.stringify(h), 100)).problems[0].path).to.equal("blocks.0.txs.2");
   });
 
   it("rejects every kind of bad transaction field the schema rejects", function () {
     const base = () => {
       const f = small() as unknown as { blocks: { txs: Record<string, unknown>[] }[] };
-      f.blocks[0]!.txs[0]!.declared = { reads: [[A, "*"]], writes: [[A, S0]], snapshots: [[A, S0]] };
-      f.blocks[0]!.txs[0]!.costs = { cpu: 1.5 };
+      f.blocks[0].txs[0].declared = { reads: [[A, "*"]], writes: [[A, S0]], snapshots: [[A, S0]] };
+      f.blocks[0].txs[0].costs = { cpu: 1.5 };
       return f;
     };
     // The valid variant loads (the fast check and the schema both accept it).
-    expect(parseInPieces(JSON.stringify(base()), 1000).blocks[0]!.txs[0]!.declared!.reads).to.deep.equal([[A, "*"]]);
+    expect(parseInPieces(JSON.stringify(base()), 1000).blocks[0].txs[0].declared!.reads).to.deep.equal([[A, "*"]]);
     const mutations: [string, (t: Record<string, any>) => void][] = [
       ["index", (t) => (t.index = -1)],
       ["index", (t) => (t.index = 1.5)],
@@ -174,9 +174,9 @@ describe("streaming access-set files", function () {
     ];
     for (const [field, mutate] of mutations) {
       const f = base();
-      mutate(f.blocks[0]!.txs[0]!);
+      mutate(f.blocks[0].txs[0]);
       const e = errorOf(() => parseInPieces(JSON.stringify(f), 1000));
-      expect(e.problems[0]!.path, `${field}: ${e.message}`).to.equal(field ? `blocks.0.txs.0.${field}` : "blocks.0.txs.0");
+      expect(e.problems[0].path, `${field}: ${e.message}`).to.equal(field ? `blocks.0.txs.0.${field}` : "blocks.0.txs.0");
     }
   });
 
@@ -184,14 +184,14 @@ describe("streaming access-set files", function () {
     const text = JSON.stringify(small());
     const broken = text.replace('"index":1,', '"index":1,,');
     const e = errorOf(() => parseInPieces(broken, 50));
-    expect(e.problems[0]!.path).to.equal("blocks.0.txs.1");
-    expect(e.problems[0]!.message).to.match(/not valid JSON/);
+    expect(e.problems[0].path).to.equal("blocks.0.txs.1");
+    expect(e.problems[0].message).to.match(/not valid JSON/);
     const v2 = text.replace('"version":1', '"version":2');
-    expect(errorOf(() => parseInPieces(v2, 50)).problems[0]!.message).to.match(/version 2 is not supported.*re-capture/);
-    expect(errorOf(() => parseInPieces(text + " {}", 50)).problems[0]!.message).to.match(/after the end/);
-    expect(errorOf(() => parseInPieces("[1,2]", 50)).problems[0]!.message).to.match(/expected "\{"/);
+    expect(errorOf(() => parseInPieces(v2, 50)).problems[0].message).to.match(/version 2 is not supported.*re-capture/);
+    expect(errorOf(() => parseInPieces(text + " {}", 50)).problems[0].message).to.match(/after the end/);
+    expect(errorOf(() => parseInPieces("[1,2]", 50)).problems[0].message).to.match(/expected "\{"/);
     const noBlocks = JSON.stringify({ ...small(), blocks: undefined });
-    expect(errorOf(() => parseInPieces(noBlocks, 50)).problems[0]!.path).to.equal("blocks");
+    expect(errorOf(() => parseInPieces(noBlocks, 50)).problems[0].path).to.equal("blocks");
   });
 
   it("reports a truncated gzip file and a missing file clearly", async function () {
@@ -223,10 +223,13 @@ describe("streaming access-set files", function () {
     const hex = (i: number, bytes: number) => "0x" + i.toString(16).padStart(bytes * 2, "0");
     const coinbase = hex(0xc0, 20);
     const write = (s: string) => new Promise<void>((resolve) => (out.write(s) ? resolve() : out.once("drain", resolve)));
-    await write('{"format":"disjoint.access-sets","version":1,"source":{"kind":"synthetic","description":"generated"},"precision":{"reads":"tx","writes":"tx"},"blocks":[');
+    await write(
+      '{"format":"disjoint.access-sets","version":1,"source":{"kind":"synthetic","description":"generated"},"precision":{"reads":"tx","writes":"tx"},"blocks":[',
+    );
     const perBlock = 10_000;
     for (let i = 0; i < n; i++) {
-      if (i % perBlock === 0) await write(`${i > 0 ? "]}," : ""}{"number":${1 + i / perBlock},"hash":null,"coinbase":"${coinbase}","txs":[`);
+      if (i % perBlock === 0)
+        await write(`${i > 0 ? "]}," : ""}{"number":${1 + i / perBlock},"hash":null,"coinbase":"${coinbase}","txs":[`);
       const from = hex(1 + (i % 5000), 20);
       const token = hex(0x7000 + (i % 50), 20);
       const tx = {
@@ -237,10 +240,27 @@ describe("streaming access-set files", function () {
         selector: "0xa9059cbb",
         gasUsed: 50_000 + (i % 1000),
         storage: {
-          reads: [[token, hex(i % 7919, 32)], [token, hex(1_000_000 + i, 32)], [token, hex(2_000_000 + (i % 100), 32)]],
-          writes: [[token, hex(i % 7919, 32)], [token, hex(1_000_000 + i, 32)]],
+          reads: [
+            [token, hex(i % 7919, 32)],
+            [token, hex(1_000_000 + i, 32)],
+            [token, hex(2_000_000 + (i % 100), 32)],
+          ],
+          writes: [
+            [token, hex(i % 7919, 32)],
+            [token, hex(1_000_000 + i, 32)],
+          ],
         },
-        accounts: { reads: [[from, "balance"], [from, "nonce"], [coinbase, "balance"]], writes: [[from, "nonce"], [coinbase, "balance"]] },
+        accounts: {
+          reads: [
+            [from, "balance"],
+            [from, "nonce"],
+            [coinbase, "balance"],
+          ],
+          writes: [
+            [from, "nonce"],
+            [coinbase, "balance"],
+          ],
+        },
       };
       await write((i % perBlock === 0 ? "" : ",") + JSON.stringify(tx));
     }
@@ -256,12 +276,12 @@ describe("streaming access-set files", function () {
     expect(last.hash).to.equal(hex(n - 1, 32));
     expect(last.storage.reads[1]).to.deep.equal([hex(0x7000 + ((n - 1) % 50), 20), hex(1_000_000 + n - 1, 32)]);
     // Equal strings are shared: the sender of two transactions is one string.
-    expect(loaded.blocks[0]!.txs[0]!.from).to.equal(loaded.blocks[1]!.txs[0]!.from);
+    expect(loaded.blocks[0].txs[0].from).to.equal(loaded.blocks[1].txs[0].from);
 
     const copy = path.join(dir, "large-copy.json.gz");
     await saveAccessSetFile(copy, loaded);
     const again = await loadAccessSetFile(copy);
     expect(again.blocks.reduce((s, b) => s + b.txs.length, 0)).to.equal(n);
-    expect(again.blocks[7]!.txs[123]).to.deep.equal(loaded.blocks[7]!.txs[123]);
+    expect(again.blocks[7].txs[123]).to.deep.equal(loaded.blocks[7].txs[123]);
   });
 });

@@ -19,11 +19,13 @@ import { loadStudyBlock } from "../../src/study/mainnet.js";
 import simulateAction from "../../tasks/simulate-action.js";
 
 const root = fileURLToPath(new URL("../../fixtures/mainnet", import.meta.url));
-const factsJson = JSON.parse(gunzipSync(readFileSync(new URL("../../fixtures/pevm/block-facts.json.gz", import.meta.url))).toString("utf8")) as unknown;
+const factsJson = JSON.parse(
+  gunzipSync(readFileSync(new URL("../../fixtures/pevm/block-facts.json.gz", import.meta.url))).toString("utf8"),
+) as unknown;
 const calibrationMd = readFileSync(new URL("../../bench/results/calibration.md", import.meta.url), "utf8");
 
 async function shipped(n: number): Promise<{ block: BlockAccess; facts: BlockFacts }> {
-  const block = (await loadStudyBlock(join(root, String(n)))).file.blocks[0]!;
+  const block = (await loadStudyBlock(join(root, String(n)))).file.blocks[0];
   const facts = factsFromFile(factsJson, block);
   if (!facts) throw new Error(`no facts for ${n}`);
   return { block, facts };
@@ -31,10 +33,10 @@ async function shipped(n: number): Promise<{ block: BlockAccess; facts: BlockFac
 
 /** The committed calibrated prediction of a block in one profile's section of calibration.md. */
 function committedPrediction(profile: string, block: number): number {
-  const section = calibrationMd.split(`## ${profile}:`)[1]!.split("\n## ")[0]!;
+  const section = calibrationMd.split(`## ${profile}:`)[1].split("\n## ")[0];
   const row = section.split("\n").find((l) => l.startsWith(`| ${block} |`));
   if (!row) throw new Error(`block ${block} not in ${profile}'s table`);
-  return Number(row.split("|")[6]!.trim().replace("x", ""));
+  return Number(row.split("|")[6].trim().replace("x", ""));
 }
 
 const a = (k: number) => "0x" + k.toString(16).padStart(40, "0");
@@ -42,9 +44,27 @@ const COINBASE = a(0xc0ffee);
 /** A value transfer as the replay records it (the recipient's code is read; the fee recipient is credited). */
 function transfer(i: number, from: string, to: string): TxAccess {
   const fields = (list: [string, "balance" | "nonce" | "code"][]) => list;
-  const reads = fields([[from, "balance"], [from, "nonce"], [to, "code"]]);
-  const writes = fields([[from, "balance"], [from, "nonce"], [to, "balance"], [COINBASE, "balance"]]);
-  return { index: i, hash: null, from, to, selector: null, gasUsed: 21000, storage: { reads: [], writes: [] }, accounts: { reads, writes } };
+  const reads = fields([
+    [from, "balance"],
+    [from, "nonce"],
+    [to, "code"],
+  ]);
+  const writes = fields([
+    [from, "balance"],
+    [from, "nonce"],
+    [to, "balance"],
+    [COINBASE, "balance"],
+  ]);
+  return {
+    index: i,
+    hash: null,
+    from,
+    to,
+    selector: null,
+    gasUsed: 21000,
+    storage: { reads: [], writes: [] },
+    accounts: { reads, writes },
+  };
 }
 
 describe("engine cost model and calibration", function () {
@@ -64,19 +84,19 @@ describe("engine cost model and calibration", function () {
       const r = relaxed.block.txs;
       for (const t of r.slice(0, 3)) expect(t.accounts.reads.filter(([x, f]) => x === s && f !== "code")).to.deep.equal([]);
       // tx 3 reads the six lazy entries of the sender's balance and nonce, and absolute [s, balance] and [s, nonce].
-      expect(r[3]!.storage.reads.filter(([x, k]) => x === s && k.startsWith(LAZY_PREFIX))).to.have.length(6);
+      expect(r[3].storage.reads.filter(([x, k]) => x === s && k.startsWith(LAZY_PREFIX))).to.have.length(6);
       const p = prepareBlock(relaxed.block, { dependency: { feeRecipientCredit: "included" } });
       const dag = simulateDag(p, { threads: 4 });
       expect(dag.criticalPath).to.equal(2 * 21000); // three independent transfers, then the reader
       // The analyzer's definition is unchanged: the input block is not modified.
-      expect(block.txs[1]!.accounts.reads).to.deep.include([s, "balance"]);
+      expect(block.txs[1].accounts.reads).to.deep.include([s, "balance"]);
     });
 
     it("the fee recipient's credits are lazy unless a tx reads its balance", () => {
       const txs = [transfer(0, a(1), a(2)), transfer(1, a(3), a(4)), { ...transfer(2, COINBASE, a(5)), selector: "0x12345678" }];
       const relaxed = relaxForEngine({ number: 1, hash: null, coinbase: COINBASE, txs }, { beneficiary: true, rawTransfers: false });
-      expect(relaxed.block.txs[0]!.accounts.writes.some(([x]) => x === COINBASE)).to.equal(false);
-      expect(relaxed.block.txs[2]!.storage.reads.filter(([x]) => x === COINBASE)).to.have.length(2);
+      expect(relaxed.block.txs[0].accounts.writes.some(([x]) => x === COINBASE)).to.equal(false);
+      expect(relaxed.block.txs[2].storage.reads.filter(([x]) => x === COINBASE)).to.have.length(2);
       expect(relaxed.note).to.match(/scheduling only/);
     });
 
@@ -89,7 +109,9 @@ describe("engine cost model and calibration", function () {
     it("defaults are the idealized model; the terms add up exactly on a conflict-free block", () => {
       const block = syntheticBlock(Array.from({ length: 8 }, (_, i) => ({ cost: 100, reads: [], writes: [i] })));
       const base = { threads: 4, validationFraction: 0, suspendFraction: 0 };
-      expect(simulateBlockStm(block, { ...base, executionFixed: 0, threadStart: 0, commitPerTx: 0 }).makespan).to.equal(simulateBlockStm(block, base).makespan);
+      expect(simulateBlockStm(block, { ...base, executionFixed: 0, threadStart: 0, commitPerTx: 0 }).makespan).to.equal(
+        simulateBlockStm(block, base).makespan,
+      );
       expect(simulateBlockStm(block, base).makespan).to.equal(200);
       // Thread k starts at 5 (k + 1); each execution takes 110; 8 txs on 4 threads; then 8 x 1 of serial commit.
       const r = simulateBlockStm(block, { ...base, executionFixed: 10, threadStart: 5, commitPerTx: 1 });
@@ -127,11 +149,15 @@ describe("engine cost model and calibration", function () {
       for (const n of [3356896, 11114732, 13217637, 19934116]) {
         const { block, facts } = await shipped(n);
         // (no closeTo: the ethers chai matchers loaded by the full suite redefine it for integers)
-        expect(Math.abs(predictBlock(block, current, { facts }).speedup - committedPrediction(current.name, n)), `block ${n}`).to.be.below(0.006);
+        expect(Math.abs(predictBlock(block, current, { facts }).speedup - committedPrediction(current.name, n)), `block ${n}`).to.be.below(
+          0.006,
+        );
       }
       for (const n of [7279999, 19923400]) {
         const { block, facts } = await shipped(n);
-        expect(Math.abs(predictBlock(block, earlier, { facts }).speedup - committedPrediction(earlier.name, n)), `block ${n}`).to.be.below(0.006);
+        expect(Math.abs(predictBlock(block, earlier, { facts }).speedup - committedPrediction(earlier.name, n)), `block ${n}`).to.be.below(
+          0.006,
+        );
       }
     });
 
@@ -164,13 +190,29 @@ describe("engine cost model and calibration", function () {
     });
 
     it("infers raw transfers when no pre-state is at hand", () => {
-      const f = inferFacts({ number: 1, hash: null, coinbase: COINBASE, txs: [transfer(0, a(1), a(2)), { ...transfer(1, a(3), a(4)), selector: "0xa9059cbb" }] });
+      const f = inferFacts({
+        number: 1,
+        hash: null,
+        coinbase: COINBASE,
+        txs: [transfer(0, a(1), a(2)), { ...transfer(1, a(3), a(4)), selector: "0xa9059cbb" }],
+      });
       expect(f.rawTransfer).to.deep.equal([true, false]);
     });
   });
 
   describe("conflicts simulate --engine", () => {
-    const base = { threads: "8,12", scheduler: "serial,block-stm", cost: "gasUsed", validationCost: 0.05, suspendCost: 0.05, json: "", md: "", blocks: 5, includeFeeRecipient: false, credits: "read-modify-write" };
+    const base = {
+      threads: "8,12",
+      scheduler: "serial,block-stm",
+      cost: "gasUsed",
+      validationCost: 0.05,
+      suspendCost: 0.05,
+      json: "",
+      md: "",
+      blocks: 5,
+      includeFeeRecipient: false,
+      credits: "read-modify-write",
+    };
     const file = join(root, "12520364", "access-sets.json.gz");
     let log: string[] = [];
     const orig = [console.log, console.error] as const;
@@ -187,7 +229,9 @@ describe("engine cost model and calibration", function () {
     it("prints the calibrated prediction first, labels the idealized rows as upper bounds, and says which relaxation it used", async () => {
       await simulateAction({ ...base, file });
       const text = log.join("\n");
-      expect(text).to.match(/predicted speedup: engine profile pevm-graviton3-c12 \(AWS c7g\.8xlarge, Graviton3.*validation: median abs error/);
+      expect(text).to.match(
+        /predicted speedup: engine profile pevm-graviton3-c12 \(AWS c7g\.8xlarge, Graviton3.*validation: median abs error/,
+      );
       expect(text).to.match(/upper bounds, not predictions/);
       expect(text).to.match(/relaxes dependencies for scheduling only/);
       const expected = committedPrediction("pevm-graviton3-c12", 12520364).toFixed(2);
@@ -197,7 +241,9 @@ describe("engine cost model and calibration", function () {
     it("names the known profiles on a bad --engine, and --engine none keeps the idealized model only", async () => {
       await simulateAction({ ...base, file, engine: "geth" });
       expect(process.exitCode).to.equal(1);
-      expect(log.join("\n")).to.match(/--engine: unknown engine profile "geth" \(known: pevm-graviton3-c12, pevm-i9-12900k-c8\).*or "none"/);
+      expect(log.join("\n")).to.match(
+        /--engine: unknown engine profile "geth" \(known: pevm-graviton3-c12, pevm-i9-12900k-c8\).*or "none"/,
+      );
       log = [];
       process.exitCode = 0;
       await simulateAction({ ...base, file, engine: "none" });

@@ -22,7 +22,7 @@ describe("capture from EIP-7928 block access lists", function () {
     expect(b!.txs).to.have.length(97);
     expect(b!.coinbase).to.equal("0x388c818ca8b9251b393131c08a736a67ccb19297");
     // Hand-checked in the JSON: tx 46 writes slot 1 of 0x0bd4...a7a2 and balances/nonce of its sender.
-    const t = b!.txs[46]!;
+    const t = b!.txs[46];
     expect(t.index).to.equal(46);
     expect(t.from).to.equal("0xf70da97812cb96acdf810712aa562db8dfa3dbef");
     expect(t.storage.writes).to.deep.equal([
@@ -50,7 +50,7 @@ describe("capture from EIP-7928 block access lists", function () {
     expect(b!.number).to.equal(20615558);
     expect(b!.txs).to.have.length(42);
     expect(src.conversionNotes()).to.deep.equal(["20615558: index base 0"]);
-    const t = b!.txs[3]!;
+    const t = b!.txs[3];
     expect(t.from).to.equal("0x4066c380d181aa69317de9cfb26c796fd028a2df");
     expect(t.storage.writes).to.deep.equal([
       ["0x0f5d2fb29fb7d3cfee444a200298f468908cc942", "0x675c05fff93507bee460b8dd5032e95b4bbd9878c8073800a1399c7cbba19a6b"],
@@ -71,7 +71,17 @@ describe("capture from EIP-7928 block access lists", function () {
       [addr(1), [[slot, [[u(0), slot]]]], [], [], [], []],
       // Two transactions at 1 and 2 (senders bump nonces); withdrawal at 3 (balance only).
       [addr(2), [], [], [[u(1), u(5)]], [[u(1), u(1)]], []],
-      [addr(3), [[slot, [[u(2), slot]]]], [], [[u(2), u(5)], [u(3), u(9)]], [[u(2), u(4)]], []],
+      [
+        addr(3),
+        [[slot, [[u(2), slot]]]],
+        [],
+        [
+          [u(2), u(5)],
+          [u(3), u(9)],
+        ],
+        [[u(2), u(4)]],
+        [],
+      ],
     ];
     const accounts = parseBal(RLP.encode(bal as any), "synthetic.rlp");
     const { block, base, dropped } = balToBlock(accounts, "synthetic.rlp", { number: 5 });
@@ -81,12 +91,12 @@ describe("capture from EIP-7928 block access lists", function () {
       [0, "0x" + "02".repeat(20)],
       [1, "0x" + "03".repeat(20)],
     ]);
-    expect(block.txs[1]!.storage.writes).to.deep.equal([["0x" + "03".repeat(20), "0x" + "07".repeat(32)]]);
+    expect(block.txs[1].storage.writes).to.deep.equal([["0x" + "03".repeat(20), "0x" + "07".repeat(32)]]);
   });
 
   it("rejects a BAL that is not RLP, or JSON of the wrong shape, naming the file", async function () {
     expect(() => parseBal(new TextEncoder().encode("hello, not rlp"), "x.rlp")).to.throw(BalFormatError, /x\.rlp: not valid RLP/);
-    expect(() => parseBal(gzipSync("{ \"account_changes\": [ { \"address\": 5 } ] }"), "y.json.gz")).to.throw(
+    expect(() => parseBal(gzipSync('{ "account_changes": [ { "address": 5 } ] }'), "y.json.gz")).to.throw(
       /y\.json\.gz: account_changes\[0\]\.address: missing/,
     );
     expect(() => parseBal(new TextEncoder().encode('{"account_changes": ['), "z.json")).to.throw(/z\.json: not valid JSON.*truncated/);

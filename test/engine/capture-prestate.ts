@@ -47,7 +47,10 @@ describe("one conversion for traces and re-execution (src/model/convert.ts)", fu
   const C = "0x" + "cc".repeat(20);
   it("the fee recipient's credit is a write only, unless it sends or receives the transaction", function () {
     const plain = { [A]: { balance: "0x10", nonce: 1 }, [C]: { balance: "0x1" } };
-    const diff = { pre: { [A]: { balance: "0x10", nonce: 1 }, [C]: { balance: "0x1" } }, post: { [A]: { balance: "0x8", nonce: 2 }, [C]: { balance: "0x3" } } };
+    const diff = {
+      pre: { [A]: { balance: "0x10", nonce: 1 }, [C]: { balance: "0x1" } },
+      post: { [A]: { balance: "0x8", nonce: 2 }, [C]: { balance: "0x3" } },
+    };
     const paid = accessFromPrestate(plain, diff, { coinbase: C, from: A, to: B });
     expect(paid.accounts.writes).to.deep.include([C, "balance"]);
     expect(paid.accounts.reads).to.not.deep.include([C, "balance"]);
@@ -58,7 +61,10 @@ describe("one conversion for traces and re-execution (src/model/convert.ts)", fu
   it("gives the same lists from traces (mixed case, short slot keys, a deleted account) and from re-execution", function () {
     const mixed = A.toUpperCase().replace("0X", "0x");
     const plain = { [mixed]: { balance: "0x0", nonce: 1, storage: { "0x1": s(5) } }, [B]: { balance: "0x4", code: "0x60" } };
-    const diff = { pre: { [mixed]: { nonce: 1, storage: { "0x1": s(5) } }, [B]: { balance: "0x4", code: "0x60" } }, post: { [mixed]: { nonce: 2, storage: { "0x1": s(6) } } } };
+    const diff = {
+      pre: { [mixed]: { nonce: 1, storage: { "0x1": s(5) } }, [B]: { balance: "0x4", code: "0x60" } },
+      post: { [mixed]: { nonce: 2, storage: { "0x1": s(6) } } },
+    };
     const traced = accessFromPrestate(plain, diff);
     expect(traced.storage.writes).to.deep.equal([[A, s(1)]]);
     expect(traced.accounts.writes).to.deep.equal([
@@ -68,7 +74,13 @@ describe("one conversion for traces and re-execution (src/model/convert.ts)", fu
     ]);
     const reexecuted = accessFromReexecution({
       storage: { reads: [[A, s(1)]], writes: [[A, s(1)]] },
-      accounts: { writes: [[A, "nonce"], [B, "balance"], [B, "code"]] },
+      accounts: {
+        writes: [
+          [A, "nonce"],
+          [B, "balance"],
+          [B, "code"],
+        ],
+      },
       touched: new Map([
         [A, { nonce: 1n, hasCode: false }],
         [B, { nonce: 0n, hasCode: true }],

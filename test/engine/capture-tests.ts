@@ -31,8 +31,14 @@ describe("conflicts capture tests: the blocks a test run mines", function () {
       // Sent concurrently: each block is still read exactly once.
       const to = await counter.getAddress();
       await Promise.all([
-        provider.request({ method: "eth_sendTransaction", params: [{ from: a!.address, to, data: counter.interface.encodeFunctionData("bump") }] }),
-        provider.request({ method: "eth_sendTransaction", params: [{ from: b!.address, to, data: counter.interface.encodeFunctionData("increment") }] }),
+        provider.request({
+          method: "eth_sendTransaction",
+          params: [{ from: a!.address, to, data: counter.interface.encodeFunctionData("bump") }],
+        }),
+        provider.request({
+          method: "eth_sendTransaction",
+          params: [{ from: b!.address, to, data: counter.interface.encodeFunctionData("increment") }],
+        }),
       ]);
       const counterAddress = (await counter.getAddress()).toLowerCase();
       await provider.request({ method: "evm_revert", params: [snapshot] });
@@ -45,7 +51,10 @@ describe("conflicts capture tests: the blocks a test run mines", function () {
       await provider.request({ method: "hardhat_setBalance", params: [ghost, "0x1000000000000000000"] });
       await provider.request({ method: "hardhat_impersonateAccount", params: [ghost] });
       const data = token.interface.encodeFunctionData("mint", [ghost, 7n]);
-      const hash = (await provider.request({ method: "eth_sendTransaction", params: [{ from: ghost, to: counterAddress, data }] })) as string;
+      const hash = (await provider.request({
+        method: "eth_sendTransaction",
+        params: [{ from: ghost, to: counterAddress, data }],
+      })) as string;
       expect(hash).to.match(/^0x/);
       file = testCaptureFile(session.capture, "capture-tests");
       expect(session.failure).to.equal(undefined);
@@ -65,16 +74,16 @@ describe("conflicts capture tests: the blocks a test run mines", function () {
         "MockERC20.mint",
       ]);
       // The counter declares its accesses: asked at the parent block.
-      expect(txs[1]!.declared?.writes.length).to.be.greaterThan(0);
+      expect(txs[1].declared?.writes.length).to.be.greaterThan(0);
       const alias = aliasAddress(counterAddress, 2);
       expect(file.names?.accounts?.[counterAddress]).to.equal("Counter");
       expect(file.names?.accounts?.[alias]).to.equal("MockERC20");
-      expect(txs[7]!.to).to.equal(alias);
-      expect(txs[7]!.storage.writes.every(([acct]) => acct === alias)).to.equal(true);
-      expect(txs[1]!.storage.writes.every(([acct]) => acct === counterAddress)).to.equal(true);
+      expect(txs[7].to).to.equal(alias);
+      expect(txs[7].storage.writes.every(([acct]) => acct === alias)).to.equal(true);
+      expect(txs[1].storage.writes.every(([acct]) => acct === counterAddress)).to.equal(true);
       expect(file.names?.slots?.[`${counterAddress}:${"0x" + "0".repeat(64)}`]).to.equal("Counter.count");
       // The traced block is decoded too.
-      expect(txs[8]!.storage.writes.map(([acct, s]) => file!.names?.slots?.[`${acct}:${s}`])).to.include(`MockERC20._balances[${ghost}]`);
+      expect(txs[8].storage.writes.map(([acct, s]) => file!.names?.slots?.[`${acct}:${s}`])).to.include(`MockERC20._balances[${ghost}]`);
     } finally {
       endTestCapture();
     }

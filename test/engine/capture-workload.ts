@@ -50,12 +50,18 @@ describe("capture from a workload on a Hardhat network", function () {
       [low(a.address), "nonce"],
       [blk!.coinbase, "balance"],
     ]);
-    expect(inc!.accounts.reads).to.deep.include.members([[C, "code"], [low(a.address), "balance"]]);
+    expect(inc!.accounts.reads).to.deep.include.members([
+      [C, "code"],
+      [low(a.address), "balance"],
+    ]);
     const userSlot = mapSlot(b.address, 1n);
     expect(bump!.storage).to.deep.equal({ reads: [[C, userSlot]], writes: [[C, userSlot]] });
     const balA = mapSlot(a.address, 0n);
     const balB = mapSlot(b.address, 0n);
-    const sorted = [[T, balA], [T, balB]].sort((x, y) => (x[1]! < y[1]! ? -1 : 1));
+    const sorted = [
+      [T, balA],
+      [T, balB],
+    ].sort((x, y) => (x[1] < y[1] ? -1 : 1));
     expect(transfer!.storage).to.deep.equal({ reads: sorted, writes: sorted });
     expect(transfer!.function).to.equal("MockERC20.transfer");
     expect(inc2!.index).to.equal(3);
@@ -84,7 +90,7 @@ describe("capture from a workload on a Hardhat network", function () {
     // A zero-amount self-transfer stores a's balance back unchanged.
     const reqs = [{ from: a.address, to: T, data: token.interface.encodeFunctionData("transfer", [a.address, 0n]) }];
     const file = await captureFile(new WorkloadSource(provider, reqs, { description: "noop", book, declared: false }));
-    const t = file.blocks[0]!.txs[0]!;
+    const t = file.blocks[0].txs[0];
     expect(t.storage.reads).to.deep.equal([[T, mapSlot(a.address, 0n)]]);
     expect(t.storage.writes).to.deep.equal([]);
   });
@@ -95,7 +101,7 @@ describe("capture from a workload on a Hardhat network", function () {
     const reqs = [a, b, c].map((s) => ({ from: s.address, to: C, data: counter.interface.encodeFunctionData("bump") }));
     const file = await captureFile(new WorkloadSource(provider, reqs, { description: "split", blockSize: 2, book }));
     expect(file.blocks.map((b) => b.txs.length)).to.deep.equal([2, 1]);
-    expect(file.blocks[1]!.number).to.equal(file.blocks[0]!.number + 1);
+    expect(file.blocks[1].number).to.equal(file.blocks[0].number + 1);
   });
 });
 
@@ -138,14 +144,14 @@ describe("capture methods: prestate traces and re-execution", function () {
       { from: b!.address, to: T, data: token.interface.encodeFunctionData("transfer", [b!.address, 0n]) },
     ];
     const { traced, reexecuted } = await captureBoth(reqs);
-    const txs = traced.blocks[0]!.txs;
+    const txs = traced.blocks[0].txs;
     expect(txs).to.have.length(reqs.length);
-    expect(txs[3]!.status).to.equal("reverted");
-    expect(txs[6]!.to).to.equal(null);
+    expect(txs[3].status).to.equal("reverted");
+    expect(txs[6].to).to.equal(null);
     // The same block both times (same hash), so the whole files must be equal.
-    expect(reexecuted.blocks[0]!.hash).to.equal(traced.blocks[0]!.hash);
+    expect(reexecuted.blocks[0].hash).to.equal(traced.blocks[0].hash);
     for (const [i, t] of txs.entries()) {
-      const r = reexecuted.blocks[0]!.txs[i]!;
+      const r = reexecuted.blocks[0].txs[i];
       expect(r.storage, `storage of tx ${i}`).to.deep.equal(t.storage);
       expect(r.accounts, `accounts of tx ${i}`).to.deep.equal(t.accounts);
     }
@@ -157,7 +163,10 @@ describe("capture methods: prestate traces and re-execution", function () {
 describe("capture method choice and failure", function () {
   it("re-executes by default on an in-process network, traces elsewhere, and rejects unknown methods", async function () {
     const { captureMethod } = await import("../../src/capture/requests.js");
-    expect(captureMethod("auto", { type: "edr-simulated", hardfork: "prague" }, "default")).to.deep.equal({ method: "reexec", hardfork: "prague" });
+    expect(captureMethod("auto", { type: "edr-simulated", hardfork: "prague" }, "default")).to.deep.equal({
+      method: "reexec",
+      hardfork: "prague",
+    });
     expect(captureMethod("auto", { type: "http" }, "remote")).to.deep.equal({ method: "trace" });
     expect(captureMethod("trace", { type: "edr-simulated", hardfork: "cancun" }, "default")).to.deep.equal({ method: "trace" });
     expect(captureMethod("reexec", { type: "http" }, "remote")).to.deep.equal({ method: "reexec" });
@@ -170,7 +179,9 @@ describe("capture method choice and failure", function () {
     const ghost = "0x" + "7e".repeat(20);
     await provider.request({ method: "hardhat_impersonateAccount", params: [ghost] });
     await provider.request({ method: "hardhat_setBalance", params: [ghost, "0x56bc75e2d63100000"] });
-    const reqs: TxRequest[] = [{ from: ghost, to: await counter.getAddress(), data: counter.interface.encodeFunctionData("increment"), gas: 100_000n }];
+    const reqs: TxRequest[] = [
+      { from: ghost, to: await counter.getAddress(), data: counter.interface.encodeFunctionData("increment"), gas: 100_000n },
+    ];
     let error: Error | undefined;
     try {
       await captureFile(new WorkloadSource(provider, reqs, { description: "ghost", declared: false, method: "reexec" }));
@@ -181,7 +192,7 @@ describe("capture method choice and failure", function () {
     expect(error?.message).to.match(/impersonated senders have none\); capture with --method trace instead/);
     // The trace method captures the same transactions.
     const file = await captureFile(new WorkloadSource(provider, reqs, { description: "ghost", declared: false, method: "trace" }));
-    expect(file.blocks[0]!.txs[0]!.from).to.equal(ghost);
+    expect(file.blocks[0].txs[0].from).to.equal(ghost);
   });
 });
 
@@ -203,8 +214,8 @@ describe("slot decoding from the storage layout", function () {
     expect(names[`${S}:${hex(entry + 1n)}`]).to.equal(`NestedStore.positions[${A}][7].{owner,flags}`);
     expect(names[`${S}:${hex(2n)}`]).to.equal("NestedStore.last.amount");
     expect(names[`${S}:${hex(3n)}`]).to.equal("NestedStore.last.{owner,flags}");
-    expect(file.blocks[0]!.txs[0]!.storage.writes).to.have.length(5);
-    expect(file.blocks[0]!.txs[0]!.function).to.equal("NestedStore.put");
+    expect(file.blocks[0].txs[0].storage.writes).to.have.length(5);
+    expect(file.blocks[0].txs[0].function).to.equal("NestedStore.put");
   });
 
   it("decodes address-keyed mappings from candidate keys alone, and leaves unexplained slots raw", async function () {

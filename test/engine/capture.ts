@@ -35,16 +35,26 @@ function chain(n: number) {
       // slot 1: 5 -> 2, slot 2: 0 -> 3; slot 3 only read
       post: { [A]: { balance: "0xf", nonce: 2 }, [TOKEN]: { storage: { [slot(1)]: "0x2", [slot(2)]: "0x3" } } },
     },
-    { pre: { [A]: { balance: "0x10" }, [B]: { balance: "0x20", nonce: 4 } }, post: { [A]: { balance: "0x11" }, [B]: { balance: "0x1e", nonce: 5 } } },
+    {
+      pre: { [A]: { balance: "0x10" }, [B]: { balance: "0x20", nonce: 4 } },
+      post: { [A]: { balance: "0x11" }, [B]: { balance: "0x1e", nonce: 5 } },
+    },
   ];
   return {
-    block: { number: "0x" + n.toString(16), hash: h(0), miner: COINBASE, gasUsed: "0x" + (50_000 + 21_000).toString(16), timestamp: "0x10", transactions },
+    block: {
+      number: "0x" + n.toString(16),
+      hash: h(0),
+      miner: COINBASE,
+      gasUsed: "0x" + (50_000 + 21_000).toString(16),
+      timestamp: "0x10",
+      transactions,
+    },
     receipts: [
       { transactionHash: h(1), gasUsed: "0xc350", status: "0x1" },
       { transactionHash: h(2), gasUsed: "0x5208", status: "0x0" },
     ],
-    plain: plain.map((result, i) => ({ txHash: transactions[i]!.hash, result })),
-    diff: diff.map((result, i) => ({ txHash: transactions[i]!.hash, result })),
+    plain: plain.map((result, i) => ({ txHash: transactions[i].hash, result })),
+    diff: diff.map((result, i) => ({ txHash: transactions[i].hash, result })),
   };
 }
 
@@ -68,7 +78,8 @@ async function stub(opts: { fail503?: number; noDebug?: boolean; brokenBlock?: n
         res.writeHead(503).end("busy");
         return;
       }
-      const reply = (x: object) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id, ...x }));
+      const reply = (x: object) =>
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id, ...x }));
       const n = typeof params[0] === "string" ? Number(BigInt(params[0] as string)) : -1;
       if (method === "eth_chainId") return reply({ result: "0x1" });
       if (method.startsWith("debug_") && opts.noDebug) {
@@ -115,7 +126,7 @@ describe("mainnet capture from a node (stub server)", function () {
     expect(r).to.include({ blocks: 3, txs: 6, resumed: 0 });
     const file = await loadAccessSetFile(out);
     expect(file.source.kind).to.equal("rpc");
-    const [t0, t1] = file.blocks[0]!.txs;
+    const [t0, t1] = file.blocks[0].txs;
     expect(t0!.storage.writes).to.have.deep.members([
       [TOKEN, slot(1)],
       [TOKEN, slot(2)],
@@ -135,7 +146,14 @@ describe("mainnet capture from a node (stub server)", function () {
   it("retries transient HTTP errors with backoff", async function () {
     const s = await open({ fail503: 3 });
     const retries: number[] = [];
-    const r = await captureRange({ rpc: s.url, from: 100, to: 100, out: join(dir, "c.json"), backoffMs: 1, onRetry: (x) => retries.push(x.delayMs) });
+    const r = await captureRange({
+      rpc: s.url,
+      from: 100,
+      to: 100,
+      out: join(dir, "c.json"),
+      backoffMs: 1,
+      onRetry: (x) => retries.push(x.delayMs),
+    });
     expect(r.txs).to.equal(2);
     expect(retries).to.deep.equal([1, 2, 4]);
   });

@@ -47,18 +47,25 @@ async function corpus(): Promise<AccessSetFile> {
     Object.assign(names.accounts!, f.names?.accounts ?? {});
     Object.assign(names.slots!, f.names?.slots ?? {});
   }
-  return { ...files[0]!, source: { kind: "replay", description: "fixtures/mainnet, all blocks", chainId: 1 }, blocks, names };
+  return { ...files[0], source: { kind: "replay", description: "fixtures/mainnet, all blocks", chainId: 1 }, blocks, names };
 }
 
 async function balFile(): Promise<AccessSetFile> {
   const raw = gunzipSync(await readFile(path.join(FIX, "bal", "20615558_with_reads.rlp.gz")));
   const { block } = balToBlock(parseBal(raw, "20615558_with_reads.rlp"), "20615558_with_reads.rlp", { number: 20615558 });
-  return { format: "disjoint.access-sets", version: 1, source: { kind: "bal", description: "fixtures/bal" }, precision: { reads: "block", writes: "tx" }, blocks: [block] };
+  return {
+    format: "disjoint.access-sets",
+    version: 1,
+    source: { kind: "bal", description: "fixtures/bal" },
+    precision: { reads: "block", writes: "tx" },
+    blocks: [block],
+  };
 }
 
 /** Reads and writes are sets: the Parquet form keeps reads in order and lists writes in order of first access. */
 function canonical(f: AccessSetFile): AccessSetFile {
-  const sort = <T extends [string, string]>(l: T[]) => [...l].sort((a, b) => (a[0] + a[1] < b[0] + b[1] ? -1 : a[0] + a[1] > b[0] + b[1] ? 1 : 0));
+  const sort = <T extends [string, string]>(l: T[]) =>
+    [...l].sort((a, b) => (a[0] + a[1] < b[0] + b[1] ? -1 : a[0] + a[1] > b[0] + b[1] ? 1 : 0));
   return {
     ...f,
     blocks: f.blocks.map((b) => ({
@@ -93,7 +100,9 @@ describe("columnar access sets (Parquet trees)", function () {
     const back = await loadColumnar(tree);
     expect(canonical(back)).to.deep.equal(canonical(json));
     // Reads keep their order exactly.
-    expect(back.blocks.map((b) => b.txs.map((t) => t.storage.reads))).to.deep.equal(json.blocks.map((b) => b.txs.map((t) => t.storage.reads)));
+    expect(back.blocks.map((b) => b.txs.map((t) => t.storage.reads))).to.deep.equal(
+      json.blocks.map((b) => b.txs.map((t) => t.storage.reads)),
+    );
   });
 
   it("gives the same analysis from JSON and from Parquet (object loader and compact loader)", async () => {
@@ -106,7 +115,7 @@ describe("columnar access sets (Parquet trees)", function () {
 
   it("keeps block-level reads of EIP-7928 BALs and dispatches on the path in loadAccessSetFile / saveAccessSetFile", async () => {
     const bal = await balFile();
-    expect(bal.blocks[0]!.blockReads!.length).to.be.greaterThan(0);
+    expect(bal.blocks[0].blockReads!.length).to.be.greaterThan(0);
     const tree = path.join(dir, "bal.parquet");
     await saveAccessSetFile(tree, bal);
     const back = await loadAccessSetFile(tree);
@@ -135,14 +144,14 @@ describe("columnar access sets (Parquet trees)", function () {
     const tree = path.join(dir, "trunc.parquet");
     await saveColumnar(tree, json, { partitionBlocks: 100_000_000 });
     const meta = await readTreeMeta(tree);
-    const victim = path.join(tree, "accesses", meta.partitions[0]!.label, "data_0.parquet");
+    const victim = path.join(tree, "accesses", meta.partitions[0].label, "data_0.parquet");
     await truncate(victim, 1000);
     const err = await loadColumnar(tree).then(
       () => null,
       (e: unknown) => e,
     );
     expect(err).to.be.instanceOf(AccessSetFormatError);
-    expect((err as Error).message).to.include(path.join("accesses", meta.partitions[0]!.label, "data_0.parquet"));
+    expect((err as Error).message).to.include(path.join("accesses", meta.partitions[0].label, "data_0.parquet"));
     expect((err as Error).message).to.match(/truncated or corrupt/);
     // The compact (analyze) path names it too.
     await rejects(loadColumnarCompact(tree), /accesses\/blocks=.*data_0\.parquet.*truncated or corrupt/s);
@@ -152,7 +161,7 @@ describe("columnar access sets (Parquet trees)", function () {
     const tree = path.join(dir, "miss.parquet");
     await saveColumnar(tree, json, { partitionBlocks: 100_000_000 });
     const meta = await readTreeMeta(tree);
-    await rm(path.join(tree, "txs", meta.partitions[0]!.label), { recursive: true });
+    await rm(path.join(tree, "txs", meta.partitions[0].label), { recursive: true });
     await rejects(loadColumnar(tree), /txs\/blocks=.*data_0\.parquet: missing/);
     const metaFile = path.join(tree, "_disjoint.json");
     await writeFile(metaFile, JSON.stringify({ ...meta, version: 99 }));
@@ -166,17 +175,21 @@ describe("columnar access sets (Parquet trees)", function () {
     const small: AccessSetFile = { ...json, blocks: json.blocks.slice(0, 2) };
     await saveColumnar(tree, small);
     const broken = structuredClone(small);
-    broken.blocks.push({ ...structuredClone(small.blocks[1]!), number: small.blocks[1]!.number + 1 });
-    broken.blocks[2]!.txs[0]!.from = "0xnot-an-address";
+    broken.blocks.push({ ...structuredClone(small.blocks[1]), number: small.blocks[1].number + 1 });
+    broken.blocks[2].txs[0].from = "0xnot-an-address";
     await rejects(saveColumnar(tree, broken), /txs\.0\.from/);
     expect(canonical(await loadColumnar(tree))).to.deep.equal(canonical(small));
     expect((await readdir(dir)).filter((f) => f.includes(".tmp"))).to.deep.equal([]);
   });
 
   it("refuses blocks out of chain order across partitions", async () => {
-    const w = await ColumnarWriter.create(path.join(dir, "order.parquet"), { source: json.source, precision: json.precision, partitionBlocks: 10 });
-    await w.addBlock({ ...json.blocks[1]! });
-    await rejects(w.addBlock({ ...json.blocks[0]! }), /chain order/);
+    const w = await ColumnarWriter.create(path.join(dir, "order.parquet"), {
+      source: json.source,
+      precision: json.precision,
+      partitionBlocks: 10,
+    });
+    await w.addBlock({ ...json.blocks[1] });
+    await rejects(w.addBlock({ ...json.blocks[0] }), /chain order/);
     await w.abort();
     expect((await readdir(dir)).filter((f) => f.includes("order"))).to.deep.equal([]);
   });
@@ -184,16 +197,28 @@ describe("columnar access sets (Parquet trees)", function () {
   it("study: the SQL conflict rate, dependent transactions and streamed chains agree with `conflicts analyze` on the corpus", async () => {
     const tree = path.join(dir, "corpus.parquet");
     const sql = path.join(dir, "dependents.sql");
-    await writeFile(sql, "-- Dependent transactions\nSELECT COUNT(*) AS dependents FROM (SELECT block, tx FROM deps WHERE prev_writer IS NOT NULL GROUP BY block, tx) d\n");
+    await writeFile(
+      sql,
+      "-- Dependent transactions\nSELECT COUNT(*) AS dependents FROM (SELECT block, tx FROM deps WHERE prev_writer IS NOT NULL GROUP BY block, tx) d\n",
+    );
     const r = await runStudy(tree, { sql: [sql], progress: { env: { CI: "true" } } });
     const expected = analyze(json).result;
     const section = (name: string) => r.sections.find((s) => s.name === name)!;
     const rate = section("conflict-rate");
     const col = (s: { columns: string[] }, c: string) => s.columns.indexOf(c);
     expect(rate.rows.reduce((n, row) => n + Number(row[col(rate, "conflicting_txs")]), 0)).to.equal(expected.conflictingTxs);
-    expect(rate.rows.reduce((n, row) => n + Number(row[col(rate, "blocks")]), 0)).to.equal(json.blocks.filter((b) => b.txs.length > 0).length);
+    expect(rate.rows.reduce((n, row) => n + Number(row[col(rate, "blocks")]), 0)).to.equal(
+      json.blocks.filter((b) => b.txs.length > 0).length,
+    );
     expect(section("dependents").rows).to.deep.equal([[expected.dependentTxs]]);
-    expect(r.sections.map((s) => s.name)).to.include.members(["hot-contracts", "hot-variables", "hot-function-pairs", "serialized-share", "trends-by-month", "chain-lengths"]);
+    expect(r.sections.map((s) => s.name)).to.include.members([
+      "hot-contracts",
+      "hot-variables",
+      "hot-function-pairs",
+      "serialized-share",
+      "trends-by-month",
+      "chain-lengths",
+    ]);
     const chains = await blockChains(tree);
     expect(chains.map((c) => [c.block, c.longestChain])).to.deep.equal(expected.perBlock.map((b) => [b.number, b.longestChain]));
     expect(studyMarkdown(r)).to.include("## Hot contracts");
@@ -202,10 +227,10 @@ describe("columnar access sets (Parquet trees)", function () {
 
   it("study: a block range limits every query, and a bad user SQL file is named", async () => {
     const tree = path.join(dir, "corpus.parquet");
-    const one = json.blocks[5]!.number;
+    const one = json.blocks[5].number;
     const r = await runStudy(tree, { from: one, to: one, noChains: true, progress: { env: { CI: "true" } } });
     const rate = r.sections.find((s) => s.name === "conflict-rate")!;
-    expect(rate.rows.reduce((n, row) => n + Number(row[rate.columns.indexOf("txs")]), 0)).to.equal(json.blocks[5]!.txs.length);
+    expect(rate.rows.reduce((n, row) => n + Number(row[rate.columns.indexOf("txs")]), 0)).to.equal(json.blocks[5].txs.length);
     const bad = path.join(dir, "bad.sql");
     await writeFile(bad, "SELECT nope FROM accesses\n");
     const err = await runStudy(tree, { sql: [bad], noBuiltin: true, noChains: true, progress: { env: { CI: "true" } } }).then(

@@ -4,7 +4,15 @@ import hre from "hardhat";
 import { checkDeclared } from "../../src/conflicts/index.js";
 import { checkSerialEquivalence, prepareBlock, simulateLocks } from "../../src/schedule/index.js";
 import { ContractBook, loadBuildInfoContracts } from "../../src/decode/artifacts.js";
-import { comparisonRows, gasRows, predictedAt, predictionCaveats, runDesign, speedupAt, type DesignOutcome } from "../../src/pipeline/compare.js";
+import {
+  comparisonRows,
+  gasRows,
+  predictedAt,
+  predictionCaveats,
+  runDesign,
+  speedupAt,
+  type DesignOutcome,
+} from "../../src/pipeline/compare.js";
 import { disjointDesign, incumbentDesign } from "../../src/workload/designs.js";
 import { generateWorkload } from "../../src/workload/index.js";
 import { freshWorkloadEnv } from "../../tasks/workload-env.js";
@@ -86,12 +94,17 @@ describe("the demo pipeline (both designs, mixed workload)", function () {
     const file = outcomes[0].file;
     const accounts = file.names?.accounts ?? {};
     const slots = file.names?.slots ?? {};
-    const ours = new Set(Object.entries(accounts).filter(([, n]) => /^(LendingMarket\d*|DisjointVault)$/.test(n)).map(([a]) => a));
+    const ours = new Set(
+      Object.entries(accounts)
+        .filter(([, n]) => /^(LendingMarket\d*|DisjointVault)$/.test(n))
+        .map(([a]) => a),
+    );
     expect(ours.size).to.be.at.least(2);
     const declared = new Set<string>();
     for (const t of file.blocks[0].txs) {
       const d = t.declared;
-      if (d) for (const [a, sl] of [...d.reads, ...d.writes, ...(d.snapshots ?? [])]) if (sl !== "*" && ours.has(a)) declared.add(`${a}:${sl}`);
+      if (d)
+        for (const [a, sl] of [...d.reads, ...d.writes, ...(d.snapshots ?? [])]) if (sl !== "*" && ours.has(a)) declared.add(`${a}:${sl}`);
     }
     const unnamed = [...declared].filter((k) => slots[k] === undefined);
     expect(declared.size).to.be.at.least(50);
@@ -112,7 +125,11 @@ describe("the demo pipeline (both designs, mixed workload)", function () {
     const caveats = predictionCaveats(outcomes).join(" ");
     expect(caveats).to.contain(outcomes[0].simulation.engine!.validation);
     expect(caveats).to.contain(outcomes[0].simulation.engine!.hardware);
-    const kinds = new Set(gasRows(outcomes).slice(1).map((r) => r[0]));
+    const kinds = new Set(
+      gasRows(outcomes)
+        .slice(1)
+        .map((r) => r[0]),
+    );
     for (const o of outcomes) for (const k of Object.keys(o.gas)) expect(kinds.has(k)).to.equal(true);
     expect(kinds.has("dex swap (1 hop)")).to.equal(true);
   });

@@ -21,7 +21,13 @@ function tx(index: number, fn: string, reads: number[], writes: number[]): TxAcc
     gasUsed: 1000 * (index + 1),
     storage: { reads: r, writes: writes.map((s): [string, string] => [X, slot(s)]) },
     // Every tx pays the fee recipient (a credit: written, not read) and bumps its own nonce.
-    accounts: { reads: [], writes: [[C, "balance"], [sender(100 + index), "nonce"]] },
+    accounts: {
+      reads: [],
+      writes: [
+        [C, "balance"],
+        [sender(100 + index), "nonce"],
+      ],
+    },
   };
 }
 
@@ -54,7 +60,7 @@ describe("conflict analysis on hand-built access sets", function () {
       graph.edges.from[i],
       graph.edges.to[i],
       graph.edges.kind[i],
-      graph.keyField[graph.edges.key[i]!],
+      graph.keyField[graph.edges.key[i]],
     ]);
     expect(edges).to.deep.equal([
       [0, 1, EDGE_RAW, slot(1)],
@@ -153,7 +159,7 @@ describe("declared vs observed", function () {
       [slot(2), "read", "none", "Pool.swap", "Pool.reserve1"],
     ]);
     // Exact declared: s1 (read), s4 (write), s3 (snapshot) -> s4 unused: 1/3.
-    expect(c.txs[0]!.unused.map((u) => u.slot)).to.deep.equal([slot(4)]);
+    expect(c.txs[0].unused.map((u) => u.slot)).to.deep.equal([slot(4)]);
     expect(Math.abs(c.overDeclaration - 1 / 3)).to.be.lessThan(1e-12);
   });
 

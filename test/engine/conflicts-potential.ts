@@ -153,9 +153,18 @@ describe("potential conflicts across senders, and advice", function () {
       call(2, VAULT, "Vault.enqueue", [[VAULT, 5]], [[VAULT, 4]]),
       call(3, VAULT, "Vault.enqueue", [[VAULT, 5]]),
       call(4, VAULT, "Vault.enqueue", [[VAULT, 5]]),
-      call(1, TOKEN, "Token.mint", [[TOKEN, 1], [TOKEN, 101]]),
-      call(2, TOKEN, "Token.mint", [[TOKEN, 1], [TOKEN, 102]]),
-      call(3, TOKEN, "Token.mint", [[TOKEN, 1], [TOKEN, 103]]),
+      call(1, TOKEN, "Token.mint", [
+        [TOKEN, 1],
+        [TOKEN, 101],
+      ]),
+      call(2, TOKEN, "Token.mint", [
+        [TOKEN, 1],
+        [TOKEN, 102],
+      ]),
+      call(3, TOKEN, "Token.mint", [
+        [TOKEN, 1],
+        [TOKEN, 103],
+      ]),
     ];
     const f = capture(txs);
     const advice = adviseOn(potentialConflicts(f), f);
@@ -179,10 +188,14 @@ describe("potential conflicts across senders, and advice", function () {
   });
 
   it("an unnamed slot is advised to be named first; renders text and Markdown", function () {
-    const txs = [call(1, TALLY, "Tally.visit", [[TALLY, 7]]), call(2, TALLY, "Tally.visit", [[TALLY, 7]]), call(3, TALLY, "Tally.visit", [[TALLY, 7]])];
+    const txs = [
+      call(1, TALLY, "Tally.visit", [[TALLY, 7]]),
+      call(2, TALLY, "Tally.visit", [[TALLY, 7]]),
+      call(3, TALLY, "Tally.visit", [[TALLY, 7]]),
+    ];
     const r = potentialReport(capture(txs));
     expect(r.advice.map((a) => a.pattern)).to.deep.equal(["unnamed"]);
-    expect(r.advice[0]!.remedy.remedy).to.match(/storageLayout/);
+    expect(r.advice[0].remedy.remedy).to.match(/storageLayout/);
     const text = renderPotentialText(r);
     expect(text).to.include("Tally.visit");
     expect(text).to.include("3 of 3 blocks hold one transaction");
@@ -190,14 +203,18 @@ describe("potential conflicts across senders, and advice", function () {
   });
 
   it("the HTML report of a many-block capture carries the advice; a one-block file has none", function () {
-    const txs = [call(1, TALLY, "Tally.visit", [[TALLY, 6]]), call(2, TALLY, "Tally.visit", [[TALLY, 6]]), call(3, TALLY, "Tally.visit", [[TALLY, 6]])];
+    const txs = [
+      call(1, TALLY, "Tally.visit", [[TALLY, 6]]),
+      call(2, TALLY, "Tally.visit", [[TALLY, 6]]),
+      call(3, TALLY, "Tally.visit", [[TALLY, 6]]),
+    ];
     const data = reportFromAccessSets(capture(txs), "test");
     expect(data.advice?.map((a) => [a.subject, a.pattern, a.fix])).to.deep.equal([["Tally.total", "global-total", true]]);
     const html = renderReportHtml(data, { echartsSource: "" });
     expect(html).to.include("Potential conflicts across senders, and the fix");
     expect(html).to.include("sharded totals");
     const one = capture(txs);
-    one.blocks = [{ ...one.blocks[0]!, txs: txs.map((t, i) => ({ ...t, index: i })) }];
+    one.blocks = [{ ...one.blocks[0], txs: txs.map((t, i) => ({ ...t, index: i })) }];
     expect(reportFromAccessSets(one, "test").advice).to.equal(undefined);
   });
 });

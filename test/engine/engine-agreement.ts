@@ -18,8 +18,8 @@ function expectAgreement(file: AccessSetFile, what: string): { chain: number; li
   const maxTxs = Math.max(1, ...file.blocks.map((b) => b.txs.length));
   const sim = simulateFile(file, { threads: [maxTxs], schedulers: ["serial", "dag"] });
   return file.blocks.map((b, i) => {
-    const a = result.perBlock[i]!;
-    const s = sim.blocks[i]!;
+    const a = result.perBlock[i];
+    const s = sim.blocks[i];
     const at = `${what} block ${b.number}`;
     expect(a.longestChain, `${at}: longest chain`).to.equal(s.longestChain);
     expect(a.criticalPath, `${at}: critical path`).to.equal(s.criticalPath);
@@ -51,13 +51,13 @@ describe("one engine, one answer: analyze and simulate agree", function () {
       expect(result.notes.join(" "), name).to.contain("cost model: one unit per distinct location");
       const sim = simulateFile(file, { threads: [1, 8] });
       expect(sim.costColumn).to.equal("accesses");
-      expect(sim.blocks[0]!.work).to.be.greaterThan(0);
-      expect(sim.blocks[0]!.notes.join(" ")).to.contain("no per-transaction gas");
+      expect(sim.blocks[0].work).to.be.greaterThan(0);
+      expect(sim.blocks[0].notes.join(" ")).to.contain("no per-transaction gas");
       for (const row of sim.aggregate) expect(row.makespan, `${name} ${row.scheduler}`).to.be.greaterThan(0);
       // Asked for gas it does not have, the BAL gets no speedup, and the notes say why.
       const gas = simulateFile(file, { threads: [8], cost: "gasUsed" });
       expect(gas.aggregate.every((row) => row.speedup === null)).to.equal(true);
-      expect(gas.blocks[0]!.notes.join(" ")).to.contain("no speedup can be given");
+      expect(gas.blocks[0].notes.join(" ")).to.contain("no speedup can be given");
       const text = renderText(gas);
       expect(text).to.contain("no cost: no limit given");
       expect(text).to.match(/dag +8 +0 +n\/a/);
@@ -70,12 +70,12 @@ describe("one engine, one answer: analyze and simulate agree", function () {
     const src = new BalSource([load("22615922_no_nonces.json.gz")], { number: 22615922 });
     const bare = await captureFile(src);
     expect(src.conversionNotes()).to.deep.equal(["22615922: index base 0"]);
-    expect(bare.blocks[0]!.txs).to.have.length(full.blocks[0]!.txs.length);
-    expect(bare.blocks[0]!.txs[0]!.accounts.writes).to.deep.include([bare.blocks[0]!.coinbase, "balance"]);
-    expect(bare.blocks[0]!.txs.every((t) => t.from === null)).to.equal(true);
+    expect(bare.blocks[0].txs).to.have.length(full.blocks[0].txs.length);
+    expect(bare.blocks[0].txs[0].accounts.writes).to.deep.include([bare.blocks[0].coinbase, "balance"]);
+    expect(bare.blocks[0].txs.every((t) => t.from === null)).to.equal(true);
     // In the real BAL, a transaction that changes no nonce has an unknown sender, never 0x00..0.
-    expect(full.blocks[0]!.txs.some((t) => t.from === "0x" + "0".repeat(40))).to.equal(false);
-    expect(full.blocks[0]!.txs.filter((t) => t.from !== null).length).to.be.greaterThan(80);
+    expect(full.blocks[0].txs.some((t) => t.from === "0x" + "0".repeat(40))).to.equal(false);
+    expect(full.blocks[0].txs.filter((t) => t.from !== null).length).to.be.greaterThan(80);
   });
 
   it("the replay source yields what the shipped capture holds, through the one source interface", async function () {
@@ -90,7 +90,7 @@ describe("one engine, one answer: analyze and simulate agree", function () {
   it("reports the mining-pool payout block 12520364 as serial in both", async function () {
     const file = await loadAccessSetFile(path.join(MAINNET, "12520364", "access-sets.json.gz"));
     const [r] = expectAgreement(file, "payout");
-    const txs = file.blocks[0]!.txs.length;
+    const txs = file.blocks[0].txs.length;
     // The fee recipient sends almost every transaction: its nonce chains them.
     expect(r!.chain, "longest chain").to.be.greaterThan(0.95 * txs);
     expect(r!.limit, "dependency limit").to.be.lessThan(1.1);

@@ -1,7 +1,15 @@
 import { expect } from "chai";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { balanceSlot, calldataAddresses, hardforkOf, loadStudyBlock, mainnetNames, renderStudyTables, runStudy } from "../../src/study/mainnet.js";
+import {
+  balanceSlot,
+  calldataAddresses,
+  hardforkOf,
+  loadStudyBlock,
+  mainnetNames,
+  renderStudyTables,
+  runStudy,
+} from "../../src/study/mainnet.js";
 
 const root = fileURLToPath(new URL("../../fixtures/mainnet", import.meta.url));
 const THREADS = [4, 8, 16, 32];
@@ -40,7 +48,7 @@ describe("mainnet study", function () {
       }
       // more threads never make the dag slower
       const dags = THREADS.map((t) => b.rows.find((r) => r.scheduler === "dag" && r.threads === t)!.speedup!);
-      for (let k = 1; k < dags.length; k++) expect(dags[k]! + 1e-9).to.be.at.least(dags[k - 1]!);
+      for (let k = 1; k < dags.length; k++) expect(dags[k] + 1e-9).to.be.at.least(dags[k - 1]);
       for (const h of b.hotSlots) expect(h.serialized).to.be.at.most(b.txs - 1);
     }
     expect(study.aggregate.txs).to.equal(txs);
@@ -80,7 +88,12 @@ describe("mainnet study", function () {
     // contracts recognised by code hash get a label and small-slot names
     const pool = "0x00000000000000000000000000000000000000cc";
     const slot8 = "0x" + "8".padStart(64, "0");
-    const block = { number: 1, hash: null, coinbase: "0x" + "00".repeat(20), txs: [{ ...tx(0, s), storage: { reads: [[pool, slot8]] as [string, string][], writes: [] } }] };
+    const block = {
+      number: 1,
+      hash: null,
+      coinbase: "0x" + "00".repeat(20),
+      txs: [{ ...tx(0, s), storage: { reads: [[pool, slot8]] as [string, string][], writes: [] } }],
+    };
     const named = mainnetNames(block, [], { [pool]: "0xc0de" }, { "0xc0de": { label: "Pool", slots: { 8: "reserves" } } });
     expect(named.names.slots![`${pool}:${slot8}`]).to.equal("Pool(0x000000…00cc).reserves");
     expect(mainnetNames(block).names.slots![`${pool}:${slot8}`]).to.equal(undefined);

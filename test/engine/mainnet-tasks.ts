@@ -37,7 +37,7 @@ describe("mainnet tasks", function () {
     await hre.tasks.getTask(["mainnet", "replay"]).run({ blocks: [2_675_000], out });
     const file = await loadAccessSetFile(out);
     expect(file.blocks.map((b) => b.number)).to.deep.equal([2_675_000]);
-    expect(file.blocks[0]!.txs).to.have.length(15);
+    expect(file.blocks[0].txs).to.have.length(15);
   });
 
   it("mainnet replay refuses a missing block and an ambiguous selection, writing nothing", async function () {

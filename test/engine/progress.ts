@@ -41,7 +41,12 @@ describe("progress bar", function () {
     bar.finish();
     bar.tick(); // after finish: ignored
     expect(out).to.have.length(4);
-    expect(out[0]).to.equal("\r\x1b[2Kcapture  [" + "█".repeat(Math.round(0.25 * 30)) + "░".repeat(30 - Math.round(0.25 * 30)) + "]   25%  1/4 txs  0.0s  eta 0.0s");
+    expect(out[0]).to.equal(
+      "\r\x1b[2Kcapture  [" +
+        "█".repeat(Math.round(0.25 * 30)) +
+        "░".repeat(30 - Math.round(0.25 * 30)) +
+        "]   25%  1/4 txs  0.0s  eta 0.0s",
+    );
     // eslint-disable-next-line no-control-regex -- the bar's output starts with an ANSI escape
     expect(out[1]).to.match(/^\r\x1b\[2Kcapture {2}\[.*\] {3}75% {2}3\/4 txs {2}1\.0s {2}eta 0\.3s$/);
     expect(out[2]).to.match(/100% {2}4\/4 txs {2}1\.0s$/);

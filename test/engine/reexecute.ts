@@ -32,7 +32,12 @@ describe("capture by re-execution", function () {
       data: token.interface.encodeFunctionData("transfer", [users[(i + 1) % users.length], BigInt(i + 1)]),
       label: "MockERC20.transfer",
     }));
-    txs.push({ from: users[3], to: String(token.target), data: token.interface.encodeFunctionData("transfer", [users[0], 5n]), label: "MockERC20.transfer" });
+    txs.push({
+      from: users[3],
+      to: String(token.target),
+      data: token.interface.encodeFunctionData("transfer", [users[0], 5n]),
+      label: "MockERC20.transfer",
+    });
     const sent = await sendAsOneBlock(provider, txs);
     const { block, replay } = await captureByReexecution(provider, sent.number);
 
@@ -40,7 +45,10 @@ describe("capture by re-execution", function () {
     expect(block.txs.map((t) => t.hash)).to.deep.equal(sent.hashes);
     expect(block.txs.map((t) => t.gasUsed)).to.deep.equal(sent.gasUsed.map(Number));
     for (const [i, hash] of sent.hashes.entries()) {
-      const plain = (await provider.request({ method: "debug_traceTransaction", params: [hash, { tracer: "prestateTracer" }] })) as Prestate;
+      const plain = (await provider.request({
+        method: "debug_traceTransaction",
+        params: [hash, { tracer: "prestateTracer" }],
+      })) as Prestate;
       const diff = (await provider.request({
         method: "debug_traceTransaction",
         params: [hash, { tracer: "prestateTracer", tracerConfig: { diffMode: true } }],

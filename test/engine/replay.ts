@@ -53,7 +53,7 @@ describe("mainnet block replay", function () {
     for (const n of numbers) {
       const file = await loadAccessSetFile(join(CORPUS, String(n), ACCESS_SET_FILE_NAME));
       const { block } = await load(n);
-      const b = file.blocks[0]!;
+      const b = file.blocks[0];
       expect(file.source.kind).to.equal("replay");
       expect(b.number).to.equal(n);
       expect(b.txs.reduce((s, t) => s + t.gasUsed, 0)).to.equal(Number(BigInt(block.gasUsed)));
@@ -72,7 +72,7 @@ describe("mainnet block replay", function () {
     const r = await replayCorpusBlock(CORPUS, 46_147);
     expect(r.receiptsRootChecked).to.equal(false);
     expect(r.access.txs).to.have.length(1);
-    expect(r.access.txs[0]!.gasUsed).to.equal(21_000);
+    expect(r.access.txs[0].gasUsed).to.equal(21_000);
   });
 
   describe("access sets", function () {
@@ -84,11 +84,11 @@ describe("mainnet block replay", function () {
     });
 
     it("records a USDT transfer as reads and writes of both balance slots", async function () {
-      const tx = txs[1]!;
+      const tx = txs[1];
       const usdt = "0xdac17f958d2ee523a2206206994597c13d831ec7";
       expect(tx.to).to.equal(usdt);
       expect(tx.selector).to.equal("0xa9059cbb");
-      const input = block.block.transactions[1]!.input;
+      const input = block.block.transactions[1].input;
       const recipient = `0x${input.slice(34, 74)}`;
       const fromSlot = mappingSlot(tx.from!, 2);
       const toSlot = mappingSlot(recipient, 2);
@@ -104,8 +104,8 @@ describe("mainnet block replay", function () {
     });
 
     it("records a plain ETH transfer as account accesses only", async function () {
-      const tx = txs[2]!;
-      expect(block.block.transactions[2]!.input).to.equal("0x");
+      const tx = txs[2];
+      expect(block.block.transactions[2].input).to.equal("0x");
       expect(tx.storage.reads).to.deep.equal([]);
       expect(tx.storage.writes).to.deep.equal([]);
       expect(tx.accounts.writes).to.deep.include([tx.to, "balance"]);
@@ -145,17 +145,17 @@ describe("mainnet block replay", function () {
     it("names the exact diverging transaction when the real receipts are given", async function () {
       const ok = await replayBlock(block);
       const expected = ok.txs.map((t) => ({ cumulativeGasUsed: t.cumulativeGasUsed, status: t.status }));
-      expected[5]!.cumulativeGasUsed += 7;
+      expected[5].cumulativeGasUsed += 7;
       const b = clone(block);
       b.block.gasUsed = `0x${(BigInt(b.block.gasUsed) + 7n).toString(16)}`;
       const e = await expectMismatch(replayBlock(b, { expectedReceipts: expected }));
       expect(e.txIndex).to.equal(5);
-      expect(e.message).to.contain(block.block.transactions[5]!.hash);
+      expect(e.message).to.contain(block.block.transactions[5].hash);
     });
 
     it("without receipts names no transaction, lists those that read missing state as candidates, and says how to get receipts", async function () {
       const b = clone(block);
-      const target = b.block.transactions[0]!.to!;
+      const target = b.block.transactions[0].to!;
       delete b.preState[target];
       const e = await expectMismatch(replayBlock(b));
       expect(e.txIndex).to.equal(null);
@@ -174,7 +174,7 @@ describe("mainnet block replay", function () {
         for (const [a, s] of t.storage.reads) {
           const acc = Object.entries(block.preState).find(([k]) => k.toLowerCase() === a)?.[1];
           const key = Object.keys(acc?.storage ?? {}).find((k) => BigInt(k) === BigInt(s));
-          if (key !== undefined && BigInt(acc!.storage[key]!) !== 0n) {
+          if (key !== undefined && BigInt(acc!.storage[key]) !== 0n) {
             victim = { tx: t.index, account: a, slot: key };
             break;
           }
@@ -191,9 +191,11 @@ describe("mainnet block replay", function () {
       // With them: the first diverging one, which is the reader of the removed slot or an earlier reader of it.
       const exact = await expectMismatch(replayBlock(b, { expectedReceipts: receipts }));
       expect(exact.txIndex, "the transaction that read the removed slot").to.be.at.most(victim!.tx);
-      const readers = ok.access.txs.filter((t) => t.storage.reads.some(([a, s]) => a === victim!.account && BigInt(s) === BigInt(victim!.slot)));
+      const readers = ok.access.txs.filter((t) =>
+        t.storage.reads.some(([a, s]) => a === victim!.account && BigInt(s) === BigInt(victim!.slot)),
+      );
       expect(readers.map((t) => t.index)).to.include(exact.txIndex);
-      expect(exact.message).to.contain(b.block.transactions[exact.txIndex!]!.hash);
+      expect(exact.message).to.contain(b.block.transactions[exact.txIndex!].hash);
     });
 
     it("explains a missing block directory", async function () {

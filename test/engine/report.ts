@@ -21,9 +21,7 @@ function tiny(): ReportDataInput {
     title: "tiny",
     source: { kind: "synthetic", description: "hand-made model input for validation tests" },
     summary: { txs: 4, blocks: 1, conflictRate: 0.5, longestChain: 2, components: 3 },
-    hotSlots: [
-      { address: "0x" + "11".repeat(20), slot: "0x0", txCount: 2, writers: 2, readers: 0 },
-    ],
+    hotSlots: [{ address: "0x" + "11".repeat(20), slot: "0x0", txCount: 2, writers: 2, readers: 0 }],
     functionMatrix: { functions: ["A.f", "B.g"], cells: [{ a: "A.f", b: "B.g", count: 1, kind: "write-write" }] },
     speedups: { threads: [1, 2], series: [{ scheduler: "serial", speedup: [1, 1] }] },
     gantt: {
@@ -69,16 +67,16 @@ describe("report model", function () {
 
   it("rejects inconsistent data with the path and the problem", function () {
     const a = tiny();
-    a.functionMatrix.cells[0]!.b = "C.h";
+    a.functionMatrix.cells[0].b = "C.h";
     expect(problemsOf(a)).to.match(/functionMatrix\.cells\.0\.b: function "C\.h" is not listed/);
 
     const b = tiny();
-    b.speedups.series[0]!.speedup = [1];
+    b.speedups.series[0].speedup = [1];
     expect(problemsOf(b)).to.match(/speedups\.series\.0\.speedup: has 1 values but speedups\.threads has 2/);
 
     const c = tiny();
-    c.gantt.tasks[0]!.thread = 2;
-    c.gantt.tasks[0]!.end = -1;
+    c.gantt.tasks[0].thread = 2;
+    c.gantt.tasks[0].end = -1;
     const msg = problemsOf(c);
     expect(msg).to.match(/gantt\.tasks\.0\.thread: thread 2 but gantt\.threads is 2/);
     expect(msg).to.match(/gantt\.tasks\.0\.end/);
@@ -174,9 +172,9 @@ describe("report HTML", function () {
   it("renders a page with every section, no raw user markup and the view data embedded", function () {
     const input = tiny();
     input.title = `T ${evil}`;
-    input.hotSlots[0]!.name = `S ${evil}`;
+    input.hotSlots[0].name = `S ${evil}`;
     input.functionMatrix.functions[0] = `F ${evil}`;
-    input.functionMatrix.cells[0]!.a = `F ${evil}`;
+    input.functionMatrix.cells[0].a = `F ${evil}`;
     const d = parseReportData(input);
     const html = renderReportHtml(d, { echartsSource: "/* echarts stand-in */" });
     expect(html).to.not.contain("<img");
@@ -185,7 +183,7 @@ describe("report HTML", function () {
     for (const id of ["h-summary", "h-hot", "h-matrix", "h-speed", "h-gantt", "h-graph"]) expect(html).to.contain(`id="${id}"`);
     for (const id of ["chart-matrix", "chart-speedups", "chart-gantt", "chart-graph"]) expect(html).to.contain(`id="${id}"`);
     expect(html).to.contain("Content-Security-Policy");
-    const embedded = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!;
+    const embedded = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1];
     expect(JSON.parse(embedded)).to.deep.equal(JSON.parse(JSON.stringify(buildReportView(d))));
   });
 
@@ -196,10 +194,15 @@ describe("report HTML", function () {
     const d = parseReportData(input);
     const view = buildReportView(d);
     expect(view.speedups.series.map((x) => x.label)).to.deep.equal(["predicted: pevm-test-c2", "serial", "Block-STM (idealized)"]);
-    expect(view.speedups.series[0]!.data).to.deep.equal([[1, 0.9], [2, 1.4]]);
+    expect(view.speedups.series[0].data).to.deep.equal([
+      [1, 0.9],
+      [2, 1.4],
+    ]);
     const html = renderReportHtml(d, { echartsSource: "" });
     // The summary's speedup card is the prediction at the calibrated thread count; the idealized best is an upper bound.
-    expect(html).to.match(/<dt>Predicted speedup<\/dt><dd><span class="value">1\.40×<\/span><span class="hint">pevm-test-c2 at 2 threads \(calibrated; Test Machine 9000\)/);
+    expect(html).to.match(
+      /<dt>Predicted speedup<\/dt><dd><span class="value">1\.40×<\/span><span class="hint">pevm-test-c2 at 2 threads \(calibrated; Test Machine 9000\)/,
+    );
     expect(html).to.match(/<dt>Upper bound: Block-STM \(idealized\)<\/dt><dd><span class="value">1\.90×/);
     expect(html).to.contain("validation: median abs error 7.5% on test blocks");
     expect(html).to.contain("upper bounds, not predictions");
@@ -261,8 +264,7 @@ describe("conflicts report task", function () {
     process.exitCode = undefined;
   });
 
-  const run = (args: Record<string, unknown>) =>
-    hre.tasks.getTask(["conflicts", "report"]).run({ maxGraphNodes: 250, html: "", ...args });
+  const run = (args: Record<string, unknown>) => hre.tasks.getTask(["conflicts", "report"]).run({ maxGraphNodes: 250, html: "", ...args });
 
   it("writes the HTML report from a ReportData file (also gzipped), creating the directory", async function () {
     const out = join(dir, "nested", "out.html");
@@ -305,7 +307,11 @@ describe("conflicts report task", function () {
         JSON.stringify({ format: "disjoint.access-sets", version: 1 }),
         /access\.json is not a valid disjoint\.access-sets v1 file/,
       ],
-      ["other.json", JSON.stringify({ hello: 1 }), /other\.json is not valid disjoint\.report v1 data:\n {2}at format: expected "disjoint\.report", found no format field/],
+      [
+        "other.json",
+        JSON.stringify({ hello: 1 }),
+        /other\.json is not valid disjoint\.report v1 data:\n {2}at format: expected "disjoint\.report", found no format field/,
+      ],
       ["invalid.json", JSON.stringify({ ...tiny(), summary: { txs: -1 } }), /invalid\.json is not valid .*\n {2}at summary\.txs/],
     ];
     for (const [name, content, pattern] of cases) {

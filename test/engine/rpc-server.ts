@@ -4,7 +4,13 @@ import type { AddressInfo } from "node:net";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startRecordedRpc, loadRecording, loadSynthesizedRecording, synthesizeParentHeader, type Recording } from "../../src/replay/index.js";
+import {
+  startRecordedRpc,
+  loadRecording,
+  loadSynthesizedRecording,
+  synthesizeParentHeader,
+  type Recording,
+} from "../../src/replay/index.js";
 import { gunzipSync } from "node:zlib";
 import { readFile } from "node:fs/promises";
 import { AbiCoder, keccak256 } from "ethers";
@@ -22,10 +28,7 @@ const req = (method: string, params: unknown[], id = 1) => ({ jsonrpc: "2.0", id
 describe("recorded-state JSON-RPC server", function () {
   let recording: Recording;
   before(async function () {
-    recording = await loadRecording(
-      join(CORPUS, "12243999", "block.json.gz"),
-      join(CORPUS, "12244000", "pre_state.json.gz"),
-    );
+    recording = await loadRecording(join(CORPUS, "12243999", "block.json.gz"), join(CORPUS, "12244000", "pre_state.json.gz"));
   });
 
   it("answers the fork block, accounts, code and storage from the pre-state, in batches too", async function () {
@@ -43,10 +46,10 @@ describe("recorded-state JSON-RPC server", function () {
       expect(num.result).to.equal(tag);
       expect(block.result.hash).to.equal(recording.forkBlock.hash);
       expect(typeof block.result.transactions[0]).to.equal("string");
-      const w = recording.state[WETH]!;
+      const w = recording.state[WETH];
       expect(code.result).to.have.length(2 + 2 * w.code!.original_len);
       expect(BigInt(bal.result)).to.equal(BigInt(w.basic.balance));
-      const [k, v] = Object.entries(w.storage)[0]!;
+      const [k, v] = Object.entries(w.storage)[0];
       const st = await rpc(s.url, req("eth_getStorageAt", [WETH, k, tag]));
       expect(BigInt(st.result)).to.equal(BigInt(v));
     } finally {
@@ -60,7 +63,9 @@ describe("recorded-state JSON-RPC server", function () {
       const other = await rpc(s.url, req("eth_getBalance", [WETH, "0x1"]));
       expect(other.error.message).to.match(/only the state at block 12243999 is recorded/);
       const unknown = await rpc(s.url, req("eth_getBalance", ["0x" + "12".repeat(20), "latest"]));
-      expect(unknown.error.message).to.match(/not in the pre-state\); serve it with an upstream archive node \(npx hardhat fork serve --upstream URL; in the tests, MAINNET_RPC_URL\)/);
+      expect(unknown.error.message).to.match(
+        /not in the pre-state\); serve it with an upstream archive node \(npx hardhat fork serve --upstream URL; in the tests, MAINNET_RPC_URL\)/,
+      );
       const method = await rpc(s.url, req("eth_getLogs", [{}]));
       expect(method.error.message).to.contain("eth_getLogs([{}]) is not in the recording");
       expect(s.misses).to.have.length(3);
@@ -103,7 +108,8 @@ describe("recorded-state JSON-RPC server", function () {
   });
 
   describe("synthesized fork block (N-1 from N)", function () {
-    const readBlock = async (n: number) => JSON.parse(gunzipSync(await readFile(join(CORPUS, String(n), "block.json.gz"))).toString("utf8"));
+    const readBlock = async (n: number) =>
+      JSON.parse(gunzipSync(await readFile(join(CORPUS, String(n), "block.json.gz"))).toString("utf8"));
 
     it("matches the real parent where the corpus has it: number, hash, total difficulty", async function () {
       const real = await readBlock(15_537_393);
@@ -133,9 +139,17 @@ describe("recorded-state JSON-RPC server", function () {
     });
 
     it("names a block without the needed fields", function () {
-      expect(() => synthesizeParentHeader({ number: "0x5", hash: "0x", timestamp: "0x1", miner: "0x", gasUsed: "0x0", receiptsRoot: "0x", transactions: [] })).to.throw(
-        /cannot synthesize the header of block 4: block 5 has no "gasLimit"/,
-      );
+      expect(() =>
+        synthesizeParentHeader({
+          number: "0x5",
+          hash: "0x",
+          timestamp: "0x1",
+          miner: "0x",
+          gasUsed: "0x0",
+          receiptsRoot: "0x",
+          transactions: [],
+        }),
+      ).to.throw(/cannot synthesize the header of block 4: block 5 has no "gasLimit"/);
     });
 
     it("serves the synthesized header with N's pre-state", async function () {
@@ -146,7 +160,7 @@ describe("recorded-state JSON-RPC server", function () {
         const block = await rpc(s.url, req("eth_getBlockByNumber", [tag, true]));
         expect(block.result.hash).to.equal((await readBlock(19_932_703)).parentHash);
         const bal = await rpc(s.url, req("eth_getBalance", [WETH, tag]));
-        expect(BigInt(bal.result)).to.equal(BigInt(rec.state[WETH]!.basic.balance));
+        expect(BigInt(bal.result)).to.equal(BigInt(rec.state[WETH].basic.balance));
       } finally {
         await s.close();
       }
@@ -155,7 +169,8 @@ describe("recorded-state JSON-RPC server", function () {
 
   describe("assumeEmpty", function () {
     const slotOf = (key: string, p: number) => keccak256(AbiCoder.defaultAbiCoder().encode(["address", "uint256"], [key, p]));
-    const nested = (k1: string, k2: string, p: number) => keccak256(AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [k2, slotOf(k1, p)]));
+    const nested = (k1: string, k2: string, p: number) =>
+      keccak256(AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [k2, slotOf(k1, p)]));
 
     it("reads mapping entries keyed by fresh addresses as zero, and nothing else", async function () {
       const s = await startRecordedRpc(recording);
@@ -168,11 +183,17 @@ describe("recorded-state JSON-RPC server", function () {
         // before: unknown
         expect((await get(slotOf(fresh, 3))).error.message).to.contain("is not in the recording");
         s.assumeEmpty(fresh, fresh2);
-        for (const slot of [slotOf(fresh, 3), nested(holder, fresh, 4), nested(fresh, holder, 4), nested(fresh, fresh2, 4), nested(fresh2, fresh, 4)]) {
+        for (const slot of [
+          slotOf(fresh, 3),
+          nested(holder, fresh, 4),
+          nested(fresh, holder, 4),
+          nested(fresh, fresh2, 4),
+          nested(fresh2, fresh, 4),
+        ]) {
           expect((await get(slot)).result).to.equal(`0x${"0".repeat(64)}`);
         }
         // a mapping entry of a real account, or a slot not derived from a fresh address, is still refused
-        const unknown = Object.keys(recording.state).find((a) => recording.state[WETH]!.storage[slotOf(a, 3)] === undefined)!;
+        const unknown = Object.keys(recording.state).find((a) => recording.state[WETH].storage[slotOf(a, 3)] === undefined)!;
         expect((await get(slotOf(unknown, 3))).error.message).to.contain("is not in the recording");
         expect((await get("0x2")).error.message).to.contain("is not in the recording");
         // a pre-state account is not fresh

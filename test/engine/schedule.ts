@@ -26,7 +26,12 @@ function prng(seed: number) {
 }
 
 /** A random block: few locations so that conflicts are common; some SNAPSHOT-mode slots. */
-function randomBlock(rnd: ReturnType<typeof prng>, n: number, nLoc: number, opts: { snapshots?: boolean; declared?: boolean } = {}): SyntheticTx[] {
+function randomBlock(
+  rnd: ReturnType<typeof prng>,
+  n: number,
+  nLoc: number,
+  opts: { snapshots?: boolean; declared?: boolean } = {},
+): SyntheticTx[] {
   const snapLoc = opts.snapshots ? nLoc : -1; // one extra location used only in SNAPSHOT mode
   return Array.from({ length: n }, () => {
     const reads = Array.from({ length: rnd.int(0, 3) }, () => rnd.int(0, nLoc - 1));
@@ -64,15 +69,15 @@ function reference(txs: SyntheticTx[], snapshotAware: boolean) {
       .sort((a, b) => a - b)
       .map((l) => {
         for (let j = i - 1; j >= 0; j--) {
-          if (!txs[j]!.writes.includes(l)) continue;
-          if (isSnap(t, l) && isSnap(txs[j]!, l)) continue;
+          if (!txs[j].writes.includes(l)) continue;
+          if (isSnap(t, l) && isSnap(txs[j], l)) continue;
           return j;
         }
         return -1;
       }),
   );
   const finish: number[] = [];
-  txs.forEach((t, i) => (finish[i] = Math.max(0, ...versions[i]!.filter((j) => j >= 0).map((j) => finish[j]!)) + t.cost));
+  txs.forEach((t, i) => (finish[i] = Math.max(0, ...versions[i].filter((j) => j >= 0).map((j) => finish[j])) + t.cost));
   return { versions, criticalPath: Math.max(0, ...finish), work: txs.reduce((s, t) => s + t.cost, 0) };
 }
 
@@ -113,9 +118,9 @@ describe("schedule engine", function () {
         }
         // Block-STM does not know SNAPSHOT semantics: it is bound by the plain RAW critical path.
         const plain = reference(txs, false).criticalPath;
-        expect(runs[2]!.makespan).to.be.gte(plain - 1e-9);
-        stmAborts += runs[2]!.aborts + runs[2]!.reExecutions;
-        expect(runs[1]!.criticalPath).to.equal(bound.criticalPath);
+        expect(runs[2].makespan).to.be.gte(plain - 1e-9);
+        stmAborts += runs[2].aborts + runs[2].reExecutions;
+        expect(runs[1].criticalPath).to.equal(bound.criticalPath);
       }
       expect(stmAborts, "random blocks exercise Block-STM's abort paths").to.be.greaterThan(50);
     });
@@ -139,9 +144,12 @@ describe("schedule engine", function () {
       const rnd = prng(11);
       for (let trial = 0; trial < 40; trial++) {
         const block = syntheticBlock(randomBlock(rnd, 60, rnd.int(3, 30)));
-        const rs = simulateDagMany(block, Array.from({ length: 16 }, (_, i) => i + 1));
-        for (let i = 1; i < rs.length; i++) expect(rs[i]!.makespan).to.be.lte(rs[i - 1]!.makespan);
-        expect(rs[15]!.makespan).to.be.gte(rs[15]!.lowerBound! - 1e-9);
+        const rs = simulateDagMany(
+          block,
+          Array.from({ length: 16 }, (_, i) => i + 1),
+        );
+        for (let i = 1; i < rs.length; i++) expect(rs[i].makespan).to.be.lte(rs[i - 1].makespan);
+        expect(rs[15].makespan).to.be.gte(rs[15].lowerBound! - 1e-9);
       }
     });
 
@@ -204,7 +212,12 @@ describe("schedule engine", function () {
 
   it("handles an empty block", function () {
     const empty = syntheticBlock([]);
-    for (const r of [simulateSerial(empty), simulateDag(empty, { threads: 4 }), simulateBlockStm(empty, { threads: 4 }), simulateLocks(empty, { threads: 4 })]) {
+    for (const r of [
+      simulateSerial(empty),
+      simulateDag(empty, { threads: 4 }),
+      simulateBlockStm(empty, { threads: 4 }),
+      simulateLocks(empty, { threads: 4 }),
+    ]) {
       expect(r.makespan, r.scheduler).to.equal(0);
     }
   });
@@ -254,7 +267,20 @@ describe("schedule engine", function () {
       const rw = block([0, 1].map((i) => tx(i, { accounts: { reads: [[coinbase, "balance"]], writes: [[coinbase, "balance"]] } })));
       expect(simulateDag(prepareBlock(rw), { threads: 2 }).makespan).to.equal(42000);
       // The fee recipient sending transactions (a payout block): serial through its nonce.
-      const payout = block([0, 1].map((i) => tx(i, { from: coinbase, accounts: { reads: [[coinbase, "nonce"]], writes: [[coinbase, "nonce"], [coinbase, "balance"]] } })));
+      const payout = block(
+        [0, 1].map((i) =>
+          tx(i, {
+            from: coinbase,
+            accounts: {
+              reads: [[coinbase, "nonce"]],
+              writes: [
+                [coinbase, "nonce"],
+                [coinbase, "balance"],
+              ],
+            },
+          }),
+        ),
+      );
       expect(simulateDag(prepareBlock(payout), { threads: 2 }).makespan).to.equal(42000);
       expect(simulateDag(prepareBlock(payout, { dependency: { senderNonces: "relaxed" } }), { threads: 2 }).makespan).to.equal(21000);
     });
@@ -266,7 +292,10 @@ describe("schedule engine", function () {
           tx(0, { storage: { reads: [], writes: [[pool, slot(1)]] } }),
           tx(1, { storage: { reads: [], writes: [[pool, slot(2)]] } }),
         ]),
-        blockReads: [[pool, slot(1)], [pool, slot(9)]],
+        blockReads: [
+          [pool, slot(1)],
+          [pool, slot(9)],
+        ],
       };
       const p = prepareBlock(b);
       expect(p.notes.join()).to.match(/1 are of slots no tx writes .*1 of written slots assumed read by every tx/);
@@ -278,7 +307,10 @@ describe("schedule engine", function () {
     it("uses a named cost column and names the missing one", function () {
       const b = block([tx(0, { costs: { time: 3 } }), tx(1, { costs: { time: 5 } })]);
       expect(simulateSerial(prepareBlock(b, { cost: "time" })).makespan).to.equal(8);
-      expect(() => prepareBlock(b, { cost: "cycles" })).to.throw(UsageError, /no cost column "cycles" \(it has: gasUsed, accesses, unit, time\)/);
+      expect(() => prepareBlock(b, { cost: "cycles" })).to.throw(
+        UsageError,
+        /no cost column "cycles" \(it has: gasUsed, accesses, unit, time\)/,
+      );
     });
 
     it("treats '*' as the whole account and reports which tx and slot are under-declared", function () {
@@ -292,7 +324,13 @@ describe("schedule engine", function () {
       // tx1's slot lock conflicts with tx0's whole-account write lock.
       expect(simulateLocks(p, { threads: 2 }).makespan).to.equal(42000);
       expect(simulateDag(p, { threads: 2 }).makespan).to.equal(21000);
-      const bad = block([tx(0, { function: "Pool.swap", storage: { reads: [[token, slot(3)]], writes: [[token, slot(4)]] }, declared: { reads: [[token, slot(4)]], writes: [] } })]);
+      const bad = block([
+        tx(0, {
+          function: "Pool.swap",
+          storage: { reads: [[token, slot(3)]], writes: [[token, slot(4)]] },
+          declared: { reads: [[token, slot(4)]], writes: [] },
+        }),
+      ]);
       expect(prepareBlock(bad).underDeclared).to.deep.equal([
         { tx: 0, function: "Pool.swap", address: token, slot: slot(4), access: "write", declared: "read" },
         { tx: 0, function: "Pool.swap", address: token, slot: slot(3), access: "read", declared: "none" },
@@ -307,13 +345,31 @@ describe("schedule engine", function () {
       const shards = [1, 2, 3, 4].map(slot);
       const declared = (own: number) => ({
         reads: [[vault, word]] as [string, string][],
-        writes: [[vault, shards[own]!]] as [string, string][],
+        writes: [[vault, shards[own]]] as [string, string][],
         snapshots: [[vault, word], ...shards.map((s) => [vault, s])] as [string, string][],
       });
       const taker = (i: number, own: number): TxAccess =>
-        tx(i, { storage: { reads: [[vault, word], ...shards.map((s): [string, string] => [vault, s])], writes: [[vault, word], [vault, shards[own]!]] }, declared: declared(own) });
+        tx(i, {
+          storage: {
+            reads: [[vault, word], ...shards.map((s): [string, string] => [vault, s])],
+            writes: [
+              [vault, word],
+              [vault, shards[own]],
+            ],
+          },
+          declared: declared(own),
+        });
       const follower = (i: number, own: number): TxAccess =>
-        tx(i, { storage: { reads: [[vault, word], [vault, shards[own]!]], writes: [[vault, shards[own]!]] }, declared: declared(own) });
+        tx(i, {
+          storage: {
+            reads: [
+              [vault, word],
+              [vault, shards[own]],
+            ],
+            writes: [[vault, shards[own]]],
+          },
+          declared: declared(own),
+        });
 
       it("runs later users of other shards in parallel once the first interaction took the snapshot", function () {
         const p = prepareBlock(block([taker(0, 0), follower(1, 1), follower(2, 2), follower(3, 3), follower(4, 0)]));
@@ -323,7 +379,11 @@ describe("schedule engine", function () {
         expect(r.makespan).to.equal(42000);
         expect(checkSerialEquivalence(p, r)).to.deep.equal([]);
         // Without a taker (no one writes the word), every input lock stays: serial.
-        const none = prepareBlock(block([1, 2, 3].map((i) => tx(i - 1, { ...follower(i - 1, i), storage: { reads: [[vault, word]], writes: [[vault, shards[i]!]] } }))));
+        const none = prepareBlock(
+          block(
+            [1, 2, 3].map((i) => tx(i - 1, { ...follower(i - 1, i), storage: { reads: [[vault, word]], writes: [[vault, shards[i]]] } })),
+          ),
+        );
         expect(simulateLocks(none, { threads: 4 }).makespan).to.equal(63000);
       });
 
@@ -335,9 +395,21 @@ describe("schedule engine", function () {
       });
 
       it("reports a later transaction that reads an input of a snapshot already taken as uncovered", function () {
-        const broken = tx(1, { function: "Vault.deposit", storage: { reads: [[vault, word], [vault, shards[2]!]], writes: [[vault, shards[1]!]] }, declared: declared(1) });
+        const broken = tx(1, {
+          function: "Vault.deposit",
+          storage: {
+            reads: [
+              [vault, word],
+              [vault, shards[2]],
+            ],
+            writes: [[vault, shards[1]]],
+          },
+          declared: declared(1),
+        });
         const p = prepareBlock(block([taker(0, 0), broken]));
-        expect(p.underDeclared).to.deep.equal([{ tx: 1, function: "Vault.deposit", address: vault, slot: shards[2], access: "read", declared: "none" }]);
+        expect(p.underDeclared).to.deep.equal([
+          { tx: 1, function: "Vault.deposit", address: vault, slot: shards[2], access: "read", declared: "none" },
+        ]);
         expect(simulateLocks(p, { threads: 2 }).sound).to.equal(false);
         // check-declared applies the same coverage check: the block does not pass it either.
         const file: AccessSetFile = {
@@ -358,7 +430,13 @@ describe("schedule engine", function () {
       const good = block([0, 1, 2, 3].map((i) => tx(i, { storage: { reads: [[token, slot(i)]], writes: [[token, slot(i)]] } })));
       const bad = { ...good, number: 8, txs: good.txs.map((t) => ({ ...t, declared: { reads: [], writes: [] } })) };
       const report = simulateFile(
-        { format: "disjoint.access-sets", version: 1, source: { kind: "synthetic", description: "test" }, precision: { reads: "tx", writes: "tx" }, blocks: [good, bad] },
+        {
+          format: "disjoint.access-sets",
+          version: 1,
+          source: { kind: "synthetic", description: "test" },
+          precision: { reads: "tx", writes: "tx" },
+          blocks: [good, bad],
+        },
         { threads: [1, 4] },
       );
       const row = (s: string, t: number) => report.aggregate.find((r) => r.scheduler === s && r.threads === t)!;
@@ -367,9 +445,9 @@ describe("schedule engine", function () {
       expect(row("serial", 4)).to.equal(undefined);
       expect(row("locks", 4).blocks).to.equal(1);
       expect(row("locks", 4).unsoundBlocks).to.equal(1);
-      expect(report.blocks[1]!.rows.find((r) => r.scheduler === "locks")!.makespan).to.equal(null);
+      expect(report.blocks[1].rows.find((r) => r.scheduler === "locks")!.makespan).to.equal(null);
       // Four writes outside the declaration (their implied reads are not counted twice).
-      expect(report.blocks[1]!.underDeclared!.length).to.equal(4);
+      expect(report.blocks[1].underDeclared!.length).to.equal(4);
       // Plain arithmetic: the chai matchers plugin reads closeTo() arguments as bigints.
       expect(Math.abs(row("block-stm", 4).speedup! - 4 / 1.05)).to.be.lessThan(1e-9);
       expect(report.dependency.feeRecipientCredit).to.equal("excluded");

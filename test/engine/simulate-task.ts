@@ -9,7 +9,18 @@ import simulateAction from "../../tasks/simulate-action.js";
 describe("conflicts simulate (task action)", function () {
   const dir = mkdtempSync(join(tmpdir(), "disjoint-simulate-"));
   const input = join(dir, "p2p.json.gz");
-  const base = { threads: "1,4", scheduler: "serial,dag,block-stm,locks", cost: "auto", validationCost: 0.05, suspendCost: 0.05, json: "", md: "", blocks: 5, includeFeeRecipient: false, credits: "read-modify-write" };
+  const base = {
+    threads: "1,4",
+    scheduler: "serial,dag,block-stm,locks",
+    cost: "auto",
+    validationCost: 0.05,
+    suspendCost: 0.05,
+    json: "",
+    md: "",
+    blocks: 5,
+    includeFeeRecipient: false,
+    credits: "read-modify-write",
+  };
   let log: string[] = [];
   const origLog = console.log;
   const origErr = console.error;
@@ -40,10 +51,17 @@ describe("conflicts simulate (task action)", function () {
     const report = JSON.parse(readFileSync(json, "utf8"));
     expect(report.blocks).to.have.length(2);
     expect(report.aggregate.map((r: { scheduler: string; threads: number }) => `${r.scheduler}@${r.threads}`)).to.deep.equal([
-      "serial@1", "dag@1", "dag@4", "block-stm@1", "block-stm@4", "locks@1", "locks@4",
+      "serial@1",
+      "dag@1",
+      "dag@4",
+      "block-stm@1",
+      "block-stm@4",
+      "locks@1",
+      "locks@4",
     ]);
     // The 2-account block is serial for dag; the 1000-account block is not.
-    const dag4 = (b: number) => report.blocks[b].rows.find((r: { scheduler: string; threads: number }) => r.scheduler === "dag" && r.threads === 4);
+    const dag4 = (b: number) =>
+      report.blocks[b].rows.find((r: { scheduler: string; threads: number }) => r.scheduler === "dag" && r.threads === 4);
     expect(dag4(1).speedup).to.equal(1);
     expect(dag4(0).speedup).to.be.greaterThan(3.5);
     expect(readFileSync(md, "utf8")).to.match(/^# Parallel schedule simulation/);

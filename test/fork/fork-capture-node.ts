@@ -58,7 +58,9 @@ describe("mainnet capture --rpc against a real hardhat node that fails and resta
   }
 
   async function capture(rpc: string, out: string): Promise<{ code: number | null | string; text: string }> {
-    const run = spawnCli(["mainnet", "capture", "--rpc", rpc, "1", String(BLOCKS), "--out", out, "--retries", "8", "--backoff-ms", "250"], { CI: "true" });
+    const run = spawnCli(["mainnet", "capture", "--rpc", rpc, "1", String(BLOCKS), "--out", out, "--retries", "8", "--backoff-ms", "250"], {
+      CI: "true",
+    });
     children.push(run.child);
     const code = await within(run.exited, 240_000);
     return { code, text: run.output() };
@@ -81,7 +83,7 @@ describe("mainnet capture --rpc against a real hardhat node that fails and resta
     expect(ref.blocks.map((b) => b.number)).to.deep.equal([1, 2, 3, 4, 5, 6]);
     expect(ref.blocks.map((b) => b.txs.length)).to.deep.equal([3, 3, 1, 2, 3, 1]);
     // The creation wrote its storage slot 0, seen through the node's prestate tracer.
-    expect(ref.blocks[0]!.txs[0]!.storage.writes.map(([, slot]) => BigInt(slot))).to.deep.equal([0n]);
+    expect(ref.blocks[0].txs[0].storage.writes.map(([, slot]) => BigInt(slot))).to.deep.equal([0n]);
     const hashes = ref.blocks.map((b) => b.hash);
 
     // The link: request-numbered faults; from `restartAt` on, the node is restarted once.
@@ -105,7 +107,9 @@ describe("mainnet capture --rpc against a real hardhat node that fails and resta
           if (n === 30) {
             faults.push("rpc-error");
             const { id } = JSON.parse(body) as { id: number };
-            return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id, error: { code: -32000, message: "internal error" } }));
+            return void res
+              .writeHead(200, { "content-type": "application/json" })
+              .end(JSON.stringify({ jsonrpc: "2.0", id, error: { code: -32000, message: "internal error" } }));
           }
           if (n >= restartAt && restarting === undefined) {
             faults.push("restart");
@@ -140,12 +144,18 @@ describe("mainnet capture --rpc against a real hardhat node that fails and resta
       expect(faults).to.deep.equal(["drop", "503", "slow", "rpc-error", "restart"]);
       await restarting;
       expect(unreachable, "requests that found the node down, retried until it was back").to.be.greaterThan(0);
-      expect(second.text).to.match(new RegExp(`captured ${BLOCKS} block\\(s\\), 13 txs from .*\\(${parts.length} resumed from partial files\\)`));
+      expect(second.text).to.match(
+        new RegExp(`captured ${BLOCKS} block\\(s\\), 13 txs from .*\\(${parts.length} resumed from partial files\\)`),
+      );
       // The restarted node mined the same chain.
-      for (let b = 1; b <= BLOCKS; b++) expect((await nodeRpc<{ hash: string }>("eth_getBlockByNumber", [`0x${b.toString(16)}`, false])).hash).to.equal(hashes[b - 1]);
+      for (let b = 1; b <= BLOCKS; b++)
+        expect((await nodeRpc<{ hash: string }>("eth_getBlockByNumber", [`0x${b.toString(16)}`, false])).hash).to.equal(hashes[b - 1]);
 
       const got = await loadAccessSetFile(out);
-      expect(got.blocks.map((b) => b.number), "every block once, in order").to.deep.equal([1, 2, 3, 4, 5, 6]);
+      expect(
+        got.blocks.map((b) => b.number),
+        "every block once, in order",
+      ).to.deep.equal([1, 2, 3, 4, 5, 6]);
       expect(got.blocks).to.deep.equal(ref.blocks);
       expect(existsSync(`${out}.parts`)).to.equal(false);
     } finally {

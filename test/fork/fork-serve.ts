@@ -18,7 +18,18 @@ import { network } from "hardhat";
 import { AbiCoder, keccak256 } from "ethers";
 import { FORK_ACCOUNTS } from "../../src/replay/fork-accounts.js";
 import { loadSynthesizedRecording } from "../../src/replay/index.js";
-import { freePort, jsonRpc, killGroup, sleep, spawnCli, spawnNode, startHardhatNode, waitFor, within, type Child } from "../helpers/node.js";
+import {
+  freePort,
+  jsonRpc,
+  killGroup,
+  sleep,
+  spawnCli,
+  spawnNode,
+  startHardhatNode,
+  waitFor,
+  within,
+  type Child,
+} from "../helpers/node.js";
 
 const BLOCK = 19_932_703;
 const FORK = BLOCK - 1;
@@ -86,11 +97,13 @@ describe("fork serve: the recorded state of a shipped block as a JSON-RPC endpoi
     // The balance the pre-state holds in USDC's balances mapping (slot 9), read independently.
     const recording = await loadSynthesizedRecording(join(CORPUS, "block.json.gz"), join(CORPUS, "pre_state.json.gz"));
     const slot = keccak256(AbiCoder.defaultAbiCoder().encode(["address", "uint256"], [HOLDER, 9]));
-    const stored = BigInt(recording.state[USDC]!.storage[slot]!);
+    const stored = BigInt(recording.state[USDC].storage[slot]);
     expect(stored > 0n).to.equal(true);
     expect(got.block).to.equal(FORK);
     expect(BigInt(got.balance)).to.equal(stored);
-    expect(got.refused).to.match(/^eth_call\(.*\) is not in the recording \(the call reads storage 0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48 0x[0-9a-f]{64}, outside the pre-state\); serve it with an upstream archive node/);
+    expect(got.refused).to.match(
+      /^eth_call\(.*\) is not in the recording \(the call reads storage 0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48 0x[0-9a-f]{64}, outside the pre-state\); serve it with an upstream archive node/,
+    );
 
     const out = await stop(s);
     expect(out).to.match(/outside the recording: eth_call\(/);
@@ -102,7 +115,10 @@ describe("fork serve: the recorded state of a shipped block as a JSON-RPC endpoi
     const s = await serve([], join(dir, "hardhat.json.gz"));
     expect(s.run.output()).to.contain(`RECORDED_FORK_URL=${s.url} RECORDED_FORK_BLOCK=${FORK} npx hardhat <task> --network recordedFork`);
     // What those two variables set, given to the named network's config here (the test process's env is read at config load).
-    const connection = await network.create({ network: "recordedFork", override: { forking: { enabled: true, url: s.url, blockNumber: FORK } } });
+    const connection = await network.create({
+      network: "recordedFork",
+      override: { forking: { enabled: true, url: s.url, blockNumber: FORK } },
+    });
     try {
       const { ethers } = connection;
       expect(await ethers.provider.getBlockNumber()).to.equal(FORK);
@@ -111,7 +127,11 @@ describe("fork serve: the recorded state of a shipped block as a JSON-RPC endpoi
       // A first block before any call: calls at "latest" run with the latest block's coinbase, and
       // the synthesized fork block's is the zero address, whose real account the pre-state lacks.
       await (await a!.sendTransaction({ to: HOLDER, value: 10n ** 18n })).wait(); // gas money
-      const usdc = new ethers.Contract(USDC, ["function balanceOf(address) view returns (uint256)", "function transfer(address,uint256) returns (bool)"], a);
+      const usdc = new ethers.Contract(
+        USDC,
+        ["function balanceOf(address) view returns (uint256)", "function transfer(address,uint256) returns (bool)"],
+        a,
+      );
       const before = (await usdc.balanceOf(HOLDER)) as bigint;
       expect(before > 0n).to.equal(true);
       await connection.provider.request({ method: "hardhat_impersonateAccount", params: [HOLDER] });
@@ -140,7 +160,8 @@ describe("fork serve: the recorded state of a shipped block as a JSON-RPC endpoi
     const [from] = await nodeRpc<string[]>("eth_accounts");
     const to = "0x00000000000000000000000000000000c0ffee01";
     const hashes: string[] = [];
-    for (const wei of [1000n, 2000n, 3000n]) hashes.push(await nodeRpc<string>("eth_sendTransaction", [{ from, to, value: `0x${wei.toString(16)}` }]));
+    for (const wei of [1000n, 2000n, 3000n])
+      hashes.push(await nodeRpc<string>("eth_sendTransaction", [{ from, to, value: `0x${wei.toString(16)}` }]));
     // The node's chain reaches the fork block, so "the state at block FORK" is the node's.
     const height = Number(await nodeRpc<string>("eth_blockNumber"));
     await nodeRpc("hardhat_mine", [`0x${(FORK - height).toString(16)}`]);

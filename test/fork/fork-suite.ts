@@ -8,7 +8,17 @@
  * server's "is not in the recording" error.
  */
 import { expect } from "chai";
-import { AbiCoder, ZeroAddress, getCreate2Address, getCreateAddress, keccak256, solidityPacked, zeroPadValue, toBeHex, type Signer } from "ethers";
+import {
+  AbiCoder,
+  ZeroAddress,
+  getCreate2Address,
+  getCreateAddress,
+  keccak256,
+  solidityPacked,
+  zeroPadValue,
+  toBeHex,
+  type Signer,
+} from "ethers";
 import {
   DisjointFactory__factory,
   DisjointRouter__factory,
@@ -36,7 +46,8 @@ const E18 = 10n ** 18n;
 const WAD = E18;
 const MAX = 2n ** 256n - 1n;
 
-const mappingSlot = (key: string, slot: number) => keccak256(AbiCoder.defaultAbiCoder().encode(["address", "uint256"], [key, slot])).toLowerCase();
+const mappingSlot = (key: string, slot: number) =>
+  keccak256(AbiCoder.defaultAbiCoder().encode(["address", "uint256"], [key, slot])).toLowerCase();
 
 describe("suite on a Cancun-era mainnet fork (recorded state of block 19,932,703)", function () {
   this.timeout(300_000);
@@ -55,7 +66,7 @@ describe("suite on a Cancun-era mainnet fork (recorded state of block 19,932,703
 
   /** The recorded balance of `holder` in `token` (mapping at `slot`): it must be in the pre-state. */
   function holderBalance(token: string, slot: number, holder: string): bigint {
-    const v = fork.recording.state[token]!.storage[mappingSlot(holder, slot)];
+    const v = fork.recording.state[token].storage[mappingSlot(holder, slot)];
     if (v === undefined) throw new Error(`the pre-state holds no ${token} balance slot of ${holder}`);
     return BigInt(v);
   }
@@ -76,7 +87,9 @@ describe("suite on a Cancun-era mainnet fork (recorded state of block 19,932,703
     expect(await ethers.provider.getBlockNumber()).to.equal(CANCUN_FORK_BLOCK);
     const forkBlock = await ethers.provider.getBlock(CANCUN_FORK_BLOCK);
     const next = (await import("node:zlib")).gunzipSync(
-      await (await import("node:fs/promises")).readFile(new URL(`../../fixtures/mainnet/${CANCUN_FORK_BLOCK + 1}/block.json.gz`, import.meta.url)),
+      await (
+        await import("node:fs/promises")
+      ).readFile(new URL(`../../fixtures/mainnet/${CANCUN_FORK_BLOCK + 1}/block.json.gz`, import.meta.url)),
     );
     const real = JSON.parse(next.toString("utf8")) as { parentHash: string; timestamp: string; baseFeePerGas: string };
     expect(forkBlock!.hash).to.equal(real.parentHash); // the real hash of N-1
@@ -112,7 +125,7 @@ describe("suite on a Cancun-era mainnet fork (recorded state of block 19,932,703
     const routerAddr = await router.getAddress();
 
     // the liquidity provider (a fresh account) is funded by both holders
-    const lp = (await ethers.getSigners())[1]!;
+    const lp = (await ethers.getSigners())[1];
     const usdc = new ethers.Contract(USDC, ERC20, ethers.provider);
     const weth = new ethers.Contract(WETH, ERC20, ethers.provider);
     await (await usdc.connect(usdcHolder).getFunction("transfer")(lp.address, 7_000n * E6)).wait();
@@ -127,7 +140,7 @@ describe("suite on a Cancun-era mainnet fork (recorded state of block 19,932,703
 
     // a real USDC holder swaps 50 USDC for WETH (within the router's 1% max trade); the WETH goes
     // to a fresh account: the holder's own WETH balance slot is not in the recorded state
-    const recipient = (await ethers.getSigners())[0]!.address;
+    const recipient = (await ethers.getSigners())[0].address;
     await (await usdc.connect(usdcHolder).getFunction("approve")(routerAddr, 50n * E6)).wait();
     const usdcBefore = (await usdc.balanceOf(USDC_HOLDER)) as bigint;
     const quote = await router.getAmountsOut(50n * E6, [USDC, WETH]);
@@ -150,8 +163,12 @@ describe("suite on a Cancun-era mainnet fork (recorded state of block 19,932,703
     const shardCount = 4n;
     // the escrows are CREATE2 children of the market, created (and approving the market) in its constructor
     const escrowCode = await embeddedCreationCode("LendingMarket", "LendingEscrow");
-    const initCodeHash = keccak256(solidityPacked(["bytes", "bytes"], [escrowCode, AbiCoder.defaultAbiCoder().encode(["address", "address"], [USDC, WETH])]));
-    const escrows = Array.from({ length: Number(shardCount) }, (_, i) => getCreate2Address(marketAddr, zeroPadValue(toBeHex(i), 32), initCodeHash));
+    const initCodeHash = keccak256(
+      solidityPacked(["bytes", "bytes"], [escrowCode, AbiCoder.defaultAbiCoder().encode(["address", "address"], [USDC, WETH])]),
+    );
+    const escrows = Array.from({ length: Number(shardCount) }, (_, i) =>
+      getCreate2Address(marketAddr, zeroPadValue(toBeHex(i), 32), initCodeHash),
+    );
     fork.server.assumeEmpty(...escrows);
     const YEAR = 365n * 24n * 3600n;
     const market = await new LendingMarket__factory(deployer).deploy(
@@ -172,7 +189,7 @@ describe("suite on a Cancun-era mainnet fork (recorded state of block 19,932,703
       ZeroAddress,
     );
     expect(await market.getAddress()).to.equal(marketAddr);
-    for (let s = 0n; s < shardCount; s++) expect((await market.escrowOf(s)).toLowerCase()).to.equal(escrows[Number(s)]!.toLowerCase());
+    for (let s = 0n; s < shardCount; s++) expect((await market.escrowOf(s)).toLowerCase()).to.equal(escrows[Number(s)].toLowerCase());
     const usdc = new ethers.Contract(USDC, ERC20, ethers.provider);
     const weth = new ethers.Contract(WETH, ERC20, ethers.provider);
     // each escrow approved the market on the real tokens
@@ -185,15 +202,15 @@ describe("suite on a Cancun-era mainnet fork (recorded state of block 19,932,703
     await (await usdc.connect(usdcHolder).getFunction("approve")(marketAddr, 20_000n * E6)).wait();
     await (await market.connect(usdcHolder).supply(20_000n * E6)).wait();
     const supplierShard = await market.shardOf(USDC_HOLDER);
-    expect(await usdc.balanceOf(escrows[Number(supplierShard)]!)).to.equal(20_000n * E6);
+    expect(await usdc.balanceOf(escrows[Number(supplierShard)])).to.equal(20_000n * E6);
 
     // the WETH holder posts 1 WETH and borrows 1,000 USDC (max at 80% LLTV: 2,400)
     await (await weth.connect(wethHolder).getFunction("approve")(marketAddr, E18)).wait();
     await (await market.connect(wethHolder).depositCollateral(E18)).wait();
     const borrowerShard = await market.shardOf(WETH_HOLDER);
-    expect(await weth.balanceOf(escrows[Number(borrowerShard)]!)).to.equal(E18);
+    expect(await weth.balanceOf(escrows[Number(borrowerShard)])).to.equal(E18);
     // the loan goes to a fresh account: the WETH holder's USDC balance slot is not in the recorded state
-    const receiver = (await ethers.getSigners())[1]!.address;
+    const receiver = (await ethers.getSigners())[1].address;
     const usdcBefore = (await usdc.balanceOf(receiver)) as bigint;
     await (await market.connect(wethHolder).borrow(1_000n * E6, receiver, (1n << shardCount) - 1n)).wait();
     expect(await usdc.balanceOf(receiver)).to.equal(usdcBefore + 1_000n * E6);
@@ -211,7 +228,7 @@ describe("suite on a Cancun-era mainnet fork (recorded state of block 19,932,703
     // ShardEscrows take the vault's nonces 1..shards and approve the vault in their constructors
     const escrows = Array.from({ length: shards }, (_, k) => getCreateAddress({ from: vaultAddr, nonce: k + 1 }));
     fork.server.assumeEmpty(...escrows);
-    const feeRecipient = (await ethers.getSigners())[1]!.address;
+    const feeRecipient = (await ethers.getSigners())[1].address;
     // The vault's constructor reads WETH.decimals(): WETH9's slot 2 (`uint8 public decimals = 18`,
     // set at deployment, no setter), which block 19,932,703 never read, so the recording lacks it
     // and the server refuses the read...
@@ -222,7 +239,15 @@ describe("suite on a Cancun-era mainnet fork (recorded state of block 19,932,703
     // ...so the test states WETH9's constant explicitly, on the fork only.
     await fork.connection.provider.request({ method: "hardhat_setStorageAt", params: [WETH, "0x2", zeroPadValue("0x12", 32)] });
     expect(await decimals.decimals()).to.equal(18n);
-    const vault = await new DisjointVault__factory(deployer).deploy(WETH, "Disjoint WETH", "dWETH", shards, await deployer.getAddress(), feeRecipient, ZeroAddress);
+    const vault = await new DisjointVault__factory(deployer).deploy(
+      WETH,
+      "Disjoint WETH",
+      "dWETH",
+      shards,
+      await deployer.getAddress(),
+      feeRecipient,
+      ZeroAddress,
+    );
     expect(await vault.getAddress()).to.equal(vaultAddr);
     const weth = new ethers.Contract(WETH, ERC20, ethers.provider);
     const start = (await weth.balanceOf(WETH_HOLDER)) as bigint;
@@ -243,7 +268,7 @@ describe("suite on a Cancun-era mainnet fork (recorded state of block 19,932,703
   it("moves real USDT from a recorded holder (no return value) into a fresh account", async function () {
     const { ethers } = fork;
     const holder = await fork.impersonate(USDT_HOLDER);
-    const to = (await ethers.getSigners())[1]!.address;
+    const to = (await ethers.getSigners())[1].address;
     const usdt = new ethers.Contract(USDT, ERC20, ethers.provider);
     const before = (await usdt.balanceOf(USDT_HOLDER)) as bigint;
     expect(before).to.equal(holderBalance(USDT, 2, USDT_HOLDER));

@@ -7,10 +7,7 @@ import { startFork, type Fork } from "../helpers/fork.js";
 const USDC = "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"; // FiatToken proxy: balances slot 9, blacklisted slot 3
 const USDT = "0xdac17f958d2ee523a2206206994597c13d831ec7"; // TetherToken: balances slot 2, isBlackListed slot 6
 const WETH = "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2"; // WETH9: balanceOf slot 3
-const ERC20 = [
-  "function balanceOf(address) view returns (uint256)",
-  "function transfer(address,uint256) returns (bool)",
-];
+const ERC20 = ["function balanceOf(address) view returns (uint256)", "function transfer(address,uint256) returns (bool)"];
 
 const mappingSlot = (key: string, slot: number) =>
   keccak256(AbiCoder.defaultAbiCoder().encode(["address", "uint256"], [key, slot])).toLowerCase();
@@ -24,11 +21,11 @@ interface Holder {
 /** Accounts of the pre-state for which the recording holds every listed mapping slot of `token`; richest first. */
 function holders(fork: Fork, token: string, balanceSlot: number, alsoSlots: number[] = []): Holder[] {
   const st = fork.recording.state;
-  const storage = st[token]!.storage;
+  const storage = st[token].storage;
   const value = (a: string, p: number) => storage[mappingSlot(a, p)];
   return Object.keys(st)
     .filter((a) => [balanceSlot, ...alsoSlots].every((p) => value(a, p) !== undefined))
-    .map((a) => ({ address: a, balance: BigInt(value(a, balanceSlot)!), eoa: st[a]!.code === null }))
+    .map((a) => ({ address: a, balance: BigInt(value(a, balanceSlot)!), eoa: st[a].code === null }))
     .sort((x, y) => (y.balance > x.balance ? 1 : y.balance < x.balance ? -1 : 0));
 }
 
@@ -61,14 +58,24 @@ describe("offline mainnet fork (recorded state of block 12,244,000)", function (
   it("transfers real WETH between two holders of the pre-state", async function () {
     const hs = holders(fork, WETH, 3);
     const from = hs.find((h) => h.eoa && h.balance > 0n)!;
-    await transfer(WETH, from, hs.find((h) => h !== from)!, from.balance / 3n);
+    await transfer(
+      WETH,
+      from,
+      hs.find((h) => h !== from)!,
+      from.balance / 3n,
+    );
   });
 
   it("transfers real USDC (through its proxy, with the blacklist check) between two holders", async function () {
     const hs = holders(fork, USDC, 9, [3]);
     const from = hs.find((h) => h.eoa && h.balance > 0n)!;
     expect(from, "no USDC holder with balance and blacklist slots in the pre-state").to.not.equal(undefined);
-    await transfer(USDC, from, hs.find((h) => h !== from)!, from.balance / 3n);
+    await transfer(
+      USDC,
+      from,
+      hs.find((h) => h !== from)!,
+      from.balance / 3n,
+    );
   });
 
   it("transfers real USDT between two holders", async function () {
@@ -89,7 +96,7 @@ describe("offline mainnet fork (recorded state of block 12,244,000)", function (
       });
     const usdtTo = holders(fork, USDT, 2).find((h) => h.address !== usdt.address)!;
     expect(await call(USDT, usdt.address, usdtTo.address)).to.equal("0x");
-    expect(BigInt((await call(USDC, usdc[0]!.address, usdc[1]!.address)) as string)).to.equal(1n);
+    expect(BigInt((await call(USDC, usdc[0].address, usdc[1].address)) as string)).to.equal(1n);
   });
 
   it("moves USDT with OZ SafeERC20, where a plain IERC20 call fails on the missing return value", async function () {

@@ -17,7 +17,13 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { computeAddress } from "ethers";
 import { artifacts, network } from "hardhat";
-import { loadRecording, loadSynthesizedRecording, startRecordedRpc, type RecordedRpcServer, type Recording } from "../../src/replay/index.js";
+import {
+  loadRecording,
+  loadSynthesizedRecording,
+  startRecordedRpc,
+  type RecordedRpcServer,
+  type Recording,
+} from "../../src/replay/index.js";
 
 /** The fork block: 12,243,999 (its header is in the corpus), with the pre-state of block 12,244,000. */
 export const FORK_BLOCK = 12_243_999;

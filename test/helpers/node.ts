@@ -46,7 +46,12 @@ export interface Child {
 
 /** Runs `node <args>` (e.g. [CLI, "node", ...]) in its own process group, capturing stdout and stderr. */
 export function spawnNode(args: string[], env: Record<string, string> = {}): Child {
-  const child = spawn(process.execPath, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0", ...env } });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, FORCE_COLOR: "0", ...env },
+  });
   let text = "";
   child.stdout!.on("data", (d) => (text += d));
   child.stderr!.on("data", (d) => (text += d));
@@ -82,7 +87,11 @@ export async function waitFor<T>(check: () => T | undefined | Promise<T | undefi
 export function jsonRpc(url: () => string) {
   let id = 1;
   return async function rpc<T = unknown>(method: string, params: unknown[] = []): Promise<T> {
-    const res = await fetch(url(), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: id++, method, params }) });
+    const res = await fetch(url(), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: id++, method, params }),
+    });
     const body = (await res.json()) as { result?: T; error?: { message: string } };
     if (body.error) throw new Error(`${method}: ${body.error.message}`);
     return body.result as T;

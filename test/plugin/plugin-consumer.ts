@@ -65,7 +65,8 @@ describe("plugin in a consumer project (npm pack, capture from its tests, analyz
     const modules = path.join(consumer, "node_modules");
     await mkdir(path.join(modules, "disjoint"), { recursive: true });
     for (const name of await readdir(path.join(ROOT, "node_modules")))
-      if (name !== "disjoint" && name !== ".package-lock.json") await symlink(path.join(ROOT, "node_modules", name), path.join(modules, name));
+      if (name !== "disjoint" && name !== ".package-lock.json")
+        await symlink(path.join(ROOT, "node_modules", name), path.join(modules, name));
     await run("tar", ["-xzf", tarball, "--strip-components=1", "-C", path.join(modules, "disjoint")]);
   });
 
@@ -76,7 +77,8 @@ describe("plugin in a consumer project (npm pack, capture from its tests, analyz
   it("lists the conflicts tasks, one line each", async function () {
     const r = await hardhat("conflicts", "--help");
     expect(r.code, r.out).to.equal(0);
-    for (const t of ["capture", "analyze", "check-declared", "simulate", "report"]) expect(r.out).to.match(new RegExp(`conflicts ${t}\\s+\\S`));
+    for (const t of ["capture", "analyze", "check-declared", "simulate", "report"])
+      expect(r.out).to.match(new RegExp(`conflicts ${t}\\s+\\S`));
     const sub = await hardhat("conflicts", "capture", "--help");
     expect(sub.out).to.match(/conflicts capture tests\s+\S/);
   });
@@ -102,7 +104,8 @@ describe("plugin in a consumer project (npm pack, capture from its tests, analyz
     expect(cap.out).to.match(/captured \d+ transaction\(s\) in \d+ block\(s\)/);
     const file = JSON.parse(await readFile(path.join(consumer, "tests.json"), "utf8"));
     const fns = new Set<string>(file.blocks.flatMap((b: any) => b.txs.map((t: any) => t.function)));
-    for (const f of ["ShopToken.mint", "ShopVault.deposit", "ShopVault.withdraw", "Tally.visit", "ShopVault.constructor"]) expect(fns).to.include(f);
+    for (const f of ["ShopToken.mint", "ShopVault.deposit", "ShopVault.withdraw", "Tally.visit", "ShopVault.constructor"])
+      expect(fns).to.include(f);
 
     const an = await hardhat("conflicts", "analyze", "tests.json", "--json", "analysis.json", "--md", "analysis.md");
     expect(an.code, an.out).to.equal(0);

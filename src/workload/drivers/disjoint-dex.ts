@@ -34,7 +34,11 @@ export function disjointDexDriver(maxShards = 16): ProductDriver {
   const lp = new Map<number, { pair: string; amount: bigint }>();
   const names: Record<string, string> = {};
 
-  const pairIface = ["function balanceOf(address) view returns (uint256)", "function approve(address,uint256)", "function mint(address) returns (uint256)"];
+  const pairIface = [
+    "function balanceOf(address) view returns (uint256)",
+    "function approve(address,uint256)",
+    "function mint(address) returns (uint256)",
+  ];
 
   return {
     product: "dex",
@@ -113,7 +117,14 @@ export function disjointDexDriver(maxShards = 16): ProductDriver {
         // Every shard of a pool is equally deep and carries these trades (at most 50 tokens
         // against >= 62,500 per shard: under the 1% limit), so the sender's address picks one.
         const shards = op.path.slice(1).map((t, h) => BigInt(user) % BigInt(shardCounts[Math.min(t, op.path[h])]));
-        return callTx(router, "DisjointRouter", user, "swapExactTokensForTokensOnShards", [units(op.amountIn), 0, path, shards, user, DEADLINE]);
+        return callTx(router, "DisjointRouter", user, "swapExactTokensForTokensOnShards", [
+          units(op.amountIn),
+          0,
+          path,
+          shards,
+          user,
+          DEADLINE,
+        ]);
       }
       const pair = op.tokens.map((t) => tokenAddrs[t]) as [string, string];
       return v2LiquidityTx(router, "DisjointRouter", user, op, pair, lp.get(op.user)?.amount, DEADLINE);

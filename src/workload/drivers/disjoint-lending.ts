@@ -73,7 +73,12 @@ export function disjointLendingDriver(shards = 16): ProductDriver {
           "disjoint lending seed positions",
         );
         markets.push({ market, loan, collateral, oracle, hasVictims: false });
-        Object.assign(names, { [`LendingMarket${m}`]: addr, [`L${m}`]: params.loanToken, [`C${m}`]: params.collateralToken, [`MockPriceOracle${m}`]: params.oracle });
+        Object.assign(names, {
+          [`LendingMarket${m}`]: addr,
+          [`L${m}`]: params.loanToken,
+          [`C${m}`]: params.collateralToken,
+          [`MockPriceOracle${m}`]: params.oracle,
+        });
       }
     },
     async setup(env: DriverEnv, ops: readonly Operation[]) {

@@ -35,14 +35,27 @@ export function disjointVaultDriver(shards = 16): ProductDriver {
       asset = await deployArtifact(env, "MockERC20", ["Vault asset", "VA", 18]);
       const assetAddr = await asset.getAddress();
       const layouts = await deployTokenLayouts(env, [assetAddr]);
-      vault = (await deployArtifact(env, "DisjointVault", [assetAddr, "disjoint vault", "djV", shards, owner.address, owner.address, await layouts.getAddress()])) as Contract;
+      vault = (await deployArtifact(env, "DisjointVault", [
+        assetAddr,
+        "disjoint vault",
+        "djV",
+        shards,
+        owner.address,
+        owner.address,
+        await layouts.getAddress(),
+      ])) as Contract;
       const vaultAddr = await vault.getAddress();
       strategy = await deployArtifact(env, "VaultMockStrategy", [assetAddr, vaultAddr]);
       await call(strategy, "setTokenLayouts", await layouts.getAddress());
       Object.assign(names, { DisjointVault: vaultAddr, VA: assetAddr, VaultMockStrategy: await strategy.getAddress() });
       const seeds = Array.from({ length: shards }, (_, s) => helperWalletInShard("vault-seed", s, shards));
       await fundEther(env.chain, [owner.address, ...seeds.map((w) => w.address)]);
-      await fundUsers(asset, seeds.map((w) => w.address), units(DEPOSITS / shards), vaultAddr);
+      await fundUsers(
+        asset,
+        seeds.map((w) => w.address),
+        units(DEPOSITS / shards),
+        vaultAddr,
+      );
       await sendSetup(
         env.chain,
         [

@@ -10,8 +10,7 @@ import type { Operation, Workload } from "../operations.js";
 import type { DriverEnv, ProductDriver } from "./types.js";
 
 const require = createRequire(import.meta.url);
-const build = (pkg: string, name: string) =>
-  require(`@uniswap/${pkg}/build/${name}.json`) as { abi: InterfaceAbi; bytecode: string };
+const build = (pkg: string, name: string) => require(`@uniswap/${pkg}/build/${name}.json`) as { abi: InterfaceAbi; bytecode: string };
 
 export const POOL_DEPTH = 1_000_000;
 const USER_FUNDS = 100_000;
@@ -40,10 +39,7 @@ export function uniswapV2Driver(): ProductDriver {
       await factory.waitForDeployment();
       const r = build("v2-periphery", "UniswapV2Router02");
       // The router's WETH is never used by the workload; any token address serves.
-      router = (await new ContractFactory(r.abi, r.bytecode, env.deployer).deploy(
-        await factory.getAddress(),
-        tokenAddrs[0],
-      )) as Contract;
+      router = (await new ContractFactory(r.abi, r.bytecode, env.deployer).deploy(await factory.getAddress(), tokenAddrs[0])) as Contract;
       await router.waitForDeployment();
       const routerAddr = await router.getAddress();
       names.UniswapV2Factory = await factory.getAddress();
@@ -53,7 +49,18 @@ export function uniswapV2Driver(): ProductDriver {
         await call(t, "fund", [deployer], units(POOL_DEPTH * 2), routerAddr);
       }
       for (let i = 0; i + 1 < workload.tokens; i++) {
-        await call(router, "addLiquidity", tokenAddrs[i], tokenAddrs[i + 1], units(POOL_DEPTH), units(POOL_DEPTH), 0, 0, deployer, DEADLINE);
+        await call(
+          router,
+          "addLiquidity",
+          tokenAddrs[i],
+          tokenAddrs[i + 1],
+          units(POOL_DEPTH),
+          units(POOL_DEPTH),
+          0,
+          0,
+          deployer,
+          DEADLINE,
+        );
         names[`UniswapV2Pair(T${i},T${i + 1})`] = await pairOf(i, i + 1);
       }
     },
@@ -68,7 +75,8 @@ export function uniswapV2Driver(): ProductDriver {
         else {
           needs[op.tokens[0]].add(user);
           needs[op.tokens[1]].add(user);
-          if (op.kind === "removeLiquidity") providers.push({ user, index: op.user, a: op.tokens[0], b: op.tokens[1], provided: op.provided });
+          if (op.kind === "removeLiquidity")
+            providers.push({ user, index: op.user, a: op.tokens[0], b: op.tokens[1], provided: op.provided });
         }
       }
       for (const [i, users] of needs.entries()) await fundUsers(tokens[i], [...users], units(USER_FUNDS), routerAddr);
@@ -79,14 +87,24 @@ export function uniswapV2Driver(): ProductDriver {
           from: p.user,
           to: routerAddr,
           data: router.interface.encodeFunctionData("addLiquidity", [
-            tokenAddrs[p.a], tokenAddrs[p.b], units(p.provided), units(p.provided), 0, 0, p.user, DEADLINE,
+            tokenAddrs[p.a],
+            tokenAddrs[p.b],
+            units(p.provided),
+            units(p.provided),
+            0,
+            0,
+            p.user,
+            DEADLINE,
           ]),
           label: "UniswapV2Router02.addLiquidity",
         });
         setupTxs.push({
           from: p.user,
           to: await pairOf(p.a, p.b),
-          data: new Contract(await pairOf(p.a, p.b), ["function approve(address,uint256)"]).interface.encodeFunctionData("approve", [routerAddr, MaxUint256]),
+          data: new Contract(await pairOf(p.a, p.b), ["function approve(address,uint256)"]).interface.encodeFunctionData("approve", [
+            routerAddr,
+            MaxUint256,
+          ]),
           label: "UniswapV2Pair.approve",
         });
       }
