@@ -14,7 +14,8 @@ import { InputError } from "../errors.js";
 import { CompactBuilder, txFunctionLabel, type CompactAccessSets } from "../model/block.js";
 import type { AnalysisInput } from "../conflicts/analyze.js";
 import { openEngine, sqlString, type Engine, type EngineOptions } from "./engine.js";
-import { KIND_BLOCK_READ, KIND_FEE_RECIPIENT, type Partition, type TableName } from "./layout.js";
+import { ACCESS_CREDIT, ACCESS_WRITE, DEFAULT_DEPENDENCY, fieldDependencyMode } from "../model/dependency.js";
+import { KIND_BLOCK_READ, KIND_FEE_RECIPIENT, KIND_STORAGE, type Partition, type TableName } from "./layout.js";
 import { readNames, readTreeMeta, type ReadRange } from "./read.js";
 
 const ADDRESS = /^0x[0-9a-f]{40}$/;
@@ -466,6 +467,9 @@ async function readPartition(
     );
 }
 
+/** Account fields by the chain pass's field code (0: another field, 1: balance, 2: nonce). */
+const ACCOUNT_FIELDS = ["other", "balance", "nonce"] as const;
+
 /**
  * Longest dependency chain of every block (RAW/WW edges, fee-recipient balance credits
  * excluded, as `conflicts analyze`), streamed from the tree's accesses as typed column chunks:
@@ -500,6 +504,15 @@ export async function blockChains(
         ) + 1;
       const lastDepth = new Int32Array(nLoc);
       const stamp = new Int32Array(nLoc).fill(-1);
+      // The account field of each account location (the dependency rule needs balance and nonce).
+      const fieldOf = new Uint8Array(nLoc);
+      for (const [l, f] of (
+        await guarded(tree, rel("locations"), () =>
+          c.runAndReadAll(`SELECT location, slot FROM read_parquet(${file("locations")}) WHERE slot IN ('balance', 'nonce')`),
+        )
+      ).getRows()) {
+        if ((l as number) >= 0 && (l as number) < nLoc) fieldOf[l as number] = f === "balance" ? 1 : 2;
+      }
       const blocks = (
         await guarded(tree, rel("blocks"), () =>
           c.runAndReadAll(
@@ -558,18 +571,25 @@ export async function blockChains(
             const t = aTx[i];
             const kind = aKind[i];
             const mode = aMode[i];
-            // Block-level reads and the fee recipient's balance credit (a write without a read) are no dependency (src/model/dependency.ts).
-            if (t === -1 || kind === KIND_BLOCK_READ || (kind === KIND_FEE_RECIPIENT && mode === 2)) continue;
+            // Block-level reads are no dependency.
+            if (t === -1 || kind === KIND_BLOCK_READ) continue;
+            const l = aLoc[i];
+            if (l < 0 || l >= nLoc)
+              throw bad(tree, rel("accesses"), `an access of block ${number} names location ${l}, which the locations table does not have`);
+            // The one dependency definition (src/model/dependency.ts) under its default options,
+            // which do not depend on the sender: a fee-recipient balance credit is no dependency.
+            const m =
+              kind === KIND_STORAGE
+                ? mode
+                : fieldDependencyMode(mode, ACCOUNT_FIELDS[fieldOf[l]], kind === KIND_FEE_RECIPIENT, false, DEFAULT_DEPENDENCY);
+            if (m === 0) continue;
             if (t !== tx) {
               if (tx !== -2) endTx();
               tx = t;
               depth = 1;
             }
-            const l = aLoc[i];
-            if (l < 0 || l >= nLoc)
-              throw bad(tree, rel("accesses"), `an access of block ${number} names location ${l}, which the locations table does not have`);
             if (stamp[l] === ord && lastDepth[l] + 1 > depth) depth = lastDepth[l] + 1;
-            if (mode & 2) pending.push(l);
+            if (m & (ACCESS_WRITE | ACCESS_CREDIT)) pending.push(l);
           }
           acc.row = i;
           if (i < n) break;

@@ -88,12 +88,27 @@ export function dependencyMode(
   from: string | null,
   opts: DependencyOptions,
 ): number {
+  return fieldDependencyMode(observed, field, account === coinbase, account === from, opts);
+}
+
+/**
+ * The same rule for a reader that knows a location only by its field and two facts about its
+ * account (the columnar chain pass, which keeps no address strings): whether the account is
+ * the block's fee recipient and whether it is the transaction's sender.
+ */
+export function fieldDependencyMode(
+  observed: number,
+  field: string,
+  isFeeRecipient: boolean,
+  isSender: boolean,
+  opts: DependencyOptions,
+): number {
   let m = observed;
   if (field === "balance" && (m & (ACCESS_READ | ACCESS_WRITE)) === ACCESS_WRITE) {
-    if (account === coinbase && opts.feeRecipientCredit === "excluded") return 0;
+    if (isFeeRecipient && opts.feeRecipientCredit === "excluded") return 0;
     if (opts.credits === "commutative") return ACCESS_CREDIT;
   }
-  if (field === "nonce" && opts.senderNonces === "relaxed" && account === from) return 0;
+  if (field === "nonce" && opts.senderNonces === "relaxed" && isSender) return 0;
   if (m & ACCESS_WRITE) m |= ACCESS_READ;
   return m;
 }
