@@ -1,7 +1,6 @@
 import { emptyTask, task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
-
-const OUT = { name: "out", description: "Access-set file to write (.json or .json.gz)", defaultValue: "access-sets.json" } as const;
+import { OUT_OPTION, RETRY_OPTIONS } from "./options.js";
 
 /** `conflicts capture <source>`: one sub-task per producer of access sets, each with its own options. */
 export const captureTasks = [
@@ -10,7 +9,7 @@ export const captureTasks = [
     ["conflicts", "capture", "workload"],
     "Run transactions on a Hardhat network and capture them (re-executed, or prestate-traced with --method trace)",
   )
-    .addOption(OUT)
+    .addOption(OUT_OPTION)
     .addOption({
       name: "requests",
       description: "JSON file of tx requests [{from,to,data,value,gas,function}] (default: the sample workload)",
@@ -40,13 +39,13 @@ export const captureTasks = [
     .build(),
   task(["conflicts", "capture", "replay"], "Replay a mainnet block of the corpus offline and capture its access sets")
     .addPositionalArgument({ name: "block", description: "Block number (a directory under --corpus)", type: ArgumentType.INT })
-    .addOption(OUT)
+    .addOption(OUT_OPTION)
     .addOption({ name: "corpus", description: "Corpus directory", defaultValue: "fixtures/mainnet" })
     .setAction(() => import("./capture-replay-action.js"))
     .build(),
   task(["conflicts", "capture", "bal"], "Convert EIP-7928 block access lists (JSON or RLP, optionally gzipped) to access sets")
     .addVariadicArgument({ name: "inputs", description: "BAL files (.json, .rlp, optionally .gz)" })
-    .addOption(OUT)
+    .addOption(OUT_OPTION)
     .addOption({
       name: "feeRecipient",
       description: "Fee recipient (default: the account credited in the most transactions)",
@@ -64,20 +63,10 @@ export const captureTasks = [
   task(["conflicts", "capture", "node"], "Capture a block range from a node with the debug API (prestate traces, receipts checked)")
     .addPositionalArgument({ name: "from", description: "First block", type: ArgumentType.INT })
     .addPositionalArgument({ name: "to", description: "Last block (inclusive)", type: ArgumentType.INT })
-    .addOption(OUT)
+    .addOption(OUT_OPTION)
     .addOption({ name: "rpc", description: "Node URL (default: $MAINNET_RPC_URL)", defaultValue: "" })
-    .addOption({
-      name: "retries",
-      description: "Attempts per request on dropped connections, HTTP 429 and 5xx",
-      type: ArgumentType.INT,
-      defaultValue: 5,
-    })
-    .addOption({
-      name: "backoffMs",
-      description: "First wait before a retry, in ms (doubles each time)",
-      type: ArgumentType.INT,
-      defaultValue: 500,
-    })
+    .addOption(RETRY_OPTIONS[0])
+    .addOption(RETRY_OPTIONS[1])
     .setAction(() => import("./mainnet-capture-action.js"))
     .build(),
 ];

@@ -1,21 +1,17 @@
 import { UsageError } from "../src/errors.js";
-import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { saveAccessSetFile, writeFileAtomic } from "../src/access/io.js";
 import { ContractBook, loadBuildInfoContracts } from "../src/decode/artifacts.js";
 import {
   comparisonRows,
   DEMO_CAVEATS,
-  demoMarkdown,
-  designReportData,
   gasRows,
   predictionCaveats,
   runDesign,
   type DesignOutcome,
+  writeDemoOutputs,
 } from "../src/pipeline/compare.js";
 import { textTable } from "../src/util/tables.js";
-import { writeReportHtml } from "../src/report/write.js";
 import { disjointDesign, incumbentDesign } from "../src/workload/designs.js";
 import { generateWorkload, type WorkloadKind } from "../src/workload/index.js";
 import type { Design } from "../src/workload/drivers/types.js";
@@ -59,20 +55,9 @@ async function run(args: DemoArgs, hre: HardhatRuntimeEnvironment): Promise<void
     outcomes.push(await runDesign(env, design, workload, { book: new ContractBook(contracts), progress: say }));
   }
 
-  const outDir = path.resolve(args.out);
-  await mkdir(outDir, { recursive: true });
-  const written: string[] = [];
-  for (const o of outcomes) {
-    const base = path.join(outDir, `demo-${o.design}`);
-    await saveAccessSetFile(`${base}.access-sets.json.gz`, o.file);
-    await writeReportHtml(designReportData(o, workload), `${base}.html`);
-    written.push(`${base}.html`, `${base}.access-sets.json.gz`);
-  }
+  const written = await writeDemoOutputs(path.resolve(args.out), workload, outcomes);
   const summary = comparisonRows(outcomes);
   const gas = gasRows(outcomes);
-  const md = demoMarkdown(workload, outcomes);
-  await writeFileAtomic(path.join(outDir, "demo.md"), md);
-  written.push(path.join(outDir, "demo.md"));
 
   console.log(`\n${workload.name} workload, ${workload.ops.length} transactions, seed ${workload.seed}\n`);
   console.log(textTable(summary));

@@ -1,15 +1,7 @@
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { FORK_ACCOUNTS, FORK_COINBASE } from "../src/replay/fork-accounts.js";
-import {
-  listCorpusBlocks,
-  loadRecording,
-  loadSynthesizedRecording,
-  redactUrl,
-  startRecordedRpc,
-  type RecordedRpcServer,
-} from "../src/replay/index.js";
+import { loadForkRecording, redactUrl, startRecordedRpc, type RecordedRpcServer } from "../src/replay/index.js";
 import { UsageError } from "../src/errors.js";
 import { asUserErrors } from "./user-error.js";
 
@@ -24,24 +16,11 @@ interface ForkServeArgs {
 export default async function forkServeAction(args: ForkServeArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   let server: RecordedRpcServer | undefined;
   await asUserErrors("fork serve", async () => {
-    const root = resolve(hre.config.paths.root, args.corpus);
-    const available = await listCorpusBlocks(root).catch(() => [] as number[]);
-    if (args.block < 1)
-      throw new UsageError(`give --block N, a block of the corpus (${available.length} in ${args.corpus}: ${available.join(", ")})`);
-    const dir = join(root, String(args.block));
-    if (!existsSync(join(dir, "pre_state.json.gz")) || !existsSync(join(dir, "block.json.gz"))) {
-      throw new UsageError(
-        `block ${args.block} is not in ${args.corpus} (it needs block.json.gz and pre_state.json.gz); shipped blocks: ${available.join(", ")}`,
-      );
-    }
     if (args.port < 0 || args.port > 65_535)
       throw new UsageError(`--port ${args.port} is not a port; use 1..65535, or 0 for any free port`);
-    const recordingFile = args.recording !== "" ? resolve(args.recording) : join(dir, "rpc-recording.json.gz");
-    const parent = join(root, String(args.block - 1), "block.json.gz");
-    const realParent = existsSync(parent);
-    const recording = realParent
-      ? await loadRecording(parent, join(dir, "pre_state.json.gz"), recordingFile)
-      : await loadSynthesizedRecording(join(dir, "block.json.gz"), join(dir, "pre_state.json.gz"), recordingFile);
+    const root = resolve(hre.config.paths.root, args.corpus);
+    const recordingArg = args.recording !== "" ? resolve(args.recording) : undefined;
+    const { recording, recordingFile, realParent } = await loadForkRecording(root, args.corpus, args.block, recordingArg);
     const seenMisses = new Set<string>();
     const s = await startRecordedRpc(recording, {
       port: args.port,

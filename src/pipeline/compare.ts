@@ -14,6 +14,10 @@ import { runWorkload, type WorkloadRun } from "../workload/run.js";
 import { describeDependencyOptions } from "../model/dependency.js";
 import { markdownTable } from "../util/tables.js";
 import type { ReportData } from "../report/model.js";
+import { writeReportHtml } from "../report/write.js";
+import { saveAccessSetFile, writeFileAtomic } from "../access/io.js";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
 import { DEFAULT_THREADS, reportData, runPipeline, type PipelineResult } from "./index.js";
 
 export interface GasStat {
@@ -211,4 +215,22 @@ function mdList(lines: readonly string[]): string[] {
     else out.push(`- ${c}`);
   }
   return out;
+}
+
+/**
+ * Writes the demo's outputs into `outDir`: per design its access sets and HTML report, and the
+ * comparison as `demo.md` (each file written whole or not at all). Returns the paths written.
+ */
+export async function writeDemoOutputs(outDir: string, workload: Workload, outcomes: readonly DesignOutcome[]): Promise<string[]> {
+  await mkdir(outDir, { recursive: true });
+  const written: string[] = [];
+  for (const o of outcomes) {
+    const base = path.join(outDir, `demo-${o.design}`);
+    await saveAccessSetFile(`${base}.access-sets.json.gz`, o.file);
+    await writeReportHtml(designReportData(o, workload), `${base}.html`);
+    written.push(`${base}.html`, `${base}.access-sets.json.gz`);
+  }
+  await writeFileAtomic(path.join(outDir, "demo.md"), demoMarkdown(workload, outcomes));
+  written.push(path.join(outDir, "demo.md"));
+  return written;
 }

@@ -206,7 +206,7 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
     const journal = readJournal(0, GAP_ID);
     const after = deployed(journal);
     for (const [id, address] of kept) expect(after.get(id), id).to.equal(address);
-    expect(after.size).to.equal(5);
+    expect(after.size, "the six contracts of the suite (local.json deploys the batch pool too)").to.equal(6);
     const completed = journal.filter((l) => l.type.endsWith("_EXECUTION_STATE_COMPLETE") && l.futureId === gapFuture);
     expect(completed, `${gapFuture} ran once after the wipe`).to.have.length(1);
   });
@@ -247,7 +247,7 @@ describe("suite deploy: a killed deployment resumes (hardhat node child process)
     const journal = readJournal(0, ORPHAN_ID);
     const after = deployed(journal);
     for (const [id, address] of kept) expect(after.get(id), id).to.equal(address);
-    expect(after.size).to.equal(5);
+    expect(after.size, "the six contracts of the suite (local.json deploys the batch pool too)").to.equal(6);
     // The orphan's nonce was used once: no second transaction for that future.
     const sendsOf = journal.filter((l) => l.type === "TRANSACTION_SEND" && l.futureId === orphan.futureId);
     expect(sendsOf.map((l) => l.transaction!.hash)).to.deep.equal([orphan.transaction!.hash]);
