@@ -230,8 +230,8 @@ Its remaining gap to OZ is two cold slots on withdrawals and one on deposits (do
 a vault whose users write disjoint slots pays those cold slots"): the price word (OZ's price reads
 \`totalSupply\`, which its mint or burn then writes warm) and, for withdraw/redeem, the escrow's
 allowance to the vault in the token (the escrow pays with \`transferFrom\`; OZ pays from its own
-balance, and so does this vault for shard 0). Against OZ's redeem (55,146, its cheapest exit: one conversion, where its withdraw runs
-two and reads the token's balance twice) those 4,200 gas alone are +7.6%, so the 5% goal cannot be met for redeem without
+balance, and so does this vault for shard 0). Against OZ's redeem (${ozRedeem}, its cheapest exit: one conversion, where its withdraw runs
+two and reads the token's balance twice) those 4,200 gas alone are ${pct(4200n + BigInt(ozRedeem), BigInt(ozRedeem))}, so the 5% goal cannot be met for redeem without
 removing one of the two slots; deposit, mint and withdraw meet it at every K.
 
 What was evaluated to close the redeem gap (issue #18: the 5% bound is ${bound} against OZ's
