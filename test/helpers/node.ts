@@ -5,6 +5,7 @@
  * bounded in time.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { request as httpRequest } from "node:http";
 import { createServer } from "node:net";
 import { join } from "node:path";
 
@@ -83,16 +84,31 @@ export async function waitFor<T>(check: () => T | undefined | Promise<T | undefi
   }
 }
 
-/** A JSON-RPC client of one URL; throws on an error answer with its message. */
+/**
+ * A JSON-RPC client of one URL; throws on an error answer with its message. Each call opens its
+ * own connection (no keep-alive): a reused idle socket that the server closes as the next request
+ * goes out fails with "other side closed", which once broke a node restart under load.
+ */
 export function jsonRpc(url: () => string) {
   let id = 1;
   return async function rpc<T = unknown>(method: string, params: unknown[] = []): Promise<T> {
-    const res = await fetch(url(), {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: id++, method, params }),
+    const payload = JSON.stringify({ jsonrpc: "2.0", id: id++, method, params });
+    const text = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest(
+        url(),
+        { method: "POST", agent: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } },
+        (res) => {
+          let data = "";
+          res.setEncoding("utf8");
+          res.on("data", (c: string) => (data += c));
+          res.on("end", () => resolve(data));
+          res.on("error", reject);
+        },
+      );
+      req.on("error", reject);
+      req.end(payload);
     });
-    const body = (await res.json()) as { result?: T; error?: { message: string } };
+    const body = JSON.parse(text) as { result?: T; error?: { message: string } };
     if (body.error) throw new Error(`${method}: ${body.error.message}`);
     return body.result as T;
   };
