@@ -8,6 +8,7 @@ import { morphoBlueDriver } from "./drivers/morpho-blue.js";
 import { ozErc4626Driver } from "./drivers/oz-erc4626.js";
 import type { Design } from "./drivers/types.js";
 import { uniswapV2Driver } from "./drivers/uniswap-v2.js";
+import { generateWorkload } from "./generate.js";
 import type { SwapOp, Workload } from "./operations.js";
 
 /** Shard counts of the disjoint suite in the benchmark: the most each contract allows is 16. */
@@ -50,4 +51,21 @@ export function singleHopSwaps(dex: Workload, txs: number): Workload {
     .map((op) => ({ ...op, path: op.path.slice(0, 2) }));
   if (swaps.length < txs) throw new InputError(`${dex.name}: the workload has ${swaps.length} swaps, fewer than ${txs}`);
   return { ...dex, name: "dex single-hop swaps", ops: swaps, params: { ...dex.params, txs, singleHop: "yes" } };
+}
+
+/** The workloads the demo takes: the generator's kinds and the DEX's batch variant. */
+export const DEMO_WORKLOADS = ["dex", "lending", "vault", "mix", "dex-batch"];
+
+/**
+ * The demo's workload and designs for `--workload name`: a generated workload on both designs,
+ * or for dex-batch the same single-hop swaps on the batch pool, the shard pools and Uniswap V2.
+ */
+export function demoCase(name: string, txs: number, seed: number): { workload: Workload; designs: Design[] } {
+  if (!DEMO_WORKLOADS.includes(name)) throw new InputError(`workload must be one of ${DEMO_WORKLOADS.join(", ")}, got "${name}"`);
+  if (name === "dex-batch")
+    return {
+      workload: singleHopSwaps(generateWorkload({ kind: "dex", txs: Math.ceil(txs * 1.3), seed }), txs),
+      designs: [disjointBatchDesign(), disjointDesign(), incumbentDesign()],
+    };
+  return { workload: generateWorkload({ kind: name as "dex", txs, seed }), designs: [disjointDesign(), incumbentDesign()] };
 }
