@@ -4,7 +4,7 @@ import hre from "hardhat";
 import { checkDeclared } from "../../src/conflicts/index.js";
 import { ContractBook, loadBuildInfoContracts } from "../../src/decode/artifacts.js";
 import { runDesign, speedupAt, type DesignOutcome } from "../../src/pipeline/compare.js";
-import { disjointBatchDesign, singleHopSwaps } from "../../src/workload/designs.js";
+import { demoCase, disjointBatchDesign, singleHopSwaps } from "../../src/workload/designs.js";
 import { generateWorkload, type SwapOp } from "../../src/workload/index.js";
 import { freshWorkloadEnv } from "../../tasks/workload-env.js";
 
@@ -51,5 +51,16 @@ describe("the batch DEX workload (block prologue: the previous batch's settlemen
 
   it("reaches a dag speedup of at least 15x at 16 threads with the settlements counted", function () {
     expect(speedupAt(o, "dag", 16)).to.be.at.least(15);
+  });
+});
+
+describe("the demo's dex-batch workload", function () {
+  it("runs the same single-hop swaps on the batch pool, the shard pools and Uniswap V2", function () {
+    const { workload, designs } = demoCase("dex-batch", 50, 3);
+    expect(designs.map((d) => d.name)).to.deep.equal(["disjoint-batch", "disjoint", "incumbents"]);
+    expect(workload.ops).to.have.length(50);
+    expect(workload.ops.every((op) => op.product === "dex" && op.kind === "swap" && op.path.length === 2)).to.equal(true);
+    expect(demoCase("dex", 50, 3).designs).to.have.length(2);
+    expect(() => demoCase("dex-sharded", 50, 3)).to.throw(/must be one of/);
   });
 });
