@@ -16,21 +16,14 @@
 import path from "node:path";
 import hre from "hardhat";
 import { writeFileAtomic } from "../src/access/io.js";
-import { captureWorkloadBlock } from "../src/capture/workload-block.js";
-import { analyze } from "../src/conflicts/index.js";
 import { ContractBook, loadBuildInfoContracts } from "../src/decode/artifacts.js";
 import { runDesign, speedupAt } from "../src/pipeline/compare.js";
 import { DEFAULT_THREADS } from "../src/pipeline/index.js";
 import { markdownTable } from "../src/util/tables.js";
-import { simulateFile } from "../src/schedule/index.js";
-import { fundEther, sendAsOneBlock, userAddress } from "../src/workload/chain.js";
-import { disjointBatchDexDriver } from "../src/workload/drivers/disjoint-dex-batch.js";
 import { disjointDexDriver } from "../src/workload/drivers/disjoint-dex.js";
 import { uniswapV2Driver } from "../src/workload/drivers/uniswap-v2.js";
-import { BENCH_SHARDS } from "../src/workload/designs.js";
+import { BENCH_SHARDS, disjointBatchDesign, singleHopSwaps } from "../src/workload/designs.js";
 import { generateWorkload } from "../src/workload/index.js";
-import type { Operation, SwapOp, Workload } from "../src/workload/operations.js";
-import type { WorkloadRun } from "../src/workload/run.js";
 import { freshWorkloadEnv } from "../tasks/workload-env.js";
 
 const TXS = Number(process.env.BENCH_TXS ?? 1000);
@@ -41,13 +34,7 @@ await hre.tasks.getTask("build").run({ quiet: true });
 const contracts = await loadBuildInfoContracts(path.join(hre.config.paths.artifacts, "build-info"));
 
 // 1,000 single-hop swaps from the suite's DEX generator (distinct users).
-const base = generateWorkload({ kind: "dex", txs: Math.ceil(TXS * 1.3), seed: SEED });
-const swaps: SwapOp[] = base.ops
-  .filter((op): op is SwapOp => op.product === "dex" && op.kind === "swap")
-  .slice(0, TXS)
-  .map((op) => ({ ...op, path: op.path.slice(0, 2) }));
-if (swaps.length < TXS) throw new Error(`the generator gave ${swaps.length} swaps, fewer than ${TXS}`);
-const workload: Workload = { ...base, name: "dex single-hop swaps", ops: swaps, params: { ...base.params, txs: TXS, singleHop: "yes" } };
+const workload = singleHopSwaps(generateWorkload({ kind: "dex", txs: Math.ceil(TXS * 1.3), seed: SEED }), TXS);
 
 type Row = {
   design: string;
@@ -60,57 +47,27 @@ type Row = {
 const rows: Row[] = [];
 const schedulers = ["dag", "block-stm", "locks"];
 
-// Batch design: driver steps by hand, so that the block can carry the settlements first.
+// Batch design: the driver's block prologue puts the previous batch's settlements first.
 {
   const env = await freshWorkloadEnv(hre);
-  const driver = disjointBatchDexDriver(32);
-  console.error("batch: deploying");
-  await driver.deploy(env, workload);
-  await fundEther(env.chain, [...new Set(workload.ops.map((op) => op.user))].map(userAddress));
-  console.error("batch: setting up users and the previous batch");
-  await driver.setup(env, workload.ops);
-  await driver.beforeBlock!(env);
-  const settles = driver.settlementTxs();
-  const submits = workload.ops.map((op) => driver.transaction(env, op));
-  const txs = [...settles, ...submits];
-  console.error(`batch: sending ${txs.length} transactions into one block`);
-  const sent = await sendAsOneBlock(env.chain, txs);
-  const failed = sent.status.findIndex((ok) => !ok);
-  if (failed >= 0) throw new Error(`batch: transaction ${failed} (${txs[failed].label}) reverted`);
-  // Capture needs only the hashes and requests; a settlement's `op` names the keeper's call.
-  const settleOp = (i: number) => ({ product: "dex", kind: "settle", user: -1 - i }) as unknown as Operation;
-  const run: WorkloadRun = {
-    design: "batch",
-    workload: workload.name,
-    blockNumber: sent.number,
-    txs: sent.hashes.map((hash, i) => ({
-      hash,
-      label: txs[i].label,
-      request: txs[i],
-      op: i < settles.length ? settleOp(i) : workload.ops[i - settles.length],
-      gasUsed: sent.gasUsed[i],
-    })),
-    addresses: driver.addresses(),
-  };
-  console.error("batch: capturing");
-  const { file } = await captureWorkloadBlock(env.chain, run, {
-    description: `batch DEX, ${txs.length} txs`,
+  const o = await runDesign(env, disjointBatchDesign(), workload, {
     book: new ContractBook(contracts),
+    progress: (s) => console.error(`  ${s}`),
   });
-  const { result } = analyze(file);
-  const sim = simulateFile(file, { threads: DEFAULT_THREADS, schedulers: ["serial", ...schedulers] as never });
+  const settles = o.run.txs.filter((t) => t.op.kind === "prologue");
+  const submits = o.run.txs.filter((t) => t.op.kind !== "prologue");
   const speed: Row["speed"] = {};
   for (const s of schedulers) {
     speed[s] = {};
-    for (const t of DEFAULT_THREADS) speed[s][t] = sim.aggregate.find((r) => r.scheduler === s && r.threads === t)?.speedup ?? null;
+    for (const t of DEFAULT_THREADS) speed[s][t] = speedupAt(o, s, t);
   }
-  const settleGas = sent.gasUsed.slice(0, settles.length).reduce((a, b) => a + b, 0n);
-  const submitGas = sent.gasUsed.slice(settles.length).reduce((a, b) => a + b, 0n);
+  const settleGas = settles.reduce((a, t) => a + t.gasUsed, 0n);
+  const submitGas = submits.reduce((a, t) => a + t.gasUsed, 0n);
   rows.push({
     design: `batch (${settles.length} settlements + ${submits.length} orders)`,
-    txs: txs.length,
-    conflictRate: result.conflictRate,
-    chain: result.longestChain.length,
+    txs: o.run.txs.length,
+    conflictRate: o.analysis.conflictRate,
+    chain: o.analysis.longestChain.length,
     speed,
     gas: `settlements ${settleGas.toLocaleString("en-US")} in all; orders ${(submitGas / BigInt(submits.length)).toLocaleString("en-US")} each on average`,
   });

@@ -2,7 +2,8 @@
  * The suite benchmark: every workload (dex, lending, vault, mix) on both designs, 1,000
  * transactions from 1,000 distinct users each; captured access sets, conflict rate, longest
  * chain, speedups at 1-32 threads under dag, Block-STM and declared locks, and gas per
- * operation. Writes bench/results/suite.md.  Run: npx hardhat run bench/suite.ts
+ * operation, and the DEX's batch variant (dex-batch, single-hop swaps as orders of a batch pool,
+ * with the previous batch's settlement first in the block). Writes bench/results/suite.md.  Run: npx hardhat run bench/suite.ts
  * (BENCH_TXS and BENCH_SEED override the block size and seed.) Also writes the demo's HTML
  * report of every workload and design to reports/suite/ (BENCH_REPORTS overrides).
  */
@@ -16,8 +17,16 @@ import { comparisonRows, designReportData, gasRows, runDesign, speedupAt, type D
 import { markdownTable, textTable } from "../src/util/tables.js";
 import { DEFAULT_THREADS } from "../src/pipeline/index.js";
 import { writeReportHtml } from "../src/report/write.js";
-import { disjointDesign, incumbentDesign, BENCH_SHARDS } from "../src/workload/designs.js";
-import { generateWorkload, type WorkloadKind } from "../src/workload/index.js";
+import {
+  disjointBatchDesign,
+  disjointDesign,
+  incumbentDesign,
+  singleHopSwaps,
+  BENCH_SHARDS,
+  BATCH_SHARDS,
+} from "../src/workload/designs.js";
+import type { Design } from "../src/workload/drivers/types.js";
+import { generateWorkload, type Workload, type WorkloadKind } from "../src/workload/index.js";
 import { freshWorkloadEnv } from "../tasks/workload-env.js";
 
 const TXS = Number(process.env.BENCH_TXS ?? 1000);
@@ -53,10 +62,25 @@ const advantage: string[][] = [
 ];
 const speedup16 = new Map<string, { ideal: number; calibrated: number }>();
 
-for (const kind of KINDS) {
-  const workload = generateWorkload({ kind, txs: TXS, seed: SEED });
+// Every workload on both designs, then the DEX's batch variant: the batch pool takes single-hop
+// swaps only, so it runs the DEX generator's first TXS swaps cut to their first hop (the same
+// workload on the shard pools and Uniswap V2 is in bench/results/batch-suite.md).
+const cases: { kind: string; workload: Workload; designs: Design[] }[] = [
+  ...KINDS.map((kind) => ({
+    kind,
+    workload: generateWorkload({ kind, txs: TXS, seed: SEED }),
+    designs: [disjointDesign(), incumbentDesign()],
+  })),
+  {
+    kind: "dex-batch",
+    workload: singleHopSwaps(generateWorkload({ kind: "dex", txs: Math.ceil(TXS * 1.3), seed: SEED }), TXS),
+    designs: [disjointBatchDesign()],
+  },
+];
+
+for (const { kind, workload, designs } of cases) {
   const outcomes: DesignOutcome[] = [];
-  for (const design of [disjointDesign(), incumbentDesign()]) {
+  for (const design of designs) {
     const env = await freshWorkloadEnv(hre);
     const o = await runDesign(env, design, workload, {
       book: new ContractBook(contracts),
@@ -102,13 +126,14 @@ for (const kind of KINDS) {
       `  ${kind}/${o.design}: run ${(o.timings.run / 1000).toFixed(1)} s, capture ${(o.timings.capture / 1000).toFixed(1)} s, analyze ${(o.timings.analyze / 1000).toFixed(2)} s, simulate ${(o.timings.simulate / 1000).toFixed(2)} s`,
     );
   }
-  const d = speedup16.get(`${kind}/disjoint`)!;
-  const inc = speedup16.get(`${kind}/incumbents`)!;
-  advantage.push([
-    kind,
-    `${(d.ideal / inc.ideal).toFixed(2)}x (${d.ideal.toFixed(2)}x / ${inc.ideal.toFixed(2)}x)`,
-    `${(d.calibrated / inc.calibrated).toFixed(2)}x (${d.calibrated.toFixed(2)}x / ${inc.calibrated.toFixed(2)}x)`,
-  ]);
+  const d = speedup16.get(`${kind}/disjoint`);
+  const inc = speedup16.get(`${kind}/incumbents`);
+  if (d && inc)
+    advantage.push([
+      kind,
+      `${(d.ideal / inc.ideal).toFixed(2)}x (${d.ideal.toFixed(2)}x / ${inc.ideal.toFixed(2)}x)`,
+      `${(d.calibrated / inc.calibrated).toFixed(2)}x (${d.calibrated.toFixed(2)}x / ${inc.calibrated.toFixed(2)}x)`,
+    ]);
   const speedRows: string[][] = [["scheduler", "design", ...DEFAULT_THREADS.map((t) => `${t}`)]];
   for (const scheduler of ["dag", "block-stm", "locks"]) {
     for (const o of outcomes) {
@@ -134,7 +159,7 @@ for (const kind of KINDS) {
     [
       `## ${kind} workload`,
       "",
-      `Systems: disjoint = ${outcomes[0].systems.join(", ")}; incumbents = ${outcomes[1].systems.join(", ")}.`,
+      `Systems: ${outcomes.map((o) => `${o.design} = ${o.systems.join(", ")}`).join("; ")}.`,
       "",
       markdownTable(comparisonRows(outcomes)),
       "",
@@ -160,6 +185,7 @@ const md = [
   `Measured ${new Date().toISOString().slice(0, 10)} with \`npx hardhat run bench/suite.ts\` in ${((performance.now() - started) / 1000).toFixed(0)} s on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${versions.node}, Hardhat ${versions.hardhat}, solc ${versions.solc}.`,
   "",
   `Each workload is one block of ${TXS} transactions (seed ${SEED}), every transaction from a distinct user, run on a fresh in-process chain per design.`,
+  `dex-batch is the DEX's batch variant (contracts/dex/DisjointBatchPool.sol, ${BATCH_SHARDS} trader shards): the DEX generator's first ${TXS} swaps cut to their first hop (no liquidity operations, no multi-hop paths), each an order of the block's batch, and the block also carries first the keeper's settlement of each traded pool's previous batch (filled before the block with as many orders), counted like any other transaction. It is not the dex workload: the same single-hop swaps on the shard pools and Uniswap V2 are in bench/results/batch-suite.md.`,
   `The disjoint suite runs with up to ${BENCH_SHARDS} shards per contract (hot DEX pools get more shards than cold ones); the incumbents are Uniswap V2, Morpho Blue and OpenZeppelin's ERC4626 from their published packages.`,
   "Access sets come from re-executing the block (gas and receipts root checked against the node); speedups are simulated with gas as the cost, fee-recipient accounting excluded.",
   "`locks` uses each transaction's declared access list where its target declares one (the disjoint suite, whose MockERC20 accesses are declared slot by slot through a token layout registry) and the observed sets otherwise (the incumbents declare nothing, so their locks figure is an optimistic bound); a per-block snapshot's inputs are unlocked once the block's first interaction has stored it (docs/schedulers.md, \"Snapshot takers\").",

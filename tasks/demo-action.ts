@@ -12,9 +12,7 @@ import {
   writeDemoOutputs,
 } from "../src/pipeline/compare.js";
 import { textTable } from "../src/util/tables.js";
-import { disjointDesign, incumbentDesign } from "../src/workload/designs.js";
-import { generateWorkload, type WorkloadKind } from "../src/workload/index.js";
-import type { Design } from "../src/workload/drivers/types.js";
+import { demoCase, DEMO_WORKLOADS } from "../src/workload/designs.js";
 import { asUserErrors } from "./user-error.js";
 import { freshWorkloadEnv } from "./workload-env.js";
 
@@ -25,14 +23,13 @@ interface DemoArgs {
   out: string;
 }
 
-const KINDS = ["dex", "lending", "vault", "mix"];
-
 export default async function demo(args: DemoArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   return asUserErrors("demo", () => run(args, hre));
 }
 
 async function run(args: DemoArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
-  if (!KINDS.includes(args.workload)) throw new UsageError(`--workload must be one of ${KINDS.join(", ")}, got "${args.workload}"`);
+  if (!DEMO_WORKLOADS.includes(args.workload))
+    throw new UsageError(`--workload must be one of ${DEMO_WORKLOADS.join(", ")}, got "${args.workload}"`);
   if (!Number.isInteger(args.txs) || args.txs < 1 || args.txs > 20_000)
     throw new UsageError(`--txs must be between 1 and 20000, got ${args.txs}`);
   const quiet = process.env.CI === "true";
@@ -44,13 +41,13 @@ async function run(args: DemoArgs, hre: HardhatRuntimeEnvironment): Promise<void
   say("compiling");
   await hre.tasks.getTask("build").run({ quiet: true });
   const contracts = await loadBuildInfoContracts(path.join(hre.config.paths.artifacts, "build-info"));
-  const workload = generateWorkload({ kind: args.workload as WorkloadKind, txs: args.txs, seed: args.seed });
+  const { workload, designs } = demoCase(args.workload, args.txs, args.seed);
   say(
     `workload: ${workload.ops.length} ${workload.name} transactions from ${new Set(workload.ops.map((o) => o.user)).size} distinct users (seed ${workload.seed})`,
   );
 
   const outcomes: DesignOutcome[] = [];
-  for (const design of [disjointDesign(), incumbentDesign()] as Design[]) {
+  for (const design of designs) {
     const env = await freshWorkloadEnv(hre);
     outcomes.push(await runDesign(env, design, workload, { book: new ContractBook(contracts), progress: say }));
   }

@@ -5,7 +5,11 @@ import { ArgumentType } from "hardhat/types/arguments";
 export const demoTask = task("demo", "Run the mixed workload on disjoint and on the incumbents, and compare parallelism and gas")
   .addOption({ name: "txs", description: "Transactions in the block", type: ArgumentType.INT, defaultValue: 1000 })
   .addOption({ name: "seed", description: "Workload seed", type: ArgumentType.INT, defaultValue: 1 })
-  .addOption({ name: "workload", description: "dex, lending, vault or mix", defaultValue: "mix" })
+  .addOption({
+    name: "workload",
+    description: "dex, lending, vault, mix, or dex-batch (single-hop swaps on the batch pool, the shard pools and Uniswap V2)",
+    defaultValue: "mix",
+  })
   .addOption({ name: "out", description: "Folder for the reports", defaultValue: "reports" })
   .setAction(() => import("./demo-action.js"))
   .build();

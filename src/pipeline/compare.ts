@@ -9,7 +9,7 @@ import type { AnalysisResult, ConflictGraph } from "../conflicts/index.js";
 import type { ContractBook } from "../decode/artifacts.js";
 import type { CorpusReport, SimulationResult } from "../schedule/index.js";
 import type { Design, DriverEnv } from "../workload/drivers/types.js";
-import type { Operation, Workload } from "../workload/operations.js";
+import type { Operation, PrologueOp, Workload } from "../workload/operations.js";
 import { runWorkload, type WorkloadRun } from "../workload/run.js";
 import { describeDependencyOptions } from "../model/dependency.js";
 import { markdownTable } from "../util/tables.js";
@@ -42,7 +42,8 @@ export interface DesignOutcome {
 }
 
 /** The operation's kind as the comparison groups it: "dex swap (1 hop)", "lending borrow", ... */
-export function operationKind(op: Operation): string {
+export function operationKind(op: Operation | PrologueOp): string {
+  if (op.kind === "prologue") return `${op.product} ${op.what}`;
   if (op.product === "dex" && op.kind === "swap") {
     const hops = op.path.length - 1;
     return `dex swap (${hops} hop${hops === 1 ? "" : "s"})`;

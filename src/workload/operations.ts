@@ -68,6 +68,18 @@ export interface VaultOp {
 
 export type Operation = SwapOp | AddLiquidityOp | RemoveLiquidityOp | LendingOp | VaultOp;
 
+/**
+ * A transaction a design's driver puts at the head of the measured block, before the
+ * workload's operations, and that is not one of them (e.g. the batch DEX keeper's settlement
+ * of the previous batch). It is counted in the block like any other transaction.
+ */
+export interface PrologueOp {
+  product: Product;
+  kind: "prologue";
+  /** What the transaction does, e.g. "batch settlement". */
+  what: string;
+}
+
 /** A seeded, reproducible block of operations. */
 export interface Workload {
   name: string;

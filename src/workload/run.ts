@@ -5,13 +5,14 @@
 import { InputError } from "../errors.js";
 import { fundEther, sendAsOneBlock, userAddress, type TxRequest } from "./chain.js";
 import type { Design, DriverEnv } from "./drivers/types.js";
-import type { Operation, Product, Workload } from "./operations.js";
+import type { Operation, PrologueOp, Product, Workload } from "./operations.js";
 
 export interface WorkloadTx {
   hash: string;
   label: string;
   request: TxRequest;
-  op: Operation;
+  /** The workload's operation, or the driver's prologue transaction it stands for. */
+  op: Operation | PrologueOp;
   gasUsed: bigint;
 }
 
@@ -82,7 +83,10 @@ async function prepareWorkload(env: DriverEnv, design: Design, workload: Workloa
   for (const d of drivers) await d.beforeBlock?.(env);
 }
 
-/** Sends `ops` as one block and fails, naming the first few, if any reverted. */
+/**
+ * Sends the drivers' prologue transactions then `ops` as one block and fails, naming the
+ * first few, if any reverted.
+ */
 async function sendBlock(
   env: DriverEnv,
   design: Design,
@@ -92,12 +96,14 @@ async function sendBlock(
 ): Promise<WorkloadRun> {
   const products = [...new Set(workload.ops.map((op) => op.product))] as Product[];
   const drivers = products.map((p) => design.drivers[p]!);
-  const txs: TxRequest[] = ops.map((op) => design.drivers[op.product]!.transaction(env, op));
+  const prologue = drivers.flatMap((d) => d.blockPrologue?.(env) ?? []);
+  const all: (Operation | PrologueOp)[] = [...prologue.map((p) => p.op), ...ops];
+  const txs: TxRequest[] = [...prologue.map((p) => p.request), ...ops.map((op) => design.drivers[op.product]!.transaction(env, op))];
   progress(`${design.name}: sending ${txs.length} transactions into one block`);
   const sent = await sendAsOneBlock(env.chain, txs);
   const failed = sent.status.flatMap((ok, i) => (ok ? [] : [i]));
   if (failed.length > 0) {
-    const first = failed.slice(0, 5).map((i) => `#${i} ${txs[i].label} (${JSON.stringify(ops[i])})`);
+    const first = failed.slice(0, 5).map((i) => `#${i} ${txs[i].label} (${JSON.stringify(all[i])})`);
     throw new InputError(`${design.name}: ${failed.length} of ${txs.length} workload transactions reverted, first: ${first.join("; ")}`);
   }
   const addresses: Record<string, string> = {};
@@ -106,7 +112,7 @@ async function sendBlock(
     design: design.name,
     workload: workload.name,
     blockNumber: sent.number,
-    txs: sent.hashes.map((hash, i) => ({ hash, label: txs[i].label, request: txs[i], op: ops[i], gasUsed: sent.gasUsed[i] })),
+    txs: sent.hashes.map((hash, i) => ({ hash, label: txs[i].label, request: txs[i], op: all[i], gasUsed: sent.gasUsed[i] })),
     addresses,
   };
 }

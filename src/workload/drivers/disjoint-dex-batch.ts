@@ -4,14 +4,14 @@
  * shards. Each single-hop swap of the block is an order (`submit`, no limit) in the block's
  * batch. Settlement is counted: before the measured block, `beforeBlock` fills each traded
  * pool's previous batch with as many orders (same sides and sizes, from helper accounts) as
- * the block has on it, and `settlementTxs` gives the keeper's `settle` of those batches, sent
+ * the block has on it, and `blockPrologue` gives the keeper's `settle` of those batches, sent
  * first in the measured block. Batch pools take orders only: liquidity operations and
  * multi-hop paths are not part of this workload (the caller passes single-hop swaps).
  */
 import { Contract, type BaseContract } from "ethers";
 import { fundEther, helperWallet, sendSetup, type TxRequest } from "../chain.js";
 import { call, callTx, deployArtifact, deployTokenLayouts, fundUsers, units } from "../deploy-helpers.js";
-import type { Operation, SwapOp, Workload } from "../operations.js";
+import type { Operation, PrologueOp, SwapOp, Workload } from "../operations.js";
 import { userAddress } from "../chain.js";
 import { POOL_DEPTH } from "./uniswap-v2.js";
 import type { DriverEnv, ProductDriver } from "./types.js";
@@ -20,12 +20,9 @@ const USER_FUNDS = 100_000;
 /** Blocks in which a batch can be settled. */
 const SETTLE_WINDOW = 256;
 
-export interface BatchDexDriver extends ProductDriver {
-  /** The keeper's settlements of the batches `beforeBlock` filled (send them first in the block). */
-  settlementTxs(): TxRequest[];
-}
+const SETTLEMENT: PrologueOp = { product: "dex", kind: "prologue", what: "batch settlement" };
 
-export function disjointBatchDexDriver(shards = 32): BatchDexDriver {
+export function disjointBatchDexDriver(shards = 32): ProductDriver {
   let tokens: BaseContract[] = [];
   let tokenAddrs: string[] = [];
   const pools = new Map<number, Contract>();
@@ -114,7 +111,8 @@ export function disjointBatchDexDriver(shards = 32): BatchDexDriver {
         settlements.push({ ...tx, gas: 60_000_000n });
       }
     },
-    settlementTxs: () => [...settlements],
+    /** The keeper's settlements of the batches `beforeBlock` filled, one per traded pool. */
+    blockPrologue: () => settlements.map((request) => ({ request, op: SETTLEMENT })),
     transaction(_env: DriverEnv, op: Operation): TxRequest {
       if (op.product !== "dex" || op.kind !== "swap") throw new Error(`batch DEX driver got a ${op.product} ${op.kind} operation`);
       return submitTx(userAddress(op.user), op, batch);

@@ -2,7 +2,7 @@
 import type { Signer } from "ethers";
 import type { Eip1193 } from "../../util/eip1193.js";
 import type { Artifact, TxRequest } from "../chain.js";
-import type { Operation, Product, Workload } from "../operations.js";
+import type { Operation, PrologueOp, Product, Workload } from "../operations.js";
 
 export interface DriverEnv {
   chain: Eip1193;
@@ -21,6 +21,11 @@ export interface ProductDriver {
   setup(env: DriverEnv, ops: readonly Operation[]): Promise<void>;
   /** Last step before the measured block (e.g. the oracle move that makes victims liquidatable). */
   beforeBlock?(env: DriverEnv): Promise<void>;
+  /**
+   * Transactions the design needs first in the measured block, before the workload's
+   * operations (e.g. the settlement of the previous batch); asked for after `beforeBlock`.
+   */
+  blockPrologue?(env: DriverEnv): { request: TxRequest; op: PrologueOp }[];
   transaction(env: DriverEnv, op: Operation): TxRequest;
   /** Contract addresses by name, for decoding and reports. */
   addresses(): Record<string, string>;
