@@ -4,8 +4,8 @@ pragma solidity 0.8.30;
 /// @title DisjointLPToken
 /// @notice The ERC-20 (with EIP-2612 permit) that every pair is for its own liquidity.
 /// @dev Storage layout is fixed and relied upon by `declareAccess`: slot 0 totalSupply,
-/// slot 1 balanceOf, slot 2 allowance, slot 3 nonces (named in `DexStorageLib`, PAIR_*). An allowance of type(uint256).max is
-/// never decreased, so `transferFrom` under it does not write the allowance slot.
+/// slot 1 balanceOf, slot 2 allowance, slot 3 nonces (named in `DexStorageLib`, PAIR_*). An
+/// allowance of type(uint256).max is never decreased, so `transferFrom` under it does not write the allowance slot.
 abstract contract DisjointLPToken {
     /// @notice The permit's deadline has passed.
     error PermitExpired();

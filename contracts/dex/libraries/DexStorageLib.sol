@@ -12,7 +12,8 @@ pragma solidity ^0.8.24;
 /// @dev Solidity's derivations: a value of `mapping(K => V)` at base slot `p` lives at
 /// `keccak256(abi.encode(key, p))`; a nested mapping's inner base is the outer entry's slot;
 /// a dynamic array at `p` keeps its length at `p` and element `i` at `keccak256(abi.encode(p)) + i`;
-/// a struct spanning two words takes the entry's slot and the slot after it.
+/// a struct spanning two words takes the entry's slot and the slot after it. The getters hash
+/// in scratch space (no memory allocation), as solady does.
 ///
 /// DisjointPair (DisjointLPToken's variables first; immutables take none):
 ///
@@ -69,22 +70,36 @@ library DexStorageLib {
 
     /// @notice The slot of `holder`'s LP balance in a pair: `keccak256(abi.encode(holder, 1))`.
     /// @param holder Any address.
-    function pairBalanceSlot(address holder) internal pure returns (bytes32) {
-        return keccak256(abi.encode(holder, PAIR_BALANCES_SLOT));
+    function pairBalanceSlot(address holder) internal pure returns (bytes32 slot) {
+        assembly ("memory-safe") {
+            mstore(0x00, holder)
+            mstore(0x20, PAIR_BALANCES_SLOT)
+            slot := keccak256(0x00, 0x40)
+        }
     }
 
     /// @notice The slot of `owner`'s LP allowance to `spender` in a pair:
     /// `keccak256(abi.encode(spender, keccak256(abi.encode(owner, 2))))`.
     /// @param owner The LP owner.
     /// @param spender The spender.
-    function pairAllowanceSlot(address owner, address spender) internal pure returns (bytes32) {
-        return keccak256(abi.encode(spender, keccak256(abi.encode(owner, PAIR_ALLOWANCES_SLOT))));
+    function pairAllowanceSlot(address owner, address spender) internal pure returns (bytes32 slot) {
+        assembly ("memory-safe") {
+            mstore(0x00, owner)
+            mstore(0x20, PAIR_ALLOWANCES_SLOT)
+            mstore(0x20, keccak256(0x00, 0x40))
+            mstore(0x00, spender)
+            slot := keccak256(0x00, 0x40)
+        }
     }
 
     /// @notice The slot of `owner`'s permit nonce in a pair: `keccak256(abi.encode(owner, 3))`.
     /// @param owner The permit signer.
-    function pairNonceSlot(address owner) internal pure returns (bytes32) {
-        return keccak256(abi.encode(owner, PAIR_NONCES_SLOT));
+    function pairNonceSlot(address owner) internal pure returns (bytes32 slot) {
+        assembly ("memory-safe") {
+            mstore(0x00, owner)
+            mstore(0x20, PAIR_NONCES_SLOT)
+            slot := keccak256(0x00, 0x40)
+        }
     }
 
     // ---------------------------------------------------------------- DisjointBatchPool
@@ -112,46 +127,76 @@ library DexStorageLib {
 
     /// @notice The slot of `holder`'s liquidity shares: `keccak256(abi.encode(holder, 2))`.
     /// @param holder Any address.
-    function poolSharesSlot(address holder) internal pure returns (bytes32) {
-        return keccak256(abi.encode(holder, POOL_SHARES_SLOT));
+    function poolSharesSlot(address holder) internal pure returns (bytes32 slot) {
+        assembly ("memory-safe") {
+            mstore(0x00, holder)
+            mstore(0x20, POOL_SHARES_SLOT)
+            slot := keccak256(0x00, 0x40)
+        }
     }
 
     /// @notice The slot of `prevOrderBatch[batch]`: `keccak256(abi.encode(batch, 5))`.
     /// @param batch A batch (block number).
-    function poolPrevOrderBatchSlot(uint256 batch) internal pure returns (bytes32) {
-        return keccak256(abi.encode(batch, POOL_PREV_ORDER_BATCH_SLOT));
+    function poolPrevOrderBatchSlot(uint256 batch) internal pure returns (bytes32 slot) {
+        assembly ("memory-safe") {
+            mstore(0x00, batch)
+            mstore(0x20, POOL_PREV_ORDER_BATCH_SLOT)
+            slot := keccak256(0x00, 0x40)
+        }
     }
 
     /// @notice The slot of `trader`'s order in `batch`:
     /// `keccak256(abi.encode(trader, keccak256(abi.encode(batch, 6))))`.
     /// @param batch A batch (block number).
     /// @param trader The trader.
-    function poolOrderSlot(uint256 batch, address trader) internal pure returns (bytes32) {
-        return keccak256(abi.encode(trader, keccak256(abi.encode(batch, POOL_ORDERS_SLOT))));
+    function poolOrderSlot(uint256 batch, address trader) internal pure returns (bytes32 slot) {
+        assembly ("memory-safe") {
+            mstore(0x00, batch)
+            mstore(0x20, POOL_ORDERS_SLOT)
+            mstore(0x20, keccak256(0x00, 0x40))
+            mstore(0x00, trader)
+            slot := keccak256(0x00, 0x40)
+        }
     }
 
     /// @notice The slot of shard `shard`'s sums in `batch`:
     /// `keccak256(abi.encode(shard, keccak256(abi.encode(batch, 7))))`.
     /// @param batch A batch (block number).
     /// @param shard A trader shard.
-    function poolShardBatchSlot(uint256 batch, uint256 shard) internal pure returns (bytes32) {
-        return keccak256(abi.encode(shard, keccak256(abi.encode(batch, POOL_SHARD_BATCHES_SLOT))));
+    function poolShardBatchSlot(uint256 batch, uint256 shard) internal pure returns (bytes32 slot) {
+        assembly ("memory-safe") {
+            mstore(0x00, batch)
+            mstore(0x20, POOL_SHARD_BATCHES_SLOT)
+            mstore(0x20, keccak256(0x00, 0x40))
+            mstore(0x00, shard)
+            slot := keccak256(0x00, 0x40)
+        }
     }
 
     /// @notice The two slots of `batch`'s result: `first = keccak256(abi.encode(batch, 8))`
     /// (`pot1`, `in0`, `status`) and `second = first + 1` (`pot0`, `in1`).
     /// @param batch A batch (block number).
     function poolResultSlots(uint256 batch) internal pure returns (bytes32 first, bytes32 second) {
-        first = keccak256(abi.encode(batch, POOL_RESULTS_SLOT));
-        second = bytes32(uint256(first) + 1);
+        assembly ("memory-safe") {
+            mstore(0x00, batch)
+            mstore(0x20, POOL_RESULTS_SLOT)
+            first := keccak256(0x00, 0x40)
+            second := add(first, 1)
+        }
     }
 
     /// @notice The slot of whether `operator` may submit for `trader`:
     /// `keccak256(abi.encode(operator, keccak256(abi.encode(trader, 9))))`.
     /// @param trader The trader.
     /// @param operator The operator.
-    function poolOperatorSlot(address trader, address operator) internal pure returns (bytes32) {
-        return keccak256(abi.encode(operator, keccak256(abi.encode(trader, POOL_OPERATORS_SLOT))));
+    function poolOperatorSlot(address trader, address operator) internal pure returns (bytes32 slot) {
+        assembly ("memory-safe") {
+            mstore(0x00, trader)
+            mstore(0x20, POOL_OPERATORS_SLOT)
+            mstore(0x20, keccak256(0x00, 0x40))
+            mstore(0x00, operator)
+            slot := keccak256(0x00, 0x40)
+        }
     }
 
     // ---------------------------------------------------------------- DisjointFactory
@@ -166,13 +211,23 @@ library DexStorageLib {
     /// @notice The slot of `getPair[a][b]`: `keccak256(abi.encode(b, keccak256(abi.encode(a, 0))))`.
     /// @param a The first key.
     /// @param b The second key.
-    function factoryGetPairSlot(address a, address b) internal pure returns (bytes32) {
-        return keccak256(abi.encode(b, keccak256(abi.encode(a, FACTORY_GET_PAIR_SLOT))));
+    function factoryGetPairSlot(address a, address b) internal pure returns (bytes32 slot) {
+        assembly ("memory-safe") {
+            mstore(0x00, a)
+            mstore(0x20, FACTORY_GET_PAIR_SLOT)
+            mstore(0x20, keccak256(0x00, 0x40))
+            mstore(0x00, b)
+            slot := keccak256(0x00, 0x40)
+        }
     }
 
     /// @notice The slot of `allPairs[i]`: `keccak256(abi.encode(1)) + i`.
     /// @param i An index.
-    function factoryAllPairsSlot(uint256 i) internal pure returns (bytes32) {
-        return bytes32(uint256(keccak256(abi.encode(FACTORY_ALL_PAIRS_SLOT))) + i);
+    function factoryAllPairsSlot(uint256 i) internal pure returns (bytes32 slot) {
+        bytes32 lengthSlot = FACTORY_ALL_PAIRS_SLOT;
+        assembly ("memory-safe") {
+            mstore(0x00, lengthSlot)
+            slot := add(keccak256(0x00, 0x20), i)
+        }
     }
 }
