@@ -189,6 +189,8 @@ contract DexStorageLibBatchPoolTest is BatchBase {
         assertEq(_word(DexStorageLib.POOL_LAST_ORDER_BATCH_SLOT), pool.lastOrderBatch(), "lastOrderBatch");
         assertEq(pool.lastOrderBatch(), batch, "this batch");
         assertEq(_word(DexStorageLib.poolPrevOrderBatchSlot(batch)), first, "prevOrderBatch");
+        // Here lastSettled (first) and lastOrderBatch (batch) differ, so each slot is told apart.
+        assertEq(_word(DexStorageLib.POOL_LAST_SETTLED_SLOT), first, "lastSettled before the batch settles");
         _checkOrder(batch, a);
         _checkOrder(batch, b);
         for (uint256 s = 0; s < SHARDS; ++s) {
