@@ -11,6 +11,7 @@ import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 import {TokenSlots} from "../tokens/TokenSlots.sol";
 import {AccessList} from "../libraries/AccessList.sol";
 import {BatchEscrow} from "./BatchEscrow.sol";
+import {DexStorageLib} from "./libraries/DexStorageLib.sol";
 
 /// @title DisjointBatchPool
 /// @notice A constant-product pool of one token pair that trades only in per-block batches.
@@ -20,11 +21,9 @@ import {BatchEscrow} from "./BatchEscrow.sol";
 /// on the imbalance. Every fill is within its order's limit, or the order is refunded in full.
 /// There is no atomic swap: nothing can trade against the reserves between a batch's orders
 /// and its settlement, and liquidity can only move while no batch is pending.
-/// @dev Storage layout (fixed; `declareAccess` and docs/dex.md rely on it):
-/// 0 reserve0|reserve1, 1 totalShares, 2 shares[a], 3 lastOrderBatch (per-block snapshot),
-/// 4 lastSettled, 5 prevOrderBatch[b] (snapshot), 6 orders[b][trader], 7 shardBatches[b][s],
-/// 8 results[b] (two slots), 9 isOperator[trader][operator]. A trader's shard is
-/// `uint160(trader) % SHARDS`.
+/// @dev Storage layout (fixed; `declareAccess` and docs/dex.md rely on it): named, with the
+/// derivations, in `DexStorageLib` (the POOL_* constants and pool* getters). A trader's shard
+/// is `uint160(trader) % SHARDS`.
 contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
     using SafeERC20 for IERC20;
     using AccessList for AccessList.Builder;
@@ -707,21 +706,25 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
             list = _declareSubmit(sender, selector, data);
         } else if (selector == this.setOperator.selector) {
             list = AccessList.create(1);
-            list.add(address(this), _operatorSlot(sender, abi.decode(data[4:], (address))), AccessList.READ_WRITE);
+            list.add(
+                address(this),
+                DexStorageLib.poolOperatorSlot(sender, abi.decode(data[4:], (address))),
+                AccessList.READ_WRITE
+            );
         } else if (selector == this.claim.selector || selector == this.claimMany.selector) {
             list = _declareClaims(selector, data);
         } else if (selector == this.mint.selector || selector == this.burn.selector) {
             bool minting = selector == this.mint.selector;
             (, , , address to) = abi.decode(data[4:], (uint256, uint256, uint256, address));
             list = AccessList.create(13 + (minting && totalShares == 0 ? 4 * SHARDS : 0));
-            list.add(address(this), _slot(0), AccessList.READ_WRITE);
-            list.add(address(this), _slot(1), AccessList.READ_WRITE);
-            list.add(address(this), _slot(3), AccessList.READ);
-            list.add(address(this), _slot(4), AccessList.READ);
-            list.add(address(this), _mapSlot(uint160(minting ? to : sender), 2), AccessList.READ_WRITE);
+            list.add(address(this), DexStorageLib.POOL_RESERVES_SLOT, AccessList.READ_WRITE);
+            list.add(address(this), DexStorageLib.POOL_TOTAL_SHARES_SLOT, AccessList.READ_WRITE);
+            list.add(address(this), DexStorageLib.POOL_LAST_ORDER_BATCH_SLOT, AccessList.READ);
+            list.add(address(this), DexStorageLib.POOL_LAST_SETTLED_SLOT, AccessList.READ);
+            list.add(address(this), DexStorageLib.poolSharesSlot(minting ? to : sender), AccessList.READ_WRITE);
             if (minting && totalShares == 0) {
                 list = _declareFirstMint(list);
-                list.add(address(this), _mapSlot(0, 2), AccessList.READ_WRITE);
+                list.add(address(this), DexStorageLib.poolSharesSlot(address(0)), AccessList.READ_WRITE);
             }
             TokenSlots.Layout[2] memory ts = [
                 TokenSlots.load(tokenLayouts, token0),
@@ -759,12 +762,12 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
         }
         list = AccessList.create(9);
         if (selector == this.submitFor.selector) {
-            list.add(address(this), _operatorSlot(trader, sender), AccessList.READ);
+            list.add(address(this), DexStorageLib.poolOperatorSlot(trader, sender), AccessList.READ);
         }
-        list.add(address(this), _slot(3), AccessList.READ_SNAPSHOT);
-        list.add(address(this), _mapSlot(batch, 5), AccessList.READ_SNAPSHOT);
-        list.add(address(this), _orderSlot(batch, trader), AccessList.READ_WRITE);
-        list.add(address(this), _shardBatchSlot(batch, shardOf(trader)), AccessList.READ_WRITE);
+        list.add(address(this), DexStorageLib.POOL_LAST_ORDER_BATCH_SLOT, AccessList.READ_SNAPSHOT);
+        list.add(address(this), DexStorageLib.poolPrevOrderBatchSlot(batch), AccessList.READ_SNAPSHOT);
+        list.add(address(this), DexStorageLib.poolOrderSlot(batch, trader), AccessList.READ_WRITE);
+        list.add(address(this), DexStorageLib.poolShardBatchSlot(batch, shardOf(trader)), AccessList.READ_WRITE);
         TokenSlots.Layout memory t = TokenSlots.load(tokenLayouts, zeroForOne ? token0 : token1);
         list.add(t.token, t.balance(trader), AccessList.READ_WRITE);
         list.add(t.token, t.allowance(trader, address(this)), AccessList.READ_WRITE);
@@ -787,13 +790,13 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
             (, traders) = abi.decode(data[4:], (uint256, address[]));
         }
         list = AccessList.create(2 + 7 * traders.length);
-        bytes32 res = _mapSlot(batch, 8);
-        list.add(address(this), res, AccessList.READ);
-        list.add(address(this), bytes32(uint256(res) + 1), AccessList.READ);
+        (bytes32 resultFirst, bytes32 resultSecond) = DexStorageLib.poolResultSlots(batch);
+        list.add(address(this), resultFirst, AccessList.READ);
+        list.add(address(this), resultSecond, AccessList.READ);
         TokenSlots.Layout memory t0 = TokenSlots.load(tokenLayouts, token0);
         TokenSlots.Layout memory t1 = TokenSlots.load(tokenLayouts, token1);
         for (uint256 i = 0; i < traders.length; ++i) {
-            list.add(address(this), _orderSlot(batch, traders[i]), AccessList.READ_WRITE);
+            list.add(address(this), DexStorageLib.poolOrderSlot(batch, traders[i]), AccessList.READ_WRITE);
             address escrow = escrowFor(batch, shardOf(traders[i]));
             _declarePayment(list, t0, escrow, traders[i]);
             _declarePayment(list, t1, escrow, traders[i]);
@@ -813,19 +816,19 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
         bool exact = t0.exact && t1.exact;
         d = new Access[](5 + n + shards + (exact ? 2 + 4 * shards : 2));
         uint256 k;
-        bytes32 res = _mapSlot(batch, 8);
-        d[k++] = Access(address(this), _slot(0), AccessList.READ_WRITE);
-        d[k++] = Access(address(this), _slot(4), AccessList.READ_WRITE);
-        d[k++] = Access(address(this), _mapSlot(batch, 5), AccessList.READ);
-        d[k++] = Access(address(this), res, AccessList.READ_WRITE);
-        d[k++] = Access(address(this), bytes32(uint256(res) + 1), AccessList.READ_WRITE);
+        (bytes32 resultFirst, bytes32 resultSecond) = DexStorageLib.poolResultSlots(batch);
+        d[k++] = Access(address(this), DexStorageLib.POOL_RESERVES_SLOT, AccessList.READ_WRITE);
+        d[k++] = Access(address(this), DexStorageLib.POOL_LAST_SETTLED_SLOT, AccessList.READ_WRITE);
+        d[k++] = Access(address(this), DexStorageLib.poolPrevOrderBatchSlot(batch), AccessList.READ);
+        d[k++] = Access(address(this), resultFirst, AccessList.READ_WRITE);
+        d[k++] = Access(address(this), resultSecond, AccessList.READ_WRITE);
         for (uint256 s = 0; s < lists.length; ++s) {
             for (uint256 j = 0; j < lists[s].length; ++j) {
-                d[k++] = Access(address(this), _orderSlot(batch, lists[s][j]), AccessList.READ_WRITE);
+                d[k++] = Access(address(this), DexStorageLib.poolOrderSlot(batch, lists[s][j]), AccessList.READ_WRITE);
             }
         }
         for (uint256 s = 0; s < shards; ++s) {
-            d[k++] = Access(address(this), _shardBatchSlot(batch, s), AccessList.READ);
+            d[k++] = Access(address(this), DexStorageLib.poolShardBatchSlot(batch, s), AccessList.READ);
         }
         if (!exact) {
             d[k++] = Access(token0, AccessList.ANY_SLOT, AccessList.READ_WRITE);
@@ -865,25 +868,5 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
         list.add(t.token, t.balance(escrow), AccessList.READ_WRITE);
         list.add(t.token, t.balance(to), AccessList.READ_WRITE);
         list.add(t.token, t.allowance(escrow, address(this)), AccessList.READ);
-    }
-
-    function _slot(uint256 index) private pure returns (bytes32) {
-        return bytes32(index);
-    }
-
-    function _mapSlot(uint256 key, uint256 index) private pure returns (bytes32) {
-        return keccak256(abi.encode(key, index));
-    }
-
-    function _orderSlot(uint256 batch, address trader) private pure returns (bytes32) {
-        return keccak256(abi.encode(trader, _mapSlot(batch, 6)));
-    }
-
-    function _operatorSlot(address trader, address operator) private pure returns (bytes32) {
-        return keccak256(abi.encode(operator, _mapSlot(uint160(trader), 9)));
-    }
-
-    function _shardBatchSlot(uint256 batch, uint256 shard) private pure returns (bytes32) {
-        return keccak256(abi.encode(shard, _mapSlot(batch, 7)));
     }
 }

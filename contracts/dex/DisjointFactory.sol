@@ -8,6 +8,7 @@ import {AccessList} from "../libraries/AccessList.sol";
 import {PairAddress} from "./libraries/PairAddress.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 import {TokenSlots} from "../tokens/TokenSlots.sol";
+import {DexStorageLib} from "./libraries/DexStorageLib.sol";
 
 /// @title DisjointFactory
 /// @notice Creates pairs with Uniswap V2's factory interface, and up to MAX_SHARDS shards per
@@ -15,7 +16,8 @@ import {TokenSlots} from "../tokens/TokenSlots.sol";
 /// when pools are created. Pool addresses are CREATE2-derived from (token0, token1, index).
 /// Shard counts are set by the shard admin (the deployer, transferable): unrestricted shard
 /// creation would let anyone make every swap routed by the shard rule read 16 pools.
-/// @dev Storage layout: slot 0 getPair, slot 1 allPairs, slot 2 shardAdmin.
+/// @dev Storage layout: slot 0 getPair, slot 1 allPairs, slot 2 shardAdmin (named, with the
+/// derivations, in `DexStorageLib`: FACTORY_*).
 contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDeclaring {
     using AccessList for AccessList.Builder;
     using TokenSlots for TokenSlots.Layout;
@@ -175,43 +177,34 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
     /// the shard-admin functions read (setShardAdmin writes) slot 2.
     function declareAccess(address, bytes calldata data) external view returns (Access[] memory) {
         bytes4 selector = bytes4(data[:4]);
-        bytes32 adminSlot;
-        assembly ("memory-safe") {
-            adminSlot := shardAdmin.slot
-        }
         if (selector == this.setShardAdmin.selector) {
             AccessList.Builder memory only = AccessList.create(1);
-            only.add(address(this), adminSlot, AccessList.READ_WRITE);
+            only.add(address(this), DexStorageLib.FACTORY_SHARD_ADMIN_SLOT, AccessList.READ_WRITE);
             return only.finish();
         }
         (address tokenA, address tokenB, uint256 count, bool created) = _parseCreation(selector, data);
         if (count == 0 || count > MAX_SHARDS) revert InvalidShardCount(count);
         (address token0, address token1) = PairAddress.sortTokens(tokenA, tokenB);
         AccessList.Builder memory list = AccessList.create(2 * count + 5);
-        if (selector != this.createPair.selector) list.add(address(this), adminSlot, AccessList.READ);
-        list.add(address(this), _getPairSlot(token0, token1), created ? 1 : 3);
-        if (!created) list.add(address(this), _getPairSlot(token1, token0), AccessList.READ_WRITE);
+        if (selector != this.createPair.selector)
+            list.add(address(this), DexStorageLib.FACTORY_SHARD_ADMIN_SLOT, AccessList.READ);
+        list.add(address(this), DexStorageLib.factoryGetPairSlot(token0, token1), created ? 1 : 3);
+        if (!created) list.add(address(this), DexStorageLib.factoryGetPairSlot(token1, token0), AccessList.READ_WRITE);
         uint256 length = allPairs.length;
-        bytes32 lengthSlot;
-        assembly ("memory-safe") {
-            lengthSlot := allPairs.slot
-        }
-        list.add(address(this), lengthSlot, AccessList.READ_WRITE);
+        list.add(address(this), DexStorageLib.FACTORY_ALL_PAIRS_SLOT, AccessList.READ_WRITE);
         uint256 first;
         if (created) {
             address shard0 = getPair[token0][token1];
             if (shard0 == address(0)) revert PairNotFound();
             (, first, ) = DisjointPair(shard0).shardInfo();
-            (, , , bytes32 shardSlot) = DisjointPair(shard0).poolSlots();
-            list.add(shard0, shardSlot, AccessList.READ_WRITE);
+            list.add(shard0, DexStorageLib.PAIR_SHARD_INFO_SLOT, AccessList.READ_WRITE);
         }
         // New shards land at allPairs[length + k]; a transaction earlier in the block could
         // only make this call revert (PairExists / InvalidShardCount), never move the slots.
-        bytes32 base = keccak256(abi.encode(lengthSlot));
         for (uint256 i = first; i < count; ++i) {
             address shard = PairAddress.compute(address(this), PAIR_INIT_CODE_HASH, token0, token1, i);
             list.add(shard, AccessList.ANY_SLOT, AccessList.READ_WRITE);
-            list.add(address(this), bytes32(uint256(base) + length + i - first), AccessList.READ_WRITE);
+            list.add(address(this), DexStorageLib.factoryAllPairsSlot(length + i - first), AccessList.READ_WRITE);
         }
         return list.finish();
     }
@@ -309,15 +302,5 @@ contract DisjointFactory is IDisjointFactory, IDisjointPairDeployer, IAccessDecl
             emit PairCreated(token0, token1, pair, allPairs.length);
         }
         emit ShardCreated(token0, token1, pair, index);
-    }
-
-    function _getPairSlot(address a, address b) private pure returns (bytes32 slot) {
-        assembly ("memory-safe") {
-            mstore(0x00, a)
-            mstore(0x20, getPair.slot)
-            mstore(0x20, keccak256(0x00, 0x40))
-            mstore(0x00, b)
-            slot := keccak256(0x00, 0x40)
-        }
     }
 }

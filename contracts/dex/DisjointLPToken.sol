@@ -4,8 +4,8 @@ pragma solidity 0.8.30;
 /// @title DisjointLPToken
 /// @notice The ERC-20 (with EIP-2612 permit) that every pair is for its own liquidity.
 /// @dev Storage layout is fixed and relied upon by `declareAccess`: slot 0 totalSupply,
-/// slot 1 balanceOf, slot 2 allowance, slot 3 nonces. An allowance of type(uint256).max is
-/// never decreased, so `transferFrom` under it does not write the allowance slot.
+/// slot 1 balanceOf, slot 2 allowance, slot 3 nonces (named in `DexStorageLib`, PAIR_*). An
+/// allowance of type(uint256).max is never decreased, so `transferFrom` under it does not write the allowance slot.
 abstract contract DisjointLPToken {
     /// @notice The permit's deadline has passed.
     error PermitExpired();
@@ -164,39 +164,5 @@ abstract contract DisjointLPToken {
 
     function _domainSeparator() private view returns (bytes32) {
         return keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, block.chainid, address(this)));
-    }
-
-    // ---- slot helpers for access declarations ----
-
-    function _balanceSlot(address account) internal pure returns (bytes32 slot) {
-        assembly ("memory-safe") {
-            mstore(0x00, account)
-            mstore(0x20, balanceOf.slot)
-            slot := keccak256(0x00, 0x40)
-        }
-    }
-
-    function _allowanceSlot(address owner, address spender) internal pure returns (bytes32 slot) {
-        assembly ("memory-safe") {
-            mstore(0x00, owner)
-            mstore(0x20, allowance.slot)
-            mstore(0x20, keccak256(0x00, 0x40))
-            mstore(0x00, spender)
-            slot := keccak256(0x00, 0x40)
-        }
-    }
-
-    function _nonceSlot(address owner) internal pure returns (bytes32 slot) {
-        assembly ("memory-safe") {
-            mstore(0x00, owner)
-            mstore(0x20, nonces.slot)
-            slot := keccak256(0x00, 0x40)
-        }
-    }
-
-    function _totalSupplySlot() internal pure returns (bytes32 slot) {
-        assembly ("memory-safe") {
-            slot := totalSupply.slot
-        }
     }
 }

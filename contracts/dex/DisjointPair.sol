@@ -11,6 +11,7 @@ import {IDisjointCallee} from "./interfaces/IDisjointCallee.sol";
 import {DisjointLPToken} from "./DisjointLPToken.sol";
 import {AccessList} from "../libraries/AccessList.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
+import {DexStorageLib} from "./libraries/DexStorageLib.sol";
 
 /// @notice What a pair asks its deployer (the factory) for.
 interface IDisjointPairDeployer {
@@ -284,19 +285,19 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
     /// @return price1 Slot of price1CumulativeLast.
     /// @return shards Slot of the shard info.
     function poolSlots() public pure returns (bytes32 reserves, bytes32 price0, bytes32 price1, bytes32 shards) {
-        assembly ("memory-safe") {
-            reserves := _reserve0.slot
-            price0 := price0CumulativeLast.slot
-            price1 := price1CumulativeLast.slot
-            shards := _shardInfo.slot
-        }
+        return (
+            DexStorageLib.PAIR_RESERVES_SLOT,
+            DexStorageLib.PAIR_PRICE0_CUMULATIVE_SLOT,
+            DexStorageLib.PAIR_PRICE1_CUMULATIVE_SLOT,
+            DexStorageLib.PAIR_SHARD_INFO_SLOT
+        );
     }
 
     /// @notice The slot of `nonces[owner]`, for callers that compose declarations.
     /// @param owner The permit signer.
     /// @return The storage slot.
     function nonceSlot(address owner) external pure returns (bytes32) {
-        return _nonceSlot(owner);
+        return DexStorageLib.pairNonceSlot(owner);
     }
 
     /// @inheritdoc IAccessDeclaring
@@ -328,17 +329,18 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
             address to = abi.decode(data[4:], (address));
             _declarePool(list, true);
             _declareTokens(list, 0, address(0));
-            list.add(address(this), _totalSupplySlot(), AccessList.READ_WRITE);
-            list.add(address(this), _balanceSlot(to), AccessList.READ_WRITE);
+            list.add(address(this), DexStorageLib.PAIR_TOTAL_SUPPLY_SLOT, AccessList.READ_WRITE);
+            list.add(address(this), DexStorageLib.pairBalanceSlot(to), AccessList.READ_WRITE);
             // The minimum liquidity is minted only while the supply is zero; once minted it
             // is locked, so a supply above zero at the start of the block stays above zero.
-            if (totalSupply == 0) list.add(address(this), _balanceSlot(address(0)), AccessList.READ_WRITE);
+            if (totalSupply == 0)
+                list.add(address(this), DexStorageLib.pairBalanceSlot(address(0)), AccessList.READ_WRITE);
         } else if (selector == this.burn.selector) {
             address to = abi.decode(data[4:], (address));
             _declarePool(list, true);
             _declareTokens(list, 3, to);
-            list.add(address(this), _totalSupplySlot(), AccessList.READ_WRITE);
-            list.add(address(this), _balanceSlot(address(this)), AccessList.READ_WRITE);
+            list.add(address(this), DexStorageLib.PAIR_TOTAL_SUPPLY_SLOT, AccessList.READ_WRITE);
+            list.add(address(this), DexStorageLib.pairBalanceSlot(address(this)), AccessList.READ_WRITE);
         } else if (selector == this.skim.selector) {
             address to = abi.decode(data[4:], (address));
             _declarePool(list, false);
@@ -347,8 +349,7 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
             _declarePool(list, true);
             _declareTokens(list, 0, address(0));
         } else if (selector == this.setShardInfo.selector) {
-            (, , , bytes32 shards) = poolSlots();
-            list.add(address(this), shards, AccessList.READ_WRITE);
+            list.add(address(this), DexStorageLib.PAIR_SHARD_INFO_SLOT, AccessList.READ_WRITE);
         } else {
             _declareLPToken(list, sender, selector, data);
         }
@@ -364,20 +365,20 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
     ) private view {
         if (selector == this.transfer.selector) {
             (address to, ) = abi.decode(data[4:], (address, uint256));
-            list.add(address(this), _balanceSlot(sender), AccessList.READ_WRITE);
-            list.add(address(this), _balanceSlot(to), AccessList.READ_WRITE);
+            list.add(address(this), DexStorageLib.pairBalanceSlot(sender), AccessList.READ_WRITE);
+            list.add(address(this), DexStorageLib.pairBalanceSlot(to), AccessList.READ_WRITE);
         } else if (selector == this.transferFrom.selector) {
             (address from, address to, ) = abi.decode(data[4:], (address, address, uint256));
-            list.add(address(this), _allowanceSlot(from, sender), AccessList.READ_WRITE);
-            list.add(address(this), _balanceSlot(from), AccessList.READ_WRITE);
-            list.add(address(this), _balanceSlot(to), AccessList.READ_WRITE);
+            list.add(address(this), DexStorageLib.pairAllowanceSlot(from, sender), AccessList.READ_WRITE);
+            list.add(address(this), DexStorageLib.pairBalanceSlot(from), AccessList.READ_WRITE);
+            list.add(address(this), DexStorageLib.pairBalanceSlot(to), AccessList.READ_WRITE);
         } else if (selector == this.approve.selector) {
             (address spender, ) = abi.decode(data[4:], (address, uint256));
-            list.add(address(this), _allowanceSlot(sender, spender), AccessList.READ_WRITE);
+            list.add(address(this), DexStorageLib.pairAllowanceSlot(sender, spender), AccessList.READ_WRITE);
         } else if (selector == this.permit.selector) {
             (address owner, address spender) = abi.decode(data[4:], (address, address));
-            list.add(address(this), _nonceSlot(owner), AccessList.READ_WRITE);
-            list.add(address(this), _allowanceSlot(owner, spender), AccessList.READ_WRITE);
+            list.add(address(this), DexStorageLib.pairNonceSlot(owner), AccessList.READ_WRITE);
+            list.add(address(this), DexStorageLib.pairAllowanceSlot(owner, spender), AccessList.READ_WRITE);
         } else {
             revert UnknownSelector(selector);
         }
@@ -385,11 +386,10 @@ contract DisjointPair is IDisjointPair, IAccessDeclaring, DisjointLPToken, Reent
 
     /// @dev The reserves slot (written when `writes`), and the accumulators as snapshots.
     function _declarePool(AccessList.Builder memory list, bool writes) private view {
-        (bytes32 reserves, bytes32 price0, bytes32 price1, ) = poolSlots();
-        list.add(address(this), reserves, writes ? AccessList.READ_WRITE : AccessList.READ);
+        list.add(address(this), DexStorageLib.PAIR_RESERVES_SLOT, writes ? AccessList.READ_WRITE : AccessList.READ);
         if (writes) {
-            list.add(address(this), price0, AccessList.READ_SNAPSHOT);
-            list.add(address(this), price1, AccessList.READ_SNAPSHOT);
+            list.add(address(this), DexStorageLib.PAIR_PRICE0_CUMULATIVE_SLOT, AccessList.READ_SNAPSHOT);
+            list.add(address(this), DexStorageLib.PAIR_PRICE1_CUMULATIVE_SLOT, AccessList.READ_SNAPSHOT);
         }
     }
 

@@ -12,6 +12,7 @@ import {DisjointFactory} from "./DisjointFactory.sol";
 import {DisjointPair} from "./DisjointPair.sol";
 import {AccessList} from "../libraries/AccessList.sol";
 import {PairAddress} from "./libraries/PairAddress.sol";
+import {DexStorageLib} from "./libraries/DexStorageLib.sol";
 
 /// @title DisjointRouter
 /// @notice Uniswap V2 Router02's token functions (liquidity, exact-in/exact-out multi-hop
@@ -448,8 +449,7 @@ contract DisjointRouter is IDisjointRouter, IAccessDeclaring {
             _requirePool(shard0);
             (uint256 now_, uint256 next) = _declaredCounts(shard0);
             end = now_ > next ? now_ : next;
-            (, , , bytes32 shardSlot) = DisjointPair(shard0).poolSlots();
-            list.add(shard0, shardSlot, AccessList.READ);
+            list.add(shard0, DexStorageLib.PAIR_SHARD_INFO_SLOT, AccessList.READ);
         }
         bool inIs0 = tokenIn == token0;
         for (uint256 s = first; s < end; ++s) {
@@ -485,8 +485,7 @@ contract DisjointRouter is IDisjointRouter, IAccessDeclaring {
                 _declarePull(list, tokenA, tokenB, sender, shard0);
                 return list.finish();
             }
-            (, , , bytes32 shardSlot) = DisjointPair(shard0).poolSlots();
-            list.add(shard0, shardSlot, AccessList.READ);
+            list.add(shard0, DexStorageLib.PAIR_SHARD_INFO_SLOT, AccessList.READ);
             address other;
             (pool, other) = _homePools(token0, token1, to);
             if (other != pool) {
@@ -528,7 +527,7 @@ contract DisjointRouter is IDisjointRouter, IAccessDeclaring {
     function _withNonce(Access[] memory base, address pool, address owner) private pure returns (Access[] memory) {
         AccessList.Builder memory list = AccessList.create(base.length + 1);
         list.addAll(base);
-        list.add(pool, DisjointPair(pool).nonceSlot(owner), AccessList.READ_WRITE);
+        list.add(pool, DexStorageLib.pairNonceSlot(owner), AccessList.READ_WRITE);
         return list.finish();
     }
 
@@ -546,8 +545,7 @@ contract DisjointRouter is IDisjointRouter, IAccessDeclaring {
         if (shard == type(uint256).max) {
             address shard0 = _compute(token0, token1, 0);
             _requirePool(shard0);
-            (, , , bytes32 shardSlot) = DisjointPair(shard0).poolSlots();
-            list.add(shard0, shardSlot, AccessList.READ);
+            list.add(shard0, DexStorageLib.PAIR_SHARD_INFO_SLOT, AccessList.READ);
             address other;
             (pool, other) = _homePools(token0, token1, owner);
             if (other != pool) _declareBurn(list, other, liquidity, owner, to);
