@@ -10,7 +10,8 @@ import {SwapMath} from "../libraries/SwapMath.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 import {TokenSlots} from "../tokens/TokenSlots.sol";
 import {AccessList} from "../libraries/AccessList.sol";
-import {BatchEscrow} from "./BatchEscrow.sol";
+import {EscrowShards} from "../libraries/EscrowShards.sol";
+import {AccountShard} from "../libraries/AccountShard.sol";
 import {DexStorageLib} from "./libraries/DexStorageLib.sol";
 
 /// @title DisjointBatchPool
@@ -23,7 +24,7 @@ import {DexStorageLib} from "./libraries/DexStorageLib.sol";
 /// and its settlement, and liquidity can only move while no batch is pending.
 /// @dev Storage layout (fixed; `declareAccess` and docs/dex.md rely on it): named, with the
 /// derivations, in `DexStorageLib` (the POOL_* constants and pool* getters). A trader's shard
-/// is `uint160(trader) % SHARDS`.
+/// is `AccountShard.shardOf(trader, SHARDS)`; its escrows are ShardEscrow contracts (EscrowShards).
 contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
     using SafeERC20 for IERC20;
     using AccessList for AccessList.Builder;
@@ -118,7 +119,6 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
     uint256 public immutable SETTLE_WINDOW;
     /// @notice Token layouts for `declareAccess` (zero: tokens declared whole).
     ITokenLayoutRegistry public immutable tokenLayouts;
-    bytes32 private immutable _escrowCodeHash;
 
     uint112 private _reserve0; // slot 0
     uint112 private _reserve1; // slot 0
@@ -151,11 +151,8 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
         SHARDS = shards;
         SETTLE_WINDOW = settleWindow;
         tokenLayouts = layouts;
-        bytes memory code = abi.encodePacked(type(BatchEscrow).creationCode, abi.encode(token0, token1));
-        _escrowCodeHash = keccak256(code);
-        for (uint256 s = 0; s < 2 * shards; ++s) {
-            new BatchEscrow{salt: bytes32(s)}(IERC20(token0), IERC20(token1));
-        }
+        // Escrow i is this pool's CREATE child at nonce i + 1 (the pool creates nothing else).
+        for (uint256 s = 0; s < 2 * shards; ++s) EscrowShards.deploy(s + 1, IERC20(token0), IERC20(token1));
     }
 
     // ------------------------------------------------------------------ views
@@ -171,18 +168,17 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
     /// @param trader The trader.
     /// @return The shard index.
     function shardOf(address trader) public view returns (uint256) {
-        return uint160(trader) % SHARDS;
+        return AccountShard.shardOf(trader, SHARDS);
     }
 
-    /// @notice Escrow number `index` (CREATE2 address; no storage read). Shard s keeps the
+    /// @notice Escrow number `index` (the CREATE child at nonce index + 1; no storage read). Shard s keeps the
     /// orders of even batches in escrow s and of odd batches in escrow SHARDS + s, so that a
     /// settlement (which moves tokens in the escrows of its batch) and the next block's orders
     /// (which pay into the other ones) touch no common token balance.
     /// @param index 0 to 2 * SHARDS - 1.
     /// @return The escrow's address.
     function escrowOf(uint256 index) public view returns (address) {
-        bytes32 h = keccak256(abi.encodePacked(bytes1(0xff), address(this), bytes32(index), _escrowCodeHash));
-        return address(uint160(uint256(h)));
+        return EscrowShards.addressOf(index + 1);
     }
 
     /// @notice The escrow of `shard` for the orders of `batch`.
