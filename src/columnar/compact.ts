@@ -1,27 +1,29 @@
 /**
  * The fast read path of a columnar tree into the conflict graph's compact form (what
- * `conflicts analyze` takes), partition by partition: the accesses table is read as DuckDB
- * column chunks whose integer columns are used in place as typed arrays (no object or boxed
- * number per access), transactions chunk by chunk, and the partition's locations become key
- * ids once each. Memory is the compact form itself plus one partition's dictionaries and one
- * chunk (2,048 rows) per table.
+ * `conflicts analyze` takes), partition by partition. No JS value per access or per string:
+ * integer columns are DuckDB column chunks used in place as typed arrays; slots, addresses and
+ * transaction hashes are decoded by DuckDB into one binary buffer (`GrowBytes`, 16,384 values
+ * per native call) and turned into strings only when a report names them (`HexColumn`); values
+ * are checked by one SQL query per table. A partition's locations become key ids on first use.
  */
 import path from "node:path";
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from "@duckdb/node-api";
 import type { Names } from "../access/format.js";
 import { AccessSetFormatError } from "../access/errors.js";
 import { InputError } from "../errors.js";
-import { CompactBuilder, txFunctionLabel, type CompactAccessSets } from "../model/block.js";
+import { CompactBuilder, GrowI32, txFunctionLabel, type CompactAccessSets } from "../model/block.js";
 import type { AnalysisInput } from "../conflicts/analyze.js";
+import { GrowBytes, GrowFlags, HexColumn, IndexedColumn } from "./bytes.js";
 import { openEngine, sqlString, type Engine, type EngineOptions } from "./engine.js";
 import { ACCESS_CREDIT, ACCESS_WRITE, DEFAULT_DEPENDENCY, fieldDependencyMode } from "../model/dependency.js";
 import { KIND_BLOCK_READ, KIND_FEE_RECIPIENT, KIND_STORAGE, type Partition, type TableName } from "./layout.js";
 import { readNames, readTreeMeta, type ReadRange } from "./read.js";
 
-const ADDRESS = /^0x[0-9a-f]{40}$/;
-const SLOT = /^(0x[0-9a-f]{64}|balance|nonce|code)$/;
-const HASH = /^0x[0-9a-f]{64}$/;
-const SELECTOR = /^0x[0-9a-f]{8}$/;
+const ADDRESS = "0x[0-9a-f]{40}";
+const HASH = "0x[0-9a-f]{64}";
+const SELECTOR = "0x[0-9a-f]{8}";
+const SLOT = `${HASH}|balance|nonce|code`;
+const whole = (re: string) => new RegExp(`^(${re})$`);
 
 const bad = (tree: string, where: string, message: string) => new AccessSetFormatError(tree, [{ path: where, message }]);
 
@@ -70,58 +72,6 @@ class Chunks {
   }
 }
 
-/** Values fetched per native call by `strings`. */
-const STRING_GROUP = 16_384;
-
-/**
- * The VARCHAR expression `expr` of `from` for every row, in the order `order`, as JS strings
- * (null for NULL). Reading a VARCHAR vector costs one native call and one copy per value;
- * here DuckDB joins each group of 16,384 values into one string (each value prefixed by "."
- * so that NULL, as "", stays distinct from an empty value) and JS splits it: one call per group.
- * A value holding the separator shows up as a wrong count and is reported by `onBadCount`.
- */
-async function strings(
-  c: DuckDBConnection,
-  file: string,
-  where: string,
-  expr: string,
-  onBadCount: () => Error,
-  intern = false,
-): Promise<(string | null)[]> {
-  const sql = `SELECT file_row_number // ${STRING_GROUP} AS g, COUNT(*), string_agg(CASE WHEN v IS NULL THEN '' ELSE '.' || v END, ',' ORDER BY file_row_number)
-    FROM (SELECT ${expr} AS v, file_row_number FROM read_parquet(${file}, file_row_number = true) ${where}) GROUP BY g ORDER BY g`;
-  const out: (string | null)[] = [];
-  // Repeated values (senders, recipients) share one string when asked.
-  const seen = intern ? new Map<string, string>() : null;
-  await eachChunk(c, sql, (ch, n) => {
-    const count = ch.getColumnVector(1);
-    const joined = ch.getColumnVector(2);
-    for (let r = 0; r < n; r++) {
-      const parts = (joined.getItem(r) as string).split(",");
-      if (parts.length !== Number(count.getItem(r) as bigint)) throw onBadCount();
-      for (const x of parts) {
-        if (x === "") out.push(null);
-        else if (seen === null) out.push(x.slice(1));
-        else {
-          let v = seen.get(x);
-          if (v === undefined) seen.set(x, (v = x.slice(1)));
-          out.push(v);
-        }
-      }
-    }
-  });
-  return out;
-}
-
-interface Dict {
-  /** Contract id -> address. */
-  address: string[];
-  /** Location id -> contract id and slot. */
-  locContract: Int32Array;
-  locSlot: string[];
-  fnName: (string | undefined)[];
-}
-
 /** Runs `body`, turning engine errors into one AccessSetFormatError naming the file. */
 async function guarded<T>(tree: string, rel: string, body: () => Promise<T>): Promise<T> {
   try {
@@ -149,69 +99,218 @@ async function eachChunk(c: DuckDBConnection, sql: string, on: (chunk: DuckDBDat
   }
 }
 
-async function readDict(engine: Engine, tree: string, p: Partition): Promise<Dict> {
+/** Rows decoded per native call by `fixedBytes`. */
+const BYTES_GROUP = 16_384;
+
+/**
+ * The hex digits `hex` (an SQL expression over the rows of `file` matching `where`, `stride`
+ * bytes once decoded) of every row, in file order, as bytes: row r goes to record
+ * `into[r]` of `out`, or to record `at + r` without `into`. DuckDB decodes each group of
+ * 16,384 rows into one BLOB: one native call and one copy per group, no JS string per value.
+ * The values must have been checked (a wrong length is reported as `onBad`).
+ */
+async function fixedBytes(
+  c: DuckDBConnection,
+  file: string,
+  where: string,
+  hex: string,
+  out: GrowBytes,
+  at: number,
+  into: Int32Array | null,
+  onBad: () => Error,
+): Promise<number> {
+  const sql = `SELECT file_row_number // ${BYTES_GROUP} AS g, COUNT(*), unhex(string_agg(v, '' ORDER BY file_row_number))
+    FROM (SELECT ${hex} AS v, file_row_number FROM read_parquet(${file}, file_row_number = true) ${where}) GROUP BY g ORDER BY g`;
+  const w = out.stride;
+  let rows = 0;
+  await eachChunk(c, sql, (ch, n) => {
+    const count = ch.getColumnVector(1);
+    const blobs = ch.getColumnVector(2);
+    for (let g = 0; g < n; g++) {
+      const k = Number(count.getItem(g) as bigint);
+      const bytes = (blobs.getItem(g) as { bytes: Uint8Array }).bytes;
+      if (bytes.length !== k * w) throw onBad();
+      if (into === null) {
+        out.ensure(at + rows + k);
+        out.buf.set(bytes, (at + rows) * w);
+      } else for (let r = 0; r < k; r++) out.buf.set(bytes.subarray(r * w, r * w + w), into[rows + r] * w);
+      rows += k;
+    }
+  });
+  return rows;
+}
+
+/** The first row of `file` (in file order) where `cond` holds, as `cols`, or undefined. */
+async function firstWhere(c: DuckDBConnection, file: string, where: string, cond: string, cols: string): Promise<unknown[] | undefined> {
+  const filter = where === "" ? `WHERE ${cond}` : `${where} AND (${cond})`;
+  return (
+    await c.runAndReadAll(`SELECT ${cols} FROM read_parquet(${file}, file_row_number = true) ${filter} ORDER BY file_row_number LIMIT 1`)
+  ).getRows()[0];
+}
+
+/** A location's account field (0: a storage slot), as the `locations.slot` text names it. */
+const FIELD_NAMES = ["", "balance", "nonce", "code"] as const;
+const FIELD_CODE = `CAST(CASE slot WHEN 'balance' THEN 1 WHEN 'nonce' THEN 2 WHEN 'code' THEN 3 ELSE 0 END AS TINYINT)`;
+const zeros = (bytes: number) => `'${"0".repeat(2 * bytes)}'`;
+
+/** Transaction record: hash, sender, recipient, selector (null bits 1, 2, 4, 8 in `txNulls`). */
+const TX_RECORD = 32 + 20 + 20 + 4;
+const TX_HEX = `COALESCE(substr(hash, 3), ${zeros(32)}) || COALESCE(substr(sender, 3), ${zeros(20)}) || COALESCE(substr(recipient, 3), ${zeros(20)}) || COALESCE(substr(selector, 3), ${zeros(4)})`;
+const TX_NULLS = `CAST((hash IS NULL)::INTEGER + 2 * (sender IS NULL)::INTEGER + 4 * (recipient IS NULL)::INTEGER + 8 * (selector IS NULL)::INTEGER AS TINYINT)`;
+
+/**
+ * What the reader keeps across partitions, all in typed arrays and byte buffers: accounts
+ * (each partition's contracts, numbered after the previous partitions'), locations (likewise:
+ * account, field code, slot bytes), keys (a location each) and transactions (record bytes and
+ * null bits).
+ */
+class Store {
+  readonly accounts = new GrowBytes(20);
+  nAccounts = 0;
+  readonly locAccount = new GrowI32(1 << 12);
+  readonly locField = new GrowFlags();
+  readonly slots = new GrowBytes(32);
+  nLocations = 0;
+  readonly keyLocation = new GrowI32(1 << 14);
+  readonly txs: GrowBytes;
+  readonly txNulls = new GrowFlags();
+  constructor(txs: number) {
+    this.txs = new GrowBytes(TX_RECORD, txs);
+  }
+
+  /** The string columns of the compact form over these bytes. */
+  strings(txCount: number) {
+    const accounts = new HexColumn(this.accounts.buf, 20, 0, 20, this.nAccounts, null, 1, true);
+    const locAccount = this.locAccount.a;
+    const locField = this.locField.a;
+    const slots = new HexColumn(this.slots.buf, 32, 0, 32, this.nLocations);
+    const keys = this.keyLocation.view();
+    const tx = (offset: number, width: number, nullBit: number) =>
+      new HexColumn(this.txs.buf, TX_RECORD, offset, width, txCount, this.txNulls.a, nullBit);
+    return {
+      keyAccount: new IndexedColumn((l) => accounts.at(locAccount[l])!, keys, keys.length),
+      keyField: new IndexedColumn((l) => (locField[l] === 0 ? slots.at(l)! : FIELD_NAMES[locField[l]]), keys, keys.length),
+      txHash: tx(0, 32, 1),
+      txFrom: tx(32, 20, 2),
+      txTo: tx(52, 20, 4),
+    };
+  }
+}
+
+/** A partition's dictionaries: its contracts and locations as global account and location numbers. */
+interface Dict {
+  /** Location id -> global location number (-1: no such location). */
+  location: Int32Array;
+  fnName: (string | undefined)[];
+}
+
+/** Largest id of `col` in `file`, plus one (0 for an empty table). */
+async function idCount(c: DuckDBConnection, file: string, col: string): Promise<number> {
+  return Number((await c.runAndReadAll(`SELECT MAX(${col}) FROM read_parquet(${file})`)).getRows()[0][0] ?? -1) + 1;
+}
+
+/** The ids of column `col` of `file` in file order, and whether they are 0, 1, 2... in that order. */
+async function idsInOrder(c: DuckDBConnection, file: string, cols: string, on: (ch: DuckDBDataChunk, n: number) => void): Promise<void> {
+  await eachChunk(c, `SELECT ${cols} FROM read_parquet(${file}, file_row_number = true) ORDER BY file_row_number`, on);
+}
+
+async function readDict(engine: Engine, tree: string, p: Partition, s: Store): Promise<Dict> {
   const c = engine.connection;
   const rel = (t: TableName) => path.join(t, p.label, "data_0.parquet");
   const file = (t: TableName) => sqlString(path.join(tree, rel(t)));
-  const badContracts = () => bad(tree, rel("contracts"), "an address holds a comma: expected 0x and 40 lowercase hex digits");
-  const addresses = await guarded(tree, rel("contracts"), () => strings(c, file("contracts"), "", "address", badContracts));
-  const address: string[] = [];
-  let at = 0;
+  const where = (t: TableName) => path.join(t, p.label);
+
+  // Contracts: checked, then their ids (row -> global account number), then their address bytes.
+  const badContract = await guarded(tree, rel("contracts"), () =>
+    firstWhere(
+      c,
+      file("contracts"),
+      "",
+      `contract IS NULL OR contract < 0 OR address IS NULL OR NOT regexp_full_match(address, '${ADDRESS}')`,
+      "contract, address",
+    ),
+  );
+  if (badContract)
+    throw bad(
+      tree,
+      where("contracts"),
+      `contract ${String(badContract[0])}: address ${String(badContract[1])}: expected 0x and 40 lowercase hex digits`,
+    );
+  const nContracts = await guarded(tree, rel("contracts"), () => idCount(c, file("contracts"), "contract"));
+  const accountBase = s.nAccounts;
+  const account = new Int32Array(nContracts).fill(-1);
+  const contractRows = new GrowI32(1024);
   await guarded(tree, rel("contracts"), () =>
-    eachChunk(c, `SELECT contract FROM read_parquet(${file("contracts")}, file_row_number = true) ORDER BY file_row_number`, (ch, n) => {
+    idsInOrder(c, file("contracts"), "contract", (ch, n) => {
       const id = typed(ch.getColumnVector(0), n, Int32Array);
-      for (let r = 0; r < n; r++, at++) {
-        const x = addresses[at];
-        if (x === null || x === undefined || !ADDRESS.test(x))
-          throw bad(
-            tree,
-            path.join("contracts", p.label),
-            `contract ${id[r]}: address ${String(x)}: expected 0x and 40 lowercase hex digits`,
-          );
-        address[id[r]] = x;
+      for (let r = 0; r < n; r++) {
+        account[id[r]] = accountBase + id[r];
+        contractRows.push(accountBase + id[r]);
       }
     }),
   );
-  const count =
-    Number(
-      (
-        await guarded(tree, rel("locations"), () =>
-          c.runAndReadAll(`SELECT COUNT(*), MAX(location) FROM read_parquet(${file("locations")})`),
-        )
-      ).getRows()[0][1] ?? -1,
-    ) + 1;
-  const locContract = new Int32Array(count).fill(-1);
-  const badLocations = () =>
-    bad(tree, rel("locations"), "a slot holds a comma: expected 0x and 64 lowercase hex digits, or balance, nonce or code");
-  const slots = await guarded(tree, rel("locations"), () => strings(c, file("locations"), "", "slot", badLocations));
-  const locSlot = new Array<string>(count);
-  let row = 0;
-  await guarded(tree, rel("locations"), () =>
-    eachChunk(
+  s.accounts.ensure(accountBase + nContracts);
+  s.nAccounts = accountBase + nContracts;
+  const badBytes = (t: TableName) => () => bad(tree, rel(t), "a value has the wrong length after its check (engine error)");
+  await guarded(tree, rel("contracts"), () =>
+    fixedBytes(c, file("contracts"), "", "substr(address, 3)", s.accounts, 0, contractRows.view(), badBytes("contracts")),
+  );
+
+  // Locations: checked, then (id, contract, field) in typed chunks, then the slot bytes.
+  const badLocation = await guarded(tree, rel("locations"), () =>
+    firstWhere(
       c,
-      `SELECT location, contract FROM read_parquet(${file("locations")}, file_row_number = true) ORDER BY file_row_number`,
-      (ch, n) => {
-        const id = typed(ch.getColumnVector(0), n, Int32Array);
-        const con = typed(ch.getColumnVector(1), n, Int32Array);
-        for (let r = 0; r < n; r++, row++) {
-          const l = id[r];
-          if (address[con[r]] === undefined)
-            throw bad(
-              tree,
-              path.join("locations", p.label),
-              `location ${l} names contract ${con[r]}, which the contracts table does not have`,
-            );
-          const slot = slots[row];
-          if (slot === null || slot === undefined || !SLOT.test(slot))
-            throw bad(
-              tree,
-              path.join("locations", p.label),
-              `location ${l}: slot ${String(slot)}: expected 0x and 64 lowercase hex digits, or balance, nonce or code`,
-            );
-          locContract[l] = con[r];
-          locSlot[l] = slot;
-        }
-      },
+      file("locations"),
+      "",
+      `location IS NULL OR location < 0 OR contract IS NULL OR slot IS NULL OR NOT regexp_full_match(slot, '${SLOT}')`,
+      "location, slot",
+    ),
+  );
+  if (badLocation)
+    throw bad(
+      tree,
+      where("locations"),
+      `location ${String(badLocation[0])}: slot ${String(badLocation[1])}: expected 0x and 64 lowercase hex digits, or balance, nonce or code`,
+    );
+  const nLoc = await guarded(tree, rel("locations"), () => idCount(c, file("locations"), "location"));
+  const locBase = s.nLocations;
+  const location = new Int32Array(nLoc).fill(-1);
+  s.locAccount.a = ensureI32(s.locAccount.a, locBase + nLoc);
+  s.locField.ensure(locBase + nLoc);
+  s.slots.ensure(locBase + nLoc);
+  s.nLocations = locBase + nLoc;
+  s.locAccount.n = s.nLocations;
+  const locRows = new GrowI32(1 << 12);
+  let dense = true;
+  await guarded(tree, rel("locations"), () =>
+    idsInOrder(c, file("locations"), `location, contract, ${FIELD_CODE}`, (ch, n) => {
+      const id = typed(ch.getColumnVector(0), n, Int32Array);
+      const con = typed(ch.getColumnVector(1), n, Int32Array);
+      const field = typed(ch.getColumnVector(2), n, Int8Array);
+      for (let r = 0; r < n; r++) {
+        const l = id[r];
+        const a = con[r] >= 0 && con[r] < nContracts ? account[con[r]] : -1;
+        if (a < 0) throw bad(tree, where("locations"), `location ${l} names contract ${con[r]}, which the contracts table does not have`);
+        const g = locBase + l;
+        location[l] = g;
+        s.locAccount.a[g] = a;
+        s.locField.a[g] = field[r];
+        if (locRows.n !== l) dense = false;
+        locRows.push(g);
+      }
+    }),
+  );
+  // Slots of account fields are zeros; ids 0, 1, 2... in file order (as the writer numbers them) need no scatter.
+  await guarded(tree, rel("locations"), () =>
+    fixedBytes(
+      c,
+      file("locations"),
+      "",
+      `CASE WHEN slot LIKE '0x%' THEN substr(slot, 3) ELSE ${zeros(32)} END`,
+      s.slots,
+      locBase,
+      dense ? null : locRows.view(),
+      badBytes("locations"),
     ),
   );
   const fnName: (string | undefined)[] = [];
@@ -220,7 +319,14 @@ async function readDict(engine: Engine, tree: string, p: Partition): Promise<Dic
       for (let r = 0; r < n; r++) fnName[ch.getColumnVector(0).getItem(r) as number] = ch.getColumnVector(1).getItem(r) as string;
     }),
   );
-  return { address, locContract, locSlot, fnName };
+  return { location, fnName };
+}
+
+function ensureI32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  if (n <= a.length) return a;
+  const b = new Int32Array(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
 }
 
 /**
@@ -240,20 +346,26 @@ export async function loadColumnarCompact(
     settings: { allocator_flush_threshold: "8MB", allocator_bulk_deallocation_flush_threshold: "8MB", ...opts.settings },
   });
   let names: Names | undefined;
-  const b = new CompactBuilder();
+  const b = new CompactBuilder(true);
+  const lo = opts.from ?? 0;
+  const hi = opts.to ?? Number.MAX_SAFE_INTEGER;
+  const parts = meta.partitions.filter((p) => p.hi >= lo && p.lo <= hi);
+  const store = new Store(parts.reduce((n, p) => n + (p.txs ?? 0), 0));
   try {
     names = await readNames(engine, tree, meta);
     const accountNames = names?.accounts ?? {};
     const nameOf = (a: string) => accountNames[a];
-    const lo = opts.from ?? 0;
-    const hi = opts.to ?? Number.MAX_SAFE_INTEGER;
-    const parts = meta.partitions.filter((p) => p.hi >= lo && p.lo <= hi);
     const keys = await repeatedLocations(engine, tree, parts);
-    for (let i = 0; i < parts.length; i++) await readPartition(engine, tree, parts[i], i, lo, hi, b, nameOf, keys);
+    for (let i = 0; i < parts.length; i++) await readPartition(engine, tree, parts[i], i, lo, hi, b, nameOf, keys, store);
   } finally {
     engine.close();
   }
-  const input: AnalysisInput & { compact: CompactAccessSets } = { source: meta.source, precision: meta.precision, compact: b.build(names) };
+  const txCount = b.txs;
+  const input: AnalysisInput & { compact: CompactAccessSets } = {
+    source: meta.source,
+    precision: meta.precision,
+    compact: b.build(names, store.strings(txCount)),
+  };
   if (names) input.names = names;
   return input;
 }
@@ -308,11 +420,17 @@ async function readPartition(
   b: CompactBuilder,
   nameOf: (a: string) => string | undefined,
   keys: Keys,
+  s: Store,
 ): Promise<void> {
-  const dict = await readDict(engine, tree, p);
-  const keyOf = new Int32Array(dict.locSlot.length).fill(-1);
+  const dict = await readDict(engine, tree, p, s);
+  const keyOf = new Int32Array(dict.location.length).fill(-1);
   keys.keyOf[part] = keyOf;
   const alias = keys.alias[part];
+  const newKey = (l: number): number => {
+    const g = dict.location[l];
+    s.keyLocation.push(g);
+    return b.addKey(s.locField.a[g] !== 0);
+  };
   /** The key of location l, new on first use unless an earlier partition has the same location. */
   const keyOfLocation = (l: number): number => {
     const a = alias.get(l);
@@ -320,8 +438,8 @@ async function readPartition(
     if (a !== undefined) {
       const earlier = keys.keyOf[a.part];
       k = earlier[a.location];
-      if (k < 0) k = earlier[a.location] = b.newKey(dict.address[dict.locContract[l]], dict.locSlot[l]);
-    } else k = b.newKey(dict.address[dict.locContract[l]], dict.locSlot[l]);
+      if (k < 0) k = earlier[a.location] = newKey(l);
+    } else k = newKey(l);
     return (keyOf[l] = k);
   };
   const rel = (t: TableName) => path.join(t, p.label, "data_0.parquet");
@@ -332,21 +450,44 @@ async function readPartition(
       engine.connection.runAndReadAll(`SELECT CAST(block AS DOUBLE), coinbase FROM read_parquet(${file("blocks")}) ${where}`),
     )
   ).getRows();
+  // The transactions: checked in SQL; their strings as bytes (one record each, in file order),
+  // their numbers and null bits as typed chunks in the same order.
+  const badTx = await guarded(tree, rel("txs"), () =>
+    firstWhere(
+      engine.connection,
+      file("txs"),
+      where,
+      `tx < 0 OR NOT regexp_full_match(hash, '${HASH}') OR NOT regexp_full_match(sender, '${ADDRESS}') OR NOT regexp_full_match(recipient, '${ADDRESS}') OR NOT regexp_full_match(selector, '${SELECTOR}')`,
+      "CAST(block AS DOUBLE), tx, hash, sender, recipient, selector",
+    ),
+  );
+  if (badTx) {
+    const [number, index, hash, from, to, selector] = badTx as [number, number, string | null, string | null, string | null, string | null];
+    const problem =
+      index < 0
+        ? `index ${index}: expected a non-negative integer`
+        : hash !== null && !whole(HASH).test(hash)
+          ? `hash ${hash}: expected 0x and 64 lowercase hex digits`
+          : from !== null && !whole(ADDRESS).test(from)
+            ? `sender ${from}: expected 0x and 40 lowercase hex digits`
+            : to !== null && !whole(ADDRESS).test(to)
+              ? `recipient ${to}: expected 0x and 40 lowercase hex digits`
+              : `selector ${selector}: expected 0x and 8 lowercase hex digits`;
+    throw bad(tree, rel("txs"), `transaction ${index} of block ${number}: ${problem}`);
+  }
+  const txBase = b.txs;
+  const nTx = await guarded(tree, rel("txs"), () =>
+    fixedBytes(engine.connection, file("txs"), where, TX_HEX, s.txs, txBase, null, () =>
+      bad(tree, rel("txs"), "a hash, sender, recipient or selector has the wrong length after its check (engine error)"),
+    ),
+  );
+  s.txNulls.ensure(txBase + nTx);
   const ct = await engine.connect();
   const ca = await engine.connect();
-  // The transactions' numbers as typed chunks, their strings fetched per column in the same order.
-  const badTxs = () => bad(tree, rel("txs"), "a hash, sender, recipient or selector holds a comma (expected 0x and hex digits)");
-  const txString = (col: string, intern: boolean) =>
-    guarded(tree, rel("txs"), () => strings(engine.connection, file("txs"), where, col, badTxs, intern));
-  const hashes = await txString("hash", false);
-  const senders = await txString("sender", true);
-  const recipients = await txString("recipient", true);
-  const selectors = await txString("selector", true);
-  let txRow = 0;
   const txs = await guarded(tree, rel("txs"), () =>
     Chunks.open(
       ct,
-      `SELECT CAST(block AS DOUBLE), tx, COALESCE(function, -1), CAST(COALESCE(gas_used, 0) AS DOUBLE) FROM read_parquet(${file("txs")}, file_row_number = true) ${where} ORDER BY file_row_number`,
+      `SELECT CAST(block AS DOUBLE), tx, COALESCE(function, -1), CAST(COALESCE(gas_used, 0) AS DOUBLE), ${TX_NULLS} FROM read_parquet(${file("txs")}, file_row_number = true) ${where} ORDER BY file_row_number`,
     ),
   );
   // Block-level reads (kind 2, no transaction) are not part of the graph; any other access
@@ -362,6 +503,7 @@ async function readPartition(
   let tIndex = new Int32Array(0);
   let tFn = new Int32Array(0);
   let tGas = new Float64Array(0);
+  let tNulls = new Int8Array(0);
   let aBlock = new Float64Array(0);
   let aTx = new Int32Array(0);
   let aLoc = new Int32Array(0);
@@ -372,6 +514,7 @@ async function readPartition(
     tIndex = typed(txs.vector(1), txs.n, Int32Array);
     tFn = typed(txs.vector(2), txs.n, Int32Array);
     tGas = typed(txs.vector(3), txs.n, Float64Array);
+    tNulls = typed(txs.vector(4), txs.n, Int8Array);
   };
   const accCols = () => {
     if (acc.done) return;
@@ -390,37 +533,28 @@ async function readPartition(
   };
   txCols();
   accCols();
+  // The function label of a transaction with no decoded function needs its recipient and selector.
+  const recipient = new HexColumn(s.txs.buf, TX_RECORD, 52, 20, txBase + nTx, s.txNulls.a, 4);
+  const selector = new HexColumn(s.txs.buf, TX_RECORD, 72, 4, txBase + nTx, s.txNulls.a, 8);
   const nLoc = keyOf.length;
+  let txRow = txBase;
   for (const [blockNumber, coinbase] of blocks) {
     const number = blockNumber as number;
     b.beginBlock(number, coinbase as string);
     while (!txs.done && tBlock[txs.row] === number) {
       const r = txs.row;
       const index = tIndex[r];
-      const hash = hashes[txRow];
-      const from = senders[txRow];
-      const to = recipients[txRow];
-      const selector = selectors[txRow];
-      const f = tFn[r] === -1 ? null : tFn[r];
+      const f = tFn[r];
+      s.txNulls.a[txRow] = tNulls[r];
+      let label: string;
+      if (f !== -1) {
+        const fn = dict.fnName[f];
+        if (fn === undefined)
+          throw bad(tree, rel("txs"), `a transaction of block ${number} names function ${f}, which the functions table does not have`);
+        label = fn;
+      } else label = txFunctionLabel({ selector: selector.at(txRow) ?? null, to: recipient.at(txRow) ?? null }, nameOf);
       txRow++;
-      const problem =
-        index < 0
-          ? `index ${index}: expected a non-negative integer`
-          : hash !== null && !HASH.test(hash)
-            ? `hash ${hash}: expected 0x and 64 lowercase hex digits`
-            : from !== null && !ADDRESS.test(from)
-              ? `sender ${from}: expected 0x and 40 lowercase hex digits`
-              : to !== null && !ADDRESS.test(to)
-                ? `recipient ${to}: expected 0x and 40 lowercase hex digits`
-                : selector !== null && !SELECTOR.test(selector)
-                  ? `selector ${selector}: expected 0x and 8 lowercase hex digits`
-                  : null;
-      if (problem) throw bad(tree, rel("txs"), `transaction ${index} of block ${number}: ${problem}`);
-      const fn = f === null ? undefined : dict.fnName[f];
-      if (f !== null && fn === undefined)
-        throw bad(tree, rel("txs"), `a transaction of block ${number} names function ${f}, which the functions table does not have`);
-      const label = txFunctionLabel({ function: fn, selector, to }, nameOf);
-      b.beginTx({ index, hash, from, to, function: label, gasUsed: tGas[r] });
+      b.beginTx({ index, function: label, gasUsed: tGas[r] });
       if (++txs.row >= txs.n) await nextTxChunk();
       // The transaction's accesses follow it, in order.
       while (!acc.done) {
@@ -428,7 +562,7 @@ async function readPartition(
         const n = acc.n;
         for (; i < n && aBlock[i] === number && aTx[i] === index; i++) {
           const l = aLoc[i];
-          if (l < 0 || l >= nLoc || dict.locContract[l] < 0)
+          if (l < 0 || l >= nLoc || dict.location[l] < 0)
             throw bad(tree, rel("accesses"), `an access of block ${number} names location ${l}, which the locations table does not have`);
           let k = keyOf[l];
           if (k < 0) k = keyOfLocation(l);
