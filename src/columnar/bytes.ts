@@ -26,21 +26,11 @@ export class GrowBytes {
   }
 }
 
-/** A growable Uint8Array (one flag or code per record). */
-export class GrowFlags {
-  a = new Uint8Array(1024);
-  ensure(n: number): void {
-    if (n <= this.a.length) return;
-    const b = new Uint8Array(Math.max(n, this.a.length * 2));
-    b.set(this.a);
-    this.a = b;
-  }
-}
-
 /**
- * Field `width` bytes at `offset` of each `stride`-byte record, as "0x" + lowercase hex
- * (null where `nulls[i] & nullBit` is set). With `cache`, each decoded string is kept (for
- * values asked for many times, such as the accounts the dependency rule compares).
+ * Field `width` bytes at `offset` of each `stride`-byte record, as "0x" + lowercase hex; with
+ * `nullBit`, null where the record's first byte has that bit set. With `cache`, each decoded
+ * string is kept (for values asked for many times, such as the accounts the dependency rule
+ * compares).
  */
 export class HexColumn implements StringColumn<string | null> {
   private readonly cache: (string | undefined)[] | null;
@@ -50,8 +40,7 @@ export class HexColumn implements StringColumn<string | null> {
     private readonly offset: number,
     private readonly width: number,
     readonly length: number,
-    private readonly nulls: Uint8Array | null = null,
-    private readonly nullBit = 1,
+    private readonly nullBit = 0,
     cache = false,
   ) {
     this.cache = cache ? new Array<string | undefined>(length) : null;
@@ -59,11 +48,11 @@ export class HexColumn implements StringColumn<string | null> {
 
   at(i: number): string | null | undefined {
     if (i < 0 || i >= this.length) return undefined;
-    if (this.nulls !== null && (this.nulls[i] & this.nullBit) !== 0) return null;
+    const at = i * this.stride;
+    if ((this.bytes[at] & this.nullBit) !== 0) return null;
     let s = this.cache?.[i];
     if (s === undefined) {
-      const at = i * this.stride + this.offset;
-      s = "0x" + this.bytes.toString("hex", at, at + this.width);
+      s = "0x" + this.bytes.toString("hex", at + this.offset, at + this.offset + this.width);
       if (this.cache !== null) this.cache[i] = s;
     }
     return s;

@@ -13,7 +13,7 @@ import { AccessSetFormatError } from "../access/errors.js";
 import { InputError } from "../errors.js";
 import { CompactBuilder, GrowI32, txFunctionLabel, type CompactAccessSets } from "../model/block.js";
 import type { AnalysisInput } from "../conflicts/analyze.js";
-import { GrowBytes, GrowFlags, HexColumn, IndexedColumn } from "./bytes.js";
+import { GrowBytes, HexColumn, IndexedColumn } from "./bytes.js";
 import { openEngine, sqlString, type Engine, type EngineOptions } from "./engine.js";
 import { ACCESS_CREDIT, ACCESS_WRITE, DEFAULT_DEPENDENCY, fieldDependencyMode } from "../model/dependency.js";
 import { KIND_BLOCK_READ, KIND_FEE_RECIPIENT, KIND_STORAGE, type Partition, type TableName } from "./layout.js";
@@ -104,32 +104,38 @@ const BYTES_GROUP = 16_384;
 
 /**
  * The hex digits `hex` (an SQL expression over the rows of `file` matching `where`, `stride`
- * bytes once decoded) of every row, in file order, as bytes: row r goes to record
- * `into[r]` of `out`, or to record `at + r` without `into`. DuckDB decodes each group of
- * 16,384 rows into one BLOB: one native call and one copy per group, no JS string per value.
- * The values must have been checked (a wrong length is reported as `onBad`).
+ * bytes once decoded) of every row, in file order, as bytes: row r goes to record `into[r]` of
+ * `out`, or to record `at + r` without `into`. DuckDB decodes each group of 16,384 rows into one
+ * BLOB: one native call and one copy per group, no JS string per value. `ok` is the rows' check
+ * (an SQL condition): a row that fails it gives zeros, and `ok` comes back false.
  */
 async function fixedBytes(
   c: DuckDBConnection,
   file: string,
   where: string,
   hex: string,
+  ok: string,
   out: GrowBytes,
   at: number,
   into: Int32Array | null,
-  onBad: () => Error,
-): Promise<number> {
-  const sql = `SELECT file_row_number // ${BYTES_GROUP} AS g, COUNT(*), unhex(string_agg(v, '' ORDER BY file_row_number))
-    FROM (SELECT ${hex} AS v, file_row_number FROM read_parquet(${file}, file_row_number = true) ${where}) GROUP BY g ORDER BY g`;
+): Promise<{ rows: number; ok: boolean }> {
   const w = out.stride;
+  const sql = `SELECT file_row_number // ${BYTES_GROUP} AS g, COUNT(*), unhex(string_agg(v, '' ORDER BY file_row_number)), bool_and(ok)
+    FROM (SELECT CASE WHEN ok THEN h ELSE ${zeros(w)} END AS v, ok, file_row_number
+      FROM (SELECT COALESCE(${ok}, false) AS ok, ${hex} AS h, file_row_number FROM read_parquet(${file}, file_row_number = true) ${where}))
+    GROUP BY g ORDER BY g`;
   let rows = 0;
+  let allOk = true;
   await eachChunk(c, sql, (ch, n) => {
     const count = ch.getColumnVector(1);
     const blobs = ch.getColumnVector(2);
+    const good = ch.getColumnVector(3);
     for (let g = 0; g < n; g++) {
       const k = Number(count.getItem(g) as bigint);
       const bytes = (blobs.getItem(g) as { bytes: Uint8Array }).bytes;
-      if (bytes.length !== k * w) throw onBad();
+      if (good.getItem(g) !== true) allOk = false;
+      if (!allOk) continue;
+      if (bytes.length !== k * w) throw new Error(`fixedBytes: ${bytes.length} bytes for ${k} rows of ${w}`);
       if (into === null) {
         out.ensure(at + rows + k);
         out.buf.set(bytes, (at + rows) * w);
@@ -137,7 +143,7 @@ async function fixedBytes(
       rows += k;
     }
   });
-  return rows;
+  return { rows, ok: allOk };
 }
 
 /** The first row of `file` (in file order) where `cond` holds, as `cols`, or undefined. */
@@ -148,15 +154,19 @@ async function firstWhere(c: DuckDBConnection, file: string, where: string, cond
   ).getRows()[0];
 }
 
-/** A location's account field (0: a storage slot), as the `locations.slot` text names it. */
-const FIELD_NAMES = ["", "balance", "nonce", "code"] as const;
-const FIELD_CODE = `CAST(CASE slot WHEN 'balance' THEN 1 WHEN 'nonce' THEN 2 WHEN 'code' THEN 3 ELSE 0 END AS TINYINT)`;
 const zeros = (bytes: number) => `'${"0".repeat(2 * bytes)}'`;
 
-/** Transaction record: hash, sender, recipient, selector (null bits 1, 2, 4, 8 in `txNulls`). */
-const TX_RECORD = 32 + 20 + 20 + 4;
-const TX_HEX = `COALESCE(substr(hash, 3), ${zeros(32)}) || COALESCE(substr(sender, 3), ${zeros(20)}) || COALESCE(substr(recipient, 3), ${zeros(20)}) || COALESCE(substr(selector, 3), ${zeros(4)})`;
-const TX_NULLS = `CAST((hash IS NULL)::INTEGER + 2 * (sender IS NULL)::INTEGER + 4 * (recipient IS NULL)::INTEGER + 8 * (selector IS NULL)::INTEGER AS TINYINT)`;
+/** Location record: its account field (0: a storage slot, then `FIELD_NAMES`), then the slot (zeros for a field). */
+const FIELD_NAMES = ["", "balance", "nonce", "code"] as const;
+const LOCATION_RECORD = 1 + 32;
+const LOCATION_HEX = `CASE slot WHEN 'balance' THEN '01' || ${zeros(32)} WHEN 'nonce' THEN '02' || ${zeros(32)} WHEN 'code' THEN '03' || ${zeros(32)} ELSE '00' || substr(slot, 3) END`;
+
+/** Transaction record: null bits (1 hash, 2 sender, 4 recipient, 8 selector; plus 16), hash, sender, recipient, selector. */
+const TX_RECORD = 1 + 32 + 20 + 20 + 4;
+const TX_HEX =
+  `to_hex(16 + (hash IS NULL)::INTEGER + 2 * (sender IS NULL)::INTEGER + 4 * (recipient IS NULL)::INTEGER + 8 * (selector IS NULL)::INTEGER) || ` +
+  `COALESCE(substr(hash, 3), ${zeros(32)}) || COALESCE(substr(sender, 3), ${zeros(20)}) || COALESCE(substr(recipient, 3), ${zeros(20)}) || COALESCE(substr(selector, 3), ${zeros(4)})`;
+const TX_OK = `tx >= 0 AND (hash IS NULL OR regexp_full_match(hash, '${HASH}')) AND (sender IS NULL OR regexp_full_match(sender, '${ADDRESS}')) AND (recipient IS NULL OR regexp_full_match(recipient, '${ADDRESS}')) AND (selector IS NULL OR regexp_full_match(selector, '${SELECTOR}'))`;
 
 /**
  * What the reader keeps across partitions, all in typed arrays and byte buffers: accounts
@@ -168,31 +178,32 @@ class Store {
   readonly accounts = new GrowBytes(20);
   nAccounts = 0;
   readonly locAccount = new GrowI32(1 << 12);
-  readonly locField = new GrowFlags();
-  readonly slots = new GrowBytes(32);
+  readonly locations = new GrowBytes(LOCATION_RECORD);
   nLocations = 0;
   readonly keyLocation = new GrowI32(1 << 14);
   readonly txs: GrowBytes;
-  readonly txNulls = new GrowFlags();
   constructor(txs: number) {
     this.txs = new GrowBytes(TX_RECORD, txs);
   }
 
+  /** The account field code of global location `g` (0: a storage slot). */
+  field(g: number): number {
+    return this.locations.buf[g * LOCATION_RECORD];
+  }
+
   /** The string columns of the compact form over these bytes. */
   strings(txCount: number) {
-    const accounts = new HexColumn(this.accounts.buf, 20, 0, 20, this.nAccounts, null, 1, true);
+    const accounts = new HexColumn(this.accounts.buf, 20, 0, 20, this.nAccounts, 0, true);
     const locAccount = this.locAccount.a;
-    const locField = this.locField.a;
-    const slots = new HexColumn(this.slots.buf, 32, 0, 32, this.nLocations);
+    const slots = new HexColumn(this.locations.buf, LOCATION_RECORD, 1, 32, this.nLocations);
     const keys = this.keyLocation.view();
-    const tx = (offset: number, width: number, nullBit: number) =>
-      new HexColumn(this.txs.buf, TX_RECORD, offset, width, txCount, this.txNulls.a, nullBit);
+    const tx = (offset: number, width: number, nullBit: number) => new HexColumn(this.txs.buf, TX_RECORD, offset, width, txCount, nullBit);
     return {
       keyAccount: new IndexedColumn((l) => accounts.at(locAccount[l])!, keys, keys.length),
-      keyField: new IndexedColumn((l) => (locField[l] === 0 ? slots.at(l)! : FIELD_NAMES[locField[l]]), keys, keys.length),
-      txHash: tx(0, 32, 1),
-      txFrom: tx(32, 20, 2),
-      txTo: tx(52, 20, 4),
+      keyField: new IndexedColumn((l) => (this.field(l) === 0 ? slots.at(l)! : FIELD_NAMES[this.field(l)]), keys, keys.length),
+      txHash: tx(1, 32, 1),
+      txFrom: tx(33, 20, 2),
+      txTo: tx(53, 20, 4),
     };
   }
 }
@@ -209,7 +220,7 @@ async function idCount(c: DuckDBConnection, file: string, col: string): Promise<
   return Number((await c.runAndReadAll(`SELECT MAX(${col}) FROM read_parquet(${file})`)).getRows()[0][0] ?? -1) + 1;
 }
 
-/** The ids of column `col` of `file` in file order, and whether they are 0, 1, 2... in that order. */
+/** The columns `cols` of `file` in file order, chunk by chunk. */
 async function idsInOrder(c: DuckDBConnection, file: string, cols: string, on: (ch: DuckDBDataChunk, n: number) => void): Promise<void> {
   await eachChunk(c, `SELECT ${cols} FROM read_parquet(${file}, file_row_number = true) ORDER BY file_row_number`, on);
 }
@@ -220,22 +231,7 @@ async function readDict(engine: Engine, tree: string, p: Partition, s: Store): P
   const file = (t: TableName) => sqlString(path.join(tree, rel(t)));
   const where = (t: TableName) => path.join(t, p.label);
 
-  // Contracts: checked, then their ids (row -> global account number), then their address bytes.
-  const badContract = await guarded(tree, rel("contracts"), () =>
-    firstWhere(
-      c,
-      file("contracts"),
-      "",
-      `contract IS NULL OR contract < 0 OR address IS NULL OR NOT regexp_full_match(address, '${ADDRESS}')`,
-      "contract, address",
-    ),
-  );
-  if (badContract)
-    throw bad(
-      tree,
-      where("contracts"),
-      `contract ${String(badContract[0])}: address ${String(badContract[1])}: expected 0x and 40 lowercase hex digits`,
-    );
+  // Contracts: their ids (row -> global account number), then their address bytes, checked in the same pass.
   const nContracts = await guarded(tree, rel("contracts"), () => idCount(c, file("contracts"), "contract"));
   const accountBase = s.nAccounts;
   const account = new Int32Array(nContracts).fill(-1);
@@ -251,42 +247,31 @@ async function readDict(engine: Engine, tree: string, p: Partition, s: Store): P
   );
   s.accounts.ensure(accountBase + nContracts);
   s.nAccounts = accountBase + nContracts;
-  const badBytes = (t: TableName) => () => bad(tree, rel(t), "a value has the wrong length after its check (engine error)");
-  await guarded(tree, rel("contracts"), () =>
-    fixedBytes(c, file("contracts"), "", "substr(address, 3)", s.accounts, 0, contractRows.view(), badBytes("contracts")),
+  const contractsOk = `contract >= 0 AND regexp_full_match(address, '${ADDRESS}')`;
+  const contracts = await guarded(tree, rel("contracts"), () =>
+    fixedBytes(c, file("contracts"), "", "substr(address, 3)", contractsOk, s.accounts, 0, contractRows.view()),
   );
+  if (!contracts.ok) {
+    const [id, address] = (await guarded(tree, rel("contracts"), () =>
+      firstWhere(c, file("contracts"), "", `NOT COALESCE(${contractsOk}, false)`, "contract, address"),
+    ))!;
+    throw bad(tree, where("contracts"), `contract ${String(id)}: address ${String(address)}: expected 0x and 40 lowercase hex digits`);
+  }
 
-  // Locations: checked, then (id, contract, field) in typed chunks, then the slot bytes.
-  const badLocation = await guarded(tree, rel("locations"), () =>
-    firstWhere(
-      c,
-      file("locations"),
-      "",
-      `location IS NULL OR location < 0 OR contract IS NULL OR slot IS NULL OR NOT regexp_full_match(slot, '${SLOT}')`,
-      "location, slot",
-    ),
-  );
-  if (badLocation)
-    throw bad(
-      tree,
-      where("locations"),
-      `location ${String(badLocation[0])}: slot ${String(badLocation[1])}: expected 0x and 64 lowercase hex digits, or balance, nonce or code`,
-    );
+  // Locations: (id, contract) in typed chunks, then each one's field code and slot bytes, checked in the same pass.
   const nLoc = await guarded(tree, rel("locations"), () => idCount(c, file("locations"), "location"));
   const locBase = s.nLocations;
   const location = new Int32Array(nLoc).fill(-1);
   s.locAccount.a = ensureI32(s.locAccount.a, locBase + nLoc);
-  s.locField.ensure(locBase + nLoc);
-  s.slots.ensure(locBase + nLoc);
+  s.locations.ensure(locBase + nLoc);
   s.nLocations = locBase + nLoc;
   s.locAccount.n = s.nLocations;
   const locRows = new GrowI32(1 << 12);
   let dense = true;
   await guarded(tree, rel("locations"), () =>
-    idsInOrder(c, file("locations"), `location, contract, ${FIELD_CODE}`, (ch, n) => {
+    idsInOrder(c, file("locations"), "location, contract", (ch, n) => {
       const id = typed(ch.getColumnVector(0), n, Int32Array);
       const con = typed(ch.getColumnVector(1), n, Int32Array);
-      const field = typed(ch.getColumnVector(2), n, Int8Array);
       for (let r = 0; r < n; r++) {
         const l = id[r];
         const a = con[r] >= 0 && con[r] < nContracts ? account[con[r]] : -1;
@@ -294,25 +279,26 @@ async function readDict(engine: Engine, tree: string, p: Partition, s: Store): P
         const g = locBase + l;
         location[l] = g;
         s.locAccount.a[g] = a;
-        s.locField.a[g] = field[r];
         if (locRows.n !== l) dense = false;
         locRows.push(g);
       }
     }),
   );
-  // Slots of account fields are zeros; ids 0, 1, 2... in file order (as the writer numbers them) need no scatter.
-  await guarded(tree, rel("locations"), () =>
-    fixedBytes(
-      c,
-      file("locations"),
-      "",
-      `CASE WHEN slot LIKE '0x%' THEN substr(slot, 3) ELSE ${zeros(32)} END`,
-      s.slots,
-      locBase,
-      dense ? null : locRows.view(),
-      badBytes("locations"),
-    ),
+  // Ids 0, 1, 2... in file order (as the writer numbers them) need no scatter.
+  const locationsOk = `location >= 0 AND contract IS NOT NULL AND regexp_full_match(slot, '${SLOT}')`;
+  const locations = await guarded(tree, rel("locations"), () =>
+    fixedBytes(c, file("locations"), "", LOCATION_HEX, locationsOk, s.locations, locBase, dense ? null : locRows.view()),
   );
+  if (!locations.ok) {
+    const [l, slot] = (await guarded(tree, rel("locations"), () =>
+      firstWhere(c, file("locations"), "", `NOT COALESCE(${locationsOk}, false)`, "location, slot"),
+    ))!;
+    throw bad(
+      tree,
+      where("locations"),
+      `location ${String(l)}: slot ${String(slot)}: expected 0x and 64 lowercase hex digits, or balance, nonce or code`,
+    );
+  }
   const fnName: (string | undefined)[] = [];
   await guarded(tree, rel("functions"), () =>
     eachChunk(c, `SELECT function, name FROM read_parquet(${file("functions")})`, (ch, n) => {
@@ -429,7 +415,7 @@ async function readPartition(
   const newKey = (l: number): number => {
     const g = dict.location[l];
     s.keyLocation.push(g);
-    return b.addKey(s.locField.a[g] !== 0);
+    return b.addKey(s.field(g) !== 0);
   };
   /** The key of location l, new on first use unless an earlier partition has the same location. */
   const keyOfLocation = (l: number): number => {
@@ -450,21 +436,32 @@ async function readPartition(
       engine.connection.runAndReadAll(`SELECT CAST(block AS DOUBLE), coinbase FROM read_parquet(${file("blocks")}) ${where}`),
     )
   ).getRows();
-  // The transactions: checked in SQL; their strings as bytes (one record each, in file order),
-  // their numbers and null bits as typed chunks in the same order.
-  const badTx = await guarded(tree, rel("txs"), () =>
-    firstWhere(
-      engine.connection,
-      file("txs"),
-      where,
-      `tx < 0 OR NOT regexp_full_match(hash, '${HASH}') OR NOT regexp_full_match(sender, '${ADDRESS}') OR NOT regexp_full_match(recipient, '${ADDRESS}') OR NOT regexp_full_match(selector, '${SELECTOR}')`,
-      "CAST(block AS DOUBLE), tx, hash, sender, recipient, selector",
-    ),
+  // The transactions: their strings as bytes (one record each, in file order, checked in the
+  // same pass), their numbers as typed chunks in the same order.
+  const txBase = b.txs;
+  const txBytes = await guarded(tree, rel("txs"), () =>
+    fixedBytes(engine.connection, file("txs"), where, TX_HEX, TX_OK, s.txs, txBase, null),
   );
-  if (badTx) {
-    const [number, index, hash, from, to, selector] = badTx as [number, number, string | null, string | null, string | null, string | null];
+  if (!txBytes.ok) {
+    const row = await guarded(tree, rel("txs"), () =>
+      firstWhere(
+        engine.connection,
+        file("txs"),
+        where,
+        `NOT COALESCE(${TX_OK}, false)`,
+        "CAST(block AS DOUBLE), tx, hash, sender, recipient, selector",
+      ),
+    );
+    const [number, index, hash, from, to, selector] = row as [
+      number,
+      number | null,
+      string | null,
+      string | null,
+      string | null,
+      string | null,
+    ];
     const problem =
-      index < 0
+      index === null || index < 0
         ? `index ${index}: expected a non-negative integer`
         : hash !== null && !whole(HASH).test(hash)
           ? `hash ${hash}: expected 0x and 64 lowercase hex digits`
@@ -475,19 +472,13 @@ async function readPartition(
               : `selector ${selector}: expected 0x and 8 lowercase hex digits`;
     throw bad(tree, rel("txs"), `transaction ${index} of block ${number}: ${problem}`);
   }
-  const txBase = b.txs;
-  const nTx = await guarded(tree, rel("txs"), () =>
-    fixedBytes(engine.connection, file("txs"), where, TX_HEX, s.txs, txBase, null, () =>
-      bad(tree, rel("txs"), "a hash, sender, recipient or selector has the wrong length after its check (engine error)"),
-    ),
-  );
-  s.txNulls.ensure(txBase + nTx);
+  const nTx = txBytes.rows;
   const ct = await engine.connect();
   const ca = await engine.connect();
   const txs = await guarded(tree, rel("txs"), () =>
     Chunks.open(
       ct,
-      `SELECT CAST(block AS DOUBLE), tx, COALESCE(function, -1), CAST(COALESCE(gas_used, 0) AS DOUBLE), ${TX_NULLS} FROM read_parquet(${file("txs")}, file_row_number = true) ${where} ORDER BY file_row_number`,
+      `SELECT CAST(block AS DOUBLE), tx, COALESCE(function, -1), CAST(COALESCE(gas_used, 0) AS DOUBLE) FROM read_parquet(${file("txs")}, file_row_number = true) ${where} ORDER BY file_row_number`,
     ),
   );
   // Block-level reads (kind 2, no transaction) are not part of the graph; any other access
@@ -503,7 +494,6 @@ async function readPartition(
   let tIndex = new Int32Array(0);
   let tFn = new Int32Array(0);
   let tGas = new Float64Array(0);
-  let tNulls = new Int8Array(0);
   let aBlock = new Float64Array(0);
   let aTx = new Int32Array(0);
   let aLoc = new Int32Array(0);
@@ -514,7 +504,6 @@ async function readPartition(
     tIndex = typed(txs.vector(1), txs.n, Int32Array);
     tFn = typed(txs.vector(2), txs.n, Int32Array);
     tGas = typed(txs.vector(3), txs.n, Float64Array);
-    tNulls = typed(txs.vector(4), txs.n, Int8Array);
   };
   const accCols = () => {
     if (acc.done) return;
@@ -534,8 +523,8 @@ async function readPartition(
   txCols();
   accCols();
   // The function label of a transaction with no decoded function needs its recipient and selector.
-  const recipient = new HexColumn(s.txs.buf, TX_RECORD, 52, 20, txBase + nTx, s.txNulls.a, 4);
-  const selector = new HexColumn(s.txs.buf, TX_RECORD, 72, 4, txBase + nTx, s.txNulls.a, 8);
+  const recipient = new HexColumn(s.txs.buf, TX_RECORD, 53, 20, txBase + nTx, 4);
+  const selector = new HexColumn(s.txs.buf, TX_RECORD, 73, 4, txBase + nTx, 8);
   const nLoc = keyOf.length;
   let txRow = txBase;
   for (const [blockNumber, coinbase] of blocks) {
@@ -545,7 +534,6 @@ async function readPartition(
       const r = txs.row;
       const index = tIndex[r];
       const f = tFn[r];
-      s.txNulls.a[txRow] = tNulls[r];
       let label: string;
       if (f !== -1) {
         const fn = dict.fnName[f];

@@ -244,7 +244,8 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
   const varId = new Int32Array(K).fill(-1);
   const varIds = new Map<string, number>();
   const varNames: string[] = [];
-  const slotNames = names?.slots;
+  // No slot names (an empty table included): no key's strings are needed to number variables.
+  const slotNames = names?.slots && Object.keys(names.slots).length > 0 ? names.slots : undefined;
   const varOfKey = (k: number): number => {
     let v = varId[k];
     if (v >= 0) return v;

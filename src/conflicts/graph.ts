@@ -14,6 +14,7 @@ import {
   ACCESS_SNAPSHOT,
   DependencyTracker,
   dependencyMode,
+  dependencyUsesSender,
   dependencyOptions,
   EDGE_RAW,
   EDGE_WW,
@@ -107,6 +108,7 @@ export function buildConflictGraph(input: AccessSetFile | CompactAccessSets, opt
 
   // Only account fields can be dropped or relaxed by the rules.
   const isField = c.keyIsField;
+  const usesSender = dependencyUsesSender(options);
   const tracker = new DependencyTracker();
   let accesses = 0;
   const { txStart, txKeys, txModes } = c;
@@ -116,8 +118,8 @@ export function buildConflictGraph(input: AccessSetFile | CompactAccessSets, opt
     for (let pos = blk.start; pos < blk.end; pos++) {
       to = pos;
       const end = txStart[pos + 1];
-      // The sender, read once per transaction and only when an account field needs it.
-      let from: string | null | undefined;
+      // The sender, read once per transaction and only when the rule needs it for an account field.
+      let from: string | null | undefined = usesSender ? undefined : null;
       // Edges are emitted while processing `to`, so they come out ordered by `to`.
       for (let i = txStart[pos]; i < end; i++) {
         const k = txKeys[i];
