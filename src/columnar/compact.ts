@@ -99,50 +99,118 @@ async function eachChunk(c: DuckDBConnection, sql: string, on: (chunk: DuckDBDat
   }
 }
 
-/** Rows decoded per native call by `fixedBytes`. */
+/** Rows decoded per native call by the byte readers. */
 const BYTES_GROUP = 16_384;
+/** Rows per query of the byte readers: DuckDB holds one query's strings at a time (about 20 MB). */
+const BYTES_QUERY = 16 * BYTES_GROUP;
 
 /**
- * The hex digits `hex` (an SQL expression over the rows of `file` matching `where`, `stride`
- * bytes once decoded) of every row, in file order, as bytes: row r goes to record `into[r]` of
- * `out`, or to record `at + r` without `into`. DuckDB decodes each group of 16,384 rows into one
- * BLOB: one native call and one copy per group, no JS string per value. `ok` is the rows' check
- * (an SQL condition): a row that fails it gives zeros, and `ok` comes back false.
+ * One query of the byte readers: the hex digits `hex` (an SQL expression, `w` bytes once
+ * decoded) of the rows of `file` matching `where`, DuckDB decoding each group of 16,384 rows
+ * (by `group`, in the order `order`) into one BLOB: one native call and one copy per group, no
+ * JS string per value. `ok` is the rows' check (an SQL condition): a row that fails it gives
+ * zeros. Calls `place(group, rows, bytes)` per group in order; returns false if a row failed.
  */
-async function fixedBytes(
+async function bytesQuery(
   c: DuckDBConnection,
   file: string,
   where: string,
   hex: string,
   ok: string,
-  out: GrowBytes,
-  at: number,
-  into: Int32Array | null,
-): Promise<{ rows: number; ok: boolean }> {
-  const w = out.stride;
-  const sql = `SELECT file_row_number // ${BYTES_GROUP} AS g, COUNT(*), unhex(string_agg(v, '' ORDER BY file_row_number)), bool_and(ok)
-    FROM (SELECT CASE WHEN ok THEN h ELSE ${zeros(w)} END AS v, ok, file_row_number
-      FROM (SELECT COALESCE(${ok}, false) AS ok, ${hex} AS h, file_row_number FROM read_parquet(${file}, file_row_number = true) ${where}))
+  w: number,
+  group: string,
+  order: string,
+  place: (group: number, rows: number, bytes: Uint8Array) => void,
+): Promise<boolean> {
+  const sql = `SELECT CAST(${group} // ${BYTES_GROUP} AS DOUBLE) AS g, COUNT(*), unhex(string_agg(v, '' ORDER BY ${order})), bool_and(ok)
+    FROM (SELECT CASE WHEN ok THEN h ELSE ${zeros(w)} END AS v, ok, ${group === order ? group : `${group}, ${order}`}
+      FROM (SELECT COALESCE(${ok}, false) AS ok, ${hex} AS h, * FROM read_parquet(${file}, file_row_number = true) ${where}))
     GROUP BY g ORDER BY g`;
-  let rows = 0;
   let allOk = true;
   await eachChunk(c, sql, (ch, n) => {
+    const gs = ch.getColumnVector(0);
     const count = ch.getColumnVector(1);
     const blobs = ch.getColumnVector(2);
     const good = ch.getColumnVector(3);
-    for (let g = 0; g < n; g++) {
-      const k = Number(count.getItem(g) as bigint);
-      const bytes = (blobs.getItem(g) as { bytes: Uint8Array }).bytes;
-      if (good.getItem(g) !== true) allOk = false;
+    for (let i = 0; i < n; i++) {
+      if (good.getItem(i) !== true) allOk = false;
       if (!allOk) continue;
-      if (bytes.length !== k * w) throw new Error(`fixedBytes: ${bytes.length} bytes for ${k} rows of ${w}`);
-      if (into === null) {
-        out.ensure(at + rows + k);
-        out.buf.set(bytes, (at + rows) * w);
-      } else for (let r = 0; r < k; r++) out.buf.set(bytes.subarray(r * w, r * w + w), into[rows + r] * w);
-      rows += k;
+      const k = Number(count.getItem(i) as bigint);
+      const bytes = (blobs.getItem(i) as { bytes: Uint8Array }).bytes;
+      if (bytes.length !== k * w) throw new Error(`bytesQuery: ${bytes.length} bytes for ${k} rows of ${w}`);
+      place(gs.getItem(i) as number, k, bytes);
     }
   });
+  return allOk;
+}
+
+/**
+ * The bytes of a dictionary table (contracts, locations) by id: the row with id `l` of column
+ * `id` goes to record `target[l]` of `out` (ids without a target are absent from the table).
+ * Queried by id range, so a table sorted by id (as the writer writes it) is read once; ids
+ * need not be dense or in order. Returns false if a row failed `ok`.
+ */
+async function bytesById(
+  c: DuckDBConnection,
+  file: string,
+  id: string,
+  hex: string,
+  ok: string,
+  out: GrowBytes,
+  target: Int32Array,
+  onDuplicate: () => Error,
+): Promise<boolean> {
+  const w = out.stride;
+  let allOk = true;
+  for (let lo = 0; lo < target.length && allOk; lo += BYTES_QUERY) {
+    const where = `WHERE ${id} >= ${lo} AND ${id} < ${lo + BYTES_QUERY}`;
+    allOk = await bytesQuery(c, file, where, hex, ok, w, id, id, (g, rows, bytes) => {
+      // The group's rows in id order: one per present id.
+      let l = g * BYTES_GROUP;
+      const end = Math.min(target.length, l + BYTES_GROUP);
+      for (let r = 0; r < rows; r++, l++) {
+        while (l < end && target[l] < 0) l++;
+        if (l >= end) throw onDuplicate();
+        out.buf.set(bytes.subarray(r * w, r * w + w), target[l] * w);
+      }
+      while (l < end && target[l] < 0) l++;
+      if (l < end) throw onDuplicate();
+    });
+  }
+  return allOk;
+}
+
+/**
+ * The bytes of the transactions of blocks `lo`..`hi` of `file` (rows in block order, as the
+ * format requires), in file order, to records `at`, `at + 1`... of `out`, queried by block
+ * range (about `BYTES_QUERY` rows each, from the partition's density). Returns the rows and
+ * whether all passed `ok`.
+ */
+async function bytesByBlock(
+  c: DuckDBConnection,
+  file: string,
+  p: Partition,
+  lo: number,
+  hi: number,
+  hex: string,
+  ok: string,
+  out: GrowBytes,
+  at: number,
+): Promise<{ rows: number; ok: boolean }> {
+  const w = out.stride;
+  const from = Math.max(lo, p.lo);
+  const to = Math.min(hi, p.hi);
+  const step = Math.max(1, Math.floor((BYTES_QUERY * (p.hi - p.lo + 1)) / Math.max(1, p.txs)));
+  let rows = 0;
+  let allOk = true;
+  for (let b = from; b <= to && allOk; b += step) {
+    const where = `WHERE block BETWEEN ${b} AND ${Math.min(to, b + step - 1)}`;
+    allOk = await bytesQuery(c, file, where, hex, ok, w, "file_row_number", "file_row_number", (_g, k, bytes) => {
+      out.ensure(at + rows + k);
+      out.buf.set(bytes, (at + rows) * w);
+      rows += k;
+    });
+  }
   return { rows, ok: allOk };
 }
 
@@ -215,9 +283,13 @@ interface Dict {
   fnName: (string | undefined)[];
 }
 
-/** Largest id of `col` in `file`, plus one (0 for an empty table). */
-async function idCount(c: DuckDBConnection, file: string, col: string): Promise<number> {
-  return Number((await c.runAndReadAll(`SELECT MAX(${col}) FROM read_parquet(${file})`)).getRows()[0][0] ?? -1) + 1;
+/** Largest id of `col` in `file`, plus one (0 for an empty table); null if an id is null or negative. */
+async function idCount(c: DuckDBConnection, file: string, col: string): Promise<number | null> {
+  const [max, missing, min] = (
+    await c.runAndReadAll(`SELECT MAX(${col}), COUNT(*) - COUNT(${col}), MIN(${col}) FROM read_parquet(${file})`)
+  ).getRows()[0];
+  if (Number(missing) > 0 || (min !== null && Number(min) < 0)) return null;
+  return Number(max ?? -1) + 1;
 }
 
 /** The columns `cols` of `file` in file order, chunk by chunk. */
@@ -230,28 +302,29 @@ async function readDict(engine: Engine, tree: string, p: Partition, s: Store): P
   const rel = (t: TableName) => path.join(t, p.label, "data_0.parquet");
   const file = (t: TableName) => sqlString(path.join(tree, rel(t)));
   const where = (t: TableName) => path.join(t, p.label);
+  const badIds = (t: TableName, col: string) => () => bad(tree, where(t), `has a null, negative or repeated ${col} id`);
 
-  // Contracts: their ids (row -> global account number), then their address bytes, checked in the same pass.
+  // Contracts: their ids (id -> global account number), then their address bytes, checked in the same pass.
   const nContracts = await guarded(tree, rel("contracts"), () => idCount(c, file("contracts"), "contract"));
+  if (nContracts === null) throw badIds("contracts", "contract")();
   const accountBase = s.nAccounts;
   const account = new Int32Array(nContracts).fill(-1);
-  const contractRows = new GrowI32(1024);
   await guarded(tree, rel("contracts"), () =>
     idsInOrder(c, file("contracts"), "contract", (ch, n) => {
       const id = typed(ch.getColumnVector(0), n, Int32Array);
       for (let r = 0; r < n; r++) {
+        if (account[id[r]] >= 0) throw badIds("contracts", "contract")();
         account[id[r]] = accountBase + id[r];
-        contractRows.push(accountBase + id[r]);
       }
     }),
   );
   s.accounts.ensure(accountBase + nContracts);
   s.nAccounts = accountBase + nContracts;
-  const contractsOk = `contract >= 0 AND regexp_full_match(address, '${ADDRESS}')`;
-  const contracts = await guarded(tree, rel("contracts"), () =>
-    fixedBytes(c, file("contracts"), "", "substr(address, 3)", contractsOk, s.accounts, 0, contractRows.view()),
+  const contractsOk = `regexp_full_match(address, '${ADDRESS}')`;
+  const contractsGood = await guarded(tree, rel("contracts"), () =>
+    bytesById(c, file("contracts"), "contract", "substr(address, 3)", contractsOk, s.accounts, account, badIds("contracts", "contract")),
   );
-  if (!contracts.ok) {
+  if (!contractsGood) {
     const [id, address] = (await guarded(tree, rel("contracts"), () =>
       firstWhere(c, file("contracts"), "", `NOT COALESCE(${contractsOk}, false)`, "contract, address"),
     ))!;
@@ -260,36 +333,34 @@ async function readDict(engine: Engine, tree: string, p: Partition, s: Store): P
 
   // Locations: (id, contract) in typed chunks, then each one's field code and slot bytes, checked in the same pass.
   const nLoc = await guarded(tree, rel("locations"), () => idCount(c, file("locations"), "location"));
+  if (nLoc === null) throw badIds("locations", "location")();
   const locBase = s.nLocations;
   const location = new Int32Array(nLoc).fill(-1);
   s.locAccount.a = ensureI32(s.locAccount.a, locBase + nLoc);
   s.locations.ensure(locBase + nLoc);
   s.nLocations = locBase + nLoc;
   s.locAccount.n = s.nLocations;
-  const locRows = new GrowI32(1 << 12);
-  let dense = true;
   await guarded(tree, rel("locations"), () =>
     idsInOrder(c, file("locations"), "location, contract", (ch, n) => {
       const id = typed(ch.getColumnVector(0), n, Int32Array);
       const con = typed(ch.getColumnVector(1), n, Int32Array);
+      const conValid = ch.getColumnVector(1);
       for (let r = 0; r < n; r++) {
         const l = id[r];
-        const a = con[r] >= 0 && con[r] < nContracts ? account[con[r]] : -1;
+        const a = con[r] >= 0 && con[r] < nContracts && conValid.getItem(r) !== null ? account[con[r]] : -1;
         if (a < 0) throw bad(tree, where("locations"), `location ${l} names contract ${con[r]}, which the contracts table does not have`);
+        if (location[l] >= 0) throw badIds("locations", "location")();
         const g = locBase + l;
         location[l] = g;
         s.locAccount.a[g] = a;
-        if (locRows.n !== l) dense = false;
-        locRows.push(g);
       }
     }),
   );
-  // Ids 0, 1, 2... in file order (as the writer numbers them) need no scatter.
-  const locationsOk = `location >= 0 AND contract IS NOT NULL AND regexp_full_match(slot, '${SLOT}')`;
-  const locations = await guarded(tree, rel("locations"), () =>
-    fixedBytes(c, file("locations"), "", LOCATION_HEX, locationsOk, s.locations, locBase, dense ? null : locRows.view()),
+  const locationsOk = `regexp_full_match(slot, '${SLOT}')`;
+  const locationsGood = await guarded(tree, rel("locations"), () =>
+    bytesById(c, file("locations"), "location", LOCATION_HEX, locationsOk, s.locations, location, badIds("locations", "location")),
   );
-  if (!locations.ok) {
+  if (!locationsGood) {
     const [l, slot] = (await guarded(tree, rel("locations"), () =>
       firstWhere(c, file("locations"), "", `NOT COALESCE(${locationsOk}, false)`, "location, slot"),
     ))!;
@@ -440,7 +511,7 @@ async function readPartition(
   // same pass), their numbers as typed chunks in the same order.
   const txBase = b.txs;
   const txBytes = await guarded(tree, rel("txs"), () =>
-    fixedBytes(engine.connection, file("txs"), where, TX_HEX, TX_OK, s.txs, txBase, null),
+    bytesByBlock(engine.connection, file("txs"), p, lo, hi, TX_HEX, TX_OK, s.txs, txBase),
   );
   if (!txBytes.ok) {
     const row = await guarded(tree, rel("txs"), () =>
