@@ -146,7 +146,8 @@ async function bytesQuery(
 
 /**
  * The bytes of a dictionary table (contracts, locations) by id: the row with id `l` of column
- * `id` goes to record `target[l]` of `out` (ids without a target are absent from the table).
+ * `id` goes to record `target[l]` of `out` (ids without a target are absent from the table or
+ * left out by `filter`).
  * Queried by id range, so a table sorted by id (as the writer writes it) is read once; ids
  * need not be dense or in order. Returns false if a row failed `ok`.
  */
@@ -159,11 +160,12 @@ async function bytesById(
   out: GrowBytes,
   target: Int32Array,
   onDuplicate: () => Error,
+  filter = "true",
 ): Promise<boolean> {
   const w = out.stride;
   let allOk = true;
   for (let lo = 0; lo < target.length && allOk; lo += BYTES_QUERY) {
-    const where = `WHERE ${id} >= ${lo} AND ${id} < ${lo + BYTES_QUERY}`;
+    const where = `WHERE ${id} >= ${lo} AND ${id} < ${lo + BYTES_QUERY} AND ${filter}`;
     allOk = await bytesQuery(c, file, where, hex, ok, w, id, id, (g, rows, bytes) => {
       // The group's rows in id order: one per present id.
       let l = g * BYTES_GROUP;
@@ -224,10 +226,10 @@ async function firstWhere(c: DuckDBConnection, file: string, where: string, cond
 
 const zeros = (bytes: number) => `'${"0".repeat(2 * bytes)}'`;
 
-/** Location record: its account field (0: a storage slot, then `FIELD_NAMES`), then the slot (zeros for a field). */
+/** A location's account field (0: a storage slot, -1: not a valid slot text), and the bytes of a storage slot. */
 const FIELD_NAMES = ["", "balance", "nonce", "code"] as const;
-const LOCATION_RECORD = 1 + 32;
-const LOCATION_HEX = `CASE slot WHEN 'balance' THEN '01' || ${zeros(32)} WHEN 'nonce' THEN '02' || ${zeros(32)} WHEN 'code' THEN '03' || ${zeros(32)} ELSE '00' || substr(slot, 3) END`;
+const FIELD_CODE = `CAST(CASE WHEN slot LIKE '0x%' THEN 0 WHEN slot = 'balance' THEN 1 WHEN slot = 'nonce' THEN 2 WHEN slot = 'code' THEN 3 ELSE -1 END AS TINYINT)`;
+const SLOT_BYTES = 32;
 
 /** Transaction record: null bits (1 hash, 2 sender, 4 recipient, 8 selector; plus 16), hash, sender, recipient, selector. */
 const TX_RECORD = 1 + 32 + 20 + 20 + 4;
@@ -246,7 +248,8 @@ class Store {
   readonly accounts = new GrowBytes(20);
   nAccounts = 0;
   readonly locAccount = new GrowI32(1 << 12);
-  readonly locations = new GrowBytes(LOCATION_RECORD);
+  readonly slots = new GrowBytes(SLOT_BYTES);
+  locField = new Int8Array(1024);
   nLocations = 0;
   readonly keyLocation = new GrowI32(1 << 14);
   readonly txs: GrowBytes;
@@ -256,14 +259,14 @@ class Store {
 
   /** The account field code of global location `g` (0: a storage slot). */
   field(g: number): number {
-    return this.locations.buf[g * LOCATION_RECORD];
+    return this.locField[g];
   }
 
   /** The string columns of the compact form over these bytes. */
   strings(txCount: number) {
     const accounts = new HexColumn(this.accounts.buf, 20, 0, 20, this.nAccounts, 0, true);
     const locAccount = this.locAccount.a;
-    const slots = new HexColumn(this.locations.buf, LOCATION_RECORD, 1, 32, this.nLocations);
+    const slots = new HexColumn(this.slots.buf, SLOT_BYTES, 0, SLOT_BYTES, this.nLocations);
     const keys = this.keyLocation.view();
     const tx = (offset: number, width: number, nullBit: number) => new HexColumn(this.txs.buf, TX_RECORD, offset, width, txCount, nullBit);
     return {
@@ -337,13 +340,22 @@ async function readDict(engine: Engine, tree: string, p: Partition, s: Store): P
   const locBase = s.nLocations;
   const location = new Int32Array(nLoc).fill(-1);
   s.locAccount.a = ensureI32(s.locAccount.a, locBase + nLoc);
-  s.locations.ensure(locBase + nLoc);
+  s.slots.ensure(locBase + nLoc);
+  if (s.locField.length < locBase + nLoc) {
+    const f = new Int8Array(Math.max(locBase + nLoc, 2 * s.locField.length));
+    f.set(s.locField);
+    s.locField = f;
+  }
+  // Storage slots only: their bytes come next; an account field has none.
+  const slotRecord = new Int32Array(nLoc).fill(-1);
+  let badField = false;
   s.nLocations = locBase + nLoc;
   s.locAccount.n = s.nLocations;
   await guarded(tree, rel("locations"), () =>
-    idsInOrder(c, file("locations"), "location, contract", (ch, n) => {
+    idsInOrder(c, file("locations"), `location, contract, ${FIELD_CODE}`, (ch, n) => {
       const id = typed(ch.getColumnVector(0), n, Int32Array);
       const con = typed(ch.getColumnVector(1), n, Int32Array);
+      const field = typed(ch.getColumnVector(2), n, Int8Array);
       const conValid = ch.getColumnVector(1);
       for (let r = 0; r < n; r++) {
         const l = id[r];
@@ -353,13 +365,28 @@ async function readDict(engine: Engine, tree: string, p: Partition, s: Store): P
         const g = locBase + l;
         location[l] = g;
         s.locAccount.a[g] = a;
+        s.locField[g] = field[r];
+        if (field[r] === 0) slotRecord[l] = g;
+        else if (field[r] < 0) badField = true;
       }
     }),
   );
   const locationsOk = `regexp_full_match(slot, '${SLOT}')`;
-  const locationsGood = await guarded(tree, rel("locations"), () =>
-    bytesById(c, file("locations"), "location", LOCATION_HEX, locationsOk, s.locations, location, badIds("locations", "location")),
-  );
+  const locationsGood =
+    !badField &&
+    (await guarded(tree, rel("locations"), () =>
+      bytesById(
+        c,
+        file("locations"),
+        "location",
+        "substr(slot, 3)",
+        locationsOk,
+        s.slots,
+        slotRecord,
+        badIds("locations", "location"),
+        "slot LIKE '0x%'",
+      ),
+    ));
   if (!locationsGood) {
     const [l, slot] = (await guarded(tree, rel("locations"), () =>
       firstWhere(c, file("locations"), "", `NOT COALESCE(${locationsOk}, false)`, "location, slot"),
