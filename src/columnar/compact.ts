@@ -295,9 +295,9 @@ async function idCount(c: DuckDBConnection, file: string, col: string): Promise<
   return Number(max ?? -1) + 1;
 }
 
-/** The columns `cols` of `file` in file order, chunk by chunk. */
-async function idsInOrder(c: DuckDBConnection, file: string, cols: string, on: (ch: DuckDBDataChunk, n: number) => void): Promise<void> {
-  await eachChunk(c, `SELECT ${cols} FROM read_parquet(${file}, file_row_number = true) ORDER BY file_row_number`, on);
+/** The columns `cols` of every row of `file`, chunk by chunk, in any order (ids are placed by value). */
+async function eachRow(c: DuckDBConnection, file: string, cols: string, on: (ch: DuckDBDataChunk, n: number) => void): Promise<void> {
+  await eachChunk(c, `SELECT ${cols} FROM read_parquet(${file})`, on);
 }
 
 async function readDict(engine: Engine, tree: string, p: Partition, s: Store): Promise<Dict> {
@@ -313,7 +313,7 @@ async function readDict(engine: Engine, tree: string, p: Partition, s: Store): P
   const accountBase = s.nAccounts;
   const account = new Int32Array(nContracts).fill(-1);
   await guarded(tree, rel("contracts"), () =>
-    idsInOrder(c, file("contracts"), "contract", (ch, n) => {
+    eachRow(c, file("contracts"), "contract", (ch, n) => {
       const id = typed(ch.getColumnVector(0), n, Int32Array);
       for (let r = 0; r < n; r++) {
         if (account[id[r]] >= 0) throw badIds("contracts", "contract")();
@@ -352,7 +352,7 @@ async function readDict(engine: Engine, tree: string, p: Partition, s: Store): P
   s.nLocations = locBase + nLoc;
   s.locAccount.n = s.nLocations;
   await guarded(tree, rel("locations"), () =>
-    idsInOrder(c, file("locations"), `location, contract, ${FIELD_CODE}`, (ch, n) => {
+    eachRow(c, file("locations"), `location, contract, ${FIELD_CODE}`, (ch, n) => {
       const id = typed(ch.getColumnVector(0), n, Int32Array);
       const con = typed(ch.getColumnVector(1), n, Int32Array);
       const field = typed(ch.getColumnVector(2), n, Int8Array);
