@@ -1,27 +1,29 @@
 /**
  * The fast read path of a columnar tree into the conflict graph's compact form (what
- * `conflicts analyze` takes), partition by partition: the accesses table is read as DuckDB
- * column chunks whose integer columns are used in place as typed arrays (no object or boxed
- * number per access), transactions chunk by chunk, and the partition's locations become key
- * ids once each. Memory is the compact form itself plus one partition's dictionaries and one
- * chunk (2,048 rows) per table.
+ * `conflicts analyze` takes), partition by partition. No JS value per access or per string:
+ * integer columns are DuckDB column chunks used in place as typed arrays; slots, addresses and
+ * transaction hashes are decoded by DuckDB into one binary buffer (`GrowBytes`, 16,384 values
+ * per native call) and turned into strings only when a report names them (`HexColumn`); values
+ * are checked by one SQL query per table. A partition's locations become key ids on first use.
  */
 import path from "node:path";
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from "@duckdb/node-api";
 import type { Names } from "../access/format.js";
 import { AccessSetFormatError } from "../access/errors.js";
 import { InputError } from "../errors.js";
-import { CompactBuilder, txFunctionLabel, type CompactAccessSets } from "../model/block.js";
+import { CompactBuilder, GrowI32, txFunctionLabel, type CompactAccessSets } from "../model/block.js";
 import type { AnalysisInput } from "../conflicts/analyze.js";
+import { GrowBytes, HexColumn, IndexedColumn } from "./bytes.js";
 import { openEngine, sqlString, type Engine, type EngineOptions } from "./engine.js";
 import { ACCESS_CREDIT, ACCESS_WRITE, DEFAULT_DEPENDENCY, fieldDependencyMode } from "../model/dependency.js";
 import { KIND_BLOCK_READ, KIND_FEE_RECIPIENT, KIND_STORAGE, type Partition, type TableName } from "./layout.js";
 import { readNames, readTreeMeta, type ReadRange } from "./read.js";
 
-const ADDRESS = /^0x[0-9a-f]{40}$/;
-const SLOT = /^(0x[0-9a-f]{64}|balance|nonce|code)$/;
-const HASH = /^0x[0-9a-f]{64}$/;
-const SELECTOR = /^0x[0-9a-f]{8}$/;
+const ADDRESS = "0x[0-9a-f]{40}";
+const HASH = "0x[0-9a-f]{64}";
+const SELECTOR = "0x[0-9a-f]{8}";
+const SLOT = `${HASH}|balance|nonce|code`;
+const whole = (re: string) => new RegExp(`^(${re})$`);
 
 const bad = (tree: string, where: string, message: string) => new AccessSetFormatError(tree, [{ path: where, message }]);
 
@@ -70,58 +72,6 @@ class Chunks {
   }
 }
 
-/** Values fetched per native call by `strings`. */
-const STRING_GROUP = 16_384;
-
-/**
- * The VARCHAR expression `expr` of `from` for every row, in the order `order`, as JS strings
- * (null for NULL). Reading a VARCHAR vector costs one native call and one copy per value;
- * here DuckDB joins each group of 16,384 values into one string (each value prefixed by "."
- * so that NULL, as "", stays distinct from an empty value) and JS splits it: one call per group.
- * A value holding the separator shows up as a wrong count and is reported by `onBadCount`.
- */
-async function strings(
-  c: DuckDBConnection,
-  file: string,
-  where: string,
-  expr: string,
-  onBadCount: () => Error,
-  intern = false,
-): Promise<(string | null)[]> {
-  const sql = `SELECT file_row_number // ${STRING_GROUP} AS g, COUNT(*), string_agg(CASE WHEN v IS NULL THEN '' ELSE '.' || v END, ',' ORDER BY file_row_number)
-    FROM (SELECT ${expr} AS v, file_row_number FROM read_parquet(${file}, file_row_number = true) ${where}) GROUP BY g ORDER BY g`;
-  const out: (string | null)[] = [];
-  // Repeated values (senders, recipients) share one string when asked.
-  const seen = intern ? new Map<string, string>() : null;
-  await eachChunk(c, sql, (ch, n) => {
-    const count = ch.getColumnVector(1);
-    const joined = ch.getColumnVector(2);
-    for (let r = 0; r < n; r++) {
-      const parts = (joined.getItem(r) as string).split(",");
-      if (parts.length !== Number(count.getItem(r) as bigint)) throw onBadCount();
-      for (const x of parts) {
-        if (x === "") out.push(null);
-        else if (seen === null) out.push(x.slice(1));
-        else {
-          let v = seen.get(x);
-          if (v === undefined) seen.set(x, (v = x.slice(1)));
-          out.push(v);
-        }
-      }
-    }
-  });
-  return out;
-}
-
-interface Dict {
-  /** Contract id -> address. */
-  address: string[];
-  /** Location id -> contract id and slot. */
-  locContract: Int32Array;
-  locSlot: string[];
-  fnName: (string | undefined)[];
-}
-
 /** Runs `body`, turning engine errors into one AccessSetFormatError naming the file. */
 async function guarded<T>(tree: string, rel: string, body: () => Promise<T>): Promise<T> {
   try {
@@ -149,78 +99,318 @@ async function eachChunk(c: DuckDBConnection, sql: string, on: (chunk: DuckDBDat
   }
 }
 
-async function readDict(engine: Engine, tree: string, p: Partition): Promise<Dict> {
+/** Rows decoded per native call by the byte readers. */
+const BYTES_GROUP = 16_384;
+/** Rows per query of the byte readers: DuckDB holds one query's strings at a time (about 20 MB). */
+const BYTES_QUERY = 16 * BYTES_GROUP;
+
+/**
+ * One query of the byte readers: the hex digits `hex` (an SQL expression, `w` bytes once
+ * decoded) of the rows of `file` matching `where`, DuckDB decoding each group of 16,384 rows
+ * (by `group`, in the order `order`) into one BLOB: one native call and one copy per group, no
+ * JS string per value. `ok` is the rows' check (an SQL condition): a row that fails it gives
+ * zeros. Calls `place(group, rows, bytes)` per group in order; returns false if a row failed.
+ */
+async function bytesQuery(
+  c: DuckDBConnection,
+  file: string,
+  where: string,
+  hex: string,
+  ok: string,
+  w: number,
+  group: string,
+  order: string,
+  place: (group: number, rows: number, bytes: Uint8Array) => void,
+): Promise<boolean> {
+  const sql = `SELECT CAST(${group} // ${BYTES_GROUP} AS DOUBLE) AS g, COUNT(*), unhex(string_agg(v, '' ORDER BY ${order})), bool_and(ok)
+    FROM (SELECT CASE WHEN ok THEN h ELSE ${zeros(w)} END AS v, ok, ${group === order ? group : `${group}, ${order}`}
+      FROM (SELECT COALESCE(${ok}, false) AS ok, ${hex} AS h, * FROM read_parquet(${file}, file_row_number = true) ${where}))
+    GROUP BY g ORDER BY g`;
+  let allOk = true;
+  await eachChunk(c, sql, (ch, n) => {
+    const gs = ch.getColumnVector(0);
+    const count = ch.getColumnVector(1);
+    const blobs = ch.getColumnVector(2);
+    const good = ch.getColumnVector(3);
+    for (let i = 0; i < n; i++) {
+      if (good.getItem(i) !== true) allOk = false;
+      if (!allOk) continue;
+      const k = Number(count.getItem(i) as bigint);
+      const bytes = (blobs.getItem(i) as { bytes: Uint8Array }).bytes;
+      if (bytes.length !== k * w) throw new Error(`bytesQuery: ${bytes.length} bytes for ${k} rows of ${w}`);
+      place(gs.getItem(i) as number, k, bytes);
+    }
+  });
+  return allOk;
+}
+
+/**
+ * The bytes of a dictionary table (contracts, locations) by id: the row with id `l` of column
+ * `id` goes to record `target[l]` of `out` (ids without a target are absent from the table or
+ * left out by `filter`).
+ * Queried by id range, so a table sorted by id (as the writer writes it) is read once; ids
+ * need not be dense or in order. Returns false if a row failed `ok`.
+ */
+async function bytesById(
+  c: DuckDBConnection,
+  file: string,
+  id: string,
+  hex: string,
+  ok: string,
+  out: GrowBytes,
+  target: Int32Array,
+  onDuplicate: () => Error,
+  filter = "true",
+): Promise<boolean> {
+  const w = out.stride;
+  let allOk = true;
+  for (let lo = 0; lo < target.length && allOk; lo += BYTES_QUERY) {
+    const where = `WHERE ${id} >= ${lo} AND ${id} < ${lo + BYTES_QUERY} AND ${filter}`;
+    allOk = await bytesQuery(c, file, where, hex, ok, w, id, id, (g, rows, bytes) => {
+      // The group's rows in id order: one per present id.
+      let l = g * BYTES_GROUP;
+      const end = Math.min(target.length, l + BYTES_GROUP);
+      for (let r = 0; r < rows; r++, l++) {
+        while (l < end && target[l] < 0) l++;
+        if (l >= end) throw onDuplicate();
+        out.buf.set(bytes.subarray(r * w, r * w + w), target[l] * w);
+      }
+      while (l < end && target[l] < 0) l++;
+      if (l < end) throw onDuplicate();
+    });
+  }
+  return allOk;
+}
+
+/**
+ * The bytes of the transactions of blocks `lo`..`hi` of `file` (rows in block order, as the
+ * format requires), in file order, to records `at`, `at + 1`... of `out`, queried by block
+ * range (about `BYTES_QUERY` rows each, from the partition's density). Returns the rows and
+ * whether all passed `ok`.
+ */
+async function bytesByBlock(
+  c: DuckDBConnection,
+  file: string,
+  p: Partition,
+  lo: number,
+  hi: number,
+  hex: string,
+  ok: string,
+  out: GrowBytes,
+  at: number,
+): Promise<{ rows: number; ok: boolean }> {
+  const w = out.stride;
+  const from = Math.max(lo, p.lo);
+  const to = Math.min(hi, p.hi);
+  const step = Math.max(1, Math.floor((BYTES_QUERY * (p.hi - p.lo + 1)) / Math.max(1, p.txs)));
+  let rows = 0;
+  let allOk = true;
+  for (let b = from; b <= to && allOk; b += step) {
+    const where = `WHERE block BETWEEN ${b} AND ${Math.min(to, b + step - 1)}`;
+    allOk = await bytesQuery(c, file, where, hex, ok, w, "file_row_number", "file_row_number", (_g, k, bytes) => {
+      out.ensure(at + rows + k);
+      out.buf.set(bytes, (at + rows) * w);
+      rows += k;
+    });
+  }
+  return { rows, ok: allOk };
+}
+
+/** The first row of `file` (in file order) where `cond` holds, as `cols`, or undefined. */
+async function firstWhere(c: DuckDBConnection, file: string, where: string, cond: string, cols: string): Promise<unknown[] | undefined> {
+  const filter = where === "" ? `WHERE ${cond}` : `${where} AND (${cond})`;
+  return (
+    await c.runAndReadAll(`SELECT ${cols} FROM read_parquet(${file}, file_row_number = true) ${filter} ORDER BY file_row_number LIMIT 1`)
+  ).getRows()[0];
+}
+
+const zeros = (bytes: number) => `'${"0".repeat(2 * bytes)}'`;
+
+/** A location's account field (0: a storage slot, -1: not a valid slot text), and the bytes of a storage slot. */
+const FIELD_NAMES = ["", "balance", "nonce", "code"] as const;
+const FIELD_CODE = `CAST(CASE WHEN slot LIKE '0x%' THEN 0 WHEN slot = 'balance' THEN 1 WHEN slot = 'nonce' THEN 2 WHEN slot = 'code' THEN 3 ELSE -1 END AS TINYINT)`;
+const SLOT_BYTES = 32;
+
+/** Transaction record: null bits (1 hash, 2 sender, 4 recipient, 8 selector; plus 16), hash, sender, recipient, selector. */
+const TX_RECORD = 1 + 32 + 20 + 20 + 4;
+const TX_HEX =
+  `to_hex(16 + (hash IS NULL)::INTEGER + 2 * (sender IS NULL)::INTEGER + 4 * (recipient IS NULL)::INTEGER + 8 * (selector IS NULL)::INTEGER) || ` +
+  `COALESCE(substr(hash, 3), ${zeros(32)}) || COALESCE(substr(sender, 3), ${zeros(20)}) || COALESCE(substr(recipient, 3), ${zeros(20)}) || COALESCE(substr(selector, 3), ${zeros(4)})`;
+const TX_OK = `tx >= 0 AND (hash IS NULL OR regexp_full_match(hash, '${HASH}')) AND (sender IS NULL OR regexp_full_match(sender, '${ADDRESS}')) AND (recipient IS NULL OR regexp_full_match(recipient, '${ADDRESS}')) AND (selector IS NULL OR regexp_full_match(selector, '${SELECTOR}'))`;
+
+/**
+ * What the reader keeps across partitions, all in typed arrays and byte buffers: accounts
+ * (each partition's contracts, numbered after the previous partitions'), locations (likewise:
+ * account, field code, slot bytes), keys (a location each) and transactions (record bytes and
+ * null bits).
+ */
+class Store {
+  readonly accounts = new GrowBytes(20);
+  nAccounts = 0;
+  readonly locAccount = new GrowI32(1 << 12);
+  readonly slots = new GrowBytes(SLOT_BYTES);
+  locField = new Int8Array(1024);
+  nLocations = 0;
+  readonly keyLocation = new GrowI32(1 << 14);
+  readonly txs: GrowBytes;
+  constructor(txs: number) {
+    this.txs = new GrowBytes(TX_RECORD, txs);
+  }
+
+  /** The account field code of global location `g` (0: a storage slot). */
+  field(g: number): number {
+    return this.locField[g];
+  }
+
+  /** The string columns of the compact form over these bytes. */
+  strings(txCount: number) {
+    const accounts = new HexColumn(this.accounts.buf, 20, 0, 20, this.nAccounts, 0, true);
+    const locAccount = this.locAccount.a;
+    const slots = new HexColumn(this.slots.buf, SLOT_BYTES, 0, SLOT_BYTES, this.nLocations);
+    const keys = this.keyLocation.view();
+    const tx = (offset: number, width: number, nullBit: number) => new HexColumn(this.txs.buf, TX_RECORD, offset, width, txCount, nullBit);
+    return {
+      keyAccount: new IndexedColumn((l) => accounts.at(locAccount[l])!, keys, keys.length),
+      keyField: new IndexedColumn((l) => (this.field(l) === 0 ? slots.at(l)! : FIELD_NAMES[this.field(l)]), keys, keys.length),
+      txHash: tx(1, 32, 1),
+      txFrom: tx(33, 20, 2),
+      txTo: tx(53, 20, 4),
+    };
+  }
+}
+
+/** A partition's dictionaries: its contracts and locations as global account and location numbers. */
+interface Dict {
+  /** Location id -> global location number (-1: no such location). */
+  location: Int32Array;
+  fnName: (string | undefined)[];
+}
+
+/** Largest id of `col` in `file`, plus one (0 for an empty table); null if an id is null or negative. */
+async function idCount(c: DuckDBConnection, file: string, col: string): Promise<number | null> {
+  const [max, missing, min] = (
+    await c.runAndReadAll(`SELECT MAX(${col}), COUNT(*) - COUNT(${col}), MIN(${col}) FROM read_parquet(${file})`)
+  ).getRows()[0];
+  if (Number(missing) > 0 || (min !== null && Number(min) < 0)) return null;
+  return Number(max ?? -1) + 1;
+}
+
+/** The columns `cols` of every row of `file`, chunk by chunk, in any order (ids are placed by value). */
+async function eachRow(c: DuckDBConnection, file: string, cols: string, on: (ch: DuckDBDataChunk, n: number) => void): Promise<void> {
+  await eachChunk(c, `SELECT ${cols} FROM read_parquet(${file})`, on);
+}
+
+async function readDict(engine: Engine, tree: string, p: Partition, s: Store): Promise<Dict> {
   const c = engine.connection;
   const rel = (t: TableName) => path.join(t, p.label, "data_0.parquet");
   const file = (t: TableName) => sqlString(path.join(tree, rel(t)));
-  const badContracts = () => bad(tree, rel("contracts"), "an address holds a comma: expected 0x and 40 lowercase hex digits");
-  const addresses = await guarded(tree, rel("contracts"), () => strings(c, file("contracts"), "", "address", badContracts));
-  const address: string[] = [];
-  let at = 0;
+  const where = (t: TableName) => path.join(t, p.label);
+  const badIds = (t: TableName, col: string) => () => bad(tree, where(t), `has a null, negative or repeated ${col} id`);
+
+  // Contracts: their ids (id -> global account number), then their address bytes, checked in the same pass.
+  const nContracts = await guarded(tree, rel("contracts"), () => idCount(c, file("contracts"), "contract"));
+  if (nContracts === null) throw badIds("contracts", "contract")();
+  const accountBase = s.nAccounts;
+  const account = new Int32Array(nContracts).fill(-1);
   await guarded(tree, rel("contracts"), () =>
-    eachChunk(c, `SELECT contract FROM read_parquet(${file("contracts")}, file_row_number = true) ORDER BY file_row_number`, (ch, n) => {
+    eachRow(c, file("contracts"), "contract", (ch, n) => {
       const id = typed(ch.getColumnVector(0), n, Int32Array);
-      for (let r = 0; r < n; r++, at++) {
-        const x = addresses[at];
-        if (x === null || x === undefined || !ADDRESS.test(x))
-          throw bad(
-            tree,
-            path.join("contracts", p.label),
-            `contract ${id[r]}: address ${String(x)}: expected 0x and 40 lowercase hex digits`,
-          );
-        address[id[r]] = x;
+      for (let r = 0; r < n; r++) {
+        if (account[id[r]] >= 0) throw badIds("contracts", "contract")();
+        account[id[r]] = accountBase + id[r];
       }
     }),
   );
-  const count =
-    Number(
-      (
-        await guarded(tree, rel("locations"), () =>
-          c.runAndReadAll(`SELECT COUNT(*), MAX(location) FROM read_parquet(${file("locations")})`),
-        )
-      ).getRows()[0][1] ?? -1,
-    ) + 1;
-  const locContract = new Int32Array(count).fill(-1);
-  const badLocations = () =>
-    bad(tree, rel("locations"), "a slot holds a comma: expected 0x and 64 lowercase hex digits, or balance, nonce or code");
-  const slots = await guarded(tree, rel("locations"), () => strings(c, file("locations"), "", "slot", badLocations));
-  const locSlot = new Array<string>(count);
-  let row = 0;
-  await guarded(tree, rel("locations"), () =>
-    eachChunk(
-      c,
-      `SELECT location, contract FROM read_parquet(${file("locations")}, file_row_number = true) ORDER BY file_row_number`,
-      (ch, n) => {
-        const id = typed(ch.getColumnVector(0), n, Int32Array);
-        const con = typed(ch.getColumnVector(1), n, Int32Array);
-        for (let r = 0; r < n; r++, row++) {
-          const l = id[r];
-          if (address[con[r]] === undefined)
-            throw bad(
-              tree,
-              path.join("locations", p.label),
-              `location ${l} names contract ${con[r]}, which the contracts table does not have`,
-            );
-          const slot = slots[row];
-          if (slot === null || slot === undefined || !SLOT.test(slot))
-            throw bad(
-              tree,
-              path.join("locations", p.label),
-              `location ${l}: slot ${String(slot)}: expected 0x and 64 lowercase hex digits, or balance, nonce or code`,
-            );
-          locContract[l] = con[r];
-          locSlot[l] = slot;
-        }
-      },
-    ),
+  s.accounts.ensure(accountBase + nContracts);
+  s.nAccounts = accountBase + nContracts;
+  const contractsOk = `regexp_full_match(address, '${ADDRESS}')`;
+  const contractsGood = await guarded(tree, rel("contracts"), () =>
+    bytesById(c, file("contracts"), "contract", "substr(address, 3)", contractsOk, s.accounts, account, badIds("contracts", "contract")),
   );
+  if (!contractsGood) {
+    const [id, address] = (await guarded(tree, rel("contracts"), () =>
+      firstWhere(c, file("contracts"), "", `NOT COALESCE(${contractsOk}, false)`, "contract, address"),
+    ))!;
+    throw bad(tree, where("contracts"), `contract ${String(id)}: address ${String(address)}: expected 0x and 40 lowercase hex digits`);
+  }
+
+  // Locations: (id, contract) in typed chunks, then each one's field code and slot bytes, checked in the same pass.
+  const nLoc = await guarded(tree, rel("locations"), () => idCount(c, file("locations"), "location"));
+  if (nLoc === null) throw badIds("locations", "location")();
+  const locBase = s.nLocations;
+  const location = new Int32Array(nLoc).fill(-1);
+  s.locAccount.a = ensureI32(s.locAccount.a, locBase + nLoc);
+  s.slots.ensure(locBase + nLoc);
+  if (s.locField.length < locBase + nLoc) {
+    const f = new Int8Array(Math.max(locBase + nLoc, 2 * s.locField.length));
+    f.set(s.locField);
+    s.locField = f;
+  }
+  // Storage slots only: their bytes come next; an account field has none.
+  const slotRecord = new Int32Array(nLoc).fill(-1);
+  let badField = false;
+  s.nLocations = locBase + nLoc;
+  s.locAccount.n = s.nLocations;
+  await guarded(tree, rel("locations"), () =>
+    eachRow(c, file("locations"), `location, contract, ${FIELD_CODE}`, (ch, n) => {
+      const id = typed(ch.getColumnVector(0), n, Int32Array);
+      const con = typed(ch.getColumnVector(1), n, Int32Array);
+      const field = typed(ch.getColumnVector(2), n, Int8Array);
+      const conValid = ch.getColumnVector(1);
+      for (let r = 0; r < n; r++) {
+        const l = id[r];
+        const a = con[r] >= 0 && con[r] < nContracts && conValid.getItem(r) !== null ? account[con[r]] : -1;
+        if (a < 0) throw bad(tree, where("locations"), `location ${l} names contract ${con[r]}, which the contracts table does not have`);
+        if (location[l] >= 0) throw badIds("locations", "location")();
+        const g = locBase + l;
+        location[l] = g;
+        s.locAccount.a[g] = a;
+        s.locField[g] = field[r];
+        if (field[r] === 0) slotRecord[l] = g;
+        else if (field[r] < 0) badField = true;
+      }
+    }),
+  );
+  const locationsOk = `regexp_full_match(slot, '${SLOT}')`;
+  const locationsGood =
+    !badField &&
+    (await guarded(tree, rel("locations"), () =>
+      bytesById(
+        c,
+        file("locations"),
+        "location",
+        "substr(slot, 3)",
+        locationsOk,
+        s.slots,
+        slotRecord,
+        badIds("locations", "location"),
+        "slot LIKE '0x%'",
+      ),
+    ));
+  if (!locationsGood) {
+    const [l, slot] = (await guarded(tree, rel("locations"), () =>
+      firstWhere(c, file("locations"), "", `NOT COALESCE(${locationsOk}, false)`, "location, slot"),
+    ))!;
+    throw bad(
+      tree,
+      where("locations"),
+      `location ${String(l)}: slot ${String(slot)}: expected 0x and 64 lowercase hex digits, or balance, nonce or code`,
+    );
+  }
   const fnName: (string | undefined)[] = [];
   await guarded(tree, rel("functions"), () =>
     eachChunk(c, `SELECT function, name FROM read_parquet(${file("functions")})`, (ch, n) => {
       for (let r = 0; r < n; r++) fnName[ch.getColumnVector(0).getItem(r) as number] = ch.getColumnVector(1).getItem(r) as string;
     }),
   );
-  return { address, locContract, locSlot, fnName };
+  return { location, fnName };
+}
+
+function ensureI32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  if (n <= a.length) return a;
+  const b = new Int32Array(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
 }
 
 /**
@@ -240,20 +430,26 @@ export async function loadColumnarCompact(
     settings: { allocator_flush_threshold: "8MB", allocator_bulk_deallocation_flush_threshold: "8MB", ...opts.settings },
   });
   let names: Names | undefined;
-  const b = new CompactBuilder();
+  const b = new CompactBuilder(true);
+  const lo = opts.from ?? 0;
+  const hi = opts.to ?? Number.MAX_SAFE_INTEGER;
+  const parts = meta.partitions.filter((p) => p.hi >= lo && p.lo <= hi);
+  const store = new Store(parts.reduce((n, p) => n + (p.txs ?? 0), 0));
   try {
     names = await readNames(engine, tree, meta);
     const accountNames = names?.accounts ?? {};
     const nameOf = (a: string) => accountNames[a];
-    const lo = opts.from ?? 0;
-    const hi = opts.to ?? Number.MAX_SAFE_INTEGER;
-    const parts = meta.partitions.filter((p) => p.hi >= lo && p.lo <= hi);
     const keys = await repeatedLocations(engine, tree, parts);
-    for (let i = 0; i < parts.length; i++) await readPartition(engine, tree, parts[i], i, lo, hi, b, nameOf, keys);
+    for (let i = 0; i < parts.length; i++) await readPartition(engine, tree, parts[i], i, lo, hi, b, nameOf, keys, store);
   } finally {
     engine.close();
   }
-  const input: AnalysisInput & { compact: CompactAccessSets } = { source: meta.source, precision: meta.precision, compact: b.build(names) };
+  const txCount = b.txs;
+  const input: AnalysisInput & { compact: CompactAccessSets } = {
+    source: meta.source,
+    precision: meta.precision,
+    compact: b.build(names, store.strings(txCount)),
+  };
   if (names) input.names = names;
   return input;
 }
@@ -308,11 +504,17 @@ async function readPartition(
   b: CompactBuilder,
   nameOf: (a: string) => string | undefined,
   keys: Keys,
+  s: Store,
 ): Promise<void> {
-  const dict = await readDict(engine, tree, p);
-  const keyOf = new Int32Array(dict.locSlot.length).fill(-1);
+  const dict = await readDict(engine, tree, p, s);
+  const keyOf = new Int32Array(dict.location.length).fill(-1);
   keys.keyOf[part] = keyOf;
   const alias = keys.alias[part];
+  const newKey = (l: number): number => {
+    const g = dict.location[l];
+    s.keyLocation.push(g);
+    return b.addKey(s.field(g) !== 0);
+  };
   /** The key of location l, new on first use unless an earlier partition has the same location. */
   const keyOfLocation = (l: number): number => {
     const a = alias.get(l);
@@ -320,8 +522,8 @@ async function readPartition(
     if (a !== undefined) {
       const earlier = keys.keyOf[a.part];
       k = earlier[a.location];
-      if (k < 0) k = earlier[a.location] = b.newKey(dict.address[dict.locContract[l]], dict.locSlot[l]);
-    } else k = b.newKey(dict.address[dict.locContract[l]], dict.locSlot[l]);
+      if (k < 0) k = earlier[a.location] = newKey(l);
+    } else k = newKey(l);
     return (keyOf[l] = k);
   };
   const rel = (t: TableName) => path.join(t, p.label, "data_0.parquet");
@@ -332,17 +534,45 @@ async function readPartition(
       engine.connection.runAndReadAll(`SELECT CAST(block AS DOUBLE), coinbase FROM read_parquet(${file("blocks")}) ${where}`),
     )
   ).getRows();
+  // The transactions: their strings as bytes (one record each, in file order, checked in the
+  // same pass), their numbers as typed chunks in the same order.
+  const txBase = b.txs;
+  const txBytes = await guarded(tree, rel("txs"), () =>
+    bytesByBlock(engine.connection, file("txs"), p, lo, hi, TX_HEX, TX_OK, s.txs, txBase),
+  );
+  if (!txBytes.ok) {
+    const row = await guarded(tree, rel("txs"), () =>
+      firstWhere(
+        engine.connection,
+        file("txs"),
+        where,
+        `NOT COALESCE(${TX_OK}, false)`,
+        "CAST(block AS DOUBLE), tx, hash, sender, recipient, selector",
+      ),
+    );
+    const [number, index, hash, from, to, selector] = row as [
+      number,
+      number | null,
+      string | null,
+      string | null,
+      string | null,
+      string | null,
+    ];
+    const problem =
+      index === null || index < 0
+        ? `index ${index}: expected a non-negative integer`
+        : hash !== null && !whole(HASH).test(hash)
+          ? `hash ${hash}: expected 0x and 64 lowercase hex digits`
+          : from !== null && !whole(ADDRESS).test(from)
+            ? `sender ${from}: expected 0x and 40 lowercase hex digits`
+            : to !== null && !whole(ADDRESS).test(to)
+              ? `recipient ${to}: expected 0x and 40 lowercase hex digits`
+              : `selector ${selector}: expected 0x and 8 lowercase hex digits`;
+    throw bad(tree, rel("txs"), `transaction ${index} of block ${number}: ${problem}`);
+  }
+  const nTx = txBytes.rows;
   const ct = await engine.connect();
   const ca = await engine.connect();
-  // The transactions' numbers as typed chunks, their strings fetched per column in the same order.
-  const badTxs = () => bad(tree, rel("txs"), "a hash, sender, recipient or selector holds a comma (expected 0x and hex digits)");
-  const txString = (col: string, intern: boolean) =>
-    guarded(tree, rel("txs"), () => strings(engine.connection, file("txs"), where, col, badTxs, intern));
-  const hashes = await txString("hash", false);
-  const senders = await txString("sender", true);
-  const recipients = await txString("recipient", true);
-  const selectors = await txString("selector", true);
-  let txRow = 0;
   const txs = await guarded(tree, rel("txs"), () =>
     Chunks.open(
       ct,
@@ -390,37 +620,27 @@ async function readPartition(
   };
   txCols();
   accCols();
+  // The function label of a transaction with no decoded function needs its recipient and selector.
+  const recipient = new HexColumn(s.txs.buf, TX_RECORD, 53, 20, txBase + nTx, 4);
+  const selector = new HexColumn(s.txs.buf, TX_RECORD, 73, 4, txBase + nTx, 8);
   const nLoc = keyOf.length;
+  let txRow = txBase;
   for (const [blockNumber, coinbase] of blocks) {
     const number = blockNumber as number;
     b.beginBlock(number, coinbase as string);
     while (!txs.done && tBlock[txs.row] === number) {
       const r = txs.row;
       const index = tIndex[r];
-      const hash = hashes[txRow];
-      const from = senders[txRow];
-      const to = recipients[txRow];
-      const selector = selectors[txRow];
-      const f = tFn[r] === -1 ? null : tFn[r];
+      const f = tFn[r];
+      let label: string;
+      if (f !== -1) {
+        const fn = dict.fnName[f];
+        if (fn === undefined)
+          throw bad(tree, rel("txs"), `a transaction of block ${number} names function ${f}, which the functions table does not have`);
+        label = fn;
+      } else label = txFunctionLabel({ selector: selector.at(txRow) ?? null, to: recipient.at(txRow) ?? null }, nameOf);
       txRow++;
-      const problem =
-        index < 0
-          ? `index ${index}: expected a non-negative integer`
-          : hash !== null && !HASH.test(hash)
-            ? `hash ${hash}: expected 0x and 64 lowercase hex digits`
-            : from !== null && !ADDRESS.test(from)
-              ? `sender ${from}: expected 0x and 40 lowercase hex digits`
-              : to !== null && !ADDRESS.test(to)
-                ? `recipient ${to}: expected 0x and 40 lowercase hex digits`
-                : selector !== null && !SELECTOR.test(selector)
-                  ? `selector ${selector}: expected 0x and 8 lowercase hex digits`
-                  : null;
-      if (problem) throw bad(tree, rel("txs"), `transaction ${index} of block ${number}: ${problem}`);
-      const fn = f === null ? undefined : dict.fnName[f];
-      if (f !== null && fn === undefined)
-        throw bad(tree, rel("txs"), `a transaction of block ${number} names function ${f}, which the functions table does not have`);
-      const label = txFunctionLabel({ function: fn, selector, to }, nameOf);
-      b.beginTx({ index, hash, from, to, function: label, gasUsed: tGas[r] });
+      b.beginTx({ index, function: label, gasUsed: tGas[r] });
       if (++txs.row >= txs.n) await nextTxChunk();
       // The transaction's accesses follow it, in order.
       while (!acc.done) {
@@ -428,7 +648,7 @@ async function readPartition(
         const n = acc.n;
         for (; i < n && aBlock[i] === number && aTx[i] === index; i++) {
           const l = aLoc[i];
-          if (l < 0 || l >= nLoc || dict.locContract[l] < 0)
+          if (l < 0 || l >= nLoc || dict.location[l] < 0)
             throw bad(tree, rel("accesses"), `an access of block ${number} names location ${l}, which the locations table does not have`);
           let k = keyOf[l];
           if (k < 0) k = keyOfLocation(l);

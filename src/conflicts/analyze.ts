@@ -220,8 +220,8 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
   }
   const names = file.names;
   const hotSlots: HotSlot[] = top.map((k) => {
-    const account = graph.keyAccount[k];
-    const slot = graph.keyField[k];
+    const account = graph.keyAccount.at(k)!;
+    const slot = graph.keyField.at(k)!;
     const decoded = slot.startsWith("0x") ? names?.slots?.[`${account}:${slot}`] : undefined;
     const acct = names?.accounts?.[account];
     return {
@@ -244,12 +244,13 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
   const varId = new Int32Array(K).fill(-1);
   const varIds = new Map<string, number>();
   const varNames: string[] = [];
-  const slotNames = names?.slots;
+  // No slot names (an empty table included): no key's strings are needed to number variables.
+  const slotNames = names?.slots && Object.keys(names.slots).length > 0 ? names.slots : undefined;
   const varOfKey = (k: number): number => {
     let v = varId[k];
     if (v >= 0) return v;
-    const field = graph.keyField[k];
-    const named = slotNames && field.startsWith("0x") ? slotNames[`${graph.keyAccount[k]}:${field}`] : undefined;
+    const field = slotNames && graph.input.keyIsField[k] === 0 ? graph.keyField.at(k)! : undefined;
+    const named = field !== undefined ? slotNames![`${graph.keyAccount.at(k)!}:${field}`] : undefined;
     if (named === undefined) v = k;
     else {
       const label = named.replace(/\[[^\]]*\]/g, "[]");
@@ -264,7 +265,7 @@ export function analyzeGraph(file: AnalysisInput, graph: ConflictGraph, opts: An
     varId[k] = v;
     return v;
   };
-  const varLabel = (v: number) => (v >= K ? varNames[v - K] : variableOf(graph.keyAccount[v], graph.keyField[v], names));
+  const varLabel = (v: number) => (v >= K ? varNames[v - K] : variableOf(graph.keyAccount.at(v)!, graph.keyField.at(v)!, names));
   interface Cell {
     raw: number;
     ww: number;

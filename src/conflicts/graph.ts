@@ -14,6 +14,7 @@ import {
   ACCESS_SNAPSHOT,
   DependencyTracker,
   dependencyMode,
+  dependencyUsesSender,
   dependencyOptions,
   EDGE_RAW,
   EDGE_WW,
@@ -54,8 +55,8 @@ export interface ConflictGraph {
   /** The transaction at position `pos` (built on demand). */
   tx(pos: number): TxNode;
   blocks: CompactAccessSets["blocks"];
-  keyAccount: string[];
-  keyField: string[];
+  keyAccount: CompactAccessSets["keyAccount"];
+  keyField: CompactAccessSets["keyField"];
   keyStats: KeyStats;
   /** Edges earlier -> later, ordered by `to`, one per pair; `kind` a bit set, `key` the key of the strongest kind. */
   edges: { from: Int32Array; to: Int32Array; kind: Uint8Array; key: Int32Array; count: number };
@@ -105,9 +106,9 @@ export function buildConflictGraph(input: AccessSetFile | CompactAccessSets, opt
     eKey.push(key);
   };
 
-  // Only account fields can be dropped or relaxed by the rules: one string test per key.
-  const isField = new Uint8Array(K);
-  for (let k = 0; k < K; k++) isField[k] = c.keyField[k].startsWith("0x") ? 0 : 1;
+  // Only account fields can be dropped or relaxed by the rules.
+  const isField = c.keyIsField;
+  const usesSender = dependencyUsesSender(options);
   const tracker = new DependencyTracker();
   let accesses = 0;
   const { txStart, txKeys, txModes } = c;
@@ -117,12 +118,21 @@ export function buildConflictGraph(input: AccessSetFile | CompactAccessSets, opt
     for (let pos = blk.start; pos < blk.end; pos++) {
       to = pos;
       const end = txStart[pos + 1];
+      // The sender, read once per transaction and only when the rule needs it for an account field.
+      let from: string | null | undefined = usesSender ? undefined : null;
       // Edges are emitted while processing `to`, so they come out ordered by `to`.
       for (let i = txStart[pos]; i < end; i++) {
         const k = txKeys[i];
         const observed = txModes[i];
         const m = isField[k]
-          ? dependencyMode(observed, c.keyAccount[k], c.keyField[k], blk.coinbase, c.txFrom[pos] ?? null, options)
+          ? dependencyMode(
+              observed,
+              c.keyAccount.at(k)!,
+              c.keyField.at(k)!,
+              blk.coinbase,
+              from === undefined ? (from = c.txFrom.at(pos) ?? null) : from,
+              options,
+            )
           : dependencyMode(observed, "", "", "", null, options);
         if (m === 0) continue;
         accesses++;
@@ -137,9 +147,9 @@ export function buildConflictGraph(input: AccessSetFile | CompactAccessSets, opt
     pos,
     block: c.blocks[c.txBlock[pos]].number,
     index: c.txIndex[pos],
-    hash: c.txHash[pos] ?? null,
-    from: c.txFrom[pos] ?? null,
-    to: c.txTo[pos] ?? null,
+    hash: c.txHash.at(pos) ?? null,
+    from: c.txFrom.at(pos) ?? null,
+    to: c.txTo.at(pos) ?? null,
     function: c.fnNames[c.txFn[pos]],
     gasUsed: c.txGas[pos],
   });

@@ -11,12 +11,23 @@ import type { AccessSetFile } from "../access/format.js";
 import { chooseCost, txCost } from "./cost.js";
 import { ACCESS_READ, blockLevelReads, observedModes } from "./dependency.js";
 
+/**
+ * Strings by id: a plain array, or a column the columnar reader keeps as bytes and decodes on
+ * demand (src/columnar/compact.ts), so that millions of slots and hashes need no JS string.
+ */
+export interface StringColumn<T extends string | null = string> {
+  readonly length: number;
+  at(index: number): T | undefined;
+}
+
 /** Columnar, interned access sets of one or more blocks. */
 export interface CompactAccessSets {
   /** Key id -> account address. */
-  keyAccount: string[];
+  keyAccount: StringColumn;
   /** Key id -> 32-byte slot, or "balance" | "nonce" | "code". */
-  keyField: string[];
+  keyField: StringColumn;
+  /** Key id -> 1 for an account field (balance, nonce, code), 0 for a storage slot. */
+  keyIsField: Uint8Array;
   /** Accesses of tx t are txKeys[txStart[t] .. txStart[t+1]), observed ACCESS_* modes (read, write, snapshot). */
   txStart: Int32Array;
   txKeys: Int32Array;
@@ -27,9 +38,9 @@ export interface CompactAccessSets {
   txGas: Float64Array;
   txFn: Int32Array;
   fnNames: string[];
-  txHash: (string | null)[];
-  txFrom: (string | null)[];
-  txTo: (string | null)[];
+  txHash: StringColumn<string | null>;
+  txFrom: StringColumn<string | null>;
+  txTo: StringColumn<string | null>;
   blocks: { number: number; coinbase: string; start: number; end: number }[];
   names?: AccessSetFile["names"];
   /** How the input was costed where not by gas (src/model/cost.ts), one line per block that needed it. */
@@ -113,11 +124,19 @@ export function txFunctionLabel(
   return `${accountName?.(tx.to) ?? tx.to}.${tx.selector}`;
 }
 
+/** The string columns of a compact form that a reader keeps itself (as bytes) and hands over at `build`. */
+export type CompactStrings = Pick<CompactAccessSets, "keyAccount" | "keyField" | "txHash" | "txFrom" | "txTo">;
+
 /**
  * Streams transactions into CompactAccessSets. Keys are interned by (account, field); callers
- * holding integer ids of their own may intern once and reuse the returned key ids.
+ * holding integer ids of their own may intern once and reuse the returned key ids. A reader
+ * that keeps the strings itself (`external`: the columnar reader keeps slots, addresses and
+ * hashes as bytes) adds keys with `addKey`, gives no strings to `beginTx`, and hands its
+ * columns to `build`.
  */
 export class CompactBuilder {
+  constructor(private readonly external = false) {}
+
   private readonly intern = new Map<string, Map<string, number>>();
   private lastAccount = "";
   private lastInner: Map<string, number> | undefined;
@@ -140,6 +159,13 @@ export class CompactBuilder {
   private seenAt = new Int32Array(1024).fill(-1);
   private seenTx = new Int32Array(1024).fill(-1);
   private txCount = 0;
+  private keyCount = 0;
+  private readonly keyIsField = new GrowU8(1 << 12);
+
+  /** Transactions so far. */
+  get txs(): number {
+    return this.txCount;
+  }
 
   /** The key id of (account, field). */
   key(account: string, field: string): number {
@@ -164,9 +190,15 @@ export class CompactBuilder {
    * partition and it maps repeats across partitions itself). Not to be mixed with key().
    */
   newKey(account: string, field: string): number {
-    const k = this.keyAccount.length;
     this.keyAccount.push(account);
     this.keyField.push(field);
+    return this.addKey(!field.startsWith("0x"));
+  }
+
+  /** Appends a key whose strings the caller keeps (an `external` builder), an account field or a slot; returns its id. */
+  addKey(isField: boolean): number {
+    const k = this.keyCount++;
+    this.keyIsField.push(isField ? 1 : 0);
     if (k >= this.seenTx.length) {
       this.seenTx = ensure(this.seenTx, k + 1, -1);
       this.seenAt = ensure(this.seenAt, k + 1, -1);
@@ -185,7 +217,14 @@ export class CompactBuilder {
   }
 
   /** Starts a transaction; then call `access` for each of its accesses. */
-  beginTx(meta: { index: number; hash: string | null; from: string | null; to: string | null; function: string; gasUsed: number }): void {
+  beginTx(meta: {
+    index: number;
+    hash?: string | null;
+    from?: string | null;
+    to?: string | null;
+    function: string;
+    gasUsed: number;
+  }): void {
     if (this.blocks.length === 0) throw new Error("CompactBuilder: beginBlock before beginTx");
     this.txStart.push(this.txKeys.n);
     this.txBlock.push(this.blocks.length - 1);
@@ -198,9 +237,11 @@ export class CompactBuilder {
       this.fnIds.set(meta.function, f);
     }
     this.txFn.push(f);
-    this.txHash.push(meta.hash);
-    this.txFrom.push(meta.from);
-    this.txTo.push(meta.to);
+    if (!this.external) {
+      this.txHash.push(meta.hash ?? null);
+      this.txFrom.push(meta.from ?? null);
+      this.txTo.push(meta.to ?? null);
+    }
     this.txCount++;
   }
 
@@ -217,7 +258,10 @@ export class CompactBuilder {
     this.txModes.push(mode);
   }
 
-  build(names?: AccessSetFile["names"]): CompactAccessSets {
+  /** The compact form; an `external` builder takes the reader's string columns here. */
+  build(names?: AccessSetFile["names"], strings?: CompactStrings): CompactAccessSets {
+    if (this.external !== (strings !== undefined))
+      throw new Error("CompactBuilder: string columns are given at build exactly when external");
     this.endBlock();
     const start = new Int32Array(this.txCount + 1);
     start.set(this.txStart.a.subarray(0, this.txCount));
@@ -225,6 +269,7 @@ export class CompactBuilder {
     const out: CompactAccessSets = {
       keyAccount: this.keyAccount,
       keyField: this.keyField,
+      keyIsField: this.keyIsField.view(),
       txStart: start,
       txKeys: this.txKeys.view(),
       txModes: this.txModes.view(),
@@ -237,6 +282,7 @@ export class CompactBuilder {
       txFrom: this.txFrom,
       txTo: this.txTo,
       blocks: this.blocks,
+      ...strings,
     };
     if (names) out.names = names;
     return out;

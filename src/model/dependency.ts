@@ -91,6 +91,11 @@ export function dependencyMode(
   return fieldDependencyMode(observed, field, account === coinbase, account === from, opts);
 }
 
+/** Whether the rule above looks at the transaction's sender under `opts` (a reader may skip fetching it). */
+export function dependencyUsesSender(opts: DependencyOptions): boolean {
+  return opts.senderNonces === "relaxed";
+}
+
 /**
  * The same rule for a reader that knows a location only by its field and two facts about its
  * account (the columnar chain pass, which keeps no address strings): whether the account is

@@ -148,8 +148,8 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}, form
     if (id === undefined) {
       id = locations.length;
       localOf.set(k, id);
-      const address = c.keyAccount[k];
-      const slot = c.keyField[k];
+      const address = c.keyAccount.at(k)!;
+      const slot = c.keyField.at(k)!;
       locations.push(locationKey(address, slot));
       locAccount.push(address);
       locIsField.push(slot.length < 10);
@@ -193,7 +193,7 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}, form
     const modes = new Map<number, number>();
     for (let e = txStart[pos], end = txStart[pos + 1]; e < end; e++) {
       const k = txKeys[e];
-      const m = dependencyMode(txModes[e], c.keyAccount[k], c.keyField[k], blk.coinbase, tx.from, dependency);
+      const m = dependencyMode(txModes[e], c.keyAccount.at(k)!, c.keyField.at(k)!, blk.coinbase, tx.from, dependency);
       if (m !== 0) modes.set(local(k), m);
     }
     return { tx, modes, cost: c.txGas[pos] };

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readdir, readFile, rename, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -17,6 +17,7 @@ import {
   loadColumnar,
   blockChains,
   loadColumnarCompact,
+  openEngine,
   readTreeMeta,
   runStudy,
   studyHtml,
@@ -155,6 +156,33 @@ describe("columnar access sets (Parquet trees)", function () {
     expect((err as Error).message).to.match(/truncated or corrupt/);
     // The compact (analyze) path names it too.
     await rejects(loadColumnarCompact(tree), /accesses\/blocks=.*data_0\.parquet.*truncated or corrupt/s);
+  });
+
+  it("names a bad slot and a bad transaction hash in the compact (analyze) loader, which checks values in SQL", async () => {
+    const tree = path.join(dir, "badvalues.parquet");
+    await saveColumnar(tree, { ...json, blocks: json.blocks.slice(0, 2) }, { partitionBlocks: 100_000_000 });
+    const meta = await readTreeMeta(tree);
+    const file = (t: string) => path.join(tree, t, meta.partitions[0].label, "data_0.parquet");
+    const engine = await openEngine();
+    // Rewrites one table of the tree with one value replaced (rows in the same order).
+    const rewrite = async (t: string, select: string) => {
+      await engine.connection.run(`COPY (${select.replace("FILE", `read_parquet('${file(t)}')`)}) TO '${file(t)}.new' (FORMAT parquet)`);
+      await rename(`${file(t)}.new`, file(t));
+    };
+    try {
+      await copyFile(file("locations"), `${file("locations")}.good`);
+      await rewrite("locations", "SELECT location, contract, CASE WHEN location = 3 THEN '0xABC' ELSE slot END AS slot FROM FILE");
+      await rejects(loadColumnarCompact(tree), /locations\/blocks=.*location 3: slot 0xABC: expected 0x and 64 lowercase hex digits/s);
+      await rename(`${file("locations")}.good`, file("locations"));
+      expect(analyze(await loadColumnarCompact(tree)).result.txs).to.equal(json.blocks[0].txs.length + json.blocks[1].txs.length);
+      await rewrite("txs", "SELECT * REPLACE (CASE WHEN tx = 1 THEN 'nothex' ELSE hash END AS hash) FROM FILE");
+      await rejects(
+        loadColumnarCompact(tree),
+        /txs\/blocks=.*transaction 1 of block \d+: hash nothex: expected 0x and 64 lowercase hex digits/s,
+      );
+    } finally {
+      engine.close();
+    }
   });
 
   it("names a missing file, a missing _disjoint.json and an unsupported version", async () => {

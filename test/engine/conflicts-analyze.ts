@@ -60,7 +60,7 @@ describe("conflict analysis on hand-built access sets", function () {
       graph.edges.from[i],
       graph.edges.to[i],
       graph.edges.kind[i],
-      graph.keyField[graph.edges.key[i]],
+      graph.keyField.at(graph.edges.key[i]),
     ]);
     expect(edges).to.deep.equal([
       [0, 1, EDGE_RAW, slot(1)],
