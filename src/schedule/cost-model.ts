@@ -288,38 +288,55 @@ export function predictEngineBlock(
   p: ParamValues = paramValues(profile),
   threads = profile.threads,
 ): EnginePrediction {
+  return predictEngineSweep(eb, profile, [threads], p)[0];
+}
+
+/**
+ * predictEngineBlock at several thread counts: the per-tx times and the block's multi-version
+ * memory layout are computed once and shared by the runs (the results are the same as one
+ * predictEngineBlock call per thread count).
+ */
+export function predictEngineSweep(
+  eb: EngineBlock,
+  profile: EngineProfile,
+  threadCounts: readonly number[],
+  p: ParamValues = paramValues(profile),
+): EnginePrediction[] {
   const seqTimes = eb.features.map((f) => sequentialTime(f, p));
   const sequential = seqTimes.reduce((a, b) => a + b, 0);
-  const base = { engine: profile.name, threads, txs: eb.txs, gas: eb.gas, sequential };
-  if (eb.prepared === null) return { ...base, parallel: sequential, speedup: 1, fallback: `sequential: ${eb.sizeFallback}`, note: eb.note };
-  const prepared: PreparedBlock = { ...eb.prepared, txs: eb.prepared.txs.map((t, i) => ({ ...t, cost: p.execScale * seqTimes[i] })) };
-  const r = simulateBlockStm(prepared, blockStmOptions(p, threads));
-  if (eb.selfDestructReads.length > 0) {
-    // The parallel run stops when the first reader reads the self-destructed account (its
-    // committed execution's start in the simulation); then the block runs sequentially.
-    let abortAt = Infinity;
-    for (const [reader] of eb.selfDestructReads) abortAt = Math.min(abortAt, r.start![reader]);
-    const parallel = abortAt + sequential;
-    const [reader] = eb.selfDestructReads[0];
+  const cost = eb.prepared === null ? null : Float64Array.from(seqTimes, (s) => p.execScale * s);
+  return threadCounts.map((threads) => {
+    const base = { engine: profile.name, threads, txs: eb.txs, gas: eb.gas, sequential };
+    if (eb.prepared === null || cost === null)
+      return { ...base, parallel: sequential, speedup: 1, fallback: `sequential: ${eb.sizeFallback}`, note: eb.note };
+    const r = simulateBlockStm(eb.prepared, { ...blockStmOptions(p, threads), cost });
+    if (eb.selfDestructReads.length > 0) {
+      // The parallel run stops when the first reader reads the self-destructed account (its
+      // committed execution's start in the simulation); then the block runs sequentially.
+      let abortAt = Infinity;
+      for (const [reader] of eb.selfDestructReads) abortAt = Math.min(abortAt, r.start![reader]);
+      const parallel = abortAt + sequential;
+      const [reader] = eb.selfDestructReads[0];
+      return {
+        ...base,
+        parallel,
+        speedup: sequential / parallel,
+        fallback: `parallel run aborted at tx ${reader} (reads a self-destructed account), re-run sequentially`,
+        aborts: r.aborts,
+        reExecutions: r.reExecutions,
+        note: eb.note,
+      };
+    }
     return {
       ...base,
-      parallel,
-      speedup: sequential / parallel,
-      fallback: `parallel run aborted at tx ${reader} (reads a self-destructed account), re-run sequentially`,
+      parallel: r.makespan,
+      speedup: sequential / r.makespan,
+      fallback: null,
       aborts: r.aborts,
       reExecutions: r.reExecutions,
       note: eb.note,
     };
-  }
-  return {
-    ...base,
-    parallel: r.makespan,
-    speedup: sequential / r.makespan,
-    fallback: null,
-    aborts: r.aborts,
-    reExecutions: r.reExecutions,
-    note: eb.note,
-  };
+  });
 }
 
 /** Predicts the engine's speedup on one block (engineBlock + predictEngineBlock). */

@@ -40,6 +40,7 @@ export {
   predictBlock,
   engineBlock,
   predictEngineBlock,
+  predictEngineSweep,
   blockFacts,
   inferFacts,
   factsFromFile,
