@@ -26,7 +26,7 @@
  * block order, evaluating lazily updated accounts).
  */
 import { UsageError } from "../errors.js";
-import type { PreparedBlock } from "./block.js";
+import type { PreparedBlock, PreparedTx } from "./block.js";
 import { IntHeap } from "./graph.js";
 import type { BlockStmStats, CommonOptions, SimulationResult, TimelineEntry } from "./types.js";
 
@@ -115,6 +115,13 @@ class IndexSet {
   }
 }
 
+/** What Block-STM reads of a block (a PreparedBlock is one): per tx, its cost and its sorted, unique read and write location ids. */
+export interface BlockStmInput {
+  number: number;
+  locations: readonly string[];
+  txs: readonly Pick<PreparedTx, "cost" | "reads" | "writes">[];
+}
+
 /**
  * The multi-version memory's layout of a block: one entry per (location, writer tx), writers
  * sorted by index; it depends only on the block's read and write sets, so it is built once per
@@ -134,9 +141,9 @@ interface MemoryLayout {
   readLo: Int32Array;
 }
 
-const layouts = new WeakMap<PreparedBlock, MemoryLayout>();
+const layouts = new WeakMap<BlockStmInput, MemoryLayout>();
 
-function memoryLayout(block: PreparedBlock): MemoryLayout {
+function memoryLayout(block: BlockStmInput): MemoryLayout {
   const cached = layouts.get(block);
   if (cached) return cached;
   const txs = block.txs;
@@ -183,7 +190,7 @@ function memoryLayout(block: PreparedBlock): MemoryLayout {
 }
 
 /** Simulates Block-STM on `threads` threads. */
-export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): SimulationResult {
+export function simulateBlockStm(block: BlockStmInput, opts: BlockStmOptions): SimulationResult {
   const threads = opts.threads;
   if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`threads must be a positive integer, got ${threads}`);
   const vFrac = opts.validationFraction ?? 0.05;

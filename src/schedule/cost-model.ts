@@ -22,8 +22,8 @@ import { gunzipSync } from "node:zlib";
 import { UsageError } from "../errors.js";
 import { locationKey } from "../model/location.js";
 import type { BlockAccess } from "../access/format.js";
-import { prepareBlock, type PreparedBlock } from "./block.js";
-import { simulateBlockStm, type BlockStmOptions } from "./blockstm.js";
+import { blockLevelReads } from "../model/dependency.js";
+import { simulateBlockStm, type BlockStmInput, type BlockStmOptions } from "./blockstm.js";
 import { relaxForEngine, type LazyRules } from "./engine-relax.js";
 
 /** One named, documented parameter of a profile. */
@@ -217,8 +217,8 @@ export interface EngineBlock {
   features: TxFeatures[];
   /** Why the engine runs the block sequentially, or null. */
   sizeFallback: string | null;
-  /** Relaxed and prepared block (null on a size fallback). */
-  prepared: PreparedBlock | null;
+  /** The relaxed block's read and write sets as the engine schedules them (null on a size fallback). */
+  prepared: BlockStmInput | null;
   selfDestructReads: [number, string, number][];
   note: string;
 }
@@ -248,37 +248,47 @@ export function engineBlock(block: BlockAccess, profile: EngineProfile, facts?: 
       `block ${block.number}: engine ${profile.name} needs the block's facts (raw transfers, self-destructs): pass them from blockFacts() or inferFacts()`,
     );
   const relaxed = relaxForEngine(block, profile.lazy, facts?.rawTransfer);
-  const withCosts: BlockAccess = { ...relaxed.block, txs: relaxed.block.txs.map((t) => ({ ...t, costs: { ...t.costs, engineTime: 0 } })) };
-  const prepared = observedReadsOnly(
-    prepareBlock(withCosts, { cost: "engineTime", dependency: { feeRecipientCredit: "included" } }),
-    withCosts,
-  );
-  return { ...base, sizeFallback: null, prepared, note: relaxed.note };
+  return { ...base, sizeFallback: null, prepared: engineSchedulingBlock(relaxed.block), note: relaxed.note };
 }
 
 /**
- * The engine's read sets: what each transaction read, without the read the dependency model
- * (src/model/dependency.ts) adds for every write. The engine's multi-version memory records
- * only actual reads (a blind write is validated by nobody), and the profiles were fitted with
- * these read sets (executionPerRead, validationPerRead, Block-STM's validations).
+ * The relaxed block as the engine's Block-STM sees it: per tx, the locations it writes and
+ * the locations it reads. The engine's multi-version memory records only actual reads (a
+ * blind write is validated by nobody), so a tx reads what it observed, plus the block-level
+ * reads (src/model/dependency.ts blockLevelReads) of slots it does not write; the profiles
+ * were fitted with these read sets (executionPerRead, validationPerRead, Block-STM's
+ * validations). Location ids are numbered in order of first access (block-level reads, then
+ * storage reads, storage writes, account reads, account writes of each tx), as prepareBlock
+ * numbers them; an execution meets its reads in id order.
  */
-function observedReadsOnly(prepared: PreparedBlock, block: BlockAccess): PreparedBlock {
-  const ids = new Map(prepared.locations.map((k, i) => [k, i]));
-  const txs = prepared.txs.map((t, i) => {
-    const tx = block.txs[i];
-    const observed = new Set<number>();
-    for (const [a, f] of [...tx.storage.reads, ...tx.accounts.reads]) {
-      const id = ids.get(locationKey(a, f));
-      if (id !== undefined) observed.add(id);
+export function engineSchedulingBlock(block: BlockAccess): BlockStmInput {
+  const ids = new Map<string, Map<string, number>>();
+  const locations: string[] = [];
+  const id = (a: string, f: string): number => {
+    let inner = ids.get(a);
+    if (inner === undefined) ids.set(a, (inner = new Map()));
+    let k = inner.get(f);
+    if (k === undefined) {
+      k = locations.length;
+      inner.set(f, k);
+      locations.push(locationKey(a, f));
     }
-    const written = new Set(t.writes);
-    const keep = Array.from(t.reads, (l) => !written.has(l) || observed.has(l));
-    if (keep.every((k) => k)) return t;
-    const reads = Int32Array.from(t.reads.filter((_, k) => keep[k]));
-    const snapReads = t.snapReads.length === 0 ? t.snapReads : Uint8Array.from(t.snapReads.filter((_, k) => keep[k]));
-    return { ...t, reads, snapReads };
+    return k;
+  };
+  const extra = blockLevelReads(block).reads;
+  const sorted = (xs: Set<number>) => Int32Array.from(xs).sort();
+  const txs = block.txs.map((tx) => {
+    const blockReads = extra.map(([a, f]) => id(a, f));
+    const reads = new Set<number>();
+    const writes = new Set<number>();
+    for (const [a, f] of tx.storage.reads) reads.add(id(a, f));
+    for (const [a, f] of tx.storage.writes) writes.add(id(a, f));
+    for (const [a, f] of tx.accounts.reads) reads.add(id(a, f));
+    for (const [a, f] of tx.accounts.writes) writes.add(id(a, f));
+    for (const l of blockReads) if (!writes.has(l)) reads.add(l);
+    return { index: tx.index, cost: 0, reads: sorted(reads), writes: sorted(writes) };
   });
-  return { ...prepared, txs };
+  return { number: block.number, locations, txs };
 }
 
 /** Predicts the engine's run of a prepared block under parameter values `p` on `threads` threads. */
