@@ -26,7 +26,7 @@
  * block order, evaluating lazily updated accounts).
  */
 import { UsageError } from "../errors.js";
-import type { PreparedBlock, PreparedTx } from "./block.js";
+import type { PreparedTx } from "./block.js";
 import { IntHeap } from "./graph.js";
 import type { BlockStmStats, CommonOptions, SimulationResult, TimelineEntry } from "./types.js";
 
@@ -232,7 +232,7 @@ export function simulateBlockStm(block: BlockStmInput, opts: BlockStmOptions): S
   let work = 0;
   for (const c of cost) work += c;
 
-  const { wOff, wTx, weOff, writeEntry, rOff, readTop, readLo } = memoryLayout(block);
+  const { wTx, weOff, writeEntry, rOff, readTop, readLo } = memoryLayout(block);
   const entry = new Int32Array(wTx.length).fill(NOT_WRITTEN);
   // last_read_set: per read, observed writer tx (-1 storage) and its incarnation.
   const readTx = new Int32Array(rOff[n]);
