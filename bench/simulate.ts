@@ -83,6 +83,7 @@ const time = <T>(f: () => T): [T, number] => {
 };
 const lastCpu = () => cpuTimes[cpuTimes.length - 1];
 
+const loadAtStart = loadavg()[0];
 const rows: string[] = [
   "| workload (10,000 tx, 32 threads): wall ms (CPU ms), best of 3 | prepare | serial | dag | block-stm | locks | block-stm aborts / re-executions |",
   "|---|---:|---:|---:|---:|---:|---:|",
@@ -153,7 +154,7 @@ const md = [
   "# Simulation engine speed",
   "",
   "Wall-clock time of the engine (no file parsing: blocks are built in memory), measured on",
-  `the shared 2-core machine with other jobs running (load average ${loadavg()[0].toFixed(1)} at the end), Node ${process.version}.`,
+  `the shared 2-core machine with other jobs running (load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end), Node ${process.version}.`,
   "CPU is this process's user + system time (it includes V8's parallel GC threads).",
   "Command: `npx hardhat run bench/simulate.ts`.",
   "",

@@ -11,9 +11,17 @@ import os from "node:os";
 import path from "node:path";
 import hre from "hardhat";
 import { writeFileAtomic } from "../src/access/io.js";
-import { ENGINE_PROFILES, inferFacts, loadEngineProfile, predictBlock } from "../src/schedule/cost-model.js";
+import { ENGINE_PROFILES } from "../src/schedule/cost-model.js";
 import { ContractBook, loadBuildInfoContracts } from "../src/decode/artifacts.js";
-import { comparisonRows, designReportData, gasRows, runDesign, speedupAt, type DesignOutcome } from "../src/pipeline/compare.js";
+import {
+  comparisonRows,
+  designReportData,
+  gasRows,
+  predictedSpeedups,
+  runDesign,
+  speedupAt,
+  type DesignOutcome,
+} from "../src/pipeline/compare.js";
 import { markdownTable, textTable } from "../src/util/tables.js";
 import { DEFAULT_THREADS } from "../src/pipeline/index.js";
 import { writeReportHtml } from "../src/report/write.js";
@@ -104,19 +112,8 @@ for (const { kind, workload, designs } of cases) {
       String(r16?.aborts ?? "-"),
       `${(o.analysis.conflictRate * 100).toFixed(1)}%`,
     ]);
-    const predicted = ENGINE_PROFILES.flatMap((name) => {
-      const profile = loadEngineProfile(name);
-      return CALIBRATED_THREADS.map((t) => {
-        let seq = 0;
-        let par = 0;
-        for (const b of o.file.blocks) {
-          const p = predictBlock(b, profile, { facts: inferFacts(b), threads: t });
-          seq += p.sequential;
-          par += p.parallel;
-        }
-        return par > 0 ? seq / par : 1;
-      });
-    });
+    // The pipeline's one calibrated prediction (simulate, the demo and the report print the same), per profile.
+    const predicted = ENGINE_PROFILES.flatMap((name) => predictedSpeedups(o, name, CALIBRATED_THREADS));
     calibrated.push([kind, o.design, ...predicted.map((x) => `${x.toFixed(2)}x`)]);
     speedup16.set(`${kind}/${o.design}`, {
       ideal: speedupAt(o, "block-stm", 16) ?? NaN,

@@ -124,6 +124,21 @@ export function predictedAt(o: DesignOutcome, threads: number): number | null {
   return o.simulation.engine?.aggregate.find((r) => r.threads === threads)?.speedup ?? null;
 }
 
+/**
+ * The calibrated prediction of an outcome's access sets under an engine profile at `threads`:
+ * the pipeline's own prediction (simulation.engine, the one simulate, the demo and the report
+ * print), run again for a profile or thread counts the outcome's run did not use; the
+ * idealized schedulers and the Gantt run are left out. One speedup per thread count.
+ */
+export function predictedSpeedups(o: Pick<DesignOutcome, "file">, engine: string, threads: readonly number[]): number[] {
+  const r = runPipeline(o.file, { engine, threads, schedulers: ["serial"], gantt: false });
+  return threads.map((t) => {
+    const s = r.simulation.engine?.aggregate.find((e) => e.threads === t)?.speedup;
+    if (s === undefined) throw new Error(`the pipeline gave no ${engine} prediction at ${t} threads`);
+    return s;
+  });
+}
+
 const fmtX = (x: number | null) => (x === null ? "unsound" : `${x.toFixed(2)}x`);
 const fmtPct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const fmtGas = (x: number) => Math.round(x).toLocaleString("en-US");

@@ -26,7 +26,7 @@
  * block order, evaluating lazily updated accounts).
  */
 import { UsageError } from "../errors.js";
-import type { PreparedBlock } from "./block.js";
+import type { PreparedTx } from "./block.js";
 import { IntHeap } from "./graph.js";
 import type { BlockStmStats, CommonOptions, SimulationResult, TimelineEntry } from "./types.js";
 
@@ -55,6 +55,11 @@ export interface BlockStmOptions extends CommonOptions {
   commitFixed?: number;
   /** Serial time after all threads are done, per transaction (default 0). */
   commitPerTx?: number;
+  /**
+   * Per-tx cost, in place of block.txs[i].cost: runs the same block under other costs (an
+   * engine profile's times) without copying it, sharing its memory layout.
+   */
+  cost?: ArrayLike<number>;
 }
 
 const READY = 0;
@@ -110,8 +115,82 @@ class IndexSet {
   }
 }
 
+/** What Block-STM reads of a block (a PreparedBlock is one): per tx, its cost and its sorted, unique read and write location ids. */
+export interface BlockStmInput {
+  number: number;
+  locations: readonly string[];
+  txs: readonly Pick<PreparedTx, "cost" | "reads" | "writes">[];
+}
+
+/**
+ * The multi-version memory's layout of a block: one entry per (location, writer tx), writers
+ * sorted by index; it depends only on the block's read and write sets, so it is built once per
+ * prepared block and shared by every run on it (every thread count, every parameter set).
+ */
+interface MemoryLayout {
+  /** Entries of location l: [wOff[l], wOff[l + 1]); wTx[e] is the writer of entry e. */
+  wOff: Int32Array;
+  wTx: Int32Array;
+  /** Entry of each write, flat: tx i's are writeEntry[weOff[i] .. weOff[i + 1]). */
+  weOff: Int32Array;
+  writeEntry: Int32Array;
+  /** Reads of tx i: [rOff[i], rOff[i + 1]). */
+  rOff: Int32Array;
+  /** Per read: the entry of the highest writer below the reader (or wOff[l] - 1 for none), and wOff[l]. */
+  readTop: Int32Array;
+  readLo: Int32Array;
+}
+
+const layouts = new WeakMap<BlockStmInput, MemoryLayout>();
+
+function memoryLayout(block: BlockStmInput): MemoryLayout {
+  const cached = layouts.get(block);
+  if (cached) return cached;
+  const txs = block.txs;
+  const n = txs.length;
+  const nLoc = block.locations.length;
+  const wOff = new Int32Array(nLoc + 1);
+  for (const t of txs) for (const l of t.writes) wOff[l + 1]++;
+  for (let l = 0; l < nLoc; l++) wOff[l + 1] += wOff[l];
+  const wTx = new Int32Array(wOff[nLoc]);
+  const fill = wOff.slice(0, nLoc);
+  const weOff = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) weOff[i + 1] = weOff[i] + txs[i].writes.length;
+  const writeEntry = new Int32Array(weOff[n]);
+  for (let i = 0; i < n; i++) {
+    const w = txs[i].writes;
+    for (let k = 0; k < w.length; k++) {
+      const l = w[k];
+      writeEntry[weOff[i] + k] = fill[l];
+      wTx[fill[l]++] = i;
+    }
+  }
+  const rOff = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) rOff[i + 1] = rOff[i] + txs[i].reads.length;
+  const readTop = new Int32Array(rOff[n]);
+  const readLo = new Int32Array(rOff[n]);
+  for (let i = 0; i < n; i++) {
+    const t = txs[i];
+    for (let k = 0; k < t.reads.length; k++) {
+      const l = t.reads[k];
+      let lo = wOff[l];
+      let hi = wOff[l + 1]; // first writer >= i in [lo, hi)
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (wTx[mid] < i) lo = mid + 1;
+        else hi = mid;
+      }
+      readTop[rOff[i] + k] = lo - 1;
+      readLo[rOff[i] + k] = wOff[l];
+    }
+  }
+  const layout = { wOff, wTx, weOff, writeEntry, rOff, readTop, readLo };
+  layouts.set(block, layout);
+  return layout;
+}
+
 /** Simulates Block-STM on `threads` threads. */
-export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): SimulationResult {
+export function simulateBlockStm(block: BlockStmInput, opts: BlockStmOptions): SimulationResult {
   const threads = opts.threads;
   if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`threads must be a positive integer, got ${threads}`);
   const vFrac = opts.validationFraction ?? 0.05;
@@ -142,56 +221,19 @@ export function simulateBlockStm(block: PreparedBlock, opts: BlockStmOptions): S
   }
   const txs = block.txs;
   const n = txs.length;
-  const nLoc = block.locations.length;
-  const cost = Float64Array.from(txs, (t) => t.cost);
+  if (opts.cost && opts.cost.length !== n) throw new RangeError(`cost has ${opts.cost.length} entries for ${n} txs`);
+  const cost = opts.cost ? Float64Array.from(opts.cost) : Float64Array.from(txs, (t) => t.cost);
   // Duration of one execution: the tx's cost plus the engine's per-execution overheads.
   const xcost =
     xFixed === 0 && xRead === 0 && xWrite === 0
       ? cost
-      : Float64Array.from(txs, (t) => t.cost + xFixed + xRead * t.reads.length + xWrite * t.writes.length);
-  const vcost = Float64Array.from(txs, (t) => vFixed + vRead * t.reads.length + vFrac * t.cost);
+      : Float64Array.from(txs, (t, i) => cost[i] + xFixed + xRead * t.reads.length + xWrite * t.writes.length);
+  const vcost = Float64Array.from(txs, (t, i) => vFixed + vRead * t.reads.length + vFrac * cost[i]);
   let work = 0;
   for (const c of cost) work += c;
 
-  // ---- Multi-version memory: one entry per (location, writer tx), writers sorted by index.
-  const wOff = new Int32Array(nLoc + 1);
-  for (const t of txs) for (const l of t.writes) wOff[l + 1]++;
-  for (let l = 0; l < nLoc; l++) wOff[l + 1] += wOff[l];
-  const wTx = new Int32Array(wOff[nLoc]);
-  const fill = wOff.slice(0, nLoc);
-  // Entry of each write, flat: tx i's are writeEntry[weOff[i] .. weOff[i+1]).
-  const weOff = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) weOff[i + 1] = weOff[i] + txs[i].writes.length;
-  const writeEntry = new Int32Array(weOff[n]);
-  for (let i = 0; i < n; i++) {
-    const w = txs[i].writes;
-    for (let k = 0; k < w.length; k++) {
-      const l = w[k];
-      writeEntry[weOff[i] + k] = fill[l];
-      wTx[fill[l]++] = i;
-    }
-  }
+  const { wTx, weOff, writeEntry, rOff, readTop, readLo } = memoryLayout(block);
   const entry = new Int32Array(wTx.length).fill(NOT_WRITTEN);
-  // Per read: the entry of the highest writer below the reader (or wOff[l] - 1 for none).
-  const rOff = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) rOff[i + 1] = rOff[i] + txs[i].reads.length;
-  const readTop = new Int32Array(rOff[n]);
-  const readLo = new Int32Array(rOff[n]);
-  for (let i = 0; i < n; i++) {
-    const t = txs[i];
-    for (let k = 0; k < t.reads.length; k++) {
-      const l = t.reads[k];
-      let lo = wOff[l];
-      let hi = wOff[l + 1]; // first writer >= i in [lo, hi)
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (wTx[mid] < i) lo = mid + 1;
-        else hi = mid;
-      }
-      readTop[rOff[i] + k] = lo - 1;
-      readLo[rOff[i] + k] = wOff[l];
-    }
-  }
   // last_read_set: per read, observed writer tx (-1 storage) and its incarnation.
   const readTx = new Int32Array(rOff[n]);
   const readInc = new Int32Array(rOff[n]);

@@ -22,8 +22,8 @@ import { gunzipSync } from "node:zlib";
 import { UsageError } from "../errors.js";
 import { locationKey } from "../model/location.js";
 import type { BlockAccess } from "../access/format.js";
-import { prepareBlock, type PreparedBlock } from "./block.js";
-import { simulateBlockStm, type BlockStmOptions } from "./blockstm.js";
+import { blockLevelReads } from "../model/dependency.js";
+import { simulateBlockStm, type BlockStmInput, type BlockStmOptions } from "./blockstm.js";
 import { relaxForEngine, type LazyRules } from "./engine-relax.js";
 
 /** One named, documented parameter of a profile. */
@@ -217,8 +217,8 @@ export interface EngineBlock {
   features: TxFeatures[];
   /** Why the engine runs the block sequentially, or null. */
   sizeFallback: string | null;
-  /** Relaxed and prepared block (null on a size fallback). */
-  prepared: PreparedBlock | null;
+  /** The relaxed block's read and write sets as the engine schedules them (null on a size fallback). */
+  prepared: BlockStmInput | null;
   selfDestructReads: [number, string, number][];
   note: string;
 }
@@ -248,37 +248,47 @@ export function engineBlock(block: BlockAccess, profile: EngineProfile, facts?: 
       `block ${block.number}: engine ${profile.name} needs the block's facts (raw transfers, self-destructs): pass them from blockFacts() or inferFacts()`,
     );
   const relaxed = relaxForEngine(block, profile.lazy, facts?.rawTransfer);
-  const withCosts: BlockAccess = { ...relaxed.block, txs: relaxed.block.txs.map((t) => ({ ...t, costs: { ...t.costs, engineTime: 0 } })) };
-  const prepared = observedReadsOnly(
-    prepareBlock(withCosts, { cost: "engineTime", dependency: { feeRecipientCredit: "included" } }),
-    withCosts,
-  );
-  return { ...base, sizeFallback: null, prepared, note: relaxed.note };
+  return { ...base, sizeFallback: null, prepared: engineSchedulingBlock(relaxed.block), note: relaxed.note };
 }
 
 /**
- * The engine's read sets: what each transaction read, without the read the dependency model
- * (src/model/dependency.ts) adds for every write. The engine's multi-version memory records
- * only actual reads (a blind write is validated by nobody), and the profiles were fitted with
- * these read sets (executionPerRead, validationPerRead, Block-STM's validations).
+ * The relaxed block as the engine's Block-STM sees it: per tx, the locations it writes and
+ * the locations it reads. The engine's multi-version memory records only actual reads (a
+ * blind write is validated by nobody), so a tx reads what it observed, plus the block-level
+ * reads (src/model/dependency.ts blockLevelReads) of slots it does not write; the profiles
+ * were fitted with these read sets (executionPerRead, validationPerRead, Block-STM's
+ * validations). Location ids are numbered in order of first access (block-level reads, then
+ * storage reads, storage writes, account reads, account writes of each tx), as prepareBlock
+ * numbers them; an execution meets its reads in id order.
  */
-function observedReadsOnly(prepared: PreparedBlock, block: BlockAccess): PreparedBlock {
-  const ids = new Map(prepared.locations.map((k, i) => [k, i]));
-  const txs = prepared.txs.map((t, i) => {
-    const tx = block.txs[i];
-    const observed = new Set<number>();
-    for (const [a, f] of [...tx.storage.reads, ...tx.accounts.reads]) {
-      const id = ids.get(locationKey(a, f));
-      if (id !== undefined) observed.add(id);
+export function engineSchedulingBlock(block: BlockAccess): BlockStmInput {
+  const ids = new Map<string, Map<string, number>>();
+  const locations: string[] = [];
+  const id = (a: string, f: string): number => {
+    let inner = ids.get(a);
+    if (inner === undefined) ids.set(a, (inner = new Map()));
+    let k = inner.get(f);
+    if (k === undefined) {
+      k = locations.length;
+      inner.set(f, k);
+      locations.push(locationKey(a, f));
     }
-    const written = new Set(t.writes);
-    const keep = Array.from(t.reads, (l) => !written.has(l) || observed.has(l));
-    if (keep.every((k) => k)) return t;
-    const reads = Int32Array.from(t.reads.filter((_, k) => keep[k]));
-    const snapReads = t.snapReads.length === 0 ? t.snapReads : Uint8Array.from(t.snapReads.filter((_, k) => keep[k]));
-    return { ...t, reads, snapReads };
+    return k;
+  };
+  const extra = blockLevelReads(block).reads;
+  const sorted = (xs: Set<number>) => Int32Array.from(xs).sort();
+  const txs = block.txs.map((tx) => {
+    const blockReads = extra.map(([a, f]) => id(a, f));
+    const reads = new Set<number>();
+    const writes = new Set<number>();
+    for (const [a, f] of tx.storage.reads) reads.add(id(a, f));
+    for (const [a, f] of tx.storage.writes) writes.add(id(a, f));
+    for (const [a, f] of tx.accounts.reads) reads.add(id(a, f));
+    for (const [a, f] of tx.accounts.writes) writes.add(id(a, f));
+    for (const l of blockReads) if (!writes.has(l)) reads.add(l);
+    return { index: tx.index, cost: 0, reads: sorted(reads), writes: sorted(writes) };
   });
-  return { ...prepared, txs };
+  return { number: block.number, locations, txs };
 }
 
 /** Predicts the engine's run of a prepared block under parameter values `p` on `threads` threads. */
@@ -288,38 +298,55 @@ export function predictEngineBlock(
   p: ParamValues = paramValues(profile),
   threads = profile.threads,
 ): EnginePrediction {
+  return predictEngineSweep(eb, profile, [threads], p)[0];
+}
+
+/**
+ * predictEngineBlock at several thread counts: the per-tx times and the block's multi-version
+ * memory layout are computed once and shared by the runs (the results are the same as one
+ * predictEngineBlock call per thread count).
+ */
+export function predictEngineSweep(
+  eb: EngineBlock,
+  profile: EngineProfile,
+  threadCounts: readonly number[],
+  p: ParamValues = paramValues(profile),
+): EnginePrediction[] {
   const seqTimes = eb.features.map((f) => sequentialTime(f, p));
   const sequential = seqTimes.reduce((a, b) => a + b, 0);
-  const base = { engine: profile.name, threads, txs: eb.txs, gas: eb.gas, sequential };
-  if (eb.prepared === null) return { ...base, parallel: sequential, speedup: 1, fallback: `sequential: ${eb.sizeFallback}`, note: eb.note };
-  const prepared: PreparedBlock = { ...eb.prepared, txs: eb.prepared.txs.map((t, i) => ({ ...t, cost: p.execScale * seqTimes[i] })) };
-  const r = simulateBlockStm(prepared, blockStmOptions(p, threads));
-  if (eb.selfDestructReads.length > 0) {
-    // The parallel run stops when the first reader reads the self-destructed account (its
-    // committed execution's start in the simulation); then the block runs sequentially.
-    let abortAt = Infinity;
-    for (const [reader] of eb.selfDestructReads) abortAt = Math.min(abortAt, r.start![reader]);
-    const parallel = abortAt + sequential;
-    const [reader] = eb.selfDestructReads[0];
+  const cost = eb.prepared === null ? null : Float64Array.from(seqTimes, (s) => p.execScale * s);
+  return threadCounts.map((threads) => {
+    const base = { engine: profile.name, threads, txs: eb.txs, gas: eb.gas, sequential };
+    if (eb.prepared === null || cost === null)
+      return { ...base, parallel: sequential, speedup: 1, fallback: `sequential: ${eb.sizeFallback}`, note: eb.note };
+    const r = simulateBlockStm(eb.prepared, { ...blockStmOptions(p, threads), cost });
+    if (eb.selfDestructReads.length > 0) {
+      // The parallel run stops when the first reader reads the self-destructed account (its
+      // committed execution's start in the simulation); then the block runs sequentially.
+      let abortAt = Infinity;
+      for (const [reader] of eb.selfDestructReads) abortAt = Math.min(abortAt, r.start![reader]);
+      const parallel = abortAt + sequential;
+      const [reader] = eb.selfDestructReads[0];
+      return {
+        ...base,
+        parallel,
+        speedup: sequential / parallel,
+        fallback: `parallel run aborted at tx ${reader} (reads a self-destructed account), re-run sequentially`,
+        aborts: r.aborts,
+        reExecutions: r.reExecutions,
+        note: eb.note,
+      };
+    }
     return {
       ...base,
-      parallel,
-      speedup: sequential / parallel,
-      fallback: `parallel run aborted at tx ${reader} (reads a self-destructed account), re-run sequentially`,
+      parallel: r.makespan,
+      speedup: sequential / r.makespan,
+      fallback: null,
       aborts: r.aborts,
       reExecutions: r.reExecutions,
       note: eb.note,
     };
-  }
-  return {
-    ...base,
-    parallel: r.makespan,
-    speedup: sequential / r.makespan,
-    fallback: null,
-    aborts: r.aborts,
-    reExecutions: r.reExecutions,
-    note: eb.note,
-  };
+  });
 }
 
 /** Predicts the engine's speedup on one block (engineBlock + predictEngineBlock). */

@@ -16,7 +16,7 @@ export {
   type SyntheticTx,
   type UnderDeclaration,
 } from "./block.js";
-export { simulateBlockStm, type BlockStmOptions } from "./blockstm.js";
+export { simulateBlockStm, type BlockStmInput, type BlockStmOptions } from "./blockstm.js";
 export { simulateSerial, simulateDag, simulateDagMany, simulateLocks, analyzeDag, lockDag, type DagAnalysis } from "./simple.js";
 export { rawDag, serialVersions, criticalPath, listSchedule, type Dag, type ListSchedule } from "./graph.js";
 export { checkSerialEquivalence, checkScheduleShape, type ReadMismatch } from "./check.js";
@@ -40,6 +40,7 @@ export {
   predictBlock,
   engineBlock,
   predictEngineBlock,
+  predictEngineSweep,
   blockFacts,
   inferFacts,
   factsFromFile,

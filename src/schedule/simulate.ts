@@ -10,7 +10,7 @@ import type { BlockStmOptions } from "./blockstm.js";
 import { analyzeDag, simulateDagMany, simulateSerial } from "./simple.js";
 import { SCHEDULER_TABLE } from "./schedulers.js";
 import type { SchedulerName, SimulationResult } from "./types.js";
-import { engineBlock, predictEngineBlock, type BlockFacts, type EngineProfile } from "./cost-model.js";
+import { engineBlock, predictEngineSweep, type BlockFacts, type EngineProfile } from "./cost-model.js";
 
 const SCHEDULERS = SCHEDULER_TABLE.map((s) => s.name);
 
@@ -194,10 +194,9 @@ function addEnginePrediction(
   threads: readonly number[],
 ): void {
   const eb = engineBlock(block, engine.profile, engine.facts(block));
-  report.engine = threads.map((t) => {
-    const p = predictEngineBlock(eb, engine.profile, undefined, t);
+  report.engine = predictEngineSweep(eb, engine.profile, threads).map((p) => {
     return {
-      threads: t,
+      threads: p.threads,
       sequential: p.sequential,
       parallel: p.parallel,
       speedup: p.speedup,

@@ -1,0 +1,203 @@
+/**
+ * The fast paths of the simulator (issue #16: the 1,000,000-tx corpus at all thread counts)
+ * give exactly the results of the reference path: the Block-STM simulation as it was before
+ * (test/engine/reference/blockstm.ts, verbatim) and the engine prediction as it was built
+ * before (a second prepareBlock of the relaxed block, observed reads only, one costed copy of
+ * the block per thread count). Exact equality, not a tolerance.
+ */
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
+import type { BlockAccess, TxAccess } from "../../src/access/format.js";
+import { locationKey } from "../../src/model/location.js";
+import {
+  ENGINE_PROFILES,
+  engineBlock,
+  factsFromFile,
+  inferFacts,
+  loadEngineProfile,
+  paramValues,
+  predictEngineSweep,
+  sequentialTime,
+  txFeatures,
+  blockStmOptions,
+  type BlockFacts,
+  type EngineProfile,
+} from "../../src/schedule/cost-model.js";
+import { relaxForEngine } from "../../src/schedule/engine-relax.js";
+import { p2pBlock, prepareBlock, prng, simulateBlockStm, type BlockStmOptions, type PreparedBlock } from "../../src/schedule/index.js";
+import { loadStudyBlock } from "../../src/study/mainnet.js";
+import { simulateBlockStm as referenceBlockStm } from "./reference/blockstm.js";
+
+const THREADS = [1, 2, 3, 4, 8, 12, 16, 32];
+const root = fileURLToPath(new URL("../../fixtures/mainnet", import.meta.url));
+const factsJson = JSON.parse(
+  gunzipSync(readFileSync(new URL("../../fixtures/pevm/block-facts.json.gz", import.meta.url))).toString("utf8"),
+) as unknown;
+/** Shipped blocks of both tables; 11114732 has reads of self-destructed accounts (the parallel run aborts). */
+const SHIPPED = [12243999, 12244000, 12520364, 11114732, 14396881];
+
+const addr = (k: number) => "0x" + k.toString(16).padStart(40, "0");
+const slot = (k: number) => "0x" + k.toString(16).padStart(64, "0");
+/** Swaps on a few hot pools and per-user deposits, with declared lists (bench/simulate.ts's mix, smaller). */
+function defiBlock(n: number, seed: number): BlockAccess {
+  const rnd = prng(seed);
+  const coinbase = addr(0xc0ffee);
+  const txs: TxAccess[] = [];
+  for (let i = 0; i < n; i++) {
+    const user = addr(0x1000 + Math.floor(rnd() * 300));
+    const swap = rnd() < 0.3;
+    const contract = swap ? addr(0x5000 + Math.floor(rnd() * 5)) : addr(0x7000);
+    const own = slot(0x10000 + i);
+    const storage: TxAccess["storage"] = swap
+      ? {
+          reads: [
+            [contract, slot(8)],
+            [contract, own],
+          ],
+          writes: [
+            [contract, slot(8)],
+            [contract, own],
+          ],
+        }
+      : { reads: [[contract, own]], writes: [[contract, own]] };
+    txs.push({
+      index: i,
+      hash: null,
+      from: user,
+      to: contract,
+      selector: swap ? "0x12345678" : null,
+      gasUsed: swap ? 110000 : 60000 + Math.floor(rnd() * 20000),
+      storage,
+      accounts: {
+        reads: [
+          [user, "balance"],
+          [user, "nonce"],
+        ],
+        writes: [
+          [user, "balance"],
+          [user, "nonce"],
+          [coinbase, "balance"],
+        ],
+      },
+      declared: { reads: [], writes: [...storage.writes, [contract, slot(0x99)]] },
+    });
+  }
+  return { number: 1000 + seed, hash: null, coinbase, txs };
+}
+
+/** Everything a Block-STM run reports, typed arrays as plain arrays. */
+function outcome(r: ReturnType<typeof simulateBlockStm>) {
+  return {
+    makespan: r.makespan,
+    work: r.work,
+    busy: r.busy,
+    aborts: r.aborts,
+    reExecutions: r.reExecutions,
+    wastedWork: r.wastedWork,
+    stats: r.blockStm,
+    start: Array.from(r.start!),
+    end: Array.from(r.end!),
+  };
+}
+
+/** The engine prediction as it was built before: a second prepareBlock, observed reads only, one costed copy per run. */
+function referencePrediction(block: BlockAccess, profile: EngineProfile, facts: BlockFacts, threads: number): [number, number] {
+  const p = paramValues(profile);
+  const seqTimes = txFeatures(block).map((f) => sequentialTime(f, p));
+  const sequential = seqTimes.reduce((a, b) => a + b, 0);
+  const relaxed = relaxForEngine(block, profile.lazy, facts.rawTransfer).block;
+  const prepared = prepareBlock(relaxed, { dependency: { feeRecipientCredit: "included" } });
+  const ids = new Map(prepared.locations.map((k, i) => [k, i]));
+  const txs = prepared.txs.map((t, i) => {
+    const tx = relaxed.txs[i];
+    const observed = new Set([...tx.storage.reads, ...tx.accounts.reads].map(([a, f]) => ids.get(locationKey(a, f))));
+    const written = new Set(t.writes);
+    const reads = t.reads.filter((l) => !written.has(l) || observed.has(l));
+    return { ...t, reads, cost: p.execScale * seqTimes[i] };
+  });
+  const r = referenceBlockStm({ ...prepared, txs } as PreparedBlock, blockStmOptions(p, threads));
+  const selfDestructReads = profile.fallback.selfDestructRead ? facts.selfDestructReads : [];
+  if (selfDestructReads.length > 0) {
+    let abortAt = Infinity;
+    for (const [reader] of selfDestructReads) abortAt = Math.min(abortAt, r.start![reader]);
+    return [sequential, abortAt + sequential];
+  }
+  return [sequential, r.makespan];
+}
+
+describe("simulator fast paths give the reference results exactly", function () {
+  this.timeout(300_000);
+  const synthetic = (): BlockAccess[] => [p2pBlock(1500, 2, 3), p2pBlock(2000, 40, 4), p2pBlock(2000, 1000, 5), defiBlock(1500, 6)];
+
+  it("Block-STM: every thread count and overhead setting, same result as the reference simulation", async () => {
+    const blocks = [
+      ...synthetic(),
+      ...(await Promise.all(SHIPPED.slice(0, 3).map(async (n) => (await loadStudyBlock(join(root, String(n)))).file.blocks[0]))),
+    ];
+    const settings: Omit<BlockStmOptions, "threads">[] = [
+      {},
+      {
+        validationFraction: 0,
+        suspendFraction: 0.2,
+        executionFixed: 3000,
+        executionPerRead: 500,
+        executionPerWrite: 700,
+        threadStart: 9000,
+        suspendFixed: 100,
+        commitPerTx: 50,
+        validationPerRead: 300,
+      },
+    ];
+    let runs = 0;
+    for (const b of blocks) {
+      const prepared = prepareBlock(b);
+      for (const s of settings)
+        for (const threads of THREADS) {
+          // The second run on the same block uses its cached memory layout.
+          for (let k = 0; k < 2; k++)
+            expect(outcome(simulateBlockStm(prepared, { ...s, threads })), `block ${b.number} @${threads}`).to.deep.equal(
+              outcome(referenceBlockStm(prepared, { ...s, threads })),
+            );
+          runs++;
+        }
+      // Costs given apart from the block: the same as the block carrying them.
+      const cost = prepared.txs.map((t, i) => t.cost * 0.5 + i);
+      const costed = { ...prepared, txs: prepared.txs.map((t, i) => ({ ...t, cost: cost[i] })) };
+      expect(outcome(simulateBlockStm(prepared, { threads: 8, cost }))).to.deep.equal(outcome(referenceBlockStm(costed, { threads: 8 })));
+    }
+    expect(runs).to.equal(blocks.length * settings.length * THREADS.length);
+  });
+
+  it("engine prediction: every profile and thread count, same sequential and parallel times as the reference path", async () => {
+    const cases: { block: BlockAccess; facts: BlockFacts }[] = synthetic().map((block) => ({ block, facts: inferFacts(block) }));
+    for (const n of SHIPPED) {
+      const block = (await loadStudyBlock(join(root, String(n)))).file.blocks[0];
+      cases.push({ block, facts: factsFromFile(factsJson, block)! });
+    }
+    expect(
+      cases.some((c) => c.facts.selfDestructReads.length > 0),
+      "a block with a self-destruct read",
+    ).to.equal(true);
+    let compared = 0;
+    for (const name of ENGINE_PROFILES) {
+      const profile = loadEngineProfile(name);
+      for (const { block, facts } of cases) {
+        const eb = engineBlock(block, profile, facts);
+        const sweep = predictEngineSweep(eb, profile, THREADS);
+        THREADS.forEach((t, k) => {
+          if (eb.prepared === null) {
+            expect(sweep[k].speedup).to.equal(1);
+            return;
+          }
+          const [sequential, parallel] = referencePrediction(block, profile, facts, t);
+          expect([sweep[k].sequential, sweep[k].parallel], `${name} block ${block.number} @${t}`).to.deep.equal([sequential, parallel]);
+          compared++;
+        });
+      }
+    }
+    expect(compared).to.be.greaterThan(ENGINE_PROFILES.length * THREADS.length * 6);
+  });
+});
