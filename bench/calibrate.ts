@@ -18,6 +18,7 @@ import { writeFileAtomic } from "../src/access/io.js";
 import {
   engineBlock,
   factsFromFile,
+  opsFromFile,
   PARAM_NAMES,
   predictEngineBlock,
   profileUrl,
@@ -123,6 +124,12 @@ const PARAM_DOCS: Record<ParamName, { unit: string; doc: string }> = {
   seqPerStorageRead: { unit: "µs", doc: "sequential time per storage read (SLOAD of a distinct slot)" },
   seqPerStorageWrite: { unit: "µs", doc: "sequential time per storage slot written" },
   seqPerAccount: { unit: "µs", doc: "sequential time per distinct account touched (fee recipient left out)" },
+  seqPerCall: { unit: "µs", doc: "sequential time per inner call frame (CALL-family or CREATE below the tx's own frame)" },
+  seqPerCodeKB: {
+    unit: "µs per KB",
+    doc: "sequential time per KB of code of the tx's frames (each frame counts its code account's code size)",
+  },
+  seqPerPrecompileKGas: { unit: "µs per 1000 gas", doc: "sequential time per 1000 gas spent inside precompile calls" },
   execScale: {
     unit: "ratio",
     doc: "time of a parallel execution per unit of the tx's sequential time (below 1 when a thread executes faster than the sequential run: the measured 22.1x of 6,413 Uniswap swaps on 12 threads needs it)",
@@ -135,7 +142,16 @@ const PARAM_DOCS: Record<ParamName, { unit: string; doc: string }> = {
   threadStart: { unit: "µs", doc: "spawn time of one worker thread: thread k starts at (k + 1) * threadStart" },
   commitPerTx: { unit: "µs", doc: "serial time per transaction after the threads join (results in block order, lazy accounts evaluated)" },
 };
-const SEQ: ParamName[] = ["seqPerTx", "seqPerKGas", "seqPerStorageRead", "seqPerStorageWrite", "seqPerAccount"];
+const SEQ: ParamName[] = [
+  "seqPerTx",
+  "seqPerKGas",
+  "seqPerStorageRead",
+  "seqPerStorageWrite",
+  "seqPerAccount",
+  "seqPerCall",
+  "seqPerCodeKB",
+  "seqPerPrecompileKGas",
+];
 const PAR: ParamName[] = [
   "execScale",
   "execFixed",
@@ -149,6 +165,7 @@ const PAR: ParamName[] = [
 
 // ---- Data.
 const facts = JSON.parse(gunzipSync(readFileSync("fixtures/pevm/block-facts.json.gz")).toString("utf8")) as unknown;
+const opsJson = JSON.parse(gunzipSync(readFileSync("fixtures/pevm/block-ops.json.gz")).toString("utf8")) as unknown;
 const blockCache = new Map<number, BlockAccess>();
 async function loadBlock(n: number): Promise<BlockAccess> {
   let b = blockCache.get(n);
@@ -162,7 +179,9 @@ function blockFactsOf(b: BlockAccess): BlockFacts {
   const f = factsFromFile(facts, b);
   if (!f)
     throw new Error(`fixtures/pevm/block-facts.json.gz has no facts for block ${b.number}: run node --import tsx bench/block-features.ts`);
-  return f;
+  const ops = opsFromFile(opsJson, b);
+  if (!ops) throw new Error(`fixtures/pevm/block-ops.json.gz has no ops for block ${b.number}: run node --import tsx bench/block-ops.ts`);
+  return { ...f, ops };
 }
 
 // ---- Synthetic gigagas blocks: independent txs, one sender and one recipient each.
@@ -173,7 +192,9 @@ const GIGA_COINBASE = addr(0xc0ffee);
  * What one tx of each gigagas block does (assumed from the workload's description; gas per tx
  * = 1e9 / txs): a raw transfer touches its sender and recipient; an ERC-20 transfer reads and
  * writes two balance slots of one token; a Uniswap swap reads 12 and writes 7 slots of its own
- * pair and two tokens (reserves, balances, price accumulators).
+ * pair and two tokens (reserves, balances, price accumulators). Their call frames, code sizes
+ * and precompile gas are not published: taken as one frame, no code, no precompile (the
+ * seqPerCall, seqPerCodeKB and seqPerPrecompileKGas terms count 0 for them).
  */
 function gigagasBlock(g: Gigagas): { block: BlockAccess; facts: BlockFacts } {
   const gas = Math.round(g.gas / g.txs);
@@ -219,7 +240,11 @@ function gigagasBlock(g: Gigagas): { block: BlockAccess; facts: BlockFacts } {
   }
   return {
     block: { number: 0, hash: null, coinbase: GIGA_COINBASE, txs },
-    facts: { rawTransfer: txs.map(() => kind === "raw"), selfDestructReads: [] },
+    facts: {
+      rawTransfer: txs.map(() => kind === "raw"),
+      selfDestructReads: [],
+      ops: txs.map(() => ({ frames: 1, codeBytes: 0, precompileGas: {} })),
+    },
   };
 }
 
@@ -294,7 +319,7 @@ const side = (x: number) => (x > 1.05 ? 1 : x < 0.95 ? -1 : 0);
 const fmt = (x: number, d = 2) => x.toFixed(d);
 
 function featureVector(f: TxFeatures): number[] {
-  return [1, f.gas / 1000, f.storageReads, f.storageWrites, f.accounts];
+  return [1, f.gas / 1000, f.storageReads, f.storageWrites, f.accounts, f.innerCalls, f.codeKB, f.precompileKGas];
 }
 
 interface Row {
@@ -360,7 +385,7 @@ for (const prof of PROFILES) {
   const y: number[] = [];
   for (const m of fitSet) {
     if (m.txs === 0) continue;
-    const v = [0, 0, 0, 0, 0];
+    const v = new Array<number>(SEQ.length).fill(0);
     for (const f of eb.get(m.block)!.features) featureVector(f).forEach((x, k) => (v[k] += x));
     X.push(v);
     y.push(m.sequentialUs);

@@ -43,6 +43,7 @@ export {
   blockFacts,
   inferFacts,
   factsFromFile,
+  opsFromFile,
   blockFactsLookup,
   txFeatures,
   ENGINE_PROFILES,

@@ -8,6 +8,9 @@ import {
   ENGINE_PROFILES,
   factsFromFile,
   inferFacts,
+  opsFromFile,
+  sequentialTime,
+  txFeatures,
   loadEngineProfile,
   PARAM_NAMES,
   predictBlock,
@@ -22,13 +25,17 @@ const root = fileURLToPath(new URL("../../fixtures/mainnet", import.meta.url));
 const factsJson = JSON.parse(
   gunzipSync(readFileSync(new URL("../../fixtures/pevm/block-facts.json.gz", import.meta.url))).toString("utf8"),
 ) as unknown;
+const opsJson = JSON.parse(
+  gunzipSync(readFileSync(new URL("../../fixtures/pevm/block-ops.json.gz", import.meta.url))).toString("utf8"),
+) as unknown;
 const calibrationMd = readFileSync(new URL("../../bench/results/calibration.md", import.meta.url), "utf8");
 
 async function shipped(n: number): Promise<{ block: BlockAccess; facts: BlockFacts }> {
   const block = (await loadStudyBlock(join(root, String(n)))).file.blocks[0];
   const facts = factsFromFile(factsJson, block);
-  if (!facts) throw new Error(`no facts for ${n}`);
-  return { block, facts };
+  const ops = opsFromFile(opsJson, block);
+  if (!facts || !ops) throw new Error(`no facts or ops for ${n}`);
+  return { block, facts: { ...facts, ops } };
 }
 
 /** The committed calibrated prediction of a block in one profile's section of calibration.md. */
@@ -187,6 +194,24 @@ describe("engine cost model and calibration", function () {
       const old = predictBlock(block, earlier, { facts });
       expect(cur.speedup).to.be.above(1.05);
       expect(old.speedup).to.be.below(cur.speedup);
+    });
+
+    it("count call frames, frame code and precompile gas in the sequential time when the ops are known", async () => {
+      // 2,462,997 (2016): 9 txs make 1,935 call frames; pevm measured 3.4 ms for its 484,186 gas.
+      const { block, facts } = await shipped(2462997);
+      const withOps = txFeatures(block, facts.ops);
+      expect(withOps.reduce((s, f) => s + f.innerCalls, 0)).to.equal(1935 - 9);
+      const bare = txFeatures(block);
+      expect(bare.every((f) => f.innerCalls === 0 && f.codeKB === 0 && f.precompileKGas === 0)).to.equal(true);
+      const p = {
+        ...Object.fromEntries(PARAM_NAMES.map((k) => [k, 0])),
+        seqPerCall: 2,
+        seqPerCodeKB: 1,
+        seqPerPrecompileKGas: 10,
+      } as Parameters<typeof sequentialTime>[1];
+      const f = { ...withOps[0], innerCalls: 3, codeKB: 5, precompileKGas: 6 };
+      expect(sequentialTime(f, p)).to.equal(3 * 2 + 5 * 1 + 6 * 10);
+      expect(opsFromFile(opsJson, { ...block, txs: block.txs.slice(1) })).to.equal(undefined); // tx count must match
     });
 
     it("infers raw transfers when no pre-state is at hand", () => {
