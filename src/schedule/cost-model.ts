@@ -22,7 +22,6 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { UsageError } from "../errors.js";
-import { locationKey } from "../model/location.js";
 import type { BlockAccess } from "../access/format.js";
 import { prepareBlock, type PreparedBlock } from "./block.js";
 import { simulateBlockStm, type BlockStmOptions } from "./blockstm.js";
@@ -284,36 +283,11 @@ export function engineBlock(block: BlockAccess, profile: EngineProfile, facts?: 
     );
   const relaxed = relaxForEngine(block, profile.lazy, facts?.rawTransfer);
   const withCosts: BlockAccess = { ...relaxed.block, txs: relaxed.block.txs.map((t) => ({ ...t, costs: { ...t.costs, engineTime: 0 } })) };
-  const prepared = observedReadsOnly(
-    prepareBlock(withCosts, { cost: "engineTime", dependency: { feeRecipientCredit: "included" } }),
-    withCosts,
-  );
+  // The engine's read set is the dependency model's: a write implies a read (revm loads an
+  // account or slot before it writes it: a balance credit adds to the loaded balance, SSTORE
+  // prices the write from the current value), except the lazy entries, which read nothing.
+  const prepared = prepareBlock(withCosts, { cost: "engineTime", dependency: { feeRecipientCredit: "included" } });
   return { ...base, sizeFallback: null, prepared, note: relaxed.note };
-}
-
-/**
- * The engine's read sets: what each transaction read, without the read the dependency model
- * (src/model/dependency.ts) adds for every write. The engine's multi-version memory records
- * only actual reads (a blind write is validated by nobody), and the profiles were fitted with
- * these read sets (executionPerRead, validationPerRead, Block-STM's validations).
- */
-function observedReadsOnly(prepared: PreparedBlock, block: BlockAccess): PreparedBlock {
-  const ids = new Map(prepared.locations.map((k, i) => [k, i]));
-  const txs = prepared.txs.map((t, i) => {
-    const tx = block.txs[i];
-    const observed = new Set<number>();
-    for (const [a, f] of [...tx.storage.reads, ...tx.accounts.reads]) {
-      const id = ids.get(locationKey(a, f));
-      if (id !== undefined) observed.add(id);
-    }
-    const written = new Set(t.writes);
-    const keep = Array.from(t.reads, (l) => !written.has(l) || observed.has(l));
-    if (keep.every((k) => k)) return t;
-    const reads = Int32Array.from(t.reads.filter((_, k) => keep[k]));
-    const snapReads = t.snapReads.length === 0 ? t.snapReads : Uint8Array.from(t.snapReads.filter((_, k) => keep[k]));
-    return { ...t, reads, snapReads };
-  });
-  return { ...prepared, txs };
 }
 
 /** Predicts the engine's run of a prepared block under parameter values `p` on `threads` threads. */
