@@ -48,8 +48,6 @@ export interface ReplayOptions {
    * for BLOCKHASH. Used to re-execute blocks of a local network (src/capture/reexecute.ts).
    */
   environment?: ReplayEnvironment;
-  /** Called once with the VM before the block runs, to attach instrumentation (e.g. bench/block-ops.ts). */
-  instrument?(vm: VM): void;
 }
 
 export interface ReplayEnvironment {
@@ -174,7 +172,6 @@ export async function replayBlock(input: CorpusBlock, options: ReplayOptions = {
   };
   const vm = await createVM({ common, blockchain, ...(env ? { stateManager: env.stateManager } : {}) });
   env?.instrument?.(vm);
-  options.instrument?.(vm);
   const misses = await loadPreState(vm, input.preState);
   const precompiles = Array.from({ length: 0x12 }, (_, i) => `0x${(i + 1).toString(16).padStart(40, "0")}`);
   const recorder = new AccessRecorder(vm, Object.keys(input.preState), misses, precompiles);

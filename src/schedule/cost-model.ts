@@ -4,9 +4,7 @@
  * The idealized model of docs/schedulers.md makes a transaction take exactly its gas and
  * lets threads, validation and commit cost nothing. Here, for one engine on one machine:
  *  - sequential time of a tx (µs) = seqPerTx + seqPerKGas * gas/1000 + seqPerStorageRead * storage
- *    reads + seqPerStorageWrite * storage writes + seqPerAccount * accounts touched + seqPerCall *
- *    inner call frames + seqPerCodeKB * KB of code of its frames + seqPerPrecompileKGas * gas/1000
- *    spent in precompiles (the last three from the EVM's message events: BlockFacts.ops);
+ *    reads + seqPerStorageWrite * storage writes + seqPerAccount * accounts touched;
  *  - in the parallel run each execution (re-executions too) takes execScale * sequential time
  *    plus execFixed plus execPerAccess per read and written location (multi-version memory),
  *    a validation validationPerRead per read, a suspended execution suspendFraction of an
@@ -42,9 +40,6 @@ export const PARAM_NAMES = [
   "seqPerStorageRead",
   "seqPerStorageWrite",
   "seqPerAccount",
-  "seqPerCall",
-  "seqPerCodeKB",
-  "seqPerPrecompileKGas",
   "execScale",
   "execFixed",
   "execPerAccess",
@@ -119,22 +114,6 @@ export interface TxFeatures {
   storageWrites: number;
   /** Distinct accounts touched (fee recipient left out). */
   accounts: number;
-  /** Call frames below the tx's own (inner calls and creations); 0 when unknown. */
-  innerCalls: number;
-  /** KB of code of the code accounts of all the tx's frames; 0 when unknown. */
-  codeKB: number;
-  /** Gas/1000 spent inside precompile calls; 0 when unknown. */
-  precompileKGas: number;
-}
-
-/** What the EVM did in one tx beyond its accesses (bench/block-ops.ts, fixtures/pevm/block-ops.json.gz). */
-export interface TxOps {
-  /** Message frames: the tx's own call or creation and every inner one. */
-  frames: number;
-  /** Sum over frames of the code size of the frame's code account (bytes). */
-  codeBytes: number;
-  /** Gas used inside precompile calls, by precompile (address's last byte, hex). */
-  precompileGas: Record<string, number>;
 }
 
 /** Facts about a block the access sets alone do not give (they need the pre-state's code). */
@@ -143,26 +122,15 @@ export interface BlockFacts {
   rawTransfer: boolean[];
   /** Txs that read the code of an account an earlier tx self-destructed: [reader, address, destroyer]. */
   selfDestructReads: [number, string, number][];
-  /** Per tx: call frames, code and precompile gas, where a re-execution recorded them (shipped blocks). */
-  ops?: TxOps[];
 }
 
-/** Per-tx features from the access sets, and from the EVM's message events when `ops` is given. */
-export function txFeatures(block: BlockAccess, ops?: TxOps[]): TxFeatures[] {
-  return block.txs.map((t, i) => {
+/** Per-tx features from the access sets. */
+export function txFeatures(block: BlockAccess): TxFeatures[] {
+  return block.txs.map((t) => {
     const acc = new Set<string>();
     for (const k of [t.storage.reads, t.storage.writes, t.accounts.reads, t.accounts.writes])
       for (const [a] of k) if (a !== block.coinbase) acc.add(a);
-    const o = ops?.[i];
-    return {
-      gas: t.gasUsed,
-      storageReads: t.storage.reads.length,
-      storageWrites: t.storage.writes.length,
-      accounts: acc.size,
-      innerCalls: o ? Math.max(0, o.frames - 1) : 0,
-      codeKB: o ? o.codeBytes / 1000 : 0,
-      precompileKGas: o ? Object.values(o.precompileGas).reduce((a, b) => a + b, 0) / 1000 : 0,
-    };
+    return { gas: t.gasUsed, storageReads: t.storage.reads.length, storageWrites: t.storage.writes.length, accounts: acc.size };
   });
 }
 
@@ -201,10 +169,7 @@ export function sequentialTime(f: TxFeatures, p: ParamValues): number {
     (p.seqPerKGas * f.gas) / 1000 +
     p.seqPerStorageRead * f.storageReads +
     p.seqPerStorageWrite * f.storageWrites +
-    p.seqPerAccount * f.accounts +
-    p.seqPerCall * f.innerCalls +
-    p.seqPerCodeKB * f.codeKB +
-    p.seqPerPrecompileKGas * f.precompileKGas
+    p.seqPerAccount * f.accounts
   );
 }
 
@@ -262,7 +227,7 @@ export interface EngineBlock {
  * engine with lazy raw transfers (from blockFacts(), or inferFacts() without a pre-state).
  */
 export function engineBlock(block: BlockAccess, profile: EngineProfile, facts?: BlockFacts): EngineBlock {
-  const features = txFeatures(block, facts?.ops);
+  const features = txFeatures(block);
   const gas = block.txs.reduce((a, t) => a + t.gasUsed, 0);
   const fb = profile.fallback;
   const minTxs = Math.max(2, fb.minTxs);
@@ -379,37 +344,13 @@ export function factsFromFile(json: unknown, block: Pick<BlockAccess, "number" |
   return { rawTransfer, selfDestructReads: b.selfDestructReads };
 }
 
-/**
- * The ops file written by bench/block-ops.ts (fixtures/pevm/block-ops.json.gz): this block's
- * per-tx ops (same number, tx count and hash when both have one), or undefined.
- */
-export function opsFromFile(json: unknown, block: Pick<BlockAccess, "number" | "hash" | "txs">): TxOps[] | undefined {
-  const f = json as { format?: string; blocks?: Record<string, { hash?: string | null; txs: TxOps[] }> };
-  if (f?.format !== "disjoint.block-ops")
-    throw new Error("not a block-ops file (expected format disjoint.block-ops; regenerate it with bench/block-ops.ts)");
-  const b = f.blocks?.[String(block.number)];
-  if (!b || b.txs.length !== block.txs.length || (b.hash && block.hash && b.hash !== block.hash)) return undefined;
-  return b.txs;
-}
-
-function readShipped(file: string): unknown {
-  try {
-    return JSON.parse(gunzipSync(readFileSync(new URL(`../../fixtures/pevm/${file}`, import.meta.url))).toString("utf8"));
-  } catch {
-    return null; // not in this checkout
-  }
-}
-
-/**
- * Exact facts for the shipped mainnet blocks (fixtures/pevm/block-facts.json.gz, with the ops of
- * fixtures/pevm/block-ops.json.gz), inferred ones otherwise (no ops: their terms count 0).
- */
+/** Exact facts for the shipped mainnet blocks (fixtures/pevm/block-facts.json.gz), inferred ones otherwise. */
 export function blockFactsLookup(): (b: BlockAccess) => BlockFacts {
-  const shipped = readShipped("block-facts.json.gz");
-  const shippedOps = readShipped("block-ops.json.gz");
-  return (b) => {
-    const facts = (shipped ? factsFromFile(shipped, b) : undefined) ?? inferFacts(b);
-    const ops = shippedOps ? opsFromFile(shippedOps, b) : undefined;
-    return ops ? { ...facts, ops } : facts;
-  };
+  let shipped: unknown = null;
+  try {
+    shipped = JSON.parse(gunzipSync(readFileSync(new URL("../../fixtures/pevm/block-facts.json.gz", import.meta.url))).toString("utf8"));
+  } catch {
+    shipped = null; // not in this checkout: every block's facts are inferred
+  }
+  return (b) => (shipped ? factsFromFile(shipped, b) : undefined) ?? inferFacts(b);
 }

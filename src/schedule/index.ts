@@ -43,7 +43,6 @@ export {
   blockFacts,
   inferFacts,
   factsFromFile,
-  opsFromFile,
   blockFactsLookup,
   txFeatures,
   ENGINE_PROFILES,
