@@ -253,11 +253,14 @@ export function engineBlock(block: BlockAccess, profile: EngineProfile, facts?: 
 
 /**
  * The relaxed block as the engine's Block-STM sees it: per tx, the locations it writes and
- * the locations it reads. The engine's multi-version memory records only actual reads (a
- * blind write is validated by nobody), so a tx reads what it observed, plus the block-level
- * reads (src/model/dependency.ts blockLevelReads) of slots it does not write; the profiles
- * were fitted with these read sets (executionPerRead, validationPerRead, Block-STM's
- * validations). Location ids are numbered in order of first access (block-level reads, then
+ * the locations it reads. The engine's read set is the dependency model's: a write implies a
+ * read (revm loads an account or slot before it writes it: a balance credit adds to the loaded
+ * balance, SSTORE prices the write from the current value), so a tx reads what it observed,
+ * what it writes, and the block-level reads (src/model/dependency.ts blockLevelReads); the lazy
+ * entries relaxForEngine leaves out read nothing. The profiles were fitted with these read sets
+ * (executionPerRead, validationPerRead, Block-STM's validations); the result is the same as
+ * prepareBlock of the relaxed block with the fee recipient's credits included
+ * (test/engine/blockstm-equivalence.ts). Location ids are numbered in order of first access (block-level reads, then
  * storage reads, storage writes, account reads, account writes of each tx), as prepareBlock
  * numbers them; an execution meets its reads in id order.
  */
@@ -285,7 +288,8 @@ export function engineSchedulingBlock(block: BlockAccess): BlockStmInput {
     for (const [a, f] of tx.storage.writes) writes.add(id(a, f));
     for (const [a, f] of tx.accounts.reads) reads.add(id(a, f));
     for (const [a, f] of tx.accounts.writes) writes.add(id(a, f));
-    for (const l of blockReads) if (!writes.has(l)) reads.add(l);
+    for (const l of blockReads) reads.add(l);
+    for (const l of writes) reads.add(l);
     return { index: tx.index, cost: 0, reads: sorted(reads), writes: sorted(writes) };
   });
   return { number: block.number, locations, txs };

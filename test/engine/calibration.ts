@@ -6,6 +6,7 @@ import { gunzipSync } from "node:zlib";
 import type { BlockAccess, TxAccess } from "../../src/access/format.js";
 import {
   ENGINE_PROFILES,
+  engineBlock,
   factsFromFile,
   inferFacts,
   loadEngineProfile,
@@ -16,6 +17,7 @@ import {
 import { LAZY_PREFIX, relaxForEngine } from "../../src/schedule/engine-relax.js";
 import { prepareBlock, simulateBlockStm, simulateDag, syntheticBlock, p2pBlock } from "../../src/schedule/index.js";
 import { loadStudyBlock } from "../../src/study/mainnet.js";
+import { locationKey } from "../../src/model/location.js";
 import simulateAction from "../../tasks/simulate-action.js";
 
 const root = fileURLToPath(new URL("../../fixtures/mainnet", import.meta.url));
@@ -98,6 +100,22 @@ describe("engine cost model and calibration", function () {
       expect(relaxed.block.txs[0].accounts.writes.some(([x]) => x === COINBASE)).to.equal(false);
       expect(relaxed.block.txs[2].storage.reads.filter(([x]) => x === COINBASE)).to.have.length(2);
       expect(relaxed.note).to.match(/scheduling only/);
+    });
+
+    it("the engine reads what it writes: credits to one account chain unless the engine applies them lazily", () => {
+      // Two senders pay one account without code: the replay records the credit as a write
+      // without a read, but the EVM loads the balance it adds to.
+      const to = a(9);
+      const block: BlockAccess = { number: 1, hash: null, coinbase: COINBASE, txs: [transfer(0, a(1), to), transfer(1, a(2), to)] };
+      const facts: BlockFacts = { rawTransfer: [true, true], selfDestructReads: [] };
+      const readsCredit = (name: "pevm-graviton3-c12" | "pevm-i9-12900k-c8") => {
+        const p = loadEngineProfile(name);
+        const eb = engineBlock(block, { ...p, fallback: { ...p.fallback, minTxs: 2, minGas: 0 } }, facts);
+        const id = eb.prepared!.locations.indexOf(locationKey(to, "balance"));
+        return id >= 0 && eb.prepared!.txs[1].reads.includes(id);
+      };
+      expect(readsCredit("pevm-i9-12900k-c8")).to.equal(true); // no lazy raw transfers: tx 1 reads tx 0's credit
+      expect(readsCredit("pevm-graviton3-c12")).to.equal(false); // lazy raw transfers: no absolute access left
     });
 
     it("refuses raw-transfer rules without the flags, naming the fix", () => {
