@@ -53,7 +53,6 @@ contract LendingDeclarer is IAccessDeclaring {
         uint256 snapshotWord = _load(bytes32(LendingStorageLib.SNAPSHOT));
         (, uint256 next) = LendingStorageLib.shardCounts(snapshotWord);
         AccessList.Builder memory list = AccessList.create(4 * next + 16);
-        address m = address(market);
         if (
             sel == ILendingMarket.supply.selector ||
             sel == ILendingMarket.withdraw.selector ||
@@ -69,7 +68,21 @@ contract LendingDeclarer is IAccessDeclaring {
             _declareBorrowSide(list, sel, sender, data, snapshotWord);
         } else if (sel == ILendingMarket.accrue.selector) {
             _declareSnapshot(list, next);
-        } else if (sel == ILendingMarket.setRateEpoch.selector || sel == ILendingMarket.refreshRates.selector) {
+        } else {
+            _declareAdmin(list, sel, data, next);
+        }
+        accesses = list.finish();
+    }
+
+    /// @dev The rate refresh, the owner's controls and ownership.
+    function _declareAdmin(
+        AccessList.Builder memory list,
+        bytes4 sel,
+        bytes calldata data,
+        uint256 next
+    ) internal view {
+        address m = address(market);
+        if (sel == ILendingMarket.setRateEpoch.selector || sel == ILendingMarket.refreshRates.selector) {
             // A refresh from the current totals: reads every shard, writes the rates, the
             // snapshot and the bad-debt book; serialized against everyone.
             _declareSnapshot(list, next);
@@ -90,7 +103,8 @@ contract LendingDeclarer is IAccessDeclaring {
             _declareSnapshot(list, next);
             list.add(m, bytes32(LendingStorageLib.SNAPSHOT), AccessList.WRITE);
             list.add(m, bytes32(LendingStorageLib.OWNER), AccessList.READ);
-            if (sel == ILendingMarket.setCaps.selector) list.add(m, bytes32(LendingStorageLib.CONFIG), AccessList.WRITE);
+            if (sel == ILendingMarket.setCaps.selector)
+                list.add(m, bytes32(LendingStorageLib.CONFIG), AccessList.WRITE);
             if (sel == ILendingMarket.setShardCount.selector) {
                 uint256 count = abi.decode(data[4:], (uint256));
                 // Each new escrow is created and approves the market in both tokens.
@@ -104,7 +118,6 @@ contract LendingDeclarer is IAccessDeclaring {
         } else {
             _declareOwner(list, sel, m);
         }
-        accesses = list.finish();
     }
 
     function _declareLoanSide(

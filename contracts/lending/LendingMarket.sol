@@ -299,7 +299,8 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
 
         shard.supplyShares = SafeCast.toUint112(shardShares);
         // Below 2^112 (the shard's total), so the tag's byte stays clear.
-        acc.supplyWord = ((word & LendingStorageLib.SUPPLY_SHARES_MASK) + shares) | ((s + 1) << LendingStorageLib.SUPPLY_TAG_SHIFT);
+        acc.supplyWord =
+            ((word & LendingStorageLib.SUPPLY_SHARES_MASK) + shares) | ((s + 1) << LendingStorageLib.SUPPLY_TAG_SHIFT);
 
         loanToken.safeTransferFrom(msg.sender, escrowOf(s), assets);
         emit Supply(msg.sender, assets, shares);
@@ -344,7 +345,7 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
         Loan storage loan = _accounts[msg.sender].loan;
         Loan memory cur = loan;
         // A new position takes its shard by the count in force (one read of the snapshot slot).
-        if (cur.shard == 0) cur.shard = uint16(uint256(uint160(msg.sender)) % _countNow() + 1);
+        if (cur.shard == 0) cur.shard = uint16((uint256(uint160(msg.sender)) % _countNow()) + 1);
         cur.collateral = SafeCast.toUint128(cur.collateral + assets);
         _accounts[msg.sender].loan = cur;
         collateralToken.safeTransferFrom(msg.sender, escrowOf(cur.shard - 1), assets);

@@ -53,10 +53,10 @@ library InterestIndex {
     }
 
     /// @notice An upper bound on `index` compounded at `rate` for `dt` seconds, however often:
-    /// `index · (1 + x + x²)` with `x = rate · dt`, rounded up (e^x ≤ 1 + x + x² for x ≤ 1),
-    /// capped at MAX_INDEX. The steps' own upward rounding (under one wei each) is not covered:
-    /// n steps may end up to n wei above it (test/contracts/InterestIndex.t.sol). What a market prices new claims or leaving debt at when the rate
-    /// is fixed until a known time.
+    /// `index * (1 + x + x^2)` with `x = rate * dt`, rounded up (e^x <= 1 + x + x^2 for
+    /// x <= 1), capped at MAX_INDEX. The steps' own upward rounding (under one wei each) is not
+    /// covered: n steps may end up to n wei above it (test/contracts/InterestIndex.t.sol). What a
+    /// market prices new claims or leaving debt at when the rate is fixed until a known time.
     /// @param index The index now.
     /// @param rate Rate per second (1e18 scale).
     /// @param dt Seconds until the rate may change.

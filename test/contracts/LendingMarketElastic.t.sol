@@ -209,7 +209,10 @@ contract LendingElasticTest is LendingFixture {
         vm.expectRevert();
         market.setShardCount(8);
         _run(address(this), abi.encodeCall(market.setShardCount, (8)));
-        IAccessDeclaring.Access[] memory d = market.declareAccess(address(this), abi.encodeCall(market.setShardCount, (9)));
+        IAccessDeclaring.Access[] memory d = market.declareAccess(
+            address(this),
+            abi.encodeCall(market.setShardCount, (9))
+        );
         assertTrue(_has(d, market.escrowOf(8), bytes32(type(uint256).max), WRITE_OR_SNAPSHOT), "new escrow declared");
         _nextBlock(1);
         _run(address(this), abi.encodeCall(market.setShardCount, (64)));
