@@ -154,7 +154,9 @@ describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)
     );
     // Vault: the ShardEscrows take the vault's nonces 1..shardCount.
     const vaultEscrows = Array.from({ length: mainnet.vault.shardCount }, (_, k) => getCreateAddress({ from: vaultAt, nonce: k + 1 }));
-    fork.server.assumeEmpty(...pairs, ...marketEscrows, ...vaultEscrows);
+    // The market's declarer (LendingDeclarer) is its first CREATE child, made in its constructor.
+    const marketDeclarer = getCreateAddress({ from: marketAt, nonce: 1 });
+    fork.server.assumeEmpty(...pairs, ...marketEscrows, marketDeclarer, ...vaultEscrows);
 
     // The vault's constructor reads USDC.decimals(): FiatToken's slot 6 (`uint8 decimals`, set once
     // at initialization), which block 19,932,703 never read, so the recording lacks it...
