@@ -786,7 +786,9 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
     /// supplies: there is no one to charge it to).
     function _charged(Snapshot memory snap, uint256 pending) internal view returns (uint256) {
         uint256 supplyShares;
-        uint256 k = _nextCount(snap);
+        // Shards above the count in force hold no shares yet (a pending count takes force only
+        // after this snapshot), so the count in force bounds the sum.
+        uint256 k = _count(snap);
         for (uint256 i = 0; i < k; ++i) supplyShares += _shard(i).supplyShares;
         if (supplyShares == 0) return 0;
         uint256 loss = _divUp(pending * WAD, supplyShares);
@@ -804,7 +806,7 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
     function _refreshed(Snapshot memory snap, RateBook memory rb, uint256 epoch) internal view {
         uint256 supplyShares;
         uint256 borrowShares;
-        uint256 k = _nextCount(snap);
+        uint256 k = _count(snap); // shards above it hold nothing yet
         for (uint256 i = 0; i < k; ++i) {
             Shard storage sh = _shard(i);
             supplyShares += sh.supplyShares;
