@@ -10,7 +10,8 @@ import {SwapMath} from "../libraries/SwapMath.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 import {TokenSlots} from "../tokens/TokenSlots.sol";
 import {AccessList} from "../libraries/AccessList.sol";
-import {BatchEscrow} from "./BatchEscrow.sol";
+import {EscrowShards} from "../libraries/EscrowShards.sol";
+import {AccountShard} from "../libraries/AccountShard.sol";
 import {DexStorageLib} from "./libraries/DexStorageLib.sol";
 
 /// @title DisjointBatchPool
@@ -23,7 +24,7 @@ import {DexStorageLib} from "./libraries/DexStorageLib.sol";
 /// and its settlement, and liquidity can only move while no batch is pending.
 /// @dev Storage layout (fixed; `declareAccess` and docs/dex.md rely on it): named, with the
 /// derivations, in `DexStorageLib` (the POOL_* constants and pool* getters). A trader's shard
-/// is `uint160(trader) % SHARDS`.
+/// is `AccountShard.shardOf(trader, SHARDS)`; its escrows are ShardEscrow contracts (EscrowShards).
 contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
     using SafeERC20 for IERC20;
     using AccessList for AccessList.Builder;
@@ -118,7 +119,6 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
     uint256 public immutable SETTLE_WINDOW;
     /// @notice Token layouts for `declareAccess` (zero: tokens declared whole).
     ITokenLayoutRegistry public immutable tokenLayouts;
-    bytes32 private immutable _escrowCodeHash;
 
     uint112 private _reserve0; // slot 0
     uint112 private _reserve1; // slot 0
@@ -151,11 +151,8 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
         SHARDS = shards;
         SETTLE_WINDOW = settleWindow;
         tokenLayouts = layouts;
-        bytes memory code = abi.encodePacked(type(BatchEscrow).creationCode, abi.encode(token0, token1));
-        _escrowCodeHash = keccak256(code);
-        for (uint256 s = 0; s < 2 * shards; ++s) {
-            new BatchEscrow{salt: bytes32(s)}(IERC20(token0), IERC20(token1));
-        }
+        // Escrow i is this pool's CREATE child at nonce i + 1 (the pool creates nothing else).
+        for (uint256 s = 0; s < 2 * shards; ++s) EscrowShards.deploy(s + 1, IERC20(token0), IERC20(token1));
     }
 
     // ------------------------------------------------------------------ views
@@ -171,18 +168,19 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
     /// @param trader The trader.
     /// @return The shard index.
     function shardOf(address trader) public view returns (uint256) {
-        return uint160(trader) % SHARDS;
+        return AccountShard.shardOf(trader, SHARDS);
     }
 
-    /// @notice Escrow number `index` (CREATE2 address; no storage read). Shard s keeps the
+    /// @notice Escrow number `index` (the CREATE child at nonce index + 1; no storage read). Shard s keeps the
     /// orders of even batches in escrow s and of odd batches in escrow SHARDS + s, so that a
     /// settlement (which moves tokens in the escrows of its batch) and the next block's orders
     /// (which pay into the other ones) touch no common token balance.
     /// @param index 0 to 2 * SHARDS - 1.
     /// @return The escrow's address.
     function escrowOf(uint256 index) public view returns (address) {
-        bytes32 h = keccak256(abi.encodePacked(bytes1(0xff), address(this), bytes32(index), _escrowCodeHash));
-        return address(uint160(uint256(h)));
+        unchecked {
+            return EscrowShards.addressOf(index + 1); // index < 2 * SHARDS <= 256
+        }
     }
 
     /// @notice The escrow of `shard` for the orders of `batch`.
@@ -190,7 +188,9 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
     /// @param shard The shard.
     /// @return The escrow's address.
     function escrowFor(uint256 batch, uint256 shard) public view returns (address) {
-        return escrowOf(shard + SHARDS * (batch & 1));
+        unchecked {
+            return EscrowShards.addressOf(shard + SHARDS * (batch & 1) + 1); // escrowOf, one call less
+        }
     }
 
     /// @notice A trader's order in a batch.
@@ -335,7 +335,7 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
         if (amountIn == 0 || amountIn > type(uint112).max || minOut > type(uint112).max) revert BadAmount();
         Order storage o = _orders[batch][trader];
         if (o.amountIn != 0) revert OrderExists();
-        uint256 shard = shardOf(trader);
+        uint256 shard = AccountShard.shardOf(trader, SHARDS);
         ShardBatch memory sb = _shardBatches[batch][shard];
         if (sb.count == 0) {
             uint256 last = lastOrderBatch;
@@ -422,7 +422,7 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
             for (uint256 j = 0; j < list.length; ++j) {
                 address t = list[j];
                 // Ascending addresses: no trader twice; the shard's count then makes the list whole.
-                if (t <= prevTrader || shardOf(t) != s) revert BadOrderList(s);
+                if (t <= prevTrader || AccountShard.shardOf(t, SHARDS) != s) revert BadOrderList(s);
                 prevTrader = t;
                 Order memory o = _orders[batch][t];
                 if (o.amountIn == 0) revert BadOrderList(s);
@@ -555,7 +555,7 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
     /// @param batch The batch.
     /// @param trader The trader.
     function claim(uint256 batch, address trader) external nonReentrant {
-        _claim(batch, trader, _claimable(batch), escrowFor(batch, shardOf(trader)));
+        _claim(batch, trader, _claimable(batch), escrowFor(batch, AccountShard.shardOf(trader, SHARDS)));
     }
 
     /// @notice `claim` for many traders (delivery by a keeper, one shard per call keeps calls
@@ -569,7 +569,7 @@ contract DisjointBatchPool is IAccessDeclaring, ReentrancyLockTransient {
         uint256 shard = type(uint256).max;
         address escrow;
         for (uint256 i = 0; i < traders.length; ++i) {
-            uint256 s = shardOf(traders[i]);
+            uint256 s = AccountShard.shardOf(traders[i], SHARDS);
             if (s != shard) (shard, escrow) = (s, escrowFor(batch, s));
             _claim(batch, traders[i], res, escrow);
         }

@@ -8,12 +8,15 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {IStrategy} from "../interfaces/IStrategy.sol";
-import {ShardEscrow} from "./ShardEscrow.sol";
 import {VaultStorageLib} from "./VaultStorageLib.sol";
 import {IDisjointVault} from "../interfaces/IDisjointVault.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 import {AccessList} from "../libraries/AccessList.sol";
 import {ReentrancyLockTransient} from "../libraries/ReentrancyLockTransient.sol";
+import {EscrowShards} from "../libraries/EscrowShards.sol";
+import {AccountShard} from "../libraries/AccountShard.sol";
+import {ShardedTotals} from "../libraries/ShardedTotals.sol";
+import {LinearUnlock} from "../libraries/LinearUnlock.sol";
 
 /// @title DisjointVault
 /// @notice An ERC-4626 vault whose deposits and withdrawals by different users in one block
@@ -48,17 +51,11 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
     /// @notice Prices are assets per share scaled by PRICE_ONE (1e27).
     uint256 public constant PRICE_ONE = 1e27;
     /// Largest price the schedule stores (95 bits); a higher one is stored as this.
-    uint256 internal constant PRICE_MAX = (1 << 95) - 1;
+    uint256 internal constant PRICE_MAX = LinearUnlock.MAX_PRICE;
     /// @notice Longest profit unlock period (24 bits of seconds, about 194 days).
-    uint32 public constant MAX_UNLOCK_PERIOD = (1 << 24) - 1;
-    // The packed price word: LIMITED (bit 0), unlock period (24 bits), last report (40 bits),
-    // end price (95 bits), start price (95 bits).
-    uint256 internal constant LIMITED = 1;
-    uint256 internal constant PERIOD_SHIFT = 1;
-    uint256 internal constant TIME_SHIFT = 25;
-    uint256 internal constant TIME_MASK = (1 << 40) - 1;
-    uint256 internal constant END_SHIFT = 65;
-    uint256 internal constant START_SHIFT = 160;
+    uint32 public constant MAX_UNLOCK_PERIOD = uint32(LinearUnlock.MAX_PERIOD);
+    // The price word is a LinearUnlock schedule word; its free flag bit is LIMITED.
+    uint256 internal constant LIMITED = LinearUnlock.FLAG;
 
     /// One shard: the shares held by its users and the idle assets in its escrow.
     struct Shard {
@@ -154,10 +151,7 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
         _price = _pack(initial, initial, block.timestamp, 6 hours, 0);
         // Shard 0's escrow is this vault; escrow k > 0 takes this contract's nonce k, so escrow
         // addresses are computed, not stored.
-        for (uint256 k = 1; k < shards; ++k) {
-            address escrow = address(new ShardEscrow(asset_));
-            if (escrow != escrowOf(k)) revert EscrowAddressMismatch(k);
-        }
+        for (uint256 k = 1; k < shards; ++k) EscrowShards.deploy(k, asset_, asset_);
         emit OwnershipTransferred(address(0), owner_);
     }
 
@@ -193,8 +187,7 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
 
     /// @notice Exact total of shares: the sum of every shard's supply.
     function totalSupply() public view returns (uint256 supply) {
-        uint256 k = shardCount();
-        for (uint256 i = 0; i < k; ++i) supply += _shards[i].supply;
+        (, supply) = _sums();
     }
 
     /// @notice Moves `amount` shares from the caller to `to`.
@@ -456,7 +449,7 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
         uint256 end = Math.mulDiv(real + 1, PRICE_ONE, supply + feeShares + VIRTUAL_SHARES);
         end = end > PRICE_MAX ? PRICE_MAX : (end == 0 ? 1 : end);
         uint256 start = Math.min(_priceNow(w), end);
-        uint256 period = (w >> PERIOD_SHIFT) & MAX_UNLOCK_PERIOD;
+        uint256 period = LinearUnlock.unlockPeriod(w);
         _ledger.debt = value.toUint128();
         _price = _pack(start, end, block.timestamp, period, w & LIMITED);
         if (feeShares != 0) {
@@ -543,9 +536,8 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
         _shardConfig = ShardConfig(c.next, uint8(count), uint64(fromBlock));
         emit ShardCountSet(count, fromBlock);
         // Escrows keep taking this contract's nonces in order: escrow k at nonce k.
-        for (uint256 k = c.next; k < count; ++k) {
-            if (address(new ShardEscrow(_asset)) != escrowOf(k)) revert EscrowAddressMismatch(k);
-        }
+        IERC20 a = _asset;
+        for (uint256 k = c.next; k < count; ++k) EscrowShards.deploy(k, a, a);
     }
 
     /// @inheritdoc IDisjointVault
@@ -574,12 +566,8 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
     /// @inheritdoc IDisjointVault
     function escrowOf(uint256 shard) public view returns (address escrow) {
         if (shard == 0) return address(this);
-        uint8 nonce = uint8(shard);
-        // keccak256(rlp([this, nonce])) = keccak256(0xd6 0x94 ‖ this ‖ nonce), 23 bytes in scratch space.
-        assembly ("memory-safe") {
-            mstore(0x00, or(or(shl(240, 0xd694), shl(80, address())), shl(72, nonce)))
-            escrow := and(keccak256(0x00, 23), 0xffffffffffffffffffffffffffffffffffffffff)
-        }
+        // Escrow k > 0 is this vault's CREATE child at nonce k.
+        return EscrowShards.addressOf(shard);
     }
 
     /// @inheritdoc IDisjointVault
@@ -597,10 +585,10 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
         uint256 w = _price;
         return (
             _priceNow(w),
-            w >> START_SHIFT,
+            LinearUnlock.startPrice(w),
             _endPrice(w),
-            (w >> TIME_SHIFT) & TIME_MASK,
-            (w >> PERIOD_SHIFT) & MAX_UNLOCK_PERIOD
+            LinearUnlock.lastReport(w),
+            LinearUnlock.unlockPeriod(w)
         );
     }
 
@@ -623,8 +611,8 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
         return (
             led.debt,
             lockedProfit,
-            (w >> TIME_SHIFT) & TIME_MASK,
-            (w >> PERIOD_SHIFT) & MAX_UNLOCK_PERIOD,
+            LinearUnlock.lastReport(w),
+            LinearUnlock.unlockPeriod(w),
             led.performanceFeeBps
         );
     }
@@ -802,13 +790,9 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
     // =====================================================================================
 
     /// Every shard's idle assets and supply (the report's aggregation; views use it too).
+    /// The shard words are ShardedTotals words (supply low, idle high) at VaultStorageLib.SHARDS_SLOT.
     function _sums() internal view returns (uint256 idle, uint256 supply) {
-        uint256 k = shardCount();
-        for (uint256 i = 0; i < k; ++i) {
-            Shard memory sh = _shards[i];
-            idle += sh.idle;
-            supply += sh.supply;
-        }
+        (supply, idle) = ShardedTotals.sum(VaultStorageLib.SHARDS_SLOT, 1, shardCount());
     }
 
     function _pack(
@@ -818,29 +802,18 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
         uint256 period,
         uint256 limited
     ) internal pure returns (uint256) {
-        return
-            (start << START_SHIFT) |
-            (end << END_SHIFT) |
-            ((time & TIME_MASK) << TIME_SHIFT) |
-            (period << PERIOD_SHIFT) |
-            limited;
+        return LinearUnlock.pack(start, end, time, period, limited);
     }
 
     /// The schedule's end price: what deposits and mints pay.
     function _endPrice(uint256 w) internal pure returns (uint256) {
-        return (w >> END_SHIFT) & PRICE_MAX;
+        return LinearUnlock.endPrice(w);
     }
 
-    /// The price at this block's timestamp: start + (end - start)·elapsed/period, rounded
-    /// down (never counts profit early), and the end price once the period is over.
+    /// The price at this block's timestamp (LinearUnlock: rounded down, never counts profit
+    /// early, the end price once the period is over).
     function _priceNow(uint256 w) internal view returns (uint256) {
-        uint256 start = w >> START_SHIFT;
-        uint256 end = (w >> END_SHIFT) & PRICE_MAX;
-        if (start == end) return end;
-        uint256 elapsed = block.timestamp - ((w >> TIME_SHIFT) & TIME_MASK);
-        uint256 period = (w >> PERIOD_SHIFT) & MAX_UNLOCK_PERIOD;
-        if (elapsed >= period) return end;
-        return start + ((end - start) * elapsed) / period;
+        return LinearUnlock.priceNow(w);
     }
 
     /// The deposit limit, given the price word (its slot is read only when one is set).
@@ -879,8 +852,7 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
 
     /// Assets a withdrawal can get: every shard escrow, then the strategy (up to the debt).
     function _liquidity() internal view returns (uint256 liquidity) {
-        uint256 n = shardCount();
-        for (uint256 j = 0; j < n; ++j) liquidity += _shards[j].idle;
+        (liquidity, ) = _sums();
         IStrategy strat = strategy;
         if (address(strat) != address(0)) liquidity += Math.min(strat.maxWithdraw(), _ledger.debt);
     }
@@ -898,7 +870,7 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
     function _shardOfWord(address account, uint256 word) internal view returns (uint256) {
         uint256 tag = word >> TAG_SHIFT;
         if (tag != 0) return tag - 1;
-        return uint256(uint160(account)) % _activeShards();
+        return AccountShard.shardOf(account, _activeShards());
     }
 
     /// The shard count in force in this block (a pending increase applies from its block on).
@@ -1075,8 +1047,7 @@ contract DisjointVault is IDisjointVault, ReentrancyLockTransient {
         if (tag != 0) return (tag - 1, tag - 1);
         list.add(address(this), VaultStorageLib.SHARD_CONFIG_SLOT, AccessList.READ);
         ShardConfig memory c = _shardConfig;
-        uint256 a = uint256(uint160(account));
-        k2 = a % c.next;
-        k1 = block.number >= c.fromBlock ? k2 : a % c.count;
+        k2 = AccountShard.shardOf(account, c.next);
+        k1 = block.number >= c.fromBlock ? k2 : AccountShard.shardOf(account, c.count);
     }
 }

@@ -28,8 +28,9 @@ export const REMEDIES: Record<Pattern, Remedy> = {
     pattern: "global-total",
     what: "a global counter or total written by the calls of many senders",
     remedy: "sharded totals: K shard slots, a caller writes the shard of address % K; reads sum the shards exactly",
-    buildingBlock: "DisjointVault's shard counters (_shards: supply and idle per shard); LendingMarket's K shards",
-    doc: "docs/vault.md (What a usual vault shares, and what this one does instead); docs/lending.md (Choosing K)",
+    buildingBlock:
+      "ShardedTotals (contracts/libraries/ShardedTotals.sol) with AccountShard (contracts/libraries/AccountShard.sol), as DisjointVault's shard words use them",
+    doc: "docs/plugin.md (Solidity building blocks you can import: ShardedTotals, AccountShard); docs/vault.md (What a usual vault shares, and what this one does instead)",
     fix: true,
   },
   "price-index": {
@@ -38,8 +39,8 @@ export const REMEDIES: Record<Pattern, Remedy> = {
     remedy:
       "a time-derived index or price: write it once per block (the block's first call), as a function of the pre-block state and block.timestamp, and declare it SNAPSHOT",
     buildingBlock:
-      "LendingMarket's per-block snapshot (interest indexes); DisjointVault's price schedule; declared with AccessList.SNAPSHOT (contracts/libraries/AccessList.sol)",
-    doc: "docs/lending.md (The per-block snapshot and why it is sound); docs/vault.md (The price, and the per-block snapshot); docs/access-lists.md rule 5",
+      "LinearUnlock (contracts/libraries/LinearUnlock.sol: a price as a function of the last report and block.timestamp), as DisjointVault's price schedule uses it; LendingMarket's interest index",
+    doc: "docs/plugin.md (Solidity building blocks you can import: LinearUnlock); docs/vault.md (The price, and the per-block snapshot); docs/lending.md",
     fix: true,
   },
   "own-balance": {
@@ -47,8 +48,9 @@ export const REMEDIES: Record<Pattern, Remedy> = {
     what: "the contract's own balance (in a token, or in ether), moved by every deposit and withdrawal",
     remedy:
       "escrow shards: hold the assets in K escrow contracts, pay into and out of the caller's shard escrow, and track assets internally instead of reading balanceOf(this)",
-    buildingBlock: "ShardEscrow (contracts/vault/ShardEscrow.sol); LendingEscrow (contracts/lending/LendingEscrow.sol)",
-    doc: "docs/vault.md (What a usual vault shares); docs/lending.md (Liquidity: escrow shards and the dry-shard fallback)",
+    buildingBlock:
+      "ShardEscrow + EscrowShards (contracts/libraries/ShardEscrow.sol, contracts/libraries/EscrowShards.sol), as DisjointVault and DisjointBatchPool use them",
+    doc: "docs/plugin.md (Solidity building blocks you can import: ShardEscrow + EscrowShards); docs/vault.md (What a usual vault shares)",
     fix: true,
   },
   enumerable: {
@@ -56,8 +58,8 @@ export const REMEDIES: Record<Pattern, Remedy> = {
     what: "an array length or an enumerable set, grown by every call",
     remedy:
       "batch settlement: record each call in per-sender storage and settle them in one batch transaction; or key the data by user in a mapping if nothing iterates it",
-    buildingBlock: null,
-    doc: null,
+    buildingBlock: "DisjointBatchPool (contracts/dex/DisjointBatchPool.sol): per-shard batch sums, one settlement per block",
+    doc: "docs/dex.md (Batch pools: parallel orders on one curve, one price per block)",
     fix: true,
   },
   "per-user": {

@@ -35,7 +35,9 @@ export async function runWorkload(env: DriverEnv, design: Design, workload: Work
 /**
  * Runs a workload whose operations are split into consecutive blocks (`blockSizes[i]`
  * operations in block i; blocks of 0 send nothing): deploy and set up once, then one block
- * after another. One run per non-empty block.
+ * after another. One run per non-empty block. `beforeBlock` runs once, before the first block.
+ * Designs with a `blockPrologue` are refused: it is prepared for one block (the batch DEX's
+ * settlement of the one previous batch) and would be sent again in the next.
  */
 export async function runWorkloadBlocks(
   env: DriverEnv,
@@ -44,6 +46,12 @@ export async function runWorkloadBlocks(
   blockSizes: readonly number[],
   progress: Progress = () => {},
 ): Promise<WorkloadRun[]> {
+  const single = Object.values(design.drivers).filter((d) => d?.blockPrologue);
+  if (single.length > 0)
+    throw new InputError(
+      `${design.name}: ${single.map((d) => d!.system).join(", ")} prepares the prologue of one measured block (blockPrologue), so it cannot run over several blocks`,
+      { hint: "run this design with runWorkload (one block), or give its driver a per-block preparation first" },
+    );
   const total = blockSizes.reduce((a, b) => a + b, 0);
   if (total !== workload.ops.length)
     throw new InputError(`${workload.name}: the block sizes add up to ${total}, the workload has ${workload.ops.length} operations`);

@@ -24,6 +24,8 @@ interface Vm {
     function record() external;
     function accesses(address target) external returns (bytes32[] memory reads, bytes32[] memory writes);
     function getBlockNumber() external view returns (uint256);
+    function setNonce(address account, uint64 nonce) external;
+    function getNonce(address account) external view returns (uint64);
     function getBlockTimestamp() external view returns (uint256);
 }
 
