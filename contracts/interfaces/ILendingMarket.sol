@@ -181,7 +181,8 @@ interface ILendingMarket is IAccessDeclaring {
     /// @return values The words stored there.
     function extsload(bytes32[] calldata slots) external view returns (bytes32[] memory values);
 
-    /// @notice The escrow contract of shard `s` (CREATE2 address, no storage read).
+    /// @notice The escrow contract of shard `s`: the market's CREATE child at nonce s + 2
+    /// (EscrowShards; nonce 1 is the declarer), computed without a storage read.
     /// @param s Shard index.
     /// @return The escrow's address.
     function escrowOf(uint256 s) external view returns (address);

@@ -7,6 +7,7 @@ import {ILendingMarket} from "../interfaces/ILendingMarket.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
 import {AccessList} from "../libraries/AccessList.sol";
 import {LendingStorageLib} from "./LendingStorageLib.sol";
+import {AccountShard} from "../libraries/AccountShard.sol";
 
 /// @title LendingDeclarer
 /// @notice The access declarations of one `LendingMarket` (issue #18 item 4: the declaration
@@ -246,8 +247,8 @@ contract LendingDeclarer is IAccessDeclaring {
     ) internal pure returns (uint256 s1, uint256 s2) {
         if (tag != 0) return (tag - 1, tag - 1);
         (uint256 count, uint256 next) = LendingStorageLib.shardCounts(snapshotWord);
-        s1 = uint256(uint160(account)) % count;
-        s2 = uint256(uint160(account)) % next;
+        s1 = AccountShard.shardOf(account, count);
+        s2 = AccountShard.shardOf(account, next);
     }
 
     /// @dev A `transferFrom(from, to)` by the market: the allowance (written unless infinite;

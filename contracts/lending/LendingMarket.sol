@@ -9,7 +9,8 @@ import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {ILendingMarket} from "../interfaces/ILendingMarket.sol";
 import {IPriceOracle} from "./IPriceOracle.sol";
 import {KinkedRate} from "./KinkedRate.sol";
-import {LendingEscrow} from "./LendingEscrow.sol";
+import {EscrowShards} from "../libraries/EscrowShards.sol";
+import {AccountShard} from "../libraries/AccountShard.sol";
 import {LendingStorageLib} from "./LendingStorageLib.sol";
 import {LendingDeclarer} from "./LendingDeclarer.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
@@ -133,7 +134,9 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
     uint256 public immutable kink;
     /// @notice The contract that computes this market's access declarations (`declareAccess`).
     LendingDeclarer public immutable declarer;
-    bytes32 internal immutable ESCROW_CODE_HASH;
+    /// @dev Shard i's escrow (a `ShardEscrow`) is this market's CREATE child at nonce
+    /// i + ESCROW_NONCE_OFFSET (`EscrowShards`): nonce 1 is the declarer, created first.
+    uint256 internal constant ESCROW_NONCE_OFFSET = 2;
 
     Config internal _config; // slot 2
     uint256 internal _snapshot; // slot 3: supplyIndex (96) | borrowIndex (96) | lastUpdate (40) | flags (24)
@@ -237,7 +240,6 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
             tokenLayouts_
         );
 
-        ESCROW_CODE_HASH = keccak256(_escrowInitCode(p.loanToken, p.collateralToken));
         _createEscrows(p.loanToken, p.collateralToken, 0, p.shardCount);
 
         _config = Config({supplyCap: type(uint128).max, borrowCap: type(uint128).max});
@@ -245,20 +247,10 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
         _initRates(p.baseRate);
     }
 
-    function _escrowInitCode(IERC20 loan, IERC20 collateral) internal pure returns (bytes memory) {
-        return abi.encodePacked(type(LendingEscrow).creationCode, abi.encode(loan, collateral));
-    }
-
-    /// @dev Creates the escrows of shards `from` to `to` - 1 (CREATE2, salt = shard index).
+    /// @dev Creates the escrows of shards `from` to `to` - 1, in order: CREATE at nonce
+    /// shard + ESCROW_NONCE_OFFSET, each checked to land where `escrowOf` says (EscrowShards).
     function _createEscrows(IERC20 loan, IERC20 collateral, uint256 from, uint256 to) internal {
-        bytes memory initCode = _escrowInitCode(loan, collateral);
-        for (uint256 i = from; i < to; ++i) {
-            address escrow;
-            assembly ("memory-safe") {
-                escrow := create2(0, add(initCode, 0x20), mload(initCode), i)
-            }
-            if (escrow == address(0)) revert InvalidParams("escrow");
-        }
+        for (uint256 i = from; i < to; ++i) EscrowShards.deploy(i + ESCROW_NONCE_OFFSET, loan, collateral);
     }
 
     /// @dev The first epoch's rates: the base rate, nothing credited (nothing is lent yet).
@@ -288,7 +280,7 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
         Account storage acc = _accounts[msg.sender];
         uint256 word = acc.supplyWord;
         uint256 tag = LendingStorageLib.supplyTag(word);
-        uint256 s = tag != 0 ? tag - 1 : uint256(uint160(msg.sender)) % _count(snap);
+        uint256 s = tag != 0 ? tag - 1 : AccountShard.shardOf(msg.sender, _count(snap));
         Shard storage shard = _shard(s);
         uint256 shardShares = shard.supplyShares + shares;
         if (snap.flags & FLAG_CAPPED != 0) {
@@ -345,7 +337,7 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
         Loan storage loan = _accounts[msg.sender].loan;
         Loan memory cur = loan;
         // A new position takes its shard by the count in force (one read of the snapshot slot).
-        if (cur.shard == 0) cur.shard = uint16((uint256(uint160(msg.sender)) % _countNow()) + 1);
+        if (cur.shard == 0) cur.shard = uint16(AccountShard.shardOf(msg.sender, _countNow()) + 1);
         cur.collateral = SafeCast.toUint128(cur.collateral + assets);
         _accounts[msg.sender].loan = cur;
         collateralToken.safeTransferFrom(msg.sender, escrowOf(cur.shard - 1), assets);
@@ -381,7 +373,7 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
         Loan storage loan = _accounts[msg.sender].loan;
         Loan memory cur = loan;
         // No tag means no collateral: the health check below reverts.
-        uint256 s = cur.shard != 0 ? cur.shard - 1 : uint256(uint160(msg.sender)) % _count(snap);
+        uint256 s = cur.shard != 0 ? cur.shard - 1 : AccountShard.shardOf(msg.sender, _count(snap));
         Shard storage shard = _shard(s);
         uint256 shardShares = shard.borrowShares + shares;
         if (snap.flags & FLAG_CAPPED != 0) {
@@ -592,13 +584,13 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
     /// @inheritdoc ILendingMarket
     function shardOf(address user) external view returns (uint256) {
         uint256 tag = LendingStorageLib.supplyTag(_accounts[user].supplyWord);
-        return tag != 0 ? tag - 1 : uint256(uint160(user)) % _countNow();
+        return tag != 0 ? tag - 1 : AccountShard.shardOf(user, _countNow());
     }
 
     /// @inheritdoc ILendingMarket
     function loanShardOf(address user) external view returns (uint256) {
         uint256 tag = _accounts[user].loan.shard;
-        return tag != 0 ? tag - 1 : uint256(uint160(user)) % _countNow();
+        return tag != 0 ? tag - 1 : AccountShard.shardOf(user, _countNow());
     }
 
     /// @inheritdoc ILendingMarket
@@ -613,7 +605,7 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
 
     /// @inheritdoc ILendingMarket
     function escrowOf(uint256 s) public view returns (address) {
-        return address(uint160(uint256(keccak256(abi.encodePacked(bytes1(0xff), address(this), s, ESCROW_CODE_HASH)))));
+        return EscrowShards.addressOf(s + ESCROW_NONCE_OFFSET);
     }
 
     /// @inheritdoc ILendingMarket
