@@ -42,12 +42,14 @@ const OPS = [
   "supply",
   "withdraw",
   "deposit collateral",
+  "first deposit collateral",
   "first borrow",
   "borrow",
   "repay",
   "liquidate",
   "supply, first of an epoch",
   "refreshRates (once per epoch)",
+  "setShardCount (K → K+1)",
 ] as const;
 type Op = (typeof OPS)[number];
 type Mode = "first" | "later";
@@ -113,6 +115,8 @@ interface Market {
   setPrice: (p: bigint) => Promise<unknown>;
   /** The rate refresh (disjoint only: anyone, once per epoch, first in its block). */
   refresh?: () => Promise<ContractTransactionResponse>;
+  /** Growing the shard count by one (disjoint only, owner; one new escrow). */
+  grow?: () => Promise<ContractTransactionResponse>;
 }
 
 async function disjointMarket(k: bigint): Promise<Market> {
@@ -154,6 +158,7 @@ async function disjointMarket(k: bigint): Promise<Market> {
     liquidate: (s, a) => m.connect(s).liquidate(borrower.address, a),
     setPrice: (p) => oracle.setPrice(p),
     refresh: () => m.connect(owner).refreshRates(),
+    grow: k < MAX_K ? () => m.connect(owner).setShardCount(k + 1n) : undefined,
   };
 }
 
@@ -203,6 +208,9 @@ async function run(make: () => Promise<Market>): Promise<Row> {
     // Steady state: a lender, a borrower at 50% of the LLTV, interest running.
     await m.supply(lender, 100_000n * WAD);
     for (const b of background) await m.supply(b, 10_000n * WAD);
+    // Collateral in every shard too, so that a new borrower's first deposit does not fill an
+    // empty escrow balance (a one-off 0 -> non-zero write in the token, +17,100 gas).
+    for (const b of background) await m.deposit(b, WAD);
     await m.deposit(borrower, 10n * WAD);
     await m.deposit(debtor, 10n * WAD);
     await m.borrow(borrower, 8_000n * WAD);
@@ -217,6 +225,8 @@ async function run(make: () => Promise<Market>): Promise<Row> {
     put("supply", await measure(mode, m.poke, () => m.supply(lender, 1_000n * WAD)));
     put("withdraw", await measure(mode, m.poke, () => m.withdraw(lender, 500n * WAD)));
     put("deposit collateral", await measure(mode, m.poke, () => m.deposit(borrower, WAD)));
+    // A new borrower's first deposit (an empty loan slot; disjoint also reads the shard count).
+    put("first deposit collateral", await measure(mode, m.poke, () => m.deposit(newcomer, WAD)));
     put("first borrow", await measure(mode, m.poke, () => m.borrow(debtor, 1_000n * WAD)));
     put("borrow", await measure(mode, m.poke, () => m.borrow(borrower, 100n * WAD)));
     put("repay", await measure(mode, m.poke, () => m.repay(borrower, 100n * WAD)));
@@ -229,6 +239,8 @@ async function run(make: () => Promise<Market>): Promise<Row> {
     // The refresh itself, first in its block (it cannot be later in a block).
     const refresh = m.refresh;
     put("refreshRates (once per epoch)", refresh && mode === "first" ? await measure(mode, m.poke, refresh) : NONE);
+    const grow = m.grow;
+    put("setShardCount (K → K+1)", grow && mode === "first" ? await measure(mode, m.poke, grow) : NONE);
     await id.restore();
   }
   return row;
@@ -271,7 +283,8 @@ runs), ${new Date().toISOString().slice(0, 10)}. Transaction gasUsed, including 
   \`MorphoBenchIrm\`), price 2,000 loan per collateral, LLTV 80%. Both oracle mocks read one
   storage slot per price (disjoint's also returns the observation time for its staleness check).
 - Steady state before measuring: 100,000 supplied by the lender plus 10,000 by a background
-  lender in each of 64 address classes (so every shard of every K holds supply), 10 collateral,
+  lender in each of 64 address classes, who also deposits 1 collateral (so every shard of every K
+  holds supply and collateral), 10 collateral,
   8,000 borrowed, one hour of interest. Existing positions except "first supply" (a new lender)
   and "first borrow" (a borrower who deposited 10 collateral in an earlier block, has no debt and
   holds no loan tokens, borrows 1,000).
@@ -288,6 +301,10 @@ runs), ${new Date().toISOString().slice(0, 10)}. Transaction gasUsed, including 
   (no Morpho counterpart; first in block only). ${refreshFit}.
 - Liquidation: price dropped to 800; 100 loan units repaid (disjoint) / the equivalent
   collateral seized (Morpho).
+- "first deposit collateral": a new borrower's first deposit (an empty loan slot; disjoint also
+  reads the shard count in the snapshot slot to tag the position). "setShardCount (K → K+1)":
+  the owner grows the shard count by one (elastic shards: one new escrow by CREATE2, approving
+  the market in both tokens); no Morpho counterpart, none at K=64 (the maximum).
 
 ${table}
 `;

@@ -50,6 +50,11 @@ interface ILendingMarket is IAccessDeclaring {
         uint128 borrowCap;
     }
 
+    /// @notice `declareAccess` was asked about a function the market does not have.
+    error UnknownSelector(bytes4 selector);
+    /// @notice `sources` names a shard at or above the shard count.
+    error InvalidSources(uint256 sources);
+
     /// @notice Supplies `assets` of the loan asset from the caller, into the caller's shard.
     /// @param assets Amount to supply.
     /// @return shares Supply shares minted (rounded down).
@@ -141,12 +146,43 @@ interface ILendingMarket is IAccessDeclaring {
     /// @return True when paused.
     function paused() external view returns (bool);
 
-    /// @notice The shard of `user`: fixed by the address.
+    /// @notice Grows the shard count to `count` (owner). The new shards' escrows are created at
+    /// once; the count takes force from the next timestamp (the next block's snapshot promotes
+    /// it). Existing positions keep the shard they are tagged with; new ones spread over all
+    /// `count` shards. Shrinking is refused: positions tagged to the upper shards, and the cash
+    /// in their escrows, would be stranded (docs/lending.md, "Elastic shards").
+    /// @param count The new count, above the current one and at most MAX_SHARDS.
+    function setShardCount(uint256 count) external;
+
+    /// @notice The shard count in force in this block.
+    /// @return K, the number of shards new positions spread over now.
+    function shardCount() external view returns (uint256);
+
+    /// @notice The shard count from the next timestamp on (equal to `shardCount()` unless a
+    /// change is pending): every shard below it has its escrow.
+    /// @return The count of shards with an escrow.
+    function nextShardCount() external view returns (uint256);
+
+    /// @notice The shard of `user`'s supply position: the one it is tagged with, else (no
+    /// supply yet) the address modulo the count in force.
     /// @param user Any account.
-    /// @return The shard index in [0, K).
+    /// @return The shard index.
     function shardOf(address user) external view returns (uint256);
 
-    /// @notice The escrow contract of shard `s` (CREATE2 address, no storage read).
+    /// @notice The shard of `user`'s loan position (collateral and debt), as `shardOf`. The two
+    /// differ only if the count grew between the opening of the two positions.
+    /// @param user Any account.
+    /// @return The shard index.
+    function loanShardOf(address user) external view returns (uint256);
+
+    /// @notice Raw storage words at `slots` (as Morpho Blue's `extSloads`): what the market's
+    /// declarer and off-chain tools read, at the slots `LendingStorageLib` names.
+    /// @param slots Storage slots of the market.
+    /// @return values The words stored there.
+    function extsload(bytes32[] calldata slots) external view returns (bytes32[] memory values);
+
+    /// @notice The escrow contract of shard `s`: the market's CREATE child at nonce s + 2
+    /// (EscrowShards; nonce 1 is the declarer), computed without a storage read.
     /// @param s Shard index.
     /// @return The escrow's address.
     function escrowOf(uint256 s) external view returns (address);

@@ -9,30 +9,33 @@ import {IAccessDeclaring} from "../interfaces/IAccessDeclaring.sol";
 import {ILendingMarket} from "../interfaces/ILendingMarket.sol";
 import {IPriceOracle} from "./IPriceOracle.sol";
 import {KinkedRate} from "./KinkedRate.sol";
-import {LendingEscrow} from "./LendingEscrow.sol";
+import {EscrowShards} from "../libraries/EscrowShards.sol";
+import {AccountShard} from "../libraries/AccountShard.sol";
 import {LendingStorageLib} from "./LendingStorageLib.sol";
+import {LendingDeclarer} from "./LendingDeclarer.sol";
 import {ITokenLayoutRegistry} from "../tokens/ITokenLayoutRegistry.sol";
-import {AccessList} from "../libraries/AccessList.sol";
+import {InterestIndex} from "../libraries/InterestIndex.sol";
 import {ReentrancyLockTransient} from "../libraries/ReentrancyLockTransient.sol";
 
 /// @title LendingMarket
 /// @notice An isolated lending market (one loan asset, one collateral asset) whose
 /// transactions touch disjoint storage: positions are per user, totals live in K shards (a
-/// user's shard is fixed by their address), liquidity sits in K escrow contracts, and the
+/// position's shard is its address modulo the count in force when it is opened, kept as a tag;
+/// the owner may grow K), liquidity sits in K escrow contracts, and the
 /// interest indices form a snapshot written at most once per block from stored rates, which
 /// `refreshRates` (anyone, once per epoch) refreshes from the shards: no other operation reads
 /// them all. See docs/lending.md.
 /// @dev Storage map: `LendingStorageLib` names every slot (part of the access-list interface,
-/// tested against observed accesses); the declarations below use it.
+/// tested against observed accesses). The access declarations live in `LendingDeclarer`,
+/// deployed by the constructor; `declareAccess` forwards to it.
 contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient {
     using SafeERC20 for IERC20;
-    using AccessList for AccessList.Builder;
 
     /// @notice Construction parameters of a market.
     /// @param loanToken Asset supplied and borrowed.
     /// @param collateralToken Asset pledged by borrowers.
     /// @param oracle Price of one collateral unit in loan units, scaled by 1e36.
-    /// @param shardCount K, the number of shards and escrows (1 to 16).
+    /// @param shardCount K, the initial number of shards and escrows (1 to 64; may grow).
     /// @param lltv Liquidation loan-to-value, 1e18 = 100%.
     /// @param liquidationBonus Collateral paid per unit of repaid debt value, 1e18 = no bonus.
     /// @param maxPriceAge Oldest accepted oracle observation, in seconds.
@@ -73,15 +76,18 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
 
     /// @dev A borrower's side of a position, in one slot: a borrow against collateral deposited
     /// earlier, a repayment and a liquidation each write this slot alone.
+    /// `shard` is the loan's shard + 1 (0 until the position is first written), kept when the
+    /// shard count grows.
     struct Loan {
-        uint128 borrowShares;
+        uint112 borrowShares;
+        uint16 shard;
         uint128 collateral;
     }
 
-    /// @dev Two slots per user: supply shares alone in the first (lender paths), the loan in the
-    /// second (borrower paths).
+    /// @dev Two slots per user: supply shares and their shard tag in the first (lender paths;
+    /// `LendingStorageLib.SUPPLY_TAG_SHIFT`), the loan in the second (borrower paths).
     struct Account {
-        uint256 supplyShares;
+        uint256 supplyWord;
         Loan loan;
     }
 
@@ -92,7 +98,7 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
     /// @dev Shards 0..15 sit before the positions mapping (slots 5..36), shards 16..63 after it
     /// (slots 38..133), so that the slots of markets with K <= 16 never moved.
     uint256 internal constant LOW_SHARDS = 16; // = LendingStorageLib.LOW_SHARDS (array lengths need a literal)
-    uint256 internal constant INDEX_MASK = (1 << 96) - 1;
+    uint256 internal constant INDEX_MASK = InterestIndex.MAX_INDEX;
     /// @notice Highest borrow rate a market accepts, per second (1e18 scale): about 315% a year.
     /// An index compounded at this rate, however often, stays below 2^96 for ln(2^96 / 1e18) /
     /// MAX_RATE = 2.5e8 seconds (7.9 years) of uninterrupted full utilization; past that, accrual
@@ -112,8 +118,6 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
     IERC20 public immutable collateralToken;
     /// @notice Collateral price feed.
     IPriceOracle public immutable oracle;
-    /// @notice K: number of shards and escrows.
-    uint256 public immutable shardCount;
     /// @notice Liquidation loan-to-value (1e18 = 100%).
     uint256 public immutable lltv;
     /// @notice Liquidation bonus factor (1e18 = none).
@@ -128,11 +132,11 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
     uint256 public immutable slope2;
     /// @notice Target utilization.
     uint256 public immutable kink;
-    /// Where `declareAccess` looks up the tokens' storage layouts (zero: none, every token access
-    /// is declared as the whole account). Internal, not public: a getter would reshuffle the
-    /// function dispatcher and move the users' gas. The deployment record names it.
-    ITokenLayoutRegistry internal immutable tokenLayouts;
-    bytes32 internal immutable ESCROW_CODE_HASH;
+    /// @notice The contract that computes this market's access declarations (`declareAccess`).
+    LendingDeclarer public immutable declarer;
+    /// @dev Shard i's escrow (a `ShardEscrow`) is this market's CREATE child at nonce
+    /// i + ESCROW_NONCE_OFFSET (`EscrowShards`): nonce 1 is the declarer, created first.
+    uint256 internal constant ESCROW_NONCE_OFFSET = 2;
 
     Config internal _config; // slot 2
     uint256 internal _snapshot; // slot 3: supplyIndex (96) | borrowIndex (96) | lastUpdate (40) | flags (24)
@@ -172,6 +176,8 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
     event PausedSet(bool paused);
     /// @notice Caps changed.
     event CapsSet(uint256 supplyCap, uint256 borrowCap);
+    /// @notice The shard count grows to `count` from the next timestamp on.
+    event ShardCountSet(uint256 count);
 
     error InvalidParams(string what);
     error ZeroAmount();
@@ -181,7 +187,6 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
     error InsufficientShares(uint256 have, uint256 need);
     error InsufficientCollateral(uint256 have, uint256 need);
     error InsufficientLiquidity(uint256 requested, uint256 available);
-    error InvalidSources(uint256 sources);
     error SupplyCapExceeded(uint256 shardSupply, uint256 shardCap);
     error BorrowCapExceeded(uint256 shardBorrow, uint256 shardCap);
     error UnhealthyPosition(uint256 debt, uint256 maxDebt);
@@ -190,14 +195,17 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
     error RepayExceedsDebt(uint256 shares, uint256 debtShares);
     error StalePrice(uint256 updatedAt, uint256 maxAge);
     error InvalidPrice();
-    error UnknownSelector(bytes4 selector);
     error RefreshNotFirstInBlock();
     error RatesFresh(uint256 epoch);
+    /// A change is already pending in this timestamp.
+    error ShardCountChangePending(uint256 next);
+    /// Shards never shrink (positions and cash tagged to the upper shards would be stranded).
+    error ShardCountNotIncreased(uint256 current, uint256 requested);
 
     /// @notice Deploys the market and its K escrows.
     /// @param p Market parameters (see Params).
     /// @param initialOwner Holder of the pause and cap controls.
-    /// @param tokenLayouts_ Token layout registry read by `declareAccess` (zero for none).
+    /// @param tokenLayouts_ Token layout registry read by the declarer (zero for none).
     constructor(Params memory p, address initialOwner, ITokenLayoutRegistry tokenLayouts_) Ownable(initialOwner) {
         if (address(p.loanToken) == address(0) || address(p.collateralToken) == address(0)) {
             revert InvalidParams("token");
@@ -218,7 +226,6 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
         loanToken = p.loanToken;
         collateralToken = p.collateralToken;
         oracle = p.oracle;
-        shardCount = p.shardCount;
         lltv = p.lltv;
         liquidationBonus = p.liquidationBonus;
         maxPriceAge = p.maxPriceAge;
@@ -226,24 +233,24 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
         slope1 = p.slope1;
         slope2 = p.slope2;
         kink = p.kink;
-        tokenLayouts = tokenLayouts_;
-
-        bytes memory initCode = abi.encodePacked(
-            type(LendingEscrow).creationCode,
-            abi.encode(p.loanToken, p.collateralToken)
+        declarer = new LendingDeclarer(
+            address(p.loanToken),
+            address(p.collateralToken),
+            address(p.oracle),
+            tokenLayouts_
         );
-        ESCROW_CODE_HASH = keccak256(initCode);
-        for (uint256 i = 0; i < p.shardCount; ++i) {
-            address escrow;
-            assembly ("memory-safe") {
-                escrow := create2(0, add(initCode, 0x20), mload(initCode), i)
-            }
-            if (escrow == address(0)) revert InvalidParams("escrow");
-        }
+
+        _createEscrows(p.loanToken, p.collateralToken, 0, p.shardCount);
 
         _config = Config({supplyCap: type(uint128).max, borrowCap: type(uint128).max});
-        _snapshot = _pack(WAD, WAD, block.timestamp, 0);
+        _snapshot = _pack(WAD, WAD, block.timestamp, (p.shardCount << 8) | (p.shardCount << 16));
         _initRates(p.baseRate);
+    }
+
+    /// @dev Creates the escrows of shards `from` to `to` - 1, in order: CREATE at nonce
+    /// shard + ESCROW_NONCE_OFFSET, each checked to land where `escrowOf` says (EscrowShards).
+    function _createEscrows(IERC20 loan, IERC20 collateral, uint256 from, uint256 to) internal {
+        for (uint256 i = from; i < to; ++i) EscrowShards.deploy(i + ESCROW_NONCE_OFFSET, loan, collateral);
     }
 
     /// @dev The first epoch's rates: the base rate, nothing credited (nothing is lent yet).
@@ -270,17 +277,22 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
         shares = (assets * WAD) / supplyIndexAtEnd;
         if (shares == 0) revert ZeroShares();
 
-        uint256 s = shardOf(msg.sender);
+        Account storage acc = _accounts[msg.sender];
+        uint256 word = acc.supplyWord;
+        uint256 tag = LendingStorageLib.supplyTag(word);
+        uint256 s = tag != 0 ? tag - 1 : AccountShard.shardOf(msg.sender, _count(snap));
         Shard storage shard = _shard(s);
         uint256 shardShares = shard.supplyShares + shares;
         if (snap.flags & FLAG_CAPPED != 0) {
             uint256 shardSupply = (shardShares * snap.supplyIndex) / WAD;
-            uint256 shardCap = _config.supplyCap / shardCount;
+            uint256 shardCap = _config.supplyCap / _count(snap);
             if (shardSupply > shardCap) revert SupplyCapExceeded(shardSupply, shardCap);
         }
 
-        _accounts[msg.sender].supplyShares += shares;
         shard.supplyShares = SafeCast.toUint112(shardShares);
+        // Below 2^112 (the shard's total), so the tag's byte stays clear.
+        acc.supplyWord =
+            ((word & LendingStorageLib.SUPPLY_SHARES_MASK) + shares) | ((s + 1) << LendingStorageLib.SUPPLY_TAG_SHIFT);
 
         loanToken.safeTransferFrom(msg.sender, escrowOf(s), assets);
         emit Supply(msg.sender, assets, shares);
@@ -294,10 +306,11 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
     ) external nonReentrant returns (uint256 withdrawn, uint256 shares) {
         if (assets == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
-        _checkSources(sources);
         Snapshot memory snap = _accrue();
+        _checkSources(sources, snap);
         Account storage acc = _accounts[msg.sender];
-        uint256 have = acc.supplyShares;
+        uint256 word = acc.supplyWord;
+        uint256 have = word & LendingStorageLib.SUPPLY_SHARES_MASK;
         if (assets == type(uint256).max) {
             shares = have;
             withdrawn = (shares * snap.supplyIndex) / WAD;
@@ -308,10 +321,11 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
         if (shares > have) revert InsufficientShares(have, shares);
         if (withdrawn == 0) revert ZeroAmount();
 
-        uint256 s = shardOf(msg.sender);
-        acc.supplyShares = have - shares;
+        // 0 < shares <= have: the position has a tag, which the word keeps.
+        uint256 s = LendingStorageLib.supplyTag(word) - 1;
+        acc.supplyWord = word - shares;
         _shard(s).supplyShares -= uint112(shares);
-        _payOut(s, sources, withdrawn, receiver);
+        _payOut(s, sources, withdrawn, receiver, _nextCount(snap));
         emit Withdraw(msg.sender, receiver, withdrawn, shares);
     }
 
@@ -320,8 +334,13 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
     /// @inheritdoc ILendingMarket
     function depositCollateral(uint256 assets) external nonReentrant {
         if (assets == 0) revert ZeroAmount();
-        _accounts[msg.sender].loan.collateral += SafeCast.toUint128(assets);
-        collateralToken.safeTransferFrom(msg.sender, escrowOf(shardOf(msg.sender)), assets);
+        Loan storage loan = _accounts[msg.sender].loan;
+        Loan memory cur = loan;
+        // A new position takes its shard by the count in force (one read of the snapshot slot).
+        if (cur.shard == 0) cur.shard = uint16(AccountShard.shardOf(msg.sender, _countNow()) + 1);
+        cur.collateral = SafeCast.toUint128(cur.collateral + assets);
+        _accounts[msg.sender].loan = cur;
+        collateralToken.safeTransferFrom(msg.sender, escrowOf(cur.shard - 1), assets);
         emit DepositCollateral(msg.sender, assets);
     }
 
@@ -337,7 +356,8 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
         // A debt-free position reads neither the snapshot nor the oracle: whatever the market's
         // state, its collateral comes back.
         if (cur.borrowShares != 0) _requireHealthy(cur.borrowShares, left, _accrue().borrowIndex);
-        collateralToken.safeTransferFrom(escrowOf(shardOf(msg.sender)), receiver, assets);
+        // 0 < assets <= collateral: the loan has a tag.
+        collateralToken.safeTransferFrom(escrowOf(cur.shard - 1), receiver, assets);
         emit WithdrawCollateral(msg.sender, receiver, assets);
     }
 
@@ -345,27 +365,28 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
     function borrow(uint256 assets, address receiver, uint256 sources) external nonReentrant returns (uint256 shares) {
         if (assets == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
-        _checkSources(sources);
         Snapshot memory snap = _accrue();
+        _checkSources(sources, snap);
         if (snap.flags & FLAG_PAUSED != 0) revert Paused();
         shares = _divUp(assets * WAD, snap.borrowIndex);
 
-        uint256 s = shardOf(msg.sender);
+        Loan storage loan = _accounts[msg.sender].loan;
+        Loan memory cur = loan;
+        // No tag means no collateral: the health check below reverts.
+        uint256 s = cur.shard != 0 ? cur.shard - 1 : AccountShard.shardOf(msg.sender, _count(snap));
         Shard storage shard = _shard(s);
         uint256 shardShares = shard.borrowShares + shares;
         if (snap.flags & FLAG_CAPPED != 0) {
             uint256 shardBorrow = _divUp(shardShares * snap.borrowIndex, WAD);
-            uint256 shardCap = _config.borrowCap / shardCount;
+            uint256 shardCap = _config.borrowCap / _count(snap);
             if (shardBorrow > shardCap) revert BorrowCapExceeded(shardBorrow, shardCap);
         }
 
-        Loan storage loan = _accounts[msg.sender].loan;
-        Loan memory cur = loan;
         uint256 newShares = cur.borrowShares + shares;
         _requireHealthy(newShares, cur.collateral, snap.borrowIndex);
-        loan.borrowShares = SafeCast.toUint128(newShares);
+        loan.borrowShares = SafeCast.toUint112(newShares);
         shard.borrowShares = SafeCast.toUint112(shardShares);
-        _payOut(s, sources, assets, receiver);
+        _payOut(s, sources, assets, receiver, _nextCount(snap));
         emit Borrow(msg.sender, receiver, assets, shares);
     }
 
@@ -375,7 +396,8 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
         if (onBehalf == address(0)) revert ZeroAddress();
         Snapshot memory snap = _accrue();
         Loan storage loan = _accounts[onBehalf].loan;
-        uint256 debtShares = loan.borrowShares;
+        Loan memory cur = loan;
+        uint256 debtShares = cur.borrowShares;
         if (debtShares == 0) revert NoDebt();
         // Debt leaves at the index the epoch will end with: the interest suppliers are credited
         // until the next refresh was set by this debt, so it pays up to then.
@@ -390,9 +412,9 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
             if (shares > debtShares) revert RepayExceedsDebt(shares, debtShares);
         }
 
-        uint256 s = shardOf(onBehalf);
+        uint256 s = cur.shard - 1; // debt implies a tag
         Shard storage shard = _shard(s);
-        loan.borrowShares = uint128(debtShares - shares);
+        loan.borrowShares = uint112(debtShares - shares);
         shard.borrowShares -= uint112(shares);
         loanToken.safeTransferFrom(msg.sender, escrowOf(s), repaid);
         emit Repay(msg.sender, onBehalf, repaid, shares);
@@ -409,7 +431,7 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
         uint256 shares;
         (, uint256 borrowIndexAtEnd) = _epochEndIndices(snap);
         (repaid, seized, shares) = _liquidationAmounts(cur, snap.borrowIndex, borrowIndexAtEnd, assets);
-        uint256 s = shardOf(borrower);
+        uint256 s = cur.shard - 1; // debt (checked above) implies a tag
         badDebt = _settleLiquidation(borrower, s, cur, shares, seized, borrowIndexAtEnd);
 
         address escrow = escrowOf(s);
@@ -473,7 +495,7 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
             // Charged to all suppliers by the next block's snapshot, which reads this book.
             _badDebtBook.pending = _addSat128(_badDebtBook.pending, badDebt);
         }
-        pos.borrowShares = uint128(leftShares);
+        pos.borrowShares = uint112(leftShares);
         pos.collateral = uint128(leftCollateral);
         _accounts[borrower].loan = pos;
         sh.borrowShares -= uint112(burned);
@@ -526,6 +548,21 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
     }
 
     /// @inheritdoc ILendingMarket
+    function setShardCount(uint256 count) external onlyOwner {
+        Snapshot memory snap = _accrue();
+        uint256 next = _nextCount(snap);
+        if (next != _count(snap)) revert ShardCountChangePending(next);
+        if (count <= next) revert ShardCountNotIncreased(next, count);
+        if (count > MAX_SHARDS) revert InvalidParams("shardCount");
+        // In force from the next timestamp: this block keeps the count it started with, so every
+        // transaction of the block places new positions alike, whatever their order.
+        snap.flags = (snap.flags & ~uint256(0xff << 16)) | (count << 16);
+        _snapshot = _pack(snap.supplyIndex, snap.borrowIndex, snap.lastUpdate, snap.flags);
+        _createEscrows(loanToken, collateralToken, next, count);
+        emit ShardCountSet(count);
+    }
+
+    /// @inheritdoc ILendingMarket
     function rates() external view returns (RateBook memory) {
         return _rates;
     }
@@ -545,13 +582,30 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc ILendingMarket
-    function shardOf(address user) public view returns (uint256) {
-        return uint256(uint160(user)) % shardCount;
+    function shardOf(address user) external view returns (uint256) {
+        uint256 tag = LendingStorageLib.supplyTag(_accounts[user].supplyWord);
+        return tag != 0 ? tag - 1 : AccountShard.shardOf(user, _countNow());
+    }
+
+    /// @inheritdoc ILendingMarket
+    function loanShardOf(address user) external view returns (uint256) {
+        uint256 tag = _accounts[user].loan.shard;
+        return tag != 0 ? tag - 1 : AccountShard.shardOf(user, _countNow());
+    }
+
+    /// @inheritdoc ILendingMarket
+    function shardCount() external view returns (uint256) {
+        return _countNow();
+    }
+
+    /// @inheritdoc ILendingMarket
+    function nextShardCount() external view returns (uint256) {
+        return _snapshot >> LendingStorageLib.NEXT_SHARD_COUNT_SHIFT;
     }
 
     /// @inheritdoc ILendingMarket
     function escrowOf(uint256 s) public view returns (address) {
-        return address(uint160(uint256(keccak256(abi.encodePacked(bytes1(0xff), address(this), s, ESCROW_CODE_HASH)))));
+        return EscrowShards.addressOf(s + ESCROW_NONCE_OFFSET);
     }
 
     /// @inheritdoc ILendingMarket
@@ -573,7 +627,12 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
     function position(address user) external view returns (Position memory) {
         Account storage acc = _accounts[user];
         Loan memory cur = acc.loan;
-        return Position({supplyShares: acc.supplyShares, borrowShares: cur.borrowShares, collateral: cur.collateral});
+        return
+            Position({
+                supplyShares: acc.supplyWord & LendingStorageLib.SUPPLY_SHARES_MASK,
+                borrowShares: cur.borrowShares,
+                collateral: cur.collateral
+            });
     }
 
     /// @inheritdoc ILendingMarket
@@ -599,7 +658,8 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
             uint256 pendingBadDebt
         )
     {
-        for (uint256 i = 0; i < shardCount; ++i) {
+        uint256 k = _snapshot >> LendingStorageLib.NEXT_SHARD_COUNT_SHIFT;
+        for (uint256 i = 0; i < k; ++i) {
             Shard memory sh = _shard(i);
             supplyShares += sh.supplyShares;
             borrowShares += sh.borrowShares;
@@ -626,182 +686,31 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
     // ------------------------------------------------------------------ access lists
 
     /// @inheritdoc IAccessDeclaring
-    /// @dev Token slots are exact for tokens `tokenLayouts` knows (see `_declareTransferFrom`),
-    /// the whole token account otherwise; the oracle is declared as the whole account.
-    function declareAccess(address sender, bytes calldata data) external view returns (Access[] memory accesses) {
-        if (data.length < 4) revert UnknownSelector(bytes4(0));
-        bytes4 sel = bytes4(data[:4]);
-        AccessList.Builder memory list = AccessList.create(4 * shardCount + 16);
-        if (sel == this.supply.selector || sel == this.withdraw.selector || sel == this.repay.selector) {
-            _declareLoanSide(list, sel, sender, data);
-        } else if (
-            sel == this.depositCollateral.selector ||
-            sel == this.withdrawCollateral.selector ||
-            sel == this.borrow.selector ||
-            sel == this.liquidate.selector
-        ) {
-            _declareBorrowSide(list, sel, sender, data);
-        } else if (sel == this.accrue.selector) {
-            _declareSnapshot(list);
-        } else if (sel == this.setRateEpoch.selector || sel == this.refreshRates.selector) {
-            // A refresh from the current totals: reads every shard, writes the rates, the
-            // snapshot and the bad-debt book; serialized against everyone.
-            _declareSnapshot(list);
-            list.add(address(this), bytes32(LendingStorageLib.RATES), AccessList.WRITE);
-            if (sel == this.setRateEpoch.selector)
-                list.add(address(this), bytes32(LendingStorageLib.OWNER), AccessList.READ);
-            for (uint256 i = 0; i < shardCount; ++i) {
-                list.add(address(this), LendingStorageLib.shardSlot(i), AccessList.READ);
-                list.add(address(this), LendingStorageLib.shardBadDebtSlot(i), AccessList.READ);
+    /// @dev Answered by `declarer` (LendingDeclarer), forwarded by staticcall with the same
+    /// calldata: its answer and its errors are returned as they are.
+    function declareAccess(address, bytes calldata) external view returns (Access[] memory) {
+        address d = address(declarer);
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := staticcall(gas(), d, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) {
+                revert(0, returndatasize())
             }
-        } else if (sel == this.setPaused.selector || sel == this.setCaps.selector) {
-            // Owner flags share the snapshot slot: a real write, serialized against everyone.
-            _declareSnapshot(list);
-            list.add(address(this), bytes32(LendingStorageLib.SNAPSHOT), AccessList.WRITE);
-            list.add(address(this), bytes32(LendingStorageLib.OWNER), AccessList.READ);
-            if (sel == this.setCaps.selector)
-                list.add(address(this), bytes32(LendingStorageLib.CONFIG), AccessList.WRITE);
-        } else {
-            _declareOwner(list, sel);
-        }
-        accesses = list.finish();
-    }
-
-    function _declareLoanSide(
-        AccessList.Builder memory list,
-        bytes4 sel,
-        address sender,
-        bytes calldata data
-    ) internal view {
-        _declareSnapshot(list);
-        address loan = address(loanToken);
-        if (sel == this.supply.selector) {
-            uint256 s = shardOf(sender);
-            list.add(address(this), bytes32(LendingStorageLib.CONFIG), AccessList.READ);
-            list.add(address(this), LendingStorageLib.shardSlot(s), AccessList.WRITE);
-            list.add(address(this), LendingStorageLib.positionSlot(sender), AccessList.WRITE);
-            _declareTransferFrom(list, loan, sender, escrowOf(s));
-        } else if (sel == this.withdraw.selector) {
-            (, address receiver, uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
-            _checkSources(sources);
-            uint256 s = shardOf(sender);
-            list.add(address(this), LendingStorageLib.shardSlot(s), AccessList.WRITE);
-            list.add(address(this), LendingStorageLib.positionSlot(sender), AccessList.WRITE);
-            _declarePayOut(list, loan, s, sources, receiver);
-        } else {
-            (, address onBehalf) = abi.decode(data[4:], (uint256, address));
-            uint256 s = shardOf(onBehalf);
-            list.add(address(this), LendingStorageLib.shardSlot(s), AccessList.WRITE);
-            list.add(address(this), LendingStorageLib.loanSlot(onBehalf), AccessList.WRITE);
-            _declareTransferFrom(list, loan, sender, escrowOf(s));
+            return(0, returndatasize())
         }
     }
 
-    function _declareBorrowSide(
-        AccessList.Builder memory list,
-        bytes4 sel,
-        address sender,
-        bytes calldata data
-    ) internal view {
-        address collateral = address(collateralToken);
-        if (sel == this.depositCollateral.selector) {
-            list.add(address(this), LendingStorageLib.loanSlot(sender), AccessList.WRITE);
-            _declareTransferFrom(list, collateral, sender, escrowOf(shardOf(sender)));
-            return;
-        }
-        _declareSnapshot(list);
-        list.add(address(oracle), AccessList.ANY_SLOT, AccessList.READ);
-        if (sel == this.withdrawCollateral.selector) {
-            (, address receiver) = abi.decode(data[4:], (uint256, address));
-            list.add(address(this), LendingStorageLib.loanSlot(sender), AccessList.WRITE);
-            _declareTransferFrom(list, collateral, escrowOf(shardOf(sender)), receiver);
-            return;
-        }
-        address loan = address(loanToken);
-        if (sel == this.borrow.selector) {
-            (, address receiver, uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
-            _checkSources(sources);
-            uint256 s = shardOf(sender);
-            list.add(address(this), bytes32(LendingStorageLib.CONFIG), AccessList.READ);
-            list.add(address(this), LendingStorageLib.shardSlot(s), AccessList.WRITE);
-            list.add(address(this), LendingStorageLib.loanSlot(sender), AccessList.WRITE);
-            _declarePayOut(list, loan, s, sources, receiver);
-        } else {
-            (address borrower, ) = abi.decode(data[4:], (address, uint256));
-            uint256 s = shardOf(borrower);
-            // Both shard slots and the bad-debt book: a liquidation that exhausts the collateral
-            // books bad debt (the book is read only by the next block's snapshot).
-            list.add(address(this), LendingStorageLib.shardSlot(s), AccessList.WRITE);
-            list.add(address(this), LendingStorageLib.shardBadDebtSlot(s), AccessList.WRITE);
-            list.add(address(this), bytes32(LendingStorageLib.BAD_DEBT_BOOK), AccessList.WRITE);
-            list.add(address(this), LendingStorageLib.loanSlot(borrower), AccessList.WRITE);
-            address escrow = escrowOf(s);
-            _declareTransferFrom(list, loan, sender, escrow);
-            _declareTransferFrom(list, collateral, escrow, sender);
-        }
-    }
-
-    /// @dev A `transferFrom(from, to)` by this market: the allowance (written unless infinite;
-    /// declared written) and both balances, or the token's whole account if its layout is unknown.
-    function _declareTransferFrom(
-        AccessList.Builder memory list,
-        address token,
-        address from,
-        address to
-    ) internal view {
-        list.add(token, _tokenSlot(token, from, address(this)), AccessList.WRITE);
-        list.add(token, _tokenSlot(token, from, address(0)), AccessList.WRITE);
-        list.add(token, _tokenSlot(token, to, address(0)), AccessList.WRITE);
-    }
-
-    /// @dev A token slot from `tokenLayouts` (ANY_SLOT without a registry or for an unknown token).
-    function _tokenSlot(address token, address account, address spender) internal view returns (bytes32) {
-        ITokenLayoutRegistry registry = tokenLayouts;
-        if (address(registry) == address(0)) return AccessList.ANY_SLOT;
-        return registry.tokenSlot(token, account, spender);
-    }
-
-    /// @dev `_payOut`: shard `s`'s escrow, then the escrows of `sources`, each read and maybe
-    /// paying `receiver`.
-    function _declarePayOut(
-        AccessList.Builder memory list,
-        address loan,
-        uint256 s,
-        uint256 sources,
-        address receiver
-    ) internal view {
-        _declareTransferFrom(list, loan, escrowOf(s), receiver);
-        for (uint256 i = 0; i < shardCount; ++i) {
-            if (i != s && (sources >> i) & 1 == 1) _declareTransferFrom(list, loan, escrowOf(i), receiver);
-        }
-    }
-
-    function _declareOwner(AccessList.Builder memory list, bytes4 sel) internal view {
-        if (sel == this.transferOwnership.selector) {
-            list.add(address(this), bytes32(LendingStorageLib.OWNER), AccessList.READ);
-            list.add(address(this), bytes32(LendingStorageLib.PENDING_OWNER), AccessList.WRITE);
-        } else if (sel == this.acceptOwnership.selector || sel == this.renounceOwnership.selector) {
-            list.add(address(this), bytes32(LendingStorageLib.OWNER), AccessList.WRITE);
-            list.add(address(this), bytes32(LendingStorageLib.PENDING_OWNER), AccessList.WRITE);
-        } else {
-            revert UnknownSelector(sel);
-        }
-    }
-
-    /// @dev The snapshot block: the snapshot slot is read by everyone and written by the block's
-    /// first interaction; the rates are read by everyone (written only by `refreshRates` and the
-    /// owner, declared WRITE there); the bad-debt charge's inputs (the book, every shard's supply
-    /// shares) are read only by the first interaction of the block after new bad debt, so they are
-    /// SNAPSHOT accesses (docs/access-lists.md, rule 5). Whether bad debt is pending is not known
-    /// when declaring, so every shard is declared: the declaration holds in any block.
-    function _declareSnapshot(AccessList.Builder memory list) internal view {
-        list.add(address(this), bytes32(LendingStorageLib.SNAPSHOT), AccessList.READ | AccessList.SNAPSHOT);
-        list.add(address(this), bytes32(LendingStorageLib.RATES), AccessList.READ | AccessList.SNAPSHOT);
-        list.add(address(this), bytes32(LendingStorageLib.BAD_DEBT_BOOK), AccessList.SNAPSHOT);
-        for (uint256 i = 0; i < shardCount; ++i) {
-            bytes32 slot = LendingStorageLib.shardSlot(i);
-            list.add(address(this), slot, AccessList.SNAPSHOT);
-            list.add(address(this), LendingStorageLib.shardBadDebtSlot(i), AccessList.SNAPSHOT);
+    /// @inheritdoc ILendingMarket
+    function extsload(bytes32[] calldata slots) external view returns (bytes32[] memory values) {
+        values = new bytes32[](slots.length);
+        for (uint256 i = 0; i < slots.length; ++i) {
+            bytes32 slot = slots[i];
+            bytes32 value;
+            assembly ("memory-safe") {
+                value := sload(slot)
+            }
+            values[i] = value;
         }
     }
 
@@ -816,6 +725,7 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
         if (snap.lastUpdate == block.timestamp) return snap;
         (uint256 rate, uint256 charged) = _accrued(snap);
         _snapshot = _pack(snap.supplyIndex, snap.borrowIndex, block.timestamp, snap.flags);
+        // (`_accrued` promoted a pending shard count: it takes force from this timestamp.)
         if (charged != 0) {
             BadDebtBook memory book = _badDebtBook;
             _badDebtBook = BadDebtBook({applied: _addSat128(book.applied, charged), pending: 0});
@@ -847,23 +757,20 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
         uint256 pending = _badDebtBook.pending;
         if (pending != 0) charged = _charged(snap, pending);
         snap.lastUpdate = block.timestamp;
+        // A shard count set before this timestamp is now in force.
+        snap.flags = (snap.flags & ~uint256(0xff << 8)) | ((snap.flags >> 16) << 8);
     }
 
-    /// @dev Grows both indices over `dt` seconds at the given rates, linearly: the borrow index
-    /// rounded up, the supply index down, each saturating at 2^96 - 1.
+    /// @dev Grows both indices over `dt` seconds at the given rates (InterestIndex.grow: the
+    /// borrow index rounded up, the supply index down, each saturating at 2^96 - 1).
     function _grow(Snapshot memory snap, uint256 borrowRate_, uint256 supplyRate_, uint256 dt) internal pure {
-        if (dt == 0) return;
-        uint256 borrowGrowth = _divUp(snap.borrowIndex * borrowRate_ * dt, WAD);
-        uint256 supplyGrowth = (snap.supplyIndex * supplyRate_ * dt) / WAD;
-        if (borrowGrowth > INDEX_MASK - snap.borrowIndex) {
-            // Saturated: debt grows only this much, so suppliers are credited the same fraction.
-            uint256 room = INDEX_MASK - snap.borrowIndex;
-            supplyGrowth = (supplyGrowth * room) / borrowGrowth;
-            borrowGrowth = room;
-        }
-        snap.borrowIndex += borrowGrowth;
-        uint256 supplyIndex = snap.supplyIndex + supplyGrowth;
-        snap.supplyIndex = supplyIndex > INDEX_MASK ? INDEX_MASK : supplyIndex;
+        (snap.borrowIndex, snap.supplyIndex) = InterestIndex.grow(
+            snap.borrowIndex,
+            snap.supplyIndex,
+            borrowRate_,
+            supplyRate_,
+            dt
+        );
     }
 
     /// @dev Charges `pending` bad debt to all suppliers pro rata by lowering the supply index
@@ -871,7 +778,9 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
     /// supplies: there is no one to charge it to).
     function _charged(Snapshot memory snap, uint256 pending) internal view returns (uint256) {
         uint256 supplyShares;
-        uint256 k = shardCount;
+        // Shards above the count in force hold no shares yet (a pending count takes force only
+        // after this snapshot), so the count in force bounds the sum.
+        uint256 k = _count(snap);
         for (uint256 i = 0; i < k; ++i) supplyShares += _shard(i).supplyShares;
         if (supplyShares == 0) return 0;
         uint256 loss = _divUp(pending * WAD, supplyShares);
@@ -889,7 +798,7 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
     function _refreshed(Snapshot memory snap, RateBook memory rb, uint256 epoch) internal view {
         uint256 supplyShares;
         uint256 borrowShares;
-        uint256 k = shardCount;
+        uint256 k = _count(snap); // shards above it hold nothing yet
         for (uint256 i = 0; i < k; ++i) {
             Shard storage sh = _shard(i);
             supplyShares += sh.supplyShares;
@@ -924,12 +833,8 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
         RateBook memory rb = _rates;
         uint256 end = (uint256(rb.epoch) + 1) * rb.epochLength;
         uint256 left = end > block.timestamp ? end - block.timestamp : 0;
-        uint256 xs = rb.supplyRate * left;
-        uint256 xb = rb.borrowRate * left;
-        supplyIndexAtEnd = snap.supplyIndex + _divUp(snap.supplyIndex * (xs + _divUp(xs * xs, WAD)), WAD);
-        borrowIndexAtEnd = snap.borrowIndex + _divUp(snap.borrowIndex * (xb + _divUp(xb * xb, WAD)), WAD);
-        if (supplyIndexAtEnd > INDEX_MASK) supplyIndexAtEnd = INDEX_MASK;
-        if (borrowIndexAtEnd > INDEX_MASK) borrowIndexAtEnd = INDEX_MASK;
+        supplyIndexAtEnd = InterestIndex.upperBoundAt(snap.supplyIndex, rb.supplyRate, left);
+        borrowIndexAtEnd = InterestIndex.upperBoundAt(snap.borrowIndex, rb.borrowRate, left);
     }
 
     /// @dev Shard i's storage: shards 0..15 before the positions mapping, 16..63 after it.
@@ -941,12 +846,12 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
     /// escrows of the shards in `sources` in index order. Each escrow gives at most its balance;
     /// reverts unless together they hold enough. Reading a balance warms the slot the transfer
     /// then writes, so this costs far less than booking cash in a market slot.
-    function _payOut(uint256 s, uint256 sources, uint256 amount, address to) internal {
+    function _payOut(uint256 s, uint256 sources, uint256 amount, address to, uint256 k) internal {
         uint256 fromOwn = _drawCash(s, amount, to);
         uint256 left = amount - fromOwn;
         if (left == 0) return;
         sources &= ~(uint256(1) << s);
-        for (uint256 i = 0; i < shardCount && left != 0 && sources != 0; ++i) {
+        for (uint256 i = 0; i < k && left != 0 && sources != 0; ++i) {
             if ((sources >> i) & 1 == 0) continue;
             sources &= ~(uint256(1) << i);
             left -= _drawCash(i, left, to);
@@ -962,8 +867,27 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
         if (taken != 0) loanToken.safeTransferFrom(escrow, to, taken);
     }
 
-    function _checkSources(uint256 sources) internal view {
-        if (sources >> shardCount != 0) revert InvalidSources(sources);
+    /// @dev Every shard named in `sources` must have an escrow.
+    function _checkSources(uint256 sources, Snapshot memory snap) internal pure {
+        if (sources >> _nextCount(snap) != 0) revert InvalidSources(sources);
+    }
+
+    /// @dev The shard count in force, of a snapshot brought to this timestamp by `_accrue`.
+    function _count(Snapshot memory snap) internal pure returns (uint256) {
+        return (snap.flags >> 8) & 0xff;
+    }
+
+    /// @dev The shard count from the next timestamp on: every shard below it has its escrow.
+    function _nextCount(Snapshot memory snap) internal pure returns (uint256) {
+        return snap.flags >> 16;
+    }
+
+    /// @dev The shard count in force now, from the stored snapshot (not brought to now): a count
+    /// set before this timestamp is in force even if no snapshot promoted it yet.
+    function _countNow() internal view returns (uint256) {
+        uint256 word = _snapshot;
+        (uint256 count, uint256 next) = LendingStorageLib.shardCounts(word);
+        return _unpack(word).lastUpdate == block.timestamp ? count : next;
     }
 
     function _requireHealthy(uint256 borrowShares, uint256 collateral, uint256 borrowIndex) internal view {
@@ -1007,6 +931,6 @@ contract LendingMarket is ILendingMarket, Ownable2Step, ReentrancyLockTransient 
     }
 
     function _divUp(uint256 x, uint256 d) internal pure returns (uint256) {
-        return x == 0 ? 0 : (x - 1) / d + 1;
+        return InterestIndex.divUp(x, d);
     }
 }

@@ -36,8 +36,6 @@ contract LendingStrategy is IStrategy {
     address public immutable vault;
     /// @notice Market shards (bit i = shard i) a withdrawal may draw on after the adapter's own.
     uint256 public immutable sources;
-    /// @notice The adapter's own market shard.
-    uint256 public immutable ownShard;
     /// @notice The token layout registry its views' declarations use (the market's; zero: the
     /// loan token is declared as the whole account).
     ITokenLayoutRegistry public immutable tokenLayouts;
@@ -56,15 +54,21 @@ contract LendingStrategy is IStrategy {
         address loan = address(market_.loanToken());
         address vaultAsset = IStrategy(vault_).asset();
         if (vaultAsset != loan) revert AssetMismatch(vaultAsset, loan);
-        uint256 k = market_.shardCount();
+        uint256 k = market_.nextShardCount();
         if (sources_ >> k != 0) revert InvalidSources(sources_);
         market = market_;
         tokenLayouts = tokenLayouts_;
         asset = loan;
         vault = vault_;
-        ownShard = uint256(uint160(address(this))) % k;
         sources = sources_ & ~(uint256(1) << (uint256(uint160(address(this))) % k));
         IERC20(loan).forceApprove(address(market_), type(uint256).max);
+    }
+
+    /// @notice The adapter's own market shard: its supply position's tag once it has supplied
+    /// (kept if the market's shard count grows), else the shard its first supply would take.
+    /// @return The shard index.
+    function ownShard() public view returns (uint256) {
+        return market.shardOf(address(this));
     }
 
     modifier onlyVault() {
@@ -115,13 +119,13 @@ contract LendingStrategy is IStrategy {
             return
                 market.declareAccess(
                     address(this),
-                    abi.encodeCall(LendingMarket.withdraw, (1, market.escrowOf(ownShard), sources))
+                    abi.encodeCall(LendingMarket.withdraw, (1, market.escrowOf(ownShard()), sources))
                 );
         }
         if (selector != IStrategy.totalAssets.selector && selector != IStrategy.maxWithdraw.selector) {
             revert UnknownSelector(selector);
         }
-        uint256 k = market.shardCount();
+        uint256 k = market.nextShardCount(); // every shard with an escrow
         accesses = new IAccessDeclaring.Access[](3 * k + 5);
         address m = address(market);
         accesses[0] = IAccessDeclaring.Access(m, bytes32(LendingStorageLib.SNAPSHOT), AccessList.READ);
@@ -144,7 +148,7 @@ contract LendingStrategy is IStrategy {
         if (!loan.exact) {
             accesses[n++] = IAccessDeclaring.Access(asset, AccessList.ANY_SLOT, AccessList.READ);
         } else {
-            uint256 allowed = sources | (uint256(1) << ownShard);
+            uint256 allowed = sources | (uint256(1) << ownShard());
             for (uint256 i = 0; i < k; ++i) {
                 if ((allowed >> i) & 1 == 1) {
                     accesses[n++] = IAccessDeclaring.Access(asset, loan.balance(market.escrowOf(i)), AccessList.READ);
@@ -160,8 +164,8 @@ contract LendingStrategy is IStrategy {
     /// `previewIndices`), and the cash a withdrawal may take.
     function _indexAndCash() internal view returns (uint256 index, uint256 cash) {
         (index, ) = market.previewIndices();
-        uint256 k = market.shardCount();
-        uint256 allowed = sources | (uint256(1) << ownShard);
+        uint256 k = market.nextShardCount(); // every shard with an escrow
+        uint256 allowed = sources | (uint256(1) << ownShard());
         for (uint256 i = 0; i < k; ++i) {
             if ((allowed >> i) & 1 == 1) cash += market.shardTotals(i).cash;
         }

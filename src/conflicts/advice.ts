@@ -39,8 +39,8 @@ export const REMEDIES: Record<Pattern, Remedy> = {
     remedy:
       "a time-derived index or price: write it once per block (the block's first call), as a function of the pre-block state and block.timestamp, and declare it SNAPSHOT",
     buildingBlock:
-      "LinearUnlock (contracts/libraries/LinearUnlock.sol: a price as a function of the last report and block.timestamp), as DisjointVault's price schedule uses it; LendingMarket's interest index",
-    doc: "docs/plugin.md (Solidity building blocks you can import: LinearUnlock); docs/vault.md (The price, and the per-block snapshot); docs/lending.md",
+      "LinearUnlock (contracts/libraries/LinearUnlock.sol: a price as a function of the last report and block.timestamp), as DisjointVault's price schedule uses it; InterestIndex (contracts/libraries/InterestIndex.sol: an index grown from a stored rate and elapsed time), as LendingMarket's interest index uses it",
+    doc: "docs/plugin.md (Solidity building blocks you can import: LinearUnlock, InterestIndex); docs/vault.md (The price, and the per-block snapshot); docs/lending.md",
     fix: true,
   },
   "own-balance": {
@@ -49,7 +49,7 @@ export const REMEDIES: Record<Pattern, Remedy> = {
     remedy:
       "escrow shards: hold the assets in K escrow contracts, pay into and out of the caller's shard escrow, and track assets internally instead of reading balanceOf(this)",
     buildingBlock:
-      "ShardEscrow + EscrowShards (contracts/libraries/ShardEscrow.sol, contracts/libraries/EscrowShards.sol), as DisjointVault and DisjointBatchPool use them",
+      "ShardEscrow + EscrowShards (contracts/libraries/ShardEscrow.sol, contracts/libraries/EscrowShards.sol), as DisjointVault, DisjointBatchPool and LendingMarket use them",
     doc: "docs/plugin.md (Solidity building blocks you can import: ShardEscrow + EscrowShards); docs/vault.md (What a usual vault shares)",
     fix: true,
   },

@@ -7,6 +7,7 @@ import {TokenLayoutRegistry} from "../../contracts/tokens/TokenLayoutRegistry.so
 import {ITokenLayoutRegistry} from "../../contracts/tokens/ITokenLayoutRegistry.sol";
 import {IAccessDeclaring} from "../../contracts/interfaces/IAccessDeclaring.sol";
 import {LendingMarket} from "../../contracts/lending/LendingMarket.sol";
+import {ILendingMarket} from "../../contracts/interfaces/ILendingMarket.sol";
 import {LendingStorageLib} from "../../contracts/lending/LendingStorageLib.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {MockPriceOracle} from "../../contracts/mocks/MockPriceOracle.sol";
@@ -221,9 +222,15 @@ contract LendingAccessTest is LendingFixture {
         uint256 loanWord = uint256(vm.load(address(market), LendingStorageLib.loanSlot(a)));
         uint256 shard = uint256(vm.load(address(market), LendingStorageLib.shardSlot(1)));
         uint256 rates = uint256(vm.load(address(market), bytes32(LendingStorageLib.RATES)));
-        assertEq(pos, p.supplyShares, "position slot");
-        assertEq(loanWord & type(uint128).max, p.borrowShares, "loan slot: borrow shares");
+        assertEq(pos & LendingStorageLib.SUPPLY_SHARES_MASK, p.supplyShares, "position slot");
+        assertEq(LendingStorageLib.supplyTag(pos), 2, "position slot: shard tag (shard 1 + 1)");
+        assertEq(loanWord & ((1 << 112) - 1), p.borrowShares, "loan slot: borrow shares");
+        assertEq(LendingStorageLib.loanTag(loanWord), 2, "loan slot: shard tag (shard 1 + 1)");
         assertEq(loanWord >> 128, p.collateral, "loan slot: collateral");
+        uint256 snapWord = uint256(vm.load(address(market), bytes32(LendingStorageLib.SNAPSHOT)));
+        (uint256 count, uint256 next) = LendingStorageLib.shardCounts(snapWord);
+        assertEq(count, K, "snapshot slot: shard count");
+        assertEq(next, K, "snapshot slot: next shard count");
         assertEq(shard & ((1 << 112) - 1), t.supplyShares, "shard slot: supply shares");
         assertEq((shard >> 112) & ((1 << 112) - 1), t.borrowShares, "shard slot: borrow shares");
         assertEq(rates & ((1 << 40) - 1), market.rates().borrowRate, "rates slot");
@@ -299,13 +306,13 @@ contract LendingAccessTest is LendingFixture {
     }
 
     function test_declareAccessRejectsUnknownSelector() public {
-        vm.expectRevert(abi.encodeWithSelector(LendingMarket.UnknownSelector.selector, bytes4(0xdeadbeef)));
+        vm.expectRevert(abi.encodeWithSelector(ILendingMarket.UnknownSelector.selector, bytes4(0xdeadbeef)));
         market.declareAccess(address(1), hex"deadbeef");
     }
 
     function test_declareAccessRejectsInvalidSources() public {
         bytes memory data = abi.encodeCall(market.withdraw, (1, address(1), 1 << K));
-        vm.expectRevert(abi.encodeWithSelector(LendingMarket.InvalidSources.selector, uint256(1 << K)));
+        vm.expectRevert(abi.encodeWithSelector(ILendingMarket.InvalidSources.selector, uint256(1 << K)));
         market.declareAccess(address(1), data);
     }
 }

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import type { Signer } from "ethers";
+import { getCreateAddress, type Signer } from "ethers";
 import {
   LendingMarket__factory,
   MockERC20__factory,
@@ -102,10 +102,12 @@ async function nextTimestamp(dt: bigint): Promise<bigint> {
 
 describe("LendingMarket", function () {
   describe("construction", function () {
-    it("deploys K escrows at their CREATE2 addresses, approving the market", async function () {
+    it("deploys K escrows at their CREATE addresses (nonces 2.., after the declarer), approving the market", async function () {
       const { market, loan, coll } = await networkHelpers.loadFixture(deploy);
+      expect(await market.declarer()).to.equal(getCreateAddress({ from: await market.getAddress(), nonce: 1 }));
       for (let s = 0n; s < K; s++) {
         const escrow = await market.escrowOf(s);
+        expect(escrow).to.equal(getCreateAddress({ from: await market.getAddress(), nonce: s + 2n }));
         expect(await loan.allowance(escrow, await market.getAddress())).to.equal(MAX);
         expect(await coll.allowance(escrow, await market.getAddress())).to.equal(MAX);
       }

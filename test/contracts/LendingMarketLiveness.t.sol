@@ -247,7 +247,7 @@ contract LivenessHandler is LendingHandlerBase {
     }
 
     function _all() internal view returns (uint256) {
-        return (1 << market.shardCount()) - 1;
+        return (1 << market.nextShardCount()) - 1;
     }
 
     function _fund(address user, uint256 loanAmount, uint256 collAmount) internal {
@@ -372,6 +372,17 @@ contract LivenessHandler is LendingHandlerBase {
             _break("setRateEpoch reverted");
         }
         vm.stopPrank();
+    }
+
+    /// Elastic shards: the owner grows the count under load (at most once per timestamp).
+    function growShards(uint256 count) external clock {
+        uint256 next = market.nextShardCount();
+        if (next == market.MAX_SHARDS() || next != market.shardCount()) return;
+        count = bound(count, next + 1, market.MAX_SHARDS()); // (before the prank: an external call)
+        vm.prank(owner);
+        try market.setShardCount(count) {} catch {
+            _break("setShardCount reverted");
+        }
     }
 
     /// Long idle periods, up to five years at once.

@@ -21,7 +21,7 @@ import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AbiCoder, getCreate2Address, getCreateAddress, keccak256, solidityPacked, toBeHex, zeroPadValue, type Signer } from "ethers";
+import { AbiCoder, getCreate2Address, getCreateAddress, keccak256, zeroPadValue, type Signer } from "ethers";
 import { FutureType, type IgnitionModule } from "@nomicfoundation/ignition-core";
 import { DeployParameterError, LIMITS, planSuite, tokenLayoutsToRegister } from "../../deploy/config.js";
 import Suite from "../../deploy/modules/Suite.js";
@@ -144,17 +144,14 @@ describe("suite deploy onto the offline Cancun-era mainnet fork (real USDC/WETH)
         pairInitCodeHash,
       ),
     );
-    // Lending: the escrows are CREATE2 children of the market (salt: shard index).
-    const escrowCode = await embeddedCreationCode("LendingMarket", "LendingEscrow");
-    const escrowInitCodeHash = keccak256(
-      solidityPacked(["bytes", "bytes"], [escrowCode, AbiCoder.defaultAbiCoder().encode(["address", "address"], [USDC, WETH])]),
-    );
-    const marketEscrows = Array.from({ length: mainnet.lending.shardCount }, (_, i) =>
-      getCreate2Address(marketAt, zeroPadValue(toBeHex(i), 32), escrowInitCodeHash),
-    );
+    // Lending: the escrows are CREATE children of the market at nonces 2.. (EscrowShards; nonce 1
+    // is its declarer).
+    const marketEscrows = Array.from({ length: mainnet.lending.shardCount }, (_, i) => getCreateAddress({ from: marketAt, nonce: i + 2 }));
     // Vault: the ShardEscrows take the vault's nonces 1..shardCount.
     const vaultEscrows = Array.from({ length: mainnet.vault.shardCount }, (_, k) => getCreateAddress({ from: vaultAt, nonce: k + 1 }));
-    fork.server.assumeEmpty(...pairs, ...marketEscrows, ...vaultEscrows);
+    // The market's declarer (LendingDeclarer) is its first CREATE child, made in its constructor.
+    const marketDeclarer = getCreateAddress({ from: marketAt, nonce: 1 });
+    fork.server.assumeEmpty(...pairs, ...marketEscrows, marketDeclarer, ...vaultEscrows);
 
     // The vault's constructor reads USDC.decimals(): FiatToken's slot 6 (`uint8 decimals`, set once
     // at initialization), which block 19,932,703 never read, so the recording lacks it...

@@ -8,17 +8,7 @@
  * server's "is not in the recording" error.
  */
 import { expect } from "chai";
-import {
-  AbiCoder,
-  ZeroAddress,
-  getCreate2Address,
-  getCreateAddress,
-  keccak256,
-  solidityPacked,
-  zeroPadValue,
-  toBeHex,
-  type Signer,
-} from "ethers";
+import { AbiCoder, ZeroAddress, getCreate2Address, getCreateAddress, keccak256, zeroPadValue, type Signer } from "ethers";
 import {
   DisjointFactory__factory,
   DisjointRouter__factory,
@@ -26,7 +16,7 @@ import {
   LendingMarket__factory,
   MockPriceOracle__factory,
 } from "../../typechain-types/index.js";
-import { CANCUN_FORK_BLOCK, embeddedCreationCode, startCancunFork, type Fork } from "../helpers/fork.js";
+import { CANCUN_FORK_BLOCK, startCancunFork, type Fork } from "../helpers/fork.js";
 
 const USDC = "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48";
 const WETH = "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2";
@@ -161,15 +151,12 @@ describe("suite on a Cancun-era mainnet fork (recorded state of block 19,932,703
     const oracle = await new MockPriceOracle__factory(deployer).deploy(3_000n * E6 * 10n ** 18n);
     const marketAddr = await nextDeployment();
     const shardCount = 4n;
-    // the escrows are CREATE2 children of the market, created (and approving the market) in its constructor
-    const escrowCode = await embeddedCreationCode("LendingMarket", "LendingEscrow");
-    const initCodeHash = keccak256(
-      solidityPacked(["bytes", "bytes"], [escrowCode, AbiCoder.defaultAbiCoder().encode(["address", "address"], [USDC, WETH])]),
-    );
-    const escrows = Array.from({ length: Number(shardCount) }, (_, i) =>
-      getCreate2Address(marketAddr, zeroPadValue(toBeHex(i), 32), initCodeHash),
-    );
-    fork.server.assumeEmpty(...escrows);
+    // the escrows are CREATE children of the market at nonces 2.. (EscrowShards), created (and
+    // approving the market) in its constructor
+    const escrows = Array.from({ length: Number(shardCount) }, (_, i) => getCreateAddress({ from: marketAddr, nonce: i + 2 }));
+    // the market's declarer (LendingDeclarer) is its first CREATE child, also made in its constructor
+    const declarer = getCreateAddress({ from: marketAddr, nonce: 1 });
+    fork.server.assumeEmpty(declarer, ...escrows);
     const YEAR = 365n * 24n * 3600n;
     const market = await new LendingMarket__factory(deployer).deploy(
       {
