@@ -11,6 +11,7 @@ interface Args {
   sql: string;
   noBuiltin: boolean;
   noChains: boolean;
+  materializeDeps: boolean;
   md: string;
   json: string;
   html: string;
@@ -32,6 +33,7 @@ async function studyBody(args: Args): Promise<void> {
       : [],
     noBuiltin: args.noBuiltin,
     noChains: args.noChains,
+    materializeDeps: args.materializeDeps,
     memoryLimit: args.memory,
   });
   const md = studyMarkdown(result);

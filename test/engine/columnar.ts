@@ -253,6 +253,17 @@ describe("columnar access sets (Parquet trees)", function () {
     expect(studyHtml(r)).to.match(/^<!doctype html>/);
   });
 
+  it("study: materializing the deps view once gives the same rows in every section", async () => {
+    const tree = path.join(dir, "corpus.parquet");
+    const opts = { noChains: true, progress: { env: { CI: "true" } } };
+    const plainRun = await runStudy(tree, opts);
+    const materialized = await runStudy(tree, { ...opts, materializeDeps: true });
+    expect(plainRun.sections.length).to.be.greaterThan(5);
+    expect(materialized.sections.map((s) => [s.name, s.columns, s.rows])).to.deep.equal(
+      plainRun.sections.map((s) => [s.name, s.columns, s.rows]),
+    );
+  });
+
   it("study: a block range limits every query, and a bad user SQL file is named", async () => {
     const tree = path.join(dir, "corpus.parquet");
     const one = json.blocks[5].number;
