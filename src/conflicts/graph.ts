@@ -15,6 +15,10 @@ import {
   DependencyTracker,
   dependencyMode,
   dependencyUsesSender,
+  fieldDependencyMode,
+  fieldDependencyNeeds,
+  NEEDS_FEE_RECIPIENT,
+  NEEDS_SENDER,
   dependencyOptions,
   EDGE_RAW,
   EDGE_WW,
@@ -124,16 +128,20 @@ export function buildConflictGraph(input: AccessSetFile | CompactAccessSets, opt
       for (let i = txStart[pos]; i < end; i++) {
         const k = txKeys[i];
         const observed = txModes[i];
-        const m = isField[k]
-          ? dependencyMode(
-              observed,
-              c.keyAccount.at(k)!,
-              c.keyField.at(k)!,
-              blk.coinbase,
-              from === undefined ? (from = c.txFrom.at(pos) ?? null) : from,
-              options,
-            )
-          : dependencyMode(observed, "", "", "", null, options);
+        let m: number;
+        if (isField[k]) {
+          // The account is decoded only for the accesses where the rule looks at it.
+          const field = c.keyField.at(k)!;
+          const needs = fieldDependencyNeeds(observed, field, options);
+          const account = needs === 0 ? "" : c.keyAccount.at(k)!;
+          m = fieldDependencyMode(
+            observed,
+            field,
+            (needs & NEEDS_FEE_RECIPIENT) !== 0 && account === blk.coinbase,
+            (needs & NEEDS_SENDER) !== 0 && account === (from === undefined ? (from = c.txFrom.at(pos) ?? null) : from),
+            options,
+          );
+        } else m = dependencyMode(observed, "", "", "", null, options);
         if (m === 0) continue;
         accesses++;
         statTxs[k]++;

@@ -118,6 +118,22 @@ export function fieldDependencyMode(
   return m;
 }
 
+/** What `fieldDependencyMode` looks at for one access beyond the field: the account's being the block's fee recipient (1), its being the sender (2). */
+export const NEEDS_FEE_RECIPIENT = 1;
+export const NEEDS_SENDER = 2;
+
+/**
+ * Which facts about the account the rule above reads for an access of `field` observed as
+ * `observed` under `opts` (`NEEDS_FEE_RECIPIENT | NEEDS_SENDER`, 0 for none): a reader that
+ * keeps addresses as bytes decodes an account only for the accesses where it matters.
+ */
+export function fieldDependencyNeeds(observed: number, field: string, opts: DependencyOptions): number {
+  if (field === "balance" && (observed & (ACCESS_READ | ACCESS_WRITE)) === ACCESS_WRITE && opts.feeRecipientCredit === "excluded")
+    return NEEDS_FEE_RECIPIENT;
+  if (field === "nonce" && opts.senderNonces === "relaxed") return NEEDS_SENDER;
+  return 0;
+}
+
 /** Locations a declaration puts in SNAPSHOT mode: declared SNAPSHOT and not declared WRITE. */
 export function snapshotKeys(declared: TxAccess["declared"]): Set<string> | undefined {
   if (!declared?.snapshots || declared.snapshots.length === 0) return undefined;

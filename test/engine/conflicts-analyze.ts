@@ -1,6 +1,15 @@
 import { expect } from "chai";
 import type { AccessSetFile, TxAccess } from "../../src/access/index.js";
-import { EDGE_RAW, EDGE_WAR, EDGE_WW } from "../../src/model/dependency.js";
+import {
+  EDGE_RAW,
+  EDGE_WAR,
+  EDGE_WW,
+  fieldDependencyMode,
+  fieldDependencyNeeds,
+  NEEDS_FEE_RECIPIENT,
+  NEEDS_SENDER,
+  type DependencyOptions,
+} from "../../src/model/dependency.js";
 import { analyze, checkDeclared, renderMarkdown, renderText } from "../../src/conflicts/index.js";
 
 const X = "0x" + "aa".repeat(20);
@@ -122,6 +131,33 @@ describe("conflict analysis on hand-built access sets", function () {
     expect(r.edges).to.deep.equal({ total: n, raw: 0, ww: 0, war: n });
     expect(r.components.largest).to.equal(n + 1);
     expect(r.longestChain.length).to.equal(1);
+  });
+});
+
+describe("the dependency rule's needs", function () {
+  it("a fact fieldDependencyNeeds leaves out never changes fieldDependencyMode (every mode, field and option)", function () {
+    let checked = 0;
+    let needed = 0;
+    for (const feeRecipientCredit of ["excluded", "included"] as const)
+      for (const credits of ["read-modify-write", "commutative"] as const)
+        for (const senderNonces of ["ordered", "relaxed"] as const) {
+          const opts: DependencyOptions = { feeRecipientCredit, credits, senderNonces };
+          for (let observed = 0; observed < 16; observed++)
+            for (const field of ["balance", "nonce", "code", "0x01"]) {
+              const needs = fieldDependencyNeeds(observed, field, opts);
+              if (needs !== 0) needed++;
+              for (const fee of [false, true])
+                for (const sender of [false, true]) {
+                  const m = fieldDependencyMode(observed, field, fee, sender, opts);
+                  if ((needs & NEEDS_FEE_RECIPIENT) === 0) expect(fieldDependencyMode(observed, field, !fee, sender, opts)).to.equal(m);
+                  if ((needs & NEEDS_SENDER) === 0) expect(fieldDependencyMode(observed, field, fee, !sender, opts)).to.equal(m);
+                  checked++;
+                }
+            }
+        }
+    expect(checked).to.equal(8 * 16 * 4 * 4);
+    // The facts are needed somewhere (the rule does look at them).
+    expect(needed).to.be.greaterThan(0);
   });
 });
 
