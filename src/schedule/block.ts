@@ -131,6 +131,17 @@ const pick = (ids: Int32Array, modes: Uint8Array, mask: number): Int32Array => {
   return out;
 };
 
+/** Per block form: key id -> block-local location id + 1, and key id -> fetched-strings index + 1 (all 0 between blocks). */
+const keyScratches = new WeakMap<CompactAccessSets, { localOf: Int32Array; keyStr: Int32Array }>();
+const keyScratch = (c: CompactAccessSets): { localOf: Int32Array; keyStr: Int32Array } => {
+  let s = keyScratches.get(c);
+  if (s === undefined || s.localOf.length < c.keyAccount.length) {
+    s = { localOf: new Int32Array(c.keyAccount.length), keyStr: new Int32Array(c.keyAccount.length) };
+    keyScratches.set(c, s);
+  }
+  return s;
+};
+
 /** Where a block already stands in the one block form: the form and the block's ordinal in it. */
 export interface BlockForm {
   compact: CompactAccessSets;
@@ -167,9 +178,10 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}, form
   // The form's key ids renumbered per block (id + 1 per key id, 0 for none yet); (address,
   // slot) -> id only once declarations need it. The key's strings are fetched once per block
   // (keyStr: index + 1 into keyAccounts / keyFields), not once per access.
-  const nKeys = c.keyAccount.length;
-  const localOf = new Int32Array(nKeys);
-  const keyStr = new Int32Array(nKeys);
+  // The two arrays span the form's keys (the whole corpus): allocated once per form and
+  // cleared after this block's pass (touched keys only), not allocated per block.
+  const { localOf, keyStr } = keyScratch(c);
+  const touched: number[] = [];
   const keyAccounts: string[] = [];
   const keyFields: string[] = [];
   const strOf = (k: number): number => {
@@ -177,6 +189,7 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}, form
     if (s < 0) {
       s = keyAccounts.length;
       keyStr[k] = s + 1;
+      touched.push(k);
       keyAccounts.push(c.keyAccount.at(k)!);
       keyFields.push(c.keyField.at(k)!);
     }
@@ -233,26 +246,34 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}, form
   const bound = txStart[blk.end] - txStart[blk.start];
   const modeAt = new Uint8Array(bound);
   const modeStamp = new Int32Array(bound);
-  const raw = block.txs.map((tx, i) => {
-    const pos = blk.start + i;
-    const ids: number[] = [];
-    for (let e = txStart[pos], end = txStart[pos + 1]; e < end; e++) {
-      const k = txKeys[e];
-      const s = strOf(k);
-      const m = dependencyMode(txModes[e], keyAccounts[s], keyFields[s], blk.coinbase, tx.from, dependency);
-      if (m !== 0) {
-        const id = local(k);
-        if (modeStamp[id] !== i + 1) {
-          modeStamp[id] = i + 1;
-          ids.push(id);
+  let raw;
+  try {
+    raw = block.txs.map((tx, i) => {
+      const pos = blk.start + i;
+      const ids: number[] = [];
+      for (let e = txStart[pos], end = txStart[pos + 1]; e < end; e++) {
+        const k = txKeys[e];
+        const s = strOf(k);
+        const m = dependencyMode(txModes[e], keyAccounts[s], keyFields[s], blk.coinbase, tx.from, dependency);
+        if (m !== 0) {
+          const id = local(k);
+          if (modeStamp[id] !== i + 1) {
+            modeStamp[id] = i + 1;
+            ids.push(id);
+          }
+          modeAt[id] = m;
         }
-        modeAt[id] = m;
       }
+      const access = sortedUnique(ids);
+      const modes = Uint8Array.from(access, (id) => modeAt[id]);
+      return { tx, access, modes, cost: c.txGas[pos] };
+    });
+  } finally {
+    for (const k of touched) {
+      keyStr[k] = 0;
+      localOf[k] = 0;
     }
-    const access = sortedUnique(ids);
-    const modes = Uint8Array.from(access, (id) => modeAt[id]);
-    return { tx, access, modes, cost: c.txGas[pos] };
-  });
+  }
   notes.push(...describeDependencyOptions(dependency));
   if (costChoice.note) notes.push(costChoice.note);
   if (extra.note) notes.push(extra.note);
