@@ -142,6 +142,9 @@ export function snapshotKeys(declared: TxAccess["declared"]): Set<string> | unde
   return keys.size > 0 ? keys : undefined;
 }
 
+/** Locations of one transaction merged by a linear scan before observedModes indexes them by key. */
+const OBSERVED_SCAN = 16;
+
 /**
  * The observed modes of one transaction, merged per location (ACCESS_READ / ACCESS_WRITE,
  * ACCESS_SNAPSHOT from its declaration): `visit` is called once per location, in the order
@@ -151,19 +154,49 @@ export function observedModes(
   tx: Pick<TxAccess, "storage" | "accounts" | "declared">,
   visit: (account: string, field: string, mode: number) => void,
 ): void {
-  const modes = new Map<string, [string, string, number]>();
+  // Locations in first-occurrence order; found by a scan while few (a transaction touches a
+  // handful), through a Map of location keys past OBSERVED_SCAN of them.
+  const accounts: string[] = [];
+  const fields: string[] = [];
+  const modes: number[] = [];
+  let index: Map<string, number> | undefined;
   const add = (a: string, f: string, m: number) => {
-    const k = locationKey(a, f);
-    const e = modes.get(k);
-    if (e) e[2] |= m;
-    else modes.set(k, [a, f, m]);
+    const n = accounts.length;
+    if (index === undefined) {
+      for (let i = 0; i < n; i++)
+        if (accounts[i] === a && fields[i] === f) {
+          modes[i] |= m;
+          return;
+        }
+      if (n >= OBSERVED_SCAN) {
+        index = new Map();
+        for (let i = 0; i < n; i++) index.set(locationKey(accounts[i], fields[i]), i);
+      }
+    }
+    if (index !== undefined) {
+      const k = locationKey(a, f);
+      const i = index.get(k);
+      if (i !== undefined) {
+        modes[i] |= m;
+        return;
+      }
+      index.set(k, n);
+    }
+    accounts.push(a);
+    fields.push(f);
+    modes.push(m);
   };
   for (const [a, s] of tx.storage.reads) add(a, s, ACCESS_READ);
   for (const [a, s] of tx.storage.writes) add(a, s, ACCESS_WRITE);
   for (const [a, f] of tx.accounts.reads) add(a, f, ACCESS_READ);
   for (const [a, f] of tx.accounts.writes) add(a, f, ACCESS_WRITE);
   const snap = snapshotKeys(tx.declared);
-  for (const [k, [a, f, m]] of modes) visit(a, f, snap?.has(k) && !isAccountField(f) ? m | ACCESS_SNAPSHOT : m);
+  for (let i = 0; i < accounts.length; i++) {
+    const a = accounts[i];
+    const f = fields[i];
+    const m = modes[i];
+    visit(a, f, snap !== undefined && snap.has(locationKey(a, f)) && !isAccountField(f) ? m | ACCESS_SNAPSHOT : m);
+  }
 }
 
 /** Grows an Int32Array to at least `size`, new entries set to `fill`. */

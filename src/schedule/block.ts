@@ -102,10 +102,44 @@ const sortedUnique = (xs: number[]): Int32Array => {
   return Int32Array.from(xs);
 };
 const NONE = new Uint8Array(0);
-/** 1 where the location at the same position is accessed in SNAPSHOT mode; NONE (shared) when none is. */
-const snapFlags = (ids: Int32Array, modeOf: Map<number, number>): Uint8Array => {
-  if (!ids.some((id) => (modeOf.get(id)! & ACCESS_SNAPSHOT) !== 0)) return NONE;
-  return Uint8Array.from(ids, (id) => ((modeOf.get(id)! & ACCESS_SNAPSHOT) !== 0 ? 1 : 0));
+/**
+ * Over the accesses whose mode has a bit of `mask` (the reads, or the writes, in access order):
+ * 1 where the access is in SNAPSHOT mode; NONE (shared) when none is.
+ */
+const snapFlags = (modes: Uint8Array, mask: number): Uint8Array => {
+  let any = false;
+  let count = 0;
+  for (let k = 0; k < modes.length; k++)
+    if ((modes[k] & mask) !== 0) {
+      count++;
+      if ((modes[k] & ACCESS_SNAPSHOT) !== 0) any = true;
+    }
+  if (!any) return NONE;
+  const out = new Uint8Array(count);
+  let j = 0;
+  for (let k = 0; k < modes.length; k++) if ((modes[k] & mask) !== 0) out[j++] = (modes[k] & ACCESS_SNAPSHOT) !== 0 ? 1 : 0;
+  return out;
+};
+
+/** The ids whose mode has a bit of `mask`, in order (a loop: TypedArray.filter's callback is slow). */
+const pick = (ids: Int32Array, modes: Uint8Array, mask: number): Int32Array => {
+  let count = 0;
+  for (let k = 0; k < ids.length; k++) if ((modes[k] & mask) !== 0) count++;
+  const out = new Int32Array(count);
+  let j = 0;
+  for (let k = 0; k < ids.length; k++) if ((modes[k] & mask) !== 0) out[j++] = ids[k];
+  return out;
+};
+
+/** Per block form: key id -> block-local location id + 1, and key id -> fetched-strings index + 1 (all 0 between blocks). */
+const keyScratches = new WeakMap<CompactAccessSets, { localOf: Int32Array; keyStr: Int32Array }>();
+const keyScratch = (c: CompactAccessSets): { localOf: Int32Array; keyStr: Int32Array } => {
+  let s = keyScratches.get(c);
+  if (s === undefined || s.localOf.length < c.keyAccount.length) {
+    s = { localOf: new Int32Array(c.keyAccount.length), keyStr: new Int32Array(c.keyAccount.length) };
+    keyScratches.set(c, s);
+  }
+  return s;
 };
 
 /** Where a block already stands in the one block form: the form and the block's ordinal in it. */
@@ -141,15 +175,34 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}, form
   const locAccount: string[] = [];
   const locIsField: boolean[] = [];
   const notes: string[] = [];
-  // The form's key ids renumbered per block; (address, slot) -> id only once declarations need it.
-  const localOf = new Map<number, number>();
+  // The form's key ids renumbered per block (id + 1 per key id, 0 for none yet); (address,
+  // slot) -> id only once declarations need it. The key's strings are fetched once per block
+  // (keyStr: index + 1 into keyAccounts / keyFields), not once per access.
+  // The two arrays span the form's keys (the whole corpus): allocated once per form and
+  // cleared after this block's pass (touched keys only), not allocated per block.
+  const { localOf, keyStr } = keyScratch(c);
+  const touched: number[] = [];
+  const keyAccounts: string[] = [];
+  const keyFields: string[] = [];
+  const strOf = (k: number): number => {
+    let s = keyStr[k] - 1;
+    if (s < 0) {
+      s = keyAccounts.length;
+      keyStr[k] = s + 1;
+      touched.push(k);
+      keyAccounts.push(c.keyAccount.at(k)!);
+      keyFields.push(c.keyField.at(k)!);
+    }
+    return s;
+  };
   const local = (k: number): number => {
-    let id = localOf.get(k);
-    if (id === undefined) {
+    let id = localOf[k] - 1;
+    if (id < 0) {
       id = locations.length;
-      localOf.set(k, id);
-      const address = c.keyAccount.at(k)!;
-      const slot = c.keyField.at(k)!;
+      localOf[k] = id + 1;
+      const s = strOf(k);
+      const address = keyAccounts[s];
+      const slot = keyFields[s];
       locations.push(locationKey(address, slot));
       locAccount.push(address);
       locIsField.push(slot.length < 10);
@@ -188,16 +241,39 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}, form
     notes.push(`block ${block.number}: tx indices are not 0..n-1 in order; simulated in file order`);
   const extra = blockLevelReads(block);
   const { txStart, txKeys, txModes } = c;
-  const raw = block.txs.map((tx, i) => {
-    const pos = blk.start + i;
-    const modes = new Map<number, number>();
-    for (let e = txStart[pos], end = txStart[pos + 1]; e < end; e++) {
-      const k = txKeys[e];
-      const m = dependencyMode(txModes[e], c.keyAccount.at(k)!, c.keyField.at(k)!, blk.coinbase, tx.from, dependency);
-      if (m !== 0) modes.set(local(k), m);
+  // Per tx: the mode of each kept location (a later access of the same location overrides an
+  // earlier one), in scratch arrays stamped with the tx (i + 1) instead of a Map per tx.
+  const bound = txStart[blk.end] - txStart[blk.start];
+  const modeAt = new Uint8Array(bound);
+  const modeStamp = new Int32Array(bound);
+  let raw;
+  try {
+    raw = block.txs.map((tx, i) => {
+      const pos = blk.start + i;
+      const ids: number[] = [];
+      for (let e = txStart[pos], end = txStart[pos + 1]; e < end; e++) {
+        const k = txKeys[e];
+        const s = strOf(k);
+        const m = dependencyMode(txModes[e], keyAccounts[s], keyFields[s], blk.coinbase, tx.from, dependency);
+        if (m !== 0) {
+          const id = local(k);
+          if (modeStamp[id] !== i + 1) {
+            modeStamp[id] = i + 1;
+            ids.push(id);
+          }
+          modeAt[id] = m;
+        }
+      }
+      const access = sortedUnique(ids);
+      const modes = Uint8Array.from(access, (id) => modeAt[id]);
+      return { tx, access, modes, cost: c.txGas[pos] };
+    });
+  } finally {
+    for (const k of touched) {
+      keyStr[k] = 0;
+      localOf[k] = 0;
     }
-    return { tx, modes, cost: c.txGas[pos] };
-  });
+  }
   notes.push(...describeDependencyOptions(dependency));
   if (costChoice.note) notes.push(costChoice.note);
   if (extra.note) notes.push(extra.note);
@@ -265,13 +341,11 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}, form
     }
     return dropped;
   };
-  const txs: PreparedTx[] = raw.map(({ tx, modes: modeOf, cost }, i) => {
-    const access = sortedUnique([...modeOf.keys()]);
-    const modes = Uint8Array.from(access, (id) => modeOf.get(id)!);
-    const r = access.filter((_, k) => (modes[k] & ACCESS_READ) !== 0);
-    const w = access.filter((_, k) => (modes[k] & (ACCESS_WRITE | ACCESS_CREDIT)) !== 0);
-    const snapReads = snapFlags(r, modeOf);
-    const snapWrites = snapFlags(w, modeOf);
+  const txs: PreparedTx[] = raw.map(({ tx, access, modes, cost }, i) => {
+    const r = pick(access, modes, ACCESS_READ);
+    const w = pick(access, modes, ACCESS_WRITE | ACCESS_CREDIT);
+    const snapReads = snapFlags(modes, ACCESS_READ);
+    const snapWrites = snapFlags(modes, ACCESS_WRITE | ACCESS_CREDIT);
     // Lock set: resource id -> mode; whole-account resources are offset later.
     const locks = new Map<number, number>();
     const acctLocks = new Map<number, number>();
@@ -337,9 +411,10 @@ export function prepareBlock(block: BlockAccess, opts: PrepareOptions = {}, form
         if (acct !== undefined && starW[acct] === i) return;
         uncovered();
       };
-      const written = (id: number) => (modeOf.get(id)! & (ACCESS_WRITE | ACCESS_CREDIT)) !== 0;
       for (const id of w) check(id, "write");
-      for (const id of r) if (!written(id)) check(id, "read");
+      // The reads not written, in access order (the order of r).
+      for (let k = 0; k < access.length; k++)
+        if ((modes[k] & ACCESS_READ) !== 0 && (modes[k] & (ACCESS_WRITE | ACCESS_CREDIT)) === 0) check(access[k], "read");
     } else {
       // Observed sets: merge the two sorted lists; a location read and written is a WRITE.
       const ids = new Int32Array(r.length + w.length);

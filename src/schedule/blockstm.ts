@@ -421,6 +421,7 @@ export function simulateBlockStm(block: BlockStmInput, opts: BlockStmOptions): S
   const busyBar = new Int32Array(threads).fill(-1);
   const events = new IntHeap(threads, (a, b) => busyEnd[a] < busyEnd[b] || (busyEnd[a] === busyEnd[b] && a < b));
   const idle = new Uint8Array(threads).fill(1);
+  let idleCount = threads; // threads with idle[th] = 1: the wake-up scan below runs only when there is one
   let now = 0;
   let busy = 0;
   const stats: BlockStmStats = { executions: 0, validationAborts: 0, suspensions: 0, validations: 0, validationWork: 0 };
@@ -431,6 +432,7 @@ export function simulateBlockStm(block: BlockStmInput, opts: BlockStmOptions): S
   let makespan = 0;
 
   const occupy = (th: number, kind: number, tx: number, c: number, duration: number, bar?: TimelineEntry | undefined) => {
+    if (idle[th] === 1) idleCount--;
     idle[th] = 0;
     busyKind[th] = kind;
     busyTx[th] = tx;
@@ -453,6 +455,7 @@ export function simulateBlockStm(block: BlockStmInput, opts: BlockStmOptions): S
       if (!hasTask) {
         while (!nextTask()) {
           if (executionIdx >= n && validationIdx >= n) {
+            if (idle[th] === 0) idleCount++;
             idle[th] = 1;
             return;
           }
@@ -572,7 +575,8 @@ export function simulateBlockStm(block: BlockStmInput, opts: BlockStmOptions): S
     if (now > makespan) makespan = now;
     const has = complete(th);
     run(th, has);
-    if (executionIdx < n || validationIdx < n) for (let o = 0; o < threads; o++) if (idle[o] && o !== th) run(o, false);
+    if (idleCount > 0 && (executionIdx < n || validationIdx < n))
+      for (let o = 0; o < threads; o++) if (idle[o] && o !== th) run(o, false);
   }
   if (executionIdx < n || validationIdx < n || numActive !== 0) {
     throw new Error(

@@ -153,17 +153,17 @@ export interface ListSchedule {
   makespan: number;
 }
 
-/**
- * Greedy list scheduling on `threads` identical threads: whenever a thread is free, it takes
- * the ready tx (all predecessors finished) that `before` ranks first. Finishes at the same
- * instant are all processed before any start.
- */
-export function listSchedule(dag: Dag, cost: Float64Array, threads: number, before: (a: number, b: number) => boolean): ListSchedule {
+/** A DAG's successor lists and in-degrees: built once per DAG, shared by every list schedule of it. */
+interface Successors {
+  sOff: Int32Array;
+  succ: Int32Array;
+  indeg: Int32Array;
+}
+const successorsOf = new WeakMap<Dag, Successors>();
+function successors(dag: Dag): Successors {
+  const cached = successorsOf.get(dag);
+  if (cached) return cached;
   const n = dag.n;
-  const start = new Float64Array(n);
-  const end = new Float64Array(n);
-  const thread = new Int32Array(n);
-  // Successor lists.
   const indeg = new Int32Array(n);
   const sOff = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) {
@@ -174,6 +174,23 @@ export function listSchedule(dag: Dag, cost: Float64Array, threads: number, befo
   const succ = new Int32Array(dag.pred.length);
   const fill = sOff.slice(0, n);
   for (let i = 0; i < n; i++) for (let p = dag.off[i]; p < dag.off[i + 1]; p++) succ[fill[dag.pred[p]]++] = i;
+  const out = { sOff, succ, indeg };
+  successorsOf.set(dag, out);
+  return out;
+}
+
+/**
+ * Greedy list scheduling on `threads` identical threads: whenever a thread is free, it takes
+ * the ready tx (all predecessors finished) that `before` ranks first. Finishes at the same
+ * instant are all processed before any start.
+ */
+export function listSchedule(dag: Dag, cost: Float64Array, threads: number, before: (a: number, b: number) => boolean): ListSchedule {
+  const n = dag.n;
+  const start = new Float64Array(n);
+  const end = new Float64Array(n);
+  const thread = new Int32Array(n);
+  const { sOff, succ, indeg: indeg0 } = successors(dag);
+  const indeg = indeg0.slice();
 
   const ready = new IntHeap(n, before);
   for (let i = 0; i < n; i++) if (indeg[i] === 0) ready.push(i);
