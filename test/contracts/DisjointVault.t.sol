@@ -49,9 +49,7 @@ abstract contract VaultSetup is AccessCheck {
     }
 
     function _fund(address who, uint256 amount) internal {
-        token.mint(who, amount);
-        vm.prank(who);
-        token.approve(address(vault), type(uint256).max);
+        _mintAndApprove(token, who, amount, address(vault));
     }
 
     function _deposit(address who, uint256 assets) internal returns (uint256 shares) {

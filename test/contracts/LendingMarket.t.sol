@@ -73,12 +73,8 @@ abstract contract LendingFixture is AccessCheck {
     }
 
     function _fund(address user, uint256 loanAmount, uint256 collAmount) internal {
-        loan.mint(user, loanAmount);
-        coll.mint(user, collAmount);
-        vm.startPrank(user);
-        loan.approve(address(market), type(uint256).max);
-        coll.approve(address(market), type(uint256).max);
-        vm.stopPrank();
+        _mintAndApprove(loan, user, loanAmount, address(market));
+        _mintAndApprove(coll, user, collAmount, address(market));
     }
 
     function _nextBlock(uint256 dt) internal {

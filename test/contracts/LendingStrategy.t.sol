@@ -78,17 +78,14 @@ abstract contract LendingStrategySetup is AccessCheck {
     }
 
     function _deposit(address who, uint256 assets) internal returns (uint256 shares) {
-        token.mint(who, assets);
-        vm.startPrank(who);
-        token.approve(address(vault), type(uint256).max);
+        _mintAndApprove(token, who, assets, address(vault));
+        vm.prank(who);
         shares = vault.deposit(assets, who);
-        vm.stopPrank();
     }
 
     function _borrow(uint256 collateralAmount, uint256 assets) internal {
-        collateral.mint(BORROWER, collateralAmount);
+        _mintAndApprove(collateral, BORROWER, collateralAmount, address(market));
         vm.startPrank(BORROWER);
-        collateral.approve(address(market), type(uint256).max);
         token.approve(address(market), type(uint256).max);
         market.depositCollateral(collateralAmount);
         market.borrow(assets, BORROWER, (1 << SHARDS) - 1);
@@ -204,11 +201,9 @@ contract LendingStrategyLifecycleTest is LendingStrategySetup {
         _borrow(100e18, 75e18);
         _nextBlock(12);
         oracle.setPrice(0.1e36); // collateral now worth 10e18 against ~75e18 of debt
-        token.mint(LIQUIDATOR, 100e18);
-        vm.startPrank(LIQUIDATOR);
-        token.approve(address(market), type(uint256).max);
+        _mintAndApprove(token, LIQUIDATOR, 100e18, address(market));
+        vm.prank(LIQUIDATOR);
         (, , uint256 badDebt) = market.liquidate(BORROWER, type(uint256).max);
-        vm.stopPrank();
         assertTrue(badDebt > 60e18, "bad debt left");
 
         uint256 totalBefore = vault.totalAssets();
@@ -267,11 +262,9 @@ contract LendingStrategyLifecycleTest is LendingStrategySetup {
         // Another lender's cash in a different market shard does not count.
         address lender = address(uint160(strategy.ownShard() + 1 + 0x1000 * SHARDS)); // shard own+1 mod K
         if (market.shardOf(lender) == strategy.ownShard()) lender = address(uint160(lender) + 1);
-        token.mint(lender, 50e18);
-        vm.startPrank(lender);
-        token.approve(address(market), type(uint256).max);
+        _mintAndApprove(token, lender, 50e18, address(market));
+        vm.prank(lender);
         market.supply(50e18);
-        vm.stopPrank();
         assertEq(strategy.maxWithdraw(), 100e18, "own shard's cash only");
         assertEq(_declaredShardWrites(), 1, "withdraw writes only the own shard's totals");
     }

@@ -42,14 +42,16 @@ abstract contract BatchBase is TestBase {
 
     function _addLiquidity(DisjointBatchPool p, address who, uint256 a0, uint256 a1) internal returns (uint256) {
         // The first mint also leaves 1 wei in each escrow.
-        token0.mint(who, a0 + 4 * SHARDS);
-        token1.mint(who, a1 + 4 * SHARDS);
-        vm.startPrank(who);
-        token0.approve(address(p), type(uint256).max);
-        token1.approve(address(p), type(uint256).max);
-        uint256 minted = p.mint(a0, a1, 0, who);
-        vm.stopPrank();
-        return minted;
+        _mintAndApprove(token0, who, a0 + 4 * SHARDS, address(p));
+        _mintAndApprove(token1, who, a1 + 4 * SHARDS, address(p));
+        vm.prank(who);
+        return p.mint(a0, a1, 0, who);
+    }
+
+    /// Mints `amount` of both tokens to `who`, who lets `pool` spend them.
+    function _fund(address who, uint256 amount) internal {
+        _mintAndApprove(token0, who, amount, address(pool));
+        _mintAndApprove(token1, who, amount, address(pool));
     }
 
     function _trader(uint256 i) internal pure returns (address) {
@@ -58,12 +60,9 @@ abstract contract BatchBase is TestBase {
 
     /// Mints the input to `who` and submits its order for the current block.
     function _submit(DisjointBatchPool p, address who, bool zeroForOne, uint256 amountIn, uint256 minOut) internal {
-        MockERC20 t = zeroForOne ? token0 : token1;
-        t.mint(who, amountIn);
-        vm.startPrank(who);
-        t.approve(address(p), type(uint256).max);
+        _mintAndApprove(zeroForOne ? token0 : token1, who, amountIn, address(p));
+        vm.prank(who);
         p.submit(block.number, zeroForOne, amountIn, minOut);
-        vm.stopPrank();
     }
 
     /// The settlement lists of `traders` (any order): per shard, ascending addresses.
