@@ -12,11 +12,11 @@ import {IStrategy} from "../../contracts/interfaces/IStrategy.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {MockPriceOracle} from "../../contracts/mocks/MockPriceOracle.sol";
-import {TokenLayoutRegistry} from "../../contracts/tokens/TokenLayoutRegistry.sol";
+import {LayoutsBase} from "../utils/LayoutsBase.sol";
 import {ITokenLayoutRegistry} from "../../contracts/tokens/ITokenLayoutRegistry.sol";
 
 /// @notice A DisjointVault (4 shards) lending through LendingStrategy to a 4-shard LendingMarket.
-abstract contract LendingStrategySetup is AccessCheck {
+abstract contract LendingStrategySetup is AccessCheck, LayoutsBase {
     uint256 internal constant YEAR = 365 days;
     uint256 internal constant SHARDS = 4;
     address internal constant FEE = address(0xFEE);
@@ -30,23 +30,15 @@ abstract contract LendingStrategySetup is AccessCheck {
     LendingMarket internal market;
     DisjointVault internal vault;
     LendingStrategy internal strategy;
-    TokenLayoutRegistry internal layouts;
-
-    /// Whether the market and the vault get a registry with both tokens' layouts.
-    function _useLayouts() internal pure virtual returns (bool) {
-        return true;
-    }
 
     function _deploy(uint256 sources) internal {
         vm.warp(1_700_000_000);
         token = new MockERC20("Asset", "AST", 18);
         collateral = new MockERC20("Collateral", "COL", 18);
         oracle = new MockPriceOracle(1e36);
-        if (_useLayouts()) {
-            layouts = new TokenLayoutRegistry(address(this));
-            layouts.register(address(token), 0, 1);
-            layouts.register(address(collateral), 0, 1);
-        }
+        _newLayouts();
+        _registerLayout(token);
+        _registerLayout(collateral);
         market = new LendingMarket(
             LendingMarket.Params({
                 loanToken: IERC20(address(token)),

@@ -1,32 +1,30 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {TestBase} from "./Vm.sol";
+import {LayoutsBase} from "./LayoutsBase.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {DisjointBatchPool} from "../../contracts/dex/DisjointBatchPool.sol";
-import {TokenLayoutRegistry} from "../../contracts/tokens/TokenLayoutRegistry.sol";
 import {ITokenLayoutRegistry} from "../../contracts/tokens/ITokenLayoutRegistry.sol";
 
 /// @notice Shared setup of the batch pool's Solidity tests: two sorted tokens with registered
 /// layouts, pools of 4 shards and a 10-block settlement window, and helpers that submit orders
 /// and build a batch's settlement lists.
-abstract contract BatchBase is TestBase {
+abstract contract BatchBase is LayoutsBase {
     uint256 internal constant SHARDS = 4;
     uint256 internal constant WINDOW = 10;
     address internal constant LP = address(0xA11CE);
 
-    TokenLayoutRegistry internal layouts;
     MockERC20 internal token0;
     MockERC20 internal token1;
     DisjointBatchPool internal pool;
 
     function _deployTokens() internal {
-        layouts = new TokenLayoutRegistry(address(this));
+        _newLayouts();
         MockERC20 a = new MockERC20("A", "A", 18);
         MockERC20 b = new MockERC20("B", "B", 18);
         (token0, token1) = address(a) < address(b) ? (a, b) : (b, a);
-        layouts.register(address(a), 0, 1);
-        layouts.register(address(b), 0, 1);
+        _registerLayout(a);
+        _registerLayout(b);
     }
 
     function _newPool(uint256 r0, uint256 r1) internal returns (DisjointBatchPool p) {
