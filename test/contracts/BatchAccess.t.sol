@@ -26,15 +26,6 @@ contract BatchAccessTest is BatchBase, AccessCheck {
         }
     }
 
-    function _fund(address who, uint256 amount) internal {
-        token0.mint(who, amount);
-        token1.mint(who, amount);
-        vm.startPrank(who);
-        token0.approve(address(pool), type(uint256).max);
-        token1.approve(address(pool), type(uint256).max);
-        vm.stopPrank();
-    }
-
     /// `a` sells 5 token0 in this block's batch; rolls to the next block; returns the batch.
     function _orderThenRoll(address a) internal returns (uint256 batch) {
         _fund(a, 10e18);

@@ -125,13 +125,9 @@ contract BatchHandler is BatchBase {
 
     function mint(uint256 amount) external {
         amount = bound(amount, 1e18, 1e22);
-        token0.mint(LP, amount);
-        token1.mint(LP, amount);
-        vm.startPrank(LP);
-        token0.approve(address(pool), type(uint256).max);
-        token1.approve(address(pool), type(uint256).max);
+        _fund(LP, amount);
+        vm.prank(LP);
         try pool.mint(amount, amount, 0, LP) {} catch {}
-        vm.stopPrank();
     }
 
     function burn(uint256 fraction) external {

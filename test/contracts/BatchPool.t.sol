@@ -53,9 +53,8 @@ contract BatchPoolTest is BatchBase {
 
     function test_submitReverts() public {
         address a = _trader(1);
-        token0.mint(a, 10e18);
+        _mintAndApprove(token0, a, 10e18, address(pool));
         vm.startPrank(a);
-        token0.approve(address(pool), type(uint256).max);
         vm.expectRevert(abi.encodeWithSelector(DisjointBatchPool.WrongBatch.selector, block.number + 1, block.number));
         pool.submit(block.number + 1, true, 1e18, 0);
         vm.expectRevert(DisjointBatchPool.BadAmount.selector);
@@ -359,11 +358,9 @@ contract BatchPoolTest is BatchBase {
 
     function test_liquidityReverts() public {
         DisjointBatchPool empty = _newPool(0, 0);
-        token0.mint(LP, 10);
-        token1.mint(LP, 10);
+        _mintAndApprove(token0, LP, 10, address(empty));
+        _mintAndApprove(token1, LP, 10, address(empty));
         vm.startPrank(LP);
-        token0.approve(address(empty), type(uint256).max);
-        token1.approve(address(empty), type(uint256).max);
         vm.expectRevert(DisjointBatchPool.Slippage.selector);
         empty.mint(10, 10, 0, LP);
         vm.expectRevert(DisjointBatchPool.InsufficientShares.selector);
@@ -373,10 +370,7 @@ contract BatchPoolTest is BatchBase {
         vm.expectRevert(DisjointBatchPool.InsufficientShares.selector);
         pool.burn(R * 10, 0, 0, LP);
         vm.stopPrank();
-        token0.mint(address(this), 1e18);
-        token1.mint(address(this), 1e18);
-        token0.approve(address(pool), type(uint256).max);
-        token1.approve(address(pool), type(uint256).max);
+        _fund(address(this), 1e18);
         vm.expectRevert(DisjointBatchPool.Slippage.selector);
         pool.mint(1e18, 1e18, 1e30, address(this));
         vm.expectRevert(DisjointBatchPool.Slippage.selector);

@@ -27,13 +27,9 @@ contract BatchRouterTest is BatchBase, AccessCheck {
 
     /// `who` holds `amount` of both tokens, allows the pool, and allows the router as operator.
     function _ready(address who, uint256 amount) internal {
-        token0.mint(who, amount);
-        token1.mint(who, amount);
-        vm.startPrank(who);
-        token0.approve(address(pool), type(uint256).max);
-        token1.approve(address(pool), type(uint256).max);
+        _fund(who, amount);
+        vm.prank(who);
         pool.setOperator(address(router), true);
-        vm.stopPrank();
     }
 
     function _data(bool zeroForOne, uint256 amount, uint256 minOut) internal view returns (bytes memory) {
@@ -77,9 +73,7 @@ contract BatchRouterTest is BatchBase, AccessCheck {
 
     function test_onlyOperatorsSubmitFor() public {
         address a = _trader(1);
-        token0.mint(a, 10e18);
-        vm.prank(a);
-        token0.approve(address(pool), type(uint256).max);
+        _mintAndApprove(token0, a, 10e18, address(pool));
         // Not allowed yet: neither the router nor anyone else can spend a's tokens.
         vm.prank(a);
         vm.expectRevert(DisjointBatchPool.NotOperator.selector);

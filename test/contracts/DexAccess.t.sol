@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {DexBase} from "../utils/DexBase.sol";
+import {AccessCheck} from "../utils/AccessCheck.sol";
 import {IAccessDeclaring} from "../../contracts/interfaces/IAccessDeclaring.sol";
 import {DisjointPair} from "../../contracts/dex/DisjointPair.sol";
 import {DisjointFactory} from "../../contracts/dex/DisjointFactory.sol";
@@ -13,7 +14,7 @@ import {FlashSwapCallee} from "../../contracts/mocks/FlashSwapCallee.sol";
 /// for its account, every slot it writes is declared with WRITE, for each state-changing
 /// entry point of the factory, the pairs and the router, including declarations made before
 /// other transactions of the same block changed the state.
-contract DexAccessTest is DexBase {
+contract DexAccessTest is DexBase, AccessCheck {
     DisjointPair internal ab0;
     DisjointPair internal ab1;
     DisjointPair internal ab2;
@@ -59,21 +60,6 @@ contract DexAccessTest is DexBase {
         a[8] = address(bc0);
     }
 
-    function _covers(
-        IAccessDeclaring.Access[] memory decl,
-        address account,
-        bytes32 slot,
-        bool write
-    ) internal pure returns (bool) {
-        for (uint256 i = 0; i < decl.length; ++i) {
-            if (decl[i].account != account) continue;
-            if (decl[i].slot != slot && decl[i].slot != bytes32(type(uint256).max)) continue;
-            // SNAPSHOT slots are written once per block by whoever comes first (docs/access-lists.md).
-            if (!write || decl[i].mode & 6 != 0) return true;
-        }
-        return false;
-    }
-
     /// @dev Runs `data` against `target` as this contract, recording accesses, and checks
     /// them against `decl` on every listed account. Returns how many slots were observed.
     function _runAndCheck(
@@ -93,21 +79,16 @@ contract DexAccessTest is DexBase {
         IAccessDeclaring.Access[] memory decl,
         address[] memory accounts
     ) internal returns (uint256 observed) {
-        vm.record();
-        if (sender != address(this)) vm.prank(sender);
-        (bool ok, bytes memory ret) = target.call(data);
-        if (!ok) {
-            assembly ("memory-safe") {
-                revert(add(ret, 0x20), mload(ret))
-            }
-        }
+        _recordedCall(target, sender, data);
         for (uint256 i = 0; i < accounts.length; ++i) {
             (bytes32[] memory reads, bytes32[] memory writes) = vm.accesses(accounts[i]);
             for (uint256 j = 0; j < reads.length; ++j) {
-                if (!_covers(decl, accounts[i], reads[j], false)) revert Undeclared(accounts[i], reads[j], false);
+                if (!_has(decl, accounts[i], reads[j], ANY_MODE)) revert Undeclared(accounts[i], reads[j], false);
             }
             for (uint256 j = 0; j < writes.length; ++j) {
-                if (!_covers(decl, accounts[i], writes[j], true)) revert Undeclared(accounts[i], writes[j], true);
+                // SNAPSHOT slots are written once per block by whoever comes first (docs/access-lists.md).
+                if (!_has(decl, accounts[i], writes[j], WRITE_OR_SNAPSHOT))
+                    revert Undeclared(accounts[i], writes[j], true);
             }
             observed += reads.length + writes.length;
         }

@@ -71,13 +71,10 @@ contract DexSecurityTest is DexBase, AccessCheck {
         address owner = _movingOwner();
         // The new shard is the smallest: the rule sends small trades there from the next block.
         _seed(ab[3], 1e18, 1e18, owner);
-        tokenA.mint(owner, 10e18);
-        tokenB.mint(owner, 10e18);
-        vm.startPrank(owner);
-        tokenA.approve(address(router), type(uint256).max);
-        tokenB.approve(address(router), type(uint256).max);
+        _mintAndApprove(tokenA, owner, 10e18, address(router));
+        _mintAndApprove(tokenB, owner, 10e18, address(router));
+        vm.prank(owner);
         ab[3].approve(address(router), type(uint256).max);
-        vm.stopPrank();
         bytes memory swap = abi.encodeCall(
             DisjointRouter.swapExactTokensForTokens,
             (0.005e18, 0, _path(address(tokenA), address(tokenB)), owner, DEADLINE)

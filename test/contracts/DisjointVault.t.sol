@@ -9,11 +9,11 @@ import {IDisjointVault} from "../../contracts/interfaces/IDisjointVault.sol";
 import {IAccessDeclaring} from "../../contracts/interfaces/IAccessDeclaring.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {VaultMockStrategy} from "../../contracts/mocks/VaultMockStrategy.sol";
-import {TokenLayoutRegistry} from "../../contracts/tokens/TokenLayoutRegistry.sol";
+import {LayoutsBase} from "../utils/LayoutsBase.sol";
 import {ITokenLayoutRegistry} from "../../contracts/tokens/ITokenLayoutRegistry.sol";
 
 /// @notice Shared setup: a 4-shard vault over an 18-decimal token, with a strategy.
-abstract contract VaultSetup is AccessCheck {
+abstract contract VaultSetup is AccessCheck, LayoutsBase {
     uint256 internal constant V = 1000; // virtual shares
     uint256 internal constant ONE = 1e27; // price scale
     uint256 internal constant SHARDS = 4;
@@ -21,19 +21,11 @@ abstract contract VaultSetup is AccessCheck {
     MockERC20 internal token;
     DisjointVault internal vault;
     VaultMockStrategy internal strategy;
-    TokenLayoutRegistry internal layouts;
-
-    /// Whether the vault gets a registry with the asset's layout (false: no registry).
-    function _useLayouts() internal pure virtual returns (bool) {
-        return true;
-    }
 
     function _deploy() internal {
         token = new MockERC20("Asset", "AST", 18);
-        if (_useLayouts()) {
-            layouts = new TokenLayoutRegistry(address(this));
-            layouts.register(address(token), 0, 1);
-        }
+        _newLayouts();
+        _registerLayout(token);
         vault = new DisjointVault(
             token,
             "Disjoint Vault",
@@ -49,9 +41,7 @@ abstract contract VaultSetup is AccessCheck {
     }
 
     function _fund(address who, uint256 amount) internal {
-        token.mint(who, amount);
-        vm.prank(who);
-        token.approve(address(vault), type(uint256).max);
+        _mintAndApprove(token, who, amount, address(vault));
     }
 
     function _deposit(address who, uint256 assets) internal returns (uint256 shares) {

@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {TestBase} from "../utils/Vm.sol";
 import {AccessCheck} from "../utils/AccessCheck.sol";
-import {TokenLayoutRegistry} from "../../contracts/tokens/TokenLayoutRegistry.sol";
+import {LayoutsBase} from "../utils/LayoutsBase.sol";
 import {ITokenLayoutRegistry} from "../../contracts/tokens/ITokenLayoutRegistry.sol";
 import {IAccessDeclaring} from "../../contracts/interfaces/IAccessDeclaring.sol";
 import {LendingMarket} from "../../contracts/lending/LendingMarket.sol";
@@ -15,7 +15,7 @@ import {MockPriceOracle} from "../../contracts/mocks/MockPriceOracle.sol";
 /// @notice Shared fixture: a 4-shard market, 2000 loan units per collateral unit, LLTV 80%,
 /// both tokens' layouts registered (OpenZeppelin ERC20: balances slot 0, allowances slot 1)
 /// unless `_useLayouts` is overridden.
-abstract contract LendingFixture is AccessCheck {
+abstract contract LendingFixture is AccessCheck, LayoutsBase {
     uint256 internal constant K = 4;
     uint256 internal constant PRICE = 2000e36;
     uint256 internal constant YEAR = 365 days;
@@ -24,24 +24,16 @@ abstract contract LendingFixture is AccessCheck {
     MockERC20 internal coll;
     MockPriceOracle internal oracle;
     LendingMarket internal market;
-    TokenLayoutRegistry internal layouts;
     uint256 internal now_ = 1_700_000_000;
-
-    /// Whether the market gets a registry with both tokens' layouts (false: no registry).
-    function _useLayouts() internal pure virtual returns (bool) {
-        return true;
-    }
 
     function _deploy() internal {
         vm.warp(now_);
         loan = new MockERC20("Loan", "LOAN", 18);
         coll = new MockERC20("Collateral", "COLL", 18);
         oracle = new MockPriceOracle(PRICE);
-        if (_useLayouts()) {
-            layouts = new TokenLayoutRegistry(address(this));
-            layouts.register(address(loan), 0, 1);
-            layouts.register(address(coll), 0, 1);
-        }
+        _newLayouts();
+        _registerLayout(loan);
+        _registerLayout(coll);
         market = _newMarket(uint256(0.02e18) / YEAR, uint256(0.1e18) / YEAR, uint256(1e18) / YEAR);
     }
 
@@ -73,12 +65,8 @@ abstract contract LendingFixture is AccessCheck {
     }
 
     function _fund(address user, uint256 loanAmount, uint256 collAmount) internal {
-        loan.mint(user, loanAmount);
-        coll.mint(user, collAmount);
-        vm.startPrank(user);
-        loan.approve(address(market), type(uint256).max);
-        coll.approve(address(market), type(uint256).max);
-        vm.stopPrank();
+        _mintAndApprove(loan, user, loanAmount, address(market));
+        _mintAndApprove(coll, user, collAmount, address(market));
     }
 
     function _nextBlock(uint256 dt) internal {

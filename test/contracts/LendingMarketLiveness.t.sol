@@ -186,9 +186,8 @@ contract LendingRateBoundTest is LivenessBase {
         market.setPaused(true);
         market.setCaps(1e30, 1e30);
         (uint256 debt, ) = market.health(borrower, PRICE);
-        loan.mint(_user(2, 0), debt);
+        _mintAndApprove(loan, _user(2, 0), debt, address(market));
         vm.startPrank(_user(2, 0));
-        loan.approve(address(market), type(uint256).max);
         // The borrower is deep underwater: a liquidator takes everything, then the lender exits
         // with what the escrows hold.
         market.liquidate(borrower, type(uint256).max);

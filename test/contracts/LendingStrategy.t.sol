@@ -12,11 +12,11 @@ import {IStrategy} from "../../contracts/interfaces/IStrategy.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {MockPriceOracle} from "../../contracts/mocks/MockPriceOracle.sol";
-import {TokenLayoutRegistry} from "../../contracts/tokens/TokenLayoutRegistry.sol";
+import {LayoutsBase} from "../utils/LayoutsBase.sol";
 import {ITokenLayoutRegistry} from "../../contracts/tokens/ITokenLayoutRegistry.sol";
 
 /// @notice A DisjointVault (4 shards) lending through LendingStrategy to a 4-shard LendingMarket.
-abstract contract LendingStrategySetup is AccessCheck {
+abstract contract LendingStrategySetup is AccessCheck, LayoutsBase {
     uint256 internal constant YEAR = 365 days;
     uint256 internal constant SHARDS = 4;
     address internal constant FEE = address(0xFEE);
@@ -30,23 +30,15 @@ abstract contract LendingStrategySetup is AccessCheck {
     LendingMarket internal market;
     DisjointVault internal vault;
     LendingStrategy internal strategy;
-    TokenLayoutRegistry internal layouts;
-
-    /// Whether the market and the vault get a registry with both tokens' layouts.
-    function _useLayouts() internal pure virtual returns (bool) {
-        return true;
-    }
 
     function _deploy(uint256 sources) internal {
         vm.warp(1_700_000_000);
         token = new MockERC20("Asset", "AST", 18);
         collateral = new MockERC20("Collateral", "COL", 18);
         oracle = new MockPriceOracle(1e36);
-        if (_useLayouts()) {
-            layouts = new TokenLayoutRegistry(address(this));
-            layouts.register(address(token), 0, 1);
-            layouts.register(address(collateral), 0, 1);
-        }
+        _newLayouts();
+        _registerLayout(token);
+        _registerLayout(collateral);
         market = new LendingMarket(
             LendingMarket.Params({
                 loanToken: IERC20(address(token)),
@@ -78,17 +70,14 @@ abstract contract LendingStrategySetup is AccessCheck {
     }
 
     function _deposit(address who, uint256 assets) internal returns (uint256 shares) {
-        token.mint(who, assets);
-        vm.startPrank(who);
-        token.approve(address(vault), type(uint256).max);
+        _mintAndApprove(token, who, assets, address(vault));
+        vm.prank(who);
         shares = vault.deposit(assets, who);
-        vm.stopPrank();
     }
 
     function _borrow(uint256 collateralAmount, uint256 assets) internal {
-        collateral.mint(BORROWER, collateralAmount);
+        _mintAndApprove(collateral, BORROWER, collateralAmount, address(market));
         vm.startPrank(BORROWER);
-        collateral.approve(address(market), type(uint256).max);
         token.approve(address(market), type(uint256).max);
         market.depositCollateral(collateralAmount);
         market.borrow(assets, BORROWER, (1 << SHARDS) - 1);
@@ -204,11 +193,9 @@ contract LendingStrategyLifecycleTest is LendingStrategySetup {
         _borrow(100e18, 75e18);
         _nextBlock(12);
         oracle.setPrice(0.1e36); // collateral now worth 10e18 against ~75e18 of debt
-        token.mint(LIQUIDATOR, 100e18);
-        vm.startPrank(LIQUIDATOR);
-        token.approve(address(market), type(uint256).max);
+        _mintAndApprove(token, LIQUIDATOR, 100e18, address(market));
+        vm.prank(LIQUIDATOR);
         (, , uint256 badDebt) = market.liquidate(BORROWER, type(uint256).max);
-        vm.stopPrank();
         assertTrue(badDebt > 60e18, "bad debt left");
 
         uint256 totalBefore = vault.totalAssets();
@@ -267,11 +254,9 @@ contract LendingStrategyLifecycleTest is LendingStrategySetup {
         // Another lender's cash in a different market shard does not count.
         address lender = address(uint160(strategy.ownShard() + 1 + 0x1000 * SHARDS)); // shard own+1 mod K
         if (market.shardOf(lender) == strategy.ownShard()) lender = address(uint160(lender) + 1);
-        token.mint(lender, 50e18);
-        vm.startPrank(lender);
-        token.approve(address(market), type(uint256).max);
+        _mintAndApprove(token, lender, 50e18, address(market));
+        vm.prank(lender);
         market.supply(50e18);
-        vm.stopPrank();
         assertEq(strategy.maxWithdraw(), 100e18, "own shard's cash only");
         assertEq(_declaredShardWrites(), 1, "withdraw writes only the own shard's totals");
     }

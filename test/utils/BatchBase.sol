@@ -1,32 +1,30 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {TestBase} from "./Vm.sol";
+import {LayoutsBase} from "./LayoutsBase.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {DisjointBatchPool} from "../../contracts/dex/DisjointBatchPool.sol";
-import {TokenLayoutRegistry} from "../../contracts/tokens/TokenLayoutRegistry.sol";
 import {ITokenLayoutRegistry} from "../../contracts/tokens/ITokenLayoutRegistry.sol";
 
 /// @notice Shared setup of the batch pool's Solidity tests: two sorted tokens with registered
 /// layouts, pools of 4 shards and a 10-block settlement window, and helpers that submit orders
 /// and build a batch's settlement lists.
-abstract contract BatchBase is TestBase {
+abstract contract BatchBase is LayoutsBase {
     uint256 internal constant SHARDS = 4;
     uint256 internal constant WINDOW = 10;
     address internal constant LP = address(0xA11CE);
 
-    TokenLayoutRegistry internal layouts;
     MockERC20 internal token0;
     MockERC20 internal token1;
     DisjointBatchPool internal pool;
 
     function _deployTokens() internal {
-        layouts = new TokenLayoutRegistry(address(this));
+        _newLayouts();
         MockERC20 a = new MockERC20("A", "A", 18);
         MockERC20 b = new MockERC20("B", "B", 18);
         (token0, token1) = address(a) < address(b) ? (a, b) : (b, a);
-        layouts.register(address(a), 0, 1);
-        layouts.register(address(b), 0, 1);
+        _registerLayout(a);
+        _registerLayout(b);
     }
 
     function _newPool(uint256 r0, uint256 r1) internal returns (DisjointBatchPool p) {
@@ -42,14 +40,16 @@ abstract contract BatchBase is TestBase {
 
     function _addLiquidity(DisjointBatchPool p, address who, uint256 a0, uint256 a1) internal returns (uint256) {
         // The first mint also leaves 1 wei in each escrow.
-        token0.mint(who, a0 + 4 * SHARDS);
-        token1.mint(who, a1 + 4 * SHARDS);
-        vm.startPrank(who);
-        token0.approve(address(p), type(uint256).max);
-        token1.approve(address(p), type(uint256).max);
-        uint256 minted = p.mint(a0, a1, 0, who);
-        vm.stopPrank();
-        return minted;
+        _mintAndApprove(token0, who, a0 + 4 * SHARDS, address(p));
+        _mintAndApprove(token1, who, a1 + 4 * SHARDS, address(p));
+        vm.prank(who);
+        return p.mint(a0, a1, 0, who);
+    }
+
+    /// Mints `amount` of both tokens to `who`, who lets `pool` spend them.
+    function _fund(address who, uint256 amount) internal {
+        _mintAndApprove(token0, who, amount, address(pool));
+        _mintAndApprove(token1, who, amount, address(pool));
     }
 
     function _trader(uint256 i) internal pure returns (address) {
@@ -58,12 +58,9 @@ abstract contract BatchBase is TestBase {
 
     /// Mints the input to `who` and submits its order for the current block.
     function _submit(DisjointBatchPool p, address who, bool zeroForOne, uint256 amountIn, uint256 minOut) internal {
-        MockERC20 t = zeroForOne ? token0 : token1;
-        t.mint(who, amountIn);
-        vm.startPrank(who);
-        t.approve(address(p), type(uint256).max);
+        _mintAndApprove(zeroForOne ? token0 : token1, who, amountIn, address(p));
+        vm.prank(who);
         p.submit(block.number, zeroForOne, amountIn, minOut);
-        vm.stopPrank();
     }
 
     /// The settlement lists of `traders` (any order): per shard, ascending addresses.

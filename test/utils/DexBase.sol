@@ -1,32 +1,25 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {TestBase} from "./Vm.sol";
+import {LayoutsBase} from "./LayoutsBase.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {DisjointFactory} from "../../contracts/dex/DisjointFactory.sol";
 import {DisjointPair} from "../../contracts/dex/DisjointPair.sol";
 import {DisjointRouter} from "../../contracts/dex/DisjointRouter.sol";
-import {TokenLayoutRegistry} from "../../contracts/tokens/TokenLayoutRegistry.sol";
 import {ITokenLayoutRegistry} from "../../contracts/tokens/ITokenLayoutRegistry.sol";
 
 /// @notice Shared setup of the DEX's Solidity tests: a factory, a router (1% shard rule),
 /// three tokens sorted by address (their layouts registered unless `_useLayouts` is
 /// overridden), and helpers to seed pools directly.
-abstract contract DexBase is TestBase {
-    TokenLayoutRegistry internal layouts;
+abstract contract DexBase is LayoutsBase {
     DisjointFactory internal factory;
     DisjointRouter internal router;
     MockERC20 internal tokenA;
     MockERC20 internal tokenB;
     MockERC20 internal tokenC;
 
-    /// Whether the factory gets a registry with the three tokens' layouts (false: no registry).
-    function _useLayouts() internal pure virtual returns (bool) {
-        return true;
-    }
-
     function _deployDex() internal {
-        if (_useLayouts()) layouts = new TokenLayoutRegistry(address(this));
+        _newLayouts();
         factory = new DisjointFactory(ITokenLayoutRegistry(address(layouts)));
         router = new DisjointRouter(address(factory), 100);
         MockERC20[3] memory t = [new MockERC20("A", "A", 18), new MockERC20("B", "B", 18), new MockERC20("C", "C", 18)];
@@ -37,10 +30,7 @@ abstract contract DexBase is TestBase {
             }
         }
         (tokenA, tokenB, tokenC) = (t[0], t[1], t[2]);
-        if (_useLayouts()) {
-            // OpenZeppelin ERC20: _balances at slot 0, _allowances at slot 1.
-            for (uint256 i = 0; i < 3; ++i) layouts.register(address(t[i]), 0, 1);
-        }
+        for (uint256 i = 0; i < 3; ++i) _registerLayout(t[i]);
     }
 
     /// @dev Sends amounts straight to `pair` and mints its LP to `to`.

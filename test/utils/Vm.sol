@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
+
 /// @notice The few cheatcodes the suite's Solidity tests use. forge-std cannot be installed
 /// here, so they are declared by hand; Hardhat 3's Solidity test runner serves them at the
 /// usual cheatcode address.
@@ -29,7 +31,8 @@ interface Vm {
     function getBlockTimestamp() external view returns (uint256);
 }
 
-/// @notice Base for Solidity tests: the cheatcode handle, bounded fuzz inputs, assertions.
+/// @notice Base for Solidity tests: the cheatcode handle, bounded fuzz inputs, assertions, and
+/// funding with the suite's one plain token (MockERC20).
 abstract contract TestBase {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
@@ -57,5 +60,13 @@ abstract contract TestBase {
 
     function assertTrue(bool condition, string memory what) internal pure {
         if (!condition) revert AssertionFailed(what, 0, 1);
+    }
+
+    /// @dev Mints `amount` of `token` to `who`, and `who` lets `spender` spend all of its
+    /// `token` (an infinite allowance, which OpenZeppelin's ERC20 never decrements).
+    function _mintAndApprove(MockERC20 token, address who, uint256 amount, address spender) internal {
+        token.mint(who, amount);
+        vm.prank(who);
+        token.approve(spender, type(uint256).max);
     }
 }
