@@ -575,8 +575,7 @@ export function simulateBlockStm(block: BlockStmInput, opts: BlockStmOptions): S
     if (now > makespan) makespan = now;
     const has = complete(th);
     run(th, has);
-    if (idleCount > 0 && (executionIdx < n || validationIdx < n))
-      for (let o = 0; o < threads; o++) if (idle[o] && o !== th) run(o, false);
+    if (idleCount > 0 && (executionIdx < n || validationIdx < n)) for (let o = 0; o < threads; o++) if (idle[o] && o !== th) run(o, false);
   }
   if (executionIdx < n || validationIdx < n || numActive !== 0) {
     throw new Error(
