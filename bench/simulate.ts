@@ -6,70 +6,23 @@
  */
 import { mkdirSync } from "node:fs";
 import { loadavg } from "node:os";
-import type { BlockAccess, TxAccess } from "../src/access/format.js";
+import type { BlockAccess } from "../src/access/format.js";
 import { writeFileAtomic } from "../src/access/io.js";
 import { inferFacts, loadEngineProfile } from "../src/schedule/cost-model.js";
 import {
   p2pBlock,
   prepareBlock,
-  prng,
   simulateBlockStm,
   simulateDag,
   simulateFile,
   simulateLocks,
   simulateSerial,
   syntheticFile,
+  defiMixBlock,
 } from "../src/schedule/index.js";
 
-const addr = (k: number) => "0x" + k.toString(16).padStart(40, "0");
-const slot = (k: number) => "0x" + k.toString(16).padStart(64, "0");
-
-/** A DeFi-like mix with declared access lists: 30% swaps on 5 pools (hot reserves), 70% per-user vault deposits. */
-function defiBlock(n: number, seed: number, number = 0): BlockAccess {
-  const rnd = prng(seed);
-  const coinbase = addr(0xc0ffee);
-  const txs: TxAccess[] = [];
-  for (let i = 0; i < n; i++) {
-    const user = addr(0x100000 + Math.floor(rnd() * 100000));
-    const swap = rnd() < 0.3;
-    const contract = swap ? addr(0x5000 + Math.floor(rnd() * 5)) : addr(0x7000);
-    const own = slot(0x10000 + i);
-    const storage: TxAccess["storage"] = swap
-      ? {
-          reads: [
-            [contract, slot(8)],
-            [contract, own],
-          ],
-          writes: [
-            [contract, slot(8)],
-            [contract, own],
-          ],
-        }
-      : { reads: [[contract, own]], writes: [[contract, own]] };
-    txs.push({
-      index: i,
-      hash: null,
-      from: user,
-      to: contract,
-      selector: null,
-      gasUsed: swap ? 110000 : 60000 + Math.floor(rnd() * 20000),
-      storage,
-      accounts: {
-        reads: [
-          [user, "balance"],
-          [user, "nonce"],
-        ],
-        writes: [
-          [user, "balance"],
-          [user, "nonce"],
-          [coinbase, "balance"],
-        ],
-      },
-      declared: { reads: [], writes: [...storage.writes, [contract, slot(0x99)]] },
-    });
-  }
-  return { number, hash: null, coinbase, txs };
-}
+/** bench's DeFi mix: senders from 100,000 users, so almost no nonce chains. */
+const defiBlock = (n: number, seed: number, number = 0): BlockAccess => defiMixBlock(n, seed, { users: 100000, number });
 
 /** Wall-clock seconds (the figure that counts) and CPU seconds of this process (less sensitive to the machine's load). */
 const cpuTimes: number[] = [];

@@ -34,7 +34,7 @@ export {
 export { renderText, renderMarkdown, table, markdownTable } from "./report.js";
 export { SCHEDULER_TABLE, schedulerSpec, type SchedulerSpec } from "./schedulers.js";
 export { type SchedulerName, type SimulationResult, type TimelineEntry, type BlockStmStats, type CommonOptions } from "./types.js";
-export { p2pBlock, syntheticFile, prng } from "./synthetic.js";
+export { defiMixBlock, p2pBlock, syntheticFile, prng, type DefiMixOptions } from "./synthetic.js";
 export {
   loadEngineProfile,
   predictBlock,

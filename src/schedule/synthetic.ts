@@ -52,6 +52,67 @@ export function p2pBlock(txs: number, accounts: number, seed = 1, number = 0): B
   return { number, hash: null, coinbase: COINBASE, txs: list };
 }
 
+/** Options of {@link defiMixBlock}. */
+export interface DefiMixOptions {
+  /** Distinct users the senders are drawn from (fewer users: more nonce chains). */
+  users: number;
+  /** Block number. */
+  number?: number;
+  /** Selector of the swaps (deposits have none). */
+  swapSelector?: string | null;
+}
+
+/**
+ * A DeFi-like block with declared access lists: 30% swaps on 5 pools (a hot reserves slot
+ * each), 70% per-user deposits into one vault (a slot of their own); every tx also declares
+ * one slot it does not touch, and pays the coinbase.
+ */
+export function defiMixBlock(txs: number, seed: number, opts: DefiMixOptions): BlockAccess {
+  const rnd = prng(seed);
+  const slot = (k: number) => "0x" + k.toString(16).padStart(64, "0");
+  const list: TxAccess[] = [];
+  for (let i = 0; i < txs; i++) {
+    const user = address(0x100000 + Math.floor(rnd() * opts.users));
+    const swap = rnd() < 0.3;
+    const contract = swap ? address(0x5000 + Math.floor(rnd() * 5)) : address(0x7000);
+    const own = slot(0x10000 + i);
+    const storage: TxAccess["storage"] = swap
+      ? {
+          reads: [
+            [contract, slot(8)],
+            [contract, own],
+          ],
+          writes: [
+            [contract, slot(8)],
+            [contract, own],
+          ],
+        }
+      : { reads: [[contract, own]], writes: [[contract, own]] };
+    list.push({
+      index: i,
+      hash: null,
+      from: user,
+      to: contract,
+      selector: swap ? (opts.swapSelector ?? null) : null,
+      gasUsed: swap ? 110000 : 60000 + Math.floor(rnd() * 20000),
+      storage,
+      accounts: {
+        reads: [
+          [user, "balance"],
+          [user, "nonce"],
+        ],
+        writes: [
+          [user, "balance"],
+          [user, "nonce"],
+          [COINBASE, "balance"],
+        ],
+      },
+      declared: { reads: [], writes: [...storage.writes, [contract, slot(0x99)]] },
+    });
+  }
+  return { number: opts.number ?? 0, hash: null, coinbase: COINBASE, txs: list };
+}
+
 /** Wraps blocks as an access-set file. */
 export function syntheticFile(description: string, blocks: BlockAccess[]): AccessSetFile {
   return {

@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
-import type { BlockAccess, TxAccess } from "../../src/access/format.js";
+import type { BlockAccess } from "../../src/access/format.js";
 import {
   ENGINE_PROFILES,
   engineBlock,
@@ -28,7 +28,14 @@ import {
   type EngineProfile,
 } from "../../src/schedule/cost-model.js";
 import { relaxForEngine } from "../../src/schedule/engine-relax.js";
-import { p2pBlock, prepareBlock, prng, simulateBlockStm, type BlockStmOptions, type PreparedBlock } from "../../src/schedule/index.js";
+import {
+  defiMixBlock,
+  p2pBlock,
+  prepareBlock,
+  simulateBlockStm,
+  type BlockStmOptions,
+  type PreparedBlock,
+} from "../../src/schedule/index.js";
 import { loadStudyBlock } from "../../src/study/mainnet.js";
 
 const THREADS = [1, 2, 3, 4, 8, 12, 16, 32];
@@ -39,54 +46,9 @@ const factsJson = JSON.parse(
 /** Shipped blocks of both tables; 11114732 has reads of self-destructed accounts (the parallel run aborts). */
 const SHIPPED = [12243999, 12244000, 12520364, 11114732, 14396881];
 
-const addr = (k: number) => "0x" + k.toString(16).padStart(40, "0");
-const slot = (k: number) => "0x" + k.toString(16).padStart(64, "0");
-/** Swaps on a few hot pools and per-user deposits, with declared lists (bench/simulate.ts's mix, smaller). */
-function defiBlock(n: number, seed: number): BlockAccess {
-  const rnd = prng(seed);
-  const coinbase = addr(0xc0ffee);
-  const txs: TxAccess[] = [];
-  for (let i = 0; i < n; i++) {
-    const user = addr(0x1000 + Math.floor(rnd() * 300));
-    const swap = rnd() < 0.3;
-    const contract = swap ? addr(0x5000 + Math.floor(rnd() * 5)) : addr(0x7000);
-    const own = slot(0x10000 + i);
-    const storage: TxAccess["storage"] = swap
-      ? {
-          reads: [
-            [contract, slot(8)],
-            [contract, own],
-          ],
-          writes: [
-            [contract, slot(8)],
-            [contract, own],
-          ],
-        }
-      : { reads: [[contract, own]], writes: [[contract, own]] };
-    txs.push({
-      index: i,
-      hash: null,
-      from: user,
-      to: contract,
-      selector: swap ? "0x12345678" : null,
-      gasUsed: swap ? 110000 : 60000 + Math.floor(rnd() * 20000),
-      storage,
-      accounts: {
-        reads: [
-          [user, "balance"],
-          [user, "nonce"],
-        ],
-        writes: [
-          [user, "balance"],
-          [user, "nonce"],
-          [coinbase, "balance"],
-        ],
-      },
-      declared: { reads: [], writes: [...storage.writes, [contract, slot(0x99)]] },
-    });
-  }
-  return { number: 1000 + seed, hash: null, coinbase, txs };
-}
+/** The DeFi mix of bench/simulate.ts, senders from 300 users (nonce chains), swaps with a selector. */
+const defiBlock = (n: number, seed: number): BlockAccess =>
+  defiMixBlock(n, seed, { users: 300, number: 1000 + seed, swapSelector: "0x12345678" });
 
 /** A copy of a prepared block that shares no object with it (so no cached memory layout). */
 const fresh = (b: PreparedBlock): PreparedBlock => ({ ...b, txs: b.txs.map((t) => ({ ...t })) });
@@ -128,7 +90,7 @@ function referencePrediction(block: BlockAccess, profile: EngineProfile, facts: 
   return [sequential, r.makespan];
 }
 
-describe("simulator fast paths give the reference results exactly", function () {
+describe("simulator fast paths give the plain path's results exactly", function () {
   this.timeout(300_000);
   const synthetic = (): BlockAccess[] => [p2pBlock(1500, 2, 3), p2pBlock(2000, 40, 4), p2pBlock(2000, 1000, 5), defiBlock(1500, 6)];
 
