@@ -9,23 +9,19 @@
 import path from "node:path";
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from "@duckdb/node-api";
 import type { Names } from "../access/format.js";
-import { AccessSetFormatError } from "../access/errors.js";
-import { InputError } from "../errors.js";
 import { CompactBuilder, GrowI32, txFunctionLabel, type CompactAccessSets } from "../model/block.js";
 import type { AnalysisInput } from "../conflicts/analyze.js";
 import { GrowBytes, HexColumn, IndexedColumn } from "./bytes.js";
-import { openEngine, sqlString, type Engine, type EngineOptions } from "./engine.js";
+import { Chunks, forEachChunk, openEngine, sqlString, type Engine, type EngineOptions } from "./engine.js";
 import { ACCESS_CREDIT, ACCESS_WRITE, DEFAULT_DEPENDENCY, fieldDependencyMode } from "../model/dependency.js";
 import { KIND_BLOCK_READ, KIND_FEE_RECIPIENT, KIND_STORAGE, type Partition, type TableName } from "./layout.js";
-import { readNames, readTreeMeta, type ReadRange } from "./read.js";
+import { bad, guarded, readNames, readTreeMeta, type ReadRange } from "./read.js";
 
 const ADDRESS = "0x[0-9a-f]{40}";
 const HASH = "0x[0-9a-f]{64}";
 const SELECTOR = "0x[0-9a-f]{8}";
 const SLOT = `${HASH}|balance|nonce|code`;
 const whole = (re: string) => new RegExp(`^(${re})$`);
-
-const bad = (tree: string, where: string, message: string) => new AccessSetFormatError(tree, [{ path: where, message }]);
 
 type Typed = Int32Array | Int8Array | Float64Array;
 
@@ -42,62 +38,9 @@ function typed<T extends Typed>(v: DuckDBVector, n: number, make: new (n: number
   return out;
 }
 
-/** A stream of result chunks with the current chunk's row position. */
-class Chunks {
-  chunk: DuckDBDataChunk | null = null;
-  n = 0;
-  row = 0;
-  done = false;
-  private constructor(private readonly result: Awaited<ReturnType<DuckDBConnection["stream"]>>) {}
-
-  static async open(connection: DuckDBConnection, sql: string): Promise<Chunks> {
-    const c = new Chunks(await connection.stream(sql));
-    await c.load();
-    return c;
-  }
-
-  /** Fetches the next chunk (row 0); sets `done` at the end. */
-  async load(): Promise<void> {
-    this.chunk = await this.result.fetchChunk();
-    this.row = 0;
-    this.n = this.chunk?.rowCount ?? 0;
-    if (this.n === 0) {
-      this.chunk = null;
-      this.done = true;
-    }
-  }
-
-  vector(i: number): DuckDBVector {
-    return this.chunk!.getColumnVector(i);
-  }
-}
-
-/** Runs `body`, turning engine errors into one AccessSetFormatError naming the file. */
-async function guarded<T>(tree: string, rel: string, body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (e) {
-    if (e instanceof AccessSetFormatError) throw e;
-    const msg = (e as Error).message.split("\n")[0];
-    if (/^Out of Memory/i.test(msg)) {
-      throw new InputError(`reading ${path.join(tree, rel)} needs more memory than the engine's limit`, {
-        details: [msg],
-        hint: 'raise the engine\'s memory limit (memoryLimit, e.g. "2GB")',
-        cause: e,
-      });
-    }
-    throw bad(tree, rel, `cannot be read as Parquet (${msg}); the file is truncated or corrupt: re-convert the tree or re-copy it`);
-  }
-}
-
 /** Every row of `sql` chunk by chunk, as (chunk, rows) to a callback. */
-async function eachChunk(c: DuckDBConnection, sql: string, on: (chunk: DuckDBDataChunk, n: number) => void): Promise<void> {
-  const s = await Chunks.open(c, sql);
-  while (!s.done) {
-    on(s.chunk!, s.n);
-    await s.load();
-  }
-}
+const eachChunk = (c: DuckDBConnection, sql: string, on: (chunk: DuckDBDataChunk, n: number) => void): Promise<void> =>
+  forEachChunk(c, sql, (chunk) => on(chunk, chunk.rowCount));
 
 /** Rows decoded per native call by the byte readers. */
 const BYTES_GROUP = 16_384;

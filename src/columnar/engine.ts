@@ -2,7 +2,7 @@
  * The embedded SQL engine (DuckDB, `@duckdb/node-api`): one in-process database per job, with
  * bounded memory and a spill directory, and helpers to stream query results chunk by chunk.
  */
-import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBVector } from "@duckdb/node-api";
 import { DisjointError } from "../errors.js";
 
 /** The embedded engine is not installed (it is an optional dependency: JSON users never need it). */
@@ -90,4 +90,34 @@ export function column<T>(chunk: DuckDBDataChunk, i: number): T[] {
   const out = new Array<T>(chunk.rowCount);
   for (let r = 0; r < chunk.rowCount; r++) out[r] = v.getItem(r) as T;
   return out;
+}
+
+/** A stream of result chunks with the current chunk's row position. */
+export class Chunks {
+  chunk: DuckDBDataChunk | null = null;
+  n = 0;
+  row = 0;
+  done = false;
+  private constructor(private readonly result: Awaited<ReturnType<DuckDBConnection["stream"]>>) {}
+
+  static async open(connection: DuckDBConnection, sql: string): Promise<Chunks> {
+    const c = new Chunks(await connection.stream(sql));
+    await c.load();
+    return c;
+  }
+
+  /** Fetches the next chunk (row 0); sets `done` at the end. */
+  async load(): Promise<void> {
+    this.chunk = await this.result.fetchChunk();
+    this.row = 0;
+    this.n = this.chunk?.rowCount ?? 0;
+    if (this.n === 0) {
+      this.chunk = null;
+      this.done = true;
+    }
+  }
+
+  vector(i: number): DuckDBVector {
+    return this.chunk!.getColumnVector(i);
+  }
 }

@@ -7,10 +7,11 @@
  */
 import { access, readFile } from "node:fs/promises";
 import path from "node:path";
-import type { DuckDBConnection, DuckDBDataChunk } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import type { AccessSetFile, BlockAccess, Names, TxAccess } from "../access/format.js";
 import { AccessSetFormatError } from "../access/errors.js";
-import { openEngine, sqlString, type Engine, type EngineOptions } from "./engine.js";
+import { InputError } from "../errors.js";
+import { Chunks, column, openEngine, sqlString, type Engine, type EngineOptions } from "./engine.js";
 import {
   COLUMNAR_FORMAT,
   COLUMNAR_VERSION,
@@ -30,7 +31,8 @@ const SLOT = /^(0x[0-9a-f]{64}|balance|nonce|code)$/;
 const HASH = /^0x[0-9a-f]{64}$/;
 const SELECTOR = /^0x[0-9a-f]{8}$/;
 
-const bad = (tree: string, where: string, message: string) => new AccessSetFormatError(tree, [{ path: where, message }]);
+/** One problem in one file of the tree, as the format error readers throw. */
+export const bad = (tree: string, where: string, message: string) => new AccessSetFormatError(tree, [{ path: where, message }]);
 
 /** Reads and checks _disjoint.json and that every file of every partition is there. */
 export async function readTreeMeta(tree: string): Promise<TreeMeta> {
@@ -81,57 +83,56 @@ async function mustExist(tree: string, rel: string): Promise<void> {
   }
 }
 
-/** Runs a query over the tree, turning engine errors into one AccessSetFormatError naming the file. */
-async function guarded<T>(tree: string, rel: string, body: () => Promise<T>): Promise<T> {
+/**
+ * Runs a query over the tree, turning engine errors into one error naming the file: the
+ * engine's memory limit as an InputError with the fix, anything else as a format error.
+ */
+export async function guarded<T>(tree: string, rel: string, body: () => Promise<T>): Promise<T> {
   try {
     return await body();
   } catch (e) {
     if (e instanceof AccessSetFormatError) throw e;
     const msg = (e as Error).message.split("\n")[0];
+    if (/^Out of Memory/i.test(msg)) {
+      throw new InputError(`reading ${path.join(tree, rel)} needs more memory than the engine's limit`, {
+        details: [msg],
+        hint: 'raise the engine\'s memory limit (memoryLimit, e.g. "2GB")',
+        cause: e,
+      });
+    }
     throw bad(tree, rel, `cannot be read as Parquet (${msg}); the file is truncated or corrupt: re-convert the tree or re-copy it`);
   }
 }
 
-/** A streaming result read row by row. */
+/** A streaming result read row by row: one {@link Chunks} stream, each chunk's columns as plain values. */
 class Cursor {
-  private chunk: DuckDBDataChunk | null = null;
   private cols: unknown[][] = [];
-  private row = 0;
-  private n = 0;
-  done = false;
-  private constructor(private readonly result: Awaited<ReturnType<DuckDBConnection["stream"]>>) {}
-
-  static async open(connection: DuckDBConnection, sql: string): Promise<Cursor> {
-    const c = new Cursor(await connection.stream(sql));
-    await c.load();
-    return c;
+  private constructor(private readonly chunks: Chunks) {
+    this.fill();
   }
 
-  private async load(): Promise<void> {
-    this.chunk = await this.result.fetchChunk();
-    if (!this.chunk || this.chunk.rowCount === 0) {
-      this.done = true;
-      this.cols = [];
-      this.n = 0;
-      return;
-    }
-    this.n = this.chunk.rowCount;
-    this.row = 0;
-    this.cols = [];
-    for (let i = 0; i < this.chunk.columnCount; i++) {
-      const v = this.chunk.getColumnVector(i);
-      const col = new Array<unknown>(this.n);
-      for (let r = 0; r < this.n; r++) col[r] = v.getItem(r);
-      this.cols.push(col);
-    }
+  static async open(connection: DuckDBConnection, sql: string): Promise<Cursor> {
+    return new Cursor(await Chunks.open(connection, sql));
+  }
+
+  get done(): boolean {
+    return this.chunks.done;
+  }
+
+  private fill(): void {
+    const chunk = this.chunks.chunk;
+    this.cols = chunk === null ? [] : Array.from({ length: chunk.columnCount }, (_, i) => column<unknown>(chunk, i));
   }
 
   get(i: number): unknown {
-    return this.cols[i][this.row];
+    return this.cols[i][this.chunks.row];
   }
 
   async next(): Promise<void> {
-    if (++this.row >= this.n) await this.load();
+    if (++this.chunks.row >= this.chunks.n) {
+      await this.chunks.load();
+      this.fill();
+    }
   }
 }
 
