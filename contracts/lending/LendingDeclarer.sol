@@ -135,27 +135,18 @@ contract LendingDeclarer is IAccessDeclaring {
             list.add(m, bytes32(LendingStorageLib.CONFIG), AccessList.READ);
             list.add(m, LendingStorageLib.positionSlot(sender), AccessList.WRITE);
             (uint256 s1, uint256 s2) = _supplyCandidates(sender, snapshotWord);
-            _declareShard(list, s1);
-            _declareShard(list, s2);
-            _declareTransferFrom(list, loanToken, sender, market.escrowOf(s1));
-            _declareTransferFrom(list, loanToken, sender, market.escrowOf(s2));
+            _declarePayIn(list, s1, s2, sender);
         } else if (sel == ILendingMarket.withdraw.selector) {
             (, address receiver, uint256 sources) = abi.decode(data[4:], (uint256, address, uint256));
             _checkSources(sources, next);
             list.add(m, LendingStorageLib.positionSlot(sender), AccessList.WRITE);
             (uint256 s1, uint256 s2) = _supplyCandidates(sender, snapshotWord);
-            _declareShard(list, s1);
-            _declareShard(list, s2);
-            _declarePayOut(list, s1, sources, receiver, next);
-            _declarePayOut(list, s2, sources, receiver, next);
+            _declarePaidOut(list, s1, s2, sources, receiver, next);
         } else {
             (, address onBehalf) = abi.decode(data[4:], (uint256, address));
             list.add(m, LendingStorageLib.loanSlot(onBehalf), AccessList.WRITE);
             (uint256 s1, uint256 s2) = _loanCandidates(onBehalf, snapshotWord);
-            _declareShard(list, s1);
-            _declareShard(list, s2);
-            _declareTransferFrom(list, loanToken, sender, market.escrowOf(s1));
-            _declareTransferFrom(list, loanToken, sender, market.escrowOf(s2));
+            _declarePayIn(list, s1, s2, sender);
         }
     }
 
@@ -195,10 +186,7 @@ contract LendingDeclarer is IAccessDeclaring {
             list.add(m, bytes32(LendingStorageLib.CONFIG), AccessList.READ);
             list.add(m, LendingStorageLib.loanSlot(sender), AccessList.WRITE);
             (uint256 s1, uint256 s2) = _loanCandidates(sender, snapshotWord);
-            _declareShard(list, s1);
-            _declareShard(list, s2);
-            _declarePayOut(list, s1, sources, receiver, next);
-            _declarePayOut(list, s2, sources, receiver, next);
+            _declarePaidOut(list, s1, s2, sources, receiver, next);
         } else {
             (address borrower, ) = abi.decode(data[4:], (address, uint256));
             (uint256 s1, uint256 s2) = _loanCandidates(borrower, snapshotWord);
@@ -224,6 +212,32 @@ contract LendingDeclarer is IAccessDeclaring {
 
     function _declareShard(AccessList.Builder memory list, uint256 s) internal view {
         list.add(address(market), LendingStorageLib.shardSlot(s), AccessList.WRITE);
+    }
+
+    /// @dev A loan-token payment from `from` into whichever of the candidate shards `s1`, `s2`
+    /// the position is in: both shard words and both escrows' balances (the same shard twice
+    /// when there is no pending count change; the builder merges it).
+    function _declarePayIn(AccessList.Builder memory list, uint256 s1, uint256 s2, address from) internal view {
+        _declareShard(list, s1);
+        _declareShard(list, s2);
+        _declareTransferFrom(list, loanToken, from, market.escrowOf(s1));
+        _declareTransferFrom(list, loanToken, from, market.escrowOf(s2));
+    }
+
+    /// @dev A loan-token payment out of whichever of the candidate shards `s1`, `s2` the
+    /// position is in (with the fallback `sources` each may draw on) to `receiver`.
+    function _declarePaidOut(
+        AccessList.Builder memory list,
+        uint256 s1,
+        uint256 s2,
+        uint256 sources,
+        address receiver,
+        uint256 next
+    ) internal view {
+        _declareShard(list, s1);
+        _declareShard(list, s2);
+        _declarePayOut(list, s1, sources, receiver, next);
+        _declarePayOut(list, s2, sources, receiver, next);
     }
 
     /// @dev The shards a supply position of `account` may be in when the declared call runs: its
