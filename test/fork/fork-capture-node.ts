@@ -90,6 +90,7 @@ describe("mainnet capture --rpc against a real hardhat node that fails and resta
     let seen = 0;
     let restartAt = Infinity;
     let restarting: Promise<void> | undefined;
+    let rebuilt = false;
     const faults: string[] = [];
     let unreachable = 0;
     const link = createServer((req, res) => {
@@ -114,8 +115,14 @@ describe("mainnet capture --rpc against a real hardhat node that fails and resta
           if (n >= restartAt && restarting === undefined) {
             faults.push("restart");
             killGroup(node!.child);
-            restarting = node!.exited.then(() => startChain());
+            // Back only once its chain is rebuilt: before that the new node answers without the
+            // blocks (as a node still syncing would), which the client cannot retry into.
+            restarting = node!.exited.then(() => startChain()).then(() => void (rebuilt = true));
             restarting.catch(() => undefined); // awaited (and its error reported) after the capture
+          }
+          if (restarting !== undefined && !rebuilt) {
+            unreachable++;
+            return void res.writeHead(502).end("node restarting");
           }
           try {
             const answer = await fetch(nodeUrl(), { method: "POST", headers: { "content-type": "application/json" }, body });
